@@ -1,0 +1,1 @@
+// Generates schema/design.schema.json from the zod schema. Owner: validate/yaml agent.

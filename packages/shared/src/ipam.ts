@@ -1,0 +1,2 @@
+// Address allocation. Owner: resolve.
+export {};
