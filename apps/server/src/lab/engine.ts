@@ -1,0 +1,81 @@
+/**
+ * What the API layer (and the CLI) may ask of the lab layer. The API is
+ * built with `createApp({ engine, store })`, so tests can inject a real
+ * engine on a real kernel or a recording one for pure HTTP concerns.
+ */
+import type { AddressHints, Design, Diagnostic, Matrix, Op, PairResult, Topology } from '@netcanvas/shared';
+
+export interface Capabilities {
+  root: boolean;
+  iproute2: string;
+  kinds: Record<'veth' | 'bridge' | 'vxlan' | 'vlan8021q' | 'vlanFiltering' | 'netem' | 'tbf', boolean>;
+  tools: Record<'ping' | 'traceroute' | 'tcpdump', string | null>;
+}
+
+export type ApplyPhase = 'validate' | 'observe' | 'plan' | 'run' | 'verify' | 'undo' | 'done' | 'failed';
+
+export interface ApplyProgress {
+  lab: string;
+  phase: ApplyPhase;
+  /** Ops done / total in the run phase. */
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface OpFailure {
+  op: Op;
+  /** Element ids at fault (op.source). */
+  elements: string[];
+  /** The kernel's own message, e.g. "RTNETLINK answers: File exists". */
+  kernelMessage: string;
+}
+
+export interface ApplyResult {
+  lab: string;
+  ok: boolean;
+  /** Ops that ran (0 on a second apply of the same design). */
+  ops: Op[];
+  diagnostics: Diagnostic[];
+  failure?: OpFailure;
+  topology?: Topology;
+}
+
+export type ElementState = 'deployed' | 'missing' | 'drift' | 'error';
+
+export interface LabStatus {
+  lab: string;
+  /** running: every element deployed; partial: some missing or drifted; absent: no namespace. */
+  state: 'running' | 'partial' | 'absent';
+  elements: Record<string, { state: ElementState; differences: string[] }>;
+}
+
+export interface PingResult extends PairResult {
+  /** What the kernel really said; `reachable` is the measured answer. */
+  measured: boolean;
+  rttMs?: number;
+  output: string;
+}
+
+export interface Engine {
+  capabilities(): Promise<Capabilities>;
+  /** Labs found in the kernel (by namespace prefix), whatever started them. */
+  labs(): Promise<string[]>;
+  /** What apply would run against the running lab (or from nothing). */
+  plan(design: Design, hints?: AddressHints): Promise<{ ops: Op[]; diagnostics: Diagnostic[] }>;
+  /** observe → diff → run → verify; one at a time per lab (a second concurrent call rejects with LabBusyError). */
+  apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult>;
+  /** From live state; idempotent; leaves no namespace of the lab. */
+  destroy(lab: string): Promise<{ removed: string[] }>;
+  status(lab: string, design?: Design): Promise<LabStatus>;
+  setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void>;
+  ping(design: Design, from: string, to: string): Promise<PingResult>;
+  /** Pings every pair in parallel (bounded), calling back pair by pair. */
+  matrix(design: Design, onResult?: (r: PingResult) => void): Promise<{ predicted: Matrix; measured: PingResult[] }>;
+}
+
+export class LabBusyError extends Error {
+  constructor(readonly lab: string) {
+    super(`lab ${lab} is already being changed; try again when the current apply finishes`);
+  }
+}
