@@ -10,3 +10,4 @@ export * from './compile.js';
 export * from './render.js';
 export * from './script.js';
 export * from './analyze.js';
+export * from './diff.js';

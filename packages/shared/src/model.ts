@@ -290,4 +290,6 @@ export interface ObservedState {
   /** Only the vxlan flood entries (dst set). */
   fdb: ObservedFdb[];
   sysctls: { netns: string; key: string; value: string }[];
+  /** Namespaces that already have an nsid (`ip netns set NS auto` fails a second time). */
+  nsids?: Record<string, number>;
 }
