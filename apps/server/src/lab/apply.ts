@@ -1,0 +1,167 @@
+/**
+ * apply(design) = observe → diff → run → verify, the containerlab way: the
+ * running lab is compared with the design and only the difference runs, so
+ * a second apply runs nothing and unchanged interfaces keep their ifindex
+ * and counters. A failure undoes what this apply created and names the op,
+ * its element and the kernel's message.
+ */
+import {
+  type AddressHints,
+  type Design,
+  type ObservedState,
+  type Op,
+  compile,
+  describeDifference,
+  diagnose,
+  diff,
+  inverseOf,
+} from '@netcanvas/shared';
+import type { ApplyProgress, ApplyResult, OpFailure } from './engine.js';
+
+/** The two things the lab layer needs from the kernel layer. */
+export interface KernelPort {
+  observe(lab: string): Promise<ObservedState>;
+  /**
+   * Runs ops in order (the runner may overlap namespaces within a stage).
+   * Stops at the first failure. `tolerateMissing`: a delete of something
+   * already gone counts as done (DEL succeeds when things are gone).
+   */
+  run(
+    ops: Op[],
+    opts?: { tolerateMissing?: boolean; onProgress?: (done: number) => void },
+  ): Promise<{ ok: true } | { ok: false; index: number; message: string }>;
+}
+
+/** Addresses the running lab already uses: passed as hints so nothing renumbers. */
+export function hintsFromObserved(observed: ObservedState): AddressHints {
+  const hints: AddressHints = {};
+  for (const i of observed.interfaces) {
+    const first = i.addresses[0];
+    if (first) hints[`${i.netns}/${i.name}`] = first;
+  }
+  return hints;
+}
+
+export async function planAgainst(kernel: KernelPort, design: Design) {
+  const observed = await kernel.observe(design.name);
+  const checked = diagnose(design, hintsFromObserved(observed));
+  if (!checked.topology || checked.diagnostics.some((d) => d.severity === 'error')) {
+    return { observed, diagnostics: checked.diagnostics, topology: undefined, changes: undefined };
+  }
+  const plan = compile(checked.topology);
+  const changes = diff(plan, checked.topology, observed);
+  return { observed, diagnostics: checked.diagnostics, topology: checked.topology, plan, changes };
+}
+
+export async function applyDesign(
+  kernel: KernelPort,
+  design: Design,
+  onProgress: (p: ApplyProgress) => void = () => {},
+): Promise<ApplyResult> {
+  const lab = design.name;
+  const progress = (phase: ApplyProgress['phase'], done = 0, total = 0, message?: string) =>
+    onProgress({ lab, phase, done, total, ...(message ? { message } : {}) });
+
+  progress('observe');
+  const planned = await planAgainst(kernel, design);
+  if (!planned.changes || !planned.topology) {
+    progress('failed', 0, 0, 'the design has errors');
+    return { lab, ok: false, ops: [], diagnostics: planned.diagnostics };
+  }
+  const { pre, add, remove } = planned.changes;
+  const total = pre.length + add.length + remove.length;
+  progress('plan', 0, total, `${total} operations`);
+  if (total === 0) {
+    progress('done', 0, 0, 'nothing to change');
+    return { lab, ok: true, ops: [], diagnostics: planned.diagnostics, topology: planned.topology };
+  }
+
+  let done = 0;
+  const ran: Op[] = [];
+  const step = async (ops: Op[], tolerateMissing: boolean): Promise<OpFailure | undefined> => {
+    if (ops.length === 0) return undefined;
+    const base = done;
+    const res = await kernel.run(ops, {
+      tolerateMissing,
+      onProgress: (n) => progress('run', base + n, total),
+    });
+    if (res.ok) {
+      ran.push(...ops);
+      done += ops.length;
+      return undefined;
+    }
+    ran.push(...ops.slice(0, res.index));
+    const op = ops[res.index]!;
+    return { op, elements: op.source, kernelMessage: res.message };
+  };
+
+  const failure = (await step(pre, true)) ?? (await step(add, false));
+  if (failure) {
+    progress('undo', 0, 0, `${failure.elements.join(', ')}: ${failure.kernelMessage}`);
+    await kernel.run(undoOps(ran, planned.observed), { tolerateMissing: true });
+    progress('failed', done, total, failure.kernelMessage);
+    return { lab, ok: false, ops: ran, diagnostics: planned.diagnostics, failure, topology: planned.topology };
+  }
+  const removeFailure = await step(remove, true);
+  if (removeFailure) {
+    progress('failed', done, total, removeFailure.kernelMessage);
+    return {
+      lab,
+      ok: false,
+      ops: ran,
+      diagnostics: planned.diagnostics,
+      failure: removeFailure,
+      topology: planned.topology,
+    };
+  }
+
+  progress('verify', done, total);
+  const again = await planAgainst(kernel, design);
+  const left = again.changes ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove] : [];
+  if (left.length > 0) {
+    const first = left[0]!;
+    const message = `after applying, the kernel still differs: ${left.slice(0, 5).map(describeDifference).join('; ')}`;
+    progress('failed', done, total, message);
+    return {
+      lab,
+      ok: false,
+      ops: ran,
+      diagnostics: planned.diagnostics,
+      failure: { op: first, elements: first.source, kernelMessage: message },
+      topology: planned.topology,
+    };
+  }
+  progress('done', done, total);
+  return { lab, ok: true, ops: ran, diagnostics: planned.diagnostics, topology: planned.topology };
+}
+
+/**
+ * Inverse of what ran, newest first. Namespaces this apply made are simply
+ * deleted (that removes everything in them); devices it made are deleted;
+ * anything else is put back one op at a time.
+ */
+export function undoOps(ran: Op[], before: ObservedState): Op[] {
+  const existed = new Set(before.netns);
+  const createdDevices = new Set<string>();
+  for (const op of ran) {
+    if (op.op === 'bridge.add' || op.op === 'vxlan.add') createdDevices.add(`${op.netns}/${op.dev}`);
+    if (op.op === 'veth.add') {
+      createdDevices.add(`${op.netns}/${op.dev}`);
+      createdDevices.add(`${op.peerNetns}/${op.peer}`);
+    }
+  }
+  const undo: Op[] = [];
+  for (const op of [...ran].reverse()) {
+    if (op.op === 'netns.add') {
+      undo.push(inverseOf(op)!);
+      continue;
+    }
+    const ns = 'netns' in op ? op.netns : undefined;
+    if (ns !== undefined && !existed.has(ns)) continue;
+    const isCreation = op.op === 'bridge.add' || op.op === 'vxlan.add' || op.op === 'veth.add';
+    if (!isCreation && 'dev' in op && op.dev && createdDevices.has(`${op.netns}/${op.dev}`)) continue;
+    const inv = inverseOf(op);
+    if (inv) undo.push(inv);
+  }
+  return undo;
+}
