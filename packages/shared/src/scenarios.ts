@@ -1,3 +1,4 @@
+/** The three classic lessons, as the YAML a teacher opens (and the CLI prints with `scenario NAME`). */
 export interface Scenario {
   name: 'same-vlan' | 'inter-vlan' | 'vxlan';
   title: string;
@@ -7,4 +8,112 @@ export interface Scenario {
   tryThis: string[];
   yaml: string;
 }
-export const scenarios: Scenario[] = [];
+
+const sameVlan = `apiVersion: netcanvas/v1
+name: same-vlan
+description: >-
+  Two containers on two different nodes share one VLAN and one subnet, so they
+  reach each other directly at layer 2, with no router in between.
+nodes:
+  vlan10: { kind: vlan, vid: 10, subnet: 10.0.10.0/24 }
+  node-a: { kind: host }
+  node-b: { kind: host }
+  c1:     { kind: namespace, host: node-a }
+  c2:     { kind: namespace, host: node-b }
+links:
+  - endpoints: [node-a, vlan10]
+  - endpoints: [node-b, vlan10]
+`;
+
+const interVlan = `apiVersion: netcanvas/v1
+name: inter-vlan
+description: >-
+  Two VLANs are two broadcast domains with two subnets; the router r1 has a leg
+  in each and forwards between them, so c1 reaches c2 only through r1.
+nodes:
+  vlan10: { kind: vlan, vid: 10, subnet: 10.0.10.0/24 }
+  vlan20: { kind: vlan, vid: 20, subnet: 10.0.20.0/24 }
+  r1:     { kind: router }
+  node-a: { kind: host }
+  node-b: { kind: host }
+  c1:     { kind: namespace, host: node-a }
+  c2:     { kind: namespace, host: node-b }
+links:
+  - endpoints: [r1, vlan10]
+  - endpoints: [r1, vlan20]
+  - endpoints: [node-a, vlan10]
+  - endpoints: [node-b, vlan20]
+`;
+
+const vxlan = `apiVersion: netcanvas/v1
+name: vxlan
+description: >-
+  Two sites, each a VLAN behind its own router, are joined by a VXLAN tunnel
+  (VNI 42) that the routers carry over the shared public network.
+nodes:
+  public: { kind: switch, subnet: 203.0.113.0/24 }
+  vlan10: { kind: vlan, vid: 10, subnet: 10.0.10.0/24 }
+  vlan20: { kind: vlan, vid: 20, subnet: 10.0.20.0/24 }
+  r1:     { kind: router }
+  r2:     { kind: router }
+  tun:    { kind: vxlan, vni: 42, underlay: public, subnet: 172.16.42.0/29 }
+  node-a: { kind: host }
+  node-b: { kind: host }
+  c1:     { kind: namespace, host: node-a }
+  c2:     { kind: namespace, host: node-b }
+links:
+  - endpoints: [node-a, vlan10]
+  - endpoints: [node-b, vlan20]
+  - endpoints: [r1, vlan10]
+  - endpoints: [r2, vlan20]
+  - endpoints: [r1, public]
+  - endpoints: [r2, public]
+  - endpoints: [r1, tun]
+  - endpoints: [r2, tun]
+`;
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'same-vlan',
+    title: 'Containers on two nodes in one VLAN',
+    teaches:
+      'Containers on different nodes that share a VLAN and a subnet talk directly at layer 2.\n' +
+      'No router is involved: ARP finds the peer across the hosts\u2019 bridges and the VLAN.',
+    tryThis: [
+      'Set the link node-b--vlan10 to state: down and watch c1 lose c2 while c1 still reaches node-a.',
+      'Move node-b to a new vlan20 (10.0.20.0/24) and see why c1 can no longer reach c2 without a router.',
+      'Give c2 an address outside 10.0.10.0/24 and read the diagnostic.',
+    ],
+    yaml: sameVlan,
+  },
+  {
+    name: 'inter-vlan',
+    title: 'Two VLANs joined by one router',
+    teaches:
+      'Each VLAN is its own broadcast domain and subnet; traffic between them must be routed.\n' +
+      'r1 is the default gateway of both VLANs and forwards packets from one to the other.',
+    tryThis: [
+      'Remove r1 and see why c1 can no longer reach c2 (vlan10 has no gateway).',
+      'Set the link r1--vlan20 to state: down and follow the ping until r1 drops it.',
+      'Link vlan10 directly to vlan20 and read why VLANs are joined through a router.',
+    ],
+    yaml: interVlan,
+  },
+  {
+    name: 'vxlan',
+    title: 'Two sites joined by a VXLAN tunnel',
+    teaches:
+      'A VXLAN overlay carries a private subnet between routers inside UDP over a shared public network.\n' +
+      'The public network never routes the private subnets: they cross it only inside the tunnel.',
+    tryThis: [
+      'Set the link r2--public to state: down and watch the tunnel fail although vlan10 and vlan20 are untouched.',
+      'Capture on public and see the encapsulated packets (UDP port 4789, VNI 42).',
+      'Give r2 routing: static with no routes and see where the reply from c2 is lost.',
+    ],
+    yaml: vxlan,
+  },
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((s) => s.name === name);
+}
