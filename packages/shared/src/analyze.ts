@@ -1,6 +1,798 @@
-import type { Matrix, Topology } from './model.js';
+import type { DomainSpec, Hop, IfaceSpec, Matrix, PairResult, RouteSpec, Topology } from './model.js';
+import { formatPrefix, ipToNumber, networkOf, numberToIp, prefixLength } from './analyze-ip.js';
 
-/** Predicted ping matrix with forward/return paths and first failure reasons. Pure. */
+/**
+ * Predicted ping matrix with forward/return paths and first failure reasons. Pure.
+ *
+ * A small model of the Linux IPv4 forwarding path over exactly what the
+ * compiler realises: per namespace, connected routes of up, addressed
+ * interfaces plus the RouteSpecs that the kernel would accept, longest prefix
+ * wins, local addresses are delivered (weak host model: any up interface of
+ * the namespace), non-forwarding namespaces drop transit packets, and a next
+ * hop is reachable only if its owner sits in the same L2 component as the
+ * egress interface (veth pairs, bridge ports, VXLAN members whose underlay
+ * works). rp_filter is off, so the reply is simulated on its own.
+ *
+ * Work is shared by equivalence class: every destination whose most specific
+ * covering prefix (over all routing tables) is the same gets the same routing
+ * decision everywhere, so a walk is computed once per (namespace, class) and
+ * only the last L2 delivery is per destination.
+ */
 export function analyze(topology: Topology, opts?: { endpoints?: string[] }): Matrix {
-  throw new Error('not implemented');
+  return new Analyzer(topology).matrix(opts?.endpoints);
+}
+
+/** Greatest number of L3 stops before the packet's TTL (64, Linux default for ping) runs out. */
+const TTL = 64;
+const DST = '{dst}';
+const SHIFT = 4294967296;
+
+interface Route {
+  net: number;
+  len: number;
+  dev: number;
+  /** Gateway address, or -1 for a connected (on-link) route. */
+  via: number;
+  spec: RouteSpec | null;
+}
+
+/** A RouteSpec the kernel would refuse (or flush), kept to explain a missing route. */
+interface BrokenRoute {
+  net: number;
+  len: number;
+  dev: number;
+  spec: RouteSpec;
+  problem: string;
+  blame: string[];
+}
+
+interface Failure {
+  /** May contain `{dst}`, replaced by the destination address of the pair. */
+  reason: string;
+  blame: string[];
+}
+
+interface Walk {
+  hops: Hop[];
+  /** Namespace at each L3 stop. */
+  stops: number[];
+  /** Index into hops where each stop's hop begins. */
+  hopAt: number[];
+  /** Interface the packet arrived on at each stop (-1 at the walk's first stop). */
+  arrival: number[];
+  end: { egress: number; fail?: undefined } | { egress: -1; fail: Failure };
+  /** Egress interface of the first stop (the source address when this namespace originates). */
+  firstEgress: number;
+}
+
+interface PathResult {
+  ok: boolean;
+  hops: Hop[];
+  /** Namespace where the packet was delivered. */
+  at: number;
+  /** Source address the originating namespace chose (-1 when it could not send). */
+  src: number;
+  reason?: string;
+  blame?: string[];
+}
+
+type EdgeKind = 'veth' | 'port' | 'vxlan';
+
+class Analyzer {
+  private readonly ifaces: IfaceSpec[];
+  private readonly ifaceIndex = new Map<string, number>();
+  private readonly ifaceNs: number[] = [];
+  private readonly up: boolean[] = [];
+  private readonly addr: number[] = [];
+  private readonly plen: number[] = [];
+  private readonly nsIndex = new Map<string, number>();
+  private readonly nsElement: string[] = [];
+  private readonly nsForwarding: boolean[] = [];
+  private readonly nsRole: string[] = [];
+  private readonly nsIfaces: number[][] = [];
+  private readonly tables: Route[][] = [];
+  private readonly broken: BrokenRoute[][] = [];
+  private readonly nsHasComputed: boolean[] = [];
+  private readonly nsHasStatic: boolean[] = [];
+  private readonly domains = new Map<string, DomainSpec>();
+  private readonly linkState = new Map<string, 'up' | 'down'>();
+  /** Union-find parent over interfaces: the L2 components as they really are. */
+  private readonly parent: number[] = [];
+  /** Address → namespaces where it is local (on an up interface). */
+  private readonly localOwners = new Map<number, number[]>();
+  /** Address → up interfaces that carry it. */
+  private readonly upOwners = new Map<number, number[]>();
+  /** Address → every interface that carries it, whatever its state (for explanations). */
+  private readonly anyOwners = new Map<number, number[]>();
+  /** Prefixes of every effective route, by length: the destination classes. */
+  private readonly prefixSets: Set<number>[] = [];
+  private readonly classOfAddr = new Map<number, number>();
+  private readonly classRep: number[] = [];
+  private readonly classKey = new Map<number, number>();
+  private readonly originMemo: Map<number, Walk>[] = [];
+  private readonly transitMemo: Map<number, Walk | 'busy'>[] = [];
+  private readonly nextHopMemo = new Map<Route, { ns: number; arrival: number } | Failure>();
+  private readonly explainMemo = new Map<number, Failure>();
+  private readonly crossHopMemo = new Map<number, Hop>();
+  private readonly stopHopMemo = new Map<Route, Hop>();
+  private readonly transitHopMemo = new Map<Route, Hop>();
+  private readonly deliverHopMemo = new Map<number, Hop>();
+  private readonly pathMemo = new Map<number, PathResult>();
+  private idealAdj: { to: number; kind: EdgeKind }[][] | null = null;
+  private readonly transitStack: number[] = [];
+
+  constructor(private readonly topology: Topology) {
+    this.ifaces = topology.interfaces;
+    for (const d of topology.domains) this.domains.set(d.id, d);
+    for (const l of topology.links) this.linkState.set(l.id, l.state);
+    topology.netns.forEach((ns, i) => {
+      this.nsIndex.set(ns.name, i);
+      this.nsElement.push(ns.node ?? ns.name);
+      this.nsForwarding.push(ns.forwarding);
+      this.nsRole.push(ns.role);
+      this.nsIfaces.push([]);
+      this.tables.push([]);
+      this.broken.push([]);
+      this.nsHasComputed.push(false);
+      this.nsHasStatic.push(false);
+      this.originMemo.push(new Map());
+      this.transitMemo.push(new Map());
+    });
+    for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
+    this.indexInterfaces();
+    this.buildComponents();
+    this.buildTables();
+  }
+
+  // ───────────── model construction ─────────────
+
+  private ns(name: string): number {
+    let i = this.nsIndex.get(name);
+    if (i === undefined) {
+      // An interface in a namespace the topology does not list: still model it, as its own non-forwarder.
+      i = this.nsElement.length;
+      this.nsIndex.set(name, i);
+      this.nsElement.push(name);
+      this.nsForwarding.push(false);
+      this.nsRole.push('namespace');
+      this.nsIfaces.push([]);
+      this.tables.push([]);
+      this.broken.push([]);
+      this.nsHasComputed.push(false);
+      this.nsHasStatic.push(false);
+      this.originMemo.push(new Map());
+      this.transitMemo.push(new Map());
+    }
+    return i;
+  }
+
+  private indexInterfaces(): void {
+    this.ifaces.forEach((f, i) => {
+      this.ifaceIndex.set(`${f.netns}/${f.name}`, i);
+      const ns = this.ns(f.netns);
+      this.ifaceNs.push(ns);
+      this.nsIfaces[ns]!.push(i);
+      this.up.push(f.up);
+      const a = f.address === null ? -1 : ipToNumber(f.address);
+      this.addr.push(a);
+      this.plen.push(f.address === null ? 32 : prefixLength(f.address, 32));
+      this.parent.push(i);
+      if (a >= 0) {
+        push(this.anyOwners, a, i);
+        if (f.up) {
+          push(this.upOwners, a, i);
+          const owners = this.localOwners.get(a);
+          if (!owners) this.localOwners.set(a, [ns]);
+          else if (!owners.includes(ns)) owners.push(ns);
+        }
+      }
+    });
+  }
+
+  private find(i: number): number {
+    let root = i;
+    while (this.parent[root] !== root) root = this.parent[root]!;
+    while (this.parent[i] !== root) {
+      const next = this.parent[i]!;
+      this.parent[i] = root;
+      i = next;
+    }
+    return root;
+  }
+
+  private union(a: number, b: number): boolean {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return false;
+    if (ra < rb) this.parent[rb] = ra;
+    else this.parent[ra] = rb;
+    return true;
+  }
+
+  private peerOf(i: number): number {
+    const p = this.ifaces[i]!.peer;
+    return p ? (this.ifaceIndex.get(`${p.netns}/${p.name}`) ?? -1) : -1;
+  }
+
+  private masterOf(i: number): number {
+    const f = this.ifaces[i]!;
+    return f.master ? (this.ifaceIndex.get(`${f.netns}/${f.master}`) ?? -1) : -1;
+  }
+
+  private underlayOf(i: number): number {
+    const f = this.ifaces[i]!;
+    return f.vxlan ? (this.ifaceIndex.get(`${f.netns}/${f.vxlan.underlayDev}`) ?? -1) : -1;
+  }
+
+  /** Members of each VXLAN segment (same VNI and UDP port: anything else never meets). */
+  private vxlanGroups(): number[][] {
+    const groups = new Map<string, number[]>();
+    this.ifaces.forEach((f, i) => {
+      if (f.kind === 'vxlan' && f.vxlan) push(groups, `${f.vxlan.vni}:${f.vxlan.port}`, i);
+    });
+    return [...groups.values()];
+  }
+
+  private buildComponents(): void {
+    for (let i = 0; i < this.ifaces.length; i++) {
+      if (!this.up[i]) continue;
+      const peer = this.peerOf(i);
+      if (peer >= 0 && this.up[peer]) this.union(i, peer);
+      const master = this.masterOf(i);
+      if (master >= 0 && this.up[master]) this.union(i, master);
+    }
+    // A tunnel joins its members only once their underlay connects them; tunnels may
+    // ride on other tunnels, so repeat until nothing new joins.
+    const groups = this.vxlanGroups();
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const g of groups) {
+        for (let x = 0; x < g.length; x++) {
+          for (let y = x + 1; y < g.length; y++) {
+            const a = g[x]!;
+            const b = g[y]!;
+            if (this.find(a) === this.find(b)) continue;
+            if (this.tunnelProblem(a, b) === null && this.union(a, b)) changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether an up interface carrying `address` sits in the same L2 component as `from`. */
+  private ownerInComponent(from: number, address: number): number {
+    const owners = this.upOwners.get(address);
+    if (!owners) return -1;
+    const root = this.find(from);
+    for (const o of owners) if (this.find(o) === root) return o;
+    // Weak host model: a namespace answers ARP for any of its local addresses on any interface.
+    const nss = this.localOwners.get(address) ?? [];
+    for (const ns of nss) {
+      for (const i of this.nsIfaces[ns]!) if (this.up[i] && this.find(i) === root) return i;
+    }
+    return -1;
+  }
+
+  /** Why VXLAN members a and b cannot exchange frames right now, or null if they can. */
+  private tunnelProblem(a: number, b: number): 'down' | 'fdb' | 'underlay' | null {
+    if (!this.up[a] || !this.up[b]) return 'down';
+    const va = this.ifaces[a]!.vxlan!;
+    const vb = this.ifaces[b]!.vxlan!;
+    // Head-end replication: each side floods only to the remotes it lists, and ARP needs both ways.
+    if (!va.remotes.includes(vb.local) || !vb.remotes.includes(va.local)) return 'fdb';
+    const ua = this.underlayOf(a);
+    const ub = this.underlayOf(b);
+    if (ua < 0 || ub < 0 || !this.up[ua] || !this.up[ub]) return 'underlay';
+    if (this.ownerInComponent(ua, ipToNumber(vb.local)) < 0) return 'underlay';
+    if (this.ownerInComponent(ub, ipToNumber(va.local)) < 0) return 'underlay';
+    return null;
+  }
+
+  private buildTables(): void {
+    const connected: Route[][] = this.tables.map(() => []);
+    for (let i = 0; i < this.ifaces.length; i++) {
+      if (!this.up[i] || this.addr[i]! < 0) continue;
+      const len = this.plen[i]!;
+      connected[this.ifaceNs[i]!]!.push({ net: networkOf(this.addr[i]!, len), len, dev: i, via: -1, spec: null });
+    }
+    const written: Route[][] = this.tables.map(() => []);
+    for (const spec of this.topology.routes) {
+      const ns = this.ns(spec.netns);
+      if (spec.origin === 'computed') this.nsHasComputed[ns] = true;
+      if (spec.origin === 'static') this.nsHasStatic[ns] = true;
+      const len = spec.to === 'default' ? 0 : prefixLength(spec.to, 32);
+      const net = spec.to === 'default' ? 0 : networkOf(ipToNumber(spec.to), len);
+      const dev = this.ifaceIndex.get(`${spec.netns}/${spec.dev}`) ?? -1;
+      const via = ipToNumber(spec.via);
+      const problem = this.routeProblem(ns, dev, via, spec);
+      if (problem) {
+        this.broken[ns]!.push({ net, len, dev, spec, problem: problem.reason, blame: problem.blame });
+        continue;
+      }
+      // A written route for a prefix that is already connected is refused by the kernel (File exists).
+      if (connected[ns]!.some((r) => r.net === net && r.len === len)) continue;
+      written[ns]!.push({ net, len, dev, via, spec });
+    }
+    for (let ns = 0; ns < this.tables.length; ns++) {
+      const table = [...connected[ns]!, ...written[ns]!];
+      // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
+      table.sort((x, y) => y.len - x.len);
+      this.tables[ns] = table;
+      for (const r of table) this.prefixSets[r.len]!.add(r.net);
+    }
+  }
+
+  /** The kernel refuses `route add … via G dev D` when D is missing or down, or G is not on D's subnet. */
+  private routeProblem(ns: number, dev: number, via: number, spec: RouteSpec): Failure | null {
+    const el = this.nsElement[ns]!;
+    if (dev < 0) return { reason: `${el} has no interface ${spec.dev} for its route to ${spec.to}`, blame: [el] };
+    if (!this.up[dev]) {
+      const link = this.ifaces[dev]!.link;
+      const cut = link && this.linkState.get(link) === 'down' ? `the link ${link} is down` : `${el}'s interface ${spec.dev} is down`;
+      return { reason: `${cut}, so ${el} has no route to ${DST}`, blame: link ? [link, el] : [el] };
+    }
+    if (this.addr[dev]! < 0 || networkOf(via, this.plen[dev]!) !== networkOf(this.addr[dev]!, this.plen[dev]!)) {
+      return {
+        reason: `${el}'s route to ${spec.to} via ${spec.via} is unusable: ${spec.via} is not on the subnet of ${spec.dev}`,
+        blame: [el],
+      };
+    }
+    return null;
+  }
+
+  // ───────────── destination classes ─────────────
+
+  /** Class of an address: its most specific covering prefix over every routing table. */
+  private classOf(address: number): number {
+    const known = this.classOfAddr.get(address);
+    if (known !== undefined) return known;
+    let key = -1;
+    for (let len = 32; len >= 0; len--) {
+      const net = networkOf(address, len);
+      if (this.prefixSets[len]!.has(net)) {
+        key = net * 64 + len;
+        break;
+      }
+    }
+    let cls = this.classKey.get(key);
+    if (cls === undefined) {
+      cls = this.classRep.length;
+      this.classKey.set(key, cls);
+      this.classRep.push(address);
+    }
+    this.classOfAddr.set(address, cls);
+    return cls;
+  }
+
+  private lookup(ns: number, address: number): Route | undefined {
+    for (const r of this.tables[ns]!) if (networkOf(address, r.len) === r.net) return r;
+    return undefined;
+  }
+
+  // ───────────── walks ─────────────
+
+  private originWalk(ns: number, cls: number): Walk {
+    let w = this.originMemo[ns]!.get(cls);
+    if (!w) {
+      w = this.step(ns, cls, true);
+      this.originMemo[ns]!.set(cls, w);
+    }
+    return w;
+  }
+
+  private transitWalk(ns: number, cls: number): Walk | 'busy' {
+    const memo = this.transitMemo[ns]!;
+    const known = memo.get(cls);
+    if (known) return known;
+    if (this.transitStack.length >= TTL) {
+      return failWalk(ns, this.failHop(ns, 'drops the packet: its TTL ran out'), {
+        reason: `the packet to ${DST} needs more than ${TTL} router hops, so its TTL runs out at ${this.nsElement[ns]}`,
+        blame: [this.nsElement[ns]!],
+      });
+    }
+    memo.set(cls, 'busy');
+    this.transitStack.push(ns);
+    const w = this.step(ns, cls, false);
+    this.transitStack.pop();
+    memo.set(cls, w);
+    return w;
+  }
+
+  private step(ns: number, cls: number, origin: boolean): Walk {
+    const el = this.nsElement[ns]!;
+    if (!origin && !this.nsForwarding[ns]) {
+      return failWalk(ns, this.failHop(ns, `drops the packet: ${el} does not forward`), {
+        reason: `${el} does not forward (ip_forward is off), so it drops the packet to ${DST}`,
+        blame: [el],
+      });
+    }
+    const rep = this.classRep[cls]!;
+    const route = this.lookup(ns, rep);
+    if (!route) return failWalk(ns, this.failHop(ns, `drops the packet: no route`), this.noRoute(ns, rep));
+    const head = [this.stopHop(ns, route, origin), this.crossHop(route.dev)];
+    if (route.via < 0) {
+      return { hops: head, stops: [ns], hopAt: [0], arrival: [-1], end: { egress: route.dev }, firstEgress: route.dev };
+    }
+    const next = this.nextHop(ns, route);
+    if ('reason' in next) {
+      return {
+        hops: [...head, this.failHop(ns, `cannot reach its next hop ${route.spec!.via}`)],
+        stops: [ns],
+        hopAt: [0],
+        arrival: [-1],
+        end: { egress: -1, fail: next },
+        firstEgress: route.dev,
+      };
+    }
+    const rest = this.transitWalk(next.ns, cls);
+    if (rest === 'busy') {
+      const from = this.transitStack.indexOf(next.ns);
+      const cycle = [...new Set([...this.transitStack.slice(from < 0 ? 0 : from), ns].map((n) => this.nsElement[n]!))];
+      const names = cycle.length === 1 ? cycle[0]! : `${cycle.slice(0, -1).join(', ')} and ${cycle[cycle.length - 1]}`;
+      return {
+        hops: [...head, this.failHop(next.ns, `gets the packet back: routing loop`)],
+        stops: [ns, next.ns],
+        hopAt: [0, 2],
+        arrival: [-1, next.arrival],
+        end: { egress: -1, fail: { reason: `routing loop between ${names}: the packet to ${DST} circles until its TTL runs out`, blame: cycle } },
+        firstEgress: route.dev,
+      };
+    }
+    const hops = head.concat(rest.hops);
+    const stops = [ns, ...rest.stops];
+    const hopAt = [0, ...rest.hopAt.map((h) => h + head.length)];
+    const arrival = [-1, next.arrival, ...rest.arrival.slice(1)];
+    return { hops, stops, hopAt, arrival, end: rest.end, firstEgress: route.dev };
+  }
+
+  /** The first reason a namespace has no route, in the words of the element that lacks it. */
+  private noRoute(ns: number, rep: number): Failure {
+    const el = this.nsElement[ns]!;
+    let best: BrokenRoute | undefined;
+    for (const b of this.broken[ns]!) {
+      if (networkOf(rep, b.len) === b.net && (!best || b.len > best.len)) best = b;
+    }
+    if (best) return { reason: best.problem.includes(DST) ? best.problem : `${best.problem}, so ${el} has no route to ${DST}`, blame: best.blame };
+    if (!this.nsForwarding[ns]) {
+      for (const i of this.nsIfaces[ns]!) {
+        const dom = this.ifaces[i]!.domain ? this.domains.get(this.ifaces[i]!.domain!) : undefined;
+        if (!dom) continue;
+        if (!this.up[i]) {
+          const link = this.ifaces[i]!.link;
+          if (link && this.linkState.get(link) === 'down') {
+            return { reason: `the link ${link} is down, so ${el} has no route to ${DST}`, blame: [link, el] };
+          }
+          continue;
+        }
+        if (!dom.gateway) {
+          return {
+            reason: `${el} has no route to ${DST} (no default gateway: ${dom.element} has no router)`,
+            blame: [el, dom.element],
+          };
+        }
+        break;
+      }
+      return { reason: `${el} has no route to ${DST}`, blame: [el] };
+    }
+    if (!this.nsHasComputed[ns] && this.nsHasStatic[ns] && this.nsRole[ns] === 'router') {
+      return {
+        reason: `${el} has no route to ${DST}: none of the routes written for it covers that address`,
+        blame: [el],
+      };
+    }
+    return { reason: `${el} has no route to ${DST}`, blame: [el] };
+  }
+
+  private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {
+    let known = this.nextHopMemo.get(route);
+    if (!known) {
+      const owner = this.ownerInComponent(route.dev, route.via);
+      if (owner >= 0) known = { ns: this.ifaceNs[owner]!, arrival: owner };
+      else {
+        const why = this.explainL2(route.dev, route.via);
+        const el = this.nsElement[ns]!;
+        known = { reason: `${el} cannot reach its gateway ${numberToIp(route.via)}: ${why.reason}`, blame: why.blame };
+      }
+      this.nextHopMemo.set(route, known);
+    }
+    return known;
+  }
+
+  // ───────────── hops ─────────────
+
+  private stopHop(ns: number, route: Route, origin: boolean): Hop {
+    // Origin and transit differ only in the verb.
+    const memo = origin ? this.stopHopMemo : this.transitHopMemo;
+    let hop = memo.get(route);
+    if (!hop) {
+      const el = this.nsElement[ns]!;
+      const dev = this.ifaces[route.dev]!.name;
+      const verb = origin ? 'sends' : 'forwards';
+      const what = route.len === 0 ? 'by its default route' : `by its route ${formatPrefix(route.net, route.len)}`;
+      const note =
+        route.via < 0
+          ? `${verb} on ${dev}: ${formatPrefix(route.net, route.len)} is directly connected`
+          : `${verb} ${what} via ${numberToIp(route.via)} on ${dev}`;
+      hop = { element: el, dev, note };
+      memo.set(route, hop);
+    }
+    return hop;
+  }
+
+  private crossHop(dev: number): Hop {
+    let hop = this.crossHopMemo.get(dev);
+    if (!hop) {
+      const f = this.ifaces[dev]!;
+      const dom = f.domain ? this.domains.get(f.domain) : undefined;
+      const element = dom?.element ?? f.towards ?? f.name;
+      let note: string;
+      if (dom?.kind === 'overlay' && f.vxlan) {
+        const under = this.underlayOf(dev);
+        const underDom = under >= 0 && this.ifaces[under]!.domain ? this.domains.get(this.ifaces[under]!.domain!) : undefined;
+        note = `through the VXLAN tunnel ${element} (VNI ${f.vxlan.vni}${underDom ? `, over ${underDom.element}` : ''})`;
+      } else if (dom?.kind === 'p2p') note = `over the point-to-point link ${element}`;
+      else if (dom?.kind === 'hostnet') note = `across ${element}'s container bridge`;
+      else note = `across ${element} (L2)`;
+      hop = { element, note };
+      this.crossHopMemo.set(dev, hop);
+    }
+    return hop;
+  }
+
+  private deliverHop(ns: number, arrival: number, address: number): Hop {
+    // The arrival interface fixes the namespace; local delivery (no arrival) is per namespace and rare.
+    const key = arrival * SHIFT + address;
+    let hop = arrival >= 0 ? this.deliverHopMemo.get(key) : undefined;
+    if (!hop) {
+      const el = this.nsElement[ns]!;
+      hop = arrival >= 0
+        ? { element: el, dev: this.ifaces[arrival]!.name, note: `receives it: ${numberToIp(address)} is its own address` }
+        : { element: el, note: `delivers it locally: ${numberToIp(address)} is its own address` };
+      if (arrival >= 0) this.deliverHopMemo.set(key, hop);
+    }
+    return hop;
+  }
+
+  private failHop(ns: number, note: string): Hop {
+    return { element: this.nsElement[ns]!, note };
+  }
+
+  // ───────────── explanations of L2 failures ─────────────
+
+  private buildIdeal(): { to: number; kind: EdgeKind }[][] {
+    const adj: { to: number; kind: EdgeKind }[][] = this.ifaces.map(() => []);
+    const add = (a: number, b: number, kind: EdgeKind) => {
+      if (a < 0 || b < 0 || a === b) return;
+      if (adj[a]!.some((e) => e.to === b && e.kind === kind)) return;
+      adj[a]!.push({ to: b, kind });
+      adj[b]!.push({ to: a, kind });
+    };
+    for (let i = 0; i < this.ifaces.length; i++) {
+      add(i, this.peerOf(i), 'veth');
+      add(i, this.masterOf(i), 'port');
+    }
+    for (const g of this.vxlanGroups()) for (const a of g) for (const b of g) if (a < b) add(a, b, 'vxlan');
+    return adj;
+  }
+
+  /** Why `address` cannot be reached at L2 from interface `from`: the first cut on the path the design intends. */
+  private explainL2(from: number, address: number, depth = 0): Failure {
+    const key = from * SHIFT + address;
+    const known = this.explainMemo.get(key);
+    if (known) return known;
+    const result = this.explainL2Uncached(from, address, depth);
+    this.explainMemo.set(key, result);
+    return result;
+  }
+
+  private explainL2Uncached(from: number, address: number, depth: number): Failure {
+    this.idealAdj ??= this.buildIdeal();
+    const adj = this.idealAdj;
+    const f = this.ifaces[from]!;
+    const dom = f.domain ? this.domains.get(f.domain) : undefined;
+    const where = dom?.element ?? f.towards ?? f.name;
+    const ip = numberToIp(address);
+    const targets = new Set(this.anyOwners.get(address) ?? []);
+    const prev = new Map<number, { from: number; kind: EdgeKind }>([[from, { from: -1, kind: 'veth' }]]);
+    const queue = [from];
+    let found = -1;
+    for (let q = 0; q < queue.length && found < 0; q++) {
+      const cur = queue[q]!;
+      if (targets.has(cur)) {
+        found = cur;
+        break;
+      }
+      for (const e of adj[cur]!) {
+        if (prev.has(e.to)) continue;
+        prev.set(e.to, { from: cur, kind: e.kind });
+        queue.push(e.to);
+      }
+    }
+    if (found < 0) {
+      return { reason: `nothing on ${where} has the address ${ip}`, blame: [where] };
+    }
+    const path: { a: number; b: number; kind: EdgeKind }[] = [];
+    for (let cur = found; cur !== from; ) {
+      const p = prev.get(cur)!;
+      path.push({ a: p.from, b: cur, kind: p.kind });
+      cur = p.from;
+    }
+    path.reverse();
+    if (!this.up[from]) return this.downIface(from);
+    for (const e of path) {
+      if (e.kind === 'vxlan') {
+        const problem = this.tunnelProblem(e.a, e.b);
+        if (problem === null) continue;
+        const tunnel = this.ifaces[e.a]!.domain ? (this.domains.get(this.ifaces[e.a]!.domain!)?.element ?? this.ifaces[e.a]!.name) : this.ifaces[e.a]!.name;
+        const far = this.nsElement[this.ifaceNs[e.b]!]!;
+        const near = this.nsElement[this.ifaceNs[e.a]!]!;
+        if (problem === 'down') return this.downIface(this.up[e.a] ? e.b : e.a);
+        if (problem === 'fdb') {
+          const [x, y] = this.ifaces[e.a]!.vxlan!.remotes.includes(this.ifaces[e.b]!.vxlan!.local) ? [e.b, e.a] : [e.a, e.b];
+          return {
+            reason: `the tunnel ${tunnel} on ${this.nsElement[this.ifaceNs[x]!]} has no flood entry for ${this.nsElement[this.ifaceNs[y]!]} (${this.ifaces[y]!.vxlan!.local})`,
+            blame: [tunnel, this.nsElement[this.ifaceNs[x]!]!],
+          };
+        }
+        // The underlay fails in one direction at least; explain the first.
+        for (const [x, y] of [[e.a, e.b], [e.b, e.a]] as const) {
+          const ux = this.underlayOf(x);
+          const target = ipToNumber(this.ifaces[y]!.vxlan!.local);
+          if (ux >= 0 && this.ownerInComponent(ux, target) >= 0) continue;
+          const sub: Failure =
+            ux < 0
+              ? { reason: `${this.nsElement[this.ifaceNs[x]!]} has no underlay interface ${this.ifaces[x]!.vxlan!.underlayDev}`, blame: [this.nsElement[this.ifaceNs[x]!]!] }
+              : depth > 8
+                ? { reason: `the underlay of ${tunnel} is broken`, blame: [tunnel] }
+                : this.explainL2(ux, target, depth + 1);
+          const other = x === e.a ? far : near;
+          return { reason: `${sub.reason}, so the tunnel ${tunnel} cannot reach ${other}`, blame: [...sub.blame, tunnel] };
+        }
+        continue;
+      }
+      if (!this.up[e.a]) return this.downIface(e.a);
+      if (!this.up[e.b]) return this.downIface(e.b);
+    }
+    return { reason: `${ip} does not answer on ${where}`, blame: [where] };
+  }
+
+  private downIface(i: number): Failure {
+    const f = this.ifaces[i]!;
+    const link = f.link;
+    if (link && this.linkState.get(link) === 'down') return { reason: `the link ${link} is down`, blame: [link] };
+    const el = this.nsElement[this.ifaceNs[i]!]!;
+    return { reason: `${el}'s interface ${f.name} is down`, blame: link ? [link, f.node] : [f.node] };
+  }
+
+  // ───────────── pairs ─────────────
+
+  /** Packet from namespace `ns` (originated there) to `address`, to delivery or the first failure. */
+  private path(ns: number, address: number): PathResult {
+    const key = ns * SHIFT + address;
+    let result = this.pathMemo.get(key);
+    if (!result) {
+      result = this.computePath(ns, address);
+      this.pathMemo.set(key, result);
+    }
+    return result;
+  }
+
+  private computePath(ns: number, address: number): PathResult {
+    const owners = this.localOwners.get(address);
+    if (owners?.includes(ns)) {
+      return { ok: true, hops: [this.deliverHop(ns, -1, address)], at: ns, src: address };
+    }
+    const w = this.originWalk(ns, this.classOf(address));
+    const src = w.firstEgress >= 0 ? this.addr[w.firstEgress]! : -1;
+    const srcAddr = src >= 0 ? src : this.anyLocalAddress(ns);
+    if (owners) {
+      for (let k = 1; k < w.stops.length; k++) {
+        if (!owners.includes(w.stops[k]!)) continue;
+        const hops = w.hops.slice(0, w.hopAt[k]);
+        hops.push(this.deliverHop(w.stops[k]!, w.arrival[k]!, address));
+        return { ok: true, hops, at: w.stops[k]!, src: srcAddr };
+      }
+    }
+    const ip = numberToIp(address);
+    if (w.end.fail) {
+      return { ok: false, hops: w.hops, at: -1, src: srcAddr, reason: w.end.fail.reason.replaceAll(DST, ip), blame: w.end.fail.blame };
+    }
+    const egress = w.end.egress;
+    const arrival = this.ownerInComponent(egress, address);
+    const lastNs = w.stops[w.stops.length - 1]!;
+    if (arrival >= 0) {
+      const at = this.ifaceNs[arrival]!;
+      const hops = w.hops.slice();
+      hops.push(this.deliverHop(at, arrival, address));
+      return { ok: true, hops, at, src: srcAddr };
+    }
+    const why = this.explainL2(egress, address);
+    const hops = w.hops.slice();
+    hops.push(this.failHop(lastNs, `cannot deliver to ${ip}`));
+    return { ok: false, hops, at: -1, src: srcAddr, reason: why.reason, blame: why.blame };
+  }
+
+  private anyLocalAddress(ns: number): number {
+    for (const i of this.nsIfaces[ns]!) if (this.up[i] && this.addr[i]! >= 0) return this.addr[i]!;
+    return -1;
+  }
+
+  matrix(only?: string[]): Matrix {
+    let eps = this.topology.endpoints;
+    if (only) {
+      const wanted = new Set(only);
+      eps = eps.filter((e) => wanted.has(e.node));
+    }
+    eps = [...eps].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : 0));
+    const n = eps.length;
+    const nsOf = eps.map((e) => this.ns(e.netns));
+    const target = eps.map((e) => ipToNumber(e.address));
+    const targets: Record<string, string> = {};
+    for (const e of eps) targets[e.node] = e.address.split('/')[0]!;
+    const endpointByAddrNs = new Map<number, number>();
+    eps.forEach((_, j) => endpointByAddrNs.set(nsOf[j]! * SHIFT + target[j]!, j));
+
+    const results: PairResult[][] = [];
+    for (let i = 0; i < n; i++) {
+      const row: PairResult[] = new Array(n);
+      for (let j = 0; j < n; j++) {
+        if (i === j) {
+          // A namespace pinging itself is not a question the matrix answers (see the report on the contract).
+          row[j] = null as unknown as PairResult;
+          continue;
+        }
+        row[j] = this.pair(eps[i]!.node, eps[j]!.node, targets[eps[j]!.node]!, nsOf[i]!, nsOf[j]!, target[j]!);
+      }
+      results.push(row);
+    }
+    return { endpoints: eps.map((e) => e.node), targets, results };
+  }
+
+  private pair(from: string, to: string, targetText: string, srcNs: number, dstNs: number, address: number): PairResult {
+    if (address < 0) {
+      return { from, to, target: targetText, reachable: false, forward: [], back: [], reason: `${to} has no valid address`, blame: [to] };
+    }
+    const fwd = this.path(srcNs, address);
+    if (!fwd.ok) return { from, to, target: targetText, reachable: false, forward: fwd.hops, back: [], reason: fwd.reason!, blame: fwd.blame! };
+    if (fwd.at !== dstNs) {
+      const holder = this.nsElement[fwd.at]!;
+      return {
+        from, to, target: targetText, reachable: false, forward: fwd.hops, back: [],
+        reason: `${holder} also has the address ${targetText}, so the ping to ${to} ends at ${holder}`,
+        blame: [holder, to],
+      };
+    }
+    if (fwd.src < 0) {
+      return { from, to, target: targetText, reachable: false, forward: fwd.hops, back: [], reason: `${from} has no address to send from`, blame: [from] };
+    }
+    // The reply is a new packet from the target back to the source address the sender chose.
+    const back = this.path(fwd.at, fwd.src);
+    const srcText = numberToIp(fwd.src);
+    if (!back.ok) {
+      return {
+        from, to, target: targetText, reachable: false, forward: fwd.hops, back: back.hops,
+        reason: `the reply from ${to} to ${srcText} is lost: ${back.reason}`, blame: back.blame!,
+      };
+    }
+    if (back.at !== srcNs) {
+      const holder = this.nsElement[back.at]!;
+      return {
+        from, to, target: targetText, reachable: false, forward: fwd.hops, back: back.hops,
+        reason: `the reply from ${to} goes to ${holder}, which also has ${from}'s address ${srcText}`,
+        blame: [holder, from],
+      };
+    }
+    return { from, to, target: targetText, reachable: true, forward: fwd.hops, back: back.hops };
+  }
+}
+
+function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
+  return { hops: [hop], stops: [ns], hopAt: [0], arrival: [-1], end: { egress: -1, fail }, firstEgress: -1 };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
