@@ -1,0 +1,375 @@
+/**
+ * worker — one long-lived `ip|bridge [-n NS] -j [flags] -force -batch -` process.
+ *
+ *   const w = new BatchWorker({ tool: 'ip', netns: 'nc-lab.r1', flags: [] }, { idleMs: 10_000 });
+ *   const outcomes = await w.submit([['link', 'set', 'dev', 'eth0', 'up']]);
+ *   // outcomes[i] = { ran, ok, output, message }
+ *   await w.close();
+ *
+ * Protocol (measured on iproute2 6.1): with `-force`, a failing line prints
+ * its message and `Command failed -:N` (N = line number in the process's
+ * input) and the process goes on; a successful write prints nothing; a query
+ * with `-j` prints one JSON line, flushed before the next line is read.
+ * After every submitted line the worker writes a sentinel line, `nc-sync`, an
+ * unknown object whose `Command failed -:N` marks that everything the line
+ * printed has arrived. The child's stdout and stderr are one Unix socket, so
+ * the kernel's message, the JSON and the sentinel arrive in the order they
+ * were written: each line's output and error are attributed exactly, with no
+ * timing assumption. The sentinel costs nothing measurable (500 veth adds:
+ * 0.24–0.30 ms per op with a sentinel after each, 0.35–0.51 ms without).
+ *
+ * Some argument errors make iproute2 exit instead of failing the line
+ * (`link set dev x mtu abc`): the line after the last sentinel is then the
+ * one that failed, later lines did not run (`ran: false`), and the next
+ * submit starts a fresh process.
+ *
+ * A worker started with `-n NS` lives inside that namespace instance: if the
+ * namespace is deleted and re-created, the old process would still write to
+ * the deleted one. `stale()` compares the namespace inode of the process with
+ * /run/netns/NS so the runner can replace it; the runner also closes a
+ * namespace's workers before deleting it (a live worker keeps a deleted
+ * namespace, and every device in it, alive).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { assertBatchArg } from './names.js';
+
+export type Tool = 'ip' | 'bridge';
+
+export interface WorkerKey {
+  tool: Tool;
+  /** null: the root namespace. */
+  netns: string | null;
+  /** Global options besides -j/-force/-batch, e.g. ['-d'] or ['-s']. */
+  flags: string[];
+}
+
+export interface LineOutcome {
+  /** False when the line never reached the kernel (an earlier line killed the process). */
+  ran: boolean;
+  ok: boolean;
+  /** What the line printed on success (a JSON line for queries, '' for writes). */
+  output: string;
+  /** The tool's message on failure, e.g. "RTNETLINK answers: File exists". */
+  message: string;
+}
+
+export interface WorkerOptions {
+  /** Close the process after this long without work (default 10 s; 0 = never). */
+  idleMs?: number;
+  /** Give up on a submit after this long and kill the process (default 60 s). */
+  timeoutMs?: number;
+  onClose?: (w: BatchWorker) => void;
+}
+
+export const ALLOWED_FLAGS = new Set(['-d', '-s', '-4', '-6']);
+const SENTINEL = 'nc-sync';
+const SENTINEL_MESSAGE = /^Object "nc-sync" is unknown/;
+const FAILED = /^Command failed -:(\d+)$/;
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+let socketDir: string | null = null;
+let socketSeq = 0;
+function privateSocketPath(): string {
+  // A directory only root can enter: no other local process can connect to
+  // the socket and inject lines into a privileged worker's output.
+  socketDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'netcanvas-'));
+  return path.join(socketDir, `w${process.pid}-${++socketSeq}.sock`);
+}
+
+/** A socket the child writes both stdout and stderr to, and our end of it. */
+async function mergedOutput(): Promise<{ childEnd: net.Socket; ourEnd: net.Socket }> {
+  const file = privateSocketPath();
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(file, resolve);
+  });
+  try {
+    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+    const childEnd = net.connect(file);
+    await new Promise<void>((resolve, reject) => {
+      childEnd.once('connect', resolve);
+      childEnd.once('error', reject);
+    });
+    const ourEnd = await accepted;
+    return { childEnd, ourEnd };
+  } finally {
+    server.close();
+    fs.rmSync(file, { force: true });
+  }
+}
+
+interface Item {
+  line: number;
+  sentinel: number;
+  failed: boolean;
+  message: string;
+  done: boolean;
+}
+
+interface Job {
+  items: Item[];
+  outcomes: LineOutcome[];
+  next: number;
+  resolve: (o: LineOutcome[]) => void;
+  timer: NodeJS.Timeout | null;
+  onOutcome: ((index: number, outcome: LineOutcome) => void) | undefined;
+}
+
+export class BatchWorker {
+  private child: ChildProcess | null = null;
+  private output: net.Socket | null = null;
+  private starting: Promise<void> | null = null;
+  private lineNo = 0;
+  private pending: string[] = [];
+  private partial = '';
+  private bufferedBytes = 0;
+  private job: Job | null = null;
+  private queue: Array<() => void> = [];
+  private busy = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private exitInfo = '';
+  closed = false;
+
+  constructor(
+    readonly key: WorkerKey,
+    private readonly options: WorkerOptions = {},
+  ) {
+    for (const f of key.flags) if (!ALLOWED_FLAGS.has(f)) throw new Error(`worker flag ${f} is not allowed`);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get argv(): string[] {
+    const ns = this.key.netns ? ['-n', this.key.netns] : [];
+    return [this.key.tool, ...ns, '-j', ...this.key.flags, '-force', '-batch', '-'];
+  }
+
+  /** True when the process is bound to a namespace that is no longer /run/netns/NS. */
+  stale(): boolean {
+    if (!this.child?.pid || !this.key.netns) return false;
+    try {
+      const mine = fs.statSync(`/proc/${this.child.pid}/ns/net`);
+      const named = fs.statSync(`/run/netns/${this.key.netns}`);
+      return mine.ino !== named.ino || mine.dev !== named.dev;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Run the lines in order; resolves with one outcome per line (never rejects for kernel errors). */
+  submit(lines: string[][], onOutcome?: (index: number, outcome: LineOutcome) => void): Promise<LineOutcome[]> {
+    if (this.closed) return Promise.reject(new Error(`worker ${this.argv.join(' ')} is closed`));
+    let text: string[];
+    try {
+      text = lines.map((args, i) => {
+        if (args.length === 0) throw new Error(`line ${i}: empty command`);
+        for (const a of args) assertBatchArg(a, `${this.key.tool}${this.key.netns ? ` -n ${this.key.netns}` : ''} line ${i}`);
+        return args.join(' ');
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<LineOutcome[]>((resolve, reject) => {
+      const go = () => {
+        this.busy = true;
+        this.clearIdle();
+        this.runJob(text, onOutcome)
+          .then(resolve, reject)
+          .finally(() => {
+            this.busy = false;
+            const nextJob = this.queue.shift();
+            if (nextJob) nextJob();
+            else this.armIdle();
+          });
+      };
+      if (this.busy) this.queue.push(go);
+      else go();
+    });
+  }
+
+  /** Ends the process (stdin closed, then SIGKILL if it lingers) and waits for it to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clearIdle();
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.stdin?.end();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await this.exited;
+      clearTimeout(killer);
+    }
+    this.options.onClose?.(this);
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private armIdle(): void {
+    const idleMs = this.options.idleMs ?? 10_000;
+    if (idleMs <= 0 || this.closed) return;
+    this.idleTimer = setTimeout(() => void this.close(), idleMs);
+    this.idleTimer.unref();
+  }
+
+  private async ensureStarted(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
+    this.starting ??= this.start().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    const { childEnd, ourEnd } = await mergedOutput();
+    const [file, ...args] = this.argv as [string, ...string[]];
+    const child = spawn(file, args, { stdio: ['pipe', childEnd, childEnd], shell: false });
+    childEnd.destroy();
+    this.child = child;
+    this.output = ourEnd;
+    this.lineNo = 0;
+    this.pending = [];
+    this.partial = '';
+    this.bufferedBytes = 0;
+    this.exitInfo = '';
+    child.stdin!.on('error', () => {}); // EPIPE after an exit is reported through the exit handler
+    ourEnd.setEncoding('utf8');
+    ourEnd.on('data', (chunk: string) => this.onData(chunk));
+    ourEnd.on('error', () => {});
+    let outputEnded!: () => void;
+    const ended = new Promise<void>((r) => (outputEnded = r));
+    ourEnd.on('close', () => outputEnded());
+    const exitedChild = new Promise<void>((resolve) => {
+      child.on('error', (e) => {
+        this.exitInfo = e.message;
+      });
+      child.on('close', (code, signal) => {
+        this.exitInfo ||= signal ? `killed by ${signal}` : `exited with ${code}`;
+        resolve();
+      });
+    });
+    // Both must be over before the job is failed: the last words of the
+    // process (its error message) may still be in the socket.
+    this.exited = Promise.all([exitedChild, ended]).then(() => {
+      this.onExit();
+    });
+  }
+
+  private async runJob(lines: string[], onOutcome?: (index: number, outcome: LineOutcome) => void): Promise<LineOutcome[]> {
+    await this.ensureStarted();
+    return new Promise<LineOutcome[]>((resolve) => {
+      const items: Item[] = [];
+      let text = '';
+      for (const l of lines) {
+        const line = ++this.lineNo;
+        const sentinel = ++this.lineNo;
+        items.push({ line, sentinel, failed: false, message: '', done: false });
+        text += `${l}\n${SENTINEL}\n`;
+      }
+      const job: Job = {
+        items,
+        outcomes: [],
+        next: 0,
+        resolve,
+        timer: null,
+        onOutcome,
+      };
+      const timeoutMs = this.options.timeoutMs ?? 60_000;
+      job.timer = setTimeout(() => {
+        this.exitInfo = `no answer within ${timeoutMs} ms`;
+        this.child?.kill('SIGKILL');
+      }, timeoutMs);
+      this.job = job;
+      this.pending = [];
+      if (lines.length === 0) return this.finishJob();
+      this.child!.stdin!.write(text);
+    });
+  }
+
+  private finishJob(): void {
+    const job = this.job;
+    if (!job) return;
+    if (job.timer) clearTimeout(job.timer);
+    this.job = null;
+    job.resolve(job.outcomes);
+  }
+
+  private onData(chunk: string): void {
+    this.bufferedBytes += chunk.length;
+    if (this.bufferedBytes > MAX_BUFFER) {
+      this.exitInfo = `output larger than ${MAX_BUFFER} bytes`;
+      this.child?.kill('SIGKILL');
+      return;
+    }
+    const text = this.partial + chunk;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) this.onLine(l);
+  }
+
+  private onLine(text: string): void {
+    const job = this.job;
+    const m = FAILED.exec(text);
+    if (!m) {
+      this.pending.push(text);
+      return;
+    }
+    this.bufferedBytes = 0;
+    const n = Number(m[1]);
+    const item = job?.items[job.next];
+    if (!job || !item) {
+      this.pending = [];
+      return;
+    }
+    if (n === item.line) {
+      item.failed = true;
+      item.message = this.pending.join('\n').trim();
+      this.pending = [];
+    } else if (n === item.sentinel) {
+      if (this.pending.length > 0 && SENTINEL_MESSAGE.test(this.pending[this.pending.length - 1]!)) this.pending.pop();
+      const output = item.failed ? '' : this.pending.join('\n');
+      this.record(job, { ran: true, ok: !item.failed, output, message: item.message });
+      this.pending = [];
+      job.next++;
+      if (job.next === job.items.length) this.finishJob();
+    } else {
+      this.pending.push(text);
+    }
+  }
+
+  private record(job: Job, outcome: LineOutcome): void {
+    job.onOutcome?.(job.outcomes.length, outcome);
+    job.outcomes.push(outcome);
+  }
+
+  private onExit(): void {
+    const tail = this.partial;
+    this.partial = '';
+    if (tail) this.pending.push(tail);
+    const job = this.job;
+    if (job) {
+      const message = [this.pending.join('\n').trim(), `(${this.key.tool} ${this.exitInfo})`].filter(Boolean).join(' ');
+      const first = job.next;
+      for (let i = first; i < job.items.length; i++) {
+        const item = job.items[i]!;
+        job.next = i;
+        if (i === first) this.record(job, { ran: true, ok: false, output: '', message: item.failed ? item.message : message });
+        else this.record(job, { ran: false, ok: false, output: '', message: 'not run: an earlier line stopped the worker' });
+      }
+      job.next = job.items.length;
+      this.finishJob();
+    }
+    this.pending = [];
+    this.child = null;
+    this.output = null;
+  }
+}
