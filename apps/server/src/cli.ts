@@ -1,0 +1,125 @@
+/**
+ * netcanvas command line: `pnpm netcanvas <command> [args]` from the repo root.
+ * Exit codes: 0 success, 1 the design or the operation failed, 2 bad usage.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MAX_YAML_BYTES } from '@netcanvas/shared';
+import { commands, findCommand } from './cli/commands.js';
+import { json } from './cli/format.js';
+import { type CliIo, UsageError } from './cli/types.js';
+
+const GENERAL_USAGE = () => `usage: netcanvas <command> [args]
+
+commands:
+${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
+  ${'help'.padEnd(10)}this text; "netcanvas help COMMAND" for one command
+
+FILE arguments are YAML or JSON designs; "-" reads stdin.
+Add --json to a command for machine-readable output.`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    (name === undefined ? io.stderr : io.stdout)(`${GENERAL_USAGE()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === 'help') {
+    const wantsJson = rest.includes('--json');
+    const topic = rest.filter((a) => a !== '--json');
+    if (topic.length > 1) {
+      io.stderr(`${GENERAL_USAGE()}\n`);
+      return 2;
+    }
+    if (topic.length === 1) {
+      const cmd = findCommand(topic[0]!);
+      if (!cmd) {
+        io.stderr(`unknown command "${topic[0]}"\n\n${GENERAL_USAGE()}\n`);
+        return 2;
+      }
+      io.stdout(wantsJson ? json({ name: cmd.name, summary: cmd.summary, usage: cmd.usage }) : `${cmd.usage}\n`);
+      return 0;
+    }
+    io.stdout(
+      wantsJson ? json(commands.map(({ name: n, summary, usage }) => ({ name: n, summary, usage }))) : `${GENERAL_USAGE()}\n`,
+    );
+    return 0;
+  }
+  const cmd = findCommand(name);
+  if (!cmd) {
+    io.stderr(`unknown command "${name}"\n\n${GENERAL_USAGE()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`netcanvas ${cmd.name}: ${err.message}\n\n${cmd.usage}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function readStdin(limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    // Keep one byte past the limit so the size check downstream still says "too large".
+    if (size > limit + 1) break;
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function processIo(): CliIo {
+  // pnpm runs the script inside apps/server; INIT_CWD is where the user typed the command.
+  const cwd = process.env.INIT_CWD || process.cwd();
+  return {
+    cwd,
+    env: process.env,
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    async readInput(file) {
+      if (file === '-') return readStdin(MAX_YAML_BYTES);
+      const path = resolvePath(cwd, file);
+      let size: number;
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) throw new Error(`${file} is not a regular file`);
+        size = info.size;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new Error(`${file}: no such file (looked in ${cwd})`);
+        if (code === 'EACCES') throw new Error(`${file}: permission denied`);
+        throw err;
+      }
+      if (size > MAX_YAML_BYTES) throw new Error(`${file} is ${Math.ceil(size / 1024)} KiB; a design may be at most 1 MiB`);
+      return readFile(path, 'utf8');
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href) {
+  // A closed pipe (`| head`) is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  main(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`netcanvas: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

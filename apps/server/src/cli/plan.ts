@@ -1,0 +1,46 @@
+import { compile, renderScript, renderText } from '@netcanvas/shared';
+import { parseCommandArgs } from './args.js';
+import { hasErrors, loadDesignFile } from './design-input.js';
+import { formatDiagnostic, json } from './format.js';
+import { type Command, UsageError } from './types.js';
+
+const FORMATS = ['text', 'sh', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'show the kernel operations a design compiles to (text, bash script or JSON)',
+  usage: `usage: netcanvas plan FILE [--format text|sh|json] [--teardown] [--json]
+
+Compiles FILE ("-" reads stdin) without touching the kernel.
+  --format text   commands grouped by element, each with why (default)
+  --format sh     a standalone bash script that builds the lab
+  --teardown      with sh: the script that removes the lab instead
+  --json          same as --format json
+Exits 1 if the design has errors (they are printed instead of a plan).`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { format: { type: 'string' }, teardown: { type: 'boolean' }, json: { type: 'boolean' } },
+      { min: 1, max: 1 },
+    );
+    const format = (values.json ? 'json' : (values.format ?? 'text')) as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${values.format}" (text, sh or json)`);
+    if (values.teardown && format !== 'sh') throw new UsageError('--teardown goes with --format sh');
+
+    const { topology, diagnostics } = await loadDesignFile(positionals[0]!, io);
+    if (hasErrors(diagnostics) || !topology) {
+      if (format === 'json') io.stdout(json({ ok: false, diagnostics }));
+      else for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      io.stderr(`${positionals[0]}: not planned, fix the errors above first\n`);
+      return 1;
+    }
+    // Warnings still go to stderr so a script on stdout stays runnable.
+    if (format !== 'json') for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    const plan = compile(topology);
+    if (format === 'json') io.stdout(json({ ok: true, diagnostics, plan }));
+    else if (format === 'sh') io.stdout(renderScript(plan, { teardown: values.teardown === true }));
+    else io.stdout(renderText(plan));
+    return 0;
+  },
+};
