@@ -1,4 +1,138 @@
-/** Kernel names of a lab's objects. Owner: resolve. */
+/**
+ * Kernel names of a lab's objects (docs/architecture.md, "Kernel names").
+ * Pure and deterministic: the same element always gets the same name, and a
+ * name depends only on the element itself, so adding or removing another
+ * element never renames it (except to resolve a clash).
+ */
+import type { Design, Endpoint } from './schema.js';
+import { LAB_NAME_RE } from './schema.js';
+
+/** IFNAMSIZ (16) minus the terminating NUL. */
+export const IFNAME_MAX = 15;
+
+const NETNS_PREFIX = 'nc-';
+
+/** `nc-<lab>` for the fabric namespace (node null), `nc-<lab>.<node>` for an element's namespace. */
 export function netnsName(lab: string, node: string | null): string {
-  throw new Error('not implemented');
+  return node === null ? `${NETNS_PREFIX}${lab}` : `${NETNS_PREFIX}${lab}.${node}`;
+}
+
+/**
+ * The lab that owns a namespace, or null when the name is not one of ours.
+ * Lab names contain no dot, so the owner is the text between `nc-` and the
+ * first dot: `nc-same.c1` belongs to `same`, never to `same-vlan`.
+ */
+export function labOfNetns(name: string): string | null {
+  if (!name.startsWith(NETNS_PREFIX)) return null;
+  const rest = name.slice(NETNS_PREFIX.length);
+  const dot = rest.indexOf('.');
+  const lab = dot === -1 ? rest : rest.slice(0, dot);
+  if (!LAB_NAME_RE.test(lab)) return null;
+  if (dot !== -1 && rest.length === dot + 1) return null;
+  return lab;
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units (all our names are ASCII). */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i) & 0xff;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+const HASH_CHARS = 6;
+const HASH_SPACE = 36 ** HASH_CHARS;
+const HASH_PREFIX_MAX = IFNAME_MAX - 1 - HASH_CHARS;
+
+/**
+ * The deterministic stand-in for a readable name that does not fit (or
+ * clashes): the first letters of the readable name, `-`, and 6 base-36
+ * characters of the FNV-1a hash of `full` (the readable name itself unless
+ * a caller needs to tell two equal readable names apart). ≤ 15 chars of
+ * `[a-z0-9-]`.
+ */
+export function hashedIfname(readable: string, full: string = readable): string {
+  const digest = (fnv1a32(full) % HASH_SPACE).toString(36).padStart(HASH_CHARS, '0');
+  let prefix = readable
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '')
+    .slice(0, HASH_PREFIX_MAX)
+    .replace(/-+$/, '');
+  if (!/^[a-z]/.test(prefix)) prefix = `n${prefix}`.slice(0, HASH_PREFIX_MAX).replace(/-+$/, '');
+  return `${prefix}-${digest}`;
+}
+
+/** The readable name when it fits IFNAMSIZ, otherwise its hashed stand-in. */
+export function shortIfname(readable: string): string {
+  return readable.length <= IFNAME_MAX ? readable : hashedIfname(readable);
+}
+
+/**
+ * Hands out interface names inside one namespace. The first claimant of a
+ * readable name keeps it; a later claimant of the same name gets a hashed
+ * name salted with its own identity, so adding a parallel link never renames
+ * the existing interface.
+ */
+export class IfnameScope {
+  private readonly taken = new Set<string>();
+
+  /** Returns the kernel name and whether the readable name had to be replaced because it was taken. */
+  claim(readable: string, identity: string): { name: string; clashed: boolean } {
+    const short = shortIfname(readable);
+    if (!this.taken.has(short)) {
+      this.taken.add(short);
+      return { name: short, clashed: false };
+    }
+    for (let attempt = 0; ; attempt++) {
+      const salt = attempt === 0 ? `${readable}@${identity}` : `${readable}@${identity}#${attempt}`;
+      const name = hashedIfname(readable, salt);
+      if (!this.taken.has(name)) {
+        this.taken.add(name);
+        return { name, clashed: true };
+      }
+    }
+  }
+
+  has(name: string): boolean {
+    return this.taken.has(name);
+  }
+}
+
+export function endpointNode(endpoint: Endpoint): string {
+  return typeof endpoint === 'string' ? endpoint : endpoint.node;
+}
+
+/**
+ * Stable ids of the design's links, in `links` order: the link's own `id`,
+ * otherwise `<a>--<b>`, with `#2`, `#3`… for parallel links. Ids written by
+ * the user are reserved first so a generated id never takes one of them.
+ */
+export function linkIds(design: Pick<Design, 'links'>): string[] {
+  const used = new Set<string>();
+  for (const link of design.links) if (link.id !== undefined) used.add(link.id);
+  const seenExplicit = new Set<string>();
+  return design.links.map((link) => {
+    let base: string;
+    if (link.id !== undefined && !seenExplicit.has(link.id)) {
+      seenExplicit.add(link.id);
+      return link.id;
+    } else if (link.id !== undefined) {
+      base = link.id; // a duplicate explicit id (validate reports it): keep links apart anyway
+    } else {
+      base = `${endpointNode(link.endpoints[0])}--${endpointNode(link.endpoints[1])}`;
+      if (!used.has(base)) {
+        used.add(base);
+        return base;
+      }
+    }
+    for (let n = 2; ; n++) {
+      const candidate = `${base}#${n}`;
+      if (!used.has(candidate)) {
+        used.add(candidate);
+        return candidate;
+      }
+    }
+  });
 }

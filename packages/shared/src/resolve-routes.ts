@@ -1,0 +1,242 @@
+/**
+ * Routes (docs/architecture.md, "Routing"): default routes for
+ * non-forwarders and routed hosts, shortest paths for auto routers, the
+ * user's static routes. Every route carries a `why`.
+ *
+ * Only interfaces that are administratively up and hold an address can
+ * carry a route: the kernel refuses a next hop that is not on a connected
+ * subnet, and a down interface has none.
+ */
+import type { DomainSpec, IfaceSpec, RouteSpec } from './model.js';
+import { formatSubnet, networkOf, parseCidr, parseIfAddress, parseIpv4 } from './ipam.js';
+import type { Attachment, ResolveState } from './resolve.js';
+import { domainLabel } from './resolve-address.js';
+import { diagnostic, listNames } from './resolve-text.js';
+
+interface FirstHop {
+  domain: string;
+  node: string;
+  via: string;
+  dev: string;
+}
+
+const before = (a: FirstHop, b: FirstHop): boolean =>
+  a.domain < b.domain || (a.domain === b.domain && a.node < b.node);
+
+const bare = (address: string): string => address.split('/')[0]!;
+const usable = (iface: IfaceSpec): boolean => iface.address !== null && iface.up;
+
+export function resolveRoutes(state: ResolveState): RouteSpec[] {
+  const { design, domains, attachments } = state;
+  const nodes = design.nodes;
+  const ids = Object.keys(nodes).sort();
+  const routes: RouteSpec[] = [];
+  const spec = (id: string): DomainSpec => domains.get(id)!.spec;
+
+  // Per forwarder: the first usable interface in each domain it is on, in design link order.
+  const forwarderDomains = new Map<string, Attachment[]>();
+  // Per domain: the forwarders on it, by id — the candidates for a next hop.
+  const domainForwarders = new Map<string, { node: string; iface: IfaceSpec }[]>();
+  const routedHost = (id: string): boolean => {
+    const n = nodes[id];
+    return n?.kind === 'host' && n.mode === 'routed';
+  };
+  for (const id of ids) {
+    const kind = nodes[id]!.kind;
+    if (kind !== 'router' && !routedHost(id)) continue;
+    const seen = new Set<string>();
+    const list: Attachment[] = [];
+    for (const at of attachments.get(id) ?? []) {
+      if (seen.has(at.domain) || !usable(at.iface)) continue;
+      seen.add(at.domain);
+      list.push(at);
+      let on = domainForwarders.get(at.domain);
+      if (!on) domainForwarders.set(at.domain, (on = []));
+      on.push({ node: id, iface: at.iface });
+    }
+    forwarderDomains.set(id, list);
+  }
+
+  const noGateway = new Map<string, string[]>();
+  for (const id of ids) {
+    const node = nodes[id]!;
+    const ns = state.netnsOf.get(id);
+    if (!ns) continue;
+    if (node.kind === 'namespace' || node.kind === 'host') {
+      const eth0 = state.containerEth0.get(id);
+      const candidates: Attachment[] =
+        eth0 && eth0.domain !== null ? [{ domain: eth0.domain, iface: eth0 }] : (attachments.get(id) ?? []);
+      const chosen = candidates.find((c) => {
+        const gw = spec(c.domain).gateway;
+        return gw !== null && gw.node !== id && usable(c.iface);
+      });
+      if (chosen) {
+        const d = spec(chosen.domain);
+        const gw = d.gateway!;
+        routes.push({
+          netns: ns,
+          node: id,
+          to: 'default',
+          via: gw.address,
+          dev: chosen.iface.name,
+          origin: 'default',
+          why: `${id}'s default gateway is ${gw.node} (${gw.address}) on ${domainLabel(d)}`,
+        });
+      } else if (node.kind === 'namespace' || node.mode === 'bridged') {
+        const stranded = candidates.find((c) => {
+          const d = spec(c.domain);
+          return d.gateway === null && d.subnet !== null && usable(c.iface) && d.kind !== 'p2p' && d.kind !== 'hostnet';
+        });
+        if (stranded) {
+          let list = noGateway.get(stranded.domain);
+          if (!list) noGateway.set(stranded.domain, (list = []));
+          list.push(id);
+        }
+      }
+    } else if (node.kind === 'router') {
+      routes.push(...routerRoutes(state, id, ns, forwarderDomains, domainForwarders));
+    }
+  }
+
+  for (const domain of state.domainOrder) {
+    const stranded = noGateway.get(domain);
+    if (!stranded) continue;
+    const d = spec(domain);
+    const where = domainLabel(d);
+    const message =
+      stranded.length === 1
+        ? `${stranded[0]} is on ${where}, which has no router, so ${stranded[0]} has no default gateway (it still reaches ${d.subnet} directly)`
+        : `${listNames(stranded)} are on ${where}, which has no router, so they have no default gateway (they still reach ${d.subnet} directly)`;
+    state.diagnostics.push(diagnostic('info', 'no-gateway', message, [d.element, ...stranded], ['nodes', d.element]));
+  }
+  return routes;
+}
+
+function routerRoutes(
+  state: ResolveState,
+  router: string,
+  ns: string,
+  forwarderDomains: Map<string, Attachment[]>,
+  domainForwarders: Map<string, { node: string; iface: IfaceSpec }[]>,
+): RouteSpec[] {
+  const node = state.design.nodes[router]!;
+  if (node.kind !== 'router') return [];
+  const mine = forwarderDomains.get(router) ?? [];
+  const result: RouteSpec[] = [];
+  const written = new Set<string>();
+
+  node.routes.forEach((route, index) => {
+    const to = route.to === 'default' ? 'default' : formatSubnet(parseCidr(route.to)!);
+    const via = parseIpv4(route.via);
+    if (via === null || written.has(to)) return;
+    const out = mine.find((at) => {
+      const a = parseIfAddress(at.iface.address!);
+      return a !== null && a.len !== null && networkOf(a.addr, a.len) === networkOf(via, a.len) && a.addr !== via;
+    });
+    if (!out) {
+      state.diagnostics.push(
+        diagnostic(
+          'error',
+          'route-via-unreachable',
+          `${router}'s route to ${to} via ${route.via} cannot be installed: ${route.via} is not a neighbour on any subnet ${router} is connected to (the next hop must be on one of ${router}'s links)`,
+          [router],
+          ['nodes', router, 'routes', index],
+        ),
+      );
+      return;
+    }
+    written.add(to);
+    result.push({
+      netns: ns,
+      node: router,
+      to,
+      via: route.via,
+      dev: out.iface.name,
+      origin: 'static',
+      why: `${to} via ${route.via}: written in ${router}'s routes`,
+    });
+  });
+  if (node.routing === 'static') return result;
+
+  const { domains } = state;
+  const transit = (id: string): boolean => domains.get(id)!.spec.transit;
+  const domDist = new Map<string, number>();
+  const domHop = new Map<string, FirstHop>();
+  for (const at of mine) domDist.set(at.domain, 0);
+
+  // Layer 1: forwarders sharing a transit domain with this router.
+  let frontier = new Map<string, FirstHop>();
+  const visited = new Set<string>([router]);
+  for (const at of mine) {
+    if (!transit(at.domain)) continue;
+    for (const f of domainForwarders.get(at.domain) ?? []) {
+      if (f.node === router) continue;
+      const hop = { domain: at.domain, node: f.node, via: bare(f.iface.address!), dev: at.iface.name };
+      const best = frontier.get(f.node);
+      if (!best || before(hop, best)) frontier.set(f.node, hop);
+    }
+  }
+
+  for (let distance = 1; frontier.size > 0; distance++) {
+    for (const id of frontier.keys()) visited.add(id);
+    const reached = new Map<string, FirstHop>();
+    for (const [id, hop] of frontier) {
+      // A routed host is a leaf: it routes its container subnet and nothing else.
+      const hostnet = state.hostnets.get(id);
+      const next: string[] =
+        state.design.nodes[id]!.kind === 'router'
+          ? (forwarderDomains.get(id) ?? []).map((at) => at.domain)
+          : hostnet !== undefined && domains.get(hostnet)!.subnet !== null && hostnetServes(state, hostnet)
+            ? [hostnet]
+            : [];
+      for (const domain of next) {
+        if (domDist.has(domain)) continue;
+        const best = reached.get(domain);
+        if (!best || before(hop, best)) reached.set(domain, hop);
+      }
+    }
+    const nextFrontier = new Map<string, FirstHop>();
+    for (const [domain, hop] of reached) {
+      domDist.set(domain, distance);
+      domHop.set(domain, hop);
+      if (!transit(domain)) continue;
+      for (const f of domainForwarders.get(domain) ?? []) {
+        if (visited.has(f.node)) continue;
+        const best = nextFrontier.get(f.node);
+        if (!best || before(hop, best)) nextFrontier.set(f.node, hop);
+      }
+    }
+    frontier = nextFrontier;
+  }
+
+  const routed = new Set<string>();
+  for (const domain of state.domainOrder) {
+    const hop = domHop.get(domain);
+    const d = domains.get(domain)!;
+    if (!hop || d.spec.subnet === null) continue;
+    const to = d.spec.subnet;
+    if (written.has(to) || routed.has(to)) continue;
+    routed.add(to);
+    const via = domains.get(hop.domain)!.spec;
+    const over =
+      via.kind === 'overlay' ? `over the tunnel ${via.element}` : via.kind === 'p2p' ? `over the link ${via.element}` : `on ${via.element}`;
+    const what = d.spec.kind === 'hostnet' ? `${d.spec.element}'s containers` : d.spec.kind === 'p2p' ? `link ${d.spec.element}` : d.spec.element;
+    const distance = domDist.get(domain)!;
+    const far = distance > 1 ? `, ${distance} routers away` : '';
+    result.push({
+      netns: ns,
+      node: router,
+      to,
+      via: hop.via,
+      dev: hop.dev,
+      origin: 'computed',
+      why: `${to} (${what}) via ${hop.node} ${over}${far}`,
+    });
+  }
+  return result;
+}
+
+/** A hostnet is reachable through its host only when the host's br0 holds an address. */
+function hostnetServes(state: ResolveState, hostnet: string): boolean {
+  return state.domains.get(hostnet)!.members.some((m) => m.node === hostnet && m.iface.kind === 'bridge' && m.iface.address !== null);
+}
