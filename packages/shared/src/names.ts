@@ -4,7 +4,6 @@
  * name depends only on the element itself, so adding or removing another
  * element never renames it (except to resolve a clash).
  */
-import type { Design, Endpoint } from './schema.js';
 import { LAB_NAME_RE } from './schema.js';
 
 /** IFNAMSIZ (16) minus the terminating NUL. */
@@ -98,41 +97,4 @@ export class IfnameScope {
   has(name: string): boolean {
     return this.taken.has(name);
   }
-}
-
-export function endpointNode(endpoint: Endpoint): string {
-  return typeof endpoint === 'string' ? endpoint : endpoint.node;
-}
-
-/**
- * Stable ids of the design's links, in `links` order: the link's own `id`,
- * otherwise `<a>--<b>`, with `#2`, `#3`… for parallel links. Ids written by
- * the user are reserved first so a generated id never takes one of them.
- */
-export function linkIds(design: Pick<Design, 'links'>): string[] {
-  const used = new Set<string>();
-  for (const link of design.links) if (link.id !== undefined) used.add(link.id);
-  const seenExplicit = new Set<string>();
-  return design.links.map((link) => {
-    let base: string;
-    if (link.id !== undefined && !seenExplicit.has(link.id)) {
-      seenExplicit.add(link.id);
-      return link.id;
-    } else if (link.id !== undefined) {
-      base = link.id; // a duplicate explicit id (validate reports it): keep links apart anyway
-    } else {
-      base = `${endpointNode(link.endpoints[0])}--${endpointNode(link.endpoints[1])}`;
-      if (!used.has(base)) {
-        used.add(base);
-        return base;
-      }
-    }
-    for (let n = 2; ; n++) {
-      const candidate = `${base}#${n}`;
-      if (!used.has(candidate)) {
-        used.add(candidate);
-        return candidate;
-      }
-    }
-  });
 }

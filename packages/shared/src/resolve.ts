@@ -18,7 +18,8 @@ import type {
   ResolvedLink,
   Topology,
 } from './model.js';
-import { IfnameScope, linkIds, netnsName } from './names.js';
+import { IfnameScope, netnsName } from './names.js';
+import { linkIds } from './parse.js';
 import { formatSubnet, parseCidr, type Subnet } from './ipam.js';
 import { allocateAddresses, type DomainState, type Member } from './resolve-address.js';
 import { resolveRoutes } from './resolve-routes.js';
@@ -274,8 +275,12 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
   const vxlanMembers = new Map<string, { node: string; iface: IfaceSpec }[]>();
   const p2pLinks: { id: string; index: number }[] = [];
   const ids4links = linkIds(design);
+  const seenLinkIds = new Set<string>();
   design.links.forEach((link, index) => {
     const linkId = ids4links[index]!;
+    // Two links with the same written id (validate reports it) cannot both own a domain or an interface identity.
+    if (seenLinkIds.has(linkId)) return;
+    seenLinkIds.add(linkId);
     const ends = [endpointObject(link.endpoints[0]), endpointObject(link.endpoints[1])] as const;
     const [na, nb] = [nodeOf(ends[0].node), nodeOf(ends[1].node)];
     if (!na || !nb || ends[0].node === ends[1].node) return;
