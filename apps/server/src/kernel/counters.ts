@@ -1,0 +1,53 @@
+/**
+ * counters — interface byte and packet counters, polled (the kernel pushes none).
+ *
+ *   const rows = await readCounters(['nc-lab.r1', 'nc-lab'], runner);
+ *   // [{ netns, ifname, rxBytes, txBytes, rxPackets, txPackets }]
+ *
+ * One `-s link show` query per namespace through the runner's long-lived
+ * workers; the server turns two samples into rates. Namespaces that vanished
+ * between listing and reading are left out.
+ */
+import fs from 'node:fs';
+import { NETNS_DIR } from './netns.js';
+import type { Runner } from './runner.js';
+
+export interface IfaceCounters {
+  netns: string;
+  ifname: string;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+interface StatsLink {
+  ifname: string;
+  link_type?: string;
+  stats64?: { rx?: { bytes?: number; packets?: number }; tx?: { bytes?: number; packets?: number } };
+}
+
+export async function readCounters(netns: string[], runner: Runner): Promise<IfaceCounters[]> {
+  const per = await Promise.all(
+    netns.map(async (ns) => {
+      let links: StatsLink[];
+      try {
+        links = await runner.query<StatsLink[]>(ns, ['-s', 'link', 'show']);
+      } catch (e) {
+        if (!fs.existsSync(`${NETNS_DIR}/${ns}`)) return [];
+        throw e;
+      }
+      return links
+        .filter((l) => l.link_type !== 'loopback')
+        .map((l) => ({
+          netns: ns,
+          ifname: l.ifname,
+          rxBytes: l.stats64?.rx?.bytes ?? 0,
+          txBytes: l.stats64?.tx?.bytes ?? 0,
+          rxPackets: l.stats64?.rx?.packets ?? 0,
+          txPackets: l.stats64?.tx?.packets ?? 0,
+        }));
+    }),
+  );
+  return per.flat();
+}

@@ -1,0 +1,142 @@
+/**
+ * monitor — link events of every lab namespace from one process.
+ *
+ *   const mon = new LinkMonitor({ onEvent: (e) => …, filter: (netns) => netns.startsWith('nc-') });
+ *   await mon.start();
+ *   …
+ *   await mon.close();
+ *
+ * One `ip -o monitor link all-nsid` in the root namespace prints every link
+ * change of every namespace that has an id in the root namespace
+ * (`ip netns set NS auto`, the plan's netns.nsid op), prefixed `[nsid N]`.
+ * `-j` is ignored by `monitor` in iproute2 6.1, so the one-line (`-o`) text
+ * form is parsed. nsid → name comes from `ip -j netns list-id`, re-read when
+ * an unknown nsid shows up (a namespace created after the last read).
+ * Events of the root namespace itself (no nsid prefix) are ignored.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { exec } from './exec.js';
+
+export interface LinkEvent {
+  netns: string;
+  ifname: string;
+  /** Administrative state (IFF_UP). */
+  up: boolean;
+  /** Operational state as the kernel reports it ('UP', 'DOWN', 'LOWERLAYERDOWN', 'UNKNOWN'). */
+  operstate: string;
+  /** The device was deleted. */
+  deleted: boolean;
+}
+
+export interface LinkMonitorOptions {
+  onEvent: (e: LinkEvent) => void;
+  /** Which namespaces to report (default: netcanvas namespaces, `nc-…`). */
+  filter?: (netns: string) => boolean;
+  /** The monitor process died (it is not restarted automatically). */
+  onError?: (e: Error) => void;
+}
+
+// [nsid 3]7: eth0@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 … state UP …
+const EVENT = /^\[nsid (\d+)\](Deleted )?\d+: ([^:@\s]+)(?:@[^:\s]+)?: <([^>]*)>(?:.*? state (\S+))?/;
+
+export function parseMonitorLine(line: string): { nsid: number; ifname: string; up: boolean; operstate: string; deleted: boolean } | null {
+  const m = EVENT.exec(line);
+  if (!m) return null;
+  return {
+    nsid: Number(m[1]),
+    deleted: m[2] !== undefined,
+    ifname: m[3]!,
+    up: m[4]!.split(',').includes('UP'),
+    operstate: m[5] ?? 'UNKNOWN',
+  };
+}
+
+export async function readNsids(): Promise<Map<number, string>> {
+  const r = await exec(['ip', '-j', 'netns', 'list-id']);
+  const rows = JSON.parse(r.stdout.trim() || '[]') as { nsid: number; name?: string }[];
+  return new Map(rows.filter((x) => x.name).map((x) => [x.nsid, x.name!]));
+}
+
+export class LinkMonitor {
+  private child: ChildProcess | null = null;
+  private names = new Map<number, string>();
+  private refreshing: Promise<void> | null = null;
+  private partial = '';
+  /** Events waiting for a name refresh, kept in arrival order. */
+  private backlog: ReturnType<typeof parseMonitorLine>[] = [];
+  private closing = false;
+
+  constructor(private readonly options: LinkMonitorOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    if (this.child) return;
+    this.names = await readNsids();
+    const child = spawn('ip', ['-o', 'monitor', 'link', 'all-nsid'], { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    this.child = child;
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      const lines = (this.partial + chunk).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const l of lines) this.onLine(l);
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-2000);
+    });
+    child.on('close', (code, signal) => {
+      this.child = null;
+      if (!this.closing) this.options.onError?.(new Error(`ip monitor stopped (${signal ?? code}): ${stderr.trim()}`));
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const child = this.child;
+    if (!child) return;
+    const gone = new Promise<void>((r) => child.once('close', () => r()));
+    child.kill('SIGTERM');
+    await gone;
+  }
+
+  private onLine(line: string): void {
+    const ev = parseMonitorLine(line);
+    if (!ev) return;
+    if (this.backlog.length > 0 || !this.names.has(ev.nsid)) {
+      this.backlog.push(ev);
+      this.refresh();
+      return;
+    }
+    this.emit(ev);
+  }
+
+  private refresh(): void {
+    this.refreshing ??= readNsids()
+      .then((names) => {
+        this.names = names;
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.refreshing = null;
+        const pending = this.backlog;
+        this.backlog = [];
+        // Still unknown after a fresh read: the namespace is already gone.
+        for (const ev of pending) if (ev && this.names.has(ev.nsid)) this.emit(ev);
+      });
+  }
+
+  private emit(ev: NonNullable<ReturnType<typeof parseMonitorLine>>): void {
+    const netns = this.names.get(ev.nsid);
+    if (!netns) return;
+    const filter = this.options.filter ?? ((n: string) => n.startsWith('nc-'));
+    if (!filter(netns)) return;
+    this.options.onEvent({ netns, ifname: ev.ifname, up: ev.up, operstate: ev.operstate, deleted: ev.deleted });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * observe — read a lab's real state back from the kernel.
+ *
+ *   const state = await observe('demo', runner);   // ObservedState
+ *
+ * Namespaces: the lab's own (`nc-<lab>`, `nc-<lab>.<x>`), from /run/netns.
+ * Per namespace, through the runner's query workers (no process per call):
+ *   -d link show   → interfaces (kind, master, mtu, mac, vxlan parameters)
+ *   address show   → global IPv4 addresses
+ *   route show     → routes with a gateway, and default routes
+ *   bridge fdb show→ VXLAN flood entries (those with a dst)
+ *   -4 netconf show→ net.ipv4.ip_forward, conf.{all,default}.rp_filter
+ * The sysctls come from netlink (RTM_GETNETCONF) rather than `sysctl`
+ * processes: ip_forward is conf.all.forwarding. disable_ipv6 is not in
+ * netconf and is not reported.
+ *
+ * A namespace deleted while it is being read is left out, not an error.
+ */
+import type { ObservedFdb, ObservedIface, ObservedRoute, ObservedState } from '@netcanvas/shared';
+import { labNetns, NETNS_DIR } from './netns.js';
+import { Runner } from './runner.js';
+import fs from 'node:fs';
+
+interface IpLink {
+  ifindex: number;
+  ifname: string;
+  flags?: string[];
+  mtu?: number;
+  operstate?: string;
+  master?: string;
+  address?: string;
+  link_type?: string;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+}
+interface IpAddr {
+  ifname: string;
+  addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
+}
+interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+}
+interface FdbEntry {
+  mac: string;
+  ifname?: string;
+  dst?: string;
+}
+interface Netconf {
+  family?: string;
+  interface?: string;
+  forwarding?: boolean;
+  rp_filter?: string;
+}
+
+const RP_FILTER: Record<string, string> = { off: '0', strict: '1', loose: '2' };
+
+let shared: Runner | null = null;
+/** A process-wide runner for callers that do not manage one (its workers close when idle). */
+export function sharedRunner(): Runner {
+  shared ??= new Runner();
+  return shared;
+}
+
+export function toObservedIfaces(netns: string, links: IpLink[], addrs: IpAddr[]): ObservedIface[] {
+  const byName = new Map<string, string[]>();
+  for (const a of addrs) {
+    const list = (a.addr_info ?? [])
+      .filter((i) => i.family === 'inet' && i.scope === 'global' && i.local)
+      .map((i) => `${i.local}/${i.prefixlen}`);
+    byName.set(a.ifname, list);
+  }
+  const out: ObservedIface[] = [];
+  for (const l of links) {
+    if (l.link_type === 'loopback') continue;
+    const kind = l.linkinfo?.info_kind ?? l.link_type ?? 'unknown';
+    const iface: ObservedIface = {
+      netns,
+      name: l.ifname,
+      ifindex: l.ifindex,
+      kind,
+      up: (l.flags ?? []).includes('UP'),
+      operstate: l.operstate ?? 'UNKNOWN',
+      master: l.master ?? null,
+      mtu: l.mtu ?? 0,
+      mac: l.address ?? '',
+      addresses: byName.get(l.ifname) ?? [],
+    };
+    if (kind === 'vxlan') {
+      const d = l.linkinfo?.info_data ?? {};
+      iface.vxlan = {
+        vni: Number(d.id),
+        port: Number(d.port),
+        local: typeof d.local === 'string' ? d.local : null,
+        underlayDev: typeof d.link === 'string' ? d.link : null,
+      };
+    }
+    out.push(iface);
+  }
+  return out;
+}
+
+async function observeNetns(netns: string, runner: Runner): Promise<Omit<ObservedState, 'lab' | 'netns'>> {
+  const [links, addrs, routes, fdb, netconf] = await Promise.all([
+    runner.query<IpLink[]>(netns, ['-d', 'link', 'show']),
+    runner.query<IpAddr[]>(netns, ['address', 'show']),
+    runner.query<IpRoute[]>(netns, ['route', 'show']),
+    runner.query<FdbEntry[]>(netns, ['fdb', 'show'], 'bridge'),
+    runner.query<Netconf[]>(netns, ['-4', 'netconf', 'show']),
+  ]);
+  const observedRoutes: ObservedRoute[] = routes
+    .filter((r) => r.gateway !== undefined || r.dst === 'default')
+    .map((r) => ({ netns, to: r.dst, via: r.gateway ?? null, dev: r.dev ?? '' }));
+  const observedFdb: ObservedFdb[] = fdb
+    .filter((f) => f.dst !== undefined && f.ifname !== undefined)
+    .map((f) => ({ netns, dev: f.ifname!, mac: f.mac, dst: f.dst! }));
+  const sysctls: ObservedState['sysctls'] = [];
+  const conf = (name: string) => netconf.find((c) => c.family === 'inet' && c.interface === name);
+  const all = conf('all');
+  const dflt = conf('default');
+  if (all?.forwarding !== undefined) sysctls.push({ netns, key: 'net.ipv4.ip_forward', value: all.forwarding ? '1' : '0' });
+  if (all?.rp_filter !== undefined) sysctls.push({ netns, key: 'net.ipv4.conf.all.rp_filter', value: RP_FILTER[all.rp_filter] ?? all.rp_filter });
+  if (dflt?.rp_filter !== undefined) {
+    sysctls.push({ netns, key: 'net.ipv4.conf.default.rp_filter', value: RP_FILTER[dflt.rp_filter] ?? dflt.rp_filter });
+  }
+  return { interfaces: toObservedIfaces(netns, links, addrs), routes: observedRoutes, fdb: observedFdb, sysctls };
+}
+
+export async function observe(lab: string, runner: Runner = sharedRunner()): Promise<ObservedState> {
+  const names = await labNetns(lab);
+  const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
+  const parts = await Promise.all(
+    names.map(async (netns) => {
+      try {
+        return { netns, part: await observeNetns(netns, runner) };
+      } catch (e) {
+        if (!fs.existsSync(`${NETNS_DIR}/${netns}`)) return null;
+        throw e;
+      }
+    }),
+  );
+  for (const p of parts) {
+    if (!p) continue;
+    state.netns.push(p.netns);
+    state.interfaces.push(...p.part.interfaces);
+    state.routes.push(...p.part.routes);
+    state.fdb.push(...p.part.fdb);
+    state.sysctls.push(...p.part.sysctls);
+  }
+  return state;
+}
