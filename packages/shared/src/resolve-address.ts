@@ -151,10 +151,10 @@ function allocateDomain(state: ResolveState, d: DomainState, hints: AddressHints
       if (written && written.len !== null) setAddress(m, m.explicit!, 'explicit');
       else unaddressed.push(m);
     }
-    // A p2p link without subnet was already reported as pool exhaustion.
-    if (unaddressed.length > 0 && d.spec.kind !== 'p2p') {
+    // A p2p link without subnet was already reported as pool exhaustion, a routed host without one by validate.
+    if (unaddressed.length > 0 && d.spec.kind !== 'p2p' && d.spec.kind !== 'hostnet') {
       const names = [...new Set(unaddressed.map((m) => m.node))];
-      const fix = d.spec.kind === 'hostnet' ? `give ${d.spec.element} a subnet` : `give ${d.spec.element} a subnet or write their ip with a prefix length`;
+      const fix = `give ${d.spec.element} a subnet or write their ip with a prefix length`;
       diagnostics.push(
         diagnostic(
           'warning',
@@ -190,13 +190,18 @@ function allocateDomain(state: ResolveState, d: DomainState, hints: AddressHints
     }
     const problem = addressProblem(subnet, written.addr);
     if (problem) {
-      const what =
-        problem === 'outside'
-          ? `is outside ${where}'s subnet ${subnetText}`
-          : `is the ${problem} address of ${subnetText}, which no interface may hold`;
-      diagnostics.push(
-        diagnostic('error', 'address-outside-subnet', `${m.node}'s address ${ip} on ${where} ${what}`, [m.node, d.spec.element], m.path),
-      );
+      // Network and broadcast addresses are reported by validate, which sees them in the document alone.
+      if (problem === 'outside') {
+        diagnostics.push(
+          diagnostic(
+            'error',
+            'address-outside-subnet',
+            `${m.node}'s address ${ip} on ${where} is outside ${where}'s subnet ${subnetText}, so ${m.node} cannot reach its neighbours there`,
+            [m.node, d.spec.element],
+            m.path,
+          ),
+        );
+      }
       setAddress(m, `${ip}/${problem === 'outside' ? (written.len ?? subnet.len) : subnet.len}`, 'explicit');
       continue;
     }

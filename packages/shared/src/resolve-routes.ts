@@ -134,15 +134,20 @@ function routerRoutes(
       return a !== null && a.len !== null && networkOf(a.addr, a.len) === networkOf(via, a.len) && a.addr !== via;
     });
     if (!out) {
-      state.diagnostics.push(
-        diagnostic(
-          'error',
-          'route-via-unreachable',
-          `${router}'s route to ${to} via ${route.via} cannot be installed: ${route.via} is not a neighbour on any subnet ${router} is connected to (the next hop must be on one of ${router}'s links)`,
-          [router],
-          ['nodes', router, 'routes', index],
-        ),
-      );
+      // validate reports next hops outside every attached subnet; it cannot see which /30 of the
+      // p2p pool a link received, so a next hop inside the pool but on none of the router's links is ours to report.
+      const pool = parseCidr(state.design.addressing.p2p);
+      if (pool && networkOf(via, pool.len) === pool.base) {
+        state.diagnostics.push(
+          diagnostic(
+            'warning',
+            'route-via-unreachable',
+            `${router}'s route to ${route.to} goes via ${route.via}, which is on none of ${router}'s subnets (${router} has ${listNames(mine.map((at) => at.iface.address!)) || 'no address'}); the kernel will refuse it`,
+            [router],
+            ['nodes', router, 'routes', index, 'via'],
+          ),
+        );
+      }
       return;
     }
     written.add(to);

@@ -564,6 +564,16 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
   return { topology, diagnostics };
 }
 
+/**
+ * The addresses a topology gave its interfaces, as hints for the next
+ * resolve: with them, adding or removing an element never renumbers others.
+ */
+export function hintsFrom(topology: Pick<Topology, 'interfaces'>): AddressHints {
+  const hints: AddressHints = {};
+  for (const iface of topology.interfaces) if (iface.address !== null) hints[iface.key] = iface.address;
+  return hints;
+}
+
 function member(iface: IfaceSpec, node: string, rank: number, explicit: string | undefined, path: (string | number)[]): Member {
   const m: Member = { iface, node, rank, path };
   if (explicit !== undefined) m.explicit = explicit;
