@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
 import type { Op, Plan, Topology } from '../src/model.js';
 import { render } from '../src/render.js';
+import { resolve } from '../src/resolve.js';
+import type { DesignInput } from '../src/schema.js';
+import { renderScript, renderText } from '../src/script.js';
 import { hostTopology, vxlanTopology } from './compile-fixtures.js';
+import { makeDesign } from './helpers/designs.js';
 
 const STAGES: Op['op'][] = [
   'netns.add',
@@ -21,6 +25,61 @@ const STAGES: Op['op'][] = [
 
 function ofKind<K extends Op['op']>(plan: Plan, kind: K): Extract<Op, { op: K }>[] {
   return plan.ops.filter((o): o is Extract<Op, { op: K }> => o.op === kind);
+}
+
+/** Every namespace and device exists before an op uses it; sysctls precede every device. */
+function expectCreatedBeforeUse(plan: Plan): void {
+  const namespaces = new Set<string>();
+  const devices = new Set<string>();
+  const bridges = new Set<string>();
+  const need = (ns: string, dev: string | undefined, op: Op) => {
+    expect(namespaces.has(ns), `${render(op).join(' ')}: namespace ${ns} not created yet`).toBe(true);
+    if (dev !== undefined && dev !== 'lo') {
+      expect(devices.has(`${ns}/${dev}`), `${render(op).join(' ')}: ${dev} not created yet`).toBe(true);
+    }
+  };
+  for (const op of plan.ops) {
+    switch (op.op) {
+      case 'netns.add':
+        namespaces.add(op.netns);
+        break;
+      case 'bridge.add':
+        need(op.netns, undefined, op);
+        devices.add(`${op.netns}/${op.dev}`);
+        bridges.add(`${op.netns}/${op.dev}`);
+        break;
+      case 'veth.add':
+        need(op.netns, undefined, op);
+        need(op.peerNetns, undefined, op);
+        devices.add(`${op.netns}/${op.dev}`);
+        devices.add(`${op.peerNetns}/${op.peer}`);
+        break;
+      case 'vxlan.add':
+        need(op.netns, op.underlayDev, op);
+        devices.add(`${op.netns}/${op.dev}`);
+        break;
+      case 'link.master':
+        need(op.netns, op.dev, op);
+        expect(bridges.has(`${op.netns}/${op.master}`), `${op.master} is a bridge in ${op.netns}`).toBe(true);
+        break;
+      case 'netns.nsid':
+      case 'sysctl':
+        need(op.netns, undefined, op);
+        break;
+      case 'addr.add':
+      case 'link.state':
+      case 'fdb.append':
+      case 'route.add':
+        need(op.netns, op.dev, op);
+        break;
+      default:
+        throw new Error(`unexpected op in a build plan: ${op.op}`);
+    }
+  }
+  // Every namespace gets its settings before the first device appears.
+  const firstDevice = plan.ops.findIndex((o) => o.op === 'bridge.add' || o.op === 'veth.add');
+  const lastSysctl = plan.ops.map((o) => o.op).lastIndexOf('sysctl');
+  if (firstDevice >= 0) expect(lastSysctl).toBeLessThan(firstDevice);
 }
 
 describe('compile: plan order', () => {
@@ -41,58 +100,7 @@ describe('compile: plan order', () => {
     });
 
     it(`${name}: every namespace and device is created before anything uses it`, () => {
-      const plan = compile(topo);
-      const namespaces = new Set<string>();
-      const devices = new Set<string>();
-      const bridges = new Set<string>();
-      const need = (ns: string, dev: string | undefined, op: Op) => {
-        expect(namespaces.has(ns), `${render(op).join(' ')}: namespace ${ns} not created yet`).toBe(true);
-        if (dev !== undefined && dev !== 'lo') {
-          expect(devices.has(`${ns}/${dev}`), `${render(op).join(' ')}: ${dev} not created yet`).toBe(true);
-        }
-      };
-      for (const op of plan.ops) {
-        switch (op.op) {
-          case 'netns.add':
-            namespaces.add(op.netns);
-            break;
-          case 'bridge.add':
-            need(op.netns, undefined, op);
-            devices.add(`${op.netns}/${op.dev}`);
-            bridges.add(`${op.netns}/${op.dev}`);
-            break;
-          case 'veth.add':
-            need(op.netns, undefined, op);
-            need(op.peerNetns, undefined, op);
-            devices.add(`${op.netns}/${op.dev}`);
-            devices.add(`${op.peerNetns}/${op.peer}`);
-            break;
-          case 'vxlan.add':
-            need(op.netns, op.underlayDev, op);
-            devices.add(`${op.netns}/${op.dev}`);
-            break;
-          case 'link.master':
-            need(op.netns, op.dev, op);
-            expect(bridges.has(`${op.netns}/${op.master}`), `${op.master} is a bridge in ${op.netns}`).toBe(true);
-            break;
-          case 'netns.nsid':
-          case 'sysctl':
-            need(op.netns, undefined, op);
-            break;
-          case 'addr.add':
-          case 'link.state':
-          case 'fdb.append':
-          case 'route.add':
-            need(op.netns, op.dev, op);
-            break;
-          default:
-            throw new Error(`unexpected op in a build plan: ${op.op}`);
-        }
-      }
-      // Every namespace gets its settings before the first device appears.
-      const firstDevice = plan.ops.findIndex((o) => o.op === 'bridge.add' || o.op === 'veth.add');
-      const lastSysctl = plan.ops.map((o) => o.op).lastIndexOf('sysctl');
-      expect(lastSysctl).toBeLessThan(firstDevice);
+      expectCreatedBeforeUse(compile(topo));
     });
 
     it(`${name}: every op says where it comes from and why, in one line`, () => {
@@ -303,5 +311,76 @@ describe('compile: determinism and consistency', () => {
     const twice = vxlanTopology('lab1');
     twice.interfaces.push({ ...twice.interfaces[0]! });
     expect(() => compile(twice)).toThrow(/appears twice/);
+  });
+});
+
+/**
+ * A small seeded design: VLANs with routers, bridged and routed hosts with
+ * containers, standalone namespaces, sometimes a VXLAN between two routers
+ * over a public switch, a router-to-router link, a down link, an MTU.
+ */
+function randomDesign(seed: number) {
+  let state = seed >>> 0;
+  const rnd = () => {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return state / 2 ** 32;
+  };
+  const int = (n: number) => Math.floor(rnd() * n);
+  const pick = <T>(xs: T[]): T => xs[int(xs.length)] as T;
+  const nodes: DesignInput['nodes'] = {};
+  const links: NonNullable<DesignInput['links']> = [];
+  const linkOpts = () => ({ ...(rnd() < 0.1 ? { state: 'down' as const } : {}), ...(rnd() < 0.1 ? { mtu: 1400 } : {}) });
+  const vlans = Array.from({ length: 1 + int(3) }, (_, i) => `vlan${10 * (i + 1)}`);
+  vlans.forEach((v, i) => {
+    nodes[v] = { kind: 'vlan', vid: 10 * (i + 1), subnet: `10.0.${10 * (i + 1)}.0/24` };
+  });
+  const routers = Array.from({ length: int(3) }, (_, i) => `r${i + 1}`);
+  for (const r of routers) {
+    nodes[r] = { kind: 'router' };
+    for (const v of vlans) if (rnd() < 0.5) links.push({ endpoints: [r, v], ...linkOpts() });
+  }
+  if (routers.length >= 2 && rnd() < 0.5) {
+    nodes.public = { kind: 'switch', subnet: '203.0.113.0/24' };
+    nodes.tun = { kind: 'vxlan', vni: 1 + int(1000), underlay: 'public', subnet: '172.16.42.0/29' };
+    for (const r of routers.slice(0, 2)) links.push({ endpoints: [r, 'public'] }, { endpoints: [r, 'tun'], ...linkOpts() });
+  } else if (routers.length >= 2) {
+    links.push({ endpoints: ['r1', 'r2'], ...linkOpts() });
+  }
+  const hosts = int(3);
+  for (let h = 1; h <= hosts; h++) {
+    const routed = rnd() < 0.3;
+    nodes[`h${h}`] = routed ? { kind: 'host', mode: 'routed', subnet: `172.20.${h}.0/24` } : { kind: 'host' };
+    links.push({ endpoints: [`h${h}`, pick(vlans)], ...linkOpts() });
+    const containers = int(3);
+    for (let c = 1; c <= containers; c++) nodes[`c${h}x${c}`] = { kind: 'namespace', host: `h${h}` };
+  }
+  const standalone = int(3);
+  for (let n = 1; n <= standalone; n++) {
+    nodes[`n${n}`] = { kind: 'namespace' };
+    links.push({ endpoints: [`n${n}`, pick(vlans)], ...linkOpts() });
+  }
+  return makeDesign(`rand-${seed >>> 20}`, nodes, links);
+}
+
+describe('compile: resolved random designs', () => {
+  it('are compiled deterministically into plans that create everything before use', () => {
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const design = randomDesign(seed);
+        const first = compile(resolve(design).topology);
+        const again = compile(resolve(structuredClone(design)).topology);
+        expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+        expect(renderScript(again)).toBe(renderScript(first));
+        expect(renderScript(again, { teardown: true })).toBe(renderScript(first, { teardown: true }));
+        expect(renderText(again)).toBe(renderText(first));
+        expectCreatedBeforeUse(first);
+        const stageIndex = first.ops.map((o) => STAGES.indexOf(o.op));
+        expect(stageIndex).toEqual([...stageIndex].sort((a, b) => a - b));
+        // Each namespace is torn down exactly once.
+        const created = ofKind(first, 'netns.add').map((o) => o.netns).sort();
+        expect(first.teardown.map((o) => (o.op === 'netns.del' ? o.netns : '?')).sort()).toEqual(created);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
 import type { Plan } from '../src/model.js';
 import { render } from '../src/render.js';
 import { commandLine, renderScript, renderText, shellQuote } from '../src/script.js';
+import { resolve } from '../src/resolve.js';
 import { hostTopology, vxlanTopology } from './compile-fixtures.js';
+import { scenarioDesigns } from './helpers/designs.js';
 
 /** bash -n: parse without running. */
 function bashSyntaxOk(script: string): void {
@@ -129,5 +132,48 @@ describe('renderText', () => {
   it('groups elements in the order the plan first needs them', () => {
     const headings = text.split('\n').filter((l) => /^[a-z]/.test(l) && !l.startsWith('teardown') && !l.startsWith('kernel'));
     expect(headings).toEqual(['lab lab2', 'c3', 'c4', 'h1', 'r1', 'vlan10']);
+  });
+});
+
+/**
+ * The three lessons as the exact script a teacher exports. Read these files
+ * when they change: they are the commands the kernel runs. Regenerate with
+ * UPDATE_GOLDEN=1 after an intended change.
+ */
+describe('golden scripts of the three scenarios', () => {
+  for (const [name, make] of Object.entries(scenarioDesigns)) {
+    it(name, () => {
+      const { topology, diagnostics } = resolve(make());
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const script = renderScript(compile(topology));
+      const file = new URL(`./golden/${name}.sh`, import.meta.url);
+      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, script);
+      expect(script).toBe(readFileSync(file, 'utf8'));
+      bashSyntaxOk(script);
+    });
+  }
+
+  it('vxlan: tunnel ends on r1 and r2 over their public addresses, flooding to each other, routes through the tunnel', () => {
+    const script = readFileSync(new URL('./golden/vxlan.sh', import.meta.url), 'utf8');
+    const commands = commandsOf(script);
+    const grep = (re: RegExp) => commands.filter((c) => re.test(c));
+    expect(grep(/type vxlan/)).toEqual([
+      'ip -n nc-vxlan.r1 link add name tun type vxlan id 42 dstport 4789 local 203.0.113.1 dev public',
+      'ip -n nc-vxlan.r2 link add name tun type vxlan id 42 dstport 4789 local 203.0.113.2 dev public',
+    ]);
+    expect(grep(/addr add 203\.0\.113\./)).toEqual([
+      'ip -n nc-vxlan.r1 addr add 203.0.113.1/24 dev public',
+      'ip -n nc-vxlan.r2 addr add 203.0.113.2/24 dev public',
+    ]);
+    expect(grep(/^bridge /)).toEqual([
+      'bridge -n nc-vxlan.r1 fdb append 00:00:00:00:00:00 dev tun dst 203.0.113.2',
+      'bridge -n nc-vxlan.r2 fdb append 00:00:00:00:00:00 dev tun dst 203.0.113.1',
+    ]);
+    expect(grep(/route add .* dev tun$/)).toEqual([
+      'ip -n nc-vxlan.r1 route add 10.0.20.0/24 via 172.16.42.2 dev tun',
+      'ip -n nc-vxlan.r2 route add 10.0.10.0/24 via 172.16.42.1 dev tun',
+    ]);
+    // The public network carries only the tunnel: no lab route crosses it.
+    expect(grep(/route add .* dev public/)).toEqual([]);
   });
 });
