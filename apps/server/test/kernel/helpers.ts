@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { exec } from '../../src/kernel/exec.js';
+import { labOfNetns } from '../../src/kernel/names.js';
+import { deleteNetns, listNetns } from '../../src/kernel/netns.js';
+
+/** A lab name of our own for one test file: `t-k<area>-<4 random>`. */
+export function testLab(area: string): string {
+  return `t-k${area}-${randomBytes(3).toString('hex').slice(0, 4)}`;
+}
+
+/** Namespaces of the lab and of the labs whose names start with it (the tests' own `<lab>-x` neighbours). */
+export async function leftovers(lab: string): Promise<string[]> {
+  return (await listNetns()).filter((n) => {
+    const owner = labOfNetns(n);
+    return owner !== null && (owner === lab || owner.startsWith(`${lab}-`));
+  });
+}
+
+export async function cleanup(lab: string): Promise<void> {
+  await deleteNetns(await leftovers(lab));
+}
+
+export function alive(pid: number): boolean {
+  try {
+    // a zombie still has /proc/PID; its state is Z
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export async function ping(fromNetns: string, address: string): Promise<boolean> {
+  const r = await exec(['ip', 'netns', 'exec', fromNetns, 'ping', '-c', '1', '-W', '1', address], { allowFailure: true });
+  return r.exitCode === 0;
+}
+
+export async function ipIn(netns: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return exec(['ip', '-n', netns, ...args], { allowFailure: true });
+}
