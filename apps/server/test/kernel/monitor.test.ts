@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../../src/kernel/exec.js';
+import { type LinkEvent, LinkMonitor, parseMonitorLine } from '../../src/kernel/monitor.js';
+import { type BatchLine, Runner } from '../../src/kernel/runner.js';
+import { alive, cleanup, leftovers, testLab } from './helpers.js';
+
+const lab = testLab('mon');
+const A = `nc-${lab}.a`;
+const B = `nc-${lab}.b`;
+
+describe('link monitor', () => {
+  const runner = new Runner({ idleMs: 30_000 });
+  const events: LinkEvent[] = [];
+  const mine = (n: string) => n === A || n === B;
+  const monitor = new LinkMonitor({ onEvent: (e) => events.push(e), filter: mine });
+
+  beforeAll(async () => {
+    await cleanup(lab);
+    await monitor.start(); // before the namespaces exist: their nsids are learnt on the fly
+    const lines: BatchLine[] = [
+      { netns: null, args: ['netns', 'add', A] },
+      { netns: null, args: ['netns', 'add', B] },
+      { netns: null, args: ['netns', 'set', A, 'auto'] },
+      { netns: null, args: ['netns', 'set', B, 'auto'] },
+      { netns: A, args: ['link', 'add', 'name', 'b', 'type', 'veth', 'peer', 'name', 'a', 'netns', B] },
+      { netns: A, args: ['link', 'set', 'dev', 'b', 'up'] },
+      { netns: B, args: ['link', 'set', 'dev', 'a', 'up'] },
+    ];
+    expect(await runner.run(lines)).toMatchObject({ ok: true });
+  });
+
+  afterAll(async () => {
+    const pid = monitor.pid;
+    await monitor.close();
+    if (pid) expect(alive(pid)).toBe(false);
+    await runner.close();
+    await cleanup(lab);
+    expect(await leftovers(lab)).toEqual([]);
+  });
+
+  it('sees a link set down by someone else within a second, with both ends’ states', async () => {
+    await waitFor(() => events.some((e) => e.netns === B && e.ifname === 'a' && e.up && e.operstate === 'UP'), 2000);
+    events.length = 0;
+    const t0 = performance.now();
+    await exec(['ip', '-n', A, 'link', 'set', 'dev', 'b', 'down']);
+    await waitFor(() => events.some((e) => e.netns === A && e.ifname === 'b' && !e.up), 1000);
+    const ms = performance.now() - t0;
+    expect(ms).toBeLessThan(1000);
+    // the peer stays administratively up but loses its carrier: the canvas can colour the far end too
+    await waitFor(() => events.some((e) => e.netns === B && e.ifname === 'a' && e.up && e.operstate !== 'UP'), 1000);
+  });
+
+  it('reports deletions', async () => {
+    events.length = 0;
+    await exec(['ip', '-n', B, 'link', 'del', 'dev', 'a']);
+    await waitFor(() => events.some((e) => e.netns === B && e.ifname === 'a' && e.deleted), 1000);
+  });
+
+  it('parses the one-line form of iproute2 6.1', () => {
+    expect(
+      parseMonitorLine(
+        '[nsid 3]7: eth0@if8: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default \\    link/ether 5a:a1',
+      ),
+    ).toEqual({ nsid: 3, ifname: 'eth0', up: true, operstate: 'LOWERLAYERDOWN', deleted: false });
+    expect(parseMonitorLine('2: eth0: <BROADCAST> mtu 1500 state DOWN')).toBeNull(); // root namespace: ignored
+  });
+});
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
