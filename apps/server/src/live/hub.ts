@@ -1,0 +1,350 @@
+/**
+ * The live state hub: one place that knows, for every lab someone watches,
+ * the state of each link and its traffic, and fans events out to the
+ * subscribed sockets with a per-topic sequence number.
+ *
+ * Labs are only polled while at least one client watches them, so an idle
+ * server starts no work; every map here is bounded by the labs watched and
+ * the links of their designs.
+ */
+import type { Logger } from 'pino';
+import {
+  type DeltaEvent,
+  type Design,
+  type LinkCounters,
+  type LinkLive,
+  type LinkRate,
+  type ServerMessage,
+  type Topic,
+  resolve,
+  topicKey,
+} from '@netcanvas/shared';
+import type { ApplyProgress, Engine, LabStatus } from '../lab/engine.js';
+import type { Store } from '../store/store.js';
+import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
+
+export interface HubClient {
+  readonly id: string;
+  /** Queues a message for the socket; the client decides how to cope with a slow reader. */
+  send(message: ServerMessage): void;
+}
+
+interface LabWatch {
+  lab: string;
+  /** `netns/dev` → link id. */
+  ifaceLink: Map<string, string>;
+  /** link id → the interface whose counters stand for the link (its first end). */
+  rateIface: Map<string, string>;
+  /** link id → its ends' keys. */
+  linkEnds: Map<string, string[]>;
+  netns: string[];
+  ends: Map<string, InterfaceObservation>;
+  links: Map<string, LinkLive>;
+  counters: Map<string, LinkCounters>;
+  rates: Map<string, LinkRate>;
+  lastSample: Map<string, { at: number; c: LinkCounters }>;
+  status: LabStatus | null;
+  apply: ApplyProgress | null;
+  polling: boolean;
+}
+
+interface TopicState {
+  topic: Topic;
+  seq: number;
+  clients: Set<HubClient>;
+}
+
+export interface HubOptions {
+  store: Store;
+  engine: Engine;
+  sources: LiveSources;
+  logger: Logger;
+  /** Counter poll period; rates are per second whatever this is. */
+  pollMs?: number;
+}
+
+const ifaceKey = (netns: string, dev: string) => `${netns}/${dev}`;
+
+export class LiveHub {
+  private readonly topics = new Map<string, TopicState>();
+  private readonly labs = new Map<string, LabWatch>();
+  private readonly timer: NodeJS.Timeout;
+  private stopWatching: (() => void) | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: HubOptions) {
+    this.timer = setInterval(() => void this.pollAll(), opts.pollMs ?? 1000);
+    this.timer.unref();
+    this.stopWatching = opts.sources.watchLinks?.((o) => this.observe(o)) ?? null;
+  }
+
+  /** Adds the client to the topic and sends it a fresh snapshot. */
+  async subscribe(client: HubClient, topic: Topic): Promise<void> {
+    const key = topicKey(topic);
+    let t = this.topics.get(key);
+    if (!t) {
+      t = { topic, seq: 0, clients: new Set() };
+      this.topics.set(key, t);
+    }
+    if ('lab' in topic && !this.labs.has(topic.lab)) {
+      const watch = this.newWatch(topic.lab);
+      this.labs.set(topic.lab, watch);
+      await this.refreshStatus(watch, false);
+      await this.poll(watch, false);
+    }
+    if (this.closed) return;
+    // Registered only now, so the snapshot below is the client's first message for this topic.
+    t.clients.add(client);
+    client.send(this.snapshot(t));
+  }
+
+  unsubscribe(client: HubClient, topic: Topic): void {
+    const key = topicKey(topic);
+    const t = this.topics.get(key);
+    if (!t) return;
+    t.clients.delete(client);
+    if (t.clients.size === 0) {
+      this.topics.delete(key);
+      if ('lab' in topic) this.labs.delete(topic.lab);
+    }
+  }
+
+  removeClient(client: HubClient): void {
+    for (const t of [...this.topics.values()]) {
+      if (t.clients.has(client)) this.unsubscribe(client, t.topic);
+    }
+  }
+
+  /** A fresh snapshot of a topic the client is subscribed to (after its queue overflowed). */
+  resnapshot(topic: Topic): ServerMessage | null {
+    const t = this.topics.get(topicKey(topic));
+    return t ? this.snapshot(t) : null;
+  }
+
+  subscribers(topic: Topic): number {
+    return this.topics.get(topicKey(topic))?.clients.size ?? 0;
+  }
+
+  publish(topic: Topic, event: DeltaEvent, except?: HubClient): void {
+    const t = this.topics.get(topicKey(topic));
+    if (!t) return;
+    t.seq += 1;
+    const message: ServerMessage = { type: 'delta', topic: t.topic, seq: t.seq, event };
+    for (const c of t.clients) if (c !== except) c.send(message);
+  }
+
+  applyProgress(p: ApplyProgress): void {
+    const w = this.labs.get(p.lab);
+    if (w) w.apply = p.phase === 'done' || p.phase === 'failed' ? null : p;
+    this.publish({ lab: p.lab }, { kind: 'apply', progress: p });
+  }
+
+  /** After apply, destroy, a link change or a design save: re-read the design and the lab's status. */
+  async labChanged(lab: string): Promise<void> {
+    const w = this.labs.get(lab);
+    if (!w) return;
+    const fresh = this.newWatch(lab);
+    w.ifaceLink = fresh.ifaceLink;
+    w.rateIface = fresh.rateIface;
+    w.linkEnds = fresh.linkEnds;
+    w.netns = fresh.netns;
+    await this.refreshStatus(w, true);
+    await this.poll(w, true);
+  }
+
+  /** A link event from the kernel monitor: published at once, not at the next poll. */
+  observe(o: InterfaceObservation): void {
+    for (const w of this.labs.values()) {
+      const key = ifaceKey(o.netns, o.dev);
+      if (!w.ifaceLink.has(key)) continue;
+      w.ends.set(key, { netns: o.netns, dev: o.dev, up: o.up, operstate: o.operstate });
+      this.publishLinkChanges(w);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.stopWatching?.();
+    this.topics.clear();
+    this.labs.clear();
+    await this.opts.sources.close?.();
+  }
+
+  // ───────────────────────────── internals ─────────────────────────────
+
+  private snapshot(t: TopicState): ServerMessage {
+    if ('lab' in t.topic) {
+      const w = this.labs.get(t.topic.lab);
+      return {
+        type: 'snapshot',
+        topic: t.topic,
+        seq: t.seq,
+        lab: {
+          status: w?.status ?? null,
+          links: Object.fromEntries(w?.links ?? []),
+          counters: Object.fromEntries(w?.counters ?? []),
+          rates: Object.fromEntries(w?.rates ?? []),
+          apply: w?.apply ?? null,
+        },
+      };
+    }
+    const id = t.topic.design;
+    let design: { id: string; name: string; version: number; doc: unknown } | undefined;
+    try {
+      const r = this.opts.store.get(id);
+      design = { id: r.id, name: r.name, version: r.version, doc: r.doc };
+    } catch {
+      design = undefined;
+    }
+    return { type: 'snapshot', topic: t.topic, seq: t.seq, ...(design ? { design } : {}) };
+  }
+
+  private newWatch(lab: string): LabWatch {
+    const watch: LabWatch = {
+      lab,
+      ifaceLink: new Map(),
+      rateIface: new Map(),
+      linkEnds: new Map(),
+      netns: [],
+      ends: new Map(),
+      links: new Map(),
+      counters: new Map(),
+      rates: new Map(),
+      lastSample: new Map(),
+      status: null,
+      apply: null,
+      polling: false,
+    };
+    const design = this.designOf(lab);
+    if (!design) return watch;
+    try {
+      const { topology } = resolve(design);
+      watch.netns = topology.netns.map((n) => n.name);
+      for (const i of topology.interfaces) {
+        if (!i.link) continue;
+        const key = ifaceKey(i.netns, i.name);
+        watch.ifaceLink.set(key, i.link);
+        if (!watch.rateIface.has(i.link)) watch.rateIface.set(i.link, key);
+        const ends = watch.linkEnds.get(i.link) ?? [];
+        ends.push(key);
+        watch.linkEnds.set(i.link, ends);
+        if (i.peer) {
+          const peerKey = ifaceKey(i.peer.netns, i.peer.name);
+          watch.ifaceLink.set(peerKey, i.link);
+          if (!ends.includes(peerKey)) ends.push(peerKey);
+        }
+      }
+    } catch (err) {
+      this.opts.logger.warn({ lab, err: String(err) }, 'cannot resolve the design of a watched lab');
+    }
+    return watch;
+  }
+
+  private designOf(lab: string): Design | undefined {
+    try {
+      return this.opts.store.byName(lab)?.doc;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async refreshStatus(w: LabWatch, publish: boolean): Promise<void> {
+    try {
+      w.status = await this.opts.engine.status(w.lab, this.designOf(w.lab));
+      if (publish && this.labs.get(w.lab) === w) this.publish({ lab: w.lab }, { kind: 'status', status: w.status });
+    } catch (err) {
+      this.opts.logger.warn({ lab: w.lab, err: String(err) }, 'lab status failed');
+    }
+  }
+
+  private async pollAll(): Promise<void> {
+    await Promise.all([...this.labs.values()].map((w) => this.poll(w, true)));
+  }
+
+  private async poll(w: LabWatch, publish: boolean): Promise<void> {
+    // A slow kernel must not pile up polls: one in flight per lab.
+    if (w.polling || w.netns.length === 0) return;
+    w.polling = true;
+    let samples: InterfaceSample[];
+    try {
+      samples = await this.opts.sources.sample(w.netns);
+    } catch (err) {
+      this.opts.logger.warn({ lab: w.lab, err: String(err) }, 'counter poll failed');
+      return;
+    } finally {
+      w.polling = false;
+    }
+    if (this.closed || this.labs.get(w.lab) !== w) return;
+    const now = performance.now();
+    const seen = new Set<string>();
+    for (const s of samples) {
+      const key = ifaceKey(s.netns, s.dev);
+      if (!w.ifaceLink.has(key)) continue;
+      seen.add(key);
+      w.ends.set(key, { netns: s.netns, dev: s.dev, up: s.up, operstate: s.operstate });
+    }
+    // An interface that vanished (lab destroyed, link deleted) is down, not stale.
+    for (const key of w.ends.keys()) if (!seen.has(key)) w.ends.delete(key);
+    const byKey = new Map(samples.map((s) => [ifaceKey(s.netns, s.dev), s]));
+    for (const [link, key] of w.rateIface) {
+      const s = byKey.get(key);
+      if (!s) {
+        w.counters.delete(link);
+        w.rates.delete(link);
+        w.lastSample.delete(link);
+        continue;
+      }
+      const c = { rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets };
+      const prev = w.lastSample.get(link);
+      if (prev) {
+        const dt = (now - prev.at) / 1000;
+        // Counters reset when an interface is recreated: never report a negative rate.
+        const per = (a: number, b: number) => (dt > 0 ? Math.max(0, a - b) / dt : 0);
+        w.rates.set(link, {
+          rxBps: per(c.rxBytes, prev.c.rxBytes) * 8,
+          txBps: per(c.txBytes, prev.c.txBytes) * 8,
+          rxPps: per(c.rxPackets, prev.c.rxPackets),
+          txPps: per(c.txPackets, prev.c.txPackets),
+        });
+      }
+      w.lastSample.set(link, { at: now, c });
+      w.counters.set(link, c);
+    }
+    if (publish) {
+      this.publishLinkChanges(w);
+      if (w.counters.size > 0) {
+        this.publish(
+          { lab: w.lab },
+          { kind: 'rates', rates: Object.fromEntries(w.rates), counters: Object.fromEntries(w.counters) },
+        );
+      }
+    } else {
+      this.computeLinks(w);
+    }
+  }
+
+  private computeLinks(w: LabWatch): Map<string, LinkLive> {
+    const changed = new Map<string, LinkLive>();
+    for (const [link, keys] of w.linkEnds) {
+      const ends = keys.map((k) => w.ends.get(k)).filter((e): e is InterfaceObservation => !!e);
+      let state: LinkLive['state'];
+      if (ends.length === 0) state = 'unknown';
+      else if (ends.length === keys.length && ends.every((e) => e.up && e.operstate !== 'DOWN' && e.operstate !== 'LOWERLAYERDOWN'))
+        state = 'up';
+      else state = 'down';
+      const live: LinkLive = { state, ends };
+      const before = w.links.get(link);
+      if (!before || JSON.stringify(before) !== JSON.stringify(live)) {
+        w.links.set(link, live);
+        changed.set(link, live);
+      }
+    }
+    return changed;
+  }
+
+  private publishLinkChanges(w: LabWatch): void {
+    const changed = this.computeLinks(w);
+    if (changed.size > 0) this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Packet capture inside a lab namespace, bounded three ways: packets
+ * (`-c`), time (`timeout -s INT`, so tcpdump flushes and closes the pcap)
+ * and output (lines kept and bytes read). The pcap is kept in the data
+ * directory for download; only the newest few are kept.
+ *
+ *   ip netns exec NS timeout -s INT S tcpdump -i DEV -n -l -U -c N -Z root -w FILE --print
+ *
+ * `-Z root`: Debian's tcpdump drops to its own user by default, which
+ * could not write the file into the server's data directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Design, IFNAME_RE, resolve } from '@netcanvas/shared';
+import { exec } from '../kernel/exec.js';
+import type { CaptureDone, CaptureSpec, LabTools } from './lab-tools.js';
+import { ToolInputError, traceroute } from './traceroute.js';
+
+const MAX_LINES = 5000;
+const MAX_RUNNING = 4;
+const KEEP_FILES = 20;
+const LINES_PER_MESSAGE = 100;
+
+export function createLabTools(dataDir: string): LabTools {
+  const dir = join(dataDir, 'captures');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const finished = new Set<string>();
+  let running = 0;
+
+  function prune(): void {
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.pcap'))
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { f } of files.slice(KEEP_FILES)) {
+      rmSync(join(dir, f), { force: true });
+      finished.delete(f.slice(0, -5));
+    }
+  }
+
+  return {
+    traceroute,
+    startCapture(design: Design, spec: CaptureSpec, onLines: (lines: string[], done?: CaptureDone) => void) {
+      if (!IFNAME_RE.test(spec.dev)) throw new ToolInputError(`${spec.dev} is not an interface name`);
+      if (!design.nodes[spec.node]) throw new ToolInputError(`${spec.node} is not an element of ${design.name}`);
+      const { topology } = resolve(design);
+      const ns = topology.netns.find((n) => n.node === spec.node);
+      if (!ns) throw new ToolInputError(`${spec.node} has no namespace of its own`);
+      if (!topology.interfaces.some((i) => i.netns === ns.name && i.name === spec.dev)) {
+        throw new ToolInputError(`${spec.node} has no interface ${spec.dev}`);
+      }
+      if (running >= MAX_RUNNING) throw new ToolInputError(`at most ${MAX_RUNNING} captures run at once`);
+      const id = randomBytes(8).toString('hex');
+      const file = join(dir, `${id}.pcap`);
+      running += 1;
+      void exec(
+        ['ip', 'netns', 'exec', ns.name, 'timeout', '-s', 'INT', String(spec.seconds), 'tcpdump',
+          '-i', spec.dev, '-n', '-l', '-U', '-c', String(spec.packets), '-Z', 'root', '-w', file, '--print'],
+        { timeoutMs: (spec.seconds + 5) * 1000, maxOutput: 4 * 1024 * 1024, allowFailure: true },
+      )
+        .then((r) => {
+          const lines = r.stdout.split('\n').filter((l) => l.length > 0).slice(0, MAX_LINES);
+          for (let i = 0; i < lines.length; i += LINES_PER_MESSAGE) onLines(lines.slice(i, i + LINES_PER_MESSAGE));
+          const reason = r.exitCode === 124 ? `stopped after ${spec.seconds} s` : r.exitCode === 0 ? `${spec.packets} packets` : r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`;
+          if (existsSync(file)) finished.add(id);
+          onLines([], { packets: lines.length, reason });
+        })
+        .catch((err: unknown) => onLines([], { packets: 0, reason: err instanceof Error ? err.message : String(err) }))
+        .finally(() => {
+          running -= 1;
+          prune();
+        });
+      return { id };
+    },
+    captureFile(id: string) {
+      return finished.has(id) && existsSync(join(dir, `${id}.pcap`)) ? join(dir, `${id}.pcap`) : null;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The tools the API offers besides the engine's ping and matrix: traceroute
+ * and packet capture. Both run inside the lab's namespaces through
+ * kernel/exec.ts (argv arrays, bounded in time and output).
+ */
+import type { Design } from '@netcanvas/shared';
+import type { TracerouteResult } from './traceroute.js';
+
+export interface CaptureSpec {
+  node: string;
+  dev: string;
+  packets: number;
+  seconds: number;
+}
+
+export interface CaptureDone {
+  packets: number;
+  reason: string;
+}
+
+export interface LabTools {
+  traceroute(design: Design, from: string, to: string): Promise<TracerouteResult>;
+  /** Starts a capture; lines arrive through `onLines`, the last call carries `done`. */
+  startCapture(
+    design: Design,
+    spec: CaptureSpec,
+    onLines: (lines: string[], done?: CaptureDone) => void,
+  ): { id: string };
+  /** Path of a finished capture's pcap file, or null. */
+  captureFile(id: string): string | null;
+}

@@ -1,0 +1,81 @@
+/**
+ * FOR HTTP AND SOCKET TESTS ONLY — an in-memory stand-in for the lab engine.
+ * It touches no kernel and proves nothing about one: it records what the API
+ * asked of it so tests can check that refused requests reached nothing, and
+ * it behaves like the real engine where the API depends on it (one apply per
+ * lab at a time → LabBusyError; progress callbacks; status after apply).
+ */
+import type { Design, Matrix } from '@netcanvas/shared';
+import {
+  type ApplyProgress,
+  type ApplyResult,
+  type Capabilities,
+  type Engine,
+  LabBusyError,
+  type LabStatus,
+  type PingResult,
+} from '../../src/lab/engine.js';
+
+export class MemoryEngine implements Engine {
+  readonly calls: { method: string; lab?: string; args?: unknown }[] = [];
+  readonly running = new Map<string, Design>();
+  private readonly busy = new Set<string>();
+  /** How long a fake apply takes, so tests can overlap two. */
+  applyMs = 50;
+
+  async capabilities(): Promise<Capabilities> {
+    return {
+      root: false,
+      iproute2: 'memory',
+      kinds: { veth: true, bridge: true, vxlan: true, vlan8021q: false, vlanFiltering: false, netem: false, tbf: false },
+      tools: { ping: null, traceroute: null, tcpdump: null },
+    };
+  }
+  async labs(): Promise<string[]> {
+    this.calls.push({ method: 'labs' });
+    return [...this.running.keys()].sort();
+  }
+  async plan(design: Design) {
+    this.calls.push({ method: 'plan', lab: design.name });
+    return { ops: [], diagnostics: [] };
+  }
+  async apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+    this.calls.push({ method: 'apply', lab: design.name });
+    if (this.busy.has(design.name)) throw new LabBusyError(design.name);
+    this.busy.add(design.name);
+    try {
+      onProgress?.({ lab: design.name, phase: 'run', done: 0, total: 2 });
+      await new Promise((r) => setTimeout(r, this.applyMs));
+      onProgress?.({ lab: design.name, phase: 'run', done: 2, total: 2 });
+      this.running.set(design.name, design);
+      onProgress?.({ lab: design.name, phase: 'done', done: 2, total: 2 });
+      return { lab: design.name, ok: true, ops: [], diagnostics: [] };
+    } finally {
+      this.busy.delete(design.name);
+    }
+  }
+  async destroy(lab: string) {
+    this.calls.push({ method: 'destroy', lab });
+    const had = this.running.delete(lab);
+    return { removed: had ? [`nc-${lab}`] : [] };
+  }
+  async status(lab: string): Promise<LabStatus> {
+    this.calls.push({ method: 'status', lab });
+    return { lab, state: this.running.has(lab) ? 'running' : 'absent', elements: {} };
+  }
+  async setLinkState(design: Design, linkId: string, state: 'up' | 'down') {
+    this.calls.push({ method: 'setLinkState', lab: design.name, args: { linkId, state } });
+  }
+  async ping(design: Design, from: string, to: string): Promise<PingResult> {
+    this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });
+    return { from, to, target: '0.0.0.0', reachable: false, forward: [], back: [], measured: false, output: '' };
+  }
+  async matrix(design: Design): Promise<{ predicted: Matrix; measured: PingResult[] }> {
+    this.calls.push({ method: 'matrix', lab: design.name });
+    return { predicted: { endpoints: [], targets: {}, results: [] }, measured: [] };
+  }
+  /** Calls that could change something (everything but reads). */
+  mutations() {
+    return this.calls.filter((c) => ['apply', 'destroy', 'setLinkState', 'plan', 'ping', 'matrix'].includes(c.method));
+  }
+}

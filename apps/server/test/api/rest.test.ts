@@ -1,0 +1,179 @@
+/** REST flows end to end on a real listener, with the in-memory engine (no kernel involved). */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryEngine } from './memory-engine.js';
+import { type TestServer, api, browser, design, raw, startTestServer } from './helpers.js';
+
+let srv: TestServer;
+let engine: MemoryEngine;
+beforeEach(async () => {
+  engine = new MemoryEngine();
+  srv = await startTestServer({ engine });
+});
+afterEach(async () => {
+  await srv.stop();
+});
+
+describe('token exchange', () => {
+  it('trades the printed URL for an HttpOnly SameSite=Strict cookie and drops the token from the address bar', async () => {
+    const r = await raw(srv, 'GET', `/?token=${srv.token}`, { host: srv.host });
+    expect(r.status).toBe(303);
+    expect(r.headers.location).toBe('/');
+    const cookie = String(r.headers['set-cookie']);
+    expect(cookie).toContain(`netcanvas_${srv.port}=${srv.token}`);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const me = await raw(srv, 'GET', '/api/session', { host: srv.host, cookie: cookie.split(';')[0]! });
+    expect(me.status).toBe(200);
+  });
+
+  it('refuses a wrong token and gives no cookie', async () => {
+    const r = await raw(srv, 'GET', '/?token=nope', { host: srv.host });
+    expect(r.status).toBe(401);
+    expect(r.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe('designs', () => {
+  it('create, list, get, save, stale save, history, restore, delete', async () => {
+    const created = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-a') });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    expect(created.json.version).toBe(1);
+    expect(created.json.doc.name).toBe('t-api-a');
+
+    const list = await browser(srv, 'GET', '/api/designs');
+    expect(list.json.designs.map((d: { id: string }) => d.id)).toEqual([id]);
+
+    const v2doc = design('t-api-a', { description: 'second' });
+    const saved = await browser(srv, 'PUT', `/api/designs/${id}`, { baseVersion: 1, doc: v2doc });
+    expect(saved.status).toBe(200);
+    expect(saved.json.version).toBe(2);
+
+    // A second tab still holding version 1 must not overwrite version 2.
+    const stale = await browser(srv, 'PUT', `/api/designs/${id}`, { baseVersion: 1, doc: design('t-api-a') });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error.code).toBe('stale-version');
+    expect(stale.json.error.currentVersion).toBe(2);
+    expect((await browser(srv, 'GET', `/api/designs/${id}`)).json.doc.description).toBe('second');
+
+    const history = await browser(srv, 'GET', `/api/designs/${id}/versions`);
+    expect(history.json.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    const v1 = await browser(srv, 'GET', `/api/designs/${id}/versions/1`);
+    expect(v1.json.doc.description).toBeUndefined();
+
+    const restored = await browser(srv, 'POST', `/api/designs/${id}/restore`, { version: 1, baseVersion: 2 });
+    expect(restored.status).toBe(200);
+    expect(restored.json.version).toBe(3);
+    expect(restored.json.doc.description).toBeUndefined();
+
+    expect((await browser(srv, 'DELETE', `/api/designs/${id}`)).status).toBe(204);
+    expect((await browser(srv, 'GET', `/api/designs/${id}`)).status).toBe(404);
+    expect((await browser(srv, 'GET', '/api/designs')).json.designs).toEqual([]);
+  });
+
+  it('stores a half-drawn design with its diagnostics, refuses one that does not parse', async () => {
+    const dangling = design('t-api-b', { links: [{ endpoints: ['c1', 'nowhere'] }] });
+    const ok = await browser(srv, 'POST', '/api/designs', { doc: dangling });
+    expect(ok.status).toBe(201);
+    expect(ok.json.diagnostics).toContainEqual(
+      expect.objectContaining({ code: 'dangling-id', elements: ['c1--nowhere'] }),
+    );
+
+    const broken = await browser(srv, 'POST', '/api/designs', {
+      doc: { apiVersion: 'netcanvas/v1', name: 'Bad Name!', nodes: { v: { kind: 'vlan', vid: 99999 } } },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.json.error.code).toBe('invalid-design');
+    expect(broken.json.error.diagnostics.length).toBeGreaterThan(0);
+    expect((await browser(srv, 'GET', '/api/designs')).json.designs).toHaveLength(1);
+  });
+
+  it('keeps lab names unique', async () => {
+    expect((await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') })).status).toBe(201);
+    const dup = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
+    expect(dup.status).toBe(409);
+    expect(dup.json.error.code).toBe('name-taken');
+  });
+
+  it('imports YAML and exports the same design as YAML', async () => {
+    const yaml = [
+      'apiVersion: netcanvas/v1',
+      'name: t-api-yaml',
+      'nodes:',
+      '  vlan10: { kind: vlan, vid: 10, subnet: 10.0.10.0/24 }',
+      '  c1: { kind: namespace }',
+      'links:',
+      '  - endpoints: [c1, vlan10]',
+      '',
+    ].join('\n');
+    const imported = await browser(srv, 'POST', '/api/designs/import', { yaml });
+    expect(imported.status).toBe(201);
+    expect(imported.json.doc.nodes.vlan10.vid).toBe(10);
+    const exported = await browser(srv, 'GET', `/api/designs/${imported.json.id}/export`);
+    expect(exported.status).toBe(200);
+    expect(exported.headers['content-type']).toContain('yaml');
+    expect(exported.text).toContain('name: t-api-yaml');
+    // Round trip: the exported text imports as the same document under another name.
+    const again = await browser(srv, 'POST', '/api/designs/import', {
+      yaml: exported.text.replace('name: t-api-yaml', 'name: t-api-yaml2'),
+    });
+    expect(again.status).toBe(201);
+    expect({ ...again.json.doc, name: 't-api-yaml' }).toEqual(imported.json.doc);
+
+    const bad = await browser(srv, 'POST', '/api/designs/import', { yaml: 'nodes: [' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.diagnostics[0].line).toBeGreaterThan(0);
+  });
+
+  it('answers unknown ids and malformed ids with JSON, never a stack trace', async () => {
+    const missing = await browser(srv, 'GET', '/api/designs/abcdefabcdef');
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.code).toBe('not-found');
+    const malformed = await browser(srv, 'GET', '/api/designs/..%2f..%2fetc');
+    expect(malformed.status).toBe(400);
+    const badJson = await raw(srv, 'POST', '/api/designs', {
+      host: srv.host, origin: srv.origin, cookie: `netcanvas_${srv.port}=${srv.token}`, 'content-type': 'application/json',
+    }, '{"doc": ');
+    expect(badJson.status).toBe(400);
+    for (const r of [missing, malformed, badJson]) expect(r.text).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+});
+
+describe('labs', () => {
+  it('plan, apply, status, link admin, destroy go to the engine for the stored design', async () => {
+    const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-lab') })).json.id;
+    const plan = await api(srv, 'POST', `/api/labs/${id}/plan`, {});
+    expect(plan.status).toBe(200);
+    expect(plan.json.ops).toEqual([]);
+    const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+    expect(applied.status).toBe(200);
+    expect(applied.json.ok).toBe(true);
+    const labs = await api(srv, 'GET', '/api/labs');
+    expect(labs.json.labs).toEqual([
+      { lab: 't-api-lab', design: { id, version: 1 }, status: { lab: 't-api-lab', state: 'running', elements: {} } },
+    ]);
+    const cut = await api(srv, 'POST', `/api/labs/${id}/links/${encodeURIComponent('c1--vlan10')}/state`, { state: 'down' });
+    expect(cut.status).toBe(200);
+    expect(engine.calls).toContainEqual({ method: 'setLinkState', lab: 't-api-lab', args: { linkId: 'c1--vlan10', state: 'down' } });
+    const badLink = await api(srv, 'POST', `/api/labs/${id}/links/${encodeURIComponent('x y')}/state`, { state: 'down' });
+    expect(badLink.status).toBe(400);
+    const badState = await api(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, { state: 'sideways' });
+    expect(badState.status).toBe(400);
+    const badPing = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: '$(reboot)' });
+    expect(badPing.status).toBe(400);
+    expect(engine.calls.filter((c) => c.method === 'ping')).toEqual([]);
+    expect((await api(srv, 'POST', `/api/labs/${id}/destroy`, {})).json.removed).toEqual(['nc-t-api-lab']);
+  });
+
+  it('two concurrent applies of one lab: exactly one is refused with 409', async () => {
+    engine.applyMs = 300;
+    const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-busy') })).json.id;
+    const results = await Promise.all([1, 2, 3].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {})));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(2);
+    expect(results.find((r) => r.status === 409)!.json.error.code).toBe('lab-busy');
+    // Once it finished, the lab can be applied again.
+    expect((await api(srv, 'POST', `/api/labs/${id}/apply`, {})).status).toBe(200);
+  });
+});
