@@ -11,3 +11,4 @@ export * from './render.js';
 export * from './script.js';
 export * from './analyze.js';
 export * from './diff.js';
+export * from './protocol.js';
