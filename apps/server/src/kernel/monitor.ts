@@ -12,10 +12,14 @@
  * `-j` is ignored by `monitor` in iproute2 6.1, so the one-line (`-o`) text
  * form is parsed. nsid → name comes from `ip -j netns list-id`, re-read when
  * an unknown nsid shows up (a namespace created after the last read).
+ * The kernel hands out the lowest free nsid, so an id whose namespace name
+ * has disappeared from /run/netns triggers a re-read too.
  * Events of the root namespace itself (no nsid prefix) are ignored.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { exec } from './exec.js';
+import { NETNS_DIR } from './netns.js';
 
 export interface LinkEvent {
   netns: string;
@@ -109,7 +113,9 @@ export class LinkMonitor {
   private onLine(line: string): void {
     const ev = parseMonitorLine(line);
     if (!ev) return;
-    if (this.backlog.length > 0 || !this.names.has(ev.nsid)) {
+    const name = this.names.get(ev.nsid);
+    // The kernel reuses the lowest free nsid: a name that is gone means the id may belong to a newer namespace.
+    if (this.backlog.length > 0 || !name || !fs.existsSync(`${NETNS_DIR}/${name}`)) {
       this.backlog.push(ev);
       this.refresh();
       return;
