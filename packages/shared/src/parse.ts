@@ -273,6 +273,9 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
     }
     case 'invalid_value': {
       if (path.length === 1 && path[0] === 'apiVersion') {
+        if (got === undefined) {
+          return [diag('api-version', `the document has no apiVersion; start it with apiVersion: ${API_VERSION}`)];
+        }
         return [
           diag('api-version', `apiVersion must be "${API_VERSION}" (got ${show(got)}); this netcanvas reads ${API_VERSION} files`),
         ];

@@ -101,7 +101,7 @@ export function validate(design: Design): Diagnostic[] {
       out.add('warning', 'layout-dangling', `the layout has a position for ${id}, which is not in nodes; it is ignored`, [id], ['layout', id]);
     }
   }
-  return out.list;
+  return sortDiagnostics(out.list);
 }
 
 function checkNames(nodes: Map<string, DesignNode>, out: Collector): void {

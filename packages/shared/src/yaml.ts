@@ -48,6 +48,57 @@ function documentDiagnostic(code: string, message: string, pos?: { line: number;
   return d;
 }
 
+/** A design nests about 6 levels; the YAML parser recurses, so absurd nesting must stop before it. */
+export const MAX_YAML_DEPTH = 64;
+const MAX_BLOCK_PREFIX = 256;
+
+/**
+ * Over-estimates nesting without parsing: flow brackets outside quotes and
+ * comments, and the indentation plus compact indicators (`- - -`) that
+ * start a line. A false alarm needs dozens of unbalanced brackets in plain text.
+ */
+function tooDeep(text: string): { line: number } | undefined {
+  let depth = 0;
+  let line = 1;
+  let quote: '"' | "'" | null = null;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (lineStart) {
+      lineStart = false;
+      if (quote === null) {
+        const prefix = /[ \t]*(?:[-?:][ \t]+)*/y;
+        prefix.lastIndex = i;
+        const m = prefix.exec(text);
+        if (m && m[0].length > MAX_BLOCK_PREFIX) return { line };
+      }
+    }
+    if (ch === '\n') {
+      line++;
+      lineStart = true;
+      continue;
+    }
+    if (quote !== null) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      const prev = text[i - 1];
+      // Only a quote that starts a scalar opens a string ("it's" in plain text does not).
+      if (prev === undefined || /[\s\[{,:]/.test(prev)) quote = ch;
+    } else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      i = (end < 0 ? text.length : end) - 1;
+    } else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_YAML_DEPTH) return { line };
+    } else if ((ch === ']' || ch === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 function utf8Length(text: string): number {
   // UTF-16 length ≤ UTF-8 length, so the cheap test settles most inputs.
   if (text.length > MAX_YAML_BYTES) return text.length;
@@ -111,6 +162,19 @@ function load(text: unknown): Loaded {
       ],
     };
   }
+  const deep = tooDeep(text);
+  if (deep) {
+    return {
+      lineCounter,
+      diagnostics: [
+        documentDiagnostic(
+          'too-deep',
+          `the file nests more than ${MAX_YAML_DEPTH} levels deep (line ${deep.line}); a design needs fewer than 10`,
+          { line: deep.line, col: 1 },
+        ),
+      ],
+    };
+  }
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, {
@@ -120,7 +184,8 @@ function load(text: unknown): Loaded {
       version: '1.2',
       schema: 'core',
       merge: false,
-      logLevel: 'silent',
+      // 'error', not 'silent': silent also drops the error for a second document.
+      logLevel: 'error',
       strict: true,
     });
   } catch (err) {
