@@ -274,6 +274,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
   const uplinks = new Map<string, { iface: IfaceSpec; segment: string; linkId: string; index: number; ip?: string }[]>();
   const vxlanMembers = new Map<string, { node: string; iface: IfaceSpec }[]>();
   const p2pLinks: { id: string; index: number }[] = [];
+  const overlayLinkOf = new Map<IfaceSpec, ResolvedLink>();
   const ids4links = linkIds(design);
   const seenLinkIds = new Set<string>();
   design.links.forEach((link, index) => {
@@ -386,6 +387,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       };
       if (link.mtu !== undefined) resolved.mtu = link.mtu;
       links.push(resolved);
+      overlayLinkOf.set(device, resolved);
       return;
     }
 
@@ -516,10 +518,13 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if (node.kind !== 'vxlan') continue;
     resolveVxlan(id, node, vxlanMembers.get(id) ?? [], attachments, domains, diagnostics, droppedVxlan);
   }
+  const droppedLinks = new Set<ResolvedLink>();
   for (const device of droppedVxlan) {
     // Without a device the member holds no overlay address, so no gateway or route may rely on it.
     device.address = null;
     device.addressOrigin = null;
+    const resolved = overlayLinkOf.get(device);
+    if (resolved) droppedLinks.add(resolved);
   }
 
   // ── gateways ──
@@ -558,7 +563,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     domains: domainOrder.map((id) => domains.get(id)!.spec),
     interfaces,
     routes,
-    links,
+    links: droppedLinks.size === 0 ? links : links.filter((l) => !droppedLinks.has(l)),
     endpoints,
   };
   return { topology, diagnostics };

@@ -374,3 +374,244 @@ describe('routing', () => {
     expect(withCode(diagnostics, 'route-via-unreachable')[0]).toMatchObject({ elements: ['r1'], path: ['nodes', 'r1', 'routes', 0, 'via'] });
   });
 });
+
+describe('explicit addresses', () => {
+  const lan = (endpoints: unknown[], subnet = '10.0.10.0/24') =>
+    makeDesign(
+      'lan',
+      { vlan10: { kind: 'vlan', vid: 10, subnet }, r1: { kind: 'router' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } },
+      endpoints.map((e) => ({ endpoints: [e, 'vlan10'] })) as never,
+    );
+
+  it('take the domain’s prefix length when written without one, and are never handed out again', () => {
+    const { topology: t, diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.10.1' }, 'r1', 'n2']));
+    expect(ifaceOf(t, 'nc-lan.n1/vlan10')).toMatchObject({ address: '10.0.10.1/24', addressOrigin: 'explicit' });
+    expect(ifaceOf(t, 'nc-lan.r1/vlan10')).toMatchObject({ address: '10.0.10.2/24', addressOrigin: 'auto' });
+    expect(addressOf(t, 'nc-lan.n2/vlan10')).toBe('10.0.10.3/24');
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('win over hints, which win over automatic allocation', () => {
+    const hints = { 'nc-lan.r1/vlan10': '10.0.10.1/24', 'nc-lan.n2/vlan10': '10.0.10.200/24', 'nc-lan.n1/vlan10': '10.0.10.7/24' };
+    const { topology: t } = resolve(lan(['r1', { node: 'n2', ip: '10.0.10.1' }, 'n1']), hints);
+    expect(addressOf(t, 'nc-lan.n2/vlan10')).toBe('10.0.10.1/24');
+    expect(addressOf(t, 'nc-lan.n1/vlan10')).toBe('10.0.10.7/24');
+    expect(addressOf(t, 'nc-lan.r1/vlan10')).toBe('10.0.10.2/24');
+  });
+
+  it('ignore hints that no longer fit the subnet', () => {
+    const { topology: t } = resolve(lan(['r1']), { 'nc-lan.r1/vlan10': '10.0.99.1/24' });
+    expect(addressOf(t, 'nc-lan.r1/vlan10')).toBe('10.0.10.1/24');
+  });
+
+  it('with another prefix length are reported and take the domain’s', () => {
+    const { topology: t, diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.10.9/16' }]));
+    expect(addressOf(t, 'nc-lan.n1/vlan10')).toBe('10.0.10.9/24');
+    expect(withCode(diagnostics, 'address-prefix-mismatch')).toEqual([
+      expect.objectContaining({ severity: 'error', elements: ['n1', 'vlan10'], path: ['links', 0] }),
+    ]);
+  });
+
+  it('outside the subnet are reported, naming the element and the subnet', () => {
+    const { diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.11.9' }]));
+    const [d] = withCode(diagnostics, 'address-outside-subnet');
+    expect(d).toMatchObject({ severity: 'error', elements: ['n1', 'vlan10'] });
+    expect(d!.message).toBe("n1's address 10.0.11.9 on vlan10 is outside vlan10's subnet 10.0.10.0/24, so n1 cannot reach its neighbours there");
+  });
+
+  it('taken twice are reported with both owners', () => {
+    const { diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.10.5' }, { node: 'n2', ip: '10.0.10.5/24' }]));
+    const [d] = withCode(diagnostics, 'address-duplicate');
+    expect(d).toMatchObject({ severity: 'error', elements: ['n1', 'n2', 'vlan10'] });
+    expect(d!.message).toContain('n1 and n2 both have 10.0.10.5 on vlan10');
+  });
+});
+
+describe('diagnostics found while resolving', () => {
+  it('subnet-too-small: a /30 cannot hold three members', () => {
+    const design = makeDesign(
+      'small',
+      { v: { kind: 'vlan', vid: 5, subnet: '10.0.0.0/30' }, r1: { kind: 'router' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } },
+      [{ endpoints: ['r1', 'v'] }, { endpoints: ['n1', 'v'] }, { endpoints: ['n2', 'v'] }],
+    );
+    const { topology: t, diagnostics } = resolve(design);
+    expect(addressOf(t, 'nc-small.n2/v')).toBeNull();
+    const [d] = withCode(diagnostics, 'subnet-too-small');
+    expect(d).toMatchObject({ severity: 'error', elements: ['v', 'n2'] });
+    expect(d!.message).toContain('10.0.0.0/30 has no free address left for n2');
+  });
+
+  it('bridged-host-uplinks: only the first uplink is bridged', () => {
+    const design = makeDesign(
+      'two',
+      {
+        v1: { kind: 'vlan', vid: 1, subnet: '10.0.1.0/24' },
+        v2: { kind: 'vlan', vid: 2, subnet: '10.0.2.0/24' },
+        h: { kind: 'host' },
+        c: { kind: 'namespace', host: 'h' },
+      },
+      [{ endpoints: ['h', 'v1'] }, { endpoints: ['h', 'v2'] }],
+    );
+    const { topology: t, diagnostics } = resolve(design);
+    expect(ifaceOf(t, 'nc-two.h/v1').master).toBe('br0');
+    expect(ifaceOf(t, 'nc-two.h/v2').master).toBeNull();
+    expect(addressOf(t, 'nc-two.c/eth0')).toMatch(/^10\.0\.1\./);
+    expect(withCode(diagnostics, 'bridged-host-uplinks')).toEqual([
+      expect.objectContaining({ severity: 'error', elements: ['h', 'h--v1', 'h--v2'] }),
+    ]);
+  });
+
+  it('host-no-uplink: containers of an unlinked bridged host have no subnet', () => {
+    const design = makeDesign('lonely', { h: { kind: 'host' }, c1: { kind: 'namespace', host: 'h' }, c2: { kind: 'namespace', host: 'h' } });
+    const { topology: t, diagnostics } = resolve(design);
+    expect(addressOf(t, 'nc-lonely.c1/eth0')).toBeNull();
+    expect(withCode(diagnostics, 'host-no-uplink')).toEqual([
+      expect.objectContaining({ severity: 'warning', elements: ['h', 'c1', 'c2'] }),
+    ]);
+    expect(withCode(diagnostics, 'host-no-uplink')[0]!.message).toContain('its containers c1 and c2 have no subnet');
+  });
+
+  it('vxlan-members: a tunnel with one member leads nowhere', () => {
+    const design = vxlan();
+    design.links.splice(7, 1);
+    const { diagnostics, topology } = resolve(design);
+    expect(withCode(diagnostics, 'vxlan-members')).toEqual([
+      expect.objectContaining({ severity: 'warning', elements: ['tun', 'r1'] }),
+    ]);
+    expect(ifaceOf(topology, 'nc-vxlan.r1/tun').vxlan?.remotes).toEqual([]);
+  });
+
+  it('vxlan-no-underlay: a member without an address on the underlay gets no device', () => {
+    const design = vxlan();
+    design.links.splice(5, 1); // r2 -- public
+    const { diagnostics, topology } = resolve(design);
+    expect(withCode(diagnostics, 'vxlan-no-underlay')).toEqual([
+      expect.objectContaining({ severity: 'error', elements: ['r2', 'tun', 'public'] }),
+    ]);
+    expect(topology.interfaces.some((i) => i.key === 'nc-vxlan.r2/tun')).toBe(false);
+    expect(ifaceOf(topology, 'nc-vxlan.r1/tun').vxlan?.remotes).toEqual([]);
+    expect(routesOf(topology, 'r1')).toEqual([]);
+  });
+
+  it('no-address: members of a switch without subnet get no address', () => {
+    const design = makeDesign('bare', { sw: { kind: 'switch' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } }, [
+      { endpoints: ['n1', 'sw'] },
+      { endpoints: [{ node: 'n2', ip: '192.168.5.2/24' }, 'sw'] },
+    ]);
+    const { topology: t, diagnostics } = resolve(design);
+    expect(addressOf(t, 'nc-bare.n1/sw')).toBeNull();
+    expect(addressOf(t, 'nc-bare.n2/sw')).toBe('192.168.5.2/24');
+    expect(withCode(diagnostics, 'no-address')).toEqual([
+      expect.objectContaining({ severity: 'warning', elements: ['sw', 'n1'] }),
+    ]);
+  });
+
+  it('p2p-pool-exhausted: a /30 pool holds one link', () => {
+    const design = makeDesign(
+      'pool',
+      { r1: { kind: 'router' }, r2: { kind: 'router' }, r3: { kind: 'router' } },
+      [{ endpoints: ['r1', 'r2'] }, { endpoints: ['r2', 'r3'] }],
+      { addressing: { p2p: '10.255.0.0/30' } },
+    );
+    const { topology: t, diagnostics } = resolve(design);
+    expect(addressOf(t, 'nc-pool.r1/r2')).toBe('10.255.0.1/30');
+    expect(addressOf(t, 'nc-pool.r2/r3')).toBeNull();
+    expect(withCode(diagnostics, 'p2p-pool-exhausted')).toEqual([
+      expect.objectContaining({ severity: 'error', elements: ['r2--r3'], path: ['addressing', 'p2p'] }),
+    ]);
+  });
+
+  it('no-gateway: a vlan without router, phrased for the one member it strands', () => {
+    const design = makeDesign(
+      'gw',
+      { vlan20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' }, h: { kind: 'host' }, c3: { kind: 'namespace' } },
+      [{ endpoints: ['c3', 'vlan20'] }],
+    );
+    const { diagnostics } = resolve(design);
+    expect(withCode(diagnostics, 'no-gateway')).toEqual([
+      {
+        severity: 'info',
+        code: 'no-gateway',
+        message: 'c3 is on vlan20, which has no router, so c3 has no default gateway (it still reaches 10.0.20.0/24 directly)',
+        elements: ['vlan20', 'c3'],
+        path: ['nodes', 'vlan20'],
+      },
+    ]);
+  });
+
+  it('ifname-duplicate: two links of one element with the same written ifname', () => {
+    const design = makeDesign(
+      'dup',
+      { v1: { kind: 'vlan', vid: 1, subnet: '10.0.1.0/24' }, v2: { kind: 'vlan', vid: 2, subnet: '10.0.2.0/24' }, r1: { kind: 'router' } },
+      [{ endpoints: [{ node: 'r1', ifname: 'up0' }, 'v1'] }, { endpoints: [{ node: 'r1', ifname: 'up0' }, 'v2'] }],
+    );
+    const { topology: t, diagnostics } = resolve(design);
+    const names = t.interfaces.filter((i) => i.netns === 'nc-dup.r1').map((i) => i.name);
+    expect(names[0]).toBe('up0');
+    expect(new Set(names).size).toBe(2);
+    expect(withCode(diagnostics, 'ifname-duplicate')).toEqual([
+      expect.objectContaining({ severity: 'error', elements: ['r1'], path: ['links', 1] }),
+    ]);
+  });
+});
+
+describe('kernel names', () => {
+  it('replace names longer than 15 characters by stable hashed names', () => {
+    const design = makeDesign(
+      'long',
+      { 'public-network': { kind: 'switch', subnet: '198.51.100.0/24' }, 'edge-router-west': { kind: 'router' } },
+      [{ endpoints: ['edge-router-west', 'public-network'] }],
+    );
+    const { topology: t } = resolve(design);
+    const names = t.interfaces.map((i) => i.name);
+    expect(names).toContain('public-network');
+    expect(names.every((n) => n.length <= 15 && /^[a-z][a-zA-Z0-9_.-]*$/.test(n))).toBe(true);
+    const port = t.interfaces.find((i) => i.netns === 'nc-long' && i.kind === 'veth')!;
+    expect(port.name).toMatch(/^edge-rou-[0-9a-z]{6}$/);
+    expect(resolve(design).topology.interfaces.map((i) => i.name)).toEqual(names);
+  });
+
+  it('keep the first of two parallel links readable and give the second a distinct name', () => {
+    const design = makeDesign('par', { v: { kind: 'vlan', vid: 7, subnet: '10.7.0.0/24' }, r1: { kind: 'router' } }, [
+      { endpoints: ['r1', 'v'] },
+      { endpoints: ['r1', 'v'] },
+    ]);
+    const { topology: t, diagnostics } = resolve(design);
+    const mine = t.interfaces.filter((i) => i.netns === 'nc-par.r1');
+    expect(mine[0]).toMatchObject({ name: 'v', link: 'r1--v', address: '10.7.0.1/24' });
+    expect(mine[1]).toMatchObject({ link: 'r1--v#2', address: '10.7.0.2/24' });
+    expect(mine[1]!.name).toMatch(/^v-[0-9a-z]{6}$/);
+    expect(withCode(diagnostics, 'ifname-duplicate')).toEqual([]);
+  });
+});
+
+describe('totality', () => {
+  it('skips what validate reports instead of throwing', () => {
+    const design = makeDesign(
+      'broken',
+      {
+        v1: { kind: 'vlan', vid: 1, subnet: '10.0.1.0/24' },
+        v2: { kind: 'vlan', vid: 2, subnet: '10.0.2.0/24' },
+        t: { kind: 'vxlan', vni: 1, underlay: 'ghost', subnet: '172.16.0.0/29' },
+        t2: { kind: 'vxlan', vni: 2, underlay: 'r1', subnet: '172.16.1.0/29' },
+        r1: { kind: 'router', routes: [{ to: '10.8.0.0/24', via: '10.0.1.77' }] },
+        c: { kind: 'namespace', host: 'nobody' },
+        d: { kind: 'namespace', host: 'r1' },
+      },
+      [
+        { endpoints: ['v1', 'v2'] },
+        { endpoints: ['r1', 'r1'] },
+        { endpoints: ['r1', 'ghost'] },
+        { endpoints: ['t', 'v1'] },
+        { endpoints: ['r1', 't'] },
+        { endpoints: ['r1', 't2'] },
+        { id: 'same', endpoints: ['r1', 'c'] },
+        { id: 'same', endpoints: ['r1', 'd'] },
+      ],
+    );
+    const { topology: t } = resolve(design);
+    expect(t.links.map((l) => l.id)).toEqual(['same']);
+    expect(t.interfaces.some((i) => i.kind === 'vxlan')).toBe(false);
+    expect(t.netns).toHaveLength(4);
+  });
+});
