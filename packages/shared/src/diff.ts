@@ -74,9 +74,12 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
       case 'netns.nsid':
         if (isFreshNetns(op.netns) || (observed.nsids && !(op.netns in observed.nsids))) add.push(op);
         break;
-      case 'sysctl':
-        if (isFreshNetns(op.netns) || haveSysctl.get(`${op.netns}|${op.key}`) !== op.value) add.push(op);
+      case 'sysctl': {
+        // Keys observe() cannot read are taken as set: they were set when the namespace was made.
+        const have = haveSysctl.get(`${op.netns}|${op.key}`);
+        if (isFreshNetns(op.netns) || (have !== undefined && have !== op.value)) add.push(op);
         break;
+      }
       case 'bridge.add': {
         const have = haveIface.get(key(op.netns, op.dev));
         if (isFreshNetns(op.netns) || !have) {

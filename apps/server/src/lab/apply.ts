@@ -23,13 +23,14 @@ export interface KernelPort {
   observe(lab: string): Promise<ObservedState>;
   /**
    * Runs ops in order (the runner may overlap namespaces within a stage).
-   * Stops at the first failure. `tolerateMissing`: a delete of something
+   * Stops at the first failure, reporting it and the indexes of the ops that
+   * did run (independent ops of the failing stage may have). `tolerateMissing`: a delete of something
    * already gone counts as done (DEL succeeds when things are gone).
    */
   run(
     ops: Op[],
     opts?: { tolerateMissing?: boolean; onProgress?: (done: number) => void },
-  ): Promise<{ ok: true } | { ok: false; index: number; message: string }>;
+  ): Promise<{ ok: true } | { ok: false; index: number; message: string; ran: number[] }>;
 }
 
 /** Addresses the running lab already uses: passed as hints so nothing renumbers. */
@@ -90,7 +91,7 @@ export async function applyDesign(
       done += ops.length;
       return undefined;
     }
-    ran.push(...ops.slice(0, res.index));
+    for (const i of res.ran) ran.push(ops[i]!);
     const op = ops[res.index]!;
     return { op, elements: op.source, kernelMessage: res.message };
   };

@@ -68,6 +68,8 @@ export interface Engine {
   /** From live state; idempotent; leaves no namespace of the lab. */
   destroy(lab: string): Promise<{ removed: string[] }>;
   status(lab: string, design?: Design): Promise<LabStatus>;
+  /** The design a lab was last applied from, if this machine remembers it. */
+  lastDesign?(lab: string): Design | undefined;
   setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void>;
   ping(design: Design, from: string, to: string): Promise<PingResult>;
   /** Pings every pair in parallel (bounded), calling back pair by pair. */

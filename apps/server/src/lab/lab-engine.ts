@@ -45,6 +45,10 @@ export class LabEngine implements Engine {
     return this.kernel.capabilities();
   }
 
+  lastDesign(lab: string): Design | undefined {
+    return this.state.loadDesign(lab);
+  }
+
   labs(): Promise<string[]> {
     return this.kernel.listLabs();
   }
