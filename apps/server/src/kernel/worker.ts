@@ -179,6 +179,13 @@ export class BatchWorker {
     }
     return new Promise<LineOutcome[]>((resolve, reject) => {
       const go = () => {
+        if (this.closed) {
+          // queued behind a job that was running when close() came
+          reject(new Error(`worker ${this.argv.join(' ')} is closed`));
+          const nextJob = this.queue.shift();
+          if (nextJob) nextJob();
+          return;
+        }
         this.busy = true;
         this.clearIdle();
         this.runJob(text, onOutcome)

@@ -71,6 +71,27 @@ describe('Runner on the real kernel', () => {
     expect(after[0]?.mtu).toBe(1400);
   });
 
+  it('sets a namespace’s sysctls and attributes a bad key to its own line', async () => {
+    const sysctl = (ns: string, kv: string): BatchLine => ({ netns: null, args: ['netns', 'exec', ns, 'sysctl', '-q', '-w', kv], stage: 'sysctl' });
+    const res = await runner.run([
+      sysctl(A, 'net.ipv4.ip_forward=1'),
+      sysctl(A, 'net.ipv4.conf.nope.rp_filter=0'),
+      sysctl(B, 'net.ipv4.ip_forward=1'),
+      sysctl(B, 'net.ipv4.conf.default.rp_filter=2'),
+      { netns: A, args: ['link', 'add', 'name', 'late', 'type', 'bridge'], stage: 'bridge.add' },
+    ]);
+    expect(res.failed?.index).toBe(1);
+    expect(res.failed?.message).toMatch(/nope/);
+    expect(res.outcomes).toEqual(['ok', 'failed', 'ok', 'ok', 'skipped']);
+    const read = async (ns: string, key: string) => (await exec(['ip', 'netns', 'exec', ns, 'sysctl', '-n', key])).stdout.trim();
+    expect(await read(A, 'net.ipv4.ip_forward')).toBe('1');
+    expect(await read(B, 'net.ipv4.conf.default.rp_filter')).toBe('2');
+    expect((await ipIn(A, ['link', 'show', 'dev', 'late'])).exitCode).not.toBe(0);
+    // a namespace that does not exist fails its line, and nothing runs twice
+    const missing = await runner.run([sysctl(`nc-${lab}.absent`, 'net.ipv4.ip_forward=1')]);
+    expect(missing.failed?.message).toMatch(/Cannot open network namespace/);
+  });
+
   it('refuses an argument that would change the batch line before running anything', async () => {
     const sneaky = `nc-${lab}.c`;
     const res = await runner.run([
