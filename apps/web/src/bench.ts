@@ -1,0 +1,88 @@
+import type { Design } from '@netcanvas/shared';
+import { generateDesign } from '@netcanvas/shared';
+import type { ElementLiveState } from './live/store';
+import { useLive } from './live/store';
+import { linkIds } from './model/endpoints';
+import { useApp } from './store';
+
+/**
+ * The benchmark page (`?bench=N`): a generated design of about N elements,
+ * laid out on a grid, with hooks for bench/run.mjs to time a full live-status
+ * update and panning. `?bench=0` is the floor: an empty canvas.
+ */
+
+function gridLayout(design: Design): Design {
+  const layout: Record<string, { x: number; y: number }> = {};
+  const cols = Math.ceil(Math.sqrt(Object.keys(design.nodes).length * 1.6));
+  let i = 0;
+  for (const [id, n] of Object.entries(design.nodes)) {
+    if (n.kind === 'namespace' && n.host) continue;
+    layout[id] = { x: (i % cols) * 260, y: Math.floor(i / cols) * 170 };
+    i++;
+  }
+  const perHost = new Map<string, number>();
+  for (const [id, n] of Object.entries(design.nodes)) {
+    if (n.kind !== 'namespace' || !n.host) continue;
+    const k = perHost.get(n.host) ?? 0;
+    perHost.set(n.host, k + 1);
+    layout[id] = { x: 12 + (k % 3) * 150, y: 44 + Math.floor(k / 3) * 50 };
+  }
+  return { ...design, layout };
+}
+
+const frame = () => new Promise<number>((r) => requestAnimationFrame(r));
+
+declare global {
+  interface Window {
+    __bench?: {
+      elements: number;
+      ready: Promise<void>;
+      liveUpdate(round: number): Promise<number>;
+      pan(frames: number): Promise<number[]>;
+    };
+  }
+}
+
+export function startBench(param: string) {
+  const target = Number(param);
+  const design = target > 0 ? gridLayout(generateDesign({ seed: 7, elements: target, name: 'bench' })) : null;
+  if (design) useApp.getState().loadDesign(design);
+  const elements = design ? Object.keys(design.nodes).length + design.links.length : 0;
+  const ids = design ? Object.keys(design.nodes) : [];
+  const links = design ? linkIds(design.links) : [];
+  const states: ElementLiveState[] = ['deployed', 'drift', 'error'];
+  window.__bench = {
+    elements,
+    ready: (async () => {
+      for (let i = 0; i < 10; i++) await frame();
+    })(),
+    /** One server tick that changes every element's badge and every link's state and rate. */
+    async liveUpdate(round) {
+      await frame();
+      const t0 = performance.now();
+      const el: Record<string, ElementLiveState> = {};
+      for (const id of ids) el[id] = states[round % states.length]!;
+      const ls: Record<string, { state: 'up' | 'down'; rate: number }> = {};
+      links.forEach((id, i) => {
+        ls[id] = { state: (i + round) % 5 === 0 ? 'down' : 'up', rate: 1000 * (1 + ((i + round) % 50)) };
+      });
+      useLive.setState({ elements: el, links: ls, lab: 'running' });
+      await frame();
+      return performance.now() - t0;
+    },
+    /** Frame intervals while the viewport slides one step per frame. */
+    async pan(frames) {
+      const pane = document.querySelector('.react-flow__viewport') as HTMLElement | null;
+      void pane;
+      const times: number[] = [];
+      let last = await frame();
+      for (let i = 0; i < frames; i++) {
+        window.dispatchEvent(new CustomEvent('netcanvas:pan', { detail: { dx: -12, dy: -4 } }));
+        const now = await frame();
+        times.push(now - last);
+        last = now;
+      }
+      return times;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { useLive } from '../live/store';
+import { type PanelId, useApp } from '../store';
+import { Icon } from './icons';
+import { MatrixPanel } from './MatrixPanel';
+import { PlanPanel } from './PlanPanel';
+import { ProblemsPanel } from './ProblemsPanel';
+import { ToolsPanel } from './ToolsPanel';
+
+const TITLES: Record<PanelId, string> = {
+  problems: 'Problems',
+  plan: 'Plan — the commands this design becomes',
+  matrix: 'Connectivity — who can ping whom',
+  capture: 'Tools & capture',
+};
+
+function Progress() {
+  const p = useLive((s) => s.progress);
+  if (!p) return null;
+  const pct = p.total ? Math.round((p.done / p.total) * 100) : p.phase === 'done' ? 100 : 8;
+  return (
+    <div className={`nc-progress ${p.failed ? 'failed' : p.phase === 'done' ? 'done' : ''}`} data-testid="deploy-progress" data-phase={p.phase}>
+      <div className="bar" style={{ width: `${pct}%` }} />
+      <span>
+        {p.action} · {p.phase}
+        {p.total ? ` ${p.done}/${p.total}` : ''}
+        {p.message ? ` · ${p.message}` : ''}
+      </span>
+    </div>
+  );
+}
+
+export function BottomDrawer() {
+  const panel = useApp((s) => s.panel);
+  const setPanel = useApp((s) => s.setPanel);
+  return (
+    <>
+      <Progress />
+      {panel && (
+        <section className="nc-drawer" data-testid={`drawer-${panel}`}>
+          <header>
+            <h3>{TITLES[panel]}</h3>
+            <div className="nc-spacer" />
+            <button type="button" className="icon-btn" onClick={() => setPanel(null)} data-testid="drawer-close" title="Close">
+              <Icon name="close" />
+            </button>
+          </header>
+          <div className="nc-drawer-body">
+            {panel === 'problems' && <ProblemsPanel />}
+            {panel === 'plan' && <PlanPanel />}
+            {panel === 'matrix' && <MatrixPanel />}
+            {panel === 'capture' && <ToolsPanel />}
+          </div>
+        </section>
+      )}
+    </>
+  );
+}

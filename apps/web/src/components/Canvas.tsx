@@ -1,0 +1,200 @@
+import type { NodeKind } from '@netcanvas/shared';
+import { NODE_KINDS } from '@netcanvas/shared';
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  ConnectionMode,
+  Controls,
+  type FinalConnectionState,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useRef } from 'react';
+import { edgeTypes, nodeTypes } from '../kinds';
+import { KIND_DEFINITIONS } from '../kinds/definitions';
+import { connectionProblem } from '../model/connect';
+import { type AppEdge, type AppNode, NODE_SIZE } from '../model/flow';
+import { useApp } from '../store';
+import { EmptyCanvas } from './EmptyCanvas';
+
+export const DRAG_MIME = 'application/x-netcanvas-kind';
+
+const hostAt = (nodes: readonly AppNode[], point: { x: number; y: number }, getAbs: (id: string) => { x: number; y: number; w: number; h: number } | null) =>
+  nodes.find((n) => {
+    if (n.type !== 'host') return false;
+    const r = getAbs(n.id);
+    return r !== null && point.x >= r.x && point.x <= r.x + r.w && point.y >= r.y && point.y <= r.y + r.h;
+  });
+
+export function Canvas() {
+  const nodes = useApp((s) => s.nodes);
+  const edges = useApp((s) => s.edges);
+  const onNodesChange = useApp((s) => s.onNodesChange);
+  const onEdgesChange = useApp((s) => s.onEdgesChange);
+  const flow = useReactFlow<AppNode, AppEdge>();
+  const refusal = useRef<string | null>(null);
+
+  const rectOf = useCallback(
+    (id: string) => {
+      const n = flow.getInternalNode(id);
+      if (!n) return null;
+      return {
+        x: n.internals.positionAbsolute.x,
+        y: n.internals.positionAbsolute.y,
+        w: n.measured.width ?? n.width ?? 0,
+        h: n.measured.height ?? n.height ?? 0,
+      };
+    },
+    [flow],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(DRAG_MIME) as NodeKind;
+      if (!NODE_KINDS.includes(kind)) return;
+      e.preventDefault();
+      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      dropElement(kind, at);
+    },
+    [flow],
+  );
+
+  const dropElement = useCallback(
+    (kind: NodeKind, at: { x: number; y: number }) => {
+      const state = useApp.getState();
+      if (kind === 'namespace') {
+        const host = hostAt(state.nodes, at, rectOf);
+        if (host) {
+          const r = rectOf(host.id)!;
+          const id = state.addNode(kind, { x: at.x - r.x - 60, y: at.y - r.y - 16 }, host.id);
+          state.select([id]);
+          return;
+        }
+      }
+      const size = kind === 'host' ? { w: 220, h: 110 } : { w: NODE_SIZE.width, h: NODE_SIZE.height };
+      const id = state.addNode(kind, { x: at.x - size.w / 2, y: at.y - size.h / 2 });
+      state.select([id]);
+    },
+    [rectOf],
+  );
+
+  const isValidConnection = useCallback((c: Connection | AppEdge) => {
+    const reason = connectionProblem(useApp.getState().design, c.source, c.target);
+    refusal.current = reason;
+    return reason === null;
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    refusal.current = null;
+    const result = useApp.getState().addLink(c.source, c.target);
+    if (!result.ok) useApp.getState().toast(result.reason, 'error');
+  }, []);
+
+  const onConnectStart = useCallback(() => {
+    refusal.current = null;
+  }, []);
+
+  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    // A refused drop gets the validator's reason instead of silently snapping back.
+    if (!state.isValid && state.toNode && refusal.current) useApp.getState().toast(refusal.current, 'error');
+    refusal.current = null;
+  }, []);
+
+  const onNodeDragStop = useCallback(
+    (_e: MouseEvent | TouchEvent, _node: AppNode, dragged: AppNode[]) => {
+      const state = useApp.getState();
+      const positions: Record<string, { x: number; y: number }> = {};
+      for (const n of dragged) {
+        const design = state.design.nodes[n.id];
+        if (design?.kind === 'namespace') {
+          const r = rectOf(n.id);
+          if (!r) continue;
+          const centre = { x: r.x + r.w / 2, y: r.y + r.h / 2 };
+          const host = hostAt(state.nodes, centre, rectOf);
+          if (host && host.id !== design.host) {
+            const hr = rectOf(host.id)!;
+            state.moveIntoHost(n.id, host.id, { x: r.x - hr.x, y: r.y - hr.y });
+            continue;
+          }
+          if (!host && design.host) {
+            state.moveOutOfHost(n.id, { x: r.x, y: r.y });
+            continue;
+          }
+        }
+        positions[n.id] = n.position;
+      }
+      if (Object.keys(positions).length > 0) useApp.getState().moveNodes(positions);
+    },
+    [rectOf],
+  );
+
+  const onNodeContextMenu = useCallback((e: React.MouseEvent, node: AppNode) => {
+    e.preventDefault();
+    useApp.getState().select([node.id]);
+    useApp.getState().openContextMenu({ kind: 'node', id: node.id, x: e.clientX, y: e.clientY });
+  }, []);
+
+  const onEdgeContextMenu = useCallback((e: React.MouseEvent, edge: AppEdge) => {
+    e.preventDefault();
+    useApp.getState().select([edge.id]);
+    useApp.getState().openContextMenu({ kind: 'edge', id: edge.id, x: e.clientX, y: e.clientY });
+  }, []);
+
+  const onPaneClick = useCallback(() => {
+    const s = useApp.getState();
+    if (s.contextMenu) s.openContextMenu(null);
+    if (Object.keys(s.highlight).length) s.clearHighlight();
+  }, []);
+
+  return (
+    <div className="nc-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<AppNode, AppEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStop={onNodeDragStop}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneClick={onPaneClick}
+        connectionMode={ConnectionMode.Loose}
+        onlyRenderVisibleElements
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+        snapToGrid
+        snapGrid={[4, 4]}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
+        <Controls showInteractive={false} position="bottom-left" />
+        <MiniMap
+          pannable
+          zoomable
+          position="bottom-right"
+          nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
+          maskColor="rgba(240,242,245,0.7)"
+        />
+      </ReactFlow>
+      {nodes.length === 0 && <EmptyCanvas onAdd={(kind) => dropElement(kind, flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 }))} />}
+    </div>
+  );
+}

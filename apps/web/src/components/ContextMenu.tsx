@@ -1,0 +1,68 @@
+import { useAnalysis } from '../core/analysis';
+import { ping, setLinkLive, startCapture, traceroute } from '../live/client';
+import { useLive } from '../live/store';
+import { linkIds } from '../model/endpoints';
+import { useApp } from '../store';
+
+/** Right-click menu: live tools on elements, cut/restore on links. */
+export function ContextMenu() {
+  const menu = useApp((s) => s.contextMenu);
+  const close = () => useApp.getState().openContextMenu(null);
+  const topology = useAnalysis((s) => s.topology);
+  const endpoints = topology?.endpoints.map((e) => e.node) ?? [];
+  const interfaces = menu?.kind === 'node' ? (topology?.interfaces.filter((i) => i.node === menu.id && i.kind !== 'bridge') ?? []) : [];
+  const running = useLive((s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'));
+  const link = useApp((s) => {
+    if (menu?.kind !== 'edge') return undefined;
+    const i = linkIds(s.design.links).indexOf(menu.id);
+    return i >= 0 ? s.design.links[i] : undefined;
+  });
+  if (!menu) return null;
+  const item = (label: string, testid: string, action: () => void, disabled = false, title?: string) => (
+    <button
+      type="button"
+      key={testid}
+      className="nc-menu-item"
+      data-testid={testid}
+      disabled={disabled}
+      title={title}
+      onClick={() => {
+        close();
+        action();
+      }}
+    >
+      {label}
+    </button>
+  );
+  const needLab = running ? undefined : 'Deploy the lab first';
+  return (
+    <div className="nc-menu" style={{ left: menu.x, top: menu.y }} data-testid="context-menu" onContextMenu={(e) => e.preventDefault()}>
+      <div className="nc-menu-title">{menu.id}</div>
+      {menu.kind === 'node' && endpoints.includes(menu.id) && (
+        <>
+          <div className="nc-menu-sub">Ping</div>
+          {endpoints
+            .filter((e) => e !== menu.id)
+            .map((to) => item(`→ ${to}`, `menu-ping-${to}`, () => void ping(menu.id, to), !running, needLab))}
+          <div className="nc-menu-sub">Traceroute</div>
+          {endpoints
+            .filter((e) => e !== menu.id)
+            .map((to) => item(`→ ${to}`, `menu-traceroute-${to}`, () => void traceroute(menu.id, to), !running, needLab))}
+        </>
+      )}
+      {menu.kind === 'node' && interfaces.length > 0 && (
+        <>
+          <div className="nc-menu-sub">Capture on</div>
+          {interfaces.map((i) => item(i.name, `menu-capture-${i.name}`, () => void startCapture(menu.id, i.name), !running, needLab))}
+        </>
+      )}
+      {menu.kind === 'edge' &&
+        link &&
+        (link.state === 'down'
+          ? item('Restore link', 'menu-restore-link', () => void setLinkLive(menu.id, 'up'))
+          : item('Cut link', 'menu-cut-link', () => void setLinkLive(menu.id, 'down')))}
+      <div className="nc-menu-sep" />
+      {item('Delete', 'menu-delete', () => useApp.getState().removeElements([menu.id]))}
+    </div>
+  );
+}

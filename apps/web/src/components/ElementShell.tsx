@@ -1,0 +1,99 @@
+import type { DesignNode, NodeKind } from '@netcanvas/shared';
+import { Handle, Position } from '@xyflow/react';
+import type { ReactNode } from 'react';
+import { useAnalysis } from '../core/analysis';
+import { KIND_DEFINITIONS } from '../kinds/definitions';
+import { useLive } from '../live/store';
+import { useApp } from '../store';
+import { KindIcon } from './icons';
+
+const SIDES = [Position.Top, Position.Right, Position.Bottom, Position.Left] as const;
+
+/** Four loose handles: a link may start or end on any side, like on a whiteboard. */
+export function Handles({ id }: { id: string }) {
+  return (
+    <>
+      {SIDES.map((side) => (
+        <Handle
+          key={side}
+          id={side}
+          type="source"
+          position={side}
+          className="nc-handle"
+          data-testid={`handle-${id}-${side}`}
+        />
+      ))}
+    </>
+  );
+}
+
+/** Per-element subscriptions: a change to one element's problems or live state re-renders only it. */
+export function useElementStatus(id: string) {
+  const problem = useAnalysis((s) => s.worst[id]);
+  const live = useLive((s) => s.elements[id]);
+  const highlight = useApp((s) => s.highlight[id]);
+  return { problem, live, highlight };
+}
+
+export function statusClasses(s: ReturnType<typeof useElementStatus>, selected: boolean | undefined): string {
+  return [
+    s.problem ? `has-${s.problem}` : '',
+    s.live ? `live-${s.live}` : '',
+    s.highlight ? `hl-${s.highlight}` : '',
+    selected ? 'is-selected' : '',
+  ].join(' ');
+}
+
+export function Badges({ id, status }: { id: string; status: ReturnType<typeof useElementStatus> }) {
+  const messages = useAnalysis((s) => (status.problem ? s.messages[id] : undefined));
+  const notes = useLive((s) => (status.live ? s.elementNotes[id] : undefined));
+  return (
+    <div className="nc-badges">
+      {status.problem && (
+        <span
+          className={`nc-badge badge-${status.problem}`}
+          data-testid={`problem-badge-${id}`}
+          title={messages?.map((m) => m.message).join('\n')}
+        >
+          {status.problem === 'error' ? '!' : '?'}
+        </span>
+      )}
+      {status.live && (
+        <span className={`nc-badge badge-live-${status.live}`} data-testid={`live-badge-${id}`} title={notes?.join('\n') || status.live}>
+          {status.live === 'deployed' ? '●' : status.live === 'drift' ? '≈' : status.live === 'missing' ? '○' : '×'}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The card every non-container element is drawn as: kind icon, id, one summary line. */
+export function ElementCard<K extends NodeKind>(props: {
+  id: string;
+  node: Extract<DesignNode, { kind: K }>;
+  selected?: boolean;
+  children?: ReactNode;
+  compact?: boolean;
+}) {
+  const { id, node, selected } = props;
+  const def = KIND_DEFINITIONS[node.kind] as { summary(n: DesignNode): string; color: string };
+  const status = useElementStatus(id);
+  return (
+    <div
+      className={`nc-node kind-${node.kind} ${props.compact ? 'compact' : ''} ${statusClasses(status, selected)}`}
+      style={{ ['--kind' as string]: def.color }}
+      data-testid={`node-${id}`}
+    >
+      <Handles id={id} />
+      <span className="nc-node-icon">
+        <KindIcon kind={node.kind} />
+      </span>
+      <span className="nc-node-text">
+        <span className="nc-node-id">{node.label || id}</span>
+        <span className="nc-node-summary">{node.label ? `${id} · ${def.summary(node)}` : def.summary(node)}</span>
+      </span>
+      {props.children}
+      <Badges id={id} status={status} />
+    </div>
+  );
+}

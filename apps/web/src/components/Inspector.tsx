@@ -1,0 +1,220 @@
+import type { DesignNode, Link } from '@netcanvas/shared';
+import { LAB_NAME_RE, Link as LinkSchema } from '@netcanvas/shared';
+import type { ComponentType } from 'react';
+import { useAnalysis } from '../core/analysis';
+import { KIND_DEFINITIONS } from '../kinds/definitions';
+import { inspectors } from '../kinds/inspectors';
+import { useLive } from '../live/store';
+import { endpointNode, linkIds } from '../model/endpoints';
+import { useApp } from '../store';
+import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from './Field';
+import { KindIcon } from './icons';
+import { EndpointFields, IdField, InterfacesSection, LabelField, Section } from './inspectorParts';
+
+const mtuParse = bySchema(LinkSchema.shape.mtu, (raw) => toNumber(emptyToUndefined(raw) ?? ''));
+const nameParse = (raw: string): Parsed<string> =>
+  LAB_NAME_RE.test(raw) ? { ok: true, value: raw } : { ok: false, message: 'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter' };
+
+function ElementProblems({ id }: { id: string }) {
+  const messages = useAnalysis((s) => s.messages[id]);
+  const notes = useLive((s) => s.elementNotes[id]);
+  if (!messages?.length && !notes?.length) return null;
+  return (
+    <Section title="Problems">
+      <ul className="nc-problem-list compact">
+        {messages?.map((d) => (
+          <li key={d.code + d.message} className={`sev-${d.severity}`}>
+            {d.message}
+          </li>
+        ))}
+        {notes?.map((n) => (
+          <li key={n} className="sev-warning">
+            {n}
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function NodeInspector({ id, node }: { id: string; node: DesignNode }) {
+  const def = KIND_DEFINITIONS[node.kind];
+  const design = useApp((s) => s.design);
+  const Form = inspectors[node.kind] as ComponentType<{ id: string; node: DesignNode }>;
+  const live = useLive((s) => s.elements[id]);
+  return (
+    <div className="nc-inspector-body" data-testid={`inspector-${node.kind}`} style={{ ['--kind' as string]: def.color }}>
+      <header className="nc-inspector-head">
+        <span className="nc-node-icon">
+          <KindIcon kind={node.kind} />
+        </span>
+        <div>
+          <div className="nc-inspector-title">{id}</div>
+          <div className="nc-muted">
+            {def.title}
+            {live ? ` · ${live}` : ''}
+          </div>
+        </div>
+      </header>
+      <Section title="Element">
+        <div className="nc-row">
+          <div className="half">
+            <IdField id={id} />
+          </div>
+          <div className="half">
+            <LabelField id={id} label={node.label} />
+          </div>
+        </div>
+        <Form id={id} node={node} />
+      </Section>
+      <ElementProblems id={id} />
+      {node.kind !== 'vlan' && node.kind !== 'switch' && node.kind !== 'vxlan' && (
+        <Section title="Interfaces">
+          <InterfacesSection id={id} design={design} />
+        </Section>
+      )}
+      {(node.kind === 'vlan' || node.kind === 'switch' || node.kind === 'vxlan') && <Members id={id} />}
+    </div>
+  );
+}
+
+function Members({ id }: { id: string }) {
+  const design = useApp((s) => s.design);
+  const topology = useAnalysis((s) => s.topology);
+  const members = design.links
+    .map((l) => (endpointNode(l.endpoints[0]) === id ? endpointNode(l.endpoints[1]) : endpointNode(l.endpoints[1]) === id ? endpointNode(l.endpoints[0]) : null))
+    .filter((m): m is string => m !== null);
+  const domain = topology?.domains.find((d) => d.element === id);
+  return (
+    <Section title="Members">
+      {members.length === 0 ? (
+        <p className="nc-muted">Nothing attached yet.</p>
+      ) : (
+        <table className="nc-kv">
+          <tbody>
+            {members.map((m) => {
+              const addr = topology?.interfaces.find((i) => i.node === m && i.domain === (domain?.id ?? id) && i.address)?.address;
+              return (
+                <tr key={m}>
+                  <td>{m}</td>
+                  <td className="mono">{addr ?? '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {domain?.gateway && (
+        <div className="nc-field-hint">
+          Gateway: {domain.gateway.node} ({domain.gateway.address})
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function LinkInspector({ linkId, link }: { linkId: string; link: Link }) {
+  const setMtu = useApp((s) => s.setLinkMtu);
+  const setState = useApp((s) => s.setLinkState);
+  const live = useLive((s) => s.links[linkId]);
+  return (
+    <div className="nc-inspector-body" data-testid="inspector-link">
+      <header className="nc-inspector-head">
+        <span className="nc-node-icon link">⟷</span>
+        <div>
+          <div className="nc-inspector-title">{linkId}</div>
+          <div className="nc-muted">Link (veth pair){live ? ` · kernel: ${live.state}` : ''}</div>
+        </div>
+      </header>
+      <Section title="Link">
+        <div className="nc-row">
+          <Field label="MTU" testid="inspector-mtu" value={link.mtu === undefined ? '' : String(link.mtu)} placeholder="1500" parse={mtuParse} onCommit={(v) => setMtu(linkId, v)} width="half" mono />
+          <div className="half">
+            <Select
+              label="State"
+              testid="inspector-link-state"
+              value={link.state}
+              options={[
+                { value: 'up', label: 'up' },
+                { value: 'down', label: 'down (cut)' },
+              ]}
+              onChange={(v) => setState(linkId, v)}
+            />
+          </div>
+        </div>
+      </Section>
+      <Section title="Ends">
+        <EndpointFields link={link} linkId={linkId} end={0} />
+        <EndpointFields link={link} linkId={linkId} end={1} />
+      </Section>
+      <ElementProblems id={linkId} />
+    </div>
+  );
+}
+
+function DesignInspector() {
+  const design = useApp((s) => s.design);
+  const setName = useApp((s) => s.setDesignName);
+  const counts = Object.values(design.nodes).reduce<Record<string, number>>((acc, n) => {
+    acc[n.kind] = (acc[n.kind] ?? 0) + 1;
+    return acc;
+  }, {});
+  return (
+    <div className="nc-inspector-body" data-testid="inspector-design">
+      <header className="nc-inspector-head">
+        <div>
+          <div className="nc-inspector-title">Design</div>
+          <div className="nc-muted">Select an element to edit it</div>
+        </div>
+      </header>
+      <Section title="Lab">
+        <Field label="Lab name" testid="inspector-lab-name" value={design.name} parse={nameParse} onCommit={setName} hint={`Namespaces will be named nc-${design.name}.<element>`} mono />
+      </Section>
+      <Section title="Contents">
+        <table className="nc-kv">
+          <tbody>
+            {Object.entries(counts).map(([k, n]) => (
+              <tr key={k}>
+                <td>{KIND_DEFINITIONS[k as DesignNode['kind']].title}</td>
+                <td>{n}</td>
+              </tr>
+            ))}
+            <tr>
+              <td>Links</td>
+              <td>{design.links.length}</td>
+            </tr>
+          </tbody>
+        </table>
+      </Section>
+    </div>
+  );
+}
+
+export function Inspector() {
+  const selected = useApp((s) => (s.selection.length === 1 ? s.selection[0] : undefined));
+  const count = useApp((s) => s.selection.length);
+  const node = useApp((s) => (selected ? s.design.nodes[selected] : undefined));
+  const link = useApp((s) => {
+    if (!selected || s.design.nodes[selected]) return undefined;
+    const i = linkIds(s.design.links).indexOf(selected);
+    return i >= 0 ? s.design.links[i] : undefined;
+  });
+  return (
+    <aside className="nc-inspector" data-testid="inspector">
+      {selected && node ? (
+        <NodeInspector key={selected} id={selected} node={node} />
+      ) : selected && link ? (
+        <LinkInspector key={selected} linkId={selected} link={link} />
+      ) : count > 1 ? (
+        <div className="nc-inspector-body">
+          <header className="nc-inspector-head">
+            <div className="nc-inspector-title">{count} selected</div>
+          </header>
+          <p className="nc-muted">Ctrl+C copies them with their links; Delete removes them.</p>
+        </div>
+      ) : (
+        <DesignInspector />
+      )}
+    </aside>
+  );
+}

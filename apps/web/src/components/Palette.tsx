@@ -1,0 +1,56 @@
+import type { NodeKind } from '@netcanvas/shared';
+import { useReactFlow } from '@xyflow/react';
+import { KIND_DEFINITIONS, PALETTE_ORDER } from '../kinds/definitions';
+import { useApp } from '../store';
+import { DRAG_MIME } from './Canvas';
+import { KindIcon } from './icons';
+
+export function Palette() {
+  const flow = useReactFlow();
+  const addAtCentre = (kind: NodeKind) => {
+    const pane = document.querySelector('.nc-canvas')?.getBoundingClientRect();
+    const s = useApp.getState();
+    // Successive clicks fan out instead of stacking on one spot.
+    const step = (s.nodes.length % 6) * 28;
+    const at = flow.screenToFlowPosition({
+      x: (pane?.left ?? 0) + (pane?.width ?? 800) / 2 + step,
+      y: (pane?.top ?? 0) + (pane?.height ?? 600) / 2 + step,
+    });
+    const id = s.addNode(kind, { x: at.x - 94, y: at.y - 24 });
+    s.select([id]);
+  };
+  return (
+    <nav className="nc-palette" data-testid="palette" aria-label="Elements">
+      <div className="nc-palette-title">Elements</div>
+      {PALETTE_ORDER.map((kind) => {
+        const def = KIND_DEFINITIONS[kind];
+        return (
+          <button
+            type="button"
+            key={kind}
+            className="nc-palette-item"
+            style={{ ['--kind' as string]: def.color }}
+            draggable
+            data-testid={`palette-${kind}`}
+            title={`${def.hint} — drag onto the canvas, or click to add`}
+            onDragStart={(e) => {
+              e.dataTransfer.setData(DRAG_MIME, kind);
+              e.dataTransfer.effectAllowed = 'copy';
+            }}
+            onClick={() => addAtCentre(kind)}
+          >
+            <span className="nc-palette-icon">
+              <KindIcon kind={kind} size={18} />
+            </span>
+            <span>{def.title}</span>
+          </button>
+        );
+      })}
+      <div className="nc-palette-help">
+        <p>Drag onto the canvas.</p>
+        <p>Link: drag from a dot on an element's edge to another element.</p>
+        <p>Containers: drop a namespace on a host.</p>
+      </div>
+    </nav>
+  );
+}

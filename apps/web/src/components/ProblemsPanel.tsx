@@ -1,0 +1,39 @@
+import { useAnalysis } from '../core/analysis';
+import { useApp } from '../store';
+import { Icon } from './icons';
+
+/** Every diagnostic of the design; clicking one selects what it is about. */
+export function ProblemsPanel() {
+  const diagnostics = useAnalysis((s) => s.diagnostics);
+  const select = useApp((s) => s.select);
+  const setHighlight = useApp((s) => s.setHighlight);
+  if (diagnostics.length === 0) {
+    return (
+      <div className="nc-panel-empty" data-testid="problems-empty">
+        No problems: the design is valid.
+      </div>
+    );
+  }
+  return (
+    <ul className="nc-problem-list" data-testid="problems-list">
+      {diagnostics.map((d, i) => (
+        <li
+          // biome-ignore lint/suspicious/noArrayIndexKey: diagnostics may repeat a message for different paths
+          key={i}
+          className={`sev-${d.severity}`}
+          data-testid={`problem-${i}`}
+          data-elements={d.elements.join(' ')}
+          onClick={() => {
+            select(d.elements);
+            setHighlight(d.elements, 'fail', d.message);
+          }}
+        >
+          <Icon name={d.severity === 'error' ? 'error' : 'warn'} />
+          <span className="nc-problem-msg">{d.message}</span>
+          <span className="nc-problem-els">{d.elements.join(', ')}</span>
+          <span className="nc-problem-code">{d.code}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

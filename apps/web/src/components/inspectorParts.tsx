@@ -1,0 +1,112 @@
+import type { Design, Diagnostic, Link } from '@netcanvas/shared';
+import { ElementId, IfAddress, IfName, RESERVED_NAMES } from '@netcanvas/shared';
+import { useAnalysis } from '../core/analysis';
+import { endpointNode, endpointObject, linkIds } from '../model/endpoints';
+import { useApp } from '../store';
+import { bySchema, emptyToUndefined, Field, type Parsed } from './Field';
+
+/** Diagnostics whose path points at this node's field, e.g. ['nodes', 'vlan10', 'subnet']. */
+export function useFieldProblems(id: string, field: string): Diagnostic[] {
+  const messages = useAnalysis((s) => s.messages[id]);
+  return (messages ?? []).filter((d) => d.path && d.path[0] === 'nodes' && d.path[1] === id && d.path[2] === field);
+}
+
+const idSchema = bySchema(ElementId);
+
+export function IdField({ id }: { id: string }) {
+  const rename = useApp((s) => s.renameElement);
+  const parse = (raw: string): Parsed<string> => {
+    const r = idSchema(raw);
+    if (!r.ok) return r;
+    if (RESERVED_NAMES.has(r.value)) return { ok: false, message: `"${r.value}" is a word iproute2 reads as a keyword` };
+    if (r.value !== id && useApp.getState().design.nodes[r.value]) return { ok: false, message: `${r.value} already exists` };
+    return r;
+  };
+  return <Field label="Id" testid="inspector-id" value={id} parse={parse} onCommit={(to) => to !== id && rename(id, to)} mono />;
+}
+
+export function LabelField({ id, label }: { id: string; label?: string }) {
+  const setLabel = useApp((s) => s.setLabel);
+  const parse = (raw: string): Parsed<string | undefined> =>
+    raw.length > 64 ? { ok: false, message: 'labels are at most 64 characters' } : { ok: true, value: emptyToUndefined(raw) };
+  return <Field label="Label" testid="inspector-label" value={label ?? ''} parse={parse} onCommit={(v) => setLabel(id, v)} placeholder="optional" />;
+}
+
+/** The address the core chose for an interface, to show as a placeholder next to an empty field. */
+function useResolvedAddress(nodeId: string, linkId: string): string | undefined {
+  return useAnalysis((s) => s.topology?.interfaces.find((i) => i.node === nodeId && i.link === linkId && i.address)?.address ?? undefined);
+}
+
+const ipParse = bySchema(IfAddress.optional(), emptyToUndefined);
+const ifnameParse = (raw: string): Parsed<string | undefined> => {
+  const v = emptyToUndefined(raw);
+  if (v === undefined) return { ok: true, value: undefined };
+  if (RESERVED_NAMES.has(v)) return { ok: false, message: `"${v}" is a word iproute2 reads as a keyword` };
+  return bySchema(IfName)(v);
+};
+
+/** One link end: the interface name and address this element has on it. */
+export function EndpointFields({ link, linkId, end }: { link: Link; linkId: string; end: 0 | 1 }) {
+  const ep = endpointObject(link.endpoints[end]);
+  const other = endpointNode(link.endpoints[end === 0 ? 1 : 0]);
+  const setIp = useApp((s) => s.setInterfaceAddress);
+  const setName = useApp((s) => s.setInterfaceName);
+  const resolved = useResolvedAddress(ep.node, linkId);
+  const kind = useApp((s) => s.design.nodes[ep.node]?.kind);
+  // Segments and tunnels have no interface of their own on a link: their members do.
+  if (kind === 'vlan' || kind === 'switch' || kind === 'vxlan') return null;
+  return (
+    <div className="nc-endpoint" data-testid={`endpoint-${linkId}-${end}`}>
+      <div className="nc-endpoint-title">
+        <b>{ep.node}</b> → {other}
+      </div>
+      <div className="nc-row">
+        <Field
+          label="Interface"
+          testid={`endpoint-ifname-${linkId}-${end}`}
+          value={ep.ifname ?? ''}
+          placeholder={other}
+          parse={ifnameParse}
+          onCommit={(v) => setName(linkId, end, v)}
+          width="half"
+          mono
+        />
+        <Field
+          label="Address"
+          testid={`endpoint-ip-${linkId}-${end}`}
+          value={ep.ip ?? ''}
+          placeholder={resolved ? `${resolved} (auto)` : 'automatic'}
+          parse={ipParse}
+          onCommit={(v) => setIp(linkId, end, v)}
+          width="half"
+          mono
+        />
+      </div>
+    </div>
+  );
+}
+
+/** Every link of an element, with this element's end editable. */
+export function InterfacesSection({ id, design }: { id: string; design: Design }) {
+  const ids = linkIds(design.links);
+  const rows = design.links
+    .map((link, i) => ({ link, linkId: ids[i]! }))
+    .filter(({ link }) => endpointNode(link.endpoints[0]) === id || endpointNode(link.endpoints[1]) === id);
+  if (rows.length === 0) return <p className="nc-muted">No links yet: drag from a handle of {id} to another element.</p>;
+  return (
+    <>
+      {rows.map(({ link, linkId }) => (
+        <EndpointFields key={linkId} link={link} linkId={linkId} end={endpointNode(link.endpoints[0]) === id ? 0 : 1} />
+      ))}
+    </>
+  );
+}
+
+export function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="nc-section">
+      <h3>{title}</h3>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import type { Design, Diagnostic } from '@netcanvas/shared';
+import { designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
+import { autoLayout } from '../model/layout';
+import { needsLayout } from '../model/flow';
+import { useApp } from '../store';
+import { attempt } from './safe';
+
+/** YAML (or JSON, which is YAML) text → design, never throwing. */
+export function readDesign(text: string): { design?: Design; diagnostics: Diagnostic[] } {
+  const fromYaml = attempt('YAML import', () => designFromYaml(text));
+  if (fromYaml.value) return fromYaml.value;
+  // The YAML reader is not available: JSON still works through the structural parser.
+  const json = attempt('JSON import', () => JSON.parse(text) as unknown);
+  if (json.value === undefined) return { diagnostics: [fromYaml.error!] };
+  const parsed = attempt('parse', () => parseDesign(json.value));
+  if (parsed.value) return parsed.value;
+  const v = json.value as Partial<Design>;
+  if (v && typeof v === 'object' && v.nodes && v.name) return { design: { links: [], addressing: { p2p: '10.255.0.0/16' }, ...v } as Design, diagnostics: [] };
+  return { diagnostics: [parsed.error!] };
+}
+
+export function writeDesign(design: Design): { text: string; ext: 'yaml' | 'json' } {
+  const yaml = attempt('YAML export', () => designToYaml(design));
+  if (yaml.value !== undefined) return { text: yaml.value, ext: 'yaml' };
+  return { text: `${JSON.stringify(design, null, 2)}\n`, ext: 'json' };
+}
+
+export function download(filename: string, text: string, type = 'text/plain') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Loads a design into the canvas, laying it out first when it has no positions. */
+export async function openDesign(design: Design, source: string): Promise<void> {
+  const laid = needsLayout(design) ? await autoLayout(design).catch(() => design) : design;
+  useApp.getState().loadDesign(laid);
+  useApp.getState().toast(`Opened ${source}`);
+  window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+}
+
+export async function importText(text: string, source: string): Promise<boolean> {
+  const { design, diagnostics } = readDesign(text);
+  if (!design) {
+    const first = diagnostics[0];
+    useApp.getState().toast(`Cannot open ${source}: ${first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'not a netcanvas design'}`, 'error');
+    return false;
+  }
+  await openDesign(design, source);
+  return true;
+}
+
+export function exportDesign() {
+  const design = useApp.getState().design;
+  const { text, ext } = writeDesign(design);
+  download(`${design.name}.${ext}`, text, ext === 'yaml' ? 'application/yaml' : 'application/json');
+}
+
+export function pickFile(): Promise<{ name: string; text: string } | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.yaml,.yml,.json';
+    input.setAttribute('data-testid', 'import-file-input');
+    input.style.display = 'none';
+    input.onchange = async () => {
+      const file = input.files?.[0];
+      input.remove();
+      resolve(file ? { name: file.name, text: await file.text() } : null);
+    };
+    document.body.appendChild(input);
+    input.click();
+  });
+}

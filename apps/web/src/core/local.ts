@@ -1,0 +1,31 @@
+import type { Design } from '@netcanvas/shared';
+import { useApp } from '../store';
+
+const KEY = 'netcanvas:design';
+
+/** Without a server the design survives a reload in this browser. */
+export function restoreLocal() {
+  try {
+    const text = localStorage.getItem(KEY);
+    if (!text) return;
+    const design = JSON.parse(text) as Design;
+    if (design && typeof design === 'object' && design.nodes && design.name) useApp.getState().loadDesign(design);
+  } catch {
+    localStorage.removeItem(KEY);
+  }
+}
+
+export function startLocalAutosave() {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return useApp.subscribe((s, old) => {
+    if (s.design === old.design) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        localStorage.setItem(KEY, JSON.stringify(useApp.getState().design));
+      } catch {
+        // storage full or disabled: the server copy (if any) still saves
+      }
+    }, 300);
+  });
+}

@@ -1,0 +1,40 @@
+import type { HostNode } from '@netcanvas/shared';
+import { Cidr } from '@netcanvas/shared';
+import { bySchema, emptyToUndefined, Field, Select } from '../../components/Field';
+import { useFieldProblems } from '../../components/inspectorParts';
+import { freeSubnet } from '../../model/ids';
+import { useApp } from '../../store';
+
+const subnetParse = bySchema(Cidr.optional(), emptyToUndefined);
+
+export function HostInspector({ id, node }: { id: string; node: HostNode }) {
+  const setHostMode = useApp((s) => s.setHostMode);
+  const setSubnet = useApp((s) => s.setSubnet);
+  const containers = useApp((s) =>
+    Object.entries(s.design.nodes)
+      .filter(([, n]) => n.kind === 'namespace' && n.host === id)
+      .map(([cid]) => cid)
+      .join(', '),
+  );
+  return (
+    <>
+      <Select
+        label="Mode"
+        testid="inspector-host-mode"
+        value={node.mode}
+        options={[
+          { value: 'bridged', label: 'bridged — containers share the uplink subnet' },
+          { value: 'routed', label: 'routed — containers get their own subnet' },
+        ]}
+        onChange={(mode) => {
+          setHostMode(id, mode);
+          if (mode === 'routed' && !node.subnet) setSubnet(id, freeSubnet(useApp.getState().design, '10.1', 1));
+        }}
+      />
+      {node.mode === 'routed' && (
+        <Field label="Container subnet" testid="inspector-subnet" value={node.subnet ?? ''} parse={subnetParse} onCommit={(v) => setSubnet(id, v)} problems={useFieldProblems(id, 'subnet')} mono />
+      )}
+      <div className="nc-field-hint">Containers: {containers || 'none — drop a namespace onto the host'}</div>
+    </>
+  );
+}

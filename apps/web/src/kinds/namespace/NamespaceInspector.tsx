@@ -1,0 +1,25 @@
+import type { NamespaceNode } from '@netcanvas/shared';
+import { Select } from '../../components/Field';
+import { useApp } from '../../store';
+
+export function NamespaceInspector({ id, node }: { id: string; node: NamespaceNode }) {
+  const hosts = useApp((s) =>
+    Object.entries(s.design.nodes)
+      .filter(([, n]) => n.kind === 'host')
+      .map(([hid]) => hid)
+      .join(','),
+  );
+  const moveIntoHost = useApp((s) => s.moveIntoHost);
+  const moveOutOfHost = useApp((s) => s.moveOutOfHost);
+  const options = [{ value: '', label: 'none (standalone)' }, ...hosts.split(',').filter(Boolean).map((h) => ({ value: h, label: h }))];
+  return (
+    <Select
+      label="Runs on host"
+      testid="inspector-ns-host"
+      value={node.host ?? ''}
+      options={options}
+      onChange={(h) => (h ? moveIntoHost(id, h) : moveOutOfHost(id))}
+      hint="A container gets eth0 on its host's bridge. Drag it onto or out of a host on the canvas too."
+    />
+  );
+}

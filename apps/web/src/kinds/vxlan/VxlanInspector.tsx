@@ -1,0 +1,40 @@
+import type { VxlanNode } from '@netcanvas/shared';
+import { Cidr, VxlanNode as VxlanSchema } from '@netcanvas/shared';
+import { bySchema, Field, Select, toNumber } from '../../components/Field';
+import { useFieldProblems } from '../../components/inspectorParts';
+import { useApp } from '../../store';
+
+const vniParse = bySchema(VxlanSchema.shape.vni, toNumber);
+const portParse = bySchema(VxlanSchema.shape.port.unwrap(), toNumber);
+const subnetParse = bySchema(Cidr);
+
+export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
+  const setVni = useApp((s) => s.setVni);
+  const setPort = useApp((s) => s.setVxlanPort);
+  const setUnderlay = useApp((s) => s.setUnderlay);
+  const setSubnet = useApp((s) => s.setSubnet);
+  const segments = useApp((s) =>
+    Object.entries(s.design.nodes)
+      .filter(([, n]) => n.kind === 'switch' || n.kind === 'vlan')
+      .map(([sid]) => sid)
+      .join(','),
+  );
+  const underlayProblems = useFieldProblems(id, 'underlay');
+  return (
+    <>
+      <div className="nc-row">
+        <Field label="VNI" testid="inspector-vni" value={String(node.vni)} parse={vniParse} onCommit={(v) => setVni(id, v)} problems={useFieldProblems(id, 'vni')} width="half" mono />
+        <Field label="UDP port" testid="inspector-port" value={String(node.port)} parse={portParse} onCommit={(v) => setPort(id, v)} problems={useFieldProblems(id, 'port')} width="half" mono />
+      </div>
+      <Select
+        label="Underlay"
+        testid="inspector-underlay"
+        value={node.underlay}
+        options={[{ value: '', label: '— choose the segment that carries the tunnel —' }, ...segments.split(',').filter(Boolean).map((s) => ({ value: s, label: s }))]}
+        onChange={(v) => setUnderlay(id, v)}
+        hint={underlayProblems.map((p) => p.message).join(' ') || 'Members reach each other over this segment (UDP, head-end replication).'}
+      />
+      <Field label="Overlay subnet" testid="inspector-subnet" value={node.subnet} parse={subnetParse} onCommit={(v) => setSubnet(id, v)} problems={useFieldProblems(id, 'subnet')} mono />
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import { freeSubnet, nextVni } from '../../model/ids';
+import type { KindDefinition } from '../types';
+
+export const vxlanDefinition: KindDefinition<'vxlan'> = {
+  kind: 'vxlan',
+  title: 'VXLAN',
+  hint: 'An overlay tunnel between routers or hosts across an underlay segment',
+  color: '#db2777',
+  create(design) {
+    const segments = Object.entries(design.nodes).filter(([, n]) => n.kind === 'switch');
+    // With exactly one switch the underlay is obvious; otherwise the user picks it
+    // and the empty value shows up as a problem until they do.
+    const underlay = segments.length === 1 ? segments[0]![0] : '';
+    return {
+      kind: 'vxlan',
+      vni: nextVni(design),
+      port: 4789,
+      underlay,
+      subnet: freeSubnet(design, '172.16', 1),
+    };
+  },
+  summary: (n) => `VNI ${n.vni} · ${n.underlay ? `over ${n.underlay}` : 'no underlay'}`,
+};

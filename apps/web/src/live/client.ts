@@ -1,0 +1,398 @@
+import type { Design } from '@netcanvas/shared';
+import { type DeltaEvent, PROTOCOL_VERSION, parseServerMessage, type ServerSnapshot } from '@netcanvas/shared';
+import { useApp } from '../store';
+import { ApiError, api } from './api';
+import { type ElementLiveState, type LinkLive, pairKey, useLive } from './store';
+
+/**
+ * The only module that talks to the server. Without a server the app keeps
+ * working from the browser's own copy; with one, the design is saved there
+ * (versioned), and the lab's live state streams in over /ws.
+ */
+
+interface DesignRecord {
+  id: string;
+  name: string;
+  version: number;
+  doc: Design;
+}
+
+let socket: WebSocket | null = null;
+let heartbeat: ReturnType<typeof setInterval> | undefined;
+let lastHeard = 0;
+let heartbeatSeconds = 15;
+let subscribedLab: string | null = null;
+let subscribedDesign: string | null = null;
+/** The document we last saved or received: an echo of it is not a remote edit. */
+let serverDoc: Design | null = null;
+let applyingRemote = false;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+let saveRef = 0;
+let reconnectDelay = 500;
+
+const live = () => useLive.getState();
+const setLive = useLive.setState;
+
+export function startLive() {
+  void connect();
+  useApp.subscribe((s, old) => {
+    if (s.design === old.design || applyingRemote) return;
+    if (s.design.name !== old.design.name) resubscribeLab(s.design.name);
+    scheduleSave();
+  });
+}
+
+async function connect() {
+  setLive({ connection: 'connecting', connectionNote: null });
+  try {
+    await api('GET', '/session');
+  } catch (err) {
+    setLive({
+      connection: 'offline',
+      connectionNote:
+        err instanceof ApiError && err.status === 401
+          ? 'Open the URL the server printed (with ?token=…) to connect'
+          : 'No netcanvas server: designing works, deploying needs `pnpm netcanvas serve`',
+    });
+    return;
+  }
+  await attachDesign();
+  openSocket();
+}
+
+/** Finds (or creates) the server's copy of the design being edited. */
+async function attachDesign() {
+  const wanted = new URLSearchParams(location.hash.slice(1)).get('design');
+  const local = useApp.getState().design;
+  try {
+    let rec: DesignRecord | null = null;
+    if (wanted) rec = await api<DesignRecord>('GET', `/designs/${encodeURIComponent(wanted)}`).catch(() => null);
+    if (!rec) {
+      const { designs } = await api<{ designs: { id: string; name: string }[] }>('GET', '/designs');
+      const same = designs.find((d) => d.name === local.name);
+      // The server's copy wins: a reload brings back what is saved and running.
+      if (same) rec = await api<DesignRecord>('GET', `/designs/${same.id}`);
+    }
+    if (rec) {
+      adopt(rec);
+    } else {
+      const created = await api<DesignRecord>('POST', '/designs', { doc: local });
+      adopt(created);
+    }
+  } catch (err) {
+    setLive({ save: 'error', connectionNote: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function adopt(rec: DesignRecord) {
+  setLive({ designId: rec.id, version: rec.version, save: 'saved' });
+  history.replaceState(null, '', `#design=${rec.id}`);
+  serverDoc = rec.doc;
+  if (JSON.stringify(rec.doc) !== JSON.stringify(useApp.getState().design)) {
+    applyingRemote = true;
+    useApp.getState().loadDesign(rec.doc);
+    applyingRemote = false;
+    window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+  }
+}
+
+function scheduleSave() {
+  if (live().connection !== 'online' || !live().designId) return;
+  setLive({ save: 'saving' });
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveNow, 500);
+}
+
+export function saveNow(): Promise<void> {
+  clearTimeout(saveTimer);
+  const { designId, version } = live();
+  const doc = useApp.getState().design;
+  if (!designId || version === null || doc === serverDoc) return Promise.resolve();
+  if (socket?.readyState === WebSocket.OPEN) {
+    saveRef++;
+    send({ type: 'design-edit', design: designId, baseVersion: version, doc, ref: String(saveRef) });
+    serverDoc = doc;
+    return Promise.resolve();
+  }
+  return api<DesignRecord>('PUT', `/designs/${designId}`, { baseVersion: version, doc })
+    .then((rec) => {
+      serverDoc = doc;
+      setLive({ version: rec.version, save: 'saved' });
+    })
+    .catch((err) => {
+      setLive({ save: err instanceof ApiError && err.code === 'stale-version' ? 'conflict' : 'error' });
+    });
+}
+
+function send(msg: unknown) {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
+}
+
+function openSocket() {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const ws = new WebSocket(url);
+  socket = ws;
+  ws.onopen = () => {
+    reconnectDelay = 500;
+    lastHeard = Date.now();
+    send({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'netcanvas-web' });
+    setLive({ connection: 'online', connectionNote: null });
+    subscribedLab = null;
+    subscribedDesign = null;
+    const id = live().designId;
+    if (id) {
+      send({ type: 'subscribe', topic: { design: id } });
+      subscribedDesign = id;
+    }
+    resubscribeLab(useApp.getState().design.name);
+    clearInterval(heartbeat);
+    heartbeat = setInterval(() => {
+      if (Date.now() - lastHeard > heartbeatSeconds * 2000 + 1000) ws.close();
+      else send({ type: 'ping', t: Date.now() });
+    }, heartbeatSeconds * 1000);
+  };
+  ws.onmessage = (e) => {
+    lastHeard = Date.now();
+    const { message, error } = parseServerMessage(String(e.data));
+    if (!message) {
+      console.warn('netcanvas: ignored a server message:', error);
+      return;
+    }
+    switch (message.type) {
+      case 'welcome':
+        heartbeatSeconds = message.heartbeatSeconds;
+        break;
+      case 'snapshot':
+        onSnapshot(message);
+        break;
+      case 'delta':
+        onDelta(message.event);
+        break;
+      case 'design-saved':
+        setLive({ version: message.version, save: 'saved' });
+        break;
+      case 'error':
+        if (message.code === 'stale-version') setLive({ save: 'conflict' });
+        else if (message.code === 'invalid-design') setLive({ save: 'error' });
+        useApp.getState().toast(`Server: ${message.message}`, 'error');
+        break;
+      default:
+        break;
+    }
+  };
+  ws.onclose = () => {
+    clearInterval(heartbeat);
+    if (socket !== ws) return;
+    socket = null;
+    setLive({ connection: 'connecting', connectionNote: 'connection lost; retrying' });
+    setTimeout(() => void connect(), reconnectDelay);
+    reconnectDelay = Math.min(reconnectDelay * 2, 10_000);
+  };
+}
+
+function resubscribeLab(name: string) {
+  if (subscribedLab === name) return;
+  if (subscribedLab) send({ type: 'unsubscribe', topic: { lab: subscribedLab } });
+  subscribedLab = name;
+  setLive({ elements: {}, links: {}, measured: {}, lab: 'unknown', progress: null });
+  send({ type: 'subscribe', topic: { lab: name } });
+}
+
+function linkState(l: { state: string }): LinkLive['state'] {
+  return l.state === 'up' ? 'up' : l.state === 'down' ? 'down' : 'absent';
+}
+
+function onSnapshot(s: ServerSnapshot) {
+  if (s.lab) {
+    const links: Record<string, LinkLive> = {};
+    for (const [id, l] of Object.entries(s.lab.links)) {
+      const r = s.lab.rates[id];
+      links[id] = { state: linkState(l), rate: r ? r.rxBps + r.txBps : 0 };
+    }
+    setLive({ links, ...statusPatch(s.lab.status), progress: s.lab.apply ? progressOf(s.lab.apply) : null });
+  }
+  if (s.design && typeof s.design.version === 'number') remoteDesign(s.design.doc as Design, s.design.version);
+}
+
+function statusPatch(status: { state: 'running' | 'partial' | 'absent'; elements: Record<string, { state: ElementLiveState; differences: string[] }> } | null) {
+  if (!status) return { lab: 'absent' as const, elements: {}, elementNotes: {} };
+  const elements: Record<string, ElementLiveState> = {};
+  const elementNotes: Record<string, string[]> = {};
+  for (const [id, e] of Object.entries(status.elements)) {
+    elements[id] = e.state;
+    if (e.differences.length) elementNotes[id] = e.differences;
+  }
+  // Absent lab: nothing is deployed, so no element carries a badge.
+  return status.state === 'absent' ? { lab: status.state, elements: {}, elementNotes: {} } : { lab: status.state, elements, elementNotes };
+}
+
+function progressOf(p: { phase: string; done: number; total: number; message?: string }) {
+  return { action: live().progress?.action ?? 'deploy', phase: p.phase, done: p.done, total: p.total, message: p.message, failed: p.phase === 'failed' } as const;
+}
+
+function onDelta(ev: DeltaEvent) {
+  switch (ev.kind) {
+    case 'links': {
+      const links = { ...live().links };
+      for (const [id, l] of Object.entries(ev.links)) links[id] = { state: linkState(l), rate: links[id]?.rate ?? 0 };
+      setLive({ links });
+      break;
+    }
+    case 'rates': {
+      const prev = live().links;
+      const links: Record<string, LinkLive> = {};
+      let changed = false;
+      for (const [id, old] of Object.entries(prev)) {
+        const r = ev.rates[id];
+        const rate = r ? r.rxBps + r.txBps : 0;
+        // Keep the old object when nothing moved, so that edge does not re-render.
+        links[id] = old.rate === rate ? old : { ...old, rate };
+        changed ||= links[id] !== old;
+      }
+      if (changed) setLive({ links });
+      break;
+    }
+    case 'status':
+      setLive(statusPatch(ev.status));
+      break;
+    case 'apply':
+      setLive({ progress: progressOf(ev.progress) });
+      break;
+    case 'matrix': {
+      const r = ev.result;
+      setLive({ measured: { ...live().measured, [pairKey(r.from, r.to)]: { from: r.from, to: r.to, reachable: r.reachable, rttMs: r.rttMs, output: r.output } } });
+      break;
+    }
+    case 'capture': {
+      const c = live().capture;
+      if (!c) break;
+      const lines = [...c.lines, ...ev.lines.map((text) => ({ t: Date.now(), text }))].slice(-2000);
+      setLive({ capture: { ...c, lines, running: !ev.done, ...(ev.done ? { id: ev.capture } : {}) } });
+      break;
+    }
+    case 'design':
+      remoteDesign(ev.doc as Design, ev.version);
+      break;
+    case 'design-deleted':
+      setLive({ designId: null, version: null, save: 'local' });
+      break;
+  }
+}
+
+/** Another browser (or the CLI) saved a version: show it unless it is our own echo. */
+function remoteDesign(doc: Design, version: number) {
+  const mine = live().version;
+  if (mine !== null && version <= mine) return;
+  setLive({ version, save: 'saved' });
+  if (JSON.stringify(doc) === JSON.stringify(useApp.getState().design)) {
+    serverDoc = useApp.getState().design;
+    return;
+  }
+  serverDoc = doc;
+  applyingRemote = true;
+  const s = useApp.getState();
+  const selection = s.selection;
+  s.loadDesign(doc);
+  s.select(selection.filter((id) => doc.nodes[id]));
+  applyingRemote = false;
+}
+
+// ───────────── actions ─────────────
+
+function designIdOrToast(): string | null {
+  const id = live().designId;
+  if (!id) useApp.getState().toast('Not connected to a server', 'error');
+  return id;
+}
+
+async function run<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    useApp.getState().toast(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    return undefined;
+  }
+}
+
+export async function deploy() {
+  const id = designIdOrToast();
+  if (!id) return;
+  await saveNow();
+  setLive({ progress: { action: 'deploy', phase: 'validate', done: 0, total: 0 } });
+  const result = await run('Deploy', () =>
+    api<{ ok: boolean; ops: unknown[]; failure?: { elements: string[]; kernelMessage: string } }>('POST', `/labs/${id}/apply`, {}),
+  ).catch(() => undefined);
+  if (!result) {
+    setLive({ progress: { action: 'deploy', phase: 'failed', done: 0, total: 0, failed: true } });
+    return;
+  }
+  if (result.ok) {
+    setLive({ progress: { action: 'deploy', phase: 'done', done: result.ops.length, total: result.ops.length } });
+    useApp.getState().toast(result.ops.length ? `Deployed: ${result.ops.length} operations` : 'Already up to date: nothing to change');
+  } else {
+    const f = result.failure;
+    setLive({ progress: { action: 'deploy', phase: 'failed', done: 0, total: 0, failed: true, message: f?.kernelMessage } });
+    useApp.getState().toast(`Deploy failed${f ? ` at ${f.elements.join(', ')}: ${f.kernelMessage}` : ''}`, 'error');
+    if (f) useApp.getState().setHighlight(f.elements, 'fail', f.kernelMessage);
+  }
+}
+
+export async function destroy() {
+  const id = designIdOrToast();
+  if (!id) return;
+  setLive({ progress: { action: 'destroy', phase: 'run', done: 0, total: 0 } });
+  const r = await run('Destroy', () => api<{ removed: string[] }>('POST', `/labs/${id}/destroy`, {}));
+  setLive({ progress: r ? { action: 'destroy', phase: 'done', done: r.removed.length, total: r.removed.length } : null, measured: {} });
+  if (r) useApp.getState().toast(`Destroyed: ${r.removed.length} namespaces removed`);
+}
+
+/** Cutting a link changes the design (so the prediction follows) and, when the lab runs, the kernel. */
+export async function setLinkLive(linkId: string, state: 'up' | 'down') {
+  useApp.getState().setLinkState(linkId, state);
+  const id = live().designId;
+  if (!id || live().lab === 'absent' || live().lab === 'unknown') return;
+  await saveNow();
+  await run(state === 'down' ? 'Cut' : 'Restore', () => api('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state }));
+}
+
+let toolSeq = 0;
+async function tool(title: string, path: string, body: unknown, format: (r: never) => { output: string; ok: boolean }) {
+  const id = designIdOrToast();
+  if (!id) return;
+  const runId = `t${++toolSeq}`;
+  setLive({ tools: [{ id: runId, title, output: '', running: true }, ...live().tools].slice(0, 20) });
+  useApp.getState().setPanel('capture');
+  const result = await run(title, () => api<never>('POST', `/labs/${id}${path}`, body));
+  const done = result ? format(result) : { output: 'failed', ok: false };
+  setLive({ tools: live().tools.map((t) => (t.id === runId ? { ...t, running: false, ...done } : t)) });
+}
+
+export function ping(from: string, to: string) {
+  return tool(`ping ${from} → ${to}`, '/ping', { from, to }, (r: { output: string; reachable: boolean; measured: boolean }) => {
+    setLive({ measured: { ...live().measured, [pairKey(from, to)]: { from, to, reachable: r.measured ?? r.reachable, output: r.output } } });
+    return { output: r.output, ok: r.measured ?? r.reachable };
+  });
+}
+
+export function traceroute(from: string, to: string) {
+  return tool(`traceroute ${from} → ${to}`, '/traceroute', { from, to }, (r: { output?: string; hops?: unknown }) => ({
+    output: r.output ?? JSON.stringify(r, null, 2),
+    ok: true,
+  }));
+}
+
+export async function runMatrix() {
+  const id = designIdOrToast();
+  if (!id) return;
+  setLive({ measured: {} });
+  await run('Measure', () => api('POST', `/labs/${id}/matrix`, {}));
+}
+
+export async function startCapture(node: string, dev: string, packets = 50, seconds = 15) {
+  const id = designIdOrToast();
+  if (!id) return;
+  setLive({ capture: { target: `${node}/${dev}`, running: true, lines: [] } });
+  const r = await run('Capture', () => api<{ id: string }>('POST', `/labs/${id}/captures`, { node, dev, packets, seconds }));
+  if (!r) setLive({ capture: null });
+  else setLive({ capture: { ...live().capture!, id: r.id } });
+}

@@ -1,0 +1,80 @@
+import { create } from 'zustand';
+
+export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
+export type LinkOperState = 'up' | 'down' | 'absent';
+
+export interface LinkLive {
+  state: LinkOperState;
+  /** Bytes per second through the link, both directions added. */
+  rate: number;
+}
+
+export interface MeasuredPing {
+  from: string;
+  to: string;
+  reachable: boolean;
+  rttMs?: number;
+  output?: string;
+}
+
+export interface DeployProgress {
+  action: 'deploy' | 'destroy';
+  phase: string;
+  done: number;
+  total: number;
+  message?: string;
+  failed?: boolean;
+}
+
+export interface ToolRun {
+  id: string;
+  title: string;
+  output: string;
+  running: boolean;
+  ok?: boolean;
+}
+
+export interface CaptureLine {
+  t: number;
+  text: string;
+}
+
+/**
+ * Everything the server tells us about the running lab. Kept apart from the
+ * design document and from node.data: a status tick re-renders only the
+ * elements whose own entry changed.
+ */
+export interface LiveState {
+  connection: 'offline' | 'connecting' | 'online';
+  /** Why we are offline, shown in the status bar. */
+  connectionNote: string | null;
+  lab: 'running' | 'partial' | 'absent' | 'unknown';
+  elements: Record<string, ElementLiveState>;
+  elementNotes: Record<string, string[]>;
+  links: Record<string, LinkLive>;
+  measured: Record<string, MeasuredPing>;
+  progress: DeployProgress | null;
+  save: 'local' | 'saved' | 'saving' | 'conflict' | 'error';
+  designId: string | null;
+  version: number | null;
+  tools: ToolRun[];
+  capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
+}
+
+export const useLive = create<LiveState>()(() => ({
+  connection: 'offline',
+  connectionNote: null,
+  lab: 'unknown',
+  elements: {},
+  elementNotes: {},
+  links: {},
+  measured: {},
+  progress: null,
+  save: 'local',
+  designId: null,
+  version: null,
+  tools: [],
+  capture: null,
+}));
+
+export const pairKey = (from: string, to: string) => `${from}>${to}`;

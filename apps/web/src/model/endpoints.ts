@@ -1,0 +1,50 @@
+import type { Design, Endpoint, EndpointObject, Link } from '@netcanvas/shared';
+
+/** The element an endpoint refers to, whether written as `r1` or `{node: r1, …}`. */
+export function endpointNode(ep: Endpoint): string {
+  return typeof ep === 'string' ? ep : ep.node;
+}
+
+export function endpointObject(ep: Endpoint): EndpointObject {
+  return typeof ep === 'string' ? { node: ep } : ep;
+}
+
+/**
+ * Writes an endpoint back in its shortest form: a bare id when it carries
+ * nothing else, so exported YAML stays as terse as a hand-written file.
+ */
+export function compactEndpoint(ep: EndpointObject): Endpoint {
+  const out: EndpointObject = { node: ep.node };
+  if (ep.ifname) out.ifname = ep.ifname;
+  if (ep.ip) out.ip = ep.ip;
+  if (ep.mac) out.mac = ep.mac;
+  return Object.keys(out).length === 1 ? ep.node : out;
+}
+
+/**
+ * Link ids as the core names them: the explicit `id`, else `<a>--<b>`, with
+ * `#2`, `#3` … for parallel links in document order.
+ */
+export function linkIds(links: readonly Link[]): string[] {
+  const seen = new Map<string, number>();
+  return links.map((link) => {
+    if (link.id) return link.id;
+    const base = `${endpointNode(link.endpoints[0])}--${endpointNode(link.endpoints[1])}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  });
+}
+
+export function linksOf(design: Design, nodeId: string): number[] {
+  const out: number[] = [];
+  design.links.forEach((l, i) => {
+    if (endpointNode(l.endpoints[0]) === nodeId || endpointNode(l.endpoints[1]) === nodeId) out.push(i);
+  });
+  return out;
+}
+
+export function otherEnd(link: Link, nodeId: string): string {
+  const a = endpointNode(link.endpoints[0]);
+  return a === nodeId ? endpointNode(link.endpoints[1]) : a;
+}

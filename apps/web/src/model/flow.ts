@@ -1,0 +1,159 @@
+import type { Design, DesignNode, Link, NodeKind } from '@netcanvas/shared';
+import type { Edge, Node, XYPosition } from '@xyflow/react';
+import { endpointNode, linkIds } from './endpoints';
+
+export type ElementData<K extends NodeKind> = { node: Extract<DesignNode, { kind: K }> };
+
+export type HostFlowNode = Node<ElementData<'host'>, 'host'>;
+export type NamespaceFlowNode = Node<ElementData<'namespace'>, 'namespace'>;
+export type VlanFlowNode = Node<ElementData<'vlan'>, 'vlan'>;
+export type SwitchFlowNode = Node<ElementData<'switch'>, 'switch'>;
+export type RouterFlowNode = Node<ElementData<'router'>, 'router'>;
+export type VxlanFlowNode = Node<ElementData<'vxlan'>, 'vxlan'>;
+
+export type AppNode =
+  | HostFlowNode
+  | NamespaceFlowNode
+  | VlanFlowNode
+  | SwitchFlowNode
+  | RouterFlowNode
+  | VxlanFlowNode;
+
+export type LinkEdgeData = { link: Link; index: number };
+export type LinkEdge = Edge<LinkEdgeData, 'link'>;
+export type AppEdge = LinkEdge;
+
+/** Sizes the canvas draws; the host grows around its containers. */
+export const NODE_SIZE = { width: 188, height: 48 };
+export const CONTAINER_SIZE = { width: 150, height: 40 };
+export const HOST_PADDING = { top: 44, side: 12, bottom: 12 };
+
+/**
+ * A namespace's layout entry is relative to its host when it has one (React
+ * Flow's sub-flow convention): moving a host then moves its containers
+ * without rewriting their positions.
+ */
+export function hostSize(design: Design, hostId: string): { width: number; height: number } {
+  let width = 220;
+  let height = 110;
+  for (const [id, n] of Object.entries(design.nodes)) {
+    if (n.kind !== 'namespace' || n.host !== hostId) continue;
+    const p = design.layout?.[id] ?? { x: HOST_PADDING.side, y: HOST_PADDING.top };
+    width = Math.max(width, p.x + CONTAINER_SIZE.width + HOST_PADDING.side);
+    height = Math.max(height, p.y + CONTAINER_SIZE.height + HOST_PADDING.bottom);
+  }
+  return { width, height };
+}
+
+/** A free slot for a new container inside a host: left to right, then a new row. */
+export function containerSlot(design: Design, hostId: string): XYPosition {
+  const taken = Object.entries(design.nodes)
+    .filter(([, n]) => n.kind === 'namespace' && n.host === hostId)
+    .map(([id]) => design.layout?.[id])
+    .filter((p): p is XYPosition => p !== undefined);
+  for (let row = 0; ; row++) {
+    for (let col = 0; col < 3; col++) {
+      const x = HOST_PADDING.side + col * (CONTAINER_SIZE.width + 10);
+      const y = HOST_PADDING.top + row * (CONTAINER_SIZE.height + 10);
+      const clash = taken.some((p) => Math.abs(p.x - x) < CONTAINER_SIZE.width && Math.abs(p.y - y) < CONTAINER_SIZE.height);
+      if (!clash) return { x, y };
+    }
+  }
+}
+
+export function parentOf(node: DesignNode, design: Design): string | undefined {
+  return node.kind === 'namespace' && node.host && design.nodes[node.host]?.kind === 'host' ? node.host : undefined;
+}
+
+interface Previous {
+  nodes: readonly AppNode[];
+  edges: readonly AppEdge[];
+}
+
+/**
+ * Design → React Flow nodes and edges. Pure. Unchanged elements keep their
+ * previous objects (and React Flow's `measured`, `selected`), so memoised
+ * node components do not re-render when something else changes.
+ */
+export function designToFlow(design: Design, prev?: Previous): { nodes: AppNode[]; edges: AppEdge[] } {
+  const prevNodes = new Map(prev?.nodes.map((n) => [n.id, n]));
+  const hosts: AppNode[] = [];
+  const others: AppNode[] = [];
+  const ids = Object.keys(design.nodes);
+  ids.forEach((id, i) => {
+    const node = design.nodes[id]!;
+    const parentId = parentOf(node, design);
+    const position = design.layout?.[id] ?? fallbackPosition(i);
+    const old = prevNodes.get(id);
+    const size = node.kind === 'host' ? hostSize(design, id) : undefined;
+    if (
+      old &&
+      old.data.node === node &&
+      old.parentId === parentId &&
+      old.position.x === position.x &&
+      old.position.y === position.y &&
+      old.width === size?.width &&
+      old.height === size?.height
+    ) {
+      (node.kind === 'host' ? hosts : others).push(old);
+      return;
+    }
+    const flowNode = {
+      id,
+      type: node.kind,
+      position,
+      data: { node },
+      ...(parentId ? { parentId, extent: undefined } : {}),
+      ...(size ? { width: size.width, height: size.height } : {}),
+      ...(old?.measured ? { measured: old.measured } : {}),
+      ...(old?.selected ? { selected: true } : {}),
+      ...(node.kind === 'host' ? { zIndex: -1 } : {}),
+    } as AppNode;
+    (node.kind === 'host' ? hosts : others).push(flowNode);
+  });
+  // React Flow wants a parent before its children.
+  const nodes = [...hosts, ...others];
+
+  const prevEdges = new Map(prev?.edges.map((e) => [e.id, e]));
+  const edgeIds = linkIds(design.links);
+  const edges: AppEdge[] = [];
+  design.links.forEach((link, index) => {
+    const id = edgeIds[index]!;
+    const source = endpointNode(link.endpoints[0]);
+    const target = endpointNode(link.endpoints[1]);
+    if (!design.nodes[source] || !design.nodes[target]) return;
+    const old = prevEdges.get(id);
+    if (old && old.data?.link === link && old.data.index === index) {
+      edges.push(old);
+      return;
+    }
+    edges.push({
+      id,
+      type: 'link',
+      source,
+      target,
+      data: { link, index },
+      ...(old?.selected ? { selected: true } : {}),
+    });
+  });
+  return { nodes, edges };
+}
+
+function fallbackPosition(i: number): XYPosition {
+  return { x: 80 + (i % 6) * 220, y: 80 + Math.floor(i / 6) * 140 };
+}
+
+/** Absolute canvas position of an element, following its host if it has one. */
+export function absolutePosition(design: Design, id: string): XYPosition {
+  const p = design.layout?.[id] ?? { x: 0, y: 0 };
+  const node = design.nodes[id];
+  const parent = node ? parentOf(node, design) : undefined;
+  if (!parent) return p;
+  const pp = design.layout?.[parent] ?? { x: 0, y: 0 };
+  return { x: pp.x + p.x, y: pp.y + p.y };
+}
+
+/** True when a design carries no position for at least one element (e.g. an imported file). */
+export function needsLayout(design: Design): boolean {
+  return Object.keys(design.nodes).some((id) => !design.layout?.[id]);
+}

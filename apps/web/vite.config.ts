@@ -1,0 +1,17 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The dev server forwards the API and the socket to a local netcanvas server,
+// so the app always talks same-origin (the token cookie is scoped to it).
+const server = process.env.NETCANVAS_SERVER ?? 'http://127.0.0.1:7878';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      '/api': { target: server, changeOrigin: false },
+      '/ws': { target: server.replace(/^http/, 'ws'), ws: true, changeOrigin: false },
+    },
+  },
+  build: { chunkSizeWarningLimit: 2500 },
+});
