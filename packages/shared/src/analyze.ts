@@ -109,15 +109,17 @@ class Analyzer {
   private readonly classOfAddr = new Map<number, number>();
   private readonly classRep: number[] = [];
   private readonly classKey = new Map<number, number>();
-  private readonly originMemo: Map<number, Walk>[] = [];
+  /** Walks from each namespace as the packet's origin, indexed by destination class. */
+  private readonly originMemo: Walk[][] = [];
   private readonly transitMemo: Map<number, Walk | 'busy'>[] = [];
   private readonly nextHopMemo = new Map<Route, { ns: number; arrival: number } | Failure>();
   private readonly explainMemo = new Map<number, Failure>();
   private readonly crossHopMemo = new Map<number, Hop>();
   private readonly stopHopMemo = new Map<Route, Hop>();
   private readonly transitHopMemo = new Map<Route, Hop>();
-  private readonly deliverHopMemo = new Map<number, Hop>();
-  private readonly pathMemo = new Map<number, PathResult>();
+  private readonly deliverHopMemo: Map<number, Hop>[] = [];
+  /** Paths to addresses that are not endpoint targets (a reply to a secondary source address), per namespace. */
+  private readonly pathMemo: Map<number, PathResult>[] = [];
   private idealAdj: { to: number; kind: EdgeKind }[][] | null = null;
   private readonly transitStack: number[] = [];
 
@@ -135,7 +137,7 @@ class Analyzer {
       this.broken.push([]);
       this.nsHasComputed.push(false);
       this.nsHasStatic.push(false);
-      this.originMemo.push(new Map());
+      this.originMemo.push([]);
       this.transitMemo.push(new Map());
     });
     for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
@@ -160,7 +162,7 @@ class Analyzer {
       this.broken.push([]);
       this.nsHasComputed.push(false);
       this.nsHasStatic.push(false);
-      this.originMemo.push(new Map());
+      this.originMemo.push([]);
       this.transitMemo.push(new Map());
     }
     return i;
@@ -373,10 +375,10 @@ class Analyzer {
   // ───────────── walks ─────────────
 
   private originWalk(ns: number, cls: number): Walk {
-    let w = this.originMemo[ns]!.get(cls);
+    let w = this.originMemo[ns]![cls];
     if (!w) {
       w = this.step(ns, cls, true);
-      this.originMemo[ns]!.set(cls, w);
+      this.originMemo[ns]![cls] = w;
     }
     return w;
   }
@@ -542,14 +544,14 @@ class Analyzer {
 
   private deliverHop(ns: number, arrival: number, address: number): Hop {
     // The arrival interface fixes the namespace; local delivery (no arrival) is per namespace and rare.
-    const key = arrival * SHIFT + address;
-    let hop = arrival >= 0 ? this.deliverHopMemo.get(key) : undefined;
+    const memo = arrival >= 0 ? (this.deliverHopMemo[arrival] ??= new Map()) : undefined;
+    let hop = memo?.get(address | 0);
     if (!hop) {
       const el = this.nsElement[ns]!;
       hop = arrival >= 0
         ? { element: el, dev: this.ifaces[arrival]!.name, note: `receives it: ${numberToIp(address)} is its own address` }
         : { element: el, note: `delivers it locally: ${numberToIp(address)} is its own address` };
-      if (arrival >= 0) this.deliverHopMemo.set(key, hop);
+      memo?.set(address | 0, hop);
     }
     return hop;
   }
@@ -669,11 +671,12 @@ class Analyzer {
 
   /** Packet from namespace `ns` (originated there) to `address`, to delivery or the first failure. */
   private path(ns: number, address: number): PathResult {
-    const key = ns * SHIFT + address;
-    let result = this.pathMemo.get(key);
+    const memo = (this.pathMemo[ns] ??= new Map());
+    // `| 0` keeps the key a small integer: doubles as Map keys are boxed and slow.
+    let result = memo.get(address | 0);
     if (!result) {
       result = this.computePath(ns, address);
-      this.pathMemo.set(key, result);
+      memo.set(address | 0, result);
     }
     return result;
   }
@@ -689,8 +692,7 @@ class Analyzer {
     if (owners) {
       for (let k = 1; k < w.stops.length; k++) {
         if (!owners.includes(w.stops[k]!)) continue;
-        const hops = w.hops.slice(0, w.hopAt[k]);
-        hops.push(this.deliverHop(w.stops[k]!, w.arrival[k]!, address));
+        const hops = extend(w.hops, w.hopAt[k]!, this.deliverHop(w.stops[k]!, w.arrival[k]!, address));
         return { ok: true, hops, at: w.stops[k]!, src: srcAddr };
       }
     }
@@ -703,14 +705,38 @@ class Analyzer {
     const lastNs = w.stops[w.stops.length - 1]!;
     if (arrival >= 0) {
       const at = this.ifaceNs[arrival]!;
-      const hops = w.hops.slice();
-      hops.push(this.deliverHop(at, arrival, address));
+      const hops = extend(w.hops, w.hops.length, this.deliverHop(at, arrival, address));
       return { ok: true, hops, at, src: srcAddr };
     }
     const why = this.explainL2(egress, address);
-    const hops = w.hops.slice();
-    hops.push(this.failHop(lastNs, `cannot deliver to ${ip}`));
+    const hops = extend(w.hops, w.hops.length, this.failHop(lastNs, `cannot deliver to ${ip}`));
     return { ok: false, hops, at: -1, src: srcAddr, reason: why.reason, blame: why.blame };
+  }
+
+  /** Source address a namespace picks for destinations of a class: the primary address of the egress. */
+  private walkSource(ns: number, cls: number): number {
+    const w = this.originWalk(ns, cls);
+    return w.firstEgress >= 0 && this.addr[w.firstEgress]! >= 0 ? this.addr[w.firstEgress]! : this.anyLocalAddress(ns);
+  }
+
+  /**
+   * The common case without intermediate objects: the packet from `ns` reaches `dstNs`, which owns
+   * `address`. Anything else falls back to the full PathResult.
+   */
+  private fastPath(ns: number, address: number, cls: number, dstNs: number): Hop[] | PathResult {
+    const owners = this.localOwners.get(address);
+    if (owners && owners.length === 1 && owners[0] === dstNs && ns !== dstNs) {
+      const w = this.originWalk(ns, cls);
+      const stops = w.stops;
+      for (let k = 1; k < stops.length; k++) {
+        if (stops[k] === dstNs) return extend(w.hops, w.hopAt[k]!, this.deliverHop(dstNs, w.arrival[k]!, address));
+      }
+      if (!w.end.fail) {
+        const arrival = this.ownerInComponent(w.end.egress, address);
+        if (arrival >= 0 && this.ifaceNs[arrival] === dstNs) return extend(w.hops, w.hops.length, this.deliverHop(dstNs, arrival, address));
+      }
+    }
+    return this.computePath(ns, address);
   }
 
   private anyLocalAddress(ns: number): number {
@@ -733,27 +759,69 @@ class Analyzer {
     const endpointByAddrNs = new Map<number, number>();
     eps.forEach((_, j) => endpointByAddrNs.set(nsOf[j]! * SHIFT + target[j]!, j));
 
+    const names = eps.map((e) => e.node);
+    const targetText = names.map((id) => targets[id]!);
+    // Paths from endpoint i's namespace to endpoint j's target: the forward path of (i, j) and,
+    // whenever i sent from its primary address, the reply path of (j, i) — one array for both.
+    const cls = target.map((a) => (a >= 0 ? this.classOf(a) : -1));
+    // Paths from endpoint i's namespace to endpoint j's target: the forward path of (i, j) and,
+    // whenever i sent from its primary address, the reply path of (j, i) — one array for both.
+    // A plain Hop[] means "delivered to endpoint j, sent from the walk's source address": the
+    // common case, kept to one allocation per pair because the matrix is n² of them.
+    const cache: (Hop[] | PathResult | undefined)[][] = eps.map(() => new Array(n));
+    const endpointPath = (i: number, j: number): Hop[] | PathResult => {
+      const row = cache[i]!;
+      let p = row[j];
+      if (!p) {
+        p = this.fastPath(nsOf[i]!, target[j]!, cls[j]!, nsOf[j]!);
+        row[j] = p;
+      }
+      return p;
+    };
+    const asResult = (i: number, j: number, p: Hop[] | PathResult): PathResult =>
+      Array.isArray(p) ? { ok: true, hops: p, at: nsOf[j]!, src: this.walkSource(nsOf[i]!, cls[j]!) } : p;
+    const replyPath = (i: number, j: number, src: number): PathResult =>
+      src === target[i] ? asResult(j, i, endpointPath(j, i)) : this.path(nsOf[j]!, src);
     const results: PairResult[][] = [];
     for (let i = 0; i < n; i++) {
       const row: PairResult[] = new Array(n);
+      const from = names[i]!;
       for (let j = 0; j < n; j++) {
         if (i === j) {
           // A namespace pinging itself is not a question the matrix answers (see the report on the contract).
           row[j] = null as unknown as PairResult;
           continue;
         }
-        row[j] = this.pair(eps[i]!.node, eps[j]!.node, targets[eps[j]!.node]!, nsOf[i]!, nsOf[j]!, target[j]!);
+        if (target[j]! < 0) {
+          row[j] = { from, to: names[j]!, target: targetText[j]!, reachable: false, forward: [], back: [], reason: `${names[j]} has no valid address`, blame: [names[j]!] };
+          continue;
+        }
+        const fwd = endpointPath(i, j);
+        if (Array.isArray(fwd) && this.walkSource(nsOf[i]!, cls[j]!) === target[i]) {
+          const back = endpointPath(j, i);
+          if (Array.isArray(back)) {
+            row[j] = { from, to: names[j]!, target: targetText[j]!, reachable: true, forward: fwd, back };
+            continue;
+          }
+        }
+        row[j] = this.pair(from, names[j]!, targetText[j]!, nsOf[i]!, nsOf[j]!, asResult(i, j, fwd), replyPath, i, j);
       }
       results.push(row);
     }
     return { endpoints: eps.map((e) => e.node), targets, results };
   }
 
-  private pair(from: string, to: string, targetText: string, srcNs: number, dstNs: number, address: number): PairResult {
-    if (address < 0) {
-      return { from, to, target: targetText, reachable: false, forward: [], back: [], reason: `${to} has no valid address`, blame: [to] };
-    }
-    const fwd = this.path(srcNs, address);
+  private pair(
+    from: string,
+    to: string,
+    targetText: string,
+    srcNs: number,
+    dstNs: number,
+    fwd: PathResult,
+    reply: (i: number, j: number, src: number) => PathResult,
+    i: number,
+    j: number,
+  ): PairResult {
     if (!fwd.ok) return { from, to, target: targetText, reachable: false, forward: fwd.hops, back: [], reason: fwd.reason!, blame: fwd.blame! };
     if (fwd.at !== dstNs) {
       const holder = this.nsElement[fwd.at]!;
@@ -767,7 +835,7 @@ class Analyzer {
       return { from, to, target: targetText, reachable: false, forward: fwd.hops, back: [], reason: `${from} has no address to send from`, blame: [from] };
     }
     // The reply is a new packet from the target back to the source address the sender chose.
-    const back = this.path(fwd.at, fwd.src);
+    const back = fwd.at === dstNs ? reply(i, j, fwd.src) : this.path(fwd.at, fwd.src);
     const srcText = numberToIp(fwd.src);
     if (!back.ok) {
       return {
@@ -785,6 +853,14 @@ class Analyzer {
     }
     return { from, to, target: targetText, reachable: true, forward: fwd.hops, back: back.hops };
   }
+}
+
+/** The first `length` hops of `hops` and then `last`, in an array of exactly that size. */
+function extend(hops: Hop[], length: number, last: Hop): Hop[] {
+  const out = new Array<Hop>(length + 1);
+  for (let i = 0; i < length; i++) out[i] = hops[i]!;
+  out[length] = last;
+  return out;
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {

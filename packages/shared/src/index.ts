@@ -12,3 +12,4 @@ export * from './script.js';
 export * from './analyze.js';
 export * from './diff.js';
 export * from './protocol.js';
+export * from './generate.js';

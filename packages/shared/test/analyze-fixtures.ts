@@ -149,3 +149,37 @@ export function vxlanScenario(opts: { publicLinkR2?: 'up' | 'down'; withTunLinkR
   }
   return b.endpoint('c1', '10.0.10.2/24').endpoint('c2', '10.0.20.2/24').endpoint('r1', '10.0.10.1/24').endpoint('r2', '10.0.20.1/24').t;
 }
+
+/**
+ * A large routed topology without resolve(): `segments` VLANs of `perSegment`
+ * namespaces each, one router per 4 VLANs, routers in a chain with routes
+ * computed by hand (every router knows every other router's VLANs).
+ */
+export function synthetic(segments: number, perSegment: number): Topology {
+  const b = new TopoBuilder('syn');
+  const routerOf = (s: number) => `r${Math.floor(s / 4) + 1}`;
+  const routers = Math.ceil(segments / 4);
+  for (let r = 1; r <= routers; r++) b.node(`r${r}`, 'router');
+  for (let r = 1; r < routers; r++) b.p2p(`r${r}`, `r${r + 1}`, `10.255.${r >> 6}.${(r & 63) * 4 + 1}/30`, `10.255.${r >> 6}.${(r & 63) * 4 + 2}/30`, `10.255.${r >> 6}.${(r & 63) * 4}/30`);
+  for (let s = 0; s < segments; s++) {
+    const seg = `v${s}`;
+    const net = `10.${s >> 8}.${s & 255}`;
+    const r = routerOf(s);
+    b.segment(seg, 'vlan', `${net}.0/24`, { node: r, address: `${net}.1` }).attach(r, seg, `${net}.1/24`);
+    for (let m = 0; m < perSegment; m++) {
+      const id = `n${s}-${m}`;
+      b.node(id, 'namespace').attach(id, seg, `${net}.${m + 2}/24`).route(id, 'default', `${net}.1`, seg, 'default').endpoint(id, `${net}.${m + 2}/24`);
+    }
+  }
+  for (let r = 1; r <= routers; r++) {
+    for (let s = 0; s < segments; s++) {
+      const owner = Math.floor(s / 4) + 1;
+      if (owner === r) continue;
+      const next = owner > r ? r + 1 : r - 1;
+      const link = Math.min(r, next);
+      const via = `10.255.${link >> 6}.${(link & 63) * 4 + (next > r ? 2 : 1)}`;
+      b.route(`r${r}`, `10.${s >> 8}.${s & 255}.0/24`, via, `r${next}`);
+    }
+  }
+  return b.t;
+}
