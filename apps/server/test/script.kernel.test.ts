@@ -10,15 +10,15 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  type Op,
-  type Plan,
-  type Topology,
   batchLine,
   compile,
   designFromYaml,
+  type Op,
+  type Plan,
   renderScript,
   resolve,
   scenarios,
+  type Topology,
 } from '@netcanvas/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -32,10 +32,15 @@ interface Result {
 function run(argv: string[], input?: string, timeoutMs = 30_000): Promise<Result> {
   const [file, ...args] = argv;
   return new Promise((done) => {
-    const child = execFile(file as string, args, { timeout: timeoutMs, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
+    const child = execFile(
+      file as string,
+      args,
+      { timeout: timeoutMs, maxBuffer: 8 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -85,7 +90,10 @@ function endpoint(topology: Topology, node: string) {
  * request and waits a full second for the retry.
  */
 async function waitOperational(plan: Plan, timeoutMs = 5000): Promise<void> {
-  const wanted = plan.ops.filter((o): o is Extract<Op, { op: 'link.state' }> => o.op === 'link.state' && o.state === 'up' && o.dev !== 'lo');
+  const wanted = plan.ops.filter(
+    (o): o is Extract<Op, { op: 'link.state' }> =>
+      o.op === 'link.state' && o.state === 'up' && o.dev !== 'lo',
+  );
   const deadline = Date.now() + timeoutMs;
   let pending: string[] = [];
   do {
@@ -96,7 +104,8 @@ async function waitOperational(plan: Plan, timeoutMs = 5000): Promise<void> {
       const state = new Map(links.map((l) => [l.ifname, l.operstate]));
       for (const o of wanted.filter((w) => w.netns === ns)) {
         // vxlan devices report UNKNOWN: they have no carrier of their own.
-        if (!['UP', 'UNKNOWN'].includes(state.get(o.dev) ?? 'MISSING')) pending.push(`${ns}/${o.dev}=${state.get(o.dev)}`);
+        if (!['UP', 'UNKNOWN'].includes(state.get(o.dev) ?? 'MISSING'))
+          pending.push(`${ns}/${o.dev}=${state.get(o.dev)}`);
       }
     }
     if (pending.length === 0) return;
@@ -106,7 +115,18 @@ async function waitOperational(plan: Plan, timeoutMs = 5000): Promise<void> {
 }
 
 async function ping(topology: Topology, from: string, to: string): Promise<Result> {
-  return run(['ip', 'netns', 'exec', endpoint(topology, from).netns, 'ping', '-c', '1', '-W', '2', endpoint(topology, to).address]);
+  return run([
+    'ip',
+    'netns',
+    'exec',
+    endpoint(topology, from).netns,
+    'ping',
+    '-c',
+    '1',
+    '-W',
+    '2',
+    endpoint(topology, to).address,
+  ]);
 }
 
 async function txPackets(netns: string, dev: string): Promise<number> {
@@ -189,7 +209,8 @@ describe('batch lines on the real kernel', () => {
     for (const op of plan.ops) {
       const line = batchLine(op);
       const last = runs.at(-1);
-      if (last && last.tool === line.tool && last.netns === line.netns) last.lines.push(line.args.join(' '));
+      if (last && last.tool === line.tool && last.netns === line.netns)
+        last.lines.push(line.args.join(' '));
       else runs.push({ tool: line.tool, netns: line.netns, lines: [line.args.join(' ')] });
     }
     for (const r of runs) {
@@ -199,9 +220,25 @@ describe('batch lines on the real kernel', () => {
       expect(result.code).toBe(0);
     }
     // The settings really landed in each namespace (`netns exec … sysctl` through the root batch worker).
-    const forward = await run(['ip', 'netns', 'exec', `nc-${lab}.r1`, 'sysctl', '-n', 'net.ipv4.ip_forward']);
+    const forward = await run([
+      'ip',
+      'netns',
+      'exec',
+      `nc-${lab}.r1`,
+      'sysctl',
+      '-n',
+      'net.ipv4.ip_forward',
+    ]);
     expect(forward.stdout.trim()).toBe('1');
-    const hostForward = await run(['ip', 'netns', 'exec', `nc-${lab}.node-a`, 'sysctl', '-n', 'net.ipv4.ip_forward']);
+    const hostForward = await run([
+      'ip',
+      'netns',
+      'exec',
+      `nc-${lab}.node-a`,
+      'sysctl',
+      '-n',
+      'net.ipv4.ip_forward',
+    ]);
     expect(hostForward.stdout.trim()).toBe('0');
     const fdb = await run(['bridge', '-n', `nc-${lab}.r1`, 'fdb', 'show', 'dev', 'tun']);
     expect(fdb.stdout).toMatch(/00:00:00:00:00:00 dst 203\.0\.113\.2 self permanent/);

@@ -1,4 +1,13 @@
-import type { DomainSpec, IfaceSpec, NetnsSpec, Op, Plan, ResolvedLink, RouteSpec, Topology } from './model.js';
+import type {
+  DomainSpec,
+  IfaceSpec,
+  NetnsSpec,
+  Op,
+  Plan,
+  ResolvedLink,
+  RouteSpec,
+  Topology,
+} from './model.js';
 
 /**
  * Topology → Plan. Pure and deterministic: the order of every stage is
@@ -65,9 +74,12 @@ class Context {
     for (const l of topology.links) this.links.set(l.id, l);
     for (const i of topology.interfaces) {
       const key = `${i.netns}/${i.name}`;
-      if (this.ifaces.has(key)) throw new Error(`compile: interface ${key} appears twice in the topology`);
+      if (this.ifaces.has(key))
+        throw new Error(`compile: interface ${key} appears twice in the topology`);
       if (!this.netnsByName.has(i.netns)) {
-        throw new Error(`compile: interface ${i.name} of ${i.node} is in namespace ${i.netns}, which the topology does not create`);
+        throw new Error(
+          `compile: interface ${i.name} of ${i.node} is in namespace ${i.netns}, which the topology does not create`,
+        );
       }
       this.ifaces.set(key, i);
       if (i.vxlan) this.vxlanMembers.set(`${i.domain ?? ''}|${i.vxlan.local}`, i.node);
@@ -102,11 +114,16 @@ class Context {
     const spec = 'kind' in i ? i : this.ifaces.get(`${i.netns}/${i.name}`);
     if (!spec) return `interface ${i.name} in ${i.netns}`;
     if (spec.kind === 'bridge') {
-      return this.isFabric(spec.netns) ? `bridge ${spec.name}` : `${spec.node}'s bridge ${spec.name}`;
+      return this.isFabric(spec.netns)
+        ? `bridge ${spec.name}`
+        : `${spec.node}'s bridge ${spec.name}`;
     }
     if (spec.master) {
       const owner = this.ownerOf(spec.netns);
-      const bridge = owner && owner !== spec.master ? `${owner}'s bridge ${spec.master}` : `bridge ${spec.master}`;
+      const bridge =
+        owner && owner !== spec.master
+          ? `${owner}'s bridge ${spec.master}`
+          : `bridge ${spec.master}`;
       return `port ${spec.name} of ${bridge}`;
     }
     return `${spec.node}'s interface ${spec.name}`;
@@ -116,7 +133,8 @@ class Context {
   linkLabel(id: string | undefined, fallback: string): string {
     if (!id) return fallback;
     const l = this.links.get(id);
-    if (l?.kind === 'container') return `the attachment of container ${l.a.node} to its host ${l.b.node}`;
+    if (l?.kind === 'container')
+      return `the attachment of container ${l.a.node} to its host ${l.b.node}`;
     return `link ${id}`;
   }
 }
@@ -146,21 +164,39 @@ function netnsStage(ctx: Context): { add: Op[]; nsid: Op[]; sysctl: Op[]; lo: Op
       source,
       why: `number ${ns.name} so one \`ip monitor\` in the root namespace reports its link changes`,
     });
-    const forward = ns.role === 'fabric'
-      ? 'the fabric routes nothing: its bridges only switch frames within each segment'
-      : ns.forwarding
-      ? ns.role === 'host'
-        ? `${who} forwards packets: it routes its containers' subnet`
-        : `${who} forwards packets between its interfaces (${ROLE_WORD[ns.role]})`
-      : `${who} does not forward packets: only its own traffic leaves it`;
+    const forward =
+      ns.role === 'fabric'
+        ? 'the fabric routes nothing: its bridges only switch frames within each segment'
+        : ns.forwarding
+          ? ns.role === 'host'
+            ? `${who} forwards packets: it routes its containers' subnet`
+            : `${who} forwards packets between its interfaces (${ROLE_WORD[ns.role]})`
+          : `${who} does not forward packets: only its own traffic leaves it`;
     const settings: [string, string, string][] = [
       ['net.ipv4.ip_forward', ns.forwarding ? '1' : '0', forward],
-      ['net.ipv4.conf.all.rp_filter', '0', `no reverse-path filter in ${who}: asymmetric paths are part of the lessons`],
-      ['net.ipv4.conf.default.rp_filter', '0', `interfaces created later in ${who} start without the reverse-path filter too`],
-      ['net.ipv6.conf.all.disable_ipv6', '1', `IPv6 off in ${who}, so idle links carry no traffic of their own`],
-      ['net.ipv6.conf.default.disable_ipv6', '1', `interfaces created later in ${who} start with IPv6 off too`],
+      [
+        'net.ipv4.conf.all.rp_filter',
+        '0',
+        `no reverse-path filter in ${who}: asymmetric paths are part of the lessons`,
+      ],
+      [
+        'net.ipv4.conf.default.rp_filter',
+        '0',
+        `interfaces created later in ${who} start without the reverse-path filter too`,
+      ],
+      [
+        'net.ipv6.conf.all.disable_ipv6',
+        '1',
+        `IPv6 off in ${who}, so idle links carry no traffic of their own`,
+      ],
+      [
+        'net.ipv6.conf.default.disable_ipv6',
+        '1',
+        `interfaces created later in ${who} start with IPv6 off too`,
+      ],
     ];
-    for (const [key, value, why] of settings) sysctl.push({ op: 'sysctl', netns: ns.name, key, value, source, why });
+    for (const [key, value, why] of settings)
+      sysctl.push({ op: 'sysctl', netns: ns.name, key, value, source, why });
     lo.push({
       op: 'link.state',
       netns: ns.name,
@@ -178,7 +214,13 @@ function bridgeOp(ctx: Context, i: IfaceSpec): OpOf<'bridge.add'> {
   const why = ctx.isFabric(i.netns)
     ? `bridge ${i.name}: the L2 segment ${domain || i.node}, one broadcast domain`
     : `bridge ${i.name} of host ${i.node}: joins its containers${domain ? ` into ${domain}` : ''}`;
-  const op: OpOf<'bridge.add'> = { op: 'bridge.add', netns: i.netns, dev: i.name, source: unique([i.node, i.domain && ctx.domains.get(i.domain)?.element]), why };
+  const op: OpOf<'bridge.add'> = {
+    op: 'bridge.add',
+    netns: i.netns,
+    dev: i.name,
+    source: unique([i.node, i.domain && ctx.domains.get(i.domain)?.element]),
+    why,
+  };
   if (i.mtu !== undefined) op.mtu = i.mtu;
   return op;
 }
@@ -192,7 +234,11 @@ function bridgeOp(ctx: Context, i: IfaceSpec): OpOf<'bridge.add'> {
 function primaryEnd(ctx: Context, a: IfaceSpec, b: IfaceSpec | undefined): boolean {
   if (!b) return true;
   const rank = (i: IfaceSpec) => (ctx.isFabric(i.netns) ? 2 : 0) + (i.master ? 1 : 0);
-  return rank(a) - rank(b) < 0 || (rank(a) === rank(b) && byNetnsDev({ netns: a.netns, dev: a.name }, { netns: b.netns, dev: b.name }) < 0);
+  return (
+    rank(a) - rank(b) < 0 ||
+    (rank(a) === rank(b) &&
+      byNetnsDev({ netns: a.netns, dev: a.name }, { netns: b.netns, dev: b.name }) < 0)
+  );
 }
 
 function vethOps(ctx: Context): OpOf<'veth.add'>[] {
@@ -202,7 +248,9 @@ function vethOps(ctx: Context): OpOf<'veth.add'>[] {
     if (!i.peer) throw new Error(`compile: veth ${i.name} of ${i.node} (${i.netns}) has no peer`);
     const other = ctx.ifaces.get(`${i.peer.netns}/${i.peer.name}`);
     if (other?.peer && (other.peer.netns !== i.netns || other.peer.name !== i.name)) {
-      throw new Error(`compile: veth ${i.netns}/${i.name} and ${i.peer.netns}/${i.peer.name} disagree about their peers`);
+      throw new Error(
+        `compile: veth ${i.netns}/${i.name} and ${i.peer.netns}/${i.peer.name} disagree about their peers`,
+      );
     }
     if (!primaryEnd(ctx, i, other)) continue;
     const link = i.link ?? other?.link;
@@ -230,7 +278,10 @@ function vxlanOps(ctx: Context): OpOf<'vxlan.add'>[] {
   const ops: OpOf<'vxlan.add'>[] = [];
   for (const i of ctx.topology.interfaces) {
     if (i.kind !== 'vxlan') continue;
-    if (!i.vxlan) throw new Error(`compile: vxlan device ${i.name} of ${i.node} (${i.netns}) has no VXLAN parameters`);
+    if (!i.vxlan)
+      throw new Error(
+        `compile: vxlan device ${i.name} of ${i.node} (${i.netns}) has no VXLAN parameters`,
+      );
     const x = i.vxlan;
     const element = i.domain ? (ctx.domains.get(i.domain)?.element ?? i.domain) : undefined;
     const op: OpOf<'vxlan.add'> = {
@@ -284,7 +335,11 @@ function addressOps(ctx: Context): OpOf<'addr.add'>[] {
   for (const i of ctx.topology.interfaces) {
     if (!i.address) continue;
     const origin =
-      i.addressOrigin === 'explicit' ? 'as written in the design' : i.addressOrigin === 'auto' ? 'allocated automatically' : '';
+      i.addressOrigin === 'explicit'
+        ? 'as written in the design'
+        : i.addressOrigin === 'auto'
+          ? 'allocated automatically'
+          : '';
     const domain = ctx.domainLabel(i.domain);
     ops.push({
       op: 'addr.add',
@@ -304,7 +359,8 @@ function stateOps(ctx: Context, lo: Op[]): Op[] {
     const what = ctx.describe(i);
     let why: string;
     if (i.up) why = `bring up ${what}`;
-    else if (i.link) why = `${what} stays down: ${ctx.linkLabel(i.link, '')} is set down in the design (no routes through it)`;
+    else if (i.link)
+      why = `${what} stays down: ${ctx.linkLabel(i.link, '')} is set down in the design (no routes through it)`;
     else why = `${what} stays down, as the design says`;
     ops.push({
       op: 'link.state',
@@ -316,7 +372,10 @@ function stateOps(ctx: Context, lo: Op[]): Op[] {
     });
   }
   // Loopback first in each namespace, then devices by name.
-  return ops.sort((a, b) => cmp(a.netns, b.netns) || Number(a.dev !== 'lo') - Number(b.dev !== 'lo') || cmp(a.dev, b.dev));
+  return ops.sort(
+    (a, b) =>
+      cmp(a.netns, b.netns) || Number(a.dev !== 'lo') - Number(b.dev !== 'lo') || cmp(a.dev, b.dev),
+  );
 }
 
 function fdbOps(ctx: Context): OpOf<'fdb.append'>[] {
@@ -347,7 +406,9 @@ function fdbOps(ctx: Context): OpOf<'fdb.append'>[] {
  * they are left out, exactly as the kernel would have it.
  */
 function routeOps(ctx: Context): OpOf<'route.add'>[] {
-  const down = new Set(ctx.topology.interfaces.filter((i) => !i.up).map((i) => `${i.netns}/${i.name}`));
+  const down = new Set(
+    ctx.topology.interfaces.filter((i) => !i.up).map((i) => `${i.netns}/${i.name}`),
+  );
   return [...ctx.topology.routes]
     .filter((r) => !down.has(`${r.netns}/${r.dev}`))
     .sort(byRoute)
@@ -377,7 +438,9 @@ function names(ctx: Context): Plan['names'] {
   // a fabric port belongs to its segment, any other end to its namespace's element.
   for (const i of ctx.topology.interfaces) {
     if (!i.peer) continue;
-    const owner = ctx.isFabric(i.peer.netns) ? (i.towards ?? i.node) : ctx.ownerOf(i.peer.netns) || i.node;
+    const owner = ctx.isFabric(i.peer.netns)
+      ? (i.towards ?? i.node)
+      : ctx.ownerOf(i.peer.netns) || i.node;
     add(i.peer.netns, i.peer.name, owner);
   }
   return out.sort((a, b) => cmp(a.netns, b.netns) || cmp(a.dev ?? '', b.dev ?? ''));
@@ -386,8 +449,12 @@ function names(ctx: Context): Plan['names'] {
 function teardown(ctx: Context): Op[] {
   // Element namespaces first, the fabric last: deleting a namespace takes its
   // veth ends with it, so the fabric's ports are gone before its bridges.
-  const elements = ctx.topology.netns.filter((n) => n.role !== 'fabric').sort((a, b) => cmp(a.name, b.name));
-  const fabric = ctx.topology.netns.filter((n) => n.role === 'fabric').sort((a, b) => cmp(a.name, b.name));
+  const elements = ctx.topology.netns
+    .filter((n) => n.role !== 'fabric')
+    .sort((a, b) => cmp(a.name, b.name));
+  const fabric = ctx.topology.netns
+    .filter((n) => n.role === 'fabric')
+    .sort((a, b) => cmp(a.name, b.name));
   return [...elements, ...fabric].map((ns) => ({
     op: 'netns.del' as const,
     netns: ns.name,

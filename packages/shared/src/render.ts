@@ -41,7 +41,8 @@ class RenderError extends Error {
 }
 
 function netns(op: Op, value: string): string {
-  if (!NETNS_RE.test(value) || value.length > 255) throw new RenderError(op, 'namespace name', value);
+  if (!NETNS_RE.test(value) || value.length > 255)
+    throw new RenderError(op, 'namespace name', value);
   return value;
 }
 
@@ -51,7 +52,8 @@ function dev(op: Op, value: string, what = 'interface name'): string {
 }
 
 function int(op: Op, value: number, min: number, max: number, what: string): string {
-  if (!Number.isInteger(value) || value < min || value > max) throw new RenderError(op, what, value);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RenderError(op, what, value);
   return String(value);
 }
 
@@ -109,7 +111,15 @@ function command(op: Op): BatchLine {
       return {
         tool: 'ip',
         netns: netns(op, op.netns),
-        args: ['link', 'add', 'name', dev(op, op.dev), ...linkOptions(op, op.mtu, undefined), 'type', 'bridge'],
+        args: [
+          'link',
+          'add',
+          'name',
+          dev(op, op.dev),
+          ...linkOptions(op, op.mtu, undefined),
+          'type',
+          'bridge',
+        ],
       };
     case 'veth.add':
       // The peer is born in its final namespace: moving devices between
@@ -119,10 +129,19 @@ function command(op: Op): BatchLine {
         tool: 'ip',
         netns: netns(op, op.netns),
         args: [
-          'link', 'add', 'name', dev(op, op.dev), ...linkOptions(op, op.mtu, op.mac),
-          'type', 'veth',
-          'peer', 'name', dev(op, op.peer, 'peer name'), ...linkOptions(op, op.mtu, op.peerMac),
-          'netns', netns(op, op.peerNetns),
+          'link',
+          'add',
+          'name',
+          dev(op, op.dev),
+          ...linkOptions(op, op.mtu, op.mac),
+          'type',
+          'veth',
+          'peer',
+          'name',
+          dev(op, op.peer, 'peer name'),
+          ...linkOptions(op, op.mtu, op.peerMac),
+          'netns',
+          netns(op, op.peerNetns),
         ],
       };
     case 'vxlan.add':
@@ -130,16 +149,29 @@ function command(op: Op): BatchLine {
         tool: 'ip',
         netns: netns(op, op.netns),
         args: [
-          'link', 'add', 'name', dev(op, op.dev), ...linkOptions(op, op.mtu, undefined),
-          'type', 'vxlan',
-          'id', int(op, op.vni, 0, 16777215, 'VNI'),
-          'dstport', int(op, op.port, 1, 65535, 'UDP port'),
-          'local', ipv4(op, op.local, 'local address'),
-          'dev', dev(op, op.underlayDev, 'underlay interface'),
+          'link',
+          'add',
+          'name',
+          dev(op, op.dev),
+          ...linkOptions(op, op.mtu, undefined),
+          'type',
+          'vxlan',
+          'id',
+          int(op, op.vni, 0, 16777215, 'VNI'),
+          'dstport',
+          int(op, op.port, 1, 65535, 'UDP port'),
+          'local',
+          ipv4(op, op.local, 'local address'),
+          'dev',
+          dev(op, op.underlayDev, 'underlay interface'),
         ],
       };
     case 'link.del':
-      return { tool: 'ip', netns: netns(op, op.netns), args: ['link', 'del', 'dev', dev(op, op.dev)] };
+      return {
+        tool: 'ip',
+        netns: netns(op, op.netns),
+        args: ['link', 'del', 'dev', dev(op, op.dev)],
+      };
     case 'link.master':
       return {
         tool: 'ip',
@@ -147,7 +179,11 @@ function command(op: Op): BatchLine {
         args: ['link', 'set', 'dev', dev(op, op.dev), 'master', dev(op, op.master, 'bridge name')],
       };
     case 'link.nomaster':
-      return { tool: 'ip', netns: netns(op, op.netns), args: ['link', 'set', 'dev', dev(op, op.dev), 'nomaster'] };
+      return {
+        tool: 'ip',
+        netns: netns(op, op.netns),
+        args: ['link', 'set', 'dev', dev(op, op.dev), 'nomaster'],
+      };
     case 'link.mtu':
       return {
         tool: 'ip',
@@ -155,15 +191,26 @@ function command(op: Op): BatchLine {
         args: ['link', 'set', 'dev', dev(op, op.dev), 'mtu', int(op, op.mtu, 68, 65535, 'MTU')],
       };
     case 'link.state': {
-      if (op.state !== 'up' && op.state !== 'down') throw new RenderError(op, 'link state', op.state);
-      return { tool: 'ip', netns: netns(op, op.netns), args: ['link', 'set', 'dev', dev(op, op.dev), op.state] };
+      if (op.state !== 'up' && op.state !== 'down')
+        throw new RenderError(op, 'link state', op.state);
+      return {
+        tool: 'ip',
+        netns: netns(op, op.netns),
+        args: ['link', 'set', 'dev', dev(op, op.dev), op.state],
+      };
     }
     case 'addr.add':
     case 'addr.del':
       return {
         tool: 'ip',
         netns: netns(op, op.netns),
-        args: ['addr', op.op === 'addr.add' ? 'add' : 'del', cidr(op, op.address), 'dev', dev(op, op.dev)],
+        args: [
+          'addr',
+          op.op === 'addr.add' ? 'add' : 'del',
+          cidr(op, op.address),
+          'dev',
+          dev(op, op.dev),
+        ],
       };
     case 'fdb.append':
     case 'fdb.del':
@@ -171,15 +218,28 @@ function command(op: Op): BatchLine {
         tool: 'bridge',
         netns: netns(op, op.netns),
         args: [
-          'fdb', op.op === 'fdb.append' ? 'append' : 'del', FLOOD_MAC,
-          'dev', dev(op, op.dev), 'dst', ipv4(op, op.dst, 'remote address'),
+          'fdb',
+          op.op === 'fdb.append' ? 'append' : 'del',
+          FLOOD_MAC,
+          'dev',
+          dev(op, op.dev),
+          'dst',
+          ipv4(op, op.dst, 'remote address'),
         ],
       };
     case 'route.add':
       return {
         tool: 'ip',
         netns: netns(op, op.netns),
-        args: ['route', 'add', destination(op, op.to), 'via', ipv4(op, op.via, 'gateway'), 'dev', dev(op, op.dev)],
+        args: [
+          'route',
+          'add',
+          destination(op, op.to),
+          'via',
+          ipv4(op, op.via, 'gateway'),
+          'dev',
+          dev(op, op.dev),
+        ],
       };
     case 'route.del': {
       const args = ['route', 'del', destination(op, op.to)];
@@ -189,7 +249,9 @@ function command(op: Op): BatchLine {
     }
     default: {
       const unknown: never = op;
-      throw new Error(`cannot render unknown op ${JSON.stringify((unknown as { op?: unknown }).op)}`);
+      throw new Error(
+        `cannot render unknown op ${JSON.stringify((unknown as { op?: unknown }).op)}`,
+      );
     }
   }
 }
@@ -197,7 +259,9 @@ function command(op: Op): BatchLine {
 /** One op → full argv, e.g. ['ip', '-n', 'nc-lab.r1', 'link', 'set', 'dev', 'eth0', 'up']. */
 export function render(op: Op): string[] {
   const line = command(op);
-  return line.netns === null ? [line.tool, ...line.args] : [line.tool, '-n', line.netns, ...line.args];
+  return line.netns === null
+    ? [line.tool, ...line.args]
+    : [line.tool, '-n', line.netns, ...line.args];
 }
 
 /**

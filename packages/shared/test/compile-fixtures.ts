@@ -2,13 +2,28 @@
  * Hand-built topologies, written the way docs/architecture.md realises the
  * designs, so the compiler can be tested apart from resolve.
  */
-import type { DomainSpec, IfaceSpec, NetnsSpec, ResolvedLink, RouteSpec, Topology } from '../src/model.js';
+import type {
+  DomainSpec,
+  IfaceSpec,
+  NetnsSpec,
+  ResolvedLink,
+  RouteSpec,
+  Topology,
+} from '../src/model.js';
 
-function ns(lab: string, node: string | null, role: NetnsSpec['role'], forwarding = false): NetnsSpec {
+function ns(
+  lab: string,
+  node: string | null,
+  role: NetnsSpec['role'],
+  forwarding = false,
+): NetnsSpec {
   return { name: node === null ? `nc-${lab}` : `nc-${lab}.${node}`, node, role, forwarding };
 }
 
-type IfaceInput = Omit<IfaceSpec, 'key' | 'addressOrigin' | 'up' | 'master' | 'address' | 'domain'> &
+type IfaceInput = Omit<
+  IfaceSpec,
+  'key' | 'addressOrigin' | 'up' | 'master' | 'address' | 'domain'
+> &
   Partial<Pick<IfaceSpec, 'addressOrigin' | 'up' | 'master' | 'address' | 'domain'>>;
 
 function iface(i: IfaceInput): IfaceSpec {
@@ -41,21 +56,58 @@ function segmentLink(
   const port = `${node}-${ifname}`;
   return [
     iface({
-      netns: nodeNs, name: ifname, node, kind: 'veth', domain: segment, link, towards: segment,
-      peer: { netns: fabric, name: port }, ...nodeEnd,
+      netns: nodeNs,
+      name: ifname,
+      node,
+      kind: 'veth',
+      domain: segment,
+      link,
+      towards: segment,
+      peer: { netns: fabric, name: port },
+      ...nodeEnd,
     }),
     iface({
-      netns: fabric, name: port, node: segment, kind: 'veth', domain: segment, master: segment, link, towards: node,
-      peer: { netns: nodeNs, name: ifname }, ...portEnd,
+      netns: fabric,
+      name: port,
+      node: segment,
+      kind: 'veth',
+      domain: segment,
+      master: segment,
+      link,
+      towards: node,
+      peer: { netns: nodeNs, name: ifname },
+      ...portEnd,
     }),
   ];
 }
 
-function link(id: string, kind: ResolvedLink['kind'], a: [string, string], b: [string, string], extra: Partial<ResolvedLink> = {}): ResolvedLink {
-  return { id, index: 0, kind, a: { node: a[0], ifname: a[1] }, b: { node: b[0], ifname: b[1] }, state: 'up', ...extra };
+function link(
+  id: string,
+  kind: ResolvedLink['kind'],
+  a: [string, string],
+  b: [string, string],
+  extra: Partial<ResolvedLink> = {},
+): ResolvedLink {
+  return {
+    id,
+    index: 0,
+    kind,
+    a: { node: a[0], ifname: a[1] },
+    b: { node: b[0], ifname: b[1] },
+    state: 'up',
+    ...extra,
+  };
 }
 
-function route(lab: string, node: string, to: string, via: string, dev: string, why: string, origin: RouteSpec['origin'] = 'computed'): RouteSpec {
+function route(
+  lab: string,
+  node: string,
+  to: string,
+  via: string,
+  dev: string,
+  why: string,
+  origin: RouteSpec['origin'] = 'computed',
+): RouteSpec {
   return { netns: `nc-${lab}.${node}`, node, to, via, dev, origin, why };
 }
 
@@ -66,20 +118,64 @@ function route(lab: string, node: string, to: string, via: string, dev: string, 
 export function vxlanTopology(lab = 'hand'): Topology {
   const fabric = `nc-${lab}`;
   const domains: DomainSpec[] = [
-    { id: 'public', kind: 'switch', element: 'public', subnet: '172.16.0.0/24', gateway: null, transit: false },
-    { id: 'vlan10', kind: 'vlan', element: 'vlan10', subnet: '10.0.10.0/24', gateway: { node: 'r1', address: '10.0.10.1' }, transit: true, vid: 10 },
-    { id: 'vlan20', kind: 'vlan', element: 'vlan20', subnet: '10.0.20.0/24', gateway: { node: 'r2', address: '10.0.20.1' }, transit: true, vid: 20 },
-    { id: 'tun', kind: 'overlay', element: 'tun', subnet: '192.168.100.0/24', gateway: { node: 'r1', address: '192.168.100.1' }, transit: true },
+    {
+      id: 'public',
+      kind: 'switch',
+      element: 'public',
+      subnet: '172.16.0.0/24',
+      gateway: null,
+      transit: false,
+    },
+    {
+      id: 'vlan10',
+      kind: 'vlan',
+      element: 'vlan10',
+      subnet: '10.0.10.0/24',
+      gateway: { node: 'r1', address: '10.0.10.1' },
+      transit: true,
+      vid: 10,
+    },
+    {
+      id: 'vlan20',
+      kind: 'vlan',
+      element: 'vlan20',
+      subnet: '10.0.20.0/24',
+      gateway: { node: 'r2', address: '10.0.20.1' },
+      transit: true,
+      vid: 20,
+    },
+    {
+      id: 'tun',
+      kind: 'overlay',
+      element: 'tun',
+      subnet: '192.168.100.0/24',
+      gateway: { node: 'r1', address: '192.168.100.1' },
+      transit: true,
+    },
   ];
-  const bridge = (name: string) => iface({ netns: fabric, name, node: name, kind: 'bridge', domain: name });
+  const bridge = (name: string) =>
+    iface({ netns: fabric, name, node: name, kind: 'bridge', domain: name });
   const tunEnd = (node: string, local: string, remote: string, address: string) =>
     iface({
-      netns: `nc-${lab}.${node}`, name: 'tun', node, kind: 'vxlan', domain: 'tun', address, link: `${node}--tun`, towards: 'tun',
+      netns: `nc-${lab}.${node}`,
+      name: 'tun',
+      node,
+      kind: 'vxlan',
+      domain: 'tun',
+      address,
+      link: `${node}--tun`,
+      towards: 'tun',
       vxlan: { vni: 42, port: 4789, local, underlayDev: 'public', remotes: [remote] },
     });
   return {
     lab,
-    netns: [ns(lab, null, 'fabric'), ns(lab, 'c1', 'namespace'), ns(lab, 'c2', 'namespace'), ns(lab, 'r1', 'router', true), ns(lab, 'r2', 'router', true)],
+    netns: [
+      ns(lab, null, 'fabric'),
+      ns(lab, 'c1', 'namespace'),
+      ns(lab, 'c2', 'namespace'),
+      ns(lab, 'r1', 'router', true),
+      ns(lab, 'r2', 'router', true),
+    ],
     domains,
     interfaces: [
       bridge('public'),
@@ -95,10 +191,40 @@ export function vxlanTopology(lab = 'hand'): Topology {
       tunEnd('r2', '172.16.0.2', '172.16.0.1', '192.168.100.2/24'),
     ],
     routes: [
-      route(lab, 'c1', 'default', '10.0.10.1', 'vlan10', 'default via r1 (gateway of vlan10)', 'default'),
-      route(lab, 'c2', 'default', '10.0.20.1', 'vlan20', 'default via r2 (gateway of vlan20)', 'default'),
-      route(lab, 'r1', '10.0.20.0/24', '192.168.100.2', 'tun', '10.0.20.0/24 (vlan20) via r2 over the tunnel tun'),
-      route(lab, 'r2', '10.0.10.0/24', '192.168.100.1', 'tun', '10.0.10.0/24 (vlan10) via r1 over the tunnel tun'),
+      route(
+        lab,
+        'c1',
+        'default',
+        '10.0.10.1',
+        'vlan10',
+        'default via r1 (gateway of vlan10)',
+        'default',
+      ),
+      route(
+        lab,
+        'c2',
+        'default',
+        '10.0.20.1',
+        'vlan20',
+        'default via r2 (gateway of vlan20)',
+        'default',
+      ),
+      route(
+        lab,
+        'r1',
+        '10.0.20.0/24',
+        '192.168.100.2',
+        'tun',
+        '10.0.20.0/24 (vlan20) via r2 over the tunnel tun',
+      ),
+      route(
+        lab,
+        'r2',
+        '10.0.10.0/24',
+        '192.168.100.1',
+        'tun',
+        '10.0.10.0/24 (vlan10) via r1 over the tunnel tun',
+      ),
     ],
     links: [
       link('r1--public', 'segment', ['r1', 'public'], ['public', 'r1-public']),
@@ -130,27 +256,115 @@ export function hostTopology(lab = 'hosts'): Topology {
   const c3 = `nc-${lab}.c3`;
   return {
     lab,
-    netns: [ns(lab, null, 'fabric'), ns(lab, 'c3', 'namespace'), ns(lab, 'c4', 'namespace'), ns(lab, 'h1', 'host'), ns(lab, 'r1', 'router', true)],
-    domains: [{ id: 'vlan10', kind: 'vlan', element: 'vlan10', subnet: '10.0.10.0/24', gateway: { node: 'r1', address: '10.0.10.1' }, transit: true, vid: 10 }],
+    netns: [
+      ns(lab, null, 'fabric'),
+      ns(lab, 'c3', 'namespace'),
+      ns(lab, 'c4', 'namespace'),
+      ns(lab, 'h1', 'host'),
+      ns(lab, 'r1', 'router', true),
+    ],
+    domains: [
+      {
+        id: 'vlan10',
+        kind: 'vlan',
+        element: 'vlan10',
+        subnet: '10.0.10.0/24',
+        gateway: { node: 'r1', address: '10.0.10.1' },
+        transit: true,
+        vid: 10,
+      },
+    ],
     interfaces: [
       iface({ netns: fabric, name: 'vlan10', node: 'vlan10', kind: 'bridge', domain: 'vlan10' }),
-      iface({ netns: h1, name: 'br0', node: 'h1', kind: 'bridge', domain: 'vlan10', address: '10.0.10.2/24' }),
-      ...segmentLink(lab, 'r1', 'vlan10', 'vlan10', { address: '10.0.10.1/24', addressOrigin: 'explicit', mtu: 1400, mac: '02:00:00:00:00:01' }, { mtu: 1400 }),
+      iface({
+        netns: h1,
+        name: 'br0',
+        node: 'h1',
+        kind: 'bridge',
+        domain: 'vlan10',
+        address: '10.0.10.2/24',
+      }),
+      ...segmentLink(
+        lab,
+        'r1',
+        'vlan10',
+        'vlan10',
+        { address: '10.0.10.1/24', addressOrigin: 'explicit', mtu: 1400, mac: '02:00:00:00:00:01' },
+        { mtu: 1400 },
+      ),
       ...segmentLink(lab, 'h1', 'vlan10', 'vlan10', { master: 'br0' }),
-      ...segmentLink(lab, 'c4', 'vlan10', 'vlan10', { address: '10.0.10.4/24', up: false }, { up: false }),
-      iface({ netns: c3, name: 'eth0', node: 'c3', kind: 'veth', domain: 'vlan10', address: '10.0.10.3/24', link: 'c3', towards: 'h1', peer: { netns: h1, name: 'c3' } }),
-      iface({ netns: h1, name: 'c3', node: 'h1', kind: 'veth', domain: 'vlan10', master: 'br0', link: 'c3', towards: 'c3', peer: { netns: c3, name: 'eth0' } }),
+      ...segmentLink(
+        lab,
+        'c4',
+        'vlan10',
+        'vlan10',
+        { address: '10.0.10.4/24', up: false },
+        { up: false },
+      ),
+      iface({
+        netns: c3,
+        name: 'eth0',
+        node: 'c3',
+        kind: 'veth',
+        domain: 'vlan10',
+        address: '10.0.10.3/24',
+        link: 'c3',
+        towards: 'h1',
+        peer: { netns: h1, name: 'c3' },
+      }),
+      iface({
+        netns: h1,
+        name: 'c3',
+        node: 'h1',
+        kind: 'veth',
+        domain: 'vlan10',
+        master: 'br0',
+        link: 'c3',
+        towards: 'c3',
+        peer: { netns: c3, name: 'eth0' },
+      }),
     ],
     routes: [
-      route(lab, 'c3', 'default', '10.0.10.1', 'eth0', 'default via r1 (gateway of vlan10)', 'default'),
-      route(lab, 'h1', 'default', '10.0.10.1', 'br0', 'default via r1 (gateway of vlan10)', 'default'),
-      route(lab, 'c4', 'default', '10.0.10.1', 'vlan10', 'default via r1 (gateway of vlan10)', 'default'),
+      route(
+        lab,
+        'c3',
+        'default',
+        '10.0.10.1',
+        'eth0',
+        'default via r1 (gateway of vlan10)',
+        'default',
+      ),
+      route(
+        lab,
+        'h1',
+        'default',
+        '10.0.10.1',
+        'br0',
+        'default via r1 (gateway of vlan10)',
+        'default',
+      ),
+      route(
+        lab,
+        'c4',
+        'default',
+        '10.0.10.1',
+        'vlan10',
+        'default via r1 (gateway of vlan10)',
+        'default',
+      ),
     ],
     links: [
       link('r1--vlan10', 'segment', ['r1', 'vlan10'], ['vlan10', 'r1-vlan10'], { mtu: 1400 }),
       link('h1--vlan10', 'segment', ['h1', 'vlan10'], ['vlan10', 'h1-vlan10']),
       link('c4--vlan10', 'segment', ['c4', 'vlan10'], ['vlan10', 'c4-vlan10'], { state: 'down' }),
-      { id: 'c3', index: -1, kind: 'container', a: { node: 'c3', ifname: 'eth0' }, b: { node: 'h1', ifname: 'c3' }, state: 'up' },
+      {
+        id: 'c3',
+        index: -1,
+        kind: 'container',
+        a: { node: 'c3', ifname: 'eth0' },
+        b: { node: 'h1', ifname: 'c3' },
+        state: 'up',
+      },
     ],
     endpoints: [
       { node: 'c3', netns: c3, address: '10.0.10.3' },

@@ -33,9 +33,13 @@ function expectCreatedBeforeUse(plan: Plan): void {
   const devices = new Set<string>();
   const bridges = new Set<string>();
   const need = (ns: string, dev: string | undefined, op: Op) => {
-    expect(namespaces.has(ns), `${render(op).join(' ')}: namespace ${ns} not created yet`).toBe(true);
+    expect(namespaces.has(ns), `${render(op).join(' ')}: namespace ${ns} not created yet`).toBe(
+      true,
+    );
     if (dev !== undefined && dev !== 'lo') {
-      expect(devices.has(`${ns}/${dev}`), `${render(op).join(' ')}: ${dev} not created yet`).toBe(true);
+      expect(devices.has(`${ns}/${dev}`), `${render(op).join(' ')}: ${dev} not created yet`).toBe(
+        true,
+      );
     }
   };
   for (const op of plan.ops) {
@@ -60,7 +64,10 @@ function expectCreatedBeforeUse(plan: Plan): void {
         break;
       case 'link.master':
         need(op.netns, op.dev, op);
-        expect(bridges.has(`${op.netns}/${op.master}`), `${op.master} is a bridge in ${op.netns}`).toBe(true);
+        expect(
+          bridges.has(`${op.netns}/${op.master}`),
+          `${op.master} is a bridge in ${op.netns}`,
+        ).toBe(true);
         break;
       case 'netns.nsid':
       case 'sysctl':
@@ -92,9 +99,18 @@ describe('compile: plan order', () => {
       const stageIndex = plan.ops.map((o) => STAGES.indexOf(o.op));
       expect(stageIndex).not.toContain(-1);
       expect(stageIndex).toEqual([...stageIndex].sort((a, b) => a - b));
-      for (const kind of ['bridge.add', 'veth.add', 'vxlan.add', 'link.master', 'addr.add', 'fdb.append'] as const) {
+      for (const kind of [
+        'bridge.add',
+        'veth.add',
+        'vxlan.add',
+        'link.master',
+        'addr.add',
+        'fdb.append',
+      ] as const) {
         const keys = ofKind(plan, kind).map((o) => [o.netns, o.dev] as const);
-        const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+        const sorted = [...keys].sort((a, b) =>
+          a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+        );
         expect(keys, kind).toEqual(sorted);
       }
     });
@@ -129,9 +145,17 @@ describe('compile: namespaces and settings', () => {
     const names = topo.netns.map((n) => n.name).sort();
     expect(ofKind(plan, 'netns.add').map((o) => o.netns)).toEqual(names);
     expect(ofKind(plan, 'netns.nsid').map((o) => o.netns)).toEqual(names);
-    expect(ofKind(plan, 'link.state').filter((o) => o.dev === 'lo' && o.state === 'up').map((o) => o.netns)).toEqual(names);
+    expect(
+      ofKind(plan, 'link.state')
+        .filter((o) => o.dev === 'lo' && o.state === 'up')
+        .map((o) => o.netns),
+    ).toEqual(names);
     for (const ns of topo.netns) {
-      const settings = Object.fromEntries(ofKind(plan, 'sysctl').filter((o) => o.netns === ns.name).map((o) => [o.key, o.value]));
+      const settings = Object.fromEntries(
+        ofKind(plan, 'sysctl')
+          .filter((o) => o.netns === ns.name)
+          .map((o) => [o.key, o.value]),
+      );
       expect(settings).toEqual({
         'net.ipv4.ip_forward': ns.role === 'router' ? '1' : '0',
         'net.ipv4.conf.all.rp_filter': '0',
@@ -162,7 +186,9 @@ describe('compile: devices', () => {
     expect(veths).toHaveLength(6);
     const r1vlan10 = veths.find((o) => o.netns === 'nc-lab1.r1' && o.dev === 'vlan10');
     expect(r1vlan10).toMatchObject({ peerNetns: 'nc-lab1', peer: 'r1-vlan10' });
-    expect(r1vlan10?.why).toBe('veth for link r1--vlan10: r1\'s interface vlan10, port r1-vlan10 of bridge vlan10');
+    expect(r1vlan10?.why).toBe(
+      "veth for link r1--vlan10: r1's interface vlan10, port r1-vlan10 of bridge vlan10",
+    );
     expect(r1vlan10?.source).toEqual(['r1', 'r1--vlan10', 'vlan10']);
     // Nothing is ever moved between namespaces.
     for (const op of plan.ops) expect(render(op).slice(3, 5)).not.toEqual(['set', 'netns']);
@@ -184,15 +210,36 @@ describe('compile: devices', () => {
       'nc-lab2.h1/c3>br0',
       'nc-lab2.h1/vlan10>br0',
     ]);
-    expect(ofKind(plan, 'addr.add').find((o) => o.netns === 'nc-lab2.h1')).toMatchObject({ dev: 'br0', address: '10.0.10.2/24' });
+    expect(ofKind(plan, 'addr.add').find((o) => o.netns === 'nc-lab2.h1')).toMatchObject({
+      dev: 'br0',
+      address: '10.0.10.2/24',
+    });
   });
 
   it('puts a link MTU on both veth ends and keeps a fixed MAC', () => {
     const plan = compile(hostTopology('lab2'));
     const op = ofKind(plan, 'veth.add').find((o) => o.netns === 'nc-lab2.r1');
     expect(render(op as Op)).toEqual([
-      'ip', '-n', 'nc-lab2.r1', 'link', 'add', 'name', 'vlan10', 'mtu', '1400', 'address', '02:00:00:00:00:01',
-      'type', 'veth', 'peer', 'name', 'r1-vlan10', 'mtu', '1400', 'netns', 'nc-lab2',
+      'ip',
+      '-n',
+      'nc-lab2.r1',
+      'link',
+      'add',
+      'name',
+      'vlan10',
+      'mtu',
+      '1400',
+      'address',
+      '02:00:00:00:00:01',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'r1-vlan10',
+      'mtu',
+      '1400',
+      'netns',
+      'nc-lab2',
     ]);
   });
 
@@ -210,16 +257,78 @@ describe('compile: devices', () => {
   it('realises a VXLAN member with its underlay address and interface, a flood entry per peer, routes through the tunnel', () => {
     const plan = compile(vxlanTopology('lab1'));
     expect(ofKind(plan, 'vxlan.add').map(render)).toEqual([
-      ['ip', '-n', 'nc-lab1.r1', 'link', 'add', 'name', 'tun', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '172.16.0.1', 'dev', 'public'],
-      ['ip', '-n', 'nc-lab1.r2', 'link', 'add', 'name', 'tun', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'local', '172.16.0.2', 'dev', 'public'],
+      [
+        'ip',
+        '-n',
+        'nc-lab1.r1',
+        'link',
+        'add',
+        'name',
+        'tun',
+        'type',
+        'vxlan',
+        'id',
+        '42',
+        'dstport',
+        '4789',
+        'local',
+        '172.16.0.1',
+        'dev',
+        'public',
+      ],
+      [
+        'ip',
+        '-n',
+        'nc-lab1.r2',
+        'link',
+        'add',
+        'name',
+        'tun',
+        'type',
+        'vxlan',
+        'id',
+        '42',
+        'dstport',
+        '4789',
+        'local',
+        '172.16.0.2',
+        'dev',
+        'public',
+      ],
     ]);
     const fdb = ofKind(plan, 'fdb.append');
     expect(fdb.map(render)).toEqual([
-      ['bridge', '-n', 'nc-lab1.r1', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'tun', 'dst', '172.16.0.2'],
-      ['bridge', '-n', 'nc-lab1.r2', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'tun', 'dst', '172.16.0.1'],
+      [
+        'bridge',
+        '-n',
+        'nc-lab1.r1',
+        'fdb',
+        'append',
+        '00:00:00:00:00:00',
+        'dev',
+        'tun',
+        'dst',
+        '172.16.0.2',
+      ],
+      [
+        'bridge',
+        '-n',
+        'nc-lab1.r2',
+        'fdb',
+        'append',
+        '00:00:00:00:00:00',
+        'dev',
+        'tun',
+        'dst',
+        '172.16.0.1',
+      ],
     ]);
     expect(fdb[0]?.source).toEqual(['r1', 'tun', 'r2']);
-    expect(ofKind(plan, 'route.add').filter((o) => o.dev === 'tun').map((o) => `${o.netns} ${o.to} via ${o.via}`)).toEqual([
+    expect(
+      ofKind(plan, 'route.add')
+        .filter((o) => o.dev === 'tun')
+        .map((o) => `${o.netns} ${o.to} via ${o.via}`),
+    ).toEqual([
       'nc-lab1.r1 10.0.20.0/24 via 192.168.100.2',
       'nc-lab1.r2 10.0.10.0/24 via 192.168.100.1',
     ]);
@@ -227,9 +336,19 @@ describe('compile: devices', () => {
 
   it('orders routes with the default first, then by prefix', () => {
     const topo = vxlanTopology('lab1');
-    const r = (to: string) => ({ netns: 'nc-lab1.r1', node: 'r1', to, via: '10.0.10.9', dev: 'vlan10', origin: 'static' as const, why: `static ${to}` });
+    const r = (to: string) => ({
+      netns: 'nc-lab1.r1',
+      node: 'r1',
+      to,
+      via: '10.0.10.9',
+      dev: 'vlan10',
+      origin: 'static' as const,
+      why: `static ${to}`,
+    });
     topo.routes.push(r('10.9.0.0/16'), r('default'), r('10.9.0.0/24'), r('9.0.0.0/8'));
-    const tos = ofKind(compile(topo), 'route.add').filter((o) => o.netns === 'nc-lab1.r1').map((o) => o.to);
+    const tos = ofKind(compile(topo), 'route.add')
+      .filter((o) => o.netns === 'nc-lab1.r1')
+      .map((o) => o.to);
     expect(tos).toEqual(['default', '9.0.0.0/8', '10.0.20.0/24', '10.9.0.0/16', '10.9.0.0/24']);
   });
 });
@@ -241,7 +360,8 @@ describe('compile: names', () => {
     for (const op of plan.ops) {
       if (op.op === 'netns.add') expect(named.has(`${op.netns}/`)).toBe(true);
       if (op.op === 'veth.add') expect(named.has(`${op.peerNetns}/${op.peer}`)).toBe(true);
-      if ('dev' in op && op.dev !== 'lo') expect(named.has(`${op.netns}/${op.dev}`), `${op.netns}/${op.dev}`).toBe(true);
+      if ('dev' in op && op.dev !== 'lo')
+        expect(named.has(`${op.netns}/${op.dev}`), `${op.netns}/${op.dev}`).toBe(true);
     }
     expect(named.get('nc-lab1.r1/')).toBe('r1');
     expect(named.get('nc-lab1.r1/tun')).toBe('r1');
@@ -255,7 +375,9 @@ describe('compile: names', () => {
     const topo = vxlanTopology('lab1');
     topo.interfaces = topo.interfaces.filter((i) => i.key !== 'nc-lab1/r1-vlan10');
     const plan = compile(topo);
-    expect(plan.names.find((n) => n.netns === 'nc-lab1' && n.dev === 'r1-vlan10')?.element).toBe('vlan10');
+    expect(plan.names.find((n) => n.netns === 'nc-lab1' && n.dev === 'r1-vlan10')?.element).toBe(
+      'vlan10',
+    );
     expect(ofKind(plan, 'veth.add').filter((o) => o.peer === 'r1-vlan10')).toHaveLength(1);
   });
 });
@@ -276,7 +398,14 @@ describe('compile: determinism and consistency', () => {
       }
       return out;
     };
-    return { ...topo, netns: mix(topo.netns), interfaces: mix(topo.interfaces), routes: mix(topo.routes), links: mix(topo.links), domains: mix(topo.domains) };
+    return {
+      ...topo,
+      netns: mix(topo.netns),
+      interfaces: mix(topo.interfaces),
+      routes: mix(topo.routes),
+      links: mix(topo.links),
+      domains: mix(topo.domains),
+    };
   };
 
   it('gives the same plan, byte for byte, whatever order the topology lists things in', () => {
@@ -305,7 +434,12 @@ describe('compile: determinism and consistency', () => {
     expect(() => compile(orphan)).toThrow(/veth .* of .* has no peer/);
 
     const stray = vxlanTopology('lab1');
-    stray.interfaces.push({ ...stray.interfaces[0]!, key: 'nc-lab1.zz/x', netns: 'nc-lab1.zz', name: 'x' });
+    stray.interfaces.push({
+      ...stray.interfaces[0]!,
+      key: 'nc-lab1.zz/x',
+      netns: 'nc-lab1.zz',
+      name: 'x',
+    });
     expect(() => compile(stray)).toThrow(/nc-lab1\.zz, which the topology does not create/);
 
     const twice = vxlanTopology('lab1');
@@ -329,7 +463,10 @@ function randomDesign(seed: number) {
   const pick = <T>(xs: T[]): T => xs[int(xs.length)] as T;
   const nodes: DesignInput['nodes'] = {};
   const links: NonNullable<DesignInput['links']> = [];
-  const linkOpts = () => ({ ...(rnd() < 0.1 ? { state: 'down' as const } : {}), ...(rnd() < 0.1 ? { mtu: 1400 } : {}) });
+  const linkOpts = () => ({
+    ...(rnd() < 0.1 ? { state: 'down' as const } : {}),
+    ...(rnd() < 0.1 ? { mtu: 1400 } : {}),
+  });
   const vlans = Array.from({ length: 1 + int(3) }, (_, i) => `vlan${10 * (i + 1)}`);
   vlans.forEach((v, i) => {
     nodes[v] = { kind: 'vlan', vid: 10 * (i + 1), subnet: `10.0.${10 * (i + 1)}.0/24` };
@@ -342,17 +479,21 @@ function randomDesign(seed: number) {
   if (routers.length >= 2 && rnd() < 0.5) {
     nodes.public = { kind: 'switch', subnet: '203.0.113.0/24' };
     nodes.tun = { kind: 'vxlan', vni: 1 + int(1000), underlay: 'public', subnet: '172.16.42.0/29' };
-    for (const r of routers.slice(0, 2)) links.push({ endpoints: [r, 'public'] }, { endpoints: [r, 'tun'], ...linkOpts() });
+    for (const r of routers.slice(0, 2))
+      links.push({ endpoints: [r, 'public'] }, { endpoints: [r, 'tun'], ...linkOpts() });
   } else if (routers.length >= 2) {
     links.push({ endpoints: ['r1', 'r2'], ...linkOpts() });
   }
   const hosts = int(3);
   for (let h = 1; h <= hosts; h++) {
     const routed = rnd() < 0.3;
-    nodes[`h${h}`] = routed ? { kind: 'host', mode: 'routed', subnet: `172.20.${h}.0/24` } : { kind: 'host' };
+    nodes[`h${h}`] = routed
+      ? { kind: 'host', mode: 'routed', subnet: `172.20.${h}.0/24` }
+      : { kind: 'host' };
     links.push({ endpoints: [`h${h}`, pick(vlans)], ...linkOpts() });
     const containers = int(3);
-    for (let c = 1; c <= containers; c++) nodes[`c${h}x${c}`] = { kind: 'namespace', host: `h${h}` };
+    for (let c = 1; c <= containers; c++)
+      nodes[`c${h}x${c}`] = { kind: 'namespace', host: `h${h}` };
   }
   const standalone = int(3);
   for (let n = 1; n <= standalone; n++) {
@@ -371,16 +512,23 @@ describe('compile: resolved random designs', () => {
         const again = compile(resolve(structuredClone(design)).topology);
         expect(JSON.stringify(again)).toBe(JSON.stringify(first));
         expect(renderScript(again)).toBe(renderScript(first));
-        expect(renderScript(again, { teardown: true })).toBe(renderScript(first, { teardown: true }));
+        expect(renderScript(again, { teardown: true })).toBe(
+          renderScript(first, { teardown: true }),
+        );
         expect(renderText(again)).toBe(renderText(first));
         expectCreatedBeforeUse(first);
         const stageIndex = first.ops.map((o) => STAGES.indexOf(o.op));
         expect(stageIndex).toEqual([...stageIndex].sort((a, b) => a - b));
         // Each namespace is torn down exactly once.
-        const created = ofKind(first, 'netns.add').map((o) => o.netns).sort();
-        expect(first.teardown.map((o) => (o.op === 'netns.del' ? o.netns : '?')).sort()).toEqual(created);
+        const created = ofKind(first, 'netns.add')
+          .map((o) => o.netns)
+          .sort();
+        expect(first.teardown.map((o) => (o.op === 'netns.del' ? o.netns : '?')).sort()).toEqual(
+          created,
+        );
       }),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
-  });
+    // resolve runs twice per design; leave room for a machine shared with kernel tests.
+  }, 60_000);
 });

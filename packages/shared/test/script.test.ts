@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
 import type { Plan } from '../src/model.js';
 import { render } from '../src/render.js';
-import { commandLine, renderScript, renderText, shellQuote } from '../src/script.js';
 import { resolve } from '../src/resolve.js';
+import { commandLine, renderScript, renderText, shellQuote } from '../src/script.js';
 import { hostTopology, vxlanTopology } from './compile-fixtures.js';
 import { scenarioDesigns } from './helpers/designs.js';
 
@@ -25,7 +25,10 @@ describe('shellQuote', () => {
     expect(shellQuote('net.ipv4.ip_forward=1')).toBe('net.ipv4.ip_forward=1');
     expect(shellQuote('00:00:00:00:00:00')).toBe('00:00:00:00:00:00');
     const nasty = ["it's", 'a b', '$(reboot)', '`id`', '*', '', '"q"', 'x;y', 'new\nline', '\\'];
-    const out = execFileSync('bash', ['-c', `printf '%s\\0' ${nasty.map(shellQuote).join(' ')}`]).toString();
+    const out = execFileSync('bash', [
+      '-c',
+      `printf '%s\\0' ${nasty.map(shellQuote).join(' ')}`,
+    ]).toString();
     expect(out.split('\0').slice(0, -1)).toEqual(nasty);
   });
 });
@@ -42,7 +45,9 @@ describe('renderScript', () => {
     expect(rootCheck).toBeGreaterThan(0);
     expect(rootCheck).toBeLessThan(lines.findIndex((l) => l.startsWith('ip ')));
     expect(script).toMatch(/# netcanvas lab lab1: builds it in 5 network namespaces/);
-    expect(script).toMatch(/Tear down:.*\n#\s+for ns in .*grep -E '\^nc-lab1\(\\\.\|\$\)'.*ip netns del/);
+    expect(script).toMatch(
+      /Tear down:.*\n#\s+for ns in .*grep -E '\^nc-lab1\(\\\.\|\$\)'.*ip netns del/,
+    );
     bashSyntaxOk(script);
   });
 
@@ -57,7 +62,10 @@ describe('renderScript', () => {
       const at = lines.indexOf(commandLine(op));
       expect(lines[at - 1]).toBe(`#   ${op.why}`);
       // The nearest element heading above the command.
-      const heading = lines.slice(0, at).reverse().find((l) => /^# [^ ─]/.test(l) && !l.startsWith('#   '));
+      const heading = lines
+        .slice(0, at)
+        .reverse()
+        .find((l) => /^# [^ ─]/.test(l) && !l.startsWith('#   '));
       expect(heading).toBe(`# ${op.source[0] ?? 'lab lab1'}`);
     }
   });
@@ -65,7 +73,14 @@ describe('renderScript', () => {
   it('keeps a hostile why inside its comment', () => {
     const evil: Plan = {
       ...plan,
-      ops: [{ op: 'netns.add', netns: 'nc-lab1', source: [], why: 'innocent\nrm -rf / #\r\ntouch /tmp/pwned' }],
+      ops: [
+        {
+          op: 'netns.add',
+          netns: 'nc-lab1',
+          source: [],
+          why: 'innocent\nrm -rf / #\r\ntouch /tmp/pwned',
+        },
+      ],
     };
     const text = renderScript(evil);
     expect(text.split('\n').filter((l) => /^(rm|touch)\b/.test(l))).toEqual([]);
@@ -117,7 +132,10 @@ describe('renderText', () => {
       expect(at, cmd).toBeGreaterThan(0);
       expect(lines.lastIndexOf(cmd)).toBe(at);
       expect(lines[at + 1]).toBe(`      ${op.why}`);
-      const heading = lines.slice(0, at).reverse().find((l) => l !== '' && !l.startsWith(' '));
+      const heading = lines
+        .slice(0, at)
+        .reverse()
+        .find((l) => l !== '' && !l.startsWith(' '));
       expect(heading).toBe(op.source[0] ?? 'lab lab2');
     }
   });
@@ -130,7 +148,9 @@ describe('renderText', () => {
   });
 
   it('groups elements in the order the plan first needs them', () => {
-    const headings = text.split('\n').filter((l) => /^[a-z]/.test(l) && !l.startsWith('teardown') && !l.startsWith('kernel'));
+    const headings = text
+      .split('\n')
+      .filter((l) => /^[a-z]/.test(l) && !l.startsWith('teardown') && !l.startsWith('kernel'));
     expect(headings).toEqual(['lab lab2', 'c3', 'c4', 'h1', 'r1', 'vlan10']);
   });
 });

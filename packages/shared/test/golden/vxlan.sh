@@ -8,7 +8,7 @@
 #   for ns in $(ls /run/netns | grep -E '^nc-vxlan(\.|$)'); do ip netns del "$ns"; done
 set -euo pipefail
 
-if [[ ${EUID} -ne 0 ]]; then
+if [[ $EUID -ne 0 ]]; then
   echo "this script needs root: it creates and deletes network namespaces (try: sudo bash $0)" >&2
   exit 1
 fi
