@@ -1,0 +1,90 @@
+import { designFromYaml, scenarios } from '@netcanvas/shared';
+import { describe, expect, it } from 'vitest';
+import { pathElements } from '../src/components/MatrixPanel';
+import { groupByElement } from '../src/components/PlanPanel';
+import { runDiagnose } from '../src/core/analysis';
+import { readDesign } from '../src/core/io';
+import { connectionProblem } from '../src/model/connect';
+import { edit, emptyDesign } from '../src/store/design';
+import { compile } from '@netcanvas/shared';
+
+describe('problems on elements', () => {
+  it('marks both VLANs of a duplicate VLAN id with an error', () => {
+    let d = emptyDesign();
+    d = edit.addNode(d, 'vlan', { x: 0, y: 0 }).design;
+    d = edit.addNode(d, 'vlan', { x: 0, y: 0 }).design;
+    d = edit.updateNode(d, 'vlan2', { vid: 10 } as never);
+    const r = runDiagnose(d);
+    expect(r.worst.vlan1).toBe('error');
+    expect(r.worst.vlan2).toBe('error');
+    expect(r.messages.vlan1!.some((m) => /10/.test(m.message))).toBe(true);
+  });
+
+  it('reports a tunnel without underlay on the tunnel', () => {
+    let d = emptyDesign();
+    d = edit.addNode(d, 'vxlan', { x: 0, y: 0 }).design;
+    const r = runDiagnose(d);
+    expect(r.worst.tun1).toBeDefined();
+  });
+
+  it('a valid scenario has no errors and yields a topology', () => {
+    const d = designFromYaml(scenarios.find((s) => s.name === 'inter-vlan')!.yaml).design!;
+    const r = runDiagnose(d);
+    expect(r.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(r.topology?.endpoints.map((e) => e.node)).toContain('c1');
+  });
+
+  it('keeps addresses when an element is added, given the previous topology as hints', () => {
+    const d = designFromYaml(scenarios.find((s) => s.name === 'same-vlan')!.yaml).design!;
+    const first = runDiagnose(d);
+    const addr = (t: typeof first.topology, node: string) => t!.endpoints.find((e) => e.node === node)!.address;
+    // a router added to vlan10 would take the first address if nothing held it
+    let more = edit.addNode(d, 'router', { x: 0, y: 0 }).design;
+    more = edit.addLink(more, 'r1', 'vlan10').design;
+    const second = runDiagnose(more, first.topology);
+    expect(addr(second.topology, 'c1')).toBe(addr(first.topology, 'c1'));
+    expect(addr(second.topology, 'node-a')).toBe(addr(first.topology, 'node-a'));
+  });
+});
+
+describe('plan and matrix helpers', () => {
+  it('groups plan operations by the element that produced them', () => {
+    const d = designFromYaml(scenarios.find((s) => s.name === 'inter-vlan')!.yaml).design!;
+    const plan = compile(runDiagnose(d).topology!);
+    const groups = groupByElement(plan);
+    expect(groups.map((g) => g.element)).toContain('r1');
+    expect(groups.flatMap((g) => g.ops)).toHaveLength(plan.ops.length);
+    expect(groups.find((g) => g.element === 'r1')!.ops.every((op) => op.source[0] === 'r1')).toBe(true);
+  });
+
+  it('lights the links between consecutive hops of a path', () => {
+    const links = [
+      { id: 'r1--vlan10', a: 'r1', b: 'vlan10' },
+      { id: 'r1--vlan20', a: 'r1', b: 'vlan20' },
+    ];
+    const hops = ['c1', 'vlan10', 'r1', 'vlan20', 'c2'].map((element) => ({ element, note: '' }));
+    expect(pathElements(hops, links)).toEqual(['c1', 'vlan10', 'r1--vlan10', 'r1', 'r1--vlan20', 'vlan20', 'c2']);
+  });
+});
+
+describe('connection rules', () => {
+  it('explains why a VLAN cannot be linked to a VLAN or a namespace to a tunnel', () => {
+    let d = emptyDesign();
+    for (const k of ['vlan', 'vlan', 'namespace', 'vxlan'] as const) d = edit.addNode(d, k, { x: 0, y: 0 }).design;
+    expect(connectionProblem(d, 'vlan1', 'vlan2')).toMatch(/through a router/);
+    expect(connectionProblem(d, 'c1', 'tun1')).toMatch(/routers or hosts/);
+    expect(connectionProblem(d, 'c1', 'vlan1')).toBeNull();
+  });
+});
+
+describe('import', () => {
+  it('reads YAML and JSON, and names the line of a YAML mistake', () => {
+    const sc = scenarios.find((s) => s.name === 'vxlan')!;
+    expect(readDesign(sc.yaml).design?.nodes.tun).toMatchObject({ kind: 'vxlan', vni: 42 });
+    const json = JSON.stringify(readDesign(sc.yaml).design);
+    expect(readDesign(json).design?.name).toBe('vxlan');
+    const bad = readDesign('apiVersion: netcanvas/v1\nname: x\nnodes:\n  v: { kind: vlan, vid: 99999, subnet: 10.0.0.0/24 }\n');
+    expect(bad.design).toBeUndefined();
+    expect(bad.diagnostics[0]?.line).toBe(4);
+  });
+});

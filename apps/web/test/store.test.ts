@@ -1,0 +1,141 @@
+import { describe, expect, it, beforeEach } from 'vitest';
+import { useApp } from '../src/store';
+import { emptyDesign } from '../src/store/design';
+
+const s = () => useApp.getState();
+
+beforeEach(() => {
+  s().loadDesign(emptyDesign());
+});
+
+describe('store actions', () => {
+  it('gives dropped elements free ids and sensible defaults', () => {
+    const v1 = s().addNode('vlan', { x: 0, y: 0 });
+    const v2 = s().addNode('vlan', { x: 0, y: 100 });
+    const r = s().addNode('router', { x: 0, y: 200 });
+    expect([v1, v2, r]).toEqual(['vlan1', 'vlan2', 'r1']);
+    const d = s().design;
+    expect(d.nodes.vlan1).toMatchObject({ kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' });
+    expect(d.nodes.vlan2).toMatchObject({ kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' });
+    expect(s().nodes.map((n) => n.id).sort()).toEqual(['r1', 'vlan1', 'vlan2']);
+  });
+
+  it('skips a VLAN id and subnet already taken by hand', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().setSubnet('vlan1', '10.0.20.0/24');
+    s().addNode('vlan', { x: 0, y: 0 });
+    expect(s().design.nodes.vlan2).toMatchObject({ vid: 20 });
+    expect((s().design.nodes.vlan2 as { subnet: string }).subnet).not.toBe('10.0.20.0/24');
+  });
+
+  it('picks the only switch as a new tunnel underlay, and a fresh VNI', () => {
+    s().addNode('switch', { x: 0, y: 0 });
+    s().addNode('vxlan', { x: 0, y: 0 });
+    s().addNode('vxlan', { x: 0, y: 0 });
+    expect(s().design.nodes.tun1).toMatchObject({ underlay: 'sw1', vni: 100 });
+    expect(s().design.nodes.tun2).toMatchObject({ vni: 200 });
+  });
+
+  it('sets host when a namespace is dropped into a host, and clears it when dragged out', () => {
+    s().addNode('host', { x: 0, y: 0 });
+    s().addNode('namespace', { x: 400, y: 0 });
+    s().moveIntoHost('c1', 'h1', { x: 20, y: 50 });
+    expect(s().design.nodes.c1).toEqual({ kind: 'namespace', host: 'h1' });
+    expect(s().nodes.find((n) => n.id === 'c1')!.parentId).toBe('h1');
+    s().moveOutOfHost('c1', { x: 500, y: 300 });
+    expect(s().design.nodes.c1).toEqual({ kind: 'namespace' });
+    expect(s().design.layout!.c1).toEqual({ x: 500, y: 300 });
+  });
+
+  it('refuses a VLAN-to-VLAN link with the reason, and adds nothing', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('vlan', { x: 0, y: 0 });
+    const r = s().addLink('vlan1', 'vlan2');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toMatch(/router/);
+    expect(s().design.links).toHaveLength(0);
+  });
+
+  it('removing a node removes its links and its containers', () => {
+    s().addNode('host', { x: 0, y: 0 });
+    s().addNode('namespace', { x: 0, y: 0 }, 'h1');
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('router', { x: 0, y: 0 });
+    expect(s().addLink('h1', 'vlan1').ok).toBe(true);
+    expect(s().addLink('r1', 'vlan1').ok).toBe(true);
+    s().removeElements(['h1']);
+    expect(Object.keys(s().design.nodes).sort()).toEqual(['r1', 'vlan1']);
+    expect(s().design.links).toHaveLength(1);
+    expect(s().edges.map((e) => e.id)).toEqual(['r1--vlan1']);
+  });
+
+  it('undo restores a removed element with its links; redo removes it again', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('router', { x: 0, y: 0 });
+    s().addLink('r1', 'vlan1');
+    s().removeElements(['vlan1']);
+    expect(s().edges).toHaveLength(0);
+    s().undo();
+    expect(s().design.nodes.vlan1).toBeDefined();
+    expect(s().edges.map((e) => e.id)).toEqual(['r1--vlan1']);
+    s().redo();
+    expect(s().design.nodes.vlan1).toBeUndefined();
+  });
+
+  it('typing into one field is one undo step', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().setVlanId('vlan1', 1);
+    s().setVlanId('vlan1', 12);
+    s().setVlanId('vlan1', 123);
+    s().undo();
+    expect(s().design.nodes.vlan1).toMatchObject({ vid: 10 });
+  });
+
+  it('renaming an element follows its links, containers and tunnel underlays', () => {
+    s().addNode('switch', { x: 0, y: 0 });
+    s().addNode('vxlan', { x: 0, y: 0 });
+    s().addNode('router', { x: 0, y: 0 });
+    s().addLink('r1', 'sw1');
+    s().renameElement('sw1', 'public');
+    expect(s().design.nodes.tun1).toMatchObject({ underlay: 'public' });
+    expect(s().design.links[0]!.endpoints).toEqual(['r1', 'public']);
+  });
+
+  it('sets and clears an interface address on one end of a link', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('router', { x: 0, y: 0 });
+    s().addLink('r1', 'vlan1');
+    s().setInterfaceAddress('r1--vlan1', 0, '10.0.10.254/24');
+    expect(s().design.links[0]!.endpoints[0]).toEqual({ node: 'r1', ip: '10.0.10.254/24' });
+    s().setInterfaceAddress('r1--vlan1', 0, undefined);
+    expect(s().design.links[0]!.endpoints[0]).toBe('r1');
+  });
+
+  it('pastes a copy with fresh ids, VLAN ids and subnets, keeping the links among the copies', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('router', { x: 0, y: 0 });
+    s().addLink('r1', 'vlan1');
+    s().select(['vlan1', 'r1']);
+    s().copySelection();
+    s().paste();
+    const d = s().design;
+    expect(Object.keys(d.nodes).sort()).toEqual(['r1', 'r2', 'vlan1', 'vlan2']);
+    expect(d.nodes.vlan2).toMatchObject({ vid: 20, subnet: '10.0.20.0/24' });
+    expect(d.links.map((l) => l.endpoints)).toEqual([
+      ['r1', 'vlan1'],
+      ['r2', 'vlan2'],
+    ]);
+    expect(s().selection.sort()).toEqual(['r2', 'vlan2']);
+  });
+
+  it('refuses a second uplink on a bridged host', () => {
+    s().addNode('host', { x: 0, y: 0 });
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('vlan', { x: 0, y: 0 });
+    expect(s().addLink('h1', 'vlan1').ok).toBe(true);
+    const second = s().addLink('h1', 'vlan2');
+    expect(second.ok).toBe(false);
+    s().setHostMode('h1', 'routed');
+    expect(s().addLink('h1', 'vlan2').ok).toBe(true);
+  });
+});
