@@ -419,7 +419,8 @@ class Analyzer {
     const next = this.nextHop(ns, route);
     if ('reason' in next) {
       return {
-        hops: [...head, this.failHop(ns, `cannot reach its next hop ${route.spec!.via}`)],
+        // The frame never crosses the segment, so the path stops at the router that could not send it.
+        hops: [head[0]!, this.failHop(ns, `cannot reach its next hop ${route.spec!.via}`)],
         stops: [ns],
         hopAt: [0],
         arrival: [-1],
