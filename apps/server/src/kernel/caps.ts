@@ -28,11 +28,33 @@ const IP_PROBES: [Kind, string[]][] = [
 
 const TC_PROBES: [Kind, string[]][] = [
   ['netem', ['qdisc', 'add', 'dev', 'pv0', 'root', 'netem', 'delay', '1ms']],
-  ['tbf', ['qdisc', 'add', 'dev', 'pv1', 'root', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']],
+  [
+    'tbf',
+    [
+      'qdisc',
+      'add',
+      'dev',
+      'pv1',
+      'root',
+      'tbf',
+      'rate',
+      '1mbit',
+      'burst',
+      '32kbit',
+      'latency',
+      '400ms',
+    ],
+  ],
 ];
 
 export function findTool(name: string): string | null {
-  const dirs = new Set([...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/bin', '/sbin', '/bin']);
+  const dirs = new Set([
+    ...(process.env.PATH ?? '').split(':').filter(Boolean),
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ]);
   for (const dir of dirs) {
     const file = path.join(dir, name);
     try {
@@ -54,7 +76,11 @@ async function iproute2Version(): Promise<string> {
 /** Probes without the cache (tests compare it with their own attempts). */
 export async function probeCapabilities(): Promise<Capabilities> {
   const root = process.getuid?.() === 0;
-  const tools = { ping: findTool('ping'), traceroute: findTool('traceroute'), tcpdump: findTool('tcpdump') };
+  const tools = {
+    ping: findTool('ping'),
+    traceroute: findTool('traceroute'),
+    tcpdump: findTool('tcpdump'),
+  };
   const kinds: Capabilities['kinds'] = {
     veth: false,
     bridge: false,
@@ -79,7 +105,9 @@ export async function probeCapabilities(): Promise<Capabilities> {
     await worker.close();
     if (kinds.veth) {
       for (const [kind, args] of TC_PROBES) {
-        const r = await exec(['tc', '-n', netns, ...args], { allowFailure: true }).catch(() => null);
+        const r = await exec(['tc', '-n', netns, ...args], { allowFailure: true }).catch(
+          () => null,
+        );
         kinds[kind] = r?.exitCode === 0;
       }
     }

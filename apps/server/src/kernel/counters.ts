@@ -24,7 +24,10 @@ export interface IfaceCounters {
 interface StatsLink {
   ifname: string;
   link_type?: string;
-  stats64?: { rx?: { bytes?: number; packets?: number }; tx?: { bytes?: number; packets?: number } };
+  stats64?: {
+    rx?: { bytes?: number; packets?: number };
+    tx?: { bytes?: number; packets?: number };
+  };
 }
 
 export async function readCounters(netns: string[], runner: Runner): Promise<IfaceCounters[]> {

@@ -62,7 +62,10 @@ export function exec(argv: string[], options: ExecOptions = {}): Promise<ExecRes
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxOutput = options.maxOutput ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], shell: false });
+    const child = spawn(file, args, {
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      shell: false,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outLen = 0;
@@ -101,7 +104,8 @@ export function exec(argv: string[], options: ExecOptions = {}): Promise<ExecRes
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8') + spawnMessage;
       if (failure) return reject(new ExecError(argv, code, stderr, failure, signal));
-      if (code !== 0 && !options.allowFailure) return reject(new ExecError(argv, code, stderr, 'exit', signal));
+      if (code !== 0 && !options.allowFailure)
+        return reject(new ExecError(argv, code, stderr, 'exit', signal));
       resolve({ argv, exitCode: code ?? -1, stdout, stderr });
     });
   });

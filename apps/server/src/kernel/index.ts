@@ -2,12 +2,20 @@
  * The kernel layer: the only code in netcanvas that starts processes.
  * Each module documents its API at the top; this file only gathers them.
  */
-export { capabilities, probeCapabilities, findTool } from './caps.js';
-export { readCounters, type IfaceCounters } from './counters.js';
-export { exec, ExecError, type ExecOptions, type ExecResult } from './exec.js';
-export { LinkMonitor, type LinkEvent, type LinkMonitorOptions } from './monitor.js';
+export { capabilities, findTool, probeCapabilities } from './caps.js';
+export { type IfaceCounters, readCounters } from './counters.js';
+export { ExecError, type ExecOptions, type ExecResult, exec } from './exec.js';
+export { type LinkEvent, LinkMonitor, type LinkMonitorOptions } from './monitor.js';
 export { assertBatchArg, assertLabName, fabricNetns, labOfNetns, ownedBy } from './names.js';
-export { deleteNetns, labNetns, listLabs, listNetns, type DeleteResult } from './netns.js';
+export { type DeleteResult, deleteNetns, labNetns, listLabs, listNetns } from './netns.js';
 export { observe, sharedRunner } from './observe.js';
-export { QueryError, Runner, type BatchLine, type LineStatus, type RunProgress, type RunResult, type RunnerOptions } from './runner.js';
+export {
+  type BatchLine,
+  type LineStatus,
+  QueryError,
+  Runner,
+  type RunnerOptions,
+  type RunProgress,
+  type RunResult,
+} from './runner.js';
 export type { Tool } from './worker.js';

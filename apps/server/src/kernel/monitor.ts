@@ -16,7 +16,7 @@
  * has disappeared from /run/netns triggers a re-read too.
  * Events of the root namespace itself (no nsid prefix) are ignored.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { exec } from './exec.js';
 import { NETNS_DIR } from './netns.js';
@@ -41,9 +41,12 @@ export interface LinkMonitorOptions {
 }
 
 // [nsid 3]7: eth0@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 … state UP …
-const EVENT = /^\[nsid (\d+)\](Deleted )?\d+: ([^:@\s]+)(?:@[^:\s]+)?: <([^>]*)>(?:.*? state (\S+))?/;
+const EVENT =
+  /^\[nsid (\d+)\](Deleted )?\d+: ([^:@\s]+)(?:@[^:\s]+)?: <([^>]*)>(?:.*? state (\S+))?/;
 
-export function parseMonitorLine(line: string): { nsid: number; ifname: string; up: boolean; operstate: string; deleted: boolean } | null {
+export function parseMonitorLine(
+  line: string,
+): { nsid: number; ifname: string; up: boolean; operstate: string; deleted: boolean } | null {
   const m = EVENT.exec(line);
   if (!m) return null;
   return {
@@ -79,7 +82,10 @@ export class LinkMonitor {
   async start(): Promise<void> {
     if (this.child) return;
     this.names = await readNsids();
-    const child = spawn('ip', ['-o', 'monitor', 'link', 'all-nsid'], { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = spawn('ip', ['-o', 'monitor', 'link', 'all-nsid'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+    });
     this.child = child;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
@@ -93,7 +99,10 @@ export class LinkMonitor {
     });
     child.on('close', (code, signal) => {
       this.child = null;
-      if (!this.closing) this.options.onError?.(new Error(`ip monitor stopped (${signal ?? code}): ${stderr.trim()}`));
+      if (!this.closing)
+        this.options.onError?.(
+          new Error(`ip monitor stopped (${signal ?? code}): ${stderr.trim()}`),
+        );
     });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -143,6 +152,12 @@ export class LinkMonitor {
     if (!netns) return;
     const filter = this.options.filter ?? ((n: string) => n.startsWith('nc-'));
     if (!filter(netns)) return;
-    this.options.onEvent({ netns, ifname: ev.ifname, up: ev.up, operstate: ev.operstate, deleted: ev.deleted });
+    this.options.onEvent({
+      netns,
+      ifname: ev.ifname,
+      up: ev.up,
+      operstate: ev.operstate,
+      deleted: ev.deleted,
+    });
   }
 }

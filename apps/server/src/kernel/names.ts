@@ -13,7 +13,9 @@ const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function assertLabName(lab: string): void {
   if (!LAB_NAME.test(lab)) {
-    throw new Error(`invalid lab name ${JSON.stringify(lab)}: use 1–24 characters of a-z, 0-9 and '-', starting with a letter`);
+    throw new Error(
+      `invalid lab name ${JSON.stringify(lab)}: use 1–24 characters of a-z, 0-9 and '-', starting with a letter`,
+    );
   }
 }
 
@@ -48,11 +50,14 @@ export function ownedBy(lab: string, netns: string): boolean {
  * of them would change what runs. Names are validated upstream; this is the
  * last line of defence before a line reaches a privileged process.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be refused
 const UNSAFE_ARG = /[\s"'\\#\x00-\x1f\x7f]/;
 
 export function assertBatchArg(arg: string, context: string): void {
   if (arg.length === 0) throw new Error(`${context}: empty argument`);
   if (UNSAFE_ARG.test(arg)) {
-    throw new Error(`${context}: argument ${JSON.stringify(arg)} contains whitespace, a quote, a backslash, '#' or a control character`);
+    throw new Error(
+      `${context}: argument ${JSON.stringify(arg)} contains whitespace, a quote, a backslash, '#' or a control character`,
+    );
   }
 }

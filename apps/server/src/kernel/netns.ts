@@ -82,5 +82,8 @@ export async function deleteNetns(names: string[], runner?: Runner): Promise<Del
     failed.push({ netns: targets[0]!, message: message.join(' ') });
   }
   const after = new Set(await listNetns());
-  return { removed: targets.filter((n) => !after.has(n)), failed: failed.filter((f) => after.has(f.netns)) };
+  return {
+    removed: targets.filter((n) => !after.has(n)),
+    failed: failed.filter((f) => after.has(f.netns)),
+  };
 }

@@ -8,7 +8,7 @@
  *   -d link show   → interfaces (kind, master, mtu, mac, vxlan parameters)
  *   address show   → global IPv4 addresses
  *   route show     → routes with a gateway, and default routes
- *   bridge fdb show→ VXLAN flood entries (those with a dst)
+ *   bridge fdb show→ configured VXLAN entries (a dst, permanent: not the learned ones)
  *   -4 netconf show→ net.ipv4.ip_forward, conf.{all,default}.rp_filter
  * The sysctls come from netlink (RTM_GETNETCONF) rather than `sysctl`
  * processes: ip_forward is conf.all.forwarding. disable_ipv6 is not in
@@ -16,10 +16,11 @@
  *
  * A namespace deleted while it is being read is left out, not an error.
  */
+
+import fs from 'node:fs';
 import type { ObservedFdb, ObservedIface, ObservedRoute, ObservedState } from '@netcanvas/shared';
 import { labNetns, NETNS_DIR } from './netns.js';
 import { Runner } from './runner.js';
-import fs from 'node:fs';
 
 interface IpLink {
   ifindex: number;
@@ -45,6 +46,7 @@ interface FdbEntry {
   mac: string;
   ifname?: string;
   dst?: string;
+  state?: string;
 }
 interface Netconf {
   family?: string;
@@ -100,7 +102,10 @@ export function toObservedIfaces(netns: string, links: IpLink[], addrs: IpAddr[]
   return out;
 }
 
-async function observeNetns(netns: string, runner: Runner): Promise<Omit<ObservedState, 'lab' | 'netns'>> {
+async function observeNetns(
+  netns: string,
+  runner: Runner,
+): Promise<Omit<ObservedState, 'lab' | 'netns'>> {
   const [links, addrs, routes, fdb, netconf] = await Promise.all([
     runner.query<IpLink[]>(netns, ['-d', 'link', 'show']),
     runner.query<IpAddr[]>(netns, ['address', 'show']),
@@ -112,21 +117,41 @@ async function observeNetns(netns: string, runner: Runner): Promise<Omit<Observe
     .filter((r) => r.gateway !== undefined || r.dst === 'default')
     .map((r) => ({ netns, to: r.dst, via: r.gateway ?? null, dev: r.dev ?? '' }));
   const observedFdb: ObservedFdb[] = fdb
-    .filter((f) => f.dst !== undefined && f.ifname !== undefined)
+    // Only configured entries: a vxlan device also learns the MAC of every
+    // remote sender (with its dst), and those come and go with traffic.
+    .filter((f) => f.dst !== undefined && f.ifname !== undefined && f.state === 'permanent')
     .map((f) => ({ netns, dev: f.ifname!, mac: f.mac, dst: f.dst! }));
   const sysctls: ObservedState['sysctls'] = [];
   const conf = (name: string) => netconf.find((c) => c.family === 'inet' && c.interface === name);
   const all = conf('all');
   const dflt = conf('default');
-  if (all?.forwarding !== undefined) sysctls.push({ netns, key: 'net.ipv4.ip_forward', value: all.forwarding ? '1' : '0' });
-  if (all?.rp_filter !== undefined) sysctls.push({ netns, key: 'net.ipv4.conf.all.rp_filter', value: RP_FILTER[all.rp_filter] ?? all.rp_filter });
+  if (all?.forwarding !== undefined)
+    sysctls.push({ netns, key: 'net.ipv4.ip_forward', value: all.forwarding ? '1' : '0' });
+  if (all?.rp_filter !== undefined)
+    sysctls.push({
+      netns,
+      key: 'net.ipv4.conf.all.rp_filter',
+      value: RP_FILTER[all.rp_filter] ?? all.rp_filter,
+    });
   if (dflt?.rp_filter !== undefined) {
-    sysctls.push({ netns, key: 'net.ipv4.conf.default.rp_filter', value: RP_FILTER[dflt.rp_filter] ?? dflt.rp_filter });
+    sysctls.push({
+      netns,
+      key: 'net.ipv4.conf.default.rp_filter',
+      value: RP_FILTER[dflt.rp_filter] ?? dflt.rp_filter,
+    });
   }
-  return { interfaces: toObservedIfaces(netns, links, addrs), routes: observedRoutes, fdb: observedFdb, sysctls };
+  return {
+    interfaces: toObservedIfaces(netns, links, addrs),
+    routes: observedRoutes,
+    fdb: observedFdb,
+    sysctls,
+  };
 }
 
-export async function observe(lab: string, runner: Runner = sharedRunner()): Promise<ObservedState> {
+export async function observe(
+  lab: string,
+  runner: Runner = sharedRunner(),
+): Promise<ObservedState> {
   const names = await labNetns(lab);
   const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
   const parts = await Promise.all(

@@ -40,7 +40,13 @@
  */
 import { exec } from './exec.js';
 import { assertBatchArg, assertNetnsName } from './names.js';
-import { ALLOWED_FLAGS, BatchWorker, type LineOutcome, type Tool, type WorkerKey } from './worker.js';
+import {
+  ALLOWED_FLAGS,
+  BatchWorker,
+  type LineOutcome,
+  type Tool,
+  type WorkerKey,
+} from './worker.js';
 
 export interface BatchLine {
   tool?: Tool;
@@ -94,7 +100,12 @@ function stageOf(line: BatchLine): string {
 }
 
 function isNetnsExec(line: BatchLine): boolean {
-  return (line.tool ?? 'ip') === 'ip' && line.netns === null && line.args[0] === 'netns' && line.args[1] === 'exec';
+  return (
+    (line.tool ?? 'ip') === 'ip' &&
+    line.netns === null &&
+    line.args[0] === 'netns' &&
+    line.args[1] === 'exec'
+  );
 }
 
 /** `netns exec NS sysctl -q -w k=v …`: idempotent writes that can share one process. */
@@ -131,12 +142,20 @@ export class Runner {
     return [...this.workers.values()].map((w) => w.pid).filter((p): p is number => p !== undefined);
   }
 
-  async run(lines: BatchLine[], opts: { onProgress?: (p: RunProgress) => void } = {}): Promise<RunResult> {
+  async run(
+    lines: BatchLine[],
+    opts: { onProgress?: (p: RunProgress) => void } = {},
+  ): Promise<RunResult> {
     if (this.closed) throw new Error('runner is closed');
     const total = lines.length;
     const outcomes: LineStatus[] = lines.map(() => 'skipped');
     let done = 0;
-    const fail = (index: number, message: string): RunResult => ({ ok: false, done, failed: { index, message }, outcomes });
+    const fail = (index: number, message: string): RunResult => ({
+      ok: false,
+      done,
+      failed: { index, message },
+      outcomes,
+    });
 
     // Check everything before anything runs: a bad argument is a bug upstream, not half a lab.
     for (const [i, line] of lines.entries()) {
@@ -197,7 +216,11 @@ export class Runner {
       const g = groups.get(id) ?? { key, indexes: [] };
       g.indexes.push(i);
       groups.set(id, g);
-      if (line.netns === null && line.args[0] === 'netns' && (line.args[1] === 'del' || line.args[1] === 'delete' || line.args[1] === 'add')) {
+      if (
+        line.netns === null &&
+        line.args[0] === 'netns' &&
+        (line.args[1] === 'del' || line.args[1] === 'delete' || line.args[1] === 'add')
+      ) {
         // Before `del`: a worker inside would keep the namespace alive.
         // Before `add`: a worker left from an earlier namespace of that name is stale.
         if (line.args[2]) await this.closeNetns([line.args[2]]);
@@ -219,7 +242,10 @@ export class Runner {
       pool([...execs.values()], this.options.concurrency ?? 4, async (indexes) => {
         const argsOf = (i: number) => lines[i]!.args;
         const run = (args: string[]) =>
-          exec(['ip', ...args], { allowFailure: true, timeoutMs: this.options.timeoutMs ?? 60_000 }).catch((e: Error) => ({
+          exec(['ip', ...args], {
+            allowFailure: true,
+            timeoutMs: this.options.timeoutMs ?? 60_000,
+          }).catch((e: Error) => ({
             exitCode: -1,
             stderr: e.message,
             stdout: '',
@@ -229,7 +255,10 @@ export class Runner {
         // fails, each line runs alone so the failure is attributed to its own line.
         if (indexes.length > 1 && indexes.every((i) => isPlainSysctlWrite(argsOf(i)))) {
           const [first] = indexes as [number, ...number[]];
-          const combined = [...argsOf(first).slice(0, 6), ...indexes.flatMap((i) => argsOf(i).slice(6))];
+          const combined = [
+            ...argsOf(first).slice(0, 6),
+            ...indexes.flatMap((i) => argsOf(i).slice(6)),
+          ];
           const r = await run(combined);
           if (r.exitCode === 0) {
             for (const i of indexes) settle(i, { ran: true, ok: true, output: '', message: '' });
@@ -239,7 +268,12 @@ export class Runner {
         for (const i of indexes) {
           const r = await run(argsOf(i));
           const ok = r.exitCode === 0;
-          settle(i, { ran: true, ok, output: r.stdout, message: ok ? '' : r.stderr.trim() || `exited with ${r.exitCode}` });
+          settle(i, {
+            ran: true,
+            ok,
+            output: r.stdout,
+            message: ok ? '' : r.stderr.trim() || `exited with ${r.exitCode}`,
+          });
           if (!ok) return; // later lines of this namespace depend on it
         }
       }),
@@ -260,14 +294,15 @@ export class Runner {
     for (; i < args.length && args[i]!.startsWith('-'); i++) {
       const f = args[i]!;
       if (f === '-j' || f === '-json') continue;
-      if (!ALLOWED_FLAGS.has(f)) throw new Error(`query option ${f} is not supported (allowed: -d -s -4 -6)`);
+      if (!ALLOWED_FLAGS.has(f))
+        throw new Error(`query option ${f} is not supported (allowed: -d -s -4 -6)`);
       if (!flags.includes(f)) flags.push(f);
     }
     flags.sort();
     const rest = args.slice(i);
     const worker = await this.worker({ tool, netns, flags });
     const [o] = await worker.submit([rest]);
-    if (!o || !o.ok) throw new QueryError(netns, args, o?.message ?? 'no answer');
+    if (!o?.ok) throw new QueryError(netns, args, o?.message ?? 'no answer');
     const text = o.output.trim();
     if (text === '') return [] as T;
     try {
@@ -280,7 +315,9 @@ export class Runner {
   /** Close (and wait for) every worker inside these namespaces. */
   async closeNetns(names: string[]): Promise<void> {
     const set = new Set(names);
-    const victims = [...this.workers.values()].filter((w) => w.key.netns !== null && set.has(w.key.netns));
+    const victims = [...this.workers.values()].filter(
+      (w) => w.key.netns !== null && set.has(w.key.netns),
+    );
     await Promise.all(victims.map((w) => w.close()));
   }
 

@@ -30,7 +30,7 @@
  * namespace's workers before deleting it (a live worker keeps a deleted
  * namespace, and every device in it, alive).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -122,7 +122,6 @@ interface Job {
 
 export class BatchWorker {
   private child: ChildProcess | null = null;
-  private output: net.Socket | null = null;
   private starting: Promise<void> | null = null;
   private lineNo = 0;
   private pending: string[] = [];
@@ -140,7 +139,8 @@ export class BatchWorker {
     readonly key: WorkerKey,
     private readonly options: WorkerOptions = {},
   ) {
-    for (const f of key.flags) if (!ALLOWED_FLAGS.has(f)) throw new Error(`worker flag ${f} is not allowed`);
+    for (const f of key.flags)
+      if (!ALLOWED_FLAGS.has(f)) throw new Error(`worker flag ${f} is not allowed`);
   }
 
   get pid(): number | undefined {
@@ -165,13 +165,20 @@ export class BatchWorker {
   }
 
   /** Run the lines in order; resolves with one outcome per line (never rejects for kernel errors). */
-  submit(lines: string[][], onOutcome?: (index: number, outcome: LineOutcome) => void): Promise<LineOutcome[]> {
+  submit(
+    lines: string[][],
+    onOutcome?: (index: number, outcome: LineOutcome) => void,
+  ): Promise<LineOutcome[]> {
     if (this.closed) return Promise.reject(new Error(`worker ${this.argv.join(' ')} is closed`));
     let text: string[];
     try {
       text = lines.map((args, i) => {
         if (args.length === 0) throw new Error(`line ${i}: empty command`);
-        for (const a of args) assertBatchArg(a, `${this.key.tool}${this.key.netns ? ` -n ${this.key.netns}` : ''} line ${i}`);
+        for (const a of args)
+          assertBatchArg(
+            a,
+            `${this.key.tool}${this.key.netns ? ` -n ${this.key.netns}` : ''} line ${i}`,
+          );
         return args.join(' ');
       });
     } catch (e) {
@@ -242,7 +249,6 @@ export class BatchWorker {
     const child = spawn(file, args, { stdio: ['pipe', childEnd, childEnd], shell: false });
     childEnd.destroy();
     this.child = child;
-    this.output = ourEnd;
     this.lineNo = 0;
     this.pending = [];
     this.partial = '';
@@ -271,7 +277,10 @@ export class BatchWorker {
     });
   }
 
-  private async runJob(lines: string[], onOutcome?: (index: number, outcome: LineOutcome) => void): Promise<LineOutcome[]> {
+  private async runJob(
+    lines: string[],
+    onOutcome?: (index: number, outcome: LineOutcome) => void,
+  ): Promise<LineOutcome[]> {
     await this.ensureStarted();
     return new Promise<LineOutcome[]>((resolve) => {
       const items: Item[] = [];
@@ -342,7 +351,8 @@ export class BatchWorker {
       item.message = this.pending.join('\n').trim();
       this.pending = [];
     } else if (n === item.sentinel) {
-      if (this.pending.length > 0 && SENTINEL_MESSAGE.test(this.pending[this.pending.length - 1]!)) this.pending.pop();
+      if (this.pending.length > 0 && SENTINEL_MESSAGE.test(this.pending[this.pending.length - 1]!))
+        this.pending.pop();
       const output = item.failed ? '' : this.pending.join('\n');
       this.record(job, { ran: true, ok: !item.failed, output, message: item.message });
       this.pending = [];
@@ -364,19 +374,32 @@ export class BatchWorker {
     if (tail) this.pending.push(tail);
     const job = this.job;
     if (job) {
-      const message = [this.pending.join('\n').trim(), `(${this.key.tool} ${this.exitInfo})`].filter(Boolean).join(' ');
+      const message = [this.pending.join('\n').trim(), `(${this.key.tool} ${this.exitInfo})`]
+        .filter(Boolean)
+        .join(' ');
       const first = job.next;
       for (let i = first; i < job.items.length; i++) {
         const item = job.items[i]!;
         job.next = i;
-        if (i === first) this.record(job, { ran: true, ok: false, output: '', message: item.failed ? item.message : message });
-        else this.record(job, { ran: false, ok: false, output: '', message: 'not run: an earlier line stopped the worker' });
+        if (i === first)
+          this.record(job, {
+            ran: true,
+            ok: false,
+            output: '',
+            message: item.failed ? item.message : message,
+          });
+        else
+          this.record(job, {
+            ran: false,
+            ok: false,
+            output: '',
+            message: 'not run: an earlier line stopped the worker',
+          });
       }
       job.next = job.items.length;
       this.finishJob();
     }
     this.pending = [];
     this.child = null;
-    this.output = null;
   }
 }

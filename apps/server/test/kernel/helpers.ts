@@ -32,10 +32,15 @@ export function alive(pid: number): boolean {
 }
 
 export async function ping(fromNetns: string, address: string): Promise<boolean> {
-  const r = await exec(['ip', 'netns', 'exec', fromNetns, 'ping', '-c', '1', '-W', '1', address], { allowFailure: true });
+  const r = await exec(['ip', 'netns', 'exec', fromNetns, 'ping', '-c', '1', '-W', '1', address], {
+    allowFailure: true,
+  });
   return r.exitCode === 0;
 }
 
-export async function ipIn(netns: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function ipIn(
+  netns: string,
+  args: string[],
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return exec(['ip', '-n', netns, ...args], { allowFailure: true });
 }

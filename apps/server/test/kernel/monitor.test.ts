@@ -22,7 +22,10 @@ describe('link monitor', () => {
       { netns: null, args: ['netns', 'add', B] },
       { netns: null, args: ['netns', 'set', A, 'auto'] },
       { netns: null, args: ['netns', 'set', B, 'auto'] },
-      { netns: A, args: ['link', 'add', 'name', 'b', 'type', 'veth', 'peer', 'name', 'a', 'netns', B] },
+      {
+        netns: A,
+        args: ['link', 'add', 'name', 'b', 'type', 'veth', 'peer', 'name', 'a', 'netns', B],
+      },
       { netns: A, args: ['link', 'set', 'dev', 'b', 'up'] },
       { netns: B, args: ['link', 'set', 'dev', 'a', 'up'] },
     ];
@@ -39,7 +42,10 @@ describe('link monitor', () => {
   });
 
   it('sees a link set down by someone else within a second, with both ends’ states', async () => {
-    await waitFor(() => events.some((e) => e.netns === B && e.ifname === 'a' && e.up && e.operstate === 'UP'), 2000);
+    await waitFor(
+      () => events.some((e) => e.netns === B && e.ifname === 'a' && e.up && e.operstate === 'UP'),
+      2000,
+    );
     events.length = 0;
     const t0 = performance.now();
     await exec(['ip', '-n', A, 'link', 'set', 'dev', 'b', 'down']);
@@ -47,7 +53,10 @@ describe('link monitor', () => {
     const ms = performance.now() - t0;
     expect(ms).toBeLessThan(1000);
     // the peer stays administratively up but loses its carrier: the canvas can colour the far end too
-    await waitFor(() => events.some((e) => e.netns === B && e.ifname === 'a' && e.up && e.operstate !== 'UP'), 1000);
+    await waitFor(
+      () => events.some((e) => e.netns === B && e.ifname === 'a' && e.up && e.operstate !== 'UP'),
+      1000,
+    );
   });
 
   it('reports deletions', async () => {

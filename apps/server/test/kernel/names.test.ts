@@ -12,7 +12,17 @@ describe('lab ownership by namespace name', () => {
   });
 
   it('ignores namespaces that are not netcanvas ones', () => {
-    for (const n of ['docker0', 'nc-', 'nc-.x', 'nc-Lab', 'nc-lab.C1', 'nc-lab.c1.x', 'xnc-lab', 'nc-1lab']) expect(labOfNetns(n)).toBeNull();
+    for (const n of [
+      'docker0',
+      'nc-',
+      'nc-.x',
+      'nc-Lab',
+      'nc-lab.C1',
+      'nc-lab.c1.x',
+      'xnc-lab',
+      'nc-1lab',
+    ])
+      expect(labOfNetns(n)).toBeNull();
   });
 
   it('refuses batch arguments that would change the line iproute2 reads', () => {

@@ -26,8 +26,16 @@ describe('Runner on the real kernel', () => {
     const lines: BatchLine[] = [
       { netns: null, args: ['netns', 'add', A], stage: 'netns.add' },
       { netns: null, args: ['netns', 'add', B], stage: 'netns.add' },
-      { netns: null, args: ['netns', 'exec', A, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=0'], stage: 'sysctl' },
-      { netns: A, args: ['link', 'add', 'name', 'b', 'type', 'veth', 'peer', 'name', 'a', 'netns', B], stage: 'veth.add' },
+      {
+        netns: null,
+        args: ['netns', 'exec', A, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=0'],
+        stage: 'sysctl',
+      },
+      {
+        netns: A,
+        args: ['link', 'add', 'name', 'b', 'type', 'veth', 'peer', 'name', 'a', 'netns', B],
+        stage: 'veth.add',
+      },
       { netns: A, args: ['address', 'add', '10.77.0.1/30', 'dev', 'b'], stage: 'addr.add' },
       { netns: B, args: ['address', 'add', '10.77.0.2/30', 'dev', 'a'], stage: 'addr.add' },
       { netns: A, args: ['link', 'set', 'dev', 'b', 'up'], stage: 'link.state' },
@@ -38,7 +46,11 @@ describe('Runner on the real kernel', () => {
     expect(res).toMatchObject({ ok: true, done: lines.length });
     expect(res.outcomes.every((o) => o === 'ok')).toBe(true);
     expect(progress.at(-1)).toBe(lines.length);
-    expect((await exec(['ip', 'netns', 'exec', A, 'sysctl', '-n', 'net.ipv4.conf.all.rp_filter'])).stdout.trim()).toBe('0');
+    expect(
+      (
+        await exec(['ip', 'netns', 'exec', A, 'sysctl', '-n', 'net.ipv4.conf.all.rp_filter'])
+      ).stdout.trim(),
+    ).toBe('0');
     expect(await ping(A, '10.77.0.2')).toBe(true);
     expect(await ping(B, '10.77.0.1')).toBe(true);
   });
@@ -72,7 +84,11 @@ describe('Runner on the real kernel', () => {
   });
 
   it('sets a namespace’s sysctls and attributes a bad key to its own line', async () => {
-    const sysctl = (ns: string, kv: string): BatchLine => ({ netns: null, args: ['netns', 'exec', ns, 'sysctl', '-q', '-w', kv], stage: 'sysctl' });
+    const sysctl = (ns: string, kv: string): BatchLine => ({
+      netns: null,
+      args: ['netns', 'exec', ns, 'sysctl', '-q', '-w', kv],
+      stage: 'sysctl',
+    });
     const res = await runner.run([
       sysctl(A, 'net.ipv4.ip_forward=1'),
       sysctl(A, 'net.ipv4.conf.nope.rp_filter=0'),
@@ -83,7 +99,8 @@ describe('Runner on the real kernel', () => {
     expect(res.failed?.index).toBe(1);
     expect(res.failed?.message).toMatch(/nope/);
     expect(res.outcomes).toEqual(['ok', 'failed', 'ok', 'ok', 'skipped']);
-    const read = async (ns: string, key: string) => (await exec(['ip', 'netns', 'exec', ns, 'sysctl', '-n', key])).stdout.trim();
+    const read = async (ns: string, key: string) =>
+      (await exec(['ip', 'netns', 'exec', ns, 'sysctl', '-n', key])).stdout.trim();
     expect(await read(A, 'net.ipv4.ip_forward')).toBe('1');
     expect(await read(B, 'net.ipv4.conf.default.rp_filter')).toBe('2');
     expect((await ipIn(A, ['link', 'show', 'dev', 'late'])).exitCode).not.toBe(0);
@@ -102,13 +119,21 @@ describe('Runner on the real kernel', () => {
     expect(res.failed?.index).toBe(1);
     expect(res.outcomes).toEqual(['skipped', 'skipped']);
     expect(await labNetns(lab)).not.toContain(sneaky);
-    await expect(runner.run([{ netns: A, args: ['link', 'add', 'name', 'x y', 'type', 'bridge'] }])).resolves.toMatchObject({ ok: false });
+    await expect(
+      runner.run([{ netns: A, args: ['link', 'add', 'name', 'x y', 'type', 'bridge'] }]),
+    ).resolves.toMatchObject({ ok: false });
   });
 
   it('answers queries as parsed JSON and a failed query names the kernel message', async () => {
-    const links = await runner.query<{ ifname: string; linkinfo?: { info_kind: string } }[]>(B, ['-d', 'link', 'show']);
+    const links = await runner.query<{ ifname: string; linkinfo?: { info_kind: string } }[]>(B, [
+      '-d',
+      'link',
+      'show',
+    ]);
     expect(links.find((l) => l.ifname === 'a')?.linkinfo?.info_kind).toBe('veth');
-    await expect(runner.query(B, ['link', 'show', 'dev', 'nope'])).rejects.toThrow(/does not exist/);
+    await expect(runner.query(B, ['link', 'show', 'dev', 'nope'])).rejects.toThrow(
+      /does not exist/,
+    );
     // the worker is still usable after a failed query
     expect((await runner.query<unknown[]>(B, ['route', 'show'])).length).toBeGreaterThan(0);
   });
@@ -117,7 +142,9 @@ describe('Runner on the real kernel', () => {
     await runner.query(F === A ? A : B, ['link', 'show']);
     await exec(['ip', 'netns', 'del', B]);
     await exec(['ip', 'netns', 'add', B]);
-    const res = await runner.run([{ netns: B, args: ['link', 'add', 'name', 'fresh', 'type', 'bridge'] }]);
+    const res = await runner.run([
+      { netns: B, args: ['link', 'add', 'name', 'fresh', 'type', 'bridge'] },
+    ]);
     expect(res.ok).toBe(true);
     expect((await ipIn(B, ['link', 'show', 'dev', 'fresh'])).exitCode).toBe(0);
   });
@@ -140,17 +167,33 @@ describe('Runner on the real kernel', () => {
     const names = Array.from({ length: 50 }, (_, i) => `nc-${lab}.m${i}`);
     const lines: BatchLine[] = [
       ...names.map((n) => ({ netns: null, args: ['netns', 'add', n], stage: 'netns.add' })),
-      ...names.map((n) => ({ netns: n, args: ['link', 'add', 'name', 'br0', 'type', 'bridge'], stage: 'bridge.add' })),
-      ...names.map((n, i) => ({ netns: n, args: ['address', 'add', `10.78.${i}.1/24`, 'dev', 'br0'], stage: 'addr.add' })),
-      ...names.map((n) => ({ netns: n, args: ['link', 'set', 'dev', 'br0', 'up'], stage: 'link.state' })),
+      ...names.map((n) => ({
+        netns: n,
+        args: ['link', 'add', 'name', 'br0', 'type', 'bridge'],
+        stage: 'bridge.add',
+      })),
+      ...names.map((n, i) => ({
+        netns: n,
+        args: ['address', 'add', `10.78.${i}.1/24`, 'dev', 'br0'],
+        stage: 'addr.add',
+      })),
+      ...names.map((n) => ({
+        netns: n,
+        args: ['link', 'set', 'dev', 'br0', 'up'],
+        stage: 'link.state',
+      })),
     ];
     const t0 = performance.now();
     const res = await runner.run(lines);
     const ms = performance.now() - t0;
     expect(res).toMatchObject({ ok: true, done: lines.length });
     console.log(`50 namespaces, ${lines.length} ops: ${ms.toFixed(0)} ms`);
-    const addrs = await Promise.all(names.map((n) => runner.query<{ addr_info: { local: string }[] }[]>(n, ['address', 'show', 'dev', 'br0'])));
-    addrs.forEach((a, i) => expect(a[0]?.addr_info.map((x) => x.local)).toContain(`10.78.${i}.1`));
+    const addrs = await Promise.all(
+      names.map((n) =>
+        runner.query<{ addr_info: { local: string }[] }[]>(n, ['address', 'show', 'dev', 'br0']),
+      ),
+    );
+    for (const [i, a] of addrs.entries()) expect(a[0]?.addr_info.map((x) => x.local)).toContain(`10.78.${i}.1`);
     const del = await deleteNetns(names, runner);
     expect(del.removed.sort()).toEqual([...names].sort());
     expect(del.failed).toEqual([]);

@@ -4,7 +4,16 @@
  * analyzer's matrix is then measured and must agree with the prediction, and
  * observe() must find every interface and address of the topology.
  */
-import { analyze, batchLine, compile, designFromYaml, type PairResult, resolve, scenarios, type Topology } from '@netcanvas/shared';
+import {
+  analyze,
+  batchLine,
+  compile,
+  designFromYaml,
+  type PairResult,
+  resolve,
+  scenarios,
+  type Topology,
+} from '@netcanvas/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteNetns, labNetns } from '../../src/kernel/netns.js';
 import { observe } from '../../src/kernel/observe.js';
@@ -24,9 +33,11 @@ function topologyOf(name: string, lab: string): Topology {
 
 async function pool<T>(items: T[], limit: number, f: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await f(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await f(items[next++]!);
+    }),
+  );
 }
 
 describe('compiled scenarios through the runner', () => {
@@ -61,17 +72,24 @@ describe('compiled scenarios through the runner', () => {
       }
 
       const matrix = analyze(topology);
-      const pairs: PairResult[] = matrix.results.flat().filter((p): p is PairResult => !!p && p.from !== p.to);
+      const pairs: PairResult[] = matrix.results
+        .flat()
+        .filter((p): p is PairResult => !!p && p.from !== p.to);
       expect(pairs.length).toBeGreaterThan(0);
       const netnsOf = new Map(topology.endpoints.map((e) => [e.node, e.netns]));
       const wrong: string[] = [];
       await pool(pairs, 6, async (p) => {
         const measured = await ping(netnsOf.get(p.from)!, p.target);
-        if (measured !== p.reachable) wrong.push(`${p.from} → ${p.to} (${p.target}): predicted ${p.reachable}, measured ${measured}`);
+        if (measured !== p.reachable)
+          wrong.push(
+            `${p.from} → ${p.to} (${p.target}): predicted ${p.reachable}, measured ${measured}`,
+          );
       });
       expect(wrong).toEqual([]);
 
-      const down = await runner.run(plan.teardown.map((op) => ({ ...batchLine(op), stage: op.op })));
+      const down = await runner.run(
+        plan.teardown.map((op) => ({ ...batchLine(op), stage: op.op })),
+      );
       expect(down.ok).toBe(true);
       expect(await labNetns(lab)).toEqual([]);
       await deleteNetns(await labNetns(lab));
