@@ -168,15 +168,18 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
 
   // Labs already in the kernel (a previous server, the CLI) are reported, never destroyed.
-  try {
-    const labs = await opts.engine.labs();
-    for (const lab of labs) {
-      const status = await opts.engine.status(lab, store.byName(lab)?.doc);
-      logger.info({ lab, state: status.state, design: store.byName(lab)?.id ?? null }, 'lab found running');
+  // In the background: reading a big lab's state must not delay the login URL.
+  void (async () => {
+    try {
+      for (const lab of await opts.engine.labs()) {
+        const design = store.byName(lab);
+        const status = await opts.engine.status(lab, design?.doc);
+        logger.info({ lab, state: status.state, design: design?.id ?? null }, 'lab found running');
+      }
+    } catch (err) {
+      logger.warn({ err: String(err) }, 'could not list running labs');
     }
-  } catch (err) {
-    logger.warn({ err: String(err) }, 'could not list running labs');
-  }
+  })();
 
   const close = running.close;
   let closed: Promise<void> | null = null;

@@ -5,6 +5,7 @@
 import { capsCommand, checkCommand, downCommand, statusCommand, upCommand } from './lab-commands.js';
 import { planCommand } from './plan.js';
 import { scenarioCommand, scenariosCommand } from './scenarios.js';
+import { serveCommand } from './serve.js';
 import type { Command } from './types.js';
 import { validateCommand } from './validate.js';
 
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   statusCommand,
   checkCommand,
   capsCommand,
+  serveCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -1,0 +1,95 @@
+/**
+ * `netcanvas serve [--host H] [--port P] [--data-dir D] [--allow-remote]`:
+ * the dashboard and its API on one listener. Prints the login URL (with the
+ * token) once; stops cleanly on SIGINT/SIGTERM (sockets, pollers, database)
+ * and never destroys a lab on the way out.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { defaultDataDir, startServer } from '../api/server.js';
+import { sharedRunner } from '../kernel/observe.js';
+import { createEngine } from '../lab/index.js';
+import { createKernelSources } from '../live/kernel-sources.js';
+import { createLabTools } from '../tools/capture.js';
+import { parseCommandArgs } from './args.js';
+import { type Command, UsageError } from './types.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** apps/web/dist, relative to this file in the source tree. */
+const WEB_DIST = resolve(here, '..', '..', '..', 'web', 'dist');
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the dashboard and its API (default http://127.0.0.1:7878)',
+  usage: `usage: netcanvas serve [--host H] [--port P] [--data-dir D] [--allow-remote]
+
+Serves the web dashboard, the REST API and the live socket on one address.
+  --host H        address to listen on (default 127.0.0.1)
+  --port P        port (default 7878; 0 picks a free one)
+  --data-dir D    where designs are stored
+                  (default $XDG_DATA_HOME/netcanvas or ~/.local/share/netcanvas)
+  --allow-remote  required to listen on anything but loopback: the server runs
+                  as root and changes the kernel
+Prints a URL with a one-time token: open it to log in. Ctrl-C stops the server;
+running labs keep running (netcanvas down LAB removes one).`,
+  async run(args, io) {
+    const { values } = parseCommandArgs(
+      args,
+      {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'allow-remote': { type: 'boolean' },
+      },
+      { min: 0, max: 0 },
+    );
+    const host = values.host ?? '127.0.0.1';
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new UsageError(`--host ${host} is not an address`);
+    const portText = values.port ?? '7878';
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port ${portText} is not a port number`);
+    const dataDir = values['data-dir'] ? resolve(io.cwd, values['data-dir']) : defaultDataDir();
+
+    const logger = pino({ name: 'netcanvas' }, pino.destination(2));
+    const runner = sharedRunner();
+    const sources = createKernelSources({ logger, runner });
+    let running: Awaited<ReturnType<typeof startServer>>;
+    try {
+      running = await startServer({
+        host,
+        port: Number(portText),
+        dataDir,
+        engine: createEngine(),
+        sources,
+        tools: createLabTools(dataDir),
+        logger,
+        ...(values['allow-remote'] ? { allowRemote: true } : {}),
+        ...(existsSync(join(WEB_DIST, 'index.html')) ? { webRoot: WEB_DIST } : {}),
+      });
+    } catch (err) {
+      await sources.close?.();
+      io.stderr(`netcanvas serve: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    if (!existsSync(join(WEB_DIST, 'index.html'))) {
+      io.stderr('netcanvas serve: apps/web/dist is not built (pnpm build); serving the API only\n');
+    }
+    io.stdout(`netcanvas is running. Open this URL once to log in (it holds the access token):\n\n  ${running.loginUrl}\n\n`);
+
+    await new Promise<void>((done) => {
+      const stop = (signal: NodeJS.Signals) => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        logger.info({ signal }, 'shutting down; labs keep running');
+        void running
+          .close()
+          .then(() => runner.close())
+          .finally(done);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  },
+};
