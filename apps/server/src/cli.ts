@@ -13,8 +13,8 @@ import { type CliIo, UsageError } from './cli/types.js';
 const GENERAL_USAGE = () => `usage: netcanvas <command> [args]
 
 commands:
-${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
-  ${'help'.padEnd(10)}this text; "netcanvas help COMMAND" for one command
+${commands.map((c) => `  ${c.name.padEnd(11)}${c.summary}`).join('\n')}
+  ${'help'.padEnd(11)}this text; "netcanvas help COMMAND" for one command
 
 FILE arguments are YAML or JSON designs; "-" reads stdin.
 Add --json to a command for machine-readable output.`;
@@ -79,9 +79,8 @@ async function readStdin(limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function processIo(): CliIo {
-  // pnpm runs the script inside apps/server; INIT_CWD is where the user typed the command.
-  const cwd = process.env.INIT_CWD || process.cwd();
+/** pnpm runs the script inside apps/server; INIT_CWD is where the user typed the command. */
+export function processIo(cwd: string = process.env.INIT_CWD || process.cwd()): CliIo {
   return {
     cwd,
     env: process.env,

@@ -7,7 +7,7 @@ import type { Diagnostic } from '@netcanvas/shared';
 export function formatDiagnostic(d: Diagnostic): string {
   const elements = d.elements.length > 0 ? d.elements.join(',') : '-';
   const where = d.line !== undefined ? `${d.line}:${d.column ?? 1}` : '-';
-  return `${d.severity.padEnd(7)}${elements}  ${d.code}  ${where}  ${d.message}`;
+  return `${d.severity}  ${elements}  ${d.code}  ${where}  ${d.message}`;
 }
 
 export function summary(diagnostics: Diagnostic[]): string {
