@@ -57,6 +57,15 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
     forwarderDomains.set(id, list);
   }
 
+  // A hostnet is reachable through its host only when the host's br0 holds an address.
+  const servedHostnets = new Set<string>();
+  for (const hostnet of state.hostnets.values()) {
+    const d = domains.get(hostnet)!;
+    if (d.subnet !== null && d.members.some((m) => m.node === hostnet && m.iface.kind === 'bridge' && m.iface.address !== null)) {
+      servedHostnets.add(hostnet);
+    }
+  }
+
   const noGateway = new Map<string, string[]>();
   for (const id of ids) {
     const node = nodes[id]!;
@@ -94,7 +103,7 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
         }
       }
     } else if (node.kind === 'router') {
-      routes.push(...routerRoutes(state, id, ns, forwarderDomains, domainForwarders));
+      routes.push(...routerRoutes(state, id, ns, forwarderDomains, domainForwarders, servedHostnets));
     }
   }
 
@@ -118,6 +127,7 @@ function routerRoutes(
   ns: string,
   forwarderDomains: Map<string, Attachment[]>,
   domainForwarders: Map<string, { node: string; iface: IfaceSpec }[]>,
+  servedHostnets: ReadonlySet<string>,
 ): RouteSpec[] {
   const node = state.design.nodes[router]!;
   if (node.kind !== 'router') return [];
@@ -191,7 +201,7 @@ function routerRoutes(
       const next: string[] =
         state.design.nodes[id]!.kind === 'router'
           ? (forwarderDomains.get(id) ?? []).map((at) => at.domain)
-          : hostnet !== undefined && domains.get(hostnet)!.subnet !== null && hostnetServes(state, hostnet)
+          : hostnet !== undefined && servedHostnets.has(hostnet)
             ? [hostnet]
             : [];
       for (const domain of next) {
@@ -214,7 +224,9 @@ function routerRoutes(
     frontier = nextFrontier;
   }
 
-  const routed = new Set<string>();
+  // A second domain with a subnet this router is attached to (an overlap validate reports) cannot
+  // be routed: the kernel already has that prefix as a connected route.
+  const routed = new Set<string>(mine.map((at) => domains.get(at.domain)!.spec.subnet).filter((s): s is string => s !== null));
   for (const domain of state.domainOrder) {
     const hop = domHop.get(domain);
     const d = domains.get(domain)!;
@@ -239,9 +251,4 @@ function routerRoutes(
     });
   }
   return result;
-}
-
-/** A hostnet is reachable through its host only when the host's br0 holds an address. */
-function hostnetServes(state: ResolveState, hostnet: string): boolean {
-  return state.domains.get(hostnet)!.members.some((m) => m.node === hostnet && m.iface.kind === 'bridge' && m.iface.address !== null);
 }

@@ -552,6 +552,66 @@ describe('diagnostics found while resolving', () => {
     expect(withCode(diagnostics, 'ifname-duplicate')).toEqual([
       expect.objectContaining({ severity: 'error', elements: ['r1'], path: ['links', 1] }),
     ]);
+    expect(withCode(diagnostics, 'ifname-duplicate')[0]!.message).toBe(
+      `r1 has two interfaces named up0 (its link to v1 and its link to v2); interface names must be unique within r1, so the second one becomes ${names[1]}`,
+    );
+  });
+});
+
+describe('hosts as tunnel members', () => {
+  const design = makeDesign(
+    'hostvx',
+    {
+      public: { kind: 'switch', subnet: '203.0.113.0/24' },
+      tun: { kind: 'vxlan', vni: 7, underlay: 'public', subnet: '172.16.7.0/29' },
+      'node-a': { kind: 'host' },
+      'node-b': { kind: 'host' },
+      c1: { kind: 'namespace', host: 'node-a' },
+    },
+    [
+      { endpoints: [{ node: 'node-a', ip: '203.0.113.10' }, 'public'] },
+      { endpoints: ['node-b', 'public'] },
+      { endpoints: ['node-a', 'tun'] },
+      { endpoints: ['node-b', 'tun'] },
+    ],
+  );
+  const { topology: t, diagnostics } = resolve(design);
+
+  it('puts a bridged host’s written uplink address on br0 and uses it as the tunnel’s local address', () => {
+    expect(ifaceOf(t, 'nc-hostvx.node-a/br0')).toMatchObject({ address: '203.0.113.10/24', addressOrigin: 'explicit' });
+    expect(ifaceOf(t, 'nc-hostvx.node-a/public')).toMatchObject({ address: null, master: 'br0' });
+    expect(ifaceOf(t, 'nc-hostvx.node-a/tun').vxlan).toEqual({
+      vni: 7,
+      port: 4789,
+      local: '203.0.113.10',
+      underlayDev: 'br0',
+      remotes: [addressOf(t, 'nc-hostvx.node-b/br0')!.split('/')[0]],
+    });
+    expect(addressOf(t, 'nc-hostvx.node-a/tun')).toBe('172.16.7.1/29');
+    expect(addressOf(t, 'nc-hostvx.node-b/tun')).toBe('172.16.7.2/29');
+  });
+
+  it('reports that nobody routes on the public switch and the overlay', () => {
+    expect(t.routes).toEqual([]);
+    expect(withCode(diagnostics, 'no-gateway').map((d) => d.elements[0])).toEqual(['public']);
+  });
+});
+
+describe('overlapping subnets (reported by validate)', () => {
+  it('never route a prefix the router already has as connected', () => {
+    const design = makeDesign(
+      'overlap',
+      {
+        a: { kind: 'vlan', vid: 1, subnet: '10.0.0.0/24' },
+        b: { kind: 'vlan', vid: 2, subnet: '10.0.0.0/24' },
+        r1: { kind: 'router' },
+        r2: { kind: 'router' },
+      },
+      [{ endpoints: ['r1', 'a'] }, { endpoints: ['r1', 'r2'] }, { endpoints: ['r2', 'b'] }],
+    );
+    const { topology: t } = resolve(design);
+    expect(routesOf(t, 'r1')).toEqual([]);
+    expect(routesOf(t, 'r2')).toEqual([]);
   });
 });
 
