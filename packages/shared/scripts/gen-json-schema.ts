@@ -9,20 +9,24 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { API_VERSION, Design } from '../src/schema.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'schema', 'design.schema.json');
+export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'design.schema.json');
 
-// io: 'input' — a file may leave out fields that have defaults.
-const generated = z.toJSONSchema(Design, { io: 'input', target: 'draft-2020-12' });
-const { $schema, ...body } = generated;
-const schema = {
-  $schema,
-  $id: `urn:netcanvas:design:${API_VERSION.split('/')[1]}`,
-  title: `netcanvas design (${API_VERSION})`,
-  description: 'A netcanvas network design: nodes, links, addressing and canvas layout.',
-  ...body,
-};
+/** The file's exact text, so a test can tell when the committed copy is stale. */
+export function designJsonSchemaText(): string {
+  // io: 'input' — a file may leave out fields that have defaults.
+  const { $schema, ...body } = z.toJSONSchema(Design, { io: 'input', target: 'draft-2020-12' });
+  const schema = {
+    $schema,
+    $id: `urn:netcanvas:design:${API_VERSION.split('/')[1]}`,
+    title: `netcanvas design (${API_VERSION})`,
+    description: 'A netcanvas network design: nodes, links, addressing and canvas layout.',
+    ...body,
+  };
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
 
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(schema, null, 2)}\n`);
-console.log(`wrote ${out}`);
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  mkdirSync(dirname(SCHEMA_PATH), { recursive: true });
+  writeFileSync(SCHEMA_PATH, designJsonSchemaText());
+  console.log(`wrote ${SCHEMA_PATH}`);
+}

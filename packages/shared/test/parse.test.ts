@@ -114,3 +114,21 @@ describe('linkIds', () => {
     expect(linkIds({ links: [{ endpoints: ['a', 'b'] }, { id: 'a--b', endpoints: ['c', 'd'] }] })).toEqual(['a--b#2', 'a--b']);
   });
 });
+
+describe('JSON Schema for editors', () => {
+  it('is committed and matches the zod schema', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { designJsonSchemaText, SCHEMA_PATH } = await import('../scripts/gen-json-schema.js');
+    expect(readFileSync(SCHEMA_PATH, 'utf8'), 'run `pnpm --filter @netcanvas/shared build`').toBe(designJsonSchemaText());
+  });
+
+  it('lists every node kind and forbids unknown fields', async () => {
+    const { designJsonSchemaText } = await import('../scripts/gen-json-schema.js');
+    const schema = JSON.parse(designJsonSchemaText());
+    const kinds = schema.properties.nodes.additionalProperties.oneOf.map((k: { properties: { kind: { const: string } } }) => k.properties.kind.const);
+    expect(kinds).toEqual(['host', 'namespace', 'vlan', 'switch', 'router', 'vxlan']);
+    expect(schema.additionalProperties).toBe(false);
+    // Fields with defaults are optional in a file.
+    expect(schema.required).toEqual(['apiVersion', 'name', 'nodes']);
+  });
+});
