@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic, Topology } from '../src/model.js';
 import { hintsFrom, resolve } from '../src/resolve.js';
-import { interVlan, makeDesign, sameVlan, vxlan } from './helpers/designs.js';
+import { parse as parseYaml } from 'yaml';
+import { Design } from '../src/schema.js';
+import { scenarios } from '../src/scenarios.js';
+import { interVlan, makeDesign, sameVlan, scenarioDesigns, vxlan } from './helpers/designs.js';
 
 const addressOf = (t: Topology, key: string) => t.interfaces.find((i) => i.key === key)?.address;
 const ifaceOf = (t: Topology, key: string) => {
@@ -12,6 +15,53 @@ const ifaceOf = (t: Topology, key: string) => {
 const routesOf = (t: Topology, node: string) =>
   t.routes.filter((r) => r.node === node).map((r) => `${r.to} via ${r.via} dev ${r.dev}`);
 const withCode = (diagnostics: Diagnostic[], code: string) => diagnostics.filter((d) => d.code === code);
+
+describe('the scenario designs', () => {
+  it('vxlan is exactly the document of the issue', () => {
+    const text = `
+apiVersion: netcanvas/v1
+name: vxlan
+nodes:
+  public: { kind: switch, subnet: 203.0.113.0/24 }
+  vlan10: { kind: vlan, vid: 10, subnet: 10.0.10.0/24 }
+  vlan20: { kind: vlan, vid: 20, subnet: 10.0.20.0/24 }
+  r1:     { kind: router }
+  r2:     { kind: router }
+  tun:    { kind: vxlan, vni: 42, underlay: public, subnet: 172.16.42.0/29 }
+  node-a: { kind: host }
+  node-b: { kind: host }
+  c1:     { kind: namespace, host: node-a }
+  c2:     { kind: namespace, host: node-b }
+links:
+  - endpoints: [node-a, vlan10]
+  - endpoints: [node-b, vlan20]
+  - endpoints: [r1, vlan10]
+  - endpoints: [r2, vlan20]
+  - endpoints: [r1, public]
+  - endpoints: [r2, public]
+  - endpoints: [r1, tun]
+  - endpoints: [r2, tun]
+`;
+    expect(vxlan()).toEqual(Design.parse(parseYaml(text)));
+  });
+
+  it('give the same addresses, routes and endpoints as the scenario gallery', () => {
+    // The gallery may write links in another order; what a student checks must not differ.
+    const essence = (t: Topology) => ({
+      addresses: Object.fromEntries(t.interfaces.map((i) => [i.key, i.address]).sort()),
+      routes: t.routes.map((r) => `${r.netns} ${r.to} via ${r.via} dev ${r.dev}`).sort(),
+      endpoints: t.endpoints,
+      domains: t.domains,
+    });
+    const gallery = new Map(scenarios.map((s) => [s.name, s.yaml]));
+    for (const [name, build] of Object.entries(scenarioDesigns)) {
+      const yaml = gallery.get(name as keyof typeof scenarioDesigns);
+      expect(yaml, name).toBeDefined();
+      const fromGallery = Design.parse(parseYaml(yaml!));
+      expect(essence(resolve(fromGallery).topology), name).toEqual(essence(resolve(build()).topology));
+    }
+  });
+});
 
 describe('scenario same-vlan', () => {
   const { topology: t, diagnostics } = resolve(sameVlan());
@@ -681,7 +731,6 @@ describe('totality', () => {
 import fc from 'fast-check';
 import { parseCidr, parseIfAddress, networkOf } from '../src/ipam.js';
 import { buildRandomDesign, largeDesign, randomDesignPlan } from './helpers/designs.js';
-import type { Design } from '../src/schema.js';
 
 const SEED = 20261128;
 
