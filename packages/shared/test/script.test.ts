@@ -49,8 +49,12 @@ describe('renderScript', () => {
     // The by-hand teardown deletes this lab's namespaces and no other lab's.
     const pattern = /grep -E '([^']+)'\); do ip netns del "\$ns"; done/.exec(script)?.[1];
     expect(pattern).toBeDefined();
-    const names = ['nc-lab1', 'nc-lab1.r1', 'nc-lab10', 'nc-lab1-x.c1', 'nc-lab', 'x-nc-lab1'].join('\n');
-    const mine = execFileSync('grep', ['-E', pattern as string], { input: `${names}\n` }).toString();
+    const names = ['nc-lab1', 'nc-lab1.r1', 'nc-lab10', 'nc-lab1-x.c1', 'nc-lab', 'x-nc-lab1'].join(
+      '\n',
+    );
+    const mine = execFileSync('grep', ['-E', pattern as string], {
+      input: `${names}\n`,
+    }).toString();
     expect(mine).toBe('nc-lab1\nnc-lab1.r1\n');
     bashSyntaxOk(script);
   });
