@@ -383,13 +383,15 @@ export function parseDesign(input: unknown): { design?: Design; diagnostics: Dia
       ],
     };
   }
-  let ids: string[];
+  // Getters and proxies can throw from any property read; the input is still only data to us.
+  let ids: string[] = [];
+  let protoDiagnostics: Diagnostic[] = [];
   try {
     ids = linkIds(input);
+    protoDiagnostics = prototypeKeyDiagnostics(input, ids);
   } catch {
     ids = [];
   }
-  const protoDiagnostics = prototypeKeyDiagnostics(input, ids);
   let result: ReturnType<typeof Design.safeParse>;
   try {
     result = Design.safeParse(input);

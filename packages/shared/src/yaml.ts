@@ -407,5 +407,34 @@ export function designToYaml(design: Design): string {
       if (isSeq(endpoints)) endpoints.flow = true;
     }
   }
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: true });
+  return alignFlowEntries(doc.toString({ lineWidth: 0, flowCollectionPadding: true }));
+}
+
+/**
+ * Lines up the `{` of one-line entries under `nodes:` and `layout:` (as in
+ * the scenarios), so a design reads as a table. Ids are plain
+ * `[a-z][a-z0-9-]*`, so padding after the colon changes no value.
+ */
+function alignFlowEntries(text: string): string {
+  const lines = text.split('\n');
+  const entry = /^  ([a-z][a-z0-9-]*): \{/;
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i] !== 'nodes:' && lines[i] !== 'layout:') {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < lines.length && entry.test(lines[end]!)) end++;
+    const width = Math.max(0, ...lines.slice(i + 1, end).map((l) => entry.exec(l)![1]!.length));
+    for (let j = i + 1; j < end; j++) {
+      lines[j] = lines[j]!.replace(entry, (_, id: string) => `  ${id}:${' '.repeat(width - id.length + 1)}{`);
+    }
+    i = end;
+  }
+  // `[a, b]` for endpoints, as people write them; the padding is only wanted inside maps.
+  for (let j = 0; j < lines.length; j++) {
+    lines[j] = lines[j]!.replace(/^((?: {2}- | {4})endpoints: )\[ (.*) \]$/, '$1[$2]');
+  }
+  return lines.join('\n');
 }

@@ -181,3 +181,15 @@ describe('properties', () => {
     );
   });
 });
+
+describe('values that are not plain data', () => {
+  it('reports throwing getters and proxies instead of throwing', () => {
+    const trap = new Proxy({}, { get: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } });
+    const getter = { apiVersion: 'netcanvas/v1', name: 'x', get nodes() { throw new Error('boom'); } };
+    for (const input of [trap, getter]) {
+      const r = diagnose(input);
+      expect(r.design).toBeUndefined();
+      expect(r.diagnostics[0]!.severity).toBe('error');
+    }
+  });
+});
