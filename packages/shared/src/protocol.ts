@@ -23,13 +23,17 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Server-generated design ids: lower-case letters and digits. */
 export const DESIGN_ID_RE = /^[a-z0-9]{4,32}$/;
-export const DesignId = z.string().regex(DESIGN_ID_RE, 'design ids are 4–32 lower-case letters and digits');
+export const DesignId = z
+  .string()
+  .regex(DESIGN_ID_RE, 'design ids are 4–32 lower-case letters and digits');
 export const LabName = z
   .string()
   .regex(LAB_NAME_RE, 'lab names are 1–24 characters: lower-case letters, digits and "-"');
 /** Link ids as in the design (`a--b`, `a--b#2`, or the link's own id). */
 export const LINK_ID_RE = /^[a-z][a-z0-9#-]{0,62}$/;
-export const LinkId = z.string().regex(LINK_ID_RE, 'link ids are lower-case letters, digits, "-" and "#"');
+export const LinkId = z
+  .string()
+  .regex(LINK_ID_RE, 'link ids are lower-case letters, digits, "-" and "#"');
 
 export const Topic = z.union([
   z.strictObject({ lab: LabName }),
@@ -51,7 +55,10 @@ export const ClientHello = z.strictObject({
 });
 export const ClientSubscribe = z.strictObject({ type: z.literal('subscribe'), topic: Topic });
 export const ClientUnsubscribe = z.strictObject({ type: z.literal('unsubscribe'), topic: Topic });
-export const ClientPing = z.strictObject({ type: z.literal('ping'), t: z.number().finite().optional() });
+export const ClientPing = z.strictObject({
+  type: z.literal('ping'),
+  t: z.number().finite().optional(),
+});
 /**
  * A client saves its copy of a design: stored as a new version when
  * `baseVersion` is still current, refused with the current version when not.
@@ -128,7 +135,11 @@ export const ApplyProgressSchema = z.strictObject({
   message: z.string().optional(),
 });
 
-const HopSchema = z.strictObject({ element: z.string(), dev: z.string().optional(), note: z.string() });
+const HopSchema = z.strictObject({
+  element: z.string(),
+  dev: z.string().optional(),
+  note: z.string(),
+});
 export const PingResultSchema = z.strictObject({
   from: z.string(),
   to: z.string(),

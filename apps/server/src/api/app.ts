@@ -4,19 +4,19 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
-import { z } from 'zod';
 import {
-  type Design,
+  compile,
   DESIGN_ID_RE,
+  type Design,
+  diagnose,
   ELEMENT_ID_RE,
   IFNAME_RE,
   LINK_ID_RE,
-  diagnose,
   renderScript,
-  compile,
 } from '@netcanvas/shared';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
 import { type Engine, LabBusyError } from '../lab/engine.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
@@ -30,11 +30,11 @@ import {
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
 import {
-  type FrontDoor,
-  MAX_BODY_BYTES,
   authenticate,
   cookieName,
+  type FrontDoor,
   hostAllowed,
+  MAX_BODY_BYTES,
   originCheck,
   tokenMatches,
 } from './security.js';
@@ -67,7 +67,8 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function param(req: Request, name: string, re: RegExp, what: string): string {
   const v = req.params[name];
-  if (typeof v !== 'string' || !re.test(v)) throw new HttpError(400, 'bad-parameter', `${what} is not valid`);
+  if (typeof v !== 'string' || !re.test(v))
+    throw new HttpError(400, 'bad-parameter', `${what} is not valid`);
   return v;
 }
 
@@ -82,7 +83,9 @@ function body<T>(schema: z.ZodType<T>, req: Request): T {
 }
 
 const Version = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const Element = z.string().regex(ELEMENT_ID_RE, 'element ids are lower-case letters, digits and "-"');
+const Element = z
+  .string()
+  .regex(ELEMENT_ID_RE, 'element ids are lower-case letters, digits and "-"');
 
 /** Semantic diagnostics for a stored design; a stage not yet able to answer must not break storage. */
 function diagnosticsOf(doc: unknown, logger: Logger): unknown[] {
@@ -125,7 +128,13 @@ export function createApp(deps: AppDeps): express.Express {
       return;
     }
     if (typeof token !== 'string' || !tokenMatches(deps, token)) {
-      next(new HttpError(401, 'bad-token', 'this link is not valid; use the URL the server printed at start'));
+      next(
+        new HttpError(
+          401,
+          'bad-token',
+          'this link is not valid; use the URL the server printed at start',
+        ),
+      );
       return;
     }
     res.setHeader(
@@ -141,7 +150,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('Cache-Control', 'no-store');
     const auth = authenticate(deps, req);
     if (!auth) {
-      next(new HttpError(401, 'unauthorized', 'a token is required: open the URL the server printed'));
+      next(
+        new HttpError(401, 'unauthorized', 'a token is required: open the URL the server printed'),
+      );
       return;
     }
     if (MUTATING.has(req.method)) {
@@ -194,7 +205,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.put('/designs/:id', (req, res) => {
     const id = designId(req);
-    const { baseVersion, doc } = body(z.strictObject({ baseVersion: Version, doc: z.unknown() }), req);
+    const { baseVersion, doc } = body(
+      z.strictObject({ baseVersion: Version, doc: z.unknown() }),
+      req,
+    );
     const rec = store.save(id, baseVersion, doc);
     announceDesign(rec.id, null);
     res.json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
@@ -218,7 +232,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/designs/:id/restore', (req, res) => {
     const id = designId(req);
-    const { version, baseVersion } = body(z.strictObject({ version: Version, baseVersion: Version }), req);
+    const { version, baseVersion } = body(
+      z.strictObject({ version: Version, baseVersion: Version }),
+      req,
+    );
     const rec = store.restore(id, version, baseVersion);
     announceDesign(rec.id, null);
     res.json(rec);
@@ -237,13 +254,17 @@ export function createApp(deps: AppDeps): express.Express {
 
   function announceDesign(id: string, by: string | null): void {
     const rec = store.get(id);
-    hub.publish({ design: id }, { kind: 'design', id, name: rec.name, version: rec.version, doc: rec.doc, by });
+    hub.publish(
+      { design: id },
+      { kind: 'design', id, name: rec.name, version: rec.version, doc: rec.doc, by },
+    );
     void hub.labChanged(rec.name);
   }
   app.locals.announceDesign = announceDesign;
 
   // ─────────── labs ───────────
-  const labDesign = (req: Request): Design => store.get(param(req, 'design', DESIGN_ID_RE, 'design id')).doc;
+  const labDesign = (req: Request): Design =>
+    store.get(param(req, 'design', DESIGN_ID_RE, 'design id')).doc;
   /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
   const changing = new Set<string>();
   async function exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
@@ -290,7 +311,9 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/labs/:design/apply', async (req, res) => {
     body(z.strictObject({}), req);
     const design = labDesign(req);
-    const result = await exclusive(design.name, () => engine.apply(design, (p) => hub.applyProgress(p)));
+    const result = await exclusive(design.name, () =>
+      engine.apply(design, (p) => hub.applyProgress(p)),
+    );
     await hub.labChanged(design.name);
     res.status(result.ok ? 200 : 422).json(result);
   });
@@ -328,7 +351,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/labs/:design/traceroute', async (req, res) => {
     const { from, to } = body(z.strictObject({ from: Element, to: Element }), req);
-    if (!deps.tools) throw new HttpError(501, 'not-available', 'traceroute is not available on this server');
+    if (!deps.tools)
+      throw new HttpError(501, 'not-available', 'traceroute is not available on this server');
     res.json(await deps.tools.traceroute(labDesign(req), from, to));
   });
 
@@ -342,7 +366,8 @@ export function createApp(deps: AppDeps): express.Express {
       }),
       req,
     );
-    if (!deps.tools) throw new HttpError(501, 'not-available', 'capture is not available on this server');
+    if (!deps.tools)
+      throw new HttpError(501, 'not-available', 'capture is not available on this server');
     const design = labDesign(req);
     const capture = deps.tools.startCapture(design, spec, (lines, done) =>
       hub.publish(
@@ -355,9 +380,11 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.get('/captures/:capture', (req, res) => {
     const id = param(req, 'capture', /^[a-z0-9]{8,32}$/, 'capture id');
-    if (!deps.tools) throw new HttpError(501, 'not-available', 'capture is not available on this server');
+    if (!deps.tools)
+      throw new HttpError(501, 'not-available', 'capture is not available on this server');
     const file = deps.tools.captureFile(id);
-    if (!file) throw new HttpError(404, 'not-found', `capture ${id} does not exist or is not finished`);
+    if (!file)
+      throw new HttpError(404, 'not-found', `capture ${id} does not exist or is not finished`);
     res.setHeader('Content-Type', 'application/vnd.tcpdump.pcap');
     res.setHeader('Content-Disposition', `attachment; filename="${id}.pcap"`);
     res.sendFile(file);
@@ -383,7 +410,8 @@ export function createApp(deps: AppDeps): express.Express {
   // Errors as JSON, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toHttpError(err);
-    if (e.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (e.status >= 500)
+      logger.error({ err, method: req.method, path: req.path }, 'request failed');
     else logger.debug({ status: e.status, code: e.code, path: req.path }, e.message);
     if (res.headersSent) {
       res.end();
@@ -397,10 +425,12 @@ export function createApp(deps: AppDeps): express.Express {
 
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof LabBusyError) return new HttpError(409, 'lab-busy', err.message, { lab: err.lab });
+  if (err instanceof LabBusyError)
+    return new HttpError(409, 'lab-busy', err.message, { lab: err.lab });
   if (err instanceof StaleVersionError)
     return new HttpError(409, 'stale-version', err.message, { currentVersion: err.current });
-  if (err instanceof NameTakenError) return new HttpError(409, 'name-taken', err.message, { owner: err.ownerId });
+  if (err instanceof NameTakenError)
+    return new HttpError(409, 'name-taken', err.message, { owner: err.ownerId });
   if (err instanceof ToolInputError) return new HttpError(400, 'bad-tool-input', err.message);
   if (err instanceof DesignNotFoundError) return new HttpError(404, 'not-found', err.message);
   if (err instanceof InvalidDesignError)
@@ -410,7 +440,8 @@ export function toHttpError(err: unknown): HttpError {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     if (e.type === 'entity.too.large')
       return new HttpError(413, 'too-large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
-    if (e.type === 'entity.parse.failed') return new HttpError(400, 'bad-json', 'the body is not valid JSON');
+    if (e.type === 'entity.parse.failed')
+      return new HttpError(400, 'bad-json', 'the body is not valid JSON');
     return new HttpError(e.status, 'bad-request', 'the request was refused');
   }
   return new HttpError(500, 'internal', 'internal error; the server log has the details');

@@ -79,7 +79,8 @@ export type AuthMethod = 'bearer' | 'cookie' | null;
 
 export function authenticate(door: FrontDoor, req: IncomingMessage): AuthMethod {
   if (tokenMatches(door, bearerToken(req))) return 'bearer';
-  if (tokenMatches(door, readCookie(req.headers.cookie, cookieName(req.headers.host)))) return 'cookie';
+  if (tokenMatches(door, readCookie(req.headers.cookie, cookieName(req.headers.host))))
+    return 'cookie';
   return null;
 }
 
@@ -97,10 +98,16 @@ export function originCheck(
   if (origin === undefined) {
     return auth === 'bearer'
       ? { ok: true }
-      : { ok: false, reason: 'a state-changing request without an Origin header needs a bearer token' };
+      : {
+          ok: false,
+          reason: 'a state-changing request without an Origin header needs a bearer token',
+        };
   }
   if (!originAllowed(door, origin, req.headers.host)) {
-    return { ok: false, reason: `origin ${JSON.stringify(origin.slice(0, 100))} is not this server` };
+    return {
+      ok: false,
+      reason: `origin ${JSON.stringify(origin.slice(0, 100))} is not this server`,
+    };
   }
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {

@@ -5,7 +5,7 @@
  * running until someone destroys them.
  */
 import { randomBytes } from 'node:crypto';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import pino, { type Logger } from 'pino';
 import type { Engine } from '../lab/engine.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
-import { type Store, openStore } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { createApp } from './app.js';
 import { isLoopbackAddress, loopbackHosts } from './security.js';
-import { type WsDeps, attachWebSocket } from './ws.js';
+import { attachWebSocket, type WsDeps } from './ws.js';
 
 export interface ListenOptions {
   store: Store;
@@ -122,7 +122,8 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
 
 export function defaultDataDir(): string {
   const xdg = process.env.XDG_DATA_HOME;
-  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'netcanvas');
+  // XDG says a relative value is invalid and must be ignored.
+  return join(xdg?.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'netcanvas');
 }
 
 export interface StartOptions {

@@ -12,21 +12,21 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from 'pino';
-import { WebSocket, WebSocketServer } from 'ws';
 import {
   type ClientMessage,
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
+  parseClientMessage,
   type ServerMessage,
   type Topic,
-  parseClientMessage,
   topicKey,
 } from '@netcanvas/shared';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { HubClient, LiveHub } from '../live/hub.js';
 import type { Store } from '../store/store.js';
 import { toHttpError } from './app.js';
-import { type FrontDoor, authenticate, hostAllowed, originCheck } from './security.js';
+import { authenticate, type FrontDoor, hostAllowed, originCheck } from './security.js';
 
 export interface WsDeps extends FrontDoor {
   hub: LiveHub;
@@ -99,7 +99,10 @@ class Connection implements HubClient {
         const queued = this.queue[i];
         if (queued && queued.type === 'delta') {
           if (ev.kind === 'links' && queued.event.kind === 'links') {
-            this.queue[i] = { ...message, event: { kind: 'links', links: { ...queued.event.links, ...ev.links } } };
+            this.queue[i] = {
+              ...message,
+              event: { kind: 'links', links: { ...queued.event.links, ...ev.links } },
+            };
           } else {
             this.queue[i] = message;
           }
@@ -110,8 +113,10 @@ class Connection implements HubClient {
     }
     if (this.queue.length >= this.limits.maxQueued) {
       // Too far behind: drop what is queued for the topics and send snapshots when the socket drains.
-      for (const m of this.queue) if (m.type === 'delta' || m.type === 'snapshot') this.resync.add(topicKey(m.topic));
-      if (message.type === 'delta' || message.type === 'snapshot') this.resync.add(topicKey(message.topic));
+      for (const m of this.queue)
+        if (m.type === 'delta' || m.type === 'snapshot') this.resync.add(topicKey(m.topic));
+      if (message.type === 'delta' || message.type === 'snapshot')
+        this.resync.add(topicKey(message.topic));
       this.queue = this.queue.filter((m) => m.type !== 'delta' && m.type !== 'snapshot');
       this.queue.length = Math.min(this.queue.length, this.limits.maxQueued);
     } else {
@@ -130,7 +135,10 @@ class Connection implements HubClient {
 
   private drain(): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    while ((this.queue.length > 0 || this.resync.size > 0) && this.ws.bufferedAmount < this.limits.softBytes) {
+    while (
+      (this.queue.length > 0 || this.resync.size > 0) &&
+      this.ws.bufferedAmount < this.limits.softBytes
+    ) {
       const next = this.queue.shift();
       if (next) {
         this.ws.send(JSON.stringify(next));
@@ -150,7 +158,10 @@ class Connection implements HubClient {
   take(): boolean {
     const rate = this.deps.rate ?? { perSecond: 50, burst: 100 };
     const now = performance.now();
-    this.tokens = Math.min(rate.burst, this.tokens + ((now - this.lastRefill) / 1000) * rate.perSecond);
+    this.tokens = Math.min(
+      rate.burst,
+      this.tokens + ((now - this.lastRefill) / 1000) * rate.perSecond,
+    );
     this.lastRefill = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
@@ -164,8 +175,15 @@ class Connection implements HubClient {
   }
 }
 
-export function attachWebSocket(server: Server, deps: WsDeps): { close(): Promise<void>; clients(): number } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+export function attachWebSocket(
+  server: Server,
+  deps: WsDeps,
+): { close(): Promise<void>; clients(): number } {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
   const conns = new Set<Connection>();
   const log = deps.logger;
 
@@ -173,7 +191,8 @@ export function attachWebSocket(server: Server, deps: WsDeps): { close(): Promis
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/ws') return refuse(socket, 404, 'no socket here; use /ws');
-    if (!hostAllowed(deps, req.headers.host)) return refuse(socket, 403, 'this server only answers to its own address');
+    if (!hostAllowed(deps, req.headers.host))
+      return refuse(socket, 403, 'this server only answers to its own address');
     const auth = authenticate(deps, req);
     if (!auth) return refuse(socket, 401, 'a token is required');
     const o = originCheck(deps, req, auth);
@@ -217,7 +236,9 @@ export function attachWebSocket(server: Server, deps: WsDeps): { close(): Promis
           code: e.code,
           message: e.message,
           ...(ref !== undefined ? { ref } : {}),
-          ...(typeof e.extra.currentVersion === 'number' ? { currentVersion: e.extra.currentVersion } : {}),
+          ...(typeof e.extra.currentVersion === 'number'
+            ? { currentVersion: e.extra.currentVersion }
+            : {}),
           ...(Array.isArray(e.extra.diagnostics) ? { diagnostics: e.extra.diagnostics } : {}),
         });
       });
@@ -245,7 +266,11 @@ export function attachWebSocket(server: Server, deps: WsDeps): { close(): Promis
       case 'subscribe': {
         const key = topicKey(m.topic);
         if (!conn.topics.has(key) && conn.topics.size >= (deps.maxTopics ?? 32)) {
-          reply(conn, { type: 'error', code: 'too-many-topics', message: 'unsubscribe from something first' });
+          reply(conn, {
+            type: 'error',
+            code: 'too-many-topics',
+            message: 'unsubscribe from something first',
+          });
           return;
         }
         if ('design' in m.topic) deps.store.get(m.topic.design); // 404 for an unknown design

@@ -46,9 +46,11 @@ running labs keep running (netcanvas down LAB removes one).`,
       { min: 0, max: 0 },
     );
     const host = values.host ?? '127.0.0.1';
-    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new UsageError(`--host ${host} is not an address`);
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host))
+      throw new UsageError(`--host ${host} is not an address`);
     const portText = values.port ?? '7878';
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port ${portText} is not a port number`);
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+      throw new UsageError(`--port ${portText} is not a port number`);
     const dataDir = values['data-dir'] ? resolve(io.cwd, values['data-dir']) : defaultDataDir();
 
     const logger = pino({ name: 'netcanvas' }, pino.destination(2));
@@ -75,7 +77,9 @@ running labs keep running (netcanvas down LAB removes one).`,
     if (!existsSync(join(WEB_DIST, 'index.html'))) {
       io.stderr('netcanvas serve: apps/web/dist is not built (pnpm build); serving the API only\n');
     }
-    io.stdout(`netcanvas is running. Open this URL once to log in (it holds the access token):\n\n  ${running.loginUrl}\n\n`);
+    io.stdout(
+      `netcanvas is running. Open this URL once to log in (it holds the access token):\n\n  ${running.loginUrl}\n\n`,
+    );
 
     await new Promise<void>((done) => {
       const stop = (signal: NodeJS.Signals) => {

@@ -7,18 +7,19 @@
  * server starts no work; every map here is bounded by the labs watched and
  * the links of their designs.
  */
-import type { Logger } from 'pino';
+
 import {
   type DeltaEvent,
   type Design,
   type LinkCounters,
   type LinkLive,
   type LinkRate,
+  resolve,
   type ServerMessage,
   type Topic,
-  resolve,
   topicKey,
 } from '@netcanvas/shared';
+import type { Logger } from 'pino';
 import type { ApplyProgress, Engine, LabStatus } from '../lab/engine.js';
 import type { Store } from '../store/store.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
@@ -236,7 +237,10 @@ export class LiveHub {
         }
       }
     } catch (err) {
-      this.opts.logger.warn({ lab, err: String(err) }, 'cannot resolve the design of a watched lab');
+      this.opts.logger.warn(
+        { lab, err: String(err) },
+        'cannot resolve the design of a watched lab',
+      );
     }
     return watch;
   }
@@ -252,7 +256,8 @@ export class LiveHub {
   private async refreshStatus(w: LabWatch, publish: boolean): Promise<void> {
     try {
       w.status = await this.opts.engine.status(w.lab, this.designOf(w.lab));
-      if (publish && this.labs.get(w.lab) === w) this.publish({ lab: w.lab }, { kind: 'status', status: w.status });
+      if (publish && this.labs.get(w.lab) === w)
+        this.publish({ lab: w.lab }, { kind: 'status', status: w.status });
     } catch (err) {
       this.opts.logger.warn({ lab: w.lab, err: String(err) }, 'lab status failed');
     }
@@ -295,7 +300,12 @@ export class LiveHub {
         w.lastSample.delete(link);
         continue;
       }
-      const c = { rxBytes: s.rxBytes, txBytes: s.txBytes, rxPackets: s.rxPackets, txPackets: s.txPackets };
+      const c = {
+        rxBytes: s.rxBytes,
+        txBytes: s.txBytes,
+        rxPackets: s.rxPackets,
+        txPackets: s.txPackets,
+      };
       const prev = w.lastSample.get(link);
       if (prev) {
         const dt = (now - prev.at) / 1000;
@@ -316,7 +326,11 @@ export class LiveHub {
       if (w.counters.size > 0) {
         this.publish(
           { lab: w.lab },
-          { kind: 'rates', rates: Object.fromEntries(w.rates), counters: Object.fromEntries(w.counters) },
+          {
+            kind: 'rates',
+            rates: Object.fromEntries(w.rates),
+            counters: Object.fromEntries(w.counters),
+          },
         );
       }
     } else {
@@ -330,7 +344,10 @@ export class LiveHub {
       const ends = keys.map((k) => w.ends.get(k)).filter((e): e is InterfaceObservation => !!e);
       let state: LinkLive['state'];
       if (ends.length === 0) state = 'unknown';
-      else if (ends.length === keys.length && ends.every((e) => e.up && e.operstate !== 'DOWN' && e.operstate !== 'LOWERLAYERDOWN'))
+      else if (
+        ends.length === keys.length &&
+        ends.every((e) => e.up && e.operstate !== 'DOWN' && e.operstate !== 'LOWERLAYERDOWN')
+      )
         state = 'up';
       else state = 'down';
       const live: LinkLive = { state, ends };
@@ -345,6 +362,7 @@ export class LiveHub {
 
   private publishLinkChanges(w: LabWatch): void {
     const changed = this.computeLinks(w);
-    if (changed.size > 0) this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
+    if (changed.size > 0)
+      this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
   }
 }

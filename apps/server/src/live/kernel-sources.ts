@@ -20,7 +20,10 @@ interface StatsLink {
   flags?: string[];
   operstate?: string;
   link_type?: string;
-  stats64?: { rx?: { bytes?: number; packets?: number }; tx?: { bytes?: number; packets?: number } };
+  stats64?: {
+    rx?: { bytes?: number; packets?: number };
+    tx?: { bytes?: number; packets?: number };
+  };
 }
 
 export function createKernelSources(opts: { logger: Logger; runner?: Runner }): LiveSources {
@@ -38,9 +41,17 @@ export function createKernelSources(opts: { logger: Logger; runner?: Runner }): 
             up: e.deleted ? false : e.up,
             operstate: e.deleted ? 'DELETED' : e.operstate,
           }),
-        onError: (err) => opts.logger.warn({ err: err.message }, 'link monitor stopped; link states now come from polling only'),
+        onError: (err) =>
+          opts.logger.warn(
+            { err: err.message },
+            'link monitor stopped; link states now come from polling only',
+          ),
       });
-      monitor.start().catch((err: unknown) => opts.logger.warn({ err: String(err) }, 'link monitor did not start'));
+      monitor
+        .start()
+        .catch((err: unknown) =>
+          opts.logger.warn({ err: String(err) }, 'link monitor did not start'),
+        );
       return () => {
         void monitor?.close();
         monitor = null;

@@ -11,9 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Design, Diagnostic } from '@netcanvas/shared';
 import { DESIGN_ID_RE, designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
+import Database from 'better-sqlite3';
 
 export interface DesignSummary {
   id: string;
@@ -36,17 +36,31 @@ export interface VersionSummary {
 /** Base class so the API can map store failures to HTTP statuses in one place. */
 export class StoreError extends Error {}
 export class DesignNotFoundError extends StoreError {
-  constructor(readonly id: string, readonly version?: number) {
-    super(version === undefined ? `design ${id} does not exist` : `design ${id} has no version ${version}`);
+  constructor(
+    readonly id: string,
+    readonly version?: number,
+  ) {
+    super(
+      version === undefined
+        ? `design ${id} does not exist`
+        : `design ${id} has no version ${version}`,
+    );
   }
 }
 export class StaleVersionError extends StoreError {
-  constructor(readonly id: string, readonly expected: number, readonly current: number) {
+  constructor(
+    readonly id: string,
+    readonly expected: number,
+    readonly current: number,
+  ) {
     super(`design ${id} is at version ${current}, not ${expected}: reload it, then save again`);
   }
 }
 export class NameTakenError extends StoreError {
-  constructor(readonly designName: string, readonly ownerId: string) {
+  constructor(
+    readonly designName: string,
+    readonly ownerId: string,
+  ) {
     super(`another design (${ownerId}) is already named ${designName}; lab names must be unique`);
   }
 }
@@ -160,7 +174,9 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     insertDesign: db.prepare(
       'INSERT INTO designs (id, name, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)',
     ),
-    bump: db.prepare('UPDATE designs SET version = ?, name = ?, updated_at = ? WHERE id = ? AND version = ?'),
+    bump: db.prepare(
+      'UPDATE designs SET version = ?, name = ?, updated_at = ? WHERE id = ? AND version = ?',
+    ),
     insertVersion: db.prepare(
       'INSERT INTO versions (design_id, version, name, doc, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -244,7 +260,9 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     },
     history(id) {
       row(id);
-      return q.history.all(id).map((v) => ({ version: v.version, name: v.name, createdAt: iso(v.created_at) }));
+      return q.history
+        .all(id)
+        .map((v) => ({ version: v.version, name: v.name, createdAt: iso(v.created_at) }));
     },
     restore(id, version, expectedVersion) {
       const old = record(row(id), version);

@@ -41,32 +41,71 @@ export function createLabTools(dataDir: string): LabTools {
 
   return {
     traceroute,
-    startCapture(design: Design, spec: CaptureSpec, onLines: (lines: string[], done?: CaptureDone) => void) {
-      if (!IFNAME_RE.test(spec.dev)) throw new ToolInputError(`${spec.dev} is not an interface name`);
-      if (!design.nodes[spec.node]) throw new ToolInputError(`${spec.node} is not an element of ${design.name}`);
+    startCapture(
+      design: Design,
+      spec: CaptureSpec,
+      onLines: (lines: string[], done?: CaptureDone) => void,
+    ) {
+      if (!IFNAME_RE.test(spec.dev))
+        throw new ToolInputError(`${spec.dev} is not an interface name`);
+      if (!design.nodes[spec.node])
+        throw new ToolInputError(`${spec.node} is not an element of ${design.name}`);
       const { topology } = resolve(design);
       const ns = topology.netns.find((n) => n.node === spec.node);
       if (!ns) throw new ToolInputError(`${spec.node} has no namespace of its own`);
       if (!topology.interfaces.some((i) => i.netns === ns.name && i.name === spec.dev)) {
         throw new ToolInputError(`${spec.node} has no interface ${spec.dev}`);
       }
-      if (running >= MAX_RUNNING) throw new ToolInputError(`at most ${MAX_RUNNING} captures run at once`);
+      if (running >= MAX_RUNNING)
+        throw new ToolInputError(`at most ${MAX_RUNNING} captures run at once`);
       const id = randomBytes(8).toString('hex');
       const file = join(dir, `${id}.pcap`);
       running += 1;
       void exec(
-        ['ip', 'netns', 'exec', ns.name, 'timeout', '-s', 'INT', String(spec.seconds), 'tcpdump',
-          '-i', spec.dev, '-n', '-l', '-U', '-c', String(spec.packets), '-Z', 'root', '-w', file, '--print'],
+        [
+          'ip',
+          'netns',
+          'exec',
+          ns.name,
+          'timeout',
+          '-s',
+          'INT',
+          String(spec.seconds),
+          'tcpdump',
+          '-i',
+          spec.dev,
+          '-n',
+          '-l',
+          '-U',
+          '-c',
+          String(spec.packets),
+          '-Z',
+          'root',
+          '-w',
+          file,
+          '--print',
+        ],
         { timeoutMs: (spec.seconds + 5) * 1000, maxOutput: 4 * 1024 * 1024, allowFailure: true },
       )
         .then((r) => {
-          const lines = r.stdout.split('\n').filter((l) => l.length > 0).slice(0, MAX_LINES);
-          for (let i = 0; i < lines.length; i += LINES_PER_MESSAGE) onLines(lines.slice(i, i + LINES_PER_MESSAGE));
-          const reason = r.exitCode === 124 ? `stopped after ${spec.seconds} s` : r.exitCode === 0 ? `${spec.packets} packets` : r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`;
+          const lines = r.stdout
+            .split('\n')
+            .filter((l) => l.length > 0)
+            .slice(0, MAX_LINES);
+          for (let i = 0; i < lines.length; i += LINES_PER_MESSAGE)
+            onLines(lines.slice(i, i + LINES_PER_MESSAGE));
+          const reason =
+            r.exitCode === 124
+              ? `stopped after ${spec.seconds} s`
+              : r.exitCode === 0
+                ? `${spec.packets} packets`
+                : (r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`);
           if (existsSync(file)) finished.add(id);
           onLines([], { packets: lines.length, reason });
         })
-        .catch((err: unknown) => onLines([], { packets: 0, reason: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) =>
+          onLines([], { packets: 0, reason: err instanceof Error ? err.message : String(err) }),
+        )
         .finally(() => {
           running -= 1;
           prune();
@@ -74,7 +113,9 @@ export function createLabTools(dataDir: string): LabTools {
       return { id };
     },
     captureFile(id: string) {
-      return finished.has(id) && existsSync(join(dir, `${id}.pcap`)) ? join(dir, `${id}.pcap`) : null;
+      return finished.has(id) && existsSync(join(dir, `${id}.pcap`))
+        ? join(dir, `${id}.pcap`)
+        : null;
     },
   };
 }

@@ -14,11 +14,30 @@ export interface PingOutcome {
   output: string;
 }
 
-export async function pingFrom(netns: string, address: string, deadlineS = 2): Promise<PingOutcome> {
+export async function pingFrom(
+  netns: string,
+  address: string,
+  deadlineS = 2,
+): Promise<PingOutcome> {
   assertNetnsName(netns);
   if (!IPV4.test(address)) throw new Error(`not an IPv4 address: ${JSON.stringify(address)}`);
   const r = await exec(
-    ['ip', 'netns', 'exec', netns, 'ping', '-n', '-q', '-c', '1', '-i', '0.2', '-w', String(deadlineS), address],
+    [
+      'ip',
+      'netns',
+      'exec',
+      netns,
+      'ping',
+      '-n',
+      '-q',
+      '-c',
+      '1',
+      '-i',
+      '0.2',
+      '-w',
+      String(deadlineS),
+      address,
+    ],
     { allowFailure: true, timeoutMs: (deadlineS + 3) * 1000, maxOutput: 64 * 1024 },
   );
   const output = (r.stdout + r.stderr).trim();

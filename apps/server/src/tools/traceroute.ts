@@ -31,13 +31,24 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 export class ToolInputError extends Error {}
 
 /** Source namespace and target address of a pair of elements, from the design alone. */
-export function locatePair(design: Design, from: string, to: string): { netns: string; target: string; owner: Map<string, string> } {
-  for (const [role, id] of [['from', from], ['to', to]] as const) {
-    if (!ELEMENT_ID_RE.test(id) || !design.nodes[id]) throw new ToolInputError(`${role}: ${id} is not an element of ${design.name}`);
+export function locatePair(
+  design: Design,
+  from: string,
+  to: string,
+): { netns: string; target: string; owner: Map<string, string> } {
+  for (const [role, id] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!ELEMENT_ID_RE.test(id) || !design.nodes[id])
+      throw new ToolInputError(`${role}: ${id} is not an element of ${design.name}`);
   }
   const { topology } = resolve(design);
   const netns = topology.netns.find((n) => n.node === from)?.name;
-  if (!netns) throw new ToolInputError(`${from} has no namespace of its own (only hosts, containers and routers send packets)`);
+  if (!netns)
+    throw new ToolInputError(
+      `${from} has no namespace of its own (only hosts, containers and routers send packets)`,
+    );
   const target = topology.endpoints.find((e) => e.node === to)?.address.split('/')[0];
   if (!target || !IPV4.test(target)) throw new ToolInputError(`${to} has no address to trace to`);
   const owner = new Map<string, string>();
@@ -62,13 +73,27 @@ export function parseTraceroute(output: string, owner: Map<string, string>): Tra
   return hops;
 }
 
-export async function traceroute(design: Design, from: string, to: string): Promise<TracerouteResult> {
+export async function traceroute(
+  design: Design,
+  from: string,
+  to: string,
+): Promise<TracerouteResult> {
   const { netns, target, owner } = locatePair(design, from, to);
-  const r = await exec(['ip', 'netns', 'exec', netns, 'traceroute', '-n', '-w', '1', '-q', '1', '-m', '16', target], {
-    timeoutMs: 25_000,
-    maxOutput: 64 * 1024,
-    allowFailure: true,
-  });
+  const r = await exec(
+    ['ip', 'netns', 'exec', netns, 'traceroute', '-n', '-w', '1', '-q', '1', '-m', '16', target],
+    {
+      timeoutMs: 25_000,
+      maxOutput: 64 * 1024,
+      allowFailure: true,
+    },
+  );
   const hops = parseTraceroute(r.stdout, owner);
-  return { from, to, target, hops, reached: hops.at(-1)?.address === target, output: r.stdout + r.stderr };
+  return {
+    from,
+    to,
+    target,
+    hops,
+    reached: hops.at(-1)?.address === target,
+    output: r.stdout + r.stderr,
+  };
 }

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServerMessage } from '@netcanvas/shared';
 import pino from 'pino';
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '@netcanvas/shared';
-import { type ListenOptions, type RunningServer, listen } from '../../src/api/server.js';
+import { type ListenOptions, listen, type RunningServer } from '../../src/api/server.js';
 import type { Engine } from '../../src/lab/engine.js';
-import { type Store, openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { MemoryEngine } from './memory-engine.js';
 
 export interface TestServer extends RunningServer {
@@ -25,7 +25,11 @@ export function tempDir(prefix = 'nc-api-'): string {
 }
 
 export async function startTestServer(
-  opts: Partial<Pick<ListenOptions, 'ws' | 'sources' | 'tools'>> & { engine?: Engine; dataDir?: string; keepDir?: boolean } = {},
+  opts: Partial<Pick<ListenOptions, 'ws' | 'sources' | 'tools'>> & {
+    engine?: Engine;
+    dataDir?: string;
+    keepDir?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const store = openStore(dataDir);
@@ -33,7 +37,8 @@ export async function startTestServer(
   const running = await listen({
     store,
     engine,
-    logger: pino({ level: 'silent' }),
+    // NC_TEST_LOG=error shows what a 500 hid from the client.
+    logger: pino({ level: process.env.NC_TEST_LOG ?? 'silent' }),
     host: '127.0.0.1',
     port: 0,
     ...(opts.ws ? { ws: opts.ws } : {}),
@@ -60,6 +65,7 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the server answered
   json: any;
 }
 
@@ -96,8 +102,18 @@ export function raw(
 }
 
 /** A well-behaved CLI-like client: right Host, bearer token, JSON. */
-export function api(srv: TestServer, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
-  const headers: Record<string, string> = { host: srv.host, authorization: `Bearer ${srv.token}`, ...extra };
+export function api(
+  srv: TestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+) {
+  const headers: Record<string, string> = {
+    host: srv.host,
+    authorization: `Bearer ${srv.token}`,
+    ...extra,
+  };
   if (body !== undefined) headers['content-type'] = 'application/json';
   return raw(srv, method, path, headers, body === undefined ? undefined : JSON.stringify(body));
 }
@@ -131,7 +147,8 @@ export function design(name: string, extra: Record<string, unknown> = {}) {
 export class TestSocket {
   readonly messages: ServerMessage[] = [];
   closeCode: number | null = null;
-  private waiters: { pred: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  private waiters: { pred: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] =
+    [];
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -150,7 +167,11 @@ export class TestSocket {
 
   static open(srv: TestServer, headers?: Record<string, string>): Promise<TestSocket> {
     const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/ws`, {
-      headers: headers ?? { host: srv.host, origin: srv.origin, cookie: `netcanvas_${srv.port}=${srv.token}` },
+      headers: headers ?? {
+        host: srv.host,
+        origin: srv.origin,
+        cookie: `netcanvas_${srv.port}=${srv.token}`,
+      },
     });
     const s = new TestSocket(ws);
     return new Promise((resolve, reject) => {
@@ -167,7 +188,15 @@ export class TestSocket {
     const have = this.messages.find(pred);
     if (have) return Promise.resolve(have);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 500)}`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 500)}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (m) => {
@@ -195,7 +224,11 @@ export class TestSocket {
 }
 
 /** Tries a WebSocket upgrade and reports the HTTP status of a refusal (or 101). */
-export function upgradeStatus(srv: { port: number }, headers: Record<string, string>, path = '/ws'): Promise<number> {
+export function upgradeStatus(
+  srv: { port: number },
+  headers: Record<string, string>,
+  path = '/ws',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${path}`, { headers });
     ws.once('open', () => {

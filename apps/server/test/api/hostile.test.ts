@@ -3,13 +3,24 @@
  * behind the door moved (no design stored, no engine call).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  design,
+  raw,
+  startTestServer,
+  type TestServer,
+  TestSocket,
+  upgradeStatus,
+} from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
-import { type TestServer, TestSocket, design, raw, startTestServer, upgradeStatus } from './helpers.js';
 
 let srv: TestServer;
 let engine: MemoryEngine;
 let id: string;
-const good = () => ({ host: srv.host, origin: srv.origin, cookie: `netcanvas_${srv.port}=${srv.token}` });
+const good = () => ({
+  host: srv.host,
+  origin: srv.origin,
+  cookie: `netcanvas_${srv.port}=${srv.token}`,
+});
 const body = () => JSON.stringify({ doc: design('t-hostile-new') });
 
 beforeAll(async () => {
@@ -30,16 +41,42 @@ function untouched() {
 describe('HTTP', () => {
   const cases: [string, () => Record<string, string>, number, string?][] = [
     ['Host: evil.example (DNS rebinding)', () => ({ ...good(), host: 'evil.example' }), 403],
-    ['Host: evil.example with the real port', () => ({ ...good(), host: `evil.example:${srv.port}` }), 403],
+    [
+      'Host: evil.example with the real port',
+      () => ({ ...good(), host: `evil.example:${srv.port}` }),
+      403,
+    ],
     // HTTP/1.1 without Host: Node's own parser refuses it before the app runs.
-    ['no Host', () => { const { host: _h, ...rest } = good(); return rest; }, 400],
-    ['no token', () => ({ host: srv.host, origin: srv.origin, 'content-type': 'application/json' }), 401],
+    [
+      'no Host',
+      () => {
+        const { host: _h, ...rest } = good();
+        return rest;
+      },
+      400,
+    ],
+    [
+      'no token',
+      () => ({ host: srv.host, origin: srv.origin, 'content-type': 'application/json' }),
+      401,
+    ],
     ['wrong token', () => ({ ...good(), cookie: `netcanvas_${srv.port}=guess` }), 401],
     ['Origin http://evil.example', () => ({ ...good(), origin: 'http://evil.example' }), 403],
     ['Origin null', () => ({ ...good(), origin: 'null' }), 403],
-    ['Origin on another port', () => ({ ...good(), origin: `http://127.0.0.1:${srv.port + 1}` }), 403],
+    [
+      'Origin on another port',
+      () => ({ ...good(), origin: `http://127.0.0.1:${srv.port + 1}` }),
+      403,
+    ],
     ['Origin https of the same host', () => ({ ...good(), origin: `https://${srv.host}` }), 403],
-    ['no Origin with only the cookie (a browser always sends one)', () => { const { origin: _o, ...rest } = good(); return rest; }, 403],
+    [
+      'no Origin with only the cookie (a browser always sends one)',
+      () => {
+        const { origin: _o, ...rest } = good();
+        return rest;
+      },
+      403,
+    ],
     ['Sec-Fetch-Site: cross-site', () => ({ ...good(), 'sec-fetch-site': 'cross-site' }), 403],
   ];
   for (const [name, headers, status] of cases) {
@@ -55,9 +92,21 @@ describe('HTTP', () => {
   }
 
   it('text/plain POST (skips the CORS preflight) → 415', async () => {
-    const r = await raw(srv, 'POST', '/api/designs', { ...good(), 'content-type': 'text/plain' }, body());
+    const r = await raw(
+      srv,
+      'POST',
+      '/api/designs',
+      { ...good(), 'content-type': 'text/plain' },
+      body(),
+    );
     expect(r.status).toBe(415);
-    const form = await raw(srv, 'POST', `/api/labs/${id}/apply`, { ...good(), 'content-type': 'application/x-www-form-urlencoded' }, 'a=1');
+    const form = await raw(
+      srv,
+      'POST',
+      `/api/labs/${id}/apply`,
+      { ...good(), 'content-type': 'application/x-www-form-urlencoded' },
+      'a=1',
+    );
     expect(form.status).toBe(415);
     const none = await raw(srv, 'POST', `/api/labs/${id}/destroy`, good(), '{}');
     expect(none.status).toBe(415);
@@ -78,17 +127,30 @@ describe('HTTP', () => {
   });
 
   it('a cross-origin GET cannot read designs without the token, and errors carry no stack', async () => {
-    const r = await raw(srv, 'GET', '/api/designs', { host: srv.host, origin: 'http://evil.example' });
+    const r = await raw(srv, 'GET', '/api/designs', {
+      host: srv.host,
+      origin: 'http://evil.example',
+    });
     expect(r.status).toBe(401);
     expect(r.headers['access-control-allow-origin']).toBeUndefined();
     expect(r.text).not.toMatch(/\.ts:\d+|node_modules/);
   });
 
   it('the bearer token works without Origin (the CLI), but not with a foreign Origin', async () => {
-    const cli = { host: srv.host, authorization: `Bearer ${srv.token}`, 'content-type': 'application/json' };
+    const cli = {
+      host: srv.host,
+      authorization: `Bearer ${srv.token}`,
+      'content-type': 'application/json',
+    };
     const plan = await raw(srv, 'POST', `/api/labs/${id}/plan`, cli, '{}');
     expect(plan.status).toBe(200);
-    const foreign = await raw(srv, 'POST', `/api/labs/${id}/apply`, { ...cli, origin: 'http://evil.example' }, '{}');
+    const foreign = await raw(
+      srv,
+      'POST',
+      `/api/labs/${id}/apply`,
+      { ...cli, origin: 'http://evil.example' },
+      '{}',
+    );
     expect(foreign.status).toBe(403);
     engine.calls.length = 0;
     untouched();
@@ -99,8 +161,19 @@ describe('WebSocket upgrade', () => {
   const cases: [string, () => Record<string, string>, number][] = [
     ['Origin http://evil.example', () => ({ ...good(), origin: 'http://evil.example' }), 403],
     ['Origin null', () => ({ ...good(), origin: 'null' }), 403],
-    ['Origin on another port', () => ({ ...good(), origin: `http://localhost:${srv.port + 1}` }), 403],
-    ['no Origin and only a cookie', () => { const { origin: _o, ...rest } = good(); return rest; }, 403],
+    [
+      'Origin on another port',
+      () => ({ ...good(), origin: `http://localhost:${srv.port + 1}` }),
+      403,
+    ],
+    [
+      'no Origin and only a cookie',
+      () => {
+        const { origin: _o, ...rest } = good();
+        return rest;
+      },
+      403,
+    ],
     ['Host: evil.example', () => ({ ...good(), host: 'evil.example' }), 403],
     ['no token', () => ({ host: srv.host, origin: srv.origin }), 401],
   ];
@@ -111,8 +184,16 @@ describe('WebSocket upgrade', () => {
   }
   it('the same origin with the cookie connects; the bearer token connects without Origin', async () => {
     expect(await upgradeStatus(srv, good())).toBe(101);
-    expect(await upgradeStatus(srv, { host: srv.host, authorization: `Bearer ${srv.token}` })).toBe(101);
-    expect(await upgradeStatus(srv, { ...good(), host: `localhost:${srv.port}`, origin: `http://localhost:${srv.port}` })).toBe(101);
+    expect(await upgradeStatus(srv, { host: srv.host, authorization: `Bearer ${srv.token}` })).toBe(
+      101,
+    );
+    expect(
+      await upgradeStatus(srv, {
+        ...good(),
+        host: `localhost:${srv.port}`,
+        origin: `http://localhost:${srv.port}`,
+      }),
+    ).toBe(101);
   });
   it('another path → 404', async () => {
     expect(await upgradeStatus(srv, good(), '/api/designs')).toBe(404);
@@ -122,7 +203,12 @@ describe('WebSocket upgrade', () => {
 describe('WebSocket messages', () => {
   it('an oversized message closes the socket (1009) and changes nothing', async () => {
     const s = await TestSocket.open(srv);
-    s.send({ type: 'design-edit', design: id, baseVersion: 1, doc: { description: 'x'.repeat(1024 * 1024) } });
+    s.send({
+      type: 'design-edit',
+      design: id,
+      baseVersion: 1,
+      doc: { description: 'x'.repeat(1024 * 1024) },
+    });
     expect(await s.closed()).toBe(1009);
     untouched();
   });

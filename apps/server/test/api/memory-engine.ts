@@ -27,7 +27,15 @@ export class MemoryEngine implements Engine {
     return {
       root: false,
       iproute2: 'memory',
-      kinds: { veth: true, bridge: true, vxlan: true, vlan8021q: false, vlanFiltering: false, netem: false, tbf: false },
+      kinds: {
+        veth: true,
+        bridge: true,
+        vxlan: true,
+        vlan8021q: false,
+        vlanFiltering: false,
+        netem: false,
+        tbf: false,
+      },
       tools: { ping: null, traceroute: null, tcpdump: null },
     };
   }
@@ -68,7 +76,16 @@ export class MemoryEngine implements Engine {
   }
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
     this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });
-    return { from, to, target: '0.0.0.0', reachable: false, forward: [], back: [], measured: false, output: '' };
+    return {
+      from,
+      to,
+      target: '0.0.0.0',
+      reachable: false,
+      forward: [],
+      back: [],
+      measured: false,
+      output: '',
+    };
   }
   async matrix(design: Design): Promise<{ predicted: Matrix; measured: PingResult[] }> {
     this.calls.push({ method: 'matrix', lab: design.name });
@@ -76,6 +93,8 @@ export class MemoryEngine implements Engine {
   }
   /** Calls that could change something (everything but reads). */
   mutations() {
-    return this.calls.filter((c) => ['apply', 'destroy', 'setLinkState', 'plan', 'ping', 'matrix'].includes(c.method));
+    return this.calls.filter((c) =>
+      ['apply', 'destroy', 'setLinkState', 'plan', 'ping', 'matrix'].includes(c.method),
+    );
   }
 }

@@ -11,16 +11,21 @@ import { design, raw, tempDir } from './helpers.js';
 const here = dirname(fileURLToPath(import.meta.url));
 // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild, and a
 // kill -9 must hit the process that writes the database.
-const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+const tsxLoader = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
+).href;
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0))
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 function child(script: string, arg: string): ChildProcess {
-  const c = spawn(process.execPath, ['--import', tsxLoader, join(here, 'fixtures', script), arg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(process.execPath, ['--import', tsxLoader, join(here, 'fixtures', script), arg], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(c);
   return c;
 }
@@ -58,10 +63,32 @@ describe('persistence', () => {
     dirs.push(dir);
     const first = child('serve-child.ts', dir);
     const [, port1, token1] = await waitFor(first, /^READY (\d+) (\S+)$/);
-    const h1 = { host: `127.0.0.1:${port1}`, authorization: `Bearer ${token1}`, 'content-type': 'application/json' };
-    const a = await raw({ port: Number(port1) }, 'POST', '/api/designs', h1, JSON.stringify({ doc: design('t-persist-a') }));
-    await raw({ port: Number(port1) }, 'PUT', `/api/designs/${a.json.id}`, h1, JSON.stringify({ baseVersion: 1, doc: design('t-persist-a', { description: 'v2' }) }));
-    await raw({ port: Number(port1) }, 'POST', '/api/designs', h1, JSON.stringify({ doc: design('t-persist-b') }));
+    const h1 = {
+      host: `127.0.0.1:${port1}`,
+      authorization: `Bearer ${token1}`,
+      'content-type': 'application/json',
+    };
+    const a = await raw(
+      { port: Number(port1) },
+      'POST',
+      '/api/designs',
+      h1,
+      JSON.stringify({ doc: design('t-persist-a') }),
+    );
+    await raw(
+      { port: Number(port1) },
+      'PUT',
+      `/api/designs/${a.json.id}`,
+      h1,
+      JSON.stringify({ baseVersion: 1, doc: design('t-persist-a', { description: 'v2' }) }),
+    );
+    await raw(
+      { port: Number(port1) },
+      'POST',
+      '/api/designs',
+      h1,
+      JSON.stringify({ doc: design('t-persist-b') }),
+    );
     const closed = waitFor(first, /^CLOSED$/);
     first.kill('SIGTERM');
     await closed;
@@ -71,14 +98,19 @@ describe('persistence', () => {
     expect(token2).not.toBe(token1); // a new token each start
     const h2 = { host: `127.0.0.1:${port2}`, authorization: `Bearer ${token2}` };
     const list = await raw({ port: Number(port2) }, 'GET', '/api/designs', h2);
-    expect(list.json.designs.map((d: { name: string; version: number }) => [d.name, d.version])).toEqual([
+    expect(
+      list.json.designs.map((d: { name: string; version: number }) => [d.name, d.version]),
+    ).toEqual([
       ['t-persist-a', 2],
       ['t-persist-b', 1],
     ]);
     const got = await raw({ port: Number(port2) }, 'GET', `/api/designs/${a.json.id}`, h2);
     expect(got.json.doc.description).toBe('v2');
     // The old token is dead.
-    const old = await raw({ port: Number(port2) }, 'GET', '/api/designs', { ...h2, authorization: `Bearer ${token1}` });
+    const old = await raw({ port: Number(port2) }, 'GET', '/api/designs', {
+      ...h2,
+      authorization: `Bearer ${token1}`,
+    });
     expect(old.status).toBe(401);
   });
 

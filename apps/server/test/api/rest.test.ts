@@ -1,7 +1,7 @@
 /** REST flows end to end on a real listener, with the in-memory engine (no kernel involved). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, browser, design, raw, startTestServer, type TestServer } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
-import { type TestServer, api, browser, design, raw, startTestServer } from './helpers.js';
 
 let srv: TestServer;
 let engine: MemoryEngine;
@@ -22,7 +22,10 @@ describe('token exchange', () => {
     expect(cookie).toContain(`netcanvas_${srv.port}=${srv.token}`);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
-    const me = await raw(srv, 'GET', '/api/session', { host: srv.host, cookie: cookie.split(';')[0]! });
+    const me = await raw(srv, 'GET', '/api/session', {
+      host: srv.host,
+      cookie: cookie.split(';')[0]!,
+    });
     expect(me.status).toBe(200);
   });
 
@@ -50,7 +53,10 @@ describe('designs', () => {
     expect(saved.json.version).toBe(2);
 
     // A second tab still holding version 1 must not overwrite version 2.
-    const stale = await browser(srv, 'PUT', `/api/designs/${id}`, { baseVersion: 1, doc: design('t-api-a') });
+    const stale = await browser(srv, 'PUT', `/api/designs/${id}`, {
+      baseVersion: 1,
+      doc: design('t-api-a'),
+    });
     expect(stale.status).toBe(409);
     expect(stale.json.error.code).toBe('stale-version');
     expect(stale.json.error.currentVersion).toBe(2);
@@ -61,7 +67,10 @@ describe('designs', () => {
     const v1 = await browser(srv, 'GET', `/api/designs/${id}/versions/1`);
     expect(v1.json.doc.description).toBeUndefined();
 
-    const restored = await browser(srv, 'POST', `/api/designs/${id}/restore`, { version: 1, baseVersion: 2 });
+    const restored = await browser(srv, 'POST', `/api/designs/${id}/restore`, {
+      version: 1,
+      baseVersion: 2,
+    });
     expect(restored.status).toBe(200);
     expect(restored.json.version).toBe(3);
     expect(restored.json.doc.description).toBeUndefined();
@@ -80,7 +89,11 @@ describe('designs', () => {
     );
 
     const broken = await browser(srv, 'POST', '/api/designs', {
-      doc: { apiVersion: 'netcanvas/v1', name: 'Bad Name!', nodes: { v: { kind: 'vlan', vid: 99999 } } },
+      doc: {
+        apiVersion: 'netcanvas/v1',
+        name: 'Bad Name!',
+        nodes: { v: { kind: 'vlan', vid: 99999 } },
+      },
     });
     expect(broken.status).toBe(400);
     expect(broken.json.error.code).toBe('invalid-design');
@@ -89,7 +102,9 @@ describe('designs', () => {
   });
 
   it('keeps lab names unique', async () => {
-    expect((await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') })).status).toBe(201);
+    expect((await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') })).status).toBe(
+      201,
+    );
     const dup = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
     expect(dup.status).toBe(409);
     expect(dup.json.error.code).toBe('name-taken');
@@ -131,9 +146,18 @@ describe('designs', () => {
     expect(missing.json.error.code).toBe('not-found');
     const malformed = await browser(srv, 'GET', '/api/designs/..%2f..%2fetc');
     expect(malformed.status).toBe(400);
-    const badJson = await raw(srv, 'POST', '/api/designs', {
-      host: srv.host, origin: srv.origin, cookie: `netcanvas_${srv.port}=${srv.token}`, 'content-type': 'application/json',
-    }, '{"doc": ');
+    const badJson = await raw(
+      srv,
+      'POST',
+      '/api/designs',
+      {
+        host: srv.host,
+        origin: srv.origin,
+        cookie: `netcanvas_${srv.port}=${srv.token}`,
+        'content-type': 'application/json',
+      },
+      '{"doc": ',
+    );
     expect(badJson.status).toBe(400);
     for (const r of [missing, malformed, badJson]) expect(r.text).not.toMatch(/at .*\.(ts|js):\d+/);
   });
@@ -150,25 +174,49 @@ describe('labs', () => {
     expect(applied.json.ok).toBe(true);
     const labs = await api(srv, 'GET', '/api/labs');
     expect(labs.json.labs).toEqual([
-      { lab: 't-api-lab', design: { id, version: 1 }, status: { lab: 't-api-lab', state: 'running', elements: {} } },
+      {
+        lab: 't-api-lab',
+        design: { id, version: 1 },
+        status: { lab: 't-api-lab', state: 'running', elements: {} },
+      },
     ]);
-    const cut = await api(srv, 'POST', `/api/labs/${id}/links/${encodeURIComponent('c1--vlan10')}/state`, { state: 'down' });
+    const cut = await api(
+      srv,
+      'POST',
+      `/api/labs/${id}/links/${encodeURIComponent('c1--vlan10')}/state`,
+      { state: 'down' },
+    );
     expect(cut.status).toBe(200);
-    expect(engine.calls).toContainEqual({ method: 'setLinkState', lab: 't-api-lab', args: { linkId: 'c1--vlan10', state: 'down' } });
-    const badLink = await api(srv, 'POST', `/api/labs/${id}/links/${encodeURIComponent('x y')}/state`, { state: 'down' });
+    expect(engine.calls).toContainEqual({
+      method: 'setLinkState',
+      lab: 't-api-lab',
+      args: { linkId: 'c1--vlan10', state: 'down' },
+    });
+    const badLink = await api(
+      srv,
+      'POST',
+      `/api/labs/${id}/links/${encodeURIComponent('x y')}/state`,
+      { state: 'down' },
+    );
     expect(badLink.status).toBe(400);
-    const badState = await api(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, { state: 'sideways' });
+    const badState = await api(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, {
+      state: 'sideways',
+    });
     expect(badState.status).toBe(400);
     const badPing = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: '$(reboot)' });
     expect(badPing.status).toBe(400);
     expect(engine.calls.filter((c) => c.method === 'ping')).toEqual([]);
-    expect((await api(srv, 'POST', `/api/labs/${id}/destroy`, {})).json.removed).toEqual(['nc-t-api-lab']);
+    expect((await api(srv, 'POST', `/api/labs/${id}/destroy`, {})).json.removed).toEqual([
+      'nc-t-api-lab',
+    ]);
   });
 
   it('two concurrent applies of one lab: exactly one is refused with 409', async () => {
     engine.applyMs = 300;
     const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-busy') })).json.id;
-    const results = await Promise.all([1, 2, 3].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {})));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {})),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(2);

@@ -1,15 +1,19 @@
 /** The socket protocol on a real listener: snapshots, deltas, edits between clients, reconnects, slow readers. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { ServerMessage as ServerMessageSchema } from '@netcanvas/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, design, startTestServer, type TestServer, TestSocket } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
-import { type TestServer, TestSocket, api, design, startTestServer } from './helpers.js';
 
 let srv: TestServer;
 let engine: MemoryEngine;
 let id: string;
 beforeEach(async () => {
   engine = new MemoryEngine();
-  srv = await startTestServer({ engine, ws: { limits: { softBytes: 16 * 1024, hardBytes: 64 * 1024 * 1024, maxQueued: 16 } } });
+  srv = await startTestServer({
+    engine,
+    ws: { limits: { softBytes: 16 * 1024, hardBytes: 64 * 1024 * 1024, maxQueued: 16 } },
+  });
   id = srv.store.create(design('t-ws')).id;
 });
 afterEach(async () => {
@@ -34,7 +38,12 @@ describe('protocol', () => {
     const s = await TestSocket.open(srv);
     s.send({ type: 'subscribe', topic: { design: id } });
     const snap = await s.next((m) => m.type === 'snapshot');
-    expect(snap).toMatchObject({ type: 'snapshot', topic: { design: id }, seq: 0, design: { id, name: 't-ws', version: 1 } });
+    expect(snap).toMatchObject({
+      type: 'snapshot',
+      topic: { design: id },
+      seq: 0,
+      design: { id, name: 't-ws', version: 1 },
+    });
     s.close();
   });
 
@@ -45,19 +54,44 @@ describe('protocol', () => {
     await a.next((m) => m.type === 'snapshot');
     await b.next((m) => m.type === 'snapshot');
 
-    a.send({ type: 'design-edit', design: id, baseVersion: 1, doc: design('t-ws', { description: 'from a' }), ref: 'e1' });
-    expect(await a.next((m) => m.type === 'design-saved')).toEqual({ type: 'design-saved', design: id, version: 2, ref: 'e1' });
+    a.send({
+      type: 'design-edit',
+      design: id,
+      baseVersion: 1,
+      doc: design('t-ws', { description: 'from a' }),
+      ref: 'e1',
+    });
+    expect(await a.next((m) => m.type === 'design-saved')).toEqual({
+      type: 'design-saved',
+      design: id,
+      version: 2,
+      ref: 'e1',
+    });
     const seen = await b.next((m) => m.type === 'delta' && m.event.kind === 'design');
-    expect(seen).toMatchObject({ seq: 1, event: { kind: 'design', id, version: 2, doc: { description: 'from a' } } });
+    expect(seen).toMatchObject({
+      seq: 1,
+      event: { kind: 'design', id, version: 2, doc: { description: 'from a' } },
+    });
 
     // b edits on top of a's version; a sees it.
-    b.send({ type: 'design-edit', design: id, baseVersion: 2, doc: design('t-ws', { description: 'from b' }) });
-    const back = await a.next((m) => m.type === 'delta' && m.event.kind === 'design' && m.event.version === 3);
+    b.send({
+      type: 'design-edit',
+      design: id,
+      baseVersion: 2,
+      doc: design('t-ws', { description: 'from b' }),
+    });
+    const back = await a.next(
+      (m) => m.type === 'delta' && m.event.kind === 'design' && m.event.version === 3,
+    );
     expect(back).toMatchObject({ seq: 2, event: { doc: { description: 'from b' } } });
 
     // a, still at version 2 locally after a missed update, is told what is current.
     a.send({ type: 'design-edit', design: id, baseVersion: 2, doc: design('t-ws'), ref: 'late' });
-    expect(await a.next((m) => m.type === 'error')).toMatchObject({ code: 'stale-version', currentVersion: 3, ref: 'late' });
+    expect(await a.next((m) => m.type === 'error')).toMatchObject({
+      code: 'stale-version',
+      currentVersion: 3,
+      ref: 'late',
+    });
     expect(srv.store.get(id).doc.description).toBe('from b');
     a.close();
     b.close();
@@ -67,8 +101,13 @@ describe('protocol', () => {
     const s = await TestSocket.open(srv);
     s.send({ type: 'subscribe', topic: { design: id } });
     await s.next((m) => m.type === 'snapshot');
-    await api(srv, 'PUT', `/api/designs/${id}`, { baseVersion: 1, doc: design('t-ws', { description: 'rest' }) });
-    expect(await s.next((m) => m.type === 'delta')).toMatchObject({ event: { kind: 'design', version: 2, by: null } });
+    await api(srv, 'PUT', `/api/designs/${id}`, {
+      baseVersion: 1,
+      doc: design('t-ws', { description: 'rest' }),
+    });
+    expect(await s.next((m) => m.type === 'delta')).toMatchObject({
+      event: { kind: 'design', version: 2, by: null },
+    });
     s.close();
   });
 
@@ -91,9 +130,15 @@ describe('protocol', () => {
     const snap = await s.next((m) => m.type === 'snapshot');
     expect(snap).toMatchObject({ lab: { status: { state: 'absent' }, apply: null } });
     await api(srv, 'POST', `/api/labs/${id}/apply`, {});
-    await s.next((m) => m.type === 'delta' && m.event.kind === 'apply' && m.event.progress.phase === 'done');
-    await s.next((m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'running');
-    const seqs = s.messages.filter((m) => m.type === 'delta').map((m) => (m.type === 'delta' ? m.seq : 0));
+    await s.next(
+      (m) => m.type === 'delta' && m.event.kind === 'apply' && m.event.progress.phase === 'done',
+    );
+    await s.next(
+      (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'running',
+    );
+    const seqs = s.messages
+      .filter((m) => m.type === 'delta')
+      .map((m) => (m.type === 'delta' ? m.seq : 0));
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(new Set(seqs).size).toBe(seqs.length);
     s.close();
@@ -118,7 +163,10 @@ describe('slow readers', () => {
     const published = 3000;
     for (let i = 0; i < published; i++) {
       srv.hub.publish({ lab: 't-ws' }, { kind: 'capture', capture: 'c', lines: [line, String(i)] });
-      srv.hub.publish({ lab: 't-ws' }, { kind: 'links', links: { [`l${i % 3}`]: { state: i % 2 ? 'up' : 'down', ends: [] } } });
+      srv.hub.publish(
+        { lab: 't-ws' },
+        { kind: 'links', links: { [`l${i % 3}`]: { state: i % 2 ? 'up' : 'down', ends: [] } } },
+      );
     }
     tcp.resume();
     const before = s.messages.length;

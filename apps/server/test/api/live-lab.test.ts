@@ -1,0 +1,137 @@
+/**
+ * The API on a real lab: the real engine (createEngine) and the kernel's
+ * live sources, on namespaces this test creates under its own lab name and
+ * removes at the end (checked in /run/netns). Needs root.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedRunner } from '../../src/kernel/observe.js';
+import { createEngine } from '../../src/lab/index.js';
+import { createKernelSources } from '../../src/live/kernel-sources.js';
+import { createLabTools } from '../../src/tools/capture.js';
+import { api, design, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
+
+const lab = `t-api-${Math.random().toString(36).slice(2, 8)}`;
+const labNetns = () =>
+  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
+let srv: TestServer;
+let id: string;
+const stateDir = tempDir('nc-api-state-');
+const dataDir = tempDir('nc-api-live-');
+
+beforeAll(async () => {
+  srv = await startTestServer({
+    engine: createEngine({ stateDir }),
+    dataDir,
+    sources: createKernelSources({ logger: pino({ level: 'silent' }), runner: sharedRunner() }),
+    tools: createLabTools(dataDir),
+  });
+  id = srv.store.create(design(lab)).id;
+});
+
+afterAll(async () => {
+  try {
+    await srv.engine.destroy(lab);
+  } finally {
+    await srv.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  expect(labNetns()).toEqual([]);
+});
+
+describe.runIf(process.getuid?.() === 0)('a running lab over the API and the socket', () => {
+  it('apply → live links up → traffic rates → traceroute → capture → cut link seen → destroy leaves nothing', async () => {
+    const s = await TestSocket.open(srv);
+    s.send({ type: 'subscribe', topic: { lab } });
+    expect(await s.next((m) => m.type === 'snapshot')).toMatchObject({
+      lab: { status: { state: 'absent' } },
+    });
+
+    // Two applies at once: exactly one runs, the other is told the lab is busy.
+    const both = await Promise.all([1, 2].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {})));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const applied = both.find((r) => r.status === 200)!;
+    expect(applied.json.ok).toBe(true);
+    await s.next(
+      (m) => m.type === 'delta' && m.event.kind === 'apply' && m.event.progress.phase === 'done',
+      30_000,
+    );
+    await s.next(
+      (m) =>
+        m.type === 'delta' &&
+        m.event.kind === 'links' &&
+        m.event.links['c1--vlan10']?.state === 'up',
+      10_000,
+    );
+
+    // Traffic shows up as counters and a non-zero rate on c1's link.
+    for (let i = 0; i < 3; i++) {
+      const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+      expect(ping.json.measured, ping.text).toBe(true);
+    }
+    await s.next(
+      (m) =>
+        m.type === 'delta' &&
+        m.event.kind === 'rates' &&
+        (m.event.counters['c1--vlan10']?.txPackets ?? 0) >= 3,
+      10_000,
+    );
+
+    const trace = await api(srv, 'POST', `/api/labs/${id}/traceroute`, { from: 'c1', to: 'c2' });
+    expect(trace.status, trace.text).toBe(200);
+    expect(trace.json.reached).toBe(true);
+    expect(trace.json.hops.at(-1).element).toBe('c2');
+
+    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+      node: 'c2',
+      dev: 'vlan10',
+      packets: 2,
+      seconds: 8,
+    });
+    expect(cap.status, cap.text).toBe(202);
+    await new Promise((r) => setTimeout(r, 500)); // tcpdump attaches
+    await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+    const done = await s.next(
+      (m) =>
+        m.type === 'delta' &&
+        m.event.kind === 'capture' &&
+        m.event.capture === cap.json.id &&
+        !!m.event.done,
+      15_000,
+    );
+    expect(done).toMatchObject({ event: { done: { packets: 2 } } });
+    const lines = s.messages.flatMap((m) =>
+      m.type === 'delta' && m.event.kind === 'capture' && m.event.capture === cap.json.id
+        ? m.event.lines
+        : [],
+    );
+    expect(lines.join('\n')).toMatch(/ICMP echo/);
+    const pcap = await api(srv, 'GET', `/api/captures/${cap.json.id}`);
+    expect(pcap.status).toBe(200);
+    expect(pcap.headers['content-type']).toContain('pcap');
+    const file = readFileSync(`${dataDir}/captures/${cap.json.id}.pcap`);
+    expect(file.readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic
+
+    // Cut c1's link: the socket says so without anyone asking.
+    const cut = await api(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, { state: 'down' });
+    expect(cut.status, cut.text).toBe(200);
+    await s.next(
+      (m) =>
+        m.type === 'delta' &&
+        m.event.kind === 'links' &&
+        m.event.links['c1--vlan10']?.state === 'down',
+      5_000,
+    );
+
+    const destroyed = await api(srv, 'POST', `/api/labs/${id}/destroy`, {});
+    expect(destroyed.status).toBe(200);
+    expect(labNetns()).toEqual([]);
+    await s.next(
+      (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'absent',
+      10_000,
+    );
+    s.close();
+  });
+});
