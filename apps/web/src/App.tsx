@@ -21,9 +21,12 @@ function FitOnLoad() {
       const v = flow.getViewport();
       void flow.setViewport({ x: v.x + dx, y: v.y + dy, zoom: v.zoom });
     };
+    const viewport = (e: Event) => void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);
     window.addEventListener('netcanvas:fit', fit);
     window.addEventListener('netcanvas:pan', pan);
+    window.addEventListener('netcanvas:viewport', viewport);
     return () => {
+      window.removeEventListener('netcanvas:viewport', viewport);
       window.removeEventListener('netcanvas:fit', fit);
       window.removeEventListener('netcanvas:pan', pan);
     };

@@ -156,7 +156,8 @@ export function Canvas() {
   }, []);
 
   return (
-    <div className="nc-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    // Marching-ants animation on hundreds of links repaints the whole canvas every frame: above a few hundred, rates show as labels only.
+    <div className="nc-canvas" data-testid="canvas" data-many-links={edges.length > 300 ? '' : undefined} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<AppNode, AppEdge>
         nodes={nodes}
         edges={edges}
@@ -187,6 +188,7 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
         <Controls showInteractive={false} position="bottom-left" />
         <MiniMap
+          style={{ width: 150, height: 96 }}
           pannable
           zoomable
           position="bottom-right"

@@ -76,7 +76,7 @@ export function ElementCard<K extends NodeKind>(props: {
   compact?: boolean;
 }) {
   const { id, node, selected } = props;
-  const def = KIND_DEFINITIONS[node.kind] as { summary(n: DesignNode): string; color: string };
+  const def = KIND_DEFINITIONS[node.kind] as { summary(n: DesignNode): string; tag?(n: DesignNode): string; color: string };
   const status = useElementStatus(id);
   return (
     <div
@@ -89,7 +89,10 @@ export function ElementCard<K extends NodeKind>(props: {
         <KindIcon kind={node.kind} />
       </span>
       <span className="nc-node-text">
-        <span className="nc-node-id">{node.label || id}</span>
+        <span className="nc-node-id">
+          {node.label || id}
+          {def.tag && <span className="nc-node-tag">{def.tag(node)}</span>}
+        </span>
         <span className="nc-node-summary">{node.label ? `${id} · ${def.summary(node)}` : def.summary(node)}</span>
       </span>
       {props.children}

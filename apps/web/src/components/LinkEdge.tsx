@@ -1,4 +1,4 @@
-import { BaseEdge, EdgeLabelRenderer, type EdgeProps, type InternalNode, useInternalNode } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, type InternalNode, useInternalNode, useStore } from '@xyflow/react';
 import { memo } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { useLive } from '../live/store';
@@ -44,6 +44,8 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
   const live = useLive((st) => st.links[id]);
   const problem = useAnalysis((st) => st.worst[id]);
   const highlight = useApp((st) => st.highlight[id]);
+  // Labels are unreadable when zoomed out and cost a DOM node each: show them from 60 % up.
+  const readable = useStore((st) => st.transform[2] >= 0.6);
   if (!s || !t) return null;
   const a = borderPoint(s, centre(t));
   const b = borderPoint(t, centre(s));
@@ -72,7 +74,7 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
         style={speed ? { animationDuration: `${speed}s` } : undefined}
       />
       <path d={path} className="nc-link-hit" data-testid={`edge-${id}`} fill="none" />
-      {(rate > 0 || adminDown || data?.link.mtu) && (
+      {readable && (rate > 0 || adminDown || data?.link.mtu) && (
         <EdgeLabelRenderer>
           <div
             className="nc-link-label"

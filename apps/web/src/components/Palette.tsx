@@ -1,6 +1,7 @@
 import type { NodeKind } from '@netcanvas/shared';
 import { useReactFlow } from '@xyflow/react';
 import { KIND_DEFINITIONS, PALETTE_ORDER } from '../kinds/definitions';
+import { freeSpot, NODE_SIZE } from '../model/flow';
 import { useApp } from '../store';
 import { DRAG_MIME } from './Canvas';
 import { KindIcon } from './icons';
@@ -10,13 +11,13 @@ export function Palette() {
   const addAtCentre = (kind: NodeKind) => {
     const pane = document.querySelector('.nc-canvas')?.getBoundingClientRect();
     const s = useApp.getState();
-    // Successive clicks fan out instead of stacking on one spot.
-    const step = (s.nodes.length % 6) * 28;
-    const at = flow.screenToFlowPosition({
-      x: (pane?.left ?? 0) + (pane?.width ?? 800) / 2 + step,
-      y: (pane?.top ?? 0) + (pane?.height ?? 600) / 2 + step,
+    const centre = flow.screenToFlowPosition({
+      x: (pane?.left ?? 0) + (pane?.width ?? 800) / 2,
+      y: (pane?.top ?? 0) + (pane?.height ?? 600) / 2,
     });
-    const id = s.addNode(kind, { x: at.x - 94, y: at.y - 24 });
+    const size = kind === 'host' ? { width: 220, height: 110 } : NODE_SIZE;
+    const at = freeSpot(s.design, { x: centre.x - size.width / 2, y: centre.y - size.height / 2 }, size);
+    const id = s.addNode(kind, at);
     s.select([id]);
   };
   return (

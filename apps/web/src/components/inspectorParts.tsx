@@ -75,7 +75,7 @@ export function EndpointFields({ link, linkId, end }: { link: Link; linkId: stri
           label="Address"
           testid={`endpoint-ip-${linkId}-${end}`}
           value={ep.ip ?? ''}
-          placeholder={resolved ? `${resolved} (auto)` : 'automatic'}
+          placeholder={resolved ?? 'automatic'}
           parse={ipParse}
           onCommit={(v) => setIp(linkId, end, v)}
           width="half"

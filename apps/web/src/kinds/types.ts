@@ -12,4 +12,6 @@ export interface KindDefinition<K extends NodeKind = NodeKind> {
   create(design: Design): Extract<DesignNode, { kind: K }>;
   /** A short line under the id on the canvas, e.g. "VLAN 10 · 10.0.10.0/24". */
   summary(node: Extract<DesignNode, { kind: K }>): string;
+  /** A short tag beside the id, e.g. "VID 10". */
+  tag?(node: Extract<DesignNode, { kind: K }>): string;
 }

@@ -157,3 +157,30 @@ export function absolutePosition(design: Design, id: string): XYPosition {
 export function needsLayout(design: Design): boolean {
   return Object.keys(design.nodes).some((id) => !design.layout?.[id]);
 }
+
+/**
+ * The nearest spot to `at` where a new element overlaps nothing already on
+ * the canvas (searching outwards on a ring), so a click in the palette never
+ * hides an element under another.
+ */
+export function freeSpot(design: Design, at: XYPosition, size = NODE_SIZE): XYPosition {
+  const rects = Object.entries(design.nodes)
+    .filter(([, n]) => parentOf(n, design) === undefined)
+    .map(([id, n]) => {
+      const p = design.layout?.[id] ?? { x: 0, y: 0 };
+      const s = n.kind === 'host' ? hostSize(design, id) : NODE_SIZE;
+      return { x: p.x - 16, y: p.y - 16, w: s.width + 32, h: s.height + 32 };
+    });
+  const free = (x: number, y: number) =>
+    rects.every((r) => x + size.width <= r.x || x >= r.x + r.w || y + size.height <= r.y || y >= r.y + r.h);
+  for (let ring = 0; ring < 40; ring++) {
+    const steps = ring === 0 ? 1 : ring * 8;
+    for (let k = 0; k < steps; k++) {
+      const angle = (2 * Math.PI * k) / steps;
+      const x = Math.round(at.x + Math.cos(angle) * ring * 40);
+      const y = Math.round(at.y + Math.sin(angle) * ring * 28);
+      if (free(x, y)) return { x, y };
+    }
+  }
+  return at;
+}

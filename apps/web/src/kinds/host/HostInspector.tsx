@@ -23,8 +23,8 @@ export function HostInspector({ id, node }: { id: string; node: HostNode }) {
         testid="inspector-host-mode"
         value={node.mode}
         options={[
-          { value: 'bridged', label: 'bridged — containers share the uplink subnet' },
-          { value: 'routed', label: 'routed — containers get their own subnet' },
+          { value: 'bridged', label: 'bridged: containers on the uplink subnet' },
+          { value: 'routed', label: 'routed: own container subnet' },
         ]}
         onChange={(mode) => {
           setHostMode(id, mode);

@@ -20,8 +20,8 @@ export function RouterInspector({ id, node }: { id: string; node: RouterNode }) 
         testid="inspector-routing"
         value={node.routing}
         options={[
-          { value: 'auto', label: 'auto — computed from the drawing, plus the routes below' },
-          { value: 'static', label: 'static — only the routes below' },
+          { value: 'auto', label: 'auto: computed, plus routes below' },
+          { value: 'static', label: 'static: only the routes below' },
         ]}
         onChange={(v) => setRouting(id, v)}
       />

@@ -11,5 +11,6 @@ export const vlanDefinition: KindDefinition<'vlan'> = {
     // 10.0.<vid>.0/24 makes the subnet readable from the VLAN id when it fits.
     return { kind: 'vlan', vid, subnet: freeSubnet(design, '10.0', vid <= 255 ? vid : vid % 256) };
   },
-  summary: (n) => `VLAN ${n.vid} · ${n.subnet}`,
+  summary: (n) => n.subnet,
+  tag: (n) => `VID ${n.vid}`,
 };

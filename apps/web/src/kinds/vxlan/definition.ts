@@ -19,5 +19,6 @@ export const vxlanDefinition: KindDefinition<'vxlan'> = {
       subnet: freeSubnet(design, '172.16', 1),
     };
   },
-  summary: (n) => `VNI ${n.vni} · ${n.underlay ? `over ${n.underlay}` : 'no underlay'}`,
+  summary: (n) => (n.underlay ? `${n.subnet} · over ${n.underlay}` : 'no underlay chosen'),
+  tag: (n) => `VNI ${n.vni}`,
 };
