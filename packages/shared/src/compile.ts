@@ -120,10 +120,7 @@ class Context {
     }
     if (spec.master) {
       const owner = this.ownerOf(spec.netns);
-      const bridge =
-        owner && owner !== spec.master
-          ? `${owner}'s bridge ${spec.master}`
-          : `bridge ${spec.master}`;
+      const bridge = owner ? `${owner}'s bridge ${spec.master}` : `bridge ${spec.master}`;
       return `port ${spec.name} of ${bridge}`;
     }
     return `${spec.node}'s interface ${spec.name}`;
@@ -354,7 +351,7 @@ function addressOps(ctx: Context): OpOf<'addr.add'>[] {
 }
 
 function stateOps(ctx: Context, lo: Op[]): Op[] {
-  const ops: OpOf<'link.state'>[] = lo as OpOf<'link.state'>[];
+  const ops = [...lo] as OpOf<'link.state'>[];
   for (const i of ctx.topology.interfaces) {
     const what = ctx.describe(i);
     let why: string;
