@@ -95,6 +95,10 @@ export interface RandomDesignPlan {
   vxlans: { underlay: number }[];
   links: [number, number][];
   downLinks: number[];
+  /** Links (by position) whose member end writes an explicit address in the vlan or tunnel it joins. */
+  explicit: number[];
+  /** [router, vxlan]: the router joins the tunnel and its underlay. */
+  tunnels: [number, number][];
 }
 
 export const randomDesignPlan: fc.Arbitrary<RandomDesignPlan> = fc.record({
@@ -106,6 +110,8 @@ export const randomDesignPlan: fc.Arbitrary<RandomDesignPlan> = fc.record({
   vxlans: fc.array(fc.record({ underlay: fc.nat(9) }), { maxLength: 2 }),
   links: fc.array(fc.tuple(fc.nat(99), fc.nat(99)), { maxLength: 14 }),
   downLinks: fc.array(fc.nat(20), { maxLength: 2 }),
+  explicit: fc.array(fc.nat(8), { maxLength: 3 }),
+  tunnels: fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 4 }),
 });
 
 /**
@@ -163,7 +169,28 @@ export function buildRandomDesign(plan: RandomDesignPlan, name = 'rand'): Design
       links.push({ endpoints: [a, b] });
     }
   }
+  if (routers.length > 0 && vxlans.length > 0) {
+    for (const [r, x] of plan.tunnels) {
+      const router = routers[r % routers.length]!;
+      const tunnel = vxlans[x % vxlans.length]!;
+      const underlay = String(nodes[tunnel]!.underlay);
+      if (!links.some((l) => l.endpoints[0] === router && l.endpoints[1] === underlay)) links.push({ endpoints: [router, underlay] });
+      if (!links.some((l) => l.endpoints[0] === router && l.endpoints[1] === tunnel)) links.push({ endpoints: [router, tunnel] });
+    }
+  }
   for (const i of plan.downLinks) if (links[i]) links[i] = { ...links[i]!, state: 'down' };
+  for (const i of plan.explicit) {
+    const link = links[i];
+    if (!link) continue;
+    const [a, b] = link.endpoints as [string, string];
+    if (typeof a !== 'string') continue;
+    const target = nodes[b]!;
+    // High host numbers, so explicit addresses meet automatic ones only in small subnets.
+    let ip: string | undefined;
+    if (target.kind === 'vlan') ip = `${String(target.subnet).split('.').slice(0, 3).join('.')}.${target.subnet?.toString().endsWith('/28') ? 14 - (i % 3) : 250 - i}`;
+    else if (target.kind === 'vxlan') ip = `${String(target.subnet).split('.').slice(0, 3).join('.')}.${6 - (i % 2)}`;
+    if (ip) links[i] = { ...link, endpoints: [{ node: a, ip } as never, b] };
+  }
   return makeDesign(name, nodes as Nodes, links as Links);
 }
 
