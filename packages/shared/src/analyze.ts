@@ -65,6 +65,13 @@ interface Walk {
   firstEgress: number;
 }
 
+interface OriginStep {
+  /** The origin's own hop and the segment it sends across (or its failure hop). */
+  head: Hop[];
+  next: { ns: number; arrival: number } | null;
+  fail: Failure | null;
+}
+
 interface PathResult {
   ok: boolean;
   hops: Hop[];
@@ -109,8 +116,13 @@ class Analyzer {
   private readonly classOfAddr = new Map<number, number>();
   private readonly classRep: number[] = [];
   private readonly classKey = new Map<number, number>();
-  /** Walks from each namespace as the packet's origin, indexed by destination class. */
-  private readonly originMemo: Walk[][] = [];
+  private readonly lpmLens: number[][] = [];
+  private readonly lpmMaps: Map<number, Route>[][] = [];
+  private readonly routeMemo: (Route | null)[][] = [];
+  private readonly originStepMemo = new Map<Route, OriginStep>();
+  private readonly noRouteMemo: Map<number, Failure>[] = [];
+  /** Namespace where the last successful trace() delivered. */
+  private tracedAt = -1;
   private readonly transitMemo: Map<number, Walk | 'busy'>[] = [];
   private readonly nextHopMemo = new Map<Route, { ns: number; arrival: number } | Failure>();
   private readonly explainMemo = new Map<number, Failure>();
@@ -137,7 +149,7 @@ class Analyzer {
       this.broken.push([]);
       this.nsHasComputed.push(false);
       this.nsHasStatic.push(false);
-      this.originMemo.push([]);
+      this.routeMemo.push([]);
       this.transitMemo.push(new Map());
     });
     for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
@@ -162,7 +174,7 @@ class Analyzer {
       this.broken.push([]);
       this.nsHasComputed.push(false);
       this.nsHasStatic.push(false);
-      this.originMemo.push([]);
+      this.routeMemo.push([]);
       this.transitMemo.push(new Map());
     }
     return i;
@@ -321,7 +333,20 @@ class Analyzer {
       // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
       table.sort((x, y) => y.len - x.len);
       this.tables[ns] = table;
-      for (const r of table) this.prefixSets[r.len]!.add(r.net);
+      const lens: number[] = [];
+      const maps: Map<number, Route>[] = [];
+      for (const r of table) {
+        this.prefixSets[r.len]!.add(r.net);
+        if (lens[lens.length - 1] !== r.len) {
+          lens.push(r.len);
+          maps.push(new Map());
+        }
+        const map = maps[maps.length - 1]!;
+        // `| 0`: small-integer keys; the first route of a prefix wins, as in the kernel's table.
+        if (!map.has(r.net | 0)) map.set(r.net | 0, r);
+      }
+      this.lpmLens[ns] = lens;
+      this.lpmMaps[ns] = maps;
     }
   }
 
@@ -368,20 +393,61 @@ class Analyzer {
   }
 
   private lookup(ns: number, address: number): Route | undefined {
-    for (const r of this.tables[ns]!) if (networkOf(address, r.len) === r.net) return r;
+    const lens = this.lpmLens[ns]!;
+    const maps = this.lpmMaps[ns]!;
+    for (let k = 0; k < lens.length; k++) {
+      const r = maps[k]!.get(networkOf(address, lens[k]!) | 0);
+      if (r) return r;
+    }
     return undefined;
   }
 
-  // ───────────── walks ─────────────
-
-  private originWalk(ns: number, cls: number): Walk {
-    let w = this.originMemo[ns]![cls];
-    if (!w) {
-      w = this.step(ns, cls, true);
-      this.originMemo[ns]![cls] = w;
+  /** The route a namespace uses for a destination class (null: none). */
+  private routeFor(ns: number, cls: number): Route | null {
+    const memo = this.routeMemo[ns]!;
+    let r = memo[cls];
+    if (r === undefined) {
+      r = this.lookup(ns, this.classRep[cls]!) ?? null;
+      memo[cls] = r;
     }
-    return w;
+    return r;
   }
+
+  /** Source address a namespace picks for destinations of a class: the primary address of the egress. */
+  private sourceFor(ns: number, cls: number): number {
+    const r = this.routeFor(ns, cls);
+    return r && this.addr[r.dev]! >= 0 ? this.addr[r.dev]! : this.anyLocalAddress(ns);
+  }
+
+  /** What the originating namespace does with a route: the same for every destination that uses it. */
+  private originStep(ns: number, route: Route): OriginStep {
+    let step = this.originStepMemo.get(route);
+    if (!step) {
+      const stop = this.stopHop(ns, route, true);
+      if (route.via < 0) step = { head: [stop, this.crossHop(route.dev)], next: null, fail: null };
+      else {
+        const next = this.nextHop(ns, route);
+        step =
+          'reason' in next
+            ? { head: [stop, this.failHop(ns, `cannot reach its next hop ${numberToIp(route.via)}`)], next: null, fail: next }
+            : { head: [stop, this.crossHop(route.dev)], next, fail: null };
+      }
+      this.originStepMemo.set(route, step);
+    }
+    return step;
+  }
+
+  private noRouteFor(ns: number, cls: number): Failure {
+    const memo = (this.noRouteMemo[ns] ??= new Map());
+    let f = memo.get(cls);
+    if (!f) {
+      f = this.noRoute(ns, this.classRep[cls]!);
+      memo.set(cls, f);
+    }
+    return f;
+  }
+
+  // ───────────── walks ─────────────
 
   private transitWalk(ns: number, cls: number): Walk | 'busy' {
     const memo = this.transitMemo[ns]!;
@@ -687,57 +753,72 @@ class Analyzer {
     if (owners?.includes(ns)) {
       return { ok: true, hops: [this.deliverHop(ns, -1, address)], at: ns, src: address };
     }
-    const w = this.originWalk(ns, this.classOf(address));
-    const src = w.firstEgress >= 0 ? this.addr[w.firstEgress]! : -1;
-    const srcAddr = src >= 0 ? src : this.anyLocalAddress(ns);
-    if (owners) {
-      for (let k = 1; k < w.stops.length; k++) {
-        if (!owners.includes(w.stops[k]!)) continue;
-        const hops = extend(w.hops, w.hopAt[k]!, this.deliverHop(w.stops[k]!, w.arrival[k]!, address));
-        return { ok: true, hops, at: w.stops[k]!, src: srcAddr };
-      }
-    }
-    const ip = numberToIp(address);
-    if (w.end.fail) {
-      return { ok: false, hops: w.hops, at: -1, src: srcAddr, reason: w.end.fail.reason.replaceAll(DST, ip), blame: w.end.fail.blame };
-    }
-    const egress = w.end.egress;
-    const arrival = this.ownerInComponent(egress, address);
-    const lastNs = w.stops[w.stops.length - 1]!;
-    if (arrival >= 0) {
-      const at = this.ifaceNs[arrival]!;
-      const hops = extend(w.hops, w.hops.length, this.deliverHop(at, arrival, address));
-      return { ok: true, hops, at, src: srcAddr };
-    }
-    const why = this.explainL2(egress, address);
-    const hops = extend(w.hops, w.hops.length, this.failHop(lastNs, `cannot deliver to ${ip}`));
-    return { ok: false, hops, at: -1, src: srcAddr, reason: why.reason, blame: why.blame };
+    const cls = this.classOf(address);
+    return this.asPathResult(ns, address, cls, this.trace(ns, address, cls, owners));
   }
 
-  /** Source address a namespace picks for destinations of a class: the primary address of the egress. */
-  private walkSource(ns: number, cls: number): number {
-    const w = this.originWalk(ns, cls);
-    return w.firstEgress >= 0 && this.addr[w.firstEgress]! >= 0 ? this.addr[w.firstEgress]! : this.anyLocalAddress(ns);
+  private asPathResult(ns: number, address: number, cls: number, traced: Hop[] | { hops: Hop[]; fail: Failure }): PathResult {
+    const src = this.sourceFor(ns, cls);
+    if (Array.isArray(traced)) return { ok: true, hops: traced, at: this.tracedAt, src };
+    return { ok: false, hops: traced.hops, at: -1, src, reason: traced.fail.reason.replaceAll(DST, numberToIp(address)), blame: traced.fail.blame };
   }
 
   /**
    * The common case without intermediate objects: the packet from `ns` reaches `dstNs`, which owns
-   * `address`. Anything else falls back to the full PathResult.
+   * `address`, and the hops are the result. Anything else becomes a full PathResult.
    */
   private fastPath(ns: number, address: number, cls: number, dstNs: number): Hop[] | PathResult {
     const owners = this.localOwners.get(address);
-    if (owners && owners.length === 1 && owners[0] === dstNs && ns !== dstNs) {
-      const w = this.originWalk(ns, cls);
-      const stops = w.stops;
-      for (let k = 1; k < stops.length; k++) {
-        if (stops[k] === dstNs) return extend(w.hops, w.hopAt[k]!, this.deliverHop(dstNs, w.arrival[k]!, address));
+    if (ns === dstNs || !owners || owners.includes(ns)) return this.computePath(ns, address);
+    const traced = this.trace(ns, address, cls, owners);
+    if (Array.isArray(traced) && this.tracedAt === dstNs) return traced;
+    return this.asPathResult(ns, address, cls, traced);
+  }
+
+  /**
+   * A packet originated in `ns` (which does not own `address`): the origin's step for its route,
+   * then the shared transit walk for the destination class, then the delivery. On success the
+   * hops are returned and `tracedAt` says where it was delivered.
+   */
+  private trace(ns: number, address: number, cls: number, owners: number[] | undefined): Hop[] | { hops: Hop[]; fail: Failure } {
+    const route = this.routeFor(ns, cls);
+    if (!route) return { hops: [this.failHop(ns, 'drops the packet: no route')], fail: this.noRouteFor(ns, cls) };
+    const step = this.originStep(ns, route);
+    if (step.fail) return { hops: step.head, fail: step.fail };
+    const head = step.head;
+    if (!step.next) {
+      const arrival = this.ownerInComponent(route.dev, address);
+      if (arrival >= 0) {
+        this.tracedAt = this.ifaceNs[arrival]!;
+        return join(head, EMPTY, 0, this.deliverHop(this.tracedAt, arrival, address));
       }
-      if (!w.end.fail) {
-        const arrival = this.ownerInComponent(w.end.egress, address);
-        if (arrival >= 0 && this.ifaceNs[arrival] === dstNs) return extend(w.hops, w.hops.length, this.deliverHop(dstNs, arrival, address));
+      return { hops: join(head, EMPTY, 0, this.failHop(ns, `cannot deliver to ${numberToIp(address)}`)), fail: this.explainL2(route.dev, address) };
+    }
+    const nextNs = step.next.ns;
+    if (owners?.includes(nextNs)) {
+      this.tracedAt = nextNs;
+      return join(head, EMPTY, 0, this.deliverHop(nextNs, step.next.arrival, address));
+    }
+    // Nothing is in progress at the top of a trace, so the transit walk is never 'busy' here.
+    const w = this.transitWalk(nextNs, cls) as Walk;
+    if (owners) {
+      for (let k = 1; k < w.stops.length; k++) {
+        if (!owners.includes(w.stops[k]!)) continue;
+        this.tracedAt = w.stops[k]!;
+        return join(head, w.hops, w.hopAt[k]!, this.deliverHop(w.stops[k]!, w.arrival[k]!, address));
       }
     }
-    return this.computePath(ns, address);
+    if (w.end.fail) return { hops: join(head, w.hops, w.hops.length, null), fail: w.end.fail };
+    const arrival = this.ownerInComponent(w.end.egress, address);
+    if (arrival >= 0) {
+      this.tracedAt = this.ifaceNs[arrival]!;
+      return join(head, w.hops, w.hops.length, this.deliverHop(this.tracedAt, arrival, address));
+    }
+    const lastNs = w.stops[w.stops.length - 1]!;
+    return {
+      hops: join(head, w.hops, w.hops.length, this.failHop(lastNs, `cannot deliver to ${numberToIp(address)}`)),
+      fail: this.explainL2(w.end.egress, address),
+    };
   }
 
   private anyLocalAddress(ns: number): number {
@@ -780,7 +861,7 @@ class Analyzer {
       return p;
     };
     const asResult = (i: number, j: number, p: Hop[] | PathResult): PathResult =>
-      Array.isArray(p) ? { ok: true, hops: p, at: nsOf[j]!, src: this.walkSource(nsOf[i]!, cls[j]!) } : p;
+      Array.isArray(p) ? { ok: true, hops: p, at: nsOf[j]!, src: this.sourceFor(nsOf[i]!, cls[j]!) } : p;
     const replyPath = (i: number, j: number, src: number): PathResult =>
       src === target[i] ? asResult(j, i, endpointPath(j, i)) : this.path(nsOf[j]!, src);
     const results: PairResult[][] = [];
@@ -798,7 +879,7 @@ class Analyzer {
           continue;
         }
         const fwd = endpointPath(i, j);
-        if (Array.isArray(fwd) && this.walkSource(nsOf[i]!, cls[j]!) === target[i]) {
+        if (Array.isArray(fwd) && this.sourceFor(nsOf[i]!, cls[j]!) === target[i]) {
           const back = endpointPath(j, i);
           if (Array.isArray(back)) {
             row[j] = { from, to: names[j]!, target: targetText[j]!, reachable: true, forward: fwd, back };
@@ -856,11 +937,15 @@ class Analyzer {
   }
 }
 
-/** The first `length` hops of `hops` and then `last`, in an array of exactly that size. */
-function extend(hops: Hop[], length: number, last: Hop): Hop[] {
-  const out = new Array<Hop>(length + 1);
-  for (let i = 0; i < length; i++) out[i] = hops[i]!;
-  out[length] = last;
+const EMPTY: Hop[] = [];
+
+/** `head`, the first `length` hops of `rest`, then `last` if any: one array of exactly that size. */
+function join(head: Hop[], rest: Hop[], length: number, last: Hop | null): Hop[] {
+  const out = new Array<Hop>(head.length + length + (last ? 1 : 0));
+  let o = 0;
+  for (let i = 0; i < head.length; i++) out[o++] = head[i]!;
+  for (let i = 0; i < length; i++) out[o++] = rest[i]!;
+  if (last) out[o] = last;
   return out;
 }
 

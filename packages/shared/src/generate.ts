@@ -59,9 +59,11 @@ export function generateDesign(opts: GenerateOptions): Design {
   const nodes: Record<string, DesignNode> = {};
   const links: Link[] = [];
   let namespaceCount = 0;
-  const count = () => Object.keys(nodes).length + links.length;
+  let nodeCount = 0;
+  const count = () => nodeCount + links.length;
   const full = () => count() >= elementTarget || namespaceCount >= nsTarget;
   const addNode = (id: string, node: DesignNode) => {
+    if (!(id in nodes)) nodeCount++;
     nodes[id] = node;
     if (node.kind === 'router' || node.kind === 'host' || node.kind === 'namespace') namespaceCount++;
   };

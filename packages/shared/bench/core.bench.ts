@@ -1,0 +1,161 @@
+/**
+ * Core benchmark: parse, validate, resolve, compile and analyze on generated
+ * designs of 100, 1000 and 5000 elements, and the full ping matrix of designs
+ * with 50, 200 and 1000 namespaces. The machine is shared, so every figure is
+ * printed next to floors measured in the same run on the same design:
+ *   - clone: a JSON round-trip of the design (the least any stage that reads
+ *     the whole document and builds a new one can cost);
+ *   - scan: one pass over every node and link;
+ *   - matrix: allocating n² result objects with a 6-hop array each (the least
+ *     the analyzer's output costs).
+ * Medians of several runs. No assertion: the target line says met or not met.
+ *
+ *   pnpm --filter @netcanvas/shared bench     (or: npx tsx bench/core.bench.ts [--quick])
+ */
+import { analyze } from '../src/analyze.js';
+import { compile } from '../src/compile.js';
+import { generateDesign } from '../src/generate.js';
+import type { Topology } from '../src/model.js';
+import { parseDesign } from '../src/parse.js';
+import { resolve } from '../src/resolve.js';
+import type { Design } from '../src/schema.js';
+import { diagnose, validate } from '../src/validate.js';
+
+const quick = process.argv.includes('--quick');
+const TARGET_MS = 100;
+/** Above this many endpoints the matrix is analysed for a sample (n² results do not fit in memory). */
+const MAX_MATRIX_ENDPOINTS = 1000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function time<T>(runs: number, f: () => T): { ms: number; value: T } {
+  let value!: T;
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    value = f();
+    samples.push(performance.now() - t0);
+  }
+  return { ms: median(samples), value };
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)).padStart(8);
+const per = (ms: number, n: number) => `${((ms * 1000) / n).toFixed(1).padStart(7)} µs/element`;
+const ratio = (ms: number, floor: number) => `${(ms / floor).toFixed(1).padStart(7)}× floor`;
+
+function clonesFloor(design: Design, runs: number): number {
+  return time(runs, () => JSON.parse(JSON.stringify(design)) as Design).ms;
+}
+
+function scanFloor(design: Design, runs: number): number {
+  return time(runs, () => {
+    let acc = 0;
+    for (const [id, node] of Object.entries(design.nodes)) acc += id.length + node.kind.length;
+    for (const link of design.links) acc += link.endpoints.length + link.state.length;
+    return acc;
+  }).ms;
+}
+
+function matrixFloor(n: number, runs: number): number {
+  const hop = { element: 'x', note: 'y' };
+  return time(runs, () => {
+    const rows: object[][] = [];
+    for (let i = 0; i < n; i++) {
+      const row: object[] = new Array(n);
+      for (let j = 0; j < n; j++) {
+        const hops = [hop, hop, hop, hop, hop, hop];
+        row[j] = { from: 'a', to: 'b', target: 't', reachable: true, forward: hops, back: hops };
+      }
+      rows.push(row);
+    }
+    return rows.length;
+  }).ms;
+}
+
+/** A deterministic sample of endpoints, spread over the sorted list. */
+function sampleEndpoints(topology: Topology, max: number): string[] | undefined {
+  const all = topology.endpoints.map((e) => e.node);
+  if (all.length <= max) return undefined;
+  const step = all.length / max;
+  return Array.from({ length: max }, (_, k) => all[Math.floor(k * step)]!);
+}
+
+function pairsOf(m: { endpoints: string[] }): number {
+  return m.endpoints.length * (m.endpoints.length - 1);
+}
+
+console.log(`netcanvas core benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run; medians; floors measured in this run)\n`);
+
+let targetLine = '';
+for (const elements of [100, 1000, 5000]) {
+  const runs = quick ? 1 : elements >= 5000 ? 3 : 5;
+  const design = generateDesign({ seed: elements, elements });
+  const n = Object.keys(design.nodes).length + design.links.length;
+  const clone = clonesFloor(design, runs);
+  const scan = scanFloor(design, runs);
+
+  const parse = time(runs, () => parseDesign(JSON.parse(JSON.stringify(design)) as unknown));
+  const val = time(runs, () => validate(design));
+  const res = time(runs, () => resolve(design));
+  const topology = res.value.topology;
+  const comp = time(runs, () => compile(topology));
+  const sample = sampleEndpoints(topology, MAX_MATRIX_ENDPOINTS);
+  const analyzeRuns = Math.max(1, Math.min(runs, topology.endpoints.length > 400 ? 2 : runs));
+  const ana = time(analyzeRuns, () => analyze(topology, sample ? { endpoints: sample } : undefined));
+  const together = time(Math.min(runs, 3), () => {
+    const d = diagnose(design);
+    const plan = compile(d.topology!);
+    const m = analyze(d.topology!, sample ? { endpoints: sample } : undefined);
+    return { plan, m };
+  });
+  const withoutAnalyze = time(runs, () => compile(diagnose(design).topology!));
+  const errors = together.value ? diagnose(design).diagnostics.filter((d) => d.severity === 'error').length : 0;
+
+  const matrixN = ana.value.endpoints.length;
+  const mFloor = matrixFloor(matrixN, analyzeRuns);
+  console.log(
+    `── ${n} elements (seed ${elements}): ${Object.keys(design.nodes).length} nodes, ${design.links.length} links, ` +
+      `${topology.netns.length} namespaces, ${topology.interfaces.length} interfaces, ${topology.routes.length} routes, ` +
+      `${topology.endpoints.length} endpoints, ${errors} error diagnostics`,
+  );
+  console.log(`   floor  clone (JSON round-trip) ${fmt(clone)} ms   scan ${fmt(scan)} ms   matrix of ${matrixN}² results ${fmt(mFloor)} ms`);
+  const row = (label: string, ms: number, floor: number) => console.log(`   ${label.padEnd(34)} ${fmt(ms)} ms ${per(ms, n)} ${ratio(ms, floor)}`);
+  row('parse (zod)', parse.ms, clone);
+  row('validate', val.ms, clone);
+  row('resolve', res.ms, clone);
+  row('compile', comp.ms, clone);
+  console.log(
+    `   ${`analyze (${matrixN} endpoints${sample ? ', sampled' : ''})`.padEnd(34)} ${fmt(ana.ms)} ms ${`${((ana.ms * 1000) / pairsOf(ana.value)).toFixed(2).padStart(7)} µs/pair    `} ${ratio(ana.ms, mFloor)} (matrix floor)`,
+  );
+  row('diagnose + compile', withoutAnalyze.ms, clone);
+  row('diagnose + compile + analyze', together.ms, clone);
+  console.log('');
+  if (elements === 1000) {
+    const met = together.ms < TARGET_MS;
+    targetLine =
+      `TARGET "1000 elements in under ${TARGET_MS} ms (validate+compile+analyze)": ${met ? 'MET' : 'NOT MET'} — ` +
+      `${together.ms.toFixed(0)} ms with the full ${matrixN}-endpoint ping matrix (${(together.ms / mFloor).toFixed(1)}× the cost of merely allocating that matrix); ` +
+      `${withoutAnalyze.ms.toFixed(0)} ms without analyze (${withoutAnalyze.ms < TARGET_MS ? 'under' : 'over'} the target).`;
+  }
+}
+
+console.log('── full ping matrix by number of namespaces');
+for (const namespaces of [50, 200, 1000]) {
+  const runs = quick ? 1 : namespaces >= 1000 ? 2 : 5;
+  const design = generateDesign({ seed: namespaces, namespaces });
+  const { topology } = resolve(design);
+  const ana = time(runs, () => analyze(topology));
+  const m = ana.value;
+  let reachable = 0;
+  for (const row of m.results) for (const r of row) if (r?.reachable) reachable++;
+  const mFloor = matrixFloor(m.endpoints.length, runs);
+  console.log(
+    `   ${String(namespaces).padStart(5)} namespaces: ${String(m.endpoints.length).padStart(5)} endpoints, ${String(pairsOf(m)).padStart(8)} pairs ` +
+      `(${reachable} reachable) ${fmt(ana.ms)} ms  ${((ana.ms * 1000) / Math.max(1, pairsOf(m))).toFixed(2)} µs/pair  ${ratio(ana.ms, mFloor)} (matrix floor ${mFloor.toFixed(1)} ms)`,
+  );
+}
+console.log(`\n${targetLine}`);
