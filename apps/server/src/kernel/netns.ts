@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import { exec } from './exec.js';
 import { assertLabName, assertNetnsName, labOfNetns, ownedBy } from './names.js';
 import type { Runner } from './runner.js';
+import { closeWorkersIn } from './worker.js';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -48,13 +49,14 @@ export interface DeleteResult {
 }
 
 /**
- * Deletes namespaces in one process. Pass the runner whose workers may sit in
- * them: they are closed first, or the namespaces would outlive their names.
+ * Deletes namespaces in one process. The batch workers of this process inside
+ * them (whichever runner made them) are closed first, or the namespaces would
+ * outlive their names. `_runner` is accepted for older callers; it adds nothing.
  */
-export async function deleteNetns(names: string[], runner?: Runner): Promise<DeleteResult> {
+export async function deleteNetns(names: string[], _runner?: Runner): Promise<DeleteResult> {
   for (const n of names) assertNetnsName(n);
   const unique = [...new Set(names)];
-  if (runner) await runner.closeNetns(unique);
+  await closeWorkersIn(unique);
   const present = new Set(await listNetns());
   const targets = unique.filter((n) => present.has(n));
   if (targets.length === 0) return { removed: [], failed: [] };

@@ -20,6 +20,13 @@
  * is the command words: tool, object, verb and the `type` value
  * (`ip link add type veth`), which separates every kind of the plan order.
  *
+ * Writes and queries use different workers (`role` in worker.ts): a process
+ * that has listed devices caches their indexes, a process that only writes
+ * does not, so write workers are never fooled by a device re-created
+ * elsewhere. Listings go through long-lived query workers (their output
+ * names come from the kernel's messages); a query that names a device
+ * (`show dev X`) runs in a fresh process, whose name lookup cannot be stale.
+ *
  * Failure: the first stage with a failing line is finished (lines already
  * handed to other workers of that stage still run: they are independent by
  * the rule above), then no later stage starts. `failed` is the failing line
@@ -34,7 +41,7 @@
  * processes instead (serial per namespace, `concurrency` namespaces at once);
  * a namespace's `sysctl -q -w k=v` lines of one stage share one process.
  *
- * Root lines `netns del NS` first close this runner's workers inside NS: a
+ * Root lines `netns del NS` first close the workers inside NS (of any runner): a
  * worker process inside a namespace keeps it, and every device in it, alive
  * after the name is gone.
  */
@@ -43,6 +50,7 @@ import { assertBatchArg, assertNetnsName } from './names.js';
 import {
   ALLOWED_FLAGS,
   BatchWorker,
+  closeWorkersIn,
   type LineOutcome,
   type Tool,
   type WorkerKey,
@@ -120,7 +128,20 @@ function isPlainSysctlWrite(args: string[]): boolean {
 }
 
 function keyId(k: WorkerKey): string {
-  return `${k.tool}|${k.netns ?? ''}|${k.flags.join(',')}`;
+  return `${k.role ?? 'write'}|${k.tool}|${k.netns ?? ''}|${k.flags.join(',')}`;
+}
+
+/** Query keywords followed by a device name. */
+const NAMED_FILTER = new Set(['dev', 'master', 'br', 'brport', 'vrf']);
+
+function parseJson<T>(netns: string | null, args: string[], output: string): T {
+  const text = output.trim();
+  if (text === '') return [] as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new QueryError(netns, args, `unexpected output: ${text.slice(0, 200)}`);
+  }
 }
 
 async function pool<T>(items: T[], limit: number, f: (item: T) => Promise<void>): Promise<void> {
@@ -211,7 +232,12 @@ export class Runner {
         execs.set(ns, [...(execs.get(ns) ?? []), i]);
         continue;
       }
-      const key: WorkerKey = { tool: line.tool ?? 'ip', netns: line.netns, flags: [] };
+      const key: WorkerKey = {
+        tool: line.tool ?? 'ip',
+        netns: line.netns,
+        flags: [],
+        role: 'write',
+      };
       const id = keyId(key);
       const g = groups.get(id) ?? { key, indexes: [] };
       g.indexes.push(i);
@@ -300,25 +326,29 @@ export class Runner {
     }
     flags.sort();
     const rest = args.slice(i);
-    const worker = await this.worker({ tool, netns, flags });
+    if (rest.some((word, k) => k > 0 && NAMED_FILTER.has(word))) {
+      // iproute2 resolves a filter's device name through a cache that a
+      // long-lived process filled on an earlier listing; after someone else
+      // re-created the device, the filter would silently match nothing. A
+      // fresh process resolves the name afresh.
+      const argv = [tool, ...(netns ? ['-n', netns] : []), '-j', ...flags, ...rest];
+      const r = await exec(argv, {
+        allowFailure: true,
+        timeoutMs: this.options.timeoutMs ?? 60_000,
+      });
+      if (r.exitCode !== 0)
+        throw new QueryError(netns, args, r.stderr.trim() || `exited with ${r.exitCode}`);
+      return parseJson<T>(netns, args, r.stdout);
+    }
+    const worker = await this.worker({ tool, netns, flags, role: 'query' });
     const [o] = await worker.submit([rest]);
     if (!o?.ok) throw new QueryError(netns, args, o?.message ?? 'no answer');
-    const text = o.output.trim();
-    if (text === '') return [] as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new QueryError(netns, args, `unexpected output: ${text.slice(0, 200)}`);
-    }
+    return parseJson<T>(netns, args, o.output);
   }
 
-  /** Close (and wait for) every worker inside these namespaces. */
+  /** Close (and wait for) every worker inside these namespaces: this runner's and any other of this process. */
   async closeNetns(names: string[]): Promise<void> {
-    const set = new Set(names);
-    const victims = [...this.workers.values()].filter(
-      (w) => w.key.netns !== null && set.has(w.key.netns),
-    );
-    await Promise.all(victims.map((w) => w.close()));
+    await closeWorkersIn(names);
   }
 
   async close(): Promise<void> {

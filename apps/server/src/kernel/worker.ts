@@ -45,6 +45,14 @@ export interface WorkerKey {
   netns: string | null;
   /** Global options besides -j/-force/-batch, e.g. ['-d'] or ['-s']. */
   flags: string[];
+  /**
+   * 'write' workers never list anything: iproute2 caches name → ifindex from
+   * every dump (`show`) for the life of the process, and a device deleted and
+   * re-created by another process would then be looked up by its old index
+   * ("No such device"). Lookups without a dump are not cached (measured on
+   * 6.1), so a write worker stays correct however long it lives.
+   */
+  role?: 'write' | 'query';
 }
 
 export interface LineOutcome {
@@ -120,6 +128,23 @@ interface Job {
   onOutcome: ((index: number, outcome: LineOutcome) => void) | undefined;
 }
 
+/** Every open worker of this process, whichever runner made it. */
+const openWorkers = new Set<BatchWorker>();
+
+/**
+ * Closes every worker of this process inside these namespaces and waits for
+ * them to exit: a process inside a namespace keeps it (and its devices) alive
+ * after `ip netns del` removes the name.
+ */
+export async function closeWorkersIn(netns: Iterable<string>): Promise<void> {
+  const names = new Set(netns);
+  await Promise.all(
+    [...openWorkers]
+      .filter((w) => w.key.netns !== null && names.has(w.key.netns))
+      .map((w) => w.close()),
+  );
+}
+
 export class BatchWorker {
   private child: ChildProcess | null = null;
   private starting: Promise<void> | null = null;
@@ -141,6 +166,7 @@ export class BatchWorker {
   ) {
     for (const f of key.flags)
       if (!ALLOWED_FLAGS.has(f)) throw new Error(`worker flag ${f} is not allowed`);
+    openWorkers.add(this);
   }
 
   get pid(): number | undefined {
@@ -212,6 +238,7 @@ export class BatchWorker {
   /** Ends the process (stdin closed, then SIGKILL if it lingers) and waits for it to exit. */
   async close(): Promise<void> {
     this.closed = true;
+    openWorkers.delete(this);
     this.clearIdle();
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {

@@ -225,7 +225,10 @@ describe('observe and counters on a small real lab', () => {
     expect(tunAfter.rxPackets).toBeGreaterThan(tunBefore!.rxPackets);
     expect(underAfter.rxBytes).toBeGreaterThan(underBefore.rxBytes);
     // the tunnel has now learnt the peer's MAC; observe still reports only the configured flood entries
-    expect((await observe(lab, runner)).fdb.map((f) => f.mac)).toEqual(['00:00:00:00:00:00', '00:00:00:00:00:00']);
+    expect((await observe(lab, runner)).fdb.map((f) => f.mac)).toEqual([
+      '00:00:00:00:00:00',
+      '00:00:00:00:00:00',
+    ]);
   });
 
   it('an absent lab observes as empty', async () => {

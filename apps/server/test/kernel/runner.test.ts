@@ -149,6 +149,27 @@ describe('Runner on the real kernel', () => {
     expect((await ipIn(B, ['link', 'show', 'dev', 'fresh'])).exitCode).toBe(0);
   });
 
+  it('is not fooled by a device deleted and re-created by another process', async () => {
+    // A listing fills iproute2's name → index cache in the process that ran it.
+    await runner.run([{ netns: A, args: ['link', 'add', 'name', 'again', 'type', 'bridge'] }]);
+    expect((await runner.query<unknown[]>(A, ['link', 'show', 'dev', 'again'])).length).toBe(1);
+    await runner.query(A, ['address', 'show']);
+    await exec(['ip', '-n', A, 'link', 'del', 'dev', 'again']);
+    await exec(['ip', '-n', A, 'link', 'add', 'name', 'again', 'type', 'bridge']);
+    const res = await runner.run([
+      { netns: A, args: ['address', 'add', '10.79.0.1/24', 'dev', 'again'] },
+      { netns: A, args: ['link', 'set', 'dev', 'again', 'up'] },
+    ]);
+    expect(res.failed).toBeUndefined();
+    const now = await runner.query<{ addr_info: { local: string }[] }[]>(A, [
+      'address',
+      'show',
+      'dev',
+      'again',
+    ]);
+    expect(now[0]?.addr_info.map((x) => x.local)).toContain('10.79.0.1');
+  });
+
   it('closes a namespace’s workers before deleting it, so the namespace really goes', async () => {
     await runner.query(A, ['link', 'show']);
     const before = runner.workerPids();
@@ -193,7 +214,8 @@ describe('Runner on the real kernel', () => {
         runner.query<{ addr_info: { local: string }[] }[]>(n, ['address', 'show', 'dev', 'br0']),
       ),
     );
-    for (const [i, a] of addrs.entries()) expect(a[0]?.addr_info.map((x) => x.local)).toContain(`10.78.${i}.1`);
+    for (const [i, a] of addrs.entries())
+      expect(a[0]?.addr_info.map((x) => x.local)).toContain(`10.78.${i}.1`);
     const del = await deleteNetns(names, runner);
     expect(del.removed.sort()).toEqual([...names].sort());
     expect(del.failed).toEqual([]);
@@ -205,13 +227,13 @@ describe('Runner on the real kernel', () => {
   });
 
   it('closes idle workers, and close() leaves no process behind', async () => {
-    const quick = new Runner({ idleMs: 200 });
+    const quick = new Runner({ idleMs: 1000 });
     await quick.query(B, ['link', 'show']);
     await quick.query(B, ['-s', 'link', 'show']);
     const pids = quick.workerPids();
     expect(pids).toHaveLength(2);
     expect(pids.every(alive)).toBe(true);
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 2500));
     expect(quick.workerPids()).toEqual([]);
     expect(pids.some(alive)).toBe(false);
 
