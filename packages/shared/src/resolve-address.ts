@@ -100,7 +100,7 @@ function assignP2pSubnets(
   const automatic: DomainState[] = [];
   for (const d of fromPool) {
     for (const m of sortMembers(d.members)) {
-      const hint = hints[m.iface.key];
+      const hint = hintFor(hints, m.iface.key);
       const parsed = hint === undefined ? null : parseIfAddress(hint);
       if (!parsed || parsed.len !== P2P_LEN || !pool) continue;
       const subnet = { base: networkOf(parsed.addr, P2P_LEN), len: P2P_LEN };
@@ -131,6 +131,12 @@ function assignP2pSubnets(
       ),
     );
   }
+}
+
+/** Hints come from a client or the kernel: anything but an own string property is ignored. */
+function hintFor(hints: AddressHints, key: string): string | undefined {
+  const hint = Object.hasOwn(hints, key) ? hints[key] : undefined;
+  return typeof hint === 'string' ? hint : undefined;
 }
 
 function setAddress(m: Member, address: string, origin: 'explicit' | 'auto'): void {
@@ -227,7 +233,7 @@ function allocateDomain(state: ResolveState, d: DomainState, hints: AddressHints
 
   for (const m of members) {
     if (m.iface.address !== null) continue;
-    const hint = hints[m.iface.key];
+    const hint = hintFor(hints, m.iface.key);
     const parsed = hint === undefined ? null : parseIfAddress(hint);
     if (!parsed || parsed.len !== subnet.len || addressProblem(subnet, parsed.addr) || pool.isTaken(parsed.addr)) continue;
     pool.claim(parsed.addr);

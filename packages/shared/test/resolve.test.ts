@@ -705,13 +705,14 @@ describe('totality', () => {
         t: { kind: 'vxlan', vni: 1, underlay: 'ghost', subnet: '172.16.0.0/29' },
         t2: { kind: 'vxlan', vni: 2, underlay: 'r1', subnet: '172.16.1.0/29' },
         r1: { kind: 'router', routes: [{ to: '10.8.0.0/24', via: '10.0.1.77' }] },
-        c: { kind: 'namespace', host: 'nobody' },
+        c: { kind: 'namespace', host: 'constructor' },
         d: { kind: 'namespace', host: 'r1' },
       },
       [
         { endpoints: ['v1', 'v2'] },
         { endpoints: ['r1', 'r1'] },
         { endpoints: ['r1', 'ghost'] },
+        { endpoints: ['r1', 'constructor'] },
         { endpoints: ['t', 'v1'] },
         { endpoints: ['r1', 't'] },
         { endpoints: ['r1', 't2'] },
@@ -719,7 +720,7 @@ describe('totality', () => {
         { id: 'same', endpoints: ['r1', 'd'] },
       ],
     );
-    const { topology: t } = resolve(design);
+    const { topology: t } = resolve(design, { 'nc-broken.r1/same': 42 as never, 'nc-broken.r1/c': '10.255.0.1' });
     expect(t.links.map((l) => l.id)).toEqual(['same']);
     expect(t.interfaces.some((i) => i.kind === 'vxlan')).toBe(false);
     expect(t.netns).toHaveLength(4);
