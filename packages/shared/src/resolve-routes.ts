@@ -239,7 +239,7 @@ function routerRoutes(
       via.kind === 'overlay' ? `over the tunnel ${via.element}` : via.kind === 'p2p' ? `over the link ${via.element}` : `on ${via.element}`;
     const what = d.spec.kind === 'hostnet' ? `${d.spec.element}'s containers` : d.spec.kind === 'p2p' ? `link ${d.spec.element}` : d.spec.element;
     const distance = domDist.get(domain)!;
-    const far = distance > 1 ? `, ${distance} routers away` : '';
+    const far = distance > 1 ? `, ${distance} hops away` : '';
     result.push({
       netns: ns,
       node: router,

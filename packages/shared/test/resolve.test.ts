@@ -208,7 +208,7 @@ describe('scenario vxlan', () => {
       '10.0.10.0/24 via 10.0.20.1 dev vlan20',
     ]);
     expect(topology.routes.find((r) => r.node === 'r3' && r.to === '10.0.10.0/24')?.why).toBe(
-      '10.0.10.0/24 (vlan10) via r2 on vlan20, 2 routers away',
+      '10.0.10.0/24 (vlan10) via r2 on vlan20, 2 hops away',
     );
   });
 });
@@ -292,7 +292,7 @@ describe('point-to-point links', () => {
     expect(routesOf(t, 'n1')).toEqual(['default via 10.255.0.1 dev r3']);
     expect(routesOf(t, 'r1')).toEqual(['10.255.0.8/30 via 10.255.0.6 dev r2', '10.255.0.0/30 via 10.255.0.6 dev r2']);
     expect(t.routes.find((r) => r.node === 'r1' && r.to === '10.255.0.0/30')?.why).toBe(
-      '10.255.0.0/30 (link n1--r3) via r2 over the link r1--r2, 2 routers away',
+      '10.255.0.0/30 (link n1--r3) via r2 over the link r1--r2, 2 hops away',
     );
   });
 
