@@ -11,6 +11,7 @@ import {
   diagnose,
   ELEMENT_ID_RE,
   IFNAME_RE,
+  LAB_NAME_RE,
   LINK_ID_RE,
   renderScript,
 } from '@netcanvas/shared';
@@ -211,7 +212,10 @@ export function createApp(deps: AppDeps): express.Express {
     );
     const rec = store.save(id, baseVersion, doc);
     announceDesign(rec.id, null);
-    res.json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+    // Lean answer: autosave calls this often, the client holds the document and
+    // runs diagnose itself as the user draws (GET answers with diagnostics).
+    const { doc: _stored, ...summary } = rec;
+    res.json(summary);
   });
 
   api.delete('/designs/:id', (req, res) => {
@@ -323,6 +327,15 @@ export function createApp(deps: AppDeps): express.Express {
     const design = labDesign(req);
     const result = await exclusive(design.name, () => engine.destroy(design.name));
     await hub.labChanged(design.name);
+    res.json(result);
+  });
+
+  // A lab found in the kernel with no stored design (another server, the CLI, a crash) can still be removed.
+  api.post('/labs/by-name/:lab/destroy', async (req, res) => {
+    body(z.strictObject({}), req);
+    const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
+    const result = await exclusive(lab, () => engine.destroy(lab));
+    await hub.labChanged(lab);
     res.json(result);
   });
 

@@ -211,6 +211,22 @@ describe('labs', () => {
     ]);
   });
 
+  it('a lab running without a stored design can be destroyed by name; lab names are checked', async () => {
+    engine.running.set('t-api-orphan', design('t-api-orphan') as never);
+    const r = await api(srv, 'POST', '/api/labs/by-name/t-api-orphan/destroy', {});
+    expect(r.json.removed).toEqual(['nc-t-api-orphan']);
+    const bad = await api(
+      srv,
+      'POST',
+      `/api/labs/by-name/${encodeURIComponent('nc-x.y')}/destroy`,
+      {},
+    );
+    expect(bad.status).toBe(400);
+    expect(engine.calls.filter((c) => c.method === 'destroy')).toEqual([
+      { method: 'destroy', lab: 't-api-orphan' },
+    ]);
+  });
+
   it('two concurrent applies of one lab: exactly one is refused with 409', async () => {
     engine.applyMs = 300;
     const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-busy') })).json.id;

@@ -152,6 +152,43 @@ describe('protocol', () => {
   });
 });
 
+describe('heartbeat', () => {
+  it('a peer that stops answering pings is dropped and its subscriptions freed', async () => {
+    const quick = await startTestServer({ ws: { heartbeatMs: 150 } });
+    try {
+      const s = await TestSocket.open(quick);
+      s.send({ type: 'subscribe', topic: { lab: 't-ws-hb' } });
+      await s.next((m) => m.type === 'snapshot');
+      expect(quick.hub.subscribers({ lab: 't-ws-hb' })).toBe(1);
+      // A frozen peer: its TCP stack still acknowledges, but it never reads the ping, so never pongs.
+      (s.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+      const deadline = Date.now() + 3000;
+      while (quick.hub.subscribers({ lab: 't-ws-hb' }) > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(quick.hub.subscribers({ lab: 't-ws-hb' })).toBe(0);
+      s.ws.terminate();
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  it('a live peer survives many heartbeat periods', async () => {
+    const quick = await startTestServer({ ws: { heartbeatMs: 100 } });
+    try {
+      const s = await TestSocket.open(quick);
+      s.send({ type: 'subscribe', topic: { lab: 't-ws-hb2' } });
+      await s.next((m) => m.type === 'snapshot');
+      await new Promise((r) => setTimeout(r, 800));
+      expect(quick.hub.subscribers({ lab: 't-ws-hb2' })).toBe(1);
+      expect(s.closeCode).toBeNull();
+      s.close();
+    } finally {
+      await quick.stop();
+    }
+  });
+});
+
 describe('slow readers', () => {
   it('a client that stops reading gets coalesced link updates and a fresh snapshot, not an unbounded queue', async () => {
     const s = await TestSocket.open(srv);
