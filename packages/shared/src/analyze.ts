@@ -121,6 +121,7 @@ class Analyzer {
   private readonly routeMemo: (Route | null)[][] = [];
   private readonly originStepMemo = new Map<Route, OriginStep>();
   private readonly noRouteMemo: Map<number, Failure>[] = [];
+  private readonly reasonMemo = new Map<Failure, Map<number, string>>();
   /** Namespace where the last successful trace() delivered. */
   private tracedAt = -1;
   private readonly transitMemo: Map<number, Walk | 'busy'>[] = [];
@@ -760,7 +761,23 @@ class Analyzer {
   private asPathResult(ns: number, address: number, cls: number, traced: Hop[] | { hops: Hop[]; fail: Failure }): PathResult {
     const src = this.sourceFor(ns, cls);
     if (Array.isArray(traced)) return { ok: true, hops: traced, at: this.tracedAt, src };
-    return { ok: false, hops: traced.hops, at: -1, src, reason: traced.fail.reason.replaceAll(DST, numberToIp(address)), blame: traced.fail.blame };
+    return { ok: false, hops: traced.hops, at: -1, src, reason: this.reasonFor(traced.fail, address), blame: traced.fail.blame };
+  }
+
+  /** A failure's words for one destination; many sources share the same failure and target, so share the string. */
+  private reasonFor(fail: Failure, address: number): string {
+    if (!fail.reason.includes(DST)) return fail.reason;
+    let memo = this.reasonMemo.get(fail);
+    if (!memo) {
+      memo = new Map();
+      this.reasonMemo.set(fail, memo);
+    }
+    let text = memo.get(address | 0);
+    if (text === undefined) {
+      text = fail.reason.replaceAll(DST, numberToIp(address));
+      memo.set(address | 0, text);
+    }
+    return text;
   }
 
   /**
