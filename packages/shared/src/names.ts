@@ -74,14 +74,20 @@ export function shortIfname(readable: string): string {
  * name salted with its own identity, so adding a parallel link never renames
  * the existing interface.
  */
-export class IfnameScope {
+export class IfnameScope<Claimant = unknown> {
   private readonly taken = new Set<string>();
+  /** The first claimant of each readable name, so a later clash can say whom it clashed with. */
+  private readonly firstOf = new Map<string, Claimant>();
 
-  /** Returns the kernel name and whether the readable name had to be replaced because it was taken. */
-  claim(readable: string, identity: string): { name: string; clashed: boolean } {
+  /**
+   * Returns the kernel name, whether the readable name had to be replaced
+   * because it was taken, and (on a clash) the first claimant of that name.
+   */
+  claim(readable: string, identity: string, claimant?: Claimant): { name: string; clashed: boolean; first?: Claimant } {
     const short = shortIfname(readable);
     if (!this.taken.has(short)) {
       this.taken.add(short);
+      if (claimant !== undefined && !this.firstOf.has(readable)) this.firstOf.set(readable, claimant);
       return { name: short, clashed: false };
     }
     for (let attempt = 0; ; attempt++) {
@@ -89,7 +95,8 @@ export class IfnameScope {
       const name = hashedIfname(readable, salt);
       if (!this.taken.has(name)) {
         this.taken.add(name);
-        return { name, clashed: true };
+        const first = this.firstOf.get(readable);
+        return first === undefined ? { name, clashed: true } : { name, clashed: true, first };
       }
     }
   }

@@ -127,38 +127,31 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
   }
 
   // ── interfaces and their names ──
-  const scopes = new Map<string, IfnameScope>();
-  const scope = (ns: string): IfnameScope => {
-    let s = scopes.get(ns);
-    if (!s) scopes.set(ns, (s = new IfnameScope()));
-    return s;
-  };
-  /** Who first asked for a readable name in a namespace, to tell a user's clash from a generated one. */
-  const firstClaim = new Map<string, { explicit: boolean; purpose: string }>();
-  /**
-   * A kernel name for an interface of `owner`. `purpose` says what the
-   * interface is ("its link to v1"), for the message when two clash.
-   */
+  interface Claimant {
+    explicit: boolean;
+    /** What the interface is ("its link to v1"), built only when two names clash. */
+    purpose: () => string;
+  }
+  const scopes = new Map<string, IfnameScope<Claimant>>();
+  /** A kernel name for an interface of `owner` in namespace `ns`; a clash involving a name the user wrote is an error. */
   const claimName = (
     ns: string,
     readable: string,
     identity: string,
     explicit: boolean,
     owner: string,
-    purpose: string,
+    purpose: () => string,
     path?: (string | number)[],
   ): string => {
-    const { name, clashed } = scope(ns).claim(readable, identity);
-    const key = `${ns}/${readable}`;
-    const first = firstClaim.get(key);
-    if (!clashed) {
-      if (!first) firstClaim.set(key, { explicit, purpose });
-    } else if (first && (explicit || first.explicit)) {
+    let scope = scopes.get(ns);
+    if (!scope) scopes.set(ns, (scope = new IfnameScope<Claimant>()));
+    const { name, clashed, first } = scope.claim(readable, identity, { explicit, purpose });
+    if (clashed && first && (explicit || first.explicit)) {
       diagnostics.push(
         diagnostic(
           'error',
           'ifname-duplicate',
-          `${owner} has two interfaces named ${readable} (${first.purpose} and ${purpose}); interface names must be unique within ${owner}, so the second one becomes ${name}`,
+          `${owner} has two interfaces named ${readable} (${first.purpose()} and ${purpose()}); interface names must be unique within ${owner}, so the second one becomes ${name}`,
           [owner],
           path,
         ),
@@ -198,7 +191,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
   for (const id of ids) {
     const node = nodes[id]!;
     if (isSegmentKind(node.kind)) {
-      const name = claimName(fabric, id, id, false, id, `the bridge of ${id}`);
+      const name = claimName(fabric, id, id, false, id, () => `the bridge of ${id}`);
       segmentBridge.set(id, name);
       bridges.push(makeIface({ netns: fabric, name, node: id, kind: 'bridge', domain: id, master: null, up: true }));
     }
@@ -208,7 +201,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     const node = nodes[id]!;
     if (node.kind !== 'host') continue;
     const ns = netnsOf.get(id)!;
-    const name = claimName(ns, 'br0', 'br0', false, id, 'its container bridge');
+    const name = claimName(ns, 'br0', 'br0', false, id, () => 'its container bridge');
     const br0 = makeIface({
       netns: ns,
       name,
@@ -236,7 +229,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     const br0 = hostBridge.get(node.host)!;
     const eth0 = makeIface({
       netns: ns,
-      name: claimName(ns, 'eth0', 'eth0', false, id, `its attachment to ${node.host}`),
+      name: claimName(ns, 'eth0', 'eth0', false, id, () => `its attachment to ${node.host}`),
       node: id,
       kind: 'veth',
       domain: null,
@@ -245,7 +238,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     });
     const port = makeIface({
       netns: hostNs,
-      name: claimName(hostNs, id, id, false, node.host, `the port of container ${id}`),
+      name: claimName(hostNs, id, id, false, node.host, () => `the port of container ${id}`),
       node: node.host,
       kind: 'veth',
       domain: null,
@@ -306,8 +299,8 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       if (!isNsKind(node.kind)) return;
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? segment;
-      const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, `its link to ${segment}`, path);
-      const portName = claimName(fabric, `${end.node}-${requested}`, linkId, false, segment, `the port of ${end.node}`, path);
+      const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, () => `its link to ${segment}`, path);
+      const portName = claimName(fabric, `${end.node}-${requested}`, linkId, false, segment, () => `the port of ${end.node}`, path);
       const nodeEnd = withLinkFields(
         makeIface({ netns: ns, name, node: end.node, kind: 'veth', domain: segment, master: null, up }),
         segment,
@@ -367,7 +360,7 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       const node = nodeOf(end.node)!;
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? vxlan;
-      const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, `its tunnel ${vxlan}`, path);
+      const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, () => `its tunnel ${vxlan}`, path);
       const device = withLinkFields(
         makeIface({ netns: ns, name, node: end.node, kind: 'vxlan', domain: vxlan, master: null, up }),
         vxlan,
@@ -399,8 +392,8 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if (isNsKind(na.kind) && isNsKind(nb.kind)) {
       const nsA = netnsOf.get(ends[0].node)!;
       const nsB = netnsOf.get(ends[1].node)!;
-      const nameA = claimName(nsA, ends[0].ifname ?? ends[1].node, linkId, ends[0].ifname !== undefined, ends[0].node, `its link to ${ends[1].node}`, path);
-      const nameB = claimName(nsB, ends[1].ifname ?? ends[0].node, linkId, ends[1].ifname !== undefined, ends[1].node, `its link to ${ends[0].node}`, path);
+      const nameA = claimName(nsA, ends[0].ifname ?? ends[1].node, linkId, ends[0].ifname !== undefined, ends[0].node, () => `its link to ${ends[1].node}`, path);
+      const nameB = claimName(nsB, ends[1].ifname ?? ends[0].node, linkId, ends[1].ifname !== undefined, ends[1].node, () => `its link to ${ends[0].node}`, path);
       const a = withLinkFields(
         makeIface({ netns: nsA, name: nameA, node: ends[0].node, kind: 'veth', domain: linkId, master: null, up }),
         ends[1].node,
