@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useLive } from '../live/store';
 import { type PanelId, useApp } from '../store';
 import { Icon } from './icons';
@@ -15,6 +16,12 @@ const TITLES: Record<PanelId, string> = {
 
 function Progress() {
   const p = useLive((s) => s.progress);
+  useEffect(() => {
+    // A finished deploy says so for a moment, then gets out of the way; a failure stays.
+    if (p?.phase !== 'done') return;
+    const t = setTimeout(() => useLive.setState((s) => (s.progress === p ? { progress: null } : s)), 4000);
+    return () => clearTimeout(t);
+  }, [p]);
   if (!p) return null;
   const pct = p.total ? Math.round((p.done / p.total) * 100) : p.phase === 'done' ? 100 : 8;
   return (

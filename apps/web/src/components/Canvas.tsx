@@ -103,10 +103,21 @@ export function Canvas() {
     refusal.current = null;
   }, []);
 
-  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    // A refused drop gets the validator's reason instead of silently snapping back.
-    if (!state.isValid && state.toNode && refusal.current) useApp.getState().toast(refusal.current, 'error');
+  const onConnectEnd = useCallback((e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    const reason = refusal.current;
     refusal.current = null;
+    if (state.isValid || !state.fromNode) return;
+    // Dropping anywhere on an element links to it, not only on one of its handles.
+    const point = 'changedTouches' in e ? e.changedTouches[0] : e;
+    const el = point ? document.elementFromPoint(point.clientX, point.clientY) : null;
+    const target = el?.closest<HTMLElement>('.react-flow__node')?.dataset.id;
+    if (!target || target === state.fromNode.id) {
+      // A refused drop gets the validator's reason instead of silently snapping back.
+      if (reason && state.toNode) useApp.getState().toast(reason, 'error');
+      return;
+    }
+    const result = useApp.getState().addLink(state.fromNode.id, target);
+    if (!result.ok) useApp.getState().toast(result.reason, 'error');
   }, []);
 
   const onNodeDragStop = useCallback(

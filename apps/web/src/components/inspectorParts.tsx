@@ -86,15 +86,32 @@ export function EndpointFields({ link, linkId, end }: { link: Link; linkId: stri
   );
 }
 
+/** A container's eth0 on its host's bridge: not a link in the document, but an interface all the same. */
+function ContainerAttachment({ id, host }: { id: string; host: string }) {
+  const address = useAnalysis((s) => s.topology?.interfaces.find((i) => i.node === id && i.link === id && i.address)?.address);
+  return (
+    <div className="nc-endpoint" data-testid={`attachment-${id}`}>
+      <div className="nc-endpoint-title">
+        <b>eth0</b> → {host}'s br0 <span className="nc-muted mono">{address ?? ''}</span>
+      </div>
+      <div className="nc-field-hint" style={{ marginBottom: 6 }}>
+        Address from the host's segment, automatically.
+      </div>
+    </div>
+  );
+}
+
 /** Every link of an element, with this element's end editable. */
 export function InterfacesSection({ id, design }: { id: string; design: Design }) {
   const ids = linkIds(design.links);
   const rows = design.links
     .map((link, i) => ({ link, linkId: ids[i]! }))
     .filter(({ link }) => endpointNode(link.endpoints[0]) === id || endpointNode(link.endpoints[1]) === id);
-  if (rows.length === 0) return <p className="nc-muted">No links yet: drag from a handle of {id} to another element.</p>;
+  const host = design.nodes[id]?.kind === 'namespace' ? (design.nodes[id] as { host?: string }).host : undefined;
+  if (rows.length === 0 && !host) return <p className="nc-muted">No links yet: drag from a handle of {id} to another element.</p>;
   return (
     <>
+      {host && <ContainerAttachment id={id} host={host} />}
       {rows.map(({ link, linkId }) => (
         <EndpointFields key={linkId} link={link} linkId={linkId} end={endpointNode(link.endpoints[0]) === id ? 0 : 1} />
       ))}
