@@ -68,7 +68,7 @@ export interface LineOutcome {
 export interface WorkerOptions {
   /** Close the process after this long without work (default 10 s; 0 = never). */
   idleMs?: number;
-  /** Give up on a submit after this long and kill the process (default 60 s). */
+  /** Give up on a submit after this long (plus 50 ms per line) and kill the process (default 60 s). */
   timeoutMs?: number;
   onClose?: (w: BatchWorker) => void;
 }
@@ -326,7 +326,8 @@ export class BatchWorker {
         timer: null,
         onOutcome,
       };
-      const timeoutMs = this.options.timeoutMs ?? 60_000;
+      // A big stage on a loaded machine is slow, not stuck: allow time per line.
+      const timeoutMs = (this.options.timeoutMs ?? 60_000) + lines.length * 50;
       job.timer = setTimeout(() => {
         this.exitInfo = `no answer within ${timeoutMs} ms`;
         this.child?.kill('SIGKILL');
