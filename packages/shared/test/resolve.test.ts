@@ -920,3 +920,40 @@ describe('scale', () => {
     expect(resolveMs).toBeLessThan(copyMs * 8);
   }, 60_000);
 });
+
+describe('link attributes', () => {
+  const design = makeDesign(
+    'attrs',
+    { v: { kind: 'vlan', vid: 9, subnet: '10.9.0.0/24' }, r1: { kind: 'router' }, n1: { kind: 'namespace' }, idle: { kind: 'router' } },
+    [
+      { endpoints: [{ node: 'n1', mac: '02:00:00:00:00:01', ifname: 'uplink' }, 'v'], mtu: 1400, state: 'down' },
+      { endpoints: ['r1', 'v'] },
+    ],
+  );
+  const { topology: t } = resolve(design);
+
+  it('set mtu and the administrative state on both veth ends, the mac only on the element’s end', () => {
+    expect(ifaceOf(t, 'nc-attrs.n1/uplink')).toMatchObject({ mtu: 1400, up: false, mac: '02:00:00:00:00:01', towards: 'v', link: 'n1--v' });
+    const port = ifaceOf(t, 'nc-attrs/n1-uplink');
+    expect(port).toMatchObject({ mtu: 1400, up: false, master: 'v' });
+    expect(port.mac).toBeUndefined();
+    expect(t.links.find((l) => l.id === 'n1--v')).toEqual({
+      id: 'n1--v',
+      index: 0,
+      kind: 'segment',
+      a: { node: 'n1', ifname: 'uplink' },
+      b: { node: 'v', ifname: 'n1-uplink' },
+      state: 'down',
+      mtu: 1400,
+    });
+  });
+
+  it('install no route through an interface that is down, yet keep its address', () => {
+    expect(addressOf(t, 'nc-attrs.n1/uplink')).toBe('10.9.0.2/24');
+    expect(routesOf(t, 'n1')).toEqual([]);
+  });
+
+  it('leave a router without address out of the endpoints', () => {
+    expect(t.endpoints.map((e) => e.node)).toEqual(['n1', 'r1']);
+  });
+});
