@@ -84,7 +84,11 @@ let socketSeq = 0;
 function privateSocketPath(): string {
   // A directory only root can enter: no other local process can connect to
   // the socket and inject lines into a privileged worker's output.
-  socketDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'netcanvas-'));
+  if (!socketDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netcanvas-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    socketDir = dir;
+  }
   return path.join(socketDir, `w${process.pid}-${++socketSeq}.sock`);
 }
 
