@@ -1,7 +1,7 @@
 import { useStore } from 'zustand';
 import { useAnalysis } from '../core/analysis';
 import { exportDesign, importText, openDesign, pickFile } from '../core/io';
-import { deploy, destroy } from '../live/client';
+import { deploy, destroy, takeServerVersion } from '../live/client';
 import { useLive } from '../live/store';
 import { autoLayout } from '../model/layout';
 import { type PanelId, useApp, useTemporal } from '../store';
@@ -28,6 +28,14 @@ function SaveState() {
         ? 'saved in this browser'
         : save
       : { local: 'local only', saved: 'saved', saving: 'saving…', conflict: 'conflict: changed elsewhere', error: 'save failed' }[save];
+  if (connection === 'online' && save === 'conflict') {
+    return (
+      <button type="button" className="nc-status save-conflict" data-testid="save-state" onClick={() => void takeServerVersion()} title="Another browser saved first: click to load its version (your unsaved edits are dropped)">
+        <span className="dot" />
+        server · conflict: load the saved version
+      </button>
+    );
+  }
   return (
     <span className={`nc-status conn-${connection} save-${save}`} data-testid="save-state" title={note ?? undefined}>
       <span className="dot" />

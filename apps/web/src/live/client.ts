@@ -299,6 +299,17 @@ function remoteDesign(doc: Design, version: number) {
 
 // ───────────── actions ─────────────
 
+/**
+ * After a conflict (someone else saved first), take the server's version:
+ * the local edits since then are dropped, which the user chose by clicking.
+ */
+export async function takeServerVersion() {
+  const id = live().designId;
+  if (!id) return;
+  const rec = await run('Reload', () => api<DesignRecord>('GET', `/designs/${id}`));
+  if (rec) adopt(rec);
+}
+
 function designIdOrToast(): string | null {
   const id = live().designId;
   if (!id) useApp.getState().toast('Not connected to a server', 'error');
