@@ -21,6 +21,8 @@ import type { ApplyProgress, ApplyResult, OpFailure } from './engine.js';
 /** The two things the lab layer needs from the kernel layer. */
 export interface KernelPort {
   observe(lab: string): Promise<ObservedState>;
+  /** Clears what an interrupted run left unusable (a namespace name without a namespace). */
+  repair?(lab: string): Promise<string[]>;
   /**
    * Runs ops in order (the runner may overlap namespaces within a stage).
    * Stops at the first failure, reporting it and the indexes of the ops that
@@ -64,6 +66,8 @@ export async function applyDesign(
     onProgress({ lab, phase, done, total, ...(message ? { message } : {}) });
 
   progress('observe');
+  const repaired = (await kernel.repair?.(lab)) ?? [];
+  if (repaired.length > 0) progress('observe', 0, 0, `removed half-made ${repaired.join(', ')}`);
   const planned = await planAgainst(kernel, design);
   if (!planned.changes || !planned.topology) {
     progress('failed', 0, 0, 'the design has errors');
@@ -82,10 +86,19 @@ export async function applyDesign(
   const step = async (ops: Op[], tolerateMissing: boolean): Promise<OpFailure | undefined> => {
     if (ops.length === 0) return undefined;
     const base = done;
-    const res = await kernel.run(ops, {
-      tolerateMissing,
-      onProgress: (n) => progress('run', base + n, total),
-    });
+    let res: Awaited<ReturnType<KernelPort['run']>>;
+    try {
+      res = await kernel.run(ops, {
+        tolerateMissing,
+        onProgress: (n) => progress('run', base + n, total),
+      });
+    } catch (err) {
+      // The runner itself broke (a worker died, a timeout): what ran is unknown,
+      // so undo as if everything of this step had run; deleting what is not there is harmless.
+      ran.push(...ops);
+      const op = ops[0]!;
+      return { op, elements: op.source, kernelMessage: err instanceof Error ? err.message : String(err) };
+    }
     if (res.ok) {
       ran.push(...ops);
       done += ops.length;
@@ -155,6 +168,14 @@ export function undoOps(ran: Op[], before: ObservedState): Op[] {
   for (const op of [...ran].reverse()) {
     if (op.op === 'netns.add') {
       undo.push(inverseOf(op)!);
+      continue;
+    }
+    // A veth from a new namespace into an old one (a new container on an
+    // existing VLAN): delete it from the old side explicitly, because the
+    // kernel frees a deleted namespace's devices asynchronously and the old
+    // side would linger for a while.
+    if (op.op === 'veth.add' && !existed.has(op.netns) && existed.has(op.peerNetns)) {
+      undo.push({ op: 'link.del', netns: op.peerNetns, dev: op.peer, source: op.source, why: `undo: ${op.why}` });
       continue;
     }
     const ns = 'netns' in op ? op.netns : undefined;

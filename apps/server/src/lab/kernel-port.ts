@@ -4,6 +4,7 @@
  */
 import { type Op, batchLine } from '@netcanvas/shared';
 import { capabilities } from '../kernel/caps.js';
+import { halfMadeNetns } from '../kernel/half-made.js';
 import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
 import type { Runner } from '../kernel/runner.js';
@@ -14,13 +15,24 @@ const DELETIONS = new Set<Op['op']>(['netns.del', 'link.del', 'addr.del', 'route
 /** What iproute2 says when the thing to delete is already gone. */
 const ALREADY_GONE = /Cannot find device|No such (file|device|process)|does not exist|Cannot assign requested address|not found|No such file or directory/i;
 
+function touchedNetns(op: Op): string[] {
+  if (op.op === 'veth.add') return [op.netns, op.peerNetns];
+  return 'netns' in op ? [op.netns] : [];
+}
+
 export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel {
   return {
     capabilities,
     listLabs,
     observe: (lab) => observe(lab, runner),
+    async repair(lab) {
+      const broken = halfMadeNetns(await labNetns(lab));
+      if (broken.length > 0) await deleteNetns(broken, runner);
+      return broken;
+    },
     async deleteLab(lab) {
       const names = await labNetns(lab);
+      // Half-made names too: `ip netns del` only unlinks them.
       const res = await deleteNetns(names, runner);
       if (res.failed.length > 0) {
         throw new Error(res.failed.map((f) => `${f.netns}: ${f.message}`).join('; '));
@@ -35,6 +47,11 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       let done = 0;
       const ran: number[] = [];
       while (pending.length > 0) {
+        // iproute2 caches interface name → index for the life of a batch
+        // process, so a worker that once saw a device keeps its old index
+        // after the device is deleted and made again (by us or by hand):
+        // every run starts with fresh workers in the namespaces it touches.
+        await runner.closeNetns([...new Set(pending.flatMap(({ op }) => touchedNetns(op)))]);
         const res = await runner.run(
           pending.map(({ op }) => ({ ...batchLine(op), stage: op.op })),
           { onProgress: (p) => opts.onProgress?.(done + p.done) },
