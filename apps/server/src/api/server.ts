@@ -32,7 +32,7 @@ export interface ListenOptions {
   webRoot?: string;
   /** Required to bind to anything but loopback. */
   allowRemote?: boolean;
-  ws?: Pick<WsDeps, 'heartbeatMs' | 'rate' | 'limits' | 'maxTopics'>;
+  ws?: Pick<WsDeps, 'heartbeatMs' | 'rate' | 'limits' | 'maxTopics' | 'maxClients'>;
 }
 
 export interface RunningServer {
@@ -55,6 +55,12 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
   if (!isLoopbackAddress(host) && !opts.allowRemote) {
     throw new Error(
       `refusing to listen on ${host}: netcanvas runs as root and changes the kernel; pass --allow-remote if you really mean it`,
+    );
+  }
+  if (host === '0.0.0.0' || host === '::') {
+    // The Host allowlist needs the address clients will type; a wildcard has none.
+    throw new Error(
+      `listen on the address clients will use (e.g. --host 192.0.2.10), not the wildcard ${host}`,
     );
   }
   const token = opts.token ?? newToken();

@@ -41,14 +41,23 @@ export interface WsDeps extends FrontDoor {
   limits?: { softBytes: number; hardBytes: number; maxQueued: number };
   /** Subscriptions per connection. */
   maxTopics?: number;
+  /** Open sockets at once (a dashboard uses one per tab). */
+  maxClients?: number;
 }
 
 const DEFAULT_LIMITS = { softBytes: 256 * 1024, hardBytes: 8 * 1024 * 1024, maxQueued: 256 };
 
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+
 function refuse(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: { code: 'upgrade-refused', message: reason } });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Forbidden'}\r\n` +
       'Connection: close\r\nContent-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -197,6 +206,7 @@ export function attachWebSocket(
     if (!auth) return refuse(socket, 401, 'a token is required');
     const o = originCheck(deps, req, auth);
     if (!o.ok) return refuse(socket, 403, o.reason);
+    if (conns.size >= (deps.maxClients ?? 64)) return refuse(socket, 503, 'too many open sockets');
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   };
   server.on('upgrade', onUpgrade);

@@ -1,0 +1,103 @@
+/** Listener set-up: loopback by default, the built web app from the same origin, socket limits. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../../src/api/server.js';
+import { openStore } from '../../src/store/store.js';
+import {
+  raw,
+  startTestServer,
+  type TestServer,
+  TestSocket,
+  tempDir,
+  upgradeStatus,
+} from './helpers.js';
+import { MemoryEngine } from './memory-engine.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+describe('binding', () => {
+  it('refuses a non-loopback address without the explicit flag, and wildcards always', async () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    cleanup.push(() => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const base = { store, engine: new MemoryEngine(), logger: pino({ level: 'silent' }), port: 0 };
+    await expect(listen({ ...base, host: '192.0.2.1' })).rejects.toThrow(/allow-remote/);
+    await expect(listen({ ...base, host: '0.0.0.0', allowRemote: true })).rejects.toThrow(
+      /wildcard/,
+    );
+  });
+});
+
+describe('the built web app', () => {
+  it('is served from the same origin, behind the Host check; the API stays behind the token', async () => {
+    const dir = tempDir();
+    const web = join(dir, 'web');
+    mkdirSync(join(web, 'assets'), { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>netcanvas</title>');
+    writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
+    const store = openStore(join(dir, 'data'));
+    const srv = await listen({
+      store,
+      engine: new MemoryEngine(),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+      webRoot: web,
+    });
+    cleanup.push(async () => {
+      await srv.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const host = `127.0.0.1:${srv.port}`;
+    const index = await raw(srv, 'GET', '/', { host });
+    expect(index.status).toBe(200);
+    expect(index.text).toContain('<title>netcanvas</title>');
+    expect(index.headers['x-frame-options']).toBe('DENY');
+    expect((await raw(srv, 'GET', '/assets/app.js', { host })).text).toBe('console.log(1)');
+    // Client-side routes fall back to the app.
+    expect((await raw(srv, 'GET', '/designs/abc', { host })).text).toContain('netcanvas');
+    expect((await raw(srv, 'GET', '/', { host: 'evil.example' })).status).toBe(403);
+    expect((await raw(srv, 'GET', '/api/designs', { host })).status).toBe(401);
+    expect(
+      (await raw(srv, 'GET', '/api/nope', { host, authorization: `Bearer ${srv.token}` })).status,
+    ).toBe(404);
+  });
+});
+
+describe('socket limits', () => {
+  let srv: TestServer;
+  it('refuses sockets past the cap and accepts again when one closes', async () => {
+    srv = await startTestServer({ ws: { maxClients: 2 } });
+    cleanup.push(() => srv.stop());
+    const a = await TestSocket.open(srv);
+    await TestSocket.open(srv);
+    const headers = {
+      host: srv.host,
+      origin: srv.origin,
+      cookie: `netcanvas_${srv.port}=${srv.token}`,
+    };
+    expect(await upgradeStatus(srv, headers)).toBe(503);
+    a.close();
+    await a.closed();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await upgradeStatus(srv, headers)).toBe(101);
+  });
+
+  it('a client may hold a bounded number of subscriptions', async () => {
+    srv = await startTestServer({ ws: { maxTopics: 3 } });
+    cleanup.push(() => srv.stop());
+    const s = await TestSocket.open(srv);
+    for (const lab of ['a', 'b', 'c', 'd']) s.send({ type: 'subscribe', topic: { lab } });
+    expect(await s.next((m) => m.type === 'error')).toMatchObject({ code: 'too-many-topics' });
+    expect(s.messages.filter((m) => m.type === 'snapshot')).toHaveLength(3);
+    s.close();
+  });
+});
