@@ -358,6 +358,19 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if ((na.kind === 'vxlan' && isNsKind(nb.kind)) || (nb.kind === 'vxlan' && isNsKind(na.kind))) {
       const [end, vxlan] = na.kind === 'vxlan' ? [ends[1], ends[0].node] : [ends[0], ends[1].node];
       const node = nodeOf(end.node)!;
+      // The kernel allows one device per VNI and port in a namespace: a second link to the same tunnel cannot be realised.
+      if (vxlanMembers.get(vxlan)?.some((m) => m.node === end.node)) {
+        diagnostics.push(
+          diagnostic(
+            'error',
+            'vxlan-member-twice',
+            `${end.node} is linked to the tunnel ${vxlan} more than once; a member joins a tunnel with one device, so remove the extra link ${linkId}`,
+            [end.node, vxlan, linkId],
+            path,
+          ),
+        );
+        return;
+      }
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? vxlan;
       const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, () => `its tunnel ${vxlan}`, path);

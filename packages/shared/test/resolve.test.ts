@@ -543,6 +543,18 @@ describe('diagnostics found while resolving', () => {
     expect(routesOf(topology, 'r1')).toEqual([]);
   });
 
+  it('vxlan-member-twice: a second link of a member to the same tunnel gets no device', () => {
+    const base = vxlan();
+    const design = makeDesign('vxlan', base.nodes, [...base.links, { endpoints: ['r1', 'tun'] }]);
+    const { topology, diagnostics } = resolve(design);
+    expect(topology.interfaces.filter((i) => i.kind === 'vxlan' && i.node === 'r1')).toHaveLength(1);
+    expect(topology.links.some((l) => l.id === 'r1--tun#2')).toBe(false);
+    expect(withCode(diagnostics, 'vxlan-member-twice')).toEqual([
+      expect.objectContaining({ severity: 'error', elements: ['r1', 'tun', 'r1--tun#2'] }),
+    ]);
+    expect(routesOf(topology, 'r1')).toEqual(['10.0.20.0/24 via 172.16.42.2 dev tun']);
+  });
+
   it('no-address: members of a switch without subnet get no address', () => {
     const design = makeDesign('bare', { sw: { kind: 'switch' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } }, [
       { endpoints: ['n1', 'sw'] },
