@@ -7,6 +7,12 @@
  * shows up while allocating is reported here, as Diagnostics naming the
  * elements. Deterministic: every iteration follows the design's link order
  * or sorted ids, never Map/Set insertion order of something unordered.
+ *
+ * Output order: netns — the fabric, then elements by id; domains — segments,
+ * overlays and hostnets by id, then p2p links in design order; interfaces —
+ * every bridge, then veths (container attachments by container id, then
+ * links in design order, both ends together), then vxlan devices; routes —
+ * by element id, each element's default, static, then computed routes.
  */
 import type { Design, DesignNode, EndpointObject, HostNode, VxlanNode } from './schema.js';
 import type {
