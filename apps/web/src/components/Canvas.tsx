@@ -198,14 +198,15 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
         <Controls showInteractive={false} position="bottom-left" />
-        <MiniMap
+        {/* The minimap draws every element a second time; on big designs it costs more than it shows. */}
+        {nodes.length <= 400 && <MiniMap
           style={{ width: 150, height: 96 }}
           pannable
           zoomable
           position="bottom-right"
           nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
           maskColor="rgba(240,242,245,0.7)"
-        />
+        />}
       </ReactFlow>
       {nodes.length === 0 && <EmptyCanvas onAdd={(kind) => dropElement(kind, flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 }))} />}
     </div>
