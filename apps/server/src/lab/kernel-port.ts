@@ -15,11 +15,6 @@ const DELETIONS = new Set<Op['op']>(['netns.del', 'link.del', 'addr.del', 'route
 /** What iproute2 says when the thing to delete is already gone. */
 const ALREADY_GONE = /Cannot find device|No such (file|device|process)|does not exist|Cannot assign requested address|not found|No such file or directory/i;
 
-function touchedNetns(op: Op): string[] {
-  if (op.op === 'veth.add') return [op.netns, op.peerNetns];
-  return 'netns' in op ? [op.netns] : [];
-}
-
 export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel {
   return {
     capabilities,
@@ -47,11 +42,6 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       let done = 0;
       const ran: number[] = [];
       while (pending.length > 0) {
-        // iproute2 caches interface name → index for the life of a batch
-        // process, so a worker that once saw a device keeps its old index
-        // after the device is deleted and made again (by us or by hand):
-        // every run starts with fresh workers in the namespaces it touches.
-        await runner.closeNetns([...new Set(pending.flatMap(({ op }) => touchedNetns(op)))]);
         const res = await runner.run(
           pending.map(({ op }) => ({ ...batchLine(op), stage: op.op })),
           { onProgress: (p) => opts.onProgress?.(done + p.done) },
