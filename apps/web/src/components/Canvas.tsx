@@ -156,6 +156,7 @@ export function Canvas() {
 
   const onEdgeContextMenu = useCallback((e: React.MouseEvent, edge: AppEdge) => {
     e.preventDefault();
+    if (edge.type !== 'link') return;
     useApp.getState().select([edge.id]);
     useApp.getState().openContextMenu({ kind: 'edge', id: edge.id, x: e.clientX, y: e.clientY });
   }, []);

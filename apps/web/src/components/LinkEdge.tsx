@@ -90,3 +90,15 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
 }
 
 export const LinkEdge = memo(LinkEdgeView);
+
+/** A dotted line from a tunnel to the segment that carries it: context, not a veth. */
+function UnderlayEdgeView({ source, target }: EdgeProps) {
+  const s = useInternalNode(source);
+  const t = useInternalNode(target);
+  if (!s || !t) return null;
+  const a = borderPoint(s, centre(t));
+  const b = borderPoint(t, centre(s));
+  return <path d={`M ${a.x},${a.y} L ${b.x},${b.y}`} className="nc-underlay" fill="none" />;
+}
+
+export const UnderlayEdge = memo(UnderlayEdgeView);

@@ -1,5 +1,5 @@
 import type { EdgeTypes, NodeTypes } from '@xyflow/react';
-import { LinkEdge } from '../components/LinkEdge';
+import { LinkEdge, UnderlayEdge } from '../components/LinkEdge';
 import { HostNode } from './host/HostNode';
 import { NamespaceNode } from './namespace/NamespaceNode';
 import { RouterNode } from './router/RouterNode';
@@ -17,4 +17,4 @@ export const nodeTypes = {
   vxlan: VxlanNode,
 } satisfies NodeTypes;
 
-export const edgeTypes = { link: LinkEdge } satisfies EdgeTypes;
+export const edgeTypes = { link: LinkEdge, underlay: UnderlayEdge } satisfies EdgeTypes;

@@ -21,7 +21,11 @@ export type AppNode =
 
 export type LinkEdgeData = { link: Link; index: number };
 export type LinkEdge = Edge<LinkEdgeData, 'link'>;
-export type AppEdge = LinkEdge;
+/** Drawn, not a link: which segment carries a VXLAN tunnel. */
+export type UnderlayEdge = Edge<Record<string, never>, 'underlay'>;
+export type AppEdge = LinkEdge | UnderlayEdge;
+
+export const underlayEdgeId = (tunnel: string) => `underlay:${tunnel}`;
 
 /** Sizes the canvas draws; the host grows around its containers. */
 export const NODE_SIZE = { width: 188, height: 48 };
@@ -123,7 +127,7 @@ export function designToFlow(design: Design, prev?: Previous): { nodes: AppNode[
     const target = endpointNode(link.endpoints[1]);
     if (!design.nodes[source] || !design.nodes[target]) return;
     const old = prevEdges.get(id);
-    if (old && old.data?.link === link && old.data.index === index) {
+    if (old && old.type === 'link' && old.data?.link === link && old.data.index === index) {
       edges.push(old);
       return;
     }
@@ -136,6 +140,16 @@ export function designToFlow(design: Design, prev?: Previous): { nodes: AppNode[
       ...(old?.selected ? { selected: true } : {}),
     });
   });
+  for (const [id, n] of Object.entries(design.nodes)) {
+    if (n.kind !== 'vxlan' || !design.nodes[n.underlay]) continue;
+    const eid = underlayEdgeId(id);
+    const old = prevEdges.get(eid);
+    edges.push(
+      old && old.target === n.underlay
+        ? old
+        : { id: eid, type: 'underlay', source: id, target: n.underlay, data: {}, selectable: false, deletable: false, focusable: false },
+    );
+  }
   return { nodes, edges };
 }
 

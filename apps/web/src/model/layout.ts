@@ -41,10 +41,6 @@ export async function autoLayout(design: Design): Promise<Design> {
   const edges = design.links
     .map((l, i) => ({ id: `e${i}`, sources: [top(endpointNode(l.endpoints[0]))], targets: [top(endpointNode(l.endpoints[1]))] }))
     .filter((e) => e.sources[0] !== e.targets[0] && design.nodes[e.sources[0]!] && design.nodes[e.targets[0]!]);
-  // Tunnels sit next to their underlay so the picture reads "overlay over public network".
-  for (const [id, n] of Object.entries(design.nodes)) {
-    if (n.kind === 'vxlan' && design.nodes[n.underlay]) edges.push({ id: `u-${id}`, sources: [n.underlay], targets: [id] });
-  }
   const graph = await elk.layout({
     id: 'root',
     layoutOptions: {
@@ -54,6 +50,8 @@ export async function autoLayout(design: Design): Promise<Design> {
       'elk.layered.spacing.nodeNodeBetweenLayers': '72',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
       'elk.edgeRouting': 'POLYLINE',
+      // Keep the file's order (node-a left of node-b): the drawing then matches the YAML a teacher reads.
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     },
     children,
     edges,

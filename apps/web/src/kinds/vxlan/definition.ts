@@ -19,6 +19,6 @@ export const vxlanDefinition: KindDefinition<'vxlan'> = {
       subnet: freeSubnet(design, '172.16', 1),
     };
   },
-  summary: (n) => (n.underlay ? `${n.subnet} · over ${n.underlay}` : 'no underlay chosen'),
+  summary: (n) => (n.underlay ? n.subnet : 'no underlay chosen'),
   tag: (n) => `VNI ${n.vni}`,
 };
