@@ -18,4 +18,11 @@ export {
   type RunProgress,
   type RunResult,
 } from './runner.js';
+export {
+  type StreamEnd,
+  type StreamHandle,
+  type StreamOptions,
+  type StreamResult,
+  streamLines,
+} from './stream.js';
 export type { Tool } from './worker.js';

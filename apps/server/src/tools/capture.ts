@@ -1,7 +1,8 @@
 /**
  * Packet capture inside a lab namespace, bounded three ways: packets
  * (`-c`), time (`timeout -s INT`, so tcpdump flushes and closes the pcap)
- * and output (lines kept and bytes read). The pcap is kept in the data
+ * and output (lines kept and bytes read). Lines are streamed to the caller
+ * while tcpdump runs (kernel/stream.ts), not collected until it exits. The pcap is kept in the data
  * directory for download; only the newest few are kept.
  *
  *   ip netns exec NS timeout -s INT S tcpdump -i DEV -n -l -U -c N -Z root -w FILE --print
@@ -13,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Design, IFNAME_RE, resolve } from '@netcanvas/shared';
-import { exec } from '../kernel/exec.js';
+import { streamLines } from '../kernel/stream.js';
 import type { CaptureDone, CaptureSpec, LabTools } from './lab-tools.js';
 import { ToolInputError, traceroute } from './traceroute.js';
 
@@ -21,6 +22,7 @@ const MAX_LINES = 5000;
 const MAX_RUNNING = 4;
 const KEEP_FILES = 20;
 const LINES_PER_MESSAGE = 100;
+const FLUSH_MS = 50;
 
 export function createLabTools(dataDir: string): LabTools {
   const dir = join(dataDir, 'captures');
@@ -61,7 +63,19 @@ export function createLabTools(dataDir: string): LabTools {
       const id = randomBytes(8).toString('hex');
       const file = join(dir, `${id}.pcap`);
       running += 1;
-      void exec(
+      // Lines go out as tcpdump prints them (-l), gathered for at most FLUSH_MS so a
+      // packet storm becomes a few messages a second rather than one per packet.
+      let pending: string[] = [];
+      let flushTimer: NodeJS.Timeout | null = null;
+      const flush = () => {
+        if (flushTimer) clearTimeout(flushTimer);
+        flushTimer = null;
+        if (pending.length === 0) return;
+        const out = pending;
+        pending = [];
+        onLines(out);
+      };
+      const run = streamLines(
         [
           'ip',
           'netns',
@@ -85,23 +99,36 @@ export function createLabTools(dataDir: string): LabTools {
           file,
           '--print',
         ],
-        { timeoutMs: (spec.seconds + 5) * 1000, maxOutput: 4 * 1024 * 1024, allowFailure: true },
-      )
+        {
+          onLine: (line) => {
+            if (line.length === 0) return;
+            pending.push(line);
+            if (pending.length >= LINES_PER_MESSAGE) flush();
+            else flushTimer ??= setTimeout(flush, FLUSH_MS);
+          },
+          maxLines: MAX_LINES,
+          maxBytes: 4 * 1024 * 1024,
+          timeoutMs: (spec.seconds + 5) * 1000,
+          // `timeout` passes SIGINT on to tcpdump, which then closes the pcap properly.
+          stopSignal: 'SIGINT',
+        },
+      );
+      void run.done
         .then((r) => {
-          const lines = r.stdout
-            .split('\n')
-            .filter((l) => l.length > 0)
-            .slice(0, MAX_LINES);
-          for (let i = 0; i < lines.length; i += LINES_PER_MESSAGE)
-            onLines(lines.slice(i, i + LINES_PER_MESSAGE));
+          flush();
+          const lastErr = r.stderr.trim().split('\n').at(-1);
           const reason =
-            r.exitCode === 124
-              ? `stopped after ${spec.seconds} s`
-              : r.exitCode === 0
-                ? `${spec.packets} packets`
-                : (r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`);
+            r.ended === 'lines'
+              ? `stopped after ${MAX_LINES} lines`
+              : r.ended === 'bytes'
+                ? 'stopped: too much output'
+                : r.ended === 'timeout' || r.exitCode === 124
+                  ? `stopped after ${spec.seconds} s`
+                  : r.exitCode === 0
+                    ? `${spec.packets} packets`
+                    : lastErr || `exit ${r.exitCode ?? r.signal}`;
           if (existsSync(file)) finished.add(id);
-          onLines([], { packets: lines.length, reason });
+          onLines([], { packets: r.lines, reason });
         })
         .catch((err: unknown) =>
           onLines([], { packets: 0, reason: err instanceof Error ? err.message : String(err) }),
