@@ -1,5 +1,5 @@
-import * as shared from '@netcanvas/shared';
 import type { AddressHints, Diagnostic, Topology } from '@netcanvas/shared';
+import { hintsFrom as coreHints } from '@netcanvas/shared';
 
 /**
  * Calls into the shared core that must never take the page down: a stage
@@ -27,13 +27,10 @@ export function attempt<T>(stage: string, fn: () => T): { value?: T; error?: Dia
  */
 export function hintsFrom(topology: Topology | undefined): AddressHints {
   if (!topology) return {};
-  const fromCore = (shared as Record<string, unknown>).hintsFrom;
-  if (typeof fromCore === 'function') {
-    try {
-      return (fromCore as (t: Topology) => AddressHints)(topology);
-    } catch {
-      // fall through to the local reading of the same data
-    }
+  try {
+    return coreHints(topology);
+  } catch {
+    // the core's reading failed: the automatic addresses are the same data
   }
   const hints: AddressHints = {};
   for (const i of topology.interfaces) if (i.address && i.addressOrigin === 'auto') hints[i.key] = i.address;
