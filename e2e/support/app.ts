@@ -1,0 +1,139 @@
+/**
+ * Fixtures and gestures shared by the specs. Everything here acts as a user
+ * would (mouse, keyboard, context menus); the only direct API calls are the
+ * cleanup after a test, so a failed test cannot leave a lab running.
+ */
+import { join } from 'node:path';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { ARTIFACTS, namespacesOfLab, readRunInfo, type RunInfo } from './run.js';
+
+export { expect };
+
+export interface Fixtures {
+  run: RunInfo;
+  /** A lab name unique to this run and test: `labName('vx')` → `e2e-1a2b-vx`. */
+  labName: (tag: string) => string;
+}
+
+export const test = base.extend<Fixtures>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
+  run: async ({}, use) => {
+    await use(readRunInfo());
+  },
+  labName: async ({ run }, use) => {
+    const made: string[] = [];
+    await use((tag: string) => {
+      const name = `${run.labPrefix}${tag}`;
+      made.push(name);
+      return name;
+    });
+    // Whatever happened in the test, its labs leave the kernel and its designs the store.
+    for (const lab of made) await removeLabAndDesign(run, lab);
+  },
+});
+
+async function serverApi<T>(run: RunInfo, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${run.baseURL}/api${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${run.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(90_000),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** Cleanup only: destroy a lab by name and delete the designs that carry its name (or the app's default). */
+async function removeLabAndDesign(run: RunInfo, lab: string) {
+  if (namespacesOfLab(lab).length > 0) {
+    await serverApi(run, 'POST', `/labs/by-name/${lab}/destroy`, {}).catch((err) =>
+      console.warn(`[e2e] cleanup destroy ${lab}: ${String(err)}`),
+    );
+  }
+  const { designs } = await serverApi<{ designs: { id: string; name: string }[] }>(run, 'GET', '/designs');
+  for (const d of designs) {
+    if (d.name === lab || d.name === 'lab') await serverApi(run, 'DELETE', `/designs/${d.id}`).catch(() => {});
+  }
+}
+
+/** The design id the page is attached to (the app keeps it in the address: `#design=<id>`). */
+export function designIdOf(page: Page): string {
+  const id = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('design');
+  if (!id) throw new Error(`the page is not attached to a stored design (${page.url()})`);
+  return id;
+}
+
+/**
+ * Logs in with the printed URL (the server trades the token for an HttpOnly
+ * cookie and redirects to /) and waits until the design is saved on the
+ * server. `hash` (e.g. `design=<id>`) survives the redirect.
+ */
+export async function openApp(page: Page, run: RunInfo, hash?: string) {
+  page.on('pageerror', (err) => console.log(`[page error] ${String(err)}`));
+  await page.goto(hash ? `${run.loginUrl}#${hash}` : run.loginUrl);
+  await expect(page).toHaveURL(/#design=/);
+  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+}
+
+/** Renames the design (and so its lab) from the design inspector, shown when nothing is selected. */
+export async function renameLab(page: Page, name: string) {
+  await page.getByTestId('canvas').locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Escape');
+  const field = page.getByTestId('inspector-lab-name');
+  await field.fill(name);
+  await field.press('Tab');
+  await expect(page.getByTestId('design-name')).toHaveText(name);
+  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+}
+
+export function edgeOf(page: Page, link: string): Locator {
+  return page.locator(`.react-flow__edge[data-id="${link}"] .nc-link`);
+}
+
+export async function deploy(page: Page) {
+  const button = page.getByTestId('btn-deploy');
+  await expect(button).toBeEnabled();
+  await button.click();
+  const progress = page.getByTestId('deploy-progress');
+  await expect(progress).toHaveAttribute('data-phase', /^(done|failed)$/, { timeout: 180_000 });
+  await expect(progress, `deploy failed: ${await progress.textContent()}`).toHaveAttribute('data-phase', 'done');
+}
+
+export async function destroy(page: Page) {
+  const button = page.getByTestId('btn-destroy');
+  await expect(button).toBeEnabled();
+  await button.click();
+  await expect(page.getByTestId('btn-deploy')).toHaveText(/Deploy/, { timeout: 120_000 });
+}
+
+/** Every link of the design drawn with the kernel's `up` state. */
+export async function expectAllLinksUp(page: Page, links: readonly string[]) {
+  for (const link of links) await expect(edgeOf(page, link), `link ${link}`).toHaveClass(/\blink-up\b/, { timeout: 60_000 });
+}
+
+/**
+ * Drags from one of `from`'s handles and releases over `to`, in small steps
+ * so React Flow sees a real pointer drag.
+ */
+export async function drawLink(page: Page, from: string, side: 'top' | 'right' | 'bottom' | 'left', to: string) {
+  await page.getByTestId(`node-${from}`).hover();
+  const handle = await page.getByTestId(`handle-${from}-${side}`).boundingBox();
+  const target = await page.getByTestId(`node-${to}`).boundingBox();
+  if (!handle || !target) throw new Error(`handle-${from}-${side} or node-${to} is not on screen`);
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
+  await page.mouse.move(target.x + target.width / 2 + 3, target.y + target.height / 2, { steps: 3 });
+  await page.mouse.up();
+}
+
+export async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+export function kernelNamespaces(lab: string): string[] {
+  return namespacesOfLab(lab);
+}

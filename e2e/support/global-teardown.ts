@@ -1,0 +1,72 @@
+/**
+ * Removes every lab of this run through the server (as a user's Destroy
+ * would), stops the server, deletes any namespace still left, and fails the
+ * run if the kernel keeps one.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { namespacesWithPrefix, readRunInfo, RUN_FILE } from './run.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return !alive(pid);
+}
+
+export default async function globalTeardown() {
+  const info = readRunInfo();
+  const labs = new Set(
+    namespacesWithPrefix(info.labPrefix).map((ns) => ns.slice('nc-'.length).split('.')[0] ?? ''),
+  );
+  for (const lab of labs) {
+    try {
+      await fetch(`${info.baseURL}/api/labs/by-name/${lab}/destroy`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      console.warn(`[e2e] destroying ${lab} through the server failed: ${String(err)}`);
+    }
+  }
+
+  if (info.pid && alive(info.pid)) {
+    process.kill(info.pid, 'SIGTERM');
+    if (!(await waitForExit(info.pid, 20_000))) {
+      console.warn(`[e2e] netcanvas serve (pid ${info.pid}) ignored SIGTERM for 20 s; killing it`);
+      process.kill(info.pid, 'SIGKILL');
+      await waitForExit(info.pid, 5_000);
+    }
+  }
+
+  const leftovers = namespacesWithPrefix(info.labPrefix);
+  for (const ns of leftovers) {
+    try {
+      execFileSync('ip', ['netns', 'delete', ns], { stdio: 'pipe' });
+    } catch (err) {
+      console.warn(`[e2e] ip netns delete ${ns}: ${String(err)}`);
+    }
+  }
+  const remaining = namespacesWithPrefix(info.labPrefix);
+  rmSync(info.tmpDir, { recursive: true, force: true });
+  rmSync(RUN_FILE, { force: true });
+  if (leftovers.length > 0) {
+    console.warn(`[e2e] namespaces the server left behind (deleted now): ${leftovers.join(', ')}`);
+  }
+  if (remaining.length > 0) {
+    throw new Error(`namespaces of this run remain in the kernel: ${remaining.join(', ')}`);
+  }
+}
