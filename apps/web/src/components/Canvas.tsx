@@ -57,17 +57,6 @@ export function Canvas() {
     }
   }, []);
 
-  const onDrop = useCallback(
-    (e: DragEvent) => {
-      const kind = e.dataTransfer.getData(DRAG_MIME) as NodeKind;
-      if (!NODE_KINDS.includes(kind)) return;
-      e.preventDefault();
-      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      dropElement(kind, at);
-    },
-    [flow],
-  );
-
   const dropElement = useCallback(
     (kind: NodeKind, at: { x: number; y: number }) => {
       const state = useApp.getState();
@@ -85,6 +74,17 @@ export function Canvas() {
       state.select([id]);
     },
     [rectOf],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(DRAG_MIME) as NodeKind;
+      if (!NODE_KINDS.includes(kind)) return;
+      e.preventDefault();
+      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      dropElement(kind, at);
+    },
+    [flow, dropElement],
   );
 
   const isValidConnection = useCallback((c: Connection | AppEdge) => {

@@ -17,9 +17,9 @@ export function groupByElement(plan: Plan): { element: string; ops: Op[] }[] {
   const groups = new Map<string, Op[]>();
   for (const op of plan.ops) {
     const key = op.source[0] ?? plan.lab;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
+    const g = groups.get(key) ?? [];
     g.push(op);
+    groups.set(key, g);
   }
   return [...groups].map(([element, ops]) => ({ element, ops }));
 }

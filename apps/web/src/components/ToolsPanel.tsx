@@ -12,6 +12,7 @@ export function ToolsPanel() {
   const interfaces = useMemo(() => topology?.interfaces.filter((i) => i.kind !== 'bridge') ?? [], [topology]);
   const [target, setTarget] = useState('');
   const out = useRef<HTMLPreElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follow the output as lines arrive
   useEffect(() => {
     out.current?.scrollTo(0, out.current.scrollHeight);
   }, [capture?.lines.length]);

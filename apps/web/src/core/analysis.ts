@@ -33,7 +33,9 @@ export function runDiagnose(design: Design, previous?: Topology): Omit<AnalysisS
   const messages: Record<string, Diagnostic[]> = {};
   for (const d of diagnostics) {
     for (const el of d.elements) {
-      (messages[el] ??= []).push(d);
+      const list = messages[el] ?? [];
+      list.push(d);
+      messages[el] = list;
       const w = worst[el];
       if (!w || RANK[d.severity] > RANK[w]) worst[el] = d.severity;
     }

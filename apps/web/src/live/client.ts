@@ -22,7 +22,6 @@ let heartbeat: ReturnType<typeof setInterval> | undefined;
 let lastHeard = 0;
 let heartbeatSeconds = 15;
 let subscribedLab: string | null = null;
-let subscribedDesign: string | null = null;
 /** The document we last saved or received: an echo of it is not a remote edit. */
 let serverDoc: Design | null = null;
 let applyingRemote = false;
@@ -138,11 +137,9 @@ function openSocket() {
     send({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'netcanvas-web' });
     setLive({ connection: 'online', connectionNote: null });
     subscribedLab = null;
-    subscribedDesign = null;
     const id = live().designId;
     if (id) {
       send({ type: 'subscribe', topic: { design: id } });
-      subscribedDesign = id;
     }
     resubscribeLab(useApp.getState().design.name);
     clearInterval(heartbeat);

@@ -10,6 +10,7 @@ const subnetParse = bySchema(Cidr.optional(), emptyToUndefined);
 export function HostInspector({ id, node }: { id: string; node: HostNode }) {
   const setHostMode = useApp((s) => s.setHostMode);
   const setSubnet = useApp((s) => s.setSubnet);
+  const subnetProblems = useFieldProblems(id, 'subnet');
   const containers = useApp((s) =>
     Object.entries(s.design.nodes)
       .filter(([, n]) => n.kind === 'namespace' && n.host === id)
@@ -32,7 +33,7 @@ export function HostInspector({ id, node }: { id: string; node: HostNode }) {
         }}
       />
       {node.mode === 'routed' && (
-        <Field label="Container subnet" testid="inspector-subnet" value={node.subnet ?? ''} parse={subnetParse} onCommit={(v) => setSubnet(id, v)} problems={useFieldProblems(id, 'subnet')} mono />
+        <Field label="Container subnet" testid="inspector-subnet" value={node.subnet ?? ''} parse={subnetParse} onCommit={(v) => setSubnet(id, v)} problems={subnetProblems} mono />
       )}
       <div className="nc-field-hint">Containers: {containers || 'none — drop a namespace onto the host'}</div>
     </>
