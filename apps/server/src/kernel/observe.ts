@@ -106,12 +106,14 @@ async function observeNetns(
   netns: string,
   runner: Runner,
 ): Promise<Omit<ObservedState, 'lab' | 'netns'>> {
+  // One flag set for every `ip` query, so a namespace costs two query
+  // processes (ip, bridge) rather than one per flag combination.
   const [links, addrs, routes, fdb, netconf] = await Promise.all([
     runner.query<IpLink[]>(netns, ['-d', 'link', 'show']),
-    runner.query<IpAddr[]>(netns, ['address', 'show']),
-    runner.query<IpRoute[]>(netns, ['route', 'show']),
+    runner.query<IpAddr[]>(netns, ['-d', 'address', 'show']),
+    runner.query<IpRoute[]>(netns, ['-d', 'route', 'show']),
     runner.query<FdbEntry[]>(netns, ['fdb', 'show'], 'bridge'),
-    runner.query<Netconf[]>(netns, ['-4', 'netconf', 'show']),
+    runner.query<Netconf[]>(netns, ['-d', 'netconf', 'show']),
   ]);
   const observedRoutes: ObservedRoute[] = routes
     .filter((r) => r.gateway !== undefined || r.dst === 'default')
@@ -148,22 +150,30 @@ async function observeNetns(
   };
 }
 
+const OBSERVE_LANES = 16;
+
 export async function observe(
   lab: string,
   runner: Runner = sharedRunner(),
 ): Promise<ObservedState> {
   const names = await labNetns(lab);
   const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
-  const parts = await Promise.all(
-    names.map(async (netns) => {
+  // Bounded: a 1000-namespace lab must not start 2000 query processes at once.
+  const parts: ({ netns: string; part: Omit<ObservedState, 'lab' | 'netns'> } | null)[] = new Array(names.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < names.length) {
+      const i = next++;
+      const netns = names[i]!;
       try {
-        return { netns, part: await observeNetns(netns, runner) };
+        parts[i] = { netns, part: await observeNetns(netns, runner) };
       } catch (e) {
-        if (!fs.existsSync(`${NETNS_DIR}/${netns}`)) return null;
-        throw e;
+        if (!fs.existsSync(`${NETNS_DIR}/${netns}`)) parts[i] = null;
+        else throw e;
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OBSERVE_LANES, names.length) }, lane));
   for (const p of parts) {
     if (!p) continue;
     state.netns.push(p.netns);

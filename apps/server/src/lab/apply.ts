@@ -130,8 +130,25 @@ export async function applyDesign(
   }
 
   progress('verify', done, total);
-  const again = await planAgainst(kernel, design);
-  const left = again.changes ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove] : [];
+  let left: Op[];
+  try {
+    const again = await planAgainst(kernel, design);
+    left = again.changes ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove] : [];
+  } catch (err) {
+    // Every op succeeded; only reading the result back failed. Undoing would
+    // destroy a good lab, so report it and let `status` tell the rest.
+    const message = `applied, but reading the lab back failed: ${err instanceof Error ? err.message : String(err)}`;
+    progress('failed', done, total, message);
+    const op = ran[ran.length - 1]!;
+    return {
+      lab,
+      ok: false,
+      ops: ran,
+      diagnostics: planned.diagnostics,
+      failure: { op, elements: [], kernelMessage: message },
+      topology: planned.topology,
+    };
+  }
   if (left.length > 0) {
     const first = left[0]!;
     const message = `after applying, the kernel still differs: ${left.slice(0, 5).map(describeDifference).join('; ')}`;
