@@ -5,11 +5,14 @@ import type { z } from 'zod';
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Checks one field against the shared schema; the message is the schema's own. */
-export function bySchema<T>(schema: z.ZodType<T>, convert: (raw: string) => unknown = (r) => r) {
+export function bySchema<T>(schema: z.ZodType<T>, convert: (raw: string) => unknown = (r) => r, range?: string) {
   return (raw: string): Parsed<T> => {
     const result = schema.safeParse(convert(raw));
     if (result.success) return { ok: true, value: result.data };
-    return { ok: false, message: result.error.issues[0]?.message ?? 'invalid value' };
+    const issue = result.error.issues[0];
+    // Numbers: say the allowed range in words rather than zod's "Too big: expected number to be <=4094".
+    if (range && issue && ['too_big', 'too_small', 'invalid_type'].includes(issue.code)) return { ok: false, message: range };
+    return { ok: false, message: issue?.message ?? 'invalid value' };
   };
 }
 

@@ -11,7 +11,7 @@ import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from
 import { KindIcon } from './icons';
 import { EndpointFields, IdField, InterfacesSection, LabelField, Section } from './inspectorParts';
 
-const mtuParse = bySchema(LinkSchema.shape.mtu, (raw) => toNumber(emptyToUndefined(raw) ?? ''));
+const mtuParse = bySchema(LinkSchema.shape.mtu, (raw) => toNumber(emptyToUndefined(raw) ?? ''), 'MTU is a whole number from 576 to 9000, or empty for 1500');
 const nameParse = (raw: string): Parsed<string> =>
   LAB_NAME_RE.test(raw) ? { ok: true, value: raw } : { ok: false, message: 'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter' };
 

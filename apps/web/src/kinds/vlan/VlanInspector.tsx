@@ -4,7 +4,7 @@ import { bySchema, Field, toNumber } from '../../components/Field';
 import { useFieldProblems } from '../../components/inspectorParts';
 import { useApp } from '../../store';
 
-const vidParse = bySchema(VlanSchema.shape.vid, toNumber);
+const vidParse = bySchema(VlanSchema.shape.vid, toNumber, 'VLAN ids are whole numbers from 1 to 4094');
 const subnetParse = bySchema(Cidr);
 
 export function VlanInspector({ id, node }: { id: string; node: VlanNode }) {

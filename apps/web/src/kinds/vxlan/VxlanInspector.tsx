@@ -4,8 +4,8 @@ import { bySchema, Field, Select, toNumber } from '../../components/Field';
 import { useFieldProblems } from '../../components/inspectorParts';
 import { useApp } from '../../store';
 
-const vniParse = bySchema(VxlanSchema.shape.vni, toNumber);
-const portParse = bySchema(VxlanSchema.shape.port.unwrap(), toNumber);
+const vniParse = bySchema(VxlanSchema.shape.vni, toNumber, 'VNIs are whole numbers from 1 to 16777215');
+const portParse = bySchema(VxlanSchema.shape.port.unwrap(), toNumber, 'UDP ports are whole numbers from 1 to 65535 (VXLAN uses 4789)');
 const subnetParse = bySchema(Cidr);
 
 export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
