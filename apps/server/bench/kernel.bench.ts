@@ -16,20 +16,34 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Design, type Op, batchLine, compile, diagnose, generateDesign } from '@netcanvas/shared';
+import {
+  batchLine,
+  compile,
+  type Design,
+  diagnose,
+  generateDesign,
+  type Op,
+} from '@netcanvas/shared';
 import { LabEngine, LabState } from '../src/lab/index.js';
 import { createKernelPort } from '../src/lab/kernel-port.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const SIZES = sizes.length > 0 ? sizes : [50, 200, 1000];
 
 function run(argv: string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${err.trim()}`)),
+    );
     if (input !== undefined) child.stdin!.end(input);
   });
 }
@@ -51,11 +65,18 @@ async function floorUp(ops: Op[]): Promise<void> {
   const root = ops.filter((o) => o.op === 'netns.add' || o.op === 'netns.nsid');
   await run(['ip', '-batch', '-'], root.map((o) => `${batchLine(o).args.join(' ')}\n`).join(''));
   const sysctl = new Map<string, string[]>();
-  for (const o of ops) if (o.op === 'sysctl') sysctl.set(o.netns, [...(sysctl.get(o.netns) ?? []), `${o.key}=${o.value}`]);
-  await pool([...sysctl], 8, ([ns, kv]) => run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv]));
+  for (const o of ops)
+    if (o.op === 'sysctl')
+      sysctl.set(o.netns, [...(sysctl.get(o.netns) ?? []), `${o.key}=${o.value}`]);
+  await pool([...sysctl], 8, ([ns, kv]) =>
+    run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv]),
+  );
   // Devices first (a veth's peer end must exist before anyone enslaves it), then the rest.
   const create = new Set<Op['op']>(['bridge.add', 'veth.add', 'vxlan.add']);
-  for (const group of [ops.filter((o) => create.has(o.op)), ops.filter((o) => !create.has(o.op) && o.op !== 'sysctl' && !root.includes(o))]) {
+  for (const group of [
+    ops.filter((o) => create.has(o.op)),
+    ops.filter((o) => !create.has(o.op) && o.op !== 'sysctl' && !root.includes(o)),
+  ]) {
     const batches = new Map<string, string[]>();
     for (const o of group) {
       const line = batchLine(o);
@@ -72,7 +93,12 @@ async function floorUp(ops: Op[]): Promise<void> {
 }
 
 async function floorDown(lab: string): Promise<void> {
-  await run(['ip', '-batch', '-'], netnsOf(lab).map((n) => `netns del ${n}\n`).join(''));
+  await run(
+    ['ip', '-batch', '-'],
+    netnsOf(lab)
+      .map((n) => `netns del ${n}\n`)
+      .join(''),
+  );
 }
 
 const ms = (t0: number) => performance.now() - t0;
@@ -105,7 +131,10 @@ async function bench(namespaces: number) {
     if (!up.ok) throw new Error(`up failed: ${up.failure?.kernelMessage}`);
 
     // One-link change: the first link set down, applied to the running lab.
-    const changed: Design = { ...design, links: design.links.map((l, i) => (i === 0 ? { ...l, state: 'down' } : l)) };
+    const changed: Design = {
+      ...design,
+      links: design.links.map((l, i) => (i === 0 ? { ...l, state: 'down' } : l)),
+    };
     t = performance.now();
     const change = await engine.apply(changed);
     const changeMs = ms(t);
@@ -116,10 +145,16 @@ async function bench(namespaces: number) {
     const downMs = ms(t);
     if (netnsOf(lab).length > 0) throw new Error('down left namespaces');
 
-    console.log(`\n${namespaces} namespaces requested: ${nsCount} namespaces, ${ifaces} interfaces, ${plan.ops.length} ops`);
-    console.log(`  up      netcanvas ${fmt(upMs)}   floor ${fmt(floorUpMs)}   ratio ${(upMs / floorUpMs).toFixed(2)}×  (target ≤ 1.5×)`);
+    console.log(
+      `\n${namespaces} namespaces requested: ${nsCount} namespaces, ${ifaces} interfaces, ${plan.ops.length} ops`,
+    );
+    console.log(
+      `  up      netcanvas ${fmt(upMs)}   floor ${fmt(floorUpMs)}   ratio ${(upMs / floorUpMs).toFixed(2)}×  (target ≤ 1.5×)`,
+    );
     console.log(`  change  netcanvas ${fmt(changeMs)}   (${change.ops.length} ops)`);
-    console.log(`  down    netcanvas ${fmt(downMs)}   floor ${fmt(floorDownMs)}   ratio ${(downMs / floorDownMs).toFixed(2)}×`);
+    console.log(
+      `  down    netcanvas ${fmt(downMs)}   floor ${fmt(floorDownMs)}   ratio ${(downMs / floorDownMs).toFixed(2)}×`,
+    );
     if (namespaces === 200) {
       console.log(
         `  targets at 200: up < 1500 ms ${upMs < 1500 ? 'met' : 'NOT met'}; down < 1000 ms ${downMs < 1000 ? 'met' : 'NOT met'}; one-link change < 100 ms ${changeMs < 100 ? 'met' : 'NOT met'}`,
@@ -131,6 +166,10 @@ async function bench(namespaces: number) {
   }
 }
 
-console.log(`kernel lifecycle benchmark — load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on this machine`);
+console.log(
+  `kernel lifecycle benchmark — load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on this machine`,
+);
 for (const n of SIZES) await bench(n);
 process.exit(0);

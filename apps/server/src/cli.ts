@@ -38,11 +38,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stderr(`unknown command "${topic[0]}"\n\n${GENERAL_USAGE()}\n`);
         return 2;
       }
-      io.stdout(wantsJson ? json({ name: cmd.name, summary: cmd.summary, usage: cmd.usage }) : `${cmd.usage}\n`);
+      io.stdout(
+        wantsJson
+          ? json({ name: cmd.name, summary: cmd.summary, usage: cmd.usage })
+          : `${cmd.usage}\n`,
+      );
       return 0;
     }
     io.stdout(
-      wantsJson ? json(commands.map(({ name: n, summary, usage }) => ({ name: n, summary, usage }))) : `${GENERAL_USAGE()}\n`,
+      wantsJson
+        ? json(commands.map(({ name: n, summary, usage }) => ({ name: n, summary, usage })))
+        : `${GENERAL_USAGE()}\n`,
     );
     return 0;
   }
@@ -100,7 +106,8 @@ export function processIo(cwd: string = process.env.INIT_CWD || process.cwd()): 
         if (code === 'EACCES') throw new Error(`${file}: permission denied`);
         throw err;
       }
-      if (size > MAX_YAML_BYTES) throw new Error(`${file} is ${Math.ceil(size / 1024)} KiB; a design may be at most 1 MiB`);
+      if (size > MAX_YAML_BYTES)
+        throw new Error(`${file} is ${Math.ceil(size / 1024)} KiB; a design may be at most 1 MiB`);
       return readFile(path, 'utf8');
     },
   };
@@ -117,7 +124,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.arg
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`netcanvas: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `netcanvas: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -71,10 +71,12 @@ nodes:
 `;
 
 describe('netcanvas as a process', () => {
-  it('prints a scenario, then validates the saved file relative to the user\'s directory', async () => {
+  it("prints a scenario, then validates the saved file relative to the user's directory", async () => {
     const printed = await spawnCli(['scenario', 'vxlan']);
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toContain('tun:    { kind: vxlan, vni: 42, underlay: public, subnet: 172.16.42.0/29 }');
+    expect(printed.stdout).toContain(
+      'tun:    { kind: vxlan, vni: 42, underlay: public, subnet: 172.16.42.0/29 }',
+    );
     file('vxlan.yaml', printed.stdout);
     const r = await spawnCli(['validate', 'vxlan.yaml']);
     expect(r.stderr).toBe('');
@@ -87,7 +89,9 @@ describe('netcanvas as a process', () => {
     const r = await spawnCli(['validate', 'broken.yaml']);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n')).toContainEqual(
-      expect.stringMatching(/^error  vlan10,vlan20  duplicate-vid  5:30  vlan10 and vlan20 both use VLAN id 10/),
+      expect.stringMatching(
+        /^error {2}vlan10,vlan20 {2}duplicate-vid {2}5:30 {2}vlan10 and vlan20 both use VLAN id 10/,
+      ),
     );
     expect(r.stderr).toContain('broken.yaml: invalid (1 error');
   });
@@ -95,7 +99,7 @@ describe('netcanvas as a process', () => {
   it('validate - reads stdin and refuses 0x10 as a VNI', async () => {
     const r = await spawnCli(['validate', '-'], HEX_VNI);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^error  tun  non-canonical-number  5:28  /m);
+    expect(r.stdout).toMatch(/^error {2}tun {2}non-canonical-number {2}5:28 {2}/m);
   });
 
   it('plan --format sh writes only the script on stdout', async () => {
@@ -121,7 +125,11 @@ describe('netcanvas commands', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+TITLE\s+TEACHES$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['same-vlan', 'inter-vlan', 'vxlan']);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'same-vlan',
+      'inter-vlan',
+      'vxlan',
+    ]);
   });
 
   it('lists the scenarios as JSON with --json', async () => {
@@ -152,14 +160,19 @@ describe('netcanvas commands', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { ok: boolean; diagnostics: unknown[] };
     expect(out.ok).toBe(false);
-    expect(out.diagnostics).toContainEqual(expect.objectContaining({ code: 'duplicate-vid', elements: ['vlan10', 'vlan20'], line: 5 }));
+    expect(out.diagnostics).toContainEqual(
+      expect.objectContaining({ code: 'duplicate-vid', elements: ['vlan10', 'vlan20'], line: 5 }),
+    );
   });
 
   it('validate passes on warnings only', async () => {
-    file('warn.yaml', `apiVersion: netcanvas/v1\nname: warn\nnodes:\n  r1: { kind: router }\nlayout:\n  ghost: { x: 1, y: 2 }\n`);
+    file(
+      'warn.yaml',
+      `apiVersion: netcanvas/v1\nname: warn\nnodes:\n  r1: { kind: router }\nlayout:\n  ghost: { x: 1, y: 2 }\n`,
+    );
     const r = await cli(['validate', 'warn.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^warning  ghost  layout-dangling  6:3  /m);
+    expect(r.stdout).toMatch(/^warning {2}ghost {2}layout-dangling {2}6:3 {2}/m);
   });
 
   it('validate names a missing file and where it looked', async () => {
@@ -180,7 +193,10 @@ describe('netcanvas commands', () => {
     expect(teardown.stdout).not.toContain('link add');
 
     const json = await cli(['plan', 'iv.yaml', '--json']);
-    const out = JSON.parse(json.stdout) as { ok: boolean; plan: { lab: string; ops: { op: string }[] } };
+    const out = JSON.parse(json.stdout) as {
+      ok: boolean;
+      plan: { lab: string; ops: { op: string }[] };
+    };
     expect(out.ok).toBe(true);
     expect(out.plan.lab).toBe('inter-vlan');
     expect(out.plan.ops[0]!.op).toBe('netns.add');
@@ -215,13 +231,16 @@ describe('netcanvas commands', () => {
   it('help lists every command and explains one', async () => {
     const all = await cli(['help']);
     expect(all.code).toBe(0);
-    for (const name of ['validate', 'plan', 'scenarios', 'scenario', 'help']) expect(all.stdout).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
+    for (const name of ['validate', 'plan', 'scenarios', 'scenario', 'help'])
+      expect(all.stdout).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
     const one = await cli(['help', 'plan']);
     expect(one.code).toBe(0);
     expect(one.stdout).toContain('--teardown');
     expect((await cli(['plan', '--help'])).stdout).toContain('--teardown');
     const json = await cli(['help', '--json']);
-    expect((JSON.parse(json.stdout) as { name: string }[]).map((c) => c.name)).toContain('validate');
+    expect((JSON.parse(json.stdout) as { name: string }[]).map((c) => c.name)).toContain(
+      'validate',
+    );
     expect((await cli(['help', 'nope'])).code).toBe(2);
   });
 });

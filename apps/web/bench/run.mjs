@@ -8,11 +8,21 @@ const SIZES = (process.env.BENCH_SIZES ?? '250,1000,2000').split(',').map(Number
 const ROUNDS = 6;
 const PAN_FRAMES = 90;
 
-const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+const server = await preview({
+  preview: { port: 0, host: '127.0.0.1', strictPort: false },
+  logLevel: 'silent',
+});
 const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4173/';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 
 const median = (xs) => {
@@ -31,11 +41,19 @@ async function measure(n) {
   const elements = await page.evaluate(() => window.__bench.elements);
   const domNodes = await page.evaluate(() => document.querySelectorAll('.react-flow__node').length);
   const updates = [];
-  for (let i = 0; i < ROUNDS; i++) updates.push(await page.evaluate((r) => window.__bench.liveUpdate(r), i + 1));
+  for (let i = 0; i < ROUNDS; i++)
+    updates.push(await page.evaluate((r) => window.__bench.liveUpdate(r), i + 1));
   const frames = await page.evaluate((f) => window.__bench.pan(f), PAN_FRAMES);
   const frameMs = median(frames.slice(5));
   await page.close();
-  return { n, elements, domNodes, firstRender, update: median(updates.slice(1)), panFps: 1000 / frameMs };
+  return {
+    n,
+    elements,
+    domNodes,
+    firstRender,
+    update: median(updates.slice(1)),
+    panFps: 1000 / frameMs,
+  };
 }
 
 try {
@@ -43,8 +61,12 @@ try {
   const rows = [];
   for (const n of SIZES) rows.push(await measure(n));
   const fmt = (v, d = 1) => v.toFixed(d).padStart(8);
-  console.log(`floor (empty canvas): first render ${floor.firstRender.toFixed(0)} ms, live-update frame ${floor.update.toFixed(1)} ms, pan ${floor.panFps.toFixed(0)} fps`);
-  console.log('target elements  nodes  | first render ms (×floor) | live update ms (×floor) | pan fps (×floor)');
+  console.log(
+    `floor (empty canvas): first render ${floor.firstRender.toFixed(0)} ms, live-update frame ${floor.update.toFixed(1)} ms, pan ${floor.panFps.toFixed(0)} fps`,
+  );
+  console.log(
+    'target elements  nodes  | first render ms (×floor) | live update ms (×floor) | pan fps (×floor)',
+  );
   for (const r of rows) {
     console.log(
       `${String(r.n).padStart(6)} ${String(r.elements).padStart(9)} ${String(r.domNodes).padStart(6)}  |` +

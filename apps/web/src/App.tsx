@@ -14,14 +14,18 @@ import { useApp } from './store';
 function FitOnLoad() {
   const flow = useReactFlow();
   useEffect(() => {
-    const fit = () => requestAnimationFrame(() => requestAnimationFrame(() => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })));
+    const fit = () =>
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })),
+      );
     // The benchmark pans through the same API a user's drag ends up in.
     const pan = (e: Event) => {
       const { dx, dy } = (e as CustomEvent<{ dx: number; dy: number }>).detail;
       const v = flow.getViewport();
       void flow.setViewport({ x: v.x + dx, y: v.y + dy, zoom: v.zoom });
     };
-    const viewport = (e: Event) => void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);
+    const viewport = (e: Event) =>
+      void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);
     window.addEventListener('netcanvas:fit', fit);
     window.addEventListener('netcanvas:pan', pan);
     window.addEventListener('netcanvas:viewport', viewport);

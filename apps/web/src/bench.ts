@@ -46,7 +46,8 @@ declare global {
 
 export function startBench(param: string) {
   const target = Number(param);
-  const design = target > 0 ? gridLayout(generateDesign({ seed: 7, elements: target, name: 'bench' })) : null;
+  const design =
+    target > 0 ? gridLayout(generateDesign({ seed: 7, elements: target, name: 'bench' })) : null;
   if (design) useApp.getState().loadDesign(design);
   const elements = design ? Object.keys(design.nodes).length + design.links.length : 0;
   const ids = design ? Object.keys(design.nodes) : [];
@@ -69,7 +70,10 @@ export function startBench(param: string) {
       for (const id of ids) el[id] = states[round % states.length]!;
       const ls: Record<string, { state: 'up' | 'down'; rate: number }> = {};
       links.forEach((id, i) => {
-        ls[id] = { state: (i + round) % 5 === 0 ? 'down' : 'up', rate: 1000 * (1 + ((i + round) % 50)) };
+        ls[id] = {
+          state: (i + round) % 5 === 0 ? 'down' : 'up',
+          rate: 1000 * (1 + ((i + round) % 50)),
+        };
       });
       useLive.setState({ elements: el, links: ls, lab: 'running' });
       await frame();
@@ -78,7 +82,9 @@ export function startBench(param: string) {
     /** Frame intervals while the viewport slides one step per frame. */
     async pan(frames) {
       // At a working zoom: React Flow then renders only what is on screen.
-      window.dispatchEvent(new CustomEvent('netcanvas:viewport', { detail: { x: 0, y: 0, zoom: 1 } }));
+      window.dispatchEvent(
+        new CustomEvent('netcanvas:viewport', { detail: { x: 0, y: 0, zoom: 1 } }),
+      );
       await frame();
       await frame();
       const times: number[] = [];

@@ -3,10 +3,10 @@ import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { startBench } from './bench';
 import { startAnalysis } from './core/analysis';
 import { restoreLocal, startLocalAutosave } from './core/local';
 import { startLive } from './live/client';
-import { startBench } from './bench';
 
 const bench = new URLSearchParams(location.search).get('bench');
 if (bench) startBench(bench);

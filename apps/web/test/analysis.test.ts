@@ -1,4 +1,4 @@
-import { designFromYaml, scenarios } from '@netcanvas/shared';
+import { compile, designFromYaml, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { pathElements } from '../src/components/MatrixPanel';
 import { groupByElement } from '../src/components/PlanPanel';
@@ -6,7 +6,6 @@ import { runDiagnose } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
 import { connectionProblem } from '../src/model/connect';
 import { edit, emptyDesign } from '../src/store/design';
-import { compile } from '@netcanvas/shared';
 
 describe('problems on elements', () => {
   it('marks both VLANs of a duplicate VLAN id with an error', () => {
@@ -37,7 +36,8 @@ describe('problems on elements', () => {
   it('keeps addresses when an element is added, given the previous topology as hints', () => {
     const d = designFromYaml(scenarios.find((s) => s.name === 'same-vlan')!.yaml).design!;
     const first = runDiagnose(d);
-    const addr = (t: typeof first.topology, node: string) => t!.endpoints.find((e) => e.node === node)!.address;
+    const addr = (t: typeof first.topology, node: string) =>
+      t!.endpoints.find((e) => e.node === node)!.address;
     // a router added to vlan10 would take the first address if nothing held it
     let more = edit.addNode(d, 'router', { x: 0, y: 0 }).design;
     more = edit.addLink(more, 'r1', 'vlan10').design;
@@ -54,7 +54,9 @@ describe('plan and matrix helpers', () => {
     const groups = groupByElement(plan);
     expect(groups.map((g) => g.element)).toContain('r1');
     expect(groups.flatMap((g) => g.ops)).toHaveLength(plan.ops.length);
-    expect(groups.find((g) => g.element === 'r1')!.ops.every((op) => op.source[0] === 'r1')).toBe(true);
+    expect(groups.find((g) => g.element === 'r1')!.ops.every((op) => op.source[0] === 'r1')).toBe(
+      true,
+    );
   });
 
   it('lights the links between consecutive hops of a path', () => {
@@ -63,14 +65,23 @@ describe('plan and matrix helpers', () => {
       { id: 'r1--vlan20', a: 'r1', b: 'vlan20' },
     ];
     const hops = ['c1', 'vlan10', 'r1', 'vlan20', 'c2'].map((element) => ({ element, note: '' }));
-    expect(pathElements(hops, links)).toEqual(['c1', 'vlan10', 'r1--vlan10', 'r1', 'r1--vlan20', 'vlan20', 'c2']);
+    expect(pathElements(hops, links)).toEqual([
+      'c1',
+      'vlan10',
+      'r1--vlan10',
+      'r1',
+      'r1--vlan20',
+      'vlan20',
+      'c2',
+    ]);
   });
 });
 
 describe('connection rules', () => {
   it('explains why a VLAN cannot be linked to a VLAN or a namespace to a tunnel', () => {
     let d = emptyDesign();
-    for (const k of ['vlan', 'vlan', 'namespace', 'vxlan'] as const) d = edit.addNode(d, k, { x: 0, y: 0 }).design;
+    for (const k of ['vlan', 'vlan', 'namespace', 'vxlan'] as const)
+      d = edit.addNode(d, k, { x: 0, y: 0 }).design;
     expect(connectionProblem(d, 'vlan1', 'vlan2')).toMatch(/through a router/);
     expect(connectionProblem(d, 'c1', 'tun1')).toMatch(/routers or hosts/);
     expect(connectionProblem(d, 'c1', 'vlan1')).toBeNull();
@@ -83,7 +94,9 @@ describe('import', () => {
     expect(readDesign(sc.yaml).design?.nodes.tun).toMatchObject({ kind: 'vxlan', vni: 42 });
     const json = JSON.stringify(readDesign(sc.yaml).design);
     expect(readDesign(json).design?.name).toBe('vxlan');
-    const bad = readDesign('apiVersion: netcanvas/v1\nname: x\nnodes:\n  v: { kind: vlan, vid: 99999, subnet: 10.0.0.0/24 }\n');
+    const bad = readDesign(
+      'apiVersion: netcanvas/v1\nname: x\nnodes:\n  v: { kind: vlan, vid: 99999, subnet: 10.0.0.0/24 }\n',
+    );
     expect(bad.design).toBeUndefined();
     expect(bad.diagnostics[0]?.line).toBe(4);
   });

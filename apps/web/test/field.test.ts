@@ -1,5 +1,4 @@
-import { VlanNode } from '@netcanvas/shared';
-import { Cidr } from '@netcanvas/shared';
+import { Cidr, VlanNode } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { bySchema, toNumber } from '../src/components/Field';
 
@@ -7,7 +6,10 @@ describe('inspector validation by the shared schema', () => {
   const vid = bySchema(VlanNode.shape.vid, toNumber, 'VLAN ids are whole numbers from 1 to 4094');
   it('accepts a VLAN id in range and refuses one outside, in words', () => {
     expect(vid('20')).toEqual({ ok: true, value: 20 });
-    expect(vid('5000')).toEqual({ ok: false, message: 'VLAN ids are whole numbers from 1 to 4094' });
+    expect(vid('5000')).toEqual({
+      ok: false,
+      message: 'VLAN ids are whole numbers from 1 to 4094',
+    });
     expect(vid('ten').ok).toBe(false);
   });
   it("passes the schema's own message through for a subnet", () => {

@@ -1,10 +1,9 @@
 import type { Design } from '@netcanvas/shared';
-import { scenarios } from '@netcanvas/shared';
-import { designFromYaml } from '@netcanvas/shared';
+import { designFromYaml, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { edit, emptyDesign } from '../src/store/design';
-import { absolutePosition, designToFlow, hostSize } from '../src/model/flow';
 import { linkIds } from '../src/model/endpoints';
+import { absolutePosition, designToFlow, hostSize } from '../src/model/flow';
+import { edit, emptyDesign } from '../src/store/design';
 
 function scenario(name: string): Design {
   const sc = scenarios.find((s) => s.name === name)!;
@@ -17,14 +16,21 @@ describe('designToFlow', () => {
     const { nodes } = designToFlow(design);
     const c1 = nodes.find((n) => n.id === 'c1')!;
     expect(c1.parentId).toBe('node-a');
-    expect(nodes.findIndex((n) => n.id === 'node-a')).toBeLessThan(nodes.findIndex((n) => n.id === 'c1'));
+    expect(nodes.findIndex((n) => n.id === 'node-a')).toBeLessThan(
+      nodes.findIndex((n) => n.id === 'c1'),
+    );
     expect(nodes.find((n) => n.id === 'vlan10')!.parentId).toBeUndefined();
   });
 
   it('gives every link one edge whose id is the core link id', () => {
     const design = scenario('inter-vlan');
     const { edges } = designToFlow(design);
-    expect(edges.map((e) => e.id)).toEqual(['r1--vlan10', 'r1--vlan20', 'node-a--vlan10', 'node-b--vlan20']);
+    expect(edges.map((e) => e.id)).toEqual([
+      'r1--vlan10',
+      'r1--vlan20',
+      'node-a--vlan10',
+      'node-b--vlan20',
+    ]);
     expect(edges[0]).toMatchObject({ source: 'r1', target: 'vlan10' });
   });
 
@@ -44,7 +50,9 @@ describe('designToFlow', () => {
     const changed = edit.updateNode(design, 'vlan10', { vid: 11 } as never);
     const second = designToFlow(changed, first);
     expect(second.nodes.find((n) => n.id === 'r1')).toBe(first.nodes.find((n) => n.id === 'r1'));
-    expect(second.nodes.find((n) => n.id === 'vlan10')).not.toBe(first.nodes.find((n) => n.id === 'vlan10'));
+    expect(second.nodes.find((n) => n.id === 'vlan10')).not.toBe(
+      first.nodes.find((n) => n.id === 'vlan10'),
+    );
     expect(second.edges[0]).toBe(first.edges[0]);
   });
 

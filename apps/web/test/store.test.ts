@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeEach } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
 
@@ -17,7 +17,11 @@ describe('store actions', () => {
     const d = s().design;
     expect(d.nodes.vlan1).toMatchObject({ kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' });
     expect(d.nodes.vlan2).toMatchObject({ kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' });
-    expect(s().nodes.map((n) => n.id).sort()).toEqual(['r1', 'vlan1', 'vlan2']);
+    expect(
+      s()
+        .nodes.map((n) => n.id)
+        .sort(),
+    ).toEqual(['r1', 'vlan1', 'vlan2']);
   });
 
   it('skips a VLAN id and subnet already taken by hand', () => {

@@ -44,7 +44,8 @@ function time<T>(runs: number, f: () => T): { ms: number; value: T } {
   return { ms: median(samples), value };
 }
 
-const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)).padStart(8);
+const fmt = (ms: number) =>
+  (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)).padStart(8);
 const per = (ms: number, n: number) => `${((ms * 1000) / n).toFixed(1).padStart(7)} µs/element`;
 const ratio = (ms: number, floor: number) => `${(ms / floor).toFixed(1).padStart(7)}× floor`;
 
@@ -52,7 +53,11 @@ const ratio = (ms: number, floor: number) => `${(ms / floor).toFixed(1).padStart
  * Runs `floor` and `f` alternately, so a load change on the shared machine hits both alike;
  * the ratio is the median of the per-run ratios.
  */
-function paired<T>(runs: number, floor: () => unknown, f: () => T): { ms: number; floorMs: number; ratio: number; value: T } {
+function paired<T>(
+  runs: number,
+  floor: () => unknown,
+  f: () => T,
+): { ms: number; floorMs: number; ratio: number; value: T } {
   let value!: T;
   const fs: number[] = [];
   const ms: number[] = [];
@@ -111,9 +116,15 @@ function pairsOf(m: { endpoints: string[] }): number {
   return m.endpoints.length * (m.endpoints.length - 1);
 }
 
-console.log(`netcanvas core benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run; medians; floors measured in this run)`);
+console.log(
+  `netcanvas core benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run; medians; floors measured in this run)`,
+);
 // On a shared machine the absolute figures move with the load; the ratios to the floors move much less.
-console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+console.log(
+  `machine: ${cpus().length} CPUs, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}\n`,
+);
 
 let targetLine = '';
 for (const elements of [100, 1000, 5000]) {
@@ -131,7 +142,11 @@ for (const elements of [100, 1000, 5000]) {
   const sample = sampleEndpoints(topology, MAX_MATRIX_ENDPOINTS);
   const analyzeRuns = Math.max(1, Math.min(runs, topology.endpoints.length > 400 ? 2 : runs));
   const matrixN = sample ? sample.length : topology.endpoints.length;
-  const ana = paired(analyzeRuns, () => buildMatrixFloor(matrixN), () => analyze(topology, sample ? { endpoints: sample } : undefined));
+  const ana = paired(
+    analyzeRuns,
+    () => buildMatrixFloor(matrixN),
+    () => analyze(topology, sample ? { endpoints: sample } : undefined),
+  );
   const clonePaired = () => JSON.parse(JSON.stringify(design)) as Design;
   const together = paired(Math.min(runs, 3), clonePaired, () => {
     const d = diagnose(design);
@@ -140,7 +155,9 @@ for (const elements of [100, 1000, 5000]) {
     return { plan, m };
   });
   const withoutAnalyze = paired(runs, clonePaired, () => compile(diagnose(design).topology!));
-  const errors = together.value ? diagnose(design).diagnostics.filter((d) => d.severity === 'error').length : 0;
+  const errors = together.value
+    ? diagnose(design).diagnostics.filter((d) => d.severity === 'error').length
+    : 0;
 
   const mFloor = ana.floorMs;
   console.log(
@@ -148,8 +165,11 @@ for (const elements of [100, 1000, 5000]) {
       `${topology.netns.length} namespaces, ${topology.interfaces.length} interfaces, ${topology.routes.length} routes, ` +
       `${topology.endpoints.length} endpoints, ${errors} error diagnostics`,
   );
-  console.log(`   floor  clone (JSON round-trip) ${fmt(clone)} ms   scan ${fmt(scan)} ms   matrix of ${matrixN}² results ${fmt(mFloor)} ms`);
-  const row = (label: string, ms: number, floor: number) => console.log(`   ${label.padEnd(34)} ${fmt(ms)} ms ${per(ms, n)} ${ratio(ms, floor)}`);
+  console.log(
+    `   floor  clone (JSON round-trip) ${fmt(clone)} ms   scan ${fmt(scan)} ms   matrix of ${matrixN}² results ${fmt(mFloor)} ms`,
+  );
+  const row = (label: string, ms: number, floor: number) =>
+    console.log(`   ${label.padEnd(34)} ${fmt(ms)} ms ${per(ms, n)} ${ratio(ms, floor)}`);
   row('parse (zod)', parse.ms, clone);
   row('validate', val.ms, clone);
   row('resolve', res.ms, clone);
@@ -158,7 +178,9 @@ for (const elements of [100, 1000, 5000]) {
     `   ${`analyze (${matrixN} endpoints${sample ? ', sampled' : ''})`.padEnd(34)} ${fmt(ana.ms)} ms ${`${((ana.ms * 1000) / pairsOf(ana.value)).toFixed(2).padStart(7)} µs/pair    `} ${ana.ratio.toFixed(1).padStart(7)}× floor (matrix floor, paired runs)`,
   );
   const pairedRow = (label: string, r: { ms: number; ratio: number }) =>
-    console.log(`   ${label.padEnd(34)} ${fmt(r.ms)} ms ${per(r.ms, n)} ${r.ratio.toFixed(1).padStart(7)}× floor (clone, paired runs)`);
+    console.log(
+      `   ${label.padEnd(34)} ${fmt(r.ms)} ms ${per(r.ms, n)} ${r.ratio.toFixed(1).padStart(7)}× floor (clone, paired runs)`,
+    );
   pairedRow('diagnose + compile', withoutAnalyze);
   pairedRow('diagnose + compile + analyze', together);
   console.log('');
@@ -177,7 +199,11 @@ for (const namespaces of [50, 200, 1000]) {
   const design = generateDesign({ seed: namespaces, namespaces });
   const { topology } = resolve(design);
   const n = topology.endpoints.length;
-  const ana = paired(runs, () => buildMatrixFloor(n), () => analyze(topology));
+  const ana = paired(
+    runs,
+    () => buildMatrixFloor(n),
+    () => analyze(topology),
+  );
   const m = ana.value;
   let reachable = 0;
   for (const row of m.results) for (const r of row) if (r?.reachable) reachable++;
@@ -188,4 +214,8 @@ for (const namespaces of [50, 200, 1000]) {
   );
 }
 console.log(`\n${targetLine}`);
-console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average at the end: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);

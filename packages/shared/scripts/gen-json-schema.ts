@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { API_VERSION, Design } from '../src/schema.js';
 
-export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'design.schema.json');
+export const SCHEMA_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'schema',
+  'design.schema.json',
+);
 
 /** The file's exact text, so a test can tell when the committed copy is stale. */
 export function designJsonSchemaText(): string {

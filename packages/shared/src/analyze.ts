@@ -1,5 +1,13 @@
-import type { DomainSpec, Hop, IfaceSpec, Matrix, PairResult, RouteSpec, Topology } from './model.js';
 import { formatPrefix, ipToNumber, networkOf, numberToIp, prefixLength } from './analyze-ip.js';
+import type {
+  DomainSpec,
+  Hop,
+  IfaceSpec,
+  Matrix,
+  PairResult,
+  RouteSpec,
+  Topology,
+} from './model.js';
 
 /**
  * Predicted ping matrix with forward/return paths and first failure reasons. Pure.
@@ -309,7 +317,13 @@ class Analyzer {
     for (let i = 0; i < this.ifaces.length; i++) {
       if (!this.up[i] || this.addr[i]! < 0) continue;
       const len = this.plen[i]!;
-      connected[this.ifaceNs[i]!]!.push({ net: networkOf(this.addr[i]!, len), len, dev: i, via: -1, spec: null });
+      connected[this.ifaceNs[i]!]!.push({
+        net: networkOf(this.addr[i]!, len),
+        len,
+        dev: i,
+        via: -1,
+        spec: null,
+      });
     }
     const written: Route[][] = this.tables.map(() => []);
     for (const spec of this.topology.routes) {
@@ -322,7 +336,14 @@ class Analyzer {
       const via = ipToNumber(spec.via);
       const problem = this.routeProblem(ns, dev, via, spec);
       if (problem) {
-        this.broken[ns]!.push({ net, len, dev, spec, problem: problem.reason, blame: problem.blame });
+        this.broken[ns]!.push({
+          net,
+          len,
+          dev,
+          spec,
+          problem: problem.reason,
+          blame: problem.blame,
+        });
         continue;
       }
       // A written route for a prefix that is already connected is refused by the kernel (File exists).
@@ -354,13 +375,23 @@ class Analyzer {
   /** The kernel refuses `route add … via G dev D` when D is missing or down, or G is not on D's subnet. */
   private routeProblem(ns: number, dev: number, via: number, spec: RouteSpec): Failure | null {
     const el = this.nsElement[ns]!;
-    if (dev < 0) return { reason: `${el} has no interface ${spec.dev} for its route to ${spec.to}`, blame: [el] };
+    if (dev < 0)
+      return {
+        reason: `${el} has no interface ${spec.dev} for its route to ${spec.to}`,
+        blame: [el],
+      };
     if (!this.up[dev]) {
       const link = this.ifaces[dev]!.link;
-      const cut = link && this.linkState.get(link) === 'down' ? `the link ${link} is down` : `${el}'s interface ${spec.dev} is down`;
+      const cut =
+        link && this.linkState.get(link) === 'down'
+          ? `the link ${link} is down`
+          : `${el}'s interface ${spec.dev} is down`;
       return { reason: `${cut}, so ${el} has no route to ${DST}`, blame: link ? [link, el] : [el] };
     }
-    if (this.addr[dev]! < 0 || networkOf(via, this.plen[dev]!) !== networkOf(this.addr[dev]!, this.plen[dev]!)) {
+    if (
+      this.addr[dev]! < 0 ||
+      networkOf(via, this.plen[dev]!) !== networkOf(this.addr[dev]!, this.plen[dev]!)
+    ) {
       return {
         reason: `${el}'s route to ${spec.to} via ${spec.via} is unusable: ${spec.via} is not on the subnet of ${spec.dev}`,
         blame: [el],
@@ -430,7 +461,14 @@ class Analyzer {
         const next = this.nextHop(ns, route);
         step =
           'reason' in next
-            ? { head: [stop, this.failHop(ns, `cannot reach its next hop ${numberToIp(route.via)}`)], next: null, fail: next }
+            ? {
+                head: [
+                  stop,
+                  this.failHop(ns, `cannot reach its next hop ${numberToIp(route.via)}`),
+                ],
+                next: null,
+                fail: next,
+              }
             : { head: [stop, this.crossHop(route.dev)], next, fail: null };
       }
       this.originStepMemo.set(route, step);
@@ -478,10 +516,18 @@ class Analyzer {
     }
     const rep = this.classRep[cls]!;
     const route = this.lookup(ns, rep);
-    if (!route) return failWalk(ns, this.failHop(ns, `drops the packet: no route`), this.noRoute(ns, rep));
+    if (!route)
+      return failWalk(ns, this.failHop(ns, `drops the packet: no route`), this.noRoute(ns, rep));
     const head = [this.stopHop(ns, route, origin), this.crossHop(route.dev)];
     if (route.via < 0) {
-      return { hops: head, stops: [ns], hopAt: [0], arrival: [-1], end: { egress: route.dev }, firstEgress: route.dev };
+      return {
+        hops: head,
+        stops: [ns],
+        hopAt: [0],
+        arrival: [-1],
+        end: { egress: route.dev },
+        firstEgress: route.dev,
+      };
     }
     const next = this.nextHop(ns, route);
     if ('reason' in next) {
@@ -498,14 +544,27 @@ class Analyzer {
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
       const from = this.transitStack.indexOf(next.ns);
-      const cycle = [...new Set([...this.transitStack.slice(from < 0 ? 0 : from), ns].map((n) => this.nsElement[n]!))];
-      const names = cycle.length === 1 ? cycle[0]! : `${cycle.slice(0, -1).join(', ')} and ${cycle[cycle.length - 1]}`;
+      const cycle = [
+        ...new Set(
+          [...this.transitStack.slice(from < 0 ? 0 : from), ns].map((n) => this.nsElement[n]!),
+        ),
+      ];
+      const names =
+        cycle.length === 1
+          ? cycle[0]!
+          : `${cycle.slice(0, -1).join(', ')} and ${cycle[cycle.length - 1]}`;
       return {
         hops: [...head, this.failHop(next.ns, `gets the packet back: routing loop`)],
         stops: [ns, next.ns],
         hopAt: [0, 2],
         arrival: [-1, next.arrival],
-        end: { egress: -1, fail: { reason: `routing loop between ${names}: the packet to ${DST} circles until its TTL runs out`, blame: cycle } },
+        end: {
+          egress: -1,
+          fail: {
+            reason: `routing loop between ${names}: the packet to ${DST} circles until its TTL runs out`,
+            blame: cycle,
+          },
+        },
         firstEgress: route.dev,
       };
     }
@@ -523,7 +582,13 @@ class Analyzer {
     for (const b of this.broken[ns]!) {
       if (networkOf(rep, b.len) === b.net && (!best || b.len > best.len)) best = b;
     }
-    if (best) return { reason: best.problem.includes(DST) ? best.problem : `${best.problem}, so ${el} has no route to ${DST}`, blame: best.blame };
+    if (best)
+      return {
+        reason: best.problem.includes(DST)
+          ? best.problem
+          : `${best.problem}, so ${el} has no route to ${DST}`,
+        blame: best.blame,
+      };
     if (!this.nsForwarding[ns]) {
       for (const i of this.nsIfaces[ns]!) {
         const dom = this.ifaces[i]!.domain ? this.domains.get(this.ifaces[i]!.domain!) : undefined;
@@ -531,7 +596,10 @@ class Analyzer {
         if (!this.up[i]) {
           const link = this.ifaces[i]!.link;
           if (link && this.linkState.get(link) === 'down') {
-            return { reason: `the link ${link} is down, so ${el} has no route to ${DST}`, blame: [link, el] };
+            return {
+              reason: `the link ${link} is down, so ${el} has no route to ${DST}`,
+              blame: [link, el],
+            };
           }
           continue;
         }
@@ -562,7 +630,10 @@ class Analyzer {
       else {
         const why = this.explainL2(route.dev, route.via);
         const el = this.nsElement[ns]!;
-        known = { reason: `${el} cannot reach its gateway ${numberToIp(route.via)}: ${why.reason}`, blame: why.blame };
+        known = {
+          reason: `${el} cannot reach its gateway ${numberToIp(route.via)}: ${why.reason}`,
+          blame: why.blame,
+        };
       }
       this.nextHopMemo.set(route, known);
     }
@@ -579,7 +650,10 @@ class Analyzer {
       const el = this.nsElement[ns]!;
       const dev = this.ifaces[route.dev]!.name;
       const verb = origin ? 'sends' : 'forwards';
-      const what = route.len === 0 ? 'by its default route' : `by its route ${formatPrefix(route.net, route.len)}`;
+      const what =
+        route.len === 0
+          ? 'by its default route'
+          : `by its route ${formatPrefix(route.net, route.len)}`;
       const note =
         route.via < 0
           ? `${verb} on ${dev}: ${formatPrefix(route.net, route.len)} is directly connected`
@@ -599,7 +673,10 @@ class Analyzer {
       let note: string;
       if (dom?.kind === 'overlay' && f.vxlan) {
         const under = this.underlayOf(dev);
-        const underDom = under >= 0 && this.ifaces[under]!.domain ? this.domains.get(this.ifaces[under]!.domain!) : undefined;
+        const underDom =
+          under >= 0 && this.ifaces[under]!.domain
+            ? this.domains.get(this.ifaces[under]!.domain!)
+            : undefined;
         note = `through the VXLAN tunnel ${element} (VNI ${f.vxlan.vni}${underDom ? `, over ${underDom.element}` : ''})`;
       } else if (dom?.kind === 'p2p') note = `over the point-to-point link ${element}`;
       else if (dom?.kind === 'hostnet') note = `across ${element}'s container bridge`;
@@ -616,9 +693,14 @@ class Analyzer {
     let hop = memo?.get(address | 0);
     if (!hop) {
       const el = this.nsElement[ns]!;
-      hop = arrival >= 0
-        ? { element: el, dev: this.ifaces[arrival]!.name, note: `receives it: ${numberToIp(address)} is its own address` }
-        : { element: el, note: `delivers it locally: ${numberToIp(address)} is its own address` };
+      hop =
+        arrival >= 0
+          ? {
+              element: el,
+              dev: this.ifaces[arrival]!.name,
+              note: `receives it: ${numberToIp(address)} is its own address`,
+            }
+          : { element: el, note: `delivers it locally: ${numberToIp(address)} is its own address` };
       memo?.set(address | 0, hop);
     }
     return hop;
@@ -642,7 +724,8 @@ class Analyzer {
       add(i, this.peerOf(i), 'veth');
       add(i, this.masterOf(i), 'port');
     }
-    for (const g of this.vxlanGroups()) for (const a of g) for (const b of g) if (a < b) add(a, b, 'vxlan');
+    for (const g of this.vxlanGroups())
+      for (const a of g) for (const b of g) if (a < b) add(a, b, 'vxlan');
     return adj;
   }
 
@@ -664,7 +747,9 @@ class Analyzer {
     const where = dom?.element ?? f.towards ?? f.name;
     const ip = numberToIp(address);
     const targets = new Set(this.anyOwners.get(address) ?? []);
-    const prev = new Map<number, { from: number; kind: EdgeKind }>([[from, { from: -1, kind: 'veth' }]]);
+    const prev = new Map<number, { from: number; kind: EdgeKind }>([
+      [from, { from: -1, kind: 'veth' }],
+    ]);
     const queue = [from];
     let found = -1;
     for (let q = 0; q < queue.length && found < 0; q++) {
@@ -694,30 +779,43 @@ class Analyzer {
       if (e.kind === 'vxlan') {
         const problem = this.tunnelProblem(e.a, e.b);
         if (problem === null) continue;
-        const tunnel = this.ifaces[e.a]!.domain ? (this.domains.get(this.ifaces[e.a]!.domain!)?.element ?? this.ifaces[e.a]!.name) : this.ifaces[e.a]!.name;
+        const tunnel = this.ifaces[e.a]!.domain
+          ? (this.domains.get(this.ifaces[e.a]!.domain!)?.element ?? this.ifaces[e.a]!.name)
+          : this.ifaces[e.a]!.name;
         const far = this.nsElement[this.ifaceNs[e.b]!]!;
         const near = this.nsElement[this.ifaceNs[e.a]!]!;
         if (problem === 'down') return this.downIface(this.up[e.a] ? e.b : e.a);
         if (problem === 'fdb') {
-          const [x, y] = this.ifaces[e.a]!.vxlan!.remotes.includes(this.ifaces[e.b]!.vxlan!.local) ? [e.b, e.a] : [e.a, e.b];
+          const [x, y] = this.ifaces[e.a]!.vxlan!.remotes.includes(this.ifaces[e.b]!.vxlan!.local)
+            ? [e.b, e.a]
+            : [e.a, e.b];
           return {
             reason: `the tunnel ${tunnel} on ${this.nsElement[this.ifaceNs[x]!]} has no flood entry for ${this.nsElement[this.ifaceNs[y]!]} (${this.ifaces[y]!.vxlan!.local})`,
             blame: [tunnel, this.nsElement[this.ifaceNs[x]!]!],
           };
         }
         // The underlay fails in one direction at least; explain the first.
-        for (const [x, y] of [[e.a, e.b], [e.b, e.a]] as const) {
+        for (const [x, y] of [
+          [e.a, e.b],
+          [e.b, e.a],
+        ] as const) {
           const ux = this.underlayOf(x);
           const target = ipToNumber(this.ifaces[y]!.vxlan!.local);
           if (ux >= 0 && this.ownerInComponent(ux, target) >= 0) continue;
           const sub: Failure =
             ux < 0
-              ? { reason: `${this.nsElement[this.ifaceNs[x]!]} has no underlay interface ${this.ifaces[x]!.vxlan!.underlayDev}`, blame: [this.nsElement[this.ifaceNs[x]!]!] }
+              ? {
+                  reason: `${this.nsElement[this.ifaceNs[x]!]} has no underlay interface ${this.ifaces[x]!.vxlan!.underlayDev}`,
+                  blame: [this.nsElement[this.ifaceNs[x]!]!],
+                }
               : depth > 8
                 ? { reason: `the underlay of ${tunnel} is broken`, blame: [tunnel] }
                 : this.explainL2(ux, target, depth + 1);
           const other = x === e.a ? far : near;
-          return { reason: `${sub.reason}, so the tunnel ${tunnel} cannot reach ${other}`, blame: [...sub.blame, tunnel] };
+          return {
+            reason: `${sub.reason}, so the tunnel ${tunnel} cannot reach ${other}`,
+            blame: [...sub.blame, tunnel],
+          };
         }
         continue;
       }
@@ -730,9 +828,13 @@ class Analyzer {
   private downIface(i: number): Failure {
     const f = this.ifaces[i]!;
     const link = f.link;
-    if (link && this.linkState.get(link) === 'down') return { reason: `the link ${link} is down`, blame: [link] };
+    if (link && this.linkState.get(link) === 'down')
+      return { reason: `the link ${link} is down`, blame: [link] };
     const el = this.nsElement[this.ifaceNs[i]!]!;
-    return { reason: `${el}'s interface ${f.name} is down`, blame: link ? [link, f.node] : [f.node] };
+    return {
+      reason: `${el}'s interface ${f.name} is down`,
+      blame: link ? [link, f.node] : [f.node],
+    };
   }
 
   // ───────────── pairs ─────────────
@@ -758,10 +860,22 @@ class Analyzer {
     return this.asPathResult(ns, address, cls, this.trace(ns, address, cls, owners));
   }
 
-  private asPathResult(ns: number, address: number, cls: number, traced: Hop[] | { hops: Hop[]; fail: Failure }): PathResult {
+  private asPathResult(
+    ns: number,
+    address: number,
+    cls: number,
+    traced: Hop[] | { hops: Hop[]; fail: Failure },
+  ): PathResult {
     const src = this.sourceFor(ns, cls);
     if (Array.isArray(traced)) return { ok: true, hops: traced, at: this.tracedAt, src };
-    return { ok: false, hops: traced.hops, at: -1, src, reason: this.reasonFor(traced.fail, address), blame: traced.fail.blame };
+    return {
+      ok: false,
+      hops: traced.hops,
+      at: -1,
+      src,
+      reason: this.reasonFor(traced.fail, address),
+      blame: traced.fail.blame,
+    };
   }
 
   /** A failure's words for one destination; many sources share the same failure and target, so share the string. */
@@ -797,9 +911,18 @@ class Analyzer {
    * then the shared transit walk for the destination class, then the delivery. On success the
    * hops are returned and `tracedAt` says where it was delivered.
    */
-  private trace(ns: number, address: number, cls: number, owners: number[] | undefined): Hop[] | { hops: Hop[]; fail: Failure } {
+  private trace(
+    ns: number,
+    address: number,
+    cls: number,
+    owners: number[] | undefined,
+  ): Hop[] | { hops: Hop[]; fail: Failure } {
     const route = this.routeFor(ns, cls);
-    if (!route) return { hops: [this.failHop(ns, 'drops the packet: no route')], fail: this.noRouteFor(ns, cls) };
+    if (!route)
+      return {
+        hops: [this.failHop(ns, 'drops the packet: no route')],
+        fail: this.noRouteFor(ns, cls),
+      };
     const step = this.originStep(ns, route);
     if (step.fail) return { hops: step.head, fail: step.fail };
     const head = step.head;
@@ -809,7 +932,10 @@ class Analyzer {
         this.tracedAt = this.ifaceNs[arrival]!;
         return join(head, EMPTY, 0, this.deliverHop(this.tracedAt, arrival, address));
       }
-      return { hops: join(head, EMPTY, 0, this.failHop(ns, `cannot deliver to ${numberToIp(address)}`)), fail: this.explainL2(route.dev, address) };
+      return {
+        hops: join(head, EMPTY, 0, this.failHop(ns, `cannot deliver to ${numberToIp(address)}`)),
+        fail: this.explainL2(route.dev, address),
+      };
     }
     const nextNs = step.next.ns;
     if (owners?.includes(nextNs)) {
@@ -822,7 +948,12 @@ class Analyzer {
       for (let k = 1; k < w.stops.length; k++) {
         if (!owners.includes(w.stops[k]!)) continue;
         this.tracedAt = w.stops[k]!;
-        return join(head, w.hops, w.hopAt[k]!, this.deliverHop(w.stops[k]!, w.arrival[k]!, address));
+        return join(
+          head,
+          w.hops,
+          w.hopAt[k]!,
+          this.deliverHop(w.stops[k]!, w.arrival[k]!, address),
+        );
       }
     }
     if (w.end.fail) return { hops: join(head, w.hops, w.hops.length, null), fail: w.end.fail };
@@ -833,7 +964,12 @@ class Analyzer {
     }
     const lastNs = w.stops[w.stops.length - 1]!;
     return {
-      hops: join(head, w.hops, w.hops.length, this.failHop(lastNs, `cannot deliver to ${numberToIp(address)}`)),
+      hops: join(
+        head,
+        w.hops,
+        w.hops.length,
+        this.failHop(lastNs, `cannot deliver to ${numberToIp(address)}`),
+      ),
       fail: this.explainL2(w.end.egress, address),
     };
   }
@@ -878,7 +1014,9 @@ class Analyzer {
       return p;
     };
     const asResult = (i: number, j: number, p: Hop[] | PathResult): PathResult =>
-      Array.isArray(p) ? { ok: true, hops: p, at: nsOf[j]!, src: this.sourceFor(nsOf[i]!, cls[j]!) } : p;
+      Array.isArray(p)
+        ? { ok: true, hops: p, at: nsOf[j]!, src: this.sourceFor(nsOf[i]!, cls[j]!) }
+        : p;
     const replyPath = (i: number, j: number, src: number): PathResult =>
       src === target[i] ? asResult(j, i, endpointPath(j, i)) : this.path(nsOf[j]!, src);
     const results: PairResult[][] = [];
@@ -892,18 +1030,44 @@ class Analyzer {
           continue;
         }
         if (target[j]! < 0) {
-          row[j] = { from, to: names[j]!, target: targetText[j]!, reachable: false, forward: [], back: [], reason: `${names[j]} has no valid address`, blame: [names[j]!] };
+          row[j] = {
+            from,
+            to: names[j]!,
+            target: targetText[j]!,
+            reachable: false,
+            forward: [],
+            back: [],
+            reason: `${names[j]} has no valid address`,
+            blame: [names[j]!],
+          };
           continue;
         }
         const fwd = endpointPath(i, j);
         if (Array.isArray(fwd) && this.sourceFor(nsOf[i]!, cls[j]!) === target[i]) {
           const back = endpointPath(j, i);
           if (Array.isArray(back)) {
-            row[j] = { from, to: names[j]!, target: targetText[j]!, reachable: true, forward: fwd, back };
+            row[j] = {
+              from,
+              to: names[j]!,
+              target: targetText[j]!,
+              reachable: true,
+              forward: fwd,
+              back,
+            };
             continue;
           }
         }
-        row[j] = this.pair(from, names[j]!, targetText[j]!, nsOf[i]!, nsOf[j]!, asResult(i, j, fwd), replyPath, i, j);
+        row[j] = this.pair(
+          from,
+          names[j]!,
+          targetText[j]!,
+          nsOf[i]!,
+          nsOf[j]!,
+          asResult(i, j, fwd),
+          replyPath,
+          i,
+          j,
+        );
       }
       results.push(row);
     }
@@ -921,31 +1085,66 @@ class Analyzer {
     i: number,
     j: number,
   ): PairResult {
-    if (!fwd.ok) return { from, to, target: targetText, reachable: false, forward: fwd.hops, back: [], reason: fwd.reason!, blame: fwd.blame! };
+    if (!fwd.ok)
+      return {
+        from,
+        to,
+        target: targetText,
+        reachable: false,
+        forward: fwd.hops,
+        back: [],
+        reason: fwd.reason!,
+        blame: fwd.blame!,
+      };
     if (fwd.at !== dstNs) {
       const holder = this.nsElement[fwd.at]!;
       return {
-        from, to, target: targetText, reachable: false, forward: fwd.hops, back: [],
+        from,
+        to,
+        target: targetText,
+        reachable: false,
+        forward: fwd.hops,
+        back: [],
         reason: `${holder} also has the address ${targetText}, so the ping to ${to} ends at ${holder}`,
         blame: [holder, to],
       };
     }
     if (fwd.src < 0) {
-      return { from, to, target: targetText, reachable: false, forward: fwd.hops, back: [], reason: `${from} has no address to send from`, blame: [from] };
+      return {
+        from,
+        to,
+        target: targetText,
+        reachable: false,
+        forward: fwd.hops,
+        back: [],
+        reason: `${from} has no address to send from`,
+        blame: [from],
+      };
     }
     // The reply is a new packet from the target back to the source address the sender chose.
     const back = fwd.at === dstNs ? reply(i, j, fwd.src) : this.path(fwd.at, fwd.src);
     const srcText = numberToIp(fwd.src);
     if (!back.ok) {
       return {
-        from, to, target: targetText, reachable: false, forward: fwd.hops, back: back.hops,
-        reason: `the reply from ${to} to ${srcText} is lost: ${back.reason}`, blame: back.blame!,
+        from,
+        to,
+        target: targetText,
+        reachable: false,
+        forward: fwd.hops,
+        back: back.hops,
+        reason: `the reply from ${to} to ${srcText} is lost: ${back.reason}`,
+        blame: back.blame!,
       };
     }
     if (back.at !== srcNs) {
       const holder = this.nsElement[back.at]!;
       return {
-        from, to, target: targetText, reachable: false, forward: fwd.hops, back: back.hops,
+        from,
+        to,
+        target: targetText,
+        reachable: false,
+        forward: fwd.hops,
+        back: back.hops,
         reason: `the reply from ${to} goes to ${holder}, which also has ${from}'s address ${srcText}`,
         blame: [holder, from],
       };
@@ -967,7 +1166,14 @@ function join(head: Hop[], rest: Hop[], length: number, last: Hop | null): Hop[]
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
-  return { hops: [hop], stops: [ns], hopAt: [0], arrival: [-1], end: { egress: -1, fail }, firstEgress: -1 };
+  return {
+    hops: [hop],
+    stops: [ns],
+    hopAt: [0],
+    arrival: [-1],
+    end: { egress: -1, fail },
+    firstEgress: -1,
+  };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -72,7 +72,8 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
         if (!haveNetns.has(op.netns)) add.push(op);
         break;
       case 'netns.nsid':
-        if (isFreshNetns(op.netns) || (observed.nsids && !(op.netns in observed.nsids))) add.push(op);
+        if (isFreshNetns(op.netns) || (observed.nsids && !(op.netns in observed.nsids)))
+          add.push(op);
         break;
       case 'sysctl': {
         // Keys observe() cannot read are taken as set: they were set when the namespace was made.
@@ -156,7 +157,8 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
         break;
       }
       case 'fdb.append':
-        if (isFresh(op.netns, op.dev) || !haveFdb.has(`${op.netns}/${op.dev}>${op.dst}`)) add.push(op);
+        if (isFresh(op.netns, op.dev) || !haveFdb.has(`${op.netns}/${op.dev}>${op.dst}`))
+          add.push(op);
         break;
       case 'route.add': {
         const have = haveRoute.get(`${op.netns}|${op.to}`);
@@ -327,7 +329,13 @@ export function inverseOf(op: Op): Op | null {
     case 'link.master':
       return { op: 'link.nomaster', netns: op.netns, dev: op.dev, ...base };
     case 'link.state':
-      return { op: 'link.state', netns: op.netns, dev: op.dev, state: op.state === 'up' ? 'down' : 'up', ...base };
+      return {
+        op: 'link.state',
+        netns: op.netns,
+        dev: op.dev,
+        state: op.state === 'up' ? 'down' : 'up',
+        ...base,
+      };
     default:
       return null;
   }

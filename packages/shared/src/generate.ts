@@ -47,10 +47,13 @@ const MAX_SEGMENTS = 254 * 256;
 const MAX_HOSTNETS = 16 * 256;
 
 export function generateDesign(opts: GenerateOptions): Design {
-  if (!Number.isInteger(opts.seed)) throw new Error(`generateDesign: seed must be an integer, got ${opts.seed}`);
-  const elementTarget = opts.elements ?? (opts.namespaces === undefined ? 30 : Number.POSITIVE_INFINITY);
+  if (!Number.isInteger(opts.seed))
+    throw new Error(`generateDesign: seed must be an integer, got ${opts.seed}`);
+  const elementTarget =
+    opts.elements ?? (opts.namespaces === undefined ? 30 : Number.POSITIVE_INFINITY);
   const nsTarget = opts.namespaces ?? Number.POSITIVE_INFINITY;
-  if (!(elementTarget >= 2) || !(nsTarget >= 2)) throw new Error('generateDesign: elements and namespaces must be at least 2');
+  if (!(elementTarget >= 2) || !(nsTarget >= 2))
+    throw new Error('generateDesign: elements and namespaces must be at least 2');
   const name = opts.name ?? `gen-${opts.seed >>> 0}`.slice(0, 24);
   const rand = mulberry32(opts.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -65,7 +68,8 @@ export function generateDesign(opts: GenerateOptions): Design {
   const addNode = (id: string, node: DesignNode) => {
     if (!(id in nodes)) nodeCount++;
     nodes[id] = node;
-    if (node.kind === 'router' || node.kind === 'host' || node.kind === 'namespace') namespaceCount++;
+    if (node.kind === 'router' || node.kind === 'host' || node.kind === 'namespace')
+      namespaceCount++;
   };
   const link = (a: Endpoint, b: Endpoint) => {
     links.push({ endpoints: [a, b], state: 'up' });
@@ -105,7 +109,11 @@ export function generateDesign(opts: GenerateOptions): Design {
     const parent = parentOf.get(r);
     if (!parent) continue;
     const isStatic =
-      !hasChildren.has(r) && !publicMembers.has(r) && routerCount >= 3 && staticCount < 64 * 250 && chance(opts.staticRouterChance ?? 0.3);
+      !hasChildren.has(r) &&
+      !publicMembers.has(r) &&
+      routerCount >= 3 &&
+      staticCount < 64 * 250 &&
+      chance(opts.staticRouterChance ?? 0.3);
     if (isStatic) {
       const k = staticCount++;
       const base = `10.254.${Math.floor(k / 64)}.${(k % 64) * 4}`;
@@ -127,9 +135,18 @@ export function generateDesign(opts: GenerateOptions): Design {
     const overlays = members.length >= 3 && chance(0.5) ? 2 : 1;
     for (let k = 0; k < overlays; k++) {
       const id = `tun${k + 1}`;
-      addNode(id, { kind: 'vxlan', vni: 100 + k, port: 4789, underlay: 'public', subnet: `100.64.${k}.0/24` });
+      addNode(id, {
+        kind: 'vxlan',
+        vni: 100 + k,
+        port: 4789,
+        underlay: 'public',
+        subnet: `100.64.${k}.0/24`,
+      });
       // The first overlay joins the two sites; a second one joins a random pair or more.
-      const chosen = k === 0 ? members.slice(0, Math.max(2, members.length - int(0, 1))) : members.filter(() => chance(0.7));
+      const chosen =
+        k === 0
+          ? members.slice(0, Math.max(2, members.length - int(0, 1)))
+          : members.filter(() => chance(0.7));
       const tunnelMembers = chosen.length >= 2 ? chosen : members.slice(0, 2);
       for (const r of tunnelMembers) link(r, id);
     }
@@ -150,7 +167,12 @@ export function generateDesign(opts: GenerateOptions): Design {
     addNode(seg, asSwitch ? { kind: 'switch', subnet } : { kind: 'vlan', vid: vid++, subnet });
     // Most segments have one router; a few have two; rarely none (no gateway: a lesson of its own).
     const roll = rand();
-    const segRouters = roll < 0.05 && k > 0 ? [] : roll < 0.15 && routerCount >= 2 ? [routers[int(0, routerCount - 1)]!, routers[int(0, routerCount - 1)]!] : [routers[int(0, routerCount - 1)]!];
+    const segRouters =
+      roll < 0.05 && k > 0
+        ? []
+        : roll < 0.15 && routerCount >= 2
+          ? [routers[int(0, routerCount - 1)]!, routers[int(0, routerCount - 1)]!]
+          : [routers[int(0, routerCount - 1)]!];
     for (const r of new Set(segRouters)) link(r, seg);
     const members = int(2, 10);
     let used = 0;
@@ -161,15 +183,21 @@ export function generateDesign(opts: GenerateOptions): Design {
         addNode(host, { kind: 'host', mode: 'bridged' });
         link(host, seg);
         const containers = int(0, 3);
-        for (let c = 0; c < containers && !full(); c++) addNode(`c${++containerIndex}`, { kind: 'namespace', host });
+        for (let c = 0; c < containers && !full(); c++)
+          addNode(`c${++containerIndex}`, { kind: 'namespace', host });
         used += 1 + containers;
       } else if (kind < 0.65 && hostnetIndex < MAX_HOSTNETS) {
         const h = hostnetIndex++;
         const host = `h${++hostIndex}`;
-        addNode(host, { kind: 'host', mode: 'routed', subnet: `172.${16 + Math.floor(h / 256)}.${h % 256}.0/24` });
+        addNode(host, {
+          kind: 'host',
+          mode: 'routed',
+          subnet: `172.${16 + Math.floor(h / 256)}.${h % 256}.0/24`,
+        });
         link(host, seg);
         const containers = int(1, 3);
-        for (let c = 0; c < containers && !full(); c++) addNode(`c${++containerIndex}`, { kind: 'namespace', host });
+        for (let c = 0; c < containers && !full(); c++)
+          addNode(`c${++containerIndex}`, { kind: 'namespace', host });
         used += 1;
       } else {
         const ns = `n${++nsIndex}`;

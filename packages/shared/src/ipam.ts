@@ -75,7 +75,10 @@ export function usableRange(subnet: Subnet): { first: number; last: number } | n
 }
 
 /** Why an address cannot be held by a member of `subnet`, or null when it can. */
-export function addressProblem(subnet: Subnet, addr: number): 'outside' | 'network' | 'broadcast' | null {
+export function addressProblem(
+  subnet: Subnet,
+  addr: number,
+): 'outside' | 'network' | 'broadcast' | null {
   if (!subnetContains(subnet, addr)) return 'outside';
   if (subnet.len >= 31) return null;
   if (addr === subnet.base) return 'network';
@@ -179,7 +182,8 @@ export class P2pPool {
     while (this.cursor + P2P_SIZE - 1 <= this.end) {
       const start = this.cursor;
       const end = start + P2P_SIZE - 1;
-      while (this.index < this.reserved.length && this.reserved[this.index]!.end < start) this.index++;
+      while (this.index < this.reserved.length && this.reserved[this.index]!.end < start)
+        this.index++;
       const blocker = this.reserved[this.index];
       if (blocker && blocker.start <= end) {
         this.cursor = Math.ceil((blocker.end + 1) / P2P_SIZE) * P2P_SIZE;

@@ -83,11 +83,16 @@ export class IfnameScope<Claimant = unknown> {
    * Returns the kernel name, whether the readable name had to be replaced
    * because it was taken, and (on a clash) the first claimant of that name.
    */
-  claim(readable: string, identity: string, claimant?: Claimant): { name: string; clashed: boolean; first?: Claimant } {
+  claim(
+    readable: string,
+    identity: string,
+    claimant?: Claimant,
+  ): { name: string; clashed: boolean; first?: Claimant } {
     const short = shortIfname(readable);
     if (!this.taken.has(short)) {
       this.taken.add(short);
-      if (claimant !== undefined && !this.firstOf.has(readable)) this.firstOf.set(readable, claimant);
+      if (claimant !== undefined && !this.firstOf.has(readable))
+        this.firstOf.set(readable, claimant);
       return { name: short, clashed: false };
     }
     for (let attempt = 0; ; attempt++) {

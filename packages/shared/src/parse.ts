@@ -18,7 +18,15 @@ const FIELDS_BY_KIND: Record<string, string[]> = {
   router: ['kind', 'routing', 'routes', 'label'],
   vxlan: ['kind', 'vni', 'port', 'underlay', 'subnet', 'label'],
 };
-const DESIGN_FIELDS = ['apiVersion', 'name', 'description', 'nodes', 'links', 'addressing', 'layout'];
+const DESIGN_FIELDS = [
+  'apiVersion',
+  'name',
+  'description',
+  'nodes',
+  'links',
+  'addressing',
+  'layout',
+];
 const LINK_FIELDS = ['id', 'endpoints', 'mtu', 'state'];
 const ENDPOINT_FIELDS = ['node', 'ifname', 'ip', 'mac'];
 const ROUTE_FIELDS = ['to', 'via'];
@@ -27,7 +35,7 @@ const ROUTE_FIELDS = ['to', 'via'];
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const hasOwn = (o: unknown, k: PropertyKey): boolean =>
-  typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k);
+  typeof o === 'object' && o !== null && Object.hasOwn(o, k);
 
 function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -149,7 +157,10 @@ export function describePath(path: readonly PropertyKey[], ids: readonly string[
   }
   if (tail.length === 0) return where;
   if (where.includes(', endpoint ')) return `${where}, ${tail.join('.')}`;
-  return `${where}.${tail.map((k) => (typeof k === 'number' ? `[${k}]` : k)).join('.').replace(/\.\[/g, '[')}`;
+  return `${where}.${tail
+    .map((k) => (typeof k === 'number' ? `[${k}]` : k))
+    .join('.')
+    .replace(/\.\[/g, '[')}`;
 }
 
 function fieldsFor(path: readonly PropertyKey[], input: unknown): string[] | undefined {
@@ -157,7 +168,9 @@ function fieldsFor(path: readonly PropertyKey[], input: unknown): string[] | und
   if (p.length === 0) return DESIGN_FIELDS;
   if (p[0] === 'nodes' && p.length === 2) {
     const kind = valueAt(input, [...p, 'kind']);
-    return typeof kind === 'string' && hasOwn(FIELDS_BY_KIND, kind) ? FIELDS_BY_KIND[kind] : undefined;
+    return typeof kind === 'string' && hasOwn(FIELDS_BY_KIND, kind)
+      ? FIELDS_BY_KIND[kind]
+      : undefined;
   }
   if (p[0] === 'nodes' && p[2] === 'routes') return ROUTE_FIELDS;
   if (p[0] === 'links' && p.length === 2) return LINK_FIELDS;
@@ -187,7 +200,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        prev[j]! + 1,
+        cur[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }
@@ -241,7 +258,9 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
       if (path.includes('endpoints')) {
         if (typeof got === 'string' || isPlainRecord(got)) {
           // The branch that did not fail on the type itself is the one the user meant.
-          const pick = branches.find((b) => b.every((i) => i.code !== 'invalid_type' || i.path.length > 0));
+          const pick = branches.find((b) =>
+            b.every((i) => i.code !== 'invalid_type' || i.path.length > 0),
+          );
           if (pick) {
             return pick.flatMap((i) =>
               issueToDiagnostics({ ...i, path: [...path, ...i.path] } as Issue, input, ids),
@@ -256,7 +275,12 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
         ];
       }
       if (path.at(-1) === 'to') {
-        return [diag('invalid-value', `${where} is ${show(got)}; expected a subnet such as 10.0.20.0/24 or "default"`)];
+        return [
+          diag(
+            'invalid-value',
+            `${where} is ${show(got)}; expected a subnet such as 10.0.20.0/24 or "default"`,
+          ),
+        ];
       }
       return [diag('invalid-value', `${where} is not valid: ${issue.message}`)];
     }
@@ -269,15 +293,28 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
       if (issue.expected === 'int') {
         return [diag('invalid-type', `${where} must be a whole number, not ${show(got)}`)];
       }
-      return [diag('invalid-type', `${where} must be ${expectedName(issue.expected)}, not ${typeName(got)}`)];
+      return [
+        diag(
+          'invalid-type',
+          `${where} must be ${expectedName(issue.expected)}, not ${typeName(got)}`,
+        ),
+      ];
     }
     case 'invalid_value': {
       if (path.length === 1 && path[0] === 'apiVersion') {
         if (got === undefined) {
-          return [diag('api-version', `the document has no apiVersion; start it with apiVersion: ${API_VERSION}`)];
+          return [
+            diag(
+              'api-version',
+              `the document has no apiVersion; start it with apiVersion: ${API_VERSION}`,
+            ),
+          ];
         }
         return [
-          diag('api-version', `apiVersion must be "${API_VERSION}" (got ${show(got)}); this netcanvas reads ${API_VERSION} files`),
+          diag(
+            'api-version',
+            `apiVersion must be "${API_VERSION}" (got ${show(got)}); this netcanvas reads ${API_VERSION} files`,
+          ),
         ];
       }
       const values = issue.values.map((v) => `"${String(v)}"`).join(', ');
@@ -288,18 +325,34 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
     case 'too_small':
     case 'too_big': {
       if (issue.origin === 'array' && path.at(-1) === 'endpoints') {
-        return [diag('invalid-link', `${where} has ${Array.isArray(got) ? got.length : 0} endpoints; a link joins exactly two`)];
+        return [
+          diag(
+            'invalid-link',
+            `${where} has ${Array.isArray(got) ? got.length : 0} endpoints; a link joins exactly two`,
+          ),
+        ];
       }
       if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
         const range = rangeOf(path);
-        const limit = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+        const limit =
+          issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
         return [diag('out-of-range', `${where} is ${show(got)}; it must be ${range ?? limit}`)];
       }
       if (issue.origin === 'array') {
-        return [diag('too-many', `${where} has too many entries (${issue.code === 'too_big' ? `at most ${issue.maximum}` : `at least ${issue.minimum}`})`)];
+        return [
+          diag(
+            'too-many',
+            `${where} has too many entries (${issue.code === 'too_big' ? `at most ${issue.maximum}` : `at least ${issue.minimum}`})`,
+          ),
+        ];
       }
       if (issue.origin === 'string') {
-        return [diag('too-long', `${where} is too long (at most ${'maximum' in issue ? issue.maximum : '?'} characters)`)];
+        return [
+          diag(
+            'too-long',
+            `${where} is too long (at most ${'maximum' in issue ? issue.maximum : '?'} characters)`,
+          ),
+        ];
       }
       return [diag('invalid-value', `${where}: ${issue.message}`)];
     }
@@ -363,7 +416,10 @@ function prototypeKeyDiagnostics(input: unknown, ids: readonly string[]): Diagno
       }
     }
     if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    else for (const key of keys) if (!PROTOTYPE_KEYS.has(key)) stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    else
+      for (const key of keys)
+        if (!PROTOTYPE_KEYS.has(key))
+          stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
   }
   return out;
 }
@@ -411,7 +467,9 @@ export function parseDesign(input: unknown): { design?: Design; diagnostics: Dia
     };
   }
   if (result.success) {
-    return protoDiagnostics.length > 0 ? { diagnostics: protoDiagnostics } : { design: result.data, diagnostics: [] };
+    return protoDiagnostics.length > 0
+      ? { diagnostics: protoDiagnostics }
+      : { design: result.data, diagnostics: [] };
   }
   const diagnostics = [...protoDiagnostics];
   const seen = new Set(protoDiagnostics.map((d) => JSON.stringify(d.path)));

@@ -4,7 +4,7 @@
  * before any automatic one, so with hints, adding or removing an element
  * never renumbers another one. P2p links get their /30 the same way.
  */
-import type { AddressHints, DomainSpec, IfaceSpec } from './model.js';
+
 import {
   addressProblem,
   DomainPool,
@@ -17,6 +17,7 @@ import {
   parseIfAddress,
   type Subnet,
 } from './ipam.js';
+import type { AddressHints, DomainSpec, IfaceSpec } from './model.js';
 import type { ResolveState } from './resolve.js';
 import { diagnostic, listNames, plural } from './resolve-text.js';
 
@@ -42,7 +43,9 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Allocation order: routers first, then everyone else, each by id (then by interface for parallel links). */
 export function sortMembers(members: readonly Member[]): Member[] {
-  return [...members].sort((a, b) => a.rank - b.rank || byText(a.node, b.node) || byText(a.iface.key, b.iface.key));
+  return [...members].sort(
+    (a, b) => a.rank - b.rank || byText(a.node, b.node) || byText(a.iface.key, b.iface.key),
+  );
 }
 
 /** How a domain is called in a sentence. */
@@ -208,7 +211,11 @@ function allocateDomain(state: ResolveState, d: DomainState, hints: AddressHints
           ),
         );
       }
-      setAddress(m, `${ip}/${problem === 'outside' ? (written.len ?? subnet.len) : subnet.len}`, 'explicit');
+      setAddress(
+        m,
+        `${ip}/${problem === 'outside' ? (written.len ?? subnet.len) : subnet.len}`,
+        'explicit',
+      );
       continue;
     }
     const owner = holder.get(written.addr);
@@ -235,7 +242,13 @@ function allocateDomain(state: ResolveState, d: DomainState, hints: AddressHints
     if (m.iface.address !== null) continue;
     const hint = hintFor(hints, m.iface.key);
     const parsed = hint === undefined ? null : parseIfAddress(hint);
-    if (!parsed || parsed.len !== subnet.len || addressProblem(subnet, parsed.addr) || pool.isTaken(parsed.addr)) continue;
+    if (
+      !parsed ||
+      parsed.len !== subnet.len ||
+      addressProblem(subnet, parsed.addr) ||
+      pool.isTaken(parsed.addr)
+    )
+      continue;
     pool.claim(parsed.addr);
     holder.set(parsed.addr, m.node);
     setAddress(m, `${formatIpv4(parsed.addr)}/${subnet.len}`, 'auto');

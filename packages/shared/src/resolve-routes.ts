@@ -7,8 +7,9 @@
  * carry a route: the kernel refuses a next hop that is not on a connected
  * subnet, and a down interface has none.
  */
-import type { DomainSpec, IfaceSpec, RouteSpec } from './model.js';
+
 import { formatSubnet, networkOf, parseCidr, parseIfAddress, parseIpv4 } from './ipam.js';
+import type { DomainSpec, IfaceSpec, RouteSpec } from './model.js';
 import type { Attachment, ResolveState } from './resolve.js';
 import { domainLabel } from './resolve-address.js';
 import { diagnostic, listNames } from './resolve-text.js';
@@ -61,7 +62,12 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
   const servedHostnets = new Set<string>();
   for (const hostnet of state.hostnets.values()) {
     const d = domains.get(hostnet)!;
-    if (d.subnet !== null && d.members.some((m) => m.node === hostnet && m.iface.kind === 'bridge' && m.iface.address !== null)) {
+    if (
+      d.subnet !== null &&
+      d.members.some(
+        (m) => m.node === hostnet && m.iface.kind === 'bridge' && m.iface.address !== null,
+      )
+    ) {
       servedHostnets.add(hostnet);
     }
   }
@@ -74,7 +80,9 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
     if (node.kind === 'namespace' || node.kind === 'host') {
       const eth0 = state.containerEth0.get(id);
       const candidates: Attachment[] =
-        eth0 && eth0.domain !== null ? [{ domain: eth0.domain, iface: eth0 }] : (attachments.get(id) ?? []);
+        eth0 && eth0.domain !== null
+          ? [{ domain: eth0.domain, iface: eth0 }]
+          : (attachments.get(id) ?? []);
       const chosen = candidates.find((c) => {
         const gw = spec(c.domain).gateway;
         return gw !== null && gw.node !== id && usable(c.iface);
@@ -94,7 +102,13 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
       } else if (node.kind === 'namespace' || node.mode === 'bridged') {
         const stranded = candidates.find((c) => {
           const d = spec(c.domain);
-          return d.gateway === null && d.subnet !== null && usable(c.iface) && d.kind !== 'p2p' && d.kind !== 'hostnet';
+          return (
+            d.gateway === null &&
+            d.subnet !== null &&
+            usable(c.iface) &&
+            d.kind !== 'p2p' &&
+            d.kind !== 'hostnet'
+          );
         });
         if (stranded) {
           let list = noGateway.get(stranded.domain);
@@ -103,7 +117,9 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
         }
       }
     } else if (node.kind === 'router') {
-      routes.push(...routerRoutes(state, id, ns, forwarderDomains, domainForwarders, servedHostnets));
+      routes.push(
+        ...routerRoutes(state, id, ns, forwarderDomains, domainForwarders, servedHostnets),
+      );
     }
   }
 
@@ -116,7 +132,9 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
       stranded.length === 1
         ? `${stranded[0]} is on ${where}, which has no router, so ${stranded[0]} has no default gateway (it still reaches ${d.subnet} directly)`
         : `${listNames(stranded)} are on ${where}, which has no router, so they have no default gateway (they still reach ${d.subnet} directly)`;
-    state.diagnostics.push(diagnostic('info', 'no-gateway', message, [d.element, ...stranded], ['nodes', d.element]));
+    state.diagnostics.push(
+      diagnostic('info', 'no-gateway', message, [d.element, ...stranded], ['nodes', d.element]),
+    );
   }
   return routes;
 }
@@ -141,7 +159,12 @@ function routerRoutes(
     if (via === null || written.has(to)) return;
     const out = mine.find((at) => {
       const a = parseIfAddress(at.iface.address!);
-      return a !== null && a.len !== null && networkOf(a.addr, a.len) === networkOf(via, a.len) && a.addr !== via;
+      return (
+        a !== null &&
+        a.len !== null &&
+        networkOf(a.addr, a.len) === networkOf(via, a.len) &&
+        a.addr !== via
+      );
     });
     if (!out) {
       // validate reports next hops outside every attached subnet; it cannot see which /30 of the
@@ -186,7 +209,12 @@ function routerRoutes(
     if (!transit(at.domain)) continue;
     for (const f of domainForwarders.get(at.domain) ?? []) {
       if (f.node === router) continue;
-      const hop = { domain: at.domain, node: f.node, via: bare(f.iface.address!), dev: at.iface.name };
+      const hop = {
+        domain: at.domain,
+        node: f.node,
+        via: bare(f.iface.address!),
+        dev: at.iface.name,
+      };
       const best = frontier.get(f.node);
       if (!best || before(hop, best)) frontier.set(f.node, hop);
     }
@@ -226,7 +254,9 @@ function routerRoutes(
 
   // A second domain with a subnet this router is attached to (an overlap validate reports) cannot
   // be routed: the kernel already has that prefix as a connected route.
-  const routed = new Set<string>(mine.map((at) => domains.get(at.domain)!.spec.subnet).filter((s): s is string => s !== null));
+  const routed = new Set<string>(
+    mine.map((at) => domains.get(at.domain)!.spec.subnet).filter((s): s is string => s !== null),
+  );
   for (const domain of state.domainOrder) {
     const hop = domHop.get(domain);
     const d = domains.get(domain)!;
@@ -236,8 +266,17 @@ function routerRoutes(
     routed.add(to);
     const via = domains.get(hop.domain)!.spec;
     const over =
-      via.kind === 'overlay' ? `over the tunnel ${via.element}` : via.kind === 'p2p' ? `over the link ${via.element}` : `on ${via.element}`;
-    const what = d.spec.kind === 'hostnet' ? `${d.spec.element}'s containers` : d.spec.kind === 'p2p' ? `link ${d.spec.element}` : d.spec.element;
+      via.kind === 'overlay'
+        ? `over the tunnel ${via.element}`
+        : via.kind === 'p2p'
+          ? `over the link ${via.element}`
+          : `on ${via.element}`;
+    const what =
+      d.spec.kind === 'hostnet'
+        ? `${d.spec.element}'s containers`
+        : d.spec.kind === 'p2p'
+          ? `link ${d.spec.element}`
+          : d.spec.element;
     const distance = domDist.get(domain)!;
     const far = distance > 1 ? `, ${distance} hops away` : '';
     result.push({

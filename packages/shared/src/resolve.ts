@@ -14,7 +14,8 @@
  * links in design order, both ends together), then vxlan devices; routes —
  * by element id, each element's default, static, then computed routes.
  */
-import type { Design, DesignNode, EndpointObject, HostNode, VxlanNode } from './schema.js';
+
+import { formatSubnet, parseCidr, type Subnet } from './ipam.js';
 import type {
   AddressHints,
   Diagnostic,
@@ -26,13 +27,14 @@ import type {
 } from './model.js';
 import { IfnameScope, netnsName } from './names.js';
 import { linkIds } from './parse.js';
-import { formatSubnet, parseCidr, type Subnet } from './ipam.js';
 import { allocateAddresses, type DomainState, type Member } from './resolve-address.js';
 import { resolveRoutes } from './resolve-routes.js';
 import { diagnostic, listNames, plural } from './resolve-text.js';
+import type { Design, DesignNode, EndpointObject, HostNode, VxlanNode } from './schema.js';
 
 type NsKind = 'host' | 'namespace' | 'router';
-const isSegmentKind = (kind: DesignNode['kind']): kind is 'vlan' | 'switch' => kind === 'vlan' || kind === 'switch';
+const isSegmentKind = (kind: DesignNode['kind']): kind is 'vlan' | 'switch' =>
+  kind === 'vlan' || kind === 'switch';
 const isNsKind = (kind: DesignNode['kind']): kind is NsKind =>
   kind === 'host' || kind === 'namespace' || kind === 'router';
 
@@ -64,11 +66,15 @@ function endpointObject(endpoint: Design['links'][number]['endpoints'][number]):
   return typeof endpoint === 'string' ? { node: endpoint } : endpoint;
 }
 
-export function resolve(design: Design, hints: AddressHints = {}): { topology: Topology; diagnostics: Diagnostic[] } {
+export function resolve(
+  design: Design,
+  hints: AddressHints = {},
+): { topology: Topology; diagnostics: Diagnostic[] } {
   const lab = design.name;
   const nodes = design.nodes;
   const ids = Object.keys(nodes).sort();
-  const nodeOf = (id: string): DesignNode | undefined => (Object.hasOwn(nodes, id) ? nodes[id] : undefined);
+  const nodeOf = (id: string): DesignNode | undefined =>
+    Object.hasOwn(nodes, id) ? nodes[id] : undefined;
   const diagnostics: Diagnostic[] = [];
 
   // ── namespaces ──
@@ -199,7 +205,17 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if (isSegmentKind(node.kind)) {
       const name = claimName(fabric, id, id, false, id, () => `the bridge of ${id}`);
       segmentBridge.set(id, name);
-      bridges.push(makeIface({ netns: fabric, name, node: id, kind: 'bridge', domain: id, master: null, up: true }));
+      bridges.push(
+        makeIface({
+          netns: fabric,
+          name,
+          node: id,
+          kind: 'bridge',
+          domain: id,
+          master: null,
+          up: true,
+        }),
+      );
     }
   }
   const hostBridge = new Map<string, IfaceSpec>();
@@ -275,7 +291,10 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
 
   // Links, in design order.
   const memberPending: { domain: string; member: Member }[] = [];
-  const uplinks = new Map<string, { iface: IfaceSpec; segment: string; linkId: string; index: number; ip?: string }[]>();
+  const uplinks = new Map<
+    string,
+    { iface: IfaceSpec; segment: string; linkId: string; index: number; ip?: string }[]
+  >();
   const vxlanMembers = new Map<string, { node: string; iface: IfaceSpec }[]>();
   const p2pLinks: { id: string; index: number }[] = [];
   const overlayLinkOf = new Map<IfaceSpec, ResolvedLink>();
@@ -299,16 +318,45 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       return iface;
     };
 
-    if (isSegmentKind(na.kind) !== isSegmentKind(nb.kind) && (isNsKind(na.kind) || isNsKind(nb.kind))) {
-      const [end, segment] = isSegmentKind(na.kind) ? [ends[1], ends[0].node] : [ends[0], ends[1].node];
+    if (
+      isSegmentKind(na.kind) !== isSegmentKind(nb.kind) &&
+      (isNsKind(na.kind) || isNsKind(nb.kind))
+    ) {
+      const [end, segment] = isSegmentKind(na.kind)
+        ? [ends[1], ends[0].node]
+        : [ends[0], ends[1].node];
       const node = nodeOf(end.node)!;
       if (!isNsKind(node.kind)) return;
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? segment;
-      const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, () => `its link to ${segment}`, path);
-      const portName = claimName(fabric, `${end.node}-${requested}`, linkId, false, segment, () => `the port of ${end.node}`, path);
+      const name = claimName(
+        ns,
+        requested,
+        linkId,
+        end.ifname !== undefined,
+        end.node,
+        () => `its link to ${segment}`,
+        path,
+      );
+      const portName = claimName(
+        fabric,
+        `${end.node}-${requested}`,
+        linkId,
+        false,
+        segment,
+        () => `the port of ${end.node}`,
+        path,
+      );
       const nodeEnd = withLinkFields(
-        makeIface({ netns: ns, name, node: end.node, kind: 'veth', domain: segment, master: null, up }),
+        makeIface({
+          netns: ns,
+          name,
+          node: end.node,
+          kind: 'veth',
+          domain: segment,
+          master: null,
+          up,
+        }),
         segment,
         end,
       );
@@ -341,7 +389,13 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       if (node.kind === 'host' && node.mode === 'bridged') {
         let list = uplinks.get(end.node);
         if (!list) uplinks.set(end.node, (list = []));
-        const entry: { iface: IfaceSpec; segment: string; linkId: string; index: number; ip?: string } = {
+        const entry: {
+          iface: IfaceSpec;
+          segment: string;
+          linkId: string;
+          index: number;
+          ip?: string;
+        } = {
           iface: nodeEnd,
           segment,
           linkId,
@@ -379,9 +433,25 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       }
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? vxlan;
-      const name = claimName(ns, requested, linkId, end.ifname !== undefined, end.node, () => `its tunnel ${vxlan}`, path);
+      const name = claimName(
+        ns,
+        requested,
+        linkId,
+        end.ifname !== undefined,
+        end.node,
+        () => `its tunnel ${vxlan}`,
+        path,
+      );
       const device = withLinkFields(
-        makeIface({ netns: ns, name, node: end.node, kind: 'vxlan', domain: vxlan, master: null, up }),
+        makeIface({
+          netns: ns,
+          name,
+          node: end.node,
+          kind: 'vxlan',
+          domain: vxlan,
+          master: null,
+          up,
+        }),
         vxlan,
         end,
       );
@@ -411,15 +481,47 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if (isNsKind(na.kind) && isNsKind(nb.kind)) {
       const nsA = netnsOf.get(ends[0].node)!;
       const nsB = netnsOf.get(ends[1].node)!;
-      const nameA = claimName(nsA, ends[0].ifname ?? ends[1].node, linkId, ends[0].ifname !== undefined, ends[0].node, () => `its link to ${ends[1].node}`, path);
-      const nameB = claimName(nsB, ends[1].ifname ?? ends[0].node, linkId, ends[1].ifname !== undefined, ends[1].node, () => `its link to ${ends[0].node}`, path);
+      const nameA = claimName(
+        nsA,
+        ends[0].ifname ?? ends[1].node,
+        linkId,
+        ends[0].ifname !== undefined,
+        ends[0].node,
+        () => `its link to ${ends[1].node}`,
+        path,
+      );
+      const nameB = claimName(
+        nsB,
+        ends[1].ifname ?? ends[0].node,
+        linkId,
+        ends[1].ifname !== undefined,
+        ends[1].node,
+        () => `its link to ${ends[0].node}`,
+        path,
+      );
       const a = withLinkFields(
-        makeIface({ netns: nsA, name: nameA, node: ends[0].node, kind: 'veth', domain: linkId, master: null, up }),
+        makeIface({
+          netns: nsA,
+          name: nameA,
+          node: ends[0].node,
+          kind: 'veth',
+          domain: linkId,
+          master: null,
+          up,
+        }),
         ends[1].node,
         ends[0],
       );
       const b = withLinkFields(
-        makeIface({ netns: nsB, name: nameB, node: ends[1].node, kind: 'veth', domain: linkId, master: null, up }),
+        makeIface({
+          netns: nsB,
+          name: nameB,
+          node: ends[1].node,
+          kind: 'veth',
+          domain: linkId,
+          master: null,
+          up,
+        }),
         ends[0].node,
         ends[1],
       );
@@ -428,13 +530,34 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
       veths.push(a, b);
       const forwards = (kind: NsKind, id: string): boolean =>
         kind === 'router' || (kind === 'host' && (nodes[id] as HostNode).mode === 'routed');
-      addDomain({ id: linkId, kind: 'p2p', element: linkId, subnet: null, gateway: null, transit: true }, null);
+      addDomain(
+        { id: linkId, kind: 'p2p', element: linkId, subnet: null, gateway: null, transit: true },
+        null,
+      );
       p2pLinks.push({ id: linkId, index });
       attach(ends[0].node, linkId, a);
       attach(ends[1].node, linkId, b);
       memberPending.push(
-        { domain: linkId, member: member(a, ends[0].node, forwards(na.kind as NsKind, ends[0].node) ? 0 : 1, ends[0].ip, path) },
-        { domain: linkId, member: member(b, ends[1].node, forwards(nb.kind as NsKind, ends[1].node) ? 0 : 1, ends[1].ip, path) },
+        {
+          domain: linkId,
+          member: member(
+            a,
+            ends[0].node,
+            forwards(na.kind as NsKind, ends[0].node) ? 0 : 1,
+            ends[0].ip,
+            path,
+          ),
+        },
+        {
+          domain: linkId,
+          member: member(
+            b,
+            ends[1].node,
+            forwards(nb.kind as NsKind, ends[1].node) ? 0 : 1,
+            ends[1].ip,
+            path,
+          ),
+        },
       );
       const resolved: ResolvedLink = {
         id: linkId,
@@ -471,7 +594,10 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if (first) {
       first.iface.master = br0.name;
       br0.domain = first.segment;
-      memberPending.push({ domain: first.segment, member: member(br0, id, 1, first.ip, ['links', first.index]) });
+      memberPending.push({
+        domain: first.segment,
+        member: member(br0, id, 1, first.ip, ['links', first.index]),
+      });
       // The host's address is on br0: its attachment for gateway choice is br0.
       const list = attachments.get(id)!;
       const at = list.findIndex((a) => a.iface === first.iface);
@@ -497,7 +623,10 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
         containerPort.get(c)!.domain = first.segment;
         const eth0 = containerEth0.get(c)!;
         eth0.domain = first.segment;
-        memberPending.push({ domain: first.segment, member: member(eth0, c, 1, undefined, ['nodes', c]) });
+        memberPending.push({
+          domain: first.segment,
+          member: member(eth0, c, 1, undefined, ['nodes', c]),
+        });
       }
     } else if (containers.length > 0) {
       diagnostics.push(
@@ -533,7 +662,15 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
   for (const id of ids) {
     const node = nodes[id]!;
     if (node.kind !== 'vxlan') continue;
-    resolveVxlan(id, node, vxlanMembers.get(id) ?? [], attachments, domains, diagnostics, droppedVxlan);
+    resolveVxlan(
+      id,
+      node,
+      vxlanMembers.get(id) ?? [],
+      attachments,
+      domains,
+      diagnostics,
+      droppedVxlan,
+    );
   }
   const droppedLinks = new Set<ResolvedLink>();
   for (const device of droppedVxlan) {
@@ -571,7 +708,8 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
     if (containerEth0.has(id)) preferred = containerEth0.get(id);
     else if (node.kind === 'host' && node.mode === 'bridged') preferred = hostBridge.get(id);
     const chosen = preferred?.address ? preferred : firstAddressed.get(id);
-    if (chosen?.address) endpoints.push({ node: id, netns: netnsOf.get(id)!, address: chosen.address.split('/')[0]! });
+    if (chosen?.address)
+      endpoints.push({ node: id, netns: netnsOf.get(id)!, address: chosen.address.split('/')[0]! });
   }
 
   const topology: Topology = {
@@ -592,11 +730,18 @@ export function resolve(design: Design, hints: AddressHints = {}): { topology: T
  */
 export function hintsFrom(topology: Pick<Topology, 'interfaces'>): AddressHints {
   const hints: AddressHints = {};
-  for (const iface of topology.interfaces) if (iface.address !== null) hints[iface.key] = iface.address;
+  for (const iface of topology.interfaces)
+    if (iface.address !== null) hints[iface.key] = iface.address;
   return hints;
 }
 
-function member(iface: IfaceSpec, node: string, rank: number, explicit: string | undefined, path: (string | number)[]): Member {
+function member(
+  iface: IfaceSpec,
+  node: string,
+  rank: number,
+  explicit: string | undefined,
+  path: (string | number)[],
+): Member {
   const m: Member = { iface, node, rank, path };
   if (explicit !== undefined) m.explicit = explicit;
   return m;
@@ -611,7 +756,8 @@ function chooseGateway(d: DomainState, nodes: Design['nodes']): DomainSpec['gate
   const byNode = (a: Member, b: Member): number => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0);
   const routers = addressed.filter((m) => nodes[m.node]?.kind === 'router').sort(byNode);
   let chosen: Member | undefined;
-  if (d.spec.kind === 'hostnet') chosen = addressed.find((m) => m.node === d.spec.id && m.iface.kind === 'bridge');
+  if (d.spec.kind === 'hostnet')
+    chosen = addressed.find((m) => m.node === d.spec.id && m.iface.kind === 'bridge');
   else if (d.spec.kind === 'p2p') {
     chosen =
       routers[0] ??
@@ -652,7 +798,9 @@ function resolveVxlan(
   const underlay = domains.get(node.underlay);
   const locals = new Map<string, { address: string; dev: string }>();
   for (const m of memberNodes) {
-    const at = underlay ? attachments.get(m)?.find((a) => a.domain === node.underlay && a.iface.address !== null) : undefined;
+    const at = underlay
+      ? attachments.get(m)?.find((a) => a.domain === node.underlay && a.iface.address !== null)
+      : undefined;
     if (at) locals.set(m, { address: at.iface.address!.split('/')[0]!, dev: at.iface.name });
     else if (underlay) {
       diagnostics.push(
@@ -673,7 +821,15 @@ function resolveVxlan(
       dropped.add(m.iface);
       continue;
     }
-    const remotes = memberNodes.filter((other) => other !== m.node && locals.has(other)).map((other) => locals.get(other)!.address);
-    m.iface.vxlan = { vni: node.vni, port: node.port, local: local.address, underlayDev: local.dev, remotes };
+    const remotes = memberNodes
+      .filter((other) => other !== m.node && locals.has(other))
+      .map((other) => locals.get(other)!.address);
+    m.iface.vxlan = {
+      vni: node.vni,
+      port: node.port,
+      local: local.address,
+      underlayDev: local.dev,
+      remotes,
+    };
   }
 }

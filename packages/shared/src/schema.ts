@@ -19,20 +19,59 @@ export const IFNAME_RE = /^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/;
  * interface names and element ids even though we always write `dev X`.
  */
 export const RESERVED_NAMES = new Set([
-  'help', 'dev', 'name', 'type', 'up', 'down', 'all', 'any', 'none', 'default', 'master',
-  'nomaster', 'address', 'addr', 'broadcast', 'brd', 'mtu', 'netns', 'alias', 'link', 'index',
-  'group', 'peer', 'via', 'lo', 'br0', 'to', 'table', 'local', 'remote', 'dst', 'src', 'vf',
-  'mode', 'proto', 'scope', 'metric',
+  'help',
+  'dev',
+  'name',
+  'type',
+  'up',
+  'down',
+  'all',
+  'any',
+  'none',
+  'default',
+  'master',
+  'nomaster',
+  'address',
+  'addr',
+  'broadcast',
+  'brd',
+  'mtu',
+  'netns',
+  'alias',
+  'link',
+  'index',
+  'group',
+  'peer',
+  'via',
+  'lo',
+  'br0',
+  'to',
+  'table',
+  'local',
+  'remote',
+  'dst',
+  'src',
+  'vf',
+  'mode',
+  'proto',
+  'scope',
+  'metric',
 ]);
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const CIDR_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const CIDR_RE =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export const ElementId = z
   .string()
-  .regex(ELEMENT_ID_RE, 'ids are 1–31 characters: lower-case letters, digits and "-", starting with a letter');
-export const Ipv4 = z.string().regex(IPV4_RE, 'expected an IPv4 address in dotted decimal, e.g. 10.0.10.1');
+  .regex(
+    ELEMENT_ID_RE,
+    'ids are 1–31 characters: lower-case letters, digits and "-", starting with a letter',
+  );
+export const Ipv4 = z
+  .string()
+  .regex(IPV4_RE, 'expected an IPv4 address in dotted decimal, e.g. 10.0.10.1');
 /** A network prefix, e.g. 10.0.10.0/24 (host bits are checked semantically, with a hint). */
 export const Cidr = z.string().regex(CIDR_RE, 'expected a subnet in CIDR form, e.g. 10.0.10.0/24');
 /** An interface address: 10.0.10.254/24 or 10.0.10.254 (the segment's prefix length is then used). */
@@ -44,8 +83,13 @@ export const IfAddress = z
   );
 export const IfName = z
   .string()
-  .regex(IFNAME_RE, 'interface names are 1–15 characters: letters, digits, "_", "-", "." starting with a letter');
-export const Mac = z.string().regex(MAC_RE, 'expected a MAC address such as 02:00:00:00:00:01 (lower case)');
+  .regex(
+    IFNAME_RE,
+    'interface names are 1–15 characters: letters, digits, "_", "-", "." starting with a letter',
+  );
+export const Mac = z
+  .string()
+  .regex(MAC_RE, 'expected a MAC address such as 02:00:00:00:00:01 (lower case)');
 
 const label = z.string().max(64).optional();
 
@@ -119,7 +163,10 @@ export const Endpoint = z.union([ElementId, EndpointObject]);
 
 export const Link = z.strictObject({
   /** Optional stable id; otherwise `<a>--<b>` (with `#2`… for parallel links). */
-  id: z.string().regex(/^[a-z][a-z0-9#-]{0,62}$/).optional(),
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9#-]{0,62}$/)
+    .optional(),
   endpoints: z.tuple([Endpoint, Endpoint]),
   mtu: z.number().int().min(576).max(9000).optional(),
   state: z.enum(['up', 'down']).default('up'),
@@ -134,7 +181,12 @@ export const Position = z.strictObject({ x: z.number().finite(), y: z.number().f
 
 export const Design = z.strictObject({
   apiVersion: z.literal(API_VERSION),
-  name: z.string().regex(LAB_NAME_RE, 'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter'),
+  name: z
+    .string()
+    .regex(
+      LAB_NAME_RE,
+      'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter',
+    ),
   description: z.string().max(4000).optional(),
   nodes: z.record(ElementId, DesignNode),
   links: z.array(Link).max(20000).default([]),

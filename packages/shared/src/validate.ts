@@ -46,7 +46,8 @@ function parseNet(text: string, fallbackLen?: number): Net | undefined {
   const [ip, lenText] = text.split('/');
   const addr = ipToInt(ip ?? '');
   const len = lenText === undefined ? fallbackLen : Number(lenText);
-  if (addr === undefined || len === undefined || !Number.isInteger(len) || len < 0 || len > 32) return undefined;
+  if (addr === undefined || len === undefined || !Number.isInteger(len) || len < 0 || len > 32)
+    return undefined;
   return { addr, len, base: (addr & maskOf(len)) >>> 0 };
 }
 
@@ -72,7 +73,13 @@ function reservedReason(name: string): string {
 
 class Collector {
   readonly list: Diagnostic[] = [];
-  add(severity: Severity, code: string, message: string, elements: string[], path?: (string | number)[]): void {
+  add(
+    severity: Severity,
+    code: string,
+    message: string,
+    elements: string[],
+    path?: (string | number)[],
+  ): void {
     const d: Diagnostic = { severity, code, message, elements };
     if (path) d.path = path;
     this.list.push(d);
@@ -98,7 +105,13 @@ export function validate(design: Design): Diagnostic[] {
 
   for (const id of Object.keys(design.layout ?? {})) {
     if (!nodes.has(id)) {
-      out.add('warning', 'layout-dangling', `the layout has a position for ${id}, which is not in nodes; it is ignored`, [id], ['layout', id]);
+      out.add(
+        'warning',
+        'layout-dangling',
+        `the layout has a position for ${id}, which is not in nodes; it is ignored`,
+        [id],
+        ['layout', id],
+      );
     }
   }
   return sortDiagnostics(out.list);
@@ -140,7 +153,13 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
         if (node.host !== undefined) {
           const host = nodes.get(node.host);
           if (!host) {
-            out.add('error', 'dangling-id', `${id} runs on host ${node.host}, which is not in nodes`, [id], [...at, 'host']);
+            out.add(
+              'error',
+              'dangling-id',
+              `${id} runs on host ${node.host}, which is not in nodes`,
+              [id],
+              [...at, 'host'],
+            );
           } else if (host.kind !== 'host') {
             out.add(
               'error',
@@ -155,7 +174,13 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
       case 'vxlan': {
         const under = nodes.get(node.underlay);
         if (!under) {
-          out.add('error', 'dangling-id', `${id} uses underlay ${node.underlay}, which is not in nodes`, [id], [...at, 'underlay']);
+          out.add(
+            'error',
+            'dangling-id',
+            `${id} uses underlay ${node.underlay}, which is not in nodes`,
+            [id],
+            [...at, 'underlay'],
+          );
         } else if (!SEGMENTS.has(under.kind)) {
           out.add(
             'error',
@@ -223,20 +248,24 @@ function checkDuplicateNumbers(nodes: Map<string, DesignNode>, out: Collector): 
   for (const [vid, owners] of byVid) {
     if (owners.length < 2) continue;
     const sorted = [...owners].sort();
-    out.add('error', 'duplicate-vid', `${sorted.join(' and ')} both use VLAN id ${vid}; each VLAN needs its own id`, sorted, [
-      'nodes',
-      sorted[1]!,
-      'vid',
-    ]);
+    out.add(
+      'error',
+      'duplicate-vid',
+      `${sorted.join(' and ')} both use VLAN id ${vid}; each VLAN needs its own id`,
+      sorted,
+      ['nodes', sorted[1]!, 'vid'],
+    );
   }
   for (const [vni, owners] of byVni) {
     if (owners.length < 2) continue;
     const sorted = [...owners].sort();
-    out.add('error', 'duplicate-vni', `${sorted.join(' and ')} both use VNI ${vni}; each VXLAN needs its own VNI`, sorted, [
-      'nodes',
-      sorted[1]!,
-      'vni',
-    ]);
+    out.add(
+      'error',
+      'duplicate-vni',
+      `${sorted.join(' and ')} both use VNI ${vni}; each VXLAN needs its own VNI`,
+      sorted,
+      ['nodes', sorted[1]!, 'vni'],
+    );
   }
 }
 
@@ -257,16 +286,31 @@ function checkLinks(
     const at: (string | number)[] = ['links', i];
     if (link.id !== undefined) {
       if (explicitIds.has(link.id)) {
-        out.add('error', 'link-id-duplicate', `two links have the id ${link.id}; link ids must be unique`, [link.id], [...at, 'id']);
+        out.add(
+          'error',
+          'link-id-duplicate',
+          `two links have the id ${link.id}; link ids must be unique`,
+          [link.id],
+          [...at, 'id'],
+        );
       }
       explicitIds.set(link.id, i);
     }
-    const ends = link.endpoints.map(endpointOf) as [ReturnType<typeof endpointOf>, ReturnType<typeof endpointOf>];
+    const ends = link.endpoints.map(endpointOf) as [
+      ReturnType<typeof endpointOf>,
+      ReturnType<typeof endpointOf>,
+    ];
     let dangling = false;
     ends.forEach((ep, e) => {
       if (!nodes.has(ep.node)) {
         dangling = true;
-        out.add('error', 'dangling-id', `link ${id} points at ${ep.node}, which is not in nodes`, [id], [...at, 'endpoints', e]);
+        out.add(
+          'error',
+          'dangling-id',
+          `link ${id} points at ${ep.node}, which is not in nodes`,
+          [id],
+          [...at, 'endpoints', e],
+        );
       }
     });
 
@@ -312,11 +356,23 @@ function checkLinks(
             [...epPath, 'mac'],
           );
         } else if (ep.mac === '00:00:00:00:00:00') {
-          out.add('error', 'mac-zero', `${owner}'s MAC on link ${id} is all zeros; the kernel refuses it`, [id, owner], [...epPath, 'mac']);
+          out.add(
+            'error',
+            'mac-zero',
+            `${owner}'s MAC on link ${id} is all zeros; the kernel refuses it`,
+            [id, owner],
+            [...epPath, 'mac'],
+          );
         }
         const prev = macs.get(ep.mac);
         if (prev !== undefined) {
-          out.add('error', 'mac-duplicate', `MAC ${ep.mac} is used twice (link ${prev} and link ${id})`, [...new Set([prev, id])], [...epPath, 'mac']);
+          out.add(
+            'error',
+            'mac-duplicate',
+            `MAC ${ep.mac} is used twice (link ${prev} and link ${id})`,
+            [...new Set([prev, id])],
+            [...epPath, 'mac'],
+          );
         } else {
           macs.set(ep.mac, id);
         }
@@ -341,7 +397,10 @@ function checkLinks(
       );
       return;
     }
-    if ((ka === 'vxlan' && (SEGMENTS.has(kb) || kb === 'vxlan')) || (kb === 'vxlan' && SEGMENTS.has(ka))) {
+    if (
+      (ka === 'vxlan' && (SEGMENTS.has(kb) || kb === 'vxlan')) ||
+      (kb === 'vxlan' && SEGMENTS.has(ka))
+    ) {
       const [tun, other, otherKind] = ka === 'vxlan' ? [a.node, b.node, kb] : [b.node, a.node, ka];
       out.add(
         'error',
@@ -378,13 +437,15 @@ function checkLinks(
       const other = e === 0 ? b.node : a.node;
       const otherNode = nodes.get(other);
       const domainSubnet =
-        otherNode && (otherNode.kind === 'vlan' || otherNode.kind === 'switch' || otherNode.kind === 'vxlan')
+        otherNode &&
+        (otherNode.kind === 'vlan' || otherNode.kind === 'switch' || otherNode.kind === 'vxlan')
           ? otherNode.subnet
           : undefined;
       const fallback = domainSubnet ? parseNet(domainSubnet)?.len : undefined;
       const net = parseNet(ep.ip, fallback);
       if (!net || net.len >= 31) return;
-      const which = net.addr === net.base ? 'network' : net.addr === lastOf(net) ? 'broadcast' : undefined;
+      const which =
+        net.addr === net.base ? 'network' : net.addr === lastOf(net) ? 'broadcast' : undefined;
       if (which) {
         out.add(
           'error',
@@ -399,7 +460,12 @@ function checkLinks(
   return hasP2p;
 }
 
-function checkOverlaps(design: Design, nodes: Map<string, DesignNode>, hasP2p: boolean, out: Collector): void {
+function checkOverlaps(
+  design: Design,
+  nodes: Map<string, DesignNode>,
+  hasP2p: boolean,
+  out: Collector,
+): void {
   interface Domain {
     element: string | null;
     label: string;
@@ -409,22 +475,40 @@ function checkOverlaps(design: Design, nodes: Map<string, DesignNode>, hasP2p: b
   const domains: Domain[] = [];
   for (const [id, node] of nodes) {
     let subnet: string | undefined;
-    if (node.kind === 'vlan' || node.kind === 'switch' || node.kind === 'vxlan') subnet = node.subnet;
+    if (node.kind === 'vlan' || node.kind === 'switch' || node.kind === 'vxlan')
+      subnet = node.subnet;
     if (node.kind === 'host' && node.mode === 'routed') subnet = node.subnet;
     const net = subnet === undefined ? undefined : parseNet(subnet);
-    if (net) domains.push({ element: id, label: `${id} (${formatNet(net)})`, net, path: ['nodes', id, 'subnet'] });
+    if (net)
+      domains.push({
+        element: id,
+        label: `${id} (${formatNet(net)})`,
+        net,
+        path: ['nodes', id, 'subnet'],
+      });
   }
   if (hasP2p) {
     const net = parseNet(design.addressing.p2p);
     if (net) {
-      domains.push({ element: null, label: `the p2p pool (${formatNet(net)})`, net, path: ['addressing', 'p2p'] });
+      domains.push({
+        element: null,
+        label: `the p2p pool (${formatNet(net)})`,
+        net,
+        path: ['addressing', 'p2p'],
+      });
     }
   }
   // Sweep in address order: a domain can only overlap the ones that start before it ends.
-  domains.sort((x, y) => x.net.base - y.net.base || x.net.len - y.net.len || (x.element ?? '').localeCompare(y.element ?? ''));
+  domains.sort(
+    (x, y) =>
+      x.net.base - y.net.base ||
+      x.net.len - y.net.len ||
+      (x.element ?? '').localeCompare(y.element ?? ''),
+  );
   const open: Domain[] = [];
   for (const d of domains) {
-    for (let i = open.length - 1; i >= 0; i--) if (lastOf(open[i]!.net) < d.net.base) open.splice(i, 1);
+    for (let i = open.length - 1; i >= 0; i--)
+      if (lastOf(open[i]!.net) < d.net.base) open.splice(i, 1);
     for (const o of open) {
       const elements = [o.element, d.element].filter((e): e is string => e !== null).sort();
       out.add(
@@ -446,7 +530,10 @@ function checkRoutes(design: Design, nodes: Map<string, DesignNode>, out: Collec
     attached.set(router, [...(attached.get(router) ?? []), net]);
   };
   design.links.forEach((link) => {
-    const [a, b] = link.endpoints.map(endpointOf) as [ReturnType<typeof endpointOf>, ReturnType<typeof endpointOf>];
+    const [a, b] = link.endpoints.map(endpointOf) as [
+      ReturnType<typeof endpointOf>,
+      ReturnType<typeof endpointOf>,
+    ];
     for (const [me, other] of [
       [a, b],
       [b, a],
@@ -454,7 +541,11 @@ function checkRoutes(design: Design, nodes: Map<string, DesignNode>, out: Collec
       if (nodes.get(me.node)?.kind !== 'router') continue;
       const o = nodes.get(other.node);
       if (!o) continue;
-      if (o.kind === 'vlan' || o.kind === 'vxlan' || (o.kind === 'switch' && o.subnet !== undefined)) {
+      if (
+        o.kind === 'vlan' ||
+        o.kind === 'vxlan' ||
+        (o.kind === 'switch' && o.subnet !== undefined)
+      ) {
         attach(me.node, parseNet(o.subnet!));
       } else if (NAMESPACED.has(o.kind)) {
         attach(me.node, parseNet(design.addressing.p2p));

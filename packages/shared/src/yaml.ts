@@ -11,9 +11,9 @@ import {
   isScalar,
   isSeq,
   LineCounter,
-  type Node as YamlNode,
   parseDocument,
   type Scalar,
+  type Node as YamlNode,
 } from 'yaml';
 import type { AddressHints, Diagnostic, Topology } from './model.js';
 import { elementsAtPath, linkIds, parseDesign } from './parse.js';
@@ -39,7 +39,11 @@ interface Loaded {
   diagnostics: Diagnostic[];
 }
 
-function documentDiagnostic(code: string, message: string, pos?: { line: number; col: number }): Diagnostic {
+function documentDiagnostic(
+  code: string,
+  message: string,
+  pos?: { line: number; col: number },
+): Diagnostic {
   const d: Diagnostic = { severity: 'error', code, message, elements: [] };
   if (pos) {
     d.line = pos.line;
@@ -86,7 +90,7 @@ function tooDeep(text: string): { line: number } | undefined {
     if (ch === '"' || ch === "'") {
       const prev = text[i - 1];
       // Only a quote that starts a scalar opens a string ("it's" in plain text does not).
-      if (prev === undefined || /[\s\[{,:]/.test(prev)) quote = ch;
+      if (prev === undefined || /[\s[{,:]/.test(prev)) quote = ch;
     } else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
       const end = text.indexOf('\n', i);
       i = (end < 0 ? text.length : end) - 1;
@@ -148,7 +152,10 @@ function nonCanonicalNumbers(text: string, doc: Document.Parsed): { path: Path; 
 function load(text: unknown): Loaded {
   const lineCounter = new LineCounter();
   if (typeof text !== 'string') {
-    return { lineCounter, diagnostics: [documentDiagnostic('not-a-design', 'a design file must be text')] };
+    return {
+      lineCounter,
+      diagnostics: [documentDiagnostic('not-a-design', 'a design file must be text')],
+    };
   }
   const size = utf8Length(text);
   if (size > MAX_YAML_BYTES) {
@@ -190,16 +197,29 @@ function load(text: unknown): Loaded {
     });
   } catch (err) {
     // The parser can run out of stack on absurd nesting; that is the user's file, not our crash.
-    return { lineCounter, diagnostics: [documentDiagnostic('yaml-syntax', `the file could not be parsed: ${String((err as Error)?.message ?? err)}`)] };
+    return {
+      lineCounter,
+      diagnostics: [
+        documentDiagnostic(
+          'yaml-syntax',
+          `the file could not be parsed: ${String((err as Error)?.message ?? err)}`,
+        ),
+      ],
+    };
   }
   const diagnostics: Diagnostic[] = [];
   for (const err of doc.errors) {
     const pos = lineCounter.linePos(err.pos[0]);
-    diagnostics.push(documentDiagnostic('yaml-syntax', `YAML syntax: ${firstLine(err.message)}`, pos));
+    diagnostics.push(
+      documentDiagnostic('yaml-syntax', `YAML syntax: ${firstLine(err.message)}`, pos),
+    );
   }
   for (const warn of doc.warnings) {
     const pos = lineCounter.linePos(warn.pos[0]);
-    diagnostics.push({ ...documentDiagnostic('yaml-warning', `YAML: ${firstLine(warn.message)}`, pos), severity: 'warning' });
+    diagnostics.push({
+      ...documentDiagnostic('yaml-warning', `YAML: ${firstLine(warn.message)}`, pos),
+      severity: 'warning',
+    });
   }
   if (doc.errors.length > 0) return { doc, lineCounter, diagnostics };
 
@@ -212,7 +232,11 @@ function load(text: unknown): Loaded {
       err instanceof ReferenceError && /alias/i.test(err.message)
         ? `the file expands too many aliases (more than ${MAX_YAML_ALIASES}); write the design out without anchors and aliases`
         : `the file could not be read: ${firstLine(String((err as Error)?.message ?? err))}`;
-    return { doc, lineCounter, diagnostics: [...diagnostics, documentDiagnostic('yaml-aliases', message)] };
+    return {
+      doc,
+      lineCounter,
+      diagnostics: [...diagnostics, documentDiagnostic('yaml-aliases', message)],
+    };
   }
   try {
     if (typeof js === 'object' && js !== null) ids = linkIds(js as { links?: unknown });
@@ -235,7 +259,8 @@ function load(text: unknown): Loaded {
   const parsed = parseDesign(js);
   diagnostics.push(...parsed.diagnostics);
   const result: Loaded = { doc, lineCounter, diagnostics };
-  if (parsed.design && !diagnostics.some((d) => d.severity === 'error')) result.design = parsed.design;
+  if (parsed.design && !diagnostics.some((d) => d.severity === 'error'))
+    result.design = parsed.design;
   return result;
 }
 
@@ -244,7 +269,13 @@ function firstLine(message: string): string {
 }
 
 /** Diagnostics whose position is best shown at the key rather than the value. */
-const AT_KEY = new Set(['unknown-field', 'invalid-id', 'reserved-name', 'forbidden-key', 'layout-dangling']);
+const AT_KEY = new Set([
+  'unknown-field',
+  'invalid-id',
+  'reserved-name',
+  'forbidden-key',
+  'layout-dangling',
+]);
 
 function nodeStart(node: unknown): number | undefined {
   if (node && typeof node === 'object' && 'range' in node) {
@@ -395,7 +426,9 @@ export function designToYaml(design: Design): string {
   const doc = new Document(root, { version: '1.2' });
   const flowValuesOf = (key: string) => {
     const coll = doc.get(key, true);
-    if (isMap(coll)) for (const pair of coll.items) if (isMap(pair.value) || isSeq(pair.value)) pair.value.flow = true;
+    if (isMap(coll))
+      for (const pair of coll.items)
+        if (isMap(pair.value) || isSeq(pair.value)) pair.value.flow = true;
   };
   flowValuesOf('nodes');
   flowValuesOf('layout');
@@ -417,7 +450,7 @@ export function designToYaml(design: Design): string {
  */
 function alignFlowEntries(text: string): string {
   const lines = text.split('\n');
-  const entry = /^  ([a-z][a-z0-9-]*): \{/;
+  const entry = /^ {2}([a-z][a-z0-9-]*): \{/;
   let i = 0;
   while (i < lines.length) {
     if (lines[i] !== 'nodes:' && lines[i] !== 'layout:') {
@@ -428,7 +461,10 @@ function alignFlowEntries(text: string): string {
     while (end < lines.length && entry.test(lines[end]!)) end++;
     const width = Math.max(0, ...lines.slice(i + 1, end).map((l) => entry.exec(l)![1]!.length));
     for (let j = i + 1; j < end; j++) {
-      lines[j] = lines[j]!.replace(entry, (_, id: string) => `  ${id}:${' '.repeat(width - id.length + 1)}{`);
+      lines[j] = lines[j]!.replace(
+        entry,
+        (_, id: string) => `  ${id}:${' '.repeat(width - id.length + 1)}{`,
+      );
     }
     i = end;
   }

@@ -4,7 +4,7 @@ import { generateDesign } from '../src/generate.js';
 import type { Matrix, PairResult, Topology } from '../src/model.js';
 import { resolve } from '../src/resolve.js';
 import type { Design } from '../src/schema.js';
-import { TopoBuilder, synthetic } from './analyze-fixtures.js';
+import { synthetic, TopoBuilder } from './analyze-fixtures.js';
 import { interVlan, makeDesign, sameVlan, vxlan } from './helpers/designs.js';
 
 function topologyOf(design: Design): Topology {
@@ -19,12 +19,19 @@ function pair(m: Matrix, from: string, to: string): PairResult {
   return m.results[i]![j]!;
 }
 
-const elements = (r: PairResult, dir: 'forward' | 'back' = 'forward') => r[dir].map((h) => h.element);
+const elements = (r: PairResult, dir: 'forward' | 'back' = 'forward') =>
+  r[dir].map((h) => h.element);
 
 function withoutNode(d: Design, node: string): Design {
   const nodes = { ...d.nodes };
   delete nodes[node];
-  return { ...d, nodes, links: d.links.filter((l) => !l.endpoints.some((e) => (typeof e === 'string' ? e : e.node) === node)) };
+  return {
+    ...d,
+    nodes,
+    links: d.links.filter(
+      (l) => !l.endpoints.some((e) => (typeof e === 'string' ? e : e.node) === node),
+    ),
+  };
 }
 
 const isLink = (a: string, b: string) => (l: Design['links'][number]) =>
@@ -67,7 +74,8 @@ describe('analyze: the three scenarios', () => {
     expect(r.forward[2]!.dev).toBe('tun');
     expect(r.forward[3]!.note).toMatch(/VXLAN tunnel tun \(VNI 42, over public\)/);
     // The public network never carries lab traffic outside the tunnel.
-    for (const row of m.results) for (const p of row) if (p) expect(elements(p)).not.toContain('public');
+    for (const row of m.results)
+      for (const p of row) if (p) expect(elements(p)).not.toContain('public');
   });
 
   it('shares the reply path of (i, j) with the forward path of (j, i) instead of copying it', () => {
@@ -91,7 +99,9 @@ describe('analyze: why a ping fails', () => {
     const m = analyze(topologyOf(withoutNode(interVlan(), 'r1')));
     const r = pair(m, 'c1', 'c2');
     expect(r.reachable).toBe(false);
-    expect(r.reason).toBe(`c1 has no route to ${m.targets.c2} (no default gateway: vlan10 has no router)`);
+    expect(r.reason).toBe(
+      `c1 has no route to ${m.targets.c2} (no default gateway: vlan10 has no router)`,
+    );
     expect(r.blame).toEqual(['c1', 'vlan10']);
     expect(r.back).toEqual([]);
     expect(pair(m, 'c1', 'node-a').reachable).toBe(true);
@@ -102,11 +112,17 @@ describe('analyze: why a ping fails', () => {
     const m = analyze(
       topologyOf({
         ...d,
-        nodes: { ...d.nodes, vlan30: { kind: 'vlan', vid: 30, subnet: '10.0.30.0/24' }, c3: { kind: 'namespace' } },
+        nodes: {
+          ...d.nodes,
+          vlan30: { kind: 'vlan', vid: 30, subnet: '10.0.30.0/24' },
+          c3: { kind: 'namespace' },
+        },
         links: [...d.links, { endpoints: ['c3', 'vlan30'], state: 'up' }],
       }),
     );
-    expect(pair(m, 'c3', 'c1').reason).toBe(`c3 has no route to ${m.targets.c1} (no default gateway: vlan30 has no router)`);
+    expect(pair(m, 'c3', 'c1').reason).toBe(
+      `c3 has no route to ${m.targets.c1} (no default gateway: vlan30 has no router)`,
+    );
     const r = pair(m, 'c1', 'c3');
     expect(r.reason).toBe(`r1 has no route to ${m.targets.c3}`);
     expect(elements(r)).toEqual(['c1', 'vlan10', 'r1']);
@@ -125,10 +141,19 @@ describe('analyze: why a ping fails', () => {
 
   it('the link r2--public down: the reason names the cut link and the tunnel it breaks', () => {
     const d = vxlan();
-    const m = analyze(topologyOf({ ...d, links: d.links.map((l) => (isLink('r2', 'public')(l) ? { ...l, state: 'down' as const } : l)) }));
+    const m = analyze(
+      topologyOf({
+        ...d,
+        links: d.links.map((l) =>
+          isLink('r2', 'public')(l) ? { ...l, state: 'down' as const } : l,
+        ),
+      }),
+    );
     const r = pair(m, 'c1', 'c2');
     expect(r.reachable).toBe(false);
-    expect(r.reason).toMatch(/^r1 cannot reach its gateway 172\.16\.42\.\d+: the link r2--public is down, so the tunnel tun cannot reach r2$/);
+    expect(r.reason).toMatch(
+      /^r1 cannot reach its gateway 172\.16\.42\.\d+: the link r2--public is down, so the tunnel tun cannot reach r2$/,
+    );
     expect(r.blame).toEqual(['r2--public', 'tun']);
     expect(elements(r)).toEqual(['c1', 'vlan10', 'r1', 'r1']);
     expect(pair(m, 'c2', 'c1').reason).toContain('the link r2--public is down');
@@ -139,12 +164,19 @@ describe('analyze: why a ping fails', () => {
 
   it('a static router with no route back: the request arrives, the reply is lost at r2', () => {
     const d = vxlan();
-    const m = analyze(topologyOf({ ...d, nodes: { ...d.nodes, r2: { kind: 'router', routing: 'static', routes: [] } } }));
+    const m = analyze(
+      topologyOf({
+        ...d,
+        nodes: { ...d.nodes, r2: { kind: 'router', routing: 'static', routes: [] } },
+      }),
+    );
     const r = pair(m, 'c1', 'c2');
     expect(r.reachable).toBe(false);
     expect(elements(r)).toEqual(['c1', 'vlan10', 'r1', 'tun', 'r2', 'vlan20', 'c2']);
     expect(elements(r, 'back')).toEqual(['c2', 'vlan20', 'r2']);
-    expect(r.reason).toBe(`the reply from c2 to ${m.targets.c1} is lost: r2 has no route to ${m.targets.c1}`);
+    expect(r.reason).toBe(
+      `the reply from c2 to ${m.targets.c1} is lost: r2 has no route to ${m.targets.c1}`,
+    );
     expect(r.blame).toEqual(['r2']);
   });
 
@@ -156,7 +188,11 @@ describe('analyze: why a ping fails', () => {
           {
             vlan10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
             vlan20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
-            r1: { kind: 'router', routing: 'static', routes: [{ to: '10.0.20.0/24', via: '10.0.10.50' }] },
+            r1: {
+              kind: 'router',
+              routing: 'static',
+              routes: [{ to: '10.0.20.0/24', via: '10.0.10.50' }],
+            },
             mid: { kind: 'namespace' },
             c1: { kind: 'namespace' },
             c2: { kind: 'namespace' },
@@ -172,7 +208,9 @@ describe('analyze: why a ping fails', () => {
       ),
     );
     const r = pair(m, 'c1', 'c2');
-    expect(r.reason).toBe(`mid does not forward (ip_forward is off), so it drops the packet to ${m.targets.c2}`);
+    expect(r.reason).toBe(
+      `mid does not forward (ip_forward is off), so it drops the packet to ${m.targets.c2}`,
+    );
     expect(r.blame).toEqual(['mid']);
     expect(elements(r)).toEqual(['c1', 'vlan10', 'r1', 'vlan10', 'mid']);
     // mid itself answers: its vlan20 address is local, whatever interface the packet came in on.
@@ -199,14 +237,25 @@ describe('analyze: why a ping fails', () => {
     const m = analyze(b.t);
     const r = pair(m, 'a', 'x');
     expect(r.reachable).toBe(false);
-    expect(r.reason).toBe('routing loop between r1 and r2: the packet to 10.9.0.5 circles until its TTL runs out');
+    expect(r.reason).toBe(
+      'routing loop between r1 and r2: the packet to 10.9.0.5 circles until its TTL runs out',
+    );
     expect(r.blame).toEqual(['r1', 'r2']);
-    expect(pair(m, 'x', 'a').reason).toBe('x has no route to 10.1.0.2 (no default gateway: v9 has no router)');
+    expect(pair(m, 'x', 'a').reason).toBe(
+      'x has no route to 10.1.0.2 (no default gateway: v9 has no router)',
+    );
   });
 
   it("a container's own link down: the reason names that link", () => {
     const d = sameVlan();
-    const m = analyze(topologyOf({ ...d, links: d.links.map((l) => (isLink('node-b', 'vlan10')(l) ? { ...l, state: 'down' as const } : l)) }));
+    const m = analyze(
+      topologyOf({
+        ...d,
+        links: d.links.map((l) =>
+          isLink('node-b', 'vlan10')(l) ? { ...l, state: 'down' as const } : l,
+        ),
+      }),
+    );
     const r = pair(m, 'c1', 'c2');
     expect(r.reachable).toBe(false);
     expect(r.reason).toBe('the link node-b--vlan10 is down');
@@ -222,61 +271,86 @@ describe('analyze: why a ping fails', () => {
       .attach('r1', 'public', '192.168.1.1/24')
       .attach('r2', 'public', '192.168.1.2/24')
       .vxlan('tun', 7, '172.16.0.0/24', [
-        { node: 'r1', address: '172.16.0.1/24', underlayDev: 'public', local: '192.168.1.1', remotes: [] },
+        {
+          node: 'r1',
+          address: '172.16.0.1/24',
+          underlayDev: 'public',
+          local: '192.168.1.1',
+          remotes: [],
+        },
         { node: 'r2', address: '172.16.0.2/24', underlayDev: 'public', local: '192.168.1.2' },
       ])
       .endpoint('r1', '172.16.0.1/24')
       .endpoint('r2', '172.16.0.2/24');
     const m = analyze(b.t);
-    expect(pair(m, 'r1', 'r2').reason).toBe('the tunnel tun on r1 has no flood entry for r2 (192.168.1.2)');
+    expect(pair(m, 'r1', 'r2').reason).toBe(
+      'the tunnel tun on r1 has no flood entry for r2 (192.168.1.2)',
+    );
     expect(pair(m, 'r1', 'r2').blame).toEqual(['tun', 'r1']);
   });
 });
 
 describe('analyze: properties over generated designs', () => {
-  const cases = [10, 20, 40].flatMap((elements) => Array.from({ length: 8 }, (_, k) => ({ seed: k * 7919 + elements, elements })));
+  const cases = [10, 20, 40].flatMap((elements) =>
+    Array.from({ length: 8 }, (_, k) => ({ seed: k * 7919 + elements, elements })),
+  );
 
-  it.each(cases)('seed $seed, $elements elements: pure, complete, and explained', ({ seed, elements: size }) => {
-    const topology = topologyOf(generateDesign({ seed, elements: size }));
-    const before = JSON.stringify(topology);
-    const m = analyze(topology);
-    expect(JSON.stringify(topology), 'analyze does not touch its input').toBe(before);
-    expect(JSON.stringify(analyze(topology))).toBe(JSON.stringify(m));
-    expect(m.endpoints).toEqual(topology.endpoints.map((e) => e.node).sort());
-    expect(m.results).toHaveLength(m.endpoints.length);
-    m.results.forEach((row, i) => {
-      expect(row).toHaveLength(m.endpoints.length);
-      row.forEach((r, j) => {
-        if (i === j) return expect(r).toBeNull();
-        expect(r.from).toBe(m.endpoints[i]);
-        expect(r.to).toBe(m.endpoints[j]);
-        expect(r.target).toBe(m.targets[r.to]);
-        if (r.reachable) {
-          expect(r.forward.length).toBeGreaterThan(0);
-          expect(r.back.length).toBeGreaterThan(0);
-          expect(r.forward[0]!.element).toBe(r.from);
-          expect(r.forward[r.forward.length - 1]!.element).toBe(r.to);
-          expect(r.back[0]!.element).toBe(r.to);
-          expect(r.back[r.back.length - 1]!.element).toBe(r.from);
-          expect(r.reason).toBeUndefined();
-        } else {
-          expect(r.reason, `${r.from}→${r.to}`).toMatch(/\w/);
-          expect(r.reason).not.toContain('{dst}');
-          expect(r.blame!.length).toBeGreaterThan(0);
-        }
+  it.each(cases)(
+    'seed $seed, $elements elements: pure, complete, and explained',
+    ({ seed, elements: size }) => {
+      const topology = topologyOf(generateDesign({ seed, elements: size }));
+      const before = JSON.stringify(topology);
+      const m = analyze(topology);
+      expect(JSON.stringify(topology), 'analyze does not touch its input').toBe(before);
+      expect(JSON.stringify(analyze(topology))).toBe(JSON.stringify(m));
+      expect(m.endpoints).toEqual(topology.endpoints.map((e) => e.node).sort());
+      expect(m.results).toHaveLength(m.endpoints.length);
+      m.results.forEach((row, i) => {
+        expect(row).toHaveLength(m.endpoints.length);
+        row.forEach((r, j) => {
+          if (i === j) return expect(r).toBeNull();
+          expect(r.from).toBe(m.endpoints[i]);
+          expect(r.to).toBe(m.endpoints[j]);
+          expect(r.target).toBe(m.targets[r.to]);
+          if (r.reachable) {
+            expect(r.forward.length).toBeGreaterThan(0);
+            expect(r.back.length).toBeGreaterThan(0);
+            expect(r.forward[0]!.element).toBe(r.from);
+            expect(r.forward[r.forward.length - 1]!.element).toBe(r.to);
+            expect(r.back[0]!.element).toBe(r.to);
+            expect(r.back[r.back.length - 1]!.element).toBe(r.from);
+            expect(r.reason).toBeUndefined();
+          } else {
+            expect(r.reason, `${r.from}→${r.to}`).toMatch(/\w/);
+            expect(r.reason).not.toContain('{dst}');
+            expect(r.blame!.length).toBeGreaterThan(0);
+          }
+        });
       });
-    });
-  });
+    },
+  );
 
   it('a design whose links are all up and whose segments all have routers is fully reachable', () => {
     let checked = 0;
     for (let seed = 1; seed <= 40 && checked < 6; seed++) {
-      const design = generateDesign({ seed, elements: 30, downLinkChance: 0, staticRouterChance: 0 });
+      const design = generateDesign({
+        seed,
+        elements: 30,
+        downLinkChance: 0,
+        staticRouterChance: 0,
+      });
       const topology = topologyOf(design);
-      if (topology.domains.some((d) => (d.kind === 'vlan' || d.kind === 'switch') && d.transit && !d.gateway)) continue;
+      if (
+        topology.domains.some(
+          (d) => (d.kind === 'vlan' || d.kind === 'switch') && d.transit && !d.gateway,
+        )
+      )
+        continue;
       checked++;
       const m = analyze(topology);
-      everyPair(m, (r) => expect(r.reachable, `seed ${seed}: ${r.from}→${r.to}: ${r.reason}`).toBe(true));
+      everyPair(m, (r) =>
+        expect(r.reachable, `seed ${seed}: ${r.from}→${r.to}: ${r.reason}`).toBe(true),
+      );
     }
     expect(checked).toBeGreaterThan(0);
   });
@@ -290,7 +364,9 @@ describe('analyze: scale', () => {
     expect(m.endpoints).toHaveLength(400);
     const far = pair(m, 'n0-0', 'n39-9');
     expect(far.reachable).toBe(true);
-    expect(elements(far).filter((e) => /^r\d+$/.test(e))).toEqual(Array.from({ length: 10 }, (_, k) => `r${k + 1}`));
+    expect(elements(far).filter((e) => /^r\d+$/.test(e))).toEqual(
+      Array.from({ length: 10 }, (_, k) => `r${k + 1}`),
+    );
     expect(far.back).toBe(pair(m, 'n39-9', 'n0-0').forward);
     everyPair(m, (r) => expect(r.reachable).toBe(true));
   }, 60_000);

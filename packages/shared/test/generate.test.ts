@@ -6,13 +6,17 @@ import { diagnose } from '../src/validate.js';
 const kindsOf = (d: Design) => {
   const counts: Record<string, number> = {};
   for (const n of Object.values(d.nodes)) {
-    const key = n.kind === 'host' ? `host-${n.mode}` : n.kind === 'router' ? `router-${n.routing}` : n.kind;
+    const key =
+      n.kind === 'host' ? `host-${n.mode}` : n.kind === 'router' ? `router-${n.routing}` : n.kind;
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
 };
 const size = (d: Design) => Object.keys(d.nodes).length + d.links.length;
-const namespaces = (d: Design) => Object.values(d.nodes).filter((n) => n.kind === 'router' || n.kind === 'host' || n.kind === 'namespace').length;
+const namespaces = (d: Design) =>
+  Object.values(d.nodes).filter(
+    (n) => n.kind === 'router' || n.kind === 'host' || n.kind === 'namespace',
+  ).length;
 
 describe('mulberry32', () => {
   it('is a deterministic stream in [0, 1) that depends on the seed', () => {
@@ -29,9 +33,13 @@ describe('mulberry32', () => {
 describe('generateDesign', () => {
   it('is deterministic: the same options give the same design, byte for byte', () => {
     for (const seed of [1, 2, 99, 123456]) {
-      expect(JSON.stringify(generateDesign({ seed, elements: 200 }))).toBe(JSON.stringify(generateDesign({ seed, elements: 200 })));
+      expect(JSON.stringify(generateDesign({ seed, elements: 200 }))).toBe(
+        JSON.stringify(generateDesign({ seed, elements: 200 })),
+      );
     }
-    expect(JSON.stringify(generateDesign({ seed: 1, elements: 200 }))).not.toBe(JSON.stringify(generateDesign({ seed: 2, elements: 200 })));
+    expect(JSON.stringify(generateDesign({ seed: 1, elements: 200 }))).not.toBe(
+      JSON.stringify(generateDesign({ seed: 2, elements: 200 })),
+    );
   });
 
   it('names the lab gen-<seed> unless told otherwise', () => {
@@ -62,9 +70,20 @@ describe('generateDesign', () => {
       const d = generateDesign({ seed, elements: 120 });
       for (const [k, v] of Object.entries(kindsOf(d))) seen[k] = (seen[k] ?? 0) + v;
       down += d.links.filter((l) => l.state === 'down').length;
-      expect(Object.values(d.nodes).filter((n) => n.kind === 'vxlan').length).toBeGreaterThanOrEqual(1);
+      expect(
+        Object.values(d.nodes).filter((n) => n.kind === 'vxlan').length,
+      ).toBeGreaterThanOrEqual(1);
     }
-    for (const kind of ['vlan', 'switch', 'router-auto', 'router-static', 'host-bridged', 'host-routed', 'namespace', 'vxlan']) {
+    for (const kind of [
+      'vlan',
+      'switch',
+      'router-auto',
+      'router-static',
+      'host-bridged',
+      'host-routed',
+      'namespace',
+      'vxlan',
+    ]) {
       expect(seen[kind] ?? 0, kind).toBeGreaterThan(0);
     }
     // Some but not all designs carry one link in state down.
@@ -88,7 +107,10 @@ describe('generateDesign', () => {
   }, 120_000);
 
   it('passes diagnose() with no error at 5000 elements and at 1000 namespaces', () => {
-    for (const opts of [{ seed: 5000, elements: 5000 }, { seed: 1000, namespaces: 1000 }]) {
+    for (const opts of [
+      { seed: 5000, elements: 5000 },
+      { seed: 1000, namespaces: 1000 },
+    ]) {
       const { diagnostics } = diagnose(generateDesign(opts));
       expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     }

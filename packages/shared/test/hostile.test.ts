@@ -11,7 +11,9 @@ import { diagnose } from '../src/validate.js';
 import { designFromYaml, diagnoseYaml } from '../src/yaml.js';
 
 const corpusDir = join(import.meta.dirname, 'corpus');
-const files = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('hostile corpus', () => {
   it('has the cases it is meant to have', () => {
@@ -35,7 +37,9 @@ describe('hostile corpus', () => {
 
   it('never lets a prototype key change a prototype', () => {
     for (const file of files) diagnoseYaml(readFileSync(join(corpusDir, file), 'utf8'));
-    parseDesign(JSON.parse('{"__proto__": {"polluted": 1}, "nodes": {"__proto__": {"polluted": 2}}}'));
+    parseDesign(
+      JSON.parse('{"__proto__": {"polluted": 1}, "nodes": {"__proto__": {"polluted": 2}}}'),
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
   });
@@ -48,19 +52,28 @@ describe('resource limits', () => {
     const started = performance.now();
     const { diagnostics } = diagnoseYaml(big);
     expect(performance.now() - started).toBeLessThan(500);
-    expect(diagnostics).toEqual([expect.objectContaining({ code: 'too-large', severity: 'error' })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ code: 'too-large', severity: 'error' }),
+    ]);
   });
 
   it('counts bytes, not characters', () => {
     // 600 Ki characters of 2-byte UTF-8 are 1.2 MiB.
-    const { diagnostics } = diagnoseYaml(`apiVersion: netcanvas/v1\nname: x\ndescription: "${'é'.repeat(600 * 1024)}"\nnodes: {}\n`);
+    const { diagnostics } = diagnoseYaml(
+      `apiVersion: netcanvas/v1\nname: x\ndescription: "${'é'.repeat(600 * 1024)}"\nnodes: {}\n`,
+    );
     expect(diagnostics.map((d) => d.code)).toEqual(['too-large']);
   });
 
   it('stops a billion-laughs alias bomb quickly', () => {
     // 9 levels of 9 aliases each: 9^9 (387 million) strings if expanded.
     const lines = ['  l0: &l0 "lol"'];
-    for (let i = 1; i <= 9; i++) lines.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `  l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const text = `apiVersion: netcanvas/v1\nname: laughs\nnodes:\n  r1: { kind: router, label: *l9 }\nbomb:\n${lines.join('\n')}\n`;
     const started = performance.now();
     const { design, diagnostics } = diagnoseYaml(text);
@@ -78,17 +91,32 @@ describe('resource limits', () => {
     }
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = { nodes: deep };
-    expect(diagnose({ apiVersion: 'netcanvas/v1', name: 'x', nodes: { r1: { kind: 'router', label: deep } } }).diagnostics[0]).toMatchObject({
+    expect(
+      diagnose({
+        apiVersion: 'netcanvas/v1',
+        name: 'x',
+        nodes: { r1: { kind: 'router', label: deep } },
+      }).diagnostics[0],
+    ).toMatchObject({
       elements: ['r1'],
     });
   });
 
   it('reads huge and odd numbers as out of range, not as something else', () => {
-    for (const vni of [Number.MAX_SAFE_INTEGER + 2, 1e308, -0, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const vni of [
+      Number.MAX_SAFE_INTEGER + 2,
+      1e308,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ]) {
       const r = diagnose({
         apiVersion: 'netcanvas/v1',
         name: 'x',
-        nodes: { pub: { kind: 'switch' }, tun: { kind: 'vxlan', vni, underlay: 'pub', subnet: '172.16.0.0/29' } },
+        nodes: {
+          pub: { kind: 'switch' },
+          tun: { kind: 'vxlan', vni, underlay: 'pub', subnet: '172.16.0.0/29' },
+        },
       });
       expect(r.design).toBeUndefined();
       expect(r.diagnostics[0]!.elements).toEqual(['tun']);
@@ -98,26 +126,67 @@ describe('resource limits', () => {
 
 /** Designs that are mostly well-formed, so validate and resolve run on odd combinations. */
 const nearDesign = () => {
-  const id = fc.constantFrom('a', 'b', 'c', 'r1', 'r2', 'vlan10', 'vlan20', 'pub', 'tun', 'h1', 'c1', 'constructor', 'tostring', 'help');
-  const cidr = fc.constantFrom('10.0.10.0/24', '10.0.10.1/24', '10.0.0.0/8', '10.255.0.0/30', '172.16.0.0/31', '0.0.0.0/0', '10.0.10.7/32');
+  const id = fc.constantFrom(
+    'a',
+    'b',
+    'c',
+    'r1',
+    'r2',
+    'vlan10',
+    'vlan20',
+    'pub',
+    'tun',
+    'h1',
+    'c1',
+    'constructor',
+    'tostring',
+    'help',
+  );
+  const cidr = fc.constantFrom(
+    '10.0.10.0/24',
+    '10.0.10.1/24',
+    '10.0.0.0/8',
+    '10.255.0.0/30',
+    '172.16.0.0/31',
+    '0.0.0.0/0',
+    '10.0.10.7/32',
+  );
   const node = fc.oneof(
-    fc.record({ kind: fc.constant('host'), mode: fc.constantFrom('bridged', 'routed'), subnet: fc.option(cidr, { nil: undefined }) }),
+    fc.record({
+      kind: fc.constant('host'),
+      mode: fc.constantFrom('bridged', 'routed'),
+      subnet: fc.option(cidr, { nil: undefined }),
+    }),
     fc.record({ kind: fc.constant('namespace'), host: fc.option(id, { nil: undefined }) }),
     fc.record({ kind: fc.constant('vlan'), vid: fc.integer({ min: 1, max: 4 }), subnet: cidr }),
     fc.record({ kind: fc.constant('switch'), subnet: fc.option(cidr, { nil: undefined }) }),
     fc.record({
       kind: fc.constant('router'),
       routing: fc.constantFrom('auto', 'static'),
-      routes: fc.array(fc.record({ to: fc.oneof(cidr, fc.constant('default')), via: fc.constantFrom('10.0.10.1', '10.255.0.1', '9.9.9.9') }), { maxLength: 2 }),
+      routes: fc.array(
+        fc.record({
+          to: fc.oneof(cidr, fc.constant('default')),
+          via: fc.constantFrom('10.0.10.1', '10.255.0.1', '9.9.9.9'),
+        }),
+        { maxLength: 2 },
+      ),
     }),
-    fc.record({ kind: fc.constant('vxlan'), vni: fc.integer({ min: 1, max: 3 }), underlay: id, subnet: cidr }),
+    fc.record({
+      kind: fc.constant('vxlan'),
+      vni: fc.integer({ min: 1, max: 3 }),
+      underlay: id,
+      subnet: cidr,
+    }),
   );
   const endpoint = fc.oneof(
     id,
     fc.record({
       node: id,
       ifname: fc.option(fc.constantFrom('eth0', 'br0', 'x', 'vlan10', 'lo'), { nil: undefined }),
-      ip: fc.option(fc.constantFrom('10.0.10.0', '10.0.10.5/24', '10.255.0.2/30', '172.16.0.1/31'), { nil: undefined }),
+      ip: fc.option(
+        fc.constantFrom('10.0.10.0', '10.0.10.5/24', '10.255.0.2/30', '172.16.0.1/31'),
+        { nil: undefined },
+      ),
       mac: fc.option(fc.constantFrom('02:00:00:00:00:01', '01:00:00:00:00:01'), { nil: undefined }),
     }),
   );
@@ -131,7 +200,9 @@ const nearDesign = () => {
     name: fc.constant('prop'),
     nodes: fc.dictionary(id, node, { maxKeys: 10 }),
     links: fc.array(link, { maxLength: 12 }),
-    layout: fc.option(fc.dictionary(id, fc.record({ x: fc.integer(), y: fc.integer() })), { nil: undefined }),
+    layout: fc.option(fc.dictionary(id, fc.record({ x: fc.integer(), y: fc.integer() })), {
+      nil: undefined,
+    }),
   });
 };
 
@@ -148,10 +219,16 @@ describe('properties', () => {
 
   it('diagnose never throws on arbitrary JSON inside a design', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 4 })), fc.array(fc.jsonValue({ maxDepth: 3 })), (nodes, links) => {
-        const r = diagnose(JSON.parse(JSON.stringify({ apiVersion: 'netcanvas/v1', name: 'x', nodes, links })));
-        for (const d of r.diagnostics) expect(['error', 'warning', 'info']).toContain(d.severity);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 4 })),
+        fc.array(fc.jsonValue({ maxDepth: 3 })),
+        (nodes, links) => {
+          const r = diagnose(
+            JSON.parse(JSON.stringify({ apiVersion: 'netcanvas/v1', name: 'x', nodes, links })),
+          );
+          for (const d of r.diagnostics) expect(['error', 'warning', 'info']).toContain(d.severity);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -165,7 +242,11 @@ describe('properties', () => {
           expect(d.message.length).toBeGreaterThan(0);
           expect(Array.isArray(d.elements)).toBe(true);
         }
-        const sorted = [...r.diagnostics].sort((x, y) => ['error', 'warning', 'info'].indexOf(x.severity) - ['error', 'warning', 'info'].indexOf(y.severity));
+        const sorted = [...r.diagnostics].sort(
+          (x, y) =>
+            ['error', 'warning', 'info'].indexOf(x.severity) -
+            ['error', 'warning', 'info'].indexOf(y.severity),
+        );
         expect(r.diagnostics.map((d) => d.severity)).toEqual(sorted.map((d) => d.severity));
       }),
       { numRuns: 400 },
@@ -184,8 +265,24 @@ describe('properties', () => {
 
 describe('values that are not plain data', () => {
   it('reports throwing getters and proxies instead of throwing', () => {
-    const trap = new Proxy({}, { get: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } });
-    const getter = { apiVersion: 'netcanvas/v1', name: 'x', get nodes() { throw new Error('boom'); } };
+    const trap = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+        ownKeys: () => {
+          throw new Error('boom');
+        },
+      },
+    );
+    const getter = {
+      apiVersion: 'netcanvas/v1',
+      name: 'x',
+      get nodes() {
+        throw new Error('boom');
+      },
+    };
     for (const input of [trap, getter]) {
       const r = diagnose(input);
       expect(r.design).toBeUndefined();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
   addressProblem,
   DomainPool,
@@ -19,7 +19,8 @@ describe('parsing', () => {
   it('reads dotted decimal and refuses other spellings', () => {
     expect(parseIpv4('10.0.10.1')).toBe(0x0a000a01);
     expect(parseIpv4('255.255.255.255')).toBe(0xffffffff);
-    for (const bad of ['10.0.10', '010.0.0.1', '0x0a.0.0.1', '10.0.0.256', '1.2.3.4.5', '']) expect(parseIpv4(bad), bad).toBeNull();
+    for (const bad of ['10.0.10', '010.0.0.1', '0x0a.0.0.1', '10.0.0.256', '1.2.3.4.5', ''])
+      expect(parseIpv4(bad), bad).toBeNull();
   });
 
   it('canonicalises subnets (host bits cleared)', () => {
@@ -97,20 +98,27 @@ describe('the p2p pool', () => {
 
   it('never returns overlapping blocks or reserved space (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 24, max: 30 })), { maxLength: 12 }), (reservations) => {
-        const pool = new P2pPool(cidr('10.255.0.0/22'));
-        const reserved = reservations.map(([octet, len]) => cidr(`10.255.${octet % 4}.${octet}/${len}`));
-        for (const r of reserved) pool.reserve(r);
-        const got = [];
-        for (let s = pool.allocate(); s !== null; s = pool.allocate()) got.push(s);
-        for (const s of got) for (const r of reserved) if (subnetsOverlap(s, r)) return false;
-        // Exhaustive: every free aligned /30 was handed out.
-        const free = [];
-        for (let base = parseIpv4('10.255.0.0')!; base < parseIpv4('10.255.4.0')!; base += 4) {
-          if (!reserved.some((r) => subnetsOverlap(r, { base, len: 30 }))) free.push(base);
-        }
-        return JSON.stringify(got.map((s) => s.base)) === JSON.stringify(free);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 24, max: 30 })), {
+          maxLength: 12,
+        }),
+        (reservations) => {
+          const pool = new P2pPool(cidr('10.255.0.0/22'));
+          const reserved = reservations.map(([octet, len]) =>
+            cidr(`10.255.${octet % 4}.${octet}/${len}`),
+          );
+          for (const r of reserved) pool.reserve(r);
+          const got = [];
+          for (let s = pool.allocate(); s !== null; s = pool.allocate()) got.push(s);
+          for (const s of got) for (const r of reserved) if (subnetsOverlap(s, r)) return false;
+          // Exhaustive: every free aligned /30 was handed out.
+          const free = [];
+          for (let base = parseIpv4('10.255.0.0')!; base < parseIpv4('10.255.4.0')!; base += 4) {
+            if (!reserved.some((r) => subnetsOverlap(r, { base, len: 30 }))) free.push(base);
+          }
+          return JSON.stringify(got.map((s) => s.base)) === JSON.stringify(free);
+        },
+      ),
     );
   });
 });

@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fnv1a32, hashedIfname, IfnameScope, IFNAME_MAX, labOfNetns, netnsName, shortIfname } from '../src/names.js';
+import { describe, expect, it } from 'vitest';
+import {
+  fnv1a32,
+  hashedIfname,
+  IFNAME_MAX,
+  IfnameScope,
+  labOfNetns,
+  netnsName,
+  shortIfname,
+} from '../src/names.js';
 
 describe('namespace names', () => {
   it('are nc-<lab> for the fabric and nc-<lab>.<id> for an element', () => {
@@ -21,7 +29,18 @@ describe('namespace names', () => {
   });
 
   it('reject names that are not ours', () => {
-    for (const name of ['', 'nc-', 'nc-.c1', 'docker0', 'cni-1234', 'nc-Lab', 'nc-1lab', 'nc-lab.', 'xnc-lab', 'nc_lab']) {
+    for (const name of [
+      '',
+      'nc-',
+      'nc-.c1',
+      'docker0',
+      'cni-1234',
+      'nc-Lab',
+      'nc-1lab',
+      'nc-lab.',
+      'xnc-lab',
+      'nc_lab',
+    ]) {
       expect(labOfNetns(name), name).toBeNull();
     }
   });
@@ -48,7 +67,9 @@ describe('interface names', () => {
     const name = shortIfname('gateway-router-public');
     expect(name).toMatch(/^gateway-[0-9a-z]{6}$/);
     expect(name.length).toBeLessThanOrEqual(IFNAME_MAX);
-    expect(name).toBe(`gateway-${(fnv1a32('gateway-router-public') % 36 ** 6).toString(36).padStart(6, '0')}`);
+    expect(name).toBe(
+      `gateway-${(fnv1a32('gateway-router-public') % 36 ** 6).toString(36).padStart(6, '0')}`,
+    );
   });
 
   it('hash with the published FNV-1a 32-bit constants', () => {

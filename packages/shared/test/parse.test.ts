@@ -26,7 +26,12 @@ describe('parseDesign', () => {
     const { design, diagnostics } = parseDesign(input);
     expect(design).toBeUndefined();
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ severity: 'error', code: 'unknown-kind', elements: ['sw'], path: ['nodes', 'sw', 'kind'] });
+    expect(diagnostics[0]).toMatchObject({
+      severity: 'error',
+      code: 'unknown-kind',
+      elements: ['sw'],
+      path: ['nodes', 'sw', 'kind'],
+    });
     expect(diagnostics[0]!.message).toContain('host, namespace, vlan, switch, router, vxlan');
   });
 
@@ -41,12 +46,24 @@ describe('parseDesign', () => {
     (input.nodes.vlan10 as Record<string, unknown>).vlanid = 3;
     const d = parseDesign(input).diagnostics;
     expect(d).toEqual([
-      expect.objectContaining({ code: 'unknown-field', elements: ['vlan10'], path: ['nodes', 'vlan10', 'vlanid'] }),
+      expect.objectContaining({
+        code: 'unknown-field',
+        elements: ['vlan10'],
+        path: ['nodes', 'vlan10', 'vlanid'],
+      }),
     ]);
-    expect(d[0]!.message).toBe('vlan10 has an unknown field "vlanid"; valid fields: kind, vid, subnet, label');
-    (input.nodes.vlan10 as Record<string, unknown>) = { kind: 'vlan', vids: 10, subnet: '10.0.10.0/24' };
+    expect(d[0]!.message).toBe(
+      'vlan10 has an unknown field "vlanid"; valid fields: kind, vid, subnet, label',
+    );
+    (input.nodes.vlan10 as Record<string, unknown>) = {
+      kind: 'vlan',
+      vids: 10,
+      subnet: '10.0.10.0/24',
+    };
     const typo = parseDesign(input).diagnostics;
-    expect(typo.map((x) => x.message)).toContain('vlan10 has an unknown field "vids"; did you mean "vid"?');
+    expect(typo.map((x) => x.message)).toContain(
+      'vlan10 has an unknown field "vids"; did you mean "vid"?',
+    );
   });
 
   it('names the link of a bad endpoint by its link id', () => {
@@ -54,11 +71,15 @@ describe('parseDesign', () => {
     input.links.push({ endpoints: ['r1', 'Vlan 20'] });
     const d = parseDesign(input).diagnostics;
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ code: 'invalid-format', elements: ['r1--Vlan 20'], path: ['links', 1, 'endpoints', 1] });
+    expect(d[0]).toMatchObject({
+      code: 'invalid-format',
+      elements: ['r1--Vlan 20'],
+      path: ['links', 1, 'endpoints', 1],
+    });
     expect(d[0]!.message).toContain('endpoint 2');
   });
 
-  it('explains ranges in the user\'s terms', () => {
+  it("explains ranges in the user's terms", () => {
     const input = base();
     input.nodes.vlan10.vid = 4095;
     const d = parseDesign(input).diagnostics[0]!;
@@ -68,7 +89,11 @@ describe('parseDesign', () => {
 
   it('reports missing fields by name', () => {
     const input = base();
-    (input.nodes as Record<string, unknown>).tun = { kind: 'vxlan', vni: 5, subnet: '172.16.0.0/29' };
+    (input.nodes as Record<string, unknown>).tun = {
+      kind: 'vxlan',
+      vni: 5,
+      subnet: '172.16.0.0/29',
+    };
     const d = parseDesign(input).diagnostics;
     expect(d).toEqual([expect.objectContaining({ code: 'missing-field', elements: ['tun'] })]);
     expect(d[0]!.message).toBe('tun is missing the required field "underlay"');
@@ -111,7 +136,9 @@ describe('linkIds', () => {
   });
 
   it('never reuses an explicit id for a generated one', () => {
-    expect(linkIds({ links: [{ endpoints: ['a', 'b'] }, { id: 'a--b', endpoints: ['c', 'd'] }] })).toEqual(['a--b#2', 'a--b']);
+    expect(
+      linkIds({ links: [{ endpoints: ['a', 'b'] }, { id: 'a--b', endpoints: ['c', 'd'] }] }),
+    ).toEqual(['a--b#2', 'a--b']);
   });
 });
 
@@ -119,13 +146,17 @@ describe('JSON Schema for editors', () => {
   it('is committed and matches the zod schema', async () => {
     const { readFileSync } = await import('node:fs');
     const { designJsonSchemaText, SCHEMA_PATH } = await import('../scripts/gen-json-schema.js');
-    expect(readFileSync(SCHEMA_PATH, 'utf8'), 'run `pnpm --filter @netcanvas/shared build`').toBe(designJsonSchemaText());
+    expect(readFileSync(SCHEMA_PATH, 'utf8'), 'run `pnpm --filter @netcanvas/shared build`').toBe(
+      designJsonSchemaText(),
+    );
   });
 
   it('lists every node kind and forbids unknown fields', async () => {
     const { designJsonSchemaText } = await import('../scripts/gen-json-schema.js');
     const schema = JSON.parse(designJsonSchemaText());
-    const kinds = schema.properties.nodes.additionalProperties.oneOf.map((k: { properties: { kind: { const: string } } }) => k.properties.kind.const);
+    const kinds = schema.properties.nodes.additionalProperties.oneOf.map(
+      (k: { properties: { kind: { const: string } } }) => k.properties.kind.const,
+    );
     expect(kinds).toEqual(['host', 'namespace', 'vlan', 'switch', 'router', 'vxlan']);
     expect(schema.additionalProperties).toBe(false);
     // Fields with defaults are optional in a file.

@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Topology } from '../src/model.js';
 import { hintsFrom, resolve } from '../src/resolve.js';
-import { parse as parseYaml } from 'yaml';
-import { Design } from '../src/schema.js';
 import { scenarios } from '../src/scenarios.js';
+import { Design } from '../src/schema.js';
 import { interVlan, makeDesign, sameVlan, scenarioDesigns, vxlan } from './helpers/designs.js';
 
 const addressOf = (t: Topology, key: string) => t.interfaces.find((i) => i.key === key)?.address;
 const ifaceOf = (t: Topology, key: string) => {
   const found = t.interfaces.find((i) => i.key === key);
-  if (!found) throw new Error(`no interface ${key}; have ${t.interfaces.map((i) => i.key).join(' ')}`);
+  if (!found)
+    throw new Error(`no interface ${key}; have ${t.interfaces.map((i) => i.key).join(' ')}`);
   return found;
 };
 const routesOf = (t: Topology, node: string) =>
   t.routes.filter((r) => r.node === node).map((r) => `${r.to} via ${r.via} dev ${r.dev}`);
-const withCode = (diagnostics: Diagnostic[], code: string) => diagnostics.filter((d) => d.code === code);
+const withCode = (diagnostics: Diagnostic[], code: string) =>
+  diagnostics.filter((d) => d.code === code);
 
 describe('the scenario designs', () => {
   it('vxlan is exactly the document of the issue', () => {
@@ -58,7 +60,9 @@ links:
       const yaml = gallery.get(name as keyof typeof scenarioDesigns);
       expect(yaml, name).toBeDefined();
       const fromGallery = Design.parse(parseYaml(yaml!));
-      expect(essence(resolve(fromGallery).topology), name).toEqual(essence(resolve(build()).topology));
+      expect(essence(resolve(fromGallery).topology), name).toEqual(
+        essence(resolve(build()).topology),
+      );
     }
   });
 });
@@ -84,16 +88,40 @@ describe('scenario same-vlan', () => {
     expect(addressOf(t, 'nc-same-vlan.node-a/br0')).toBe('10.0.10.3/24');
     expect(addressOf(t, 'nc-same-vlan.node-b/br0')).toBe('10.0.10.4/24');
     expect(t.domains).toEqual([
-      { id: 'vlan10', kind: 'vlan', element: 'vlan10', subnet: '10.0.10.0/24', gateway: null, transit: true, vid: 10 },
+      {
+        id: 'vlan10',
+        kind: 'vlan',
+        element: 'vlan10',
+        subnet: '10.0.10.0/24',
+        gateway: null,
+        transit: true,
+        vid: 10,
+      },
     ]);
   });
 
   it('bridges the uplink and the container port into the host’s br0, and the host into the vlan bridge', () => {
     const uplink = ifaceOf(t, 'nc-same-vlan.node-a/vlan10');
-    expect(uplink).toMatchObject({ kind: 'veth', master: 'br0', address: null, peer: { netns: 'nc-same-vlan', name: 'node-a-vlan10' } });
-    expect(ifaceOf(t, 'nc-same-vlan/node-a-vlan10')).toMatchObject({ master: 'vlan10', node: 'vlan10', towards: 'node-a' });
-    expect(ifaceOf(t, 'nc-same-vlan.node-a/c1')).toMatchObject({ master: 'br0', peer: { netns: 'nc-same-vlan.c1', name: 'eth0' } });
-    expect(ifaceOf(t, 'nc-same-vlan.c1/eth0')).toMatchObject({ link: 'c1', towards: 'node-a', domain: 'vlan10' });
+    expect(uplink).toMatchObject({
+      kind: 'veth',
+      master: 'br0',
+      address: null,
+      peer: { netns: 'nc-same-vlan', name: 'node-a-vlan10' },
+    });
+    expect(ifaceOf(t, 'nc-same-vlan/node-a-vlan10')).toMatchObject({
+      master: 'vlan10',
+      node: 'vlan10',
+      towards: 'node-a',
+    });
+    expect(ifaceOf(t, 'nc-same-vlan.node-a/c1')).toMatchObject({
+      master: 'br0',
+      peer: { netns: 'nc-same-vlan.c1', name: 'eth0' },
+    });
+    expect(ifaceOf(t, 'nc-same-vlan.c1/eth0')).toMatchObject({
+      link: 'c1',
+      towards: 'node-a',
+      domain: 'vlan10',
+    });
   });
 
   it('installs no routes and explains why there is no gateway', () => {
@@ -120,7 +148,12 @@ describe('scenario inter-vlan', () => {
   it('gives the router the first address of each vlan and makes it forward', () => {
     expect(addressOf(t, 'nc-inter-vlan.r1/vlan10')).toBe('10.0.10.1/24');
     expect(addressOf(t, 'nc-inter-vlan.r1/vlan20')).toBe('10.0.20.1/24');
-    expect(t.netns.find((n) => n.node === 'r1')).toEqual({ name: 'nc-inter-vlan.r1', node: 'r1', role: 'router', forwarding: true });
+    expect(t.netns.find((n) => n.node === 'r1')).toEqual({
+      name: 'nc-inter-vlan.r1',
+      node: 'r1',
+      role: 'router',
+      forwarding: true,
+    });
     expect(t.domains.map((d) => [d.id, d.gateway])).toEqual([
       ['vlan10', { node: 'r1', address: '10.0.10.1' }],
       ['vlan20', { node: 'r1', address: '10.0.20.1' }],
@@ -131,7 +164,9 @@ describe('scenario inter-vlan', () => {
     expect(routesOf(t, 'c1')).toEqual(['default via 10.0.10.1 dev eth0']);
     expect(routesOf(t, 'c2')).toEqual(['default via 10.0.20.1 dev eth0']);
     expect(routesOf(t, 'node-a')).toEqual(['default via 10.0.10.1 dev br0']);
-    expect(t.routes.find((r) => r.node === 'c1')?.why).toBe("c1's default gateway is r1 (10.0.10.1) on vlan10");
+    expect(t.routes.find((r) => r.node === 'c1')?.why).toBe(
+      "c1's default gateway is r1 (10.0.10.1) on vlan10",
+    );
   });
 
   it('needs no computed routes on a router attached to both vlans, and reports nothing', () => {
@@ -155,7 +190,13 @@ describe('scenario vxlan', () => {
     expect(ifaceOf(t, 'nc-vxlan.r1/tun')).toMatchObject({
       kind: 'vxlan',
       domain: 'tun',
-      vxlan: { vni: 42, port: 4789, local: '203.0.113.1', underlayDev: 'public', remotes: ['203.0.113.2'] },
+      vxlan: {
+        vni: 42,
+        port: 4789,
+        local: '203.0.113.1',
+        underlayDev: 'public',
+        remotes: ['203.0.113.2'],
+      },
     });
     expect(ifaceOf(t, 'nc-vxlan.r2/tun').vxlan).toEqual({
       vni: 42,
@@ -169,11 +210,17 @@ describe('scenario vxlan', () => {
   it('routes each vlan through the tunnel, never across the public network', () => {
     expect(routesOf(t, 'r1')).toEqual(['10.0.20.0/24 via 172.16.42.2 dev tun']);
     expect(routesOf(t, 'r2')).toEqual(['10.0.10.0/24 via 172.16.42.1 dev tun']);
-    expect(t.routes.find((r) => r.node === 'r1')?.why).toBe('10.0.20.0/24 (vlan20) via r2 over the tunnel tun');
+    expect(t.routes.find((r) => r.node === 'r1')?.why).toBe(
+      '10.0.20.0/24 (vlan20) via r2 over the tunnel tun',
+    );
     expect(routesOf(t, 'c1')).toEqual(['default via 10.0.10.1 dev eth0']);
     expect(routesOf(t, 'c2')).toEqual(['default via 10.0.20.1 dev eth0']);
     expect(t.domains.find((d) => d.id === 'public')?.transit).toBe(false);
-    expect(t.domains.find((d) => d.id === 'tun')).toMatchObject({ kind: 'overlay', subnet: '172.16.42.0/29', transit: true });
+    expect(t.domains.find((d) => d.id === 'tun')).toMatchObject({
+      kind: 'overlay',
+      subnet: '172.16.42.0/29',
+      transit: true,
+    });
   });
 
   it('reports nothing for the scenario as written', () => {
@@ -184,9 +231,15 @@ describe('scenario vxlan', () => {
     expect(t.routes.every((r) => r.why.length > 0)).toBe(true);
     const position = new Map(t.interfaces.map((i, n) => [i.key, n]));
     for (const [n, iface] of t.interfaces.entries()) {
-      if (iface.master !== null) expect(position.get(`${iface.netns}/${iface.master}`)).toBeLessThan(n);
-      if (iface.vxlan) expect(position.get(`${iface.netns}/${iface.vxlan.underlayDev}`)).toBeLessThan(n);
-      if (iface.peer) expect(ifaceOf(t, `${iface.peer.netns}/${iface.peer.name}`).peer).toEqual({ netns: iface.netns, name: iface.name });
+      if (iface.master !== null)
+        expect(position.get(`${iface.netns}/${iface.master}`)).toBeLessThan(n);
+      if (iface.vxlan)
+        expect(position.get(`${iface.netns}/${iface.vxlan.underlayDev}`)).toBeLessThan(n);
+      if (iface.peer)
+        expect(ifaceOf(t, `${iface.peer.netns}/${iface.peer.name}`).peer).toEqual({
+          netns: iface.netns,
+          name: iface.name,
+        });
     }
   });
 
@@ -200,7 +253,10 @@ describe('scenario vxlan', () => {
 
   it('still reaches the underlay subnet itself through a router attached to it', () => {
     const base = vxlan();
-    const design = makeDesign('vxlan', { ...base.nodes, r3: { kind: 'router' } }, [...base.links, { endpoints: ['r3', 'vlan20'] }]);
+    const design = makeDesign('vxlan', { ...base.nodes, r3: { kind: 'router' } }, [
+      ...base.links,
+      { endpoints: ['r3', 'vlan20'] },
+    ]);
     const { topology } = resolve(design);
     expect(routesOf(topology, 'r3')).toEqual([
       '203.0.113.0/24 via 10.0.20.1 dev vlan20',
@@ -224,13 +280,23 @@ describe('hosts in routed mode', () => {
       c3: { kind: 'namespace', host: 'node-c' },
       c4: { kind: 'namespace', host: 'node-c' },
     },
-    [{ endpoints: ['node-c', 'vlan10'] }, { endpoints: ['r1', 'vlan10'] }, { endpoints: ['r1', 'r2'] }],
+    [
+      { endpoints: ['node-c', 'vlan10'] },
+      { endpoints: ['r1', 'vlan10'] },
+      { endpoints: ['r1', 'r2'] },
+    ],
   );
   const { topology: t, diagnostics } = resolve(design);
 
   it('gives br0 the first address of the container subnet and the uplink its own address on the vlan', () => {
-    expect(ifaceOf(t, 'nc-routed.node-c/br0')).toMatchObject({ address: '172.17.1.1/24', domain: 'node-c' });
-    expect(ifaceOf(t, 'nc-routed.node-c/vlan10')).toMatchObject({ address: '10.0.10.2/24', master: null });
+    expect(ifaceOf(t, 'nc-routed.node-c/br0')).toMatchObject({
+      address: '172.17.1.1/24',
+      domain: 'node-c',
+    });
+    expect(ifaceOf(t, 'nc-routed.node-c/vlan10')).toMatchObject({
+      address: '10.0.10.2/24',
+      master: null,
+    });
     expect(addressOf(t, 'nc-routed.c3/eth0')).toBe('172.17.1.2/24');
     expect(addressOf(t, 'nc-routed.c4/eth0')).toBe('172.17.1.3/24');
     expect(t.netns.find((n) => n.node === 'node-c')?.forwarding).toBe(true);
@@ -248,8 +314,13 @@ describe('hosts in routed mode', () => {
 
   it('lets routers reach the container subnet through the host’s uplink address', () => {
     expect(routesOf(t, 'r1')).toEqual(['172.17.1.0/24 via 10.0.10.2 dev vlan10']);
-    expect(t.routes.find((r) => r.node === 'r1')?.why).toBe("172.17.1.0/24 (node-c's containers) via node-c on vlan10");
-    expect(routesOf(t, 'r2')).toEqual(['172.17.1.0/24 via 10.255.0.1 dev r1', '10.0.10.0/24 via 10.255.0.1 dev r1']);
+    expect(t.routes.find((r) => r.node === 'r1')?.why).toBe(
+      "172.17.1.0/24 (node-c's containers) via node-c on vlan10",
+    );
+    expect(routesOf(t, 'r2')).toEqual([
+      '172.17.1.0/24 via 10.255.0.1 dev r1',
+      '10.0.10.0/24 via 10.255.0.1 dev r1',
+    ]);
     expect(diagnostics).toEqual([]);
   });
 });
@@ -258,7 +329,12 @@ describe('point-to-point links', () => {
   const chain = (extra: Record<string, unknown> = {}) =>
     makeDesign(
       'p2p',
-      { r1: { kind: 'router' }, r2: { kind: 'router' }, r3: { kind: 'router' }, n1: { kind: 'namespace' } },
+      {
+        r1: { kind: 'router' },
+        r2: { kind: 'router' },
+        r3: { kind: 'router' },
+        n1: { kind: 'namespace' },
+      },
       [{ endpoints: ['r1', 'r2'] }, { endpoints: ['r2', 'r3'] }, { endpoints: ['n1', 'r3'] }],
       extra,
     );
@@ -284,13 +360,21 @@ describe('point-to-point links', () => {
   });
 
   it('need no fabric namespace when the design has no vlan or switch', () => {
-    expect(resolve(chain()).topology.netns.map((n) => n.name)).toEqual(['nc-p2p.n1', 'nc-p2p.r1', 'nc-p2p.r2', 'nc-p2p.r3']);
+    expect(resolve(chain()).topology.netns.map((n) => n.name)).toEqual([
+      'nc-p2p.n1',
+      'nc-p2p.r1',
+      'nc-p2p.r2',
+      'nc-p2p.r3',
+    ]);
   });
 
   it('are routed hop by hop, and a namespace uses its router end as gateway', () => {
     const { topology: t } = resolve(chain());
     expect(routesOf(t, 'n1')).toEqual(['default via 10.255.0.1 dev r3']);
-    expect(routesOf(t, 'r1')).toEqual(['10.255.0.8/30 via 10.255.0.6 dev r2', '10.255.0.0/30 via 10.255.0.6 dev r2']);
+    expect(routesOf(t, 'r1')).toEqual([
+      '10.255.0.8/30 via 10.255.0.6 dev r2',
+      '10.255.0.0/30 via 10.255.0.6 dev r2',
+    ]);
     expect(t.routes.find((r) => r.node === 'r1' && r.to === '10.255.0.0/30')?.why).toBe(
       '10.255.0.0/30 (link n1--r3) via r2 over the link r1--r2, 2 hops away',
     );
@@ -299,11 +383,17 @@ describe('point-to-point links', () => {
   it('use the design’s pool and skip subnets other domains already use', () => {
     const design = makeDesign(
       'p2p',
-      { lan: { kind: 'switch', subnet: '192.168.0.0/29' }, r1: { kind: 'router' }, r2: { kind: 'router' } },
+      {
+        lan: { kind: 'switch', subnet: '192.168.0.0/29' },
+        r1: { kind: 'router' },
+        r2: { kind: 'router' },
+      },
       [{ endpoints: ['r1', 'lan'] }, { endpoints: ['r1', 'r2'] }],
       { addressing: { p2p: '192.168.0.0/24' } },
     );
-    expect(resolve(design).topology.domains.find((d) => d.kind === 'p2p')?.subnet).toBe('192.168.0.8/30');
+    expect(resolve(design).topology.domains.find((d) => d.kind === 'p2p')?.subnet).toBe(
+      '192.168.0.8/30',
+    );
   });
 
   it('live in the subnet of an explicit address instead of the pool', () => {
@@ -348,7 +438,10 @@ describe('routing', () => {
       { endpoints: ['r3', 'dst'] },
     ]);
     const { topology: t } = resolve(design);
-    expect(t.routes.find((r) => r.node === 'r1' && r.to === '10.9.0.0/24')).toMatchObject({ via: '10.1.0.2', dev: 'va' });
+    expect(t.routes.find((r) => r.node === 'r1' && r.to === '10.9.0.0/24')).toMatchObject({
+      via: '10.1.0.2',
+      dev: 'va',
+    });
   });
 
   it('breaks ties on the same domain by the next router’s id', () => {
@@ -375,7 +468,9 @@ describe('routing', () => {
       { endpoints: ['r3', 'dst'] },
     ]);
     const { topology: t } = resolve(design);
-    expect(t.routes.find((r) => r.node === 'r1' && r.to === '10.9.0.0/24')).toMatchObject({ dev: 'vb' });
+    expect(t.routes.find((r) => r.node === 'r1' && r.to === '10.9.0.0/24')).toMatchObject({
+      dev: 'vb',
+    });
   });
 
   it('installs static routes as written; they win over a computed route to the same prefix', () => {
@@ -395,7 +490,15 @@ describe('routing', () => {
     );
     const { topology: t } = resolve(design);
     expect(t.routes.filter((r) => r.node === 'r1')).toEqual([
-      { netns: 'nc-static.r1', node: 'r1', to: '10.9.0.0/24', via: '10.1.0.3', dev: 'va', origin: 'static', why: "10.9.0.0/24 via 10.1.0.3: written in r1's routes" },
+      {
+        netns: 'nc-static.r1',
+        node: 'r1',
+        to: '10.9.0.0/24',
+        via: '10.1.0.3',
+        dev: 'va',
+        origin: 'static',
+        why: "10.9.0.0/24 via 10.1.0.3: written in r1's routes",
+      },
       expect.objectContaining({ to: '10.2.0.0/24', via: '10.1.0.2', origin: 'computed' }),
     ]);
   });
@@ -403,12 +506,11 @@ describe('routing', () => {
   it('installs only the written routes on a router with routing: static', () => {
     const design = makeDesign(
       'static',
-      { ...nodes, r1: { kind: 'router', routing: 'static', routes: [{ to: 'default', via: '10.1.0.2' }] } },
-      [
-        { endpoints: ['r1', 'va'] },
-        { endpoints: ['r2', 'va'] },
-        { endpoints: ['r2', 'dst'] },
-      ],
+      {
+        ...nodes,
+        r1: { kind: 'router', routing: 'static', routes: [{ to: 'default', via: '10.1.0.2' }] },
+      },
+      [{ endpoints: ['r1', 'va'] }, { endpoints: ['r2', 'va'] }, { endpoints: ['r2', 'dst'] }],
     );
     expect(routesOf(resolve(design).topology, 'r1')).toEqual(['default via 10.1.0.2 dev va']);
   });
@@ -416,12 +518,18 @@ describe('routing', () => {
   it('warns when a static next hop is in the p2p pool but on none of the router’s links', () => {
     const design = makeDesign(
       'static',
-      { r1: { kind: 'router', routes: [{ to: '10.9.0.0/24', via: '10.255.0.6' }] }, r2: { kind: 'router' } },
+      {
+        r1: { kind: 'router', routes: [{ to: '10.9.0.0/24', via: '10.255.0.6' }] },
+        r2: { kind: 'router' },
+      },
       [{ endpoints: ['r1', 'r2'] }],
     );
     const { topology, diagnostics } = resolve(design);
     expect(routesOf(topology, 'r1')).toEqual([]);
-    expect(withCode(diagnostics, 'route-via-unreachable')[0]).toMatchObject({ elements: ['r1'], path: ['nodes', 'r1', 'routes', 0, 'via'] });
+    expect(withCode(diagnostics, 'route-via-unreachable')[0]).toMatchObject({
+      elements: ['r1'],
+      path: ['nodes', 'r1', 'routes', 0, 'via'],
+    });
   });
 });
 
@@ -429,20 +537,37 @@ describe('explicit addresses', () => {
   const lan = (endpoints: unknown[], subnet = '10.0.10.0/24') =>
     makeDesign(
       'lan',
-      { vlan10: { kind: 'vlan', vid: 10, subnet }, r1: { kind: 'router' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } },
+      {
+        vlan10: { kind: 'vlan', vid: 10, subnet },
+        r1: { kind: 'router' },
+        n1: { kind: 'namespace' },
+        n2: { kind: 'namespace' },
+      },
       endpoints.map((e) => ({ endpoints: [e, 'vlan10'] })) as never,
     );
 
   it('take the domain’s prefix length when written without one, and are never handed out again', () => {
-    const { topology: t, diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.10.1' }, 'r1', 'n2']));
-    expect(ifaceOf(t, 'nc-lan.n1/vlan10')).toMatchObject({ address: '10.0.10.1/24', addressOrigin: 'explicit' });
-    expect(ifaceOf(t, 'nc-lan.r1/vlan10')).toMatchObject({ address: '10.0.10.2/24', addressOrigin: 'auto' });
+    const { topology: t, diagnostics } = resolve(
+      lan([{ node: 'n1', ip: '10.0.10.1' }, 'r1', 'n2']),
+    );
+    expect(ifaceOf(t, 'nc-lan.n1/vlan10')).toMatchObject({
+      address: '10.0.10.1/24',
+      addressOrigin: 'explicit',
+    });
+    expect(ifaceOf(t, 'nc-lan.r1/vlan10')).toMatchObject({
+      address: '10.0.10.2/24',
+      addressOrigin: 'auto',
+    });
     expect(addressOf(t, 'nc-lan.n2/vlan10')).toBe('10.0.10.3/24');
     expect(diagnostics).toEqual([]);
   });
 
   it('win over hints, which win over automatic allocation', () => {
-    const hints = { 'nc-lan.r1/vlan10': '10.0.10.1/24', 'nc-lan.n2/vlan10': '10.0.10.200/24', 'nc-lan.n1/vlan10': '10.0.10.7/24' };
+    const hints = {
+      'nc-lan.r1/vlan10': '10.0.10.1/24',
+      'nc-lan.n2/vlan10': '10.0.10.200/24',
+      'nc-lan.n1/vlan10': '10.0.10.7/24',
+    };
     const { topology: t } = resolve(lan(['r1', { node: 'n2', ip: '10.0.10.1' }, 'n1']), hints);
     expect(addressOf(t, 'nc-lan.n2/vlan10')).toBe('10.0.10.1/24');
     expect(addressOf(t, 'nc-lan.n1/vlan10')).toBe('10.0.10.7/24');
@@ -458,7 +583,11 @@ describe('explicit addresses', () => {
     const { topology: t, diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.10.9/16' }]));
     expect(addressOf(t, 'nc-lan.n1/vlan10')).toBe('10.0.10.9/24');
     expect(withCode(diagnostics, 'address-prefix-mismatch')).toEqual([
-      expect.objectContaining({ severity: 'error', elements: ['n1', 'vlan10'], path: ['links', 0] }),
+      expect.objectContaining({
+        severity: 'error',
+        elements: ['n1', 'vlan10'],
+        path: ['links', 0],
+      }),
     ]);
   });
 
@@ -466,11 +595,18 @@ describe('explicit addresses', () => {
     const { diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.11.9' }]));
     const [d] = withCode(diagnostics, 'address-outside-subnet');
     expect(d).toMatchObject({ severity: 'error', elements: ['n1', 'vlan10'] });
-    expect(d!.message).toBe("n1's address 10.0.11.9 on vlan10 is outside vlan10's subnet 10.0.10.0/24, so n1 cannot reach its neighbours there");
+    expect(d!.message).toBe(
+      "n1's address 10.0.11.9 on vlan10 is outside vlan10's subnet 10.0.10.0/24, so n1 cannot reach its neighbours there",
+    );
   });
 
   it('taken twice are reported with both owners', () => {
-    const { diagnostics } = resolve(lan([{ node: 'n1', ip: '10.0.10.5' }, { node: 'n2', ip: '10.0.10.5/24' }]));
+    const { diagnostics } = resolve(
+      lan([
+        { node: 'n1', ip: '10.0.10.5' },
+        { node: 'n2', ip: '10.0.10.5/24' },
+      ]),
+    );
     const [d] = withCode(diagnostics, 'address-duplicate');
     expect(d).toMatchObject({ severity: 'error', elements: ['n1', 'n2', 'vlan10'] });
     expect(d!.message).toContain('n1 and n2 both have 10.0.10.5 on vlan10');
@@ -481,7 +617,12 @@ describe('diagnostics found while resolving', () => {
   it('subnet-too-small: a /30 cannot hold three members', () => {
     const design = makeDesign(
       'small',
-      { v: { kind: 'vlan', vid: 5, subnet: '10.0.0.0/30' }, r1: { kind: 'router' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } },
+      {
+        v: { kind: 'vlan', vid: 5, subnet: '10.0.0.0/30' },
+        r1: { kind: 'router' },
+        n1: { kind: 'namespace' },
+        n2: { kind: 'namespace' },
+      },
       [{ endpoints: ['r1', 'v'] }, { endpoints: ['n1', 'v'] }, { endpoints: ['n2', 'v'] }],
     );
     const { topology: t, diagnostics } = resolve(design);
@@ -512,13 +653,19 @@ describe('diagnostics found while resolving', () => {
   });
 
   it('host-no-uplink: containers of an unlinked bridged host have no subnet', () => {
-    const design = makeDesign('lonely', { h: { kind: 'host' }, c1: { kind: 'namespace', host: 'h' }, c2: { kind: 'namespace', host: 'h' } });
+    const design = makeDesign('lonely', {
+      h: { kind: 'host' },
+      c1: { kind: 'namespace', host: 'h' },
+      c2: { kind: 'namespace', host: 'h' },
+    });
     const { topology: t, diagnostics } = resolve(design);
     expect(addressOf(t, 'nc-lonely.c1/eth0')).toBeNull();
     expect(withCode(diagnostics, 'host-no-uplink')).toEqual([
       expect.objectContaining({ severity: 'warning', elements: ['h', 'c1', 'c2'] }),
     ]);
-    expect(withCode(diagnostics, 'host-no-uplink')[0]!.message).toContain('its containers c1 and c2 have no subnet');
+    expect(withCode(diagnostics, 'host-no-uplink')[0]!.message).toContain(
+      'its containers c1 and c2 have no subnet',
+    );
   });
 
   it('vxlan-members: a tunnel with one member leads nowhere', () => {
@@ -547,7 +694,9 @@ describe('diagnostics found while resolving', () => {
     const base = vxlan();
     const design = makeDesign('vxlan', base.nodes, [...base.links, { endpoints: ['r1', 'tun'] }]);
     const { topology, diagnostics } = resolve(design);
-    expect(topology.interfaces.filter((i) => i.kind === 'vxlan' && i.node === 'r1')).toHaveLength(1);
+    expect(topology.interfaces.filter((i) => i.kind === 'vxlan' && i.node === 'r1')).toHaveLength(
+      1,
+    );
     expect(topology.links.some((l) => l.id === 'r1--tun#2')).toBe(false);
     expect(withCode(diagnostics, 'vxlan-member-twice')).toEqual([
       expect.objectContaining({ severity: 'error', elements: ['r1', 'tun', 'r1--tun#2'] }),
@@ -556,10 +705,11 @@ describe('diagnostics found while resolving', () => {
   });
 
   it('no-address: members of a switch without subnet get no address', () => {
-    const design = makeDesign('bare', { sw: { kind: 'switch' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } }, [
-      { endpoints: ['n1', 'sw'] },
-      { endpoints: [{ node: 'n2', ip: '192.168.5.2/24' }, 'sw'] },
-    ]);
+    const design = makeDesign(
+      'bare',
+      { sw: { kind: 'switch' }, n1: { kind: 'namespace' }, n2: { kind: 'namespace' } },
+      [{ endpoints: ['n1', 'sw'] }, { endpoints: [{ node: 'n2', ip: '192.168.5.2/24' }, 'sw'] }],
+    );
     const { topology: t, diagnostics } = resolve(design);
     expect(addressOf(t, 'nc-bare.n1/sw')).toBeNull();
     expect(addressOf(t, 'nc-bare.n2/sw')).toBe('192.168.5.2/24');
@@ -579,14 +729,22 @@ describe('diagnostics found while resolving', () => {
     expect(addressOf(t, 'nc-pool.r1/r2')).toBe('10.255.0.1/30');
     expect(addressOf(t, 'nc-pool.r2/r3')).toBeNull();
     expect(withCode(diagnostics, 'p2p-pool-exhausted')).toEqual([
-      expect.objectContaining({ severity: 'error', elements: ['r2--r3'], path: ['addressing', 'p2p'] }),
+      expect.objectContaining({
+        severity: 'error',
+        elements: ['r2--r3'],
+        path: ['addressing', 'p2p'],
+      }),
     ]);
   });
 
   it('no-gateway: a vlan without router, phrased for the one member it strands', () => {
     const design = makeDesign(
       'gw',
-      { vlan20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' }, h: { kind: 'host' }, c3: { kind: 'namespace' } },
+      {
+        vlan20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+        h: { kind: 'host' },
+        c3: { kind: 'namespace' },
+      },
       [{ endpoints: ['c3', 'vlan20'] }],
     );
     const { diagnostics } = resolve(design);
@@ -594,7 +752,8 @@ describe('diagnostics found while resolving', () => {
       {
         severity: 'info',
         code: 'no-gateway',
-        message: 'c3 is on vlan20, which has no router, so c3 has no default gateway (it still reaches 10.0.20.0/24 directly)',
+        message:
+          'c3 is on vlan20, which has no router, so c3 has no default gateway (it still reaches 10.0.20.0/24 directly)',
         elements: ['vlan20', 'c3'],
         path: ['nodes', 'vlan20'],
       },
@@ -604,8 +763,15 @@ describe('diagnostics found while resolving', () => {
   it('ifname-duplicate: two links of one element with the same written ifname', () => {
     const design = makeDesign(
       'dup',
-      { v1: { kind: 'vlan', vid: 1, subnet: '10.0.1.0/24' }, v2: { kind: 'vlan', vid: 2, subnet: '10.0.2.0/24' }, r1: { kind: 'router' } },
-      [{ endpoints: [{ node: 'r1', ifname: 'up0' }, 'v1'] }, { endpoints: [{ node: 'r1', ifname: 'up0' }, 'v2'] }],
+      {
+        v1: { kind: 'vlan', vid: 1, subnet: '10.0.1.0/24' },
+        v2: { kind: 'vlan', vid: 2, subnet: '10.0.2.0/24' },
+        r1: { kind: 'router' },
+      },
+      [
+        { endpoints: [{ node: 'r1', ifname: 'up0' }, 'v1'] },
+        { endpoints: [{ node: 'r1', ifname: 'up0' }, 'v2'] },
+      ],
     );
     const { topology: t, diagnostics } = resolve(design);
     const names = t.interfaces.filter((i) => i.netns === 'nc-dup.r1').map((i) => i.name);
@@ -640,7 +806,10 @@ describe('hosts as tunnel members', () => {
   const { topology: t, diagnostics } = resolve(design);
 
   it('puts a bridged host’s written uplink address on br0 and uses it as the tunnel’s local address', () => {
-    expect(ifaceOf(t, 'nc-hostvx.node-a/br0')).toMatchObject({ address: '203.0.113.10/24', addressOrigin: 'explicit' });
+    expect(ifaceOf(t, 'nc-hostvx.node-a/br0')).toMatchObject({
+      address: '203.0.113.10/24',
+      addressOrigin: 'explicit',
+    });
     expect(ifaceOf(t, 'nc-hostvx.node-a/public')).toMatchObject({ address: null, master: 'br0' });
     expect(ifaceOf(t, 'nc-hostvx.node-a/tun').vxlan).toEqual({
       vni: 7,
@@ -681,7 +850,10 @@ describe('kernel names', () => {
   it('replace names longer than 15 characters by stable hashed names', () => {
     const design = makeDesign(
       'long',
-      { 'public-network': { kind: 'switch', subnet: '198.51.100.0/24' }, 'edge-router-west': { kind: 'router' } },
+      {
+        'public-network': { kind: 'switch', subnet: '198.51.100.0/24' },
+        'edge-router-west': { kind: 'router' },
+      },
       [{ endpoints: ['edge-router-west', 'public-network'] }],
     );
     const { topology: t } = resolve(design);
@@ -694,10 +866,11 @@ describe('kernel names', () => {
   });
 
   it('keep the first of two parallel links readable and give the second a distinct name', () => {
-    const design = makeDesign('par', { v: { kind: 'vlan', vid: 7, subnet: '10.7.0.0/24' }, r1: { kind: 'router' } }, [
-      { endpoints: ['r1', 'v'] },
-      { endpoints: ['r1', 'v'] },
-    ]);
+    const design = makeDesign(
+      'par',
+      { v: { kind: 'vlan', vid: 7, subnet: '10.7.0.0/24' }, r1: { kind: 'router' } },
+      [{ endpoints: ['r1', 'v'] }, { endpoints: ['r1', 'v'] }],
+    );
     const { topology: t, diagnostics } = resolve(design);
     const mine = t.interfaces.filter((i) => i.netns === 'nc-par.r1');
     expect(mine[0]).toMatchObject({ name: 'v', link: 'r1--v', address: '10.7.0.1/24' });
@@ -732,7 +905,10 @@ describe('totality', () => {
         { id: 'same', endpoints: ['r1', 'd'] },
       ],
     );
-    const { topology: t } = resolve(design, { 'nc-broken.r1/same': 42 as never, 'nc-broken.r1/c': '10.255.0.1' });
+    const { topology: t } = resolve(design, {
+      'nc-broken.r1/same': 42 as never,
+      'nc-broken.r1/c': '10.255.0.1',
+    });
     expect(t.links.map((l) => l.id)).toEqual(['same']);
     expect(t.interfaces.some((i) => i.kind === 'vxlan')).toBe(false);
     expect(t.netns).toHaveLength(4);
@@ -742,7 +918,7 @@ describe('totality', () => {
 // ───────────── properties over random designs ─────────────
 
 import fc from 'fast-check';
-import { parseCidr, parseIfAddress, networkOf } from '../src/ipam.js';
+import { networkOf, parseCidr, parseIfAddress } from '../src/ipam.js';
 import { buildRandomDesign, largeDesign, randomDesignPlan } from './helpers/designs.js';
 
 const SEED = 20261128;
@@ -762,7 +938,8 @@ function checkInvariants(t: Topology): void {
   const domains = new Map(t.domains.map((d) => [d.id, d]));
   const perDomain = new Map<string, Set<string>>();
   t.interfaces.forEach((iface, n) => {
-    if (iface.master !== null) expect(position.get(`${iface.netns}/${iface.master}`)).toBeLessThan(n);
+    if (iface.master !== null)
+      expect(position.get(`${iface.netns}/${iface.master}`)).toBeLessThan(n);
     if (iface.peer) {
       const peer = t.interfaces.find((i) => i.key === `${iface.peer!.netns}/${iface.peer!.name}`);
       expect(peer?.peer).toEqual({ netns: iface.netns, name: iface.name });
@@ -797,7 +974,11 @@ function checkInvariants(t: Topology): void {
   for (const link of t.links) {
     for (const end of [link.a, link.b]) {
       const owner = t.netns.find((ns) => ns.node === end.node);
-      if (owner) expect(keys.has(`${owner.name}/${end.ifname}`), `${link.id} ${end.node}/${end.ifname}`).toBe(true);
+      if (owner)
+        expect(
+          keys.has(`${owner.name}/${end.ifname}`),
+          `${link.id} ${end.node}/${end.ifname}`,
+        ).toBe(true);
     }
   }
   expect(t.endpoints.map((e) => e.node)).toEqual([...t.endpoints.map((e) => e.node)].sort());
@@ -815,7 +996,10 @@ function renumbered(before: Topology, after: Topology): string[] {
   return moved;
 }
 
-type Edit = { kind: 'remove-node'; pick: number } | { kind: 'remove-link'; pick: number } | { kind: 'add'; what: number; a: number; b: number };
+type Edit =
+  | { kind: 'remove-node'; pick: number }
+  | { kind: 'remove-link'; pick: number }
+  | { kind: 'add'; what: number; a: number; b: number };
 
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('remove-node' as const), pick: fc.nat(99) }),
@@ -827,11 +1011,14 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
 function applyEdit(design: Design, edit: Edit): Design {
   const next: Design = structuredClone(design);
   const ids = Object.keys(next.nodes).sort();
-  const nodeOf = (e: Design['links'][number]['endpoints'][number]) => (typeof e === 'string' ? e : e.node);
+  const nodeOf = (e: Design['links'][number]['endpoints'][number]) =>
+    typeof e === 'string' ? e : e.node;
   if (edit.kind === 'remove-node' && ids.length > 0) {
     const gone = ids[edit.pick % ids.length]!;
     delete next.nodes[gone];
-    next.links = next.links.filter((l) => nodeOf(l.endpoints[0]) !== gone && nodeOf(l.endpoints[1]) !== gone);
+    next.links = next.links.filter(
+      (l) => nodeOf(l.endpoints[0]) !== gone && nodeOf(l.endpoints[1]) !== gone,
+    );
     for (const node of Object.values(next.nodes)) {
       if (node.kind === 'namespace' && node.host === gone) delete node.host;
       if (node.kind === 'vxlan' && node.underlay === gone) node.underlay = 'gone';
@@ -839,22 +1026,29 @@ function applyEdit(design: Design, edit: Edit): Design {
   } else if (edit.kind === 'remove-link' && next.links.length > 0) {
     next.links.splice(edit.pick % next.links.length, 1);
   } else if (edit.kind === 'add') {
-    const segments = ids.filter((id) => next.nodes[id]!.kind === 'vlan' || next.nodes[id]!.kind === 'switch');
+    const segments = ids.filter(
+      (id) => next.nodes[id]!.kind === 'vlan' || next.nodes[id]!.kind === 'switch',
+    );
     const hosts = ids.filter((id) => next.nodes[id]!.kind === 'host');
     const routers = ids.filter((id) => next.nodes[id]!.kind === 'router');
     if (edit.what === 0) {
       next.nodes['zr'] = { kind: 'router', routing: 'auto', routes: [] };
-      if (segments.length) next.links.push({ endpoints: ['zr', segments[edit.a % segments.length]!], state: 'up' });
-      if (routers.length) next.links.push({ endpoints: ['zr', routers[edit.b % routers.length]!], state: 'up' });
+      if (segments.length)
+        next.links.push({ endpoints: ['zr', segments[edit.a % segments.length]!], state: 'up' });
+      if (routers.length)
+        next.links.push({ endpoints: ['zr', routers[edit.b % routers.length]!], state: 'up' });
     } else if (edit.what === 1 && hosts.length) {
       next.nodes['zc'] = { kind: 'namespace', host: hosts[edit.a % hosts.length]! };
     } else if (edit.what === 2) {
       next.nodes['zn'] = { kind: 'namespace' };
-      if (segments.length) next.links.push({ endpoints: ['zn', segments[edit.a % segments.length]!], state: 'up' });
-      if (routers.length) next.links.push({ endpoints: [routers[edit.b % routers.length]!, 'zn'], state: 'up' });
+      if (segments.length)
+        next.links.push({ endpoints: ['zn', segments[edit.a % segments.length]!], state: 'up' });
+      if (routers.length)
+        next.links.push({ endpoints: [routers[edit.b % routers.length]!, 'zn'], state: 'up' });
     } else {
       next.nodes['zv'] = { kind: 'vlan', vid: 4000, subnet: '10.200.0.0/24' };
-      if (routers.length) next.links.push({ endpoints: [routers[edit.a % routers.length]!, 'zv'], state: 'up' });
+      if (routers.length)
+        next.links.push({ endpoints: [routers[edit.a % routers.length]!, 'zv'], state: 'up' });
     }
   }
   return next;
@@ -867,7 +1061,10 @@ describe('properties', () => {
         const design = buildRandomDesign(plan);
         const first = resolve(design);
         expect(JSON.stringify(resolve(design))).toBe(JSON.stringify(first));
-        const reversed = { ...design, nodes: Object.fromEntries(Object.entries(design.nodes).reverse()) };
+        const reversed = {
+          ...design,
+          nodes: Object.fromEntries(Object.entries(design.nodes).reverse()),
+        };
         expect(JSON.stringify(resolve(reversed))).toBe(JSON.stringify(first));
       }),
       { seed: SEED, numRuns: 150 },
@@ -902,7 +1099,9 @@ describe('properties', () => {
       fc.property(randomDesignPlan, (plan) => {
         const design = buildRandomDesign(plan);
         const { topology } = resolve(design);
-        expect(resolve(design, hintsFrom(topology)).topology.interfaces).toEqual(topology.interfaces);
+        expect(resolve(design, hintsFrom(topology)).topology.interfaces).toEqual(
+          topology.interfaces,
+        );
       }),
       { seed: SEED, numRuns: 100 },
     );
@@ -928,7 +1127,9 @@ describe('scale', () => {
       structuredClone(topology);
       copyMs = Math.min(copyMs, performance.now() - start);
     }
-    console.log(`resolve 5000+ elements: ${resolveMs.toFixed(1)} ms; deep copy of the result: ${copyMs.toFixed(1)} ms`);
+    console.log(
+      `resolve 5000+ elements: ${resolveMs.toFixed(1)} ms; deep copy of the result: ${copyMs.toFixed(1)} ms`,
+    );
     expect(resolveMs).toBeLessThan(copyMs * 8);
   }, 60_000);
 });
@@ -936,16 +1137,31 @@ describe('scale', () => {
 describe('link attributes', () => {
   const design = makeDesign(
     'attrs',
-    { v: { kind: 'vlan', vid: 9, subnet: '10.9.0.0/24' }, r1: { kind: 'router' }, n1: { kind: 'namespace' }, idle: { kind: 'router' } },
+    {
+      v: { kind: 'vlan', vid: 9, subnet: '10.9.0.0/24' },
+      r1: { kind: 'router' },
+      n1: { kind: 'namespace' },
+      idle: { kind: 'router' },
+    },
     [
-      { endpoints: [{ node: 'n1', mac: '02:00:00:00:00:01', ifname: 'uplink' }, 'v'], mtu: 1400, state: 'down' },
+      {
+        endpoints: [{ node: 'n1', mac: '02:00:00:00:00:01', ifname: 'uplink' }, 'v'],
+        mtu: 1400,
+        state: 'down',
+      },
       { endpoints: ['r1', 'v'] },
     ],
   );
   const { topology: t } = resolve(design);
 
   it('set mtu and the administrative state on both veth ends, the mac only on the element’s end', () => {
-    expect(ifaceOf(t, 'nc-attrs.n1/uplink')).toMatchObject({ mtu: 1400, up: false, mac: '02:00:00:00:00:01', towards: 'v', link: 'n1--v' });
+    expect(ifaceOf(t, 'nc-attrs.n1/uplink')).toMatchObject({
+      mtu: 1400,
+      up: false,
+      mac: '02:00:00:00:00:01',
+      towards: 'v',
+      link: 'n1--v',
+    });
     const port = ifaceOf(t, 'nc-attrs/n1-uplink');
     expect(port).toMatchObject({ mtu: 1400, up: false, master: 'v' });
     expect(port.mac).toBeUndefined();

@@ -21,7 +21,9 @@ describe('scenarios', () => {
         expect(design?.name).toBe(s.name);
         expect(design?.description?.length).toBeGreaterThan(20);
         // c1 and c2 are the containers every lesson pings between.
-        expect(topology?.endpoints.map((e) => e.node)).toEqual(expect.arrayContaining(['c1', 'c2']));
+        expect(topology?.endpoints.map((e) => e.node)).toEqual(
+          expect.arrayContaining(['c1', 'c2']),
+        );
       });
 
       it('names only elements that exist in what to try', () => {
@@ -29,7 +31,9 @@ describe('scenarios', () => {
         const ids = new Set(Object.keys(design!.nodes));
         for (const hint of s.tryThis) {
           for (const [, a, b] of hint.matchAll(/\b([a-z][a-z0-9-]*)--([a-z][a-z0-9-]*)\b/g)) {
-            expect(ids.has(a!) && ids.has(b!), `${hint} names a link of unknown elements`).toBe(true);
+            expect(ids.has(a!) && ids.has(b!), `${hint} names a link of unknown elements`).toBe(
+              true,
+            );
           }
         }
       });
@@ -43,7 +47,13 @@ describe('scenarios', () => {
 
   it('vxlan is the reference document: two routers carry tun over public', () => {
     const { design } = designFromYaml(scenarios[2]!.yaml);
-    expect(design!.nodes.tun).toEqual({ kind: 'vxlan', vni: 42, port: 4789, underlay: 'public', subnet: '172.16.42.0/29' });
+    expect(design!.nodes.tun).toEqual({
+      kind: 'vxlan',
+      vni: 42,
+      port: 4789,
+      underlay: 'public',
+      subnet: '172.16.42.0/29',
+    });
     expect(design!.links.map((l) => l.endpoints.join('--'))).toEqual([
       'node-a--vlan10',
       'node-b--vlan20',
@@ -58,11 +68,17 @@ describe('scenarios', () => {
 
   it('inter-vlan without r1 leaves c1 without a way to c2', () => {
     const { design } = designFromYaml(scenarios[1]!.yaml);
-    const broken = { ...design!, nodes: { ...design!.nodes }, links: design!.links.filter((l) => !l.endpoints.includes('r1')) };
+    const broken = {
+      ...design!,
+      nodes: { ...design!.nodes },
+      links: design!.links.filter((l) => !l.endpoints.includes('r1')),
+    };
     delete broken.nodes.r1;
     const { diagnostics } = diagnoseYaml(designToYaml(broken));
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     // Without its router vlan10 has no gateway: the lesson the scenario's "try this" points to.
-    expect(diagnostics.some((d) => d.code === 'no-gateway' && d.elements.includes('vlan10'))).toBe(true);
+    expect(diagnostics.some((d) => d.code === 'no-gateway' && d.elements.includes('vlan10'))).toBe(
+      true,
+    );
   });
 });

@@ -6,7 +6,12 @@ import { validate } from '../src/validate.js';
 type Input = { nodes: Record<string, unknown>; links?: unknown[]; [k: string]: unknown };
 
 function check(input: Input): Diagnostic[] {
-  const { design, diagnostics } = parseDesign({ apiVersion: 'netcanvas/v1', name: 'lab', links: [], ...input });
+  const { design, diagnostics } = parseDesign({
+    apiVersion: 'netcanvas/v1',
+    name: 'lab',
+    links: [],
+    ...input,
+  });
   expect(diagnostics).toEqual([]);
   return validate(design!);
 }
@@ -19,7 +24,12 @@ describe('validate', () => {
   it('finds nothing wrong with a sound design', () => {
     expect(
       check({
-        nodes: { vlan10: vlan(10, '10.0.10.0/24'), r1: { kind: 'router' }, h: { kind: 'host' }, c1: { kind: 'namespace', host: 'h' } },
+        nodes: {
+          vlan10: vlan(10, '10.0.10.0/24'),
+          r1: { kind: 'router' },
+          h: { kind: 'host' },
+          c1: { kind: 'namespace', host: 'h' },
+        },
         links: [{ endpoints: ['r1', 'vlan10'] }, { endpoints: ['h', 'vlan10'] }],
       }),
     ).toEqual([]);
@@ -27,7 +37,11 @@ describe('validate', () => {
 
   it('reports dangling ids in links, namespace hosts and underlays', () => {
     const d = check({
-      nodes: { r1: { kind: 'router' }, c1: { kind: 'namespace', host: 'node-x' }, tun: { kind: 'vxlan', vni: 1, underlay: 'pub', subnet: '172.16.0.0/29' } },
+      nodes: {
+        r1: { kind: 'router' },
+        c1: { kind: 'namespace', host: 'node-x' },
+        tun: { kind: 'vxlan', vni: 1, underlay: 'pub', subnet: '172.16.0.0/29' },
+      },
       links: [{ endpoints: ['r1', 'vlan99'] }],
     });
     const dangling = only(d, 'dangling-id');
@@ -36,8 +50,17 @@ describe('validate', () => {
   });
 
   it('warns about layout positions of missing elements', () => {
-    const d = check({ nodes: { r1: { kind: 'router' } }, layout: { r1: { x: 0, y: 0 }, ghost: { x: 1, y: 1 } } });
-    expect(d).toEqual([expect.objectContaining({ severity: 'warning', code: 'layout-dangling', elements: ['ghost'] })]);
+    const d = check({
+      nodes: { r1: { kind: 'router' } },
+      layout: { r1: { x: 0, y: 0 }, ghost: { x: 1, y: 1 } },
+    });
+    expect(d).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'layout-dangling',
+        elements: ['ghost'],
+      }),
+    ]);
   });
 
   it('requires a container host to be a host and an underlay to be a segment', () => {
@@ -53,13 +76,23 @@ describe('validate', () => {
   });
 
   it('reports duplicate VLAN ids once, naming both VLANs', () => {
-    const d = check({ nodes: { vlan10: vlan(10, '10.0.10.0/24'), vlan20: vlan(10, '10.0.20.0/24') } });
-    expect(d).toEqual([expect.objectContaining({ code: 'duplicate-vid', elements: ['vlan10', 'vlan20'] })]);
+    const d = check({
+      nodes: { vlan10: vlan(10, '10.0.10.0/24'), vlan20: vlan(10, '10.0.20.0/24') },
+    });
+    expect(d).toEqual([
+      expect.objectContaining({ code: 'duplicate-vid', elements: ['vlan10', 'vlan20'] }),
+    ]);
   });
 
   it('reports duplicate VNIs', () => {
     const t = (subnet: string) => ({ kind: 'vxlan', vni: 42, underlay: 'pub', subnet });
-    const d = check({ nodes: { pub: { kind: 'switch', subnet: '203.0.113.0/24' }, t1: t('172.16.0.0/29'), t2: t('172.16.1.0/29') } });
+    const d = check({
+      nodes: {
+        pub: { kind: 'switch', subnet: '203.0.113.0/24' },
+        t1: t('172.16.0.0/29'),
+        t2: t('172.16.1.0/29'),
+      },
+    });
     expect(d).toEqual([expect.objectContaining({ code: 'duplicate-vni', elements: ['t1', 't2'] })]);
   });
 
@@ -81,7 +114,11 @@ describe('validate', () => {
   });
 
   it('counts the p2p pool as a domain only when a p2p link uses it', () => {
-    const nodes = { vlan10: vlan(10, '10.255.1.0/24'), r1: { kind: 'router' }, r2: { kind: 'router' } };
+    const nodes = {
+      vlan10: vlan(10, '10.255.1.0/24'),
+      r1: { kind: 'router' },
+      r2: { kind: 'router' },
+    };
     expect(check({ nodes, links: [{ endpoints: ['r1', 'vlan10'] }] })).toEqual([]);
     const d = check({ nodes, links: [{ endpoints: ['r1', 'r2'] }] });
     expect(d).toEqual([expect.objectContaining({ code: 'subnet-overlap', elements: ['vlan10'] })]);
@@ -108,21 +145,40 @@ describe('validate', () => {
   it('allows both addresses of a /31', () => {
     const d = check({
       nodes: { r1: { kind: 'router' }, r2: { kind: 'router' } },
-      links: [{ endpoints: [{ node: 'r1', ip: '10.9.0.0/31' }, { node: 'r2', ip: '10.9.0.1/31' }] }],
+      links: [
+        {
+          endpoints: [
+            { node: 'r1', ip: '10.9.0.0/31' },
+            { node: 'r2', ip: '10.9.0.1/31' },
+          ],
+        },
+      ],
     });
     expect(codes(d)).toEqual([]);
   });
 
   it('refuses segment-to-segment links and tells how to join VLANs', () => {
-    const d = check({ nodes: { vlan10: vlan(10, '10.0.10.0/24'), vlan20: vlan(20, '10.0.20.0/24') }, links: [{ endpoints: ['vlan10', 'vlan20'] }] });
-    expect(d).toEqual([expect.objectContaining({ code: 'segment-link', elements: ['vlan10--vlan20', 'vlan10', 'vlan20'] })]);
+    const d = check({
+      nodes: { vlan10: vlan(10, '10.0.10.0/24'), vlan20: vlan(20, '10.0.20.0/24') },
+      links: [{ endpoints: ['vlan10', 'vlan20'] }],
+    });
+    expect(d).toEqual([
+      expect.objectContaining({
+        code: 'segment-link',
+        elements: ['vlan10--vlan20', 'vlan10', 'vlan20'],
+      }),
+    ]);
     expect(d[0]!.message).toContain('join VLANs through a router');
   });
 
   it('refuses links from a tunnel to a segment or another tunnel', () => {
     const t = (vni: number, subnet: string) => ({ kind: 'vxlan', vni, underlay: 'pub', subnet });
     const d = check({
-      nodes: { pub: { kind: 'switch', subnet: '203.0.113.0/24' }, t1: t(1, '172.16.0.0/29'), t2: t(2, '172.16.1.0/29') },
+      nodes: {
+        pub: { kind: 'switch', subnet: '203.0.113.0/24' },
+        t1: t(1, '172.16.0.0/29'),
+        t2: t(2, '172.16.1.0/29'),
+      },
       links: [{ endpoints: ['t1', 'pub'] }, { endpoints: ['t1', 't2'] }],
     });
     expect(only(d, 'vxlan-link').map((x) => x.elements[0])).toEqual(['t1--pub', 't1--t2']);
@@ -139,19 +195,37 @@ describe('validate', () => {
 
   it('refuses reserved names as element ids and interface names', () => {
     const d = check({
-      nodes: { help: { kind: 'router' }, lo: { kind: 'router' }, h: { kind: 'host' }, c1: { kind: 'namespace', host: 'h' }, r2: { kind: 'router' } },
+      nodes: {
+        help: { kind: 'router' },
+        lo: { kind: 'router' },
+        h: { kind: 'host' },
+        c1: { kind: 'namespace', host: 'h' },
+        r2: { kind: 'router' },
+      },
       links: [
-        { endpoints: [{ node: 'r2', ifname: 'dev' }, { node: 'c1', ifname: 'eth0' }] },
+        {
+          endpoints: [
+            { node: 'r2', ifname: 'dev' },
+            { node: 'c1', ifname: 'eth0' },
+          ],
+        },
       ],
     });
     const reserved = only(d, 'reserved-name');
-    expect(reserved.map((x) => x.elements)).toEqual([['help'], ['lo'], ['r2--c1', 'c1'], ['r2--c1', 'r2']]);
+    expect(reserved.map((x) => x.elements)).toEqual([
+      ['help'],
+      ['lo'],
+      ['r2--c1', 'c1'],
+      ['r2--c1', 'r2'],
+    ]);
     expect(reserved[1]!.message).toContain('loopback');
     expect(reserved[2]!.message).toContain('eth0 is c1');
   });
 
   it('checks host modes', () => {
-    const d = check({ nodes: { a: { kind: 'host', mode: 'routed' }, b: { kind: 'host', subnet: '172.17.0.0/24' } } });
+    const d = check({
+      nodes: { a: { kind: 'host', mode: 'routed' }, b: { kind: 'host', subnet: '172.17.0.0/24' } },
+    });
     expect(d.map((x) => [x.severity, x.code, x.elements[0]])).toEqual([
       ['error', 'routed-host-no-subnet', 'a'],
       ['warning', 'bridged-host-subnet', 'b'],
@@ -162,7 +236,14 @@ describe('validate', () => {
     const d = check({
       nodes: {
         vlan10: vlan(10, '10.0.10.0/24'),
-        r1: { kind: 'router', routing: 'static', routes: [{ to: '10.0.20.0/24', via: '10.0.10.2' }, { to: 'default', via: '192.168.1.1' }] },
+        r1: {
+          kind: 'router',
+          routing: 'static',
+          routes: [
+            { to: '10.0.20.0/24', via: '10.0.10.2' },
+            { to: 'default', via: '192.168.1.1' },
+          ],
+        },
         r2: { kind: 'router', routing: 'static' },
       },
       links: [{ endpoints: ['r1', 'vlan10'] }],
@@ -179,7 +260,12 @@ describe('validate', () => {
     const d = check({
       nodes: { r1: { kind: 'router' }, r2: { kind: 'router' } },
       links: [
-        { endpoints: [{ node: 'r1', mac: '01:00:5e:00:00:01' }, { node: 'r2', mac: '02:00:00:00:00:01' }] },
+        {
+          endpoints: [
+            { node: 'r1', mac: '01:00:5e:00:00:01' },
+            { node: 'r2', mac: '02:00:00:00:00:01' },
+          ],
+        },
         { endpoints: [{ node: 'r1', mac: '02:00:00:00:00:01' }, 'r2'] },
       ],
     });
@@ -187,7 +273,10 @@ describe('validate', () => {
   });
 
   it('treats ids that are Object.prototype names as ordinary missing ids', () => {
-    const d = check({ nodes: { r1: { kind: 'router' } }, links: [{ endpoints: ['r1', 'tostring'] }, { endpoints: ['r1', 'valueof'] }] });
+    const d = check({
+      nodes: { r1: { kind: 'router' } },
+      links: [{ endpoints: ['r1', 'tostring'] }, { endpoints: ['r1', 'valueof'] }],
+    });
     expect(codes(d)).toEqual(['dangling-id', 'dangling-id']);
   });
 });

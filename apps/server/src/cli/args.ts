@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './types.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -17,6 +17,7 @@ export function parseCommandArgs<O extends Options>(
   }
   const n = parsed.positionals.length;
   if (n < positionals.min) throw new UsageError('missing argument');
-  if (n > positionals.max) throw new UsageError(`unexpected argument "${parsed.positionals[positionals.max]}"`);
+  if (n > positionals.max)
+    throw new UsageError(`unexpected argument "${parsed.positionals[positionals.max]}"`);
   return parsed;
 }

@@ -2,7 +2,13 @@
  * The command table. To add a command, write one module exporting a
  * `Command` (see ./types.ts) and list it here; `help` picks it up.
  */
-import { capsCommand, checkCommand, downCommand, statusCommand, upCommand } from './lab-commands.js';
+import {
+  capsCommand,
+  checkCommand,
+  downCommand,
+  statusCommand,
+  upCommand,
+} from './lab-commands.js';
 import { planCommand } from './plan.js';
 import { scenarioCommand, scenariosCommand } from './scenarios.js';
 import { serveCommand } from './serve.js';

@@ -1,4 +1,10 @@
-import { diagnoseYaml, type AddressHints, type Design, type Diagnostic, type Topology } from '@netcanvas/shared';
+import {
+  type AddressHints,
+  type Design,
+  type Diagnostic,
+  diagnoseYaml,
+  type Topology,
+} from '@netcanvas/shared';
 import type { CliIo } from './types.js';
 
 /**
@@ -16,11 +22,17 @@ export async function loadDesignFile(
   } catch (err) {
     return {
       diagnostics: [
-        { severity: 'error', code: 'read-failed', message: err instanceof Error ? err.message : String(err), elements: [] },
+        {
+          severity: 'error',
+          code: 'read-failed',
+          message: err instanceof Error ? err.message : String(err),
+          elements: [],
+        },
       ],
     };
   }
   return diagnoseYaml(text, hints);
 }
 
-export const hasErrors = (diagnostics: Diagnostic[]): boolean => diagnostics.some((d) => d.severity === 'error');
+export const hasErrors = (diagnostics: Diagnostic[]): boolean =>
+  diagnostics.some((d) => d.severity === 'error');

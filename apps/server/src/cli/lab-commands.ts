@@ -86,18 +86,23 @@ this run created is undone and the failing element is named.`,
       { scenario: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
       { min: 0, max: 1 },
     );
-    if (positionals.length === 0 && values.scenario === undefined) throw new UsageError('give a FILE or --scenario NAME');
+    if (positionals.length === 0 && values.scenario === undefined)
+      throw new UsageError('give a FILE or --scenario NAME');
     if (!requireRoot(io)) return 1;
     const design = await designFrom(io, positionals[0], values.scenario, values.name);
     if (!design) return 1;
     const started = performance.now();
-    const result = await engineFactory().apply(design, values.json ? undefined : progressPrinter(io));
+    const result = await engineFactory().apply(
+      design,
+      values.json ? undefined : progressPrinter(io),
+    );
     const ms = Math.round(performance.now() - started);
     if (values.json) {
       io.stdout(json({ ...result, topology: undefined, ms }));
       return result.ok ? 0 : 1;
     }
-    for (const d of result.diagnostics.filter((x) => x.severity !== 'info')) io.stderr(`${formatDiagnostic(d)}\n`);
+    for (const d of result.diagnostics.filter((x) => x.severity !== 'info'))
+      io.stderr(`${formatDiagnostic(d)}\n`);
     if (!result.ok) {
       if (result.failure) {
         const f = result.failure;
@@ -118,7 +123,7 @@ this run created is undone and the failing element is named.`,
 
 export const downCommand: Command = {
   name: 'down',
-  summary: "remove a lab from the kernel (from its live state; the file is not needed)",
+  summary: 'remove a lab from the kernel (from its live state; the file is not needed)',
   usage: `usage: netcanvas down LAB... [--json]
        netcanvas down --all [--json]
 
@@ -133,7 +138,8 @@ Removing a lab that is not running succeeds.`,
     );
     if (!values.all && positionals.length === 0) throw new UsageError('give LAB names or --all');
     if (values.all && positionals.length > 0) throw new UsageError('--all takes no LAB names');
-    for (const lab of positionals) if (!LAB_NAME_RE.test(lab)) throw new UsageError(`invalid lab name "${lab}"`);
+    for (const lab of positionals)
+      if (!LAB_NAME_RE.test(lab)) throw new UsageError(`invalid lab name "${lab}"`);
     if (!requireRoot(io)) return 1;
     const engine = engineFactory();
     const labs = values.all ? await engine.labs() : positionals;
@@ -141,7 +147,10 @@ Removing a lab that is not running succeeds.`,
     for (const lab of labs) {
       const { removed } = await engine.destroy(lab);
       out[lab] = removed;
-      if (!values.json) io.stdout(`${lab}: removed ${removed.length} namespace${removed.length === 1 ? '' : 's'}\n`);
+      if (!values.json)
+        io.stdout(
+          `${lab}: removed ${removed.length} namespace${removed.length === 1 ? '' : 's'}\n`,
+        );
     }
     if (values.json) io.stdout(json(out));
     return 0;
@@ -157,7 +166,11 @@ Without LAB: the labs found in the kernel. With LAB: every element of the
 design it was last brought up from, compared with the kernel, and what
 differs (e.g. a veth deleted by hand).`,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, { min: 0, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { json: { type: 'boolean' } },
+      { min: 0, max: 1 },
+    );
     const engine = engineFactory();
     if (positionals.length === 0) {
       const labs = await engine.labs();
@@ -198,7 +211,11 @@ Pings every ordered pair of endpoints (hosts, containers, routers) in
 parallel and prints the measured matrix beside the analyzer's prediction.
 Exits 1 on any difference, naming the pair and the analyzer's explanation.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { json: { type: 'boolean' } },
+      { min: 1, max: 1 },
+    );
     if (!requireRoot(io)) return 1;
     const arg = positionals[0]!;
     const engine = engineFactory();
@@ -297,8 +314,10 @@ exist (ping, traceroute, tcpdump).`,
       return 0;
     }
     io.stdout(`root: ${caps.root ? 'yes' : 'no'}\niproute2: ${caps.iproute2}\n`);
-    for (const [k, v] of Object.entries(caps.kinds)) io.stdout(`  ${k.padEnd(16)}${v ? 'yes' : 'no'}\n`);
-    for (const [k, v] of Object.entries(caps.tools)) io.stdout(`  ${k.padEnd(16)}${v ?? 'missing'}\n`);
+    for (const [k, v] of Object.entries(caps.kinds))
+      io.stdout(`  ${k.padEnd(16)}${v ? 'yes' : 'no'}\n`);
+    for (const [k, v] of Object.entries(caps.tools))
+      io.stdout(`  ${k.padEnd(16)}${v ?? 'missing'}\n`);
     return 0;
   },
 };

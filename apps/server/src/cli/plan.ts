@@ -25,8 +25,10 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
       { min: 1, max: 1 },
     );
     const format = (values.json ? 'json' : (values.format ?? 'text')) as Format;
-    if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${values.format}" (text, sh or json)`);
-    if (values.teardown && format !== 'sh') throw new UsageError('--teardown goes with --format sh');
+    if (!FORMATS.includes(format))
+      throw new UsageError(`unknown format "${values.format}" (text, sh or json)`);
+    if (values.teardown && format !== 'sh')
+      throw new UsageError('--teardown goes with --format sh');
 
     const { topology, diagnostics } = await loadDesignFile(positionals[0]!, io);
     if (hasErrors(diagnostics) || !topology) {

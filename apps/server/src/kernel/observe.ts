@@ -159,7 +159,9 @@ export async function observe(
   const names = await labNetns(lab);
   const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
   // Bounded: a 1000-namespace lab must not start 2000 query processes at once.
-  const parts: ({ netns: string; part: Omit<ObservedState, 'lab' | 'netns'> } | null)[] = new Array(names.length);
+  const parts: ({ netns: string; part: Omit<ObservedState, 'lab' | 'netns'> } | null)[] = new Array(
+    names.length,
+  );
   let next = 0;
   const lane = async () => {
     while (next < names.length) {

@@ -7,14 +7,14 @@
  */
 import {
   type AddressHints,
-  type Design,
-  type ObservedState,
-  type Op,
   compile,
+  type Design,
   describeDifference,
   diagnose,
   diff,
   inverseOf,
+  type ObservedState,
+  type Op,
 } from '@netcanvas/shared';
 import type { ApplyProgress, ApplyResult, OpFailure } from './engine.js';
 
@@ -97,7 +97,11 @@ export async function applyDesign(
       // so undo as if everything of this step had run; deleting what is not there is harmless.
       ran.push(...ops);
       const op = ops[0]!;
-      return { op, elements: op.source, kernelMessage: err instanceof Error ? err.message : String(err) };
+      return {
+        op,
+        elements: op.source,
+        kernelMessage: err instanceof Error ? err.message : String(err),
+      };
     }
     if (res.ok) {
       ran.push(...ops);
@@ -114,7 +118,14 @@ export async function applyDesign(
     progress('undo', 0, 0, `${failure.elements.join(', ')}: ${failure.kernelMessage}`);
     await kernel.run(undoOps(ran, planned.observed), { tolerateMissing: true });
     progress('failed', done, total, failure.kernelMessage);
-    return { lab, ok: false, ops: ran, diagnostics: planned.diagnostics, failure, topology: planned.topology };
+    return {
+      lab,
+      ok: false,
+      ops: ran,
+      diagnostics: planned.diagnostics,
+      failure,
+      topology: planned.topology,
+    };
   }
   const removeFailure = await step(remove, true);
   if (removeFailure) {
@@ -133,7 +144,9 @@ export async function applyDesign(
   let left: Op[];
   try {
     const again = await planAgainst(kernel, design);
-    left = again.changes ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove] : [];
+    left = again.changes
+      ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove]
+      : [];
   } catch (err) {
     // Every op succeeded; only reading the result back failed. Undoing would
     // destroy a good lab, so report it and let `status` tell the rest.
@@ -175,7 +188,8 @@ export function undoOps(ran: Op[], before: ObservedState): Op[] {
   const existed = new Set(before.netns);
   const createdDevices = new Set<string>();
   for (const op of ran) {
-    if (op.op === 'bridge.add' || op.op === 'vxlan.add') createdDevices.add(`${op.netns}/${op.dev}`);
+    if (op.op === 'bridge.add' || op.op === 'vxlan.add')
+      createdDevices.add(`${op.netns}/${op.dev}`);
     if (op.op === 'veth.add') {
       createdDevices.add(`${op.netns}/${op.dev}`);
       createdDevices.add(`${op.peerNetns}/${op.peer}`);
@@ -192,13 +206,20 @@ export function undoOps(ran: Op[], before: ObservedState): Op[] {
     // kernel frees a deleted namespace's devices asynchronously and the old
     // side would linger for a while.
     if (op.op === 'veth.add' && !existed.has(op.netns) && existed.has(op.peerNetns)) {
-      undo.push({ op: 'link.del', netns: op.peerNetns, dev: op.peer, source: op.source, why: `undo: ${op.why}` });
+      undo.push({
+        op: 'link.del',
+        netns: op.peerNetns,
+        dev: op.peer,
+        source: op.source,
+        why: `undo: ${op.why}`,
+      });
       continue;
     }
     const ns = 'netns' in op ? op.netns : undefined;
     if (ns !== undefined && !existed.has(ns)) continue;
     const isCreation = op.op === 'bridge.add' || op.op === 'vxlan.add' || op.op === 'veth.add';
-    if (!isCreation && 'dev' in op && op.dev && createdDevices.has(`${op.netns}/${op.dev}`)) continue;
+    if (!isCreation && 'dev' in op && op.dev && createdDevices.has(`${op.netns}/${op.dev}`))
+      continue;
     const inv = inverseOf(op);
     if (inv) undo.push(inv);
   }

@@ -3,16 +3,35 @@
  * built with `createApp({ engine, store })`, so tests can inject a real
  * engine on a real kernel or a recording one for pure HTTP concerns.
  */
-import type { AddressHints, Design, Diagnostic, Matrix, Op, PairResult, Topology } from '@netcanvas/shared';
+import type {
+  AddressHints,
+  Design,
+  Diagnostic,
+  Matrix,
+  Op,
+  PairResult,
+  Topology,
+} from '@netcanvas/shared';
 
 export interface Capabilities {
   root: boolean;
   iproute2: string;
-  kinds: Record<'veth' | 'bridge' | 'vxlan' | 'vlan8021q' | 'vlanFiltering' | 'netem' | 'tbf', boolean>;
+  kinds: Record<
+    'veth' | 'bridge' | 'vxlan' | 'vlan8021q' | 'vlanFiltering' | 'netem' | 'tbf',
+    boolean
+  >;
   tools: Record<'ping' | 'traceroute' | 'tcpdump', string | null>;
 }
 
-export type ApplyPhase = 'validate' | 'observe' | 'plan' | 'run' | 'verify' | 'undo' | 'done' | 'failed';
+export type ApplyPhase =
+  | 'validate'
+  | 'observe'
+  | 'plan'
+  | 'run'
+  | 'verify'
+  | 'undo'
+  | 'done'
+  | 'failed';
 
 export interface ApplyProgress {
   lab: string;
@@ -73,7 +92,10 @@ export interface Engine {
   setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void>;
   ping(design: Design, from: string, to: string): Promise<PingResult>;
   /** Pings every pair in parallel (bounded), calling back pair by pair. */
-  matrix(design: Design, onResult?: (r: PingResult) => void): Promise<{ predicted: Matrix; measured: PingResult[] }>;
+  matrix(
+    design: Design,
+    onResult?: (r: PingResult) => void,
+  ): Promise<{ predicted: Matrix; measured: PingResult[] }>;
 }
 
 export class LabBusyError extends Error {

@@ -2,7 +2,7 @@
  * The lab layer's view of the kernel layer: plan ops become batch lines for
  * the long-lived workers, observe and delete come straight from kernel/.
  */
-import { type Op, batchLine } from '@netcanvas/shared';
+import { batchLine, type Op } from '@netcanvas/shared';
 import { capabilities } from '../kernel/caps.js';
 import { halfMadeNetns } from '../kernel/half-made.js';
 import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
@@ -11,9 +11,17 @@ import type { Runner } from '../kernel/runner.js';
 import { pingFrom } from '../tools/ping.js';
 import type { EngineKernel } from './lab-engine.js';
 
-const DELETIONS = new Set<Op['op']>(['netns.del', 'link.del', 'addr.del', 'route.del', 'fdb.del', 'link.nomaster']);
+const DELETIONS = new Set<Op['op']>([
+  'netns.del',
+  'link.del',
+  'addr.del',
+  'route.del',
+  'fdb.del',
+  'link.nomaster',
+]);
 /** What iproute2 says when the thing to delete is already gone. */
-const ALREADY_GONE = /Cannot find device|No such (file|device|process)|does not exist|Cannot assign requested address|not found|No such file or directory/i;
+const ALREADY_GONE =
+  /Cannot find device|No such (file|device|process)|does not exist|Cannot assign requested address|not found|No such file or directory/i;
 
 export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel {
   return {
@@ -52,13 +60,24 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
         });
         const failed = pending[res.failed!.index]!;
         const tolerable =
-          opts.tolerateMissing && DELETIONS.has(failed.op.op) && ALREADY_GONE.test(res.failed!.message);
+          opts.tolerateMissing &&
+          DELETIONS.has(failed.op.op) &&
+          ALREADY_GONE.test(res.failed!.message);
         if (!tolerable) {
-          return { ok: false, index: failed.index, message: res.failed!.message, ran: ran.sort((a, b) => a - b) };
+          return {
+            ok: false,
+            index: failed.index,
+            message: res.failed!.message,
+            ran: ran.sort((a, b) => a - b),
+          };
         }
         ran.push(failed.index);
         done += res.done + 1;
-        pending = pending.filter((_, i) => res.outcomes[i] === 'skipped' || (res.outcomes[i] === 'failed' && i !== res.failed!.index));
+        pending = pending.filter(
+          (_, i) =>
+            res.outcomes[i] === 'skipped' ||
+            (res.outcomes[i] === 'failed' && i !== res.failed!.index),
+        );
       }
       return { ok: true };
     },

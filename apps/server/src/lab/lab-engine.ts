@@ -5,12 +5,12 @@
  * applied design (for drift reports) and the per-lab lock.
  */
 import {
-  type Design,
-  type Matrix,
-  type PairResult,
   analyze,
+  type Design,
   describeDifference,
+  type Matrix,
   netnsName,
+  type PairResult,
 } from '@netcanvas/shared';
 import { applyDesign, type KernelPort, planAgainst } from './apply.js';
 import {
@@ -55,7 +55,9 @@ export class LabEngine implements Engine {
 
   async plan(design: Design) {
     const planned = await planAgainst(this.kernel, design);
-    const ops = planned.changes ? [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove] : [];
+    const ops = planned.changes
+      ? [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove]
+      : [];
     return { ops, diagnostics: planned.diagnostics };
   }
 
@@ -97,7 +99,8 @@ export class LabEngine implements Engine {
     const observed = await this.kernel.observe(lab);
     if (observed.netns.length === 0) {
       const elements: LabStatus['elements'] = {};
-      for (const id of Object.keys(design?.nodes ?? {})) elements[id] = { state: 'missing', differences: [] };
+      for (const id of Object.keys(design?.nodes ?? {}))
+        elements[id] = { state: 'missing', differences: [] };
       return { lab, state: 'absent', elements };
     }
     if (!design) {
@@ -105,8 +108,10 @@ export class LabEngine implements Engine {
     }
     const planned = await planAgainst(this.kernel, design);
     const elements: LabStatus['elements'] = {};
-    for (const id of Object.keys(design.nodes)) elements[id] = { state: 'deployed', differences: [] };
-    for (const link of planned.topology?.links ?? []) elements[link.id] = { state: 'deployed', differences: [] };
+    for (const id of Object.keys(design.nodes))
+      elements[id] = { state: 'deployed', differences: [] };
+    for (const link of planned.topology?.links ?? [])
+      elements[link.id] = { state: 'deployed', differences: [] };
     if (!planned.changes) {
       for (const d of planned.diagnostics.filter((x) => x.severity === 'error')) {
         for (const id of d.elements) elements[id] = { state: 'error', differences: [d.message] };
@@ -134,14 +139,24 @@ export class LabEngine implements Engine {
     const links = design.links.map((l, i) => (i === link.index ? { ...l, state } : l));
     const result = await this.apply({ ...design, links });
     if (!result.ok) {
-      throw new Error(result.failure?.kernelMessage ?? result.diagnostics.map((d) => d.message).join('; '));
+      throw new Error(
+        result.failure?.kernelMessage ?? result.diagnostics.map((d) => d.message).join('; '),
+      );
     }
   }
 
-  private async predicted(design: Design, endpoints?: string[]): Promise<{ matrix: Matrix; netnsOf: Map<string, string> }> {
+  private async predicted(
+    design: Design,
+    endpoints?: string[],
+  ): Promise<{ matrix: Matrix; netnsOf: Map<string, string> }> {
     const planned = await planAgainst(this.kernel, design);
     if (!planned.topology) {
-      throw new Error(`${design.name} has errors: ${planned.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ')}`);
+      throw new Error(
+        `${design.name} has errors: ${planned.diagnostics
+          .filter((d) => d.severity === 'error')
+          .map((d) => d.message)
+          .join('; ')}`,
+      );
     }
     const matrix = analyze(planned.topology, endpoints ? { endpoints } : undefined);
     const netnsOf = new Map(planned.topology.endpoints.map((e) => [e.node, e.netns]));

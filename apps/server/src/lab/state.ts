@@ -4,7 +4,16 @@
  * (so the CLI and the server never change one lab at the same time).
  * The kernel stays the truth about what runs; this is only memory.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type Design, LAB_NAME_RE, parseDesign } from '@netcanvas/shared';
@@ -66,7 +75,8 @@ export class LabState {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const holder = Number.parseInt(readFileSafe(path), 10);
-        if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) return false;
+        if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder))
+          return false;
         rmSync(path, { force: true });
       }
     }

@@ -21,7 +21,21 @@ import { ifindexes, isRoot, labName, netnsOf, scenario, testLab } from './helper
 async function clashInR1(lab: string): Promise<void> {
   const ns = `nc-${lab}.r1`;
   if (!netnsOf(lab).includes(ns)) await exec(['ip', 'netns', 'add', ns]);
-  await exec(['ip', '-n', ns, 'link', 'add', 'name', 'clash', 'type', 'vxlan', 'id', '42', 'dstport', '4789']);
+  await exec([
+    'ip',
+    '-n',
+    ns,
+    'link',
+    'add',
+    'name',
+    'clash',
+    'type',
+    'vxlan',
+    'id',
+    '42',
+    'dstport',
+    '4789',
+  ]);
 }
 
 const serverDir = join(import.meta.dirname, '..', '..');
@@ -71,7 +85,9 @@ describe.skipIf(!isRoot)('faults', () => {
       const status = await t.engine.status(t.lab, design);
       // Exactly as before: the lab still differs from `design` only by the device the test added.
       expect(status.elements.r1?.differences).toEqual(['unexpected or wrong: interface clash']);
-      expect(Object.entries(status.elements).filter(([id, e]) => id !== 'r1' && e.state !== 'deployed')).toEqual([]);
+      expect(
+        Object.entries(status.elements).filter(([id, e]) => id !== 'r1' && e.state !== 'deployed'),
+      ).toEqual([]);
     } finally {
       await t.cleanup();
     }
@@ -96,7 +112,11 @@ describe.skipIf(!isRoot)('faults', () => {
     writeFileSync(file, designToYaml(generateDesign({ seed: 7, namespaces: 20, name: lab })));
     const env = { ...process.env, NETCANVAS_STATE_DIR: dir };
     const cli = (args: string[]) =>
-      spawn('npx', ['tsx', 'src/cli.ts', ...args], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      spawn('npx', ['tsx', 'src/cli.ts', ...args], {
+        cwd: serverDir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const finish = (child: ReturnType<typeof cli>) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         let out = '';

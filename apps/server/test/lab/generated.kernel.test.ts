@@ -18,13 +18,19 @@ describe.skipIf(!isRoot)('generated designs on the real kernel', () => {
       try {
         const design = generateDesign({ seed, elements, name: t.lab });
         const result = await t.engine.apply(design);
-        expect(result.failure?.kernelMessage, JSON.stringify(result.diagnostics.filter((d) => d.severity === 'error'))).toBeUndefined();
+        expect(
+          result.failure?.kernelMessage,
+          JSON.stringify(result.diagnostics.filter((d) => d.severity === 'error')),
+        ).toBeUndefined();
         expect(result.ok).toBe(true);
         const { predicted, measured } = await t.engine.matrix(design);
         expect(predicted.endpoints.length).toBeGreaterThanOrEqual(2);
         const differ = measured
           .filter((m) => m.measured !== m.reachable)
-          .map((m) => `${m.from}→${m.to} (${m.target}): predicted ${m.reachable} ${m.reason ?? ''}; measured ${m.measured}`);
+          .map(
+            (m) =>
+              `${m.from}→${m.to} (${m.target}): predicted ${m.reachable} ${m.reason ?? ''}; measured ${m.measured}`,
+          );
         expect(differ).toEqual([]);
       } finally {
         await t.cleanup();

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Design, designFromYaml, findScenario } from '@netcanvas/shared';
 import { expect } from 'vitest';
-import { LabEngine, LabState } from '../../src/lab/index.js';
 import { observe } from '../../src/kernel/observe.js';
+import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
 
 export const isRoot = process.getuid?.() === 0;

@@ -39,7 +39,10 @@ describe.skipIf(!isRoot)('a running lab', () => {
       expect(result.ok).toBe(true);
       expect(result.ops.length).toBeGreaterThan(0);
       for (const op of result.ops) {
-        expect(op.source.some((s) => s === 'c9' || s.includes('c9')), `${op.op} ${op.why}`).toBe(true);
+        expect(
+          op.source.some((s) => s === 'c9' || s.includes('c9')),
+          `${op.op} ${op.why}`,
+        ).toBe(true);
       }
       const after = await ifindexes(t.lab);
       for (const [name, index] of before) expect(after.get(name), name).toBe(index);
@@ -81,7 +84,11 @@ describe.skipIf(!isRoot)('a running lab', () => {
 
       const repair = await t.engine.apply(design);
       expect(repair.ok).toBe(true);
-      expect(repair.ops.every((op) => op.source.includes('r1') || op.source.some((s) => s.includes('r1')))).toBe(true);
+      expect(
+        repair.ops.every(
+          (op) => op.source.includes('r1') || op.source.some((s) => s.includes('r1')),
+        ),
+      ).toBe(true);
       expect((await t.engine.status(t.lab)).state).toBe('running');
       const c2 = await t.engine.ping(design, 'c1', 'c2');
       expect(c2.measured, c2.output).toBe(true);
@@ -99,7 +106,9 @@ describe.skipIf(!isRoot)('a running lab', () => {
 
       await t.engine.setLinkState(design, 'r2--public', 'down');
       const down = t.engine.lastDesign(t.lab)!;
-      expect(down.links.find((l) => JSON.stringify(l.endpoints) === '["r2","public"]')?.state).toBe('down');
+      expect(down.links.find((l) => JSON.stringify(l.endpoints) === '["r2","public"]')?.state).toBe(
+        'down',
+      );
       const cut = await t.engine.ping(down, 'c1', 'c2');
       expect(cut.reachable).toBe(false);
       expect(cut.measured).toBe(false);

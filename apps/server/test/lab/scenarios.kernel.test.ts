@@ -19,7 +19,12 @@ async function upAndCheck(design: Design, t: ReturnType<typeof testLab>) {
   expect(netnsOf(t.lab).length).toBeGreaterThan(0);
   const { measured } = await t.engine.matrix(design);
   const differ = measured.filter((m) => m.measured !== m.reachable);
-  expect(differ.map((m) => `${m.from}→${m.to} predicted ${m.reachable} (${m.reason ?? ''}) measured ${m.measured}`)).toEqual([]);
+  expect(
+    differ.map(
+      (m) =>
+        `${m.from}→${m.to} predicted ${m.reachable} (${m.reason ?? ''}) measured ${m.measured}`,
+    ),
+  ).toEqual([]);
   const pair = (a: string, b: string) => measured.find((m) => m.from === a && m.to === b)!;
   return { measured, pair };
 }
@@ -51,7 +56,9 @@ describe.skipIf(!isRoot)('scenarios on the real kernel', () => {
       const design: Design = {
         ...base,
         nodes,
-        links: base.links.filter((l) => !l.endpoints.some((e) => (typeof e === 'string' ? e : e.node) === 'r1')),
+        links: base.links.filter(
+          (l) => !l.endpoints.some((e) => (typeof e === 'string' ? e : e.node) === 'r1'),
+        ),
       };
       const { pair } = await upAndCheck(design, t);
       expect(pair('c1', 'c2').measured).toBe(false);

@@ -19,13 +19,20 @@ function Progress() {
   useEffect(() => {
     // A finished deploy says so for a moment, then gets out of the way; a failure stays.
     if (p?.phase !== 'done') return;
-    const t = setTimeout(() => useLive.setState((s) => (s.progress === p ? { progress: null } : s)), 4000);
+    const t = setTimeout(
+      () => useLive.setState((s) => (s.progress === p ? { progress: null } : s)),
+      4000,
+    );
     return () => clearTimeout(t);
   }, [p]);
   if (!p) return null;
   const pct = p.total ? Math.round((p.done / p.total) * 100) : p.phase === 'done' ? 100 : 8;
   return (
-    <div className={`nc-progress ${p.failed ? 'failed' : p.phase === 'done' ? 'done' : ''}`} data-testid="deploy-progress" data-phase={p.phase}>
+    <div
+      className={`nc-progress ${p.failed ? 'failed' : p.phase === 'done' ? 'done' : ''}`}
+      data-testid="deploy-progress"
+      data-phase={p.phase}
+    >
       <div className="bar" style={{ width: `${pct}%` }} />
       <span>
         {p.action} · {p.phase}
@@ -47,7 +54,13 @@ export function BottomDrawer() {
           <header>
             <h3>{TITLES[panel]}</h3>
             <div className="nc-spacer" />
-            <button type="button" className="icon-btn" onClick={() => setPanel(null)} data-testid="drawer-close" title="Close">
+            <button
+              type="button"
+              className="icon-btn"
+              onClick={() => setPanel(null)}
+              data-testid="drawer-close"
+              title="Close"
+            >
               <Icon name="close" />
             </button>
           </header>

@@ -21,11 +21,17 @@ import { EmptyCanvas } from './EmptyCanvas';
 
 export const DRAG_MIME = 'application/x-netcanvas-kind';
 
-const hostAt = (nodes: readonly AppNode[], point: { x: number; y: number }, getAbs: (id: string) => { x: number; y: number; w: number; h: number } | null) =>
+const hostAt = (
+  nodes: readonly AppNode[],
+  point: { x: number; y: number },
+  getAbs: (id: string) => { x: number; y: number; w: number; h: number } | null,
+) =>
   nodes.find((n) => {
     if (n.type !== 'host') return false;
     const r = getAbs(n.id);
-    return r !== null && point.x >= r.x && point.x <= r.x + r.w && point.y >= r.y && point.y <= r.y + r.h;
+    return (
+      r !== null && point.x >= r.x && point.x <= r.x + r.w && point.y >= r.y && point.y <= r.y + r.h
+    );
   });
 
 export function Canvas() {
@@ -69,7 +75,8 @@ export function Canvas() {
           return;
         }
       }
-      const size = kind === 'host' ? { w: 220, h: 110 } : { w: NODE_SIZE.width, h: NODE_SIZE.height };
+      const size =
+        kind === 'host' ? { w: 220, h: 110 } : { w: NODE_SIZE.width, h: NODE_SIZE.height };
       const id = state.addNode(kind, { x: at.x - size.w / 2, y: at.y - size.h / 2 });
       state.select([id]);
     },
@@ -169,7 +176,13 @@ export function Canvas() {
 
   return (
     // Marching-ants animation on hundreds of links repaints the whole canvas every frame: above a few hundred, rates show as labels only.
-    <div className="nc-canvas" data-testid="canvas" data-many-links={edges.length > 300 ? '' : undefined} onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className="nc-canvas"
+      data-testid="canvas"
+      data-many-links={edges.length > 300 ? '' : undefined}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
       <ReactFlow<AppNode, AppEdge>
         nodes={nodes}
         edges={edges}
@@ -200,16 +213,27 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
         <Controls showInteractive={false} position="bottom-left" />
         {/* The minimap draws every element a second time; on big designs it costs more than it shows. */}
-        {nodes.length <= 400 && <MiniMap
-          style={{ width: 150, height: 96 }}
-          pannable
-          zoomable
-          position="bottom-right"
-          nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
-          maskColor="rgba(240,242,245,0.7)"
-        />}
+        {nodes.length <= 400 && (
+          <MiniMap
+            style={{ width: 150, height: 96 }}
+            pannable
+            zoomable
+            position="bottom-right"
+            nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
+            maskColor="rgba(240,242,245,0.7)"
+          />
+        )}
       </ReactFlow>
-      {nodes.length === 0 && <EmptyCanvas onAdd={(kind) => dropElement(kind, flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 }))} />}
+      {nodes.length === 0 && (
+        <EmptyCanvas
+          onAdd={(kind) =>
+            dropElement(
+              kind,
+              flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 }),
+            )
+          }
+        />
+      )}
     </div>
   );
 }

@@ -10,15 +10,26 @@ export function ContextMenu() {
   const close = () => useApp.getState().openContextMenu(null);
   const topology = useAnalysis((s) => s.topology);
   const endpoints = topology?.endpoints.map((e) => e.node) ?? [];
-  const interfaces = menu?.kind === 'node' ? (topology?.interfaces.filter((i) => i.node === menu.id && i.kind !== 'bridge') ?? []) : [];
-  const running = useLive((s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'));
+  const interfaces =
+    menu?.kind === 'node'
+      ? (topology?.interfaces.filter((i) => i.node === menu.id && i.kind !== 'bridge') ?? [])
+      : [];
+  const running = useLive(
+    (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
+  );
   const link = useApp((s) => {
     if (menu?.kind !== 'edge') return undefined;
     const i = linkIds(s.design.links).indexOf(menu.id);
     return i >= 0 ? s.design.links[i] : undefined;
   });
   if (!menu) return null;
-  const item = (label: string, testid: string, action: () => void, disabled = false, title?: string) => (
+  const item = (
+    label: string,
+    testid: string,
+    action: () => void,
+    disabled = false,
+    title?: string,
+  ) => (
     <button
       type="button"
       key={testid}
@@ -36,24 +47,47 @@ export function ContextMenu() {
   );
   const needLab = running ? undefined : 'Deploy the lab first';
   return (
-    <div className="nc-menu" style={{ left: menu.x, top: menu.y }} data-testid="context-menu" onContextMenu={(e) => e.preventDefault()}>
+    <div
+      className="nc-menu"
+      style={{ left: menu.x, top: menu.y }}
+      data-testid="context-menu"
+      onContextMenu={(e) => e.preventDefault()}
+    >
       <div className="nc-menu-title">{menu.id}</div>
       {menu.kind === 'node' && endpoints.includes(menu.id) && (
         <>
           <div className="nc-menu-sub">Ping</div>
           {endpoints
             .filter((e) => e !== menu.id)
-            .map((to) => item(`→ ${to}`, `menu-ping-${to}`, () => void ping(menu.id, to), !running, needLab))}
+            .map((to) =>
+              item(`→ ${to}`, `menu-ping-${to}`, () => void ping(menu.id, to), !running, needLab),
+            )}
           <div className="nc-menu-sub">Traceroute</div>
           {endpoints
             .filter((e) => e !== menu.id)
-            .map((to) => item(`→ ${to}`, `menu-traceroute-${to}`, () => void traceroute(menu.id, to), !running, needLab))}
+            .map((to) =>
+              item(
+                `→ ${to}`,
+                `menu-traceroute-${to}`,
+                () => void traceroute(menu.id, to),
+                !running,
+                needLab,
+              ),
+            )}
         </>
       )}
       {menu.kind === 'node' && interfaces.length > 0 && (
         <>
           <div className="nc-menu-sub">Capture on</div>
-          {interfaces.map((i) => item(i.name, `menu-capture-${i.name}`, () => void startCapture(menu.id, i.name), !running, needLab))}
+          {interfaces.map((i) =>
+            item(
+              i.name,
+              `menu-capture-${i.name}`,
+              () => void startCapture(menu.id, i.name),
+              !running,
+              needLab,
+            ),
+          )}
         </>
       )}
       {menu.kind === 'edge' &&

@@ -35,7 +35,10 @@ export function useElementStatus(id: string) {
   return { problem, live, highlight };
 }
 
-export function statusClasses(s: ReturnType<typeof useElementStatus>, selected: boolean | undefined): string {
+export function statusClasses(
+  s: ReturnType<typeof useElementStatus>,
+  selected: boolean | undefined,
+): string {
   return [
     s.problem ? `has-${s.problem}` : '',
     s.live ? `live-${s.live}` : '',
@@ -44,7 +47,13 @@ export function statusClasses(s: ReturnType<typeof useElementStatus>, selected: 
   ].join(' ');
 }
 
-export function Badges({ id, status }: { id: string; status: ReturnType<typeof useElementStatus> }) {
+export function Badges({
+  id,
+  status,
+}: {
+  id: string;
+  status: ReturnType<typeof useElementStatus>;
+}) {
   const messages = useAnalysis((s) => (status.problem ? s.messages[id] : undefined));
   const notes = useLive((s) => (status.live ? s.elementNotes[id] : undefined));
   return (
@@ -59,8 +68,18 @@ export function Badges({ id, status }: { id: string; status: ReturnType<typeof u
         </span>
       )}
       {status.live && (
-        <span className={`nc-badge badge-live-${status.live}`} data-testid={`live-badge-${id}`} title={notes?.join('\n') || status.live}>
-          {status.live === 'deployed' ? '●' : status.live === 'drift' ? '≈' : status.live === 'missing' ? '○' : '×'}
+        <span
+          className={`nc-badge badge-live-${status.live}`}
+          data-testid={`live-badge-${id}`}
+          title={notes?.join('\n') || status.live}
+        >
+          {status.live === 'deployed'
+            ? '●'
+            : status.live === 'drift'
+              ? '≈'
+              : status.live === 'missing'
+                ? '○'
+                : '×'}
         </span>
       )}
     </div>
@@ -76,7 +95,11 @@ export function ElementCard<K extends NodeKind>(props: {
   compact?: boolean;
 }) {
   const { id, node, selected } = props;
-  const def = KIND_DEFINITIONS[node.kind] as { summary(n: DesignNode): string; tag?(n: DesignNode): string; color: string };
+  const def = KIND_DEFINITIONS[node.kind] as {
+    summary(n: DesignNode): string;
+    tag?(n: DesignNode): string;
+    color: string;
+  };
   const status = useElementStatus(id);
   return (
     <div
@@ -93,7 +116,9 @@ export function ElementCard<K extends NodeKind>(props: {
           {node.label || id}
           {def.tag && <span className="nc-node-tag">{def.tag(node)}</span>}
         </span>
-        <span className="nc-node-summary">{node.label ? `${id} · ${def.summary(node)}` : def.summary(node)}</span>
+        <span className="nc-node-summary">
+          {node.label ? `${id} · ${def.summary(node)}` : def.summary(node)}
+        </span>
       </span>
       {props.children}
       <Badges id={id} status={status} />

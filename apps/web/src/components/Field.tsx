@@ -5,18 +5,24 @@ import type { z } from 'zod';
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Checks one field against the shared schema; the message is the schema's own. */
-export function bySchema<T>(schema: z.ZodType<T>, convert: (raw: string) => unknown = (r) => r, range?: string) {
+export function bySchema<T>(
+  schema: z.ZodType<T>,
+  convert: (raw: string) => unknown = (r) => r,
+  range?: string,
+) {
   return (raw: string): Parsed<T> => {
     const result = schema.safeParse(convert(raw));
     if (result.success) return { ok: true, value: result.data };
     const issue = result.error.issues[0];
     // Numbers: say the allowed range in words rather than zod's "Too big: expected number to be <=4094".
-    if (range && issue && ['too_big', 'too_small', 'invalid_type'].includes(issue.code)) return { ok: false, message: range };
+    if (range && issue && ['too_big', 'too_small', 'invalid_type'].includes(issue.code))
+      return { ok: false, message: range };
     return { ok: false, message: issue?.message ?? 'invalid value' };
   };
 }
 
-export const toNumber = (raw: string) => (raw.trim() === '' ? undefined : /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+export const toNumber = (raw: string) =>
+  raw.trim() === '' ? undefined : /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
 export const emptyToUndefined = (raw: string) => (raw.trim() === '' ? undefined : raw.trim());
 
 /**
@@ -100,7 +106,12 @@ export function Select<T extends string>(props: {
   return (
     <div className="nc-field">
       <label htmlFor={id}>{props.label}</label>
-      <select id={id} data-testid={props.testid} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
+      <select
+        id={id}
+        data-testid={props.testid}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

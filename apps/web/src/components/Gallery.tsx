@@ -9,12 +9,25 @@ export function Gallery() {
   if (!open) return null;
   return (
     <div className="nc-modal-backdrop" onClick={() => setOpen(false)}>
-      <div className="nc-modal" data-testid="gallery" onClick={(e) => e.stopPropagation()} role="dialog" aria-label="Scenarios">
+      <div
+        className="nc-modal"
+        data-testid="gallery"
+        onClick={(e) => e.stopPropagation()}
+        role="dialog"
+        aria-label="Scenarios"
+      >
         <header>
           <h2>Scenarios</h2>
-          <span className="nc-muted">Open one, deploy it, then break it and watch the canvas explain why.</span>
+          <span className="nc-muted">
+            Open one, deploy it, then break it and watch the canvas explain why.
+          </span>
           <div className="nc-spacer" />
-          <button type="button" className="icon-btn" onClick={() => setOpen(false)} data-testid="gallery-close">
+          <button
+            type="button"
+            className="icon-btn"
+            onClick={() => setOpen(false)}
+            data-testid="gallery-close"
+          >
             <Icon name="close" />
           </button>
         </header>

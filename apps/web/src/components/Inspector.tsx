@@ -11,9 +11,19 @@ import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from
 import { KindIcon } from './icons';
 import { EndpointFields, IdField, InterfacesSection, LabelField, Section } from './inspectorParts';
 
-const mtuParse = bySchema(LinkSchema.shape.mtu, (raw) => toNumber(emptyToUndefined(raw) ?? ''), 'MTU is a whole number from 576 to 9000, or empty for 1500');
+const mtuParse = bySchema(
+  LinkSchema.shape.mtu,
+  (raw) => toNumber(emptyToUndefined(raw) ?? ''),
+  'MTU is a whole number from 576 to 9000, or empty for 1500',
+);
 const nameParse = (raw: string): Parsed<string> =>
-  LAB_NAME_RE.test(raw) ? { ok: true, value: raw } : { ok: false, message: 'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter' };
+  LAB_NAME_RE.test(raw)
+    ? { ok: true, value: raw }
+    : {
+        ok: false,
+        message:
+          'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter',
+      };
 
 function ElementProblems({ id }: { id: string }) {
   const messages = useAnalysis((s) => s.messages[id]);
@@ -43,7 +53,11 @@ function NodeInspector({ id, node }: { id: string; node: DesignNode }) {
   const Form = inspectors[node.kind] as ComponentType<{ id: string; node: DesignNode }>;
   const live = useLive((s) => s.elements[id]);
   return (
-    <div className="nc-inspector-body" data-testid={`inspector-${node.kind}`} style={{ ['--kind' as string]: def.color }}>
+    <div
+      className="nc-inspector-body"
+      data-testid={`inspector-${node.kind}`}
+      style={{ ['--kind' as string]: def.color }}
+    >
       <header className="nc-inspector-head">
         <span className="nc-node-icon">
           <KindIcon kind={node.kind} />
@@ -73,7 +87,9 @@ function NodeInspector({ id, node }: { id: string; node: DesignNode }) {
           <InterfacesSection id={id} design={design} />
         </Section>
       )}
-      {(node.kind === 'vlan' || node.kind === 'switch' || node.kind === 'vxlan') && <Members id={id} />}
+      {(node.kind === 'vlan' || node.kind === 'switch' || node.kind === 'vxlan') && (
+        <Members id={id} />
+      )}
     </div>
   );
 }
@@ -82,7 +98,13 @@ function Members({ id }: { id: string }) {
   const design = useApp((s) => s.design);
   const topology = useAnalysis((s) => s.topology);
   const members = design.links
-    .map((l) => (endpointNode(l.endpoints[0]) === id ? endpointNode(l.endpoints[1]) : endpointNode(l.endpoints[1]) === id ? endpointNode(l.endpoints[0]) : null))
+    .map((l) =>
+      endpointNode(l.endpoints[0]) === id
+        ? endpointNode(l.endpoints[1])
+        : endpointNode(l.endpoints[1]) === id
+          ? endpointNode(l.endpoints[0])
+          : null,
+    )
     .filter((m): m is string => m !== null);
   const domain = topology?.domains.find((d) => d.element === id);
   return (
@@ -93,7 +115,9 @@ function Members({ id }: { id: string }) {
         <table className="nc-kv">
           <tbody>
             {members.map((m) => {
-              const addr = topology?.interfaces.find((i) => i.node === m && i.domain === (domain?.id ?? id) && i.address)?.address;
+              const addr = topology?.interfaces.find(
+                (i) => i.node === m && i.domain === (domain?.id ?? id) && i.address,
+              )?.address;
               return (
                 <tr key={m}>
                   <td>{m}</td>
@@ -128,7 +152,16 @@ function LinkInspector({ linkId, link }: { linkId: string; link: Link }) {
       </header>
       <Section title="Link">
         <div className="nc-row">
-          <Field label="MTU" testid="inspector-mtu" value={link.mtu === undefined ? '' : String(link.mtu)} placeholder="1500" parse={mtuParse} onCommit={(v) => setMtu(linkId, v)} width="half" mono />
+          <Field
+            label="MTU"
+            testid="inspector-mtu"
+            value={link.mtu === undefined ? '' : String(link.mtu)}
+            placeholder="1500"
+            parse={mtuParse}
+            onCommit={(v) => setMtu(linkId, v)}
+            width="half"
+            mono
+          />
           <div className="half">
             <Select
               label="State"
@@ -168,7 +201,15 @@ function DesignInspector() {
         </div>
       </header>
       <Section title="Lab">
-        <Field label="Lab name" testid="inspector-lab-name" value={design.name} parse={nameParse} onCommit={setName} hint={`Namespaces will be named nc-${design.name}.<element>`} mono />
+        <Field
+          label="Lab name"
+          testid="inspector-lab-name"
+          value={design.name}
+          parse={nameParse}
+          onCommit={setName}
+          hint={`Namespaces will be named nc-${design.name}.<element>`}
+          mono
+        />
       </Section>
       <Section title="Contents">
         <table className="nc-kv">

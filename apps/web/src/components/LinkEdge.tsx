@@ -1,4 +1,11 @@
-import { BaseEdge, EdgeLabelRenderer, type EdgeProps, type InternalNode, useInternalNode, useStore } from '@xyflow/react';
+import {
+  BaseEdge,
+  EdgeLabelRenderer,
+  type EdgeProps,
+  type InternalNode,
+  useInternalNode,
+  useStore,
+} from '@xyflow/react';
 import { memo } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { useLive } from '../live/store';
@@ -14,7 +21,7 @@ function borderPoint(node: InternalNode, toward: { x: number; y: number }) {
   const dx = toward.x - cx;
   const dy = toward.y - cy;
   if (dx === 0 && dy === 0) return { x: cx, y: cy };
-  const scale = Math.min(Math.abs((w / 2) / (dx || 1e-9)), Math.abs((h / 2) / (dy || 1e-9)));
+  const scale = Math.min(Math.abs(w / 2 / (dx || 1e-9)), Math.abs(h / 2 / (dy || 1e-9)));
   return { x: cx + dx * scale, y: cy + dy * scale };
 }
 
@@ -78,7 +85,9 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
         <EdgeLabelRenderer>
           <div
             className="nc-link-label"
-            style={{ transform: `translate(-50%, -50%) translate(${(a.x + b.x) / 2}px,${(a.y + b.y) / 2}px)` }}
+            style={{
+              transform: `translate(-50%, -50%) translate(${(a.x + b.x) / 2}px,${(a.y + b.y) / 2}px)`,
+            }}
             data-testid={`edge-label-${id}`}
           >
             {rate > 0 ? formatRate(rate) : adminDown ? 'down' : `mtu ${data?.link.mtu}`}

@@ -12,13 +12,19 @@ import { type HighlightTone, useApp } from '../store';
  * Node and link ids a path crosses, hop by hop. A link is lit when two
  * consecutive hops are its two ends.
  */
-export function pathElements(hops: readonly Hop[], links: { id: string; a: string; b: string }[]): string[] {
+export function pathElements(
+  hops: readonly Hop[],
+  links: { id: string; a: string; b: string }[],
+): string[] {
   const out: string[] = [];
   hops.forEach((h, i) => {
     if (!out.includes(h.element)) out.push(h.element);
     const next = hops[i + 1];
     if (!next) return;
-    const l = links.find((x) => (x.a === h.element && x.b === next.element) || (x.b === h.element && x.a === next.element));
+    const l = links.find(
+      (x) =>
+        (x.a === h.element && x.b === next.element) || (x.b === h.element && x.a === next.element),
+    );
     if (l && !out.includes(l.id)) out.push(l.id);
   });
   return out;
@@ -27,12 +33,21 @@ export function pathElements(hops: readonly Hop[], links: { id: string; a: strin
 function showPair(r: PairResult) {
   const s = useApp.getState();
   const ids = linkIds(s.design.links);
-  const links = s.design.links.map((l, i) => ({ id: ids[i]!, a: endpointNode(l.endpoints[0]), b: endpointNode(l.endpoints[1]) }));
+  const links = s.design.links.map((l, i) => ({
+    id: ids[i]!,
+    a: endpointNode(l.endpoints[0]),
+    b: endpointNode(l.endpoints[1]),
+  }));
   const map: Record<string, HighlightTone> = {};
   for (const id of pathElements(r.forward, links)) map[id] = 'path';
   if (!r.reachable) for (const id of r.blame ?? []) map[id] = 'fail';
   const route = r.forward.map((h) => h.element).join(' → ');
-  s.setHighlightMap(map, r.reachable ? `${r.from} → ${r.to} (${r.target}): ${route}` : `${r.from} ✗ ${r.to}: ${r.reason ?? 'unreachable'}`);
+  s.setHighlightMap(
+    map,
+    r.reachable
+      ? `${r.from} → ${r.to} (${r.target}): ${route}`
+      : `${r.from} ✗ ${r.to}: ${r.reason ?? 'unreachable'}`,
+  );
 }
 
 function Cell({ r }: { r: PairResult }) {
@@ -48,29 +63,51 @@ function Cell({ r }: { r: PairResult }) {
       onClick={() => showPair(r)}
     >
       <span className="pred">{r.reachable ? '✓' : '✗'}</span>
-      {measured && <span className={`meas ${measured.reachable ? 'ok' : 'fail'}`}>{measured.reachable ? '●' : '○'}</span>}
+      {measured && (
+        <span className={`meas ${measured.reachable ? 'ok' : 'fail'}`}>
+          {measured.reachable ? '●' : '○'}
+        </span>
+      )}
     </td>
   );
 }
 
 export function MatrixPanel() {
   const topology = useAnalysis((s) => s.topology);
-  const online = useLive((s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'));
-  const result = useMemo(() => (topology ? attempt('analyze', () => analyze(topology)) : null), [topology]);
-  if (!result) return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
+  const online = useLive(
+    (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
+  );
+  const result = useMemo(
+    () => (topology ? attempt('analyze', () => analyze(topology)) : null),
+    [topology],
+  );
+  if (!result)
+    return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
   if (!result.value) return <div className="nc-panel-empty">{result.error?.message}</div>;
   const m = result.value;
-  if (m.endpoints.length < 2) return <div className="nc-panel-empty">Add at least two addressed elements (namespaces, hosts, routers) to predict pings.</div>;
+  if (m.endpoints.length < 2)
+    return (
+      <div className="nc-panel-empty">
+        Add at least two addressed elements (namespaces, hosts, routers) to predict pings.
+      </div>
+    );
   const ok = m.results.flat().filter((r) => r && r.from !== r.to && r.reachable).length;
   const total = m.endpoints.length * (m.endpoints.length - 1);
   return (
     <div className="nc-matrix" data-testid="matrix-panel">
       <div className="nc-panel-bar">
         <span className="nc-muted">
-          Predicted: {ok}/{total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured
+          Predicted: {ok}/{total} pairs reach each other. Click a cell to see the path. ✓/✗
+          predicted · ●/○ measured
         </span>
         <div className="nc-spacer" />
-        <button type="button" disabled={!online} onClick={runMatrix} data-testid="matrix-measure" title={online ? 'Ping every pair in the running lab' : 'Deploy the lab to measure'}>
+        <button
+          type="button"
+          disabled={!online}
+          onClick={runMatrix}
+          data-testid="matrix-measure"
+          title={online ? 'Ping every pair in the running lab' : 'Deploy the lab to measure'}
+        >
           Measure
         </button>
       </div>
@@ -94,7 +131,11 @@ export function MatrixPanel() {
                 </th>
                 {m.endpoints.map((to, j) => {
                   const r = m.results[i]?.[j];
-                  return i === j || !r ? <td key={to} className="nc-cell self" /> : <Cell key={to} r={r} />;
+                  return i === j || !r ? (
+                    <td key={to} className="nc-cell self" />
+                  ) : (
+                    <Cell key={to} r={r} />
+                  );
                 })}
               </tr>
             ))}

@@ -16,7 +16,11 @@ export function Palette() {
       y: (pane?.top ?? 0) + (pane?.height ?? 600) / 2,
     });
     const size = kind === 'host' ? { width: 220, height: 110 } : NODE_SIZE;
-    const at = freeSpot(s.design, { x: centre.x - size.width / 2, y: centre.y - size.height / 2 }, size);
+    const at = freeSpot(
+      s.design,
+      { x: centre.x - size.width / 2, y: centre.y - size.height / 2 },
+      size,
+    );
     const id = s.addNode(kind, at);
     s.select([id]);
   };

@@ -30,18 +30,26 @@ export function PlanPanel() {
   const setHighlight = useApp((s) => s.setHighlight);
   const clearHighlight = useApp((s) => s.clearHighlight);
   const toast = useApp((s) => s.toast);
-  const result = useMemo(() => (topology ? attempt('compile', () => compile(topology)) : null), [topology]);
-  if (!result) return <div className="nc-panel-empty">No plan: fix the errors in Problems first.</div>;
+  const result = useMemo(
+    () => (topology ? attempt('compile', () => compile(topology)) : null),
+    [topology],
+  );
+  if (!result)
+    return <div className="nc-panel-empty">No plan: fix the errors in Problems first.</div>;
   if (!result.value) return <div className="nc-panel-empty">{result.error?.message}</div>;
   const plan = result.value;
   const groups = groupByElement(plan);
-  const shown = selection.length ? groups.filter((g) => g.ops.some((op) => op.source.some((s) => selection.includes(s)))) : groups;
-  const script = () => attempt('script', () => renderScript(plan)).value ?? plan.ops.map(command).join('\n');
+  const shown = selection.length
+    ? groups.filter((g) => g.ops.some((op) => op.source.some((s) => selection.includes(s))))
+    : groups;
+  const script = () =>
+    attempt('script', () => renderScript(plan)).value ?? plan.ops.map(command).join('\n');
   return (
     <div className="nc-plan" data-testid="plan-panel">
       <div className="nc-panel-bar">
         <span className="nc-muted">
-          {plan.ops.length} operations{selection.length ? ` · showing ${selection.join(', ')}` : ''} · teardown: {plan.teardown.length} namespace
+          {plan.ops.length} operations{selection.length ? ` · showing ${selection.join(', ')}` : ''}{' '}
+          · teardown: {plan.teardown.length} namespace
           {plan.teardown.length === 1 ? '' : 's'}
         </span>
         <div className="nc-spacer" />
@@ -57,13 +65,21 @@ export function PlanPanel() {
         >
           <Icon name="copy" /> Copy script
         </button>
-        <button type="button" data-testid="plan-download" onClick={() => download(`${plan.lab}.sh`, script(), 'text/x-shellscript')}>
+        <button
+          type="button"
+          data-testid="plan-download"
+          onClick={() => download(`${plan.lab}.sh`, script(), 'text/x-shellscript')}
+        >
           <Icon name="download" /> Download .sh
         </button>
       </div>
       <div className="nc-plan-groups">
         {shown.map((g) => (
-          <section key={g.element} className="nc-plan-group" data-testid={`plan-group-${g.element}`}>
+          <section
+            key={g.element}
+            className="nc-plan-group"
+            data-testid={`plan-group-${g.element}`}
+          >
             <h4
               onMouseEnter={() => setHighlight([g.element], 'hover')}
               onMouseLeave={clearHighlight}

@@ -6,7 +6,12 @@ export function Toasts() {
   return (
     <div className="nc-toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`nc-toast ${t.tone}`} data-testid={`toast-${t.tone}`} onClick={() => dismiss(t.id)}>
+        <div
+          key={t.id}
+          className={`nc-toast ${t.tone}`}
+          data-testid={`toast-${t.tone}`}
+          onClick={() => dismiss(t.id)}
+        >
           {t.message}
         </div>
       ))}

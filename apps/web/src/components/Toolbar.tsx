@@ -11,7 +11,12 @@ function PanelButton({ panel, label, count }: { panel: PanelId; label: string; c
   const active = useApp((s) => s.panel === panel);
   const toggle = useApp((s) => s.togglePanel);
   return (
-    <button type="button" className={`tab ${active ? 'active' : ''}`} data-testid={`toggle-${panel}`} onClick={() => toggle(panel)}>
+    <button
+      type="button"
+      className={`tab ${active ? 'active' : ''}`}
+      data-testid={`toggle-${panel}`}
+      onClick={() => toggle(panel)}
+    >
       {label}
       {count ? <span className="count">{count}</span> : null}
     </button>
@@ -27,19 +32,40 @@ function SaveState() {
       ? save === 'local'
         ? 'saved in this browser'
         : save
-      : { local: 'local only', saved: 'saved', saving: 'saving…', conflict: 'conflict: changed elsewhere', error: 'save failed' }[save];
+      : {
+          local: 'local only',
+          saved: 'saved',
+          saving: 'saving…',
+          conflict: 'conflict: changed elsewhere',
+          error: 'save failed',
+        }[save];
   if (connection === 'online' && save === 'conflict') {
     return (
-      <button type="button" className="nc-status save-conflict" data-testid="save-state" onClick={() => void takeServerVersion()} title="Another browser saved first: click to load its version (your unsaved edits are dropped)">
+      <button
+        type="button"
+        className="nc-status save-conflict"
+        data-testid="save-state"
+        onClick={() => void takeServerVersion()}
+        title="Another browser saved first: click to load its version (your unsaved edits are dropped)"
+      >
         <span className="dot" />
         server · conflict: load the saved version
       </button>
     );
   }
   return (
-    <span className={`nc-status conn-${connection} save-${save}`} data-testid="save-state" title={note ?? undefined}>
+    <span
+      className={`nc-status conn-${connection} save-${save}`}
+      data-testid="save-state"
+      title={note ?? undefined}
+    >
       <span className="dot" />
-      {connection === 'online' ? 'server' : connection === 'connecting' ? 'connecting…' : 'no server'} · {label}
+      {connection === 'online'
+        ? 'server'
+        : connection === 'connecting'
+          ? 'connecting…'
+          : 'no server'}{' '}
+      · {label}
     </span>
   );
 }
@@ -65,15 +91,34 @@ export function Toolbar() {
         {name}
       </span>
       <div className="nc-toolgroup">
-        <button type="button" className="icon-btn" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={undo} data-testid="btn-undo">
+        <button
+          type="button"
+          className="icon-btn"
+          title="Undo (Ctrl+Z)"
+          disabled={!canUndo}
+          onClick={undo}
+          data-testid="btn-undo"
+        >
           <Icon name="undo" />
         </button>
-        <button type="button" className="icon-btn" title="Redo (Ctrl+Y)" disabled={!canRedo} onClick={redo} data-testid="btn-redo">
+        <button
+          type="button"
+          className="icon-btn"
+          title="Redo (Ctrl+Y)"
+          disabled={!canRedo}
+          onClick={redo}
+          data-testid="btn-redo"
+        >
           <Icon name="redo" />
         </button>
       </div>
       <div className="nc-toolgroup">
-        <button type="button" title="Open the scenario gallery" onClick={() => useApp.getState().setGalleryOpen(true)} data-testid="btn-gallery">
+        <button
+          type="button"
+          title="Open the scenario gallery"
+          onClick={() => useApp.getState().setGalleryOpen(true)}
+          data-testid="btn-gallery"
+        >
           <Icon name="gallery" /> Scenarios
         </button>
         <button
@@ -87,7 +132,12 @@ export function Toolbar() {
         >
           <Icon name="import" /> Import
         </button>
-        <button type="button" title="Download the design as YAML" onClick={exportDesign} data-testid="btn-export">
+        <button
+          type="button"
+          title="Download the design as YAML"
+          onClick={exportDesign}
+          data-testid="btn-export"
+        >
           <Icon name="export" /> Export
         </button>
         <button
@@ -116,13 +166,26 @@ export function Toolbar() {
           type="button"
           className="primary"
           disabled={!online || busy || errors > 0}
-          title={!online ? 'Start the netcanvas server to deploy' : errors > 0 ? 'Fix the errors first' : 'Create this network in the kernel'}
+          title={
+            !online
+              ? 'Start the netcanvas server to deploy'
+              : errors > 0
+                ? 'Fix the errors first'
+                : 'Create this network in the kernel'
+          }
           onClick={deploy}
           data-testid="btn-deploy"
         >
           <Icon name="play" /> {lab === 'running' || lab === 'partial' ? 'Apply' : 'Deploy'}
         </button>
-        <button type="button" className="danger" disabled={!online || busy || lab === 'absent'} onClick={destroy} data-testid="btn-destroy" title="Remove every namespace of this lab">
+        <button
+          type="button"
+          className="danger"
+          disabled={!online || busy || lab === 'absent'}
+          onClick={destroy}
+          data-testid="btn-destroy"
+          title="Remove every namespace of this lab"
+        >
           <Icon name="stop" /> Destroy
         </button>
       </div>

@@ -7,9 +7,14 @@ import { useLive } from '../live/store';
 export function ToolsPanel() {
   const tools = useLive((s) => s.tools);
   const capture = useLive((s) => s.capture);
-  const running = useLive((s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'));
+  const running = useLive(
+    (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
+  );
   const topology = useAnalysis((s) => s.topology);
-  const interfaces = useMemo(() => topology?.interfaces.filter((i) => i.kind !== 'bridge') ?? [], [topology]);
+  const interfaces = useMemo(
+    () => topology?.interfaces.filter((i) => i.kind !== 'bridge') ?? [],
+    [topology],
+  );
   const [target, setTarget] = useState('');
   const out = useRef<HTMLPreElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: follow the output as lines arrive
@@ -21,7 +26,11 @@ export function ToolsPanel() {
     <div className="nc-tools" data-testid="capture-panel">
       <div className="nc-tools-capture">
         <div className="nc-panel-bar">
-          <select value={chosen?.key ?? ''} onChange={(e) => setTarget(e.target.value)} data-testid="capture-interface">
+          <select
+            value={chosen?.key ?? ''}
+            onChange={(e) => setTarget(e.target.value)}
+            data-testid="capture-interface"
+          >
             {interfaces.map((i) => (
               <option key={i.key} value={i.key}>
                 {i.node} · {i.name}
@@ -43,16 +52,26 @@ export function ToolsPanel() {
               Download .pcap
             </a>
           )}
-          <span className="nc-muted">{capture ? `${capture.target}: ${capture.lines.length} lines` : 'Right-click an element for ping, traceroute and capture.'}</span>
+          <span className="nc-muted">
+            {capture
+              ? `${capture.target}: ${capture.lines.length} lines`
+              : 'Right-click an element for ping, traceroute and capture.'}
+          </span>
         </div>
         <pre ref={out} className="nc-console" data-testid="capture-output">
-          {capture?.lines.map((l) => l.text).join('\n') || (running ? 'No capture yet.' : 'Tools need a deployed lab.')}
+          {capture?.lines.map((l) => l.text).join('\n') ||
+            (running ? 'No capture yet.' : 'Tools need a deployed lab.')}
         </pre>
       </div>
       <div className="nc-tools-runs" data-testid="tool-runs">
         {tools.length === 0 && <div className="nc-muted">No pings yet.</div>}
         {tools.map((t) => (
-          <details key={t.id} open={t === tools[0]} className={`nc-tool-run ${t.running ? 'running' : t.ok ? 'ok' : 'fail'}`} data-testid={`tool-run-${t.id}`}>
+          <details
+            key={t.id}
+            open={t === tools[0]}
+            className={`nc-tool-run ${t.running ? 'running' : t.ok ? 'ok' : 'fail'}`}
+            data-testid={`tool-run-${t.id}`}
+          >
             <summary>
               {t.running ? '…' : t.ok ? '✓' : '✗'} {t.title}
             </summary>

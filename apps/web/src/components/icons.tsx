@@ -62,34 +62,113 @@ export function KindIcon({ kind, size = 16 }: { kind: NodeKind; size?: number })
   }
 }
 
-export function Icon({ name }: { name: 'undo' | 'redo' | 'import' | 'export' | 'layout' | 'gallery' | 'play' | 'stop' | 'copy' | 'download' | 'close' | 'warn' | 'error' }) {
+export function Icon({
+  name,
+}: {
+  name:
+    | 'undo'
+    | 'redo'
+    | 'import'
+    | 'export'
+    | 'layout'
+    | 'gallery'
+    | 'play'
+    | 'stop'
+    | 'copy'
+    | 'download'
+    | 'close'
+    | 'warn'
+    | 'error';
+}) {
   const p = { ...common, 'aria-hidden': true };
   switch (name) {
     case 'undo':
-      return <svg {...p}><path d="M5 4 2 7l3 3" /><path d="M2 7h7.5a4 4 0 0 1 0 8H7" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="M5 4 2 7l3 3" />
+          <path d="M2 7h7.5a4 4 0 0 1 0 8H7" />
+        </svg>
+      );
     case 'redo':
-      return <svg {...p}><path d="m11 4 3 3-3 3" /><path d="M14 7H6.5a4 4 0 0 0 0 8H9" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="m11 4 3 3-3 3" />
+          <path d="M14 7H6.5a4 4 0 0 0 0 8H9" />
+        </svg>
+      );
     case 'import':
-      return <svg {...p}><path d="M8 2v8M5 7l3 3 3-3M2.5 11v2.5h11V11" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="M8 2v8M5 7l3 3 3-3M2.5 11v2.5h11V11" />
+        </svg>
+      );
     case 'export':
-      return <svg {...p}><path d="M8 10V2M5 5l3-3 3 3M2.5 11v2.5h11V11" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="M8 10V2M5 5l3-3 3 3M2.5 11v2.5h11V11" />
+        </svg>
+      );
     case 'layout':
-      return <svg {...p}><rect x="2" y="2" width="4.5" height="4.5" rx="1" /><rect x="9.5" y="9.5" width="4.5" height="4.5" rx="1" /><path d="M4.2 6.5v3.5a1.5 1.5 0 0 0 1.5 1.5h3.8" /></svg>;
+      return (
+        <svg {...p}>
+          <rect x="2" y="2" width="4.5" height="4.5" rx="1" />
+          <rect x="9.5" y="9.5" width="4.5" height="4.5" rx="1" />
+          <path d="M4.2 6.5v3.5a1.5 1.5 0 0 0 1.5 1.5h3.8" />
+        </svg>
+      );
     case 'gallery':
-      return <svg {...p}><rect x="2" y="2" width="5" height="5" rx="1" /><rect x="9" y="2" width="5" height="5" rx="1" /><rect x="2" y="9" width="5" height="5" rx="1" /><rect x="9" y="9" width="5" height="5" rx="1" /></svg>;
+      return (
+        <svg {...p}>
+          <rect x="2" y="2" width="5" height="5" rx="1" />
+          <rect x="9" y="2" width="5" height="5" rx="1" />
+          <rect x="2" y="9" width="5" height="5" rx="1" />
+          <rect x="9" y="9" width="5" height="5" rx="1" />
+        </svg>
+      );
     case 'play':
-      return <svg {...p}><path d="M4.5 2.8v10.4L13 8z" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="M4.5 2.8v10.4L13 8z" />
+        </svg>
+      );
     case 'stop':
-      return <svg {...p}><rect x="3.5" y="3.5" width="9" height="9" rx="1.2" /></svg>;
+      return (
+        <svg {...p}>
+          <rect x="3.5" y="3.5" width="9" height="9" rx="1.2" />
+        </svg>
+      );
     case 'copy':
-      return <svg {...p}><rect x="5" y="5" width="8.5" height="8.5" rx="1.2" /><path d="M3 10.5h-.5V2.5h8V3" /></svg>;
+      return (
+        <svg {...p}>
+          <rect x="5" y="5" width="8.5" height="8.5" rx="1.2" />
+          <path d="M3 10.5h-.5V2.5h8V3" />
+        </svg>
+      );
     case 'download':
-      return <svg {...p}><path d="M8 2v8M5 7l3 3 3-3M3 13.5h10" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="M8 2v8M5 7l3 3 3-3M3 13.5h10" />
+        </svg>
+      );
     case 'close':
-      return <svg {...p}><path d="m4 4 8 8M12 4l-8 8" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="m4 4 8 8M12 4l-8 8" />
+        </svg>
+      );
     case 'warn':
-      return <svg {...p}><path d="M8 2 14.5 13.5h-13z" /><path d="M8 6.5v3M8 11.5v.2" /></svg>;
+      return (
+        <svg {...p}>
+          <path d="M8 2 14.5 13.5h-13z" />
+          <path d="M8 6.5v3M8 11.5v.2" />
+        </svg>
+      );
     case 'error':
-      return <svg {...p}><circle cx="8" cy="8" r="6" /><path d="M8 4.8v3.8M8 10.8v.2" /></svg>;
+      return (
+        <svg {...p}>
+          <circle cx="8" cy="8" r="6" />
+          <path d="M8 4.8v3.8M8 10.8v.2" />
+        </svg>
+      );
   }
 }

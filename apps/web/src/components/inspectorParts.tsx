@@ -8,7 +8,9 @@ import { bySchema, emptyToUndefined, Field, type Parsed } from './Field';
 /** Diagnostics whose path points at this node's field, e.g. ['nodes', 'vlan10', 'subnet']. */
 export function useFieldProblems(id: string, field: string): Diagnostic[] {
   const messages = useAnalysis((s) => s.messages[id]);
-  return (messages ?? []).filter((d) => d.path && d.path[0] === 'nodes' && d.path[1] === id && d.path[2] === field);
+  return (messages ?? []).filter(
+    (d) => d.path && d.path[0] === 'nodes' && d.path[1] === id && d.path[2] === field,
+  );
 }
 
 const idSchema = bySchema(ElementId);
@@ -18,30 +20,57 @@ export function IdField({ id }: { id: string }) {
   const parse = (raw: string): Parsed<string> => {
     const r = idSchema(raw);
     if (!r.ok) return r;
-    if (RESERVED_NAMES.has(r.value)) return { ok: false, message: `"${r.value}" is a word iproute2 reads as a keyword` };
-    if (r.value !== id && useApp.getState().design.nodes[r.value]) return { ok: false, message: `${r.value} already exists` };
+    if (RESERVED_NAMES.has(r.value))
+      return { ok: false, message: `"${r.value}" is a word iproute2 reads as a keyword` };
+    if (r.value !== id && useApp.getState().design.nodes[r.value])
+      return { ok: false, message: `${r.value} already exists` };
     return r;
   };
-  return <Field label="Id" testid="inspector-id" value={id} parse={parse} onCommit={(to) => to !== id && rename(id, to)} mono />;
+  return (
+    <Field
+      label="Id"
+      testid="inspector-id"
+      value={id}
+      parse={parse}
+      onCommit={(to) => to !== id && rename(id, to)}
+      mono
+    />
+  );
 }
 
 export function LabelField({ id, label }: { id: string; label?: string }) {
   const setLabel = useApp((s) => s.setLabel);
   const parse = (raw: string): Parsed<string | undefined> =>
-    raw.length > 64 ? { ok: false, message: 'labels are at most 64 characters' } : { ok: true, value: emptyToUndefined(raw) };
-  return <Field label="Label" testid="inspector-label" value={label ?? ''} parse={parse} onCommit={(v) => setLabel(id, v)} placeholder="optional" />;
+    raw.length > 64
+      ? { ok: false, message: 'labels are at most 64 characters' }
+      : { ok: true, value: emptyToUndefined(raw) };
+  return (
+    <Field
+      label="Label"
+      testid="inspector-label"
+      value={label ?? ''}
+      parse={parse}
+      onCommit={(v) => setLabel(id, v)}
+      placeholder="optional"
+    />
+  );
 }
 
 /** The address the core chose for an interface, to show as a placeholder next to an empty field. */
 function useResolvedAddress(nodeId: string, linkId: string): string | undefined {
-  return useAnalysis((s) => s.topology?.interfaces.find((i) => i.node === nodeId && i.link === linkId && i.address)?.address ?? undefined);
+  return useAnalysis(
+    (s) =>
+      s.topology?.interfaces.find((i) => i.node === nodeId && i.link === linkId && i.address)
+        ?.address ?? undefined,
+  );
 }
 
 const ipParse = bySchema(IfAddress.optional(), emptyToUndefined);
 const ifnameParse = (raw: string): Parsed<string | undefined> => {
   const v = emptyToUndefined(raw);
   if (v === undefined) return { ok: true, value: undefined };
-  if (RESERVED_NAMES.has(v)) return { ok: false, message: `"${v}" is a word iproute2 reads as a keyword` };
+  if (RESERVED_NAMES.has(v))
+    return { ok: false, message: `"${v}" is a word iproute2 reads as a keyword` };
   return bySchema(IfName)(v);
 };
 
@@ -88,7 +117,9 @@ export function EndpointFields({ link, linkId, end }: { link: Link; linkId: stri
 
 /** A container's eth0 on its host's bridge: not a link in the document, but an interface all the same. */
 function ContainerAttachment({ id, host }: { id: string; host: string }) {
-  const address = useAnalysis((s) => s.topology?.interfaces.find((i) => i.node === id && i.link === id && i.address)?.address);
+  const address = useAnalysis(
+    (s) => s.topology?.interfaces.find((i) => i.node === id && i.link === id && i.address)?.address,
+  );
   return (
     <div className="nc-endpoint" data-testid={`attachment-${id}`}>
       <div className="nc-endpoint-title">
@@ -106,14 +137,26 @@ export function InterfacesSection({ id, design }: { id: string; design: Design }
   const ids = linkIds(design.links);
   const rows = design.links
     .map((link, i) => ({ link, linkId: ids[i]! }))
-    .filter(({ link }) => endpointNode(link.endpoints[0]) === id || endpointNode(link.endpoints[1]) === id);
-  const host = design.nodes[id]?.kind === 'namespace' ? (design.nodes[id] as { host?: string }).host : undefined;
-  if (rows.length === 0 && !host) return <p className="nc-muted">No links yet: drag from a handle of {id} to another element.</p>;
+    .filter(
+      ({ link }) =>
+        endpointNode(link.endpoints[0]) === id || endpointNode(link.endpoints[1]) === id,
+    );
+  const host =
+    design.nodes[id]?.kind === 'namespace'
+      ? (design.nodes[id] as { host?: string }).host
+      : undefined;
+  if (rows.length === 0 && !host)
+    return <p className="nc-muted">No links yet: drag from a handle of {id} to another element.</p>;
   return (
     <>
       {host && <ContainerAttachment id={id} host={host} />}
       {rows.map(({ link, linkId }) => (
-        <EndpointFields key={linkId} link={link} linkId={linkId} end={endpointNode(link.endpoints[0]) === id ? 0 : 1} />
+        <EndpointFields
+          key={linkId}
+          link={link}
+          linkId={linkId}
+          end={endpointNode(link.endpoints[0]) === id ? 0 : 1}
+        />
       ))}
     </>
   );

@@ -40,7 +40,13 @@ export function runDiagnose(design: Design, previous?: Topology): Omit<AnalysisS
       if (!w || RANK[d.severity] > RANK[w]) worst[el] = d.severity;
     }
   }
-  return { design, diagnostics, worst, messages, ...(value?.topology ? { topology: value.topology } : {}) };
+  return {
+    design,
+    diagnostics,
+    worst,
+    messages,
+    ...(value?.topology ? { topology: value.topology } : {}),
+  };
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;

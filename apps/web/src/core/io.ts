@@ -1,7 +1,7 @@
 import type { Design, Diagnostic } from '@netcanvas/shared';
 import { designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
-import { autoLayout } from '../model/layout';
 import { needsLayout } from '../model/flow';
+import { autoLayout } from '../model/layout';
 import { useApp } from '../store';
 import { attempt } from './safe';
 
@@ -15,7 +15,11 @@ export function readDesign(text: string): { design?: Design; diagnostics: Diagno
   const parsed = attempt('parse', () => parseDesign(json.value));
   if (parsed.value) return parsed.value;
   const v = json.value as Partial<Design>;
-  if (v && typeof v === 'object' && v.nodes && v.name) return { design: { links: [], addressing: { p2p: '10.255.0.0/16' }, ...v } as Design, diagnostics: [] };
+  if (v && typeof v === 'object' && v.nodes && v.name)
+    return {
+      design: { links: [], addressing: { p2p: '10.255.0.0/16' }, ...v } as Design,
+      diagnostics: [],
+    };
   return { diagnostics: [parsed.error!] };
 }
 
@@ -48,7 +52,12 @@ export async function importText(text: string, source: string): Promise<boolean>
   const { design, diagnostics } = readDesign(text);
   if (!design) {
     const first = diagnostics[0];
-    useApp.getState().toast(`Cannot open ${source}: ${first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'not a netcanvas design'}`, 'error');
+    useApp
+      .getState()
+      .toast(
+        `Cannot open ${source}: ${first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'not a netcanvas design'}`,
+        'error',
+      );
     return false;
   }
   await openDesign(design, source);

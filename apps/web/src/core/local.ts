@@ -9,7 +9,8 @@ export function restoreLocal() {
     const text = localStorage.getItem(KEY);
     if (!text) return;
     const design = JSON.parse(text) as Design;
-    if (design && typeof design === 'object' && design.nodes && design.name) useApp.getState().loadDesign(design);
+    if (design && typeof design === 'object' && design.nodes && design.name)
+      useApp.getState().loadDesign(design);
   } catch {
     localStorage.removeItem(KEY);
   }

@@ -33,6 +33,7 @@ export function hintsFrom(topology: Topology | undefined): AddressHints {
     // the core's reading failed: the automatic addresses are the same data
   }
   const hints: AddressHints = {};
-  for (const i of topology.interfaces) if (i.address && i.addressOrigin === 'auto') hints[i.key] = i.address;
+  for (const i of topology.interfaces)
+    if (i.address && i.addressOrigin === 'auto') hints[i.key] = i.address;
   return hints;
 }

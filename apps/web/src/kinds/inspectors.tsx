@@ -7,7 +7,9 @@ import { SwitchInspector } from './switch/SwitchInspector';
 import { VlanInspector } from './vlan/VlanInspector';
 import { VxlanInspector } from './vxlan/VxlanInspector';
 
-export const inspectors: { [K in NodeKind]: ComponentType<{ id: string; node: Extract<DesignNode, { kind: K }> }> } = {
+export const inspectors: {
+  [K in NodeKind]: ComponentType<{ id: string; node: Extract<DesignNode, { kind: K }> }>;
+} = {
   host: HostInspector,
   namespace: NamespaceInspector,
   vlan: VlanInspector,

@@ -26,7 +26,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'http', err?.message ?? `${method} ${path}: HTTP ${res.status}`, (err ?? {}) as Record<string, unknown>);
+    throw new ApiError(
+      res.status,
+      err?.code ?? 'http',
+      err?.message ?? `${method} ${path}: HTTP ${res.status}`,
+      (err ?? {}) as Record<string, unknown>,
+    );
   }
   return data as T;
 }

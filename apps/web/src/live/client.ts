@@ -1,5 +1,10 @@
 import type { Design } from '@netcanvas/shared';
-import { type DeltaEvent, PROTOCOL_VERSION, parseServerMessage, type ServerSnapshot } from '@netcanvas/shared';
+import {
+  type DeltaEvent,
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type ServerSnapshot,
+} from '@netcanvas/shared';
 import { useApp } from '../store';
 import { ApiError, api } from './api';
 import { type ElementLiveState, type LinkLive, pairKey, useLive } from './store';
@@ -65,7 +70,10 @@ async function attachDesign() {
   const local = useApp.getState().design;
   try {
     let rec: DesignRecord | null = null;
-    if (wanted) rec = await api<DesignRecord>('GET', `/designs/${encodeURIComponent(wanted)}`).catch(() => null);
+    if (wanted)
+      rec = await api<DesignRecord>('GET', `/designs/${encodeURIComponent(wanted)}`).catch(
+        () => null,
+      );
     if (!rec) {
       const { designs } = await api<{ designs: { id: string; name: string }[] }>('GET', '/designs');
       const same = designs.find((d) => d.name === local.name);
@@ -109,7 +117,13 @@ export function saveNow(): Promise<void> {
   if (!designId || version === null || doc === serverDoc) return Promise.resolve();
   if (socket?.readyState === WebSocket.OPEN) {
     saveRef++;
-    send({ type: 'design-edit', design: designId, baseVersion: version, doc, ref: String(saveRef) });
+    send({
+      type: 'design-edit',
+      design: designId,
+      baseVersion: version,
+      doc,
+      ref: String(saveRef),
+    });
     serverDoc = doc;
     return Promise.resolve();
   }
@@ -119,7 +133,9 @@ export function saveNow(): Promise<void> {
       setLive({ version: rec.version, save: 'saved' });
     })
     .catch((err) => {
-      setLive({ save: err instanceof ApiError && err.code === 'stale-version' ? 'conflict' : 'error' });
+      setLive({
+        save: err instanceof ApiError && err.code === 'stale-version' ? 'conflict' : 'error',
+      });
     });
 }
 
@@ -206,12 +222,22 @@ function onSnapshot(s: ServerSnapshot) {
       const r = s.lab.rates[id];
       links[id] = { state: linkState(l), rate: r ? r.rxBps + r.txBps : 0 };
     }
-    setLive({ links, ...statusPatch(s.lab.status), progress: s.lab.apply ? progressOf(s.lab.apply) : null });
+    setLive({
+      links,
+      ...statusPatch(s.lab.status),
+      progress: s.lab.apply ? progressOf(s.lab.apply) : null,
+    });
   }
-  if (s.design && typeof s.design.version === 'number') remoteDesign(s.design.doc as Design, s.design.version);
+  if (s.design && typeof s.design.version === 'number')
+    remoteDesign(s.design.doc as Design, s.design.version);
 }
 
-function statusPatch(status: { state: 'running' | 'partial' | 'absent'; elements: Record<string, { state: ElementLiveState; differences: string[] }> } | null) {
+function statusPatch(
+  status: {
+    state: 'running' | 'partial' | 'absent';
+    elements: Record<string, { state: ElementLiveState; differences: string[] }>;
+  } | null,
+) {
   if (!status) return { lab: 'absent' as const, elements: {}, elementNotes: {} };
   const elements: Record<string, ElementLiveState> = {};
   const elementNotes: Record<string, string[]> = {};
@@ -220,18 +246,28 @@ function statusPatch(status: { state: 'running' | 'partial' | 'absent'; elements
     if (e.differences.length) elementNotes[id] = e.differences;
   }
   // Absent lab: nothing is deployed, so no element carries a badge.
-  return status.state === 'absent' ? { lab: status.state, elements: {}, elementNotes: {} } : { lab: status.state, elements, elementNotes };
+  return status.state === 'absent'
+    ? { lab: status.state, elements: {}, elementNotes: {} }
+    : { lab: status.state, elements, elementNotes };
 }
 
 function progressOf(p: { phase: string; done: number; total: number; message?: string }) {
-  return { action: live().progress?.action ?? 'deploy', phase: p.phase, done: p.done, total: p.total, message: p.message, failed: p.phase === 'failed' } as const;
+  return {
+    action: live().progress?.action ?? 'deploy',
+    phase: p.phase,
+    done: p.done,
+    total: p.total,
+    message: p.message,
+    failed: p.phase === 'failed',
+  } as const;
 }
 
 function onDelta(ev: DeltaEvent) {
   switch (ev.kind) {
     case 'links': {
       const links = { ...live().links };
-      for (const [id, l] of Object.entries(ev.links)) links[id] = { state: linkState(l), rate: links[id]?.rate ?? 0 };
+      for (const [id, l] of Object.entries(ev.links))
+        links[id] = { state: linkState(l), rate: links[id]?.rate ?? 0 };
       setLive({ links });
       break;
     }
@@ -257,14 +293,27 @@ function onDelta(ev: DeltaEvent) {
       break;
     case 'matrix': {
       const r = ev.result;
-      setLive({ measured: { ...live().measured, [pairKey(r.from, r.to)]: { from: r.from, to: r.to, reachable: r.reachable, rttMs: r.rttMs, output: r.output } } });
+      setLive({
+        measured: {
+          ...live().measured,
+          [pairKey(r.from, r.to)]: {
+            from: r.from,
+            to: r.to,
+            reachable: r.reachable,
+            rttMs: r.rttMs,
+            output: r.output,
+          },
+        },
+      });
       break;
     }
     case 'capture': {
       const c = live().capture;
       if (!c) break;
       const lines = [...c.lines, ...ev.lines.map((text) => ({ t: Date.now(), text }))].slice(-2000);
-      setLive({ capture: { ...c, lines, running: !ev.done, ...(ev.done ? { id: ev.capture } : {}) } });
+      setLive({
+        capture: { ...c, lines, running: !ev.done, ...(ev.done ? { id: ev.capture } : {}) },
+      });
       break;
     }
     case 'design':
@@ -317,7 +366,9 @@ async function run<T>(what: string, fn: () => Promise<T>): Promise<T | undefined
   try {
     return await fn();
   } catch (err) {
-    useApp.getState().toast(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    useApp
+      .getState()
+      .toast(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
     return undefined;
   }
 }
@@ -328,19 +379,50 @@ export async function deploy() {
   await saveNow();
   setLive({ progress: { action: 'deploy', phase: 'validate', done: 0, total: 0 } });
   const result = await run('Deploy', () =>
-    api<{ ok: boolean; ops: unknown[]; failure?: { elements: string[]; kernelMessage: string } }>('POST', `/labs/${id}/apply`, {}),
+    api<{ ok: boolean; ops: unknown[]; failure?: { elements: string[]; kernelMessage: string } }>(
+      'POST',
+      `/labs/${id}/apply`,
+      {},
+    ),
   ).catch(() => undefined);
   if (!result) {
     setLive({ progress: { action: 'deploy', phase: 'failed', done: 0, total: 0, failed: true } });
     return;
   }
   if (result.ok) {
-    setLive({ progress: { action: 'deploy', phase: 'done', done: result.ops.length, total: result.ops.length } });
-    useApp.getState().toast(result.ops.length ? `Deployed: ${result.ops.length} operations` : 'Already up to date: nothing to change');
+    setLive({
+      progress: {
+        action: 'deploy',
+        phase: 'done',
+        done: result.ops.length,
+        total: result.ops.length,
+      },
+    });
+    useApp
+      .getState()
+      .toast(
+        result.ops.length
+          ? `Deployed: ${result.ops.length} operations`
+          : 'Already up to date: nothing to change',
+      );
   } else {
     const f = result.failure;
-    setLive({ progress: { action: 'deploy', phase: 'failed', done: 0, total: 0, failed: true, message: f?.kernelMessage } });
-    useApp.getState().toast(`Deploy failed${f ? ` at ${f.elements.join(', ')}: ${f.kernelMessage}` : ''}`, 'error');
+    setLive({
+      progress: {
+        action: 'deploy',
+        phase: 'failed',
+        done: 0,
+        total: 0,
+        failed: true,
+        message: f?.kernelMessage,
+      },
+    });
+    useApp
+      .getState()
+      .toast(
+        `Deploy failed${f ? ` at ${f.elements.join(', ')}: ${f.kernelMessage}` : ''}`,
+        'error',
+      );
     if (f) useApp.getState().setHighlight(f.elements, 'fail', f.kernelMessage);
   }
 }
@@ -349,8 +431,15 @@ export async function destroy() {
   const id = designIdOrToast();
   if (!id) return;
   setLive({ progress: { action: 'destroy', phase: 'run', done: 0, total: 0 } });
-  const r = await run('Destroy', () => api<{ removed: string[] }>('POST', `/labs/${id}/destroy`, {}));
-  setLive({ progress: r ? { action: 'destroy', phase: 'done', done: r.removed.length, total: r.removed.length } : null, measured: {} });
+  const r = await run('Destroy', () =>
+    api<{ removed: string[] }>('POST', `/labs/${id}/destroy`, {}),
+  );
+  setLive({
+    progress: r
+      ? { action: 'destroy', phase: 'done', done: r.removed.length, total: r.removed.length }
+      : null,
+    measured: {},
+  });
   if (r) useApp.getState().toast(`Destroyed: ${r.removed.length} namespaces removed`);
 }
 
@@ -360,33 +449,59 @@ export async function setLinkLive(linkId: string, state: 'up' | 'down') {
   const id = live().designId;
   if (!id || live().lab === 'absent' || live().lab === 'unknown') return;
   await saveNow();
-  await run(state === 'down' ? 'Cut' : 'Restore', () => api('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state }));
+  await run(state === 'down' ? 'Cut' : 'Restore', () =>
+    api('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state }),
+  );
 }
 
 let toolSeq = 0;
-async function tool(title: string, path: string, body: unknown, format: (r: never) => { output: string; ok: boolean }) {
+async function tool(
+  title: string,
+  path: string,
+  body: unknown,
+  format: (r: never) => { output: string; ok: boolean },
+) {
   const id = designIdOrToast();
   if (!id) return;
   const runId = `t${++toolSeq}`;
-  setLive({ tools: [{ id: runId, title, output: '', running: true }, ...live().tools].slice(0, 20) });
+  setLive({
+    tools: [{ id: runId, title, output: '', running: true }, ...live().tools].slice(0, 20),
+  });
   useApp.getState().setPanel('capture');
   const result = await run(title, () => api<never>('POST', `/labs/${id}${path}`, body));
   const done = result ? format(result) : { output: 'failed', ok: false };
-  setLive({ tools: live().tools.map((t) => (t.id === runId ? { ...t, running: false, ...done } : t)) });
-}
-
-export function ping(from: string, to: string) {
-  return tool(`ping ${from} → ${to}`, '/ping', { from, to }, (r: { output: string; reachable: boolean; measured: boolean }) => {
-    setLive({ measured: { ...live().measured, [pairKey(from, to)]: { from, to, reachable: r.measured ?? r.reachable, output: r.output } } });
-    return { output: r.output, ok: r.measured ?? r.reachable };
+  setLive({
+    tools: live().tools.map((t) => (t.id === runId ? { ...t, running: false, ...done } : t)),
   });
 }
 
+export function ping(from: string, to: string) {
+  return tool(
+    `ping ${from} → ${to}`,
+    '/ping',
+    { from, to },
+    (r: { output: string; reachable: boolean; measured: boolean }) => {
+      setLive({
+        measured: {
+          ...live().measured,
+          [pairKey(from, to)]: { from, to, reachable: r.measured ?? r.reachable, output: r.output },
+        },
+      });
+      return { output: r.output, ok: r.measured ?? r.reachable };
+    },
+  );
+}
+
 export function traceroute(from: string, to: string) {
-  return tool(`traceroute ${from} → ${to}`, '/traceroute', { from, to }, (r: { output?: string; hops?: unknown }) => ({
-    output: r.output ?? JSON.stringify(r, null, 2),
-    ok: true,
-  }));
+  return tool(
+    `traceroute ${from} → ${to}`,
+    '/traceroute',
+    { from, to },
+    (r: { output?: string; hops?: unknown }) => ({
+      output: r.output ?? JSON.stringify(r, null, 2),
+      ok: true,
+    }),
+  );
 }
 
 export async function runMatrix() {
@@ -400,7 +515,9 @@ export async function startCapture(node: string, dev: string, packets = 50, seco
   const id = designIdOrToast();
   if (!id) return;
   setLive({ capture: { target: `${node}/${dev}`, running: true, lines: [] } });
-  const r = await run('Capture', () => api<{ id: string }>('POST', `/labs/${id}/captures`, { node, dev, packets, seconds }));
+  const r = await run('Capture', () =>
+    api<{ id: string }>('POST', `/labs/${id}/captures`, { node, dev, packets, seconds }),
+  );
   if (!r) setLive({ capture: null });
   else setLive({ capture: { ...live().capture!, id: r.id } });
 }

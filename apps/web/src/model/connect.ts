@@ -18,11 +18,13 @@ export function connectionProblem(design: Design, a: string, b: string): string 
   }
   if (na.kind === 'vxlan' || nb.kind === 'vxlan') {
     const [tun, other, otherId] = na.kind === 'vxlan' ? [a, nb, b] : [b, na, a];
-    if (other.kind === 'vxlan') return 'two VXLAN tunnels cannot be linked: link routers or hosts to one tunnel';
+    if (other.kind === 'vxlan')
+      return 'two VXLAN tunnels cannot be linked: link routers or hosts to one tunnel';
     if (isSegment(other)) {
       return `set ${tun}'s underlay to ${otherId} in the inspector; links to ${tun} are its members (routers or hosts)`;
     }
-    if (other.kind === 'namespace') return `VXLAN members are routers or hosts; put ${otherId} behind a router`;
+    if (other.kind === 'namespace')
+      return `VXLAN members are routers or hosts; put ${otherId} behind a router`;
   }
   for (const [id, node, peer] of [
     [a, na, nb],

@@ -39,7 +39,8 @@ export function linkIds(links: readonly Link[]): string[] {
 export function linksOf(design: Design, nodeId: string): number[] {
   const out: number[] = [];
   design.links.forEach((l, i) => {
-    if (endpointNode(l.endpoints[0]) === nodeId || endpointNode(l.endpoints[1]) === nodeId) out.push(i);
+    if (endpointNode(l.endpoints[0]) === nodeId || endpointNode(l.endpoints[1]) === nodeId)
+      out.push(i);
   });
   return out;
 }

@@ -59,14 +59,19 @@ export function containerSlot(design: Design, hostId: string): XYPosition {
     for (let col = 0; col < 3; col++) {
       const x = HOST_PADDING.side + col * (CONTAINER_SIZE.width + 10);
       const y = HOST_PADDING.top + row * (CONTAINER_SIZE.height + 10);
-      const clash = taken.some((p) => Math.abs(p.x - x) < CONTAINER_SIZE.width && Math.abs(p.y - y) < CONTAINER_SIZE.height);
+      const clash = taken.some(
+        (p) =>
+          Math.abs(p.x - x) < CONTAINER_SIZE.width && Math.abs(p.y - y) < CONTAINER_SIZE.height,
+      );
       if (!clash) return { x, y };
     }
   }
 }
 
 export function parentOf(node: DesignNode, design: Design): string | undefined {
-  return node.kind === 'namespace' && node.host && design.nodes[node.host]?.kind === 'host' ? node.host : undefined;
+  return node.kind === 'namespace' && node.host && design.nodes[node.host]?.kind === 'host'
+    ? node.host
+    : undefined;
 }
 
 interface Previous {
@@ -79,7 +84,10 @@ interface Previous {
  * previous objects (and React Flow's `measured`, `selected`), so memoised
  * node components do not re-render when something else changes.
  */
-export function designToFlow(design: Design, prev?: Previous): { nodes: AppNode[]; edges: AppEdge[] } {
+export function designToFlow(
+  design: Design,
+  prev?: Previous,
+): { nodes: AppNode[]; edges: AppEdge[] } {
   const prevNodes = new Map(prev?.nodes.map((n) => [n.id, n]));
   const hosts: AppNode[] = [];
   const others: AppNode[] = [];
@@ -147,7 +155,16 @@ export function designToFlow(design: Design, prev?: Previous): { nodes: AppNode[
     edges.push(
       old && old.target === n.underlay
         ? old
-        : { id: eid, type: 'underlay', source: id, target: n.underlay, data: {}, selectable: false, deletable: false, focusable: false },
+        : {
+            id: eid,
+            type: 'underlay',
+            source: id,
+            target: n.underlay,
+            data: {},
+            selectable: false,
+            deletable: false,
+            focusable: false,
+          },
     );
   }
   return { nodes, edges };
@@ -186,7 +203,9 @@ export function freeSpot(design: Design, at: XYPosition, size = NODE_SIZE): XYPo
       return { x: p.x - 16, y: p.y - 16, w: s.width + 32, h: s.height + 32 };
     });
   const free = (x: number, y: number) =>
-    rects.every((r) => x + size.width <= r.x || x >= r.x + r.w || y + size.height <= r.y || y >= r.y + r.h);
+    rects.every(
+      (r) => x + size.width <= r.x || x >= r.x + r.w || y + size.height <= r.y || y >= r.y + r.h,
+    );
   for (let ring = 0; ring < 40; ring++) {
     const steps = ring === 0 ? 1 : ring * 8;
     for (let k = 0; k < steps; k++) {

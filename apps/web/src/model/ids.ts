@@ -53,7 +53,8 @@ export function usedSubnets(design: Design): [number, number][] {
     if (r) out.push(r);
   };
   for (const n of Object.values(design.nodes)) {
-    if (n.kind === 'vlan' || n.kind === 'switch' || n.kind === 'vxlan' || n.kind === 'host') push(n.subnet);
+    if (n.kind === 'vlan' || n.kind === 'switch' || n.kind === 'vxlan' || n.kind === 'host')
+      push(n.subnet);
   }
   push(design.addressing?.p2p);
   return out;

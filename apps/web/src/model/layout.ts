@@ -1,7 +1,7 @@
 import type { Design } from '@netcanvas/shared';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { endpointNode } from './endpoints';
-import { CONTAINER_SIZE, HOST_PADDING, NODE_SIZE, containerSlot } from './flow';
+import { CONTAINER_SIZE, containerSlot, HOST_PADDING, NODE_SIZE } from './flow';
 
 /**
  * Lays out a design with ELK (layered, top to bottom): segments and routers
@@ -20,7 +20,8 @@ export async function autoLayout(design: Design): Promise<Design> {
     }
   }
   const containerOf = new Map<string, string>();
-  for (const [id, n] of Object.entries(design.nodes)) if (n.kind === 'namespace' && n.host && design.nodes[n.host]) containerOf.set(id, n.host);
+  for (const [id, n] of Object.entries(design.nodes))
+    if (n.kind === 'namespace' && n.host && design.nodes[n.host]) containerOf.set(id, n.host);
   const children: ElkNode[] = [];
   for (const [id, n] of Object.entries(design.nodes)) {
     if (containerOf.has(id)) continue;
@@ -39,8 +40,15 @@ export async function autoLayout(design: Design): Promise<Design> {
   // A link from a container is laid out as a link from its host.
   const top = (id: string) => containerOf.get(id) ?? id;
   const edges = design.links
-    .map((l, i) => ({ id: `e${i}`, sources: [top(endpointNode(l.endpoints[0]))], targets: [top(endpointNode(l.endpoints[1]))] }))
-    .filter((e) => e.sources[0] !== e.targets[0] && design.nodes[e.sources[0]!] && design.nodes[e.targets[0]!]);
+    .map((l, i) => ({
+      id: `e${i}`,
+      sources: [top(endpointNode(l.endpoints[0]))],
+      targets: [top(endpointNode(l.endpoints[1]))],
+    }))
+    .filter(
+      (e) =>
+        e.sources[0] !== e.targets[0] && design.nodes[e.sources[0]!] && design.nodes[e.targets[0]!],
+    );
   const graph = await elk.layout({
     id: 'root',
     layoutOptions: {
@@ -57,6 +65,7 @@ export async function autoLayout(design: Design): Promise<Design> {
     edges,
   });
   const layout = { ...withSlots.layout };
-  for (const c of graph.children ?? []) layout[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
+  for (const c of graph.children ?? [])
+    layout[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
   return { ...design, layout };
 }

@@ -5,10 +5,17 @@ import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
 import { compactEndpoint, endpointNode, endpointObject, linkIds } from '../model/endpoints';
 import { absolutePosition, containerSlot, parentOf } from '../model/flow';
-import { ID_PREFIX, freeId } from '../model/ids';
+import { freeId, ID_PREFIX } from '../model/ids';
 
 export function emptyDesign(name = 'lab'): Design {
-  return { apiVersion: API_VERSION, name, nodes: {}, links: [], addressing: { p2p: '10.255.0.0/16' }, layout: {} };
+  return {
+    apiVersion: API_VERSION,
+    name,
+    nodes: {},
+    links: [],
+    addressing: { p2p: '10.255.0.0/16' },
+    layout: {},
+  };
 }
 
 /** A piece of a design on the clipboard: elements, the links among them, their positions. */
@@ -26,12 +33,18 @@ export type AddLinkResult = { ok: true; id: string } | { ok: false; reason: stri
  * reference equality.
  */
 export const edit = {
-  addNode(design: Design, kind: NodeKind, position: XYPosition, host?: string): { design: Design; id: string } {
+  addNode(
+    design: Design,
+    kind: NodeKind,
+    position: XYPosition,
+    host?: string,
+  ): { design: Design; id: string } {
     const def = KIND_DEFINITIONS[kind];
     const node = def.create(design) as DesignNode;
     const id = freeId(design, ID_PREFIX[kind]);
     let placed = node;
-    if (node.kind === 'namespace' && host && design.nodes[host]?.kind === 'host') placed = { ...node, host };
+    if (node.kind === 'namespace' && host && design.nodes[host]?.kind === 'host')
+      placed = { ...node, host };
     return {
       id,
       design: {
@@ -77,7 +90,9 @@ export const edit = {
     const allIds = linkIds(design.links);
     const links = design.links.filter(
       (l, i) =>
-        !linkGone.has(allIds[i]!) && !gone.has(endpointNode(l.endpoints[0])) && !gone.has(endpointNode(l.endpoints[1])),
+        !linkGone.has(allIds[i]!) &&
+        !gone.has(endpointNode(l.endpoints[0])) &&
+        !gone.has(endpointNode(l.endpoints[1])),
     );
     if (gone.size === 0 && links.length === design.links.length) return design;
     const nodes: Record<string, DesignNode> = {};
@@ -86,7 +101,9 @@ export const edit = {
       // A tunnel whose underlay disappeared keeps existing; the empty underlay is reported as a problem.
       nodes[id] = n.kind === 'vxlan' && gone.has(n.underlay) ? { ...n, underlay: '' } : n;
     }
-    const layout = Object.fromEntries(Object.entries(design.layout ?? {}).filter(([id]) => !gone.has(id)));
+    const layout = Object.fromEntries(
+      Object.entries(design.layout ?? {}).filter(([id]) => !gone.has(id)),
+    );
     return { ...design, nodes, links, layout };
   },
 
@@ -146,14 +163,17 @@ export const edit = {
         ? { ...l, endpoints: [rename(l.endpoints[0]), rename(l.endpoints[1])] as Link['endpoints'] }
         : l,
     );
-    const layout = Object.fromEntries(Object.entries(design.layout ?? {}).map(([id, p]) => [id === from ? to : id, p]));
+    const layout = Object.fromEntries(
+      Object.entries(design.layout ?? {}).map(([id, p]) => [id === from ? to : id, p]),
+    );
     return { ...design, nodes, links, layout };
   },
 
   copy(design: Design, ids: readonly string[]): Fragment | null {
     const picked = new Set(ids.filter((id) => design.nodes[id]));
     // Copying a host copies what is inside it.
-    for (const [id, n] of Object.entries(design.nodes)) if (n.kind === 'namespace' && n.host && picked.has(n.host)) picked.add(id);
+    for (const [id, n] of Object.entries(design.nodes))
+      if (n.kind === 'namespace' && n.host && picked.has(n.host)) picked.add(id);
     if (picked.size === 0) return null;
     const nodes: Record<string, DesignNode> = {};
     const layout: Record<string, XYPosition> = {};
@@ -162,7 +182,9 @@ export const edit = {
       const p = design.layout?.[id];
       if (p) layout[id] = p;
     }
-    const links = design.links.filter((l) => picked.has(endpointNode(l.endpoints[0])) && picked.has(endpointNode(l.endpoints[1])));
+    const links = design.links.filter(
+      (l) => picked.has(endpointNode(l.endpoints[0])) && picked.has(endpointNode(l.endpoints[1])),
+    );
     return { nodes, links, layout };
   },
 
@@ -193,7 +215,8 @@ export const edit = {
         const h = rename.get(node.host);
         node = h ? { ...node, host: h } : (({ host: _h, ...rest }) => rest)(node);
       }
-      if (node.kind === 'vxlan' && rename.has(node.underlay)) node = { ...node, underlay: rename.get(node.underlay)! };
+      if (node.kind === 'vxlan' && rename.has(node.underlay))
+        node = { ...node, underlay: rename.get(node.underlay)! };
       const p = fragment.layout[oldId] ?? { x: 0, y: 0 };
       const inHost = node.kind === 'namespace' && node.host !== undefined;
       next = {

@@ -1,5 +1,11 @@
 import type { Design, DesignNode, Link, NodeKind, StaticRoute } from '@netcanvas/shared';
-import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from '@xyflow/react';
 import { temporal } from 'zundo';
 import { create } from 'zustand';
 import { compactEndpoint, endpointObject } from '../model/endpoints';
@@ -100,7 +106,10 @@ export const useApp = create<AppState>()(
         const state = get();
         if (design === state.design) return;
         const now = Date.now();
-        const merge = coalesce !== undefined && lastCommit.key === coalesce && now - lastCommit.at < COALESCE_MS;
+        const merge =
+          coalesce !== undefined &&
+          lastCommit.key === coalesce &&
+          now - lastCommit.at < COALESCE_MS;
         lastCommit = { key: coalesce, at: now };
         const t = useApp.temporal.getState();
         if (merge) t.pause();
@@ -109,11 +118,19 @@ export const useApp = create<AppState>()(
       };
       const patchNode = (id: string, patch: Partial<DesignNode>, field: string) =>
         commit(edit.updateNode(get().design, id, patch), `${id}.${field}`);
-      const patchEndpoint = (linkId: string, end: 0 | 1, field: 'ip' | 'ifname', value: string | undefined) =>
+      const patchEndpoint = (
+        linkId: string,
+        end: 0 | 1,
+        field: 'ip' | 'ifname',
+        value: string | undefined,
+      ) =>
         commit(
           edit.updateLink(get().design, linkId, (l) => {
             const endpoints = l.endpoints.slice() as Link['endpoints'];
-            endpoints[end] = compactEndpoint({ ...endpointObject(endpoints[end]), [field]: value || undefined });
+            endpoints[end] = compactEndpoint({
+              ...endpointObject(endpoints[end]),
+              [field]: value || undefined,
+            });
             return { ...l, endpoints };
           }),
           `${linkId}.${end}.${field}`,
@@ -125,7 +142,13 @@ export const useApp = create<AppState>()(
         edges: [],
 
         loadDesign(design) {
-          set({ design, ...designToFlow(design), selection: [], highlight: {}, highlightNote: null });
+          set({
+            design,
+            ...designToFlow(design),
+            selection: [],
+            highlight: {},
+            highlightNote: null,
+          });
           useApp.temporal.getState().clear();
         },
         setDesignName: (name) => commit({ ...get().design, name }, 'design.name'),
@@ -153,10 +176,12 @@ export const useApp = create<AppState>()(
 
         setLabel: (id, label) => patchNode(id, { label: label || undefined }, 'label'),
         setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>, 'vid'),
-        setSubnet: (id, subnet) => patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>, 'subnet'),
+        setSubnet: (id, subnet) =>
+          patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>, 'subnet'),
         setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>, 'vni'),
         setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>, 'port'),
-        setUnderlay: (id, underlay) => patchNode(id, { underlay } as Partial<DesignNode>, 'underlay'),
+        setUnderlay: (id, underlay) =>
+          patchNode(id, { underlay } as Partial<DesignNode>, 'underlay'),
         setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>, 'mode'),
         setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>, 'routing'),
         setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>, 'routes'),
@@ -171,7 +196,8 @@ export const useApp = create<AppState>()(
             }),
             `${linkId}.mtu`,
           ),
-        setLinkState: (linkId, state) => commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
+        setLinkState: (linkId, state) =>
+          commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
 
         copySelection() {
           const fragment = edit.copy(get().design, get().selection);
@@ -222,8 +248,12 @@ export const useApp = create<AppState>()(
 
         select(ids) {
           const want = new Set(ids);
-          const nodes = get().nodes.map((n) => (!!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) }));
-          const edges = get().edges.map((e) => (!!e.selected === want.has(e.id) ? e : { ...e, selected: want.has(e.id) }));
+          const nodes = get().nodes.map((n) =>
+            !!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
+          );
+          const edges = get().edges.map((e) =>
+            !!e.selected === want.has(e.id) ? e : { ...e, selected: want.has(e.id) },
+          );
           set({ nodes, edges, selection: selectedIds(nodes, edges) });
         },
         setPanel: (panel) => set({ panel }),

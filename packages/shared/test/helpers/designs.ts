@@ -10,7 +10,12 @@ type Nodes = DesignInput['nodes'];
 type Links = NonNullable<DesignInput['links']>;
 
 /** A parsed design from nodes and links; `extra` may set addressing, description, … */
-export function makeDesign(name: string, nodes: Nodes, links: Links = [], extra: Partial<DesignInput> = {}): Design {
+export function makeDesign(
+  name: string,
+  nodes: Nodes,
+  links: Links = [],
+  extra: Partial<DesignInput> = {},
+): Design {
   return Design.parse({ apiVersion: API_VERSION, name, nodes, links, ...extra });
 }
 
@@ -84,7 +89,6 @@ export const scenarioDesigns = { 'same-vlan': sameVlan, 'inter-vlan': interVlan,
 
 // ───────────── random designs (property tests) ─────────────
 
-
 /** The shape a random design is drawn from; `buildRandomDesign` turns it into a valid-looking Design. */
 export interface RandomDesignPlan {
   vlans: { prefix: 24 | 28 }[];
@@ -102,7 +106,9 @@ export interface RandomDesignPlan {
 }
 
 export const randomDesignPlan: fc.Arbitrary<RandomDesignPlan> = fc.record({
-  vlans: fc.array(fc.record({ prefix: fc.constantFrom(24 as const, 28 as const) }), { maxLength: 3 }),
+  vlans: fc.array(fc.record({ prefix: fc.constantFrom(24 as const, 28 as const) }), {
+    maxLength: 3,
+  }),
   switches: fc.array(fc.record({ subnet: fc.boolean() }), { maxLength: 2 }),
   routers: fc.integer({ min: 0, max: 4 }),
   hosts: fc.array(fc.record({ routed: fc.boolean() }), { maxLength: 3 }),
@@ -127,23 +133,35 @@ export function buildRandomDesign(plan: RandomDesignPlan, name = 'rand'): Design
     segments.push(`v${i}`);
   });
   plan.switches.forEach((s, i) => {
-    nodes[`s${i}`] = s.subnet ? { kind: 'switch', subnet: `192.168.${i}.0/24` } : { kind: 'switch' };
+    nodes[`s${i}`] = s.subnet
+      ? { kind: 'switch', subnet: `192.168.${i}.0/24` }
+      : { kind: 'switch' };
     segments.push(`s${i}`);
   });
   const routers = Array.from({ length: plan.routers }, (_, i) => `r${i}`);
   for (const r of routers) nodes[r] = { kind: 'router' };
   const hosts = plan.hosts.map((_, i) => `h${i}`);
   plan.hosts.forEach((h, i) => {
-    nodes[`h${i}`] = h.routed ? { kind: 'host', mode: 'routed', subnet: `172.17.${i}.0/24` } : { kind: 'host' };
+    nodes[`h${i}`] = h.routed
+      ? { kind: 'host', mode: 'routed', subnet: `172.17.${i}.0/24` }
+      : { kind: 'host' };
   });
   const namespaces = plan.namespaces.map((_, i) => `n${i}`);
   plan.namespaces.forEach((n, i) => {
-    nodes[`n${i}`] = n.host !== null && hosts.length > 0 ? { kind: 'namespace', host: hosts[n.host % hosts.length] } : { kind: 'namespace' };
+    nodes[`n${i}`] =
+      n.host !== null && hosts.length > 0
+        ? { kind: 'namespace', host: hosts[n.host % hosts.length] }
+        : { kind: 'namespace' };
   });
   const vxlans: string[] = [];
   if (segments.length > 0) {
     plan.vxlans.forEach((x, i) => {
-      nodes[`x${i}`] = { kind: 'vxlan', vni: i + 100, underlay: segments[x.underlay % segments.length], subnet: `172.16.${i}.0/29` };
+      nodes[`x${i}`] = {
+        kind: 'vxlan',
+        vni: i + 100,
+        underlay: segments[x.underlay % segments.length],
+        subnet: `172.16.${i}.0/29`,
+      };
       vxlans.push(`x${i}`);
     });
   }
@@ -174,8 +192,10 @@ export function buildRandomDesign(plan: RandomDesignPlan, name = 'rand'): Design
       const router = routers[r % routers.length]!;
       const tunnel = vxlans[x % vxlans.length]!;
       const underlay = String(nodes[tunnel]!.underlay);
-      if (!links.some((l) => l.endpoints[0] === router && l.endpoints[1] === underlay)) links.push({ endpoints: [router, underlay] });
-      if (!links.some((l) => l.endpoints[0] === router && l.endpoints[1] === tunnel)) links.push({ endpoints: [router, tunnel] });
+      if (!links.some((l) => l.endpoints[0] === router && l.endpoints[1] === underlay))
+        links.push({ endpoints: [router, underlay] });
+      if (!links.some((l) => l.endpoints[0] === router && l.endpoints[1] === tunnel))
+        links.push({ endpoints: [router, tunnel] });
     }
   }
   for (const i of plan.downLinks) if (links[i]) links[i] = { ...links[i]!, state: 'down' };
@@ -187,8 +207,10 @@ export function buildRandomDesign(plan: RandomDesignPlan, name = 'rand'): Design
     const target = nodes[b]!;
     // High host numbers, so explicit addresses meet automatic ones only in small subnets.
     let ip: string | undefined;
-    if (target.kind === 'vlan') ip = `${String(target.subnet).split('.').slice(0, 3).join('.')}.${target.subnet?.toString().endsWith('/28') ? 14 - (i % 3) : 250 - i}`;
-    else if (target.kind === 'vxlan') ip = `${String(target.subnet).split('.').slice(0, 3).join('.')}.${6 - (i % 2)}`;
+    if (target.kind === 'vlan')
+      ip = `${String(target.subnet).split('.').slice(0, 3).join('.')}.${target.subnet?.toString().endsWith('/28') ? 14 - (i % 3) : 250 - i}`;
+    else if (target.kind === 'vxlan')
+      ip = `${String(target.subnet).split('.').slice(0, 3).join('.')}.${6 - (i % 2)}`;
     if (ip) links[i] = { ...link, endpoints: [{ node: a, ip } as never, b] };
   }
   return makeDesign(name, nodes as Nodes, links as Links);
@@ -204,19 +226,28 @@ export function sampleRandomDesign(seed: number): Design {
  * own vlan; `hostsPerVlan` bridged hosts per vlan with `containersPerHost`
  * containers each.
  */
-export function largeDesign(routers: number, hostsPerVlan: number, containersPerHost: number): Design {
+export function largeDesign(
+  routers: number,
+  hostsPerVlan: number,
+  containersPerHost: number,
+): Design {
   const nodes: Record<string, Record<string, unknown>> = {};
   const links: { endpoints: [string, string] }[] = [];
   for (let r = 0; r < routers; r++) {
     nodes[`r${r}`] = { kind: 'router' };
-    nodes[`v${r}`] = { kind: 'vlan', vid: (r % 4094) + 1, subnet: `10.${Math.floor(r / 256)}.${r % 256}.0/24` };
+    nodes[`v${r}`] = {
+      kind: 'vlan',
+      vid: (r % 4094) + 1,
+      subnet: `10.${Math.floor(r / 256)}.${r % 256}.0/24`,
+    };
     links.push({ endpoints: [`r${r}`, `v${r}`] });
     if (routers > 1) links.push({ endpoints: [`r${r}`, `r${(r + 1) % routers}`] });
     for (let h = 0; h < hostsPerVlan; h++) {
       const host = `h${r}-${h}`;
       nodes[host] = { kind: 'host' };
       links.push({ endpoints: [host, `v${r}`] });
-      for (let c = 0; c < containersPerHost; c++) nodes[`c${r}-${h}-${c}`] = { kind: 'namespace', host };
+      for (let c = 0; c < containersPerHost; c++)
+        nodes[`c${r}-${h}-${c}`] = { kind: 'namespace', host };
     }
   }
   return makeDesign('large', nodes as Nodes, links as Links);

@@ -29,13 +29,24 @@ export function HostInspector({ id, node }: { id: string; node: HostNode }) {
         ]}
         onChange={(mode) => {
           setHostMode(id, mode);
-          if (mode === 'routed' && !node.subnet) setSubnet(id, freeSubnet(useApp.getState().design, '10.1', 1));
+          if (mode === 'routed' && !node.subnet)
+            setSubnet(id, freeSubnet(useApp.getState().design, '10.1', 1));
         }}
       />
       {node.mode === 'routed' && (
-        <Field label="Container subnet" testid="inspector-subnet" value={node.subnet ?? ''} parse={subnetParse} onCommit={(v) => setSubnet(id, v)} problems={subnetProblems} mono />
+        <Field
+          label="Container subnet"
+          testid="inspector-subnet"
+          value={node.subnet ?? ''}
+          parse={subnetParse}
+          onCommit={(v) => setSubnet(id, v)}
+          problems={subnetProblems}
+          mono
+        />
       )}
-      <div className="nc-field-hint">Containers: {containers || 'none — drop a namespace onto the host'}</div>
+      <div className="nc-field-hint">
+        Containers: {containers || 'none — drop a namespace onto the host'}
+      </div>
     </>
   );
 }

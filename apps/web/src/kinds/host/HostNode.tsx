@@ -9,7 +9,9 @@ import { hostDefinition } from './definition';
 /** A host is a container on the canvas: its namespaces are drawn inside it (React Flow sub-flow). */
 function HostNodeView({ id, data, selected }: NodeProps<HostFlowNode>) {
   const status = useElementStatus(id);
-  const empty = useApp((s) => !Object.values(s.design.nodes).some((n) => n.kind === 'namespace' && n.host === id));
+  const empty = useApp(
+    (s) => !Object.values(s.design.nodes).some((n) => n.kind === 'namespace' && n.host === id),
+  );
   const node = data.node;
   return (
     <div

@@ -11,7 +11,13 @@ export function NamespaceInspector({ id, node }: { id: string; node: NamespaceNo
   );
   const moveIntoHost = useApp((s) => s.moveIntoHost);
   const moveOutOfHost = useApp((s) => s.moveOutOfHost);
-  const options = [{ value: '', label: 'none (standalone)' }, ...hosts.split(',').filter(Boolean).map((h) => ({ value: h, label: h }))];
+  const options = [
+    { value: '', label: 'none (standalone)' },
+    ...hosts
+      .split(',')
+      .filter(Boolean)
+      .map((h) => ({ value: h, label: h })),
+  ];
   return (
     <Select
       label="Runs on host"

@@ -4,7 +4,14 @@ import { ElementCard } from '../../components/ElementShell';
 import type { NamespaceFlowNode } from '../../model/flow';
 
 function NamespaceNodeView({ id, data, selected }: NodeProps<NamespaceFlowNode>) {
-  return <ElementCard id={id} node={data.node} selected={selected} compact={data.node.host !== undefined} />;
+  return (
+    <ElementCard
+      id={id}
+      node={data.node}
+      selected={selected}
+      compact={data.node.host !== undefined}
+    />
+  );
 }
 
 export const NamespaceNode = memo(NamespaceNodeView);

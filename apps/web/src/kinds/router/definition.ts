@@ -7,5 +7,7 @@ export const routerDefinition: KindDefinition<'router'> = {
   color: '#7c3aed',
   create: () => ({ kind: 'router', routing: 'auto', routes: [] }),
   summary: (n) =>
-    n.routing === 'static' ? `static · ${n.routes.length} route${n.routes.length === 1 ? '' : 's'}` : 'auto routing',
+    n.routing === 'static'
+      ? `static · ${n.routes.length} route${n.routes.length === 1 ? '' : 's'}`
+      : 'auto routing',
 };

@@ -4,8 +4,16 @@ import { bySchema, Field, Select, toNumber } from '../../components/Field';
 import { useFieldProblems } from '../../components/inspectorParts';
 import { useApp } from '../../store';
 
-const vniParse = bySchema(VxlanSchema.shape.vni, toNumber, 'VNIs are whole numbers from 1 to 16777215');
-const portParse = bySchema(VxlanSchema.shape.port.unwrap(), toNumber, 'UDP ports are whole numbers from 1 to 65535 (VXLAN uses 4789)');
+const vniParse = bySchema(
+  VxlanSchema.shape.vni,
+  toNumber,
+  'VNIs are whole numbers from 1 to 16777215',
+);
+const portParse = bySchema(
+  VxlanSchema.shape.port.unwrap(),
+  toNumber,
+  'UDP ports are whole numbers from 1 to 65535 (VXLAN uses 4789)',
+);
 const subnetParse = bySchema(Cidr);
 
 export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
@@ -23,18 +31,53 @@ export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
   return (
     <>
       <div className="nc-row">
-        <Field label="VNI" testid="inspector-vni" value={String(node.vni)} parse={vniParse} onCommit={(v) => setVni(id, v)} problems={useFieldProblems(id, 'vni')} width="half" mono />
-        <Field label="UDP port" testid="inspector-port" value={String(node.port)} parse={portParse} onCommit={(v) => setPort(id, v)} problems={useFieldProblems(id, 'port')} width="half" mono />
+        <Field
+          label="VNI"
+          testid="inspector-vni"
+          value={String(node.vni)}
+          parse={vniParse}
+          onCommit={(v) => setVni(id, v)}
+          problems={useFieldProblems(id, 'vni')}
+          width="half"
+          mono
+        />
+        <Field
+          label="UDP port"
+          testid="inspector-port"
+          value={String(node.port)}
+          parse={portParse}
+          onCommit={(v) => setPort(id, v)}
+          problems={useFieldProblems(id, 'port')}
+          width="half"
+          mono
+        />
       </div>
       <Select
         label="Underlay"
         testid="inspector-underlay"
         value={node.underlay}
-        options={[{ value: '', label: '— choose the segment that carries the tunnel —' }, ...segments.split(',').filter(Boolean).map((s) => ({ value: s, label: s }))]}
+        options={[
+          { value: '', label: '— choose the segment that carries the tunnel —' },
+          ...segments
+            .split(',')
+            .filter(Boolean)
+            .map((s) => ({ value: s, label: s })),
+        ]}
         onChange={(v) => setUnderlay(id, v)}
-        hint={underlayProblems.map((p) => p.message).join(' ') || 'Members reach each other over this segment (UDP, head-end replication).'}
+        hint={
+          underlayProblems.map((p) => p.message).join(' ') ||
+          'Members reach each other over this segment (UDP, head-end replication).'
+        }
       />
-      <Field label="Overlay subnet" testid="inspector-subnet" value={node.subnet} parse={subnetParse} onCommit={(v) => setSubnet(id, v)} problems={useFieldProblems(id, 'subnet')} mono />
+      <Field
+        label="Overlay subnet"
+        testid="inspector-subnet"
+        value={node.subnet}
+        parse={subnetParse}
+        onCommit={(v) => setSubnet(id, v)}
+        problems={useFieldProblems(id, 'subnet')}
+        mono
+      />
     </>
   );
 }
