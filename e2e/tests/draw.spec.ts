@@ -1,0 +1,82 @@
+/**
+ * A first-time user, mouse only: two namespaces and a VLAN dragged from the
+ * palette, linked by dragging between them, deployed, and a ping from the
+ * context menu crosses the kernel.
+ */
+import {
+  deploy,
+  destroy,
+  drawLink,
+  edgeOf,
+  expect,
+  expectAllLinksUp,
+  kernelNamespaces,
+  openApp,
+  renameLab,
+  shot,
+  test,
+} from '../support/app.js';
+
+test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
+  page,
+  run,
+  labName,
+}) => {
+  const lab = labName('draw');
+  await openApp(page, run);
+  await expect(page.getByTestId('empty-canvas')).toBeVisible();
+  await renameLab(page, lab);
+
+  const canvas = page.getByTestId('canvas');
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('the canvas is not on screen');
+  const at = (fx: number, fy: number) => ({
+    targetPosition: { x: box.width * fx, y: box.height * fy },
+  });
+  await page.getByTestId('palette-namespace').dragTo(canvas, at(0.25, 0.25));
+  await expect(page.getByTestId('node-c1')).toBeVisible();
+  await expect(page.getByTestId('empty-canvas')).toBeHidden();
+  await page.getByTestId('palette-namespace').dragTo(canvas, at(0.75, 0.25));
+  await expect(page.getByTestId('node-c2')).toBeVisible();
+  await page.getByTestId('palette-vlan').dragTo(canvas, at(0.5, 0.65));
+  await expect(page.getByTestId('node-vlan1')).toBeVisible();
+
+  // The elements land where they were dropped: c1 left of c2, both above the VLAN.
+  const [c1, c2, vlan] = await Promise.all(
+    ['c1', 'c2', 'vlan1'].map((id) => page.getByTestId(`node-${id}`).boundingBox()),
+  );
+  expect(c1!.x).toBeLessThan(c2!.x);
+  expect(c1!.y).toBeLessThan(vlan!.y);
+
+  await drawLink(page, 'c1', 'bottom', 'vlan1');
+  await expect(page.locator('.react-flow__edge[data-id="c1--vlan1"]')).toHaveCount(1);
+  await drawLink(page, 'c2', 'bottom', 'vlan1');
+  await expect(page.locator('.react-flow__edge[data-id="c2--vlan1"]')).toHaveCount(1);
+  // Only the advice that a VLAN without a router gives no default gateway; nothing blocks a deploy.
+  await expect(page.getByTestId('problem-badge-vlan1')).toHaveAttribute(
+    'title',
+    /no default gateway/,
+  );
+  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+  await shot(page, '10-drawn');
+
+  await deploy(page);
+  await expectAllLinksUp(page, ['c1--vlan1', 'c2--vlan1']);
+  for (const id of ['c1', 'c2', 'vlan1'])
+    await expect(page.getByTestId(`live-badge-${id}`)).toBeVisible();
+  expect(kernelNamespaces(lab)).toEqual(expect.arrayContaining([`nc-${lab}.c1`, `nc-${lab}.c2`]));
+
+  await page.getByTestId('node-c1').click({ button: 'right' });
+  await expect(page.getByTestId('context-menu')).toBeVisible();
+  await page.getByTestId('menu-ping-c2').click();
+  const runEntry = page.locator('[data-testid^="tool-run-"]').first();
+  await expect(runEntry).toContainText('ping c1 → c2');
+  await expect(runEntry).not.toHaveClass(/\brunning\b/, { timeout: 60_000 });
+  await expect(runEntry).toHaveClass(/\bok\b/);
+  await expect(runEntry).toContainText(/ 0% packet loss/);
+  await shot(page, '11-ping');
+
+  await destroy(page);
+  await expect.poll(() => kernelNamespaces(lab), { timeout: 60_000 }).toEqual([]);
+  await expect(edgeOf(page, 'c1--vlan1')).not.toHaveClass(/\blink-up\b/);
+});
