@@ -75,7 +75,7 @@ async function floorUp(ops: Op[]): Promise<void> {
   const create = new Set<Op['op']>(['bridge.add', 'veth.add', 'vxlan.add']);
   for (const group of [
     ops.filter((o) => create.has(o.op)),
-    ops.filter((o) => !create.has(o.op) && o.op !== 'sysctl' && !root.includes(o)),
+    ops.filter((o) => !create.has(o.op) && !['sysctl', 'netns.add', 'netns.nsid'].includes(o.op)),
   ]) {
     const batches = new Map<string, string[]>();
     for (const o of group) {
