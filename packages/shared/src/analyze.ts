@@ -477,7 +477,11 @@ class Analyzer {
   }
 
   private noRouteFor(ns: number, cls: number): Failure {
-    const memo = (this.noRouteMemo[ns] ??= new Map());
+    let memo = this.noRouteMemo[ns];
+    if (!memo) {
+      memo = new Map();
+      this.noRouteMemo[ns] = memo;
+    }
     let f = memo.get(cls);
     if (!f) {
       f = this.noRoute(ns, this.classRep[cls]!);
@@ -546,7 +550,7 @@ class Analyzer {
       const from = this.transitStack.indexOf(next.ns);
       const cycle = [
         ...new Set(
-          [...this.transitStack.slice(from < 0 ? 0 : from), ns].map((n) => this.nsElement[n]!),
+          [...this.transitStack.slice(Math.max(from, 0)), ns].map((n) => this.nsElement[n]!),
         ),
       ];
       const names =
@@ -689,7 +693,14 @@ class Analyzer {
 
   private deliverHop(ns: number, arrival: number, address: number): Hop {
     // The arrival interface fixes the namespace; local delivery (no arrival) is per namespace and rare.
-    const memo = arrival >= 0 ? (this.deliverHopMemo[arrival] ??= new Map()) : undefined;
+    let memo: Map<number, Hop> | undefined;
+    if (arrival >= 0) {
+      memo = this.deliverHopMemo[arrival];
+      if (!memo) {
+        memo = new Map();
+        this.deliverHopMemo[arrival] = memo;
+      }
+    }
     let hop = memo?.get(address | 0);
     if (!hop) {
       const el = this.nsElement[ns]!;
@@ -841,7 +852,11 @@ class Analyzer {
 
   /** Packet from namespace `ns` (originated there) to `address`, to delivery or the first failure. */
   private path(ns: number, address: number): PathResult {
-    const memo = (this.pathMemo[ns] ??= new Map());
+    let memo = this.pathMemo[ns];
+    if (!memo) {
+      memo = new Map();
+      this.pathMemo[ns] = memo;
+    }
     // `| 0` keeps the key a small integer: doubles as Map keys are boxed and slow.
     let result = memo.get(address | 0);
     if (!result) {
@@ -992,7 +1007,7 @@ class Analyzer {
     const targets: Record<string, string> = {};
     for (const e of eps) targets[e.node] = e.address.split('/')[0]!;
     const endpointByAddrNs = new Map<number, number>();
-    eps.forEach((_, j) => endpointByAddrNs.set(nsOf[j]! * SHIFT + target[j]!, j));
+    for (let j = 0; j < eps.length; j++) endpointByAddrNs.set(nsOf[j]! * SHIFT + target[j]!, j);
 
     const names = eps.map((e) => e.node);
     const targetText = names.map((id) => targets[id]!);

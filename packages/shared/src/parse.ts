@@ -213,7 +213,6 @@ function editDistance(a: string, b: string): number {
 
 function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]): Diagnostic[] {
   const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-  const elements = elementsAtPath(path, ids);
   const where = describePath(path, ids);
   const got = valueAt(input, path);
   const diag = (code: string, message: string, p: Path = path): Diagnostic => ({
@@ -415,11 +414,13 @@ function prototypeKeyDiagnostics(input: unknown, ids: readonly string[]): Diagno
         });
       }
     }
-    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    else
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) stack.push({ value: v, path: [...path, i] });
+    } else {
       for (const key of keys)
         if (!PROTOTYPE_KEYS.has(key))
           stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    }
   }
   return out;
 }

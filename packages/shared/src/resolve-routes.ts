@@ -52,7 +52,10 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
       seen.add(at.domain);
       list.push(at);
       let on = domainForwarders.get(at.domain);
-      if (!on) domainForwarders.set(at.domain, (on = []));
+      if (!on) {
+        on = [];
+        domainForwarders.set(at.domain, on);
+      }
       on.push({ node: id, iface: at.iface });
     }
     forwarderDomains.set(id, list);
@@ -112,7 +115,10 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
         });
         if (stranded) {
           let list = noGateway.get(stranded.domain);
-          if (!list) noGateway.set(stranded.domain, (list = []));
+          if (!list) {
+            list = [];
+            noGateway.set(stranded.domain, list);
+          }
           list.push(id);
         }
       }

@@ -156,7 +156,10 @@ export function resolve(
     path?: (string | number)[],
   ): string => {
     let scope = scopes.get(ns);
-    if (!scope) scopes.set(ns, (scope = new IfnameScope<Claimant>()));
+    if (!scope) {
+      scope = new IfnameScope<Claimant>();
+      scopes.set(ns, scope);
+    }
     const { name, clashed, first } = scope.claim(readable, identity, { explicit, purpose });
     if (clashed && first && (explicit || first.explicit)) {
       diagnostics.push(
@@ -179,7 +182,10 @@ export function resolve(
   const attachments = new Map<string, Attachment[]>();
   const attach = (node: string, domain: string, iface: IfaceSpec): void => {
     let list = attachments.get(node);
-    if (!list) attachments.set(node, (list = []));
+    if (!list) {
+      list = [];
+      attachments.set(node, list);
+    }
     list.push({ domain, iface });
   };
 
@@ -245,7 +251,7 @@ export function resolve(
     const node = nodes[id]!;
     if (node.kind !== 'namespace' || node.host === undefined) continue;
     const host = nodeOf(node.host);
-    if (!host || host.kind !== 'host') continue;
+    if (host?.kind !== 'host') continue;
     const ns = netnsOf.get(id)!;
     const hostNs = netnsOf.get(node.host)!;
     const br0 = hostBridge.get(node.host)!;
@@ -277,7 +283,10 @@ export function resolve(
     containerEth0.set(id, eth0);
     containerPort.set(id, port);
     let list = containersOf.get(node.host);
-    if (!list) containersOf.set(node.host, (list = []));
+    if (!list) {
+      list = [];
+      containersOf.set(node.host, list);
+    }
     list.push(id);
     links.push({
       id,
@@ -388,7 +397,10 @@ export function resolve(
       links.push(resolved);
       if (node.kind === 'host' && node.mode === 'bridged') {
         let list = uplinks.get(end.node);
-        if (!list) uplinks.set(end.node, (list = []));
+        if (!list) {
+          list = [];
+          uplinks.set(end.node, list);
+        }
         const entry: {
           iface: IfaceSpec;
           segment: string;
@@ -457,7 +469,10 @@ export function resolve(
       );
       vxlans.push(device);
       let list = vxlanMembers.get(vxlan);
-      if (!list) vxlanMembers.set(vxlan, (list = []));
+      if (!list) {
+        list = [];
+        vxlanMembers.set(vxlan, list);
+      }
       list.push({ node: end.node, iface: device });
       attach(end.node, vxlan, device);
       memberPending.push({

@@ -143,7 +143,7 @@ function nonCanonicalNumbers(text: string, doc: Document.Parsed): { path: Path; 
         stack.push({ node: pair.value, path: [...path, key] });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+      for (const [i, item] of node.items.entries()) stack.push({ node: item, path: [...path, i] });
     }
   }
   return found;

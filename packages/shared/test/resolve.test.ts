@@ -1032,21 +1032,21 @@ function applyEdit(design: Design, edit: Edit): Design {
     const hosts = ids.filter((id) => next.nodes[id]!.kind === 'host');
     const routers = ids.filter((id) => next.nodes[id]!.kind === 'router');
     if (edit.what === 0) {
-      next.nodes['zr'] = { kind: 'router', routing: 'auto', routes: [] };
+      next.nodes.zr = { kind: 'router', routing: 'auto', routes: [] };
       if (segments.length)
         next.links.push({ endpoints: ['zr', segments[edit.a % segments.length]!], state: 'up' });
       if (routers.length)
         next.links.push({ endpoints: ['zr', routers[edit.b % routers.length]!], state: 'up' });
     } else if (edit.what === 1 && hosts.length) {
-      next.nodes['zc'] = { kind: 'namespace', host: hosts[edit.a % hosts.length]! };
+      next.nodes.zc = { kind: 'namespace', host: hosts[edit.a % hosts.length]! };
     } else if (edit.what === 2) {
-      next.nodes['zn'] = { kind: 'namespace' };
+      next.nodes.zn = { kind: 'namespace' };
       if (segments.length)
         next.links.push({ endpoints: ['zn', segments[edit.a % segments.length]!], state: 'up' });
       if (routers.length)
         next.links.push({ endpoints: [routers[edit.b % routers.length]!, 'zn'], state: 'up' });
     } else {
-      next.nodes['zv'] = { kind: 'vlan', vid: 4000, subnet: '10.200.0.0/24' };
+      next.nodes.zv = { kind: 'vlan', vid: 4000, subnet: '10.200.0.0/24' };
       if (routers.length)
         next.links.push({ endpoints: [routers[edit.a % routers.length]!, 'zv'], state: 'up' });
     }
