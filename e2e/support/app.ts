@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { ARTIFACTS, namespacesOfLab, readRunInfo, type RunInfo } from './run.js';
+import { ARTIFACTS, namespacesOfLab, type RunInfo, readRunInfo } from './run.js';
 
 export { expect };
 
@@ -32,7 +32,12 @@ export const test = base.extend<Fixtures>({
   },
 });
 
-async function serverApi<T>(run: RunInfo, method: string, path: string, body?: unknown): Promise<T> {
+async function serverApi<T>(
+  run: RunInfo,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${run.baseURL}/api${path}`, {
     method,
     headers: {
@@ -53,9 +58,14 @@ async function removeLabAndDesign(run: RunInfo, lab: string) {
       console.warn(`[e2e] cleanup destroy ${lab}: ${String(err)}`),
     );
   }
-  const { designs } = await serverApi<{ designs: { id: string; name: string }[] }>(run, 'GET', '/designs');
+  const { designs } = await serverApi<{ designs: { id: string; name: string }[] }>(
+    run,
+    'GET',
+    '/designs',
+  );
   for (const d of designs) {
-    if (d.name === lab || d.name === 'lab') await serverApi(run, 'DELETE', `/designs/${d.id}`).catch(() => {});
+    if (d.name === lab || d.name === 'lab')
+      await serverApi(run, 'DELETE', `/designs/${d.id}`).catch(() => {});
   }
 }
 
@@ -80,7 +90,10 @@ export async function openApp(page: Page, run: RunInfo, hash?: string) {
 
 /** Renames the design (and so its lab) from the design inspector, shown when nothing is selected. */
 export async function renameLab(page: Page, name: string) {
-  await page.getByTestId('canvas').locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page
+    .getByTestId('canvas')
+    .locator('.react-flow__pane')
+    .click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Escape');
   const field = page.getByTestId('inspector-lab-name');
   await field.fill(name);
@@ -99,7 +112,10 @@ export async function deploy(page: Page) {
   await button.click();
   const progress = page.getByTestId('deploy-progress');
   await expect(progress).toHaveAttribute('data-phase', /^(done|failed)$/, { timeout: 180_000 });
-  await expect(progress, `deploy failed: ${await progress.textContent()}`).toHaveAttribute('data-phase', 'done');
+  await expect(progress, `deploy failed: ${await progress.textContent()}`).toHaveAttribute(
+    'data-phase',
+    'done',
+  );
 }
 
 export async function destroy(page: Page) {
@@ -111,14 +127,22 @@ export async function destroy(page: Page) {
 
 /** Every link of the design drawn with the kernel's `up` state. */
 export async function expectAllLinksUp(page: Page, links: readonly string[]) {
-  for (const link of links) await expect(edgeOf(page, link), `link ${link}`).toHaveClass(/\blink-up\b/, { timeout: 60_000 });
+  for (const link of links)
+    await expect(edgeOf(page, link), `link ${link}`).toHaveClass(/\blink-up\b/, {
+      timeout: 60_000,
+    });
 }
 
 /**
  * Drags from one of `from`'s handles and releases over `to`, in small steps
  * so React Flow sees a real pointer drag.
  */
-export async function drawLink(page: Page, from: string, side: 'top' | 'right' | 'bottom' | 'left', to: string) {
+export async function drawLink(
+  page: Page,
+  from: string,
+  side: 'top' | 'right' | 'bottom' | 'left',
+  to: string,
+) {
   await page.getByTestId(`node-${from}`).hover();
   const handle = await page.getByTestId(`handle-${from}-${side}`).boundingBox();
   const target = await page.getByTestId(`node-${to}`).boundingBox();
@@ -126,7 +150,9 @@ export async function drawLink(page: Page, from: string, side: 'top' | 'right' |
   await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
   await page.mouse.down();
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
-  await page.mouse.move(target.x + target.width / 2 + 3, target.y + target.height / 2, { steps: 3 });
+  await page.mouse.move(target.x + target.width / 2 + 3, target.y + target.height / 2, {
+    steps: 3,
+  });
   await page.mouse.up();
 }
 

@@ -5,7 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ARTIFACTS, REPO_ROOT, RUN_FILE, type RunInfo } from './run.js';
@@ -73,7 +81,11 @@ export default async function globalSetup() {
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      reject(new Error(`netcanvas serve printed no login URL within ${START_TIMEOUT_MS / 1000} s; see ${logFile}`));
+      reject(
+        new Error(
+          `netcanvas serve printed no login URL within ${START_TIMEOUT_MS / 1000} s; see ${logFile}`,
+        ),
+      );
     }, START_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
@@ -86,7 +98,11 @@ export default async function globalSetup() {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`netcanvas serve exited (${code ?? signal}) before printing its URL; see ${logFile}`));
+      reject(
+        new Error(
+          `netcanvas serve exited (${code ?? signal}) before printing its URL; see ${logFile}`,
+        ),
+      );
     });
   });
   // Keep draining stdout so the server never blocks on a full pipe.

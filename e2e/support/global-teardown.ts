@@ -4,8 +4,8 @@
  * run if the kernel keeps one.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { namespacesWithPrefix, readRunInfo, RUN_FILE } from './run.js';
+import { existsSync, rmSync } from 'node:fs';
+import { namespacesWithPrefix, RUN_FILE, readRunInfo } from './run.js';
 
 function alive(pid: number): boolean {
   try {
@@ -26,6 +26,8 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 }
 
 export default async function globalTeardown() {
+  // Global setup failed before starting a server: nothing to stop, no lab was made.
+  if (!existsSync(RUN_FILE)) return;
   const info = readRunInfo();
   const labs = new Set(
     namespacesWithPrefix(info.labPrefix).map((ns) => ns.slice('nc-'.length).split('.')[0] ?? ''),

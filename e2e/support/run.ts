@@ -2,7 +2,7 @@
  * What global setup hands to the tests and to global teardown: where the
  * server listens, its token, and the prefix every lab of this run carries.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,9 @@ export function readRunInfo(): RunInfo {
   try {
     return JSON.parse(readFileSync(RUN_FILE, 'utf8')) as RunInfo;
   } catch (err) {
-    throw new Error(`no running e2e server (${RUN_FILE}): start the suite with \`playwright test\` (${String(err)})`);
+    throw new Error(
+      `no running e2e server (${RUN_FILE}): start the suite with \`playwright test\` (${String(err)})`,
+    );
   }
 }
 

@@ -3,6 +3,10 @@
  * measure, cut the public link of one site, watch the prediction and the
  * measurement agree on what broke and why, restore, destroy.
  */
+
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import {
   deploy,
   destroy,
@@ -15,7 +19,7 @@ import {
   shot,
   test,
 } from '../support/app.js';
-import type { Page } from '@playwright/test';
+import { ARTIFACTS } from '../support/run.js';
 
 const LINKS = [
   'node-a--vlan10',
@@ -69,8 +73,13 @@ const CROSS_SITE = new Set(
 );
 const crossSite = (cell: Cell) => CROSS_SITE.has(cell.id);
 
-test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy', async ({ page, run, labName }) => {
+test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy', async ({
+  page,
+  run,
+  labName,
+}) => {
   const lab = labName('vx');
+  const started = Date.now();
   await openApp(page, run);
   await shot(page, '00-empty');
 
@@ -80,10 +89,13 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await shot(page, '01-gallery');
   await page.getByTestId('scenario-open-vxlan').click();
   await expect(page.getByTestId('gallery')).toBeHidden();
-  for (const id of ['public', 'r1', 'r2', 'tun', 'c1', 'c2']) await expect(page.getByTestId(`node-${id}`)).toBeVisible();
+  for (const id of ['public', 'r1', 'r2', 'tun', 'c1', 'c2'])
+    await expect(page.getByTestId(`node-${id}`)).toBeVisible();
 
   await renameLab(page, lab);
-  await expect(page.getByTestId('problems-empty').or(page.getByTestId('toggle-problems'))).toBeVisible();
+  await expect(
+    page.getByTestId('problems-empty').or(page.getByTestId('toggle-problems')),
+  ).toBeVisible();
 
   await page.getByTestId('toggle-plan').click();
   await expect(page.getByTestId('plan-panel')).toBeVisible();
@@ -94,17 +106,32 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await deploy(page);
   console.log(`[e2e] vxlan deployed in ${((Date.now() - deployStarted) / 1000).toFixed(1)} s`);
   await expectAllLinksUp(page, LINKS);
-  for (const id of ['r1', 'r2', 'c1', 'c2']) await expect(page.getByTestId(`live-badge-${id}`)).toHaveText(/./);
+  for (const id of ['r1', 'r2', 'c1', 'c2'])
+    await expect(page.getByTestId(`live-badge-${id}`)).toHaveText(/./);
   expect(kernelNamespaces(lab).length, 'the lab has namespaces in the kernel').toBeGreaterThan(0);
+  // The running canvas on its own: drawer closed, fitted with React Flow's own control.
+  await page.getByTestId('toggle-plan').click();
+  await expect(page.getByTestId('drawer-plan')).toBeHidden();
+  await page.locator('.react-flow__controls-fitview').click();
+  await expect(edgeOf(page, 'r1--tun')).toBeInViewport();
   await shot(page, '03-canvas-vxlan-running');
 
   await page.getByTestId('toggle-matrix').click();
   await expect(page.getByTestId('matrix-panel')).toBeVisible();
   let cells = await measure(page);
   expect(cells.length).toBeGreaterThanOrEqual(30);
-  expect(cells.filter((c) => c.predicted === 'ok').length, 'the scenario predicts reachability').toBeGreaterThan(0);
-  expect(cells.filter((c) => c.mismatch || c.measured !== c.predicted), 'measured equals predicted').toEqual([]);
-  expect(cells.find((c) => c.id === 'matrix-cell-c1-c2')).toMatchObject({ predicted: 'ok', measured: 'ok' });
+  expect(
+    cells.filter((c) => c.predicted === 'ok').length,
+    'the scenario predicts reachability',
+  ).toBeGreaterThan(0);
+  expect(
+    cells.filter((c) => c.mismatch || c.measured !== c.predicted),
+    'measured equals predicted',
+  ).toEqual([]);
+  expect(cells.find((c) => c.id === 'matrix-cell-c1-c2')).toMatchObject({
+    predicted: 'ok',
+    measured: 'ok',
+  });
   await shot(page, '04-matrix-measured');
 
   // Cut r2's public link from its context menu.
@@ -116,9 +143,15 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-predicted', 'fail');
   cells = await measure(page);
   const cross = cells.filter(crossSite);
-  expect(cross.map((c) => c.id)).toEqual(expect.arrayContaining(['matrix-cell-c1-c2', 'matrix-cell-c2-c1']));
-  for (const c of cross) expect(c, `${c.id} after the cut`).toMatchObject({ predicted: 'fail', measured: 'fail' });
-  expect(cells.filter((c) => c.measured !== c.predicted), 'measured equals predicted after the cut').toEqual([]);
+  expect(cross.map((c) => c.id)).toEqual(
+    expect.arrayContaining(['matrix-cell-c1-c2', 'matrix-cell-c2-c1']),
+  );
+  for (const c of cross)
+    expect(c, `${c.id} after the cut`).toMatchObject({ predicted: 'fail', measured: 'fail' });
+  expect(
+    cells.filter((c) => c.measured !== c.predicted),
+    'measured equals predicted after the cut',
+  ).toEqual([]);
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveClass(/\bfail\b/);
   await page.getByTestId('matrix-cell-c1-c2').click();
   await expect(page.getByTestId('highlight-note')).toContainText('r2--public');
@@ -132,12 +165,29 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await expect(edgeOf(page, 'r2--public')).not.toHaveClass(/\badmin-down\b/);
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\blink-up\b/, { timeout: 60_000 });
   cells = await measure(page);
-  for (const c of cells.filter(crossSite)) expect(c, `${c.id} after the restore`).toMatchObject({ predicted: 'ok', measured: 'ok' });
-  expect(cells.filter((c) => c.measured !== c.predicted), 'measured equals predicted after the restore').toEqual([]);
+  for (const c of cells.filter(crossSite))
+    expect(c, `${c.id} after the restore`).toMatchObject({ predicted: 'ok', measured: 'ok' });
+  expect(
+    cells.filter((c) => c.measured !== c.predicted),
+    'measured equals predicted after the restore',
+  ).toEqual([]);
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveClass(/\bok\b/);
   await shot(page, '06-restored');
 
   await destroy(page);
-  await expect.poll(() => kernelNamespaces(lab), { message: 'no namespace of the lab is left', timeout: 60_000 }).toEqual([]);
+  await expect
+    .poll(() => kernelNamespaces(lab), {
+      message: 'no namespace of the lab is left',
+      timeout: 60_000,
+    })
+    .toEqual([]);
   for (const link of LINKS) await expect(edgeOf(page, link)).not.toHaveClass(/\blink-up\b/);
+
+  await test.step('screenshots of the main views are saved', () => {
+    for (const view of ['01-gallery', '02-plan-drawer', '03-canvas-vxlan-running', '04-matrix-measured', '05-cut-explained']) {
+      const file = statSync(join(ARTIFACTS, `${view}.png`));
+      expect(file.mtimeMs, `${view}.png is from this run`).toBeGreaterThanOrEqual(started - 1000);
+      expect(file.size, `${view}.png has content`).toBeGreaterThan(20_000);
+    }
+  });
 });
