@@ -19,7 +19,6 @@ await page.goto(url);
 await page.evaluate(() => localStorage.clear());
 await page.reload();
 const canvas = page.getByTestId('canvas');
-const box = await canvas.boundingBox();
 const at = (x, y) => ({ targetPosition: { x, y } });
 await page.getByTestId('palette-vlan').dragTo(canvas, at(250, 350));
 await page.getByTestId('palette-vlan').dragTo(canvas, at(650, 350));

@@ -33,7 +33,8 @@ function Progress() {
       data-testid="deploy-progress"
       data-phase={p.phase}
     >
-      <div className="bar" style={{ width: `${pct}%` }} />
+      {/* A failed run fills the bar in the error colour: it is over, however far it got. */}
+      <div className="bar" style={{ width: p.failed ? '100%' : `${pct}%` }} />
       <span>
         {p.action} · {p.phase}
         {p.total ? ` ${p.done}/${p.total}` : ''}

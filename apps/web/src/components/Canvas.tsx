@@ -176,9 +176,10 @@ export function Canvas() {
 
   return (
     // Marching-ants animation on hundreds of links repaints the whole canvas every frame: above a few hundred, rates show as labels only.
-    <div
+    <section
       className="nc-canvas"
       data-testid="canvas"
+      aria-label="Network design canvas"
       data-many-links={edges.length > 300 ? '' : undefined}
       onDragOver={onDragOver}
       onDrop={onDrop}
@@ -234,6 +235,6 @@ export function Canvas() {
           }
         />
       )}
-    </div>
+    </section>
   );
 }

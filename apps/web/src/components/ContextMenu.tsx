@@ -47,10 +47,11 @@ export function ContextMenu() {
   );
   const needLab = running ? undefined : 'Deploy the lab first';
   return (
-    <div
+    <section
       className="nc-menu"
       style={{ left: menu.x, top: menu.y }}
       data-testid="context-menu"
+      aria-label={`Actions for ${menu.id}`}
       onContextMenu={(e) => e.preventDefault()}
     >
       <div className="nc-menu-title">{menu.id}</div>
@@ -97,6 +98,6 @@ export function ContextMenu() {
           : item('Cut link', 'menu-cut-link', () => void setLinkLive(menu.id, 'down')))}
       <div className="nc-menu-sep" />
       {item('Delete', 'menu-delete', () => useApp.getState().removeElements([menu.id]))}
-    </div>
+    </section>
   );
 }

@@ -8,14 +8,21 @@ export function Gallery() {
   const setOpen = useApp((s) => s.setGalleryOpen);
   if (!open) return null;
   return (
-    <div className="nc-modal-backdrop" onClick={() => setOpen(false)}>
-      <div
-        className="nc-modal"
-        data-testid="gallery"
-        onClick={(e) => e.stopPropagation()}
-        role="dialog"
-        aria-label="Scenarios"
-      >
+    // The dialog spans the dimmed backdrop, as modal dialogs do: a click on the backdrop itself
+    // (outside the panel) or Escape anywhere inside closes it.
+    <div
+      className="nc-modal-backdrop"
+      role="dialog"
+      aria-modal="true"
+      aria-label="Scenarios"
+      onClick={(e) => {
+        if (e.target === e.currentTarget) setOpen(false);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setOpen(false);
+      }}
+    >
+      <div className="nc-modal" data-testid="gallery">
         <header>
           <h2>Scenarios</h2>
           <span className="nc-muted">
@@ -27,6 +34,8 @@ export function Gallery() {
             className="icon-btn"
             onClick={() => setOpen(false)}
             data-testid="gallery-close"
+            aria-label="Close"
+            title="Close"
           >
             <Icon name="close" />
           </button>
@@ -36,7 +45,7 @@ export function Gallery() {
           {scenarios.map((sc, i) => (
             <article key={sc.name} className="nc-scenario" data-testid={`scenario-${sc.name}`}>
               <div className="nc-scenario-num">{i + 1}</div>
-              <h3>{sc.title}</h3>
+              <h3 className="nc-scenario-title">{sc.title}</h3>
               <p>{sc.teaches}</p>
               <h4>Try this</h4>
               <ul>

@@ -60,14 +60,22 @@ function Cell({ r }: { r: PairResult }) {
       data-predicted={r.reachable ? 'ok' : 'fail'}
       data-measured={measured ? (measured.reachable ? 'ok' : 'fail') : 'none'}
       title={r.reachable ? r.forward.map((h) => `${h.element}: ${h.note}`).join('\n') : r.reason}
-      onClick={() => showPair(r)}
     >
-      <span className="pred">{r.reachable ? '✓' : '✗'}</span>
-      {measured && (
-        <span className={`meas ${measured.reachable ? 'ok' : 'fail'}`}>
-          {measured.reachable ? '●' : '○'}
-        </span>
-      )}
+      <button
+        type="button"
+        className="nc-cell-btn"
+        aria-label={`${r.from} to ${r.to}: ${r.reachable ? 'reachable' : 'unreachable'}${
+          measured ? `, measured ${measured.reachable ? 'reachable' : 'unreachable'}` : ''
+        }`}
+        onClick={() => showPair(r)}
+      >
+        <span className="pred">{r.reachable ? '✓' : '✗'}</span>
+        {measured && (
+          <span className={`meas ${measured.reachable ? 'ok' : 'fail'}`}>
+            {measured.reachable ? '●' : '○'}
+          </span>
+        )}
+      </button>
     </td>
   );
 }

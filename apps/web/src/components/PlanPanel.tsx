@@ -80,28 +80,36 @@ export function PlanPanel() {
             className="nc-plan-group"
             data-testid={`plan-group-${g.element}`}
           >
-            <h4
-              onMouseEnter={() => setHighlight([g.element], 'hover')}
-              onMouseLeave={clearHighlight}
-              onClick={() => useApp.getState().select([g.element])}
-            >
-              {g.element} <span className="nc-muted">{g.ops.length}</span>
-            </h4>
-            {g.ops.map((op, i) => (
-              <div
-                // biome-ignore lint/suspicious/noArrayIndexKey: ops are positional in a plan
-                key={i}
-                className="nc-plan-op"
-                data-testid="plan-op"
-                data-source={op.source.join(' ')}
-                onMouseEnter={() => setHighlight(op.source, 'hover')}
+            <h4>
+              <button
+                type="button"
+                className="nc-plan-group-title"
+                onMouseEnter={() => setHighlight([g.element], 'hover')}
                 onMouseLeave={clearHighlight}
-                title={op.why}
+                onFocus={() => setHighlight([g.element], 'hover')}
+                onBlur={clearHighlight}
+                onClick={() => useApp.getState().select([g.element])}
               >
-                <code>{command(op)}</code>
-                <span className="why">{op.why}</span>
-              </div>
-            ))}
+                {g.element} <span className="nc-muted">{g.ops.length}</span>
+              </button>
+            </h4>
+            <ol className="nc-plan-ops">
+              {g.ops.map((op, i) => (
+                <li
+                  // biome-ignore lint/suspicious/noArrayIndexKey: ops are positional in a plan
+                  key={i}
+                  className="nc-plan-op"
+                  data-testid="plan-op"
+                  data-source={op.source.join(' ')}
+                  onMouseEnter={() => setHighlight(op.source, 'hover')}
+                  onMouseLeave={clearHighlight}
+                  title={op.why}
+                >
+                  <code>{command(op)}</code>
+                  <span className="why">{op.why}</span>
+                </li>
+              ))}
+            </ol>
           </section>
         ))}
       </div>

@@ -23,15 +23,20 @@ export function ProblemsPanel() {
           className={`sev-${d.severity}`}
           data-testid={`problem-${i}`}
           data-elements={d.elements.join(' ')}
-          onClick={() => {
-            select(d.elements);
-            setHighlight(d.elements, 'fail', d.message);
-          }}
         >
-          <Icon name={d.severity === 'error' ? 'error' : 'warn'} />
-          <span className="nc-problem-msg">{d.message}</span>
-          <span className="nc-problem-els">{d.elements.join(', ')}</span>
-          <span className="nc-problem-code">{d.code}</span>
+          <button
+            type="button"
+            className="nc-problem"
+            onClick={() => {
+              select(d.elements);
+              setHighlight(d.elements, 'fail', d.message);
+            }}
+          >
+            <Icon name={d.severity === 'error' ? 'error' : 'warn'} label={d.severity} />
+            <span className="nc-problem-msg">{d.message}</span>
+            <span className="nc-problem-els">{d.elements.join(', ')}</span>
+            <span className="nc-problem-code">{d.code}</span>
+          </button>
         </li>
       ))}
     </ul>

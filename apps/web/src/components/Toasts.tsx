@@ -6,14 +6,16 @@ export function Toasts() {
   return (
     <div className="nc-toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div
+        <button
+          type="button"
           key={t.id}
           className={`nc-toast ${t.tone}`}
           data-testid={`toast-${t.tone}`}
+          title="Dismiss"
           onClick={() => dismiss(t.id)}
         >
           {t.message}
-        </div>
+        </button>
       ))}
     </div>
   );
