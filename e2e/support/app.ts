@@ -3,6 +3,7 @@
  * would (mouse, keyboard, context menus); the only direct API calls are the
  * cleanup after a test, so a failed test cannot leave a lab running.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { ARTIFACTS, namespacesOfLab, type RunInfo, readRunInfo } from './run.js';
@@ -162,4 +163,15 @@ export async function shot(page: Page, name: string) {
 
 export function kernelNamespaces(lab: string): string[] {
   return namespacesOfLab(lab);
+}
+
+/** The kernel's operational state of a device inside a namespace (`UP`, `DOWN`, `LOWERLAYERDOWN`…), read with iproute2. */
+export function kernelOperstate(netns: string, dev: string): string {
+  try {
+    const out = execFileSync('ip', ['-n', netns, '-j', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
+    const [link] = JSON.parse(out) as { operstate?: string }[];
+    return link?.operstate ?? 'unknown';
+  } catch (err) {
+    return `error: ${String(err)}`;
+  }
 }

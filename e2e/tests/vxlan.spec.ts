@@ -14,6 +14,7 @@ import {
   expect,
   expectAllLinksUp,
   kernelNamespaces,
+  kernelOperstate,
   openApp,
   renameLab,
   shot,
@@ -140,6 +141,7 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await page.getByTestId('menu-cut-link').click();
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\badmin-down\b/);
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\blink-down\b/, { timeout: 60_000 });
+  expect(kernelOperstate(`nc-${lab}.r2`, 'public'), 'r2’s public interface in the kernel').not.toBe('UP');
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-predicted', 'fail');
   cells = await measure(page);
   const cross = cells.filter(crossSite);
@@ -164,6 +166,7 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await page.getByTestId('menu-restore-link').click();
   await expect(edgeOf(page, 'r2--public')).not.toHaveClass(/\badmin-down\b/);
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\blink-up\b/, { timeout: 60_000 });
+  expect(kernelOperstate(`nc-${lab}.r2`, 'public'), 'r2’s public interface in the kernel').toBe('UP');
   cells = await measure(page);
   for (const c of cells.filter(crossSite))
     expect(c, `${c.id} after the restore`).toMatchObject({ predicted: 'ok', measured: 'ok' });
