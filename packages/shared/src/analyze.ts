@@ -1034,14 +1034,14 @@ class Analyzer {
         : p;
     const replyPath = (i: number, j: number, src: number): PathResult =>
       src === target[i] ? asResult(j, i, endpointPath(j, i)) : this.path(nsOf[j]!, src);
-    const results: PairResult[][] = [];
+    const results: (PairResult | null)[][] = [];
     for (let i = 0; i < n; i++) {
-      const row: PairResult[] = new Array(n);
+      const row: (PairResult | null)[] = new Array(n);
       const from = names[i]!;
       for (let j = 0; j < n; j++) {
         if (i === j) {
-          // A namespace pinging itself is not a question the matrix answers (see the report on the contract).
-          row[j] = null as unknown as PairResult;
+          // A namespace pinging itself is not a question the matrix answers.
+          row[j] = null;
           continue;
         }
         if (target[j]! < 0) {

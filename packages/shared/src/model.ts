@@ -239,8 +239,8 @@ export interface Matrix {
   endpoints: string[];
   /** The address pinged for each endpoint. */
   targets: Record<string, string>;
-  /** results[i][j] = ping from endpoints[i] to endpoints[j] (i ≠ j). */
-  results: PairResult[][];
+  /** results[i][j] = ping from endpoints[i] to endpoints[j]; null on the diagonal (a node pinging itself is not predicted). */
+  results: (PairResult | null)[][];
 }
 
 // ───────────────────────────── observed state ─────────────────────────────

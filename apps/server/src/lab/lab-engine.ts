@@ -174,6 +174,7 @@ export class LabEngine implements Engine {
   }
 
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
+    if (from === to) throw new Error(`ping from ${from} to itself is not a pair`);
     const { matrix, netnsOf } = await this.predicted(design, [from, to]);
     const i = matrix.endpoints.indexOf(from);
     const j = matrix.endpoints.indexOf(to);
@@ -187,7 +188,8 @@ export class LabEngine implements Engine {
     const pairs: PairResult[] = [];
     matrix.endpoints.forEach((_, i) =>
       matrix.endpoints.forEach((__, j) => {
-        if (i !== j) pairs.push(matrix.results[i]![j]!);
+        const pair = matrix.results[i]![j];
+        if (i !== j && pair) pairs.push(pair);
       }),
     );
     const measured: PingResult[] = new Array(pairs.length);
