@@ -14,7 +14,8 @@ export default defineConfig({
   fullyParallel: false,
   retries: 0,
   forbidOnly: true,
-  timeout: 240_000,
+  // A loaded machine has taken 2 min for the VXLAN lesson; a stuck step fails well before this.
+  timeout: 360_000,
   expect: { timeout: 30_000 },
   reporter: [['list'], ['json', { outputFile: '../.test-results/e2e.json' }]],
   use: {

@@ -10,8 +10,13 @@ import { ARTIFACTS, namespacesOfLab, type RunInfo, readRunInfo } from './run.js'
 
 export { expect };
 
+/** Uncaught exceptions of every page the current test opened with `openApp`. */
+const pageErrors: string[] = [];
+
 export interface Fixtures {
   run: RunInfo;
+  /** Fails the test when the app threw an uncaught exception, even if every assertion held. */
+  noPageErrors: void;
   /** A lab name unique to this run and test: `labName('vx')` → `e2e-1a2b-vx`. */
   labName: (tag: string) => string;
 }
@@ -21,6 +26,15 @@ export const test = base.extend<Fixtures>({
   run: async ({}, use) => {
     await use(readRunInfo());
   },
+  noPageErrors: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
+    async ({}, use) => {
+      pageErrors.length = 0;
+      await use();
+      expect(pageErrors, 'uncaught exceptions in the app').toEqual([]);
+    },
+    { auto: true },
+  ],
   labName: async ({ run }, use) => {
     const made: string[] = [];
     await use((tag: string) => {
@@ -83,7 +97,7 @@ export function designIdOf(page: Page): string {
  * server. `hash` (e.g. `design=<id>`) survives the redirect.
  */
 export async function openApp(page: Page, run: RunInfo, hash?: string) {
-  page.on('pageerror', (err) => console.log(`[page error] ${String(err)}`));
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.stack ?? String(err)}`));
   await page.goto(hash ? `${run.loginUrl}#${hash}` : run.loginUrl);
   await expect(page).toHaveURL(/#design=/);
   await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
