@@ -40,8 +40,12 @@ async function cli(args: string[], input = '') {
   const io = processIo(work);
   const code = await main(args, {
     ...io,
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
     readInput: (file) => (file === '-' ? Promise.resolve(input) : io.readInput(file)),
   });
   return { code, stdout, stderr };

@@ -9,7 +9,9 @@ export function parseCommandArgs<O extends Options>(
   options: O,
   positionals: { min: number; max: number },
 ) {
-  let parsed;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+  >;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {

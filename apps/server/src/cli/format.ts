@@ -21,7 +21,7 @@ export function summary(diagnostics: Diagnostic[]): string {
 export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   return rows
     .map((row) =>
       row

@@ -186,12 +186,12 @@ export class LabEngine implements Engine {
   async matrix(design: Design, onResult?: (r: PingResult) => void, concurrency = 24) {
     const { matrix, netnsOf } = await this.predicted(design);
     const pairs: PairResult[] = [];
-    matrix.endpoints.forEach((_, i) =>
-      matrix.endpoints.forEach((__, j) => {
+    for (let i = 0; i < matrix.endpoints.length; i++) {
+      for (let j = 0; j < matrix.endpoints.length; j++) {
         const pair = matrix.results[i]![j];
         if (i !== j && pair) pairs.push(pair);
-      }),
-    );
+      }
+    }
     const measured: PingResult[] = new Array(pairs.length);
     let next = 0;
     const worker = async () => {

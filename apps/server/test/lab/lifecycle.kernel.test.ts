@@ -139,7 +139,7 @@ describe.skipIf(!isRoot)('a running lab', () => {
       expect(netnsOf(t.lab)).toEqual([]);
       // Destroying what is gone succeeds.
       expect((await t.engine.destroy(t.lab)).removed).toEqual([]);
-      const ping = await pingFrom('nc-' + t.lab + '.c1', '10.0.10.3', 1).catch((e: Error) => e);
+      const ping = await pingFrom(`nc-${t.lab}.c1`, '10.0.10.3', 1).catch((e: Error) => e);
       expect(ping instanceof Error || ping.ok === false).toBe(true);
     } finally {
       await t.cleanup();
