@@ -41,12 +41,22 @@ test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
   await page.getByTestId('palette-vlan').dragTo(canvas, at(0.5, 0.65));
   await expect(page.getByTestId('node-vlan1')).toBeVisible();
 
-  // The elements land where they were dropped: c1 left of c2, both above the VLAN.
+  // The layout the user drew is kept: c1 left of c2, both above the VLAN, and
+  // once the canvas has elements a drop lands under the pointer. (The very
+  // first drop is re-centred; see the fixme test below.)
   const [c1, c2, vlan] = await Promise.all(
     ['c1', 'c2', 'vlan1'].map((id) => page.getByTestId(`node-${id}`).boundingBox()),
   );
   expect(c1!.x).toBeLessThan(c2!.x);
   expect(c1!.y).toBeLessThan(vlan!.y);
+  const centre = (b: { x: number; y: number; width: number; height: number }) => ({
+    x: b.x + b.width / 2,
+    y: b.y + b.height / 2,
+  });
+  expect(centre(c2!).x).toBeCloseTo(box.x + box.width * 0.75, -1);
+  expect(centre(c2!).y).toBeCloseTo(box.y + box.height * 0.25, -1);
+  expect(centre(vlan!).x).toBeCloseTo(box.x + box.width * 0.5, -1);
+  expect(centre(vlan!).y).toBeCloseTo(box.y + box.height * 0.65, -1);
 
   await drawLink(page, 'c1', 'bottom', 'vlan1');
   await expect(page.locator('.react-flow__edge[data-id="c1--vlan1"]')).toHaveCount(1);
@@ -79,4 +89,20 @@ test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
   await destroy(page);
   await expect.poll(() => kernelNamespaces(lab), { timeout: 60_000 }).toEqual([]);
   await expect(edgeOf(page, 'c1--vlan1')).not.toHaveClass(/\blink-up\b/);
+});
+
+// Web bug: on an empty canvas the first dropped element jumps to the centre of
+// the canvas (and the zoom changes), wherever it was dropped: React Flow's
+// `fitView` prop fits the view when the first node appears. Later drops land
+// under the pointer. Unfixme when the first drop keeps its place.
+test.fixme('the first element dropped on an empty canvas lands under the pointer', async ({ page, run, labName }) => {
+  labName('drop');
+  await openApp(page, run);
+  await expect(page.getByTestId('empty-canvas')).toBeVisible();
+  const canvas = page.getByTestId('canvas');
+  const box = (await canvas.boundingBox())!;
+  await page.getByTestId('palette-namespace').dragTo(canvas, { targetPosition: { x: box.width * 0.25, y: box.height * 0.25 } });
+  const c1 = (await page.getByTestId('node-c1').boundingBox())!;
+  expect(c1.x + c1.width / 2).toBeCloseTo(box.x + box.width * 0.25, -1);
+  expect(c1.y + c1.height / 2).toBeCloseTo(box.y + box.height * 0.25, -1);
 });
