@@ -346,6 +346,20 @@ export class Runner {
     return parseJson<T>(netns, args, o.output);
   }
 
+  /**
+   * The pid of a process inside NS that stays there while it is asked for
+   * (this runner's `-s` query worker, started if needed, idle timer
+   * restarted): /proc/PID/net/dev then gives the namespace's counters with
+   * no query at all. A caller must check /proc/PID/ns/net against
+   * /run/netns/NS after reading (the namespace may be re-created meanwhile).
+   */
+  async netnsPid(netns: string): Promise<number | undefined> {
+    if (this.closed) throw new Error('runner is closed');
+    assertNetnsName(netns);
+    const worker = await this.worker({ tool: 'ip', netns, flags: ['-s'], role: 'query' });
+    return worker.keepAlive();
+  }
+
   /** Close (and wait for) every worker inside these namespaces: this runner's and any other of this process. */
   async closeNetns(names: string[]): Promise<void> {
     await closeWorkersIn(names);

@@ -239,6 +239,21 @@ export class BatchWorker {
     });
   }
 
+  /**
+   * Starts the process if needed and restarts its idle timer without a line:
+   * for callers that only need a live process inside the namespace (its pid,
+   * for per-namespace procfs files).
+   */
+  async keepAlive(): Promise<number | undefined> {
+    if (this.closed) return undefined;
+    await this.ensureStarted();
+    if (!this.busy) {
+      this.clearIdle();
+      this.armIdle();
+    }
+    return this.pid;
+  }
+
   /** Ends the process (stdin closed, then SIGKILL if it lingers) and waits for it to exit. */
   async close(): Promise<void> {
     this.closed = true;

@@ -9,47 +9,123 @@
  * namespace (and its devices) alive until they idle out.
  */
 import type { Logger } from 'pino';
-import { readCounters } from '../kernel/counters.js';
+import { readCounters, readTraffic } from '../kernel/counters.js';
 import { LinkMonitor } from '../kernel/monitor.js';
 import { Runner } from '../kernel/runner.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
+
+/**
+ * While the monitor runs, a namespace's state comes from its events and each
+ * poll reads only counters (procfs); a full listing re-reads the state now
+ * and then anyway, in case an event was lost.
+ */
+const FULL_LISTING_EVERY_MS = 30_000;
+
+type EndState = { up: boolean; operstate: string; seq: number };
 
 export function createKernelSources(opts: { logger: Logger; runner?: Runner }): LiveSources {
   const ownRunner = opts.runner ? null : new Runner({ idleMs: 3000 });
   const runner = opts.runner ?? ownRunner!;
   let monitor: LinkMonitor | null = null;
+  let monitorLive = false;
+  /** `netns/dev` → the latest state from a listing or an event; `seq` orders them. */
+  const states = new Map<string, EndState>();
+  /** netns → when its state was last listed in full (performance.now()). */
+  const listedAt = new Map<string, number>();
+  let seq = 0;
+  const key = (netns: string, dev: string) => `${netns}/${dev}`;
+
+  /** Full listings of these namespaces; an event newer than the listing's start wins over it. */
+  async function listFully(netns: string[]): Promise<InterfaceSample[]> {
+    const startSeq = seq;
+    const rows = await readCounters(netns, runner);
+    const now = performance.now();
+    const fresh = new Set(netns);
+    const listed = new Set(rows.map((r) => key(r.netns, r.ifname)));
+    for (const [k, s] of states) {
+      const ns = k.slice(0, k.indexOf('/'));
+      if (fresh.has(ns) && !listed.has(k) && s.seq <= startSeq) states.delete(k);
+    }
+    return rows.map(({ ifname, ...r }) => {
+      const k = key(r.netns, ifname);
+      const had = states.get(k);
+      const s = had && had.seq > startSeq ? had : { up: r.up, operstate: r.operstate, seq: startSeq };
+      states.set(k, s);
+      // Spread the next full listings of a big lab over the period instead of one burst.
+      if (!listedAt.has(r.netns)) listedAt.set(r.netns, now - Math.random() * FULL_LISTING_EVERY_MS);
+      else listedAt.set(r.netns, now);
+      return { ...r, dev: ifname, up: s.up, operstate: s.operstate };
+    });
+  }
 
   return {
     watchLinks(onChange: (o: InterfaceObservation) => void) {
       monitor = new LinkMonitor({
-        onEvent: (e) =>
-          onChange({
+        onEvent: (e) => {
+          const o = {
             netns: e.netns,
             dev: e.ifname,
             up: e.deleted ? false : e.up,
             operstate: e.deleted ? 'DELETED' : e.operstate,
-          }),
-        onError: (err) =>
+          };
+          seq += 1;
+          if (e.deleted) states.delete(key(o.netns, o.dev));
+          else states.set(key(o.netns, o.dev), { up: o.up, operstate: o.operstate, seq });
+          onChange(o);
+        },
+        onError: (err) => {
+          monitorLive = false;
           opts.logger.warn(
             { err: err.message },
             'link monitor stopped; link states now come from polling only',
-          ),
+          );
+        },
       });
       monitor
         .start()
+        .then(() => {
+          // Events from now on are seen; states listed before may be stale.
+          listedAt.clear();
+          monitorLive = true;
+        })
         .catch((err: unknown) =>
           opts.logger.warn({ err: String(err) }, 'link monitor did not start'),
         );
       return () => {
+        monitorLive = false;
         void monitor?.close();
         monitor = null;
       };
     },
     async sample(netns: string[]): Promise<InterfaceSample[]> {
-      const rows = await readCounters(netns, runner);
-      return rows.map(({ ifname, ...rest }) => ({ ...rest, dev: ifname }));
+      if (!monitorLive) return listFully(netns);
+      const now = performance.now();
+      const due = netns.filter(
+        (ns) => (now - (listedAt.get(ns) ?? Number.NEGATIVE_INFINITY)) >= FULL_LISTING_EVERY_MS,
+      );
+      const dueSet = new Set(due);
+      const traffic = await readTraffic(
+        netns.filter((ns) => !dueSet.has(ns)),
+        runner,
+      );
+      const out: InterfaceSample[] = [];
+      for (const [ns, rows] of traffic) {
+        // A device the events have not described yet (or a failed read): list it in full.
+        const known = rows?.map((r) => ({ r, s: states.get(key(ns, r.ifname)) }));
+        if (!known || known.some((x) => !x.s)) {
+          due.push(ns);
+          continue;
+        }
+        for (const { r, s } of known) {
+          const { ifname, ...rest } = r;
+          out.push({ ...rest, dev: ifname, up: s!.up, operstate: s!.operstate });
+        }
+      }
+      if (due.length > 0) out.push(...(await listFully(due)));
+      return out;
     },
     async close() {
+      monitorLive = false;
       await monitor?.close();
       await ownRunner?.close();
     },
