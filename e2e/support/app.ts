@@ -16,7 +16,7 @@ const pageErrors: string[] = [];
 export interface Fixtures {
   run: RunInfo;
   /** Fails the test when the app threw an uncaught exception, even if every assertion held. */
-  noPageErrors: void;
+  noPageErrors: undefined;
   /** A lab name unique to this run and test: `labName('vx')` → `e2e-1a2b-vx`. */
   labName: (tag: string) => string;
 }
@@ -30,7 +30,7 @@ export const test = base.extend<Fixtures>({
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
     async ({}, use) => {
       pageErrors.length = 0;
-      await use();
+      await use(undefined);
       expect(pageErrors, 'uncaught exceptions in the app').toEqual([]);
     },
     { auto: true },
@@ -182,7 +182,9 @@ export function kernelNamespaces(lab: string): string[] {
 /** The kernel's operational state of a device inside a namespace (`UP`, `DOWN`, `LOWERLAYERDOWN`…), read with iproute2. */
 export function kernelOperstate(netns: string, dev: string): string {
   try {
-    const out = execFileSync('ip', ['-n', netns, '-j', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
+    const out = execFileSync('ip', ['-n', netns, '-j', 'link', 'show', 'dev', dev], {
+      encoding: 'utf8',
+    });
     const [link] = JSON.parse(out) as { operstate?: string }[];
     return link?.operstate ?? 'unknown';
   } catch (err) {

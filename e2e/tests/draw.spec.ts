@@ -95,13 +95,19 @@ test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
 // the canvas (and the zoom changes), wherever it was dropped: React Flow's
 // `fitView` prop fits the view when the first node appears. Later drops land
 // under the pointer. Unfixme when the first drop keeps its place.
-test.fixme('the first element dropped on an empty canvas lands under the pointer', async ({ page, run, labName }) => {
+test.fixme('the first element dropped on an empty canvas lands under the pointer', async ({
+  page,
+  run,
+  labName,
+}) => {
   labName('drop');
   await openApp(page, run);
   await expect(page.getByTestId('empty-canvas')).toBeVisible();
   const canvas = page.getByTestId('canvas');
   const box = (await canvas.boundingBox())!;
-  await page.getByTestId('palette-namespace').dragTo(canvas, { targetPosition: { x: box.width * 0.25, y: box.height * 0.25 } });
+  await page
+    .getByTestId('palette-namespace')
+    .dragTo(canvas, { targetPosition: { x: box.width * 0.25, y: box.height * 0.25 } });
   const c1 = (await page.getByTestId('node-c1').boundingBox())!;
   expect(c1.x + c1.width / 2).toBeCloseTo(box.x + box.width * 0.25, -1);
   expect(c1.y + c1.height / 2).toBeCloseTo(box.y + box.height * 0.25, -1);

@@ -19,7 +19,12 @@ import {
 const LINKS = ['r1--vlan10', 'r1--vlan20', 'node-a--vlan10', 'node-b--vlan20'];
 const ELEMENTS = ['r1', 'vlan10', 'vlan20', 'node-a', 'node-b', 'c1', 'c2'];
 
-test('a reload mid-lab and a second browser show the live lab and each other’s edits', async ({ page, browser, run, labName }) => {
+test('a reload mid-lab and a second browser show the live lab and each other’s edits', async ({
+  page,
+  browser,
+  run,
+  labName,
+}) => {
   const lab = labName('live');
   await openApp(page, run);
   await page.getByTestId('btn-gallery').click();
@@ -28,14 +33,16 @@ test('a reload mid-lab and a second browser show the live lab and each other’s
   await renameLab(page, lab);
   await deploy(page);
   await expectAllLinksUp(page, LINKS);
-  for (const id of ELEMENTS) await expect(page.getByTestId(`live-badge-${id}`)).toHaveAttribute('title', /deployed/);
+  for (const id of ELEMENTS)
+    await expect(page.getByTestId(`live-badge-${id}`)).toHaveAttribute('title', /deployed/);
 
   // Reload: the page starts from nothing and must get the lab back from the server.
   await page.reload();
   await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
   await expect(page.getByTestId('design-name')).toHaveText(lab);
   await expectAllLinksUp(page, LINKS);
-  for (const id of ELEMENTS) await expect(page.getByTestId(`live-badge-${id}`)).toHaveAttribute('title', /deployed/);
+  for (const id of ELEMENTS)
+    await expect(page.getByTestId(`live-badge-${id}`)).toHaveAttribute('title', /deployed/);
   await expect(page.getByTestId('btn-deploy')).toHaveText(/Apply/);
 
   // A second browser (own cookie jar, own storage) opens the same design by its address.

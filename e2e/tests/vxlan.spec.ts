@@ -141,7 +141,9 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await page.getByTestId('menu-cut-link').click();
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\badmin-down\b/);
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\blink-down\b/, { timeout: 60_000 });
-  expect(kernelOperstate(`nc-${lab}.r2`, 'public'), 'r2’s public interface in the kernel').not.toBe('UP');
+  expect(kernelOperstate(`nc-${lab}.r2`, 'public'), 'r2’s public interface in the kernel').not.toBe(
+    'UP',
+  );
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-predicted', 'fail');
   cells = await measure(page);
   const cross = cells.filter(crossSite);
@@ -166,7 +168,9 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   await page.getByTestId('menu-restore-link').click();
   await expect(edgeOf(page, 'r2--public')).not.toHaveClass(/\badmin-down\b/);
   await expect(edgeOf(page, 'r2--public')).toHaveClass(/\blink-up\b/, { timeout: 60_000 });
-  expect(kernelOperstate(`nc-${lab}.r2`, 'public'), 'r2’s public interface in the kernel').toBe('UP');
+  expect(kernelOperstate(`nc-${lab}.r2`, 'public'), 'r2’s public interface in the kernel').toBe(
+    'UP',
+  );
   cells = await measure(page);
   for (const c of cells.filter(crossSite))
     expect(c, `${c.id} after the restore`).toMatchObject({ predicted: 'ok', measured: 'ok' });
@@ -187,7 +191,13 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   for (const link of LINKS) await expect(edgeOf(page, link)).not.toHaveClass(/\blink-up\b/);
 
   await test.step('screenshots of the main views are saved', () => {
-    for (const view of ['01-gallery', '02-plan-drawer', '03-canvas-vxlan-running', '04-matrix-measured', '05-cut-explained']) {
+    for (const view of [
+      '01-gallery',
+      '02-plan-drawer',
+      '03-canvas-vxlan-running',
+      '04-matrix-measured',
+      '05-cut-explained',
+    ]) {
       const file = statSync(join(ARTIFACTS, `${view}.png`));
       expect(file.mtimeMs, `${view}.png is from this run`).toBeGreaterThanOrEqual(started - 1000);
       expect(file.size, `${view}.png has content`).toBeGreaterThan(20_000);
