@@ -42,8 +42,7 @@ test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
   await expect(page.getByTestId('node-vlan1')).toBeVisible();
 
   // The layout the user drew is kept: c1 left of c2, both above the VLAN, and
-  // once the canvas has elements a drop lands under the pointer. (The very
-  // first drop is re-centred; see the fixme test below.)
+  // every drop lands under the pointer.
   const [c1, c2, vlan] = await Promise.all(
     ['c1', 'c2', 'vlan1'].map((id) => page.getByTestId(`node-${id}`).boundingBox()),
   );
@@ -91,11 +90,9 @@ test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
   await expect(edgeOf(page, 'c1--vlan1')).not.toHaveClass(/\blink-up\b/);
 });
 
-// Web bug: on an empty canvas the first dropped element jumps to the centre of
-// the canvas (and the zoom changes), wherever it was dropped: React Flow's
-// `fitView` prop fits the view when the first node appears. Later drops land
-// under the pointer. Unfixme when the first drop keeps its place.
-test.fixme('the first element dropped on an empty canvas lands under the pointer', async ({
+// React Flow's `fitView` prop fits the view when the first node appears, so
+// on an empty canvas the first drop used to jump to the centre.
+test('the first element dropped on an empty canvas lands under the pointer', async ({
   page,
   run,
   labName,

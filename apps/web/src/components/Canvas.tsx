@@ -11,7 +11,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useRef } from 'react';
+import { type DragEvent, useCallback, useRef, useState } from 'react';
 import { edgeTypes, nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
@@ -36,6 +36,11 @@ const hostAt = (
 
 export function Canvas() {
   const nodes = useApp((s) => s.nodes);
+  // React Flow's fitView fits once, when the first nodes appear: on an empty
+  // canvas that is the user's first drop, which would jump away from the
+  // pointer. Fit on mount only when there is something to fit; opening a
+  // scenario or an import fits explicitly (App.tsx).
+  const [fitOnMount] = useState(() => nodes.length > 0);
   const edges = useApp((s) => s.edges);
   const onNodesChange = useApp((s) => s.onNodesChange);
   const onEdgesChange = useApp((s) => s.onEdgesChange);
@@ -204,7 +209,7 @@ export function Canvas() {
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
-        fitView
+        fitView={fitOnMount}
         fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
