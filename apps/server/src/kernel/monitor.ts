@@ -10,7 +10,7 @@
  * change of every namespace that has an id in the root namespace
  * (`ip netns set NS auto`, the plan's netns.nsid op), prefixed `[nsid N]`.
  * `-j` is ignored by `monitor` in iproute2 6.1, so the one-line (`-o`) text
- * form is parsed. nsid → name comes from `ip -j netns list-id`, re-read when
+ * form is parsed. nsid → name comes from `ip -j netns list` (see readNsids), re-read when
  * an unknown nsid shows up (a namespace created after the last read).
  * The kernel hands out the lowest free nsid, so an id whose namespace name
  * has disappeared from /run/netns triggers a re-read too.
@@ -58,16 +58,25 @@ export function parseMonitorLine(
   };
 }
 
+/**
+ * nsid → namespace name. From `ip -j netns list` (one RTM_GETNSID per
+ * name), not `ip netns list-id`: iproute2 6.1's list-id dump stops after
+ * the first batch (134 ids here), and the monitor went blind to every
+ * namespace numbered after it.
+ */
 export async function readNsids(): Promise<Map<number, string>> {
-  const r = await exec(['ip', '-j', 'netns', 'list-id']);
-  const rows = JSON.parse(r.stdout.trim() || '[]') as { nsid: number; name?: string }[];
-  return new Map(rows.filter((x) => x.name).map((x) => [x.nsid, x.name!]));
+  const r = await exec(['ip', '-j', 'netns', 'list']);
+  const rows = JSON.parse(r.stdout.trim() || '[]') as { name?: string; id?: number }[];
+  return new Map(
+    rows.filter((x) => x.name && typeof x.id === 'number').map((x) => [x.id!, x.name!]),
+  );
 }
 
 export class LinkMonitor {
   private child: ChildProcess | null = null;
   private names = new Map<number, string>();
   private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
   private partial = '';
   /** Events waiting for a name refresh, kept in arrival order. */
   private backlog: ReturnType<typeof parseMonitorLine>[] = [];
@@ -133,16 +142,27 @@ export class LinkMonitor {
   }
 
   private refresh(): void {
-    this.refreshing ??= readNsids()
+    if (this.refreshing) {
+      // A read already under way may have started before this event's
+      // namespace got its id: read once more when it ends.
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = readNsids()
       .then((names) => {
         this.names = names;
       })
       .catch(() => {})
       .finally(() => {
         this.refreshing = null;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          this.refresh();
+          return;
+        }
         const pending = this.backlog;
         this.backlog = [];
-        // Still unknown after a fresh read: the namespace is already gone.
+        // Still unknown after a read that started after the event: the namespace is already gone.
         for (const ev of pending) if (ev && this.names.has(ev.nsid)) this.emit(ev);
       });
   }

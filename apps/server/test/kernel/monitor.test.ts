@@ -82,3 +82,40 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('link monitor with many namespaces', () => {
+  const crowd = testLab('crowd');
+  const names = Array.from({ length: 150 }, (_, i) => `nc-${crowd}.n${i}`);
+  const last = names[names.length - 1]!;
+
+  afterAll(async () => {
+    await cleanup(crowd);
+    expect(await leftovers(crowd)).toEqual([]);
+  });
+
+  it('still names the namespace after 150 others have ids (list-id stops at the first batch)', async () => {
+    await cleanup(crowd);
+    const runner = new Runner();
+    const events: LinkEvent[] = [];
+    const monitor = new LinkMonitor({ onEvent: (e) => events.push(e), filter: (n) => n === last });
+    try {
+      await monitor.start();
+      const lines: BatchLine[] = names.flatMap((n) => [
+        { netns: null, args: ['netns', 'add', n] },
+        { netns: null, args: ['netns', 'set', n, 'auto'], stage: 'nsid' },
+      ]);
+      // netns add for all, then ids for all, then one veth in the last one.
+      lines.sort((a, b) => (a.stage ? 1 : 0) - (b.stage ? 1 : 0));
+      lines.push({
+        netns: last,
+        args: ['link', 'add', 'name', 'x', 'type', 'veth', 'peer', 'name', 'y'],
+      });
+      expect(await runner.run(lines)).toMatchObject({ ok: true });
+      await exec(['ip', '-n', last, 'link', 'set', 'dev', 'x', 'up']);
+      await waitFor(() => events.some((e) => e.netns === last && e.ifname === 'x' && e.up), 3000);
+    } finally {
+      await monitor.close();
+      await runner.close();
+    }
+  });
+});
