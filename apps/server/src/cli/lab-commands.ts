@@ -11,6 +11,8 @@ import { formatDiagnostic, json } from './format.js';
 import { type CliIo, type Command, UsageError } from './types.js';
 
 let engineFactory: () => Engine = () => createEngine();
+/** The engine commands use (the real one unless a test chose another). */
+export const currentEngine = (): Engine => engineFactory();
 /** Tests may run commands in-process against an engine with its own state directory. */
 export function useEngine(factory: () => Engine): void {
   engineFactory = factory;

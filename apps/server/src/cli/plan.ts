@@ -1,7 +1,8 @@
-import { compile, renderScript, renderText } from '@netcanvas/shared';
+import { commandLine, compile, type Op, renderScript, renderText } from '@netcanvas/shared';
 import { parseCommandArgs } from './args.js';
 import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
+import { currentEngine } from './lab-commands.js';
 import { type Command, UsageError } from './types.js';
 
 const FORMATS = ['text', 'sh', 'json'] as const;
@@ -10,18 +11,26 @@ type Format = (typeof FORMATS)[number];
 export const planCommand: Command = {
   name: 'plan',
   summary: 'show the kernel operations a design compiles to (text, bash script or JSON)',
-  usage: `usage: netcanvas plan FILE [--format text|sh|json] [--teardown] [--json]
+  usage: `usage: netcanvas plan FILE [--format text|sh|json] [--teardown] [--against-running] [--json]
 
 Compiles FILE ("-" reads stdin) without touching the kernel.
   --format text   commands grouped by element, each with why (default)
   --format sh     a standalone bash script that builds the lab
   --teardown      with sh: the script that removes the lab instead
+  --against-running
+                  only what "up FILE" would change in the running lab
+                  (reads the kernel; needs root)
   --json          same as --format json
 Exits 1 if the design has errors (they are printed instead of a plan).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { format: { type: 'string' }, teardown: { type: 'boolean' }, json: { type: 'boolean' } },
+      {
+        format: { type: 'string' },
+        teardown: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'against-running': { type: 'boolean' },
+      },
       { min: 1, max: 1 },
     );
     const format = (values.json ? 'json' : (values.format ?? 'text')) as Format;
@@ -39,6 +48,15 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
     }
     // Warnings still go to stderr so a script on stdout stays runnable.
     if (format !== 'json') for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    if (values['against-running']) {
+      if (values.teardown) throw new UsageError('--teardown does not go with --against-running');
+      const { design } = await loadDesignFile(positionals[0]!, io);
+      const { ops } = await currentEngine().plan(design!);
+      if (format === 'json') io.stdout(json({ ok: true, diagnostics, ops }));
+      else if (format === 'sh') io.stdout(changeScript(design!.name, ops));
+      else io.stdout(changeText(design!.name, ops));
+      return 0;
+    }
     const plan = compile(topology);
     if (format === 'json') io.stdout(json({ ok: true, diagnostics, plan }));
     else if (format === 'sh') io.stdout(renderScript(plan, { teardown: values.teardown === true }));
@@ -46,3 +64,29 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
     return 0;
   },
 };
+
+/** What apply would run, grouped by element, each with its why. */
+function changeText(lab: string, ops: Op[]): string {
+  if (ops.length === 0) return `${lab}: the running lab already matches; up would change nothing\n`;
+  const groups = new Map<string, Op[]>();
+  for (const op of ops) {
+    const key = op.source[0] ?? lab;
+    groups.set(key, [...(groups.get(key) ?? []), op]);
+  }
+  const out = [`${lab}: up would run ${ops.length} operation${ops.length === 1 ? '' : 's'}`];
+  for (const [element, group] of groups) {
+    out.push('', element);
+    for (const op of group) out.push(`  # ${op.why}`, `  ${commandLine(op)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function changeScript(lab: string, ops: Op[]): string {
+  const lines = [
+    '#!/usr/bin/env bash',
+    `# What "netcanvas up" would change in the running lab ${lab}, in order.`,
+    'set -euo pipefail',
+  ];
+  for (const op of ops) lines.push(`# ${op.why.replace(/\s+/g, ' ')}`, commandLine(op));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,90 @@
+/**
+ * The lab commands as a user types them (in-process, same entry point as
+ * the binary): up, up again, plan --against-running, status, check, down.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { designToYaml } from '@netcanvas/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, processIo } from '../../src/cli.js';
+import { useEngine } from '../../src/cli/lab-commands.js';
+import { LabEngine, LabState } from '../../src/lab/index.js';
+import { createKernelPort } from '../../src/lab/kernel-port.js';
+import { isRoot, labName, netnsOf, scenario } from './helpers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nc-cli-lab-'));
+const stateDir = mkdtempSync(join(tmpdir(), 'nc-cli-state-'));
+useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    ...processIo(work),
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe.skipIf(!isRoot)('lab commands', () => {
+  const lab = labName('cli');
+  afterAll(async () => {
+    await cli('down', lab);
+    rmSync(work, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+    expect(netnsOf(lab)).toEqual([]);
+  });
+
+  it('up, up again, plan against the running lab, status, check, down', async () => {
+    const design = scenario('vxlan', lab);
+    writeFileSync(join(work, 'lab.yaml'), designToYaml(design));
+
+    const up = await cli('up', 'lab.yaml');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(new RegExp(`${lab}: up, \\d+ operations`));
+    expect(up.stderr).toMatch(/verify/); // progress is shown
+
+    const again = await cli('up', 'lab.yaml');
+    expect(again.stdout).toMatch(/already up to date \(0 operations\)/);
+
+    const same = await cli('plan', 'lab.yaml', '--against-running');
+    expect(same.stdout).toMatch(/would change nothing/);
+
+    const cut = designToYaml({
+      ...design,
+      links: design.links.map((l) =>
+        JSON.stringify(l.endpoints) === '["r2","public"]' ? { ...l, state: 'down' } : l,
+      ),
+    });
+    writeFileSync(join(work, 'cut.yaml'), cut);
+    const diff = await cli('plan', 'cut.yaml', '--against-running');
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toMatch(/ip -n nc-\S+\.r2 link set dev public down/);
+    expect(diff.stdout).not.toMatch(/link add/); // nothing is rebuilt
+
+    const status = await cli('status', lab);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(`${lab}: running`);
+
+    const check = await cli('check', lab);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stdout).toMatch(/all as predicted/);
+
+    const json = await cli('check', lab, '--json');
+    const parsed = JSON.parse(json.stdout) as {
+      pairs: { from: string; to: string; measured: boolean }[];
+    };
+    expect(parsed.pairs.find((p) => p.from === 'c1' && p.to === 'c2')?.measured).toBe(true);
+
+    const down = await cli('down', lab);
+    expect(down.stdout).toMatch(/removed 7 namespaces/);
+    expect(netnsOf(lab)).toEqual([]);
+    expect((await cli('status', lab)).stdout).toMatch('absent');
+  }, 180_000);
+});
