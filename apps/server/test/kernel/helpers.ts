@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { exec } from '../../src/kernel/exec.js';
 import { labOfNetns } from '../../src/kernel/names.js';
 import { deleteNetns, listNetns } from '../../src/kernel/netns.js';
+import { pingFrom } from '../../src/tools/ping.js';
 
 /** A lab name of our own for one test file: `t-k<area>-<4 random>`. */
 export function testLab(area: string): string {
@@ -31,11 +32,9 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** The product's own ping (a packet every 200 ms until a reply or 2 s): new veths may drop the first ARP. */
 export async function ping(fromNetns: string, address: string): Promise<boolean> {
-  const r = await exec(['ip', 'netns', 'exec', fromNetns, 'ping', '-c', '1', '-W', '1', address], {
-    allowFailure: true,
-  });
-  return r.exitCode === 0;
+  return (await pingFrom(fromNetns, address)).ok;
 }
 
 export async function ipIn(
