@@ -123,10 +123,13 @@ async function ping(topology: Topology, from: string, to: string): Promise<Resul
     'exec',
     endpoint(topology, from).netns,
     'ping',
+    // a packet every 200 ms until the first reply: a new veth may drop the first ARP
     '-c',
     '1',
-    '-W',
-    '2',
+    '-i',
+    '0.2',
+    '-w',
+    '3',
     endpoint(topology, to).address,
   ]);
 }
@@ -287,8 +290,10 @@ describe('the exported bash script for generated designs', () => {
             'ping',
             '-c',
             '1',
-            '-W',
-            '1',
+            '-i',
+            '0.2',
+            '-w',
+            '2',
             target,
           ];
           pings.push(
