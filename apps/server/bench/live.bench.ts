@@ -40,6 +40,7 @@ const SECONDS = Number(process.env.NC_BENCH_SECONDS ?? 30);
 const TOGGLE_EVERY_MS = 500;
 const EVENT_TIMEOUT_MS = 5000;
 const CPU_TARGET_PCT = 5;
+const SETTLE_MS = 12_000;
 const CLK_TCK = 100; // Linux USER_HZ; /proc times are in these ticks
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,6 +89,7 @@ function treeTicks(root: number): {
   node: number;
   helpers: number;
   pids: Map<number, ProcTimes>;
+  reaped: number;
 } {
   const all = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
@@ -111,6 +113,7 @@ function treeTicks(root: number): {
     node: self.own,
     helpers: self.ticks - self.own + helpers,
     pids,
+    reaped: self.ticks - self.own,
   };
 }
 
@@ -124,6 +127,8 @@ async function cpuOver(pid: number, ms: number, during: () => Promise<void>) {
   // Which live helpers used the time, and how many were started meanwhile.
   const byComm = new Map<string, number>();
   let started = 0;
+  let vanished = 0;
+  for (const [pid, p] of a.pids) if (!b.pids.has(pid)) vanished += p.ticks;
   for (const [pid, p] of b.pids) {
     if (!a.pids.has(pid)) started += 1;
     const d = p.ticks - (a.pids.get(pid)?.ticks ?? 0);
@@ -134,7 +139,10 @@ async function cpuOver(pid: number, ms: number, during: () => Promise<void>) {
     .map(([c, t]) => `${c} ${pct(t).toFixed(1)}%`)
     .join(', ');
   return {
-    detail: `${b.pids.size} live helpers (${started} new) [${live}]`,
+    detail:
+      `${b.pids.size} live helpers (${started} new) [${live}]; ` +
+      `${a.pids.size - [...a.pids.keys()].filter((x) => b.pids.has(x)).length} ended, ` +
+      `their time before: ${(vanished / CLK_TCK).toFixed(2)} s, reaped time grew ${((b.reaped - a.reaped) / CLK_TCK).toFixed(2)} s`,
     total: pct(b.total - a.total),
     node: pct(b.node - a.node),
     helpers: pct(b.helpers - a.helpers),
@@ -359,7 +367,8 @@ async function main(): Promise<void> {
     };
 
     // Phase 1: the floor. Same server, nothing subscribed, same toggles.
-    await sleep(2000); // the apply's aftermath (verify, workers idling) settles
+    // Steady state: the apply's workers idle out (10 s) first, or their exit would be billed here.
+    await sleep(SETTLE_MS);
     let chosen = candidates.slice(0, 20);
     seededEnds(chosen);
     const idle = await cpuOver(pid, SECONDS * 1000, async () => {
@@ -397,7 +406,8 @@ async function main(): Promise<void> {
     chosen = candidates.filter((c) => liveLinks[c.link]?.state === 'up').slice(0, 20);
     if (chosen.length === 0) throw new Error('no link is up in the snapshot');
     seededEnds(chosen);
-    await sleep(1500); // a counter poll or two: rates start
+    // Steady state again: the snapshot's one-off status read (workers per namespace) idles out.
+    await sleep(SETTLE_MS);
     let lat = {
       floor: [] as number[],
       client: [] as number[],

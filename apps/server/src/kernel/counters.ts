@@ -90,11 +90,11 @@ export async function readTraffic(
       try {
         const pid = await runner.netnsPid(ns);
         if (pid) {
-          const text = await fs.promises.readFile(`/proc/${pid}/net/dev`, 'utf8');
-          const [mine, named] = await Promise.all([
-            fs.promises.stat(`/proc/${pid}/ns/net`),
-            fs.promises.stat(`${NETNS_DIR}/${ns}`),
-          ]);
+          // Synchronous on purpose: procfs answers from memory, and hundreds of
+          // thread-pool round trips a second cost more than the reads.
+          const text = fs.readFileSync(`/proc/${pid}/net/dev`, 'utf8');
+          const mine = fs.statSync(`/proc/${pid}/ns/net`);
+          const named = fs.statSync(`${NETNS_DIR}/${ns}`);
           if (mine.ino === named.ino && mine.dev === named.dev) rows = parseNetDev(ns, text);
         }
       } catch {
