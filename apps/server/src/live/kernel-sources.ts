@@ -49,10 +49,12 @@ export function createKernelSources(opts: { logger: Logger; runner?: Runner }): 
     return rows.map(({ ifname, ...r }) => {
       const k = key(r.netns, ifname);
       const had = states.get(k);
-      const s = had && had.seq > startSeq ? had : { up: r.up, operstate: r.operstate, seq: startSeq };
+      const s =
+        had && had.seq > startSeq ? had : { up: r.up, operstate: r.operstate, seq: startSeq };
       states.set(k, s);
       // Spread the next full listings of a big lab over the period instead of one burst.
-      if (!listedAt.has(r.netns)) listedAt.set(r.netns, now - Math.random() * FULL_LISTING_EVERY_MS);
+      if (!listedAt.has(r.netns))
+        listedAt.set(r.netns, now - Math.random() * FULL_LISTING_EVERY_MS);
       else listedAt.set(r.netns, now);
       return { ...r, dev: ifname, up: s.up, operstate: s.operstate };
     });
@@ -101,7 +103,7 @@ export function createKernelSources(opts: { logger: Logger; runner?: Runner }): 
       if (!monitorLive) return listFully(netns);
       const now = performance.now();
       const due = netns.filter(
-        (ns) => (now - (listedAt.get(ns) ?? Number.NEGATIVE_INFINITY)) >= FULL_LISTING_EVERY_MS,
+        (ns) => now - (listedAt.get(ns) ?? Number.NEGATIVE_INFINITY) >= FULL_LISTING_EVERY_MS,
       );
       const dueSet = new Set(due);
       const traffic = await readTraffic(

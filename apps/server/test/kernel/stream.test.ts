@@ -51,8 +51,7 @@ describe('streamLines', () => {
 
   it('stops a silent program at the timeout, and on stop()', async () => {
     const t0 = performance.now();
-    const timedOut = await streamLines(['sleep', '30'], { onLine: () => {}, timeoutMs: 300 })
-      .done;
+    const timedOut = await streamLines(['sleep', '30'], { onLine: () => {}, timeoutMs: 300 }).done;
     expect(timedOut).toMatchObject({ ended: 'timeout', signal: 'SIGTERM' });
     expect(performance.now() - t0).toBeLessThan(5000);
 
