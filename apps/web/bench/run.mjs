@@ -1,8 +1,9 @@
 // Dashboard benchmark: headless Chromium against the built app (`pnpm bench`).
 // Every number is printed with its ratio to a floor measured in the same run
 // (the empty canvas), so results compare across machines and loads.
-import { chromium } from 'playwright-core';
+
 import { preview } from 'vite';
+import { launchChromium } from '../scripts/chromium.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '250,1000,2000').split(',').map(Number);
 const ROUNDS = 6;
@@ -13,17 +14,7 @@ const server = await preview({
   logLevel: 'silent',
 });
 const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4173/';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

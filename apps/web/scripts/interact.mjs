@@ -1,18 +1,8 @@
 // Drives the editing gestures on the built app (no server needed): node scripts/interact.mjs [url]
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:4173/';
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
 page.on('pageerror', (e) => console.log('PAGEERROR', String(e)));
 await page.goto(url);

@@ -1,19 +1,9 @@
 // Drives the built app against a running `netcanvas serve`: node scripts/live-check.mjs <login-url> <lab-name>
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [login, lab] = process.argv.slice(2);
 const out = '/tmp/nc-shots';
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const ctx = await browser.newContext({ viewport: { width: 1440, height: 880 } });
 const page = await ctx.newPage();
 page.on('pageerror', (e) => console.log('PAGEERROR', String(e)));

@@ -1,19 +1,9 @@
 // Screenshots of the built app for a human look: node scripts/shots.mjs [url] [outdir]
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:4173/';
 const out = process.argv[3] ?? '/tmp/nc-shots';
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1440, height: 880 } });
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
