@@ -45,8 +45,8 @@ export function hintsFromObserved(observed: ObservedState): AddressHints {
   return hints;
 }
 
-export async function planAgainst(kernel: KernelPort, design: Design) {
-  const observed = await kernel.observe(design.name);
+export async function planAgainst(kernel: KernelPort, design: Design, seen?: ObservedState) {
+  const observed = seen ?? (await kernel.observe(design.name));
   const checked = diagnose(design, hintsFromObserved(observed));
   if (!checked.topology || checked.diagnostics.some((d) => d.severity === 'error')) {
     return { observed, diagnostics: checked.diagnostics, topology: undefined, changes: undefined };

@@ -110,7 +110,7 @@ export class LabEngine implements Engine {
     if (!design) {
       return { lab, state: 'partial', elements: {} };
     }
-    const planned = await planAgainst(this.kernel, design);
+    const planned = await planAgainst(this.kernel, design, observed);
     const elements: LabStatus['elements'] = {};
     for (const id of Object.keys(design.nodes))
       elements[id] = { state: 'deployed', differences: [] };
