@@ -46,10 +46,18 @@ function prefixKey(to: string): [number, number] {
   return [n, Number(len)];
 }
 
-function byRoute(a: RouteSpec, b: RouteSpec): number {
-  const [an, al] = prefixKey(a.to);
-  const [bn, bl] = prefixKey(b.to);
-  return cmp(a.netns, b.netns) || an - bn || al - bl || cmp(a.dev, b.dev) || cmp(a.via, b.via);
+/** Routes in a stable order; prefixes are parsed once per route, not once per comparison. */
+function sortRoutes(routes: RouteSpec[]): RouteSpec[] {
+  const keyed = routes.map((r) => ({ r, key: prefixKey(r.to) }));
+  keyed.sort(
+    (a, b) =>
+      cmp(a.r.netns, b.r.netns) ||
+      a.key[0] - b.key[0] ||
+      a.key[1] - b.key[1] ||
+      cmp(a.r.dev, b.r.dev) ||
+      cmp(a.r.via, b.r.via),
+  );
+  return keyed.map((k) => k.r);
 }
 
 const ROLE_WORD: Record<NetnsSpec['role'], string> = {
@@ -406,10 +414,8 @@ function routeOps(ctx: Context): OpOf<'route.add'>[] {
   const down = new Set(
     ctx.topology.interfaces.filter((i) => !i.up).map((i) => `${i.netns}/${i.name}`),
   );
-  return [...ctx.topology.routes]
-    .filter((r) => !down.has(`${r.netns}/${r.dev}`))
-    .sort(byRoute)
-    .map((r) => ({
+  return sortRoutes(ctx.topology.routes.filter((r) => !down.has(`${r.netns}/${r.dev}`))).map(
+    (r) => ({
       op: 'route.add' as const,
       netns: r.netns,
       to: r.to,
@@ -417,7 +423,8 @@ function routeOps(ctx: Context): OpOf<'route.add'>[] {
       dev: r.dev,
       source: [r.node],
       why: r.why,
-    }));
+    }),
+  );
 }
 
 function names(ctx: Context): Plan['names'] {
