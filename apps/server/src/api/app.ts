@@ -325,6 +325,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/labs/:design/destroy', async (req, res) => {
     body(z.strictObject({}), req);
     const design = labDesign(req);
+    deps.tools?.stopCaptures?.(design.name);
     const result = await exclusive(design.name, () => engine.destroy(design.name));
     await hub.labChanged(design.name);
     res.json(result);
@@ -334,6 +335,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/labs/by-name/:lab/destroy', async (req, res) => {
     body(z.strictObject({}), req);
     const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
+    deps.tools?.stopCaptures?.(lab);
     const result = await exclusive(lab, () => engine.destroy(lab));
     await hub.labChanged(lab);
     res.json(result);

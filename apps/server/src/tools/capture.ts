@@ -29,6 +29,7 @@ export function createLabTools(dataDir: string): LabTools {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const finished = new Set<string>();
   let running = 0;
+  const live = new Map<string, { lab: string; stop(): void }>();
 
   function prune(): void {
     const files = readdirSync(dir)
@@ -43,6 +44,9 @@ export function createLabTools(dataDir: string): LabTools {
 
   return {
     traceroute,
+    stopCaptures(lab: string) {
+      for (const c of live.values()) if (c.lab === lab) c.stop();
+    },
     startCapture(
       design: Design,
       spec: CaptureSpec,
@@ -135,8 +139,10 @@ export function createLabTools(dataDir: string): LabTools {
         )
         .finally(() => {
           running -= 1;
+          live.delete(id);
           prune();
         });
+      live.set(id, { lab: design.name, stop: () => run.stop() });
       return { id };
     },
     captureFile(id: string) {

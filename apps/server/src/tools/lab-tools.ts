@@ -28,4 +28,6 @@ export interface LabTools {
   ): { id: string };
   /** Path of a finished capture's pcap file, or null. */
   captureFile(id: string): string | null;
+  /** Ends the lab's running captures (before a destroy: tcpdump would keep a deleted namespace alive). */
+  stopCaptures?(lab: string): void;
 }

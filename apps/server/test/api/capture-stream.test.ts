@@ -98,4 +98,33 @@ describe.runIf(isRoot)('capture over the socket', { timeout: 60_000 }, () => {
     expect(done).toMatchObject({ event: { done: { reason: 'stopped after 12 s' } } });
     s.close();
   });
+
+  it('destroying the lab ends its running captures at once', async () => {
+    const s = await TestSocket.open(srv);
+    s.send({ type: 'subscribe', topic: { lab } });
+    await s.next((m) => m.type === 'snapshot');
+    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+      node: 'r2',
+      dev: 'public',
+      packets: 1000,
+      seconds: 60,
+    });
+    expect(cap.status, cap.text).toBe(202);
+    await new Promise((r) => setTimeout(r, 800));
+    const t0 = performance.now();
+    const destroyed = await api(srv, 'POST', `/api/labs/${id}/destroy`, {});
+    expect(destroyed.status, destroyed.text).toBe(200);
+    // Without the stop, tcpdump would run its full minute and keep r2's namespace alive.
+    await s.next(
+      (m) =>
+        m.type === 'delta' &&
+        m.event.kind === 'capture' &&
+        m.event.capture === cap.json.id &&
+        !!m.event.done,
+      15_000,
+    );
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(labNetns()).toEqual([]);
+    s.close();
+  });
 });
