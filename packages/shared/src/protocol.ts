@@ -108,7 +108,7 @@ export const LinkCounters = z.strictObject({
 });
 export type LinkCounters = z.infer<typeof LinkCounters>;
 
-/** Per second, seen from the link's first end. */
+/** Per second, seen from the link's first end: `*Bps` in bits per second, `*Pps` in packets per second. */
 export const LinkRate = z.strictObject({
   rxBps: z.number(),
   txBps: z.number(),

@@ -32,8 +32,7 @@ function centre(node: InternalNode) {
   };
 }
 
-export function formatRate(bytesPerSecond: number): string {
-  const bits = bytesPerSecond * 8;
+export function formatRate(bits: number): string {
   if (bits >= 1e9) return `${(bits / 1e9).toFixed(1)} Gb/s`;
   if (bits >= 1e6) return `${(bits / 1e6).toFixed(1)} Mb/s`;
   if (bits >= 1e3) return `${(bits / 1e3).toFixed(0)} kb/s`;

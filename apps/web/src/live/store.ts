@@ -5,7 +5,7 @@ export type LinkOperState = 'up' | 'down' | 'absent';
 
 export interface LinkLive {
   state: LinkOperState;
-  /** Bytes per second through the link, both directions added. */
+  /** Bits per second through the link, both directions added (the server's rxBps + txBps). */
   rate: number;
 }
 
