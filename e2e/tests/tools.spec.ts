@@ -121,6 +121,9 @@ test('vxlan scenario: capture the tunnel on the public network, traceroute, link
       .filter((address): address is string => address !== undefined)
       .map((address) => owners.get(address) ?? `unknown ${address}`);
     expect(hops, `hops of\n${output}`).toEqual(['r1', 'r2', 'c2']);
+    // The hops are named and drawn on the canvas.
+    expect(output).toMatch(/^c1 → r1 \(10\.0\.10\.1\) → r2 \([\d.]+\) → c2 \(10\.0\.20\.2\)/);
+    await expect(page.getByTestId('highlight-note')).toContainText('traceroute c1 → c2: c1 → r1');
     await shot(page, '21-traceroute');
   });
 

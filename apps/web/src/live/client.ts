@@ -497,10 +497,25 @@ export function traceroute(from: string, to: string) {
     `traceroute ${from} → ${to}`,
     '/traceroute',
     { from, to },
-    (r: { output?: string; hops?: unknown }) => ({
-      output: r.output ?? JSON.stringify(r, null, 2),
-      ok: true,
-    }),
+    (r: {
+      output?: string;
+      reached?: boolean;
+      hops?: { ttl: number; address: string | null; element?: string | null }[];
+    }) => {
+      // Name the hops and draw them on the canvas: the elements the probes came back from.
+      const hops = r.hops ?? [];
+      const named = hops.map((h) => (h.address ? `${h.element ?? '?'} (${h.address})` : '*'));
+      const path = [from, ...hops.map((h) => h.element).filter((e): e is string => !!e)];
+      const map: Record<string, 'path'> = {};
+      for (const id of path) map[id] = 'path';
+      useApp
+        .getState()
+        .setHighlightMap(map, `traceroute ${from} → ${to}: ${[from, ...named].join(' → ')}`);
+      return {
+        output: `${[from, ...named].join(' → ')}\n\n${r.output ?? ''}`,
+        ok: r.reached !== false,
+      };
+    },
   );
 }
 
