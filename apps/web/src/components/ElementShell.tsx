@@ -1,6 +1,6 @@
 import type { DesignNode, NodeKind } from '@netcanvas/shared';
 import { Handle, Position } from '@xyflow/react';
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { useLive } from '../live/store';
@@ -9,8 +9,12 @@ import { KindIcon } from './icons';
 
 const SIDES = [Position.Top, Position.Right, Position.Bottom, Position.Left] as const;
 
-/** Four loose handles: a link may start or end on any side, like on a whiteboard. */
-export function Handles({ id }: { id: string }) {
+/**
+ * Four loose handles: a link may start or end on any side, like on a whiteboard.
+ * Memoised: each Handle subscribes to React Flow's store, and a live tick that
+ * re-renders every card must not re-run four of those per card.
+ */
+export const Handles = memo(function Handles({ id }: { id: string }) {
   return (
     <>
       {SIDES.map((side) => (
@@ -25,7 +29,10 @@ export function Handles({ id }: { id: string }) {
       ))}
     </>
   );
-}
+});
+
+// The icon depends on the kind only; a status change must not rebuild its SVG.
+const CardIcon = memo(KindIcon);
 
 /** Per-element subscriptions: a change to one element's problems or live state re-renders only it. */
 export function useElementStatus(id: string) {
@@ -109,7 +116,7 @@ export function ElementCard<K extends NodeKind>(props: {
     >
       <Handles id={id} />
       <span className="nc-node-icon">
-        <KindIcon kind={node.kind} />
+        <CardIcon kind={node.kind} />
       </span>
       <span className="nc-node-text">
         <span className="nc-node-id">

@@ -1,3 +1,4 @@
+import type { Design } from '@netcanvas/shared';
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { Badges, Handles, statusClasses, useElementStatus } from '../../components/ElementShell';
@@ -6,12 +7,24 @@ import type { HostFlowNode } from '../../model/flow';
 import { useApp } from '../../store';
 import { hostDefinition } from './definition';
 
+// Zustand runs a selector on every render and every store change: scanning all
+// nodes there made each host's re-render O(design), so a live tick over N
+// elements cost O(hosts × N). One scan per design.nodes identity instead.
+const occupiedHosts = new WeakMap<Design['nodes'], Set<string>>();
+function hostsWithNamespaces(nodes: Design['nodes']): Set<string> {
+  let hosts = occupiedHosts.get(nodes);
+  if (!hosts) {
+    hosts = new Set();
+    for (const n of Object.values(nodes)) if (n.kind === 'namespace' && n.host) hosts.add(n.host);
+    occupiedHosts.set(nodes, hosts);
+  }
+  return hosts;
+}
+
 /** A host is a container on the canvas: its namespaces are drawn inside it (React Flow sub-flow). */
 function HostNodeView({ id, data, selected }: NodeProps<HostFlowNode>) {
   const status = useElementStatus(id);
-  const empty = useApp(
-    (s) => !Object.values(s.design.nodes).some((n) => n.kind === 'namespace' && n.host === id),
-  );
+  const empty = useApp((s) => !hostsWithNamespaces(s.design.nodes).has(id));
   const node = data.node;
   return (
     <div
