@@ -530,6 +530,8 @@ export async function startCapture(node: string, dev: string, packets = 50, seco
   const id = designIdOrToast();
   if (!id) return;
   setLive({ capture: { target: `${node}/${dev}`, running: true, lines: [] } });
+  // Show the lines where they arrive, as ping and traceroute do.
+  useApp.getState().setPanel('capture');
   const r = await run('Capture', () =>
     api<{ id: string }>('POST', `/labs/${id}/captures`, { node, dev, packets, seconds }),
   );
