@@ -65,6 +65,13 @@ const LIVE_GLYPHS = [
   ['missing', '○'],
   ['error', '×'],
 ] as const satisfies readonly (readonly [ElementLiveState, string])[];
+// One constant element list: React skips it on every tick, and the badge's own
+// class (badge-live-<state>) picks the visible glyph in CSS.
+const LIVE_GLYPH_SPANS = LIVE_GLYPHS.map(([state, glyph]) => (
+  <span key={state} className={`nc-glyph glyph-${state}`}>
+    {glyph}
+  </span>
+));
 
 export function Badges({
   id,
@@ -92,11 +99,7 @@ export function Badges({
           data-testid={`live-badge-${id}`}
           title={notes?.join('\n') || status.live}
         >
-          {LIVE_GLYPHS.map(([state, glyph]) => (
-            <span key={state} className={state === status.live ? 'nc-glyph on' : 'nc-glyph'}>
-              {glyph}
-            </span>
-          ))}
+          {LIVE_GLYPH_SPANS}
         </span>
       )}
     </div>
