@@ -13,9 +13,9 @@ import { sharedRunner } from '../../src/kernel/observe.js';
 import { createEngine } from '../../src/lab/index.js';
 import { createKernelSources } from '../../src/live/kernel-sources.js';
 import { createLabTools } from '../../src/tools/capture.js';
+import '../lab/helpers.js'; // needs root: fails loudly without it
 import { api, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
 
-const isRoot = process.getuid?.() === 0;
 const lab = `t-cap-${Math.random().toString(36).slice(2, 8)}`;
 const labNetns = () =>
   readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
@@ -25,7 +25,6 @@ const stateDir = tempDir('nc-cap-state-');
 const dataDir = tempDir('nc-cap-data-');
 
 beforeAll(async () => {
-  if (!isRoot) return;
   srv = await startTestServer({
     engine: createEngine({ stateDir }),
     dataDir,
@@ -37,7 +36,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (!isRoot) return;
   try {
     await srv.engine.destroy(lab);
   } finally {
@@ -48,7 +46,7 @@ afterAll(async () => {
   expect(labNetns()).toEqual([]);
 });
 
-describe.runIf(isRoot)('capture over the socket', { timeout: 60_000 }, () => {
+describe('capture over the socket', { timeout: 60_000 }, () => {
   it('a VXLAN line on r1/public reaches the client while the capture still runs', async () => {
     const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
     expect(applied.status, applied.text).toBe(200);

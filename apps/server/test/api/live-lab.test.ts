@@ -41,7 +41,7 @@ afterAll(async () => {
   expect(labNetns()).toEqual([]);
 });
 
-describe.runIf(process.getuid?.() === 0)('a running lab over the API and the socket', () => {
+describe('a running lab over the API and the socket', () => {
   it('apply → live links up → traffic rates → traceroute → capture → cut link seen → destroy leaves nothing', async () => {
     const s = await TestSocket.open(srv);
     s.send({ type: 'subscribe', topic: { lab } });

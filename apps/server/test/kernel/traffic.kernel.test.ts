@@ -11,7 +11,7 @@ import { parseNetDev, readCounters, readTraffic } from '../../src/kernel/counter
 import { sharedRunner } from '../../src/kernel/observe.js';
 import { createKernelSources } from '../../src/live/kernel-sources.js';
 import type { InterfaceObservation } from '../../src/live/sources.js';
-import { isRoot, scenario, type TestLab, testLab } from '../lab/helpers.js';
+import { scenario, type TestLab, testLab } from '../lab/helpers.js';
 
 describe('parseNetDev', () => {
   it('reads names and 64-bit counters, skips lo and headers', () => {
@@ -34,7 +34,7 @@ describe('parseNetDev', () => {
   });
 });
 
-describe.runIf(isRoot)('counters and state of a running lab', { timeout: 90_000 }, () => {
+describe('counters and state of a running lab', { timeout: 90_000 }, () => {
   let t: TestLab;
   let c1 = '';
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import { useEngine } from '../../src/cli/lab-commands.js';
 import { main, processIo } from '../../src/cli.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
-import { isRoot, labName, netnsOf, scenario } from './helpers.js';
+import { labName, netnsOf, scenario } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-cli-lab-'));
 const stateDir = mkdtempSync(join(tmpdir(), 'nc-cli-state-'));
@@ -32,7 +32,7 @@ async function cli(...args: string[]) {
   return { code, stdout, stderr };
 }
 
-describe.skipIf(!isRoot)('lab commands', () => {
+describe('lab commands', () => {
   const lab = labName('cli');
   afterAll(async () => {
     await cli('down', lab);

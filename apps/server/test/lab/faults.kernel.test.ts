@@ -11,7 +11,7 @@ import { type Design, designToYaml, generateDesign } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
 import { LabBusyError } from '../../src/lab/engine.js';
-import { ifindexes, isRoot, labName, netnsOf, scenario, testLab } from './helpers.js';
+import { ifindexes, labName, netnsOf, scenario, testLab } from './helpers.js';
 
 /**
  * Puts a VXLAN device with VNI 42 into r1's namespace, as someone typing
@@ -40,7 +40,7 @@ async function clashInR1(lab: string): Promise<void> {
 
 const serverDir = join(import.meta.dirname, '..', '..');
 
-describe.skipIf(!isRoot)('faults', () => {
+describe('faults', () => {
   it('a refused operation on a fresh lab undoes everything it created and names the element', async () => {
     const t = testLab('refuse');
     try {

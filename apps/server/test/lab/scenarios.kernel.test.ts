@@ -5,7 +5,7 @@
  */
 import type { Design, Link } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { isRoot, netnsOf, scenario, testLab } from './helpers.js';
+import { netnsOf, scenario, testLab } from './helpers.js';
 
 const linkIs = (l: Link, a: string, b: string) => {
   const ids = l.endpoints.map((e) => (typeof e === 'string' ? e : e.node));
@@ -29,7 +29,7 @@ async function upAndCheck(design: Design, t: ReturnType<typeof testLab>) {
   return { measured, pair };
 }
 
-describe.skipIf(!isRoot)('scenarios on the real kernel', () => {
+describe('scenarios on the real kernel', () => {
   for (const name of ['same-vlan', 'inter-vlan', 'vxlan'] as const) {
     it(`${name}: up, every pair as predicted, c1 and c2 really ping, down leaves nothing`, async () => {
       const t = testLab(name.replace('-', ''));
