@@ -21,20 +21,27 @@ export interface LabDiff {
 
 const key = (netns: string, dev: string) => `${netns}/${dev}`;
 
-/** Element that owns a namespace: the text after the first dot, or the fabric. */
-function elementOfNetns(topology: Topology, netns: string): string {
-  const known = topology.netns.find((n) => n.name === netns);
-  if (known) return known.node ?? 'fabric';
-  const dot = netns.indexOf('.');
-  return dot >= 0 ? netns.slice(dot + 1) : 'fabric';
-}
-
-function ownerOfDevice(topology: Topology, netns: string, dev: string): string {
-  const iface = topology.interfaces.find((i) => i.netns === netns && i.name === dev);
-  return iface?.node ?? elementOfNetns(topology, netns);
+/**
+ * Who owns a kernel name, for the `source` of removal ops: looked up in
+ * maps built once, since a big lab removes hundreds of things at a time.
+ */
+function owners(topology: Topology) {
+  const netnsOwner = new Map(topology.netns.map((n) => [n.name, n.node ?? 'fabric']));
+  const deviceOwner = new Map(topology.interfaces.map((i) => [key(i.netns, i.name), i.node]));
+  /** The element of a namespace: the text after the first dot, or the fabric. */
+  const ofNetns = (netns: string): string => {
+    const known = netnsOwner.get(netns);
+    if (known !== undefined) return known;
+    const dot = netns.indexOf('.');
+    return dot >= 0 ? netns.slice(dot + 1) : 'fabric';
+  };
+  const ofDevice = (netns: string, dev: string): string =>
+    deviceOwner.get(key(netns, dev)) ?? ofNetns(netns);
+  return { ofNetns, ofDevice };
 }
 
 export function diff(plan: Plan, topology: Topology, observed: ObservedState): LabDiff {
+  const owner = owners(topology);
   const haveNetns = new Set(observed.netns);
   const haveIface = new Map<string, ObservedIface>();
   for (const i of observed.interfaces) haveIface.set(key(i.netns, i.name), i);
@@ -190,8 +197,8 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
       remove.push({
         op: 'netns.del',
         netns: ns,
-        source: [elementOfNetns(topology, ns)],
-        why: `${elementOfNetns(topology, ns)} is no longer in the design`,
+        source: [owner.ofNetns(ns)],
+        why: `${owner.ofNetns(ns)} is no longer in the design`,
       });
     }
   }
@@ -207,7 +214,7 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
         op: 'link.del',
         netns: have.netns,
         dev: have.name,
-        source: [ownerOfDevice(topology, have.netns, have.name)],
+        source: [owner.ofDevice(have.netns, have.name)],
         why: `${have.name} is not part of the design any more`,
       });
       continue;
@@ -245,7 +252,7 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
       to: r.to,
       ...(r.via ? { via: r.via } : {}),
       dev: r.dev,
-      source: [elementOfNetns(topology, r.netns)],
+      source: [owner.ofNetns(r.netns)],
       why: `the route to ${r.to} is not part of the design any more`,
     });
   }
@@ -261,7 +268,7 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
       netns: f.netns,
       dev: f.dev,
       dst: f.dst,
-      source: [ownerOfDevice(topology, f.netns, f.dev)],
+      source: [owner.ofDevice(f.netns, f.dev)],
       why: `${f.dst} is no longer a member of this tunnel`,
     });
   }

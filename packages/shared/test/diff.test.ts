@@ -1,0 +1,145 @@
+/**
+ * diff(plan, topology, observed): only the difference runs. The kernel is
+ * stood in for by the state a perfect apply would leave (built from the
+ * topology), so each case changes one thing and checks what diff asks for.
+ */
+import { describe, expect, it } from 'vitest';
+import { compile, diff, type ObservedState, resolve, type Topology } from '../src/index.js';
+import { interVlan, vxlan } from './helpers/designs.js';
+
+/** What the kernel shows after a perfect apply of this topology. */
+function applied(t: Topology): ObservedState {
+  const plan = compile(t);
+  return {
+    lab: t.lab,
+    netns: t.netns.map((n) => n.name).sort(),
+    interfaces: t.interfaces.map((i, ifindex) => ({
+      netns: i.netns,
+      name: i.name,
+      ifindex,
+      kind: i.kind,
+      up: i.up,
+      operstate: i.up ? 'UP' : 'DOWN',
+      master: i.master,
+      mtu: i.mtu ?? 1500,
+      mac: '02:00:00:00:00:01',
+      addresses: i.address ? [i.address] : [],
+      ...(i.vxlan
+        ? {
+            vxlan: {
+              vni: i.vxlan.vni,
+              port: i.vxlan.port,
+              local: i.vxlan.local,
+              underlayDev: i.vxlan.underlayDev,
+            },
+          }
+        : {}),
+    })),
+    routes: plan.ops.flatMap((o) =>
+      o.op === 'route.add' ? [{ netns: o.netns, to: o.to, via: o.via, dev: o.dev }] : [],
+    ),
+    fdb: plan.ops.flatMap((o) =>
+      o.op === 'fdb.append'
+        ? [{ netns: o.netns, dev: o.dev, mac: '00:00:00:00:00:00', dst: o.dst }]
+        : [],
+    ),
+    sysctls: plan.ops.flatMap((o) =>
+      o.op === 'sysctl' ? [{ netns: o.netns, key: o.key, value: o.value }] : [],
+    ),
+    nsids: Object.fromEntries(t.netns.map((n, i) => [n.name, i])),
+  };
+}
+
+const empty = (lab: string): ObservedState => ({
+  lab,
+  netns: [],
+  interfaces: [],
+  routes: [],
+  fdb: [],
+  sysctls: [],
+});
+
+function setup(design = vxlan()) {
+  const { topology } = resolve(design);
+  return { topology, plan: compile(topology) };
+}
+
+describe('diff', () => {
+  it('from nothing, the whole plan runs and nothing is removed', () => {
+    const { topology, plan } = setup();
+    const d = diff(plan, topology, empty(topology.lab));
+    expect(d.add).toEqual(plan.ops);
+    expect(d.pre).toEqual([]);
+    expect(d.remove).toEqual([]);
+  });
+
+  it('a lab that matches needs nothing', () => {
+    const { topology, plan } = setup();
+    expect(diff(plan, topology, applied(topology))).toEqual({ pre: [], add: [], remove: [] });
+  });
+
+  it('a veth deleted by hand is made again with everything that hangs on it, and only that', () => {
+    const { topology, plan } = setup(interVlan());
+    const seen = applied(topology);
+    const gone = (i: { netns: string; name: string }) =>
+      (i.netns.endsWith('.r1') && i.name === 'vlan20') || i.name === 'r1-vlan20';
+    seen.interfaces = seen.interfaces.filter((i) => !gone(i));
+    const d = diff(plan, topology, seen);
+    expect(d.pre).toEqual([]);
+    expect(d.remove).toEqual([]);
+    expect(d.add.map((o) => o.op)).toEqual([
+      'veth.add',
+      'link.master',
+      'addr.add',
+      'link.state',
+      'link.state',
+    ]);
+    expect(d.add.every((o) => o.source.includes('r1'))).toBe(true);
+  });
+
+  it('what the design no longer has is removed last; a wrong address is replaced', () => {
+    const { topology, plan } = setup(interVlan());
+    const seen = applied(topology);
+    seen.netns.push(`nc-${topology.lab}.old`);
+    const c1 = seen.interfaces.find((i) => i.netns.endsWith('.c1') && i.name === 'eth0')!;
+    const want = c1.addresses[0]!;
+    c1.addresses = ['10.0.10.99/24'];
+    const d = diff(plan, topology, seen);
+    expect(d.add).toEqual([expect.objectContaining({ op: 'addr.add', address: want })]);
+    expect(d.remove).toEqual([
+      expect.objectContaining({
+        op: 'netns.del',
+        netns: `nc-${topology.lab}.old`,
+        source: ['old'],
+      }),
+      expect.objectContaining({ op: 'addr.del', address: '10.0.10.99/24', source: ['c1'] }),
+    ]);
+  });
+
+  it('a vxlan device with other parameters is deleted first and made again', () => {
+    const { topology, plan } = setup();
+    const seen = applied(topology);
+    const tun = seen.interfaces.find((i) => i.netns.endsWith('.r1') && i.name === 'tun')!;
+    tun.vxlan = { ...tun.vxlan!, vni: 43 };
+    const d = diff(plan, topology, seen);
+    expect(d.pre).toEqual([expect.objectContaining({ op: 'link.del', dev: 'tun' })]);
+    expect(d.add[0]).toMatchObject({ op: 'vxlan.add', dev: 'tun', vni: 42 });
+    // Everything on the new device runs again, even what the old one showed.
+    expect(d.add.map((o) => o.op)).toContain('addr.add');
+    expect(d.add.map((o) => o.op)).toContain('fdb.append');
+  });
+
+  it('a route whose gateway changed is deleted before the new one is added', () => {
+    const { topology, plan } = setup();
+    const seen = applied(topology);
+    const route = seen.routes.find((r) => r.netns.endsWith('.r1') && r.to === '10.0.20.0/24')!;
+    route.via = '172.16.42.6';
+    const d = diff(plan, topology, seen);
+    expect(d.pre).toEqual([
+      expect.objectContaining({ op: 'route.del', to: '10.0.20.0/24', via: '172.16.42.6' }),
+    ]);
+    expect(d.add).toEqual([
+      expect.objectContaining({ op: 'route.add', to: '10.0.20.0/24', via: '172.16.42.2' }),
+    ]);
+  });
+});
