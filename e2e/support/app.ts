@@ -143,7 +143,7 @@ export async function destroy(page: Page) {
 /** Every link of the design drawn with the kernel's `up` state. */
 export async function expectAllLinksUp(page: Page, links: readonly string[]) {
   for (const link of links)
-    await expect(edgeOf(page, link), `link ${link}`).toHaveClass(/\blink-up\b/, {
+    await expect(edgeOf(page, link), `link ${link}`).toHaveAttribute('data-live', 'up', {
       timeout: 60_000,
     });
 }

@@ -1,9 +1,10 @@
 import type { DesignNode, NodeKind } from '@netcanvas/shared';
-import { Handle, Position } from '@xyflow/react';
-import { memo, type ReactNode } from 'react';
+import { Handle, Position, useStore } from '@xyflow/react';
+import { memo, type RefObject, useLayoutEffect, useRef } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { type ElementLiveState, useLive } from '../live/store';
+import { setAttr, useLiveWriter } from '../live/transient';
 import { useApp } from '../store';
 import { KindIcon } from './icons';
 
@@ -34,12 +35,14 @@ export const Handles = memo(function Handles({ id }: { id: string }) {
 // The icon depends on the kind only; a status change must not rebuild its SVG.
 const CardIcon = memo(KindIcon);
 
-/** Per-element subscriptions: a change to one element's problems or live state re-renders only it. */
+/**
+ * Per-element subscriptions: a change to one element's problems or highlight
+ * re-renders only it. Its live state does not re-render it at all: see useLiveElement.
+ */
 export function useElementStatus(id: string) {
   const problem = useAnalysis((s) => s.worst[id]);
-  const live = useLive((s) => s.elements[id]);
   const highlight = useApp((s) => s.highlight[id]);
-  return { problem, live, highlight };
+  return { problem, highlight };
 }
 
 export function statusClasses(
@@ -48,7 +51,6 @@ export function statusClasses(
 ): string {
   return [
     s.problem ? `has-${s.problem}` : '',
-    s.live ? `live-${s.live}` : '',
     s.highlight ? `hl-${s.highlight}` : '',
     selected ? 'is-selected' : '',
   ].join(' ');
@@ -65,13 +67,54 @@ const LIVE_GLYPHS = [
   ['missing', '○'],
   ['error', '×'],
 ] as const satisfies readonly (readonly [ElementLiveState, string])[];
-// One constant element list: React skips it on every tick, and the badge's own
-// class (badge-live-<state>) picks the visible glyph in CSS.
+// One constant element list: React never re-renders it, and the badge's own
+// data-live attribute picks the visible glyph in CSS.
 const LIVE_GLYPH_SPANS = LIVE_GLYPHS.map(([state, glyph]) => (
   <span key={state} className={`nc-glyph glyph-${state}`}>
     {glyph}
   </span>
 ));
+
+/**
+ * Below this zoom a card's text is under 5 px on screen: cards are drawn as
+ * plain boxes that the kernel's state colours whole (a 16 px badge would be a
+ * 2 px dot). Fewer DOM nodes per card also keeps a live tick over a
+ * thousand-element overview cheap to paint.
+ */
+export const OVERVIEW_ZOOM = 0.4;
+export const useOverview = () => useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
+
+/**
+ * The kernel's word on this element, written by the live store onto the card
+ * (`data-live`, which CSS turns into the badge or the overview colour) and
+ * into the tooltip: a status tick over every element renders no component.
+ * In the overview the card has no text, so its tooltip names it as well.
+ */
+export function useLiveElement(
+  id: string,
+  name: string,
+  overview: boolean,
+): RefObject<HTMLDivElement | null> {
+  const card = useRef<HTMLDivElement>(null);
+  const paint = () => {
+    const el = card.current;
+    if (!el) return;
+    const { elements, elementNotes } = useLive.getState();
+    const state = elements[id];
+    setAttr(el, 'data-live', state);
+    const live = state && (elementNotes[id]?.join('\n') || state);
+    const badge = el.querySelector('.nc-live-badge');
+    setAttr(badge, 'title', live);
+    setAttr(el, 'title', badge ? undefined : live ? `${name}: ${live}` : name);
+  };
+  useLiveWriter((s) => s.elements[id], paint);
+  useLiveWriter((s) => s.elementNotes[id], paint);
+  // The badge comes and goes with the level of detail, and the name with edits:
+  // the tooltip must follow both.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: paint reads the store; these only decide when
+  useLayoutEffect(paint, [overview, name]);
+  return card;
+}
 
 export function Badges({
   id,
@@ -81,7 +124,6 @@ export function Badges({
   status: ReturnType<typeof useElementStatus>;
 }) {
   const messages = useAnalysis((s) => (status.problem ? s.messages[id] : undefined));
-  const notes = useLive((s) => (status.live ? s.elementNotes[id] : undefined));
   return (
     <div className="nc-badges">
       {status.problem && (
@@ -93,15 +135,10 @@ export function Badges({
           {status.problem === 'error' ? '!' : '?'}
         </span>
       )}
-      {status.live && (
-        <span
-          className={`nc-badge badge-live-${status.live}`}
-          data-testid={`live-badge-${id}`}
-          title={notes?.join('\n') || status.live}
-        >
-          {LIVE_GLYPH_SPANS}
-        </span>
-      )}
+      {/* Shown by CSS when the card has data-live (useLiveElement). */}
+      <span className="nc-badge nc-live-badge" data-testid={`live-badge-${id}`}>
+        {LIVE_GLYPH_SPANS}
+      </span>
     </div>
   );
 }
@@ -111,7 +148,6 @@ export function ElementCard<K extends NodeKind>(props: {
   id: string;
   node: Extract<DesignNode, { kind: K }>;
   selected?: boolean;
-  children?: ReactNode;
   compact?: boolean;
 }) {
   const { id, node, selected } = props;
@@ -121,27 +157,33 @@ export function ElementCard<K extends NodeKind>(props: {
     color: string;
   };
   const status = useElementStatus(id);
+  const overview = useOverview();
+  const card = useLiveElement(id, node.label || id, overview);
   return (
     <div
-      className={`nc-node kind-${node.kind} ${props.compact ? 'compact' : ''} ${statusClasses(status, selected)}`}
+      ref={card}
+      className={`nc-node kind-${node.kind} ${props.compact ? 'compact' : ''} ${overview ? 'overview' : ''} ${statusClasses(status, selected)}`}
       style={{ ['--kind' as string]: def.color }}
       data-testid={`node-${id}`}
     >
       <Handles id={id} />
-      <span className="nc-node-icon">
-        <CardIcon kind={node.kind} />
-      </span>
-      <span className="nc-node-text">
-        <span className="nc-node-id">
-          {node.label || id}
-          {def.tag && <span className="nc-node-tag">{def.tag(node)}</span>}
-        </span>
-        <span className="nc-node-summary">
-          {node.label ? `${id} · ${def.summary(node)}` : def.summary(node)}
-        </span>
-      </span>
-      {props.children}
-      <Badges id={id} status={status} />
+      {!overview && (
+        <>
+          <span className="nc-node-icon">
+            <CardIcon kind={node.kind} />
+          </span>
+          <span className="nc-node-text">
+            <span className="nc-node-id">
+              {node.label || id}
+              {def.tag && <span className="nc-node-tag">{def.tag(node)}</span>}
+            </span>
+            <span className="nc-node-summary">
+              {node.label ? `${id} · ${def.summary(node)}` : def.summary(node)}
+            </span>
+          </span>
+          <Badges id={id} status={status} />
+        </>
+      )}
     </div>
   );
 }

@@ -1,14 +1,14 @@
 import {
-  BaseEdge,
   EdgeLabelRenderer,
   type EdgeProps,
   type InternalNode,
   useInternalNode,
   useStore,
 } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useCallback, useRef } from 'react';
 import { useAnalysis } from '../core/analysis';
-import { useLive } from '../live/store';
+import { type LinkLive, useLive } from '../live/store';
+import { setAttr, useLiveWriter } from '../live/transient';
 import type { LinkEdge as LinkEdgeType } from '../model/flow';
 import { useApp } from '../store';
 
@@ -40,47 +40,78 @@ export function formatRate(bits: number): string {
 }
 
 /**
+ * Seconds per dash cycle, on a log scale: 1 kb/s drifts slowly, 100 Mb/s
+ * races. In quarter seconds, so that a rate wobbling from tick to tick does
+ * not restyle (and restart) the animation every second.
+ */
+const dashSeconds = (bits: number) =>
+  Math.max(0.25, Math.round((3 - Math.log10(bits) / 3) * 4) / 4);
+
+/**
  * A link drawn as a straight line between element borders ("floating"
  * edge). Colour comes from the kernel's state of the link when a lab runs;
  * the dash animation speeds up with the traffic rate.
+ *
+ * React renders what the design decides (geometry, problems, selection,
+ * highlights). The kernel's state and rate arrive every tick for every link,
+ * so they are written onto the line and its label by the live store
+ * (useLiveWriter) instead of re-rendering a thousand edges.
  */
 function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdgeType>) {
   const s = useInternalNode(source);
   const t = useInternalNode(target);
-  const live = useLive((st) => st.links[id]);
   const problem = useAnalysis((st) => st.worst[id]);
   const highlight = useApp((st) => st.highlight[id]);
+  // Whether a rate label exists is decided here; the rate in it is written live.
+  const flowing = useLive((st) => (st.links[id]?.rate ?? 0) > 0);
   // Labels are unreadable when zoomed out and cost a DOM node each: show them from 60 % up.
   const readable = useStore((st) => st.transform[2] >= 0.6);
+  const line = useRef<SVGPathElement>(null);
+  const rateLabel = useRef<HTMLDivElement | null>(null);
+  const paintLive = useCallback((live: LinkLive | undefined) => {
+    const rate = live?.rate ?? 0;
+    const el = line.current;
+    if (el) {
+      setAttr(el, 'data-live', live?.state);
+      setAttr(el, 'data-flowing', rate > 0 ? '' : undefined);
+      const duration = rate > 0 ? `${dashSeconds(rate)}s` : '';
+      if (el.style.animationDuration !== duration) el.style.animationDuration = duration;
+    }
+    if (rateLabel.current) rateLabel.current.textContent = rate > 0 ? formatRate(rate) : '';
+  }, []);
+  useLiveWriter((st) => st.links[id], paintLive);
+  const mountRateLabel = useCallback(
+    (el: HTMLDivElement | null) => {
+      rateLabel.current = el;
+      if (el) paintLive(useLive.getState().links[id]);
+    },
+    [id, paintLive],
+  );
   if (!s || !t) return null;
   const a = borderPoint(s, centre(t));
   const b = borderPoint(t, centre(s));
   const path = `M ${a.x},${a.y} L ${b.x},${b.y}`;
   const adminDown = data?.link.state === 'down';
-  const state = live?.state ?? (adminDown ? 'admin-down' : 'design');
-  const rate = live?.rate ?? 0;
-  // log scale: 1 kB/s drifts slowly, 100 MB/s races
-  const speed = rate > 0 ? Math.max(0.25, 3 - Math.log10(rate) / 3) : 0;
   const classes = [
-    'nc-link',
-    `link-${state}`,
+    'react-flow__edge-path nc-link',
     adminDown ? 'admin-down' : '',
     problem ? `has-${problem}` : '',
     highlight ? `hl-${highlight}` : '',
     selected ? 'is-selected' : '',
-    rate > 0 ? 'flowing' : '',
   ].join(' ');
+  const designLabel = adminDown ? 'down' : data?.link.mtu ? `mtu ${data.link.mtu}` : null;
   return (
     <>
-      <BaseEdge
-        id={id}
-        path={path}
-        className={classes}
-        interactionWidth={14}
-        style={speed ? { animationDuration: `${speed}s` } : undefined}
+      <path ref={line} id={id} d={path} className={classes} fill="none" />
+      <path
+        d={path}
+        className="react-flow__edge-interaction"
+        fill="none"
+        strokeOpacity={0}
+        strokeWidth={14}
       />
       <path d={path} className="nc-link-hit" data-testid={`edge-${id}`} fill="none" />
-      {readable && (rate > 0 || adminDown || data?.link.mtu) && (
+      {readable && (flowing || designLabel) && (
         <EdgeLabelRenderer>
           <div
             className="nc-link-label"
@@ -89,7 +120,7 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
             }}
             data-testid={`edge-label-${id}`}
           >
-            {rate > 0 ? formatRate(rate) : adminDown ? 'down' : `mtu ${data?.link.mtu}`}
+            {flowing ? <span ref={mountRateLabel} /> : designLabel}
           </div>
         </EdgeLabelRenderer>
       )}

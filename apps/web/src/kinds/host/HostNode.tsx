@@ -1,7 +1,14 @@
 import type { Design } from '@netcanvas/shared';
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { Badges, Handles, statusClasses, useElementStatus } from '../../components/ElementShell';
+import {
+  Badges,
+  Handles,
+  statusClasses,
+  useElementStatus,
+  useLiveElement,
+  useOverview,
+} from '../../components/ElementShell';
 import { KindIcon } from '../../components/icons';
 import type { HostFlowNode } from '../../model/flow';
 import { useApp } from '../../store';
@@ -24,24 +31,31 @@ function hostsWithNamespaces(nodes: Design['nodes']): Set<string> {
 /** A host is a container on the canvas: its namespaces are drawn inside it (React Flow sub-flow). */
 function HostNodeView({ id, data, selected }: NodeProps<HostFlowNode>) {
   const status = useElementStatus(id);
-  const empty = useApp((s) => !hostsWithNamespaces(s.design.nodes).has(id));
+  const overview = useOverview();
   const node = data.node;
+  const card = useLiveElement(id, node.label || id, overview);
+  const empty = useApp((s) => !hostsWithNamespaces(s.design.nodes).has(id));
   return (
     <div
-      className={`nc-host ${statusClasses(status, selected)}`}
+      ref={card}
+      className={`nc-host ${overview ? 'overview' : ''} ${statusClasses(status, selected)}`}
       style={{ ['--kind' as string]: hostDefinition.color }}
       data-testid={`node-${id}`}
     >
       <Handles id={id} />
-      <div className="nc-host-header">
-        <span className="nc-node-icon">
-          <KindIcon kind="host" />
-        </span>
-        <span className="nc-node-id">{node.label || id}</span>
-        <span className="nc-node-summary">{hostDefinition.summary(node)}</span>
-        <Badges id={id} status={status} />
-      </div>
-      {empty && <div className="nc-host-drop">drop namespaces here</div>}
+      {!overview && (
+        <>
+          <div className="nc-host-header">
+            <span className="nc-node-icon">
+              <KindIcon kind="host" />
+            </span>
+            <span className="nc-node-id">{node.label || id}</span>
+            <span className="nc-node-summary">{hostDefinition.summary(node)}</span>
+            <Badges id={id} status={status} />
+          </div>
+          {empty && <div className="nc-host-drop">drop namespaces here</div>}
+        </>
+      )}
     </div>
   );
 }

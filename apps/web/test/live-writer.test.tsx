@@ -1,0 +1,100 @@
+// @vitest-environment jsdom
+import { act, useRef } from 'react';
+import { createRoot } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useLive } from '../src/live/store';
+import { setAttr, useLiveWriter } from '../src/live/transient';
+
+// React's act() only flushes when it is told it runs under a test.
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let renders = 0;
+let writes = 0;
+function Card({ id }: { id: string }) {
+  renders++;
+  const el = useRef<HTMLDivElement>(null);
+  useLiveWriter(
+    (s) => s.elements[id],
+    (state) => {
+      writes++;
+      setAttr(el.current, 'data-live', state);
+    },
+  );
+  return <div ref={el} data-testid={id} className="card" />;
+}
+
+const initial = useLive.getState();
+let host: HTMLDivElement;
+let root: ReturnType<typeof createRoot>;
+
+beforeEach(() => {
+  useLive.setState(initial, true);
+  renders = 0;
+  writes = 0;
+  host = document.createElement('div');
+  document.body.append(host);
+  root = createRoot(host);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  host.remove();
+});
+
+const card = (id: string) => host.querySelector(`[data-testid="${id}"]`)!;
+
+describe('live writer (transient updates)', () => {
+  it('shows the state the store already has when the element mounts', () => {
+    useLive.setState({ elements: { r1: 'deployed' } });
+    act(() => root.render(<Card id="r1" />));
+    expect(card('r1').getAttribute('data-live')).toBe('deployed');
+  });
+
+  it('writes each tick onto the element without rendering it again', () => {
+    act(() =>
+      root.render(
+        <>
+          <Card id="r1" />
+          <Card id="r2" />
+        </>,
+      ),
+    );
+    const rendered = renders;
+    expect(card('r1').hasAttribute('data-live')).toBe(false);
+    act(() => useLive.setState({ elements: { r1: 'deployed', r2: 'drift' } }));
+    expect(card('r1').getAttribute('data-live')).toBe('deployed');
+    expect(card('r2').getAttribute('data-live')).toBe('drift');
+    act(() => useLive.setState({ elements: { r1: 'error', r2: 'drift' } }));
+    expect(card('r1').getAttribute('data-live')).toBe('error');
+    // A destroyed lab: the state is gone, and so is the attribute.
+    act(() => useLive.setState({ elements: {} }));
+    expect(card('r1').hasAttribute('data-live')).toBe(false);
+    expect(renders).toBe(rendered);
+  });
+
+  it('keeps what it wrote when React renders the element for another reason', () => {
+    act(() => root.render(<Card id="r1" />));
+    act(() => useLive.setState({ elements: { r1: 'deployed' } }));
+    act(() => root.render(<Card id="r1" />));
+    expect(renders).toBe(2);
+    expect(card('r1').getAttribute('data-live')).toBe('deployed');
+    expect(card('r1').className).toBe('card');
+  });
+
+  it('stops listening once the element is gone', () => {
+    act(() => root.render(<Card id="r1" />));
+    act(() => useLive.setState({ elements: { r1: 'deployed' } }));
+    const written = writes;
+    act(() => root.render(<span />));
+    act(() => useLive.setState({ elements: { r1: 'error' } }));
+    expect(writes).toBe(written);
+  });
+
+  it('writes only when its own slice changes', () => {
+    act(() => root.render(<Card id="r1" />));
+    act(() => useLive.setState({ elements: { r1: 'deployed' } }));
+    const written = writes;
+    act(() => useLive.setState({ elements: { ...useLive.getState().elements, r2: 'drift' } }));
+    act(() => useLive.setState({ connection: 'online' }));
+    expect(writes).toBe(written);
+  });
+});
