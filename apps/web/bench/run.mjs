@@ -6,7 +6,7 @@ import { preview } from 'vite';
 import { launchChromium } from '../scripts/chromium.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '250,1000,2000').split(',').map(Number);
-const ROUNDS = 6;
+const ROUNDS = 15;
 const PAN_FRAMES = 90;
 
 const server = await preview({

@@ -18,21 +18,13 @@ function FitOnLoad() {
       requestAnimationFrame(() =>
         requestAnimationFrame(() => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })),
       );
-    // The benchmark pans through the same API a user's drag ends up in.
-    const pan = (e: Event) => {
-      const { dx, dy } = (e as CustomEvent<{ dx: number; dy: number }>).detail;
-      const v = flow.getViewport();
-      void flow.setViewport({ x: v.x + dx, y: v.y + dy, zoom: v.zoom });
-    };
     const viewport = (e: Event) =>
       void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);
     window.addEventListener('netcanvas:fit', fit);
-    window.addEventListener('netcanvas:pan', pan);
     window.addEventListener('netcanvas:viewport', viewport);
     return () => {
       window.removeEventListener('netcanvas:viewport', viewport);
       window.removeEventListener('netcanvas:fit', fit);
-      window.removeEventListener('netcanvas:pan', pan);
     };
   }, [flow]);
   return null;
