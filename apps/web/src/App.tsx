@@ -1,7 +1,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import { BottomDrawer } from './components/BottomDrawer';
-import { Canvas } from './components/Canvas';
+import { Canvas, FIT } from './components/Canvas';
 import { ContextMenu } from './components/ContextMenu';
 import { Gallery } from './components/Gallery';
 import { Inspector } from './components/Inspector';
@@ -16,7 +16,7 @@ function FitOnLoad() {
   useEffect(() => {
     const fit = () =>
       requestAnimationFrame(() =>
-        requestAnimationFrame(() => flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })),
+        requestAnimationFrame(() => flow.fitView({ ...FIT, duration: 200 })),
       );
     const viewport = (e: Event) =>
       void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);

@@ -7,11 +7,14 @@ import {
   ConnectionMode,
   Controls,
   type FinalConnectionState,
+  getNodesBounds,
+  getViewportForBounds,
   MiniMap,
   ReactFlow,
   useReactFlow,
+  type Viewport,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { edgeTypes, nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
@@ -34,13 +37,40 @@ const hostAt = (
     );
   });
 
+/** How a design is fitted into the pane, on mount and on "fit". */
+export const FIT = { padding: 0.2, minZoom: 0.1, maxZoom: 1.2 };
+
+/**
+ * The viewport that fits what is already drawn into the pane. Computed before
+ * React Flow mounts instead of its fitView prop, which fits only after the
+ * first render: a big design would mount every card at zoom 1 and then render
+ * it all again at the fitted zoom (overview cards). An empty canvas stays at
+ * zoom 1, where the user's first drop lands under the pointer; opening a
+ * scenario or an import fits explicitly (App.tsx).
+ */
+function fittedViewport(nodes: readonly AppNode[], pane: DOMRect): Viewport {
+  const top = nodes.filter((n) => !n.parentId);
+  if (top.length === 0 || pane.width === 0) return { x: 0, y: 0, zoom: 1 };
+  return getViewportForBounds(
+    getNodesBounds(top),
+    pane.width,
+    pane.height,
+    FIT.minZoom,
+    FIT.maxZoom,
+    FIT.padding,
+  );
+}
+
 export function Canvas() {
   const nodes = useApp((s) => s.nodes);
-  // React Flow's fitView fits once, when the first nodes appear: on an empty
-  // canvas that is the user's first drop, which would jump away from the
-  // pointer. Fit on mount only when there is something to fit; opening a
-  // scenario or an import fits explicitly (App.tsx).
-  const [fitOnMount] = useState(() => nodes.length > 0);
+  const section = useRef<HTMLElement>(null);
+  const [initialViewport, setInitialViewport] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    if (section.current)
+      setInitialViewport(
+        fittedViewport(useApp.getState().nodes, section.current.getBoundingClientRect()),
+      );
+  }, []);
   const edges = useApp((s) => s.edges);
   const onNodesChange = useApp((s) => s.onNodesChange);
   const onEdgesChange = useApp((s) => s.onEdgesChange);
@@ -182,6 +212,7 @@ export function Canvas() {
   return (
     // Marching-ants animation on hundreds of links repaints the whole canvas every frame: above a few hundred, rates show as labels only.
     <section
+      ref={section}
       className="nc-canvas"
       data-testid="canvas"
       aria-label="Network design canvas"
@@ -189,47 +220,48 @@ export function Canvas() {
       onDragOver={onDragOver}
       onDrop={onDrop}
     >
-      <ReactFlow<AppNode, AppEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeDragStop={onNodeDragStop}
-        onNodeContextMenu={onNodeContextMenu}
-        onEdgeContextMenu={onEdgeContextMenu}
-        onPaneClick={onPaneClick}
-        connectionMode={ConnectionMode.Loose}
-        onlyRenderVisibleElements
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
-        fitView={fitOnMount}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-        minZoom={0.1}
-        proOptions={{ hideAttribution: true }}
-        snapToGrid
-        snapGrid={[4, 4]}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
-        <Controls showInteractive={false} position="bottom-left" />
-        {/* The minimap draws every element a second time; on big designs it costs more than it shows. */}
-        {nodes.length <= 400 && (
-          <MiniMap
-            style={{ width: 150, height: 96 }}
-            pannable
-            zoomable
-            position="bottom-right"
-            nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
-            maskColor="rgba(240,242,245,0.7)"
-          />
-        )}
-      </ReactFlow>
+      {initialViewport && (
+        <ReactFlow<AppNode, AppEdge>
+          defaultViewport={initialViewport}
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeDragStop={onNodeDragStop}
+          onNodeContextMenu={onNodeContextMenu}
+          onEdgeContextMenu={onEdgeContextMenu}
+          onPaneClick={onPaneClick}
+          connectionMode={ConnectionMode.Loose}
+          onlyRenderVisibleElements
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Meta', 'Control']}
+          minZoom={FIT.minZoom}
+          proOptions={{ hideAttribution: true }}
+          snapToGrid
+          snapGrid={[4, 4]}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
+          <Controls showInteractive={false} position="bottom-left" />
+          {/* The minimap draws every element a second time; on big designs it costs more than it shows. */}
+          {nodes.length <= 400 && (
+            <MiniMap
+              style={{ width: 150, height: 96 }}
+              pannable
+              zoomable
+              position="bottom-right"
+              nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
+              maskColor="rgba(240,242,245,0.7)"
+            />
+          )}
+        </ReactFlow>
+      )}
       {nodes.length === 0 && (
         <EmptyCanvas
           onAdd={(kind) =>

@@ -1,5 +1,5 @@
 import type { DesignNode, NodeKind } from '@netcanvas/shared';
-import { Handle, Position, useStore } from '@xyflow/react';
+import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
 import { memo, type RefObject, useLayoutEffect, useRef } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
@@ -7,6 +7,15 @@ import { type ElementLiveState, useLive } from '../live/store';
 import { setAttr, useLiveWriter } from '../live/transient';
 import { useApp } from '../store';
 import { KindIcon } from './icons';
+
+/**
+ * memo's comparison for node components: they draw from their id, design
+ * element and selection only. React Flow also passes position and size, which
+ * change when a card is measured or dragged; rendering again for those cost a
+ * second full render of every card after a big design first appeared.
+ */
+export const sameCard = (a: NodeProps, b: NodeProps) =>
+  a.id === b.id && a.data === b.data && a.selected === b.selected;
 
 const SIDES = [Position.Top, Position.Right, Position.Bottom, Position.Left] as const;
 

@@ -58,7 +58,12 @@ export function startAnalysis(delayMs = 120): () => void {
     const prev = useAnalysis.getState().topology;
     useAnalysis.setState({ ...runDiagnose(design, prev), running: false });
   };
-  run();
+  // The first diagnosis waits for the first paint: the canvas of a big design
+  // shows a few hundred milliseconds sooner, and its problems a moment later.
+  useAnalysis.setState({ running: true });
+  requestAnimationFrame(() => {
+    timer = setTimeout(run, 0);
+  });
   const unsubscribe = useApp.subscribe((s, old) => {
     if (s.design === old.design) return;
     useAnalysis.setState({ running: true });

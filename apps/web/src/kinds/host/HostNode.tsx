@@ -4,6 +4,7 @@ import { memo } from 'react';
 import {
   Badges,
   Handles,
+  sameCard,
   statusClasses,
   useElementStatus,
   useLiveElement,
@@ -60,4 +61,4 @@ function HostNodeView({ id, data, selected }: NodeProps<HostFlowNode>) {
   );
 }
 
-export const HostNode = memo(HostNodeView);
+export const HostNode = memo(HostNodeView, sameCard);

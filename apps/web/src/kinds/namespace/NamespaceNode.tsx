@@ -1,6 +1,6 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { ElementCard } from '../../components/ElementShell';
+import { ElementCard, sameCard } from '../../components/ElementShell';
 import type { NamespaceFlowNode } from '../../model/flow';
 
 function NamespaceNodeView({ id, data, selected }: NodeProps<NamespaceFlowNode>) {
@@ -14,4 +14,4 @@ function NamespaceNodeView({ id, data, selected }: NodeProps<NamespaceFlowNode>)
   );
 }
 
-export const NamespaceNode = memo(NamespaceNodeView);
+export const NamespaceNode = memo(NamespaceNodeView, sameCard);

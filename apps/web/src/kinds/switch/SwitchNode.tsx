@@ -1,10 +1,10 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { ElementCard } from '../../components/ElementShell';
+import { ElementCard, sameCard } from '../../components/ElementShell';
 import type { SwitchFlowNode } from '../../model/flow';
 
 function SwitchNodeView({ id, data, selected }: NodeProps<SwitchFlowNode>) {
   return <ElementCard id={id} node={data.node} selected={selected} />;
 }
 
-export const SwitchNode = memo(SwitchNodeView);
+export const SwitchNode = memo(SwitchNodeView, sameCard);

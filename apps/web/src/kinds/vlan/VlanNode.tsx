@@ -1,10 +1,10 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { ElementCard } from '../../components/ElementShell';
+import { ElementCard, sameCard } from '../../components/ElementShell';
 import type { VlanFlowNode } from '../../model/flow';
 
 function VlanNodeView({ id, data, selected }: NodeProps<VlanFlowNode>) {
   return <ElementCard id={id} node={data.node} selected={selected} />;
 }
 
-export const VlanNode = memo(VlanNodeView);
+export const VlanNode = memo(VlanNodeView, sameCard);
