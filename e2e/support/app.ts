@@ -123,8 +123,30 @@ export function edgeOf(page: Page, link: string): Locator {
 
 export async function deploy(page: Page) {
   const button = page.getByTestId('btn-deploy');
+  await expect(button).toHaveText(/Deploy/);
   await expect(button).toBeEnabled();
   await button.click();
+  await expectDeployDone(page);
+}
+
+/**
+ * Apply on a running lab: the change is shown first; `check` looks at the
+ * review before it is confirmed.
+ */
+export async function applyChange(page: Page, check: (review: Locator) => Promise<void>) {
+  const button = page.getByTestId('btn-deploy');
+  await expect(button).toHaveText(/Apply/);
+  await expect(button).toBeEnabled();
+  await button.click();
+  const review = page.getByTestId('change-review');
+  await expect(review).toBeVisible();
+  await check(review);
+  await review.getByTestId('change-apply').click();
+  await expect(review).toBeHidden();
+  await expectDeployDone(page);
+}
+
+async function expectDeployDone(page: Page) {
   const progress = page.getByTestId('deploy-progress');
   await expect(progress).toHaveAttribute('data-phase', /^(done|failed)$/, { timeout: 180_000 });
   await expect(progress, `deploy failed: ${await progress.textContent()}`).toHaveAttribute(

@@ -4,6 +4,7 @@
  * other's edits and the lab's state as they happen.
  */
 import {
+  applyChange,
   deploy,
   designIdOf,
   destroy,
@@ -13,6 +14,7 @@ import {
   kernelNamespaces,
   openApp,
   renameLab,
+  shot,
   test,
 } from '../support/app.js';
 
@@ -67,6 +69,20 @@ test('a reload mid-lab and a second browser show the live lab and each other’s
     await expect(second.getByTestId('save-state')).toHaveText(/^server · saved$/);
     await expect(page.getByTestId('node-vlan1')).toBeVisible();
     await expect(page.getByTestId('node-r2')).toBeVisible();
+
+    // Apply on the running lab shows the change first: the two new elements,
+    // nothing of what already runs. Applied, both browsers see them deployed.
+    await applyChange(page, async (review) => {
+      await expect(review.getByTestId('plan-group-r2')).toBeVisible();
+      await expect(review.getByTestId('plan-group-vlan1')).toBeVisible();
+      for (const id of ELEMENTS)
+        await expect(review.getByTestId(`plan-group-${id}`)).toHaveCount(0);
+      await shot(page, '12-change-review');
+    });
+    for (const p of [page, second])
+      for (const id of ['r2', 'vlan1'])
+        await expect(p.getByTestId(`live-badge-${id}`)).toHaveAttribute('title', /deployed/);
+    expect(kernelNamespaces(lab)).toEqual(expect.arrayContaining([`nc-${lab}.r2`]));
 
     // Destroying in one browser clears the live state in the other.
     await destroy(page);

@@ -2,6 +2,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import { BottomDrawer } from './components/BottomDrawer';
 import { Canvas, FIT } from './components/Canvas';
+import { ChangeReview } from './components/ChangeReview';
 import { ContextMenu } from './components/ContextMenu';
 import { Gallery } from './components/Gallery';
 import { Inspector } from './components/Inspector';
@@ -60,6 +61,7 @@ export function App() {
           <Inspector />
         </div>
         <Gallery />
+        <ChangeReview />
         <ContextMenu />
         <Toasts />
         <FitOnLoad />

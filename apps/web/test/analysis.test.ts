@@ -1,7 +1,7 @@
 import { compile, designFromYaml, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { pathElements } from '../src/components/MatrixPanel';
-import { groupByElement } from '../src/components/PlanPanel';
+import { groupByElement } from '../src/components/PlanOps';
 import { runDiagnose } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
 import { connectionProblem } from '../src/model/connect';
@@ -51,7 +51,7 @@ describe('plan and matrix helpers', () => {
   it('groups plan operations by the element that produced them', () => {
     const d = designFromYaml(scenarios.find((s) => s.name === 'inter-vlan')!.yaml).design!;
     const plan = compile(runDiagnose(d).topology!);
-    const groups = groupByElement(plan);
+    const groups = groupByElement(plan.ops, plan.lab);
     expect(groups.map((g) => g.element)).toContain('r1');
     expect(groups.flatMap((g) => g.ops)).toHaveLength(plan.ops.length);
     expect(groups.find((g) => g.element === 'r1')!.ops.every((op) => op.source[0] === 'r1')).toBe(

@@ -1,7 +1,7 @@
 import { useStore } from 'zustand';
 import { useAnalysis } from '../core/analysis';
 import { exportDesign, importText, openDesign, pickFile } from '../core/io';
-import { deploy, destroy, takeServerVersion } from '../live/client';
+import { applyOrReview, destroy, takeServerVersion } from '../live/client';
 import { useLive } from '../live/store';
 import { autoLayout } from '../model/layout';
 import { type PanelId, useApp, useTemporal } from '../store';
@@ -171,9 +171,11 @@ export function Toolbar() {
               ? 'Start the netcanvas server to deploy'
               : errors > 0
                 ? 'Fix the errors first'
-                : 'Create this network in the kernel'
+                : lab === 'running' || lab === 'partial'
+                  ? 'Review what would change in the running lab, then apply it'
+                  : 'Create this network in the kernel'
           }
-          onClick={deploy}
+          onClick={() => void applyOrReview()}
           data-testid="btn-deploy"
         >
           <Icon name="play" /> {lab === 'running' || lab === 'partial' ? 'Apply' : 'Deploy'}

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { cancelChange } from '../live/client';
 import { useApp } from '../store';
 
 function typingInField(e: KeyboardEvent): boolean {
@@ -12,7 +13,7 @@ function typingInField(e: KeyboardEvent): boolean {
   );
 }
 
-/** Ctrl+Z / Ctrl+Y (Ctrl+Shift+Z), Ctrl+C / Ctrl+V, Delete / Backspace, Escape. Fields keep their own. */
+/** Ctrl+Z / Ctrl+Y (Ctrl+Shift+Z), Ctrl+C / Ctrl+V, Delete / Backspace, Escape. Fields and dialogs keep their own. */
 export function useShortcuts() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -20,7 +21,16 @@ export function useShortcuts() {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
         return;
       }
+      // A dialog is on top (gallery, change review): the keys are not meant for
+      // the design behind it, which must not lose elements to a stray Delete.
       const s = useApp.getState();
+      if (document.querySelector('[aria-modal="true"]')) {
+        if (e.key === 'Escape') {
+          s.setGalleryOpen(false);
+          cancelChange();
+        }
+        return;
+      }
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       if (mod && key === 'z' && !e.shiftKey) {

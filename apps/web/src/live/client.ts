@@ -1,4 +1,4 @@
-import type { Design } from '@netcanvas/shared';
+import type { Design, Op } from '@netcanvas/shared';
 import {
   type DeltaEvent,
   PROTOCOL_VERSION,
@@ -32,6 +32,15 @@ let serverDoc: Design | null = null;
 let applyingRemote = false;
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 let saveRef = 0;
+/** Edits sent over the socket and not yet acknowledged, by ref: saveNow waits for its own. */
+const unacknowledged = new Map<string, () => void>();
+const SAVE_ACK_TIMEOUT_MS = 10_000;
+
+function acknowledge(ref: string | undefined) {
+  if (ref === undefined) return;
+  unacknowledged.get(ref)?.();
+  unacknowledged.delete(ref);
+}
 let reconnectDelay = 500;
 
 const live = () => useLive.getState();
@@ -117,15 +126,27 @@ export function saveNow(): Promise<void> {
   if (!designId || version === null || doc === serverDoc) return Promise.resolve();
   if (socket?.readyState === WebSocket.OPEN) {
     saveRef++;
+    const ref = String(saveRef);
+    // Resolved by the server's design-saved or error for this ref (or by a
+    // lost connection, or a timeout): plan and apply read the saved design,
+    // so they must not overtake the edit on its way there.
+    const acknowledged = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => acknowledge(ref), SAVE_ACK_TIMEOUT_MS);
+      unacknowledged.set(ref, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     send({
       type: 'design-edit',
       design: designId,
       baseVersion: version,
       doc,
-      ref: String(saveRef),
+      ref,
     });
     serverDoc = doc;
-    return Promise.resolve();
+    setLive({ save: 'saving' });
+    return acknowledged;
   }
   return api<DesignRecord>('PUT', `/designs/${designId}`, { baseVersion: version, doc })
     .then((rec) => {
@@ -183,11 +204,13 @@ function openSocket() {
         break;
       case 'design-saved':
         setLive({ version: message.version, save: 'saved' });
+        acknowledge(message.ref);
         break;
       case 'error':
         if (message.code === 'stale-version') setLive({ save: 'conflict' });
         else if (message.code === 'invalid-design') setLive({ save: 'error' });
         useApp.getState().toast(`Server: ${message.message}`, 'error');
+        acknowledge(message.ref);
         break;
       default:
         break;
@@ -195,6 +218,7 @@ function openSocket() {
   };
   ws.onclose = () => {
     clearInterval(heartbeat);
+    for (const ref of [...unacknowledged.keys()]) acknowledge(ref);
     if (socket !== ws) return;
     socket = null;
     setLive({ connection: 'connecting', connectionNote: 'connection lost; retrying' });
@@ -356,6 +380,27 @@ export async function takeServerVersion() {
   if (rec) adopt(rec);
 }
 
+/**
+ * Saves pending edits and waits until the server has them: plan and apply
+ * read the saved design. False, with the reason shown, when it was refused.
+ */
+async function savedOrToast(): Promise<boolean> {
+  await saveNow();
+  const save = live().save;
+  if (save === 'conflict' || save === 'error') {
+    useApp
+      .getState()
+      .toast(
+        save === 'conflict'
+          ? 'The design was changed elsewhere: take the server version or keep yours first'
+          : 'The server did not save the design: see the problems first',
+        'error',
+      );
+    return false;
+  }
+  return true;
+}
+
 function designIdOrToast(): string | null {
   const id = live().designId;
   if (!id) useApp.getState().toast('Not connected to a server', 'error');
@@ -376,7 +421,7 @@ async function run<T>(what: string, fn: () => Promise<T>): Promise<T | undefined
 export async function deploy() {
   const id = designIdOrToast();
   if (!id) return;
-  await saveNow();
+  if (!(await savedOrToast())) return;
   setLive({ progress: { action: 'deploy', phase: 'validate', done: 0, total: 0 } });
   const result = await run('Deploy', () =>
     api<{ ok: boolean; ops: unknown[]; failure?: { elements: string[]; kernelMessage: string } }>(
@@ -425,6 +470,46 @@ export async function deploy() {
       );
     if (f) useApp.getState().setHighlight(f.elements, 'fail', f.kernelMessage);
   }
+}
+
+/**
+ * Apply on a running lab: first ask the server what would change (it observes
+ * the kernel and diffs), and show that; `confirmChange` then applies. A lab
+ * that is not running is deployed straight away: its whole plan is in the
+ * plan drawer.
+ */
+export async function applyOrReview() {
+  const lab = live().lab;
+  if (lab !== 'running' && lab !== 'partial') return deploy();
+  const id = designIdOrToast();
+  if (!id) return;
+  if (!(await savedOrToast())) return;
+  const planned = await run('Planning the change', () =>
+    api<{ ops: Op[] }>('POST', `/labs/${id}/plan`, {}),
+  );
+  if (!planned) return;
+  if (planned.ops.length === 0) {
+    setLive({ change: null });
+    useApp.getState().toast('The running lab already matches the design: nothing to apply');
+    return;
+  }
+  setLive({ change: { version: live().version, ops: planned.ops } });
+}
+
+export async function confirmChange() {
+  const change = live().change;
+  if (!change) return;
+  if (change.version !== live().version) {
+    // Edited (here or in another browser) since the review: review what would run now.
+    useApp.getState().toast('The design changed since this review: here is the change now');
+    return applyOrReview();
+  }
+  setLive({ change: null });
+  await deploy();
+}
+
+export function cancelChange() {
+  setLive({ change: null });
 }
 
 export async function destroy() {

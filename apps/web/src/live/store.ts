@@ -1,3 +1,4 @@
+import type { Op } from '@netcanvas/shared';
 import { create } from 'zustand';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
@@ -34,6 +35,13 @@ export interface ToolRun {
   ok?: boolean;
 }
 
+/** What Apply would change in a running lab, shown before it runs. */
+export interface ChangeReview {
+  /** The design version the change was planned from: applying another needs a new review. */
+  version: number | null;
+  ops: Op[];
+}
+
 export interface CaptureLine {
   t: number;
   text: string;
@@ -59,6 +67,7 @@ export interface LiveState {
   version: number | null;
   tools: ToolRun[];
   capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
+  change: ChangeReview | null;
 }
 
 export const useLive = create<LiveState>()(() => ({
@@ -75,6 +84,7 @@ export const useLive = create<LiveState>()(() => ({
   version: null,
   tools: [],
   capture: null,
+  change: null,
 }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;

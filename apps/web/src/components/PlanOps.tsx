@@ -1,0 +1,74 @@
+import type { Op } from '@netcanvas/shared';
+import { render } from '@netcanvas/shared';
+import { attempt } from '../core/safe';
+import { useApp } from '../store';
+
+export function command(op: Op): string {
+  const r = attempt('render', () => render(op));
+  return r.value ? r.value.join(' ') : `# ${op.op} (${r.error?.message})`;
+}
+
+export interface OpGroup {
+  element: string;
+  ops: Op[];
+}
+
+/** Ops grouped by the first element that produced them, in order of first appearance. */
+export function groupByElement(ops: readonly Op[], lab: string): OpGroup[] {
+  const groups = new Map<string, Op[]>();
+  for (const op of ops) {
+    const key = op.source[0] ?? lab;
+    const g = groups.get(key) ?? [];
+    g.push(op);
+    groups.set(key, g);
+  }
+  return [...groups].map(([element, ops]) => ({ element, ops }));
+}
+
+/**
+ * Commands grouped by element, as the plan drawer and the change review show
+ * them: hovering a group or a command highlights its elements on the canvas,
+ * clicking a group selects its element.
+ */
+export function PlanOps({ groups }: { groups: readonly OpGroup[] }) {
+  const setHighlight = useApp((s) => s.setHighlight);
+  const clearHighlight = useApp((s) => s.clearHighlight);
+  return (
+    <div className="nc-plan-groups">
+      {groups.map((g) => (
+        <section key={g.element} className="nc-plan-group" data-testid={`plan-group-${g.element}`}>
+          <h4>
+            <button
+              type="button"
+              className="nc-plan-group-title"
+              onMouseEnter={() => setHighlight([g.element], 'hover')}
+              onMouseLeave={clearHighlight}
+              onFocus={() => setHighlight([g.element], 'hover')}
+              onBlur={clearHighlight}
+              onClick={() => useApp.getState().select([g.element])}
+            >
+              {g.element} <span className="nc-muted">{g.ops.length}</span>
+            </button>
+          </h4>
+          <ol className="nc-plan-ops">
+            {g.ops.map((op, i) => (
+              <li
+                // biome-ignore lint/suspicious/noArrayIndexKey: ops are positional in a plan
+                key={i}
+                className="nc-plan-op"
+                data-testid="plan-op"
+                data-source={op.source.join(' ')}
+                onMouseEnter={() => setHighlight(op.source, 'hover')}
+                onMouseLeave={clearHighlight}
+                title={op.why}
+              >
+                <code>{command(op)}</code>
+                <span className="why">{op.why}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      ))}
+    </div>
+  );
+}
