@@ -1,5 +1,5 @@
 import type { Design } from '@netcanvas/shared';
-import { designFromYaml, scenarios } from '@netcanvas/shared';
+import { linkIds as coreLinkIds, designFromYaml, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { linkIds } from '../src/model/endpoints';
 import { absolutePosition, designToFlow, hostSize } from '../src/model/flow';
@@ -42,6 +42,18 @@ describe('designToFlow', () => {
     d = edit.addLink(d, 'r1', 'r2').design;
     expect(linkIds(d.links)).toEqual(['r1--r2', 'r1--r2#2']);
     expect(designToFlow(d).edges.map((e) => e.id)).toEqual(['r1--r2', 'r1--r2#2']);
+  });
+
+  it('names a link like the core even when an explicit id takes its default name', () => {
+    // The server reports live state by the core's ids: an edge named
+    // differently would show another link's state, or none.
+    const d = scenario('inter-vlan');
+    const links = [
+      { id: 'r1--vlan10', endpoints: ['r1', 'vlan20'] },
+      { endpoints: ['r1', 'vlan10'] },
+    ] as typeof d.links;
+    expect(linkIds(links)).toEqual(['r1--vlan10', 'r1--vlan10#2']);
+    expect(linkIds(links)).toEqual(coreLinkIds({ links }));
   });
 
   it('keeps the previous node object when its element did not change, so memoised nodes skip rendering', () => {

@@ -1,4 +1,5 @@
 import type { Design, Endpoint, EndpointObject, Link } from '@netcanvas/shared';
+import { linkIds as coreLinkIds } from '@netcanvas/shared';
 
 /** The element an endpoint refers to, whether written as `r1` or `{node: r1, …}`. */
 export function endpointNode(ep: Endpoint): string {
@@ -22,18 +23,12 @@ export function compactEndpoint(ep: EndpointObject): Endpoint {
 }
 
 /**
- * Link ids as the core names them: the explicit `id`, else `<a>--<b>`, with
- * `#2`, `#3` … for parallel links in document order.
+ * Link ids exactly as the core names them (the server keys live link state
+ * by these): the explicit `id`, else `<a>--<b>`, with `#2`, `#3` … when that
+ * is taken. One implementation, in @netcanvas/shared.
  */
 export function linkIds(links: readonly Link[]): string[] {
-  const seen = new Map<string, number>();
-  return links.map((link) => {
-    if (link.id) return link.id;
-    const base = `${endpointNode(link.endpoints[0])}--${endpointNode(link.endpoints[1])}`;
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return n === 1 ? base : `${base}#${n}`;
-  });
+  return coreLinkIds({ links });
 }
 
 export function linksOf(design: Design, nodeId: string): number[] {
