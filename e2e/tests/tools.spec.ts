@@ -83,7 +83,16 @@ test('vxlan scenario: capture the tunnel on the public network, traceroute, link
   await page.locator('.react-flow__controls-fitview').click();
 
   await test.step('a capture on r1’s public interface shows c1’s ping to c2 inside VXLAN', async () => {
-    await fromMenu(page, 'r1', 'menu-capture-public');
+    // Offered on the element (each of its interfaces) and on the link (each
+    // end that has a namespace: r1, not the public switch's fabric port).
+    await page.getByTestId('node-r1').click({ button: 'right' });
+    await expect(page.getByTestId('menu-capture-public')).toBeEnabled();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('edge-r1--public').click({ button: 'right', force: true });
+    await expect(page.getByTestId('context-menu')).toBeVisible();
+    await expect(page.getByTestId('menu-capture-at-public')).toHaveCount(0);
+    await page.getByTestId('menu-capture-at-r1').click();
+    await expect(page.getByTestId('context-menu')).toBeHidden();
     // The drawer opens by itself, where the lines will arrive.
     await expect(page.getByTestId('drawer-capture')).toBeVisible();
     const start = page.getByTestId('capture-start');

@@ -4,7 +4,7 @@ import { useLive } from '../live/store';
 import { linkIds } from '../model/endpoints';
 import { useApp } from '../store';
 
-/** Right-click menu: live tools on elements, cut/restore on links. */
+/** Right-click menu: live tools on elements, capture and cut/restore on links. */
 export function ContextMenu() {
   const menu = useApp((s) => s.contextMenu);
   const close = () => useApp.getState().openContextMenu(null);
@@ -14,6 +14,13 @@ export function ContextMenu() {
     menu?.kind === 'node'
       ? (topology?.interfaces.filter((i) => i.node === menu.id && i.kind !== 'bridge') ?? [])
       : [];
+  // A link is captured at one of its ends; only an end with a namespace of its
+  // own (not a VLAN or switch port in the shared fabric) can run tcpdump.
+  const resolved =
+    menu?.kind === 'edge' ? topology?.links.find((l) => l.id === menu.id) : undefined;
+  const captureEnds = resolved
+    ? [resolved.a, resolved.b].filter((end) => topology?.netns.some((n) => n.node === end.node))
+    : [];
   const running = useLive(
     (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
   );
@@ -89,6 +96,21 @@ export function ContextMenu() {
               needLab,
             ),
           )}
+        </>
+      )}
+      {captureEnds.length > 0 && (
+        <>
+          <div className="nc-menu-sub">Capture on this link</div>
+          {captureEnds.map((end) =>
+            item(
+              `at ${end.node} (${end.ifname})`,
+              `menu-capture-at-${end.node}`,
+              () => void startCapture(end.node, end.ifname),
+              !running,
+              needLab,
+            ),
+          )}
+          <div className="nc-menu-sep" />
         </>
       )}
       {menu.kind === 'edge' &&
