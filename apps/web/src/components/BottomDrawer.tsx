@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
 import { useLive } from '../live/store';
 import { type PanelId, useApp } from '../store';
-import { Icon } from './icons';
 import { MatrixPanel } from './MatrixPanel';
+import { CloseButton } from './Modal';
 import { PlanPanel } from './PlanPanel';
 import { ProblemsPanel } from './ProblemsPanel';
 import { ToolsPanel } from './ToolsPanel';
@@ -55,15 +55,7 @@ export function BottomDrawer() {
           <header>
             <h3>{TITLES[panel]}</h3>
             <div className="nc-spacer" />
-            <button
-              type="button"
-              className="icon-btn"
-              onClick={() => setPanel(null)}
-              data-testid="drawer-close"
-              title="Close"
-            >
-              <Icon name="close" />
-            </button>
+            <CloseButton onClose={() => setPanel(null)} testid="drawer-close" />
           </header>
           <div className="nc-drawer-body">
             {panel === 'problems' && <ProblemsPanel />}
