@@ -1,14 +1,9 @@
-import type { Design } from '@netcanvas/shared';
-import { linkIds as coreLinkIds, designFromYaml, scenarios } from '@netcanvas/shared';
+import { linkIds as coreLinkIds } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { linkIds } from '../src/model/endpoints';
 import { absolutePosition, designToFlow, hostSize } from '../src/model/flow';
 import { edit, emptyDesign } from '../src/store/design';
-
-function scenario(name: string): Design {
-  const sc = scenarios.find((s) => s.name === name)!;
-  return designFromYaml(sc.yaml).design!;
-}
+import { scenario } from './helpers';
 
 describe('designToFlow', () => {
   it('draws a container inside its host: parentId set and the host listed before it', () => {

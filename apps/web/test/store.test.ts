@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
+import { scenario } from './helpers';
 
 const s = () => useApp.getState();
 
@@ -84,6 +85,22 @@ describe('store actions', () => {
     expect(s().edges.map((e) => e.id)).toEqual(['r1--vlan1']);
     s().redo();
     expect(s().design.nodes.vlan1).toBeUndefined();
+  });
+
+  it('opening a scenario over a drawing is one undo step away from the drawing', () => {
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().addNode('router', { x: 0, y: 0 });
+    s().addLink('r1', 'vlan1');
+    const drawing = s().design;
+    s().select(['r1']);
+    s().replaceDesign(scenario('vxlan'));
+    expect(s().design.name).toBe('vxlan');
+    expect(s().selection).toEqual([]);
+    s().undo();
+    expect(s().design).toBe(drawing);
+    expect(s().edges.map((e) => e.id)).toEqual(['r1--vlan1']);
+    s().redo();
+    expect(s().design.name).toBe('vxlan');
   });
 
   it('typing into one field is one undo step', () => {

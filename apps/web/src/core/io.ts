@@ -40,11 +40,18 @@ export function download(filename: string, text: string, type = 'text/plain') {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Loads a design into the canvas, laying it out first when it has no positions. */
+/**
+ * Puts a design on the canvas in place of the current one, laying it out
+ * first when it has no positions. Undoable: opening a scenario over an
+ * afternoon's drawing must not lose it.
+ */
 export async function openDesign(design: Design, source: string): Promise<void> {
   const laid = needsLayout(design) ? await autoLayout(design).catch(() => design) : design;
-  useApp.getState().loadDesign(laid);
-  useApp.getState().toast(`Opened ${source}`);
+  const hadWork = Object.keys(useApp.getState().design.nodes).length > 0;
+  useApp.getState().replaceDesign(laid);
+  useApp
+    .getState()
+    .toast(hadWork ? `Opened ${source} · Ctrl+Z brings back the previous design` : `Opened ${source}`);
   window.dispatchEvent(new CustomEvent('netcanvas:fit'));
 }
 

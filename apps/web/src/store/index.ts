@@ -35,7 +35,10 @@ interface DesignSlice {
   nodes: AppNode[];
   edges: AppEdge[];
 
+  /** Starts from a design with no history behind it (the saved copy, a reload, the bench). */
   loadDesign(design: Design): void;
+  /** Puts another design in place of this one (a scenario, an import) as one undo step. */
+  replaceDesign(design: Design): void;
   setDesignName(name: string): void;
   addNode(kind: NodeKind, position: XYPosition, host?: string): string;
   addLink(a: string, b: string): AddLinkResult;
@@ -150,6 +153,10 @@ export const useApp = create<AppState>()(
             highlightNote: null,
           });
           useApp.temporal.getState().clear();
+        },
+        replaceDesign(design) {
+          commit(design);
+          set({ selection: [], highlight: {}, highlightNote: null });
         },
         setDesignName: (name) => commit({ ...get().design, name }, 'design.name'),
         addNode(kind, position, host) {
