@@ -149,6 +149,26 @@ describe('store actions', () => {
     expect(s().selection.sort()).toEqual(['r2', 'vlan2']);
   });
 
+  it('cascades repeated pastes instead of stacking them on one spot', () => {
+    s().addNode('router', { x: 100, y: 100 });
+    s().select(['r1']);
+    s().copySelection();
+    s().paste();
+    s().paste();
+    s().paste();
+    const at = ['r2', 'r3', 'r4'].map((id) => s().design.layout?.[id]);
+    expect(at).toEqual([
+      { x: 140, y: 140 },
+      { x: 180, y: 180 },
+      { x: 220, y: 220 },
+    ]);
+    // A new copy starts the cascade again from the copied element.
+    s().select(['r4']);
+    s().copySelection();
+    s().paste();
+    expect(s().design.layout?.r5).toEqual({ x: 260, y: 260 });
+  });
+
   it('refuses a second uplink on a bridged host', () => {
     s().addNode('host', { x: 0, y: 0 });
     s().addNode('vlan', { x: 0, y: 0 });

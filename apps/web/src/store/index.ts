@@ -64,7 +64,8 @@ interface DesignSlice {
   setLinkState(linkId: string, state: 'up' | 'down'): void;
 
   copySelection(): void;
-  paste(offset?: XYPosition): void;
+  /** Pastes the clipboard `step` further than the previous paste of it. */
+  paste(step?: XYPosition): void;
   undo(): void;
   redo(): void;
 
@@ -82,6 +83,8 @@ interface UiSlice {
   contextMenu: ContextMenuState | null;
   toasts: Toast[];
   clipboard: Fragment | null;
+  /** Pastes since the last copy: each lands one step further, not on top of the last. */
+  pastes: number;
 
   select(ids: readonly string[]): void;
   setPanel(panel: PanelId | null): void;
@@ -208,13 +211,18 @@ export const useApp = create<AppState>()(
 
         copySelection() {
           const fragment = edit.copy(get().design, get().selection);
-          if (fragment) set({ clipboard: fragment });
+          if (fragment) set({ clipboard: fragment, pastes: 0 });
         },
-        paste(offset = { x: 40, y: 40 }) {
-          const fragment = get().clipboard;
+        paste(step = { x: 40, y: 40 }) {
+          const { clipboard: fragment, pastes } = get();
           if (!fragment) return;
-          const { design, ids } = edit.paste(get().design, fragment, offset);
+          const n = pastes + 1;
+          const { design, ids } = edit.paste(get().design, fragment, {
+            x: step.x * n,
+            y: step.y * n,
+          });
           commit(design);
+          set({ pastes: n });
           get().select(ids);
         },
         undo() {
@@ -252,6 +260,7 @@ export const useApp = create<AppState>()(
         contextMenu: null,
         toasts: [],
         clipboard: null,
+        pastes: 0,
 
         select(ids) {
           const want = new Set(ids);
