@@ -320,6 +320,14 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
       return [diag('invalid-value', `${where} is ${show(got)}; expected one of ${values}`)];
     }
     case 'invalid_format':
+      // A tunnel drawn before its underlay exists: say what to do, not which regex failed.
+      if (got === '' && path.at(-1) === 'underlay')
+        return [
+          diag(
+            'missing-underlay',
+            `${String(path[1])} has no underlay: choose the switch or VLAN that carries the tunnel`,
+          ),
+        ];
       return [diag('invalid-format', `${where} is ${show(got)}: ${issue.message}`)];
     case 'too_small':
     case 'too_big': {

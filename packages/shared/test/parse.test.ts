@@ -35,6 +35,26 @@ describe('parseDesign', () => {
     expect(diagnostics[0]!.message).toContain('host, namespace, vlan, switch, router, vxlan');
   });
 
+  it('says a tunnel without an underlay needs one, in words', () => {
+    const input = base();
+    (input.nodes as Record<string, unknown>).tun1 = {
+      kind: 'vxlan',
+      vni: 42,
+      underlay: '',
+      subnet: '172.16.0.0/29',
+    };
+    const { diagnostics } = parseDesign(input);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({
+      code: 'missing-underlay',
+      elements: ['tun1'],
+      path: ['nodes', 'tun1', 'underlay'],
+    });
+    expect(diagnostics[0]!.message).toBe(
+      'tun1 has no underlay: choose the switch or VLAN that carries the tunnel',
+    );
+  });
+
   it('suggests the closest kind for a typo', () => {
     const input = base();
     (input.nodes as Record<string, unknown>).h = { kind: 'hots' };
