@@ -648,7 +648,7 @@ export function resolve(
         diagnostic(
           'warning',
           'host-no-uplink',
-          `${id} has no uplink to a vlan or switch, so its ${plural(containers.length, 'container', 'containers')} ${listNames(containers)} ${plural(containers.length, 'has', 'have')} no subnet and get no address (link ${id} to a segment, or make it mode: routed with a subnet)`,
+          `${id} has no uplink to a vlan or switch, so its ${plural(containers.length, 'container', 'containers')} ${listNames(containers)} ${plural(containers.length, 'has', 'have')} no subnet and ${plural(containers.length, 'gets', 'get')} no address (link ${id} to a segment, or make it mode: routed with a subnet)`,
           [id, ...containers],
           ['nodes', id],
         ),

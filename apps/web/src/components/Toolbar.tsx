@@ -87,7 +87,7 @@ export function Toolbar() {
       <div className="nc-brand">
         <span className="logo">◇</span> netcanvas
       </div>
-      <span className="nc-design-name" data-testid="design-name">
+      <span className="nc-design-name" data-testid="design-name" title={name}>
         {name}
       </span>
       <div className="nc-toolgroup">
