@@ -1,5 +1,5 @@
 import type { Diagnostic } from '@netcanvas/shared';
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { z } from 'zod';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -26,9 +26,18 @@ export const toNumber = (raw: string) =>
 export const emptyToUndefined = (raw: string) => (raw.trim() === '' ? undefined : raw.trim());
 
 /**
- * A text input validated as you type: a valid value is committed at once, an
- * invalid one stays in the box with the schema's message under it and never
- * reaches the document.
+ * A text input validated as you type; the schema's message stays under it while
+ * the text is invalid, and an invalid text never reaches the document.
+ *
+ * `commitOn: 'type'` (the default) commits each valid value at once, so the
+ * canvas follows the typing. `'leave'` commits on Enter or when the field loses
+ * focus: for values that are an identity (an element id, the lab name), a commit
+ * per keystroke would rename through every prefix of what the user types.
+ *
+ * Enter accepts, Escape goes back to the value the field had when it was entered
+ * (or last accepted). Leaving with an invalid text shows the stored value again
+ * and says, under the field, that the text was not applied and why, until the
+ * next edit: a revert the user is not told about reads as a save.
  */
 export function Field<T>(props: {
   label: string;
@@ -36,6 +45,7 @@ export function Field<T>(props: {
   value: string;
   parse(raw: string): Parsed<T>;
   onCommit(value: T): void;
+  commitOn?: 'type' | 'leave';
   placeholder?: string;
   hint?: ReactNode;
   problems?: Diagnostic[];
@@ -45,12 +55,20 @@ export function Field<T>(props: {
   const id = useId();
   const [draft, setDraft] = useState(props.value);
   const [message, setMessage] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  // What Escape goes back to: the value when the field was entered or last accepted with Enter.
+  const accepted = useRef(props.value);
+  // Escape blurs the field; that blur must not commit or complain about the text just dropped.
+  const cancelling = useRef(false);
+  const onLeave = props.commitOn === 'leave';
   useEffect(() => {
-    // Undo or another browser changed the value: show it unless the user is mid-edit on an invalid draft.
+    // Undo or another browser changed the value: show it.
     setDraft(props.value);
     setMessage(null);
+    setNote(null);
   }, [props.value]);
   const problems = props.problems ?? [];
+  const pending = onLeave && !message && draft !== props.value;
   return (
     <div className={`nc-field ${props.width === 'half' ? 'half' : ''}`}>
       <label htmlFor={id}>{props.label}</label>
@@ -62,25 +80,67 @@ export function Field<T>(props: {
         placeholder={props.placeholder}
         spellCheck={false}
         autoComplete="off"
+        onFocus={() => {
+          accepted.current = props.value;
+        }}
         onChange={(e) => {
           const raw = e.target.value;
           setDraft(raw);
+          setNote(null);
           const parsed = props.parse(raw);
           if (parsed.ok) {
             setMessage(null);
-            props.onCommit(parsed.value);
+            if (!onLeave) props.onCommit(parsed.value);
           } else setMessage(parsed.message);
         }}
-        onBlur={() => {
-          if (message) {
-            setDraft(props.value);
+        onKeyDown={(e) => {
+          const raw = e.currentTarget.value;
+          if (e.key === 'Enter') {
+            const parsed = props.parse(raw);
+            if (!parsed.ok) return;
+            if (onLeave && raw !== props.value) props.onCommit(parsed.value);
+            accepted.current = onLeave ? raw : props.value;
+          } else if (e.key === 'Escape') {
+            const back = accepted.current;
+            const parsed = props.parse(back);
+            if (!onLeave && back !== props.value && parsed.ok) props.onCommit(parsed.value);
+            setDraft(back);
             setMessage(null);
+            setNote(null);
+            cancelling.current = true;
+            e.currentTarget.blur();
+            cancelling.current = false;
           }
+        }}
+        onBlur={(e) => {
+          if (cancelling.current) return;
+          const raw = e.currentTarget.value;
+          if (raw === props.value) {
+            setMessage(null);
+            return;
+          }
+          const parsed = props.parse(raw);
+          if (parsed.ok) {
+            if (onLeave && raw !== props.value) props.onCommit(parsed.value);
+            // Typing committed already; show the value as stored (trimmed, say).
+            else if (!onLeave) setDraft(props.value);
+            return;
+          }
+          setDraft(props.value);
+          setMessage(null);
+          setNote(
+            `not applied: ${parsed.message}; ${props.value === '' ? 'left it empty' : `kept ${props.value}`}`,
+          );
         }}
       />
       {message && (
         <div className="nc-field-error" data-testid={`${props.testid}-error`}>
           {message}
+        </div>
+      )}
+      {note && (
+        <div className="nc-field-problem sev-warning" data-testid={`${props.testid}-note`}>
+          {note}
         </div>
       )}
       {!message &&
@@ -89,7 +149,8 @@ export function Field<T>(props: {
             {p.message}
           </div>
         ))}
-      {props.hint && !message && <div className="nc-field-hint">{props.hint}</div>}
+      {pending && <div className="nc-field-hint">Enter applies, Esc reverts</div>}
+      {props.hint && !message && !pending && <div className="nc-field-hint">{props.hint}</div>}
     </div>
   );
 }

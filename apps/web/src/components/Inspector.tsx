@@ -1,6 +1,6 @@
 import type { DesignNode, Link } from '@netcanvas/shared';
 import { LAB_NAME_RE, Link as LinkSchema } from '@netcanvas/shared';
-import type { ComponentType } from 'react';
+import { type ComponentType, useCallback, useState } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { inspectors } from '../kinds/inspectors';
@@ -9,7 +9,14 @@ import { endpointNode, linkIds } from '../model/endpoints';
 import { useApp } from '../store';
 import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from './Field';
 import { KindIcon } from './icons';
-import { EndpointFields, IdField, InterfacesSection, LabelField, Section } from './inspectorParts';
+import {
+  EndpointFields,
+  IdField,
+  InterfacesSection,
+  LabelField,
+  RenameContext,
+  Section,
+} from './inspectorParts';
 
 const mtuParse = bySchema(
   LinkSchema.shape.mtu,
@@ -207,6 +214,7 @@ function DesignInspector() {
           value={design.name}
           parse={nameParse}
           onCommit={setName}
+          commitOn="leave"
           hint={`Namespaces will be named nc-${design.name}.<element>`}
           mono
         />
@@ -240,10 +248,22 @@ export function Inspector() {
     const i = linkIds(s.design.links).indexOf(selected);
     return i >= 0 ? s.design.links[i] : undefined;
   });
+  // Another element gets a fresh form (no draft or note carried over), but a
+  // rename from the form's own Id field keeps it (see RenameContext). Counting
+  // selections rather than keying by id: the old id may be given to a new element.
+  const [form, setForm] = useState<{ id?: string; n: number; renamedTo?: string }>({
+    id: selected,
+    n: 0,
+  });
+  if (form.id !== selected)
+    setForm({ id: selected, n: form.renamedTo === selected ? form.n : form.n + 1 });
+  const onRename = useCallback((to: string) => setForm((f) => ({ ...f, renamedTo: to })), []);
   return (
     <aside className="nc-inspector" data-testid="inspector">
       {selected && node ? (
-        <NodeInspector key={selected} id={selected} node={node} />
+        <RenameContext.Provider value={onRename}>
+          <NodeInspector key={form.n} id={selected} node={node} />
+        </RenameContext.Provider>
       ) : selected && link ? (
         <LinkInspector key={selected} linkId={selected} link={link} />
       ) : count > 1 ? (

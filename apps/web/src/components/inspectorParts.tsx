@@ -1,5 +1,6 @@
 import type { Design, Diagnostic, Link } from '@netcanvas/shared';
 import { ElementId, IfAddress, IfName, RESERVED_NAMES } from '@netcanvas/shared';
+import { createContext, useContext } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { endpointNode, endpointObject, linkIds } from '../model/endpoints';
 import { useApp } from '../store';
@@ -15,8 +16,18 @@ export function useFieldProblems(id: string, field: string): Diagnostic[] {
 
 const idSchema = bySchema(ElementId);
 
+/**
+ * Told just before the Id field renames an element, so the inspector keeps the
+ * same form for the new id instead of mounting a fresh one: a fresh form would
+ * drop the focus (the field clicked next, or the Id field after Enter) to the
+ * page, where Backspace deletes the element.
+ */
+export const RenameContext = createContext<(to: string) => void>(() => {});
+
 export function IdField({ id }: { id: string }) {
   const rename = useApp((s) => s.renameElement);
+  const renaming = useContext(RenameContext);
+  const select = useApp((s) => s.select);
   const parse = (raw: string): Parsed<string> => {
     const r = idSchema(raw);
     if (!r.ok) return r;
@@ -32,7 +43,15 @@ export function IdField({ id }: { id: string }) {
       testid="inspector-id"
       value={id}
       parse={parse}
-      onCommit={(to) => to !== id && rename(id, to)}
+      onCommit={(to) => {
+        if (to === id) return;
+        renaming(to);
+        rename(id, to);
+        // The store moves the selection to the new id, but the canvas card is a new
+        // React Flow node without the selected mark: select it so the canvas agrees.
+        select([to]);
+      }}
+      commitOn="leave"
       mono
     />
   );
@@ -136,7 +155,7 @@ function ContainerAttachment({ id, host }: { id: string; host: string }) {
 export function InterfacesSection({ id, design }: { id: string; design: Design }) {
   const ids = linkIds(design.links);
   const rows = design.links
-    .map((link, i) => ({ link, linkId: ids[i]! }))
+    .map((link, i) => ({ link, linkId: ids[i]!, index: i }))
     .filter(
       ({ link }) =>
         endpointNode(link.endpoints[0]) === id || endpointNode(link.endpoints[1]) === id,
@@ -150,9 +169,11 @@ export function InterfacesSection({ id, design }: { id: string; design: Design }
   return (
     <>
       {host && <ContainerAttachment id={id} host={host} />}
-      {rows.map(({ link, linkId }) => (
+      {rows.map(({ link, linkId, index }) => (
         <EndpointFields
-          key={linkId}
+          // Link ids are made of element ids: keyed by them, renaming this element
+          // would remount the interface fields and drop the focus of the one clicked.
+          key={index}
           link={link}
           linkId={linkId}
           end={endpointNode(link.endpoints[0]) === id ? 0 : 1}

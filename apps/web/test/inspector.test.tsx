@@ -1,0 +1,203 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Inspector } from '../src/components/Inspector';
+import { useShortcuts } from '../src/core/shortcuts';
+import { useApp } from '../src/store';
+import { scenario } from './helpers';
+
+// React's act() only flushes when it is told it runs under a test.
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+// The canvas shortcuts are mounted too: a key that lands outside the field
+// (Backspace) deletes the selected element, as it does in the app.
+function Page() {
+  useShortcuts();
+  return <Inspector />;
+}
+
+let host: HTMLDivElement;
+let root: ReturnType<typeof createRoot>;
+const s = () => useApp.getState();
+
+beforeEach(() => {
+  s().loadDesign(scenario('inter-vlan'));
+  host = document.createElement('div');
+  document.body.append(host);
+  root = createRoot(host);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  host.remove();
+});
+
+const field = (testid: string) =>
+  host.querySelector<HTMLInputElement>(`[data-testid="${testid}"]`) as HTMLInputElement;
+const text = (testid: string) =>
+  host.querySelector(`[data-testid="${testid}"]`)?.textContent ?? null;
+
+const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+
+/** A key as the browser sends it: to whatever has the focus now, which is the point. */
+function press(key: string) {
+  const target = document.activeElement ?? document.body;
+  let typed = true;
+  act(() => {
+    typed = target.dispatchEvent(
+      new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }),
+    );
+  });
+  if (!typed || !(target instanceof HTMLInputElement)) return;
+  // jsdom has no default actions for keys: edit the text at the end, as a caret after End would.
+  const next =
+    key === 'Backspace' ? target.value.slice(0, -1) : key.length === 1 ? target.value + key : null;
+  if (next === null) return;
+  act(() => {
+    setValue.call(target, next);
+    target.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+const type = (chars: string) => {
+  for (const c of chars) press(c);
+};
+function selectAll(testid: string) {
+  const input = field(testid);
+  act(() => {
+    input.focus();
+    setValue.call(input, '');
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+function select(id: string) {
+  act(() => s().select([id]));
+}
+const focus = (testid: string) => act(() => field(testid).focus());
+const blur = () => act(() => (document.activeElement as HTMLElement).blur());
+
+describe('the Id field of the inspector', () => {
+  beforeEach(() => {
+    act(() => root.render(<Page />));
+    select('r1');
+  });
+
+  it('does not rename while typing, and Backspace stays in the field', () => {
+    focus('inspector-id');
+    press('End');
+    press('Backspace');
+    press('Backspace');
+    expect(Object.keys(s().design.nodes)).toContain('r1');
+    expect(document.activeElement).toBe(field('inspector-id'));
+    expect(field('inspector-id').value).toBe('');
+    type('core');
+    expect(field('inspector-id').value).toBe('core');
+    expect(s().design.nodes.r1).toBeDefined();
+    expect(s().design.nodes.core).toBeUndefined();
+  });
+
+  it('renames on Enter, keeps the element selected and the focus in the field', () => {
+    selectAll('inspector-id');
+    type('lan');
+    press('Enter');
+    expect(s().design.nodes.r1).toBeUndefined();
+    expect(s().design.nodes.lan).toMatchObject({ kind: 'router' });
+    expect(s().selection).toEqual(['lan']);
+    expect(s().nodes.find((n) => n.id === 'lan')?.selected).toBe(true);
+    expect(text('inspector-router')).toContain('lan');
+    expect(document.activeElement).toBe(field('inspector-id'));
+    // Another Backspace edits the text; it does not delete the element.
+    press('Backspace');
+    expect(field('inspector-id').value).toBe('la');
+    expect(s().design.nodes.lan).toBeDefined();
+  });
+
+  it('renames when the field is left, and the field clicked next keeps the focus', () => {
+    selectAll('inspector-id');
+    type('core');
+    act(() => field('inspector-label').focus());
+    expect(s().design.nodes.core).toMatchObject({ kind: 'router' });
+    expect(s().selection).toEqual(['core']);
+    expect(document.activeElement).toBe(field('inspector-label'));
+    type('edge');
+    expect(s().design.nodes.core?.label).toBe('edge');
+  });
+
+  it('keeps the focus in an interface field clicked after typing a new id', () => {
+    selectAll('inspector-id');
+    type('core');
+    const ifname = host.querySelector<HTMLInputElement>('[data-testid^="endpoint-ifname-r1--"]')!;
+    act(() => ifname.focus());
+    expect(s().design.nodes.core).toBeDefined();
+    expect(document.activeElement).toBe(ifname);
+    expect(ifname.dataset.testid).toMatch(/^endpoint-ifname-core--/);
+  });
+
+  it('Escape drops the draft and keeps the old id', () => {
+    focus('inspector-id');
+    type('99');
+    press('Escape');
+    expect(field('inspector-id').value).toBe('r1');
+    expect(s().design.nodes.r1).toBeDefined();
+    expect(s().design.nodes.r199).toBeUndefined();
+    expect(text('inspector-id-note')).toBeNull();
+  });
+
+  it('says so when an invalid id is left, and keeps the old one', () => {
+    selectAll('inspector-id');
+    type('R1');
+    expect(text('inspector-id-error')).toBeTruthy();
+    press('Enter');
+    expect(field('inspector-id').value).toBe('R1');
+    blur();
+    expect(field('inspector-id').value).toBe('r1');
+    expect(s().design.nodes.r1).toBeDefined();
+    expect(text('inspector-id-note')).toMatch(/^not applied: .+; kept r1$/);
+    // Editing the field again takes the note away.
+    focus('inspector-id');
+    press('2');
+    expect(text('inspector-id-note')).toBeNull();
+  });
+});
+
+describe('fields that commit as you type', () => {
+  it('tell the user when an invalid VNI was not applied, naming the value kept', () => {
+    s().loadDesign(scenario('vxlan'));
+    act(() => root.render(<Page />));
+    const tunnel = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vxlan')![0];
+    select(tunnel);
+    selectAll('inspector-vni');
+    type('99999999');
+    expect(text('inspector-vni-error')).toMatch(/16777215/);
+    blur();
+    expect(field('inspector-vni').value).toBe('9999999');
+    expect(s().design.nodes[tunnel]).toMatchObject({ vni: 9999999 });
+    expect(text('inspector-vni-note')).toBe(
+      'not applied: VNIs are whole numbers from 1 to 16777215; kept 9999999',
+    );
+  });
+
+  it('Escape goes back to the value the field had when it was entered', () => {
+    act(() => root.render(<Page />));
+    const vlan = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vlan')!;
+    const before = (vlan[1] as { vid: number }).vid;
+    select(vlan[0]);
+    focus('inspector-vid');
+    type('7');
+    expect(s().design.nodes[vlan[0]]).not.toMatchObject({ vid: before });
+    press('Escape');
+    expect(s().design.nodes[vlan[0]]).toMatchObject({ vid: before });
+    expect(field('inspector-vid').value).toBe(String(before));
+  });
+});
+
+describe('the lab name', () => {
+  it('is committed when the field is left, not per keystroke', () => {
+    act(() => root.render(<Page />));
+    const before = s().design.name;
+    selectAll('inspector-lab-name');
+    type('edge');
+    expect(s().design.name).toBe(before);
+    blur();
+    expect(s().design.name).toBe('edge');
+  });
+});
