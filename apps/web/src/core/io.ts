@@ -51,7 +51,9 @@ export async function openDesign(design: Design, source: string): Promise<void> 
   useApp.getState().replaceDesign(laid);
   useApp
     .getState()
-    .toast(hadWork ? `Opened ${source} · Ctrl+Z brings back the previous design` : `Opened ${source}`);
+    .toast(
+      hadWork ? `Opened ${source} · Ctrl+Z brings back the previous design` : `Opened ${source}`,
+    );
   window.dispatchEvent(new CustomEvent('netcanvas:fit'));
 }
 
