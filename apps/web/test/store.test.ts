@@ -112,6 +112,14 @@ describe('store actions', () => {
     expect(s().design.nodes.vlan1).toMatchObject({ vid: 10 });
   });
 
+  it('a renamed element stays selected, on the canvas too', () => {
+    s().addNode('router', { x: 0, y: 0 });
+    s().select(['r1']);
+    s().renameElement('r1', 'core');
+    expect(s().selection).toEqual(['core']);
+    expect(s().nodes.find((n) => n.id === 'core')?.selected).toBe(true);
+  });
+
   it('renaming an element follows its links, containers and tunnel underlays', () => {
     s().addNode('switch', { x: 0, y: 0 });
     s().addNode('vxlan', { x: 0, y: 0 });

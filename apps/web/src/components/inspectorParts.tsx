@@ -27,7 +27,6 @@ export const RenameContext = createContext<(to: string) => void>(() => {});
 export function IdField({ id }: { id: string }) {
   const rename = useApp((s) => s.renameElement);
   const renaming = useContext(RenameContext);
-  const select = useApp((s) => s.select);
   const parse = (raw: string): Parsed<string> => {
     const r = idSchema(raw);
     if (!r.ok) return r;
@@ -47,9 +46,6 @@ export function IdField({ id }: { id: string }) {
         if (to === id) return;
         renaming(to);
         rename(id, to);
-        // The store moves the selection to the new id, but the canvas card is a new
-        // React Flow node without the selected mark: select it so the canvas agrees.
-        select([to]);
       }}
       commitOn="leave"
       mono

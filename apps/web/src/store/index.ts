@@ -177,8 +177,10 @@ export const useApp = create<AppState>()(
           set({ selection: get().selection.filter((s) => !ids.includes(s)), contextMenu: null });
         },
         renameElement(from, to) {
+          const selection = get().selection.map((s) => (s === from ? to : s));
           commit(edit.renameElement(get().design, from, to));
-          set({ selection: get().selection.map((s) => (s === from ? to : s)) });
+          // The renamed card is a new React Flow node: mark it selected as the old one was.
+          get().select(selection);
         },
         moveNodes: (positions) => commit(edit.moveNodes(get().design, positions)),
         moveIntoHost: (ns, host, rel) => commit(edit.moveIntoHost(get().design, ns, host, rel)),
