@@ -1,12 +1,14 @@
 import { useAnalysis } from '../core/analysis';
 import { useApp } from '../store';
 import { Icon } from './icons';
+import { useReveal } from './useReveal';
 
-/** Every diagnostic of the design; clicking one selects what it is about. */
+/** Every diagnostic of the design; clicking one selects what it is about and brings it into view. */
 export function ProblemsPanel() {
   const diagnostics = useAnalysis((s) => s.diagnostics);
   const select = useApp((s) => s.select);
   const setHighlight = useApp((s) => s.setHighlight);
+  const reveal = useReveal();
   if (diagnostics.length === 0) {
     return (
       <div className="nc-panel-empty" data-testid="problems-empty">
@@ -30,6 +32,8 @@ export function ProblemsPanel() {
             onClick={() => {
               select(d.elements);
               setHighlight(d.elements, 'fail', d.message);
+              // After the banner is on screen, so the view leaves room for it.
+              requestAnimationFrame(() => reveal(d.elements));
             }}
           >
             <Icon name={d.severity === 'error' ? 'error' : 'warn'} label={d.severity} />
