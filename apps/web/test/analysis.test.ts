@@ -1,6 +1,5 @@
 import { compile, designFromYaml, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { pathElements } from '../src/components/MatrixPanel';
 import { groupByElement } from '../src/components/PlanOps';
 import { runDiagnose } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
@@ -47,7 +46,7 @@ describe('problems on elements', () => {
   });
 });
 
-describe('plan and matrix helpers', () => {
+describe('plan helpers', () => {
   it('groups plan operations by the element that produced them', () => {
     const d = designFromYaml(scenarios.find((s) => s.name === 'inter-vlan')!.yaml).design!;
     const plan = compile(runDiagnose(d).topology!);
@@ -57,23 +56,6 @@ describe('plan and matrix helpers', () => {
     expect(groups.find((g) => g.element === 'r1')!.ops.every((op) => op.source[0] === 'r1')).toBe(
       true,
     );
-  });
-
-  it('lights the links between consecutive hops of a path', () => {
-    const links = [
-      { id: 'r1--vlan10', a: 'r1', b: 'vlan10' },
-      { id: 'r1--vlan20', a: 'r1', b: 'vlan20' },
-    ];
-    const hops = ['c1', 'vlan10', 'r1', 'vlan20', 'c2'].map((element) => ({ element, note: '' }));
-    expect(pathElements(hops, links)).toEqual([
-      'c1',
-      'vlan10',
-      'r1--vlan10',
-      'r1',
-      'r1--vlan20',
-      'vlan20',
-      'c2',
-    ]);
   });
 });
 

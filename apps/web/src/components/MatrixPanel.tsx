@@ -1,56 +1,80 @@
-import type { Hop, PairResult } from '@netcanvas/shared';
+import type { PairResult, Topology } from '@netcanvas/shared';
 import { analyze } from '@netcanvas/shared';
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { attempt } from '../core/safe';
 import { runMatrix } from '../live/client';
 import { pairKey, useLive } from '../live/store';
-import { endpointNode, linkIds } from '../model/endpoints';
+import { pathElements, pathSteps } from '../model/path';
 import { type HighlightTone, useApp } from '../store';
+import { useReveal } from './useReveal';
+
+/** How long each element of a path waits for the one before it to light. */
+const STEP_MS = 250;
+/** A long path lights faster, so the whole of it shows within this. */
+const STAGGER_MS = 2000;
+
+let stagger: { timer: ReturnType<typeof setTimeout> | undefined; unwatch: () => void } | null =
+  null;
+
+function stopStagger() {
+  if (!stagger) return;
+  clearTimeout(stagger.timer);
+  stagger.unwatch();
+  stagger = null;
+}
 
 /**
- * Node and link ids a path crosses, hop by hop. A link is lit when two
- * consecutive hops are its two ends.
+ * Lights the path of a pair hop by hop, the way the packet goes, ending with
+ * the whole path lit; where a failing pair fails is lit from the start, with
+ * its reason. Each step is one highlight update: only the elements whose
+ * highlight changes render again.
  */
-export function pathElements(
-  hops: readonly Hop[],
-  links: { id: string; a: string; b: string }[],
-): string[] {
-  const out: string[] = [];
-  hops.forEach((h, i) => {
-    if (!out.includes(h.element)) out.push(h.element);
-    const next = hops[i + 1];
-    if (!next) return;
-    const l = links.find(
-      (x) =>
-        (x.a === h.element && x.b === next.element) || (x.b === h.element && x.a === next.element),
-    );
-    if (l && !out.includes(l.id)) out.push(l.id);
-  });
-  return out;
-}
-
-function showPair(r: PairResult) {
-  const s = useApp.getState();
-  const ids = linkIds(s.design.links);
-  const links = s.design.links.map((l, i) => ({
-    id: ids[i]!,
-    a: endpointNode(l.endpoints[0]),
-    b: endpointNode(l.endpoints[1]),
-  }));
-  const map: Record<string, HighlightTone> = {};
-  for (const id of pathElements(r.forward, links)) map[id] = 'path';
-  if (!r.reachable) for (const id of r.blame ?? []) map[id] = 'fail';
+function showPair(r: PairResult, topology: Topology, reveal: (ids: readonly string[]) => void) {
+  stopStagger();
+  const drawn = new Set(topology.links.filter((l) => l.index >= 0).map((l) => l.id));
+  const steps = pathSteps(pathElements(r.forward, topology), (id) => drawn.has(id));
+  const fail: Record<string, HighlightTone> = {};
+  if (!r.reachable) for (const id of r.blame ?? []) fail[id] = 'fail';
   const route = r.forward.map((h) => h.element).join(' → ');
-  s.setHighlightMap(
-    map,
-    r.reachable
-      ? `${r.from} → ${r.to} (${r.target}): ${route}`
-      : `${r.from} ✗ ${r.to}: ${r.reason ?? 'unreachable'}`,
-  );
+  const note = r.reachable
+    ? `${r.from} → ${r.to} (${r.target}): ${route}`
+    : `${r.from} ✗ ${r.to}: ${r.reason ?? 'unreachable'}`;
+  const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+  const lit: Record<string, HighlightTone> = {};
+  let shown: Record<string, HighlightTone> = {};
+  const light = (from: number, to: number) => {
+    for (const step of steps.slice(from, to)) for (const id of step) lit[id] = 'path';
+    shown = { ...lit, ...fail };
+    useApp.getState().setHighlightMap(shown, note);
+  };
+  if (still || steps.length < 2) light(0, steps.length);
+  else {
+    light(0, 1);
+    const delay = Math.min(STEP_MS, STAGGER_MS / steps.length);
+    let n = 1;
+    const tick = () => {
+      light(n, n + 1);
+      n++;
+      if (n < steps.length && stagger) stagger.timer = setTimeout(tick, delay);
+      else stopStagger();
+    };
+    stagger = {
+      timer: setTimeout(tick, delay),
+      // Anyone else's highlight (another cell, Escape, a click on the pane) ends this one.
+      unwatch: useApp.subscribe((s) => {
+        if (s.highlight !== shown) stopStagger();
+      }),
+    };
+  }
+  if (!r.reachable && r.blame?.length) {
+    const blame = r.blame;
+    // After the banner is on screen, so the view leaves room for it.
+    requestAnimationFrame(() => reveal(blame));
+  }
 }
 
-function Cell({ r }: { r: PairResult }) {
+function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void }) {
   const measured = useLive((s) => s.measured[pairKey(r.from, r.to)]);
   const mismatch = measured !== undefined && measured.reachable !== r.reachable;
   return (
@@ -67,7 +91,7 @@ function Cell({ r }: { r: PairResult }) {
         aria-label={`${r.from} to ${r.to}: ${r.reachable ? 'reachable' : 'unreachable'}${
           measured ? `, measured ${measured.reachable ? 'reachable' : 'unreachable'}` : ''
         }`}
-        onClick={() => showPair(r)}
+        onClick={() => onPick(r)}
       >
         <span className="pred">{r.reachable ? '✓' : '✗'}</span>
         {measured && (
@@ -88,6 +112,11 @@ export function MatrixPanel() {
   const result = useMemo(
     () => (topology ? attempt('analyze', () => analyze(topology)) : null),
     [topology],
+  );
+  const reveal = useReveal();
+  const onPick = useCallback(
+    (r: PairResult) => topology && showPair(r, topology, reveal),
+    [topology, reveal],
   );
   if (!result)
     return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
@@ -142,7 +171,7 @@ export function MatrixPanel() {
                   return i === j || !r ? (
                     <td key={to} className="nc-cell self" />
                   ) : (
-                    <Cell key={to} r={r} />
+                    <Cell key={to} r={r} onPick={onPick} />
                   );
                 })}
               </tr>

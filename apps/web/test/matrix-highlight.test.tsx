@@ -1,0 +1,106 @@
+// @vitest-environment jsdom
+import { designFromYaml, scenarios } from '@netcanvas/shared';
+import { ReactFlowProvider } from '@xyflow/react';
+import { act } from 'react';
+import { createRoot } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MatrixPanel } from '../src/components/MatrixPanel';
+import { runDiagnose, useAnalysis } from '../src/core/analysis';
+import { useApp } from '../src/store';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const interVlan = scenarios.find((s) => s.name === 'inter-vlan')!.yaml;
+let host: HTMLDivElement;
+let root: ReturnType<typeof createRoot>;
+
+function open(yaml: string) {
+  const design = designFromYaml(yaml).design!;
+  act(() => {
+    useApp.getState().loadDesign(design);
+    useAnalysis.setState({ ...runDiagnose(design), running: false });
+    root.render(
+      <ReactFlowProvider>
+        <MatrixPanel />
+      </ReactFlowProvider>,
+    );
+  });
+}
+const click = (from: string, to: string) =>
+  act(() =>
+    host
+      .querySelector<HTMLButtonElement>(`[data-testid="matrix-cell-${from}-${to}"] button`)!
+      .click(),
+  );
+const lit = () => useApp.getState().highlight;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  host = document.createElement('div');
+  document.body.append(host);
+  root = createRoot(host);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  host.remove();
+  useApp.getState().clearHighlight();
+  vi.useRealTimers();
+});
+
+describe('a matrix cell lights its path on the canvas', () => {
+  it('lights the hosts and their uplinks too, hop by hop, ending with the whole path', () => {
+    open(interVlan);
+    click('c1', 'c2');
+    expect(Object.keys(lit())).toEqual(['c1']);
+    expect(useApp.getState().highlightNote).toMatch(/^c1 → c2 .*: c1 → vlan10 → r1/);
+    act(() => vi.advanceTimersByTime(250));
+    expect(Object.keys(lit())).toEqual(['c1', 'node-a']);
+    act(() => vi.advanceTimersByTime(250));
+    expect(lit()).toMatchObject({ 'node-a--vlan10': 'path', vlan10: 'path' });
+    expect(lit().r1).toBeUndefined();
+    act(() => vi.advanceTimersByTime(2000));
+    expect(lit()).toEqual(
+      Object.fromEntries(
+        [
+          'c1',
+          'node-a',
+          'node-a--vlan10',
+          'vlan10',
+          'r1--vlan10',
+          'r1',
+          'r1--vlan20',
+          'vlan20',
+          'node-b--vlan20',
+          'node-b',
+          'c2',
+        ].map((id) => [id, 'path']),
+      ),
+    );
+  });
+
+  it('stops lighting when the highlight is cleared or another cell is clicked', () => {
+    open(interVlan);
+    click('c1', 'c2');
+    act(() => useApp.getState().clearHighlight());
+    act(() => vi.advanceTimersByTime(3000));
+    expect(lit()).toEqual({});
+    click('c1', 'c2');
+    click('c1', 'node-a');
+    act(() => vi.advanceTimersByTime(3000));
+    expect(Object.keys(lit())).toEqual(['c1', 'node-a']);
+  });
+
+  it('marks where a failing pair fails from the start, with the reason', () => {
+    open(
+      interVlan.replace(
+        '  - endpoints: [node-b, vlan20]',
+        '  - { endpoints: [node-b, vlan20], state: down }',
+      ),
+    );
+    click('c1', 'c2');
+    expect(lit()['node-b--vlan20']).toBe('fail');
+    expect(useApp.getState().highlightNote).toMatch(/c1 ✗ c2: .*node-b--vlan20 is down/);
+    act(() => vi.advanceTimersByTime(3000));
+    expect(lit()).toMatchObject({ 'node-a--vlan10': 'path', 'node-b--vlan20': 'fail' });
+  });
+});
