@@ -7,3 +7,21 @@ export function scenario(name: string): Design {
   if (!sc) throw new Error(`no scenario ${name}`);
   return designFromYaml(sc.yaml).design!;
 }
+
+/**
+ * What c1's packet to c2 crosses in the inter-vlan scenario, in order: its
+ * host, the host's uplink, vlan10, r1, vlan20, the other host, c2.
+ */
+export const INTER_VLAN_C1_TO_C2 = [
+  'c1',
+  'node-a',
+  'node-a--vlan10',
+  'vlan10',
+  'r1--vlan10',
+  'r1',
+  'r1--vlan20',
+  'vlan20',
+  'node-b--vlan20',
+  'node-b',
+  'c2',
+] as const;

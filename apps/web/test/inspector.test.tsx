@@ -1,14 +1,11 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Inspector } from '../src/components/Inspector';
 import { useShortcuts } from '../src/core/shortcuts';
 import { useApp } from '../src/store';
+import { useTestRoot } from './dom';
 import { scenario } from './helpers';
-
-// React's act() only flushes when it is told it runs under a test.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 // The canvas shortcuts are mounted too: a key that lands outside the field
 // (Backspace) deletes the selected element, as it does in the app.
@@ -17,25 +14,17 @@ function Page() {
   return <Inspector />;
 }
 
-let host: HTMLDivElement;
-let root: ReturnType<typeof createRoot>;
+const dom = useTestRoot();
 const s = () => useApp.getState();
 
 beforeEach(() => {
   s().loadDesign(scenario('inter-vlan'));
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
 });
 
 const field = (testid: string) =>
-  host.querySelector<HTMLInputElement>(`[data-testid="${testid}"]`) as HTMLInputElement;
+  dom.host.querySelector<HTMLInputElement>(`[data-testid="${testid}"]`) as HTMLInputElement;
 const text = (testid: string) =>
-  host.querySelector(`[data-testid="${testid}"]`)?.textContent ?? null;
+  dom.host.querySelector(`[data-testid="${testid}"]`)?.textContent ?? null;
 
 const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
 
@@ -77,7 +66,7 @@ const blur = () => act(() => (document.activeElement as HTMLElement).blur());
 
 describe('the Id field of the inspector', () => {
   beforeEach(() => {
-    act(() => root.render(<Page />));
+    dom.render(<Page />);
     select('r1');
   });
 
@@ -125,7 +114,9 @@ describe('the Id field of the inspector', () => {
   it('keeps the focus in an interface field clicked after typing a new id', () => {
     selectAll('inspector-id');
     type('core');
-    const ifname = host.querySelector<HTMLInputElement>('[data-testid^="endpoint-ifname-r1--"]')!;
+    const ifname = dom.host.querySelector<HTMLInputElement>(
+      '[data-testid^="endpoint-ifname-r1--"]',
+    )!;
     act(() => ifname.focus());
     expect(s().design.nodes.core).toBeDefined();
     expect(document.activeElement).toBe(ifname);
@@ -162,7 +153,7 @@ describe('the Id field of the inspector', () => {
 describe('fields that commit as you type', () => {
   it('tell the user when an invalid VNI was not applied, naming the value kept', () => {
     s().loadDesign(scenario('vxlan'));
-    act(() => root.render(<Page />));
+    dom.render(<Page />);
     const tunnel = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vxlan')![0];
     select(tunnel);
     selectAll('inspector-vni');
@@ -177,7 +168,7 @@ describe('fields that commit as you type', () => {
   });
 
   it('Escape goes back to the value the field had when it was entered', () => {
-    act(() => root.render(<Page />));
+    dom.render(<Page />);
     const vlan = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vlan')!;
     const before = (vlan[1] as { vid: number }).vid;
     select(vlan[0]);
@@ -192,7 +183,7 @@ describe('fields that commit as you type', () => {
 
 describe('the lab name', () => {
   it('is committed when the field is left, not per keystroke', () => {
-    act(() => root.render(<Page />));
+    dom.render(<Page />);
     const before = s().design.name;
     selectAll('inspector-lab-name');
     type('edge');

@@ -1,12 +1,9 @@
 // @vitest-environment jsdom
 import { act, useRef } from 'react';
-import { createRoot } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { useLive } from '../src/live/store';
 import { setAttr, useLiveWriter } from '../src/live/transient';
-
-// React's act() only flushes when it is told it runs under a test.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { useTestRoot } from './dom';
 
 let renders = 0;
 let writes = 0;
@@ -24,39 +21,29 @@ function Card({ id }: { id: string }) {
 }
 
 const initial = useLive.getState();
-let host: HTMLDivElement;
-let root: ReturnType<typeof createRoot>;
+const dom = useTestRoot();
 
 beforeEach(() => {
   useLive.setState(initial, true);
   renders = 0;
   writes = 0;
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
 });
 
-const card = (id: string) => host.querySelector(`[data-testid="${id}"]`)!;
+const card = (id: string) => dom.host.querySelector(`[data-testid="${id}"]`)!;
 
 describe('live writer (transient updates)', () => {
   it('shows the state the store already has when the element mounts', () => {
     useLive.setState({ elements: { r1: 'deployed' } });
-    act(() => root.render(<Card id="r1" />));
+    dom.render(<Card id="r1" />);
     expect(card('r1').getAttribute('data-live')).toBe('deployed');
   });
 
   it('writes each tick onto the element without rendering it again', () => {
-    act(() =>
-      root.render(
-        <>
-          <Card id="r1" />
-          <Card id="r2" />
-        </>,
-      ),
+    dom.render(
+      <>
+        <Card id="r1" />
+        <Card id="r2" />
+      </>,
     );
     const rendered = renders;
     expect(card('r1').hasAttribute('data-live')).toBe(false);
@@ -72,25 +59,25 @@ describe('live writer (transient updates)', () => {
   });
 
   it('keeps what it wrote when React renders the element for another reason', () => {
-    act(() => root.render(<Card id="r1" />));
+    dom.render(<Card id="r1" />);
     act(() => useLive.setState({ elements: { r1: 'deployed' } }));
-    act(() => root.render(<Card id="r1" />));
+    dom.render(<Card id="r1" />);
     expect(renders).toBe(2);
     expect(card('r1').getAttribute('data-live')).toBe('deployed');
     expect(card('r1').className).toBe('card');
   });
 
   it('stops listening once the element is gone', () => {
-    act(() => root.render(<Card id="r1" />));
+    dom.render(<Card id="r1" />);
     act(() => useLive.setState({ elements: { r1: 'deployed' } }));
     const written = writes;
-    act(() => root.render(<span />));
+    dom.render(<span />);
     act(() => useLive.setState({ elements: { r1: 'error' } }));
     expect(writes).toBe(written);
   });
 
   it('writes only when its own slice changes', () => {
-    act(() => root.render(<Card id="r1" />));
+    dom.render(<Card id="r1" />);
     act(() => useLive.setState({ elements: { r1: 'deployed' } }));
     const written = writes;
     act(() => useLive.setState({ elements: { ...useLive.getState().elements, r2: 'drift' } }));

@@ -2,33 +2,31 @@
 import { designFromYaml, scenarios } from '@netcanvas/shared';
 import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
-import { createRoot } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MatrixPanel } from '../src/components/MatrixPanel';
 import { runDiagnose, useAnalysis } from '../src/core/analysis';
 import { useApp } from '../src/store';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { useTestRoot } from './dom';
+import { INTER_VLAN_C1_TO_C2 } from './helpers';
 
 const interVlan = scenarios.find((s) => s.name === 'inter-vlan')!.yaml;
-let host: HTMLDivElement;
-let root: ReturnType<typeof createRoot>;
+const dom = useTestRoot();
 
 function open(yaml: string) {
   const design = designFromYaml(yaml).design!;
   act(() => {
     useApp.getState().loadDesign(design);
     useAnalysis.setState({ ...runDiagnose(design), running: false });
-    root.render(
-      <ReactFlowProvider>
-        <MatrixPanel />
-      </ReactFlowProvider>,
-    );
   });
+  dom.render(
+    <ReactFlowProvider>
+      <MatrixPanel />
+    </ReactFlowProvider>,
+  );
 }
 const click = (from: string, to: string) =>
   act(() =>
-    host
+    dom.host
       .querySelector<HTMLButtonElement>(`[data-testid="matrix-cell-${from}-${to}"] button`)!
       .click(),
   );
@@ -36,13 +34,8 @@ const lit = () => useApp.getState().highlight;
 
 beforeEach(() => {
   vi.useFakeTimers();
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
 });
 afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
   useApp.getState().clearHighlight();
   vi.useRealTimers();
 });
@@ -59,23 +52,7 @@ describe('a matrix cell lights its path on the canvas', () => {
     expect(lit()).toMatchObject({ 'node-a--vlan10': 'path', vlan10: 'path' });
     expect(lit().r1).toBeUndefined();
     act(() => vi.advanceTimersByTime(2000));
-    expect(lit()).toEqual(
-      Object.fromEntries(
-        [
-          'c1',
-          'node-a',
-          'node-a--vlan10',
-          'vlan10',
-          'r1--vlan10',
-          'r1',
-          'r1--vlan20',
-          'vlan20',
-          'node-b--vlan20',
-          'node-b',
-          'c2',
-        ].map((id) => [id, 'path']),
-      ),
-    );
+    expect(lit()).toEqual(Object.fromEntries(INTER_VLAN_C1_TO_C2.map((id) => [id, 'path'])));
   });
 
   it('stops lighting when the highlight is cleared or another cell is clicked', () => {
