@@ -9,7 +9,7 @@ import { afterEach, beforeEach } from 'vitest';
  * A fresh React root in the (jsdom) document for each test of the file that
  * calls this at its top, unmounted after it. `render` runs inside act().
  */
-export function useTestRoot() {
+export function testRoot() {
   let host: HTMLDivElement;
   let root: Root;
   beforeEach(() => {

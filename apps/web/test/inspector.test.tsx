@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Inspector } from '../src/components/Inspector';
 import { useShortcuts } from '../src/core/shortcuts';
 import { useApp } from '../src/store';
-import { useTestRoot } from './dom';
+import { testRoot } from './dom';
 import { scenario } from './helpers';
 
 // The canvas shortcuts are mounted too: a key that lands outside the field
@@ -14,7 +14,7 @@ function Page() {
   return <Inspector />;
 }
 
-const dom = useTestRoot();
+const dom = testRoot();
 const s = () => useApp.getState();
 
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { act, useRef } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useLive } from '../src/live/store';
 import { setAttr, useLiveWriter } from '../src/live/transient';
-import { useTestRoot } from './dom';
+import { testRoot } from './dom';
 
 let renders = 0;
 let writes = 0;
@@ -21,7 +21,7 @@ function Card({ id }: { id: string }) {
 }
 
 const initial = useLive.getState();
-const dom = useTestRoot();
+const dom = testRoot();
 
 beforeEach(() => {
   useLive.setState(initial, true);

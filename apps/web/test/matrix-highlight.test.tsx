@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MatrixPanel } from '../src/components/MatrixPanel';
 import { runDiagnose, useAnalysis } from '../src/core/analysis';
 import { useApp } from '../src/store';
-import { useTestRoot } from './dom';
+import { testRoot } from './dom';
 import { INTER_VLAN_C1_TO_C2 } from './helpers';
 
 const interVlan = scenarios.find((s) => s.name === 'inter-vlan')!.yaml;
-const dom = useTestRoot();
+const dom = testRoot();
 
 function open(yaml: string) {
   const design = designFromYaml(yaml).design!;
