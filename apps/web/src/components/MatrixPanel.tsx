@@ -67,11 +67,11 @@ function showPair(r: PairResult, topology: Topology, reveal: (ids: readonly stri
       }),
     };
   }
-  if (!r.reachable && r.blame?.length) {
-    const blame = r.blame;
-    // After the banner is on screen, so the view leaves room for it.
-    requestAnimationFrame(() => reveal(blame));
-  }
+  // Bring into view where it fails, or else the path itself (the view does not
+  // move when it is already visible); after the banner is on screen, so the
+  // view leaves room for it.
+  const focus = !r.reachable && r.blame?.length ? r.blame : steps.flat();
+  if (focus.length) requestAnimationFrame(() => reveal(focus));
 }
 
 function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void }) {

@@ -57,7 +57,7 @@ export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
         testid="inspector-underlay"
         value={node.underlay}
         options={[
-          { value: '', label: '— choose the segment that carries the tunnel —' },
+          { value: '', label: '— choose a segment —' },
           ...segments
             .split(',')
             .filter(Boolean)
