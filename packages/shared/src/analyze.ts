@@ -1100,69 +1100,42 @@ class Analyzer {
     i: number,
     j: number,
   ): PairResult {
-    if (!fwd.ok)
-      return {
-        from,
-        to,
-        target: targetText,
-        reachable: false,
-        forward: fwd.hops,
-        back: [],
-        reason: fwd.reason!,
-        blame: fwd.blame!,
-      };
+    const unreachable = (back: Hop[], reason: string, blame: string[]): PairResult => ({
+      from,
+      to,
+      target: targetText,
+      reachable: false,
+      forward: fwd.hops,
+      back,
+      reason,
+      blame,
+    });
+    if (!fwd.ok) return unreachable([], fwd.reason!, fwd.blame!);
     if (fwd.at !== dstNs) {
       const holder = this.nsElement[fwd.at]!;
-      return {
-        from,
-        to,
-        target: targetText,
-        reachable: false,
-        forward: fwd.hops,
-        back: [],
-        reason: `${holder} also has the address ${targetText}, so the ping to ${to} ends at ${holder}`,
-        blame: [holder, to],
-      };
+      return unreachable(
+        [],
+        `${holder} also has the address ${targetText}, so the ping to ${to} ends at ${holder}`,
+        [holder, to],
+      );
     }
-    if (fwd.src < 0) {
-      return {
-        from,
-        to,
-        target: targetText,
-        reachable: false,
-        forward: fwd.hops,
-        back: [],
-        reason: `${from} has no address to send from`,
-        blame: [from],
-      };
-    }
+    if (fwd.src < 0) return unreachable([], `${from} has no address to send from`, [from]);
     // The reply is a new packet from the target back to the source address the sender chose.
     const back = fwd.at === dstNs ? reply(i, j, fwd.src) : this.path(fwd.at, fwd.src);
     const srcText = numberToIp(fwd.src);
-    if (!back.ok) {
-      return {
-        from,
-        to,
-        target: targetText,
-        reachable: false,
-        forward: fwd.hops,
-        back: back.hops,
-        reason: `the reply from ${to} to ${srcText} is lost: ${back.reason}`,
-        blame: back.blame!,
-      };
-    }
+    if (!back.ok)
+      return unreachable(
+        back.hops,
+        `the reply from ${to} to ${srcText} is lost: ${back.reason}`,
+        back.blame!,
+      );
     if (back.at !== srcNs) {
       const holder = this.nsElement[back.at]!;
-      return {
-        from,
-        to,
-        target: targetText,
-        reachable: false,
-        forward: fwd.hops,
-        back: back.hops,
-        reason: `the reply from ${to} goes to ${holder}, which also has ${from}'s address ${srcText}`,
-        blame: [holder, from],
-      };
+      return unreachable(
+        back.hops,
+        `the reply from ${to} goes to ${holder}, which also has ${from}'s address ${srcText}`,
+        [holder, from],
+      );
     }
     return { from, to, target: targetText, reachable: true, forward: fwd.hops, back: back.hops };
   }
