@@ -84,6 +84,30 @@ function linkOptions(op: Op, mtu: number | undefined, address: string | undefine
   return out;
 }
 
+/** `link add name DEV [mtu M] [address MAC] type TYPE …` in the op's namespace. */
+function linkAdd(
+  op: Op & { netns: string; dev: string },
+  mtu: number | undefined,
+  address: string | undefined,
+  type: string,
+  ...typeArgs: string[]
+): BatchLine {
+  return {
+    tool: 'ip',
+    netns: netns(op, op.netns),
+    args: [
+      'link',
+      'add',
+      'name',
+      dev(op, op.dev),
+      ...linkOptions(op, mtu, address),
+      'type',
+      type,
+      ...typeArgs,
+    ],
+  };
+}
+
 /**
  * The command of one op without the tool and namespace options: what a batch
  * worker reads. `netns` is the namespace the command runs in (null: root).
@@ -108,64 +132,38 @@ function command(op: Op): BatchLine {
       };
     }
     case 'bridge.add':
-      return {
-        tool: 'ip',
-        netns: netns(op, op.netns),
-        args: [
-          'link',
-          'add',
-          'name',
-          dev(op, op.dev),
-          ...linkOptions(op, op.mtu, undefined),
-          'type',
-          'bridge',
-        ],
-      };
+      return linkAdd(op, op.mtu, undefined, 'bridge');
     case 'veth.add':
       // The peer is born in its final namespace: moving devices between
       // namespaces afterwards is slow under load and leaves a window where
       // the peer sits in the wrong place.
-      return {
-        tool: 'ip',
-        netns: netns(op, op.netns),
-        args: [
-          'link',
-          'add',
-          'name',
-          dev(op, op.dev),
-          ...linkOptions(op, op.mtu, op.mac),
-          'type',
-          'veth',
-          'peer',
-          'name',
-          dev(op, op.peer, 'peer name'),
-          ...linkOptions(op, op.mtu, op.peerMac),
-          'netns',
-          netns(op, op.peerNetns),
-        ],
-      };
+      return linkAdd(
+        op,
+        op.mtu,
+        op.mac,
+        'veth',
+        'peer',
+        'name',
+        dev(op, op.peer, 'peer name'),
+        ...linkOptions(op, op.mtu, op.peerMac),
+        'netns',
+        netns(op, op.peerNetns),
+      );
     case 'vxlan.add':
-      return {
-        tool: 'ip',
-        netns: netns(op, op.netns),
-        args: [
-          'link',
-          'add',
-          'name',
-          dev(op, op.dev),
-          ...linkOptions(op, op.mtu, undefined),
-          'type',
-          'vxlan',
-          'id',
-          int(op, op.vni, 0, 16777215, 'VNI'),
-          'dstport',
-          int(op, op.port, 1, 65535, 'UDP port'),
-          'local',
-          ipv4(op, op.local, 'local address'),
-          'dev',
-          dev(op, op.underlayDev, 'underlay interface'),
-        ],
-      };
+      return linkAdd(
+        op,
+        op.mtu,
+        undefined,
+        'vxlan',
+        'id',
+        int(op, op.vni, 0, 16777215, 'VNI'),
+        'dstport',
+        int(op, op.port, 1, 65535, 'UDP port'),
+        'local',
+        ipv4(op, op.local, 'local address'),
+        'dev',
+        dev(op, op.underlayDev, 'underlay interface'),
+      );
     case 'link.del':
       return {
         tool: 'ip',
