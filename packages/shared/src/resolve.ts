@@ -326,6 +326,20 @@ export function resolve(
       iface.towards = towards;
       return iface;
     };
+    /** Records the link as realised, with the interface name at each end. */
+    const realised = (kind: ResolvedLink['kind'], ifA: string, ifB: string): ResolvedLink => {
+      const resolved: ResolvedLink = {
+        id: linkId,
+        index,
+        kind,
+        a: { node: ends[0].node, ifname: ifA },
+        b: { node: ends[1].node, ifname: ifB },
+        state: up ? 'up' : 'down',
+      };
+      if (link.mtu !== undefined) resolved.mtu = link.mtu;
+      links.push(resolved);
+      return resolved;
+    };
 
     if (
       isSegmentKind(na.kind) !== isSegmentKind(nb.kind) &&
@@ -385,16 +399,7 @@ export function resolve(
       port.peer = { netns: ns, name };
       veths.push(nodeEnd, port);
       const ifnameOf = (e: EndpointObject): string => (e.node === segment ? portName : name);
-      const resolved: ResolvedLink = {
-        id: linkId,
-        index,
-        kind: 'segment',
-        a: { node: ends[0].node, ifname: ifnameOf(ends[0]) },
-        b: { node: ends[1].node, ifname: ifnameOf(ends[1]) },
-        state: up ? 'up' : 'down',
-      };
-      if (link.mtu !== undefined) resolved.mtu = link.mtu;
-      links.push(resolved);
+      realised('segment', ifnameOf(ends[0]), ifnameOf(ends[1]));
       if (node.kind === 'host' && node.mode === 'bridged') {
         let list = uplinks.get(end.node);
         if (!list) {
@@ -479,17 +484,7 @@ export function resolve(
         domain: vxlan,
         member: member(device, end.node, node.kind === 'router' ? 0 : 1, end.ip, path),
       });
-      const resolved: ResolvedLink = {
-        id: linkId,
-        index,
-        kind: 'overlay',
-        a: { node: ends[0].node, ifname: name },
-        b: { node: ends[1].node, ifname: name },
-        state: up ? 'up' : 'down',
-      };
-      if (link.mtu !== undefined) resolved.mtu = link.mtu;
-      links.push(resolved);
-      overlayLinkOf.set(device, resolved);
+      overlayLinkOf.set(device, realised('overlay', name, name));
       return;
     }
 
@@ -574,16 +569,7 @@ export function resolve(
           ),
         },
       );
-      const resolved: ResolvedLink = {
-        id: linkId,
-        index,
-        kind: 'p2p',
-        a: { node: ends[0].node, ifname: nameA },
-        b: { node: ends[1].node, ifname: nameB },
-        state: up ? 'up' : 'down',
-      };
-      if (link.mtu !== undefined) resolved.mtu = link.mtu;
-      links.push(resolved);
+      realised('p2p', nameA, nameB);
     }
     // Anything else (segment–segment, vxlan–segment, …) is invalid; validate explains it.
   });
