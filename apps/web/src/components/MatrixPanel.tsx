@@ -1,6 +1,6 @@
 import type { PairResult, Topology } from '@netcanvas/shared';
 import { analyze } from '@netcanvas/shared';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { attempt } from '../core/safe';
 import { runMatrix } from '../live/client';
@@ -8,6 +8,32 @@ import { pairKey, useLive } from '../live/store';
 import { pathElements, pathSteps } from '../model/path';
 import { type HighlightTone, useApp } from '../store';
 import { useReveal } from './useReveal';
+
+/**
+ * The most endpoints shown at once. The matrix is n² cells and n² analyses: a
+ * 1000-element design has ~570 endpoints, 320 000 pairs, seconds of work and a
+ * table no one can read. Bigger designs show a chosen part of it.
+ */
+export const MATRIX_MAX_ENDPOINTS = 40;
+
+/**
+ * Which endpoints a big design's matrix shows: the selected ones and those
+ * whose id contains the filter, else the first ones by id; at most `max`.
+ * Undefined when the design is small enough to show all.
+ */
+export function shownEndpoints(
+  all: readonly string[],
+  selection: readonly string[],
+  filter: string,
+  max = MATRIX_MAX_ENDPOINTS,
+): string[] | undefined {
+  if (all.length <= max) return undefined;
+  const sorted = [...all].sort();
+  const wanted = new Set(selection);
+  const text = filter.trim().toLowerCase();
+  const picked = sorted.filter((e) => wanted.has(e) || (text !== '' && e.includes(text)));
+  return (picked.length > 0 ? picked : sorted).slice(0, max);
+}
 
 /** How long each element of a path waits for the one before it to light. */
 const STEP_MS = 250;
@@ -109,9 +135,18 @@ export function MatrixPanel() {
   const online = useLive(
     (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
   );
+  const selection = useApp((s) => s.selection);
+  const [filter, setFilter] = useState('');
+  const all = useMemo(() => topology?.endpoints.map((e) => e.node) ?? [], [topology]);
+  const shown = shownEndpoints(all, selection, filter);
+  const shownKey = shown?.join(' ');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
   const result = useMemo(
-    () => (topology ? attempt('analyze', () => analyze(topology)) : null),
-    [topology],
+    () =>
+      topology
+        ? attempt('analyze', () => analyze(topology, shown ? { endpoints: shown } : undefined))
+        : null,
+    [topology, shownKey],
   );
   const reveal = useReveal();
   const onPick = useCallback(
@@ -137,6 +172,18 @@ export function MatrixPanel() {
           Predicted: {ok}/{total} pairs reach each other. Click a cell to see the path. ✓/✗
           predicted · ●/○ measured
         </span>
+        {shown && (
+          <label className="nc-matrix-subset" data-testid="matrix-subset">
+            {shown.length} of {all.length} endpoints: the selected ones, or
+            <input
+              value={filter}
+              placeholder="filter by id"
+              spellCheck={false}
+              onChange={(e) => setFilter(e.target.value)}
+              data-testid="matrix-filter"
+            />
+          </label>
+        )}
         <div className="nc-spacer" />
         <button
           type="button"
