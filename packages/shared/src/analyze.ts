@@ -1011,8 +1011,6 @@ class Analyzer {
 
     const names = eps.map((e) => e.node);
     const targetText = names.map((id) => targets[id]!);
-    // Paths from endpoint i's namespace to endpoint j's target: the forward path of (i, j) and,
-    // whenever i sent from its primary address, the reply path of (j, i) — one array for both.
     const cls = target.map((a) => (a >= 0 ? this.classOf(a) : -1));
     // Paths from endpoint i's namespace to endpoint j's target: the forward path of (i, j) and,
     // whenever i sent from its primary address, the reply path of (j, i) — one array for both.
