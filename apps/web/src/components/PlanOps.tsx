@@ -1,5 +1,6 @@
 import type { Op } from '@netcanvas/shared';
 import { render } from '@netcanvas/shared';
+import { useState } from 'react';
 import { attempt } from '../core/safe';
 import { useApp } from '../store';
 
@@ -26,6 +27,24 @@ export function groupByElement(ops: readonly Op[], lab: string): OpGroup[] {
 }
 
 /**
+ * About how many commands are drawn before "show more": a 1000-element design
+ * compiles to ~15 000, which as list items took seconds to open. Copy and
+ * download always take the whole plan.
+ */
+export const PLAN_ROWS = 1500;
+
+/** The first groups that fit in `rows` commands (at least one group). */
+export function firstGroups(groups: readonly OpGroup[], rows: number): readonly OpGroup[] {
+  let n = 0;
+  let count = 0;
+  while (n < groups.length && (n === 0 || count + groups[n]!.ops.length <= rows)) {
+    count += groups[n]!.ops.length;
+    n++;
+  }
+  return n === groups.length ? groups : groups.slice(0, n);
+}
+
+/**
  * Commands grouped by element, as the plan drawer and the change review show
  * them: hovering a group or a command highlights its elements on the canvas,
  * clicking a group selects its element.
@@ -33,9 +52,12 @@ export function groupByElement(ops: readonly Op[], lab: string): OpGroup[] {
 export function PlanOps({ groups }: { groups: readonly OpGroup[] }) {
   const setHighlight = useApp((s) => s.setHighlight);
   const clearHighlight = useApp((s) => s.clearHighlight);
+  const [rows, setRows] = useState(PLAN_ROWS);
+  const shown = firstGroups(groups, rows);
+  const hidden = groups.slice(shown.length);
   return (
     <div className="nc-plan-groups">
-      {groups.map((g) => (
+      {shown.map((g) => (
         <section key={g.element} className="nc-plan-group" data-testid={`plan-group-${g.element}`}>
           <h4>
             <button
@@ -69,6 +91,17 @@ export function PlanOps({ groups }: { groups: readonly OpGroup[] }) {
           </ol>
         </section>
       ))}
+      {hidden.length > 0 && (
+        <button
+          type="button"
+          className="nc-plan-more"
+          onClick={() => setRows((r) => r + PLAN_ROWS)}
+          data-testid="plan-more"
+        >
+          Show more: {hidden.length} more elements, {hidden.reduce((n, g) => n + g.ops.length, 0)}{' '}
+          commands
+        </button>
+      )}
     </div>
   );
 }
