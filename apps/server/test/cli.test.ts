@@ -206,6 +206,35 @@ describe('netcanvas commands', () => {
     expect(out.plan.ops[0]!.op).toBe('netns.add');
   });
 
+  it('plan - --against-running reads stdin once and plans the whole lab when none runs', async () => {
+    const yaml = `apiVersion: netcanvas/v1
+name: nc-stdin-once
+nodes:
+  a: { kind: namespace }
+`;
+    let reads = 0;
+    let stdout = '';
+    let stderr = '';
+    const io = processIo(work);
+    const code = await main(['plan', '-', '--against-running', '--json'], {
+      ...io,
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      // stdin: the second read finds it already consumed.
+      readInput: (f) => (f === '-' ? Promise.resolve(reads++ === 0 ? yaml : '') : io.readInput(f)),
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(reads).toBe(1);
+    const out = JSON.parse(stdout) as { ok: boolean; ops: { op: string }[] };
+    expect(out.ok).toBe(true);
+    expect(out.ops[0]!.op).toBe('netns.add');
+  });
+
   it('plan refuses a design with errors and prints them instead', async () => {
     file('broken.yaml', BROKEN);
     const r = await cli(['plan', 'broken.yaml', '--format', 'sh']);

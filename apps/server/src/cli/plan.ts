@@ -39,8 +39,9 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
     if (values.teardown && format !== 'sh')
       throw new UsageError('--teardown goes with --format sh');
 
-    const { topology, diagnostics } = await loadDesignFile(positionals[0]!, io);
-    if (hasErrors(diagnostics) || !topology) {
+    // One read: "-" is stdin, which cannot be read a second time.
+    const { design, topology, diagnostics } = await loadDesignFile(positionals[0]!, io);
+    if (hasErrors(diagnostics) || !topology || !design) {
       if (format === 'json') io.stdout(json({ ok: false, diagnostics }));
       else for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
       io.stderr(`${positionals[0]}: not planned, fix the errors above first\n`);
@@ -50,11 +51,10 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
     if (format !== 'json') for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
     if (values['against-running']) {
       if (values.teardown) throw new UsageError('--teardown does not go with --against-running');
-      const { design } = await loadDesignFile(positionals[0]!, io);
-      const { ops } = await currentEngine().plan(design!);
+      const { ops } = await currentEngine().plan(design);
       if (format === 'json') io.stdout(json({ ok: true, diagnostics, ops }));
-      else if (format === 'sh') io.stdout(changeScript(design!.name, ops));
-      else io.stdout(changeText(design!.name, ops));
+      else if (format === 'sh') io.stdout(changeScript(design.name, ops));
+      else io.stdout(changeText(design.name, ops));
       return 0;
     }
     const plan = compile(topology);
