@@ -1,7 +1,7 @@
 import { compile, designFromYaml, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { groupByElement } from '../src/components/PlanOps';
-import { runDiagnose } from '../src/core/analysis';
+import { runDiagnose, useAnalysis } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
 import { connectionProblem } from '../src/model/connect';
 import { edit, emptyDesign } from '../src/store/design';
@@ -43,6 +43,19 @@ describe('problems on elements', () => {
     const second = runDiagnose(more, first.topology);
     expect(addr(second.topology, 'c1')).toBe(addr(first.topology, 'c1'));
     expect(addr(second.topology, 'node-a')).toBe(addr(first.topology, 'node-a'));
+  });
+});
+
+describe('a design that stops resolving', () => {
+  it('clears the topology in the store instead of keeping the last design', () => {
+    const good = designFromYaml(scenarios.find((s) => s.name === 'vxlan')!.yaml).design!;
+    useAnalysis.setState({ ...runDiagnose(good), running: false });
+    expect(useAnalysis.getState().topology).toBeDefined();
+    // an empty underlay is refused before resolving: there is no topology
+    const bad = edit.updateNode(good, 'tun', { underlay: '' } as never);
+    useAnalysis.setState({ ...runDiagnose(bad, useAnalysis.getState().topology), running: false });
+    expect(useAnalysis.getState().diagnostics.some((d) => d.severity === 'error')).toBe(true);
+    expect(useAnalysis.getState().topology).toBeUndefined();
   });
 });
 

@@ -1,13 +1,12 @@
 import type { Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
-import { diagnose } from '@netcanvas/shared';
+import { diagnose, hintsFrom } from '@netcanvas/shared';
 import { create } from 'zustand';
 import { useApp } from '../store';
-import { attempt, hintsFrom } from './safe';
+import { attempt } from './safe';
 
 export interface AnalysisState {
-  /** The design these results belong to (results lag edits by the debounce). */
-  design: Design | null;
-  topology?: Topology;
+  /** The topology of the design as it is now; undefined while it has errors that stop resolving. */
+  topology: Topology | undefined;
   diagnostics: Diagnostic[];
   /** Worst severity per element id, for badges and outlines. */
   worst: Record<string, Severity>;
@@ -17,7 +16,7 @@ export interface AnalysisState {
 }
 
 export const useAnalysis = create<AnalysisState>()(() => ({
-  design: null,
+  topology: undefined,
   diagnostics: [],
   worst: {},
   messages: {},
@@ -27,7 +26,9 @@ export const useAnalysis = create<AnalysisState>()(() => ({
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
 export function runDiagnose(design: Design, previous?: Topology): Omit<AnalysisState, 'running'> {
-  const { value, error } = attempt('diagnose', () => diagnose(design, hintsFrom(previous)));
+  const { value, error } = attempt('diagnose', () =>
+    diagnose(design, previous ? hintsFrom(previous) : {}),
+  );
   const diagnostics = value ? value.diagnostics : [error!];
   const worst: Record<string, Severity> = {};
   const messages: Record<string, Diagnostic[]> = {};
@@ -40,33 +41,39 @@ export function runDiagnose(design: Design, previous?: Topology): Omit<AnalysisS
       if (!w || RANK[d.severity] > RANK[w]) worst[el] = d.severity;
     }
   }
-  return {
-    design,
-    diagnostics,
-    worst,
-    messages,
-    ...(value?.topology ? { topology: value.topology } : {}),
-  };
+  // Always present, even when undefined: the store merges, and an absent key
+  // would leave the last design's topology on show.
+  return { diagnostics, worst, messages, topology: value?.topology };
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * The last topology that resolved, kept only as address hints so that
+ * fixing an error does not renumber what the user saw before it.
+ */
+let lastGood: Topology | undefined;
+
+function markRunning(): void {
+  if (!useAnalysis.getState().running) useAnalysis.setState({ running: true });
+}
 
 /** Diagnoses after every change, debounced so typing stays smooth on big designs. */
 export function startAnalysis(delayMs = 120): () => void {
   const run = () => {
     const design = useApp.getState().design;
-    const prev = useAnalysis.getState().topology;
-    useAnalysis.setState({ ...runDiagnose(design, prev), running: false });
+    const result = runDiagnose(design, lastGood);
+    if (result.topology) lastGood = result.topology;
+    useAnalysis.setState({ ...result, running: false });
   };
   // The first diagnosis waits for the first paint: the canvas of a big design
   // shows a few hundred milliseconds sooner, and its problems a moment later.
-  useAnalysis.setState({ running: true });
+  markRunning();
   requestAnimationFrame(() => {
     timer = setTimeout(run, 0);
   });
   const unsubscribe = useApp.subscribe((s, old) => {
     if (s.design === old.design) return;
-    useAnalysis.setState({ running: true });
+    markRunning();
     clearTimeout(timer);
     timer = setTimeout(run, delayMs);
   });

@@ -1,5 +1,4 @@
-import type { AddressHints, Diagnostic, Topology } from '@netcanvas/shared';
-import { hintsFrom as coreHints } from '@netcanvas/shared';
+import type { Diagnostic } from '@netcanvas/shared';
 
 /**
  * Calls into the shared core that must never take the page down: a stage
@@ -19,21 +18,4 @@ export function attempt<T>(stage: string, fn: () => T): { value?: T; error?: Dia
       },
     };
   }
-}
-
-/**
- * Addresses of the last topology, passed back to the core so that editing
- * never renumbers interfaces the user has already seen.
- */
-export function hintsFrom(topology: Topology | undefined): AddressHints {
-  if (!topology) return {};
-  try {
-    return coreHints(topology);
-  } catch {
-    // the core's reading failed: the automatic addresses are the same data
-  }
-  const hints: AddressHints = {};
-  for (const i of topology.interfaces)
-    if (i.address && i.addressOrigin === 'auto') hints[i.key] = i.address;
-  return hints;
 }
