@@ -20,6 +20,8 @@ export interface LabDiff {
 }
 
 const key = (netns: string, dev: string) => `${netns}/${dev}`;
+/** A veth made without an mtu option has the kernel's Ethernet default. */
+const VETH_DEFAULT_MTU = 1500;
 
 /**
  * Who owns a kernel name, for the `source` of removal ops: looked up in
@@ -73,6 +75,26 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
     add.push(op);
   };
 
+  // A kept device keeps its MTU unless told: the design's MTU is set on it in
+  // place (a veth end without one in the design is back at the kernel's 1500).
+  const keepMtu = (
+    op: Op,
+    netns: string,
+    dev: string,
+    have: ObservedIface,
+    mtu: number | undefined,
+  ) => {
+    if (mtu === undefined || have.mtu === mtu) return;
+    add.push({
+      op: 'link.mtu',
+      netns,
+      dev,
+      mtu,
+      source: op.source,
+      why: `${dev} has MTU ${have.mtu}; the design says ${mtu}`,
+    });
+  };
+
   for (const op of plan.ops) {
     switch (op.op) {
       case 'netns.add':
@@ -94,6 +116,7 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
           fresh.add(key(op.netns, op.dev));
           add.push(op);
         } else if (have.kind !== 'bridge') recreate(op, have);
+        else keepMtu(op, op.netns, op.dev, have, op.mtu);
         break;
       }
       case 'veth.add': {
@@ -101,7 +124,11 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
         const b = haveIface.get(key(op.peerNetns, op.peer));
         const aOk = !isFreshNetns(op.netns) && a?.kind === 'veth';
         const bOk = !isFreshNetns(op.peerNetns) && b?.kind === 'veth';
-        if (aOk && bOk) break;
+        if (aOk && bOk) {
+          keepMtu(op, op.netns, op.dev, a, op.mtu ?? VETH_DEFAULT_MTU);
+          keepMtu(op, op.peerNetns, op.peer, b, op.mtu ?? VETH_DEFAULT_MTU);
+          break;
+        }
         // One end missing or of another kind: clear whatever holds the names, then create the pair.
         for (const [ns, dev, have] of [
           [op.netns, op.dev, a],
@@ -137,6 +164,7 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
           v.local === op.local &&
           (v.underlayDev === null || v.underlayDev === op.underlayDev);
         if (!same) recreate(op, have);
+        else keepMtu(op, op.netns, op.dev, have, op.mtu);
         break;
       }
       case 'link.master': {

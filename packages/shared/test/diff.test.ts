@@ -78,6 +78,30 @@ describe('diff', () => {
     expect(diff(plan, topology, applied(topology))).toEqual({ pre: [], add: [], remove: [] });
   });
 
+  it('an MTU changed on a running link is set in place on both ends, and only that', () => {
+    const before = interVlan();
+    const seen = applied(setup(before).topology);
+    const after = interVlan();
+    const i = after.links.findIndex(
+      (l) => l.endpoints.includes('r1') && l.endpoints.includes('vlan20'),
+    );
+    after.links[i] = { ...after.links[i]!, mtu: 1400 };
+    const { topology, plan } = setup(after);
+    const d = diff(plan, topology, seen);
+    expect(d.pre).toEqual([]);
+    expect(d.remove).toEqual([]);
+    expect(d.add.map((o) => (o.op === 'link.mtu' ? `${o.dev}=${o.mtu}` : o.op))).toEqual([
+      'vlan20=1400',
+      'r1-vlan20=1400',
+    ]);
+    // And back: the design no longer sets it, the veth returns to the kernel's default.
+    const again = diff(setup(before).plan, setup(before).topology, applied(topology));
+    expect(again.add.map((o) => (o.op === 'link.mtu' ? `${o.dev}=${o.mtu}` : o.op))).toEqual([
+      'vlan20=1500',
+      'r1-vlan20=1500',
+    ]);
+  });
+
   it('a veth deleted by hand is made again with everything that hangs on it, and only that', () => {
     const { topology, plan } = setup(interVlan());
     const seen = applied(topology);
