@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  compile,
   DESIGN_ID_RE,
   type Design,
   diagnose,
@@ -301,15 +300,10 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/labs/:design/plan', async (req, res) => {
     body(z.strictObject({}), req);
     const design = labDesign(req);
-    const planned = await engine.plan(design);
-    let script: string | null = null;
-    try {
-      const { topology } = diagnose(design);
-      if (topology) script = renderScript(compile(topology));
-    } catch {
-      script = null;
-    }
-    res.json({ ...planned, script });
+    // The script is rendered from the plan the ops were diffed from, so both
+    // show the running lab's addresses.
+    const { ops, diagnostics, plan } = await engine.plan(design);
+    res.json({ ops, diagnostics, script: plan ? renderScript(plan) : null });
   });
 
   api.post('/labs/:design/apply', async (req, res) => {

@@ -10,6 +10,7 @@ import type {
   Matrix,
   Op,
   PairResult,
+  Plan,
   Topology,
 } from '@netcanvas/shared';
 
@@ -80,8 +81,15 @@ export interface Engine {
   capabilities(): Promise<Capabilities>;
   /** Labs found in the kernel (by namespace prefix), whatever started them. */
   labs(): Promise<string[]>;
-  /** What apply would run against the running lab (or from nothing). */
-  plan(design: Design, hints?: AddressHints): Promise<{ ops: Op[]; diagnostics: Diagnostic[] }>;
+  /**
+   * What apply would run against the running lab (or from nothing), and the
+   * whole plan those ops were diffed from (with the running lab's addresses;
+   * absent when the design has errors).
+   */
+  plan(
+    design: Design,
+    hints?: AddressHints,
+  ): Promise<{ ops: Op[]; diagnostics: Diagnostic[]; plan?: Plan }>;
   /** observe → diff → run → verify; one at a time per lab (a second concurrent call rejects with LabBusyError). */
   apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult>;
   /** From live state; idempotent; leaves no namespace of the lab. */

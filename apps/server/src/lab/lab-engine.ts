@@ -62,7 +62,11 @@ export class LabEngine implements Engine {
     const ops = planned.changes
       ? [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove]
       : [];
-    return { ops, diagnostics: planned.diagnostics };
+    return {
+      ops,
+      diagnostics: planned.diagnostics,
+      ...(planned.plan ? { plan: planned.plan } : {}),
+    };
   }
 
   /** Runs `fn` holding the lab: in this process and, through a lock file, across processes. */

@@ -5,7 +5,7 @@
  * it behaves like the real engine where the API depends on it (one apply per
  * lab at a time → LabBusyError; progress callbacks; status after apply).
  */
-import type { Design, Matrix } from '@netcanvas/shared';
+import { type AddressHints, compile, type Design, diagnose, type Matrix } from '@netcanvas/shared';
 import {
   type ApplyProgress,
   type ApplyResult,
@@ -22,6 +22,8 @@ export class MemoryEngine implements Engine {
   private readonly busy = new Set<string>();
   /** How long a fake apply takes, so tests can overlap two. */
   applyMs = 50;
+  /** Addresses a pretend running lab uses: the plan is compiled with them, as the real engine does. */
+  runningAddresses: AddressHints = {};
 
   async capabilities(): Promise<Capabilities> {
     return {
@@ -45,7 +47,8 @@ export class MemoryEngine implements Engine {
   }
   async plan(design: Design) {
     this.calls.push({ method: 'plan', lab: design.name });
-    return { ops: [], diagnostics: [] };
+    const { topology } = diagnose(design, this.runningAddresses);
+    return { ops: [], diagnostics: [], ...(topology ? { plan: compile(topology) } : {}) };
   }
   async apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
     this.calls.push({ method: 'apply', lab: design.name });

@@ -164,11 +164,20 @@ describe('designs', () => {
 });
 
 describe('labs', () => {
+  it("plan's script shows the running lab's addresses, like its ops", async () => {
+    const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-plan') })).json.id;
+    engine.runningAddresses = { 'nc-t-api-plan.c1/vlan10': '10.0.10.77/24' };
+    const plan = await api(srv, 'POST', `/api/labs/${id}/plan`, {});
+    expect(plan.status).toBe(200);
+    expect(plan.json.script).toContain('10.0.10.77/24');
+  });
+
   it('plan, apply, status, link admin, destroy go to the engine for the stored design', async () => {
     const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-lab') })).json.id;
     const plan = await api(srv, 'POST', `/api/labs/${id}/plan`, {});
     expect(plan.status).toBe(200);
     expect(plan.json.ops).toEqual([]);
+    expect(plan.json.script).toContain('ip netns add nc-t-api-lab');
     const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
     expect(applied.status).toBe(200);
     expect(applied.json.ok).toBe(true);
