@@ -8,6 +8,7 @@ import {
   analyze,
   type Design,
   describeDifference,
+  linkIds,
   type Matrix,
   netnsName,
   type PairResult,
@@ -141,10 +142,9 @@ export class LabEngine implements Engine {
   }
 
   async setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void> {
-    const planned = await planAgainst(this.kernel, design);
-    const link = planned.topology?.links.find((l) => l.id === linkId);
-    if (!link || link.index < 0) throw new Error(`no link ${linkId} in ${design.name}`);
-    const links = design.links.map((l, i) => (i === link.index ? { ...l, state } : l));
+    const index = linkIds(design).indexOf(linkId);
+    if (index < 0) throw new Error(`no link ${linkId} in ${design.name}`);
+    const links = design.links.map((l, i) => (i === index ? { ...l, state } : l));
     const result = await this.apply({ ...design, links });
     if (!result.ok) {
       throw new Error(
