@@ -7,7 +7,7 @@ import {
 } from '@netcanvas/shared';
 import { useApp } from '../store';
 import { ApiError, api } from './api';
-import { type ElementLiveState, type LinkLive, pairKey, useLive } from './store';
+import { type ElementLiveState, type LinkLive, type LiveState, pairKey, useLive } from './store';
 
 /**
  * The only module that talks to the server. Without a server the app keeps
@@ -114,7 +114,7 @@ function adopt(rec: DesignRecord) {
 
 function scheduleSave() {
   if (live().connection !== 'online' || !live().designId) return;
-  setLive({ save: 'saving' });
+  if (live().save !== 'saving') setLive({ save: 'saving' });
   clearTimeout(saveTimer);
   saveTimer = setTimeout(saveNow, 500);
 }
@@ -256,18 +256,27 @@ function onSnapshot(s: ServerSnapshot) {
     remoteDesign(s.design.doc as Design, s.design.version);
 }
 
-function statusPatch(
+const sameStrings = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The live-store patch for a lab status; exported for tests. */
+export function statusPatch(
   status: {
     state: 'running' | 'partial' | 'absent';
     elements: Record<string, { state: ElementLiveState; differences: string[] }>;
   } | null,
-) {
-  if (!status) return { lab: 'absent' as const, elements: {}, elementNotes: {} };
+): Pick<LiveState, 'lab' | 'elements' | 'elementNotes'> {
+  if (!status) return { lab: 'absent', elements: {}, elementNotes: {} };
   const elements: Record<string, ElementLiveState> = {};
   const elementNotes: Record<string, string[]> = {};
+  const oldNotes = live().elementNotes;
   for (const [id, e] of Object.entries(status.elements)) {
     elements[id] = e.state;
-    if (e.differences.length) elementNotes[id] = e.differences;
+    if (!e.differences.length) continue;
+    // Keep the old array when the notes did not change, so the element's
+    // live writer (an identity check) does not repaint on every status tick.
+    const old = Object.hasOwn(oldNotes, id) ? oldNotes[id] : undefined;
+    elementNotes[id] = old && sameStrings(old, e.differences) ? old : e.differences;
   }
   // Absent lab: nothing is deployed, so no element carries a badge.
   return status.state === 'absent'
