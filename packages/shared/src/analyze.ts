@@ -69,8 +69,6 @@ interface Walk {
   /** Interface the packet arrived on at each stop (-1 at the walk's first stop). */
   arrival: number[];
   end: { egress: number; fail?: undefined } | { egress: -1; fail: Failure };
-  /** Egress interface of the first stop (the source address when this namespace originates). */
-  firstEgress: number;
 }
 
 interface OriginStep {
@@ -148,19 +146,8 @@ class Analyzer {
     this.ifaces = topology.interfaces;
     for (const d of topology.domains) this.domains.set(d.id, d);
     for (const l of topology.links) this.linkState.set(l.id, l.state);
-    topology.netns.forEach((ns, i) => {
-      this.nsIndex.set(ns.name, i);
-      this.nsElement.push(ns.node ?? ns.name);
-      this.nsForwarding.push(ns.forwarding);
-      this.nsRole.push(ns.role);
-      this.nsIfaces.push([]);
-      this.tables.push([]);
-      this.broken.push([]);
-      this.nsHasComputed.push(false);
-      this.nsHasStatic.push(false);
-      this.routeMemo.push([]);
-      this.transitMemo.push(new Map());
-    });
+    for (const ns of topology.netns)
+      this.addNs(ns.name, ns.node ?? ns.name, ns.forwarding, ns.role);
     for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
     this.indexInterfaces();
     this.buildComponents();
@@ -171,21 +158,25 @@ class Analyzer {
 
   private ns(name: string): number {
     let i = this.nsIndex.get(name);
-    if (i === undefined) {
-      // An interface in a namespace the topology does not list: still model it, as its own non-forwarder.
-      i = this.nsElement.length;
-      this.nsIndex.set(name, i);
-      this.nsElement.push(name);
-      this.nsForwarding.push(false);
-      this.nsRole.push('namespace');
-      this.nsIfaces.push([]);
-      this.tables.push([]);
-      this.broken.push([]);
-      this.nsHasComputed.push(false);
-      this.nsHasStatic.push(false);
-      this.routeMemo.push([]);
-      this.transitMemo.push(new Map());
-    }
+    // An interface in a namespace the topology does not list: still model it, as its own non-forwarder.
+    if (i === undefined) i = this.addNs(name, name, false, 'namespace');
+    return i;
+  }
+
+  /** One namespace more in every per-namespace array: one place, so none is missed. */
+  private addNs(name: string, element: string, forwarding: boolean, role: string): number {
+    const i = this.nsElement.length;
+    this.nsIndex.set(name, i);
+    this.nsElement.push(element);
+    this.nsForwarding.push(forwarding);
+    this.nsRole.push(role);
+    this.nsIfaces.push([]);
+    this.tables.push([]);
+    this.broken.push([]);
+    this.nsHasComputed.push(false);
+    this.nsHasStatic.push(false);
+    this.routeMemo.push([]);
+    this.transitMemo.push(new Map());
     return i;
   }
 
@@ -504,15 +495,15 @@ class Analyzer {
     }
     memo.set(cls, 'busy');
     this.transitStack.push(ns);
-    const w = this.step(ns, cls, false);
+    const w = this.step(ns, cls);
     this.transitStack.pop();
     memo.set(cls, w);
     return w;
   }
 
-  private step(ns: number, cls: number, origin: boolean): Walk {
+  private step(ns: number, cls: number): Walk {
     const el = this.nsElement[ns]!;
-    if (!origin && !this.nsForwarding[ns]) {
+    if (!this.nsForwarding[ns]) {
       return failWalk(ns, this.failHop(ns, `drops the packet: ${el} does not forward`), {
         reason: `${el} does not forward (ip_forward is off), so it drops the packet to ${DST}`,
         blame: [el],
@@ -522,7 +513,7 @@ class Analyzer {
     const route = this.lookup(ns, rep);
     if (!route)
       return failWalk(ns, this.failHop(ns, `drops the packet: no route`), this.noRoute(ns, rep));
-    const head = [this.stopHop(ns, route, origin), this.crossHop(route.dev)];
+    const head = [this.stopHop(ns, route, false), this.crossHop(route.dev)];
     if (route.via < 0) {
       return {
         hops: head,
@@ -530,7 +521,6 @@ class Analyzer {
         hopAt: [0],
         arrival: [-1],
         end: { egress: route.dev },
-        firstEgress: route.dev,
       };
     }
     const next = this.nextHop(ns, route);
@@ -542,7 +532,6 @@ class Analyzer {
         hopAt: [0],
         arrival: [-1],
         end: { egress: -1, fail: next },
-        firstEgress: route.dev,
       };
     }
     const rest = this.transitWalk(next.ns, cls);
@@ -569,14 +558,13 @@ class Analyzer {
             blame: cycle,
           },
         },
-        firstEgress: route.dev,
       };
     }
     const hops = head.concat(rest.hops);
     const stops = [ns, ...rest.stops];
     const hopAt = [0, ...rest.hopAt.map((h) => h + head.length)];
     const arrival = [-1, next.arrival, ...rest.arrival.slice(1)];
-    return { hops, stops, hopAt, arrival, end: rest.end, firstEgress: route.dev };
+    return { hops, stops, hopAt, arrival, end: rest.end };
   }
 
   /** The first reason a namespace has no route, in the words of the element that lacks it. */
@@ -1119,7 +1107,8 @@ class Analyzer {
     }
     if (fwd.src < 0) return unreachable([], `${from} has no address to send from`, [from]);
     // The reply is a new packet from the target back to the source address the sender chose.
-    const back = fwd.at === dstNs ? reply(i, j, fwd.src) : this.path(fwd.at, fwd.src);
+    // fwd.at is dstNs here (the other case returned above).
+    const back = reply(i, j, fwd.src);
     const srcText = numberToIp(fwd.src);
     if (!back.ok)
       return unreachable(
@@ -1158,7 +1147,6 @@ function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
     hopAt: [0],
     arrival: [-1],
     end: { egress: -1, fail },
-    firstEgress: -1,
   };
 }
 
