@@ -232,8 +232,8 @@ Exits 1 on any difference, naming the pair and the analyzer's explanation.`,
       }
     }
     if (!design) return 1;
-    const status = await engine.status(design.name, design);
-    if (status.state === 'absent') {
+    // Only whether the lab runs: the namespace listing, not a full observe and diff.
+    if (!(await engine.labs()).includes(design.name)) {
       io.stderr(`${design.name}: not running (netcanvas up first)\n`);
       return 1;
     }

@@ -86,5 +86,8 @@ describe('lab commands', () => {
     expect(down.stdout).toMatch(/removed 7 namespaces/);
     expect(netnsOf(lab)).toEqual([]);
     expect((await cli('status', lab)).stdout).toMatch('absent');
+    const gone = await cli('check', 'lab.yaml');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/not running/);
   }, 180_000);
 });
