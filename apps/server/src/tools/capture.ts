@@ -54,7 +54,7 @@ export function createLabTools(dataDir: string): LabTools {
     ) {
       if (!IFNAME_RE.test(spec.dev))
         throw new ToolInputError(`${spec.dev} is not an interface name`);
-      if (!design.nodes[spec.node])
+      if (!Object.hasOwn(design.nodes, spec.node))
         throw new ToolInputError(`${spec.node} is not an element of ${design.name}`);
       const { topology } = resolve(design);
       const ns = topology.netns.find((n) => n.node === spec.node);

@@ -40,7 +40,7 @@ export function locatePair(
     ['from', from],
     ['to', to],
   ] as const) {
-    if (!ELEMENT_ID_RE.test(id) || !design.nodes[id])
+    if (!ELEMENT_ID_RE.test(id) || !Object.hasOwn(design.nodes, id))
       throw new ToolInputError(`${role}: ${id} is not an element of ${design.name}`);
   }
   const { topology } = resolve(design);
