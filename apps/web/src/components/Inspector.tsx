@@ -5,7 +5,7 @@ import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { inspectors } from '../kinds/inspectors';
 import { useLive } from '../live/store';
-import { endpointNode, linkIds } from '../model/endpoints';
+import { linkIds, linksOf, otherEnd } from '../model/endpoints';
 import { useApp } from '../store';
 import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from './Field';
 import { KindIcon } from './icons';
@@ -104,15 +104,7 @@ function NodeInspector({ id, node }: { id: string; node: DesignNode }) {
 function Members({ id }: { id: string }) {
   const design = useApp((s) => s.design);
   const topology = useAnalysis((s) => s.topology);
-  const members = design.links
-    .map((l) =>
-      endpointNode(l.endpoints[0]) === id
-        ? endpointNode(l.endpoints[1])
-        : endpointNode(l.endpoints[1]) === id
-          ? endpointNode(l.endpoints[0])
-          : null,
-    )
-    .filter((m): m is string => m !== null);
+  const members = linksOf(design, id).map((i) => otherEnd(design.links[i]!, id));
   const domain = topology?.domains.find((d) => d.element === id);
   return (
     <Section title="Members">

@@ -2,7 +2,7 @@ import type { Design, Diagnostic, Link } from '@netcanvas/shared';
 import { ElementId, IfAddress, IfName, RESERVED_NAMES } from '@netcanvas/shared';
 import { createContext, useContext } from 'react';
 import { useAnalysis } from '../core/analysis';
-import { endpointNode, endpointObject, linkIds } from '../model/endpoints';
+import { endpointNode, endpointObject, linkIds, linksOf } from '../model/endpoints';
 import { useApp } from '../store';
 import { bySchema, emptyToUndefined, Field, type Parsed } from './Field';
 
@@ -150,12 +150,11 @@ function ContainerAttachment({ id, host }: { id: string; host: string }) {
 /** Every link of an element, with this element's end editable. */
 export function InterfacesSection({ id, design }: { id: string; design: Design }) {
   const ids = linkIds(design.links);
-  const rows = design.links
-    .map((link, i) => ({ link, linkId: ids[i]!, index: i }))
-    .filter(
-      ({ link }) =>
-        endpointNode(link.endpoints[0]) === id || endpointNode(link.endpoints[1]) === id,
-    );
+  const rows = linksOf(design, id).map((i) => ({
+    link: design.links[i]!,
+    linkId: ids[i]!,
+    index: i,
+  }));
   const host =
     design.nodes[id]?.kind === 'namespace'
       ? (design.nodes[id] as { host?: string }).host

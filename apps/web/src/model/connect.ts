@@ -1,5 +1,5 @@
 import type { Design, DesignNode } from '@netcanvas/shared';
-import { endpointNode } from './endpoints';
+import { endpointNode, linksOf, otherEnd } from './endpoints';
 
 const isSegment = (n: DesignNode) => n.kind === 'vlan' || n.kind === 'switch';
 
@@ -31,13 +31,11 @@ export function connectionProblem(design: Design, a: string, b: string): string 
     [b, nb, na],
   ] as const) {
     if (node.kind === 'host' && node.mode === 'bridged' && isSegment(peer)) {
-      const uplinks = design.links.filter((l) => {
-        const ends = l.endpoints.map(endpointNode);
-        if (!ends.includes(id)) return false;
-        const other = design.nodes[ends[0] === id ? ends[1]! : ends[0]!];
+      const hasUplink = linksOf(design, id).some((i) => {
+        const other = design.nodes[otherEnd(design.links[i]!, id)];
         return other !== undefined && isSegment(other);
       });
-      if (uplinks.length > 0) {
+      if (hasUplink) {
         return `${id} is a bridged host and already has an uplink; switch it to routed mode or add a router`;
       }
     }

@@ -46,7 +46,7 @@ function parseCidr(cidr: string): [number, number] | null {
   return [start, start + size - 1];
 }
 
-export function usedSubnets(design: Design): [number, number][] {
+function usedSubnets(design: Design): [number, number][] {
   const out: [number, number][] = [];
   const push = (c: string | undefined) => {
     const r = c ? parseCidr(c) : null;
@@ -60,7 +60,7 @@ export function usedSubnets(design: Design): [number, number][] {
   return out;
 }
 
-export function subnetIsFree(design: Design, cidr: string): boolean {
+function subnetIsFree(design: Design, cidr: string): boolean {
   const r = parseCidr(cidr);
   if (!r) return false;
   return usedSubnets(design).every(([a, b]) => r[1] < a || r[0] > b);
