@@ -285,8 +285,8 @@ export function attachWebSocket(
         }
         if ('design' in m.topic) deps.store.get(m.topic.design); // 404 for an unknown design
         conn.topics.set(key, m.topic);
-        // A repeated subscribe is how a client asks for a fresh snapshot.
-        deps.hub.unsubscribe(conn, m.topic);
+        // A repeated subscribe is how a client asks for a fresh snapshot: no
+        // unsubscribe first, which could drop the topic under another client.
         await deps.hub.subscribe(conn, m.topic);
         return;
       }

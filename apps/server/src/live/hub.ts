@@ -53,6 +53,8 @@ interface TopicState {
   topic: Topic;
   seq: number;
   clients: Set<HubClient>;
+  /** Subscribes still reading the lab's first status: the topic and its watch stay while any is. */
+  pending: number;
 }
 
 export interface HubOptions {
@@ -79,19 +81,27 @@ export class LiveHub {
     this.stopWatching = opts.sources.watchLinks?.((o) => this.observe(o)) ?? null;
   }
 
-  /** Adds the client to the topic and sends it a fresh snapshot. */
+  /**
+   * Adds the client to the topic and sends it a fresh snapshot; a client
+   * already on the topic just gets the fresh snapshot.
+   */
   async subscribe(client: HubClient, topic: Topic): Promise<void> {
     const key = topicKey(topic);
     let t = this.topics.get(key);
     if (!t) {
-      t = { topic, seq: 0, clients: new Set() };
+      t = { topic, seq: 0, clients: new Set(), pending: 0 };
       this.topics.set(key, t);
     }
     if ('lab' in topic && !this.labs.has(topic.lab)) {
       const watch = this.newWatch(topic.lab);
       this.labs.set(topic.lab, watch);
-      await this.refreshStatus(watch, false);
-      await this.poll(watch, false);
+      t.pending += 1;
+      try {
+        await this.refreshStatus(watch, false);
+        await this.poll(watch, false);
+      } finally {
+        t.pending -= 1;
+      }
     }
     if (this.closed) return;
     // Registered only now, so the snapshot below is the client's first message for this topic.
@@ -104,7 +114,7 @@ export class LiveHub {
     const t = this.topics.get(key);
     if (!t) return;
     t.clients.delete(client);
-    if (t.clients.size === 0) {
+    if (t.clients.size === 0 && t.pending === 0) {
       this.topics.delete(key);
       if ('lab' in topic) this.labs.delete(topic.lab);
     }
