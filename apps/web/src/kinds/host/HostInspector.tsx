@@ -3,6 +3,7 @@ import { Cidr } from '@netcanvas/shared';
 import { bySchema, emptyToUndefined, Field, Select } from '../../components/Field';
 import { useFieldProblems } from '../../components/inspectorParts';
 import { freeSubnet } from '../../model/ids';
+import { nodeIndex } from '../../model/nodes';
 import { useApp } from '../../store';
 
 const subnetParse = bySchema(Cidr.optional(), emptyToUndefined);
@@ -11,12 +12,7 @@ export function HostInspector({ id, node }: { id: string; node: HostNode }) {
   const setHostMode = useApp((s) => s.setHostMode);
   const setSubnet = useApp((s) => s.setSubnet);
   const subnetProblems = useFieldProblems(id, 'subnet');
-  const containers = useApp((s) =>
-    Object.entries(s.design.nodes)
-      .filter(([, n]) => n.kind === 'namespace' && n.host === id)
-      .map(([cid]) => cid)
-      .join(', '),
-  );
+  const containers = useApp((s) => nodeIndex(s.design.nodes).namespacesOf.get(id)?.join(', '));
   return (
     <>
       <Select

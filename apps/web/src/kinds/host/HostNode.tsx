@@ -1,4 +1,3 @@
-import type { Design } from '@netcanvas/shared';
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import {
@@ -12,22 +11,9 @@ import {
 } from '../../components/ElementShell';
 import { KindIcon } from '../../components/icons';
 import type { HostFlowNode } from '../../model/flow';
+import { nodeIndex } from '../../model/nodes';
 import { useApp } from '../../store';
 import { hostDefinition } from './definition';
-
-// Zustand runs a selector on every render and every store change: scanning all
-// nodes there made each host's re-render O(design), so a live tick over N
-// elements cost O(hosts × N). One scan per design.nodes identity instead.
-const occupiedHosts = new WeakMap<Design['nodes'], Set<string>>();
-function hostsWithNamespaces(nodes: Design['nodes']): Set<string> {
-  let hosts = occupiedHosts.get(nodes);
-  if (!hosts) {
-    hosts = new Set();
-    for (const n of Object.values(nodes)) if (n.kind === 'namespace' && n.host) hosts.add(n.host);
-    occupiedHosts.set(nodes, hosts);
-  }
-  return hosts;
-}
 
 /** A host is a container on the canvas: its namespaces are drawn inside it (React Flow sub-flow). */
 function HostNodeView({ id, data, selected }: NodeProps<HostFlowNode>) {
@@ -35,7 +21,7 @@ function HostNodeView({ id, data, selected }: NodeProps<HostFlowNode>) {
   const overview = useOverview();
   const node = data.node;
   const card = useLiveElement(id, node.label || id, overview);
-  const empty = useApp((s) => !hostsWithNamespaces(s.design.nodes).has(id));
+  const empty = useApp((s) => !nodeIndex(s.design.nodes).namespacesOf.has(id));
   return (
     <div
       ref={card}

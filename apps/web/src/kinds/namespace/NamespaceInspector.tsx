@@ -1,22 +1,15 @@
 import type { NamespaceNode } from '@netcanvas/shared';
 import { Select } from '../../components/Field';
+import { nodeIndex } from '../../model/nodes';
 import { useApp } from '../../store';
 
 export function NamespaceInspector({ id, node }: { id: string; node: NamespaceNode }) {
-  const hosts = useApp((s) =>
-    Object.entries(s.design.nodes)
-      .filter(([, n]) => n.kind === 'host')
-      .map(([hid]) => hid)
-      .join(','),
-  );
+  const hosts = useApp((s) => nodeIndex(s.design.nodes).hosts);
   const moveIntoHost = useApp((s) => s.moveIntoHost);
   const moveOutOfHost = useApp((s) => s.moveOutOfHost);
   const options = [
     { value: '', label: 'none (standalone)' },
-    ...hosts
-      .split(',')
-      .filter(Boolean)
-      .map((h) => ({ value: h, label: h })),
+    ...hosts.map((h) => ({ value: h, label: h })),
   ];
   return (
     <Select

@@ -2,6 +2,7 @@ import type { VxlanNode } from '@netcanvas/shared';
 import { Cidr, VxlanNode as VxlanSchema } from '@netcanvas/shared';
 import { bySchema, Field, Select, toNumber } from '../../components/Field';
 import { useFieldProblems } from '../../components/inspectorParts';
+import { nodeIndex } from '../../model/nodes';
 import { useApp } from '../../store';
 
 const vniParse = bySchema(
@@ -21,12 +22,7 @@ export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
   const setPort = useApp((s) => s.setVxlanPort);
   const setUnderlay = useApp((s) => s.setUnderlay);
   const setSubnet = useApp((s) => s.setSubnet);
-  const segments = useApp((s) =>
-    Object.entries(s.design.nodes)
-      .filter(([, n]) => n.kind === 'switch' || n.kind === 'vlan')
-      .map(([sid]) => sid)
-      .join(','),
-  );
+  const segments = useApp((s) => nodeIndex(s.design.nodes).segments);
   const underlayProblems = useFieldProblems(id, 'underlay');
   return (
     <>
@@ -58,10 +54,7 @@ export function VxlanInspector({ id, node }: { id: string; node: VxlanNode }) {
         value={node.underlay}
         options={[
           { value: '', label: '— choose a segment —' },
-          ...segments
-            .split(',')
-            .filter(Boolean)
-            .map((s) => ({ value: s, label: s })),
+          ...segments.map((s) => ({ value: s, label: s })),
         ]}
         onChange={(v) => setUnderlay(id, v)}
         hint={
