@@ -1,4 +1,12 @@
-import { API_VERSION, type Design, type DesignNode, type Endpoint, type Link } from './schema.js';
+import {
+  API_VERSION,
+  DEFAULT_P2P_POOL,
+  DEFAULT_VXLAN_PORT,
+  type Design,
+  type DesignNode,
+  type Endpoint,
+  type Link,
+} from './schema.js';
 
 /**
  * Seeded design generator for kernel tests and benchmarks. Deterministic: the
@@ -138,7 +146,7 @@ export function generateDesign(opts: GenerateOptions): Design {
       addNode(id, {
         kind: 'vxlan',
         vni: 100 + k,
-        port: 4789,
+        port: DEFAULT_VXLAN_PORT,
         underlay: 'public',
         subnet: `100.64.${k}.0/24`,
       });
@@ -226,7 +234,7 @@ export function generateDesign(opts: GenerateOptions): Design {
     description: `generated: seed ${opts.seed}, ${ids.length} nodes, ${links.length} links`,
     nodes,
     links,
-    addressing: { p2p: '10.255.0.0/16' },
+    addressing: { p2p: DEFAULT_P2P_POOL },
     layout,
   };
 }

@@ -15,7 +15,7 @@
  * snapshot.
  */
 import { z } from 'zod';
-import { LAB_NAME_RE } from './schema.js';
+import { LAB_NAME_RE, LINK_ID_RE } from './schema.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Both ends refuse larger frames (the server closes with 1009). */
@@ -30,7 +30,6 @@ export const LabName = z
   .string()
   .regex(LAB_NAME_RE, 'lab names are 1–24 characters: lower-case letters, digits and "-"');
 /** Link ids as in the design (`a--b`, `a--b#2`, or the link's own id). */
-export const LINK_ID_RE = /^[a-z][a-z0-9#-]{0,62}$/;
 export const LinkId = z
   .string()
   .regex(LINK_ID_RE, 'link ids are lower-case letters, digits, "-" and "#"');

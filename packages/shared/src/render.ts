@@ -1,5 +1,5 @@
 import type { Op } from './model.js';
-import { IFNAME_RE } from './schema.js';
+import { CIDR_RE, IFNAME_RE, IPV4_RE, MAC_RE } from './schema.js';
 
 /**
  * Ops → iproute2 argument vectors. Every name and number is checked again
@@ -14,10 +14,6 @@ export const FLOOD_MAC = '00:00:00:00:00:00';
 
 /** `nc-<lab>` or `nc-<lab>.<element>`: the only namespaces a lab may touch. */
 const NETNS_RE = /^nc-[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)?$/;
-const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const IPV4_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
-const CIDR_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}\\/(3[0-2]|[12]?\\d)$`);
-const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** Only the IPv4/IPv6 knobs the compiler sets; a key is a path under /proc/sys, so keep it plain. */
 const SYSCTL_KEY_RE = /^net\.ipv[46](\.[a-z0-9_]+)+$/;
 const SYSCTL_VALUE_RE = /^(0|[1-9]\d{0,9})$/;

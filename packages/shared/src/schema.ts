@@ -58,10 +58,17 @@ export const RESERVED_NAMES = new Set([
   'metric',
 ]);
 
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const CIDR_RE =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** Dotted-quad IPv4, each octet 0–255 without leading zeros. The one definition (render.ts checks argv with it too). */
+export const IPV4_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+export const CIDR_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}\\/(3[0-2]|[12]?\\d)$`);
+export const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** A link's written id, or the `<a>--<b>#n` one parse gives it. */
+export const LINK_ID_RE = /^[a-z][a-z0-9#-]{0,62}$/;
+/** Where point-to-point link subnets come from when a design does not say. */
+export const DEFAULT_P2P_POOL = '10.255.0.0/16';
+/** The IANA VXLAN port, a tunnel's default. */
+export const DEFAULT_VXLAN_PORT = 4789;
 
 export const ElementId = z
   .string()
@@ -132,7 +139,7 @@ export const RouterNode = z.strictObject({
 export const VxlanNode = z.strictObject({
   kind: z.literal('vxlan'),
   vni: z.number().int().min(1).max(16777215),
-  port: z.number().int().min(1).max(65535).default(4789),
+  port: z.number().int().min(1).max(65535).default(DEFAULT_VXLAN_PORT),
   /** The segment (switch or vlan) that carries the encapsulated packets. */
   underlay: ElementId,
   /** The overlay subnet: members' tunnel addresses. */
@@ -163,10 +170,7 @@ export const Endpoint = z.union([ElementId, EndpointObject]);
 
 export const Link = z.strictObject({
   /** Optional stable id; otherwise `<a>--<b>` (with `#2`… for parallel links). */
-  id: z
-    .string()
-    .regex(/^[a-z][a-z0-9#-]{0,62}$/)
-    .optional(),
+  id: z.string().regex(LINK_ID_RE).optional(),
   endpoints: z.tuple([Endpoint, Endpoint]),
   mtu: z.number().int().min(576).max(9000).optional(),
   state: z.enum(['up', 'down']).default('up'),
@@ -174,7 +178,7 @@ export const Link = z.strictObject({
 
 export const Addressing = z.strictObject({
   /** Pool for router-to-router and namespace-to-namespace links (one /30 each). */
-  p2p: Cidr.default('10.255.0.0/16'),
+  p2p: Cidr.default(DEFAULT_P2P_POOL),
 });
 
 export const Position = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
@@ -190,7 +194,7 @@ export const Design = z.strictObject({
   description: z.string().max(4000).optional(),
   nodes: z.record(ElementId, DesignNode),
   links: z.array(Link).max(20000).default([]),
-  addressing: Addressing.default({ p2p: '10.255.0.0/16' }),
+  addressing: Addressing.default({ p2p: DEFAULT_P2P_POOL }),
   /** Canvas positions; never affects the plan. */
   layout: z.record(ElementId, Position).optional(),
 });

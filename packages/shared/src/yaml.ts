@@ -17,7 +17,13 @@ import {
 } from 'yaml';
 import type { AddressHints, Diagnostic, Topology } from './model.js';
 import { elementsAtPath, linkIds, parseDesign } from './parse.js';
-import type { Design, DesignNode, Link } from './schema.js';
+import {
+  DEFAULT_P2P_POOL,
+  DEFAULT_VXLAN_PORT,
+  type Design,
+  type DesignNode,
+  type Link,
+} from './schema.js';
 import { diagnoseDesign, sortDiagnostics } from './validate.js';
 
 /** Designs are small; anything larger is a mistake or an attack. */
@@ -357,8 +363,6 @@ export function diagnoseYaml(
 
 // ───────────────────────────── writing ─────────────────────────────
 
-const DEFAULT_P2P = '10.255.0.0/16';
-
 /** A node with its kind first and schema defaults left out, so files stay short. */
 function nodeForYaml(node: DesignNode): Record<string, unknown> {
   const out: Record<string, unknown> = { kind: node.kind };
@@ -383,7 +387,7 @@ function nodeForYaml(node: DesignNode): Record<string, unknown> {
       break;
     case 'vxlan':
       out.vni = node.vni;
-      if (node.port !== 4789) out.port = node.port;
+      if (node.port !== DEFAULT_VXLAN_PORT) out.port = node.port;
       out.underlay = node.underlay;
       out.subnet = node.subnet;
       break;
@@ -416,7 +420,7 @@ export function designToYaml(design: Design): string {
   for (const [id, node] of Object.entries(design.nodes)) nodes[id] = nodeForYaml(node);
   root.nodes = nodes;
   root.links = design.links.map(linkForYaml);
-  if (design.addressing.p2p !== DEFAULT_P2P) root.addressing = { p2p: design.addressing.p2p };
+  if (design.addressing.p2p !== DEFAULT_P2P_POOL) root.addressing = { p2p: design.addressing.p2p };
   if (design.layout !== undefined) {
     const layout: Record<string, unknown> = {};
     for (const [id, pos] of Object.entries(design.layout)) layout[id] = { x: pos.x, y: pos.y };
