@@ -71,6 +71,8 @@ const ifaceKey = (netns: string, dev: string) => `${netns}/${dev}`;
 export class LiveHub {
   private readonly topics = new Map<string, TopicState>();
   private readonly labs = new Map<string, LabWatch>();
+  /** Per lab: the labChanged in flight, and whether another must follow it. */
+  private readonly changes = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly timer: NodeJS.Timeout;
   private stopWatching: (() => void) | null = null;
   private closed = false;
@@ -93,11 +95,12 @@ export class LiveHub {
       this.topics.set(key, t);
     }
     if ('lab' in topic && !this.labs.has(topic.lab)) {
-      const watch = this.newWatch(topic.lab);
+      const design = this.designOf(topic.lab);
+      const watch = this.newWatch(topic.lab, design);
       this.labs.set(topic.lab, watch);
       t.pending += 1;
       try {
-        await this.refreshStatus(watch, false);
+        await this.refreshStatus(watch, false, design);
         await this.poll(watch, false);
       } finally {
         t.pending -= 1;
@@ -150,17 +153,42 @@ export class LiveHub {
     this.publish({ lab: p.lab }, { kind: 'apply', progress: p });
   }
 
-  /** After apply, destroy, a link change or a design save: re-read the design and the lab's status. */
-  async labChanged(lab: string): Promise<void> {
-    const w = this.labs.get(lab);
-    if (!w) return;
-    const fresh = this.newWatch(lab);
-    w.ifaceLink = fresh.ifaceLink;
-    w.rateIface = fresh.rateIface;
-    w.linkEnds = fresh.linkEnds;
-    w.netns = fresh.netns;
-    await this.refreshStatus(w, true);
-    await this.poll(w, true);
+  /**
+   * After apply, destroy, a link change or a design save: re-read the design
+   * and the lab's status. Every autosave calls this, so calls coalesce: at
+   * most one runs per lab, and calls made meanwhile share one rerun after it.
+   */
+  labChanged(lab: string): Promise<void> {
+    if (!this.labs.has(lab)) return Promise.resolve();
+    const running = this.changes.get(lab);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const entry = { again: true, done: Promise.resolve() };
+    this.changes.set(lab, entry);
+    entry.done = this.runChanges(lab, entry);
+    return entry.done;
+  }
+
+  private async runChanges(lab: string, entry: { again: boolean }): Promise<void> {
+    try {
+      while (entry.again && !this.closed) {
+        entry.again = false;
+        const w = this.labs.get(lab);
+        if (!w) return;
+        const design = this.designOf(lab);
+        const fresh = this.newWatch(lab, design);
+        w.ifaceLink = fresh.ifaceLink;
+        w.rateIface = fresh.rateIface;
+        w.linkEnds = fresh.linkEnds;
+        w.netns = fresh.netns;
+        await this.refreshStatus(w, true, design);
+        await this.poll(w, true);
+      }
+    } finally {
+      this.changes.delete(lab);
+    }
   }
 
   /** A link event from the kernel monitor: published at once, not at the next poll. */
@@ -211,7 +239,7 @@ export class LiveHub {
     return { type: 'snapshot', topic: t.topic, seq: t.seq, ...(design ? { design } : {}) };
   }
 
-  private newWatch(lab: string): LabWatch {
+  private newWatch(lab: string, design: Design | undefined): LabWatch {
     const watch: LabWatch = {
       lab,
       ifaceLink: new Map(),
@@ -227,7 +255,6 @@ export class LiveHub {
       apply: null,
       polling: false,
     };
-    const design = this.designOf(lab);
     if (!design) return watch;
     try {
       const { topology } = resolve(design);
@@ -263,9 +290,13 @@ export class LiveHub {
     }
   }
 
-  private async refreshStatus(w: LabWatch, publish: boolean): Promise<void> {
+  private async refreshStatus(
+    w: LabWatch,
+    publish: boolean,
+    design: Design | undefined,
+  ): Promise<void> {
     try {
-      w.status = await this.opts.engine.status(w.lab, this.designOf(w.lab));
+      w.status = await this.opts.engine.status(w.lab, design);
       if (publish && this.labs.get(w.lab) === w)
         this.publish({ lab: w.lab }, { kind: 'status', status: w.status });
     } catch (err) {

@@ -50,3 +50,31 @@ it('a client leaving a lab topic does not drop a subscriber whose snapshot is st
   hub.publish(topic, { kind: 'status', status: { lab: topic.lab, state: 'absent', elements: {} } });
   expect(a.sent).toBe(2);
 });
+
+it('design saves in a burst share one status rerun, each reading the design once', async () => {
+  const engine = new MemoryEngine();
+  let reads = 0;
+  const counting = {
+    byName: () => {
+      reads += 1;
+      return undefined;
+    },
+    get: () => undefined,
+  } as unknown as Store;
+  hub = new LiveHub({
+    store: counting,
+    engine,
+    sources: noLiveSources,
+    logger: pino({ level: 'silent' }),
+  });
+  const topic = { lab: 't-hub-burst' };
+  await hub.subscribe(client('a'), topic);
+  const statuses = () => engine.calls.filter((c) => c.method === 'status').length;
+  expect(statuses()).toBe(1);
+  reads = 0;
+  await Promise.all(Array.from({ length: 5 }, () => hub!.labChanged(topic.lab)));
+  expect(statuses()).toBe(3);
+  expect(reads).toBe(2);
+  await hub.labChanged(topic.lab);
+  expect(statuses()).toBe(4);
+});
