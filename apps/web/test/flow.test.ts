@@ -1,7 +1,7 @@
 import { linkIds as coreLinkIds } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { linkIds } from '../src/model/endpoints';
-import { absolutePosition, designToFlow, hostSize } from '../src/model/flow';
+import { absolutePosition, designToFlow, hostSizes } from '../src/model/flow';
 import { edit, emptyDesign } from '../src/store/design';
 import { scenario } from './helpers';
 
@@ -66,12 +66,12 @@ describe('designToFlow', () => {
   it('grows a host around its containers', () => {
     let d = emptyDesign();
     d = edit.addNode(d, 'host', { x: 0, y: 0 }).design;
-    const small = hostSize(d, 'h1');
+    const small = hostSizes(d).get('h1')!;
     for (let i = 0; i < 5; i++) {
       const r = edit.addNode(d, 'namespace', { x: 0, y: 0 }, 'h1');
       d = edit.moveIntoHost(r.design, r.id, 'h1');
     }
-    const big = hostSize(d, 'h1');
+    const big = hostSizes(d).get('h1')!;
     expect(big.height).toBeGreaterThan(small.height);
     expect(big.width).toBeGreaterThanOrEqual(small.width);
   });

@@ -18,7 +18,7 @@ import { type DragEvent, useCallback, useLayoutEffect, useRef, useState } from '
 import { edgeTypes, nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
-import { type AppEdge, type AppNode, NODE_SIZE } from '../model/flow';
+import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp } from '../store';
 import { EmptyCanvas } from './EmptyCanvas';
 
@@ -110,9 +110,8 @@ export function Canvas() {
           return;
         }
       }
-      const size =
-        kind === 'host' ? { w: 220, h: 110 } : { w: NODE_SIZE.width, h: NODE_SIZE.height };
-      const id = state.addNode(kind, { x: at.x - size.w / 2, y: at.y - size.h / 2 });
+      const size = kind === 'host' ? HOST_MIN : NODE_SIZE;
+      const id = state.addNode(kind, { x: at.x - size.width / 2, y: at.y - size.height / 2 });
       state.select([id]);
     },
     [rectOf],

@@ -1,7 +1,7 @@
 import type { NodeKind } from '@netcanvas/shared';
 import { useReactFlow } from '@xyflow/react';
 import { KIND_DEFINITIONS, PALETTE_ORDER } from '../kinds/definitions';
-import { freeSpot, NODE_SIZE } from '../model/flow';
+import { freeSpot, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp } from '../store';
 import { DRAG_MIME } from './Canvas';
 import { KindIcon } from './icons';
@@ -15,7 +15,7 @@ export function Palette() {
       x: (pane?.left ?? 0) + (pane?.width ?? 800) / 2,
       y: (pane?.top ?? 0) + (pane?.height ?? 600) / 2,
     });
-    const size = kind === 'host' ? { width: 220, height: 110 } : NODE_SIZE;
+    const size = kind === 'host' ? HOST_MIN : NODE_SIZE;
     const at = freeSpot(
       s.design,
       { x: centre.x - size.width / 2, y: centre.y - size.height / 2 },

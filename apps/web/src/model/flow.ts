@@ -32,16 +32,8 @@ export const NODE_SIZE = { width: 188, height: 48 };
 export const CONTAINER_SIZE = { width: 150, height: 40 };
 export const HOST_PADDING = { top: 44, side: 12, bottom: 12 };
 
-/**
- * A namespace's layout entry is relative to its host when it has one (React
- * Flow's sub-flow convention): moving a host then moves its containers
- * without rewriting their positions.
- */
-export function hostSize(design: Design, hostId: string): { width: number; height: number } {
-  return hostSizes(design).get(hostId) ?? { ...HOST_MIN };
-}
-
-const HOST_MIN = { width: 220, height: 110 };
+/** An empty host's size; it grows from here around its containers. */
+export const HOST_MIN = { width: 220, height: 110 };
 const CARD_INITIAL = { initialWidth: NODE_SIZE.width, initialHeight: NODE_SIZE.height };
 const CONTAINER_INITIAL = {
   initialWidth: CONTAINER_SIZE.width,
@@ -87,6 +79,11 @@ export function containerSlot(design: Design, hostId: string): XYPosition {
   }
 }
 
+/**
+ * A namespace's layout entry is relative to its host when it has one (React
+ * Flow's sub-flow convention): moving a host then moves its containers
+ * without rewriting their positions.
+ */
 export function parentOf(node: DesignNode, design: Design): string | undefined {
   return node.kind === 'namespace' && node.host && design.nodes[node.host]?.kind === 'host'
     ? node.host

@@ -1,7 +1,7 @@
 import type { Design } from '@netcanvas/shared';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { endpointNode } from './endpoints';
-import { CONTAINER_SIZE, containerSlot, HOST_PADDING, NODE_SIZE } from './flow';
+import { containerSlot, hostSizes, NODE_SIZE } from './flow';
 
 /**
  * Lays out a design with ELK (layered, top to bottom): segments and routers
@@ -22,20 +22,11 @@ export async function autoLayout(design: Design): Promise<Design> {
   const containerOf = new Map<string, string>();
   for (const [id, n] of Object.entries(design.nodes))
     if (n.kind === 'namespace' && n.host && design.nodes[n.host]) containerOf.set(id, n.host);
+  const hostSize = hostSizes(withSlots);
   const children: ElkNode[] = [];
-  for (const [id, n] of Object.entries(design.nodes)) {
+  for (const id of Object.keys(design.nodes)) {
     if (containerOf.has(id)) continue;
-    if (n.kind === 'host') {
-      let w = 220;
-      let h = 110;
-      for (const [cid, host] of containerOf) {
-        if (host !== id) continue;
-        const p = withSlots.layout![cid]!;
-        w = Math.max(w, p.x + CONTAINER_SIZE.width + HOST_PADDING.side);
-        h = Math.max(h, p.y + CONTAINER_SIZE.height + HOST_PADDING.bottom);
-      }
-      children.push({ id, width: w, height: h });
-    } else children.push({ id, width: NODE_SIZE.width, height: NODE_SIZE.height });
+    children.push({ id, ...(hostSize.get(id) ?? NODE_SIZE) });
   }
   // A link from a container is laid out as a link from its host.
   const top = (id: string) => containerOf.get(id) ?? id;
