@@ -34,9 +34,7 @@ interface LabWatch {
   lab: string;
   /** `netns/dev` → link id. */
   ifaceLink: Map<string, string>;
-  /** link id → the interface whose counters stand for the link (its first end). */
-  rateIface: Map<string, string>;
-  /** link id → its ends' keys. */
+  /** link id → its ends' keys; the first end's counters stand for the link. */
   linkEnds: Map<string, string[]>;
   netns: string[];
   ends: Map<string, InterfaceObservation>;
@@ -180,9 +178,12 @@ export class LiveHub {
         const design = this.designOf(lab);
         const fresh = this.newWatch(lab, design);
         w.ifaceLink = fresh.ifaceLink;
-        w.rateIface = fresh.rateIface;
         w.linkEnds = fresh.linkEnds;
         w.netns = fresh.netns;
+        // Forget links and interfaces the design no longer has.
+        for (const map of [w.links, w.counters, w.rates, w.lastSample])
+          for (const link of map.keys()) if (!w.linkEnds.has(link)) map.delete(link);
+        for (const key of w.ends.keys()) if (!w.ifaceLink.has(key)) w.ends.delete(key);
         await this.refreshStatus(w, true, design);
         await this.poll(w, true);
       }
@@ -193,11 +194,14 @@ export class LiveHub {
 
   /** A link event from the kernel monitor: published at once, not at the next poll. */
   observe(o: InterfaceObservation): void {
+    const key = ifaceKey(o.netns, o.dev);
     for (const w of this.labs.values()) {
-      const key = ifaceKey(o.netns, o.dev);
-      if (!w.ifaceLink.has(key)) continue;
+      const link = w.ifaceLink.get(key);
+      if (link === undefined) continue;
       w.ends.set(key, { netns: o.netns, dev: o.dev, up: o.up, operstate: o.operstate });
-      this.publishLinkChanges(w);
+      // Only this interface's link can have changed.
+      const live = this.updateLink(w, link, w.linkEnds.get(link) ?? []);
+      if (live) this.publish({ lab: w.lab }, { kind: 'links', links: { [link]: live } });
     }
   }
 
@@ -243,7 +247,6 @@ export class LiveHub {
     const watch: LabWatch = {
       lab,
       ifaceLink: new Map(),
-      rateIface: new Map(),
       linkEnds: new Map(),
       netns: [],
       ends: new Map(),
@@ -263,7 +266,6 @@ export class LiveHub {
         if (!i.link) continue;
         const key = ifaceKey(i.netns, i.name);
         watch.ifaceLink.set(key, i.link);
-        if (!watch.rateIface.has(i.link)) watch.rateIface.set(i.link, key);
         const ends = watch.linkEnds.get(i.link) ?? [];
         ends.push(key);
         watch.linkEnds.set(i.link, ends);
@@ -333,8 +335,8 @@ export class LiveHub {
     // An interface that vanished (lab destroyed, link deleted) is down, not stale.
     for (const key of w.ends.keys()) if (!seen.has(key)) w.ends.delete(key);
     const byKey = new Map(samples.map((s) => [ifaceKey(s.netns, s.dev), s]));
-    for (const [link, key] of w.rateIface) {
-      const s = byKey.get(key);
+    for (const [link, keys] of w.linkEnds) {
+      const s = byKey.get(keys[0]!);
       if (!s) {
         w.counters.delete(link);
         w.rates.delete(link);
@@ -382,23 +384,28 @@ export class LiveHub {
   private computeLinks(w: LabWatch): Map<string, LinkLive> {
     const changed = new Map<string, LinkLive>();
     for (const [link, keys] of w.linkEnds) {
-      const ends = keys.map((k) => w.ends.get(k)).filter((e): e is InterfaceObservation => !!e);
-      let state: LinkLive['state'];
-      if (ends.length === 0) state = 'unknown';
-      else if (
-        ends.length === keys.length &&
-        ends.every((e) => e.up && e.operstate !== 'DOWN' && e.operstate !== 'LOWERLAYERDOWN')
-      )
-        state = 'up';
-      else state = 'down';
-      const live: LinkLive = { state, ends };
-      const before = w.links.get(link);
-      if (!before || JSON.stringify(before) !== JSON.stringify(live)) {
-        w.links.set(link, live);
-        changed.set(link, live);
-      }
+      const live = this.updateLink(w, link, keys);
+      if (live) changed.set(link, live);
     }
     return changed;
+  }
+
+  /** Recomputes one link from its ends; returns it when it changed. */
+  private updateLink(w: LabWatch, link: string, keys: string[]): LinkLive | undefined {
+    const ends = keys.map((k) => w.ends.get(k)).filter((e): e is InterfaceObservation => !!e);
+    let state: LinkLive['state'];
+    if (ends.length === 0) state = 'unknown';
+    else if (
+      ends.length === keys.length &&
+      ends.every((e) => e.up && e.operstate !== 'DOWN' && e.operstate !== 'LOWERLAYERDOWN')
+    )
+      state = 'up';
+    else state = 'down';
+    const before = w.links.get(link);
+    if (before && before.state === state && sameEnds(before.ends, ends)) return undefined;
+    const live: LinkLive = { state, ends };
+    w.links.set(link, live);
+    return live;
   }
 
   private publishLinkChanges(w: LabWatch): void {
@@ -407,3 +414,13 @@ export class LiveHub {
       this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
   }
 }
+
+const sameEnds = (a: readonly InterfaceObservation[], b: readonly InterfaceObservation[]) =>
+  a.length === b.length &&
+  a.every(
+    (e, i) =>
+      e.netns === b[i]!.netns &&
+      e.dev === b[i]!.dev &&
+      e.up === b[i]!.up &&
+      e.operstate === b[i]!.operstate,
+  );

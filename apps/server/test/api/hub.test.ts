@@ -2,12 +2,14 @@
  * The live hub on its own: who is on a topic while a first subscribe is still
  * reading the lab's status.
  */
+import { parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
 import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import type { LabStatus } from '../../src/lab/engine.js';
 import { type HubClient, LiveHub } from '../../src/live/hub.js';
-import { noLiveSources } from '../../src/live/sources.js';
+import { type LiveSources, noLiveSources } from '../../src/live/sources.js';
 import type { Store } from '../../src/store/store.js';
+import { design } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
 class SlowStatusEngine extends MemoryEngine {
@@ -77,4 +79,89 @@ it('design saves in a burst share one status rerun, each reading the design once
   expect(reads).toBe(2);
   await hub.labChanged(topic.lab);
   expect(statuses()).toBe(4);
+});
+
+it('a link removed from the design leaves the lab snapshot', async () => {
+  const full = parseDesign(design('t-hub-prune'));
+  if (!full.design) throw new Error('test design does not parse');
+  let current = full.design;
+  const keyed = { byName: () => ({ doc: current }), get: () => undefined } as unknown as Store;
+  const { topology } = resolve(full.design);
+  const sources: LiveSources = {
+    sample: async () =>
+      topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 1,
+        txBytes: 1,
+        rxPackets: 1,
+        txPackets: 1,
+      })),
+  };
+  hub = new LiveHub({
+    store: keyed,
+    engine: new MemoryEngine(),
+    sources,
+    logger: pino({ level: 'silent' }),
+  });
+  const topic = { lab: 't-hub-prune' };
+  await hub.subscribe(client('a'), topic);
+  await hub.labChanged(topic.lab); // a published poll fills counters
+  const lab = () => {
+    const m = hub!.resnapshot(topic);
+    if (m?.type !== 'snapshot' || !m.lab) throw new Error('no lab snapshot');
+    return m.lab;
+  };
+  expect(Object.keys(lab().links).sort()).toEqual(['c1--vlan10', 'c2--vlan10']);
+  expect(Object.keys(lab().counters).sort()).toEqual(['c1--vlan10', 'c2--vlan10']);
+  current = { ...current, links: current.links.slice(0, 1) };
+  await hub.labChanged(topic.lab);
+  expect(Object.keys(lab().links)).toEqual(['c1--vlan10']);
+  expect(Object.keys(lab().counters)).toEqual(['c1--vlan10']);
+});
+
+it('a kernel link event publishes the link of that interface, once', async () => {
+  const parsed = parseDesign(design('t-hub-event'));
+  if (!parsed.design) throw new Error('test design does not parse');
+  const doc = parsed.design;
+  const { topology } = resolve(doc);
+  let onEvent: (o: { netns: string; dev: string; up: boolean; operstate: string }) => void =
+    () => {};
+  const sources: LiveSources = {
+    sample: async () =>
+      topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: 0,
+        rxPackets: 0,
+        txPackets: 0,
+      })),
+    watchLinks: (cb) => {
+      onEvent = cb;
+      return () => {};
+    },
+  };
+  const store = { byName: () => ({ doc }), get: () => undefined } as unknown as Store;
+  hub = new LiveHub({
+    store,
+    engine: new MemoryEngine(),
+    sources,
+    logger: pino({ level: 'silent' }),
+  });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-event' });
+  const c1 = topology.interfaces.find((i) => i.netns.endsWith('.c1') && i.link === 'c1--vlan10')!;
+  const down = { netns: c1.netns, dev: c1.name, up: false, operstate: 'DOWN' };
+  onEvent(down);
+  onEvent(down);
+  const deltas = got.filter((m) => m.type === 'delta');
+  expect(deltas).toHaveLength(1);
+  const event = deltas[0]!.type === 'delta' ? deltas[0]!.event : undefined;
+  expect(event?.kind === 'links' && Object.keys(event.links)).toEqual(['c1--vlan10']);
+  expect(event?.kind === 'links' && event.links['c1--vlan10']!.state).toBe('down');
 });
