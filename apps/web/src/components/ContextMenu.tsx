@@ -1,6 +1,6 @@
 import { useAnalysis } from '../core/analysis';
 import { ping, setLinkLive, startCapture, traceroute } from '../live/client';
-import { useLive } from '../live/store';
+import { labRunning, useLive } from '../live/store';
 import { linkIds } from '../model/endpoints';
 import { useApp } from '../store';
 
@@ -21,9 +21,7 @@ export function ContextMenu() {
   const captureEnds = resolved
     ? [resolved.a, resolved.b].filter((end) => topology?.netns.some((n) => n.node === end.node))
     : [];
-  const running = useLive(
-    (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
-  );
+  const running = useLive(labRunning);
   const link = useApp((s) => {
     if (menu?.kind !== 'edge') return undefined;
     const i = linkIds(s.design.links).indexOf(menu.id);

@@ -4,7 +4,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { attempt } from '../core/safe';
 import { runMatrix } from '../live/client';
-import { pairKey, useLive } from '../live/store';
+import { labRunning, pairKey, useLive } from '../live/store';
 import { pathElements, pathSteps } from '../model/path';
 import { type HighlightTone, useApp } from '../store';
 import { useReveal } from './useReveal';
@@ -132,9 +132,7 @@ function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void })
 
 export function MatrixPanel() {
   const topology = useAnalysis((s) => s.topology);
-  const online = useLive(
-    (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
-  );
+  const online = useLive(labRunning);
   const selection = useApp((s) => s.selection);
   const [filter, setFilter] = useState('');
   const all = useMemo(() => topology?.endpoints.map((e) => e.node) ?? [], [topology]);

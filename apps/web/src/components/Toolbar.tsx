@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import { useAnalysis } from '../core/analysis';
 import { exportDesign, importText, openDesign, pickFile } from '../core/io';
 import { applyOrReview, destroy, takeServerVersion } from '../live/client';
-import { useLive } from '../live/store';
+import { labDeployed, useLive } from '../live/store';
 import { autoLayout } from '../model/layout';
 import { type PanelId, useApp, useTemporal } from '../store';
 import { Icon } from './icons';
@@ -171,14 +171,14 @@ export function Toolbar() {
               ? 'Start the netcanvas server to deploy'
               : errors > 0
                 ? 'Fix the errors first'
-                : lab === 'running' || lab === 'partial'
+                : labDeployed(lab)
                   ? 'Review what would change in the running lab, then apply it'
                   : 'Create this network in the kernel'
           }
           onClick={() => void applyOrReview()}
           data-testid="btn-deploy"
         >
-          <Icon name="play" /> {lab === 'running' || lab === 'partial' ? 'Apply' : 'Deploy'}
+          <Icon name="play" /> {labDeployed(lab) ? 'Apply' : 'Deploy'}
         </button>
         <button
           type="button"

@@ -1,15 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { startCapture } from '../live/client';
-import { useLive } from '../live/store';
+import { labRunning, useLive } from '../live/store';
 
 /** Ping/traceroute output and the packet capture stream. */
 export function ToolsPanel() {
   const tools = useLive((s) => s.tools);
   const capture = useLive((s) => s.capture);
-  const running = useLive(
-    (s) => s.connection === 'online' && (s.lab === 'running' || s.lab === 'partial'),
-  );
+  const running = useLive(labRunning);
   const topology = useAnalysis((s) => s.topology);
   const interfaces = useMemo(
     () => topology?.interfaces.filter((i) => i.kind !== 'bridge') ?? [],

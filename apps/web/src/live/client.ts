@@ -7,7 +7,14 @@ import {
 } from '@netcanvas/shared';
 import { useApp } from '../store';
 import { ApiError, api } from './api';
-import { type ElementLiveState, type LinkLive, type LiveState, pairKey, useLive } from './store';
+import {
+  type ElementLiveState,
+  type LinkLive,
+  type LiveState,
+  labDeployed,
+  pairKey,
+  useLive,
+} from './store';
 
 /**
  * The only module that talks to the server. Without a server the app keeps
@@ -488,8 +495,7 @@ export async function deploy() {
  * plan drawer.
  */
 export async function applyOrReview() {
-  const lab = live().lab;
-  if (lab !== 'running' && lab !== 'partial') return deploy();
+  if (!labDeployed(live().lab)) return deploy();
   const id = designIdOrToast();
   if (!id) return;
   if (!(await savedOrToast())) return;
@@ -541,7 +547,7 @@ export async function destroy() {
 export async function setLinkLive(linkId: string, state: 'up' | 'down') {
   useApp.getState().setLinkState(linkId, state);
   const id = live().designId;
-  if (!id || live().lab === 'absent' || live().lab === 'unknown') return;
+  if (!id || !labDeployed(live().lab)) return;
   await saveNow();
   await run(state === 'down' ? 'Cut' : 'Restore', () =>
     api('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state }),

@@ -88,3 +88,9 @@ export const useLive = create<LiveState>()(() => ({
 }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;
+
+/** The lab exists in the kernel, whole or in part. */
+export const labDeployed = (lab: LiveState['lab']) => lab === 'running' || lab === 'partial';
+
+/** Connected, with a deployed lab to act on: measured pings, tools, live link toggles. */
+export const labRunning = (s: LiveState) => s.connection === 'online' && labDeployed(s.lab);
