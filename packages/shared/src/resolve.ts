@@ -30,13 +30,17 @@ import { linkIds } from './parse.js';
 import { allocateAddresses, type DomainState, type Member } from './resolve-address.js';
 import { resolveRoutes } from './resolve-routes.js';
 import { diagnostic, listNames, plural } from './resolve-text.js';
-import type { Design, DesignNode, EndpointObject, HostNode, VxlanNode } from './schema.js';
-
-type NsKind = 'host' | 'namespace' | 'router';
-const isSegmentKind = (kind: DesignNode['kind']): kind is 'vlan' | 'switch' =>
-  kind === 'vlan' || kind === 'switch';
-const isNsKind = (kind: DesignNode['kind']): kind is NsKind =>
-  kind === 'host' || kind === 'namespace' || kind === 'router';
+import {
+  type Design,
+  type DesignNode,
+  type EndpointObject,
+  endpointObject,
+  type HostNode,
+  isNamespacedKind,
+  isSegmentKind,
+  type NamespacedKind,
+  type VxlanNode,
+} from './schema.js';
 
 /** One of a node's attachments in design link order, used to pick its gateway. */
 export interface Attachment {
@@ -62,10 +66,6 @@ export interface ResolveState {
   netnsOf: Map<string, string>;
 }
 
-function endpointObject(endpoint: Design['links'][number]['endpoints'][number]): EndpointObject {
-  return typeof endpoint === 'string' ? { node: endpoint } : endpoint;
-}
-
 export function resolve(
   design: Design,
   hints: AddressHints = {},
@@ -85,7 +85,7 @@ export function resolve(
   if (hasFabric) netns.push({ name: fabric, node: null, role: 'fabric', forwarding: false });
   for (const id of ids) {
     const node = nodes[id]!;
-    if (!isNsKind(node.kind)) continue;
+    if (!isNamespacedKind(node.kind)) continue;
     const name = netnsName(lab, id);
     netnsOf.set(id, name);
     const forwarding = node.kind === 'router' || (node.kind === 'host' && node.mode === 'routed');
@@ -343,13 +343,13 @@ export function resolve(
 
     if (
       isSegmentKind(na.kind) !== isSegmentKind(nb.kind) &&
-      (isNsKind(na.kind) || isNsKind(nb.kind))
+      (isNamespacedKind(na.kind) || isNamespacedKind(nb.kind))
     ) {
       const [end, segment] = isSegmentKind(na.kind)
         ? [ends[1], ends[0].node]
         : [ends[0], ends[1].node];
       const node = nodeOf(end.node)!;
-      if (!isNsKind(node.kind)) return;
+      if (!isNamespacedKind(node.kind)) return;
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? segment;
       const name = claimName(
@@ -432,7 +432,10 @@ export function resolve(
       return;
     }
 
-    if ((na.kind === 'vxlan' && isNsKind(nb.kind)) || (nb.kind === 'vxlan' && isNsKind(na.kind))) {
+    if (
+      (na.kind === 'vxlan' && isNamespacedKind(nb.kind)) ||
+      (nb.kind === 'vxlan' && isNamespacedKind(na.kind))
+    ) {
       const [end, vxlan] = na.kind === 'vxlan' ? [ends[1], ends[0].node] : [ends[0], ends[1].node];
       const node = nodeOf(end.node)!;
       // The kernel allows one device per VNI and port in a namespace: a second link to the same tunnel cannot be realised.
@@ -488,7 +491,7 @@ export function resolve(
       return;
     }
 
-    if (isNsKind(na.kind) && isNsKind(nb.kind)) {
+    if (isNamespacedKind(na.kind) && isNamespacedKind(nb.kind)) {
       const nsA = netnsOf.get(ends[0].node)!;
       const nsB = netnsOf.get(ends[1].node)!;
       const nameA = claimName(
@@ -538,7 +541,7 @@ export function resolve(
       a.peer = { netns: nsB, name: nameB };
       b.peer = { netns: nsA, name: nameA };
       veths.push(a, b);
-      const forwards = (kind: NsKind, id: string): boolean =>
+      const forwards = (kind: NamespacedKind, id: string): boolean =>
         kind === 'router' || (kind === 'host' && (nodes[id] as HostNode).mode === 'routed');
       addDomain(
         { id: linkId, kind: 'p2p', element: linkId, subnet: null, gateway: null, transit: true },
@@ -553,7 +556,7 @@ export function resolve(
           member: member(
             a,
             ends[0].node,
-            forwards(na.kind as NsKind, ends[0].node) ? 0 : 1,
+            forwards(na.kind as NamespacedKind, ends[0].node) ? 0 : 1,
             ends[0].ip,
             path,
           ),
@@ -563,7 +566,7 @@ export function resolve(
           member: member(
             b,
             ends[1].node,
-            forwards(nb.kind as NsKind, ends[1].node) ? 0 : 1,
+            forwards(nb.kind as NamespacedKind, ends[1].node) ? 0 : 1,
             ends[1].ip,
             path,
           ),
@@ -704,7 +707,7 @@ export function resolve(
   const endpoints: Topology['endpoints'] = [];
   for (const id of ids) {
     const node = nodes[id]!;
-    if (!isNsKind(node.kind)) continue;
+    if (!isNamespacedKind(node.kind)) continue;
     let preferred: IfaceSpec | undefined;
     if (containerEth0.has(id)) preferred = containerEth0.get(id);
     else if (node.kind === 'host' && node.mode === 'bridged') preferred = hostBridge.get(id);

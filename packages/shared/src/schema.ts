@@ -149,7 +149,14 @@ export const VxlanNode = z.strictObject({
 
 export const NODE_KINDS = ['host', 'namespace', 'vlan', 'switch', 'router', 'vxlan'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
-export const SEGMENT_KINDS: readonly NodeKind[] = ['vlan', 'switch'];
+export type SegmentKind = 'vlan' | 'switch';
+export type NamespacedKind = 'host' | 'namespace' | 'router';
+/** VLANs and switches: L2 segments, each a bridge in the lab's fabric namespace. */
+export const isSegmentKind = (kind: NodeKind): kind is SegmentKind =>
+  kind === 'vlan' || kind === 'switch';
+/** Elements realised as their own network namespace: a link between two of them is point-to-point. */
+export const isNamespacedKind = (kind: NodeKind): kind is NamespacedKind =>
+  kind === 'host' || kind === 'namespace' || kind === 'router';
 
 export const DesignNode = z.discriminatedUnion('kind', [
   HostNode,
@@ -211,4 +218,9 @@ export type VxlanNode = z.output<typeof VxlanNode>;
 export type Link = z.output<typeof Link>;
 export type Endpoint = z.output<typeof Endpoint>;
 export type EndpointObject = z.output<typeof EndpointObject>;
+
+/** An endpoint as an object, whether written `r1` or `{ node: r1, … }`. */
+export function endpointObject(endpoint: Endpoint): EndpointObject {
+  return typeof endpoint === 'string' ? { node: endpoint } : endpoint;
+}
 export type StaticRoute = z.output<typeof StaticRoute>;

@@ -7,8 +7,8 @@
 import type { AddressHints, Diagnostic, Severity, Topology } from './model.js';
 import { linkIds, parseDesign } from './parse.js';
 import { resolve } from './resolve.js';
-import type { Design, DesignNode, Endpoint, NodeKind } from './schema.js';
-import { RESERVED_NAMES } from './schema.js';
+import type { Design, DesignNode, NodeKind } from './schema.js';
+import { endpointObject, isNamespacedKind, isSegmentKind, RESERVED_NAMES } from './schema.js';
 
 // ───────────────────────────── IPv4 arithmetic ─────────────────────────────
 
@@ -56,14 +56,6 @@ const contains = (n: Net, addr: number): boolean => addr >= n.base && addr <= la
 const formatNet = (n: Net): string => `${intToIp(n.base)}/${n.len}`;
 
 // ───────────────────────────── helpers ─────────────────────────────
-
-const SEGMENTS: ReadonlySet<NodeKind> = new Set(['vlan', 'switch']);
-/** Elements realised as their own network namespace: a link between two of them is point-to-point. */
-const NAMESPACED: ReadonlySet<NodeKind> = new Set(['router', 'namespace', 'host']);
-
-function endpointOf(ep: Endpoint): { node: string; ifname?: string; ip?: string; mac?: string } {
-  return typeof ep === 'string' ? { node: ep } : ep;
-}
 
 function reservedReason(name: string): string {
   if (name === 'lo') return 'every namespace already has the loopback device lo';
@@ -181,7 +173,7 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
             [id],
             [...at, 'underlay'],
           );
-        } else if (!SEGMENTS.has(under.kind)) {
+        } else if (!isSegmentKind(under.kind)) {
           out.add(
             'error',
             'underlay-kind',
@@ -296,9 +288,9 @@ function checkLinks(
       }
       explicitIds.set(link.id, i);
     }
-    const ends = link.endpoints.map(endpointOf) as [
-      ReturnType<typeof endpointOf>,
-      ReturnType<typeof endpointOf>,
+    const ends = link.endpoints.map(endpointObject) as [
+      ReturnType<typeof endpointObject>,
+      ReturnType<typeof endpointObject>,
     ];
     let dangling = false;
     ends.forEach((ep, e) => {
@@ -336,7 +328,7 @@ function checkLinks(
           [...epPath, 'ifname'],
         );
       }
-      if (node && SEGMENTS.has(node.kind) && (ep.ip !== undefined || ep.ifname !== undefined)) {
+      if (node && isSegmentKind(node.kind) && (ep.ip !== undefined || ep.ifname !== undefined)) {
         out.add(
           'warning',
           'ignored-endpoint-field',
@@ -387,7 +379,7 @@ function checkLinks(
     if (dangling) return;
     const ka = kindOf(a.node)!;
     const kb = kindOf(b.node)!;
-    if (SEGMENTS.has(ka) && SEGMENTS.has(kb)) {
+    if (isSegmentKind(ka) && isSegmentKind(kb)) {
       out.add(
         'error',
         'segment-link',
@@ -398,8 +390,8 @@ function checkLinks(
       return;
     }
     if (
-      (ka === 'vxlan' && (SEGMENTS.has(kb) || kb === 'vxlan')) ||
-      (kb === 'vxlan' && SEGMENTS.has(ka))
+      (ka === 'vxlan' && (isSegmentKind(kb) || kb === 'vxlan')) ||
+      (kb === 'vxlan' && isSegmentKind(ka))
     ) {
       const [tun, other, otherKind] = ka === 'vxlan' ? [a.node, b.node, kb] : [b.node, a.node, ka];
       out.add(
@@ -429,7 +421,7 @@ function checkLinks(
         return;
       }
     }
-    if (NAMESPACED.has(ka) && NAMESPACED.has(kb)) hasP2p = true;
+    if (isNamespacedKind(ka) && isNamespacedKind(kb)) hasP2p = true;
 
     // An explicit address must be usable: not the network or broadcast address of its subnet.
     ends.forEach((ep, e) => {
@@ -530,9 +522,9 @@ function checkRoutes(design: Design, nodes: Map<string, DesignNode>, out: Collec
     attached.set(router, [...(attached.get(router) ?? []), net]);
   };
   design.links.forEach((link) => {
-    const [a, b] = link.endpoints.map(endpointOf) as [
-      ReturnType<typeof endpointOf>,
-      ReturnType<typeof endpointOf>,
+    const [a, b] = link.endpoints.map(endpointObject) as [
+      ReturnType<typeof endpointObject>,
+      ReturnType<typeof endpointObject>,
     ];
     for (const [me, other] of [
       [a, b],
@@ -547,7 +539,7 @@ function checkRoutes(design: Design, nodes: Map<string, DesignNode>, out: Collec
         (o.kind === 'switch' && o.subnet !== undefined)
       ) {
         attach(me.node, parseNet(o.subnet!));
-      } else if (NAMESPACED.has(o.kind)) {
+      } else if (isNamespacedKind(o.kind)) {
         attach(me.node, parseNet(design.addressing.p2p));
       }
       for (const ep of [me, other]) if (ep.ip?.includes('/')) attach(me.node, parseNet(ep.ip));
