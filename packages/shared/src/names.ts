@@ -10,6 +10,7 @@ import { LAB_NAME_RE } from './schema.js';
 export const IFNAME_MAX = 15;
 
 const NETNS_PREFIX = 'nc-';
+const ELEMENT_PART = /^[a-z][a-z0-9-]*$/;
 
 /** `nc-<lab>` for the fabric namespace (node null), `nc-<lab>.<node>` for an element's namespace. */
 export function netnsName(lab: string, node: string | null): string {
@@ -27,7 +28,8 @@ export function labOfNetns(name: string): string | null {
   const dot = rest.indexOf('.');
   const lab = dot === -1 ? rest : rest.slice(0, dot);
   if (!LAB_NAME_RE.test(lab)) return null;
-  if (dot !== -1 && rest.length === dot + 1) return null;
+  // An element part must be an element id: `nc-lab.`, `nc-lab.C1`, `nc-lab.c1.x` are not ours.
+  if (dot !== -1 && !ELEMENT_PART.test(rest.slice(dot + 1))) return null;
   return lab;
 }
 

@@ -45,6 +45,12 @@ describe('namespace names', () => {
     }
   });
 
+  it('reject an element part that is not an element id', () => {
+    for (const name of ['nc-lab.C1', 'nc-lab.c1.x', 'nc-lab.1c', 'nc-lab.c 1']) {
+      expect(labOfNetns(name), name).toBeNull();
+    }
+  });
+
   it('round-trip every valid lab and element id', () => {
     fc.assert(
       fc.property(

@@ -6,13 +6,13 @@
  * so `nc-same` never owns `nc-same-vlan.c1`.
  */
 
-/** Lab names as the rest of netcanvas accepts them. */
-export const LAB_NAME = /^[a-z][a-z0-9-]{0,23}$/;
+import { LAB_NAME_RE, labOfNetns } from '@netcanvas/shared';
+
 /** A namespace name this layer will pass to iproute2 (also the /run/netns file name). */
 const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function assertLabName(lab: string): void {
-  if (!LAB_NAME.test(lab)) {
+  if (!LAB_NAME_RE.test(lab)) {
     throw new Error(
       `invalid lab name ${JSON.stringify(lab)}: use 1–24 characters of a-z, 0-9 and '-', starting with a letter`,
     );
@@ -23,21 +23,6 @@ export function assertNetnsName(name: string): void {
   if (!NETNS_NAME.test(name) || name === '.' || name === '..') {
     throw new Error(`invalid namespace name ${JSON.stringify(name)}`);
   }
-}
-
-export function fabricNetns(lab: string): string {
-  return `nc-${lab}`;
-}
-
-/** The lab that owns a namespace, or null when it is not a netcanvas namespace. */
-export function labOfNetns(netns: string): string | null {
-  if (!netns.startsWith('nc-')) return null;
-  const rest = netns.slice(3);
-  const dot = rest.indexOf('.');
-  const lab = dot < 0 ? rest : rest.slice(0, dot);
-  if (!LAB_NAME.test(lab)) return null;
-  if (dot >= 0 && !/^[a-z][a-z0-9-]*$/.test(rest.slice(dot + 1))) return null;
-  return lab;
 }
 
 export function ownedBy(lab: string, netns: string): boolean {

@@ -11,8 +11,9 @@
  * mounts every named namespace.
  */
 import fs from 'node:fs/promises';
+import { labOfNetns } from '@netcanvas/shared';
 import { exec } from './exec.js';
-import { assertLabName, assertNetnsName, labOfNetns, ownedBy } from './names.js';
+import { assertLabName, assertNetnsName, ownedBy } from './names.js';
 import type { Runner } from './runner.js';
 import { closeWorkersIn } from './worker.js';
 

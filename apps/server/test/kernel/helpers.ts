@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { labOfNetns } from '@netcanvas/shared';
 import { exec } from '../../src/kernel/exec.js';
-import { labOfNetns } from '../../src/kernel/names.js';
 import { deleteNetns, listNetns } from '../../src/kernel/netns.js';
 import { pingFrom } from '../../src/tools/ping.js';
 

@@ -1,5 +1,6 @@
+import { labOfNetns } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { assertBatchArg, labOfNetns, ownedBy } from '../../src/kernel/names.js';
+import { assertBatchArg, ownedBy } from '../../src/kernel/names.js';
 
 describe('lab ownership by namespace name', () => {
   it('gives the fabric and element namespaces to their lab only', () => {
