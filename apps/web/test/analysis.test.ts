@@ -1,6 +1,5 @@
-import { compile, designFromYaml, scenarios } from '@netcanvas/shared';
+import { compile, designFromYaml, groupByElement, scenarios } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { groupByElement } from '../src/components/PlanOps';
 import { runDiagnose, useAnalysis } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
 import { connectionProblem } from '../src/model/connect';

@@ -41,8 +41,24 @@ function stageOf(op: Op): string {
 }
 
 /** The element a command is listed under: the first of its sources, or the lab for the fabric. */
-function groupOf(plan: Plan, op: Op): string {
-  return op.source[0] ?? `lab ${plan.lab}`;
+function elementOf(op: Op, lab: string): string {
+  return op.source[0] ?? `lab ${lab}`;
+}
+
+/**
+ * Ops grouped by the element they are listed under (the first of their
+ * sources, or `lab <name>` for the lab's own), in order of first appearance:
+ * how the CLI, the plan drawer and the change review show a plan.
+ */
+export function groupByElement(ops: readonly Op[], lab: string): { element: string; ops: Op[] }[] {
+  const groups = new Map<string, Op[]>();
+  for (const op of ops) {
+    const element = elementOf(op, lab);
+    const list = groups.get(element);
+    if (list) list.push(op);
+    else groups.set(element, [op]);
+  }
+  return [...groups].map(([element, list]) => ({ element, ops: list }));
 }
 
 /** Namespaces the plan creates (for teardown: also the ones it deletes). */
@@ -107,7 +123,7 @@ function buildScript(plan: Plan): string {
       group = '';
       lines.push('', `# ── ${s} ──`);
     }
-    const g = groupOf(plan, op);
+    const g = elementOf(op, plan.lab);
     if (g !== group) {
       if (group !== '') lines.push('');
       lines.push(`# ${oneLine(g)}`);
@@ -150,17 +166,10 @@ export function renderScript(plan: Plan, opts?: { teardown?: boolean }): string 
 /** Human text: commands grouped by element, each with its why. */
 export function renderText(plan: Plan): string {
   checkLab(plan);
-  const groups = new Map<string, Op[]>();
-  for (const op of plan.ops) {
-    const g = groupOf(plan, op);
-    const list = groups.get(g);
-    if (list) list.push(op);
-    else groups.set(g, [op]);
-  }
   const out: string[] = [
     `Plan for lab ${plan.lab}: ${plan.ops.length} commands, grouped by element (the script runs them in plan order).`,
   ];
-  for (const [element, ops] of groups) {
+  for (const { element, ops } of groupByElement(plan.ops, plan.lab)) {
     out.push('', element);
     for (const op of ops) out.push(`  $ ${commandLine(op)}`, `      ${oneLine(op.why)}`);
   }

@@ -1,4 +1,11 @@
-import { commandLine, compile, type Op, renderScript, renderText } from '@netcanvas/shared';
+import {
+  commandLine,
+  compile,
+  groupByElement,
+  type Op,
+  renderScript,
+  renderText,
+} from '@netcanvas/shared';
 import { parseCommandArgs } from './args.js';
 import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
@@ -68,13 +75,8 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
 /** What apply would run, grouped by element, each with its why. */
 function changeText(lab: string, ops: Op[]): string {
   if (ops.length === 0) return `${lab}: the running lab already matches; up would change nothing\n`;
-  const groups = new Map<string, Op[]>();
-  for (const op of ops) {
-    const key = op.source[0] ?? lab;
-    groups.set(key, [...(groups.get(key) ?? []), op]);
-  }
   const out = [`${lab}: up would run ${ops.length} operation${ops.length === 1 ? '' : 's'}`];
-  for (const [element, group] of groups) {
+  for (const { element, ops: group } of groupByElement(ops, lab)) {
     out.push('', element);
     for (const op of group) out.push(`  # ${op.why}`, `  ${commandLine(op)}`);
   }

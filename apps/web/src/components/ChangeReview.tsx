@@ -1,8 +1,10 @@
+import { groupByElement } from '@netcanvas/shared';
 import { cancelChange, confirmChange } from '../live/client';
 import { useLive } from '../live/store';
+import { useApp } from '../store';
 import { Icon } from './icons';
 import { Modal } from './Modal';
-import { groupByElement, PlanOps } from './PlanOps';
+import { PlanOps } from './PlanOps';
 
 /**
  * What Apply will do to the running lab, before it does it: the server's diff
@@ -11,8 +13,9 @@ import { groupByElement, PlanOps } from './PlanOps';
 export function ChangeReview() {
   const change = useLive((s) => s.change);
   const lab = useLive((s) => s.lab);
+  const labName = useApp((s) => s.design.name);
   if (!change) return null;
-  const groups = groupByElement(change.ops, '');
+  const groups = groupByElement(change.ops, labName);
   const removes = change.ops.filter((op) => op.op.endsWith('.del'));
   return (
     <Modal

@@ -1,30 +1,15 @@
-import type { Op } from '@netcanvas/shared';
-import { render } from '@netcanvas/shared';
+import { commandLine, type groupByElement, type Op } from '@netcanvas/shared';
 import { useState } from 'react';
 import { attempt } from '../core/safe';
 import { useApp } from '../store';
 
+/** The shell line of an op, as the script has it; an op the renderer refuses says why instead. */
 export function command(op: Op): string {
-  const r = attempt('render', () => render(op));
-  return r.value ? r.value.join(' ') : `# ${op.op} (${r.error?.message})`;
+  const r = attempt('render', () => commandLine(op));
+  return r.value ?? `# ${op.op} (${r.error?.message})`;
 }
 
-export interface OpGroup {
-  element: string;
-  ops: Op[];
-}
-
-/** Ops grouped by the first element that produced them, in order of first appearance. */
-export function groupByElement(ops: readonly Op[], lab: string): OpGroup[] {
-  const groups = new Map<string, Op[]>();
-  for (const op of ops) {
-    const key = op.source[0] ?? lab;
-    const g = groups.get(key) ?? [];
-    g.push(op);
-    groups.set(key, g);
-  }
-  return [...groups].map(([element, ops]) => ({ element, ops }));
-}
+export type OpGroup = ReturnType<typeof groupByElement>[number];
 
 /**
  * About how many commands are drawn before "show more": a 1000-element design

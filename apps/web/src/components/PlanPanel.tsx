@@ -1,11 +1,11 @@
-import { compile, renderScript } from '@netcanvas/shared';
+import { compile, groupByElement, renderScript } from '@netcanvas/shared';
 import { useMemo } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { download } from '../core/io';
 import { attempt } from '../core/safe';
 import { useApp } from '../store';
 import { Icon } from './icons';
-import { command, groupByElement, PlanOps } from './PlanOps';
+import { command, PlanOps } from './PlanOps';
 
 export function PlanPanel() {
   const topology = useAnalysis((s) => s.topology);

@@ -1,13 +1,12 @@
 import type { Design, Endpoint, EndpointObject, Link } from '@netcanvas/shared';
 import { linkIds as coreLinkIds } from '@netcanvas/shared';
 
+// The core's own, so the web and the compiler read endpoints the same way.
+export { endpointObject } from '@netcanvas/shared';
+
 /** The element an endpoint refers to, whether written as `r1` or `{node: r1, …}`. */
 export function endpointNode(ep: Endpoint): string {
   return typeof ep === 'string' ? ep : ep.node;
-}
-
-export function endpointObject(ep: Endpoint): EndpointObject {
-  return typeof ep === 'string' ? { node: ep } : ep;
 }
 
 /**
