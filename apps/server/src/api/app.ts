@@ -17,7 +17,9 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type Engine, LabBusyError } from '../lab/engine.js';
+import { isSpawnFailure } from '../kernel/exec.js';
+import { type AuditEntry, type AuditLog, noAudit } from '../lab/audit.js';
+import { type Engine, LabBusyError, LabRequestError } from '../lab/engine.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
 import {
@@ -25,18 +27,21 @@ import {
   InvalidDesignError,
   NameTakenError,
   StaleVersionError,
+  StorageCorruptError,
+  StorageError,
+  StorageFullError,
   type Store,
 } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
 import {
   authenticate,
-  cookieName,
+  CONTENT_SECURITY_POLICY,
   type FrontDoor,
   hostAllowed,
   MAX_BODY_BYTES,
   originCheck,
-  tokenMatches,
+  type Principal,
 } from './security.js';
 
 export interface AppDeps extends FrontDoor {
@@ -50,6 +55,14 @@ export interface AppDeps extends FrontDoor {
   webRoot?: string;
   /** Traceroute and capture; absent → 501. */
   tools?: LabTools;
+  /** Where kernel changes are recorded (the state directory's audit.log). */
+  audit?: AuditLog;
+}
+
+/** Who asked, as the audit log names it. */
+export function clientOf(p: Principal | null | undefined): string {
+  if (!p) return 'unknown';
+  return p.kind === 'master' ? 'master' : `session:${p.id}`;
 }
 
 export class HttpError extends Error {
@@ -99,6 +112,7 @@ function diagnosticsOf(doc: unknown, logger: Logger): unknown[] {
 
 export function createApp(deps: AppDeps): express.Express {
   const { store, engine, logger } = deps;
+  const audit = deps.audit ?? noAudit;
   const hub =
     deps.hub ?? new LiveHub({ store, engine, sources: deps.sources ?? noLiveSources, logger });
   const app = express();
@@ -117,46 +131,30 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    if (!req.path.startsWith('/api'))
+      res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     next();
-  });
-
-  // 2. Token exchange: `/?token=…` (the URL printed at start) becomes a cookie, then the token leaves the address bar.
-  app.get('/', (req, res, next) => {
-    const token = req.query.token;
-    if (token === undefined) {
-      next();
-      return;
-    }
-    if (typeof token !== 'string' || !tokenMatches(deps, token)) {
-      next(
-        new HttpError(
-          401,
-          'bad-token',
-          'this link is not valid; use the URL the server printed at start',
-        ),
-      );
-      return;
-    }
-    res.setHeader(
-      'Set-Cookie',
-      `${cookieName(req.headers.host)}=${deps.token}; HttpOnly; SameSite=Strict; Path=/`,
-    );
-    res.setHeader('Cache-Control', 'no-store');
-    res.redirect(303, '/');
   });
 
   const api = express.Router();
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    const auth = authenticate(deps, req);
-    if (!auth) {
+    // The one route open without a secret: trading a login code for one.
+    const open = req.method === 'POST' && req.path === '/login';
+    const principal = open ? null : authenticate(deps, req);
+    if (!open && !principal) {
       next(
-        new HttpError(401, 'unauthorized', 'a token is required: open the URL the server printed'),
+        new HttpError(
+          401,
+          'unauthorized',
+          'not logged in: open the link `netcanvas login` prints (or the one the server printed at start)',
+        ),
       );
       return;
     }
+    res.locals.principal = principal;
     if (MUTATING.has(req.method)) {
-      const o = originCheck(deps, req, auth);
+      const o = originCheck(deps, req);
       if (!o.ok) {
         next(new HttpError(403, 'bad-origin', o.reason));
         return;
@@ -178,8 +176,55 @@ export function createApp(deps: AppDeps): express.Express {
   // ─────────── designs ───────────
   const designId = (req: Request) => param(req, 'id', DESIGN_ID_RE, 'design id');
 
+  // ─────────── login and sessions ───────────
+  const principalOf = (res: Response): Principal => res.locals.principal as Principal;
+
+  api.post('/login', (req, res) => {
+    const { code } = body(z.strictObject({ code: z.string().max(200) }), req);
+    const ua = req.headers['user-agent'];
+    const got = deps.sessions.exchange(code, typeof ua === 'string' ? ua : 'unknown');
+    if (!got)
+      throw new HttpError(
+        401,
+        'bad-login-code',
+        'this login link was already used or has expired (they are valid once, for 5 minutes): run `netcanvas login` for a new one',
+      );
+    logger.info({ session: got.session.id }, 'browser session opened');
+    res.status(201).json({ session: got.session, secret: got.secret });
+  });
+
+  api.post('/login/codes', (req, res) => {
+    body(z.strictObject({}), req);
+    if (principalOf(res).kind !== 'master')
+      throw new HttpError(403, 'master-only', 'login codes are minted with the master token');
+    const { code, expiresAt } = deps.sessions.mintCode();
+    res.status(201).json({ code, expiresAt, url: `http://${req.headers.host}/#login=${code}` });
+  });
+
+  api.get('/sessions', (_req, res) => {
+    const p = principalOf(res);
+    res.json({
+      sessions: deps.sessions
+        .list()
+        .map((s) => ({ ...s, current: p.kind === 'session' && p.id === s.id })),
+    });
+  });
+
+  api.delete('/sessions/:session', (req, res) => {
+    const id = param(req, 'session', /^[0-9a-f]{12}$/, 'session id');
+    if (!deps.sessions.revoke(id)) throw new HttpError(404, 'not-found', `no session ${id}`);
+    logger.info({ session: id, by: clientOf(principalOf(res)) }, 'session revoked');
+    res.status(204).end();
+  });
+
   api.get('/session', (_req, res) => {
-    res.json({ ok: true });
+    const p = principalOf(res);
+    res.json({
+      ok: true,
+      via: p.kind,
+      session: p.kind === 'session' ? p.id : null,
+      storage: { path: store.path, recovered: store.recovered ?? null },
+    });
   });
 
   api.get('/designs', (_req, res) => {
@@ -306,40 +351,82 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ ops, diagnostics, script: plan ? renderScript(plan) : null });
   });
 
+  /** Runs a kernel change and writes its audit line, whatever the outcome. */
+  async function audited<T>(
+    res: Response,
+    entry: Pick<AuditEntry, 'action' | 'lab' | 'design'> & Record<string, unknown>,
+    fn: () => Promise<T>,
+    outcome: (r: T) => Pick<AuditEntry, 'ops' | 'result'> & Record<string, unknown>,
+  ): Promise<T> {
+    const client = clientOf(res.locals.principal as Principal);
+    let r: T;
+    try {
+      r = await fn();
+    } catch (err) {
+      // A refused request (busy lab, bad input) changed nothing: no line.
+      if (!(err instanceof LabBusyError) && !(err instanceof LabRequestError))
+        audit.record({ ...entry, ops: 0, result: 'error', client, message: String(err) });
+      throw err;
+    }
+    audit.record({ ...entry, client, ...outcome(r) });
+    return r;
+  }
+
   api.post('/labs/:design/apply', async (req, res) => {
     body(z.strictObject({}), req);
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
     const design = labDesign(req);
-    const result = await exclusive(design.name, () =>
-      engine.apply(design, (p) => hub.applyProgress(p)),
+    const result = await audited(
+      res,
+      { action: 'apply', lab: design.name, design: id },
+      () => exclusive(design.name, () => engine.apply(design, (p) => hub.applyProgress(p))),
+      (r) => ({
+        ops: r.ops.length,
+        result: r.ok ? 'ok' : 'failed',
+        ...(r.failure ? { message: r.failure.kernelMessage } : {}),
+        ...(r.rollback ? { rollback: r.rollback.state } : {}),
+      }),
     );
     await hub.labChanged(design.name);
     res.status(result.ok ? 200 : 422).json(result);
   });
 
+  async function destroyLab(res: Response, lab: string, design: string | null) {
+    deps.tools?.stopCaptures?.(lab);
+    const result = await audited(
+      res,
+      { action: 'destroy', lab, design },
+      () => exclusive(lab, () => engine.destroy(lab)),
+      (r) => ({ ops: r.removed.length, result: 'ok' }),
+    );
+    await hub.labChanged(lab);
+    res.json(result);
+  }
+
   api.post('/labs/:design/destroy', async (req, res) => {
     body(z.strictObject({}), req);
     const design = labDesign(req);
-    deps.tools?.stopCaptures?.(design.name);
-    const result = await exclusive(design.name, () => engine.destroy(design.name));
-    await hub.labChanged(design.name);
-    res.json(result);
+    await destroyLab(res, design.name, param(req, 'design', DESIGN_ID_RE, 'design id'));
   });
 
   // A lab found in the kernel with no stored design (another server, the CLI, a crash) can still be removed.
   api.post('/labs/by-name/:lab/destroy', async (req, res) => {
     body(z.strictObject({}), req);
     const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
-    deps.tools?.stopCaptures?.(lab);
-    const result = await exclusive(lab, () => engine.destroy(lab));
-    await hub.labChanged(lab);
-    res.json(result);
+    await destroyLab(res, lab, store.byName(lab)?.id ?? null);
   });
 
   api.post('/labs/:design/links/:link/state', async (req, res) => {
     const link = param(req, 'link', LINK_ID_RE, 'link id');
     const { state } = body(z.strictObject({ state: z.enum(['up', 'down']) }), req);
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
     const design = labDesign(req);
-    await exclusive(design.name, () => engine.setLinkState(design, link, state));
+    await audited(
+      res,
+      { action: 'link-state', lab: design.name, design: id, link, state },
+      () => exclusive(design.name, () => engine.setLinkState(design, link, state)),
+      (r) => ({ ops: r?.ops ?? 0, result: 'ok' }),
+    );
     await hub.labChanged(design.name);
     res.json({ link, state });
   });
@@ -377,13 +464,26 @@ export function createApp(deps: AppDeps): express.Express {
     );
     if (!deps.tools)
       throw new HttpError(501, 'not-available', 'capture is not available on this server');
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
     const design = labDesign(req);
-    const capture = deps.tools.startCapture(design, spec, (lines, done) =>
+    const client = clientOf(res.locals.principal as Principal);
+    const what = { lab: design.name, design: id, node: spec.node, dev: spec.dev, client };
+    const capture = deps.tools.startCapture(design, spec, (lines, done) => {
+      if (done)
+        audit.record({
+          action: 'capture-stop',
+          ...what,
+          capture: capture.id,
+          ops: 0,
+          result: 'ok',
+          message: done.reason,
+        });
       hub.publish(
         { lab: design.name },
         { kind: 'capture', capture: capture.id, lines, ...(done ? { done } : {}) },
-      ),
-    );
+      );
+    });
+    audit.record({ action: 'capture-start', ...what, capture: capture.id, ops: 0, result: 'ok' });
     res.status(202).json({ id: capture.id });
   });
 
@@ -441,6 +541,20 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof NameTakenError)
     return new HttpError(409, 'name-taken', err.message, { owner: err.ownerId });
   if (err instanceof ToolInputError) return new HttpError(400, 'bad-tool-input', err.message);
+  if (err instanceof LabRequestError)
+    return new HttpError(err.status, err.code, err.message, err.field ? { field: err.field } : {});
+  if (err instanceof StorageFullError)
+    return new HttpError(507, 'storage-full', err.message, { path: err.path });
+  if (err instanceof StorageCorruptError)
+    return new HttpError(500, 'storage-corrupt', err.message, { path: err.path });
+  if (err instanceof StorageError)
+    return new HttpError(500, 'storage-error', err.message, { path: err.path });
+  if (isSpawnFailure(err))
+    return new HttpError(
+      503,
+      'cannot-start-process',
+      `the server could not start a process: ${err.message}`,
+    );
   if (err instanceof DesignNotFoundError) return new HttpError(404, 'not-found', err.message);
   if (err instanceof InvalidDesignError)
     return new HttpError(400, 'invalid-design', err.message, { diagnostics: err.diagnostics });

@@ -2,9 +2,12 @@
  * Commands that touch the kernel: up, down, status, check, caps. They go
  * through the lab engine (apps/server/src/lab), never around it.
  */
+
+import { dirname } from 'node:path';
 import { type Design, designFromYaml, findScenario, LAB_NAME_RE } from '@netcanvas/shared';
+import { type AuditEntry, openAuditLog } from '../lab/audit.js';
 import type { ApplyProgress, Engine, PingResult } from '../lab/engine.js';
-import { createEngine } from '../lab/index.js';
+import { createEngine, LabEngine } from '../lab/index.js';
 import { parseCommandArgs } from './args.js';
 import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
@@ -16,6 +19,19 @@ export const currentEngine = (): Engine => engineFactory();
 /** Tests may run commands in-process against an engine with its own state directory. */
 export function useEngine(factory: () => Engine): void {
   engineFactory = factory;
+}
+
+/** One audit line for a kernel change made from the command line (same file as the server's). */
+function auditCli(
+  engine: Engine,
+  entry: Omit<AuditEntry, 'client'> & Record<string, unknown>,
+): void {
+  const log = openAuditLog(engine instanceof LabEngine ? dirname(engine.state.dir) : undefined);
+  try {
+    log.record({ ...entry, client: 'cli' });
+  } finally {
+    log.close();
+  }
 }
 
 function requireRoot(io: CliIo): boolean {
@@ -94,10 +110,31 @@ this run created is undone and the failing element is named.`,
     const design = await designFrom(io, positionals[0], values.scenario, values.name);
     if (!design) return 1;
     const started = performance.now();
-    const result = await engineFactory().apply(
-      design,
-      values.json ? undefined : progressPrinter(io),
-    );
+    const engine = engineFactory();
+    const source = values.scenario !== undefined ? `scenario:${values.scenario}` : positionals[0]!;
+    let result: Awaited<ReturnType<Engine['apply']>>;
+    try {
+      result = await engine.apply(design, values.json ? undefined : progressPrinter(io));
+    } catch (err) {
+      auditCli(engine, {
+        action: 'apply',
+        lab: design.name,
+        design: source,
+        ops: 0,
+        result: 'error',
+        message: String(err),
+      });
+      throw err;
+    }
+    auditCli(engine, {
+      action: 'apply',
+      lab: design.name,
+      design: source,
+      ops: result.ops.length,
+      result: result.ok ? 'ok' : 'failed',
+      ...(result.failure ? { message: result.failure.kernelMessage } : {}),
+      ...(result.rollback ? { rollback: result.rollback.state } : {}),
+    });
     const ms = Math.round(performance.now() - started);
     if (values.json) {
       io.stdout(json({ ...result, topology: undefined, ms }));
@@ -109,7 +146,7 @@ this run created is undone and the failing element is named.`,
       if (result.failure) {
         const f = result.failure;
         io.stderr(
-          `${design.name}: failed at ${f.elements.join(', ') || 'the lab'} — ${f.op.why}\n  kernel: ${f.kernelMessage}\n  what this run created was undone\n`,
+          `${design.name}: failed at ${f.elements.join(', ') || 'the lab'} — ${f.op.why}\n  kernel: ${f.kernelMessage}\n  ${result.rollback?.message ?? 'what this run created was undone'}\n`,
         );
       }
       return 1;
@@ -148,6 +185,7 @@ Removing a lab that is not running succeeds.`,
     const out: Record<string, string[]> = {};
     for (const lab of labs) {
       const { removed } = await engine.destroy(lab);
+      auditCli(engine, { action: 'destroy', lab, design: null, ops: removed.length, result: 'ok' });
       out[lab] = removed;
       if (!values.json)
         io.stdout(

@@ -51,9 +51,22 @@ export interface OpFailure {
   kernelMessage: string;
 }
 
+/**
+ * What became of a failed apply's undo: run at once (`done`; after a spawn
+ * failure it runs on the root worker the apply kept in reserve), `deferred`
+ * (no process could be started: it is retried until one can), or `failed`.
+ */
+export interface Rollback {
+  state: 'done' | 'deferred' | 'failed';
+  /** Undo operations (still to run, when deferred). */
+  ops: number;
+  message: string;
+}
+
 export interface ApplyResult {
   lab: string;
   ok: boolean;
+  rollback?: Rollback;
   /** Ops that ran (0 on a second apply of the same design). */
   ops: Op[];
   diagnostics: Diagnostic[];
@@ -97,7 +110,12 @@ export interface Engine {
   status(lab: string, design?: Design): Promise<LabStatus>;
   /** The design a lab was last applied from, if this machine remembers it. */
   lastDesign?(lab: string): Design | undefined;
-  setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void>;
+  /** Resolves with the number of kernel operations the change ran (when the engine knows it). */
+  setLinkState(
+    design: Design,
+    linkId: string,
+    state: 'up' | 'down',
+  ): Promise<{ ops: number } | undefined>;
   ping(design: Design, from: string, to: string): Promise<PingResult>;
   /** Pings every pair in parallel (bounded), calling back pair by pair. */
   matrix(
@@ -109,5 +127,21 @@ export interface Engine {
 export class LabBusyError extends Error {
   constructor(readonly lab: string) {
     super(`lab ${lab} is already being changed; try again when the current apply finishes`);
+  }
+}
+
+/**
+ * A request the lab cannot act on as asked (an element that is not there,
+ * a pair that is no pair, a design with errors): the API answers with
+ * `status` and names the request field at fault, never a 500.
+ */
+export class LabRequestError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | null,
+    readonly status: 400 | 404 | 409 | 422 = 400,
+    readonly code: string = 'bad-request',
+  ) {
+    super(field ? `${field}: ${message}` : message);
   }
 }

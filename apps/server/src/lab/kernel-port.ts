@@ -43,6 +43,7 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       return res.removed;
     },
     ping: (netns, address, deadlineS) => pingFrom(netns, address, deadlineS),
+    reserve: () => runner.reserve(),
     async run(ops, opts = {}) {
       // A delete of something already gone is done (CNI's DEL semantics):
       // mark it so and run the rest, until everything ran or a real failure.
@@ -69,6 +70,7 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
             index: failed.index,
             message: res.failed!.message,
             ran: ran.sort((a, b) => a - b),
+            ...(res.failed!.spawn ? { spawn: true } : {}),
           };
         }
         ran.push(failed.index);

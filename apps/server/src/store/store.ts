@@ -9,7 +9,7 @@
  * is refused with its diagnostics.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Design, Diagnostic } from '@netcanvas/shared';
 import { DESIGN_ID_RE, designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
@@ -35,6 +35,67 @@ export interface VersionSummary {
 
 /** Base class so the API can map store failures to HTTP statuses in one place. */
 export class StoreError extends Error {}
+
+/** The database file itself failed (I/O, permissions…): the message names the file. */
+export class StorageError extends StoreError {
+  constructor(
+    readonly path: string,
+    readonly sqliteCode: string,
+    detail: string,
+  ) {
+    super(`storage ${path}: ${detail} (${sqliteCode})`);
+  }
+}
+/** The disk holding the database is full: the write was rolled back, nothing stored before it is lost. */
+export class StorageFullError extends StorageError {
+  constructor(path: string, sqliteCode: string) {
+    super(
+      path,
+      sqliteCode,
+      'the disk is full; this change was not saved and the last saved version is kept. Free some space and save again',
+    );
+  }
+}
+/** The database is damaged; the server moves such a file aside when it starts. */
+export class StorageCorruptError extends StorageError {
+  constructor(path: string, sqliteCode: string, detail: string) {
+    super(
+      path,
+      sqliteCode,
+      `${detail}. The database is damaged: restart the server, which moves the file aside and starts an empty store (sqlite3 "${path}" .recover may rescue designs from the old file)`,
+    );
+  }
+}
+
+/** A corrupt database found at start and moved aside. */
+export interface StoreRecovery {
+  /** Where the database is (now a new, empty one). */
+  path: string;
+  /** Where the damaged file was moved. */
+  movedTo: string;
+  /** What was wrong with it (quick_check's first line, or SQLite's error). */
+  reason: string;
+  at: string;
+}
+
+const CORRUPT_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+const FULL_CODES = /^SQLITE_FULL|^SQLITE_IOERR_(WRITE|SHMSIZE|FSYNC|TRUNCATE)$/;
+
+function sqliteCode(err: unknown): string | null {
+  const e = err as { code?: unknown; name?: unknown };
+  return e?.name === 'SqliteError' && typeof e.code === 'string' ? e.code : null;
+}
+
+/** SQLite's errors as StorageErrors naming the file; anything else unchanged. */
+export function storageError(err: unknown, path: string): unknown {
+  const code = sqliteCode(err);
+  if (!code) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_FULL' || (FULL_CODES.test(code) && /full|space/i.test(message)))
+    return new StorageFullError(path, code);
+  if (CORRUPT_CODES.test(code)) return new StorageCorruptError(path, code, message);
+  return new StorageError(path, code, message);
+}
 export class DesignNotFoundError extends StoreError {
   constructor(
     readonly id: string,
@@ -81,6 +142,8 @@ const DEFAULT_KEEP_VERSIONS = 500;
 
 export interface Store {
   readonly path: string;
+  /** Set when the database was found damaged at start and moved aside. */
+  readonly recovered?: StoreRecovery;
   list(): DesignSummary[];
   get(id: string, version?: number): DesignRecord;
   /** Looks a design up by its lab name (what the kernel side knows). */
@@ -121,17 +184,66 @@ interface DesignRow {
   updated_at: number;
 }
 
-export function openStore(dataDir: string, options: StoreOptions = {}): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, 'netcanvas.sqlite');
+/** Opens the file and checks it (quick_check); throws SqliteError or a corruption reason. */
+function openChecked(path: string): Database.Database {
   const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL survives a process crash (kill -9) without losing a commit;
+    // only a power loss may drop the last transactions, acceptable for a local tool.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') {
+      const e = new Error(`quick_check: ${String(check).split('\n')[0]}`) as Error & {
+        code: string;
+      };
+      e.name = 'SqliteError';
+      e.code = 'SQLITE_CORRUPT';
+      throw e;
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Renames a damaged database (and its -wal/-shm files) aside; returns the new name. */
+function moveAside(path: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = `${path}.corrupt-${stamp}`;
+  renameSync(path, target);
+  for (const ext of ['-wal', '-shm'])
+    if (existsSync(path + ext)) renameSync(path + ext, target + ext);
+  return target;
+}
+
+export function openStore(dataDir: string, options: StoreOptions = {}): Store {
+  const path = join(dataDir, 'netcanvas.sqlite');
+  let db: Database.Database;
+  let recovered: StoreRecovery | undefined;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      db = openChecked(path);
+    } catch (err) {
+      const code = sqliteCode(err);
+      if (!code || !CORRUPT_CODES.test(code)) throw err;
+      // A damaged file is kept for rescue, never written to again; the server starts empty.
+      const reason = err instanceof Error ? err.message : String(err);
+      const movedTo = moveAside(path);
+      recovered = { path, movedTo, reason, at: new Date().toISOString() };
+      db = openChecked(path);
+    }
+  } catch (err) {
+    const e = storageError(err, path);
+    if (e instanceof StoreError) throw e;
+    const errno = err as NodeJS.ErrnoException;
+    throw new StorageError(path, errno.code ?? 'error', errno.message ?? String(err));
+  }
   const keep = options.keepVersions ?? DEFAULT_KEEP_VERSIONS;
-  db.pragma('journal_mode = WAL');
-  // WAL + NORMAL survives a process crash (kill -9) without losing a commit;
-  // only a power loss may drop the last transactions, acceptable for a local tool.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
 
   const userVersion = db.pragma('user_version', { simple: true }) as number;
   if (userVersion > SCHEMA_VERSION) {
@@ -235,8 +347,9 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     return record(row(id));
   });
 
-  return {
+  const store: Store = {
     path,
+    ...(recovered ? { recovered } : {}),
     list: () =>
       q.list.all().map((r) => ({
         id: r.id,
@@ -286,6 +399,19 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       if (db.open) db.close();
     },
   };
+  // Every SQLite failure leaves the store as a StorageError that names the file.
+  for (const key of Object.keys(store) as (keyof Store)[]) {
+    const f = store[key];
+    if (typeof f !== 'function') continue;
+    (store as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
+      try {
+        return (f as (...a: unknown[]) => unknown)(...args);
+      } catch (err) {
+        throw storageError(err, path);
+      }
+    };
+  }
+  return store;
 }
 
 export function isDesignId(id: string): boolean {

@@ -10,6 +10,7 @@ import {
   type TestServer,
   TestSocket,
   upgradeStatus,
+  wsProtocols,
 } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
@@ -19,7 +20,7 @@ let id: string;
 const good = () => ({
   host: srv.host,
   origin: srv.origin,
-  cookie: `netcanvas_${srv.port}=${srv.token}`,
+  authorization: `Bearer ${srv.secret}`,
 });
 const body = () => JSON.stringify({ doc: design('t-hostile-new') });
 
@@ -60,7 +61,12 @@ describe('HTTP', () => {
       () => ({ host: srv.host, origin: srv.origin, 'content-type': 'application/json' }),
       401,
     ],
-    ['wrong token', () => ({ ...good(), cookie: `netcanvas_${srv.port}=guess` }), 401],
+    ['wrong secret', () => ({ ...good(), authorization: 'Bearer guessguessguessguess' }), 401],
+    [
+      'the master token replayed as a cookie (no cookie is read)',
+      () => ({ host: srv.host, origin: srv.origin, cookie: `netcanvas_${srv.port}=${srv.token}` }),
+      401,
+    ],
     ['Origin http://evil.example', () => ({ ...good(), origin: 'http://evil.example' }), 403],
     ['Origin null', () => ({ ...good(), origin: 'null' }), 403],
     [
@@ -69,14 +75,6 @@ describe('HTTP', () => {
       403,
     ],
     ['Origin https of the same host', () => ({ ...good(), origin: `https://${srv.host}` }), 403],
-    [
-      'no Origin with only the cookie (a browser always sends one)',
-      () => {
-        const { origin: _o, ...rest } = good();
-        return rest;
-      },
-      403,
-    ],
     ['Sec-Fetch-Site: cross-site', () => ({ ...good(), 'sec-fetch-site': 'cross-site' }), 403],
   ];
   for (const [name, headers, status] of cases) {
@@ -126,7 +124,7 @@ describe('HTTP', () => {
     untouched();
   });
 
-  it('a cross-origin GET cannot read designs without the token, and errors carry no stack', async () => {
+  it('a cross-origin GET cannot read designs without a secret, and errors carry no stack', async () => {
     const r = await raw(srv, 'GET', '/api/designs', {
       host: srv.host,
       origin: 'http://evil.example',
@@ -136,7 +134,7 @@ describe('HTTP', () => {
     expect(r.text).not.toMatch(/\.ts:\d+|node_modules/);
   });
 
-  it('the bearer token works without Origin (the CLI), but not with a foreign Origin', async () => {
+  it('the master token works without Origin (the CLI), but not with a foreign Origin', async () => {
     const cli = {
       host: srv.host,
       authorization: `Bearer ${srv.token}`,
@@ -158,6 +156,8 @@ describe('HTTP', () => {
 });
 
 describe('WebSocket upgrade', () => {
+  const page = () => ({ host: srv.host, origin: srv.origin });
+  const protocols = () => wsProtocols(srv.secret);
   const cases: [string, () => Record<string, string>, number][] = [
     ['Origin http://evil.example', () => ({ ...good(), origin: 'http://evil.example' }), 403],
     ['Origin null', () => ({ ...good(), origin: 'null' }), 403],
@@ -166,37 +166,52 @@ describe('WebSocket upgrade', () => {
       () => ({ ...good(), origin: `http://localhost:${srv.port + 1}` }),
       403,
     ],
-    [
-      'no Origin and only a cookie',
-      () => {
-        const { origin: _o, ...rest } = good();
-        return rest;
-      },
-      403,
-    ],
     ['Host: evil.example', () => ({ ...good(), host: 'evil.example' }), 403],
-    ['no token', () => ({ host: srv.host, origin: srv.origin }), 401],
+    ['no secret', () => ({ host: srv.host, origin: srv.origin }), 401],
+    [
+      'the master token as a cookie',
+      () => ({ ...page(), cookie: `netcanvas_${srv.port}=${srv.token}` }),
+      401,
+    ],
   ];
   for (const [name, headers, status] of cases) {
     it(`${name} → ${status}`, async () => {
-      expect(await upgradeStatus(srv, headers())).toBe(status);
+      const { authorization: _a, ...h } = headers();
+      expect(
+        await upgradeStatus(
+          srv,
+          h,
+          '/ws',
+          name.startsWith('no secret') || name.includes('cookie') ? [] : protocols(),
+        ),
+      ).toBe(status);
     });
   }
-  it('the same origin with the cookie connects; the bearer token connects without Origin', async () => {
-    expect(await upgradeStatus(srv, good())).toBe(101);
+  it('a secret offered without the netcanvas.v1 subprotocol → 400; a wrong secret → 401', async () => {
+    expect(await upgradeStatus(srv, page(), '/ws', [`netcanvas.auth.${srv.secret}`])).toBe(400);
+    expect(
+      await upgradeStatus(srv, page(), '/ws', [
+        'netcanvas.v1',
+        'netcanvas.auth.guessguessguessguess',
+      ]),
+    ).toBe(401);
+  });
+  it('the same origin with the session connects; the master token connects without Origin', async () => {
+    expect(await upgradeStatus(srv, page(), '/ws', protocols())).toBe(101);
     expect(await upgradeStatus(srv, { host: srv.host, authorization: `Bearer ${srv.token}` })).toBe(
       101,
     );
     expect(
-      await upgradeStatus(srv, {
-        ...good(),
-        host: `localhost:${srv.port}`,
-        origin: `http://localhost:${srv.port}`,
-      }),
+      await upgradeStatus(
+        srv,
+        { host: `localhost:${srv.port}`, origin: `http://localhost:${srv.port}` },
+        '/ws',
+        protocols(),
+      ),
     ).toBe(101);
   });
   it('another path → 404', async () => {
-    expect(await upgradeStatus(srv, good(), '/api/designs')).toBe(404);
+    expect(await upgradeStatus(srv, page(), '/api/designs', protocols())).toBe(404);
   });
 });
 

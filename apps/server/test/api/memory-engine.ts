@@ -76,6 +76,7 @@ export class MemoryEngine implements Engine {
   }
   async setLinkState(design: Design, linkId: string, state: 'up' | 'down') {
     this.calls.push({ method: 'setLinkState', lab: design.name, args: { linkId, state } });
+    return undefined;
   }
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
     this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });

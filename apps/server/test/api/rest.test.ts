@@ -1,6 +1,17 @@
 /** REST flows end to end on a real listener, with the in-memory engine (no kernel involved). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, browser, design, raw, startTestServer, type TestServer } from './helpers.js';
+import {
+  api,
+  browser,
+  design,
+  loginSession,
+  raw,
+  startTestServer,
+  type TestServer,
+  TestSocket,
+  upgradeStatus,
+  wsProtocols,
+} from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
 let srv: TestServer;
@@ -13,26 +24,93 @@ afterEach(async () => {
   await srv.stop();
 });
 
-describe('token exchange', () => {
-  it('trades the printed URL for an HttpOnly SameSite=Strict cookie and drops the token from the address bar', async () => {
-    const r = await raw(srv, 'GET', `/?token=${srv.token}`, { host: srv.host });
-    expect(r.status).toBe(303);
-    expect(r.headers.location).toBe('/');
-    const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toContain(`netcanvas_${srv.port}=${srv.token}`);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
+describe('login', () => {
+  const login = (code: string, origin = srv.origin) =>
+    raw(
+      srv,
+      'POST',
+      '/api/login',
+      { host: srv.host, origin, 'content-type': 'application/json' },
+      JSON.stringify({ code }),
+    );
+  const mint = async () => {
+    const r = await api(srv, 'POST', '/api/login/codes', {});
+    expect(r.status).toBe(201);
+    expect(r.json.url).toBe(`http://${srv.host}/#login=${r.json.code}`);
+    return r.json.code as string;
+  };
+
+  it('a login code works once: it becomes a session secret, sent as a bearer; no cookie anywhere', async () => {
+    const code = await mint();
+    const first = await login(code);
+    expect(first.status).toBe(201);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const secret = first.json.secret as string;
+    expect(secret).not.toBe(srv.token);
     const me = await raw(srv, 'GET', '/api/session', {
       host: srv.host,
-      cookie: cookie.split(';')[0]!,
+      authorization: `Bearer ${secret}`,
     });
-    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ ok: true, via: 'session', session: first.json.session.id });
+    // The same link again: refused, naming what to do.
+    const again = await login(code);
+    expect(again.status).toBe(401);
+    expect(again.json.error.message).toMatch(/netcanvas login/);
   });
 
-  it('refuses a wrong token and gives no cookie', async () => {
-    const r = await raw(srv, 'GET', '/?token=nope', { host: srv.host });
-    expect(r.status).toBe(401);
-    expect(r.headers['set-cookie']).toBeUndefined();
+  it('a code past its 5 minutes is refused', async () => {
+    let now = Date.now();
+    const { Sessions } = await import('../../src/api/security.js');
+    const sessions = new Sessions('m'.repeat(32), () => now);
+    const { code } = sessions.mintCode();
+    now += 5 * 60 * 1000 + 1;
+    expect(sessions.exchange(code, 'late')).toBeNull();
+    const fresh = sessions.mintCode().code;
+    now += 4 * 60 * 1000;
+    expect(sessions.exchange(fresh, 'in time')).not.toBeNull();
+  });
+
+  it('only the master token mints codes; the HTML never carries one, and the old ?token= URL is gone', async () => {
+    const asBrowser = await browser(srv, 'POST', '/api/login/codes', {});
+    expect(asBrowser.status).toBe(403);
+    const old = await raw(srv, 'GET', `/?token=${srv.token}`, { host: srv.host });
+    expect(old.headers['set-cookie']).toBeUndefined();
+    const cookieOnly = await raw(srv, 'GET', '/api/designs', {
+      host: srv.host,
+      cookie: `netcanvas_${srv.port}=${srv.token}`,
+    });
+    expect(cookieOnly.status).toBe(401);
+  });
+
+  it('sessions are listed and revoked; a revoked secret gets 401 on REST and its socket is closed and refused', async () => {
+    const secret = loginSession(srv);
+    const other = loginSession(srv);
+    const s = await TestSocket.open(srv, undefined, secret);
+    const as = (sec: string, method: string, path: string) =>
+      raw(srv, method, path, {
+        host: srv.host,
+        origin: srv.origin,
+        authorization: `Bearer ${sec}`,
+      });
+    const list = await as(secret, 'GET', '/api/sessions');
+    const mine = list.json.sessions.find((x: { current: boolean }) => x.current);
+    expect(list.json.sessions.length).toBe(3); // the helper's, and these two
+    expect(mine.client).toBe('test browser');
+    const revoked = await as(other, 'DELETE', `/api/sessions/${mine.id}`);
+    expect(revoked.status).toBe(204);
+    expect(await s.closed()).toBe(4401);
+    expect((await as(secret, 'GET', '/api/designs')).status).toBe(401);
+    expect(
+      await upgradeStatus(srv, { host: srv.host, origin: srv.origin }, '/ws', wsProtocols(secret)),
+    ).toBe(401);
+    expect((await as(other, 'GET', '/api/designs')).status).toBe(200);
+    expect((await as(other, 'DELETE', `/api/sessions/${mine.id}`)).status).toBe(404);
+  });
+
+  it('the socket selects netcanvas.v1 and never echoes the secret', async () => {
+    const s = await TestSocket.open(srv);
+    expect(s.ws.protocol).toBe('netcanvas.v1');
+    s.close();
   });
 });
 
@@ -153,7 +231,7 @@ describe('designs', () => {
       {
         host: srv.host,
         origin: srv.origin,
-        cookie: `netcanvas_${srv.port}=${srv.token}`,
+        authorization: `Bearer ${srv.secret}`,
         'content-type': 'application/json',
       },
       '{"doc": ',

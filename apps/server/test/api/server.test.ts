@@ -12,6 +12,7 @@ import {
   TestSocket,
   tempDir,
   upgradeStatus,
+  wsProtocols,
 } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
@@ -61,6 +62,10 @@ describe('the built web app', () => {
     expect(index.status).toBe(200);
     expect(index.text).toContain('<title>netcanvas</title>');
     expect(index.headers['x-frame-options']).toBe('DENY');
+    // No inline script, no eval: a secret in localStorage is out of reach of injected markup.
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect((await raw(srv, 'GET', '/assets/app.js', { host })).text).toBe('console.log(1)');
     // Client-side routes fall back to the app.
     expect((await raw(srv, 'GET', '/designs/abc', { host })).text).toContain('netcanvas');
@@ -79,16 +84,13 @@ describe('socket limits', () => {
     cleanup.push(() => srv.stop());
     const a = await TestSocket.open(srv);
     await TestSocket.open(srv);
-    const headers = {
-      host: srv.host,
-      origin: srv.origin,
-      cookie: `netcanvas_${srv.port}=${srv.token}`,
-    };
-    expect(await upgradeStatus(srv, headers)).toBe(503);
+    const headers = { host: srv.host, origin: srv.origin };
+    const protocols = wsProtocols(srv.secret);
+    expect(await upgradeStatus(srv, headers, '/ws', protocols)).toBe(503);
     a.close();
     await a.closed();
     await new Promise((r) => setTimeout(r, 50));
-    expect(await upgradeStatus(srv, headers)).toBe(101);
+    expect(await upgradeStatus(srv, headers, '/ws', protocols)).toBe(101);
   });
 
   it('a client may hold a bounded number of subscriptions', async () => {

@@ -12,7 +12,9 @@ beforeEach(async () => {
   engine = new MemoryEngine();
   srv = await startTestServer({
     engine,
-    ws: { limits: { softBytes: 16 * 1024, hardBytes: 64 * 1024 * 1024, maxQueued: 16 } },
+    ws: {
+      limits: { softBytes: 16 * 1024, hardBytes: 64 * 1024 * 1024, maxQueuedBytes: 64 * 1024 },
+    },
   });
   id = srv.store.create(design('t-ws')).id;
 });
