@@ -6,12 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { ARTIFACTS, namespacesOfLab, type RunInfo, readRunInfo } from './run.js';
+import { ARTIFACTS, loginLink, namespacesOfLab, type RunInfo, readRunInfo } from './run.js';
 
 export { expect };
 
 /** Uncaught exceptions of every page the current test opened with `openApp`. */
 const pageErrors: string[] = [];
+/** Content-Security-Policy violations (`securitypolicyviolation` events) of those pages. */
+const cspViolations: string[] = [];
 
 export interface Fixtures {
   run: RunInfo;
@@ -30,8 +32,10 @@ export const test = base.extend<Fixtures>({
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
     async ({}, use) => {
       pageErrors.length = 0;
+      cspViolations.length = 0;
       await use(undefined);
       expect(pageErrors, 'uncaught exceptions in the app').toEqual([]);
+      expect(cspViolations, 'Content-Security-Policy violations').toEqual([]);
     },
     { auto: true },
   ],
@@ -92,13 +96,32 @@ export function designIdOf(page: Page): string {
 }
 
 /**
- * Logs in with the printed URL (the server trades the token for an HttpOnly
- * cookie and redirects to /) and waits until the design is saved on the
- * server. `hash` (e.g. `design=<id>`) survives the redirect.
+ * Reports every Content-Security-Policy violation of the page (the app must
+ * run with none: no inline script, no eval, no inline style element).
+ */
+export async function watchCsp(page: Page) {
+  await page.exposeBinding('__ncCspViolation', (_source, text: string) => {
+    cspViolations.push(`${page.url()}: ${text}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __ncCspViolation: (t: string) => void }).__ncCspViolation(
+        `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+      );
+    });
+  });
+}
+
+/**
+ * Logs in as a user does: with a fresh login link (`/#login=CODE`, minted
+ * with the master token the way `netcanvas login` does, one per call), which
+ * the page trades for a session; then waits until the design is saved on
+ * the server. `hash` (e.g. `design=<id>`) rides along in the fragment.
  */
 export async function openApp(page: Page, run: RunInfo, hash?: string) {
   page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.stack ?? String(err)}`));
-  await page.goto(hash ? `${run.loginUrl}#${hash}` : run.loginUrl);
+  await watchCsp(page);
+  await page.goto(await loginLink(run, hash));
   await expect(page).toHaveURL(/#design=/);
   await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
 }

@@ -4,6 +4,8 @@
  * encapsulated traffic while c1 pings c2, a traceroute from c1 to c2 lists
  * the routers it crosses, and the traffic shows as a rate on the links.
  */
+
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import {
   deploy,
@@ -116,6 +118,17 @@ test('vxlan scenario: capture the tunnel on the public network, traceroute, link
       )
       .toEqual({ running: true, tunnelled: true });
     await shot(page, '20-capture-vxlan');
+  });
+
+  await test.step('the finished capture downloads as a pcap, fetched with the session header', async () => {
+    const button = page.getByTestId('capture-download');
+    await expect(button).toBeVisible({ timeout: 40_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^[a-z0-9]+\.pcap$/);
+    const file = await download.path();
+    const head = readFileSync(file).subarray(0, 4).toString('hex');
+    // libpcap's magic number, either byte order.
+    expect(['d4c3b2a1', 'a1b2c3d4']).toContain(head);
   });
 
   await test.step('a traceroute from c1 to c2 crosses r1, then r2, then reaches c2', async () => {

@@ -7,6 +7,7 @@ import { ContextMenu } from './components/ContextMenu';
 import { Gallery } from './components/Gallery';
 import { Inspector } from './components/Inspector';
 import { Palette } from './components/Palette';
+import { StorageBanner } from './components/Sessions';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { useShortcuts } from './core/shortcuts';
@@ -51,6 +52,7 @@ export function App() {
     <ReactFlowProvider>
       <div className="nc-app">
         <Toolbar />
+        <StorageBanner />
         <div className="nc-main">
           <Palette />
           <div className="nc-center">

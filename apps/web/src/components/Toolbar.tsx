@@ -6,6 +6,7 @@ import { labDeployed, useLive } from '../live/store';
 import { autoLayout } from '../model/layout';
 import { type PanelId, useApp, useTemporal } from '../store';
 import { Icon } from './icons';
+import { SessionsButton } from './Sessions';
 
 function PanelButton({ panel, label, count }: { panel: PanelId; label: string; count?: number }) {
   const active = useApp((s) => s.panel === panel);
@@ -161,6 +162,7 @@ export function Toolbar() {
       </div>
       <div className="nc-spacer" />
       <SaveState />
+      <SessionsButton />
       <div className="nc-toolgroup">
         <button
           type="button"

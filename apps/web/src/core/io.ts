@@ -29,8 +29,10 @@ export function writeDesign(design: Design): { text: string; ext: 'yaml' | 'json
   return { text: `${JSON.stringify(design, null, 2)}\n`, ext: 'json' };
 }
 
-export function download(filename: string, text: string, type = 'text/plain') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function download(filename: string, content: string | Blob, type = 'text/plain') {
+  const url = URL.createObjectURL(
+    typeof content === 'string' ? new Blob([content], { type }) : content,
+  );
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

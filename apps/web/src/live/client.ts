@@ -5,14 +5,16 @@ import {
   parseServerMessage,
   type ServerSnapshot,
 } from '@netcanvas/shared';
+import { download } from '../core/io';
 import { useApp } from '../store';
-import { ApiError, api } from './api';
+import { ApiError, api, apiBlob, forgetSession, loginFromFragment, socketProtocols } from './api';
 import {
   type ElementLiveState,
   type LinkLive,
   type LiveState,
   labDeployed,
   pairKey,
+  type StorageRecovery,
   useLive,
 } from './store';
 
@@ -62,20 +64,42 @@ export function startLive() {
   });
 }
 
+interface SessionAnswer {
+  session: string | null;
+  storage?: { path: string; recovered: StorageRecovery | null };
+}
+
+/** A login code in the address is traded once, at the first connection. */
+let loginTried = false;
+let loginRefused: string | null = null;
+/** Why the last socket closed, when the server said (a revoked session). */
+let closedBecause: string | null = null;
+
 async function connect() {
   setLive({ connection: 'connecting', connectionNote: null });
+  if (!loginTried) {
+    loginTried = true;
+    loginRefused = await loginFromFragment();
+  }
+  let session: SessionAnswer;
   try {
-    await api('GET', '/session');
+    session = await api<SessionAnswer>('GET', '/session');
   } catch (err) {
+    const unauthorized = err instanceof ApiError && err.status === 401;
+    if (unauthorized) forgetSession();
     setLive({
       connection: 'offline',
-      connectionNote:
-        err instanceof ApiError && err.status === 401
-          ? 'Open the URL the server printed (with ?token=…) to connect'
-          : 'No netcanvas server: designing works, deploying needs `pnpm netcanvas serve`',
+      connectionNote: unauthorized
+        ? (loginRefused ??
+          closedBecause ??
+          'Not logged in: run `pnpm netcanvas login` on the server’s machine and open the link it prints')
+        : 'No netcanvas server: designing works, deploying needs `pnpm netcanvas serve`',
     });
     return;
   }
+  loginRefused = null;
+  closedBecause = null;
+  setLive({ session: session.session, storage: session.storage?.recovered ?? null });
   await attachDesign();
   openSocket();
 }
@@ -173,7 +197,7 @@ function send(msg: unknown) {
 
 function openSocket() {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, socketProtocols());
   socket = ws;
   ws.onopen = () => {
     reconnectDelay = 500;
@@ -223,7 +247,10 @@ function openSocket() {
         break;
     }
   };
-  ws.onclose = () => {
+  ws.onclose = (e) => {
+    if (e.code === 4401)
+      closedBecause =
+        'This browser’s session was revoked: run `pnpm netcanvas login` for a new link';
     clearInterval(heartbeat);
     for (const ref of [...unacknowledged.keys()]) acknowledge(ref);
     if (socket !== ws) return;
@@ -637,4 +664,30 @@ export async function startCapture(node: string, dev: string, packets = 50, seco
   );
   if (!r) setLive({ capture: null });
   else setLive({ capture: { ...live().capture!, id: r.id } });
+}
+
+/** The finished capture's pcap, fetched with the session header and saved from memory. */
+export async function downloadCapture(id: string) {
+  const blob = await run('Download', () => apiBlob(`/captures/${encodeURIComponent(id)}`));
+  if (blob) download(`${id}.pcap`, blob, 'application/vnd.tcpdump.pcap');
+}
+
+export interface SessionRow {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  client: string;
+  current: boolean;
+}
+
+export async function listSessions(): Promise<SessionRow[] | undefined> {
+  const r = await run('Sessions', () => api<{ sessions: SessionRow[] }>('GET', '/sessions'));
+  return r?.sessions;
+}
+
+export async function revokeSession(id: string): Promise<boolean> {
+  const r = await run('Revoke', () =>
+    api('DELETE', `/sessions/${encodeURIComponent(id)}`).then(() => true),
+  );
+  return r === true;
 }

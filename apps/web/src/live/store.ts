@@ -42,6 +42,13 @@ export interface ChangeReview {
   ops: Op[];
 }
 
+/** The server found its database damaged at start, moved it aside and started empty. */
+export interface StorageRecovery {
+  path: string;
+  movedTo: string;
+  reason: string;
+}
+
 export interface CaptureLine {
   t: number;
   text: string;
@@ -68,6 +75,9 @@ export interface LiveState {
   tools: ToolRun[];
   capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
   change: ChangeReview | null;
+  /** This browser's session id on the server (null: none, or the master token). */
+  session: string | null;
+  storage: StorageRecovery | null;
 }
 
 export const useLive = create<LiveState>()(() => ({
@@ -85,6 +95,8 @@ export const useLive = create<LiveState>()(() => ({
   tools: [],
   capture: null,
   change: null,
+  session: null,
+  storage: null,
 }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;
