@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { defaultDataDir, startServer } from '../api/server.js';
+import { surviveLostSpawnErrors } from '../kernel/exec.js';
 import { sharedRunner } from '../kernel/observe.js';
 import { createEngine } from '../lab/index.js';
 import { createKernelSources } from '../live/kernel-sources.js';
@@ -56,6 +57,7 @@ stops the server and ends every browser session; running labs keep running
     const dataDir = values['data-dir'] ? resolve(io.cwd, values['data-dir']) : defaultDataDir();
 
     const logger = pino({ name: 'netcanvas' }, pino.destination(2));
+    surviveLostSpawnErrors((err) => logger.warn({ err: err.message }, 'a process could not start'));
     const runner = sharedRunner();
     const sources = createKernelSources({ logger, runner });
     let running: Awaited<ReturnType<typeof startServer>>;

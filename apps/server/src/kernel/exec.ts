@@ -20,6 +20,7 @@
  * messages we match never depend on the user's locale.
  */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { execa } from 'execa';
 
 export interface ExecOptions {
@@ -88,9 +89,33 @@ export function childEnv(): NodeJS.ProcessEnv {
   return { ...process.env, LC_ALL: 'C', LANG: 'C' };
 }
 
+/** Descriptors a one-shot process needs while it starts (pipes for stdin/stdout/stderr, exec's error pipe). */
+const SPAWN_DESCRIPTORS = 8;
+
+/**
+ * True when this process can still open `n` descriptors: opens them, then
+ * closes them again. execa 9 does not survive EMFILE (it reads
+ * `subprocess.stdio`, which Node leaves null, and the subprocess's 'error'
+ * is then emitted with no listener: the process dies), so exec asks first.
+ */
+function descriptorsLeft(n: number): boolean {
+  const fds: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) fds.push(fs.openSync('/dev/null', 'r'));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
+}
+
 export async function exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('exec: empty argv');
+  // Checked and spawned in one synchronous stretch: no other callback runs in between.
+  if (!descriptorsLeft(SPAWN_DESCRIPTORS))
+    throw new ExecError(argv, null, `spawn ${file} EMFILE`, 'spawn', null, 'EMFILE');
   const r = await execa(file, args, {
     env: childEnv(),
     extendEnv: false,
@@ -123,6 +148,27 @@ export async function exec(argv: string[], options: ExecOptions = {}): Promise<E
   if (exitCode !== 0 && !options.allowFailure)
     throw new ExecError(argv, r.exitCode ?? null, stderr, 'exit', signal);
   return { argv, exitCode, stdout, stderr };
+}
+
+/**
+ * Last line of defence for the server process: a spawn error (EMFILE,
+ * ENFILE, ENOMEM, EAGAIN) emitted on a child process nobody listens to —
+ * what execa leaves behind when it cannot handle a failed spawn — is logged
+ * instead of ending the process. Any other uncaught error still ends it.
+ */
+export function surviveLostSpawnErrors(log: (err: Error) => void): void {
+  process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+    if (
+      typeof err?.syscall === 'string' &&
+      err.syscall.startsWith('spawn') &&
+      ['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN'].includes(err.code ?? '')
+    ) {
+      log(err);
+      return;
+    }
+    process.stderr.write(`${err?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
 }
 
 /**
