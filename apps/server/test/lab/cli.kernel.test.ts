@@ -2,7 +2,7 @@
  * The lab commands as a user types them (in-process, same entry point as
  * the binary): up, up again, plan --against-running, status, check, down.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { designToYaml } from '@netcanvas/shared';
@@ -89,5 +89,26 @@ describe('lab commands', () => {
     const gone = await cli('check', 'lab.yaml');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/not running/);
+
+    // One audit line per kernel change, beside the labs' state: two ups (the second ran nothing) and a down.
+    const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      audit.map(({ action, lab: l, design: d, ops, result, client }) => ({
+        action,
+        lab: l,
+        design: d,
+        many: ops > 0,
+        result,
+        client,
+      })),
+    ).toEqual([
+      { action: 'apply', lab, design: 'lab.yaml', many: true, result: 'ok', client: 'cli' },
+      { action: 'apply', lab, design: 'lab.yaml', many: false, result: 'ok', client: 'cli' },
+      { action: 'destroy', lab, design: null, many: true, result: 'ok', client: 'cli' },
+    ]);
+    for (const line of audit) expect(Date.parse(line.time)).toBeGreaterThan(0);
   }, 180_000);
 });
