@@ -2,13 +2,19 @@
  * The front door against hostile requests: each one is refused, and nothing
  * behind the door moved (no design stored, no engine call).
  */
+import { readdirSync, rmSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/lab/index.js';
+import { createLabTools } from '../../src/tools/capture.js';
 import {
+  api,
   design,
   raw,
   startTestServer,
   type TestServer,
   TestSocket,
+  tempDir,
   upgradeStatus,
   wsProtocols,
 } from './helpers.js';
@@ -32,6 +38,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv.stop();
 });
+
+const labNetnsOf = (lab: string) =>
+  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
 
 function untouched() {
   expect(srv.store.list().map((d) => d.name)).toEqual(['t-hostile']);
@@ -250,5 +259,159 @@ describe('WebSocket messages', () => {
     expect(errors).toHaveLength(5);
     s.close();
     untouched();
+  });
+});
+
+describe('bad input to the lab routes, on the real engine', () => {
+  let real: TestServer;
+  let good: string;
+  let broken: string;
+  const stateDir = tempDir('nc-hostile-state-');
+  beforeAll(async () => {
+    real = await startTestServer({
+      engine: createEngine({ stateDir }),
+      tools: createLabTools(stateDir),
+    });
+    good = real.store.create(design('t-bad-in')).id;
+    // Saved (a half-drawn design may be), but with an error: c1's address is outside vlan10's subnet.
+    broken = real.store.create({
+      ...design('t-bad-broken'),
+      links: [
+        { endpoints: [{ node: 'c1', ip: '10.9.9.9/24' }, 'vlan10'] },
+        { endpoints: ['c2', 'vlan10'] },
+      ],
+    }).id;
+  });
+  afterAll(async () => {
+    await real.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const cases: [string, () => [string, unknown], number, RegExp][] = [
+    [
+      'ping from an element that is not there',
+      () => [`/labs/${good}/ping`, { from: 'nope', to: 'c1' }],
+      400,
+      /^from: nope is not an element/,
+    ],
+    [
+      'ping from constructor',
+      () => [`/labs/${good}/ping`, { from: 'constructor', to: 'c1' }],
+      400,
+      /^from: /,
+    ],
+    ['ping to itself', () => [`/labs/${good}/ping`, { from: 'c1', to: 'c1' }], 400, /^to: /],
+    [
+      'ping from a VLAN (no address)',
+      () => [`/labs/${good}/ping`, { from: 'vlan10', to: 'c1' }],
+      400,
+      /^from: vlan10 has no address/,
+    ],
+    ['ping with a number', () => [`/labs/${good}/ping`, { from: 1, to: 'c1' }], 400, /\(from\)/],
+    [
+      'ping in a design with errors',
+      () => [`/labs/${broken}/ping`, { from: 'c1', to: 'c2' }],
+      409,
+      /has errors/,
+    ],
+    [
+      'link state of a link that is not there',
+      () => [`/labs/${good}/links/c9--vlan10/state`, { state: 'down' }],
+      404,
+      /^link: /,
+    ],
+    [
+      'link state sideways',
+      () => [`/labs/${good}/links/c1--vlan10/state`, { state: 'sideways' }],
+      400,
+      /\(state\)/,
+    ],
+    [
+      'link state in a design with errors',
+      () => [`/labs/${broken}/links/c2--vlan10/state`, { state: 'down' }],
+      409,
+      /has errors/,
+    ],
+    [
+      'traceroute from a VLAN',
+      () => [`/labs/${good}/traceroute`, { from: 'vlan10', to: 'c1' }],
+      400,
+      /vlan10/,
+    ],
+  ];
+  for (const [name, req, status, message] of cases) {
+    it(`${name} → ${status}, naming the field`, async () => {
+      const [path, body] = req();
+      const r = await api(real, 'POST', `/api${path}`, body);
+      expect(r.status, r.text).toBe(status);
+      expect(r.json.error.message).toMatch(message);
+      expect(labNetnsOf('t-bad-in')).toEqual([]);
+    });
+  }
+});
+
+describe('no request takes the server down', () => {
+  it('whatever JSON comes to any route, the answer is never a 5xx', async () => {
+    const routes = [
+      ['POST', '/api/designs'],
+      ['POST', '/api/designs/import'],
+      ['PUT', `/api/designs/${'x'.repeat(12)}`],
+      ['POST', '/api/labs/aaaaaaaaaaaa/apply'],
+      ['POST', '/api/labs/aaaaaaaaaaaa/ping'],
+      ['POST', '/api/labs/aaaaaaaaaaaa/links/a--b/state'],
+      ['POST', '/api/labs/aaaaaaaaaaaa/captures'],
+      ['POST', '/api/login'],
+      ['POST', '/api/login/codes'],
+      ['DELETE', '/api/sessions/000000000000'],
+    ] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue())),
+        async ([method, path], value) => {
+          const r = await raw(
+            srv,
+            method,
+            path.replace('aaaaaaaaaaaa', id),
+            { ...good(), 'content-type': 'application/json' },
+            JSON.stringify(value),
+          );
+          expect(
+            r.status,
+            `${method} ${path} ${JSON.stringify(value).slice(0, 200)}: ${r.text}`,
+          ).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a tool that throws answers 500 for that request only; the next one is served', async () => {
+    const failing = await startTestServer({
+      tools: {
+        traceroute: () => {
+          throw new TypeError('a bug in a tool');
+        },
+        startCapture: () => {
+          throw new Error('another bug');
+        },
+        captureFile: () => null,
+      },
+    });
+    try {
+      const d = failing.store.create(design('t-throw')).id;
+      const r = await api(failing, 'POST', `/api/labs/${d}/traceroute`, { from: 'c1', to: 'c2' });
+      expect(r.status).toBe(500);
+      expect(r.json.error.code).toBe('internal');
+      expect(r.text).not.toMatch(/a bug in a tool/);
+      const c = await api(failing, 'POST', `/api/labs/${d}/captures`, {
+        node: 'c1',
+        dev: 'vlan10',
+      });
+      expect(c.status).toBe(500);
+      expect((await api(failing, 'GET', '/api/session')).status).toBe(200);
+    } finally {
+      await failing.stop();
+    }
   });
 });
