@@ -35,7 +35,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnChild } from './exec.js';
+import { ExecError, spawnChild } from './exec.js';
 import { processSlots } from './fd-budget.js';
 import { assertBatchArg } from './names.js';
 
@@ -355,7 +355,10 @@ export class BatchWorker {
     let child: ChildProcess;
     let ourEnd: net.Socket;
     try {
-      const ends = await mergedOutput();
+      const ends = await mergedOutput().catch((e: NodeJS.ErrnoException) => {
+        // No socket for its output (EMFILE…) is no process either: the same error as a failed spawn.
+        throw new ExecError(this.argv, null, e.message, 'spawn', null, e.code ?? null);
+      });
       ourEnd = ends.ourEnd;
       try {
         child = await spawnChild(this.argv, ['pipe', ends.childEnd, ends.childEnd]);

@@ -151,7 +151,14 @@ export class LabEngine implements Engine {
         deferUndo: (ops) => this.defer(design.name, ops),
       });
       // Remember the design whenever the kernel now runs it (even partly, so status can explain).
-      if (result.ok || result.ops.length > 0) this.state.saveDesign(design);
+      // Only memory: failing to write it (no descriptor, a full disk) must not turn the kernel's answer into an error.
+      if (result.ok || result.ops.length > 0) {
+        try {
+          this.state.saveDesign(design);
+        } catch {
+          // status will compare against the previous design, or none
+        }
+      }
       return result;
     });
   }
