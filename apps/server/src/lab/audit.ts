@@ -14,13 +14,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { defaultStateDir } from './state.js';
 
-export type AuditAction =
-  | 'apply'
-  | 'destroy'
-  | 'link-state'
-  | 'capture-start'
-  | 'capture-stop'
-  | 'undo';
+export type AuditAction = 'apply' | 'destroy' | 'link-state' | 'capture-start' | 'capture-stop';
 
 export interface AuditEntry {
   action: AuditAction;
