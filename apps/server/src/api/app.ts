@@ -543,12 +543,15 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof ToolInputError) return new HttpError(400, 'bad-tool-input', err.message);
   if (err instanceof LabRequestError)
     return new HttpError(err.status, err.code, err.message, err.field ? { field: err.field } : {});
-  if (err instanceof StorageFullError)
-    return new HttpError(507, 'storage-full', err.message, { path: err.path });
-  if (err instanceof StorageCorruptError)
-    return new HttpError(500, 'storage-corrupt', err.message, { path: err.path });
-  if (err instanceof StorageError)
-    return new HttpError(500, 'storage-error', err.message, { path: err.path });
+  if (err instanceof StorageError) {
+    const [status, code] =
+      err instanceof StorageFullError
+        ? [507, 'storage-full']
+        : err instanceof StorageCorruptError
+          ? [500, 'storage-corrupt']
+          : [500, 'storage-error'];
+    return new HttpError(status, code, err.message, { path: err.path });
+  }
   if (isSpawnFailure(err))
     return new HttpError(
       503,
