@@ -1,5 +1,6 @@
 /** Listener set-up: loopback by default, the built web app from the same origin, socket limits. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -101,5 +102,55 @@ describe('socket limits', () => {
     expect(await s.next((m) => m.type === 'error')).toMatchObject({ code: 'too-many-topics' });
     expect(s.messages.filter((m) => m.type === 'snapshot')).toHaveLength(3);
     s.close();
+  });
+});
+
+describe('connections that never finish', () => {
+  const closedWithin = (sock: Socket, ms: number) =>
+    new Promise<boolean>((done) => {
+      const t = setTimeout(() => done(false), ms);
+      sock.once('close', () => {
+        clearTimeout(t);
+        done(true);
+      });
+    });
+
+  it('a silent connection, a request or a socket upgrade dribbled too slowly are closed; a served one is not', async () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    const srv = await listen({
+      store,
+      engine: new MemoryEngine(),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+      firstRequestMs: 400,
+    });
+    cleanup.push(async () => {
+      await srv.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const open = () => connect(srv.port, '127.0.0.1');
+    const silent = open();
+    const slowGet = open();
+    slowGet.write(`GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\n`);
+    const slowUpgrade = open();
+    slowUpgrade.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUpgrade: websocket\r\n`);
+    const served = open();
+    served.on('data', () => {});
+    served.write(
+      `GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nAuthorization: Bearer ${srv.token}\r\n\r\n`,
+    );
+    const [a, b, c] = await Promise.all(
+      [silent, slowGet, slowUpgrade].map((s) => closedWithin(s, 3000)),
+    );
+    expect({ silent: a, slowGet: b, slowUpgrade: c }).toEqual({
+      silent: true,
+      slowGet: true,
+      slowUpgrade: true,
+    });
+    // The served keep-alive connection stays past the first-request time (it idles out later, at 5 s).
+    expect(served.destroyed).toBe(false);
+    served.destroy();
   });
 });
