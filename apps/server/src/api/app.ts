@@ -363,8 +363,11 @@ export function createApp(deps: AppDeps): express.Express {
     try {
       r = await fn();
     } catch (err) {
-      // A refused request (busy lab, bad input) changed nothing: no line.
-      if (!(err instanceof LabBusyError) && !(err instanceof LabRequestError))
+      // A refused request (busy lab, bad input) changed nothing: no line. A
+      // change the kernel refused (422) ran, and was undone: it has one.
+      const refused =
+        err instanceof LabBusyError || (err instanceof LabRequestError && err.status !== 422);
+      if (!refused)
         audit.record({ ...entry, ops: 0, result: 'error', client, message: String(err) });
       throw err;
     }
