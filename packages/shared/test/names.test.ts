@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LAB_NAME_RE } from '../src/schema.js';
 import {
   firstFreeLabName,
   fnv1a32,
@@ -11,6 +10,7 @@ import {
   netnsName,
   shortIfname,
 } from '../src/names.js';
+import { LAB_NAME_RE } from '../src/schema.js';
 
 describe('namespace names', () => {
   it('are nc-<lab> for the fabric and nc-<lab>.<id> for an element', () => {

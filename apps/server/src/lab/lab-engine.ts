@@ -24,7 +24,7 @@ import {
   type LabStatus,
   type PingResult,
 } from './engine.js';
-import { LabState } from './state.js';
+import { type LabOwners, LabState } from './state.js';
 
 export interface EngineKernel extends KernelPort {
   capabilities(): Promise<Capabilities>;
@@ -50,8 +50,16 @@ export class LabEngine implements Engine {
     return this.kernel.capabilities();
   }
 
+  get owners(): LabOwners {
+    return this.state.owners;
+  }
+
   lastDesign(lab: string): Design | undefined {
     return this.state.loadDesign(lab);
+  }
+
+  since(lab: string): string | undefined {
+    return this.state.since(lab);
   }
 
   labs(): Promise<string[]> {
@@ -99,6 +107,8 @@ export class LabEngine implements Engine {
     return this.exclusive(lab, async () => {
       const removed = await this.kernel.deleteLab(lab);
       this.state.forget(lab);
+      // A CLI lab's name is free again once it is gone; a design keeps its lab name.
+      this.state.owners.release(lab, { kind: 'cli' });
       return { removed };
     });
   }

@@ -23,7 +23,7 @@ class SlowStatusEngine extends MemoryEngine {
   }
 }
 
-const store = { byName: () => undefined, get: () => undefined } as unknown as Store;
+const store = { byLab: () => undefined, get: () => undefined } as unknown as Store;
 const client = (id: string): HubClient & { sent: number } => ({
   id,
   sent: 0,
@@ -57,7 +57,7 @@ it('design saves in a burst share one status rerun, each reading the design once
   const engine = new MemoryEngine();
   let reads = 0;
   const counting = {
-    byName: () => {
+    byLab: () => {
       reads += 1;
       return undefined;
     },
@@ -85,7 +85,7 @@ it('a link removed from the design leaves the lab snapshot', async () => {
   const full = parseDesign(design('t-hub-prune'));
   if (!full.design) throw new Error('test design does not parse');
   let current = full.design;
-  const keyed = { byName: () => ({ doc: current }), get: () => undefined } as unknown as Store;
+  const keyed = { byLab: () => ({ doc: current }), get: () => undefined } as unknown as Store;
   const { topology } = resolve(full.design);
   const sources: LiveSources = {
     sample: async () =>
@@ -146,7 +146,7 @@ it('a kernel link event publishes the link of that interface, once', async () =>
       return () => {};
     },
   };
-  const store = { byName: () => ({ doc }), get: () => undefined } as unknown as Store;
+  const store = { byLab: () => ({ doc }), get: () => undefined } as unknown as Store;
   hub = new LiveHub({
     store,
     engine: new MemoryEngine(),
