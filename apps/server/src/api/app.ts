@@ -102,23 +102,34 @@ function diagnosticsOf(doc: unknown, logger: Logger): unknown[] {
   }
 }
 
-/** The registry's record of a design owner. */
-function designOwner(rec: DesignSummary): LabOwner {
-  return {
+export function createApp(deps: AppDeps): express.Express {
+  const { store, engine, logger } = deps;
+  const owners = engine.owners;
+  /** The registry's record of a design of this store. */
+  const designOwner = (rec: DesignSummary): LabOwner => ({
     kind: 'design',
     id: rec.id,
     name: rec.name,
     ...(rec.title !== undefined ? { title: rec.title } : {}),
+    store: store.path,
+  });
+  /** A design of this store that was deleted (the registry forgets a design whose store is gone). */
+  const gone = (owner: LabOwner): boolean =>
+    owner.kind === 'design' && owner.store === store.path && !store.has(owner.id);
+  const ownerOf = (lab: string): LabOwner | undefined => {
+    const owner = owners.get(lab);
+    return owner && !gone(owner) ? owner : undefined;
   };
-}
-
-export function createApp(deps: AppDeps): express.Express {
-  const { store, engine, logger } = deps;
-  const owners = engine.owners;
+  /** Claims a lab name in the registry, over the record of a design that no longer exists. */
+  function claim(lab: string, owner: LabOwner): LabOwner {
+    const now = owners.get(lab);
+    if (now && gone(now)) owners.release(lab, now);
+    return owners.claim(lab, owner);
+  }
   // Designs stored before the registry existed (or by a server with another
   // state directory) claim their labs now; a name someone else holds stays theirs.
   for (const d of store.list()) {
-    const owner = owners.claim(d.lab, designOwner(d));
+    const owner = claim(d.lab, designOwner(d));
     if (!sameOwner(owner, designOwner(d)))
       logger.warn(
         { lab: d.lab, design: d.id },
@@ -216,7 +227,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   /** Who holds a lab name, said to a person. */
   function holderOf(lab: string): string {
-    const owner = owners.get(lab);
+    const owner = ownerOf(lab);
     return owner ? describeOwner(owner) : 'a lab of that name running on this machine';
   }
 
@@ -234,8 +245,8 @@ export function createApp(deps: AppDeps): express.Express {
       rec = make({
         claimLab(lab, id) {
           if (running.has(lab)) return false;
-          const owner: LabOwner = { kind: 'design', id, name: lab };
-          if (!sameOwner(owners.claim(lab, owner), owner)) return false;
+          const owner: LabOwner = { kind: 'design', id, name: lab, store: store.path };
+          if (!sameOwner(claim(lab, owner), owner)) return false;
           claimed = { lab, owner };
           return true;
         },
@@ -250,7 +261,7 @@ export function createApp(deps: AppDeps): express.Express {
       diagnostics: diagnosticsOf(rec.doc, logger),
       ...(rec.lab !== rec.doc.name
         ? {
-            labNotice: `The lab name ${rec.doc.name} is taken (by ${holderOf(rec.doc.name)}); this design's lab is ${rec.lab}.`,
+            labNotice: `Lab ${rec.doc.name} is taken (by ${holderOf(rec.doc.name)}), so this design's lab is ${rec.lab}.`,
           }
         : {}),
     };
@@ -360,7 +371,7 @@ export function createApp(deps: AppDeps): express.Express {
   /** A design changes only its own lab (claimed now if the registry lost it). */
   function ownLab(req: Request): Design {
     const rec = store.get(param(req, 'design', DESIGN_ID_RE, 'design id'));
-    const owner = owners.claim(rec.lab, designOwner(rec));
+    const owner = claim(rec.lab, designOwner(rec));
     if (!sameOwner(owner, designOwner(rec)))
       throw new HttpError(
         409,
@@ -399,7 +410,7 @@ export function createApp(deps: AppDeps): express.Express {
                 ...(rec.title !== undefined ? { title: rec.title } : {}),
               }
             : null,
-          owner: owners.get(lab) ?? null,
+          owner: ownerOf(lab) ?? null,
           elements: design ? Object.keys(design.nodes).length : null,
           since: engine.since?.(lab) ?? null,
           status,
@@ -421,7 +432,7 @@ export function createApp(deps: AppDeps): express.Express {
         lab,
         design: stored.id,
       });
-    const owner = owners.get(lab);
+    const owner = ownerOf(lab);
     if (owner?.kind === 'design')
       throw new HttpError(
         409,

@@ -8,6 +8,7 @@
  */
 import {
   closeSync,
+  existsSync,
   linkSync,
   mkdirSync,
   openSync,
@@ -42,6 +43,8 @@ export const LabOwner = z.discriminatedUnion('kind', [
     /** As last seen, so a refusal can name the design without its store. */
     name: z.string().regex(LAB_NAME_RE),
     title: z.string().max(120).optional(),
+    /** The store (SQLite file) the design is in, so a design deleted with its store frees its name. */
+    store: z.string().max(4096).optional(),
   }),
   z.strictObject({ kind: z.literal('cli') }),
 ]);
@@ -85,11 +88,16 @@ export class LabOwners {
     } catch {
       return undefined;
     }
+    let owner: LabOwner;
     try {
-      return LabOwner.parse(JSON.parse(text));
+      owner = LabOwner.parse(JSON.parse(text));
     } catch {
       return undefined; // not a record of ours (edited by hand): the next claim replaces it
     }
+    // A design whose whole store is gone (a data directory deleted) owns nothing any more.
+    if (owner.kind === 'design' && owner.store !== undefined && !existsSync(owner.store))
+      return undefined;
+    return owner;
   }
 
   /** Records `owner` when the name is free; returns whoever owns the name now. */

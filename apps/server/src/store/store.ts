@@ -118,6 +118,7 @@ export interface Store {
   /** Most recently changed first. */
   list(): DesignSummary[];
   get(id: string, version?: number): DesignRecord;
+  has(id: string): boolean;
   /** The design that owns a lab (what the kernel side knows). */
   byLab(lab: string): DesignRecord | undefined;
   /** Stores a new design and fixes its lab: its `name` when free, else the next free `name-N`. */
@@ -325,6 +326,9 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     list: () => q.list.all().map(summary),
     get(id, version) {
       return record(row(id), version);
+    },
+    has(id) {
+      return q.design.get(id) !== undefined;
     },
     byLab(lab) {
       const r = q.byLab.get(lab);

@@ -130,7 +130,20 @@ describe('designs', () => {
       id: second.json.id,
       name: 't-api-other',
       title: 'Second copy',
+      store: srv.store.path,
     });
+  });
+
+  it('frees a lab name whose design is gone with its whole store, and only then', async () => {
+    // Two dashboards (two data directories) on one machine share the registry.
+    const other = await startTestServer({ engine });
+    const theirs = await api(other, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(theirs.json.lab).toBe('t-api-gone');
+    const mine = await api(srv, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(mine.json.lab).toBe('t-api-gone-2');
+    await other.stop(); // removes its data directory
+    const again = await api(srv, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(again.json.lab).toBe('t-api-gone');
   });
 
   it('imports YAML and exports the same design as YAML', async () => {
@@ -209,7 +222,7 @@ describe('labs', () => {
       {
         lab: 't-api-lab',
         design: { id, version: 1, name: 't-api-lab' },
-        owner: { kind: 'design', id, name: 't-api-lab' },
+        owner: { kind: 'design', id, name: 't-api-lab', store: srv.store.path },
         elements: 3,
         since: null,
         status: { lab: 't-api-lab', state: 'running', elements: {} },
