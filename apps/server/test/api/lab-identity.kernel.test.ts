@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { designToYaml } from '@netcanvas/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
-import { main, processIo } from '../../src/cli.js';
 import { createEngine, LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
-import { ifindexes, labName, netnsOf, scenario } from '../lab/helpers.js';
+import { cliIn, ifindexes, labName, netnsOf, scenario } from '../lab/helpers.js';
 import { api, design, startTestServer, type TestServer, tempDir } from './helpers.js';
 
 const stateDir = tempDir('nc-identity-state-');
@@ -24,20 +23,7 @@ let srv: TestServer;
 /** Every lab a test may have made: destroyed after each test, and proven gone. */
 const made = new Set<string>();
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    ...processIo(work),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliIn(work);
 
 function lab(what: string): string {
   const name = labName(what);

@@ -13,6 +13,7 @@ import {
   type VersionSummary,
   versionsOf,
 } from '../live/workspace';
+import { ConfirmRow } from './ConfirmRow';
 import { Modal } from './Modal';
 
 /** "3 min ago", "yesterday"…: enough to tell versions and labs apart. */
@@ -170,54 +171,33 @@ function DesignRow({
           </div>
         </td>
       </tr>
-      {confirm && (
-        <tr className="nc-table-confirm">
-          <td colSpan={5}>
-            {confirm === 'delete' ? (
-              <div role="alert" data-testid="design-delete-confirm">
-                Delete {designLabel(d)} and its {d.version} versions?{' '}
-                <button
-                  type="button"
-                  className="danger"
-                  // biome-ignore lint/a11y/noAutofocus: the question just asked; Enter answers it
-                  autoFocus
-                  onClick={() => void del(false)}
-                  data-testid="design-delete-yes"
-                >
-                  Delete
-                </button>{' '}
-                <button
-                  type="button"
-                  onClick={() => setConfirm(null)}
-                  data-testid="design-delete-cancel"
-                >
-                  Cancel
-                </button>
-              </div>
-            ) : (
-              <div role="alert" data-testid="design-delete-refused">
-                Lab {d.lab} of this design is running, so the design is kept. Destroy the lab first?{' '}
-                <button
-                  type="button"
-                  className="danger"
-                  // biome-ignore lint/a11y/noAutofocus: the offer just made; Enter takes it
-                  autoFocus
-                  onClick={() => void del(true)}
-                  data-testid="design-destroy-and-delete"
-                >
-                  Destroy lab {d.lab} and delete
-                </button>{' '}
-                <button
-                  type="button"
-                  onClick={() => setConfirm(null)}
-                  data-testid="design-delete-refused-cancel"
-                >
-                  Cancel
-                </button>
-              </div>
-            )}
-          </td>
-        </tr>
+      {confirm === 'delete' && (
+        <ConfirmRow
+          colSpan={5}
+          action="Delete"
+          tone="danger"
+          onConfirm={() => void del(false)}
+          onCancel={() => setConfirm(null)}
+          testid="design-delete-confirm"
+          confirmTestid="design-delete-yes"
+          cancelTestid="design-delete-cancel"
+        >
+          Delete {designLabel(d)} and its {d.version} versions?
+        </ConfirmRow>
+      )}
+      {confirm === 'destroy' && (
+        <ConfirmRow
+          colSpan={5}
+          action={`Destroy lab ${d.lab} and delete`}
+          tone="danger"
+          onConfirm={() => void del(true)}
+          onCancel={() => setConfirm(null)}
+          testid="design-delete-refused"
+          confirmTestid="design-destroy-and-delete"
+          cancelTestid="design-delete-refused-cancel"
+        >
+          Lab {d.lab} of this design is running, so the design is kept. Destroy the lab first?
+        </ConfirmRow>
       )}
       {showHistory && (
         <tr>

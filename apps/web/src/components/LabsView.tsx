@@ -10,6 +10,7 @@ import {
   refreshLabs,
   useWorkspace,
 } from '../live/workspace';
+import { ConfirmRow } from './ConfirmRow';
 import { ago } from './DesignsView';
 import { Modal } from './Modal';
 
@@ -150,56 +151,33 @@ function LabRow({ lab: l }: { lab: LabEntry }) {
           </div>
         </td>
       </tr>
-      {confirm && (
-        <tr className="nc-table-confirm">
-          <td colSpan={6}>
-            {confirm === 'destroy' ? (
-              <div role="alert">
-                Destroy lab {l.lab}? Every namespace of it is removed
-                {l.design ? '; its design stays' : ''}.{' '}
-                <button
-                  type="button"
-                  className="danger"
-                  // biome-ignore lint/a11y/noAutofocus: the question just asked; Enter answers it
-                  autoFocus
-                  onClick={() => void destroyLab(l).then(() => setConfirm(null))}
-                  data-testid="lab-destroy-confirm"
-                >
-                  Destroy {l.lab}
-                </button>{' '}
-                <button
-                  type="button"
-                  onClick={() => setConfirm(null)}
-                  data-testid="lab-destroy-cancel"
-                >
-                  Cancel
-                </button>
-              </div>
-            ) : (
-              <div role="alert">
-                Open lab {l.lab} as a design of this dashboard? The design owns the lab from then
-                on: <code>netcanvas up</code> will refuse it.{' '}
-                <button
-                  type="button"
-                  className="primary"
-                  // biome-ignore lint/a11y/noAutofocus: the question just asked; Enter answers it
-                  autoFocus
-                  onClick={() => void adoptLab(l.lab)}
-                  data-testid="lab-adopt-confirm"
-                >
-                  Open as design
-                </button>{' '}
-                <button
-                  type="button"
-                  onClick={() => setConfirm(null)}
-                  data-testid="lab-adopt-cancel"
-                >
-                  Cancel
-                </button>
-              </div>
-            )}
-          </td>
-        </tr>
+      {confirm === 'destroy' && (
+        <ConfirmRow
+          colSpan={6}
+          action={`Destroy ${l.lab}`}
+          tone="danger"
+          onConfirm={() => void destroyLab(l).then(() => setConfirm(null))}
+          onCancel={() => setConfirm(null)}
+          confirmTestid="lab-destroy-confirm"
+          cancelTestid="lab-destroy-cancel"
+        >
+          Destroy lab {l.lab}? Every namespace of it is removed
+          {l.design ? '; its design stays' : ''}.
+        </ConfirmRow>
+      )}
+      {confirm === 'adopt' && (
+        <ConfirmRow
+          colSpan={6}
+          action="Open as design"
+          tone="primary"
+          onConfirm={() => void adoptLab(l.lab)}
+          onCancel={() => setConfirm(null)}
+          confirmTestid="lab-adopt-confirm"
+          cancelTestid="lab-adopt-cancel"
+        >
+          Open lab {l.lab} as a design of this dashboard? The design owns the lab from then on:{' '}
+          <code>netcanvas up</code> will refuse it.
+        </ConfirmRow>
       )}
     </tbody>
   );
