@@ -96,9 +96,10 @@ export class LabEngine implements Engine {
 
   apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
     return this.exclusive(design.name, async () => {
+      const fresh = !(await this.kernel.listLabs()).includes(design.name);
       const result = await applyDesign(this.kernel, design, onProgress);
       // Remember the design whenever the kernel now runs it (even partly, so status can explain).
-      if (result.ok || result.ops.length > 0) this.state.saveDesign(design);
+      if (result.ok || result.ops.length > 0) this.state.saveDesign(design, fresh);
       return result;
     });
   }

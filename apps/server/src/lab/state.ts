@@ -155,17 +155,15 @@ export class LabState {
     return join(this.dir, `${checkedLab(lab)}.${ext}`);
   }
 
-  saveDesign(design: Design): void {
+  /** Remembers the design a lab runs; `fresh`: the lab was not running before (its age starts now). */
+  saveDesign(design: Design, fresh: boolean): void {
     const target = this.file(design.name, 'json');
     const tmp = `${target}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(design), { mode: 0o600 });
     renameSync(tmp, target);
-    // The first apply since the lab was last destroyed starts its age.
+    const since = this.file(design.name, 'since');
     try {
-      writeFileSync(this.file(design.name, 'since'), new Date().toISOString(), {
-        flag: 'wx',
-        mode: 0o600,
-      });
+      writeFileSync(since, new Date().toISOString(), { flag: fresh ? 'w' : 'wx', mode: 0o600 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

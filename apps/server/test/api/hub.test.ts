@@ -85,7 +85,10 @@ it('a link removed from the design leaves the lab snapshot', async () => {
   const full = parseDesign(design('t-hub-prune'));
   if (!full.design) throw new Error('test design does not parse');
   let current = full.design;
-  const keyed = { byLab: () => ({ doc: current }), get: () => undefined } as unknown as Store;
+  const keyed = {
+    byLab: (lab: string) => ({ doc: current, lab }),
+    get: () => undefined,
+  } as unknown as Store;
   const { topology } = resolve(full.design);
   const sources: LiveSources = {
     sample: async () =>
@@ -146,7 +149,10 @@ it('a kernel link event publishes the link of that interface, once', async () =>
       return () => {};
     },
   };
-  const store = { byLab: () => ({ doc }), get: () => undefined } as unknown as Store;
+  const store = {
+    byLab: (lab: string) => ({ doc, lab }),
+    get: () => undefined,
+  } as unknown as Store;
   hub = new LiveHub({
     store,
     engine: new MemoryEngine(),
