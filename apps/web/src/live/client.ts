@@ -411,7 +411,15 @@ async function savedOrToast(): Promise<boolean> {
 
 function designIdOrToast(): string | null {
   const id = live().designId;
-  if (!id) useApp.getState().toast('Not connected to a server', 'error');
+  if (!id)
+    useApp
+      .getState()
+      .toast(
+        live().connection === 'online'
+          ? 'No design on the server: open or create one in Designs'
+          : 'Not connected to a server',
+        'error',
+      );
   return id;
 }
 

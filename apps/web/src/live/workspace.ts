@@ -120,13 +120,14 @@ export async function attachDesign() {
 
 /** Makes `rec` the design this tab edits, and follows its lab. */
 function adopt(rec: DesignRecord) {
+  // Another design: the review and the capture were of the one left (a reconnect keeps them).
+  const other = rec.id !== live().designId;
   useLive.setState({
     designId: rec.id,
     labName: rec.lab,
     version: rec.version,
     save: 'saved',
-    change: null,
-    capture: null,
+    ...(other ? { change: null, capture: null } : {}),
   });
   history.replaceState(null, '', `#design=${rec.id}`);
   try {
