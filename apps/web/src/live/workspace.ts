@@ -170,7 +170,7 @@ async function switchTo(
 
 /** Gallery and Import: a new design on the server (its own lab), or, without a server, in place of this one. */
 export async function openAsNewDesign(design: Design, source: string): Promise<boolean> {
-  if (live().connection !== 'online' || !live().designId) {
+  if (live().connection !== 'online') {
     await openLocally(design, source);
     return true;
   }
@@ -316,13 +316,10 @@ export function openView(view: View | null) {
   if (view === 'labs') void refreshLabs();
 }
 
-/** Destroys any lab of this machine: through its design when this store has it, else by name. */
+/** Destroys any lab of this machine, whoever owns it (its design keeps its lab name). */
 export async function destroyLab(entry: LabEntry) {
   try {
-    const path = entry.design
-      ? `/labs/${entry.design.id}/destroy`
-      : `/labs/by-name/${entry.lab}/destroy`;
-    const r = await api<{ removed: string[] }>('POST', path, {});
+    const r = await api<{ removed: string[] }>('POST', `/labs/by-name/${entry.lab}/destroy`, {});
     toast(`Destroyed lab ${entry.lab}: ${r.removed.length} namespaces removed`);
   } catch (err) {
     toast(`Destroy failed: ${message(err)}`, 'error');
