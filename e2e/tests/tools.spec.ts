@@ -14,7 +14,7 @@ import {
   expectAllLinksUp,
   kernelNamespaces,
   openApp,
-  renameLab,
+  openScenario,
   shot,
   test,
 } from '../support/app.js';
@@ -70,16 +70,11 @@ async function zoom(page: Page): Promise<number> {
 test('vxlan scenario: capture the tunnel on the public network, traceroute, link rates', async ({
   page,
   run,
-  labName,
 }) => {
-  const lab = labName('tools');
   await openApp(page, run);
-  await page.getByTestId('btn-gallery').click();
-  await page.getByTestId('scenario-open-vxlan').click();
-  await expect(page.getByTestId('gallery')).toBeHidden();
+  const lab = await openScenario(page, 'vxlan');
   for (const id of ['public', 'r1', 'r2', 'tun', 'c1', 'c2'])
     await expect(page.getByTestId(`node-${id}`)).toBeVisible();
-  await renameLab(page, lab);
   await deploy(page);
   await expectAllLinksUp(page, LINKS);
   await page.locator('.react-flow__controls-fitview').click();

@@ -20,12 +20,17 @@ import { z } from 'zod';
 import { isSpawnFailure } from '../kernel/exec.js';
 import { type AuditEntry, type AuditLog, noAudit } from '../lab/audit.js';
 import { type Engine, LabBusyError, LabRequestError } from '../lab/engine.js';
+import { describeOwner, type LabOwner, sameOwner } from '../lab/state.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
 import {
+  type CreateOptions,
   DesignNotFoundError,
+  type DesignRecord,
+  type DesignSummary,
   InvalidDesignError,
-  NameTakenError,
+  LabTakenError,
+  labDesignOf,
   StaleVersionError,
   StorageCorruptError,
   StorageError,
@@ -113,6 +118,38 @@ function diagnosticsOf(doc: unknown, logger: Logger): unknown[] {
 export function createApp(deps: AppDeps): express.Express {
   const { store, engine, logger } = deps;
   const audit = deps.audit ?? noAudit;
+  const owners = engine.owners;
+  /** The registry's record of a design of this store. */
+  const designOwner = (rec: DesignSummary): LabOwner => ({
+    kind: 'design',
+    id: rec.id,
+    name: rec.name,
+    ...(rec.title !== undefined ? { title: rec.title } : {}),
+    store: store.path,
+  });
+  /** A design of this store that was deleted (the registry forgets a design whose store is gone). */
+  const gone = (owner: LabOwner): boolean =>
+    owner.kind === 'design' && owner.store === store.path && !store.has(owner.id);
+  const ownerOf = (lab: string): LabOwner | undefined => {
+    const owner = owners.get(lab);
+    return owner && !gone(owner) ? owner : undefined;
+  };
+  /** Claims a lab name in the registry, over the record of a design that no longer exists. */
+  function claim(lab: string, owner: LabOwner): LabOwner {
+    const now = owners.get(lab);
+    if (now && gone(now)) owners.release(lab, now);
+    return owners.claim(lab, owner);
+  }
+  // Designs stored before the registry existed (or by a server with another
+  // state directory) claim their labs now; a name someone else holds stays theirs.
+  for (const d of store.list()) {
+    const owner = claim(d.lab, designOwner(d));
+    if (!sameOwner(owner, designOwner(d)))
+      logger.warn(
+        { lab: d.lab, design: d.id },
+        `lab ${d.lab} belongs to ${describeOwner(owner)}; design ${d.id} cannot change it`,
+      );
+  }
   const hub =
     deps.hub ?? new LiveHub({ store, engine, sources: deps.sources ?? noLiveSources, logger });
   const app = express();
@@ -175,6 +212,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   // ─────────── designs ───────────
   const designId = (req: Request) => param(req, 'id', DESIGN_ID_RE, 'design id');
+  /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
+  const changing = new Set<string>();
 
   // ─────────── login and sessions ───────────
   const principalOf = (res: Response): Principal => res.locals.principal as Principal;
@@ -231,16 +270,56 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ designs: store.list() });
   });
 
-  api.post('/designs', (req, res) => {
+  /** Who holds a lab name, said to a person. */
+  function holderOf(lab: string): string {
+    const owner = ownerOf(lab);
+    return owner ? describeOwner(owner) : 'a lab of that name running on this machine';
+  }
+
+  /**
+   * Stores a new design and fixes its lab: the requested name when no stored
+   * design, registry entry or namespace has it, else the next free `-N`,
+   * claimed in the registry in the same step. The answer says when the name
+   * was not the one asked for.
+   */
+  async function createDesign(make: (o: CreateOptions) => DesignRecord) {
+    const running = new Set(await engine.labs());
+    let claimed: { lab: string; owner: LabOwner } | undefined;
+    let rec: DesignRecord;
+    try {
+      rec = make({
+        claimLab(lab, id) {
+          if (running.has(lab)) return false;
+          const owner: LabOwner = { kind: 'design', id, name: lab, store: store.path };
+          if (!sameOwner(claim(lab, owner), owner)) return false;
+          claimed = { lab, owner };
+          return true;
+        },
+      });
+    } catch (err) {
+      if (claimed) owners.release(claimed.lab, claimed.owner);
+      throw err;
+    }
+    owners.set(rec.lab, designOwner(rec));
+    return {
+      ...rec,
+      diagnostics: diagnosticsOf(rec.doc, logger),
+      ...(rec.lab !== rec.doc.name
+        ? {
+            labNotice: `Lab ${rec.doc.name} is taken (by ${holderOf(rec.doc.name)}), so this design's lab is ${rec.lab}.`,
+          }
+        : {}),
+    };
+  }
+
+  api.post('/designs', async (req, res) => {
     const { doc } = body(z.strictObject({ doc: z.unknown() }), req);
-    const rec = store.create(doc);
-    res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+    res.status(201).json(await createDesign((o) => store.create(doc, o)));
   });
 
-  api.post('/designs/import', (req, res) => {
+  api.post('/designs/import', async (req, res) => {
     const { yaml } = body(z.strictObject({ yaml: z.string().max(MAX_BODY_BYTES) }), req);
-    const rec = store.importYaml(yaml);
-    res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+    res.status(201).json(await createDesign((o) => store.importYaml(yaml, o)));
   });
 
   api.get('/designs/:id', (req, res) => {
@@ -262,9 +341,21 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(summary);
   });
 
-  api.delete('/designs/:id', (req, res) => {
+  // A design whose lab runs is not deleted: the lab would be left with no design to reach it.
+  api.delete('/designs/:id', async (req, res) => {
     const id = designId(req);
+    const rec = store.get(id);
+    const { lab } = rec;
+    const running = await engine.labs();
+    if (changing.has(lab) || running.includes(lab))
+      throw new HttpError(
+        409,
+        'lab-running',
+        `lab ${lab} of this design is running: destroy the lab first, then delete the design`,
+        { lab },
+      );
     store.delete(id);
+    owners.release(lab, designOwner(rec));
     hub.publish({ design: id }, { kind: 'design-deleted', id });
     res.status(204).end();
   });
@@ -306,15 +397,35 @@ export function createApp(deps: AppDeps): express.Express {
       { design: id },
       { kind: 'design', id, name: rec.name, version: rec.version, doc: rec.doc, by },
     );
-    void hub.labChanged(rec.name);
+    // The registry names the design in refusals: keep its name and title current.
+    const owner = owners.get(rec.lab);
+    if (
+      owner?.kind === 'design' &&
+      owner.id === rec.id &&
+      (owner.name !== rec.name || owner.title !== rec.title)
+    )
+      owners.set(rec.lab, designOwner(rec));
+    void hub.labChanged(rec.lab);
   }
   app.locals.announceDesign = announceDesign;
 
   // ─────────── labs ───────────
+  /** The design named in the path, under the lab it owns: every lab operation uses this one. */
   const labDesign = (req: Request): Design =>
-    store.get(param(req, 'design', DESIGN_ID_RE, 'design id')).doc;
-  /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
-  const changing = new Set<string>();
+    labDesignOf(store.get(param(req, 'design', DESIGN_ID_RE, 'design id')));
+  /** A design changes only its own lab (claimed now if the registry lost it). */
+  function ownLab(req: Request): Design {
+    const rec = store.get(param(req, 'design', DESIGN_ID_RE, 'design id'));
+    const owner = claim(rec.lab, designOwner(rec));
+    if (!sameOwner(owner, designOwner(rec)))
+      throw new HttpError(
+        409,
+        'lab-owned',
+        `lab ${rec.lab} belongs to ${describeOwner(owner)}; this design cannot change it`,
+        { lab: rec.lab },
+      );
+    return labDesignOf(rec);
+  }
   async function exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
     if (changing.has(lab)) throw new LabBusyError(lab);
     changing.add(lab);
@@ -325,16 +436,70 @@ export function createApp(deps: AppDeps): express.Express {
     }
   }
 
+  // Every lab on this machine, whoever started it, with its owner: a design
+  // of this store, another owner in the registry (the CLI), or nobody.
   api.get('/labs', async (_req, res) => {
     const names = await engine.labs();
     const labs = await Promise.all(
       names.map(async (lab) => {
-        const design = store.byName(lab);
-        const status = await engine.status(lab, design?.doc);
-        return { lab, design: design ? { id: design.id, version: design.version } : null, status };
+        const rec = store.byLab(lab);
+        const design = rec ? labDesignOf(rec) : engine.lastDesign?.(lab);
+        const status = await engine.status(lab, design);
+        return {
+          lab,
+          design: rec
+            ? {
+                id: rec.id,
+                version: rec.version,
+                name: rec.name,
+                ...(rec.title !== undefined ? { title: rec.title } : {}),
+              }
+            : null,
+          owner: ownerOf(lab) ?? null,
+          elements: design ? Object.keys(design.nodes).length : null,
+          since: engine.since?.(lab) ?? null,
+          status,
+        };
       }),
     );
     res.json({ labs });
+  });
+
+  // "Open as design": a lab with no design of its own (brought up by the CLI)
+  // becomes a stored design, made from the design it was last applied from,
+  // and that design owns it from now on. Never done without being asked.
+  api.post('/labs/by-name/:lab/adopt', async (req, res) => {
+    body(z.strictObject({}), req);
+    const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
+    const stored = store.byLab(lab);
+    if (stored)
+      throw new HttpError(409, 'lab-owned', `lab ${lab} already belongs to ${holderOf(lab)}`, {
+        lab,
+        design: stored.id,
+      });
+    const owner = ownerOf(lab);
+    if (owner?.kind === 'design')
+      throw new HttpError(
+        409,
+        'lab-owned',
+        `lab ${lab} belongs to ${describeOwner(owner)}, which is not in this dashboard's store`,
+        { lab },
+      );
+    const last = engine.lastDesign?.(lab);
+    if (!last)
+      throw new HttpError(
+        409,
+        'no-design',
+        `no design is known for lab ${lab} (it was not brought up on this machine, or its memory was lost): destroy it, or bring it up again from its file`,
+        { lab },
+      );
+    const rec = await exclusive(lab, async () => {
+      const made = store.create({ ...last, name: lab }, { lab });
+      owners.set(lab, designOwner(made));
+      return made;
+    });
+    await hub.labChanged(lab);
+    res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
   });
 
   api.get('/labs/:design/status', async (req, res) => {
@@ -378,7 +543,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/labs/:design/apply', async (req, res) => {
     body(z.strictObject({}), req);
     const id = param(req, 'design', DESIGN_ID_RE, 'design id');
-    const design = labDesign(req);
+    const design = ownLab(req);
     const result = await audited(
       res,
       { action: 'apply', lab: design.name, design: id },
@@ -408,7 +573,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/labs/:design/destroy', async (req, res) => {
     body(z.strictObject({}), req);
-    const design = labDesign(req);
+    const design = ownLab(req);
     await destroyLab(res, design.name, param(req, 'design', DESIGN_ID_RE, 'design id'));
   });
 
@@ -416,14 +581,14 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/labs/by-name/:lab/destroy', async (req, res) => {
     body(z.strictObject({}), req);
     const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
-    await destroyLab(res, lab, store.byName(lab)?.id ?? null);
+    await destroyLab(res, lab, store.byLab(lab)?.id ?? null);
   });
 
   api.post('/labs/:design/links/:link/state', async (req, res) => {
     const link = param(req, 'link', LINK_ID_RE, 'link id');
     const { state } = body(z.strictObject({ state: z.enum(['up', 'down']) }), req);
     const id = param(req, 'design', DESIGN_ID_RE, 'design id');
-    const design = labDesign(req);
+    const design = ownLab(req);
     await audited(
       res,
       { action: 'link-state', lab: design.name, design: id, link, state },
@@ -541,8 +706,11 @@ export function toHttpError(err: unknown): HttpError {
     return new HttpError(409, 'lab-busy', err.message, { lab: err.lab });
   if (err instanceof StaleVersionError)
     return new HttpError(409, 'stale-version', err.message, { currentVersion: err.current });
-  if (err instanceof NameTakenError)
-    return new HttpError(409, 'name-taken', err.message, { owner: err.ownerId });
+  if (err instanceof LabTakenError)
+    return new HttpError(409, 'lab-taken', err.message, {
+      lab: err.lab,
+      ...(err.ownerId ? { owner: err.ownerId } : {}),
+    });
   if (err instanceof ToolInputError) return new HttpError(400, 'bad-tool-input', err.message);
   if (err instanceof LabRequestError)
     return new HttpError(err.status, err.code, err.message, err.field ? { field: err.field } : {});

@@ -22,7 +22,7 @@ import type { Engine } from '../lab/engine.js';
 import { defaultStateDir } from '../lab/state.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
-import { openStore, type Store, type StoreRecovery } from '../store/store.js';
+import { labDesignOf, openStore, type Store, type StoreRecovery } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { createApp } from './app.js';
 import { isLoopbackAddress, loopbackHosts, newSecret, Sessions } from './security.js';
@@ -255,8 +255,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   void (async () => {
     try {
       for (const lab of await opts.engine.labs()) {
-        const design = store.byName(lab);
-        const status = await opts.engine.status(lab, design?.doc);
+        const design = store.byLab(lab);
+        const status = await opts.engine.status(lab, design && labDesignOf(design));
         logger.info({ lab, state: status.state, design: design?.id ?? null }, 'lab found running');
       }
     } catch (err) {

@@ -8,6 +8,7 @@ import { type Design, designFromYaml, findScenario, LAB_NAME_RE } from '@netcanv
 import { type AuditEntry, openAuditLog } from '../lab/audit.js';
 import type { ApplyProgress, Engine, PingResult } from '../lab/engine.js';
 import { createEngine, LabEngine } from '../lab/index.js';
+import { describeOwner, type LabOwner } from '../lab/state.js';
 import { parseCommandArgs } from './args.js';
 import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
@@ -89,6 +90,12 @@ async function designFrom(
   return design;
 }
 
+/** `up` owns the labs it brings up; a lab a design of the dashboard owns is that design's. */
+function refusal(lab: string, owner: LabOwner): string {
+  return `${lab}: this lab belongs to ${describeOwner(owner)} in the dashboard; "up" leaves it alone.
+  Change it from the dashboard (Labs → Open), or bring this file up as a lab of its own: --name OTHER`;
+}
+
 export const upCommand: Command = {
   name: 'up',
   summary: 'build a design in the kernel, or change a running lab to match it',
@@ -97,7 +104,10 @@ export const upCommand: Command = {
 
 Compares the design with what runs and applies only the difference: a
 second "up" of the same file changes nothing. If an operation fails, what
-this run created is undone and the failing element is named.`,
+this run created is undone and the failing element is named.
+
+The lab (the design's name, or --name) is recorded as the command line's
+own; "up" refuses a lab that belongs to a design of the dashboard.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -109,8 +119,23 @@ this run created is undone and the failing element is named.`,
     if (!requireRoot(io)) return 1;
     const design = await designFrom(io, positionals[0], values.scenario, values.name);
     if (!design) return 1;
-    const started = performance.now();
     const engine = engineFactory();
+    const lab = design.name;
+    const fresh = engine.owners.get(lab) === undefined;
+    const owner = engine.owners.claim(lab, { kind: 'cli' });
+    if (owner.kind !== 'cli') {
+      if (values.json)
+        io.stdout(
+          json({
+            lab,
+            ok: false,
+            error: { code: 'lab-owned', message: refusal(lab, owner), owner },
+          }),
+        );
+      else io.stderr(`${refusal(lab, owner)}\n`);
+      return 1;
+    }
+    const started = performance.now();
     const source = values.scenario !== undefined ? `scenario:${values.scenario}` : positionals[0]!;
     let result: Awaited<ReturnType<Engine['apply']>>;
     try {
@@ -136,6 +161,9 @@ this run created is undone and the failing element is named.`,
       ...(result.rollback ? { rollback: result.rollback.state } : {}),
     });
     const ms = Math.round(performance.now() - started);
+    // A first "up" that left nothing running does not keep the name.
+    if (!result.ok && fresh && !(await engine.labs()).includes(lab))
+      engine.owners.release(lab, { kind: 'cli' });
     if (values.json) {
       io.stdout(json({ ...result, topology: undefined, ms }));
       return result.ok ? 0 : 1;
@@ -168,7 +196,8 @@ export const downCommand: Command = {
 
 Deletes every namespace of the lab (nc-LAB and nc-LAB.*), which removes
 everything in them. --all removes every netcanvas lab and nothing else.
-Removing a lab that is not running succeeds.`,
+Removing a lab that is not running succeeds. A lab the command line
+brought up is forgotten; a design of the dashboard keeps its lab name.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -202,9 +231,10 @@ export const statusCommand: Command = {
   summary: 'running labs, or one lab element by element (deployed / missing / drift)',
   usage: `usage: netcanvas status [LAB] [--json]
 
-Without LAB: the labs found in the kernel. With LAB: every element of the
-design it was last brought up from, compared with the kernel, and what
-differs (e.g. a veth deleted by hand).`,
+Without LAB: the labs found in the kernel and who owns each (a design of
+the dashboard, the command line, or nobody). With LAB: every element of
+the design it was last brought up from, compared with the kernel, and
+what differs (e.g. a veth deleted by hand).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -215,9 +245,16 @@ differs (e.g. a veth deleted by hand).`,
     if (positionals.length === 0) {
       const labs = await engine.labs();
       const all = await Promise.all(labs.map((l) => engine.status(l)));
-      if (values.json) io.stdout(json(all.map((s) => ({ lab: s.lab, state: s.state }))));
+      const ownerOf = (lab: string) => engine.owners.get(lab) ?? null;
+      if (values.json)
+        io.stdout(json(all.map((s) => ({ lab: s.lab, state: s.state, owner: ownerOf(s.lab) }))));
       else if (all.length === 0) io.stdout('no labs running\n');
-      else for (const s of all) io.stdout(`${s.lab.padEnd(26)}${s.state}\n`);
+      else
+        for (const s of all) {
+          const owner = ownerOf(s.lab);
+          const by = owner ? (owner.kind === 'cli' ? 'cli' : describeOwner(owner)) : 'no owner';
+          io.stdout(`${s.lab.padEnd(26)}${s.state.padEnd(10)}${by}\n`);
+        }
       return 0;
     }
     const lab = positionals[0]!;

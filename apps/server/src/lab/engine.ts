@@ -13,6 +13,7 @@ import type {
   Plan,
   Topology,
 } from '@netcanvas/shared';
+import type { LabOwners } from './state.js';
 
 export interface Capabilities {
   root: boolean;
@@ -91,6 +92,8 @@ export interface PingResult extends PairResult {
 }
 
 export interface Engine {
+  /** Who owns each lab name (a design or the CLI), shared by every process on this machine. */
+  readonly owners: LabOwners;
   capabilities(): Promise<Capabilities>;
   /** Labs found in the kernel (by namespace prefix), whatever started them. */
   labs(): Promise<string[]>;
@@ -110,6 +113,8 @@ export interface Engine {
   status(lab: string, design?: Design): Promise<LabStatus>;
   /** The design a lab was last applied from, if this machine remembers it. */
   lastDesign?(lab: string): Design | undefined;
+  /** When the lab was first brought up (ISO time), if this machine remembers it. */
+  since?(lab: string): string | undefined;
   /** Resolves with the number of kernel operations the change ran (when the engine knows it). */
   setLinkState(
     design: Design,

@@ -26,7 +26,7 @@ import {
   type LabStatus,
   type PingResult,
 } from './engine.js';
-import { LabState } from './state.js';
+import { type LabOwners, LabState } from './state.js';
 
 export interface EngineKernel extends KernelPort {
   capabilities(): Promise<Capabilities>;
@@ -107,8 +107,16 @@ export class LabEngine implements Engine {
     return this.kernel.capabilities();
   }
 
+  get owners(): LabOwners {
+    return this.state.owners;
+  }
+
   lastDesign(lab: string): Design | undefined {
     return this.state.loadDesign(lab);
+  }
+
+  since(lab: string): string | undefined {
+    return this.state.since(lab);
   }
 
   labs(): Promise<string[]> {
@@ -147,6 +155,7 @@ export class LabEngine implements Engine {
     return this.exclusive(design.name, async () => {
       // An earlier apply's undo that could not run yet goes first: applying on top of it would diff against half a lab.
       await this.runDeferred(design.name);
+      const fresh = !(await this.kernel.listLabs()).includes(design.name);
       const result = await applyDesign(this.kernel, design, onProgress, {
         deferUndo: (ops) => this.defer(design.name, ops),
       });
@@ -154,7 +163,7 @@ export class LabEngine implements Engine {
       // Only memory: failing to write it (no descriptor, a full disk) must not turn the kernel's answer into an error.
       if (result.ok || result.ops.length > 0) {
         try {
-          this.state.saveDesign(design);
+          this.state.saveDesign(design, fresh);
         } catch {
           // status will compare against the previous design, or none
         }
@@ -169,6 +178,8 @@ export class LabEngine implements Engine {
       // Deleting the namespaces undoes everything a deferred undo would have.
       this.deferred.delete(lab);
       this.state.forget(lab);
+      // A CLI lab's name is free again once it is gone; a design keeps its lab name.
+      this.state.owners.release(lab, { kind: 'cli' });
       return { removed };
     });
   }

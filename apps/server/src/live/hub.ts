@@ -21,7 +21,7 @@ import {
 } from '@netcanvas/shared';
 import type { Logger } from 'pino';
 import type { ApplyProgress, Engine, LabStatus } from '../lab/engine.js';
-import type { Store } from '../store/store.js';
+import { labDesignOf, type Store } from '../store/store.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
 
 export interface HubClient {
@@ -320,9 +320,11 @@ export class LiveHub {
     return watch;
   }
 
+  /** The design that owns the lab, else the one the lab was last brought up from (a CLI lab). */
   private designOf(lab: string): Design | undefined {
     try {
-      return this.opts.store.byName(lab)?.doc;
+      const rec = this.opts.store.byLab(lab);
+      return rec ? labDesignOf(rec) : this.opts.engine.lastDesign?.(lab);
     } catch {
       return undefined;
     }

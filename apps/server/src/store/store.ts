@@ -7,17 +7,31 @@
  * when it still has semantic problems: a user draws incrementally and must
  * be able to save a half-finished network. A document that does not parse
  * is refused with its diagnostics.
+ *
+ * Each design owns one lab, fixed when the design is created (the `lab`
+ * column, unique) and never changed by a save: the document's `name` is
+ * only the lab name it asked for, and two designs may ask for the same one.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Design, Diagnostic } from '@netcanvas/shared';
-import { DESIGN_ID_RE, designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
+import {
+  DESIGN_ID_RE,
+  designFromYaml,
+  designToYaml,
+  firstFreeLabName,
+  parseDesign,
+} from '@netcanvas/shared';
 import Database from 'better-sqlite3';
 
 export interface DesignSummary {
   id: string;
+  /** The lab name the document asks for (its `name`). */
   name: string;
+  title?: string;
+  /** The lab this design owns: fixed at creation, unique, the name every lab operation uses. */
+  lab: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -25,6 +39,11 @@ export interface DesignSummary {
 
 export interface DesignRecord extends DesignSummary {
   doc: Design;
+}
+
+/** The design as the lab layer must see it: under the lab the record owns, whatever its name asks for. */
+export function labDesignOf(rec: DesignRecord): Design {
+  return { ...rec.doc, name: rec.lab };
 }
 
 export interface VersionSummary {
@@ -117,12 +136,16 @@ export class StaleVersionError extends StoreError {
     super(`design ${id} is at version ${current}, not ${expected}: reload it, then save again`);
   }
 }
-export class NameTakenError extends StoreError {
+export class LabTakenError extends StoreError {
   constructor(
-    readonly designName: string,
-    readonly ownerId: string,
+    readonly lab: string,
+    readonly ownerId?: string,
   ) {
-    super(`another design (${ownerId}) is already named ${designName}; lab names must be unique`);
+    super(
+      ownerId
+        ? `lab ${lab} already belongs to design ${ownerId}`
+        : `no free lab name near ${lab}: delete a design or destroy a lab first`,
+    );
   }
 }
 export class InvalidDesignError extends StoreError {
@@ -137,25 +160,39 @@ export interface StoreOptions {
   keepVersions?: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const DEFAULT_KEEP_VERSIONS = 500;
+
+export interface CreateOptions {
+  /**
+   * Whether a lab name is free outside this store (the ownership registry,
+   * the kernel); it may claim the name for design `id` as it answers. Names
+   * other stored designs own are never offered.
+   */
+  claimLab?: (lab: string, id: string) => boolean;
+  /** An explicit adoption: exactly this lab (LabTakenError when a stored design owns it). */
+  lab?: string;
+}
 
 export interface Store {
   readonly path: string;
   /** Set when the database was found damaged at start and moved aside. */
   readonly recovered?: StoreRecovery;
+  /** Most recently changed first. */
   list(): DesignSummary[];
   get(id: string, version?: number): DesignRecord;
-  /** Looks a design up by its lab name (what the kernel side knows). */
-  byName(name: string): DesignRecord | undefined;
-  create(doc: unknown): DesignRecord;
+  has(id: string): boolean;
+  /** The design that owns a lab (what the kernel side knows). */
+  byLab(lab: string): DesignRecord | undefined;
+  /** Stores a new design and fixes its lab: its `name` when free, else the next free `name-N`. */
+  create(doc: unknown, options?: CreateOptions): DesignRecord;
   /** Stores `doc` as the next version when `expectedVersion` is current; StaleVersionError otherwise. */
   save(id: string, expectedVersion: number, doc: unknown): DesignRecord;
   history(id: string): VersionSummary[];
   /** Makes an old version current again, as a new version (history is never rewritten). */
   restore(id: string, version: number, expectedVersion: number): DesignRecord;
   delete(id: string): void;
-  importYaml(text: string): DesignRecord;
+  importYaml(text: string, options?: CreateOptions): DesignRecord;
   exportYaml(id: string, version?: number): string;
   integrityCheck(): string;
   close(): void;
@@ -179,6 +216,8 @@ function newDesignId(): string {
 interface DesignRow {
   id: string;
   name: string;
+  title: string | null;
+  lab: string;
   version: number;
   created_at: number;
   updated_at: number;
@@ -252,16 +291,20 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       `${path} was written by a newer netcanvas (schema ${userVersion}); this one knows ${SCHEMA_VERSION}`,
     );
   }
-  if (userVersion < 1) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS designs (
+  const DESIGNS = (table: string) => `
+      CREATE TABLE ${table} (
         id TEXT PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        title TEXT,
+        lab TEXT NOT NULL UNIQUE,
         version INTEGER NOT NULL,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS versions (
+      );`;
+  if (userVersion < 1) {
+    db.exec(`
+      ${DESIGNS('designs')}
+      CREATE TABLE versions (
         design_id TEXT NOT NULL REFERENCES designs(id) ON DELETE CASCADE,
         version INTEGER NOT NULL,
         name TEXT NOT NULL,
@@ -269,14 +312,37 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
         created_at INTEGER NOT NULL,
         PRIMARY KEY (design_id, version)
       ) WITHOUT ROWID;
-      PRAGMA user_version = 1;
+      PRAGMA user_version = ${SCHEMA_VERSION};
     `);
+  } else if (userVersion === 1) {
+    // Schema 1 had unique design names and no lab: each design keeps the lab
+    // it has been running under (its name). SQLite cannot drop a UNIQUE
+    // constraint, so the table is rebuilt (its documented 12-step way, with
+    // foreign keys off so dropping the old table cascades to no version).
+    db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(`
+          ${DESIGNS('designs_v2')}
+          INSERT INTO designs_v2 (id, name, title, lab, version, created_at, updated_at)
+            SELECT id, name, NULL, name, version, created_at, updated_at FROM designs;
+          DROP TABLE designs;
+          ALTER TABLE designs_v2 RENAME TO designs;
+          PRAGMA user_version = 2;
+        `);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0)
+          throw new StoreError(`${path}: migration broke ${broken.length} rows`);
+      })();
+    } finally {
+      db.pragma('foreign_keys = ON');
+    }
   }
 
   const q = {
-    list: db.prepare<[], DesignRow>('SELECT * FROM designs ORDER BY name'),
+    list: db.prepare<[], DesignRow>('SELECT * FROM designs ORDER BY updated_at DESC, id'),
     design: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE id = ?'),
-    byName: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE name = ?'),
+    byLab: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE lab = ?'),
     version: db.prepare<[string, number], { doc: string; created_at: number }>(
       'SELECT doc, created_at FROM versions WHERE design_id = ? AND version = ?',
     ),
@@ -284,10 +350,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       'SELECT version, name, created_at FROM versions WHERE design_id = ? ORDER BY version DESC',
     ),
     insertDesign: db.prepare(
-      'INSERT INTO designs (id, name, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)',
+      'INSERT INTO designs (id, name, title, lab, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
     ),
     bump: db.prepare(
-      'UPDATE designs SET version = ?, name = ?, updated_at = ? WHERE id = ? AND version = ?',
+      'UPDATE designs SET version = ?, name = ?, title = ?, updated_at = ? WHERE id = ? AND version = ?',
     ),
     insertVersion: db.prepare(
       'INSERT INTO versions (design_id, version, name, doc, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -304,30 +370,51 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     return r;
   }
 
-  function record(r: DesignRow, version = r.version): DesignRecord {
-    const v = q.version.get(r.id, version);
-    if (!v) throw new DesignNotFoundError(r.id, version);
+  function summary(r: DesignRow): DesignSummary {
     return {
       id: r.id,
       name: r.name,
-      version,
+      ...(r.title !== null ? { title: r.title } : {}),
+      lab: r.lab,
+      version: r.version,
       createdAt: iso(r.created_at),
-      updatedAt: iso(version === r.version ? r.updated_at : v.created_at),
-      doc: JSON.parse(v.doc) as Design,
+      updatedAt: iso(r.updated_at),
     };
   }
 
-  function checkName(name: string, id: string | null): void {
-    const owner = q.byName.get(name);
-    if (owner && owner.id !== id) throw new NameTakenError(name, owner.id);
+  function record(r: DesignRow, version = r.version): DesignRecord {
+    const v = q.version.get(r.id, version);
+    if (!v) throw new DesignNotFoundError(r.id, version);
+    const doc = JSON.parse(v.doc) as Design;
+    const { title: _title, ...rest } = summary(r);
+    return {
+      ...rest,
+      // An old version is shown as it was, under the lab the design owns.
+      name: doc.name,
+      ...(doc.title !== undefined ? { title: doc.title } : {}),
+      version,
+      updatedAt: iso(version === r.version ? r.updated_at : v.created_at),
+      doc,
+    };
   }
 
-  const createTx = db.transaction((design: Design): DesignRecord => {
-    checkName(design.name, null);
+  const createTx = db.transaction((design: Design, options: CreateOptions): DesignRecord => {
     const now = Date.now();
     let id = newDesignId();
     while (q.design.get(id)) id = newDesignId();
-    q.insertDesign.run(id, design.name, now, now);
+    let lab: string | null;
+    if (options.lab !== undefined) {
+      const owner = q.byLab.get(options.lab);
+      if (owner) throw new LabTakenError(options.lab, owner.id);
+      lab = options.lab;
+    } else {
+      lab = firstFreeLabName(
+        design.name,
+        (name) => !q.byLab.get(name) && (options.claimLab?.(name, id) ?? true),
+      );
+      if (lab === null) throw new LabTakenError(design.name);
+    }
+    q.insertDesign.run(id, design.name, design.title ?? null, lab, now, now);
     q.insertVersion.run(id, 1, design.name, JSON.stringify(design), now);
     return record(row(id));
   });
@@ -335,11 +422,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   const saveTx = db.transaction((id: string, expected: number, design: Design): DesignRecord => {
     const current = row(id);
     if (current.version !== expected) throw new StaleVersionError(id, expected, current.version);
-    checkName(design.name, id);
     const next = current.version + 1;
     const now = Date.now();
     q.insertVersion.run(id, next, design.name, JSON.stringify(design), now);
-    const changed = q.bump.run(next, design.name, now, id, expected).changes;
+    const changed = q.bump.run(next, design.name, design.title ?? null, now, id, expected).changes;
     // The version check above and this guarded update are in one transaction;
     // the guard is a second line of defence should another writer share the file.
     if (changed !== 1) throw new StaleVersionError(id, expected, row(id).version);
@@ -350,23 +436,19 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   const store: Store = {
     path,
     ...(recovered ? { recovered } : {}),
-    list: () =>
-      q.list.all().map((r) => ({
-        id: r.id,
-        name: r.name,
-        version: r.version,
-        createdAt: iso(r.created_at),
-        updatedAt: iso(r.updated_at),
-      })),
+    list: () => q.list.all().map(summary),
     get(id, version) {
       return record(row(id), version);
     },
-    byName(name) {
-      const r = q.byName.get(name);
+    has(id) {
+      return q.design.get(id) !== undefined;
+    },
+    byLab(lab) {
+      const r = q.byLab.get(lab);
       return r ? record(r) : undefined;
     },
-    create(doc) {
-      return createTx(parseForStore(doc));
+    create(doc, options = {}) {
+      return createTx(parseForStore(doc), options);
     },
     save(id, expectedVersion, doc) {
       return saveTx(id, expectedVersion, parseForStore(doc));
@@ -384,10 +466,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     delete(id) {
       if (q.delete.run(id).changes === 0) throw new DesignNotFoundError(id);
     },
-    importYaml(text) {
+    importYaml(text, options = {}) {
       const { design, diagnostics } = designFromYaml(text);
       if (!design) throw new InvalidDesignError(diagnostics);
-      return createTx(design);
+      return createTx(design, options);
     },
     exportYaml(id, version) {
       return designToYaml(record(row(id), version).doc);

@@ -24,7 +24,7 @@ class SlowStatusEngine extends MemoryEngine {
   }
 }
 
-const store = { byName: () => undefined, get: () => undefined } as unknown as Store;
+const store = { byLab: () => undefined, get: () => undefined } as unknown as Store;
 const client = (id: string): HubClient & { sent: number } => ({
   id,
   sent: 0,
@@ -58,7 +58,7 @@ it('design saves in a burst share one status rerun, each reading the design once
   const engine = new MemoryEngine();
   let reads = 0;
   const counting = {
-    byName: () => {
+    byLab: () => {
       reads += 1;
       return undefined;
     },
@@ -86,7 +86,10 @@ it('a link removed from the design leaves the lab snapshot', async () => {
   const full = parseDesign(design('t-hub-prune'));
   if (!full.design) throw new Error('test design does not parse');
   let current = full.design;
-  const keyed = { byName: () => ({ doc: current }), get: () => undefined } as unknown as Store;
+  const keyed = {
+    byLab: (lab: string) => ({ doc: current, lab }),
+    get: () => undefined,
+  } as unknown as Store;
   const { topology } = resolve(full.design);
   const sources: LiveSources = {
     sample: async () =>
@@ -147,7 +150,10 @@ it('a kernel link event publishes the link of that interface, once', async () =>
       return () => {};
     },
   };
-  const store = { byName: () => ({ doc }), get: () => undefined } as unknown as Store;
+  const store = {
+    byLab: (lab: string) => ({ doc, lab }),
+    get: () => undefined,
+  } as unknown as Store;
   hub = new LiveHub({
     store,
     engine: new MemoryEngine(),

@@ -109,7 +109,7 @@ describe('persistence', () => {
     const h2 = { host: `127.0.0.1:${port2}`, authorization: `Bearer ${token2}` };
     const list = await raw({ port: Number(port2) }, 'GET', '/api/designs', h2);
     expect(
-      list.json.designs.map((d: { name: string; version: number }) => [d.name, d.version]),
+      list.json.designs.map((d: { name: string; version: number }) => [d.name, d.version]).sort(),
     ).toEqual([
       ['t-persist-a', 2],
       ['t-persist-b', 1],
@@ -152,7 +152,7 @@ describe('persistence', () => {
     const store = openStore(dir);
     try {
       expect(store.integrityCheck()).toBe('ok');
-      const rec = store.byName('t-crash')!;
+      const rec = store.byLab('t-crash')!;
       // The child may have committed one more after its last line was written.
       expect(rec.version).toBeGreaterThanOrEqual(last);
       expect(rec.version).toBeLessThanOrEqual(last + 1);

@@ -179,13 +179,49 @@ describe('designs', () => {
     expect((await browser(srv, 'GET', '/api/designs')).json.designs).toHaveLength(1);
   });
 
-  it('keeps lab names unique', async () => {
-    expect((await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') })).status).toBe(
-      201,
+  it('gives two designs asking for one lab name two labs, and says so', async () => {
+    const first = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
+    expect(first.status).toBe(201);
+    expect(first.json.lab).toBe('t-api-c');
+    expect(first.json.labNotice).toBeUndefined();
+    const second = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
+    expect(second.status).toBe(201);
+    expect(second.json.doc.name).toBe('t-api-c');
+    expect(second.json.lab).toBe('t-api-c-2');
+    expect(second.json.labNotice).toMatch(
+      new RegExp(`t-api-c is taken \\(by design t-api-c \\(${first.json.id}\\)\\).*t-api-c-2`),
     );
-    const dup = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
-    expect(dup.status).toBe(409);
-    expect(dup.json.error.code).toBe('name-taken');
+    // A rename asks for another name; the lab stays what it was given.
+    const renamed = await browser(srv, 'PUT', `/api/designs/${second.json.id}`, {
+      baseVersion: 1,
+      doc: design('t-api-other', { title: 'Second copy' }),
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json).toMatchObject({
+      name: 't-api-other',
+      lab: 't-api-c-2',
+      title: 'Second copy',
+    });
+    // The registry names the design by its new title.
+    expect(engine.owners.get('t-api-c-2')).toEqual({
+      kind: 'design',
+      id: second.json.id,
+      name: 't-api-other',
+      title: 'Second copy',
+      store: srv.store.path,
+    });
+  });
+
+  it('frees a lab name whose design is gone with its whole store, and only then', async () => {
+    // Two dashboards (two data directories) on one machine share the registry.
+    const other = await startTestServer({ engine });
+    const theirs = await api(other, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(theirs.json.lab).toBe('t-api-gone');
+    const mine = await api(srv, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(mine.json.lab).toBe('t-api-gone-2');
+    await other.stop(); // removes its data directory
+    const again = await api(srv, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(again.json.lab).toBe('t-api-gone');
   });
 
   it('imports YAML and exports the same design as YAML', async () => {
@@ -263,7 +299,10 @@ describe('labs', () => {
     expect(labs.json.labs).toEqual([
       {
         lab: 't-api-lab',
-        design: { id, version: 1 },
+        design: { id, version: 1, name: 't-api-lab' },
+        owner: { kind: 'design', id, name: 't-api-lab', store: srv.store.path },
+        elements: 3,
+        since: null,
         status: { lab: 't-api-lab', state: 'running', elements: {} },
       },
     ]);

@@ -8,29 +8,15 @@ import { join } from 'node:path';
 import { designToYaml } from '@netcanvas/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
-import { main, processIo } from '../../src/cli.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
-import { labName, netnsOf, scenario } from './helpers.js';
+import { cliIn, labName, netnsOf, scenario } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-cli-lab-'));
 const stateDir = mkdtempSync(join(tmpdir(), 'nc-cli-state-'));
 useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    ...processIo(work),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliIn(work);
 
 describe('lab commands', () => {
   const lab = labName('cli');

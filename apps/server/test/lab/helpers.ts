@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Design, designFromYaml, findScenario } from '@netcanvas/shared';
 import { expect } from 'vitest';
+import { main, processIo } from '../../src/cli.js';
 import { observe } from '../../src/kernel/observe.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
@@ -74,4 +75,22 @@ export function testLab(what: string): TestLab {
 export async function ifindexes(lab: string): Promise<Map<string, number>> {
   const observed = await observe(lab);
   return new Map(observed.interfaces.map((i) => [`${i.netns}/${i.name}`, i.ifindex]));
+}
+
+/** The CLI as a user types it (in-process, the binary's entry point), FILE arguments read from `work`. */
+export function cliIn(work: string) {
+  return async (...args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, {
+      ...processIo(work),
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+    });
+    return { code, stdout, stderr };
+  };
 }

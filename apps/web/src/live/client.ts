@@ -4,6 +4,7 @@ import {
   PROTOCOL_VERSION,
   parseServerMessage,
   type ServerSnapshot,
+  type Topic,
 } from '@netcanvas/shared';
 import { download } from '../core/io';
 import { useApp } from '../store';
@@ -17,19 +18,13 @@ import {
   type StorageRecovery,
   useLive,
 } from './store';
+import { attachDesign, type DesignRecord, deletedHere } from './workspace';
 
 /**
  * The only module that talks to the server. Without a server the app keeps
  * working from the browser's own copy; with one, the design is saved there
  * (versioned), and the lab's live state streams in over /ws.
  */
-
-interface DesignRecord {
-  id: string;
-  name: string;
-  version: number;
-  doc: Design;
-}
 
 let socket: WebSocket | null = null;
 let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -57,9 +52,9 @@ const setLive = useLive.setState;
 
 export function startLive() {
   void connect();
+  // A design's lab is fixed by the server: editing its name saves, and follows no other lab.
   useApp.subscribe((s, old) => {
     if (s.design === old.design || applyingRemote) return;
-    if (s.design.name !== old.design.name) resubscribeLab(s.design.name);
     scheduleSave();
   });
 }
@@ -104,43 +99,30 @@ async function connect() {
   openSocket();
 }
 
-/** Finds (or creates) the server's copy of the design being edited. */
-async function attachDesign() {
-  const wanted = new URLSearchParams(location.hash.slice(1)).get('design');
-  const local = useApp.getState().design;
-  try {
-    let rec: DesignRecord | null = null;
-    if (wanted)
-      rec = await api<DesignRecord>('GET', `/designs/${encodeURIComponent(wanted)}`).catch(
-        () => null,
-      );
-    if (!rec) {
-      const { designs } = await api<{ designs: { id: string; name: string }[] }>('GET', '/designs');
-      const same = designs.find((d) => d.name === local.name);
-      // The server's copy wins: a reload brings back what is saved and running.
-      if (same) rec = await api<DesignRecord>('GET', `/designs/${same.id}`);
-    }
-    if (rec) {
-      adopt(rec);
-    } else {
-      const created = await api<DesignRecord>('POST', '/designs', { doc: local });
-      adopt(created);
-    }
-  } catch (err) {
-    setLive({ save: 'error', connectionNote: err instanceof Error ? err.message : String(err) });
-  }
+/**
+ * Shows a document the server holds (the design just opened, or reloaded
+ * after a conflict) as the one being edited: its own history, no save back.
+ */
+export function showServerDocument(doc: Design): boolean {
+  const shown = useApp.getState().design;
+  // The same content: what is on the canvas is what the server has (nothing to save).
+  serverDoc = JSON.stringify(doc) === JSON.stringify(shown) ? shown : doc;
+  if (serverDoc === shown) return false;
+  applyingRemote = true;
+  useApp.getState().loadDesign(doc);
+  applyingRemote = false;
+  return true;
 }
 
-function adopt(rec: DesignRecord) {
-  setLive({ designId: rec.id, version: rec.version, save: 'saved' });
-  history.replaceState(null, '', `#design=${rec.id}`);
-  serverDoc = rec.doc;
-  if (JSON.stringify(rec.doc) !== JSON.stringify(useApp.getState().design)) {
-    applyingRemote = true;
-    useApp.getState().loadDesign(rec.doc);
-    applyingRemote = false;
-    window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+let subscribedDesign: string | null = null;
+/** Follows one design's edits and its lab's live state (after attaching or switching designs). */
+export function watchDesign(id: string, lab: string) {
+  if (subscribedDesign !== id) {
+    if (subscribedDesign) send({ type: 'unsubscribe', topic: { design: subscribedDesign } });
+    subscribedDesign = id;
+    send({ type: 'subscribe', topic: { design: id } });
   }
+  resubscribeLab(lab);
 }
 
 function scheduleSave() {
@@ -205,11 +187,9 @@ function openSocket() {
     send({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'netcanvas-web' });
     setLive({ connection: 'online', connectionNote: null });
     subscribedLab = null;
-    const id = live().designId;
-    if (id) {
-      send({ type: 'subscribe', topic: { design: id } });
-    }
-    resubscribeLab(useApp.getState().design.name);
+    subscribedDesign = null;
+    const { designId, labName } = live();
+    if (designId && labName) watchDesign(designId, labName);
     clearInterval(heartbeat);
     heartbeat = setInterval(() => {
       if (Date.now() - lastHeard > heartbeatSeconds * 2000 + 1000) ws.close();
@@ -227,11 +207,12 @@ function openSocket() {
       case 'welcome':
         heartbeatSeconds = message.heartbeatSeconds;
         break;
+      // A topic this tab just left (another design, its lab) may still have news in flight.
       case 'snapshot':
-        onSnapshot(message);
+        if (following(message.topic)) onSnapshot(message);
         break;
       case 'delta':
-        onDelta(message.event);
+        if (following(message.topic)) onDelta(message.event);
         break;
       case 'design-saved':
         setLive({ version: message.version, save: 'saved' });
@@ -259,6 +240,10 @@ function openSocket() {
     setTimeout(() => void connect(), reconnectDelay);
     reconnectDelay = Math.min(reconnectDelay * 2, 10_000);
   };
+}
+
+function following(topic: Topic): boolean {
+  return 'lab' in topic ? topic.lab === subscribedLab : topic.design === live().designId;
 }
 
 function resubscribeLab(name: string) {
@@ -387,7 +372,11 @@ function onDelta(ev: DeltaEvent) {
       remoteDesign(ev.doc as Design, ev.version);
       break;
     case 'design-deleted':
-      setLive({ designId: null, version: null, save: 'local' });
+      if (ev.id !== live().designId || deletedHere(ev.id)) break;
+      setLive({ designId: null, labName: null, version: null, save: 'local' });
+      useApp
+        .getState()
+        .toast('This design was deleted on the server: open or create one in Designs', 'error');
       break;
   }
 }
@@ -420,7 +409,10 @@ export async function takeServerVersion() {
   const id = live().designId;
   if (!id) return;
   const rec = await run('Reload', () => api<DesignRecord>('GET', `/designs/${id}`));
-  if (rec) adopt(rec);
+  if (rec) {
+    showServerDocument(rec.doc);
+    setLive({ version: rec.version, save: 'saved' });
+  }
 }
 
 /**
@@ -446,7 +438,15 @@ async function savedOrToast(): Promise<boolean> {
 
 function designIdOrToast(): string | null {
   const id = live().designId;
-  if (!id) useApp.getState().toast('Not connected to a server', 'error');
+  if (!id)
+    useApp
+      .getState()
+      .toast(
+        live().connection === 'online'
+          ? 'No design on the server: open or create one in Designs'
+          : 'Not connected to a server',
+        'error',
+      );
   return id;
 }
 

@@ -71,6 +71,12 @@ export interface LiveState {
   progress: DeployProgress | null;
   save: 'local' | 'saved' | 'saving' | 'conflict' | 'error';
   designId: string | null;
+  /**
+   * The lab the attached design owns, as the server fixed it when the design
+   * was created: every kernel name shown is under this lab, whatever the
+   * design's `name` asks for. Null without a server.
+   */
+  labName: string | null;
   version: number | null;
   tools: ToolRun[];
   capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
@@ -91,6 +97,7 @@ export const useLive = create<LiveState>()(() => ({
   progress: null,
   save: 'local',
   designId: null,
+  labName: null,
   version: null,
   tools: [],
   capture: null,
@@ -106,3 +113,6 @@ export const labDeployed = (lab: LiveState['lab']) => lab === 'running' || lab =
 
 /** Connected, with a deployed lab to act on: measured pings, tools, live link toggles. */
 export const labRunning = (s: LiveState) => s.connection === 'online' && labDeployed(s.lab);
+
+/** The lab kernel names are shown under: the server's for this design, else the name it asks for. */
+export const labOf = (labName: string | null, designName: string) => labName ?? designName;
