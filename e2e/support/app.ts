@@ -6,7 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { ARTIFACTS, loginLink, namespacesOfLab, REPO_ROOT, type RunInfo, readRunInfo } from './run.js';
+import {
+  ARTIFACTS,
+  loginLink,
+  namespacesOfLab,
+  REPO_ROOT,
+  type RunInfo,
+  readRunInfo,
+} from './run.js';
 
 export { expect };
 
