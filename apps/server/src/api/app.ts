@@ -12,6 +12,7 @@ import {
   IFNAME_RE,
   LAB_NAME_RE,
   LINK_ID_RE,
+  recordHints,
   renderScript,
 } from '@netcanvas/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -24,11 +25,11 @@ import {
   DesignNotFoundError,
   InvalidDesignError,
   NameTakenError,
-  StaleVersionError,
   type Store,
 } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
+import { DesignEdits } from './edits.js';
 import {
   authenticate,
   cookieName,
@@ -101,8 +102,10 @@ export function createApp(deps: AppDeps): express.Express {
   const { store, engine, logger } = deps;
   const hub =
     deps.hub ?? new LiveHub({ store, engine, sources: deps.sources ?? noLiveSources, logger });
+  const edits = new DesignEdits({ store, hub, engine, logger });
   const app = express();
   app.locals.hub = hub;
+  app.locals.edits = edits;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
@@ -198,23 +201,27 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
   });
 
-  api.get('/designs/:id', (req, res) => {
-    const rec = store.get(designId(req));
+  api.get('/designs/:id', async (req, res) => {
+    const id = designId(req);
+    await edits.ensureAddresses(id);
+    const rec = store.get(id);
     res.json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
   });
 
-  api.put('/designs/:id', (req, res) => {
+  api.put('/designs/:id', async (req, res) => {
     const id = designId(req);
     const { baseVersion, doc } = body(
       z.strictObject({ baseVersion: Version, doc: z.unknown() }),
       req,
     );
-    const rec = store.save(id, baseVersion, doc);
-    announceDesign(rec.id, null);
-    // Lean answer: autosave calls this often, the client holds the document and
-    // runs diagnose itself as the user draws (GET answers with diagnostics).
-    const { doc: _stored, ...summary } = rec;
-    res.json(summary);
+    await edits.ensureAddresses(id);
+    // Applied as the ops between the writer's base version and `doc`: edits made
+    // meanwhile by others are kept, never refused as stale.
+    const { record, notices } = edits.save(id, baseVersion, doc);
+    // Lean answer: the client holds the document and runs diagnose itself
+    // (GET answers with diagnostics).
+    const { doc: _stored, addresses: _addresses, ...summary } = record;
+    res.json({ ...summary, notices });
   });
 
   api.delete('/designs/:id', (req, res) => {
@@ -233,15 +240,14 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(store.get(designId(req), version));
   });
 
-  api.post('/designs/:id/restore', (req, res) => {
+  api.post('/designs/:id/restore', async (req, res) => {
     const id = designId(req);
-    const { version, baseVersion } = body(
-      z.strictObject({ version: Version, baseVersion: Version }),
+    const { version } = body(
+      z.strictObject({ version: Version, baseVersion: Version.optional() }),
       req,
     );
-    const rec = store.restore(id, version, baseVersion);
-    announceDesign(rec.id, null);
-    res.json(rec);
+    await edits.ensureAddresses(id);
+    res.json(edits.restore(id, version).record);
   });
 
   api.get('/designs/:id/export', (req, res) => {
@@ -255,19 +261,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(text);
   });
 
-  function announceDesign(id: string, by: string | null): void {
-    const rec = store.get(id);
-    hub.publish(
-      { design: id },
-      { kind: 'design', id, name: rec.name, version: rec.version, doc: rec.doc, by },
-    );
-    void hub.labChanged(rec.name);
-  }
-  app.locals.announceDesign = announceDesign;
-
   // ─────────── labs ───────────
   const labDesign = (req: Request): Design =>
     store.get(param(req, 'design', DESIGN_ID_RE, 'design id')).doc;
+  /** The stored design and its address record, as resolve's hints: what the server decided. */
+  const labRecord = (req: Request) =>
+    edits.withAddresses(param(req, 'design', DESIGN_ID_RE, 'design id'));
   /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
   const changing = new Set<string>();
   async function exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
@@ -285,7 +284,8 @@ export function createApp(deps: AppDeps): express.Express {
     const labs = await Promise.all(
       names.map(async (lab) => {
         const design = store.byName(lab);
-        const status = await engine.status(lab, design?.doc);
+        const hints = design?.addresses ? recordHints(design.addresses, lab) : undefined;
+        const status = await engine.status(lab, design?.doc, hints);
         return { lab, design: design ? { id: design.id, version: design.version } : null, status };
       }),
     );
@@ -293,24 +293,25 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.get('/labs/:design/status', async (req, res) => {
-    const design = labDesign(req);
-    res.json(await engine.status(design.name, design));
+    const { rec, hints } = await labRecord(req);
+    res.json(await engine.status(rec.doc.name, rec.doc, hints));
   });
 
   api.post('/labs/:design/plan', async (req, res) => {
     body(z.strictObject({}), req);
-    const design = labDesign(req);
+    const { rec, hints } = await labRecord(req);
     // The script is rendered from the plan the ops were diffed from, so both
-    // show the running lab's addresses.
-    const { ops, diagnostics, plan } = await engine.plan(design);
+    // show the addresses of the design's record.
+    const { ops, diagnostics, plan } = await engine.plan(rec.doc, hints);
     res.json({ ops, diagnostics, script: plan ? renderScript(plan) : null });
   });
 
   api.post('/labs/:design/apply', async (req, res) => {
     body(z.strictObject({}), req);
-    const design = labDesign(req);
+    const { rec, hints } = await labRecord(req);
+    const design = rec.doc;
     const result = await exclusive(design.name, () =>
-      engine.apply(design, (p) => hub.applyProgress(p)),
+      engine.apply(design, (p) => hub.applyProgress(p), hints),
     );
     await hub.labChanged(design.name);
     res.status(result.ok ? 200 : 422).json(result);
@@ -335,13 +336,26 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(result);
   });
 
+  /**
+   * Cut or restore one link: in the kernel, the design the lab was last
+   * applied from with only this link changed (edits not yet applied stay
+   * out, for the change review); in the stored design, one op like any edit.
+   */
   api.post('/labs/:design/links/:link/state', async (req, res) => {
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
     const link = param(req, 'link', LINK_ID_RE, 'link id');
     const { state } = body(z.strictObject({ state: z.enum(['up', 'down']) }), req);
-    const design = labDesign(req);
-    await exclusive(design.name, () => engine.setLinkState(design, link, state));
-    await hub.labChanged(design.name);
-    res.json({ link, state });
+    const lab = store.get(id).doc.name;
+    const kernel = await exclusive(lab, () => engine.setLinkState(lab, link, state));
+    await edits.ensureAddresses(id);
+    const outcome = edits.apply(id, [{ op: 'link.set', id: link, field: 'state', value: state }], {
+      by: null,
+    });
+    const gone = outcome.notices.some((n) => n.code === 'gone');
+    if (gone && !kernel.changed)
+      throw new HttpError(404, 'not-found', `the design has no link ${link}`);
+    await hub.labChanged(lab);
+    res.json({ link, state, kernel: kernel.changed, version: outcome.record.version });
   });
 
   api.post('/labs/:design/ping', async (req, res) => {
@@ -436,8 +450,6 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof LabBusyError)
     return new HttpError(409, 'lab-busy', err.message, { lab: err.lab });
-  if (err instanceof StaleVersionError)
-    return new HttpError(409, 'stale-version', err.message, { currentVersion: err.current });
   if (err instanceof NameTakenError)
     return new HttpError(409, 'name-taken', err.message, { owner: err.ownerId });
   if (err instanceof ToolInputError) return new HttpError(400, 'bad-tool-input', err.message);

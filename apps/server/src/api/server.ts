@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { recordHints } from '@netcanvas/shared';
 import pino, { type Logger } from 'pino';
 import type { Engine } from '../lab/engine.js';
 import { LiveHub } from '../live/hub.js';
@@ -85,11 +86,10 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
   server.maxHeadersCount = 100;
   const socket = attachWebSocket(server, {
     hub,
-    store: opts.store,
     logger: opts.logger,
     token,
     allowedHosts,
-    announceDesign: app.locals.announceDesign as WsDeps['announceDesign'],
+    edits: app.locals.edits as WsDeps['edits'],
     ...opts.ws,
   });
   await new Promise<void>((resolve, reject) => {
@@ -180,7 +180,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     try {
       for (const lab of await opts.engine.labs()) {
         const design = store.byName(lab);
-        const status = await opts.engine.status(lab, design?.doc);
+        const hints = design?.addresses ? recordHints(design.addresses, lab) : undefined;
+        const status = await opts.engine.status(lab, design?.doc, hints);
         logger.info({ lab, state: status.state, design: design?.id ?? null }, 'lab found running');
       }
     } catch (err) {

@@ -24,16 +24,15 @@ import {
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HubClient, LiveHub } from '../live/hub.js';
-import type { Store } from '../store/store.js';
 import { toHttpError } from './app.js';
+import type { DesignEdits } from './edits.js';
 import { authenticate, type FrontDoor, hostAllowed, originCheck } from './security.js';
 
 export interface WsDeps extends FrontDoor {
   hub: LiveHub;
-  store: Store;
   logger: Logger;
-  /** Called after a design-edit is stored, to tell the design's other subscribers and refresh the lab. */
-  announceDesign?: (id: string, by: string | null) => void;
+  /** Applies `design-ops` batches and tells the design's other subscribers. */
+  edits: DesignEdits;
   heartbeatMs?: number;
   /** Token bucket per connection. */
   rate?: { perSecond: number; burst: number };
@@ -240,15 +239,12 @@ export function attachWebSocket(
       handle(conn, message).catch((err) => {
         const e = toHttpError(err);
         if (e.status >= 500) log.error({ err, conn: conn.id }, 'socket message failed');
-        const ref = message.type === 'design-edit' ? message.ref : undefined;
+        const ref = message.type === 'design-ops' ? message.ref : undefined;
         reply(conn, {
           type: 'error',
           code: e.code,
           message: e.message,
           ...(ref !== undefined ? { ref } : {}),
-          ...(typeof e.extra.currentVersion === 'number'
-            ? { currentVersion: e.extra.currentVersion }
-            : {}),
           ...(Array.isArray(e.extra.diagnostics) ? { diagnostics: e.extra.diagnostics } : {}),
         });
       });
@@ -268,6 +264,7 @@ export function attachWebSocket(
           type: 'welcome',
           protocol: PROTOCOL_VERSION,
           heartbeatSeconds: (deps.heartbeatMs ?? 15_000) / 1000,
+          connection: conn.id,
         });
         return;
       case 'ping':
@@ -283,7 +280,8 @@ export function attachWebSocket(
           });
           return;
         }
-        if ('design' in m.topic) deps.store.get(m.topic.design); // 404 for an unknown design
+        // 404 for an unknown design; the snapshot carries the address record, rebuilt if lost.
+        if ('design' in m.topic) await deps.edits.ensureAddresses(m.topic.design);
         conn.topics.set(key, m.topic);
         // A repeated subscribe is how a client asks for a fresh snapshot: no
         // unsubscribe first, which could drop the topic under another client.
@@ -294,15 +292,30 @@ export function attachWebSocket(
         conn.topics.delete(topicKey(m.topic));
         deps.hub.unsubscribe(conn, m.topic);
         return;
-      case 'design-edit': {
-        const rec = deps.store.save(m.design, m.baseVersion, m.doc);
+      case 'design-ops': {
+        // Applied in arrival order: no await between reading and storing, except
+        // the one-time rebuild of a lost address record.
+        const rebuilding = deps.edits.ensureAddresses(m.design);
+        if (rebuilding) await rebuilding;
+        const outcome = deps.edits.apply(m.design, m.ops, {
+          by: conn.id,
+          ref: m.ref,
+          except: conn,
+        });
         reply(conn, {
           type: 'design-saved',
-          design: rec.id,
-          version: rec.version,
-          ...(m.ref !== undefined ? { ref: m.ref } : {}),
+          design: m.design,
+          version: outcome.record.version,
+          ref: m.ref,
+          ...(outcome.duplicate
+            ? { duplicate: true }
+            : {
+                ops: outcome.applied,
+                renames: outcome.renames,
+                notices: outcome.notices,
+                addresses: outcome.addresses,
+              }),
         });
-        if (deps.announceDesign) deps.announceDesign(rec.id, conn.id);
         return;
       }
     }

@@ -5,15 +5,17 @@
  * applied design (for drift reports) and the per-lab lock.
  */
 import {
+  type AddressHints,
   analyze,
   type Design,
   describeDifference,
   linkIds,
   type Matrix,
   netnsName,
+  type Op,
   type PairResult,
 } from '@netcanvas/shared';
-import { applyDesign, type KernelPort, planAgainst } from './apply.js';
+import { applyDesign, hintsFromObserved, type KernelPort, planAgainst } from './apply.js';
 import {
   type ApplyProgress,
   type ApplyResult,
@@ -58,8 +60,8 @@ export class LabEngine implements Engine {
     return this.kernel.listLabs();
   }
 
-  async plan(design: Design) {
-    const planned = await planAgainst(this.kernel, design);
+  async plan(design: Design, hints?: AddressHints) {
+    const planned = await planAgainst(this.kernel, design, undefined, hints);
     const ops = planned.changes
       ? [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove]
       : [];
@@ -86,9 +88,13 @@ export class LabEngine implements Engine {
     }
   }
 
-  apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+  apply(
+    design: Design,
+    onProgress?: (p: ApplyProgress) => void,
+    hints?: AddressHints,
+  ): Promise<ApplyResult> {
     return this.exclusive(design.name, async () => {
-      const result = await applyDesign(this.kernel, design, onProgress);
+      const result = await applyDesign(this.kernel, design, onProgress, hints);
       // Remember the design whenever the kernel now runs it (even partly, so status can explain).
       if (result.ok || result.ops.length > 0) this.state.saveDesign(design);
       return result;
@@ -103,7 +109,11 @@ export class LabEngine implements Engine {
     });
   }
 
-  async status(lab: string, given?: Design): Promise<LabStatus> {
+  async addresses(lab: string): Promise<AddressHints> {
+    return hintsFromObserved(await this.kernel.observe(lab));
+  }
+
+  async status(lab: string, given?: Design, hints?: AddressHints): Promise<LabStatus> {
     const design = given ?? this.state.loadDesign(lab);
     const observed = await this.kernel.observe(lab);
     if (observed.netns.length === 0) {
@@ -115,7 +125,7 @@ export class LabEngine implements Engine {
     if (!design) {
       return { lab, state: 'partial', elements: {} };
     }
-    const planned = await planAgainst(this.kernel, design, observed);
+    const planned = await planAgainst(this.kernel, design, observed, hints);
     const elements: LabStatus['elements'] = {};
     for (const id of Object.keys(design.nodes))
       elements[id] = { state: 'deployed', differences: [] };
@@ -129,28 +139,38 @@ export class LabEngine implements Engine {
     }
     const present = new Set(observed.netns);
     const ops = [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove];
+    const notes = differenceNotes(ops);
     for (const op of ops) {
       const missingNetns = op.op === 'netns.add' && !present.has(op.netns);
+      const note = notes.get(op);
       for (const id of op.source) {
         const entry = elements[id] ?? { state: 'deployed' as ElementState, differences: [] };
         entry.state = missingNetns || entry.state === 'missing' ? 'missing' : 'drift';
-        entry.differences.push(describeDifference(op));
+        if (note !== null && !entry.differences.includes(note ?? describeDifference(op)))
+          entry.differences.push(note ?? describeDifference(op));
         elements[id] = entry;
       }
     }
     return { lab, state: ops.length === 0 ? 'running' : 'partial', elements };
   }
 
-  async setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void> {
-    const index = linkIds(design).indexOf(linkId);
-    if (index < 0) throw new Error(`no link ${linkId} in ${design.name}`);
-    const links = design.links.map((l, i) => (i === index ? { ...l, state } : l));
-    const result = await this.apply({ ...design, links });
+  async setLinkState(
+    lab: string,
+    linkId: string,
+    state: 'up' | 'down',
+  ): Promise<{ changed: boolean }> {
+    const applied = this.state.loadDesign(lab);
+    const index = applied ? linkIds(applied).indexOf(linkId) : -1;
+    if (!applied || index < 0) return { changed: false };
+    if ((await this.kernel.observe(lab)).netns.length === 0) return { changed: false };
+    const links = applied.links.map((l, i) => (i === index ? { ...l, state } : l));
+    const result = await this.apply({ ...applied, links });
     if (!result.ok) {
       throw new Error(
         result.failure?.kernelMessage ?? result.diagnostics.map((d) => d.message).join('; '),
       );
     }
+    return { changed: true };
   }
 
   private async predicted(
@@ -221,4 +241,24 @@ export class LabEngine implements Engine {
     await Promise.all(Array.from({ length: Math.min(concurrency, pairs.length) }, worker));
     return { predicted: matrix, measured };
   }
+}
+
+/**
+ * One note for an address the kernel has instead of the design's (changed
+ * by hand): "eth0 has 10.0.10.9/24 in the kernel; the design says
+ * 10.0.10.4/24", in place of a "missing" and an "unexpected" line. The
+ * second op of such a pair maps to null (nothing more to say).
+ */
+function differenceNotes(ops: readonly Op[]): Map<Op, string | null> {
+  const notes = new Map<Op, string | null>();
+  const removed = new Map<string, Op & { op: 'addr.del' }>();
+  for (const op of ops) if (op.op === 'addr.del') removed.set(`${op.netns}/${op.dev}`, op);
+  for (const op of ops) {
+    if (op.op !== 'addr.add') continue;
+    const other = removed.get(`${op.netns}/${op.dev}`);
+    if (!other || notes.has(other)) continue;
+    notes.set(op, `${op.dev} has ${other.address} in the kernel; the design says ${op.address}`);
+    notes.set(other, null);
+  }
+  return notes;
 }

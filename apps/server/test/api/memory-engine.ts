@@ -74,8 +74,9 @@ export class MemoryEngine implements Engine {
     this.calls.push({ method: 'status', lab });
     return { lab, state: this.running.has(lab) ? 'running' : 'absent', elements: {} };
   }
-  async setLinkState(design: Design, linkId: string, state: 'up' | 'down') {
-    this.calls.push({ method: 'setLinkState', lab: design.name, args: { linkId, state } });
+  async setLinkState(lab: string, linkId: string, state: 'up' | 'down') {
+    this.calls.push({ method: 'setLinkState', lab, args: { linkId, state } });
+    return { changed: this.running.has(lab) };
   }
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
     this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });

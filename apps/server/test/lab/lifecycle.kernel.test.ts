@@ -104,7 +104,7 @@ describe('a running lab', () => {
       expect((await t.engine.apply(design)).ok).toBe(true);
       const before = await ifindexes(t.lab);
 
-      await t.engine.setLinkState(design, 'r2--public', 'down');
+      expect(await t.engine.setLinkState(t.lab, 'r2--public', 'down')).toEqual({ changed: true });
       const down = t.engine.lastDesign(t.lab)!;
       expect(down.links.find((l) => JSON.stringify(l.endpoints) === '["r2","public"]')?.state).toBe(
         'down',
@@ -114,7 +114,7 @@ describe('a running lab', () => {
       expect(cut.measured).toBe(false);
       expect(cut.reason).toMatch(/r2--public|public/);
 
-      await t.engine.setLinkState(down, 'r2--public', 'up');
+      await t.engine.setLinkState(t.lab, 'r2--public', 'up');
       const back = await t.engine.ping(t.engine.lastDesign(t.lab)!, 'c1', 'c2');
       expect(back.measured, back.output).toBe(true);
       // Nothing was rebuilt: same devices, same ifindexes.
