@@ -246,6 +246,8 @@ export const DeltaEvent = z.discriminatedUnion('kind', [
     by: z.string().nullable(),
     /** The editor's ref for the batch. */
     ref: z.string().optional(),
+    /** New elements the server gave another id (asked → given). */
+    renames: z.record(z.string(), z.string()).optional(),
     /** How the address record changed with this version. */
     addresses: AddressDeltaSchema,
     /** Editors whose change this version replaced, each with a sentence for them. */

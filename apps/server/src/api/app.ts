@@ -8,6 +8,7 @@ import {
   DESIGN_ID_RE,
   type Design,
   diagnose,
+  EditOps,
   ELEMENT_ID_RE,
   IFNAME_RE,
   LAB_NAME_RE,
@@ -84,6 +85,7 @@ function body<T>(schema: z.ZodType<T>, req: Request): T {
 }
 
 const Version = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const Ref = z.string().min(1).max(64);
 const Element = z
   .string()
   .regex(ELEMENT_ID_RE, 'element ids are lower-case letters, digits and "-"');
@@ -205,7 +207,30 @@ export function createApp(deps: AppDeps): express.Express {
     const id = designId(req);
     await edits.ensureAddresses(id);
     const rec = store.get(id);
-    res.json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+    res.json({ ...rec, refs: store.recentRefs(id), diagnostics: diagnosticsOf(rec.doc, logger) });
+  });
+
+  // The socket's `design-ops`, for a client whose socket is down: the same batch, the same answer.
+  api.post('/designs/:id/ops', async (req, res) => {
+    const id = designId(req);
+    const batch = body(
+      z.strictObject({ baseVersion: z.number().int().min(0), ops: EditOps, ref: Ref }),
+      req,
+    );
+    await edits.ensureAddresses(id);
+    const outcome = edits.apply(id, batch.ops, { by: null, ref: batch.ref });
+    res.json({
+      version: outcome.record.version,
+      ref: batch.ref,
+      ...(outcome.duplicate
+        ? { duplicate: true }
+        : {
+            ops: outcome.applied,
+            renames: outcome.renames,
+            notices: outcome.notices,
+            addresses: outcome.addresses,
+          }),
+    });
   });
 
   api.put('/designs/:id', async (req, res) => {

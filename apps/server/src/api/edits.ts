@@ -137,6 +137,7 @@ export class DesignEdits {
         ops: outcome.applied,
         by: options.by ?? null,
         ...(options.ref !== undefined ? { ref: options.ref } : {}),
+        ...(Object.keys(outcome.renames).length > 0 ? { renames: outcome.renames } : {}),
         addresses: outcome.addresses,
         ...(conflicts.length > 0 ? { conflicts } : {}),
       },

@@ -1,6 +1,7 @@
-import type { Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
-import { diagnose, hintsFrom } from '@netcanvas/shared';
+import type { AddressRecord, Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
+import { diagnose, hintsFrom, recordHints } from '@netcanvas/shared';
 import { create } from 'zustand';
+import { useLive } from '../live/store';
 import { useApp } from '../store';
 import { attempt } from './safe';
 
@@ -25,10 +26,22 @@ export const useAnalysis = create<AnalysisState>()(() => ({
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
-export function runDiagnose(design: Design, previous?: Topology): Omit<AnalysisState, 'running'> {
-  const { value, error } = attempt('diagnose', () =>
-    diagnose(design, previous ? hintsFrom(previous) : {}),
-  );
+/**
+ * Diagnoses with the server's address record as hints (DESIGN.md §7: the
+ * browser shows the addresses the server decided); the last topology of
+ * this tab fills in what the record does not hold yet (an element dropped
+ * a moment ago, or no server at all: then those addresses are provisional).
+ */
+export function runDiagnose(
+  design: Design,
+  previous?: Topology,
+  record?: AddressRecord | null,
+): Omit<AnalysisState, 'running'> {
+  const hints = {
+    ...(previous ? hintsFrom(previous) : {}),
+    ...(record ? recordHints(record, design.name) : {}),
+  };
+  const { value, error } = attempt('diagnose', () => diagnose(design, hints));
   const diagnostics = value ? value.diagnostics : [error!];
   const worst: Record<string, Severity> = {};
   const messages: Record<string, Diagnostic[]> = {};
@@ -61,7 +74,7 @@ function markRunning(): void {
 export function startAnalysis(delayMs = 120): () => void {
   const run = () => {
     const design = useApp.getState().design;
-    const result = runDiagnose(design, lastGood);
+    const result = runDiagnose(design, lastGood, useLive.getState().addresses);
     if (result.topology) lastGood = result.topology;
     useAnalysis.setState({ ...result, running: false });
   };
@@ -71,14 +84,21 @@ export function startAnalysis(delayMs = 120): () => void {
   requestAnimationFrame(() => {
     timer = setTimeout(run, 0);
   });
-  const unsubscribe = useApp.subscribe((s, old) => {
-    if (s.design === old.design) return;
+  const again = () => {
     markRunning();
     clearTimeout(timer);
     timer = setTimeout(run, delayMs);
+  };
+  const unsubscribe = useApp.subscribe((s, old) => {
+    if (s.design !== old.design) again();
+  });
+  // The server's record of a new version (after an edit, an apply, a reload) changes what is shown.
+  const unsubscribeLive = useLive.subscribe((s, old) => {
+    if (s.addresses !== old.addresses) again();
   });
   return () => {
     clearTimeout(timer);
     unsubscribe();
+    unsubscribeLive();
   };
 }

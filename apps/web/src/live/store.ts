@@ -1,4 +1,4 @@
-import type { Op } from '@netcanvas/shared';
+import type { AddressRecord, Op } from '@netcanvas/shared';
 import { create } from 'zustand';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
@@ -62,9 +62,14 @@ export interface LiveState {
   links: Record<string, LinkLive>;
   measured: Record<string, MeasuredPing>;
   progress: DeployProgress | null;
-  save: 'local' | 'saved' | 'saving' | 'conflict' | 'error';
+  save: 'local' | 'saved' | 'saving' | 'error';
   designId: string | null;
   version: number | null;
+  /**
+   * The addresses the server decided for that version (its address record),
+   * null without a server: the browser's own addresses are then provisional.
+   */
+  addresses: AddressRecord | null;
   tools: ToolRun[];
   capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
   change: ChangeReview | null;
@@ -82,6 +87,7 @@ export const useLive = create<LiveState>()(() => ({
   save: 'local',
   designId: null,
   version: null,
+  addresses: null,
   tools: [],
   capture: null,
   change: null,
