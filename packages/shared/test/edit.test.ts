@@ -276,6 +276,11 @@ describe('applyOps', () => {
     expect(r.doc.nodes.c3).toEqual({ kind: 'namespace', label: 'mine' });
     expect(r.doc.layout?.c2).toEqual({ x: 1, y: 1 });
     expect(r.doc.layout?.c3).toEqual({ x: 9, y: 9 });
+    // Dropped on the same spot as the other tab's: moved aside, so both are seen.
+    const same = applyOps(server, [
+      { op: 'node.add', id: 'c2', node: { kind: 'namespace' }, at: { x: 1, y: 1 } },
+    ]);
+    expect(same.doc.layout?.c3).toEqual({ x: 25, y: 25 });
     expect(r.doc.links.at(-1)).toEqual({ endpoints: ['c3', 'vlan10'], state: 'up', mtu: 1400 });
   });
 

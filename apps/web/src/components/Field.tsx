@@ -115,7 +115,8 @@ export function Field<T>(props: {
           const parsed = props.parse(raw);
           if (parsed.ok) {
             setMessage(null);
-            if (!onLeave) commit(parsed.value);
+            // Over another tab's newer value, Enter decides (as the field says), not each key.
+            if (!onLeave && remote === null) commit(parsed.value);
           } else setMessage(parsed.message);
         }}
         onKeyDown={(e) => {

@@ -69,7 +69,7 @@ export function Toolbar() {
   return (
     <header className="nc-toolbar" data-testid="toolbar">
       <div className="nc-brand">
-        <span className="logo">◇</span> netcanvas
+        <span className="logo">◇</span> <span className="btn-label">netcanvas</span>
       </div>
       <span className="nc-design-name" data-testid="design-name" title={name}>
         {name}
@@ -103,7 +103,7 @@ export function Toolbar() {
           onClick={() => useApp.getState().setGalleryOpen(true)}
           data-testid="btn-gallery"
         >
-          <Icon name="gallery" /> Scenarios
+          <Icon name="gallery" /> <span className="btn-label">Scenarios</span>
         </button>
         <button
           type="button"
@@ -114,7 +114,7 @@ export function Toolbar() {
             if (file) await importText(file.text, file.name);
           }}
         >
-          <Icon name="import" /> Import
+          <Icon name="import" /> <span className="btn-label">Import</span>
         </button>
         <button
           type="button"
@@ -122,7 +122,7 @@ export function Toolbar() {
           onClick={exportDesign}
           data-testid="btn-export"
         >
-          <Icon name="export" /> Export
+          <Icon name="export" /> <span className="btn-label">Export</span>
         </button>
         <button
           type="button"
@@ -134,7 +134,7 @@ export function Toolbar() {
             window.dispatchEvent(new CustomEvent('netcanvas:fit'));
           }}
         >
-          <Icon name="layout" /> Layout
+          <Icon name="layout" /> <span className="btn-label">Layout</span>
         </button>
       </div>
       <div className="nc-toolgroup tabs">

@@ -38,6 +38,8 @@ export interface ApplyResult {
 }
 
 type Pos = { x: number; y: number };
+/** How far apart two cards must start to both be seen, and how far a renamed one moves. */
+const STEP = 24;
 
 /** A copy-on-write view of the document being edited. */
 class Working {
@@ -270,13 +272,15 @@ class Applier {
           id = given;
         }
         const node = this.renumber(id, op.node, op.auto ?? []);
+        // Renamed because another tab dropped one at the same moment: most likely on the same spot too.
+        const at = op.at && id !== op.id ? this.freeSpot(op.at) : op.at;
         w.setNode(id, node);
-        if (op.at) w.setAt(id, op.at);
+        if (at) w.setAt(id, at);
         this.applied.push({
           op: 'node.add',
           id,
           node,
-          ...(op.at ? { at: op.at } : {}),
+          ...(at ? { at } : {}),
           ...(op.auto ? { auto: op.auto } : {}),
         });
         return;
@@ -487,6 +491,16 @@ class Applier {
       ] as Link['endpoints'];
       w.setLink(i, { ...link, endpoints }, true);
     }
+  }
+
+  /** `at`, or the first spot down and right of it that no element's card starts at. */
+  private freeSpot(at: Pos): Pos {
+    const near = (p: Pos, q: Pos) => Math.abs(p.x - q.x) < STEP && Math.abs(p.y - q.y) < STEP;
+    const taken = this.w.entries().flatMap(([id]) => this.w.at(id) ?? []);
+    let spot = at;
+    for (let i = 0; i < 50 && taken.some((p) => near(p, spot)); i++)
+      spot = { x: spot.x + STEP, y: spot.y + STEP };
+    return spot;
   }
 
   /** Picks automatic values again when another element has them already. */
