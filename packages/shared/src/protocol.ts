@@ -13,6 +13,11 @@
  * that the next delta does not restate; a client that wants certainty
  * resubscribes and gets a fresh snapshot. A reconnect always starts with a
  * snapshot.
+ *
+ * Edits go the other way as `design-ops` batches (edit/ops.ts); the server
+ * orders them, answers the editor with `design-saved` and tells the other
+ * subscribers with a `design` delta, both carrying the ops as applied and
+ * the change of the address record (docs/architecture.md, "Edit operations").
  */
 import { z } from 'zod';
 import { EditOps } from './edit/ops.js';
