@@ -100,9 +100,20 @@ export function decideAddresses(
   previous: AddressRecord | null,
   applied: readonly EditOp[] = [],
 ): AddressRecord {
+  // A drag, a label, the description: nothing that addresses depend on (and the common edits).
+  if (previous && applied.length > 0 && applied.every(addressNeutral)) return previous;
   const before = renameInRecord(previous ?? {}, renamesIn(applied));
   const { topology } = diagnose(design, recordHints(before, design.name));
   return topology ? addressRecord(topology) : before;
+}
+
+/** An edit no address depends on; the lab name is not one either (the record does not name it). */
+function addressNeutral(op: EditOp): boolean {
+  return (
+    op.op === 'layout.set' ||
+    (op.op === 'node.set' && op.field === 'label') ||
+    (op.op === 'doc.set' && op.field !== 'addressing')
+  );
 }
 
 export function recordDelta(before: AddressRecord, after: AddressRecord): AddressDelta {

@@ -77,6 +77,16 @@ describe('address record', () => {
     expect(after['r1/core']).toBe(before['r1/r2']);
   });
 
+  it('an edit no address depends on (a drag, a label) keeps the record without resolving', () => {
+    const v1 = oneVlan();
+    const r1 = decideAddresses(v1, null);
+    const { doc, applied } = applyOps(v1, [
+      { op: 'layout.set', id: 'c1', at: { x: 5, y: 5 } },
+      { op: 'node.set', id: 'c1', field: 'label', value: 'web' },
+    ]);
+    expect(decideAddresses(doc, r1, applied)).toBe(r1);
+  });
+
   it('a draft that does not resolve keeps the previous record', () => {
     const v1 = oneVlan();
     const r1 = decideAddresses(v1, null);

@@ -407,26 +407,17 @@ describe('applyOps', () => {
   });
 
   it('renameOps rewrites every reference, link ids included', () => {
-    const ops: EditOp[] = [
-      { op: 'node.set', id: 'c3', field: 'label', value: 'x' },
-      { op: 'link.set', id: 'c3--vlan10#2', field: 'mtu', value: 1400 },
+    const ops = (c: string): EditOp[] => [
+      { op: 'node.set', id: c, field: 'label', value: 'x' },
+      { op: 'link.set', id: `${c}--vlan10#2`, field: 'mtu', value: 1400 },
       {
         op: 'link.add',
-        link: { endpoints: [{ node: 'c3', ip: '10.0.10.9' }, 'vlan10'], state: 'up' },
+        link: { endpoints: [{ node: c, ip: '10.0.10.9' }, 'vlan10'], state: 'up' },
       },
-      { op: 'node.set', id: 'c9', field: 'host', value: 'c3' },
-      { op: 'layout.set', id: 'c3', at: null },
+      { op: 'node.set', id: 'c9', field: 'host', value: c },
+      { op: 'layout.set', id: c, at: null },
     ];
-    expect(renameOps(ops, { c3: 'c4' })).toEqual([
-      { op: 'node.set', id: 'c4', field: 'label', value: 'x' },
-      { op: 'link.set', id: 'c4--vlan10#2', field: 'mtu', value: 1400 },
-      {
-        op: 'link.add',
-        link: { endpoints: [{ node: 'c4', ip: '10.0.10.9' }, 'vlan10'], state: 'up' },
-      },
-      { op: 'node.set', id: 'c9', field: 'host', value: 'c4' },
-      { op: 'layout.set', id: 'c4', at: null },
-    ]);
+    expect(renameOps(ops('c3'), { c3: 'c4' })).toEqual(ops('c4'));
   });
 
   it('shareUnchanged keeps the objects of what did not change', () => {

@@ -30,7 +30,7 @@ import {
 } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
-import { DesignEdits } from './edits.js';
+import { answer, DesignEdits } from './edits.js';
 import {
   authenticate,
   cookieName,
@@ -218,19 +218,7 @@ export function createApp(deps: AppDeps): express.Express {
       req,
     );
     await edits.ensureAddresses(id);
-    const outcome = edits.apply(id, batch.ops, { by: null, ref: batch.ref });
-    res.json({
-      version: outcome.record.version,
-      ref: batch.ref,
-      ...(outcome.duplicate
-        ? { duplicate: true }
-        : {
-            ops: outcome.applied,
-            renames: outcome.renames,
-            notices: outcome.notices,
-            addresses: outcome.addresses,
-          }),
-    });
+    res.json(answer(edits.apply(id, batch.ops, { by: null, ref: batch.ref }), batch.ref));
   });
 
   api.put('/designs/:id', async (req, res) => {

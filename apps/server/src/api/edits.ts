@@ -39,6 +39,22 @@ function what(n: EditNotice): string {
   return n.field.includes("'s ") ? `${n.field} on ${n.element}` : `${n.element}'s ${n.field}`;
 }
 
+/** What the editor of a batch is answered (`design-saved`, or the REST reply). */
+export function answer(outcome: EditOutcome, ref: string) {
+  return {
+    version: outcome.record.version,
+    ref,
+    ...(outcome.duplicate
+      ? { duplicate: true as const }
+      : {
+          ops: outcome.applied,
+          renames: outcome.renames,
+          notices: outcome.notices,
+          addresses: outcome.addresses,
+        }),
+  };
+}
+
 export class DesignEdits {
   /** Rebuilds in flight, one per design. */
   private readonly rebuilding = new Map<string, Promise<void>>();

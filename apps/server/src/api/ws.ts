@@ -25,7 +25,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HubClient, LiveHub } from '../live/hub.js';
 import { toHttpError } from './app.js';
-import type { DesignEdits } from './edits.js';
+import { answer, type DesignEdits } from './edits.js';
 import { authenticate, type FrontDoor, hostAllowed, originCheck } from './security.js';
 
 export interface WsDeps extends FrontDoor {
@@ -302,20 +302,7 @@ export function attachWebSocket(
           ref: m.ref,
           except: conn,
         });
-        reply(conn, {
-          type: 'design-saved',
-          design: m.design,
-          version: outcome.record.version,
-          ref: m.ref,
-          ...(outcome.duplicate
-            ? { duplicate: true }
-            : {
-                ops: outcome.applied,
-                renames: outcome.renames,
-                notices: outcome.notices,
-                addresses: outcome.addresses,
-              }),
-        });
+        reply(conn, { type: 'design-saved', design: m.design, ...answer(outcome, m.ref) });
         return;
       }
     }
