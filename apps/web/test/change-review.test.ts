@@ -3,7 +3,7 @@ import type { Op } from '@netcanvas/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyOrReview, cancelChange, confirmChange } from '../src/live/client';
 import { useLive } from '../src/live/store';
-import { attach, startSync } from '../src/live/sync';
+import { attach, detach, startSync } from '../src/live/sync';
 import { useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
 
@@ -27,6 +27,7 @@ beforeEach(() => {
   const doc = { ...emptyDesign(), name: 'demo' };
   useApp.getState().loadDesign(doc);
   useLive.setState({ connection: 'online', lab: 'running', change: null, progress: null });
+  detach();
   attach({ id: 'd1', version: 1, doc, addresses: {} });
   vi.stubGlobal(
     'fetch',

@@ -8,7 +8,15 @@
 import { applyOps, type EditOp } from '@netcanvas/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useLive } from '../src/live/store';
-import { attach, remote, saved, setConnection, snapshot, startSync } from '../src/live/sync';
+import {
+  attach,
+  detach,
+  remote,
+  saved,
+  setConnection,
+  snapshot,
+  startSync,
+} from '../src/live/sync';
 import { useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
 
@@ -34,6 +42,7 @@ beforeEach(() => {
   s().loadDesign(doc);
   useLive.setState({ connection: 'online' });
   setConnection('me');
+  detach();
   attach({ id: 'd1', version: 1, doc, addresses: {} });
 });
 
@@ -112,5 +121,22 @@ describe('design sync', () => {
     snapshot({ id: 'd1', version: 2, doc: stored, addresses: {}, refs: [first.ref] });
     expect(sent.at(-1)).toEqual(second);
     expect(Object.keys(s().design.nodes).sort()).toEqual(['r1', 'vlan1']);
+  });
+});
+
+describe('a reconnect', () => {
+  it('keeps edits made while the socket was down', async () => {
+    s().addNode('router', { x: 0, y: 0 });
+    const first = await nextBatch();
+    // The server never got it; the page fetches the design again on reconnect.
+    attach({
+      id: 'd1',
+      version: 1,
+      doc: { ...emptyDesign(), name: 'demo' },
+      addresses: {},
+      refs: [],
+    });
+    expect(Object.keys(s().design.nodes)).toEqual(['r1']);
+    expect(sent.at(-1)).toEqual(first);
   });
 });

@@ -82,8 +82,16 @@ export function setConnection(id: string | undefined): void {
   connection = id ?? null;
 }
 
-/** Starts editing a stored design: its version becomes this tab's document. */
+/**
+ * Starts editing a stored design: its version becomes this tab's document.
+ * The design this tab already edits (a reconnect) is a snapshot instead:
+ * edits made meanwhile are kept and sent.
+ */
 export function attach(rec: DesignSnapshot & { doc: Design }): void {
+  if (confirmed && live().designId === rec.id) {
+    snapshot(rec);
+    return;
+  }
   confirmed = rec.doc;
   version = rec.version;
   record = rec.addresses ?? {};

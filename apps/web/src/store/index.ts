@@ -12,6 +12,7 @@ import {
   compactEndpoint,
   diffDesigns,
   endpointObject,
+  linkIds,
   renameOps,
   shareUnchanged,
 } from '@netcanvas/shared';
@@ -285,9 +286,10 @@ export const useApp = create<AppState>()((set, get) => {
       const follow = Object.keys(renames).length > 0;
       if (design === state.design && !follow) return;
       const rename = (id: string) => (Object.hasOwn(renames, id) ? renames[id]! : id);
+      const links = new Set(linkIds(design));
       const selection = state.selection
         .map(rename)
-        .filter((id) => Object.hasOwn(design.nodes, id) || state.edges.some((e) => e.id === id));
+        .filter((id) => Object.hasOwn(design.nodes, id) || links.has(id));
       const patch: Partial<AppState> = {};
       if (design !== state.design) Object.assign(patch, designToFlow(design, state), { design });
       if (follow) {
