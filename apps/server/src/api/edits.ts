@@ -9,10 +9,10 @@
 import {
   type AddressHints,
   decideAddresses,
-  type EditNotice,
   type EditOp,
   recordFromHints,
   recordHints,
+  replacedMessage,
 } from '@netcanvas/shared';
 import type { Logger } from 'pino';
 import type { Engine } from '../lab/engine.js';
@@ -24,19 +24,6 @@ export interface EditsDeps {
   hub: LiveHub;
   engine: Engine;
   logger: Logger;
-}
-
-function show(v: unknown): string {
-  if (v === null || v === undefined || v === '') return 'nothing';
-  if (typeof v === 'string') return `"${v}"`;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return 'something else';
-}
-
-/** "r1's label", "c1's ip on c1--vlan10", "the design's description". */
-function what(n: EditNotice): string {
-  if (!n.field) return n.element;
-  return n.field.includes("'s ") ? `${n.field} on ${n.element}` : `${n.element}'s ${n.field}`;
 }
 
 /** What the editor of a batch is answered (`design-saved`, or the REST reply). */
@@ -141,7 +128,7 @@ export class DesignEdits {
         editor,
         element: n.element,
         field: n.field ?? '',
-        message: `Your change to ${what(n)} was replaced: another tab set it to ${show(n.value)}`,
+        message: replacedMessage(n),
       });
     }
     hub.publish(

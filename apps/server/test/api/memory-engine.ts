@@ -65,6 +65,10 @@ export class MemoryEngine implements Engine {
       this.busy.delete(design.name);
     }
   }
+  async addresses(lab: string): Promise<AddressHints> {
+    this.calls.push({ method: 'addresses', lab });
+    return this.runningAddresses;
+  }
   async destroy(lab: string) {
     this.calls.push({ method: 'destroy', lab });
     const had = this.running.delete(lab);

@@ -154,7 +154,8 @@ describe('protocol', () => {
         ['c4', 'vlan1'],
       ]),
     );
-    expect(doc.layout?.c4).toEqual({ x: 1, y: 2 });
+    // Dropped on the same spot as the other tab's c3: moved aside, so both are seen.
+    expect(doc.layout?.c4).toEqual({ x: 25, y: 26 });
     a.close();
     b.close();
   });

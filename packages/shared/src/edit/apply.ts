@@ -204,11 +204,25 @@ function references(w: Working, id: string): boolean {
   return w.at(id) !== undefined;
 }
 
+/** A field's value in a sentence. */
 function show(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (typeof v === 'string') return v === '' ? 'nothing' : `"${v}"`;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return 'a new value';
+}
+
+/**
+ * The sentence for the editor whose change an `overwrote` notice replaced:
+ * "Your change to r1's label was replaced: another tab set it to "core"".
+ */
+export function replacedMessage(n: EditNotice): string {
+  const what = !n.field
+    ? n.element
+    : n.field.includes("'s ")
+      ? `${n.field} on ${n.element}`
+      : `${n.element}'s ${n.field}`;
+  return `Your change to ${what} was replaced: another tab set it to ${show(n.value)}`;
 }
 
 class Applier {
