@@ -103,6 +103,11 @@ export async function openApp(page: Page, run: RunInfo, hash?: string) {
   await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
 }
 
+/** The page's edits are all stored on the server. */
+export function expectSaved(page: Page) {
+  return expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+}
+
 /** Renames the design (and so its lab) from the design inspector, shown when nothing is selected. */
 export async function renameLab(page: Page, name: string) {
   await page

@@ -8,6 +8,7 @@ import type { Browser, Page } from '@playwright/test';
 import {
   designIdOf,
   expect,
+  expectSaved,
   openApp,
   renameLab,
   shot,
@@ -24,8 +25,6 @@ async function secondTab(browser: Browser, page: Page, run: Parameters<typeof op
   await openApp(second, run, `design=${designIdOf(page)}`);
   return { context, second };
 }
-
-const saved = (p: Page) => expect(p.getByTestId('save-state')).toHaveText(/^server · saved$/);
 
 test('two tabs dropping an element at the same moment, ten times, keep every element', async ({
   page,
@@ -70,7 +69,7 @@ test('two tabs dropping an element at the same moment, ten times, keep every ele
       // Each tab sees both drops before the next pair (and so picks the same next id again).
       for (const p of [page, second]) {
         await expect(p.locator('[data-testid^="node-c"]')).toHaveCount(2 * rounds);
-        await saved(p);
+        await expectSaved(p);
       }
     }
     expect(pairs, 'pairs of drops within 100 ms').toBe(10);
@@ -112,7 +111,7 @@ test('the same field typed in two tabs: the later wins, the other tab is told wh
   await renameLab(page, lab);
   await page.getByTestId('palette-vlan').click();
   await expect(page.getByTestId('node-vlan1')).toBeVisible();
-  await saved(page);
+  await expectSaved(page);
   const { context, second } = await secondTab(browser, page, run);
   try {
     await second.getByTestId('node-vlan1').click();
@@ -127,14 +126,14 @@ test('the same field typed in two tabs: the later wins, the other tab is told wh
     const mine = page.getByTestId('inspector-subnet');
     await mine.fill('10.0.55.0/24');
     await mine.press('Tab');
-    await saved(page);
+    await expectSaved(page);
 
     // The second tab keeps what it is typing and says what arrived.
     await expect(second.getByTestId('inspector-subnet-remote')).toContainText('10.0.55.0/24');
     await expect(theirs).toHaveValue('10.0.77');
     await theirs.pressSequentially('.0/24');
     await theirs.press('Enter');
-    await saved(second);
+    await expectSaved(second);
 
     // Its value wins; the first tab is told, in words, which element and field.
     await expect(
@@ -160,10 +159,10 @@ test('undo in one tab takes back its own edit and never the other tab’s', asyn
   const { context, second } = await secondTab(browser, page, run);
   try {
     await page.getByTestId('palette-router').click();
-    await saved(page);
+    await expectSaved(page);
     await expect(second.getByTestId('node-r1')).toBeVisible();
     await second.getByTestId('palette-vlan').click();
-    await saved(second);
+    await expectSaved(second);
     await expect(page.getByTestId('node-vlan1')).toBeVisible();
 
     // The first tab's last change is its router: undo takes back that, not the VLAN.
@@ -180,7 +179,7 @@ test('undo in one tab takes back its own edit and never the other tab’s', asyn
       await expect(p.getByTestId('node-vlan1')).toHaveCount(0);
       await expect(p.getByTestId('node-r1')).toBeVisible();
     }
-    await saved(second);
+    await expectSaved(second);
     const stored = await storedDesign(run, designIdOf(page));
     expect(Object.keys(stored.doc.nodes)).toEqual(['r1']);
     expect(stored.doc.name).toBe(lab);

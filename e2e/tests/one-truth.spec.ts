@@ -8,6 +8,7 @@ import {
   deploy,
   edgeOf,
   expect,
+  expectSaved,
   importYaml,
   kernelAddresses,
   kernelNamespaces,
@@ -16,9 +17,6 @@ import {
   renameLab,
   test,
 } from '../support/app.js';
-
-const saved = (p: import('@playwright/test').Page) =>
-  expect(p.getByTestId('save-state')).toHaveText(/^server Â· saved$/);
 
 /** r1 and three standalone namespaces on one VLAN: r1 .1, c1 .2, c2 .3, c3 .4. */
 const threeOnOneVlan = (lab: string) => `apiVersion: netcanvas/v1
@@ -51,14 +49,14 @@ test('c2 deleted and applied, then a reload: c3â€™s address shown is the kernelâ
   await openApp(page, run);
   await importYaml(page, `${lab}.yaml`, threeOnOneVlan(lab));
   await expect(page.getByTestId('design-name')).toHaveText(lab);
-  await saved(page);
+  await expectSaved(page);
   await deploy(page);
   expect(kernelAddresses(`nc-${lab}.c3`, 'vlan10')).toEqual(['10.0.10.4/24']);
 
   await page.getByTestId('node-c2').click();
   await page.keyboard.press('Delete');
   await expect(page.getByTestId('node-c2')).toHaveCount(0);
-  await saved(page);
+  await expectSaved(page);
   await applyChange(page, async (review) => {
     await expect(review.getByTestId('plan-group-c2')).toBeVisible();
     await expect(review.getByTestId('plan-group-c3')).toHaveCount(0);
@@ -68,7 +66,7 @@ test('c2 deleted and applied, then a reload: c3â€™s address shown is the kernelâ
 
   // A reload starts from nothing: what it shows comes from the server's record.
   await page.reload();
-  await saved(page);
+  await expectSaved(page);
   await page.getByTestId('node-c3').click();
   await expect(page.getByTestId('endpoint-ip-c3--vlan10-0')).toHaveAttribute(
     'placeholder',
@@ -94,16 +92,16 @@ test('a VXLAN just dropped (no underlay yet) saves, and a reload keeps every edi
   await expect(page.getByTestId('node-tun1')).toBeVisible();
   // A problem on the element, not a refused save.
   await expect(page.getByTestId('problem-badge-tun1')).toHaveAttribute('title', /no underlay/);
-  await saved(page);
+  await expectSaved(page);
   await page.getByTestId('palette-router').click();
   await expect(page.getByTestId('node-r1')).toBeVisible();
-  await saved(page);
+  await expectSaved(page);
   await expect(page.getByTestId('toast-error')).toHaveCount(0);
   // Errors stop a deploy, not a save.
   await expect(page.getByTestId('btn-deploy')).toBeDisabled();
 
   await page.reload();
-  await saved(page);
+  await expectSaved(page);
   await expect(page.getByTestId('design-name')).toHaveText(lab);
   await expect(page.getByTestId('node-tun1')).toBeVisible();
   await expect(page.getByTestId('node-r1')).toBeVisible();
@@ -118,14 +116,14 @@ test('a cut with an unrelated edit pending changes only that link in the kernel;
   await openApp(page, run);
   await importYaml(page, `${lab}.yaml`, threeOnOneVlan(lab));
   await expect(page.getByTestId('design-name')).toHaveText(lab);
-  await saved(page);
+  await expectSaved(page);
   await deploy(page);
   await expect(edgeOf(page, 'c1--vlan10')).toHaveAttribute('data-live', 'up', { timeout: 60_000 });
 
   // An edit that is saved but not applied: a second router.
   await page.getByTestId('palette-router').click();
   await expect(page.getByTestId('node-r2')).toBeVisible();
-  await saved(page);
+  await expectSaved(page);
 
   await page.getByTestId('edge-c1--vlan10').click({ button: 'right', force: true });
   await page.getByTestId('menu-cut-link').click();
