@@ -148,7 +148,12 @@ export async function openApp(page: Page, run: RunInfo, hash?: string) {
   await watchCsp(page);
   await page.goto(await loginLink(run, hash));
   await expect(page).toHaveURL(/#design=/);
-  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+  await expectSaved(page);
+}
+
+/** The page's edits are all stored on the server. */
+export function expectSaved(page: Page) {
+  return expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
 }
 
 /** The lab the open design owns, as the top bar shows it (fixed by the server when the design was made). */
@@ -166,7 +171,7 @@ export async function openScenario(page: Page, name: string): Promise<string> {
   await page.getByTestId(`scenario-open-${name}`).click();
   await expect(page.getByTestId('gallery')).toBeHidden();
   await expect(page).not.toHaveURL(before);
-  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+  await expectSaved(page);
   return labOf(page);
 }
 
@@ -296,4 +301,41 @@ export function kernelOperstate(netns: string, dev: string): string {
   } catch (err) {
     return `error: ${String(err)}`;
   }
+}
+
+/** The design as the server stores it (to check what every tab converged on). */
+export function storedDesign(
+  run: RunInfo,
+  id: string,
+): Promise<{
+  version: number;
+  lab: string;
+  doc: { name: string; nodes: Record<string, { kind: string; [k: string]: unknown }> };
+  addresses: Record<string, string>;
+}> {
+  return serverApi(run, 'GET', `/designs/${id}`);
+}
+
+/** Opens a YAML design with the toolbar's Import, as a user picks a file. */
+export async function importYaml(page: Page, name: string, yaml: string) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('btn-import').click();
+  await (await chooser).setFiles({
+    name,
+    mimeType: 'application/yaml',
+    buffer: Buffer.from(yaml),
+  });
+}
+
+/** The IPv4 addresses of a device inside a namespace, as the kernel has them (`10.0.10.4/24`). */
+export function kernelAddresses(netns: string, dev: string): string[] {
+  const out = execFileSync('ip', ['-n', netns, '-j', 'addr', 'show', 'dev', dev], {
+    encoding: 'utf8',
+  });
+  const [link] = JSON.parse(out) as {
+    addr_info: { family: string; local: string; prefixlen: number }[];
+  }[];
+  return (link?.addr_info ?? [])
+    .filter((a) => a.family === 'inet')
+    .map((a) => `${a.local}/${a.prefixlen}`);
 }

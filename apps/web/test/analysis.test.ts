@@ -88,8 +88,13 @@ describe('import', () => {
     expect(readDesign(sc.yaml).design?.nodes.tun).toMatchObject({ kind: 'vxlan', vni: 42 });
     const json = JSON.stringify(readDesign(sc.yaml).design);
     expect(readDesign(json).design?.name).toBe('vxlan');
+    // A draft opens (its problems show on its elements); a wrong type does not.
+    const draft = readDesign(
+      'apiVersion: netcanvas/v1\nname: x\nnodes:\n  v: { kind: vlan, vid: 99999, subnet: 10.0.0.0/33 }\n',
+    );
+    expect(draft.design?.nodes.v).toMatchObject({ vid: 99999 });
     const bad = readDesign(
-      'apiVersion: netcanvas/v1\nname: x\nnodes:\n  v: { kind: vlan, vid: 99999, subnet: 10.0.0.0/24 }\n',
+      'apiVersion: netcanvas/v1\nname: x\nnodes:\n  v: { kind: vlan, vid: ten, subnet: 10.0.0.0/24 }\n',
     );
     expect(bad.design).toBeUndefined();
     expect(bad.diagnostics[0]?.line).toBe(4);

@@ -3,6 +3,7 @@ import type { Op } from '@netcanvas/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyOrReview, cancelChange, confirmChange } from '../src/live/client';
 import { useLive } from '../src/live/store';
+import { attach, detach, startSync } from '../src/live/sync';
 import { useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
 
@@ -17,29 +18,27 @@ const addR2: Op = {
 };
 let calls: string[];
 let version: number;
+// No socket in these tests: edits go over REST.
+startSync(() => false);
 
 beforeEach(() => {
   calls = [];
   version = 1;
-  useApp.getState().loadDesign({ ...emptyDesign(), name: 'demo' });
-  useLive.setState({
-    connection: 'online',
-    lab: 'running',
-    designId: 'd1',
-    version: 1,
-    save: 'saved',
-    change: null,
-    progress: null,
-  });
+  const doc = { ...emptyDesign(), name: 'demo' };
+  useApp.getState().loadDesign(doc);
+  useLive.setState({ connection: 'online', lab: 'running', change: null, progress: null });
+  detach();
+  attach({ id: 'd1', version: 1, doc, addresses: {} });
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init: RequestInit) => {
       const call = `${init.method} ${url}`;
       calls.push(call);
       const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
-      if (call === 'PUT /api/designs/d1') {
+      if (call === 'POST /api/designs/d1/ops') {
         version++;
-        return json({ id: 'd1', name: 'demo', version, doc: {} });
+        const { ops } = JSON.parse(String(init.body)) as { ops: unknown[] };
+        return json({ version, ops, renames: {}, notices: [], addresses: { set: {}, drop: [] } });
       }
       if (call === 'POST /api/labs/d1/plan') return json({ ops: [addR2], diagnostics: [] });
       if (call === 'POST /api/labs/d1/apply') return json({ ok: true, ops: [addR2] });
@@ -55,7 +54,7 @@ describe('Apply on a running lab', () => {
   it('saves, then shows the change, and applies only when confirmed', async () => {
     useApp.getState().addNode('router', { x: 0, y: 0 });
     await applyOrReview();
-    expect(calls).toEqual(['PUT /api/designs/d1', 'POST /api/labs/d1/plan']);
+    expect(calls).toEqual(['POST /api/designs/d1/ops', 'POST /api/labs/d1/plan']);
     expect(useLive.getState().change?.ops).toEqual([addR2]);
     await confirmChange();
     expect(calls.at(-1)).toBe('POST /api/labs/d1/apply');

@@ -1,5 +1,6 @@
+import { applyOps, type EditOp, sameDesign } from '@netcanvas/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useApp } from '../src/store';
+import { onLocalEdits, useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
 import { scenario } from './helpers';
 
@@ -97,7 +98,7 @@ describe('store actions', () => {
     expect(s().design.name).toBe('vxlan');
     expect(s().selection).toEqual([]);
     s().undo();
-    expect(s().design).toBe(drawing);
+    expect(sameDesign(s().design, drawing)).toBe(true);
     expect(s().edges.map((e) => e.id)).toEqual(['r1--vlan1']);
     s().redo();
     expect(s().design.name).toBe('vxlan');
@@ -186,5 +187,78 @@ describe('store actions', () => {
     expect(second.ok).toBe(false);
     s().setHostMode('h1', 'routed');
     expect(s().addLink('h1', 'vlan2').ok).toBe(true);
+  });
+});
+
+describe('undo is per tab', () => {
+  /** Another tab's edit arriving: the server's document, with this tab's own on top. */
+  const remote = (ops: EditOp[]) => s().showServerDesign(applyOps(s().design, ops).doc);
+
+  it('every action hands its ops to the sync, a rename as a rename', () => {
+    const sent: EditOp[][] = [];
+    const stop = onLocalEdits((ops) => sent.push(ops));
+    s().addNode('vlan', { x: 0, y: 0 });
+    s().renameElement('vlan1', 'office');
+    stop();
+    expect(sent).toEqual([
+      [
+        {
+          op: 'node.add',
+          id: 'vlan1',
+          node: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+          at: { x: 0, y: 0 },
+          auto: ['vid', 'subnet'],
+        },
+      ],
+      [{ op: 'node.rename', from: 'vlan1', to: 'office' }],
+    ]);
+  });
+
+  it('undo takes back this tab’s last change and never another tab’s edit', () => {
+    s().addNode('router', { x: 0, y: 0 });
+    remote([
+      { op: 'node.add', id: 'vlan7', node: { kind: 'vlan', vid: 70, subnet: '10.0.70.0/24' } },
+    ]);
+    expect(Object.keys(s().design.nodes).sort()).toEqual(['r1', 'vlan7']);
+    s().undo();
+    expect(Object.keys(s().design.nodes)).toEqual(['vlan7']);
+    s().redo();
+    expect(Object.keys(s().design.nodes).sort()).toEqual(['r1', 'vlan7']);
+  });
+
+  it('a field another tab changed since is left as it is, and the tab is told', () => {
+    s().addNode('router', { x: 0, y: 0 });
+    s().setLabel('r1', 'mine');
+    remote([{ op: 'node.set', id: 'r1', field: 'label', value: 'theirs' }]);
+    s().undo();
+    expect(s().design.nodes.r1).toMatchObject({ label: 'theirs' });
+    expect(s().toasts.at(-1)?.message).toMatch(/Not undone: r1 changed in another tab/);
+    // The element itself was added here and is unchanged otherwise: the next undo removes it…
+    // …unless another tab changed it: its label is theirs now, so it stays.
+    s().undo();
+    expect(s().design.nodes.r1).toBeDefined();
+  });
+
+  it('an element another tab linked to is not removed by undoing its creation', () => {
+    s().addNode('router', { x: 0, y: 0 });
+    remote([
+      { op: 'node.add', id: 'vlan7', node: { kind: 'vlan', vid: 70, subnet: '10.0.70.0/24' } },
+      { op: 'link.add', link: { endpoints: ['r1', 'vlan7'], state: 'up' } },
+    ]);
+    s().undo();
+    expect(s().design.nodes.r1).toBeDefined();
+    expect(s().design.links).toHaveLength(1);
+  });
+
+  it('history follows an element the server renamed', () => {
+    s().addNode('router', { x: 0, y: 0 });
+    s().setLabel('r1', 'edge');
+    // The server gave this tab's r1 another id (another tab had added an r1 first).
+    const renamed = applyOps(s().design, [{ op: 'node.rename', from: 'r1', to: 'r2' }]).doc;
+    s().showServerDesign(renamed, { r1: 'r2' });
+    s().undo();
+    expect(s().design.nodes.r2).toEqual({ kind: 'router', routing: 'auto', routes: [] });
+    s().undo();
+    expect(s().design.nodes).toEqual({});
   });
 });

@@ -190,6 +190,11 @@ function netnsStage(ctx: Context): { add: Op[]; nsid: Op[]; sysctl: Op[]; lo: Op
         `interfaces created later in ${who} start without the reverse-path filter too`,
       ],
       [
+        'net.ipv4.conf.all.promote_secondaries',
+        '1',
+        `an address deleted in ${who} leaves the others of its subnet in place, so an address changed on a running lab is replaced, not lost with its routes`,
+      ],
+      [
         'net.ipv6.conf.all.disable_ipv6',
         '1',
         `IPv6 off in ${who}, so idle links carry no traffic of their own`,

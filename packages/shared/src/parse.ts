@@ -4,13 +4,13 @@
  */
 import type { z } from 'zod';
 import type { Diagnostic } from './model.js';
-import { API_VERSION, Design, NODE_KINDS } from './schema.js';
+import { API_VERSION, Design, DraftDesign, NODE_KINDS } from './schema.js';
 
 type Path = (string | number)[];
 type Issue = z.core.$ZodIssue;
 
-/** Fields each kind accepts, for "unknown field" messages. */
-const FIELDS_BY_KIND: Record<string, string[]> = {
+/** Fields each kind accepts, for "unknown field" messages and edit operations. */
+export const FIELDS_BY_KIND: Record<string, readonly string[]> = {
   host: ['kind', 'mode', 'subnet', 'label'],
   namespace: ['kind', 'host', 'label'],
   vlan: ['kind', 'vid', 'subnet', 'label'],
@@ -33,7 +33,11 @@ const ENDPOINT_FIELDS = ['node', 'ifname', 'ip', 'mac'];
 const ROUTE_FIELDS = ['to', 'via'];
 
 /** Object keys that are part of every JavaScript object; as ids they would confuse `obj[id]` lookups. */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 const hasOwn = (o: unknown, k: PropertyKey): boolean =>
   typeof o === 'object' && o !== null && Object.hasOwn(o, k);
@@ -164,7 +168,7 @@ export function describePath(path: readonly PropertyKey[], ids: readonly string[
     .replace(/\.\[/g, '[')}`;
 }
 
-function fieldsFor(path: readonly PropertyKey[], input: unknown): string[] | undefined {
+function fieldsFor(path: readonly PropertyKey[], input: unknown): readonly string[] | undefined {
   const p = path;
   if (p.length === 0) return DESIGN_FIELDS;
   if (p[0] === 'nodes' && p.length === 2) {
@@ -436,6 +440,23 @@ function prototypeKeyDiagnostics(input: unknown, ids: readonly string[]): Diagno
 
 /** Unknown JSON-ish value → Design (zod), with every structural problem as a Diagnostic. Never throws. */
 export function parseDesign(input: unknown): { design?: Design; diagnostics: Diagnostic[] } {
+  return parseWith(Design, input);
+}
+
+/**
+ * The draft reading (schema.ts, `DraftDesign`): what the store accepts. Only
+ * a document that is not a design map, a wrong JSON type, an invalid
+ * element-id key or an oversized field is refused; a bad subnet or an empty
+ * underlay is a diagnostic of `diagnose`, not a reason to lose the edit.
+ */
+export function parseDraft(input: unknown): { design?: Design; diagnostics: Diagnostic[] } {
+  return parseWith(DraftDesign, input);
+}
+
+function parseWith(
+  schema: typeof Design | typeof DraftDesign,
+  input: unknown,
+): { design?: Design; diagnostics: Diagnostic[] } {
   if (!isPlainRecord(input)) {
     return {
       diagnostics: [
@@ -460,7 +481,7 @@ export function parseDesign(input: unknown): { design?: Design; diagnostics: Dia
   }
   let result: ReturnType<typeof Design.safeParse>;
   try {
-    result = Design.safeParse(input);
+    result = schema.safeParse(input);
   } catch (err) {
     // zod does not throw on data, but getters and proxies on hostile input could.
     return {

@@ -13,8 +13,14 @@
  * that the next delta does not restate; a client that wants certainty
  * resubscribes and gets a fresh snapshot. A reconnect always starts with a
  * snapshot.
+ *
+ * Edits go the other way as `design-ops` batches (edit/ops.ts); the server
+ * orders them, answers the editor with `design-saved` and tells the other
+ * subscribers with a `design` delta, both carrying the ops as applied and
+ * the change of the address record (docs/architecture.md, "Edit operations").
  */
 import { z } from 'zod';
+import { EditOps } from './edit/ops.js';
 import { LAB_NAME_RE, LINK_ID_RE } from './schema.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -33,6 +39,29 @@ export const LabName = z
 export const LinkId = z
   .string()
   .regex(LINK_ID_RE, 'link ids are lower-case letters, digits, "-" and "#"');
+
+/** `<element>/<ifname>` → address: the server's address record (address-record.ts). */
+const AddressRecordSchema = z.record(z.string(), z.string());
+const AddressDeltaSchema = z.strictObject({
+  set: z.record(z.string(), z.string()),
+  drop: z.array(z.string()),
+});
+export const EditNoticeSchema = z.strictObject({
+  code: z.enum(['renamed', 'renumbered', 'gone', 'taken', 'invalid', 'overwrote']),
+  element: z.string(),
+  field: z.string().optional(),
+  key: z.string().optional(),
+  replaced: z.unknown().optional(),
+  value: z.unknown().optional(),
+  message: z.string(),
+});
+const Conflict = z.strictObject({
+  /** The connection whose change was replaced. */
+  editor: z.string(),
+  element: z.string(),
+  field: z.string(),
+  message: z.string(),
+});
 
 export const Topic = z.union([
   z.strictObject({ lab: LabName }),
@@ -59,17 +88,19 @@ export const ClientPing = z.strictObject({
   t: z.number().finite().optional(),
 });
 /**
- * A client saves its copy of a design: stored as a new version when
- * `baseVersion` is still current, refused with the current version when not.
- * `doc` is checked by the server's design parser, not here.
+ * A client's edits of a design, in order (docs/architecture.md, "Edit
+ * operations"). The server applies them to its current version, whatever
+ * `baseVersion` is (it is the version the client last saw, for the record),
+ * acknowledges `ref` with the ops as applied, and broadcasts them. A `ref`
+ * the server already applied is acknowledged again, not applied twice.
  */
-export const ClientDesignEdit = z.strictObject({
-  type: z.literal('design-edit'),
+export const ClientDesignOps = z.strictObject({
+  type: z.literal('design-ops'),
   design: DesignId,
-  baseVersion: z.number().int().min(1),
-  doc: z.unknown(),
-  /** Echoed in the reply so a client can match answers to edits. */
-  ref: z.string().max(64).optional(),
+  baseVersion: z.number().int().min(0),
+  ops: EditOps,
+  /** Unique per edit batch of a client (a tab's session id and a counter). */
+  ref: z.string().min(1).max(64),
 });
 
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -77,7 +108,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ClientSubscribe,
   ClientUnsubscribe,
   ClientPing,
-  ClientDesignEdit,
+  ClientDesignOps,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -158,6 +189,8 @@ export const ServerWelcome = z.strictObject({
   protocol: z.number().int(),
   /** Seconds between the server's heartbeats; a client that hears nothing for twice this reconnects. */
   heartbeatSeconds: z.number(),
+  /** This connection's id: edits it made carry it as `by`, notices for it as `editor`. */
+  connection: z.string().optional(),
 });
 
 export const ServerSnapshot = z.strictObject({
@@ -175,9 +208,17 @@ export const ServerSnapshot = z.strictObject({
       apply: ApplyProgressSchema.nullable(),
     })
     .optional(),
-  /** Design topics: the current version. */
+  /** Design topics: the current version, its address record and the refs of its latest edits. */
   design: z
-    .strictObject({ id: DesignId, name: z.string(), version: z.number().int(), doc: z.unknown() })
+    .strictObject({
+      id: DesignId,
+      name: z.string(),
+      version: z.number().int(),
+      doc: z.unknown(),
+      addresses: AddressRecordSchema,
+      /** Refs of the latest stored edit batches: a client knows whether its unanswered one is in. */
+      refs: z.array(z.string()),
+    })
     .optional(),
 });
 
@@ -200,15 +241,22 @@ export const DeltaEvent = z.discriminatedUnion('kind', [
     /** Set on the last message of a capture. */
     done: z.strictObject({ packets: z.number().int(), reason: z.string() }).optional(),
   }),
-  /** Another client (or the REST API) stored a new version of the design. */
+  /** Another client (or the REST API, or a link cut) stored a new version: its ops, as applied. */
   z.strictObject({
     kind: z.literal('design'),
     id: DesignId,
-    name: z.string(),
     version: z.number().int(),
-    doc: z.unknown(),
-    /** Connection id of the editor, so it can ignore its own echo; null for REST. */
+    ops: EditOps,
+    /** Connection id of the editor; null for REST. */
     by: z.string().nullable(),
+    /** The editor's ref for the batch. */
+    ref: z.string().optional(),
+    /** New elements the server gave another id (asked → given). */
+    renames: z.record(z.string(), z.string()).optional(),
+    /** How the address record changed with this version. */
+    addresses: AddressDeltaSchema,
+    /** Editors whose change this version replaced, each with a sentence for them. */
+    conflicts: z.array(Conflict).optional(),
   }),
   z.strictObject({ kind: z.literal('design-deleted'), id: DesignId }),
 ]);
@@ -223,21 +271,31 @@ export const ServerDelta = z.strictObject({
 
 export const ServerPong = z.strictObject({ type: z.literal('pong'), t: z.number().optional() });
 
+/**
+ * The answer to a `design-ops`: the version that holds the edit, the ops
+ * as applied (renames, automatic values picked again, ops dropped because
+ * their element is gone), what the editor should be told, and how the
+ * address record changed. `duplicate`: the ref was applied before, in
+ * `version`; nothing else is repeated.
+ */
 export const ServerDesignSaved = z.strictObject({
   type: z.literal('design-saved'),
   design: DesignId,
   version: z.number().int(),
   ref: z.string().optional(),
+  ops: EditOps.optional(),
+  renames: z.record(z.string(), z.string()).optional(),
+  notices: z.array(EditNoticeSchema).optional(),
+  addresses: AddressDeltaSchema.optional(),
+  duplicate: z.literal(true).optional(),
 });
 
 export const ServerError = z.strictObject({
   type: z.literal('error'),
-  /** Stable code: bad-message, rate-limited, stale-version, not-found, invalid-design, … */
+  /** Stable code: bad-message, rate-limited, not-found, invalid-design, … */
   code: z.string(),
   message: z.string(),
   ref: z.string().optional(),
-  /** stale-version: the version that is current now. */
-  currentVersion: z.number().int().optional(),
   diagnostics: z.array(z.unknown()).optional(),
 });
 

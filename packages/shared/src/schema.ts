@@ -101,52 +101,152 @@ export const Mac = z
 
 const label = z.string().max(64).optional();
 
-export const HostNode = z.strictObject({
-  kind: z.literal('host'),
-  /** bridged: containers share the uplink's segment; routed: docker0-style container subnet. */
-  mode: z.enum(['bridged', 'routed']).default('bridged'),
-  /** Container subnet, routed mode only. */
-  subnet: Cidr.optional(),
-  label,
-});
-export const NamespaceNode = z.strictObject({
-  kind: z.literal('namespace'),
-  /** The host this container runs on: it gets eth0 on the host's br0. */
-  host: ElementId.optional(),
-  label,
-});
-export const VlanNode = z.strictObject({
-  kind: z.literal('vlan'),
-  vid: z.number().int().min(1).max(4094),
-  subnet: Cidr,
-  label,
-});
-export const SwitchNode = z.strictObject({
-  kind: z.literal('switch'),
-  subnet: Cidr.optional(),
-  label,
-});
-export const StaticRoute = z.strictObject({
-  to: z.union([Cidr, z.literal('default')]),
-  via: Ipv4,
-});
-export const RouterNode = z.strictObject({
-  kind: z.literal('router'),
-  /** auto: routes computed from the graph (plus `routes`); static: only `routes`. */
-  routing: z.enum(['auto', 'static']).default('auto'),
-  routes: z.array(StaticRoute).max(256).default([]),
-  label,
-});
-export const VxlanNode = z.strictObject({
-  kind: z.literal('vxlan'),
-  vni: z.number().int().min(1).max(16777215),
-  port: z.number().int().min(1).max(65535).default(DEFAULT_VXLAN_PORT),
-  /** The segment (switch or vlan) that carries the encapsulated packets. */
-  underlay: ElementId,
-  /** The overlay subnet: members' tunnel addresses. */
-  subnet: Cidr,
-  label,
-});
+/**
+ * How strictly a field is read. The strict rules are the model: what
+ * `diagnose` parses and what may be deployed. The draft rules keep only
+ * what storage and edit operations need (the JSON types, the element-id
+ * keys, the enums the canvas draws, the size limits), so a half-drawn
+ * design always saves and its mistakes are diagnostics, not refusals.
+ */
+interface FieldRules {
+  /** An element id used as a reference (a link end, a container's host, a tunnel's underlay). */
+  ref: z.ZodString;
+  cidr: z.ZodString;
+  ipv4: z.ZodString;
+  ifAddress: z.ZodString;
+  ifName: z.ZodString;
+  mac: z.ZodString;
+  int(min: number, max: number): z.ZodNumber;
+}
+
+const STRICT: FieldRules = {
+  ref: ElementId,
+  cidr: Cidr,
+  ipv4: Ipv4,
+  ifAddress: IfAddress,
+  ifName: IfName,
+  mac: Mac,
+  int: (min, max) => z.number().int().min(min).max(max),
+};
+
+/** Any string up to a size a field could sensibly hold; any JSON number. */
+const loose = () => z.string().max(64);
+const DRAFT: FieldRules = {
+  ref: loose(),
+  cidr: loose(),
+  ipv4: loose(),
+  ifAddress: loose(),
+  ifName: loose(),
+  mac: loose(),
+  int: () => z.number(),
+};
+
+function designSchemas(r: FieldRules) {
+  const HostNode = z.strictObject({
+    kind: z.literal('host'),
+    /** bridged: containers share the uplink's segment; routed: docker0-style container subnet. */
+    mode: z.enum(['bridged', 'routed']).default('bridged'),
+    /** Container subnet, routed mode only. */
+    subnet: r.cidr.optional(),
+    label,
+  });
+  const NamespaceNode = z.strictObject({
+    kind: z.literal('namespace'),
+    /** The host this container runs on: it gets eth0 on the host's br0. */
+    host: r.ref.optional(),
+    label,
+  });
+  const VlanNode = z.strictObject({
+    kind: z.literal('vlan'),
+    vid: r.int(1, 4094),
+    subnet: r.cidr,
+    label,
+  });
+  const SwitchNode = z.strictObject({
+    kind: z.literal('switch'),
+    subnet: r.cidr.optional(),
+    label,
+  });
+  const StaticRoute = z.strictObject({
+    to: z.union([r.cidr, z.literal('default')]),
+    via: r.ipv4,
+  });
+  const RouterNode = z.strictObject({
+    kind: z.literal('router'),
+    /** auto: routes computed from the graph (plus `routes`); static: only `routes`. */
+    routing: z.enum(['auto', 'static']).default('auto'),
+    routes: z.array(StaticRoute).max(256).default([]),
+    label,
+  });
+  const VxlanNode = z.strictObject({
+    kind: z.literal('vxlan'),
+    vni: r.int(1, 16777215),
+    port: r.int(1, 65535).default(DEFAULT_VXLAN_PORT),
+    /** The segment (switch or vlan) that carries the encapsulated packets. */
+    underlay: r.ref,
+    /** The overlay subnet: members' tunnel addresses. */
+    subnet: r.cidr,
+    label,
+  });
+  const DesignNode = z.discriminatedUnion('kind', [
+    HostNode,
+    NamespaceNode,
+    VlanNode,
+    SwitchNode,
+    RouterNode,
+    VxlanNode,
+  ]);
+  const EndpointObject = z.strictObject({
+    node: r.ref,
+    ifname: r.ifName.optional(),
+    ip: r.ifAddress.optional(),
+    mac: r.mac.optional(),
+  });
+  const Endpoint = z.union([r.ref, EndpointObject]);
+  const Link = z.strictObject({
+    /** Optional stable id; otherwise `<a>--<b>` (with `#2`… for parallel links). */
+    id: z.string().regex(LINK_ID_RE).optional(),
+    endpoints: z.tuple([Endpoint, Endpoint]),
+    mtu: r.int(576, 9000).optional(),
+    state: z.enum(['up', 'down']).default('up'),
+  });
+  const Addressing = z.strictObject({
+    /** Pool for router-to-router and namespace-to-namespace links (one /30 each). */
+    p2p: r.cidr.default(DEFAULT_P2P_POOL),
+  });
+  const Design = z.strictObject({
+    apiVersion: z.literal(API_VERSION),
+    name: z
+      .string()
+      .regex(
+        LAB_NAME_RE,
+        'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter',
+      ),
+    /** Free text for people (the dashboard's lists); `name` is the lab name asked for. */
+    title: z.string().max(120).optional(),
+    description: z.string().max(4000).optional(),
+    nodes: z.record(ElementId, DesignNode),
+    links: z.array(Link).max(20000).default([]),
+    addressing: Addressing.default({ p2p: DEFAULT_P2P_POOL }),
+    /** Canvas positions; never affects the plan. */
+    layout: z.record(ElementId, Position).optional(),
+  });
+  return {
+    HostNode,
+    NamespaceNode,
+    VlanNode,
+    SwitchNode,
+    StaticRoute,
+    RouterNode,
+    VxlanNode,
+    DesignNode,
+    EndpointObject,
+    Endpoint,
+    Link,
+    Addressing,
+    Design,
+  };
+}
 
 export const NODE_KINDS = ['host', 'namespace', 'vlan', 'switch', 'router', 'vxlan'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -159,55 +259,31 @@ export const isSegmentKind = (kind: NodeKind): kind is SegmentKind =>
 export const isNamespacedKind = (kind: NodeKind): kind is NamespacedKind =>
   kind === 'host' || kind === 'namespace' || kind === 'router';
 
-export const DesignNode = z.discriminatedUnion('kind', [
-  HostNode,
-  NamespaceNode,
-  VlanNode,
-  SwitchNode,
-  RouterNode,
-  VxlanNode,
-]);
-
-export const EndpointObject = z.strictObject({
-  node: ElementId,
-  ifname: IfName.optional(),
-  ip: IfAddress.optional(),
-  mac: Mac.optional(),
-});
-export const Endpoint = z.union([ElementId, EndpointObject]);
-
-export const Link = z.strictObject({
-  /** Optional stable id; otherwise `<a>--<b>` (with `#2`… for parallel links). */
-  id: z.string().regex(LINK_ID_RE).optional(),
-  endpoints: z.tuple([Endpoint, Endpoint]),
-  mtu: z.number().int().min(576).max(9000).optional(),
-  state: z.enum(['up', 'down']).default('up'),
-});
-
-export const Addressing = z.strictObject({
-  /** Pool for router-to-router and namespace-to-namespace links (one /30 each). */
-  p2p: Cidr.default(DEFAULT_P2P_POOL),
-});
-
 export const Position = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
 
-export const Design = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  name: z
-    .string()
-    .regex(
-      LAB_NAME_RE,
-      'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter',
-    ),
-  /** Free text for people (the dashboard's lists); `name` is the lab name asked for. */
-  title: z.string().max(120).optional(),
-  description: z.string().max(4000).optional(),
-  nodes: z.record(ElementId, DesignNode),
-  links: z.array(Link).max(20000).default([]),
-  addressing: Addressing.default({ p2p: DEFAULT_P2P_POOL }),
-  /** Canvas positions; never affects the plan. */
-  layout: z.record(ElementId, Position).optional(),
-});
+const strict = designSchemas(STRICT);
+export const HostNode = strict.HostNode;
+export const NamespaceNode = strict.NamespaceNode;
+export const VlanNode = strict.VlanNode;
+export const SwitchNode = strict.SwitchNode;
+export const StaticRoute = strict.StaticRoute;
+export const RouterNode = strict.RouterNode;
+export const VxlanNode = strict.VxlanNode;
+export const DesignNode = strict.DesignNode;
+export const EndpointObject = strict.EndpointObject;
+export const Endpoint = strict.Endpoint;
+export const Link = strict.Link;
+export const Addressing = strict.Addressing;
+export const Design = strict.Design;
+
+/**
+ * The draft form: what the store keeps and edit operations carry. Its
+ * output type is `Design`'s; only formats and ranges are not checked.
+ */
+const draft = designSchemas(DRAFT);
+export const DraftDesign = draft.Design;
+export const DraftNode = draft.DesignNode;
+export const DraftLink = draft.Link;
 
 export type DesignInput = z.input<typeof Design>;
 export type Design = z.output<typeof Design>;
@@ -227,3 +303,15 @@ export function endpointObject(endpoint: Endpoint): EndpointObject {
   return typeof endpoint === 'string' ? { node: endpoint } : endpoint;
 }
 export type StaticRoute = z.output<typeof StaticRoute>;
+
+/**
+ * An endpoint in its shortest form: a bare id when it carries nothing else,
+ * so a saved file stays as terse as a hand-written one.
+ */
+export function compactEndpoint(ep: EndpointObject): Endpoint {
+  const out: EndpointObject = { node: ep.node };
+  if (ep.ifname) out.ifname = ep.ifname;
+  if (ep.ip) out.ip = ep.ip;
+  if (ep.mac) out.mac = ep.mac;
+  return Object.keys(out).length === 1 ? ep.node : out;
+}

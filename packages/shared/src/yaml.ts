@@ -16,7 +16,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import type { AddressHints, Diagnostic, Topology } from './model.js';
-import { elementsAtPath, linkIds, parseDesign } from './parse.js';
+import { elementsAtPath, linkIds, parseDesign, parseDraft } from './parse.js';
 import {
   DEFAULT_P2P_POOL,
   DEFAULT_VXLAN_PORT,
@@ -155,7 +155,7 @@ function nonCanonicalNumbers(text: string, doc: Document.Parsed): { path: Path; 
   return found;
 }
 
-function load(text: unknown): Loaded {
+function load(text: unknown, parse: typeof parseDesign = parseDesign): Loaded {
   const lineCounter = new LineCounter();
   if (typeof text !== 'string') {
     return {
@@ -262,7 +262,7 @@ function load(text: unknown): Loaded {
     });
   }
 
-  const parsed = parseDesign(js);
+  const parsed = parse(js);
   diagnostics.push(...parsed.diagnostics);
   const result: Loaded = { doc, lineCounter, diagnostics };
   if (parsed.design && !diagnostics.some((d) => d.severity === 'error'))
@@ -337,10 +337,26 @@ function positioned(loaded: Loaded, diagnostics: Diagnostic[], ids: string[]): D
 
 /** YAML text → Design with diagnostics carrying line/column. Never throws. */
 export function designFromYaml(text: string): { design?: Design; diagnostics: Diagnostic[] } {
-  const loaded = load(text);
+  return readYaml(text, parseDesign);
+}
+
+function readYaml(
+  text: string,
+  parse: typeof parseDesign,
+): { design?: Design; diagnostics: Diagnostic[] } {
+  const loaded = load(text, parse);
   const ids = loaded.design ? linkIds(loaded.design) : [];
   const diagnostics = sortDiagnostics(positioned(loaded, loaded.diagnostics, ids));
   return loaded.design ? { design: loaded.design, diagnostics } : { diagnostics };
+}
+
+/**
+ * YAML text → a draft (what the store accepts and an import opens): refused
+ * only when it is not YAML, breaks the reading limits, has a wrong type, an
+ * invalid id key or a number not in plain decimal.
+ */
+export function draftFromYaml(text: string): { design?: Design; diagnostics: Diagnostic[] } {
+  return readYaml(text, parseDraft);
 }
 
 /** designFromYaml → validate → resolve, every diagnostic with its line and column. */

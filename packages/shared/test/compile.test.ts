@@ -160,6 +160,7 @@ describe('compile: namespaces and settings', () => {
         'net.ipv4.ip_forward': ns.role === 'router' ? '1' : '0',
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        'net.ipv4.conf.all.promote_secondaries': '1',
         'net.ipv6.conf.all.disable_ipv6': '1',
         'net.ipv6.conf.default.disable_ipv6': '1',
       });

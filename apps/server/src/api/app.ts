@@ -8,10 +8,13 @@ import {
   DESIGN_ID_RE,
   type Design,
   diagnose,
+  EditOps,
   ELEMENT_ID_RE,
   IFNAME_RE,
   LAB_NAME_RE,
   LINK_ID_RE,
+  recordFromHints,
+  recordHints,
   renderScript,
 } from '@netcanvas/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -31,7 +34,6 @@ import {
   InvalidDesignError,
   LabTakenError,
   labDesignOf,
-  StaleVersionError,
   StorageCorruptError,
   StorageError,
   StorageFullError,
@@ -39,6 +41,7 @@ import {
 } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
+import { answer, DesignEdits } from './edits.js';
 import {
   authenticate,
   CONTENT_SECURITY_POLICY,
@@ -101,6 +104,7 @@ function body<T>(schema: z.ZodType<T>, req: Request): T {
 }
 
 const Version = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const Ref = z.string().min(1).max(64);
 const Element = z
   .string()
   .regex(ELEMENT_ID_RE, 'element ids are lower-case letters, digits and "-"');
@@ -152,8 +156,25 @@ export function createApp(deps: AppDeps): express.Express {
   }
   const hub =
     deps.hub ?? new LiveHub({ store, engine, sources: deps.sources ?? noLiveSources, logger });
+  const edits = new DesignEdits({
+    store,
+    hub,
+    engine,
+    logger,
+    // The registry names the design in refusals: keep its name and title current.
+    onChanged(rec) {
+      const owner = owners.get(rec.lab);
+      if (
+        owner?.kind === 'design' &&
+        owner.id === rec.id &&
+        (owner.name !== rec.name || owner.title !== rec.title)
+      )
+        owners.set(rec.lab, designOwner(rec));
+    },
+  });
   const app = express();
   app.locals.hub = hub;
+  app.locals.edits = edits;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
@@ -322,23 +343,38 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(201).json(await createDesign((o) => store.importYaml(yaml, o)));
   });
 
-  api.get('/designs/:id', (req, res) => {
-    const rec = store.get(designId(req));
-    res.json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+  api.get('/designs/:id', async (req, res) => {
+    const id = designId(req);
+    await edits.ensureAddresses(id);
+    const rec = store.get(id);
+    res.json({ ...rec, refs: store.recentRefs(id), diagnostics: diagnosticsOf(rec.doc, logger) });
   });
 
-  api.put('/designs/:id', (req, res) => {
+  // The socket's `design-ops`, for a client whose socket is down: the same batch, the same answer.
+  api.post('/designs/:id/ops', async (req, res) => {
+    const id = designId(req);
+    const batch = body(
+      z.strictObject({ baseVersion: z.number().int().min(0), ops: EditOps, ref: Ref }),
+      req,
+    );
+    await edits.ensureAddresses(id);
+    res.json(answer(edits.apply(id, batch.ops, { by: null, ref: batch.ref }), batch.ref));
+  });
+
+  api.put('/designs/:id', async (req, res) => {
     const id = designId(req);
     const { baseVersion, doc } = body(
       z.strictObject({ baseVersion: Version, doc: z.unknown() }),
       req,
     );
-    const rec = store.save(id, baseVersion, doc);
-    announceDesign(rec.id, null);
-    // Lean answer: autosave calls this often, the client holds the document and
-    // runs diagnose itself as the user draws (GET answers with diagnostics).
-    const { doc: _stored, ...summary } = rec;
-    res.json(summary);
+    await edits.ensureAddresses(id);
+    // Applied as the ops between the writer's base version and `doc`: edits made
+    // meanwhile by others are kept, never refused as stale.
+    const { record, notices } = edits.save(id, baseVersion, doc);
+    // Lean answer: the client holds the document and runs diagnose itself
+    // (GET answers with diagnostics).
+    const { doc: _stored, addresses: _addresses, ...summary } = record;
+    res.json({ ...summary, notices });
   });
 
   // A design whose lab runs is not deleted: the lab would be left with no design to reach it.
@@ -369,15 +405,14 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(store.get(designId(req), version));
   });
 
-  api.post('/designs/:id/restore', (req, res) => {
+  api.post('/designs/:id/restore', async (req, res) => {
     const id = designId(req);
-    const { version, baseVersion } = body(
-      z.strictObject({ version: Version, baseVersion: Version }),
+    const { version } = body(
+      z.strictObject({ version: Version, baseVersion: Version.optional() }),
       req,
     );
-    const rec = store.restore(id, version, baseVersion);
-    announceDesign(rec.id, null);
-    res.json(rec);
+    await edits.ensureAddresses(id);
+    res.json(edits.restore(id, version).record);
   });
 
   api.get('/designs/:id/export', (req, res) => {
@@ -391,31 +426,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(text);
   });
 
-  function announceDesign(id: string, by: string | null): void {
-    const rec = store.get(id);
-    hub.publish(
-      { design: id },
-      { kind: 'design', id, name: rec.name, version: rec.version, doc: rec.doc, by },
-    );
-    // The registry names the design in refusals: keep its name and title current.
-    const owner = owners.get(rec.lab);
-    if (
-      owner?.kind === 'design' &&
-      owner.id === rec.id &&
-      (owner.name !== rec.name || owner.title !== rec.title)
-    )
-      owners.set(rec.lab, designOwner(rec));
-    void hub.labChanged(rec.lab);
-  }
-  app.locals.announceDesign = announceDesign;
-
   // ─────────── labs ───────────
   /** The design named in the path, under the lab it owns: every lab operation uses this one. */
   const labDesign = (req: Request): Design =>
     labDesignOf(store.get(param(req, 'design', DESIGN_ID_RE, 'design id')));
   /** A design changes only its own lab (claimed now if the registry lost it). */
-  function ownLab(req: Request): Design {
-    const rec = store.get(param(req, 'design', DESIGN_ID_RE, 'design id'));
+  function ownLabOf(rec: DesignRecord): Design {
     const owner = claim(rec.lab, designOwner(rec));
     if (!sameOwner(owner, designOwner(rec)))
       throw new HttpError(
@@ -426,6 +442,14 @@ export function createApp(deps: AppDeps): express.Express {
       );
     return labDesignOf(rec);
   }
+  const ownLab = (req: Request): Design =>
+    ownLabOf(store.get(param(req, 'design', DESIGN_ID_RE, 'design id')));
+  /**
+   * The design named in the path, under the lab it owns, and its address
+   * record as resolve's hints (what the server decided) for plan, apply and status.
+   */
+  const labRecord = (req: Request) =>
+    edits.withAddresses(param(req, 'design', DESIGN_ID_RE, 'design id'));
   async function exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
     if (changing.has(lab)) throw new LabBusyError(lab);
     changing.add(lab);
@@ -444,7 +468,8 @@ export function createApp(deps: AppDeps): express.Express {
       names.map(async (lab) => {
         const rec = store.byLab(lab);
         const design = rec ? labDesignOf(rec) : engine.lastDesign?.(lab);
-        const status = await engine.status(lab, design);
+        const hints = rec?.addresses ? recordHints(rec.addresses, lab) : undefined;
+        const status = await engine.status(lab, design, hints);
         return {
           lab,
           design: rec
@@ -494,7 +519,12 @@ export function createApp(deps: AppDeps): express.Express {
         { lab },
       );
     const rec = await exclusive(lab, async () => {
-      const made = store.create({ ...last, name: lab }, { lab });
+      // The running lab's addresses become the design's record: adopting renumbers nothing.
+      const seen = (await engine.addresses?.(lab)) ?? {};
+      const made = store.create(
+        { ...last, name: lab },
+        { lab, addresses: recordFromHints(seen, lab) },
+      );
       owners.set(lab, designOwner(made));
       return made;
     });
@@ -503,16 +533,16 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.get('/labs/:design/status', async (req, res) => {
-    const design = labDesign(req);
-    res.json(await engine.status(design.name, design));
+    const { rec, hints } = await labRecord(req);
+    res.json(await engine.status(rec.lab, labDesignOf(rec), hints));
   });
 
   api.post('/labs/:design/plan', async (req, res) => {
     body(z.strictObject({}), req);
-    const design = labDesign(req);
+    const { rec, hints } = await labRecord(req);
     // The script is rendered from the plan the ops were diffed from, so both
-    // show the running lab's addresses.
-    const { ops, diagnostics, plan } = await engine.plan(design);
+    // show the addresses of the design's record.
+    const { ops, diagnostics, plan } = await engine.plan(labDesignOf(rec), hints);
     res.json({ ops, diagnostics, script: plan ? renderScript(plan) : null });
   });
 
@@ -521,7 +551,8 @@ export function createApp(deps: AppDeps): express.Express {
     res: Response,
     entry: Pick<AuditEntry, 'action' | 'lab' | 'design'> & Record<string, unknown>,
     fn: () => Promise<T>,
-    outcome: (r: T) => Pick<AuditEntry, 'ops' | 'result'> & Record<string, unknown>,
+    /** The line's outcome; null: the kernel was not asked to change anything, no line. */
+    outcome: (r: T) => (Pick<AuditEntry, 'ops' | 'result'> & Record<string, unknown>) | null,
   ): Promise<T> {
     const client = clientOf(res.locals.principal as Principal);
     let r: T;
@@ -536,18 +567,20 @@ export function createApp(deps: AppDeps): express.Express {
         audit.record({ ...entry, ops: 0, result: 'error', client, message: String(err) });
       throw err;
     }
-    audit.record({ ...entry, client, ...outcome(r) });
+    const done = outcome(r);
+    if (done) audit.record({ ...entry, client, ...done });
     return r;
   }
 
   api.post('/labs/:design/apply', async (req, res) => {
     body(z.strictObject({}), req);
     const id = param(req, 'design', DESIGN_ID_RE, 'design id');
-    const design = ownLab(req);
+    const { rec, hints } = await labRecord(req);
+    const design = ownLabOf(rec);
     const result = await audited(
       res,
       { action: 'apply', lab: design.name, design: id },
-      () => exclusive(design.name, () => engine.apply(design, (p) => hub.applyProgress(p))),
+      () => exclusive(design.name, () => engine.apply(design, (p) => hub.applyProgress(p), hints)),
       (r) => ({
         ops: r.ops.length,
         result: r.ok ? 'ok' : 'failed',
@@ -584,19 +617,32 @@ export function createApp(deps: AppDeps): express.Express {
     await destroyLab(res, lab, store.byLab(lab)?.id ?? null);
   });
 
+  /**
+   * Cut or restore one link: in the kernel, the design the lab was last
+   * applied from with only this link changed (edits not yet applied stay
+   * out, for the change review); in the stored design, one op like any edit.
+   */
   api.post('/labs/:design/links/:link/state', async (req, res) => {
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
     const link = param(req, 'link', LINK_ID_RE, 'link id');
     const { state } = body(z.strictObject({ state: z.enum(['up', 'down']) }), req);
-    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
-    const design = ownLab(req);
-    await audited(
+    const lab = ownLab(req).name;
+    const kernel = await audited(
       res,
-      { action: 'link-state', lab: design.name, design: id, link, state },
-      () => exclusive(design.name, () => engine.setLinkState(design, link, state)),
-      (r) => ({ ops: r?.ops ?? 0, result: 'ok' }),
+      { action: 'link-state', lab, design: id, link, state },
+      () => exclusive(lab, () => engine.setLinkState(lab, link, state)),
+      // A lab that is not running (or was applied without this link) is not touched: no line.
+      (r) => (r.changed ? { ops: r.ops, result: 'ok' } : null),
     );
-    await hub.labChanged(design.name);
-    res.json({ link, state });
+    await edits.ensureAddresses(id);
+    const outcome = edits.apply(id, [{ op: 'link.set', id: link, field: 'state', value: state }], {
+      by: null,
+    });
+    const gone = outcome.notices.some((n) => n.code === 'gone');
+    if (gone && !kernel.changed)
+      throw new LabRequestError(`the design has no link ${link}`, 'link', 404, 'not-found');
+    await hub.labChanged(lab);
+    res.json({ link, state, kernel: kernel.changed, version: outcome.record.version });
   });
 
   api.post('/labs/:design/ping', async (req, res) => {
@@ -704,8 +750,6 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof LabBusyError)
     return new HttpError(409, 'lab-busy', err.message, { lab: err.lab });
-  if (err instanceof StaleVersionError)
-    return new HttpError(409, 'stale-version', err.message, { currentVersion: err.current });
   if (err instanceof LabTakenError)
     return new HttpError(409, 'lab-taken', err.message, {
       lab: err.lab,

@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { recordHints } from '@netcanvas/shared';
 import pino, { type Logger } from 'pino';
 import { descriptorBudget } from '../kernel/fd-budget.js';
 import { type AuditLog, openAuditLog } from '../lab/audit.js';
@@ -142,11 +143,10 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
   });
   const socket = attachWebSocket(server, {
     hub,
-    store: opts.store,
     logger: opts.logger,
     sessions,
     allowedHosts,
-    announceDesign: app.locals.announceDesign as WsDeps['announceDesign'],
+    edits: app.locals.edits as WsDeps['edits'],
     ...opts.ws,
   });
   await new Promise<void>((resolve, reject) => {
@@ -256,7 +256,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     try {
       for (const lab of await opts.engine.labs()) {
         const design = store.byLab(lab);
-        const status = await opts.engine.status(lab, design && labDesignOf(design));
+        const hints = design?.addresses ? recordHints(design.addresses, lab) : undefined;
+        const status = await opts.engine.status(lab, design && labDesignOf(design), hints);
         logger.info({ lab, state: status.state, design: design?.id ?? null }, 'lab found running');
       }
     } catch (err) {

@@ -26,8 +26,8 @@ import {
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HubClient, LiveHub } from '../live/hub.js';
-import type { Store } from '../store/store.js';
 import { toHttpError } from './app.js';
+import { answer, type DesignEdits } from './edits.js';
 import {
   authenticate,
   type FrontDoor,
@@ -40,10 +40,9 @@ import {
 
 export interface WsDeps extends FrontDoor {
   hub: LiveHub;
-  store: Store;
   logger: Logger;
-  /** Called after a design-edit is stored, to tell the design's other subscribers and refresh the lab. */
-  announceDesign?: (id: string, by: string | null) => void;
+  /** Applies `design-ops` batches and tells the design's other subscribers. */
+  edits: DesignEdits;
   heartbeatMs?: number;
   /** Token bucket per connection. */
   rate?: { perSecond: number; burst: number };
@@ -302,15 +301,12 @@ export function attachWebSocket(
       handle(conn, message).catch((err) => {
         const e = toHttpError(err);
         if (e.status >= 500) log.error({ err, conn: conn.id }, 'socket message failed');
-        const ref = message.type === 'design-edit' ? message.ref : undefined;
+        const ref = message.type === 'design-ops' ? message.ref : undefined;
         reply(conn, {
           type: 'error',
           code: e.code,
           message: e.message,
           ...(ref !== undefined ? { ref } : {}),
-          ...(typeof e.extra.currentVersion === 'number'
-            ? { currentVersion: e.extra.currentVersion }
-            : {}),
           ...(Array.isArray(e.extra.diagnostics) ? { diagnostics: e.extra.diagnostics } : {}),
         });
       });
@@ -330,6 +326,7 @@ export function attachWebSocket(
           type: 'welcome',
           protocol: PROTOCOL_VERSION,
           heartbeatSeconds: (deps.heartbeatMs ?? 15_000) / 1000,
+          connection: conn.id,
         });
         return;
       case 'ping':
@@ -345,7 +342,8 @@ export function attachWebSocket(
           });
           return;
         }
-        if ('design' in m.topic) deps.store.get(m.topic.design); // 404 for an unknown design
+        // 404 for an unknown design; the snapshot carries the address record, rebuilt if lost.
+        if ('design' in m.topic) await deps.edits.ensureAddresses(m.topic.design);
         conn.topics.set(key, m.topic);
         // A repeated subscribe is how a client asks for a fresh snapshot: no
         // unsubscribe first, which could drop the topic under another client.
@@ -356,15 +354,17 @@ export function attachWebSocket(
         conn.topics.delete(topicKey(m.topic));
         deps.hub.unsubscribe(conn, m.topic);
         return;
-      case 'design-edit': {
-        const rec = deps.store.save(m.design, m.baseVersion, m.doc);
-        reply(conn, {
-          type: 'design-saved',
-          design: rec.id,
-          version: rec.version,
-          ...(m.ref !== undefined ? { ref: m.ref } : {}),
+      case 'design-ops': {
+        // Applied in arrival order: no await between reading and storing, except
+        // the one-time rebuild of a lost address record.
+        const rebuilding = deps.edits.ensureAddresses(m.design);
+        if (rebuilding) await rebuilding;
+        const outcome = deps.edits.apply(m.design, m.ops, {
+          by: conn.id,
+          ref: m.ref,
+          except: conn,
         });
-        if (deps.announceDesign) deps.announceDesign(rec.id, conn.id);
+        reply(conn, { type: 'design-saved', design: m.design, ...answer(outcome, m.ref) });
         return;
       }
     }

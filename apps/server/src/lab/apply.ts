@@ -44,6 +44,8 @@ export interface KernelPort {
 }
 
 export interface ApplyOptions {
+  /** The design's address record as resolve's hints: it wins over the kernel's addresses. */
+  hints?: AddressHints;
   /** Undo ops that could not run because no process could be started: the caller retries them later. */
   deferUndo?: (ops: Op[]) => void;
 }
@@ -58,9 +60,20 @@ export function hintsFromObserved(observed: ObservedState): AddressHints {
   return hints;
 }
 
-export async function planAgainst(kernel: KernelPort, design: Design, seen?: ObservedState) {
+/**
+ * Observe → resolve → compile → diff. `hints` are the design's address
+ * record (docs/architecture.md, "Address record"): they win over what the
+ * kernel shows, so an address changed by hand is drift that apply puts
+ * back; the kernel's addresses only fill in what the record does not hold.
+ */
+export async function planAgainst(
+  kernel: KernelPort,
+  design: Design,
+  seen?: ObservedState,
+  hints: AddressHints = {},
+) {
   const observed = seen ?? (await kernel.observe(design.name));
-  const checked = diagnose(design, hintsFromObserved(observed));
+  const checked = diagnose(design, { ...hintsFromObserved(observed), ...hints });
   if (!checked.topology || checked.diagnostics.some((d) => d.severity === 'error')) {
     return { observed, diagnostics: checked.diagnostics, topology: undefined, changes: undefined };
   }
@@ -82,7 +95,7 @@ export async function applyDesign(
   progress('observe');
   const repaired = (await kernel.repair?.(lab)) ?? [];
   if (repaired.length > 0) progress('observe', 0, 0, `removed half-made ${repaired.join(', ')}`);
-  const planned = await planAgainst(kernel, design);
+  const planned = await planAgainst(kernel, design, undefined, options.hints);
   if (!planned.changes || !planned.topology) {
     progress('failed', 0, 0, 'the design has errors');
     return { lab, ok: false, ops: [], diagnostics: planned.diagnostics };
@@ -195,7 +208,7 @@ async function runChanges(
   progress('verify', done, total);
   let left: Op[];
   try {
-    const again = await planAgainst(kernel, design);
+    const again = await planAgainst(kernel, design, undefined, options.hints);
     left = again.changes
       ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove]
       : [];

@@ -106,21 +106,37 @@ export interface Engine {
     design: Design,
     hints?: AddressHints,
   ): Promise<{ ops: Op[]; diagnostics: Diagnostic[]; plan?: Plan }>;
-  /** observe → diff → run → verify; one at a time per lab (a second concurrent call rejects with LabBusyError). */
-  apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult>;
+  /**
+   * observe → diff → run → verify; one at a time per lab (a second
+   * concurrent call rejects with LabBusyError). `hints`: the design's
+   * address record, which wins over the kernel's addresses.
+   */
+  apply(
+    design: Design,
+    onProgress?: (p: ApplyProgress) => void,
+    hints?: AddressHints,
+  ): Promise<ApplyResult>;
   /** From live state; idempotent; leaves no namespace of the lab. */
   destroy(lab: string): Promise<{ removed: string[] }>;
-  status(lab: string, design?: Design): Promise<LabStatus>;
+  status(lab: string, design?: Design, hints?: AddressHints): Promise<LabStatus>;
   /** The design a lab was last applied from, if this machine remembers it. */
   lastDesign?(lab: string): Design | undefined;
   /** When the lab was first brought up (ISO time), if this machine remembers it. */
   since?(lab: string): string | undefined;
-  /** Resolves with the number of kernel operations the change ran (when the engine knows it). */
+  /** The addresses the kernel shows for a lab: only to rebuild a lost address record. */
+  addresses?(lab: string): Promise<AddressHints>;
+  /**
+   * Cuts or restores one link of a running lab: the design the lab was last
+   * applied from, with only that link changed, is applied (pending edits of
+   * the stored design stay out of the kernel). `changed`: false when the
+   * lab does not run or was not applied with that link; `ops`: the kernel
+   * operations the change ran (for the audit line).
+   */
   setLinkState(
-    design: Design,
+    lab: string,
     linkId: string,
     state: 'up' | 'down',
-  ): Promise<{ ops: number } | undefined>;
+  ): Promise<{ changed: boolean; ops: number }>;
   ping(design: Design, from: string, to: string): Promise<PingResult>;
   /** Pings every pair in parallel (bounded), calling back pair by pair. */
   matrix(

@@ -5,6 +5,7 @@
  * applied design (for drift reports) and the per-lab lock.
  */
 import {
+  type AddressHints,
   analyze,
   type Design,
   describeDifference,
@@ -14,7 +15,7 @@ import {
   type Op,
   type PairResult,
 } from '@netcanvas/shared';
-import { applyDesign, type KernelPort, planAgainst } from './apply.js';
+import { applyDesign, hintsFromObserved, type KernelPort, planAgainst } from './apply.js';
 import {
   type ApplyProgress,
   type ApplyResult,
@@ -123,8 +124,8 @@ export class LabEngine implements Engine {
     return this.kernel.listLabs();
   }
 
-  async plan(design: Design) {
-    const planned = await planAgainst(this.kernel, design);
+  async plan(design: Design, hints?: AddressHints) {
+    const planned = await planAgainst(this.kernel, design, undefined, hints);
     const ops = planned.changes
       ? [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove]
       : [];
@@ -151,12 +152,17 @@ export class LabEngine implements Engine {
     }
   }
 
-  apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+  apply(
+    design: Design,
+    onProgress?: (p: ApplyProgress) => void,
+    hints?: AddressHints,
+  ): Promise<ApplyResult> {
     return this.exclusive(design.name, async () => {
       // An earlier apply's undo that could not run yet goes first: applying on top of it would diff against half a lab.
       await this.runDeferred(design.name);
       const fresh = !(await this.kernel.listLabs()).includes(design.name);
       const result = await applyDesign(this.kernel, design, onProgress, {
+        hints,
         deferUndo: (ops) => this.defer(design.name, ops),
       });
       // Remember the design whenever the kernel now runs it (even partly, so status can explain).
@@ -184,7 +190,11 @@ export class LabEngine implements Engine {
     });
   }
 
-  async status(lab: string, given?: Design): Promise<LabStatus> {
+  async addresses(lab: string): Promise<AddressHints> {
+    return hintsFromObserved(await this.kernel.observe(lab));
+  }
+
+  async status(lab: string, given?: Design, hints?: AddressHints): Promise<LabStatus> {
     const design = given ?? this.state.loadDesign(lab);
     const observed = await this.kernel.observe(lab);
     if (observed.netns.length === 0) {
@@ -196,7 +206,7 @@ export class LabEngine implements Engine {
     if (!design) {
       return { lab, state: 'partial', elements: {} };
     }
-    const planned = await planAgainst(this.kernel, design, observed);
+    const planned = await planAgainst(this.kernel, design, observed, hints);
     const elements: LabStatus['elements'] = {};
     for (const id of Object.keys(design.nodes))
       elements[id] = { state: 'deployed', differences: [] };
@@ -210,12 +220,15 @@ export class LabEngine implements Engine {
     }
     const present = new Set(observed.netns);
     const ops = [...planned.changes.pre, ...planned.changes.add, ...planned.changes.remove];
+    const notes = differenceNotes(ops);
     for (const op of ops) {
       const missingNetns = op.op === 'netns.add' && !present.has(op.netns);
+      const note = notes.get(op);
       for (const id of op.source) {
         const entry = elements[id] ?? { state: 'deployed' as ElementState, differences: [] };
         entry.state = missingNetns || entry.state === 'missing' ? 'missing' : 'drift';
-        entry.differences.push(describeDifference(op));
+        if (note !== null && !entry.differences.includes(note ?? describeDifference(op)))
+          entry.differences.push(note ?? describeDifference(op));
         elements[id] = entry;
       }
     }
@@ -223,19 +236,20 @@ export class LabEngine implements Engine {
   }
 
   async setLinkState(
-    design: Design,
+    lab: string,
     linkId: string,
     state: 'up' | 'down',
-  ): Promise<{ ops: number }> {
-    const index = linkIds(design).indexOf(linkId);
-    if (index < 0)
-      throw new LabRequestError(`${design.name} has no link ${linkId}`, 'link', 404, 'not-found');
-    const links = design.links.map((l, i) => (i === index ? { ...l, state } : l));
-    const result = await this.apply({ ...design, links });
+  ): Promise<{ changed: boolean; ops: number }> {
+    const applied = this.state.loadDesign(lab);
+    const index = applied ? linkIds(applied).indexOf(linkId) : -1;
+    if (!applied || index < 0) return { changed: false, ops: 0 };
+    if ((await this.kernel.observe(lab)).netns.length === 0) return { changed: false, ops: 0 };
+    const links = applied.links.map((l, i) => (i === index ? { ...l, state } : l));
+    const result = await this.apply({ ...applied, links });
     if (!result.ok) {
       if (!result.failure)
         throw new LabRequestError(
-          `${design.name} has errors: ${errorsOf(result.diagnostics)}`,
+          `${lab} has errors: ${errorsOf(result.diagnostics)}`,
           null,
           409,
           'design-has-errors',
@@ -247,7 +261,7 @@ export class LabEngine implements Engine {
         'apply-failed',
       );
     }
-    return { ops: result.ops.length };
+    return { changed: true, ops: result.ops.length };
   }
 
   private async predicted(
@@ -324,4 +338,24 @@ export class LabEngine implements Engine {
     await Promise.all(Array.from({ length: Math.min(concurrency, pairs.length) }, worker));
     return { predicted: matrix, measured };
   }
+}
+
+/**
+ * One note for an address the kernel has instead of the design's (changed
+ * by hand): "eth0 has 10.0.10.9/24 in the kernel; the design says
+ * 10.0.10.4/24", in place of a "missing" and an "unexpected" line. The
+ * second op of such a pair maps to null (nothing more to say).
+ */
+function differenceNotes(ops: readonly Op[]): Map<Op, string | null> {
+  const notes = new Map<Op, string | null>();
+  const removed = new Map<string, Op & { op: 'addr.del' }>();
+  for (const op of ops) if (op.op === 'addr.del') removed.set(`${op.netns}/${op.dev}`, op);
+  for (const op of ops) {
+    if (op.op !== 'addr.add') continue;
+    const other = removed.get(`${op.netns}/${op.dev}`);
+    if (!other || notes.has(other)) continue;
+    notes.set(op, `${op.dev} has ${other.address} in the kernel; the design says ${op.address}`);
+    notes.set(other, null);
+  }
+  return notes;
 }

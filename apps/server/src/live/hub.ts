@@ -9,11 +9,13 @@
  */
 
 import {
+  type AddressHints,
   type DeltaEvent,
   type Design,
   type LinkCounters,
   type LinkLive,
   type LinkRate,
+  recordHints,
   resolve,
   type ServerMessage,
   type Topic,
@@ -66,6 +68,11 @@ export interface HubOptions {
 
 const ifaceKey = (netns: string, dev: string) => `${netns}/${dev}`;
 
+interface StoredDesign {
+  doc: Design;
+  hints?: AddressHints;
+}
+
 export class LiveHub {
   private readonly topics = new Map<string, TopicState>();
   private readonly labs = new Map<string, LabWatch>();
@@ -109,7 +116,7 @@ export class LiveHub {
     }
     if ('lab' in topic && !this.labs.has(topic.lab)) {
       const design = this.designOf(topic.lab);
-      const watch = this.newWatch(topic.lab, design);
+      const watch = this.newWatch(topic.lab, design?.doc);
       this.labs.set(topic.lab, watch);
       t.pending += 1;
       try {
@@ -211,7 +218,7 @@ export class LiveHub {
         const w = this.labs.get(lab);
         if (!w) return;
         const design = this.designOf(lab);
-        const fresh = this.newWatch(lab, design);
+        const fresh = this.newWatch(lab, design?.doc);
         w.ifaceLink = fresh.ifaceLink;
         w.linkEnds = fresh.linkEnds;
         w.netns = fresh.netns;
@@ -269,10 +276,17 @@ export class LiveHub {
       };
     }
     const id = t.topic.design;
-    let design: { id: string; name: string; version: number; doc: unknown } | undefined;
+    let design: NonNullable<Extract<ServerMessage, { type: 'snapshot' }>['design']> | undefined;
     try {
       const r = this.opts.store.get(id);
-      design = { id: r.id, name: r.name, version: r.version, doc: r.doc };
+      design = {
+        id: r.id,
+        name: r.name,
+        version: r.version,
+        doc: r.doc,
+        addresses: r.addresses ?? {},
+        refs: this.opts.store.recentRefs(id),
+      };
     } catch {
       design = undefined;
     }
@@ -320,11 +334,20 @@ export class LiveHub {
     return watch;
   }
 
-  /** The design that owns the lab, else the one the lab was last brought up from (a CLI lab). */
-  private designOf(lab: string): Design | undefined {
+  /**
+   * The design that owns the lab (under that lab, with its address record as
+   * hints for status to compare the kernel with), else the one the lab was
+   * last brought up from (a CLI lab).
+   */
+  private designOf(lab: string): StoredDesign | undefined {
     try {
       const rec = this.opts.store.byLab(lab);
-      return rec ? labDesignOf(rec) : this.opts.engine.lastDesign?.(lab);
+      if (!rec) {
+        const last = this.opts.engine.lastDesign?.(lab);
+        return last ? { doc: last } : undefined;
+      }
+      const doc = labDesignOf(rec);
+      return rec.addresses ? { doc, hints: recordHints(rec.addresses, rec.lab) } : { doc };
     } catch {
       return undefined;
     }
@@ -333,10 +356,10 @@ export class LiveHub {
   private async refreshStatus(
     w: LabWatch,
     publish: boolean,
-    design: Design | undefined,
+    design: StoredDesign | undefined,
   ): Promise<void> {
     try {
-      w.status = await this.opts.engine.status(w.lab, design);
+      w.status = await this.opts.engine.status(w.lab, design?.doc, design?.hints);
       if (publish && this.labs.get(w.lab) === w)
         this.publish({ lab: w.lab }, { kind: 'status', status: w.status });
     } catch (err) {

@@ -3,25 +3,45 @@
  * data directory. Every save is one transaction, so a crash (even kill -9)
  * leaves either the previous version or the new one, never half of it.
  *
- * The store accepts a design that parses (the zod structure holds) even
- * when it still has semantic problems: a user draws incrementally and must
- * be able to save a half-finished network. A document that does not parse
- * is refused with its diagnostics.
+ * Every change is a batch of edit operations applied to the current version
+ * (docs/architecture.md, "Edit operations"); a whole document (REST PUT,
+ * restore) is first turned into ops against the version its writer started
+ * from. Each version keeps the ops as applied, who made them, the batch's
+ * ref (so a batch sent twice is stored once) and the address record the
+ * server decided for it ("Address record").
+ *
+ * The store keeps drafts: a document is refused only when the draft reading
+ * refuses it (not a design, a wrong JSON type, an invalid id key, a field
+ * over its size); a bad subnet or a tunnel without underlay is saved and
+ * reported by `diagnose`.
  *
  * Each design owns one lab, fixed when the design is created (the `lab`
- * column, unique) and never changed by a save: the document's `name` is
+ * column, unique) and never changed by an edit: the document's `name` is
  * only the lab name it asked for, and two designs may ask for the same one.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Design, Diagnostic } from '@netcanvas/shared';
+import type {
+  AddressDelta,
+  AddressRecord,
+  Design,
+  Diagnostic,
+  EditNotice,
+  EditOp,
+} from '@netcanvas/shared';
 import {
+  applyOps,
   DESIGN_ID_RE,
-  designFromYaml,
+  decideAddresses,
   designToYaml,
+  diffDesigns,
+  draftFromYaml,
   firstFreeLabName,
-  parseDesign,
+  parseDraft,
+  recordDelta,
+  sameDesign,
+  setKey,
 } from '@netcanvas/shared';
 import Database from 'better-sqlite3';
 
@@ -39,6 +59,28 @@ export interface DesignSummary {
 
 export interface DesignRecord extends DesignSummary {
   doc: Design;
+  /** The addresses the server decided for this version; null when lost (rebuilt from the kernel). */
+  addresses: AddressRecord | null;
+}
+
+/** What an edit batch did. */
+export interface EditOutcome {
+  record: DesignRecord;
+  /** The ops as applied (empty: nothing changed, no version was stored). */
+  applied: EditOp[];
+  notices: EditNotice[];
+  renames: Record<string, string>;
+  /** How the address record changed from the previous version. */
+  addresses: AddressDelta;
+  /** The batch's ref was stored before, in `record.version`: nothing was applied now. */
+  duplicate: boolean;
+}
+
+export interface EditOptions {
+  /** The editor's connection id; null for REST and the server itself. */
+  by?: string | null;
+  /** The batch's ref: a ref already stored is not applied again. */
+  ref?: string;
 }
 
 /** The design as the lab layer must see it: under the lab the record owns, whatever its name asks for. */
@@ -127,15 +169,6 @@ export class DesignNotFoundError extends StoreError {
     );
   }
 }
-export class StaleVersionError extends StoreError {
-  constructor(
-    readonly id: string,
-    readonly expected: number,
-    readonly current: number,
-  ) {
-    super(`design ${id} is at version ${current}, not ${expected}: reload it, then save again`);
-  }
-}
 export class LabTakenError extends StoreError {
   constructor(
     readonly lab: string,
@@ -160,7 +193,12 @@ export interface StoreOptions {
   keepVersions?: number;
 }
 
-const SCHEMA_VERSION = 2;
+/**
+ * 1: designs and versions. 2 was reached by two branches at once, one
+ * adding each design's lab, the other each version's ops and addresses;
+ * 3 has both.
+ */
+const SCHEMA_VERSION = 3;
 const DEFAULT_KEEP_VERSIONS = 500;
 
 export interface CreateOptions {
@@ -172,6 +210,8 @@ export interface CreateOptions {
   claimLab?: (lab: string, id: string) => boolean;
   /** An explicit adoption: exactly this lab (LabTakenError when a stored design owns it). */
   lab?: string;
+  /** Addresses to keep (an adopted lab's, as the kernel shows them); the rest are decided. */
+  addresses?: AddressRecord;
 }
 
 export interface Store {
@@ -186,21 +226,39 @@ export interface Store {
   byLab(lab: string): DesignRecord | undefined;
   /** Stores a new design and fixes its lab: its `name` when free, else the next free `name-N`. */
   create(doc: unknown, options?: CreateOptions): DesignRecord;
-  /** Stores `doc` as the next version when `expectedVersion` is current; StaleVersionError otherwise. */
-  save(id: string, expectedVersion: number, doc: unknown): DesignRecord;
+  /**
+   * Applies an edit batch to the current version and stores the result as
+   * the next version (nothing is stored when nothing changed).
+   */
+  edit(id: string, ops: readonly EditOp[], options?: EditOptions): EditOutcome;
+  /**
+   * A whole document written by someone who started from `baseVersion`:
+   * stored as the ops between that version and `doc`, applied to the
+   * current one, so edits made meanwhile by others are kept.
+   */
+  save(id: string, baseVersion: number, doc: unknown, options?: EditOptions): EditOutcome;
   history(id: string): VersionSummary[];
   /** Makes an old version current again, as a new version (history is never rewritten). */
-  restore(id: string, version: number, expectedVersion: number): DesignRecord;
+  restore(id: string, version: number, options?: EditOptions): EditOutcome;
   delete(id: string): void;
   importYaml(text: string, options?: CreateOptions): DesignRecord;
   exportYaml(id: string, version?: number): string;
+  /** Keeps a rebuilt address record beside a version that had lost its own. */
+  setAddresses(id: string, version: number, addresses: AddressRecord): void;
+  /** Refs of the latest stored edit batches, newest first. */
+  recentRefs(id: string, limit?: number): string[];
+  /**
+   * Who made the latest change before version `before` to what `setKey`
+   * names: a connection id, null for REST, undefined when not kept.
+   */
+  lastEditor(id: string, key: string, before: number): string | null | undefined;
   integrityCheck(): string;
   close(): void;
 }
 
-/** Structure check; throws InvalidDesignError with every structural diagnostic. */
+/** The draft reading; throws InvalidDesignError with every diagnostic of a document it refuses. */
 export function parseForStore(doc: unknown): Design {
-  const { design, diagnostics } = parseDesign(doc);
+  const { design, diagnostics } = parseDraft(doc);
   if (!design) throw new InvalidDesignError(diagnostics);
   return design;
 }
@@ -301,6 +359,8 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
       );`;
+  const columns = (table: string) =>
+    new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
   if (userVersion < 1) {
     db.exec(`
       ${DESIGNS('designs')}
@@ -310,26 +370,41 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
         name TEXT NOT NULL,
         doc TEXT NOT NULL,
         created_at INTEGER NOT NULL,
+        ops TEXT,
+        editor TEXT,
+        ref TEXT,
+        addresses TEXT,
         PRIMARY KEY (design_id, version)
       ) WITHOUT ROWID;
       PRAGMA user_version = ${SCHEMA_VERSION};
     `);
-  } else if (userVersion === 1) {
-    // Schema 1 had unique design names and no lab: each design keeps the lab
-    // it has been running under (its name). SQLite cannot drop a UNIQUE
-    // constraint, so the table is rebuilt (its documented 12-step way, with
-    // foreign keys off so dropping the old table cascades to no version).
+  } else if (userVersion < SCHEMA_VERSION) {
+    // Schema 3 is schema 1 with two steps, each taken when its columns are
+    // missing: so a schema-2 file written by either step alone (an earlier
+    // build had one or the other) opens too.
     db.pragma('foreign_keys = OFF');
     try {
       db.transaction(() => {
-        db.exec(`
-          ${DESIGNS('designs_v2')}
-          INSERT INTO designs_v2 (id, name, title, lab, version, created_at, updated_at)
-            SELECT id, name, NULL, name, version, created_at, updated_at FROM designs;
-          DROP TABLE designs;
-          ALTER TABLE designs_v2 RENAME TO designs;
-          PRAGMA user_version = 2;
-        `);
+        if (!columns('designs').has('lab')) {
+          // Design names were unique and there was no lab: each design keeps
+          // the lab it has been running under (its name). SQLite cannot drop
+          // a UNIQUE constraint, so the table is rebuilt (its documented
+          // 12-step way, with foreign keys off so dropping the old table
+          // cascades to no version).
+          db.exec(`
+            ${DESIGNS('designs_v2')}
+            INSERT INTO designs_v2 (id, name, title, lab, version, created_at, updated_at)
+              SELECT id, name, NULL, name, version, created_at, updated_at FROM designs;
+            DROP TABLE designs;
+            ALTER TABLE designs_v2 RENAME TO designs;
+          `);
+        }
+        // Each version keeps its ops, editor, batch ref and address record
+        // (null for older versions: the record is rebuilt from the kernel once).
+        const have = columns('versions');
+        for (const column of ['ops', 'editor', 'ref', 'addresses'])
+          if (!have.has(column)) db.exec(`ALTER TABLE versions ADD COLUMN ${column} TEXT`);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
         const broken = db.pragma('foreign_key_check') as unknown[];
         if (broken.length > 0)
           throw new StoreError(`${path}: migration broke ${broken.length} rows`);
@@ -343,8 +418,21 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     list: db.prepare<[], DesignRow>('SELECT * FROM designs ORDER BY updated_at DESC, id'),
     design: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE id = ?'),
     byLab: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE lab = ?'),
-    version: db.prepare<[string, number], { doc: string; created_at: number }>(
-      'SELECT doc, created_at FROM versions WHERE design_id = ? AND version = ?',
+    version: db.prepare<
+      [string, number],
+      { doc: string; created_at: number; addresses: string | null }
+    >('SELECT doc, created_at, addresses FROM versions WHERE design_id = ? AND version = ?'),
+    byRef: db.prepare<[string, string], { version: number }>(
+      'SELECT version FROM versions WHERE design_id = ? AND ref = ?',
+    ),
+    refs: db.prepare<[string, number], { ref: string }>(
+      'SELECT ref FROM versions WHERE design_id = ? AND ref IS NOT NULL ORDER BY version DESC LIMIT ?',
+    ),
+    edits: db.prepare<[string, number], { ops: string; editor: string | null }>(
+      'SELECT ops, editor FROM versions WHERE design_id = ? AND version < ? AND ops IS NOT NULL ORDER BY version DESC',
+    ),
+    setAddresses: db.prepare(
+      'UPDATE versions SET addresses = ? WHERE design_id = ? AND version = ?',
     ),
     history: db.prepare<[string], { version: number; name: string; created_at: number }>(
       'SELECT version, name, created_at FROM versions WHERE design_id = ? ORDER BY version DESC',
@@ -356,7 +444,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       'UPDATE designs SET version = ?, name = ?, title = ?, updated_at = ? WHERE id = ? AND version = ?',
     ),
     insertVersion: db.prepare(
-      'INSERT INTO versions (design_id, version, name, doc, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO versions (design_id, version, name, doc, created_at, ops, editor, ref, addresses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     prune: db.prepare('DELETE FROM versions WHERE design_id = ? AND version <= ?'),
     delete: db.prepare('DELETE FROM designs WHERE id = ?'),
@@ -395,6 +483,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       version,
       updatedAt: iso(version === r.version ? r.updated_at : v.created_at),
       doc,
+      addresses: v.addresses === null ? null : (JSON.parse(v.addresses) as AddressRecord),
     };
   }
 
@@ -415,23 +504,74 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       if (lab === null) throw new LabTakenError(design.name);
     }
     q.insertDesign.run(id, design.name, design.title ?? null, lab, now, now);
-    q.insertVersion.run(id, 1, design.name, JSON.stringify(design), now);
+    const addresses = decideAddresses(design, options.addresses ?? null);
+    q.insertVersion.run(
+      id,
+      1,
+      design.name,
+      JSON.stringify(design),
+      now,
+      null,
+      null,
+      null,
+      JSON.stringify(addresses),
+    );
     return record(row(id));
   });
 
-  const saveTx = db.transaction((id: string, expected: number, design: Design): DesignRecord => {
-    const current = row(id);
-    if (current.version !== expected) throw new StaleVersionError(id, expected, current.version);
-    const next = current.version + 1;
-    const now = Date.now();
-    q.insertVersion.run(id, next, design.name, JSON.stringify(design), now);
-    const changed = q.bump.run(next, design.name, design.title ?? null, now, id, expected).changes;
-    // The version check above and this guarded update are in one transaction;
-    // the guard is a second line of defence should another writer share the file.
-    if (changed !== 1) throw new StaleVersionError(id, expected, row(id).version);
-    if (keep > 0 && next > keep) q.prune.run(id, next - keep);
-    return record(row(id));
-  });
+  const editTx = db.transaction(
+    (id: string, ops: readonly EditOp[], options: EditOptions): EditOutcome => {
+      const current = row(id);
+      const base = record(current);
+      const none = { applied: [], notices: [], renames: {}, addresses: { set: {}, drop: [] } };
+      if (options.ref !== undefined) {
+        const seen = q.byRef.get(id, options.ref);
+        if (seen) return { ...none, record: record(current, seen.version), duplicate: true };
+      }
+      const result = applyOps(base.doc, ops);
+      let doc = result.doc;
+      const applied = result.applied;
+      const design = parseForStore(doc);
+      // The stored form has the schema's defaults; its ops say so, so every client converges on it.
+      if (!sameDesign(design, doc)) {
+        const normalised = applyOps(doc, diffDesigns(doc, design));
+        applied.push(...normalised.applied);
+        doc = normalised.doc;
+      }
+      if (applied.length === 0) {
+        return { ...none, notices: result.notices, record: base, duplicate: false };
+      }
+      const addresses = decideAddresses(doc, base.addresses, applied);
+      const next = current.version + 1;
+      const now = Date.now();
+      q.insertVersion.run(
+        id,
+        next,
+        doc.name,
+        JSON.stringify(doc),
+        now,
+        JSON.stringify(applied),
+        options.by ?? null,
+        options.ref ?? null,
+        JSON.stringify(addresses),
+      );
+      q.bump.run(next, doc.name, doc.title ?? null, now, id, current.version);
+      if (keep > 0 && next > keep) q.prune.run(id, next - keep);
+      return {
+        record: record(row(id)),
+        applied,
+        notices: result.notices,
+        renames: result.renames,
+        addresses: recordDelta(base.addresses ?? {}, addresses),
+        duplicate: false,
+      };
+    },
+  );
+
+  /** The ops that turn `from` into the document `doc` (parsed as a draft). */
+  function opsTowards(from: Design, doc: unknown): EditOp[] {
+    return diffDesigns(from, parseForStore(doc));
+  }
 
   const store: Store = {
     path,
@@ -450,8 +590,17 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     create(doc, options = {}) {
       return createTx(parseForStore(doc), options);
     },
-    save(id, expectedVersion, doc) {
-      return saveTx(id, expectedVersion, parseForStore(doc));
+    edit(id, ops, options = {}) {
+      return editTx(id, ops, options);
+    },
+    save(id, baseVersion, doc, options = {}) {
+      const current = row(id);
+      // The version the writer started from, if still kept; else the current one.
+      const from =
+        baseVersion < current.version && q.version.get(id, baseVersion)
+          ? record(current, baseVersion).doc
+          : record(current).doc;
+      return editTx(id, opsTowards(from, doc), options);
     },
     history(id) {
       row(id);
@@ -459,20 +608,34 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
         .all(id)
         .map((v) => ({ version: v.version, name: v.name, createdAt: iso(v.created_at) }));
     },
-    restore(id, version, expectedVersion) {
-      const old = record(row(id), version);
-      return saveTx(id, expectedVersion, old.doc);
+    restore(id, version, options = {}) {
+      const current = row(id);
+      const old = record(current, version);
+      return editTx(id, opsTowards(record(current).doc, old.doc), options);
     },
     delete(id) {
       if (q.delete.run(id).changes === 0) throw new DesignNotFoundError(id);
     },
     importYaml(text, options = {}) {
-      const { design, diagnostics } = designFromYaml(text);
+      const { design, diagnostics } = draftFromYaml(text);
       if (!design) throw new InvalidDesignError(diagnostics);
       return createTx(design, options);
     },
     exportYaml(id, version) {
       return designToYaml(record(row(id), version).doc);
+    },
+    setAddresses(id, version, addresses) {
+      q.setAddresses.run(JSON.stringify(addresses), id, version);
+    },
+    recentRefs(id, limit = 50) {
+      return q.refs.all(id, limit).map((r) => r.ref);
+    },
+    lastEditor(id, key, before) {
+      for (const v of q.edits.iterate(id, before)) {
+        const ops = JSON.parse(v.ops) as EditOp[];
+        if (ops.some((op) => setKey(op) === key)) return v.editor;
+      }
+      return undefined;
     },
     integrityCheck() {
       return db.pragma('integrity_check', { simple: true }) as string;

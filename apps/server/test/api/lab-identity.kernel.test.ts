@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { designToYaml } from '@netcanvas/shared';
+import { type Design, designToYaml, parseDesign } from '@netcanvas/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
 import { createEngine, LabEngine, LabState } from '../../src/lab/index.js';
@@ -24,6 +24,13 @@ let srv: TestServer;
 const made = new Set<string>();
 
 const cli = cliIn(work);
+
+/** A test document as the CLI reads it (with the schema's defaults). */
+function scenarioFrom(doc: unknown): Design {
+  const { design: parsed, diagnostics } = parseDesign(doc);
+  if (!parsed) throw new Error(JSON.stringify(diagnostics));
+  return parsed;
+}
 
 function lab(what: string): string {
   const name = labName(what);
@@ -141,6 +148,38 @@ describe('lab identity on the kernel', () => {
     const refused = await cli('up', 'cli.yaml');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`belongs to design ${name} (${adopted.json.id})`);
+  });
+
+  it('a CLI lab opened as a design keeps the addresses the kernel gave it', async () => {
+    const name = lab('adoptaddr');
+    const three = design(name, {
+      nodes: {
+        vlan10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+        c1: { kind: 'namespace' },
+        c2: { kind: 'namespace' },
+        c3: { kind: 'namespace' },
+      },
+      links: [
+        { endpoints: ['c1', 'vlan10'] },
+        { endpoints: ['c2', 'vlan10'] },
+        { endpoints: ['c3', 'vlan10'] },
+      ],
+    });
+    writeFileSync(join(work, 'adopt.yaml'), designToYaml(scenarioFrom(three)));
+    expect((await cli('up', 'adopt.yaml')).code).toBe(0);
+    // c2 leaves; the kernel keeps c3 at .3 (a fresh allocation would now say .2).
+    const two = { ...three, nodes: { ...three.nodes }, links: three.links.slice() };
+    delete (two.nodes as Record<string, unknown>).c2;
+    two.links.splice(1, 1);
+    writeFileSync(join(work, 'adopt.yaml'), designToYaml(scenarioFrom(two)));
+    const up = await cli('up', 'adopt.yaml');
+    expect(up.code, up.stderr).toBe(0);
+
+    const adopted = await api(srv, 'POST', `/api/labs/by-name/${name}/adopt`, {});
+    expect(adopted.status, adopted.text).toBe(201);
+    expect(adopted.json.addresses).toMatchObject({ 'c3/vlan10': '10.0.10.3/24' });
+    const plan = await api(srv, 'POST', `/api/labs/${adopted.json.id}/plan`, {});
+    expect(plan.json.ops).toEqual([]);
   });
 
   it('up refuses a lab a design owns, naming the design, and touches nothing', async () => {

@@ -82,6 +82,10 @@ export class MemoryEngine implements Engine {
       this.busy.delete(design.name);
     }
   }
+  async addresses(lab: string): Promise<AddressHints> {
+    this.calls.push({ method: 'addresses', lab });
+    return this.runningAddresses;
+  }
   async destroy(lab: string) {
     this.calls.push({ method: 'destroy', lab });
     const had = this.running.delete(lab);
@@ -92,9 +96,10 @@ export class MemoryEngine implements Engine {
     this.calls.push({ method: 'status', lab });
     return { lab, state: this.running.has(lab) ? 'running' : 'absent', elements: {} };
   }
-  async setLinkState(design: Design, linkId: string, state: 'up' | 'down') {
-    this.calls.push({ method: 'setLinkState', lab: design.name, args: { linkId, state } });
-    return undefined;
+  async setLinkState(lab: string, linkId: string, state: 'up' | 'down') {
+    this.calls.push({ method: 'setLinkState', lab, args: { linkId, state } });
+    const changed = this.running.has(lab);
+    return { changed, ops: changed ? 1 : 0 };
   }
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
     this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });

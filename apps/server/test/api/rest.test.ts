@@ -130,28 +130,37 @@ describe('designs', () => {
     expect(saved.status).toBe(200);
     expect(saved.json.version).toBe(2);
 
-    // A second tab still holding version 1 must not overwrite version 2.
+    // A second tab still holding version 1 writes its whole document: only what it
+    // changed from version 1 is applied, so version 2's description is kept.
     const stale = await browser(srv, 'PUT', `/api/designs/${id}`, {
       baseVersion: 1,
-      doc: design('t-api-a'),
+      doc: design('t-api-a', { nodes: { ...design('t-api-a').nodes, r9: { kind: 'router' } } }),
     });
-    expect(stale.status).toBe(409);
-    expect(stale.json.error.code).toBe('stale-version');
-    expect(stale.json.error.currentVersion).toBe(2);
-    expect((await browser(srv, 'GET', `/api/designs/${id}`)).json.doc.description).toBe('second');
+    expect(stale.status).toBe(200);
+    expect(stale.json.version).toBe(3);
+    const merged = (await browser(srv, 'GET', `/api/designs/${id}`)).json;
+    expect(merged.doc.description).toBe('second');
+    expect(merged.doc.nodes.r9).toEqual({ kind: 'router', routing: 'auto', routes: [] });
+    // Writing what is already stored stores nothing.
+    const same = await browser(srv, 'PUT', `/api/designs/${id}`, {
+      baseVersion: 3,
+      doc: merged.doc,
+    });
+    expect(same.json.version).toBe(3);
 
     const history = await browser(srv, 'GET', `/api/designs/${id}/versions`);
-    expect(history.json.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(history.json.versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
     const v1 = await browser(srv, 'GET', `/api/designs/${id}/versions/1`);
     expect(v1.json.doc.description).toBeUndefined();
 
     const restored = await browser(srv, 'POST', `/api/designs/${id}/restore`, {
       version: 1,
-      baseVersion: 2,
+      baseVersion: 3,
     });
     expect(restored.status).toBe(200);
-    expect(restored.json.version).toBe(3);
+    expect(restored.json.version).toBe(4);
     expect(restored.json.doc.description).toBeUndefined();
+    expect(restored.json.doc.nodes.r9).toBeUndefined();
 
     expect((await browser(srv, 'DELETE', `/api/designs/${id}`)).status).toBe(204);
     expect((await browser(srv, 'GET', `/api/designs/${id}`)).status).toBe(404);
@@ -166,16 +175,48 @@ describe('designs', () => {
       expect.objectContaining({ code: 'dangling-id', elements: ['c1--nowhere'] }),
     );
 
-    const broken = await browser(srv, 'POST', '/api/designs', {
-      doc: {
-        apiVersion: 'netcanvas/v1',
-        name: 'Bad Name!',
-        nodes: { v: { kind: 'vlan', vid: 99999 } },
-      },
+    // Drafts save: a tunnel just dropped (no underlay), a bad subnet, a VLAN id out of
+    // range are diagnostics on their elements, not refusals.
+    const draft = await browser(srv, 'PUT', `/api/designs/${ok.json.id}`, {
+      baseVersion: 1,
+      doc: design('t-api-b', {
+        nodes: {
+          tun1: { kind: 'vxlan', vni: 100, underlay: '', subnet: '172.16.1.0/24' },
+          vlan10: { kind: 'vlan', vid: 99999, subnet: '10.1.10.0/33' },
+        },
+      }),
     });
-    expect(broken.status).toBe(400);
-    expect(broken.json.error.code).toBe('invalid-design');
-    expect(broken.json.error.diagnostics.length).toBeGreaterThan(0);
+    expect(draft.status, draft.text).toBe(200);
+    const got = await browser(srv, 'GET', `/api/designs/${ok.json.id}`);
+    expect(got.json.doc.nodes.tun1).toMatchObject({ underlay: '' });
+    expect(
+      got.json.diagnostics.map((d: { code: string; elements: string[] }) => [
+        d.code,
+        d.elements[0],
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['missing-underlay', 'tun1'],
+        ['out-of-range', 'vlan10'],
+        ['invalid-format', 'vlan10'],
+      ]),
+    );
+
+    // Refused: a wrong JSON type, an invalid id key, a name that cannot be a lab.
+    for (const doc of [
+      {
+        apiVersion: 'netcanvas/v1',
+        name: 'ok',
+        nodes: { v: { kind: 'vlan', vid: 'ten', subnet: 'x' } },
+      },
+      { apiVersion: 'netcanvas/v1', name: 'ok', nodes: { 'Not An Id': { kind: 'router' } } },
+      { apiVersion: 'netcanvas/v1', name: 'Bad Name!', nodes: {} },
+    ]) {
+      const broken = await browser(srv, 'POST', '/api/designs', { doc });
+      expect(broken.status).toBe(400);
+      expect(broken.json.error.code).toBe('invalid-design');
+      expect(broken.json.error.diagnostics.length).toBeGreaterThan(0);
+    }
     expect((await browser(srv, 'GET', '/api/designs')).json.designs).toHaveLength(1);
   });
 

@@ -49,54 +49,185 @@ describe('protocol', () => {
     s.close();
   });
 
-  it('two clients on one design see each other’s edits; a stale edit is refused with the current version', async () => {
+  it('two clients on one design see each other’s edits as ops; an edit from an old version still applies', async () => {
     const a = await TestSocket.open(srv);
     const b = await TestSocket.open(srv);
     for (const s of [a, b]) s.send({ type: 'subscribe', topic: { design: id } });
-    await a.next((m) => m.type === 'snapshot');
+    const snap = await a.next((m) => m.type === 'snapshot');
+    expect(snap).toMatchObject({
+      design: { version: 1, addresses: { 'c1/vlan10': '10.0.10.1/24' }, refs: [] },
+    });
     await b.next((m) => m.type === 'snapshot');
 
     a.send({
-      type: 'design-edit',
+      type: 'design-ops',
       design: id,
       baseVersion: 1,
-      doc: design('t-ws', { description: 'from a' }),
-      ref: 'e1',
+      ref: 'a-1',
+      ops: [{ op: 'doc.set', field: 'description', value: 'from a', prev: null }],
     });
     expect(await a.next((m) => m.type === 'design-saved')).toEqual({
       type: 'design-saved',
       design: id,
       version: 2,
-      ref: 'e1',
+      ref: 'a-1',
+      ops: [{ op: 'doc.set', field: 'description', value: 'from a', prev: null }],
+      renames: {},
+      notices: [],
+      addresses: { set: {}, drop: [] },
     });
     const seen = await b.next((m) => m.type === 'delta' && m.event.kind === 'design');
     expect(seen).toMatchObject({
       seq: 1,
-      event: { kind: 'design', id, version: 2, doc: { description: 'from a' } },
+      event: { kind: 'design', id, version: 2, ref: 'a-1', ops: [{ field: 'description' }] },
     });
+    // The editor gets its answer, not its own broadcast.
+    expect(a.messages.filter((m) => m.type === 'delta')).toEqual([]);
 
-    // b edits on top of a's version; a sees it.
+    // b, still at version 1, adds an element: applied to version 2, nothing refused.
     b.send({
-      type: 'design-edit',
+      type: 'design-ops',
       design: id,
-      baseVersion: 2,
-      doc: design('t-ws', { description: 'from b' }),
+      baseVersion: 1,
+      ref: 'b-1',
+      ops: [
+        { op: 'node.add', id: 'c3', node: { kind: 'namespace' } },
+        { op: 'link.add', link: { endpoints: ['c3', 'vlan10'], state: 'up' } },
+      ],
+    });
+    const saved = await b.next((m) => m.type === 'design-saved');
+    expect(saved).toMatchObject({
+      version: 3,
+      addresses: { set: { 'c3/vlan10': '10.0.10.3/24' } },
     });
     const back = await a.next(
       (m) => m.type === 'delta' && m.event.kind === 'design' && m.event.version === 3,
     );
-    expect(back).toMatchObject({ seq: 2, event: { doc: { description: 'from b' } } });
-
-    // a, still at version 2 locally after a missed update, is told what is current.
-    a.send({ type: 'design-edit', design: id, baseVersion: 2, doc: design('t-ws'), ref: 'late' });
-    expect(await a.next((m) => m.type === 'error')).toMatchObject({
-      code: 'stale-version',
-      currentVersion: 3,
-      ref: 'late',
+    expect(back).toMatchObject({
+      event: { by: expect.any(String), ops: [{ op: 'node.add' }, { op: 'link.add' }] },
     });
-    expect(srv.store.get(id).doc.description).toBe('from b');
+    const stored = srv.store.get(id);
+    expect(stored.doc.description).toBe('from a');
+    expect(Object.keys(stored.doc.nodes)).toContain('c3');
+    expect(stored.addresses?.['c3/vlan10']).toBe('10.0.10.3/24');
     a.close();
     b.close();
+  });
+
+  it('two tabs adding c3 at once: the later one is renamed with its link, both kept', async () => {
+    const a = await TestSocket.open(srv);
+    const b = await TestSocket.open(srv);
+    for (const s of [a, b]) s.send({ type: 'subscribe', topic: { design: id } });
+    await a.next((m) => m.type === 'snapshot');
+    await b.next((m) => m.type === 'snapshot');
+    const add = (ref: string) => ({
+      type: 'design-ops',
+      design: id,
+      baseVersion: 1,
+      ref,
+      ops: [
+        {
+          op: 'node.add',
+          id: 'vlan20',
+          node: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+          auto: ['vid', 'subnet'],
+        },
+        { op: 'node.add', id: 'c3', node: { kind: 'namespace' }, at: { x: 1, y: 2 } },
+        { op: 'link.add', link: { endpoints: ['c3', 'vlan20'], state: 'up' } },
+      ],
+    });
+    a.send(add('a-1'));
+    b.send(add('b-1'));
+    await a.next((m) => m.type === 'design-saved');
+    const later = await b.next((m) => m.type === 'design-saved');
+    expect(later).toMatchObject({
+      renames: { vlan20: 'vlan1', c3: 'c4' },
+      notices: expect.arrayContaining([
+        expect.objectContaining({ code: 'renamed', element: 'c4' }),
+        expect.objectContaining({ code: 'renumbered', element: 'vlan1', field: 'VLAN id' }),
+      ]),
+    });
+    const doc = srv.store.get(id).doc;
+    // VLAN ids 10 and 20 and their subnets are taken: the later tab's VLAN gets the next free ones.
+    expect(doc.nodes.vlan1).toEqual({ kind: 'vlan', vid: 30, subnet: '10.0.30.0/24' });
+    expect(doc.links.map((l) => l.endpoints)).toEqual(
+      expect.arrayContaining([
+        ['c3', 'vlan20'],
+        ['c4', 'vlan1'],
+      ]),
+    );
+    // Dropped on the same spot as the other tab's c3: moved aside, so both are seen.
+    expect(doc.layout?.c4).toEqual({ x: 25, y: 26 });
+    a.close();
+    b.close();
+  });
+
+  it('the same field set by two tabs: the later wins and the earlier editor is told which field', async () => {
+    const a = await TestSocket.open(srv);
+    const b = await TestSocket.open(srv);
+    for (const s of [a, b]) {
+      s.send({ type: 'hello', protocol: 1 });
+      s.send({ type: 'subscribe', topic: { design: id } });
+    }
+    const aId = ((await a.next((m) => m.type === 'welcome')) as { connection: string }).connection;
+    await a.next((m) => m.type === 'snapshot');
+    await b.next((m) => m.type === 'snapshot');
+    const label = (value: string, ref: string) => ({
+      type: 'design-ops',
+      design: id,
+      baseVersion: 1,
+      ref,
+      ops: [{ op: 'node.set', id: 'c1', field: 'label', value, prev: null }],
+    });
+    a.send(label('from a', 'a-1'));
+    await a.next((m) => m.type === 'design-saved');
+    b.send(label('from b', 'b-1'));
+    await b.next((m) => m.type === 'design-saved');
+    const told = await a.next((m) => m.type === 'delta' && m.event.kind === 'design');
+    expect(told).toMatchObject({
+      event: {
+        conflicts: [
+          {
+            editor: aId,
+            element: 'c1',
+            field: 'label',
+            message: 'Your change to c1\'s label was replaced: another tab set it to "from b"',
+          },
+        ],
+      },
+    });
+    expect(srv.store.get(id).doc.nodes.c1).toMatchObject({ label: 'from b' });
+    a.close();
+    b.close();
+  });
+
+  it('a batch sent twice (a reconnect before the answer) is stored once', async () => {
+    const a = await TestSocket.open(srv);
+    const batch = {
+      type: 'design-ops',
+      design: id,
+      baseVersion: 1,
+      ref: 'tab-1:7',
+      ops: [{ op: 'node.add', id: 'r1', node: { kind: 'router' } }],
+    };
+    a.send(batch);
+    expect(await a.next((m) => m.type === 'design-saved')).toMatchObject({ version: 2 });
+    a.ws.terminate();
+    const again = await TestSocket.open(srv);
+    again.send({ type: 'subscribe', topic: { design: id } });
+    expect(await again.next((m) => m.type === 'snapshot')).toMatchObject({
+      design: { version: 2, refs: ['tab-1:7'] },
+    });
+    again.send(batch);
+    expect(await again.next((m) => m.type === 'design-saved')).toMatchObject({
+      version: 2,
+      duplicate: true,
+    });
+    expect(srv.store.get(id).version).toBe(2);
+    expect(Object.keys(srv.store.get(id).doc.nodes).filter((n) => n.startsWith('r'))).toEqual([
+      'r1',
+    ]);
+    again.close();
   });
 
   it('REST saves reach socket subscribers too', async () => {
@@ -225,13 +356,17 @@ describe('the outbox is bounded in bytes', () => {
       },
     });
     try {
-      const nodes: Record<string, unknown> = {};
-      for (let i = 0; i < 1500; i++) nodes[`n${i}`] = { kind: 'namespace', label: 'x'.repeat(60) };
-      const doc = (v: number) => ({
-        ...design('t-big'),
-        description: `v${v}`,
-        nodes: { ...design('t-big').nodes, ...nodes },
-      });
+      // Every save relabels all 1500 elements, so each broadcast (the ops as applied) is big.
+      const doc = (v: number) => {
+        const nodes: Record<string, unknown> = {};
+        for (let i = 0; i < 1500; i++)
+          nodes[`n${i}`] = { kind: 'namespace', label: `v${v}-`.padEnd(60, 'x') };
+        return {
+          ...design('t-big'),
+          description: `v${v}`,
+          nodes: { ...design('t-big').nodes, ...nodes },
+        };
+      };
       const d = big.store.create(doc(0)).id;
       const readers = await Promise.all([0, 1, 2].map(() => TestSocket.open(big)));
       for (const r of readers) r.send({ type: 'subscribe', topic: { design: d } });
@@ -245,7 +380,7 @@ describe('the outbox is bounded in bytes', () => {
         expect(saved.status).toBe(200);
         most = Math.max(most, ...big.outboxBytes());
       }
-      // 60 saves of ~130 KB each: ~8 MB per reader, were it queued.
+      // 60 saves of ~200 KB of ops each: ~12 MB per reader, were it queued.
       expect(most).toBeGreaterThan(0);
       expect(most).toBeLessThanOrEqual(512 * 1024);
       for (const r of readers) tcp(r).resume();

@@ -104,7 +104,11 @@ describe('a running lab', () => {
       expect((await t.engine.apply(design)).ok).toBe(true);
       const before = await ifindexes(t.lab);
 
-      await t.engine.setLinkState(design, 'r2--public', 'down');
+      const cutting = await t.engine.setLinkState(t.lab, 'r2--public', 'down');
+      expect(cutting.changed).toBe(true);
+      // One interface goes down, or two (both ends): never a rebuild.
+      expect(cutting.ops).toBeGreaterThan(0);
+      expect(cutting.ops).toBeLessThanOrEqual(2);
       const down = t.engine.lastDesign(t.lab)!;
       expect(down.links.find((l) => JSON.stringify(l.endpoints) === '["r2","public"]')?.state).toBe(
         'down',
@@ -114,7 +118,7 @@ describe('a running lab', () => {
       expect(cut.measured).toBe(false);
       expect(cut.reason).toMatch(/r2--public|public/);
 
-      await t.engine.setLinkState(down, 'r2--public', 'up');
+      await t.engine.setLinkState(t.lab, 'r2--public', 'up');
       const back = await t.engine.ping(t.engine.lastDesign(t.lab)!, 'c1', 'c2');
       expect(back.measured, back.output).toBe(true);
       // Nothing was rebuilt: same devices, same ifindexes.

@@ -53,7 +53,7 @@ function writeSchema1(path: string) {
   db.close();
 }
 
-describe('store schema 1 → 2', () => {
+describe('store schema 1 → 3', () => {
   it('keeps every design, version and running lab name, and frees names for new designs', () => {
     writeSchema1(join(dir, 'netcanvas.sqlite'));
     const store = openStore(dir);
@@ -71,6 +71,15 @@ describe('store schema 1 → 2', () => {
       expect(store.get('olddesign01', 1).doc.description).toBe('v1');
       expect(store.history('olddesign01').map((v) => v.version)).toEqual([2, 1]);
       expect(store.byLab('vxlan')?.id).toBe('olddesign01');
+      // Old versions have no address record yet (the server rebuilds it from the kernel once);
+      // an edit decides one and is stored with its ops.
+      expect(store.get('olddesign01').addresses).toBeNull();
+      const edited = store.edit('olddesign01', [
+        { op: 'node.set', id: 'c1', field: 'label', value: 'one' },
+      ]);
+      expect(edited.record.version).toBe(3);
+      expect(edited.applied).toHaveLength(1);
+      expect(store.get('olddesign01').doc.nodes.c1).toMatchObject({ label: 'one' });
       // Design names are no longer unique; labs are.
       const again = store.create(doc('vxlan'));
       expect(again.lab).toBe('vxlan-2');
@@ -82,10 +91,111 @@ describe('store schema 1 → 2', () => {
     }
     const raw = new Database(join(dir, 'netcanvas.sqlite'));
     try {
-      expect(raw.pragma('user_version', { simple: true })).toBe(2);
-      expect(raw.prepare('SELECT count(*) AS n FROM versions').get()).toEqual({ n: 3 });
+      expect(raw.pragma('user_version', { simple: true })).toBe(3);
+      expect(raw.prepare('SELECT count(*) AS n FROM versions').get()).toEqual({ n: 4 });
     } finally {
       raw.close();
+    }
+  });
+});
+
+/**
+ * Schema 2 was written in two forms (each design's lab, or each version's
+ * ops and address record); a file of either form opens with what it had.
+ */
+describe('store schema 2, either form → 3', () => {
+  it('designs with labs, versions without ops: the labs are kept, the columns added', () => {
+    const at = mkdtempSync(join(dir, 'labs-'));
+    const db = new Database(join(at, 'netcanvas.sqlite'));
+    db.exec(`
+      CREATE TABLE designs (id TEXT PRIMARY KEY, name TEXT NOT NULL, title TEXT,
+        lab TEXT NOT NULL UNIQUE, version INTEGER NOT NULL, created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL);
+      CREATE TABLE versions (design_id TEXT NOT NULL REFERENCES designs(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+        created_at INTEGER NOT NULL, PRIMARY KEY (design_id, version)) WITHOUT ROWID;
+      PRAGMA user_version = 2;
+    `);
+    db.prepare('INSERT INTO designs VALUES (?, ?, ?, ?, 1, 0, 0)').run(
+      'twodesign001',
+      'vxlan',
+      'Class demo',
+      'vxlan-2',
+    );
+    db.prepare('INSERT INTO versions VALUES (?, 1, ?, ?, 0)').run(
+      'twodesign001',
+      'vxlan',
+      JSON.stringify({ ...doc('vxlan'), title: 'Class demo' }),
+    );
+    db.close();
+    const store = openStore(at);
+    try {
+      const rec = store.get('twodesign001');
+      expect([rec.lab, rec.name, rec.title, rec.addresses]).toEqual([
+        'vxlan-2',
+        'vxlan',
+        'Class demo',
+        null,
+      ]);
+      const out = store.edit('twodesign001', [
+        { op: 'node.set', id: 'c1', field: 'label', value: 'one' },
+      ]);
+      expect(out.record.lab).toBe('vxlan-2');
+      expect(store.recentRefs('twodesign001')).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('versions with ops and records, designs without labs: each design keeps its name as its lab', () => {
+    const at = mkdtempSync(join(dir, 'ops-'));
+    const db = new Database(join(at, 'netcanvas.sqlite'));
+    db.exec(`
+      CREATE TABLE designs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE versions (design_id TEXT NOT NULL REFERENCES designs(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+        created_at INTEGER NOT NULL, ops TEXT, editor TEXT, ref TEXT, addresses TEXT,
+        PRIMARY KEY (design_id, version)) WITHOUT ROWID;
+      PRAGMA user_version = 2;
+    `);
+    db.prepare('INSERT INTO designs VALUES (?, ?, 2, 0, 0)').run('opsdesign001', 'same-vlan');
+    const insert = db.prepare('INSERT INTO versions VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)');
+    insert.run(
+      'opsdesign001',
+      1,
+      'same-vlan',
+      JSON.stringify(doc('same-vlan')),
+      null,
+      null,
+      null,
+      '{}',
+    );
+    insert.run(
+      'opsdesign001',
+      2,
+      'same-vlan',
+      JSON.stringify(doc('same-vlan', 'v2')),
+      JSON.stringify([{ op: 'doc.set', field: 'description', value: 'v2', prev: null }]),
+      'conn01',
+      'tab:1',
+      JSON.stringify({ 'c1/eth0': '10.0.0.2/24' }),
+    );
+    db.close();
+    const store = openStore(at);
+    try {
+      const rec = store.get('opsdesign001');
+      expect([rec.lab, rec.version, rec.addresses]).toEqual([
+        'same-vlan',
+        2,
+        { 'c1/eth0': '10.0.0.2/24' },
+      ]);
+      expect(store.recentRefs('opsdesign001')).toEqual(['tab:1']);
+      expect(store.lastEditor('opsdesign001', '|description', 3)).toBe('conn01');
+      // Names are no longer unique: a second same-vlan gets the next lab.
+      expect(store.create(doc('same-vlan')).lab).toBe('same-vlan-2');
+    } finally {
+      store.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '@netcanvas/shared';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { z } from 'zod';
+import { commitOverriding } from '../store';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -38,6 +39,10 @@ export const emptyToUndefined = (raw: string) => (raw.trim() === '' ? undefined 
  * (or last accepted). Leaving with an invalid text shows the stored value again
  * and says, under the field, that the text was not applied and why, until the
  * next edit: a revert the user is not told about reads as a save.
+ *
+ * A value another tab stores while this field is being typed in does not
+ * replace the text being typed: the field says what the other tab set, and
+ * committing the text wins (the other tab is told); Escape takes theirs.
  */
 export function Field<T>(props: {
   label: string;
@@ -56,17 +61,35 @@ export function Field<T>(props: {
   const [draft, setDraft] = useState(props.value);
   const [message, setMessage] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  /** A value another tab stored while this field was being typed in. */
+  const [remote, setRemote] = useState<string | null>(null);
   // What Escape goes back to: the value when the field was entered or last accepted with Enter.
   const accepted = useRef(props.value);
   // Escape blurs the field; that blur must not commit or complain about the text just dropped.
   const cancelling = useRef(false);
+  // Focused and typed in since: a draft worth keeping.
+  const typing = useRef(false);
+  const draftNow = useRef(draft);
+  draftNow.current = draft;
   const onLeave = props.commitOn === 'leave';
   useEffect(() => {
+    if (typing.current && draftNow.current !== props.value) {
+      // Another tab changed the value under the user's typing: keep the typing, say so.
+      setRemote(props.value);
+      return;
+    }
     // Undo or another browser changed the value: show it.
     setDraft(props.value);
     setMessage(null);
     setNote(null);
+    setRemote(null);
   }, [props.value]);
+  /** Commits a value; over another tab's newer one it is marked so that tab is told. */
+  const commit = (value: T) => {
+    if (remote === null) props.onCommit(value);
+    else commitOverriding(() => props.onCommit(value));
+    setRemote(null);
+  };
   const problems = props.problems ?? [];
   const pending = onLeave && !message && draft !== props.value;
   return (
@@ -82,15 +105,18 @@ export function Field<T>(props: {
         autoComplete="off"
         onFocus={() => {
           accepted.current = props.value;
+          typing.current = false;
         }}
         onChange={(e) => {
           const raw = e.target.value;
+          typing.current = true;
           setDraft(raw);
           setNote(null);
           const parsed = props.parse(raw);
           if (parsed.ok) {
             setMessage(null);
-            if (!onLeave) props.onCommit(parsed.value);
+            // Over another tab's newer value, Enter decides (as the field says), not each key.
+            if (!onLeave && remote === null) commit(parsed.value);
           } else setMessage(parsed.message);
         }}
         onKeyDown={(e) => {
@@ -98,41 +124,53 @@ export function Field<T>(props: {
           if (e.key === 'Enter') {
             const parsed = props.parse(raw);
             if (!parsed.ok) return;
-            if (onLeave && raw !== props.value) props.onCommit(parsed.value);
+            if (raw !== props.value && (onLeave || remote !== null)) commit(parsed.value);
             accepted.current = onLeave ? raw : props.value;
           } else if (e.key === 'Escape') {
-            const back = accepted.current;
+            // Back to the value when the field was entered, or to the other tab's newer one.
+            const back = remote ?? accepted.current;
             const parsed = props.parse(back);
-            if (!onLeave && back !== props.value && parsed.ok) props.onCommit(parsed.value);
-            setDraft(back);
+            if (!onLeave && remote === null && back !== props.value && parsed.ok)
+              props.onCommit(parsed.value);
+            setDraft(remote ?? back);
             setMessage(null);
             setNote(null);
+            setRemote(null);
+            typing.current = false;
             cancelling.current = true;
             e.currentTarget.blur();
             cancelling.current = false;
           }
         }}
         onBlur={(e) => {
+          typing.current = false;
           if (cancelling.current) return;
           const raw = e.currentTarget.value;
           if (raw === props.value) {
             setMessage(null);
+            setRemote(null);
             return;
           }
           const parsed = props.parse(raw);
           if (parsed.ok) {
-            if (onLeave && raw !== props.value) props.onCommit(parsed.value);
+            if (onLeave || remote !== null) commit(parsed.value);
             // Typing committed already; show the value as stored (trimmed, say).
-            else if (!onLeave) setDraft(props.value);
+            else setDraft(props.value);
             return;
           }
           setDraft(props.value);
           setMessage(null);
+          setRemote(null);
           setNote(
             `not applied: ${parsed.message}; ${props.value === '' ? 'left it empty' : `kept ${props.value}`}`,
           );
         }}
       />
+      {remote !== null && (
+        <div className="nc-field-problem sev-warning" data-testid={`${props.testid}-remote`}>
+          another tab set {remote === '' ? 'it empty' : remote}; Enter keeps yours, Esc takes theirs
+        </div>
+      )}
       {message && (
         <div className="nc-field-error" data-testid={`${props.testid}-error`}>
           {message}

@@ -14,6 +14,7 @@ import {
   IdField,
   InterfacesSection,
   LabelField,
+  Provisional,
   RenameContext,
   Section,
 } from './inspectorParts';
@@ -115,13 +116,16 @@ function Members({ id }: { id: string }) {
         <table className="nc-kv">
           <tbody>
             {members.map((m) => {
-              const addr = topology?.interfaces.find(
+              const iface = topology?.interfaces.find(
                 (i) => i.node === m && i.domain === (domain?.id ?? id) && i.address,
-              )?.address;
+              );
               return (
-                <tr key={m}>
+                <tr key={m} data-testid={`member-${m}`}>
                   <td>{m}</td>
-                  <td className="mono">{addr ?? '—'}</td>
+                  <td className="mono">
+                    <span data-testid={`member-address-${m}`}>{iface?.address ?? '—'}</span>
+                    <Provisional iface={iface} testid={`member-provisional-${m}`} />
+                  </td>
                 </tr>
               );
             })}

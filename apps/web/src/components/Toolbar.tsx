@@ -1,11 +1,10 @@
-import { useStore } from 'zustand';
 import { useAnalysis } from '../core/analysis';
 import { exportDesign, pickFile } from '../core/io';
-import { applyOrReview, destroy, takeServerVersion } from '../live/client';
+import { applyOrReview, destroy } from '../live/client';
 import { labDeployed, labOf, useLive } from '../live/store';
 import { importText, openView } from '../live/workspace';
 import { autoLayout } from '../model/layout';
-import { type PanelId, useApp, useTemporal } from '../store';
+import { type PanelId, useApp } from '../store';
 import { Icon } from './icons';
 import { SessionsButton } from './Sessions';
 
@@ -38,23 +37,8 @@ function SaveState() {
           local: 'local only',
           saved: 'saved',
           saving: 'saving…',
-          conflict: 'conflict: changed elsewhere',
-          error: 'save failed',
+          error: 'not saved',
         }[save];
-  if (connection === 'online' && save === 'conflict') {
-    return (
-      <button
-        type="button"
-        className="nc-status save-conflict"
-        data-testid="save-state"
-        onClick={() => void takeServerVersion()}
-        title="Another browser saved first: click to load its version (your unsaved edits are dropped)"
-      >
-        <span className="dot" />
-        server · conflict: load the saved version
-      </button>
-    );
-  }
   return (
     <span
       className={`nc-status conn-${connection} save-${save}`}
@@ -73,8 +57,8 @@ function SaveState() {
 }
 
 export function Toolbar() {
-  const canUndo = useStore(useTemporal, (s) => s.pastStates.length > 0);
-  const canRedo = useStore(useTemporal, (s) => s.futureStates.length > 0);
+  const canUndo = useApp((s) => s.past.length > 0);
+  const canRedo = useApp((s) => s.future.length > 0);
   const undo = useApp((s) => s.undo);
   const redo = useApp((s) => s.redo);
   const name = useApp((s) => s.design.name);

@@ -1,7 +1,8 @@
-import type { Design, Diagnostic, Link } from '@netcanvas/shared';
-import { ElementId, IfAddress, IfName, RESERVED_NAMES } from '@netcanvas/shared';
+import type { Design, Diagnostic, IfaceSpec, Link } from '@netcanvas/shared';
+import { addressKey, ElementId, IfAddress, IfName, RESERVED_NAMES } from '@netcanvas/shared';
 import { createContext, useContext } from 'react';
 import { useAnalysis } from '../core/analysis';
+import { labOf, useLive } from '../live/store';
 import { endpointNode, endpointObject, linkIds, linksOf } from '../model/endpoints';
 import { useApp } from '../store';
 import { bySchema, emptyToUndefined, Field, type Parsed } from './Field';
@@ -71,12 +72,35 @@ export function LabelField({ id, label }: { id: string; label?: string }) {
   );
 }
 
-/** The address the core chose for an interface, to show as a placeholder next to an empty field. */
-function useResolvedAddress(nodeId: string, linkId: string): string | undefined {
-  return useAnalysis(
-    (s) =>
-      s.topology?.interfaces.find((i) => i.node === nodeId && i.link === linkId && i.address)
-        ?.address ?? undefined,
+/** The interface the core gave an element on a link (or its container attachment: `linkId` = its id). */
+export function useInterface(nodeId: string, linkId: string): IfaceSpec | undefined {
+  return useAnalysis((s) =>
+    s.topology?.interfaces.find((i) => i.node === nodeId && i.link === linkId && i.address),
+  );
+}
+
+/**
+ * An address this browser chose by itself: the server's address record
+ * (DESIGN.md §7) does not hold it, because there is no server or the
+ * element was added a moment ago. Shown with a marker until the server decides.
+ */
+export function Provisional({ iface, testid }: { iface: IfaceSpec | undefined; testid: string }) {
+  const name = useApp((s) => s.design.name);
+  const provisional = useLive((s) => {
+    if (!iface?.address) return false;
+    // The analysis names namespaces after the lab the server gave this design.
+    const key = addressKey(labOf(s.labName, name), iface.netns, iface.name);
+    return s.addresses === null || key === null || s.addresses[key] !== iface.address;
+  });
+  if (!provisional) return null;
+  return (
+    <span
+      className="nc-provisional"
+      data-testid={testid}
+      title="Chosen by this browser: the server has not decided this address (no server, or not saved yet)"
+    >
+      provisional
+    </span>
   );
 }
 
@@ -95,7 +119,8 @@ export function EndpointFields({ link, linkId, end }: { link: Link; linkId: stri
   const other = endpointNode(link.endpoints[end === 0 ? 1 : 0]);
   const setIp = useApp((s) => s.setInterfaceAddress);
   const setName = useApp((s) => s.setInterfaceName);
-  const resolved = useResolvedAddress(ep.node, linkId);
+  const iface = useInterface(ep.node, linkId);
+  const resolved = iface?.address ?? undefined;
   const kind = useApp((s) => s.design.nodes[ep.node]?.kind);
   // Segments and tunnels have no interface of their own on a link: their members do.
   if (kind === 'vlan' || kind === 'switch' || kind === 'vxlan') return null;
@@ -103,6 +128,9 @@ export function EndpointFields({ link, linkId, end }: { link: Link; linkId: stri
     <div className="nc-endpoint" data-testid={`endpoint-${linkId}-${end}`}>
       <div className="nc-endpoint-title">
         <b>{ep.node}</b> → {other}
+        {ep.ip === undefined && (
+          <Provisional iface={iface} testid={`endpoint-provisional-${linkId}-${end}`} />
+        )}
       </div>
       <div className="nc-row">
         <Field
@@ -132,13 +160,15 @@ export function EndpointFields({ link, linkId, end }: { link: Link; linkId: stri
 
 /** A container's eth0 on its host's bridge: not a link in the document, but an interface all the same. */
 function ContainerAttachment({ id, host }: { id: string; host: string }) {
-  const address = useAnalysis(
-    (s) => s.topology?.interfaces.find((i) => i.node === id && i.link === id && i.address)?.address,
-  );
+  const iface = useInterface(id, id);
   return (
     <div className="nc-endpoint" data-testid={`attachment-${id}`}>
       <div className="nc-endpoint-title">
-        <b>eth0</b> → {host}'s br0 <span className="nc-muted mono">{address ?? ''}</span>
+        <b>eth0</b> → {host}'s br0{' '}
+        <span className="nc-muted mono" data-testid={`attachment-address-${id}`}>
+          {iface?.address ?? ''}
+        </span>
+        <Provisional iface={iface} testid={`attachment-provisional-${id}`} />
       </div>
       <div className="nc-field-hint" style={{ marginBottom: 6 }}>
         Address from the host's segment, automatically.

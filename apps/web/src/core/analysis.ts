@@ -1,5 +1,5 @@
-import type { Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
-import { diagnose, hintsFrom } from '@netcanvas/shared';
+import type { AddressRecord, Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
+import { diagnose, hintsFrom, recordHints } from '@netcanvas/shared';
 import { create } from 'zustand';
 import { labOf, useLive } from '../live/store';
 import { useApp } from '../store';
@@ -26,10 +26,22 @@ export const useAnalysis = create<AnalysisState>()(() => ({
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
-export function runDiagnose(design: Design, previous?: Topology): Omit<AnalysisState, 'running'> {
-  const { value, error } = attempt('diagnose', () =>
-    diagnose(design, previous ? hintsFrom(previous) : {}),
-  );
+/**
+ * Diagnoses with the server's address record as hints (DESIGN.md §7: the
+ * browser shows the addresses the server decided); the last topology of
+ * this tab fills in what the record does not hold yet (an element dropped
+ * a moment ago, or no server at all: then those addresses are provisional).
+ */
+export function runDiagnose(
+  design: Design,
+  previous?: Topology,
+  record?: AddressRecord | null,
+): Omit<AnalysisState, 'running'> {
+  const hints = {
+    ...(previous ? hintsFrom(previous) : {}),
+    ...(record ? recordHints(record, design.name) : {}),
+  };
+  const { value, error } = attempt('diagnose', () => diagnose(design, hints));
   const diagnostics = value ? value.diagnostics : [error!];
   const worst: Record<string, Severity> = {};
   const messages: Record<string, Diagnostic[]> = {};
@@ -62,9 +74,15 @@ function markRunning(): void {
 export function startAnalysis(delayMs = 120): () => void {
   const run = () => {
     const design = useApp.getState().design;
-    // Kernel names (plan, paths) under the lab the server gave this design, so they match the kernel.
-    const lab = labOf(useLive.getState().labName, design.name);
-    const result = runDiagnose(lab === design.name ? design : { ...design, name: lab }, lastGood);
+    // Kernel names (plan, paths) under the lab the server gave this design, so they match the
+    // kernel; addresses from the server's record of this design (keyed by element, so by any lab).
+    const { labName, addresses } = useLive.getState();
+    const lab = labOf(labName, design.name);
+    const result = runDiagnose(
+      lab === design.name ? design : { ...design, name: lab },
+      lastGood,
+      addresses,
+    );
     if (result.topology) lastGood = result.topology;
     useAnalysis.setState({ ...result, running: false });
   };
@@ -82,12 +100,14 @@ export function startAnalysis(delayMs = 120): () => void {
   const unsubscribe = useApp.subscribe((s, old) => {
     if (s.design !== old.design) again();
   });
-  const unsubscribeLab = useLive.subscribe((s, old) => {
-    if (s.labName !== old.labName) again();
+  // Another lab (a design switch), or the server's record of a new version
+  // (after an edit, an apply, a reload), changes what is shown.
+  const unsubscribeLive = useLive.subscribe((s, old) => {
+    if (s.labName !== old.labName || s.addresses !== old.addresses) again();
   });
   return () => {
     clearTimeout(timer);
     unsubscribe();
-    unsubscribeLab();
+    unsubscribeLive();
   };
 }

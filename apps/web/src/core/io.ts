@@ -1,18 +1,22 @@
 import type { Design, Diagnostic } from '@netcanvas/shared';
-import { designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
+import { designToYaml, draftFromYaml, parseDraft } from '@netcanvas/shared';
 import { needsLayout } from '../model/flow';
 import { autoLayout } from '../model/layout';
 import { useApp } from '../store';
 import { attempt } from './safe';
 
-/** YAML (or JSON, which is YAML) text → design, never throwing. */
+/**
+ * YAML (or JSON, which is YAML) text → design, never throwing. Read as a
+ * draft, like the server stores it: a half-finished design opens, and its
+ * problems show on its elements.
+ */
 export function readDesign(text: string): { design?: Design; diagnostics: Diagnostic[] } {
-  const fromYaml = attempt('YAML import', () => designFromYaml(text));
+  const fromYaml = attempt('YAML import', () => draftFromYaml(text));
   if (fromYaml.value) return fromYaml.value;
   // The YAML reader is not available: JSON still works through the structural parser.
   const json = attempt('JSON import', () => JSON.parse(text) as unknown);
   if (json.value === undefined) return { diagnostics: [fromYaml.error!] };
-  const parsed = attempt('parse', () => parseDesign(json.value));
+  const parsed = attempt('parse', () => parseDraft(json.value));
   if (parsed.value) return parsed.value;
   const v = json.value as Partial<Design>;
   if (v && typeof v === 'object' && v.nodes && v.name)

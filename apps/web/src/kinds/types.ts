@@ -1,4 +1,4 @@
-import type { Design, DesignNode, NodeKind } from '@netcanvas/shared';
+import type { AutoField, Design, DesignNode, NodeKind } from '@netcanvas/shared';
 
 /** What every kind folder exports as plain data: no React, so the store and tests can use it. */
 export interface KindDefinition<K extends NodeKind = NodeKind> {
@@ -10,6 +10,11 @@ export interface KindDefinition<K extends NodeKind = NodeKind> {
   color: string;
   /** Default node for a drop on the canvas; may look at the design to pick free numbers. */
   create(design: Design): Extract<DesignNode, { kind: K }>;
+  /**
+   * The fields `create` picks by itself (a free VLAN id, VNI, subnet): when
+   * another tab picked the same at the same moment, the server picks again.
+   */
+  auto?: readonly AutoField[];
   /** A short line under the id on the canvas, e.g. "VLAN 10 · 10.0.10.0/24". */
   summary(node: Extract<DesignNode, { kind: K }>): string;
   /** A short tag beside the id, e.g. "VID 10". */

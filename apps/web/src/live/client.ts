@@ -1,4 +1,4 @@
-import type { Design, Op } from '@netcanvas/shared';
+import type { Op } from '@netcanvas/shared';
 import {
   type DeltaEvent,
   PROTOCOL_VERSION,
@@ -7,7 +7,7 @@ import {
   type Topic,
 } from '@netcanvas/shared';
 import { download } from '../core/io';
-import { useApp } from '../store';
+import { onLinkCutUndo, useApp } from '../store';
 import { ApiError, api, apiBlob, forgetSession, loginFromFragment, socketProtocols } from './api';
 import {
   type ElementLiveState,
@@ -18,12 +18,24 @@ import {
   type StorageRecovery,
   useLive,
 } from './store';
-import { attachDesign, type DesignRecord, deletedHere } from './workspace';
+import {
+  connectionLost,
+  detach,
+  refused,
+  remote,
+  saved,
+  saveNow,
+  setConnection,
+  snapshot,
+  startSync,
+} from './sync';
+import { attachDesign, deletedHere } from './workspace';
 
 /**
  * The only module that talks to the server. Without a server the app keeps
  * working from the browser's own copy; with one, the design is saved there
- * (versioned), and the lab's live state streams in over /ws.
+ * (versioned, edit by edit: live/sync.ts), and the lab's live state streams
+ * in over /ws. Which design this tab edits is live/workspace.ts's call.
  */
 
 let socket: WebSocket | null = null;
@@ -31,32 +43,17 @@ let heartbeat: ReturnType<typeof setInterval> | undefined;
 let lastHeard = 0;
 let heartbeatSeconds = 15;
 let subscribedLab: string | null = null;
-/** The document we last saved or received: an echo of it is not a remote edit. */
-let serverDoc: Design | null = null;
-let applyingRemote = false;
-let saveTimer: ReturnType<typeof setTimeout> | undefined;
-let saveRef = 0;
-/** Edits sent over the socket and not yet acknowledged, by ref: saveNow waits for its own. */
-const unacknowledged = new Map<string, () => void>();
-const SAVE_ACK_TIMEOUT_MS = 10_000;
-
-function acknowledge(ref: string | undefined) {
-  if (ref === undefined) return;
-  unacknowledged.get(ref)?.();
-  unacknowledged.delete(ref);
-}
 let reconnectDelay = 500;
 
 const live = () => useLive.getState();
 const setLive = useLive.setState;
 
 export function startLive() {
+  // A design's lab is fixed by the server: editing its name is an edit like
+  // any other, and the tab follows no other lab.
+  startSync(send);
+  onLinkCutUndo(cutOrRestore);
   void connect();
-  // A design's lab is fixed by the server: editing its name saves, and follows no other lab.
-  useApp.subscribe((s, old) => {
-    if (s.design === old.design || applyingRemote) return;
-    scheduleSave();
-  });
 }
 
 interface SessionAnswer {
@@ -99,21 +96,6 @@ async function connect() {
   openSocket();
 }
 
-/**
- * Shows a document the server holds (the design just opened, or reloaded
- * after a conflict) as the one being edited: its own history, no save back.
- */
-export function showServerDocument(doc: Design): boolean {
-  const shown = useApp.getState().design;
-  // The same content: what is on the canvas is what the server has (nothing to save).
-  serverDoc = JSON.stringify(doc) === JSON.stringify(shown) ? shown : doc;
-  if (serverDoc === shown) return false;
-  applyingRemote = true;
-  useApp.getState().loadDesign(doc);
-  applyingRemote = false;
-  return true;
-}
-
 let subscribedDesign: string | null = null;
 /** Follows one design's edits and its lab's live state (after attaching or switching designs). */
 export function watchDesign(id: string, lab: string) {
@@ -125,56 +107,11 @@ export function watchDesign(id: string, lab: string) {
   resubscribeLab(lab);
 }
 
-function scheduleSave() {
-  if (live().connection !== 'online' || !live().designId) return;
-  if (live().save !== 'saving') setLive({ save: 'saving' });
-  clearTimeout(saveTimer);
-  saveTimer = setTimeout(saveNow, 500);
-}
-
-export function saveNow(): Promise<void> {
-  clearTimeout(saveTimer);
-  const { designId, version } = live();
-  const doc = useApp.getState().design;
-  if (!designId || version === null || doc === serverDoc) return Promise.resolve();
-  if (socket?.readyState === WebSocket.OPEN) {
-    saveRef++;
-    const ref = String(saveRef);
-    // Resolved by the server's design-saved or error for this ref (or by a
-    // lost connection, or a timeout): plan and apply read the saved design,
-    // so they must not overtake the edit on its way there.
-    const acknowledged = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => acknowledge(ref), SAVE_ACK_TIMEOUT_MS);
-      unacknowledged.set(ref, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    send({
-      type: 'design-edit',
-      design: designId,
-      baseVersion: version,
-      doc,
-      ref,
-    });
-    serverDoc = doc;
-    setLive({ save: 'saving' });
-    return acknowledged;
-  }
-  return api<DesignRecord>('PUT', `/designs/${designId}`, { baseVersion: version, doc })
-    .then((rec) => {
-      serverDoc = doc;
-      setLive({ version: rec.version, save: 'saved' });
-    })
-    .catch((err) => {
-      setLive({
-        save: err instanceof ApiError && err.code === 'stale-version' ? 'conflict' : 'error',
-      });
-    });
-}
-
-function send(msg: unknown) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
+/** Puts a message on the socket; false when it is not open. */
+function send(msg: unknown): boolean {
+  if (socket?.readyState !== WebSocket.OPEN) return false;
+  socket.send(JSON.stringify(msg));
+  return true;
 }
 
 function openSocket() {
@@ -206,6 +143,7 @@ function openSocket() {
     switch (message.type) {
       case 'welcome':
         heartbeatSeconds = message.heartbeatSeconds;
+        setConnection(message.connection);
         break;
       // A topic this tab just left (another design, its lab) may still have news in flight.
       case 'snapshot':
@@ -215,14 +153,11 @@ function openSocket() {
         if (following(message.topic)) onDelta(message.event);
         break;
       case 'design-saved':
-        setLive({ version: message.version, save: 'saved' });
-        acknowledge(message.ref);
+        saved(message);
         break;
       case 'error':
-        if (message.code === 'stale-version') setLive({ save: 'conflict' });
-        else if (message.code === 'invalid-design') setLive({ save: 'error' });
-        useApp.getState().toast(`Server: ${message.message}`, 'error');
-        acknowledge(message.ref);
+        if (message.ref !== undefined) refused(message.ref, message.message);
+        else useApp.getState().toast(`Server: ${message.message}`, 'error');
         break;
       default:
         break;
@@ -233,7 +168,7 @@ function openSocket() {
       closedBecause =
         'This browser’s session was revoked: run `pnpm netcanvas login` for a new link';
     clearInterval(heartbeat);
-    for (const ref of [...unacknowledged.keys()]) acknowledge(ref);
+    connectionLost();
     if (socket !== ws) return;
     socket = null;
     setLive({ connection: 'connecting', connectionNote: 'connection lost; retrying' });
@@ -271,8 +206,7 @@ function onSnapshot(s: ServerSnapshot) {
       progress: s.lab.apply ? progressOf(s.lab.apply) : null,
     });
   }
-  if (s.design && typeof s.design.version === 'number')
-    remoteDesign(s.design.doc as Design, s.design.version);
+  if (s.design) snapshot(s.design);
 }
 
 const sameStrings = (a: readonly string[], b: readonly string[]) =>
@@ -369,11 +303,12 @@ function onDelta(ev: DeltaEvent) {
       break;
     }
     case 'design':
-      remoteDesign(ev.doc as Design, ev.version);
+      remote(ev);
       break;
     case 'design-deleted':
       if (ev.id !== live().designId || deletedHere(ev.id)) break;
-      setLive({ designId: null, labName: null, version: null, save: 'local' });
+      detach();
+      setLive({ labName: null });
       useApp
         .getState()
         .toast('This design was deleted on the server: open or create one in Designs', 'error');
@@ -381,39 +316,7 @@ function onDelta(ev: DeltaEvent) {
   }
 }
 
-/** Another browser (or the CLI) saved a version: show it unless it is our own echo. */
-function remoteDesign(doc: Design, version: number) {
-  const mine = live().version;
-  if (mine !== null && version <= mine) return;
-  setLive({ version, save: 'saved' });
-  if (JSON.stringify(doc) === JSON.stringify(useApp.getState().design)) {
-    serverDoc = useApp.getState().design;
-    return;
-  }
-  serverDoc = doc;
-  applyingRemote = true;
-  const s = useApp.getState();
-  const selection = s.selection;
-  s.loadDesign(doc);
-  s.select(selection.filter((id) => doc.nodes[id]));
-  applyingRemote = false;
-}
-
 // ───────────── actions ─────────────
-
-/**
- * After a conflict (someone else saved first), take the server's version:
- * the local edits since then are dropped, which the user chose by clicking.
- */
-export async function takeServerVersion() {
-  const id = live().designId;
-  if (!id) return;
-  const rec = await run('Reload', () => api<DesignRecord>('GET', `/designs/${id}`));
-  if (rec) {
-    showServerDocument(rec.doc);
-    setLive({ version: rec.version, save: 'saved' });
-  }
-}
 
 /**
  * Saves pending edits and waits until the server has them: plan and apply
@@ -421,16 +324,10 @@ export async function takeServerVersion() {
  */
 async function savedOrToast(): Promise<boolean> {
   await saveNow();
-  const save = live().save;
-  if (save === 'conflict' || save === 'error') {
+  if (live().save === 'error') {
     useApp
       .getState()
-      .toast(
-        save === 'conflict'
-          ? 'The design was changed elsewhere: take the server version or keep yours first'
-          : 'The server did not save the design: see the problems first',
-        'error',
-      );
+      .toast('The server did not save every edit: see the messages above first', 'error');
     return false;
   }
   return true;
@@ -570,15 +467,28 @@ export async function destroy() {
   if (r) useApp.getState().toast(`Destroyed: ${r.removed.length} namespaces removed`);
 }
 
-/** Cutting a link changes the design (so the prediction follows) and, when the lab runs, the kernel. */
+/**
+ * Cut or restore a link. On a running lab the server changes that one link
+ * in the kernel and in the design (edits not yet applied stay out of the
+ * kernel, for the change review), and undo calls it again; otherwise it is
+ * an edit of the design like any other.
+ */
 export async function setLinkLive(linkId: string, state: 'up' | 'down') {
-  useApp.getState().setLinkState(linkId, state);
   const id = live().designId;
-  if (!id || !labDeployed(live().lab)) return;
-  await saveNow();
-  await run(state === 'down' ? 'Cut' : 'Restore', () =>
+  if (!id || !labDeployed(live().lab)) {
+    useApp.getState().setLinkState(linkId, state);
+    return;
+  }
+  if (await cutOrRestore(linkId, state)) useApp.getState().recordLinkCut(linkId, state);
+}
+
+async function cutOrRestore(linkId: string, state: 'up' | 'down'): Promise<boolean> {
+  const id = designIdOrToast();
+  if (!id) return false;
+  const done = await run(state === 'down' ? 'Cut' : 'Restore', () =>
     api('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state }),
   );
+  return done !== undefined;
 }
 
 let toolSeq = 0;

@@ -1,4 +1,4 @@
-import type { Op } from '@netcanvas/shared';
+import type { AddressRecord, Op } from '@netcanvas/shared';
 import { create } from 'zustand';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
@@ -69,7 +69,7 @@ export interface LiveState {
   links: Record<string, LinkLive>;
   measured: Record<string, MeasuredPing>;
   progress: DeployProgress | null;
-  save: 'local' | 'saved' | 'saving' | 'conflict' | 'error';
+  save: 'local' | 'saved' | 'saving' | 'error';
   designId: string | null;
   /**
    * The lab the attached design owns, as the server fixed it when the design
@@ -78,6 +78,11 @@ export interface LiveState {
    */
   labName: string | null;
   version: number | null;
+  /**
+   * The addresses the server decided for that version (its address record),
+   * null without a server: the browser's own addresses are then provisional.
+   */
+  addresses: AddressRecord | null;
   tools: ToolRun[];
   capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
   change: ChangeReview | null;
@@ -99,6 +104,7 @@ export const useLive = create<LiveState>()(() => ({
   designId: null,
   labName: null,
   version: null,
+  addresses: null,
   tools: [],
   capture: null,
   change: null,

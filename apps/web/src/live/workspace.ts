@@ -1,4 +1,4 @@
-import type { Design } from '@netcanvas/shared';
+import type { AddressRecord, Design } from '@netcanvas/shared';
 import { create } from 'zustand';
 import { laidOut, openDesign as openLocally, readDesignOrSay } from '../core/io';
 import { needsLayout } from '../model/flow';
@@ -6,8 +6,9 @@ import { autoLayout } from '../model/layout';
 import { useApp } from '../store';
 import { emptyDesign } from '../store/design';
 import { ApiError, api } from './api';
-import { saveNow, showServerDocument, watchDesign } from './client';
+import { watchDesign } from './client';
 import { labDeployed, useLive } from './store';
+import { attach, detach, saveNow } from './sync';
 
 /**
  * Which design this tab edits, and the designs and labs around it. Every
@@ -31,6 +32,10 @@ export interface DesignSummary {
 }
 export interface DesignRecord extends DesignSummary {
   doc: Design;
+  /** The addresses the server decided for this version (live/sync.ts keeps them). */
+  addresses?: AddressRecord | null;
+  /** Refs of the latest edit batches stored (a batch resent after a reconnect is not applied twice). */
+  refs?: string[];
   /** Set when the lab asked for was taken: which lab the design got instead, and why. */
   labNotice?: string;
 }
@@ -118,24 +123,22 @@ export async function attachDesign() {
   }
 }
 
-/** Makes `rec` the design this tab edits, and follows its lab. */
+/**
+ * Makes `rec` the design this tab edits, and follows its lab. The document
+ * goes through live/sync.ts's `attach`, the one way in: attaching the
+ * design this tab already edits (a reconnect) keeps its unsaved edits.
+ */
 function adopt(rec: DesignRecord) {
   // Another design: the review and the capture were of the one left (a reconnect keeps them).
   const other = rec.id !== live().designId;
-  useLive.setState({
-    designId: rec.id,
-    labName: rec.lab,
-    version: rec.version,
-    save: 'saved',
-    ...(other ? { change: null, capture: null } : {}),
-  });
+  useLive.setState({ labName: rec.lab, ...(other ? { change: null, capture: null } : {}) });
+  attach(rec);
   history.replaceState(null, '', `#design=${rec.id}`);
   try {
     localStorage.setItem(REMEMBERED, rec.id);
   } catch {
     // storage disabled: the address still names the design
   }
-  if (showServerDocument(rec.doc)) window.dispatchEvent(new CustomEvent('netcanvas:fit'));
   watchDesign(rec.id, rec.lab);
 }
 
@@ -250,7 +253,8 @@ export async function deleteDesign(
   }
   if (id === live().designId) {
     // Nothing to save into any more: go on with another design, or a new one.
-    useLive.setState({ designId: null, labName: null, version: null });
+    detach();
+    useLive.setState({ labName: null });
     const other = (useWorkspace.getState().designs ?? []).find((d) => d.id !== id);
     const rec = other
       ? await getDesign(other.id).catch(() => null)
@@ -266,22 +270,15 @@ export async function versionsOf(id: string): Promise<VersionSummary[]> {
   return versions;
 }
 
-/** Makes an old version current again (as a new version); the canvas follows when it is this design. */
+/**
+ * Makes an old version current again (as a new version, the ops between
+ * the current one and it). The canvas follows when it is this design: the
+ * server sends those ops to every tab on it, this one too.
+ */
 export async function restoreVersion(id: string, version: number) {
-  const current = id === live().designId;
   try {
-    if (current) await saveNow();
-    const base = current
-      ? live().version
-      : (useWorkspace.getState().designs ?? []).find((d) => d.id === id)?.version;
-    const rec = await api<DesignRecord>('POST', `/designs/${id}/restore`, {
-      version,
-      baseVersion: base,
-    });
-    if (current && rec.version > (live().version ?? 0)) {
-      showServerDocument(rec.doc);
-      useLive.setState({ version: rec.version, save: 'saved' });
-    }
+    if (id === live().designId) await saveNow();
+    const rec = await api<DesignRecord>('POST', `/designs/${id}/restore`, { version });
     toast(`Restored version ${version} as version ${rec.version}`);
   } catch (err) {
     toast(`Restore failed: ${message(err)}`, 'error');

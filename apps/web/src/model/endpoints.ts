@@ -1,24 +1,12 @@
-import type { Design, Endpoint, EndpointObject, Link } from '@netcanvas/shared';
+import type { Design, Endpoint, Link } from '@netcanvas/shared';
 import { linkIds as coreLinkIds } from '@netcanvas/shared';
 
-// The core's own, so the web and the compiler read endpoints the same way.
-export { endpointObject } from '@netcanvas/shared';
+// The core's own, so the web and the compiler read and write endpoints the same way.
+export { compactEndpoint, endpointObject } from '@netcanvas/shared';
 
 /** The element an endpoint refers to, whether written as `r1` or `{node: r1, …}`. */
 export function endpointNode(ep: Endpoint): string {
   return typeof ep === 'string' ? ep : ep.node;
-}
-
-/**
- * Writes an endpoint back in its shortest form: a bare id when it carries
- * nothing else, so exported YAML stays as terse as a hand-written file.
- */
-export function compactEndpoint(ep: EndpointObject): Endpoint {
-  const out: EndpointObject = { node: ep.node };
-  if (ep.ifname) out.ifname = ep.ifname;
-  if (ep.ip) out.ip = ep.ip;
-  if (ep.mac) out.mac = ep.mac;
-  return Object.keys(out).length === 1 ? ep.node : out;
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Design, DesignNode, Link, NodeKind, StaticRoute } from '@netcanvas/shared';
-import { API_VERSION } from '@netcanvas/shared';
+import { API_VERSION, freeId } from '@netcanvas/shared';
 import type { XYPosition } from '@xyflow/react';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
 import { compactEndpoint, endpointNode, endpointObject, linkIds } from '../model/endpoints';
 import { absolutePosition, containerSlot, parentOf } from '../model/flow';
-import { freeId, ID_PREFIX } from '../model/ids';
+import { ID_PREFIX } from '../model/ids';
 
 export function emptyDesign(name = 'lab'): Design {
   return {

@@ -1,4 +1,21 @@
-import type { Design, DesignNode, Link, NodeKind, StaticRoute } from '@netcanvas/shared';
+import type {
+  AutoField,
+  Design,
+  DesignNode,
+  EditOp,
+  Link,
+  NodeKind,
+  StaticRoute,
+} from '@netcanvas/shared';
+import {
+  applyOps,
+  compactEndpoint,
+  diffDesigns,
+  endpointObject,
+  linkIds,
+  renameOps,
+  shareUnchanged,
+} from '@netcanvas/shared';
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -6,11 +23,11 @@ import {
   type NodeChange,
   type XYPosition,
 } from '@xyflow/react';
-import { temporal } from 'zundo';
 import { create } from 'zustand';
-import { compactEndpoint, endpointObject } from '../model/endpoints';
+import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { type AppEdge, type AppNode, designToFlow } from '../model/flow';
 import { type AddLinkResult, edit, emptyDesign, type Fragment } from './design';
+import { type HistoryEntry, redoOps, undoOps } from './history';
 
 export type PanelId = 'problems' | 'plan' | 'matrix' | 'capture';
 export type HighlightTone = 'path' | 'fail' | 'hover';
@@ -29,14 +46,24 @@ export interface Toast {
 }
 
 interface DesignSlice {
-  /** The document: the only state undo/redo tracks. */
+  /** The document as this tab sees it: the server's version plus this tab's edits on their way. */
   design: Design;
   /** React Flow's view of the document, plus what only the canvas knows (measured size, drag). */
   nodes: AppNode[];
   edges: AppEdge[];
+  /** This tab's own changes, newest last: undo inverts the last one, never another tab's. */
+  past: HistoryEntry[];
+  future: HistoryEntry[];
 
   /** Starts from a design with no history behind it (the saved copy, a reload, the bench). */
   loadDesign(design: Design): void;
+  /**
+   * Shows the document the server's edits (and this tab's pending ones on
+   * top) make: no history entry, unchanged elements keep their objects;
+   * `renames` (elements the server renamed) are followed by the history and
+   * the selection.
+   */
+  showServerDesign(design: Design, renames?: Readonly<Record<string, string>>): void;
   /** Puts another design in place of this one (a scenario, an import) as one undo step. */
   replaceDesign(design: Design): void;
   setDesignName(name: string): void;
@@ -64,6 +91,8 @@ interface DesignSlice {
   setInterfaceName(linkId: string, end: 0 | 1, ifname: string | undefined): void;
   setLinkMtu(linkId: string, mtu: number | undefined): void;
   setLinkState(linkId: string, state: 'up' | 'down'): void;
+  /** A link cut or restored on the running lab (the server changed kernel and design): undoable. */
+  recordLinkCut(linkId: string, state: 'up' | 'down'): void;
 
   copySelection(): void;
   /** Pastes the clipboard `step` further than the previous paste of it. */
@@ -106,204 +135,315 @@ let toastSeq = 0;
 /** Consecutive edits of one field (typing a subnet) become one undo step. */
 let lastCommit: { key: string | undefined; at: number } = { key: undefined, at: 0 };
 const COALESCE_MS = 1200;
+const HISTORY_LIMIT = 200;
 
-export const useApp = create<AppState>()(
-  temporal(
-    (set, get) => {
-      const commit = (design: Design, coalesce?: string) => {
-        const state = get();
-        if (design === state.design) return;
-        const now = Date.now();
-        const merge =
-          coalesce !== undefined &&
-          lastCommit.key === coalesce &&
-          now - lastCommit.at < COALESCE_MS;
-        lastCommit = { key: coalesce, at: now };
-        const t = useApp.temporal.getState();
-        if (merge) t.pause();
-        set({ design, ...designToFlow(design, state) });
-        if (merge) t.resume();
-      };
-      const patchNode = (id: string, patch: Partial<DesignNode>, field: string) =>
-        commit(edit.updateNode(get().design, id, patch), `${id}.${field}`);
-      const patchEndpoint = (
-        linkId: string,
-        end: 0 | 1,
-        field: 'ip' | 'ifname',
-        value: string | undefined,
-      ) =>
-        commit(
-          edit.updateLink(get().design, linkId, (l) => {
-            const endpoints = l.endpoints.slice() as Link['endpoints'];
-            endpoints[end] = compactEndpoint({
-              ...endpointObject(endpoints[end]),
-              [field]: value || undefined,
-            });
-            return { ...l, endpoints };
-          }),
-          `${linkId}.${end}.${field}`,
-        );
+/** Who hears this tab's edits, as applied (live/sync.ts sends them to the server). */
+const editListeners = new Set<(ops: EditOp[]) => void>();
+export function onLocalEdits(listener: (ops: EditOp[]) => void): () => void {
+  editListeners.add(listener);
+  return () => editListeners.delete(listener);
+}
+function emitEdits(ops: EditOp[]): void {
+  if (ops.length > 0) for (const l of editListeners) l(ops);
+}
 
-      return {
-        design: emptyDesign(),
-        nodes: [],
-        edges: [],
+/** Undo and redo of a link cut on a running lab go to the server (live/sync.ts sets this). */
+let linkCutHandler: (linkId: string, state: 'up' | 'down') => Promise<boolean> = async () => false;
+export function onLinkCutUndo(
+  handler: (linkId: string, state: 'up' | 'down') => Promise<boolean>,
+): void {
+  linkCutHandler = handler;
+}
 
-        loadDesign(design) {
-          set({
-            design,
-            ...designToFlow(design),
-            selection: [],
-            highlight: {},
-            highlightNote: null,
-          });
-          useApp.temporal.getState().clear();
-        },
-        replaceDesign(design) {
-          commit(design);
-          set({ selection: [], highlight: {}, highlightNote: null });
-        },
-        setDesignName: (name) => commit({ ...get().design, name }, 'design.name'),
-        setDesignTitle(title) {
-          const { title: _old, ...rest } = get().design;
-          commit(title ? { ...rest, title } : rest, 'design.title');
-        },
-        addNode(kind, position, host) {
-          const { design, id } = edit.addNode(get().design, kind, position, host);
-          commit(design);
-          return id;
-        },
-        addLink(a, b) {
-          const { design, result } = edit.addLink(get().design, a, b);
-          commit(design);
-          return result;
-        },
-        removeElements(ids) {
-          commit(edit.removeElements(get().design, ids));
-          set({ selection: get().selection.filter((s) => !ids.includes(s)), contextMenu: null });
-        },
-        renameElement(from, to) {
-          const selection = get().selection.map((s) => (s === from ? to : s));
-          commit(edit.renameElement(get().design, from, to));
-          // The renamed card is a new React Flow node: mark it selected as the old one was.
-          get().select(selection);
-        },
-        moveNodes: (positions) => commit(edit.moveNodes(get().design, positions)),
-        moveIntoHost: (ns, host, rel) => commit(edit.moveIntoHost(get().design, ns, host, rel)),
-        moveOutOfHost: (ns, abs) => commit(edit.moveOutOfHost(get().design, ns, abs)),
+let overriding = false;
+/**
+ * Runs `fn` (a field committing a draft it kept while another tab changed
+ * the same value) with its sets marked `force`: the server then tells the
+ * other tab that its change was replaced.
+ */
+export function commitOverriding(fn: () => void): void {
+  overriding = true;
+  try {
+    fn();
+  } finally {
+    overriding = false;
+  }
+}
 
-        setLabel: (id, label) => patchNode(id, { label: label || undefined }, 'label'),
-        setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>, 'vid'),
-        setSubnet: (id, subnet) =>
-          patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>, 'subnet'),
-        setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>, 'vni'),
-        setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>, 'port'),
-        setUnderlay: (id, underlay) =>
-          patchNode(id, { underlay } as Partial<DesignNode>, 'underlay'),
-        setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>, 'mode'),
-        setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>, 'routing'),
-        setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>, 'routes'),
+const SETS = new Set(['node.set', 'link.set', 'endpoint.set', 'doc.set', 'node.replace']);
 
-        setInterfaceAddress: (linkId, end, ip) => patchEndpoint(linkId, end, 'ip', ip),
-        setInterfaceName: (linkId, end, ifname) => patchEndpoint(linkId, end, 'ifname', ifname),
-        setLinkMtu: (linkId, mtu) =>
-          commit(
-            edit.updateLink(get().design, linkId, (l) => {
-              const { mtu: _old, ...rest } = l;
-              return mtu === undefined ? rest : { ...rest, mtu };
-            }),
-            `${linkId}.mtu`,
-          ),
-        setLinkState: (linkId, state) =>
-          commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
+export const useApp = create<AppState>()((set, get) => {
+  /**
+   * Every change of the document goes here: as ops (explicit where intent
+   * matters, a diff of the documents otherwise), applied with the same
+   * `applyOps` the server uses, recorded as one undo step and handed to the
+   * sync, which sends it to the server.
+   */
+  const commit = (
+    next: Design | null,
+    opts: { coalesce?: string; ops?: EditOp[]; auto?: Record<string, readonly AutoField[]> } = {},
+  ) => {
+    const state = get();
+    if (next === state.design) return;
+    let ops = opts.ops ?? diffDesigns(state.design, next!);
+    if (opts.auto || overriding)
+      ops = ops.map((op) => {
+        if (op.op === 'node.add' && opts.auto?.[op.id]?.length)
+          return { ...op, auto: [...opts.auto[op.id]!] };
+        if (overriding && SETS.has(op.op)) return { ...op, force: true } as EditOp;
+        return op;
+      });
+    if (ops.length === 0) return;
+    const r = applyOps(state.design, ops);
+    if (r.applied.length === 0) return;
+    const now = Date.now();
+    const merge =
+      opts.coalesce !== undefined &&
+      lastCommit.key === opts.coalesce &&
+      now - lastCommit.at < COALESCE_MS &&
+      state.past.length > 0;
+    lastCommit = { key: opts.coalesce, at: now };
+    const past = merge
+      ? [
+          ...state.past.slice(0, -1),
+          { ...state.past.at(-1)!, ops: [...state.past.at(-1)!.ops, ...r.applied], at: now },
+        ]
+      : [...state.past, { ops: r.applied, at: now }].slice(-HISTORY_LIMIT);
+    set({ design: r.doc, ...designToFlow(r.doc, state), past, future: [] });
+    emitEdits(r.applied);
+  };
+  const patchNode = (id: string, patch: Partial<DesignNode>, field: string) =>
+    commit(edit.updateNode(get().design, id, patch), { coalesce: `${id}.${field}` });
+  const patchEndpoint = (
+    linkId: string,
+    end: 0 | 1,
+    field: 'ip' | 'ifname',
+    value: string | undefined,
+  ) =>
+    commit(
+      edit.updateLink(get().design, linkId, (l) => {
+        const endpoints = l.endpoints.slice() as Link['endpoints'];
+        endpoints[end] = compactEndpoint({
+          ...endpointObject(endpoints[end]),
+          [field]: value || undefined,
+        });
+        return { ...l, endpoints };
+      }),
+      { coalesce: `${linkId}.${end}.${field}` },
+    );
+  /** Applies an undo or a redo step: what is no longer this tab's own is left alone, and said so. */
+  const step = (from: 'past' | 'future') => {
+    const state = get();
+    const entry = state[from].at(-1);
+    if (!entry) return;
+    lastCommit = { key: undefined, at: 0 };
+    const rest = state[from].slice(0, -1);
+    const other = from === 'past' ? 'future' : 'past';
+    if (entry.link) {
+      // A cut on the running lab: undone and redone by the server, in kernel and design.
+      const back = { ...entry, link: { ...entry.link, state: flip(entry.link.state) } };
+      set({ [from]: rest, [other]: [...state[other], back] } as Partial<AppState>);
+      void linkCutHandler(entry.link.id, back.link.state).then((ok) => {
+        if (!ok) set((s) => ({ [other]: s[other].slice(0, -1), [from]: [...s[from], entry] }));
+      });
+      return;
+    }
+    const { ops, skipped } = (from === 'past' ? undoOps : redoOps)(state.design, entry.ops);
+    const r = applyOps(state.design, ops);
+    set({
+      design: r.doc,
+      ...designToFlow(r.doc, state),
+      [from]: rest,
+      [other]: [...state[other], { ops: r.applied, at: Date.now() }],
+    } as Partial<AppState>);
+    emitEdits(r.applied);
+    if (skipped.length > 0)
+      get().toast(
+        `Not ${from === 'past' ? 'undone' : 'redone'}: ${skipped.join(', ')} changed in another tab since`,
+      );
+  };
 
-        copySelection() {
-          const fragment = edit.copy(get().design, get().selection);
-          if (fragment) set({ clipboard: fragment, pastes: 0 });
-        },
-        paste(step = { x: 40, y: 40 }) {
-          const { clipboard: fragment, pastes } = get();
-          if (!fragment) return;
-          const n = pastes + 1;
-          const { design, ids } = edit.paste(get().design, fragment, {
-            x: step.x * n,
-            y: step.y * n,
-          });
-          commit(design);
-          set({ pastes: n });
-          get().select(ids);
-        },
-        undo() {
-          useApp.temporal.getState().undo();
-          lastCommit = { key: undefined, at: 0 };
-          set((s) => designToFlow(s.design, s));
-        },
-        redo() {
-          useApp.temporal.getState().redo();
-          lastCommit = { key: undefined, at: 0 };
-          set((s) => designToFlow(s.design, s));
-        },
+  return {
+    design: emptyDesign(),
+    nodes: [],
+    edges: [],
+    past: [],
+    future: [],
 
-        onNodesChange(changes) {
-          // Deletion goes through removeElements so links and containers follow.
-          const kept = changes.filter((c) => c.type !== 'remove');
-          if (kept.length === 0) return;
-          const nodes = applyNodeChanges(kept, get().nodes);
-          const selectionChanged = kept.some((c) => c.type === 'select');
-          set(selectionChanged ? { nodes, selection: selectedIds(nodes, get().edges) } : { nodes });
-        },
-        onEdgesChange(changes) {
-          const kept = changes.filter((c) => c.type !== 'remove');
-          if (kept.length === 0) return;
-          const edges = applyEdgeChanges(kept, get().edges);
-          set({ edges, selection: selectedIds(get().nodes, edges) });
-        },
-
-        // ── ui ──
+    loadDesign(design) {
+      lastCommit = { key: undefined, at: 0 };
+      set({
+        design,
+        ...designToFlow(design),
+        past: [],
+        future: [],
         selection: [],
-        panel: null,
-        galleryOpen: false,
         highlight: {},
         highlightNote: null,
-        contextMenu: null,
-        toasts: [],
-        clipboard: null,
-        pastes: 0,
+      });
+    },
+    showServerDesign(next, renames = {}) {
+      const state = get();
+      const design = shareUnchanged(state.design, next);
+      const follow = Object.keys(renames).length > 0;
+      if (design === state.design && !follow) return;
+      const rename = (id: string) => (Object.hasOwn(renames, id) ? renames[id]! : id);
+      const links = new Set(linkIds(design));
+      const selection = state.selection
+        .map(rename)
+        .filter((id) => Object.hasOwn(design.nodes, id) || links.has(id));
+      const patch: Partial<AppState> = {};
+      if (design !== state.design) Object.assign(patch, designToFlow(design, state), { design });
+      if (follow) {
+        const follows = (e: HistoryEntry): HistoryEntry => ({
+          ...e,
+          ops: renameOps(e.ops, renames),
+        });
+        patch.past = state.past.map(follows);
+        patch.future = state.future.map(follows);
+      }
+      set(patch);
+      if (selection.length !== state.selection.length || follow) get().select(selection);
+    },
+    replaceDesign(design) {
+      commit(design);
+      set({ selection: [], highlight: {}, highlightNote: null });
+    },
+    setDesignName: (name) => commit({ ...get().design, name }, { coalesce: 'design.name' }),
+    setDesignTitle(title) {
+      const { title: _old, ...rest } = get().design;
+      commit(title ? { ...rest, title } : rest, { coalesce: 'design.title' });
+    },
+    addNode(kind, position, host) {
+      const { design, id } = edit.addNode(get().design, kind, position, host);
+      commit(design, { auto: { [id]: KIND_DEFINITIONS[kind].auto ?? [] } });
+      return id;
+    },
+    addLink(a, b) {
+      const { design, result } = edit.addLink(get().design, a, b);
+      commit(design);
+      return result;
+    },
+    removeElements(ids) {
+      commit(edit.removeElements(get().design, ids));
+      set({ selection: get().selection.filter((s) => !ids.includes(s)), contextMenu: null });
+    },
+    renameElement(from, to) {
+      const selection = get().selection.map((s) => (s === from ? to : s));
+      // Explicit: a diff would see a removed element and a new one, and lose what follows it.
+      commit(null, { ops: [{ op: 'node.rename', from, to }] });
+      // The renamed card is a new React Flow node: mark it selected as the old one was.
+      get().select(selection);
+    },
+    moveNodes: (positions) => commit(edit.moveNodes(get().design, positions)),
+    moveIntoHost: (ns, host, rel) => commit(edit.moveIntoHost(get().design, ns, host, rel)),
+    moveOutOfHost: (ns, abs) => commit(edit.moveOutOfHost(get().design, ns, abs)),
 
-        select(ids) {
-          const want = new Set(ids);
-          const nodes = get().nodes.map((n) =>
-            !!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
-          );
-          const edges = get().edges.map((e) =>
-            !!e.selected === want.has(e.id) ? e : { ...e, selected: want.has(e.id) },
-          );
-          set({ nodes, edges, selection: selectedIds(nodes, edges) });
-        },
-        setPanel: (panel) => set({ panel }),
-        togglePanel: (panel) => set((s) => ({ panel: s.panel === panel ? null : panel })),
-        setGalleryOpen: (galleryOpen) => set({ galleryOpen }),
-        setHighlight(ids, tone, note = null) {
-          set({ highlight: Object.fromEntries(ids.map((id) => [id, tone])), highlightNote: note });
-        },
-        setHighlightMap: (highlight, note = null) => set({ highlight, highlightNote: note }),
-        clearHighlight: () => set({ highlight: {}, highlightNote: null }),
-        openContextMenu: (contextMenu) => set({ contextMenu }),
-        toast(message, tone = 'info') {
-          const id = ++toastSeq;
-          set((s) => ({ toasts: [...s.toasts.slice(-3), { id, tone, message }] }));
-          setTimeout(() => get().dismissToast(id), tone === 'error' ? 6000 : 3000);
-        },
-        dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
-      };
+    setLabel: (id, label) => patchNode(id, { label: label || undefined }, 'label'),
+    setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>, 'vid'),
+    setSubnet: (id, subnet) =>
+      patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>, 'subnet'),
+    setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>, 'vni'),
+    setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>, 'port'),
+    setUnderlay: (id, underlay) => patchNode(id, { underlay } as Partial<DesignNode>, 'underlay'),
+    setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>, 'mode'),
+    setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>, 'routing'),
+    setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>, 'routes'),
+
+    setInterfaceAddress: (linkId, end, ip) => patchEndpoint(linkId, end, 'ip', ip),
+    setInterfaceName: (linkId, end, ifname) => patchEndpoint(linkId, end, 'ifname', ifname),
+    setLinkMtu: (linkId, mtu) =>
+      commit(
+        edit.updateLink(get().design, linkId, (l) => {
+          const { mtu: _old, ...rest } = l;
+          return mtu === undefined ? rest : { ...rest, mtu };
+        }),
+        { coalesce: `${linkId}.mtu` },
+      ),
+    setLinkState: (linkId, state) =>
+      commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
+    recordLinkCut(linkId, state) {
+      lastCommit = { key: undefined, at: 0 };
+      const entry: HistoryEntry = { ops: [], at: Date.now(), link: { id: linkId, state } };
+      set((s) => ({ past: [...s.past, entry].slice(-HISTORY_LIMIT), future: [] }));
     },
-    {
-      partialize: (s) => ({ design: s.design }),
-      equality: (a, b) => a.design === b.design,
-      limit: 200,
+
+    copySelection() {
+      const fragment = edit.copy(get().design, get().selection);
+      if (fragment) set({ clipboard: fragment, pastes: 0 });
     },
-  ),
-);
+    paste(step = { x: 40, y: 40 }) {
+      const { clipboard: fragment, pastes } = get();
+      if (!fragment) return;
+      const n = pastes + 1;
+      const { design, ids } = edit.paste(get().design, fragment, {
+        x: step.x * n,
+        y: step.y * n,
+      });
+      const auto: Record<string, readonly AutoField[]> = {};
+      for (const id of ids) auto[id] = KIND_DEFINITIONS[design.nodes[id]!.kind].auto ?? [];
+      commit(design, { auto });
+      set({ pastes: n });
+      get().select(ids);
+    },
+    undo: () => step('past'),
+    redo: () => step('future'),
+
+    onNodesChange(changes) {
+      // Deletion goes through removeElements so links and containers follow.
+      const kept = changes.filter((c) => c.type !== 'remove');
+      if (kept.length === 0) return;
+      const nodes = applyNodeChanges(kept, get().nodes);
+      const selectionChanged = kept.some((c) => c.type === 'select');
+      set(selectionChanged ? { nodes, selection: selectedIds(nodes, get().edges) } : { nodes });
+    },
+    onEdgesChange(changes) {
+      const kept = changes.filter((c) => c.type !== 'remove');
+      if (kept.length === 0) return;
+      const edges = applyEdgeChanges(kept, get().edges);
+      set({ edges, selection: selectedIds(get().nodes, edges) });
+    },
+
+    // ── ui ──
+    selection: [],
+    panel: null,
+    galleryOpen: false,
+    highlight: {},
+    highlightNote: null,
+    contextMenu: null,
+    toasts: [],
+    clipboard: null,
+    pastes: 0,
+
+    select(ids) {
+      const want = new Set(ids);
+      const nodes = get().nodes.map((n) =>
+        !!n.selected === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
+      );
+      const edges = get().edges.map((e) =>
+        !!e.selected === want.has(e.id) ? e : { ...e, selected: want.has(e.id) },
+      );
+      set({ nodes, edges, selection: selectedIds(nodes, edges) });
+    },
+    setPanel: (panel) => set({ panel }),
+    togglePanel: (panel) => set((s) => ({ panel: s.panel === panel ? null : panel })),
+    setGalleryOpen: (galleryOpen) => set({ galleryOpen }),
+    setHighlight(ids, tone, note = null) {
+      set({ highlight: Object.fromEntries(ids.map((id) => [id, tone])), highlightNote: note });
+    },
+    setHighlightMap: (highlight, note = null) => set({ highlight, highlightNote: note }),
+    clearHighlight: () => set({ highlight: {}, highlightNote: null }),
+    openContextMenu: (contextMenu) => set({ contextMenu }),
+    toast(message, tone = 'info') {
+      const id = ++toastSeq;
+      set((s) => ({ toasts: [...s.toasts.slice(-3), { id, tone, message }] }));
+      setTimeout(() => get().dismissToast(id), tone === 'error' ? 6000 : 3000);
+    },
+    dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  };
+});
+
+const flip = (state: 'up' | 'down'): 'up' | 'down' => (state === 'up' ? 'down' : 'up');
 
 function selectedIds(nodes: readonly AppNode[], edges: readonly AppEdge[]): string[] {
   const out: string[] = [];
@@ -311,5 +451,3 @@ function selectedIds(nodes: readonly AppNode[], edges: readonly AppEdge[]): stri
   for (const e of edges) if (e.selected) out.push(e.id);
   return out;
 }
-
-export const useTemporal = useApp.temporal;

@@ -1,8 +1,7 @@
 import type { HostNode } from '@netcanvas/shared';
-import { Cidr } from '@netcanvas/shared';
+import { Cidr, freeSubnet } from '@netcanvas/shared';
 import { bySchema, emptyToUndefined, Field, Select } from '../../components/Field';
 import { useFieldProblems } from '../../components/inspectorParts';
-import { freeSubnet } from '../../model/ids';
 import { nodeIndex } from '../../model/nodes';
 import { useApp } from '../../store';
 

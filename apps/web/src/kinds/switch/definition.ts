@@ -1,4 +1,4 @@
-import { freeSubnet } from '../../model/ids';
+import { freeSubnet } from '@netcanvas/shared';
 import type { KindDefinition } from '../types';
 
 export const switchDefinition: KindDefinition<'switch'> = {
@@ -6,6 +6,7 @@ export const switchDefinition: KindDefinition<'switch'> = {
   title: 'Switch',
   hint: 'An untagged L2 segment, e.g. the public network under a VXLAN',
   color: '#64748b',
+  auto: ['subnet'],
   create: (design) => ({ kind: 'switch', subnet: freeSubnet(design, '192.168', 1) }),
   summary: (n) => n.subnet ?? 'no subnet',
 };

@@ -1,4 +1,4 @@
-import { freeSubnet, nextVid } from '../../model/ids';
+import { freeSubnet, nextVid } from '@netcanvas/shared';
 import type { KindDefinition } from '../types';
 
 export const vlanDefinition: KindDefinition<'vlan'> = {
@@ -6,6 +6,7 @@ export const vlanDefinition: KindDefinition<'vlan'> = {
   title: 'VLAN',
   hint: 'A broadcast domain with a VLAN id and its own subnet',
   color: '#d97706',
+  auto: ['vid', 'subnet'],
   create(design) {
     const vid = nextVid(design);
     // 10.0.<vid>.0/24 makes the subnet readable from the VLAN id when it fits.

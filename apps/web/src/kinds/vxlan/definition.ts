@@ -1,4 +1,4 @@
-import { freeSubnet, nextVni } from '../../model/ids';
+import { freeSubnet, nextVni } from '@netcanvas/shared';
 import type { KindDefinition } from '../types';
 
 export const vxlanDefinition: KindDefinition<'vxlan'> = {
@@ -6,6 +6,7 @@ export const vxlanDefinition: KindDefinition<'vxlan'> = {
   title: 'VXLAN',
   hint: 'An overlay tunnel between routers or hosts across an underlay segment',
   color: '#db2777',
+  auto: ['vni', 'subnet'],
   create(design) {
     const segments = Object.entries(design.nodes).filter(([, n]) => n.kind === 'switch');
     // With exactly one switch the underlay is obvious; otherwise the user picks it
