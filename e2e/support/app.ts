@@ -316,8 +316,12 @@ export function storedDesign(
   return serverApi(run, 'GET', `/designs/${id}`);
 }
 
-/** Opens a YAML design with the toolbar's Import, as a user picks a file. */
+/**
+ * Opens a YAML design with the toolbar's Import, as a user picks a file;
+ * with a server it becomes a new design: returns once the page is on it, saved.
+ */
 export async function importYaml(page: Page, name: string, yaml: string) {
+  const before = page.url();
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('btn-import').click();
   await (await chooser).setFiles({
@@ -325,6 +329,8 @@ export async function importYaml(page: Page, name: string, yaml: string) {
     mimeType: 'application/yaml',
     buffer: Buffer.from(yaml),
   });
+  await expect(page).not.toHaveURL(before);
+  await expectSaved(page);
 }
 
 /** The IPv4 addresses of a device inside a namespace, as the kernel has them (`10.0.10.4/24`). */

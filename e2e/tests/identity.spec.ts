@@ -10,6 +10,7 @@ import {
   destroy,
   expect,
   expectAllLinksUp,
+  importYaml,
   kernelNamespaces,
   labOf,
   netcanvasCli,
@@ -20,19 +21,6 @@ import {
 } from '../support/app.js';
 
 const SAME_VLAN_LINKS = ['node-a--vlan10', 'node-b--vlan10'];
-
-async function importYaml(page: import('@playwright/test').Page, name: string, yaml: string) {
-  const before = page.url();
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('btn-import').click();
-  await (await chooser).setFiles({
-    name,
-    mimeType: 'application/yaml',
-    buffer: Buffer.from(yaml),
-  });
-  await expect(page).not.toHaveURL(before);
-  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
-}
 
 test('renaming a running design keeps its lab: Apply stays, and Destroy leaves nothing', async ({
   page,

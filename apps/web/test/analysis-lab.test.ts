@@ -4,12 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAnalysis, useAnalysis } from '../src/core/analysis';
 import { useLive } from '../src/live/store';
 import { useApp } from '../src/store';
-
-const settled = () =>
-  new Promise<void>((resolve) => {
-    const check = () => (useAnalysis.getState().running ? setTimeout(check, 5) : resolve());
-    setTimeout(check, 5);
-  });
+import { analysisSettled } from './helpers';
 
 afterEach(() => useLive.setState({ labName: null }));
 
@@ -19,12 +14,12 @@ describe('kernel names in the browser', () => {
     useApp.getState().loadDesign(design);
     const stop = startAnalysis(0);
     try {
-      await settled();
+      await analysisSettled();
       expect(useAnalysis.getState().topology?.netns.map((n) => n.name)).toContain(
         'nc-same-vlan.c1',
       );
       useLive.setState({ labName: 'same-vlan-2' });
-      await settled();
+      await analysisSettled();
       const names = useAnalysis.getState().topology?.netns.map((n) => n.name) ?? [];
       expect(names).toContain('nc-same-vlan-2.c1');
       expect(names).not.toContain('nc-same-vlan.c1');

@@ -1,5 +1,13 @@
 import type { Design } from '@netcanvas/shared';
 import { designFromYaml, scenarios } from '@netcanvas/shared';
+import { useAnalysis } from '../src/core/analysis';
+
+/** Resolves once the debounced diagnosis (core/analysis.ts) has run on the latest change. */
+export const analysisSettled = () =>
+  new Promise<void>((resolve) => {
+    const check = () => (useAnalysis.getState().running ? setTimeout(check, 5) : resolve());
+    setTimeout(check, 5);
+  });
 
 /** A built-in scenario as the gallery opens it. */
 export function scenario(name: string): Design {

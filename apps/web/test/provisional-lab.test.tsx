@@ -12,14 +12,9 @@ import { startAnalysis, useAnalysis } from '../src/core/analysis';
 import { useLive } from '../src/live/store';
 import { useApp } from '../src/store';
 import { testRoot } from './dom';
+import { analysisSettled } from './helpers';
 
 const dom = testRoot();
-
-const settled = () =>
-  new Promise<void>((resolve) => {
-    const check = () => (useAnalysis.getState().running ? setTimeout(check, 5) : resolve());
-    setTimeout(check, 5);
-  });
 
 afterEach(() => useLive.setState({ labName: null, addresses: null }));
 
@@ -29,12 +24,12 @@ describe('provisional addresses', () => {
     useApp.getState().loadDesign(design);
     const stop = startAnalysis(0);
     try {
-      await settled();
+      await analysisSettled();
       // The server's record of this design (element-keyed), and the lab it gave it.
       const record = addressRecord(useAnalysis.getState().topology!);
       await act(async () => {
         useLive.setState({ labName: 'same-vlan-2', addresses: record });
-        await settled();
+        await analysisSettled();
       });
       dom.render(<Inspector />);
       act(() => useApp.getState().select(['vlan10']));
