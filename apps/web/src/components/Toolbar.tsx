@@ -39,19 +39,18 @@ function SaveState() {
           saving: 'saving…',
           error: 'not saved',
         }[save];
+  const where =
+    connection === 'online' ? 'server' : connection === 'connecting' ? 'connecting…' : 'no server';
+  // In a narrow window the dot's colour says where; the save state keeps its words.
   return (
     <span
       className={`nc-status conn-${connection} save-${save}`}
       data-testid="save-state"
-      title={note ?? undefined}
+      title={note ?? `${where} · ${label}`}
     >
       <span className="dot" />
-      {connection === 'online'
-        ? 'server'
-        : connection === 'connecting'
-          ? 'connecting…'
-          : 'no server'}{' '}
-      · {label}
+      <span className="label">{where} · </span>
+      {label}
     </span>
   );
 }
