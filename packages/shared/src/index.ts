@@ -2,6 +2,7 @@ export * from './analyze.js';
 export * from './compile.js';
 export * from './diff.js';
 export * from './generate.js';
+export { routeDestination } from './ipam.js';
 export * from './model.js';
 export * from './names.js';
 export * from './parse.js';

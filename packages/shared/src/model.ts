@@ -109,7 +109,7 @@ export interface IfaceSpec {
 export interface RouteSpec {
   netns: string;
   node: string;
-  /** CIDR or 'default'. */
+  /** `default` (0.0.0.0/0) or a CIDR with host bits cleared: `routeDestination`'s spelling. */
   to: string;
   via: string;
   dev: string;
@@ -266,7 +266,7 @@ export interface ObservedIface {
 
 export interface ObservedRoute {
   netns: string;
-  /** CIDR or 'default'. */
+  /** `default` or a CIDR (a /32 with its length): `routeDestination`'s spelling, not iproute2's. */
   to: string;
   via: string | null;
   dev: string;

@@ -8,7 +8,7 @@
  * subnet, and a down interface has none.
  */
 
-import { formatSubnet, networkOf, parseCidr, parseIfAddress, parseIpv4 } from './ipam.js';
+import { networkOf, parseCidr, parseIfAddress, parseIpv4, routeDestination } from './ipam.js';
 import type { DomainSpec, IfaceSpec, RouteSpec } from './model.js';
 import type { Attachment, ResolveState } from './resolve.js';
 import { domainLabel } from './resolve-address.js';
@@ -160,9 +160,9 @@ function routerRoutes(
   const written = new Set<string>();
 
   node.routes.forEach((route, index) => {
-    const to = route.to === 'default' ? 'default' : formatSubnet(parseCidr(route.to)!);
+    const to = routeDestination(route.to);
     const via = parseIpv4(route.via);
-    if (via === null || written.has(to)) return;
+    if (to === null || via === null || written.has(to)) return;
     const out = mine.find((at) => {
       const a = parseIfAddress(at.iface.address!);
       return (

@@ -18,7 +18,13 @@
  */
 
 import fs from 'node:fs';
-import type { ObservedFdb, ObservedIface, ObservedRoute, ObservedState } from '@netcanvas/shared';
+import {
+  type ObservedFdb,
+  type ObservedIface,
+  type ObservedRoute,
+  type ObservedState,
+  routeDestination,
+} from '@netcanvas/shared';
 import { labNetns, NETNS_DIR } from './netns.js';
 import { Runner } from './runner.js';
 
@@ -117,7 +123,13 @@ async function observeNetns(
   ]);
   const observedRoutes: ObservedRoute[] = routes
     .filter((r) => r.gateway !== undefined || r.dst === 'default')
-    .map((r) => ({ netns, to: r.dst, via: r.gateway ?? null, dev: r.dev ?? '' }));
+    // iproute2 prints a /32 as the bare address and 0.0.0.0/0 as `default`: back to the model's spelling.
+    .map((r) => ({
+      netns,
+      to: routeDestination(r.dst) ?? r.dst,
+      via: r.gateway ?? null,
+      dev: r.dev ?? '',
+    }));
   const observedFdb: ObservedFdb[] = fdb
     // Only configured entries: a vxlan device also learns the MAC of every
     // remote sender (with its dst), and those come and go with traffic.
