@@ -292,4 +292,10 @@ export interface ObservedState {
   sysctls: { netns: string; key: string; value: string }[];
   /** Namespaces that already have an nsid (`ip netns set NS auto` fails a second time). */
   nsids?: Record<string, number>;
+  /**
+   * Names of the lab in /run/netns with no namespace behind them (an `ip netns
+   * add` killed between creating the name and mounting the namespace). They are
+   * not in `netns`: nothing can be read or run inside them; they can only be deleted.
+   */
+  halfMade?: string[];
 }

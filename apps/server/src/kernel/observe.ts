@@ -14,7 +14,9 @@
  * processes: ip_forward is conf.all.forwarding. disable_ipv6 is not in
  * netconf and is not reported.
  *
- * A namespace deleted while it is being read is left out, not an error.
+ * A namespace deleted while it is being read is left out, not an error; a
+ * half-made name (no namespace mounted on it) is listed in `halfMade` and
+ * not read, so one interrupted create never hides the rest of the lab.
  */
 
 import fs from 'node:fs';
@@ -25,6 +27,7 @@ import {
   type ObservedState,
   routeDestination,
 } from '@netcanvas/shared';
+import { halfMadeNetns } from './half-made.js';
 import { labNetns, NETNS_DIR } from './netns.js';
 import { Runner } from './runner.js';
 
@@ -168,8 +171,19 @@ export async function observe(
   lab: string,
   runner: Runner = sharedRunner(),
 ): Promise<ObservedState> {
-  const names = await labNetns(lab);
-  const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
+  const all = await labNetns(lab);
+  // A half-made name has no namespace to read: it is reported, never asked.
+  const halfMade = halfMadeNetns(all);
+  const names = all.filter((n) => !halfMade.includes(n));
+  const state: ObservedState = {
+    lab,
+    netns: [],
+    interfaces: [],
+    routes: [],
+    fdb: [],
+    sysctls: [],
+    halfMade,
+  };
   // Bounded: a 1000-namespace lab must not start 2000 query processes at once.
   const parts: ({ netns: string; part: Omit<ObservedState, 'lab' | 'netns'> } | null)[] = new Array(
     names.length,
@@ -183,7 +197,11 @@ export async function observe(
         parts[i] = { netns, part: await observeNetns(netns, runner) };
       } catch (e) {
         if (!fs.existsSync(`${NETNS_DIR}/${netns}`)) parts[i] = null;
-        else throw e;
+        else if (halfMadeNetns([netns]).length > 0) {
+          // Deleted and its name made again while it was read, and that create was interrupted.
+          parts[i] = null;
+          halfMade.push(netns);
+        } else throw e;
       }
     }
   };

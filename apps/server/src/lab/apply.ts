@@ -116,7 +116,10 @@ export async function applyDesign(
   const failure = (await step(pre, true)) ?? (await step(add, false));
   if (failure) {
     progress('undo', 0, 0, `${failure.elements.join(', ')}: ${failure.kernelMessage}`);
-    await kernel.run(undoOps(ran, planned.observed), { tolerateMissing: true });
+    // The failing op may have done half its work: `ip netns add` killed between
+    // creating /run/netns/NAME and mounting the namespace leaves the name behind.
+    const halfDone = failure.op.op === 'netns.add' && !ran.includes(failure.op) ? [failure.op] : [];
+    await kernel.run(undoOps([...ran, ...halfDone], planned.observed), { tolerateMissing: true });
     progress('failed', done, total, failure.kernelMessage);
     return {
       lab,

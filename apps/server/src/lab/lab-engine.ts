@@ -8,6 +8,7 @@ import {
   analyze,
   type Design,
   describeDifference,
+  isSegmentKind,
   linkIds,
   type Matrix,
   netnsName,
@@ -106,21 +107,41 @@ export class LabEngine implements Engine {
   async status(lab: string, given?: Design): Promise<LabStatus> {
     const design = given ?? this.state.loadDesign(lab);
     const observed = await this.kernel.observe(lab);
-    if (observed.netns.length === 0) {
+    const halfMade = observed.halfMade ?? [];
+    if (observed.netns.length === 0 && halfMade.length === 0) {
       const elements: LabStatus['elements'] = {};
       for (const id of Object.keys(design?.nodes ?? {}))
         elements[id] = { state: 'missing', differences: [] };
       return { lab, state: 'absent', elements };
     }
+    const elements: LabStatus['elements'] = {};
+    // A half-made name belongs to its element (the fabric: to every segment); it is
+    // missing, and says so, whether or not this machine knows the design.
+    for (const name of halfMade) {
+      const dot = name.indexOf('.');
+      const owners =
+        dot >= 0
+          ? [name.slice(dot + 1)]
+          : Object.entries(design?.nodes ?? {})
+              .filter(([, n]) => isSegmentKind(n.kind))
+              .map(([id]) => id);
+      for (const id of owners.length > 0 ? owners : ['fabric']) {
+        const entry = elements[id] ?? { state: 'missing' as ElementState, differences: [] };
+        entry.state = 'missing';
+        entry.differences.push(
+          `half-made: ${name} is a name without a namespace (a create was interrupted); up repairs it, down removes it`,
+        );
+        elements[id] = entry;
+      }
+    }
     if (!design) {
-      return { lab, state: 'partial', elements: {} };
+      return { lab, state: 'partial', elements };
     }
     const planned = await planAgainst(this.kernel, design, observed);
-    const elements: LabStatus['elements'] = {};
     for (const id of Object.keys(design.nodes))
-      elements[id] = { state: 'deployed', differences: [] };
+      elements[id] ??= { state: 'deployed', differences: [] };
     for (const link of planned.topology?.links ?? [])
-      elements[link.id] = { state: 'deployed', differences: [] };
+      elements[link.id] ??= { state: 'deployed', differences: [] };
     if (!planned.changes) {
       for (const d of planned.diagnostics.filter((x) => x.severity === 'error')) {
         for (const id of d.elements) elements[id] = { state: 'error', differences: [d.message] };
@@ -138,7 +159,11 @@ export class LabEngine implements Engine {
         elements[id] = entry;
       }
     }
-    return { lab, state: ops.length === 0 ? 'running' : 'partial', elements };
+    return {
+      lab,
+      state: ops.length === 0 && halfMade.length === 0 ? 'running' : 'partial',
+      elements,
+    };
   }
 
   async setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void> {
