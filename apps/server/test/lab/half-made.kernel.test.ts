@@ -5,7 +5,9 @@
  * repairs it, `down` removes it, and the rollback of the create that made
  * it removes it too.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Design, Op } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
@@ -138,7 +140,7 @@ describe('a half-made namespace', () => {
         };
       },
     };
-    const stateDir = (await import('node:fs')).mkdtempSync('/tmp/nc-hm-kill-');
+    const stateDir = mkdtempSync(join(tmpdir(), 'nc-hm-kill-'));
     const engine = new LabEngine(port, new LabState(stateDir));
     try {
       const design: Design = scenario('inter-vlan', lab);
@@ -149,7 +151,7 @@ describe('a half-made namespace', () => {
       expect(netnsOf(lab), 'names left behind by the rollback').toEqual([]);
     } finally {
       await engine.destroy(lab);
-      (await import('node:fs')).rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
     }
     expect(netnsOf(lab)).toEqual([]);
   });
