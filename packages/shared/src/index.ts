@@ -4,6 +4,7 @@ export * from './diff.js';
 export * from './generate.js';
 export { routeDestination } from './ipam.js';
 export * from './model.js';
+export { DEFAULT_MTU, kernelMtus } from './mtu.js';
 export * from './names.js';
 export * from './parse.js';
 export * from './protocol.js';

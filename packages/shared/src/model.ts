@@ -140,7 +140,8 @@ export interface Topology {
   /**
    * Pingable elements (hosts, namespaces, routers with an address), sorted by
    * id, each with its primary address (a container's eth0, a bridged host's
-   * br0, otherwise its first addressed interface in `interfaces` order).
+   * br0, otherwise its first addressed interface in `interfaces` order that
+   * is up, or the first addressed one when none is up).
    */
   endpoints: { node: string; netns: string; address: string }[];
 }
@@ -241,6 +242,8 @@ export interface Matrix {
   targets: Record<string, string>;
   /** results[i][j] = ping from endpoints[i] to endpoints[j]; null on the diagonal (a node pinging itself is not predicted). */
   results: (PairResult | null)[][];
+  /** The ICMP payload the pings carry (`ping -s`, don't-fragment set) when not the default 56 bytes. */
+  size?: number;
 }
 
 // ───────────────────────────── observed state ─────────────────────────────

@@ -268,6 +268,38 @@ describe('analyze: why a ping fails', () => {
     expect(pair(m, 'c1', 'node-a').reachable).toBe(true);
   });
 
+  it("a router's port set down: its address there still answers from another port (weak host model), and the matrix pings it on a port that is up", () => {
+    const d = interVlan();
+    const cut = topologyOf({
+      ...d,
+      links: d.links.map((l) => (isLink('r1', 'vlan20')(l) ? { ...l, state: 'down' as const } : l)),
+    });
+    expect(analyze(cut).targets.r1).toBe('10.0.10.1');
+    // Ask for the down port's address itself, as a ping to it would.
+    const downPort = {
+      ...cut,
+      endpoints: cut.endpoints.map((e) => (e.node === 'r1' ? { ...e, address: '10.0.20.1' } : e)),
+    };
+    const m = analyze(downPort);
+    const r = pair(m, 'c1', 'r1');
+    expect(r.reachable, r.reason).toBe(true);
+    expect(r.forward.at(-1)!.note).toBe(
+      'receives it: 10.0.20.1 is its own address on vlan20, which is down: Linux keeps the address local and accepts it on any interface (weak host model)',
+    );
+    // From the down port's own segment nothing answers: its link is down.
+    expect(pair(m, 'node-b', 'r1').reachable).toBe(false);
+  });
+
+  it('the first addressed port of a router down: the router is pinged on a port that is up', () => {
+    const d = interVlan();
+    const firstDown = topologyOf({
+      ...d,
+      links: d.links.map((l) => (isLink('r1', 'vlan10')(l) ? { ...l, state: 'down' as const } : l)),
+    });
+    expect(analyze(firstDown).targets.r1).toBe('10.0.20.1');
+    expect(pair(analyze(firstDown), 'c2', 'r1').reachable).toBe(true);
+  });
+
   it('a VXLAN member missing the flood entry for its peer', () => {
     const b = new TopoBuilder('fdb')
       .segment('public', 'switch', '192.168.1.0/24', null, false)

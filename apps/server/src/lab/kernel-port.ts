@@ -42,7 +42,7 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       }
       return res.removed;
     },
-    ping: (netns, address, deadlineS) => pingFrom(netns, address, deadlineS),
+    ping: (netns, address, deadlineS, size) => pingFrom(netns, address, deadlineS, size),
     async run(ops, opts = {}) {
       // A delete of something already gone is done (CNI's DEL semantics):
       // mark it so and run the rest, until everything ran or a real failure.

@@ -32,11 +32,12 @@ export interface EngineKernel extends KernelPort {
   listLabs(): Promise<string[]>;
   /** Deletes the lab's namespaces (already gone counts as done); returns the names removed. */
   deleteLab(lab: string): Promise<string[]>;
-  /** One ping from a namespace, bounded in time. */
+  /** One ping from a namespace, bounded in time; `size`: ICMP payload with don't-fragment set. */
   ping(
     netns: string,
     address: string,
     deadlineS?: number,
+    size?: number,
   ): Promise<{ ok: boolean; rttMs?: number; output: string }>;
 }
 
@@ -181,6 +182,7 @@ export class LabEngine implements Engine {
   private async predicted(
     design: Design,
     endpoints?: string[],
+    size?: number,
   ): Promise<{ matrix: Matrix; netnsOf: Map<string, string> }> {
     const planned = await planAgainst(this.kernel, design);
     if (!planned.topology) {
@@ -191,7 +193,10 @@ export class LabEngine implements Engine {
           .join('; ')}`,
       );
     }
-    const matrix = analyze(planned.topology, endpoints ? { endpoints } : undefined);
+    const matrix = analyze(planned.topology, {
+      ...(endpoints ? { endpoints } : {}),
+      ...(size !== undefined ? { size } : {}),
+    });
     const netnsOf = new Map(planned.topology.endpoints.map((e) => [e.node, e.netns]));
     return { matrix, netnsOf };
   }
@@ -202,9 +207,9 @@ export class LabEngine implements Engine {
    * stands: on a loaded machine a first ARP plus a slow process start can
    * outlast the short deadline, and a real difference survives a retry.
    */
-  private async measure(pair: PairResult, netns: string): Promise<PingResult> {
-    let res = await this.kernel.ping(netns, pair.target);
-    if (res.ok !== pair.reachable) res = await this.kernel.ping(netns, pair.target, 5);
+  private async measure(pair: PairResult, netns: string, size?: number): Promise<PingResult> {
+    let res = await this.kernel.ping(netns, pair.target, undefined, size);
+    if (res.ok !== pair.reachable) res = await this.kernel.ping(netns, pair.target, 5, size);
     return {
       ...pair,
       measured: res.ok,
@@ -223,8 +228,13 @@ export class LabEngine implements Engine {
     return this.measure(matrix.results[i]![j]!, netnsOf.get(from) ?? netnsName(design.name, from));
   }
 
-  async matrix(design: Design, onResult?: (r: PingResult) => void, concurrency = 8) {
-    const { matrix, netnsOf } = await this.predicted(design);
+  async matrix(
+    design: Design,
+    onResult?: (r: PingResult) => void,
+    opts: { size?: number; concurrency?: number } = {},
+  ) {
+    const { size, concurrency = 8 } = opts;
+    const { matrix, netnsOf } = await this.predicted(design, undefined, size);
     const pairs: PairResult[] = [];
     for (let i = 0; i < matrix.endpoints.length; i++) {
       for (let j = 0; j < matrix.endpoints.length; j++) {
@@ -238,7 +248,7 @@ export class LabEngine implements Engine {
       while (next < pairs.length) {
         const index = next++;
         const pair = pairs[index]!;
-        const r = await this.measure(pair, netnsOf.get(pair.from)!);
+        const r = await this.measure(pair, netnsOf.get(pair.from)!, size);
         measured[index] = r;
         onResult?.(r);
       }
