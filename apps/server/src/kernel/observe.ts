@@ -175,15 +175,7 @@ export async function observe(
   // A half-made name has no namespace to read: it is reported, never asked.
   const halfMade = halfMadeNetns(all);
   const names = all.filter((n) => !halfMade.includes(n));
-  const state: ObservedState = {
-    lab,
-    netns: [],
-    interfaces: [],
-    routes: [],
-    fdb: [],
-    sysctls: [],
-    halfMade,
-  };
+  const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
   // Bounded: a 1000-namespace lab must not start 2000 query processes at once.
   const parts: ({ netns: string; part: Omit<ObservedState, 'lab' | 'netns'> } | null)[] = new Array(
     names.length,
@@ -206,6 +198,7 @@ export async function observe(
     }
   };
   await Promise.all(Array.from({ length: Math.min(OBSERVE_LANES, names.length) }, lane));
+  if (halfMade.length > 0) state.halfMade = halfMade.sort();
   for (const p of parts) {
     if (!p) continue;
     state.netns.push(p.netns);

@@ -85,7 +85,7 @@ describe('designs', () => {
     const ok = await browser(srv, 'POST', '/api/designs', { doc: dangling });
     expect(ok.status).toBe(201);
     expect(ok.json.diagnostics).toContainEqual(
-      expect.objectContaining({ code: 'dangling-id', elements: ['c1--nowhere'] }),
+      expect.objectContaining({ code: 'dangling-id', elements: ['c1--nowhere', 'c1', 'nowhere'] }),
     );
 
     const broken = await browser(srv, 'POST', '/api/designs', {

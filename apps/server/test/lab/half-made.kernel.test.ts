@@ -10,32 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Design, Op } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { useEngine } from '../../src/cli/lab-commands.js';
-import { main, processIo } from '../../src/cli.js';
 import { exec } from '../../src/kernel/exec.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
 import { api, startTestServer } from '../api/helpers.js';
-import { labName, netnsOf, scenario, testLab } from './helpers.js';
+import { labName, netnsOf, runCli, scenario, testLab } from './helpers.js';
 
 /** Exactly what a kill between `ip netns add`'s two steps leaves: the name, nothing mounted. */
 const halfMake = (name: string) => writeFileSync(`/run/netns/${name}`, '');
 
-async function cli(engine: LabEngine, ...args: string[]) {
-  useEngine(() => engine);
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    ...processIo(process.cwd()),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (engine: LabEngine, ...args: string[]) => runCli(engine, process.cwd(), ...args);
 
 describe('a half-made namespace', () => {
   it('is reported for its own lab only: labs, status, plan, the CLI and GET /api/labs keep working for the others', async () => {

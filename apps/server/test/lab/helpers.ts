@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Design, designFromYaml, findScenario } from '@netcanvas/shared';
 import { expect } from 'vitest';
+import { useEngine } from '../../src/cli/lab-commands.js';
+import { main, processIo } from '../../src/cli.js';
 import { observe } from '../../src/kernel/observe.js';
-import { LabEngine, LabState } from '../../src/lab/index.js';
+import { type Engine, LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
 
 // Kernel tests create namespaces and ping for real: they need root and are
@@ -74,4 +76,25 @@ export function testLab(what: string): TestLab {
 export async function ifindexes(lab: string): Promise<Map<string, number>> {
   const observed = await observe(lab);
   return new Map(observed.interfaces.map((i) => [`${i.netns}/${i.name}`, i.ifindex]));
+}
+
+/** A CLI command as a user types it, in-process (the binary's own entry point), on `engine`, from `cwd`. */
+export async function runCli(
+  engine: Engine,
+  cwd: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  useEngine(() => engine);
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    ...processIo(cwd),
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  });
+  return { code, stdout, stderr };
 }

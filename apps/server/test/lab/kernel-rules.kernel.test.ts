@@ -8,31 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, type Design, designToYaml, diagnose } from '@netcanvas/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useEngine } from '../../src/cli/lab-commands.js';
-import { main, processIo } from '../../src/cli.js';
 import { exec } from '../../src/kernel/exec.js';
 import type { LabEngine } from '../../src/lab/index.js';
 import { pingFrom } from '../../src/tools/ping.js';
-import { netnsOf, scenario, testLab } from './helpers.js';
+import { netnsOf, runCli, scenario, testLab } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-rules-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(engine: LabEngine, ...args: string[]) {
-  useEngine(() => engine);
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    ...processIo(work),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (engine: LabEngine, ...args: string[]) => runCli(engine, work, ...args);
 
 const nodeOf = (e: Design['links'][number]['endpoints'][number]) =>
   typeof e === 'string' ? e : e.node;
