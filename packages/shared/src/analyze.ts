@@ -1051,7 +1051,8 @@ class Analyzer {
                 blame: [el],
               };
         }
-        size = m;
+        // Fragments carry a multiple of 8 bytes after their 20-byte header.
+        size = 20 + Math.floor((m - 20) / 8) * 8;
       }
       egress = at.iface;
     }

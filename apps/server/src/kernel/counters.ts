@@ -102,7 +102,9 @@ export async function readTraffic(
       } catch {
         rows = null;
       }
-      if (rows === null && !fs.existsSync(`${NETNS_DIR}/${ns}`)) return;
+      // Gone, or a half-made name (nothing mounted): nothing to read, and no fallback listing either.
+      if (rows === null && (!fs.existsSync(`${NETNS_DIR}/${ns}`) || halfMadeNetns([ns]).length > 0))
+        return;
       out.set(ns, rows);
     }),
   );
