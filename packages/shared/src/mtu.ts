@@ -29,29 +29,28 @@ export const L2_SLACK = 4;
 /** Interface key → the MTU `ip link` shows once the plan has run. */
 export function kernelMtus(interfaces: readonly IfaceSpec[]): Map<string, number> {
   const mtus = new Map<string, number>();
-  const ports = new Map<string, number[]>();
+  /** Bridge key → the smallest MTU among its ports. */
+  const smallestPort = new Map<string, number>();
   for (const i of interfaces) {
     if (i.kind !== 'veth') continue;
     const mtu = i.mtu ?? DEFAULT_MTU;
     mtus.set(i.key, mtu);
     if (i.master) {
       const key = `${i.netns}/${i.master}`;
-      ports.set(key, [...(ports.get(key) ?? []), mtu]);
+      smallestPort.set(key, Math.min(mtu, smallestPort.get(key) ?? mtu));
     }
   }
-  for (const i of interfaces) {
-    if (i.kind === 'bridge') mtus.set(i.key, Math.min(...(ports.get(i.key) ?? [DEFAULT_MTU])));
-  }
-  for (const i of interfaces) {
-    if (i.kind === 'vxlan') mtus.set(i.key, i.mtu ?? vxlanCeiling(i, interfaces));
-  }
+  for (const i of interfaces)
+    if (i.kind === 'bridge') mtus.set(i.key, smallestPort.get(i.key) ?? DEFAULT_MTU);
+  const byKey = new Map(interfaces.map((i) => [i.key, i]));
+  for (const i of interfaces)
+    if (i.kind === 'vxlan') mtus.set(i.key, i.mtu ?? vxlanCeiling(i, byKey));
   return mtus;
 }
 
 /** The largest MTU a VXLAN device may have: its underlay's MTU when the device is made, minus 50. */
-function vxlanCeiling(i: IfaceSpec, interfaces: readonly IfaceSpec[]): number {
-  const dev = i.vxlan?.underlayDev;
-  const under = interfaces.find((x) => x.netns === i.netns && x.name === dev);
+function vxlanCeiling(i: IfaceSpec, byKey: ReadonlyMap<string, IfaceSpec>): number {
+  const under = i.vxlan ? byKey.get(`${i.netns}/${i.vxlan.underlayDev}`) : undefined;
   const base = under?.kind === 'veth' ? (under.mtu ?? DEFAULT_MTU) : DEFAULT_MTU;
   return base - VXLAN_OVERHEAD;
 }
@@ -69,9 +68,10 @@ export function mtuDiagnostics(
   const { interfaces, domains, links } = topology;
   const out: Diagnostic[] = [];
   const linkById = new Map(links.map((l) => [l.id, l]));
+  const byKey = new Map(interfaces.map((i) => [i.key, i]));
   for (const i of interfaces) {
     if (i.kind !== 'vxlan' || i.mtu === undefined || !i.vxlan) continue;
-    const ceiling = vxlanCeiling(i, interfaces);
+    const ceiling = vxlanCeiling(i, byKey);
     if (i.mtu <= ceiling) continue;
     const tunnel = i.domain ?? i.name;
     const link = i.link ? linkById.get(i.link) : undefined;
@@ -104,13 +104,13 @@ export function mtuDiagnostics(
     if (d.kind !== 'vlan' && d.kind !== 'switch' && d.kind !== 'hostnet') continue;
     const list = members.get(d.id) ?? [];
     if (list.length < 2) continue;
-    const largest = Math.max(...list.map((m) => m.mtu));
+    const largest = list.reduce((max, m) => Math.max(max, m.mtu), 0);
     const small = list
       .filter((m) => m.mtu < largest)
       .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
     if (small.length === 0) continue;
     const where = domainLabel(d);
-    const smallest = Math.min(...small.map((m) => m.mtu));
+    const smallest = small.reduce((min, m) => Math.min(min, m.mtu), largest);
     out.push(
       diagnostic(
         'warning',

@@ -39,6 +39,12 @@ export interface EngineKernel extends KernelPort {
     deadlineS?: number,
     size?: number,
   ): Promise<{ ok: boolean; rttMs?: number; output: string }>;
+  /**
+   * Forgets the path MTUs these namespaces learned ("fragmentation needed"
+   * answers are kept ten minutes), so pings of a size measure the lab as it
+   * is now, not as it was before its MTUs changed.
+   */
+  forgetPathMtu?(netns: string[]): Promise<void>;
 }
 
 export class LabEngine implements Engine {
@@ -235,6 +241,7 @@ export class LabEngine implements Engine {
   ) {
     const { size, concurrency = 8 } = opts;
     const { matrix, netnsOf } = await this.predicted(design, undefined, size);
+    if (size !== undefined) await this.kernel.forgetPathMtu?.([...new Set(netnsOf.values())]);
     const pairs: PairResult[] = [];
     for (let i = 0; i < matrix.endpoints.length; i++) {
       for (let j = 0; j < matrix.endpoints.length; j++) {

@@ -237,6 +237,13 @@ describe('the kernel’s rules, on the kernel', () => {
       expect(cell('c1', 'c2')).toMatchObject({ predicted: false, measured: false });
       expect(cell('c2', 'c1')).toMatchObject({ predicted: false, measured: false });
 
+      // The MTU fixed: the senders forget what "fragmentation needed" taught them, and
+      // the same size passes everywhere, as predicted.
+      expect((await t.engine.apply(base)).ok).toBe(true);
+      const fixed = await cli(t.engine, 'check', t.lab, '--size', '1400');
+      expect(fixed.code, fixed.stdout).toBe(0);
+      expect(fixed.stdout).not.toMatch(/unreachable, as predicted/);
+
       const wrong = await cli(t.engine, 'check', t.lab, '--size', '0x10');
       expect(wrong.code).toBe(2);
     } finally {
