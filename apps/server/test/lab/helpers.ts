@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Design, designFromYaml, findScenario } from '@netcanvas/shared';
+import { type Design, designFromYaml, findScenario, type StaticRoute } from '@netcanvas/shared';
 import { expect } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
 import { main, processIo } from '../../src/cli.js';
@@ -32,6 +32,14 @@ export function scenario(name: 'same-vlan' | 'inter-vlan' | 'vxlan', lab: string
   const { design, diagnostics } = designFromYaml(sc.yaml);
   if (!design) throw new Error(diagnostics.map((d) => d.message).join('; '));
   return { ...design, name: lab };
+}
+
+/** The design with router `router` computing its routes and also installing `routes`. */
+export function withRoutes(design: Design, router: string, routes: StaticRoute[]): Design {
+  return {
+    ...design,
+    nodes: { ...design.nodes, [router]: { kind: 'router', routing: 'auto', routes } },
+  };
 }
 
 /** Namespaces of a lab as the kernel lists them (/run/netns), by the ownership rule. */

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
 import type { LabEngine } from '../../src/lab/index.js';
 import { pingFrom } from '../../src/tools/ping.js';
-import { netnsOf, runCli, scenario, testLab } from './helpers.js';
+import { netnsOf, runCli, scenario, testLab, withRoutes } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-rules-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -86,13 +86,7 @@ describe('the kernel’s rules, on the kernel', () => {
         { to: '10.0.10.0/24', via: '10.0.10.2', code: 'route-to-connected' },
         { to: '10.9.0.0/24', via: '10.0.10.1', code: 'route-via-self' },
       ]) {
-        const bad: Design = {
-          ...base,
-          nodes: {
-            ...base.nodes,
-            r1: { kind: 'router', routing: 'auto', routes: [{ to: route.to, via: route.via }] },
-          },
-        };
+        const bad = withRoutes(base, 'r1', [{ to: route.to, via: route.via }]);
         const result = await t.engine.apply(bad);
         expect(result.ok).toBe(false);
         expect(result.ops).toEqual([]);
@@ -113,17 +107,7 @@ describe('the kernel’s rules, on the kernel', () => {
       const file = join(work, 'bad.yaml');
       writeFileSync(
         file,
-        designToYaml({
-          ...base,
-          nodes: {
-            ...base.nodes,
-            r1: {
-              kind: 'router',
-              routing: 'auto',
-              routes: [{ to: '10.0.20.0/24', via: '10.0.20.9' }],
-            },
-          },
-        }),
+        designToYaml(withRoutes(base, 'r1', [{ to: '10.0.20.0/24', via: '10.0.20.9' }])),
       );
       const up = await cli(t.engine, 'up', file, '--json');
       expect(up.code).toBe(1);
