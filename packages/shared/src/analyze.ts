@@ -632,7 +632,43 @@ class Analyzer {
         blame: [el],
       };
     }
-    return { reason: `${el} has no route to ${DST}`, blame: [el] };
+    return this.acrossUnderlay(ns, rep) ?? { reason: `${el} has no route to ${DST}`, blame: [el] };
+  }
+
+  /**
+   * The rule that leaves a router without a route to a subnet whose gateway it
+   * meets only on a VXLAN underlay: an underlay is no transit network. Null when
+   * that is not why.
+   */
+  private acrossUnderlay(ns: number, rep: number): Failure | null {
+    const el = this.nsElement[ns]!;
+    for (const d of this.domains.values()) {
+      if (!d.subnet || !d.gateway || d.gateway.node === el) continue;
+      const len = prefixLength(d.subnet, 32);
+      if (networkOf(rep, len) !== networkOf(ipToNumber(d.subnet), len)) continue;
+      const gw = this.nsIndex.get(
+        this.topology.netns.find((n) => n.node === d.gateway!.node)?.name ?? '',
+      );
+      if (gw === undefined) return null;
+      const on = (at: number, transit: boolean) =>
+        new Set(
+          this.nsIfaces[at]!.filter((i) => this.up[i])
+            .map((i) => this.ifaces[i]!.domain)
+            .filter((id): id is string => !!id && this.domains.get(id)?.transit === transit),
+        );
+      // Sharing a transit domain too (a tunnel, a segment), the underlay is not why.
+      const transit = on(ns, true);
+      if ([...on(gw, true)].some((t) => transit.has(t))) return null;
+      const mine = on(ns, false);
+      const shared = [...on(gw, false)].find((u) => mine.has(u));
+      if (!shared) return null;
+      const u = this.domains.get(shared)!.element;
+      return {
+        reason: `${el} has no route to ${DST}: ${d.element} is behind ${d.gateway.node}, which ${el} meets only on ${u}, and ${u} carries a VXLAN tunnel, so it is no transit network (join ${el} and ${d.gateway.node} to one tunnel)`,
+        blame: [el, d.gateway.node, u],
+      };
+    }
+    return null;
   }
 
   private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {

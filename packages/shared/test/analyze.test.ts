@@ -139,8 +139,11 @@ describe('analyze: why a ping fails', () => {
     const m = analyze(topologyOf({ ...d, links: d.links.filter((l) => !isLink('r2', 'tun')(l)) }));
     const r = pair(m, 'c1', 'c2');
     expect(r.reachable).toBe(false);
-    expect(r.reason).toBe(`r1 has no route to ${m.targets.c2}`);
-    expect(r.blame).toEqual(['r1']);
+    // The rule that applies: the two routers now meet only on the underlay.
+    expect(r.reason).toBe(
+      `r1 has no route to ${m.targets.c2}: vlan20 is behind r2, which r1 meets only on public, and public carries a VXLAN tunnel, so it is no transit network (join r1 and r2 to one tunnel)`,
+    );
+    expect(r.blame).toEqual(['r1', 'r2', 'public']);
     expect(pair(m, 'c1', 'r1').reachable).toBe(true);
   });
 

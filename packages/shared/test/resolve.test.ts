@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { analyze } from '../src/analyze.js';
 import type { Diagnostic, Topology } from '../src/model.js';
 import { hintsFrom, resolve } from '../src/resolve.js';
 import { scenarios } from '../src/scenarios.js';
@@ -607,6 +608,14 @@ describe('the underlay is no transit network', () => {
       },
     ]);
     expect(routesOf(topology, 'r3').some((r) => r.startsWith('10.0.10.0/24'))).toBe(false);
+    // The analyzer says the same rule when a ping meets it.
+    const m = analyze(topology, { endpoints: ['c1', 'r3'] });
+    expect(m.results[0]![1]).toMatchObject({
+      reachable: false,
+      reason:
+        'r1 has no route to 10.0.30.1: vlan30 is behind r3, which r1 meets only on public, and public carries a VXLAN tunnel, so it is no transit network (join r1 and r3 to one tunnel)',
+      blame: ['r1', 'r3', 'public'],
+    });
     // The two sites of the scenario itself are joined by the tunnel: nothing to say.
     expect(withCode(resolve(base).diagnostics, 'underlay-not-transit')).toEqual([]);
   });
