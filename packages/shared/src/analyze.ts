@@ -160,6 +160,7 @@ class Analyzer {
   /** Where a stop hop sends from (its egress) or a delivery hop receives (its arrival, -1: locally). */
   private readonly hopAt = new Map<Hop, { ns: number; iface: number; deliver: boolean }>();
   private readonly l2PathMemo = new Map<number, number[] | null>();
+  private gatewayDomains: Map<number, { d: DomainSpec; gw: number }>[] | null = null;
 
   constructor(private readonly topology: Topology) {
     this.ifaces = topology.interfaces;
@@ -642,33 +643,47 @@ class Analyzer {
    */
   private acrossUnderlay(ns: number, rep: number): Failure | null {
     const el = this.nsElement[ns]!;
-    for (const d of this.domains.values()) {
-      if (!d.subnet || !d.gateway || d.gateway.node === el) continue;
-      const len = prefixLength(d.subnet, 32);
-      if (networkOf(rep, len) !== networkOf(ipToNumber(d.subnet), len)) continue;
-      const gw = this.nsIndex.get(
-        this.topology.netns.find((n) => n.node === d.gateway!.node)?.name ?? '',
+    this.gatewayDomains ??= this.indexGatewayDomains();
+    let found: { d: DomainSpec; gw: number } | undefined;
+    for (let len = 32; len >= 0 && !found; len--)
+      found = this.gatewayDomains[len]?.get(networkOf(rep, len));
+    if (!found || found.d.gateway!.node === el) return null;
+    const { d, gw } = found;
+    const on = (at: number, transit: boolean) =>
+      new Set(
+        this.nsIfaces[at]!.filter((i) => this.up[i])
+          .map((i) => this.ifaces[i]!.domain)
+          .filter((id): id is string => !!id && this.domains.get(id)?.transit === transit),
       );
-      if (gw === undefined) return null;
-      const on = (at: number, transit: boolean) =>
-        new Set(
-          this.nsIfaces[at]!.filter((i) => this.up[i])
-            .map((i) => this.ifaces[i]!.domain)
-            .filter((id): id is string => !!id && this.domains.get(id)?.transit === transit),
-        );
-      // Sharing a transit domain too (a tunnel, a segment), the underlay is not why.
-      const transit = on(ns, true);
-      if ([...on(gw, true)].some((t) => transit.has(t))) return null;
-      const mine = on(ns, false);
-      const shared = [...on(gw, false)].find((u) => mine.has(u));
-      if (!shared) return null;
-      const u = this.domains.get(shared)!.element;
-      return {
-        reason: `${el} has no route to ${DST}: ${d.element} is behind ${d.gateway.node}, which ${el} meets only on ${u}, and ${u} carries a VXLAN tunnel, so it is no transit network (join ${el} and ${d.gateway.node} to one tunnel)`,
-        blame: [el, d.gateway.node, u],
-      };
+    // Sharing a transit domain too (a tunnel, a segment), the underlay is not why.
+    const transit = on(ns, true);
+    if ([...on(gw, true)].some((t) => transit.has(t))) return null;
+    const mine = on(ns, false);
+    const shared = [...on(gw, false)].find((u) => mine.has(u));
+    if (!shared) return null;
+    const u = this.domains.get(shared)!.element;
+    const g = d.gateway!.node;
+    return {
+      reason: `${el} has no route to ${DST}: ${d.element} is behind ${g}, which ${el} meets only on ${u}, and ${u} carries a VXLAN tunnel, so it is no transit network (join ${el} and ${g} to one tunnel)`,
+      blame: [el, g, u],
+    };
+  }
+
+  /** Domains with a subnet and a gateway, by prefix length and network, with the gateway's namespace. */
+  private indexGatewayDomains(): Map<number, { d: DomainSpec; gw: number }>[] {
+    const nsOfNode = new Map<string, number>();
+    for (const n of this.topology.netns)
+      if (n.node !== null) nsOfNode.set(n.node, this.nsIndex.get(n.name)!);
+    const byPrefix: Map<number, { d: DomainSpec; gw: number }>[] = [];
+    for (const d of this.domains.values()) {
+      const gw = d.gateway ? nsOfNode.get(d.gateway.node) : undefined;
+      if (!d.subnet || gw === undefined) continue;
+      const len = prefixLength(d.subnet, 32);
+      const net = networkOf(ipToNumber(d.subnet), len);
+      byPrefix[len] ??= new Map();
+      if (!byPrefix[len]!.has(net)) byPrefix[len]!.set(net, { d, gw });
     }
-    return null;
+    return byPrefix;
   }
 
   private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {
