@@ -2,7 +2,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 // The dev server forwards the API and the socket to a local netcanvas server,
-// so the app always talks same-origin (the token cookie is scoped to it).
+// so the app always talks same-origin (its session lives in this origin's localStorage:
+// open the dev server's address with the `#login=<code>` of `netcanvas login`).
 const server = process.env.NETCANVAS_SERVER ?? 'http://127.0.0.1:7878';
 
 export default defineConfig({

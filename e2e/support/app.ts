@@ -6,18 +6,35 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { ARTIFACTS, namespacesOfLab, type RunInfo, readRunInfo } from './run.js';
+import {
+  ARTIFACTS,
+  loginLink,
+  namespacesOfLab,
+  REPO_ROOT,
+  type RunInfo,
+  readRunInfo,
+} from './run.js';
 
 export { expect };
 
 /** Uncaught exceptions of every page the current test opened with `openApp`. */
 const pageErrors: string[] = [];
+/** Content-Security-Policy violations (`securitypolicyviolation` events) of those pages. */
+const cspViolations: string[] = [];
 
 export interface Fixtures {
   run: RunInfo;
   /** Fails the test when the app threw an uncaught exception, even if every assertion held. */
   noPageErrors: undefined;
-  /** A lab name unique to this run and test: `labName('vx')` → `e2e-1a2b-vx`. */
+  /**
+   * After each test, every lab of the run's designs leaves the kernel and every
+   * design the store (the run's store is its own): the next test starts empty.
+   */
+  cleanRun: undefined;
+  /**
+   * A lab name unique to this run and test, for labs a test brings up with the
+   * CLI: `labName('vx')` → `e2e-1a2b-vx`. Destroyed after the test.
+   */
   labName: (tag: string) => string;
 }
 
@@ -30,8 +47,17 @@ export const test = base.extend<Fixtures>({
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
     async ({}, use) => {
       pageErrors.length = 0;
+      cspViolations.length = 0;
       await use(undefined);
       expect(pageErrors, 'uncaught exceptions in the app').toEqual([]);
+      expect(cspViolations, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+  cleanRun: [
+    async ({ run }, use) => {
+      await use(undefined);
+      await cleanRun(run);
     },
     { auto: true },
   ],
@@ -42,8 +68,11 @@ export const test = base.extend<Fixtures>({
       made.push(name);
       return name;
     });
-    // Whatever happened in the test, its labs leave the kernel and its designs the store.
-    for (const lab of made) await removeLabAndDesign(run, lab);
+    for (const lab of made)
+      if (namespacesOfLab(lab).length > 0)
+        await serverApi(run, 'POST', `/labs/by-name/${lab}/destroy`, {}).catch((err) =>
+          console.warn(`[e2e] cleanup destroy ${lab}: ${String(err)}`),
+        );
   },
 });
 
@@ -66,21 +95,21 @@ async function serverApi<T>(
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-/** Cleanup only: destroy a lab by name and delete the designs that carry its name (or the app's default). */
-async function removeLabAndDesign(run: RunInfo, lab: string) {
-  if (namespacesOfLab(lab).length > 0) {
-    await serverApi(run, 'POST', `/labs/by-name/${lab}/destroy`, {}).catch((err) =>
-      console.warn(`[e2e] cleanup destroy ${lab}: ${String(err)}`),
-    );
-  }
-  const { designs } = await serverApi<{ designs: { id: string; name: string }[] }>(
+/** Cleanup only: the labs of the run's designs leave the kernel, then the designs the store. */
+async function cleanRun(run: RunInfo) {
+  const { designs } = await serverApi<{ designs: { id: string; lab: string }[] }>(
     run,
     'GET',
     '/designs',
   );
   for (const d of designs) {
-    if (d.name === lab || d.name === 'lab')
-      await serverApi(run, 'DELETE', `/designs/${d.id}`).catch(() => {});
+    if (namespacesOfLab(d.lab).length > 0)
+      await serverApi(run, 'POST', `/labs/${d.id}/destroy`, {}).catch((err) =>
+        console.warn(`[e2e] cleanup destroy ${d.lab}: ${String(err)}`),
+      );
+    await serverApi(run, 'DELETE', `/designs/${d.id}`).catch((err) =>
+      console.warn(`[e2e] cleanup delete design ${d.id}: ${String(err)}`),
+    );
   }
 }
 
@@ -92,29 +121,84 @@ export function designIdOf(page: Page): string {
 }
 
 /**
- * Logs in with the printed URL (the server trades the token for an HttpOnly
- * cookie and redirects to /) and waits until the design is saved on the
- * server. `hash` (e.g. `design=<id>`) survives the redirect.
+ * Reports every Content-Security-Policy violation of the page (the app must
+ * run with none: no inline script, no eval, no inline style element).
+ */
+export async function watchCsp(page: Page) {
+  await page.exposeBinding('__ncCspViolation', (_source, text: string) => {
+    cspViolations.push(`${page.url()}: ${text}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __ncCspViolation: (t: string) => void }).__ncCspViolation(
+        `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+      );
+    });
+  });
+}
+
+/**
+ * Logs in as a user does: with a fresh login link (`/#login=CODE`, minted
+ * with the master token the way `netcanvas login` does, one per call), which
+ * the page trades for a session; then waits until the design is saved on
+ * the server. `hash` (e.g. `design=<id>`) rides along in the fragment.
  */
 export async function openApp(page: Page, run: RunInfo, hash?: string) {
   page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.stack ?? String(err)}`));
-  await page.goto(hash ? `${run.loginUrl}#${hash}` : run.loginUrl);
+  await watchCsp(page);
+  await page.goto(await loginLink(run, hash));
   await expect(page).toHaveURL(/#design=/);
   await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
 }
 
-/** Renames the design (and so its lab) from the design inspector, shown when nothing is selected. */
-export async function renameLab(page: Page, name: string) {
+/** The lab the open design owns, as the top bar shows it (fixed by the server when the design was made). */
+export async function labOf(page: Page): Promise<string> {
+  const text = (await page.getByTestId('design-lab').textContent()) ?? '';
+  const lab = text.replace(/^lab /, '').trim();
+  if (!lab) throw new Error('the top bar shows no lab');
+  return lab;
+}
+
+/** Opens a gallery scenario (a new design with a lab of its own) and returns that lab. */
+export async function openScenario(page: Page, name: string): Promise<string> {
+  const before = page.url();
+  await page.getByTestId('btn-gallery').click();
+  await page.getByTestId(`scenario-open-${name}`).click();
+  await expect(page.getByTestId('gallery')).toBeHidden();
+  await expect(page).not.toHaveURL(before);
+  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+  return labOf(page);
+}
+
+/** Shows the design inspector (nothing selected). */
+export async function showDesignInspector(page: Page) {
   await page
     .getByTestId('canvas')
     .locator('.react-flow__pane')
     .click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Escape');
-  const field = page.getByTestId('inspector-lab-name');
-  await field.fill(name);
-  await field.press('Tab');
-  await expect(page.getByTestId('design-name')).toHaveText(name);
-  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
+  await expect(page.getByTestId('inspector-design')).toBeVisible();
+}
+
+/** The `netcanvas` CLI as a user runs it beside the dashboard (same machine, same state directory). */
+export function netcanvasCli(run: RunInfo, args: string[]): { code: number; out: string } {
+  try {
+    const out = execFileSync(
+      join(REPO_ROOT, 'apps', 'server', 'node_modules', '.bin', 'tsx'),
+      ['src/cli.ts', ...args],
+      {
+        cwd: join(REPO_ROOT, 'apps', 'server'),
+        env: { ...process.env, NETCANVAS_STATE_DIR: join(run.tmpDir, 'state') },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 120_000,
+      },
+    );
+    return { code: 0, out };
+  } catch (err) {
+    const e = err as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
 }
 
 export function edgeOf(page: Page, link: string): Locator {

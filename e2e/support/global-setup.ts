@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ARTIFACTS, REPO_ROOT, RUN_FILE, type RunInfo } from './run.js';
+import { ARTIFACTS, REPO_ROOT, RUN_FILE, type RunInfo, readServerFile } from './run.js';
 
 const SERVER_DIR = join(REPO_ROOT, 'apps', 'server');
 const WEB_DIST = join(REPO_ROOT, 'apps', 'web', 'dist', 'index.html');
@@ -90,7 +90,7 @@ export default async function globalSetup() {
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
       out += chunk.toString();
-      const m = out.match(/(http:\/\/\S+\/\?token=[A-Za-z0-9_-]+)/);
+      const m = out.match(/(http:\/\/\S+\/#login=[A-Za-z0-9_-]+)/);
       if (m?.[1]) {
         clearTimeout(timer);
         resolveUrl(m[1]);
@@ -110,11 +110,15 @@ export default async function globalSetup() {
   child.unref();
 
   const url = new URL(loginUrl);
+  // The master token is in the server's root-only file, as `netcanvas login` reads it.
+  const server = readServerFile(stateDir);
+  if (!server || server.url !== url.origin)
+    throw new Error(`netcanvas serve wrote no server file for ${url.origin} in ${stateDir}`);
   const info: RunInfo = {
     pid: child.pid ?? 0,
     baseURL: url.origin,
-    token: url.searchParams.get('token') ?? '',
-    loginUrl,
+    token: server.token,
+    stateDir,
     labPrefix,
     tmpDir,
     logFile,

@@ -1,11 +1,33 @@
 /**
  * Removes every lab of this run through the server (as a user's Destroy
  * would), stops the server, deletes any namespace still left, and fails the
- * run if the kernel keeps one.
+ * run if the kernel keeps one. The run's labs are those of its designs (the
+ * run's store is its own: the server named each lab, never one it did not
+ * make) and those the CLI brought up under the run's prefix.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { namespacesWithPrefix, RUN_FILE, readRunInfo } from './run.js';
+import {
+  namespacesOfLab,
+  namespacesWithPrefix,
+  RUN_FILE,
+  type RunInfo,
+  readRunInfo,
+} from './run.js';
+
+async function labsOfDesigns(info: RunInfo): Promise<string[]> {
+  try {
+    const res = await fetch(`${info.baseURL}/api/designs`, {
+      headers: { authorization: `Bearer ${info.token}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const { designs } = (await res.json()) as { designs: { lab: string }[] };
+    return designs.map((d) => d.lab);
+  } catch (err) {
+    console.warn(`[e2e] listing the run's designs failed: ${String(err)}`);
+    return [];
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -29,10 +51,15 @@ export default async function globalTeardown() {
   // Global setup failed before starting a server: nothing to stop, no lab was made.
   if (!existsSync(RUN_FILE)) return;
   const info = readRunInfo();
-  const labs = new Set(
-    namespacesWithPrefix(info.labPrefix).map((ns) => ns.slice('nc-'.length).split('.')[0] ?? ''),
-  );
+  const labs = new Set([
+    ...namespacesWithPrefix(info.labPrefix).map((ns) => ns.slice('nc-'.length).split('.')[0] ?? ''),
+    ...(await labsOfDesigns(info)),
+  ]);
+  const ofRun = () => [
+    ...new Set([...namespacesWithPrefix(info.labPrefix), ...[...labs].flatMap(namespacesOfLab)]),
+  ];
   for (const lab of labs) {
+    if (namespacesOfLab(lab).length === 0) continue;
     try {
       await fetch(`${info.baseURL}/api/labs/by-name/${lab}/destroy`, {
         method: 'POST',
@@ -54,7 +81,7 @@ export default async function globalTeardown() {
     }
   }
 
-  const leftovers = namespacesWithPrefix(info.labPrefix);
+  const leftovers = ofRun();
   for (const ns of leftovers) {
     try {
       execFileSync('ip', ['netns', 'delete', ns], { stdio: 'pipe' });
@@ -62,7 +89,7 @@ export default async function globalTeardown() {
       console.warn(`[e2e] ip netns delete ${ns}: ${String(err)}`);
     }
   }
-  const remaining = namespacesWithPrefix(info.labPrefix);
+  const remaining = ofRun();
   rmSync(info.tmpDir, { recursive: true, force: true });
   rmSync(RUN_FILE, { force: true });
   if (leftovers.length > 0) {

@@ -14,8 +14,9 @@ export const RUN_FILE = join(E2E_ROOT, '.run', 'server.json');
 export interface RunInfo {
   pid: number;
   baseURL: string;
+  /** The server's master token (from server.json in its state directory): cleanup and minting login codes. */
   token: string;
-  loginUrl: string;
+  stateDir: string;
   /** Every lab this run creates is named `<labPrefix><tag>` (LAB_NAME_RE allows 24 characters). */
   labPrefix: string;
   tmpDir: string;
@@ -30,6 +31,32 @@ export function readRunInfo(): RunInfo {
       `no running e2e server (${RUN_FILE}): start the suite with \`playwright test\` (${String(err)})`,
     );
   }
+}
+
+/** The running server's file in its state directory (URL, pid, master token), as `netcanvas login` reads it. */
+export function readServerFile(
+  stateDir: string,
+): { url: string; pid: number; token: string } | null {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'server.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A fresh login link (single use, 5 minutes), minted with the master token
+ * as `netcanvas login` does; `hash` (e.g. `design=<id>`) rides along.
+ */
+export async function loginLink(run: RunInfo, hash?: string): Promise<string> {
+  const res = await fetch(`${run.baseURL}/api/login/codes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${run.token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (!res.ok) throw new Error(`minting a login code: ${res.status} ${await res.text()}`);
+  const { code } = (await res.json()) as { code: string };
+  return `${run.baseURL}/#login=${code}${hash ? `&${hash}` : ''}`;
 }
 
 /** Namespaces of one lab as the kernel lists them: `nc-<lab>` and `nc-<lab>.<node>`. */

@@ -11,21 +11,16 @@ import {
   expect,
   expectAllLinksUp,
   kernelNamespaces,
+  labOf,
   openApp,
-  renameLab,
   shot,
   test,
 } from '../support/app.js';
 
-test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
-  page,
-  run,
-  labName,
-}) => {
-  const lab = labName('draw');
+test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({ page, run }) => {
   await openApp(page, run);
   await expect(page.getByTestId('empty-canvas')).toBeVisible();
-  await renameLab(page, lab);
+  const lab = await labOf(page);
 
   const canvas = page.getByTestId('canvas');
   const box = await canvas.boundingBox();
@@ -95,9 +90,7 @@ test('draw two namespaces on a VLAN with the mouse, deploy, ping', async ({
 test('the first element dropped on an empty canvas lands under the pointer', async ({
   page,
   run,
-  labName,
 }) => {
-  labName('drop');
   await openApp(page, run);
   await expect(page.getByTestId('empty-canvas')).toBeVisible();
   const canvas = page.getByTestId('canvas');

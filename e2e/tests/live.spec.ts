@@ -13,7 +13,7 @@ import {
   expectAllLinksUp,
   kernelNamespaces,
   openApp,
-  renameLab,
+  openScenario,
   shot,
   test,
 } from '../support/app.js';
@@ -25,14 +25,10 @@ test('a reload mid-lab and a second browser show the live lab and each other’s
   page,
   browser,
   run,
-  labName,
 }) => {
-  const lab = labName('live');
   await openApp(page, run);
-  await page.getByTestId('btn-gallery').click();
-  await page.getByTestId('scenario-open-inter-vlan').click();
+  const lab = await openScenario(page, 'inter-vlan');
   await expect(page.getByTestId('node-r1')).toBeVisible();
-  await renameLab(page, lab);
   await deploy(page);
   await expectAllLinksUp(page, LINKS);
   for (const id of ELEMENTS)
@@ -41,7 +37,7 @@ test('a reload mid-lab and a second browser show the live lab and each other’s
   // Reload: the page starts from nothing and must get the lab back from the server.
   await page.reload();
   await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
-  await expect(page.getByTestId('design-name')).toHaveText(lab);
+  await expect(page.getByTestId('design-lab')).toHaveText(`lab ${lab}`);
   await expectAllLinksUp(page, LINKS);
   for (const id of ELEMENTS)
     await expect(page.getByTestId(`live-badge-${id}`)).toHaveAttribute('title', /deployed/);
@@ -52,7 +48,7 @@ test('a reload mid-lab and a second browser show the live lab and each other’s
   try {
     const second = await other.newPage();
     await openApp(second, run, `design=${designIdOf(page)}`);
-    await expect(second.getByTestId('design-name')).toHaveText(lab);
+    await expect(second.getByTestId('design-lab')).toHaveText(`lab ${lab}`);
     await expectAllLinksUp(second, LINKS);
     await expect(second.getByTestId('live-badge-r1')).toHaveAttribute('title', /deployed/);
 

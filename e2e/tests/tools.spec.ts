@@ -4,6 +4,8 @@
  * encapsulated traffic while c1 pings c2, a traceroute from c1 to c2 lists
  * the routers it crosses, and the traffic shows as a rate on the links.
  */
+
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import {
   deploy,
@@ -12,7 +14,7 @@ import {
   expectAllLinksUp,
   kernelNamespaces,
   openApp,
-  renameLab,
+  openScenario,
   shot,
   test,
 } from '../support/app.js';
@@ -68,16 +70,11 @@ async function zoom(page: Page): Promise<number> {
 test('vxlan scenario: capture the tunnel on the public network, traceroute, link rates', async ({
   page,
   run,
-  labName,
 }) => {
-  const lab = labName('tools');
   await openApp(page, run);
-  await page.getByTestId('btn-gallery').click();
-  await page.getByTestId('scenario-open-vxlan').click();
-  await expect(page.getByTestId('gallery')).toBeHidden();
+  const lab = await openScenario(page, 'vxlan');
   for (const id of ['public', 'r1', 'r2', 'tun', 'c1', 'c2'])
     await expect(page.getByTestId(`node-${id}`)).toBeVisible();
-  await renameLab(page, lab);
   await deploy(page);
   await expectAllLinksUp(page, LINKS);
   await page.locator('.react-flow__controls-fitview').click();
@@ -116,6 +113,17 @@ test('vxlan scenario: capture the tunnel on the public network, traceroute, link
       )
       .toEqual({ running: true, tunnelled: true });
     await shot(page, '20-capture-vxlan');
+  });
+
+  await test.step('the finished capture downloads as a pcap, fetched with the session header', async () => {
+    const button = page.getByTestId('capture-download');
+    await expect(button).toBeVisible({ timeout: 40_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^[a-z0-9]+\.pcap$/);
+    const file = await download.path();
+    const head = readFileSync(file).subarray(0, 4).toString('hex');
+    // libpcap's magic number, either byte order.
+    expect(['d4c3b2a1', 'a1b2c3d4']).toContain(head);
   });
 
   await test.step('a traceroute from c1 to c2 crosses r1, then r2, then reaches c2', async () => {

@@ -15,8 +15,8 @@ import {
   expectAllLinksUp,
   kernelNamespaces,
   kernelOperstate,
+  labOf,
   openApp,
-  renameLab,
   shot,
   test,
 } from '../support/app.js';
@@ -77,9 +77,7 @@ const crossSite = (cell: Cell) => CROSS_SITE.has(cell.id);
 test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy', async ({
   page,
   run,
-  labName,
 }) => {
-  const lab = labName('vx');
   const started = Date.now();
   await openApp(page, run);
   await shot(page, '00-empty');
@@ -93,7 +91,8 @@ test('vxlan scenario: deploy, measure, cut r2’s public link, restore, destroy'
   for (const id of ['public', 'r1', 'r2', 'tun', 'c1', 'c2'])
     await expect(page.getByTestId(`node-${id}`)).toBeVisible();
 
-  await renameLab(page, lab);
+  const lab = await labOf(page);
+  await expect(page.getByTestId('save-state')).toHaveText(/^server · saved$/);
   await expect(
     page.getByTestId('problems-empty').or(page.getByTestId('toggle-problems')),
   ).toBeVisible();

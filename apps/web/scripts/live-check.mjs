@@ -1,7 +1,7 @@
-// Drives the built app against a running `netcanvas serve`: node scripts/live-check.mjs <login-url> <lab-name>
+// Drives the built app against a running `netcanvas serve`: node scripts/live-check.mjs <login-url>
 import { launchChromium } from './chromium.mjs';
 
-const [login, lab] = process.argv.slice(2);
+const [login] = process.argv.slice(2);
 const out = '/tmp/nc-shots';
 const browser = await launchChromium();
 const ctx = await browser.newContext({ viewport: { width: 1440, height: 880 } });
@@ -14,15 +14,14 @@ await page.getByTestId('btn-gallery').click();
 await page.getByTestId('scenario-open-inter-vlan').click();
 await page.getByTestId('node-r1').waitFor();
 await page.keyboard.press('Escape');
-await page.getByTestId('inspector-lab-name').fill(lab);
-await page.waitForTimeout(1500);
-console.log('after rename:', await page.getByTestId('save-state').textContent(), page.url());
+await page.getByTestId('save-state').filter({ hasText: 'saved' }).waitFor({ timeout: 20000 });
+console.log('opened as', await page.getByTestId('design-lab').textContent(), page.url());
 
 // second browser on the same design
 const page2 = await ctx.newPage();
 await page2.goto(page.url().replace(/\?.*#/, '#'));
 await page2.getByTestId('node-r1').waitFor({ timeout: 20000 });
-console.log('second browser lab name:', await page2.getByTestId('design-name').textContent());
+console.log('second browser:', await page2.getByTestId('design-lab').textContent());
 
 await page.getByTestId('btn-deploy').click();
 await page
@@ -67,8 +66,7 @@ await page.waitForTimeout(3000);
 console.log(
   'after reload, r1 badge:',
   await page.getByTestId('live-badge-r1').count(),
-  'name',
-  await page.getByTestId('design-name').textContent(),
+  await page.getByTestId('design-lab').textContent(),
 );
 await page.getByTestId('btn-destroy').click();
 await page.getByTestId('deploy-progress').waitFor({ timeout: 60000 });

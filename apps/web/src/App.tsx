@@ -4,11 +4,15 @@ import { BottomDrawer } from './components/BottomDrawer';
 import { Canvas, FIT } from './components/Canvas';
 import { ChangeReview } from './components/ChangeReview';
 import { ContextMenu } from './components/ContextMenu';
+import { DesignsView } from './components/DesignsView';
 import { Gallery } from './components/Gallery';
 import { Inspector } from './components/Inspector';
+import { LabsView } from './components/LabsView';
 import { Palette } from './components/Palette';
+import { StorageBanner } from './components/Sessions';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
+import { WorkspaceNotice } from './components/WorkspaceNotice';
 import { useShortcuts } from './core/shortcuts';
 import { useApp } from './store';
 
@@ -51,16 +55,20 @@ export function App() {
     <ReactFlowProvider>
       <div className="nc-app">
         <Toolbar />
+        <StorageBanner />
         <div className="nc-main">
           <Palette />
           <div className="nc-center">
             <Canvas />
+            <WorkspaceNotice />
             <Highlights />
             <BottomDrawer />
           </div>
           <Inspector />
         </div>
         <Gallery />
+        <DesignsView />
+        <LabsView />
         <ChangeReview />
         <ContextMenu />
         <Toasts />

@@ -1,3 +1,4 @@
+import './jitless';
 import '@xyflow/react/dist/base.css';
 import './styles.css';
 import { StrictMode } from 'react';

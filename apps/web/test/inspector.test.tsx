@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Inspector } from '../src/components/Inspector';
 import { useShortcuts } from '../src/core/shortcuts';
+import { useLive } from '../src/live/store';
 import { useApp } from '../src/store';
 import { testRoot } from './dom';
 import { scenario } from './helpers';
@@ -181,14 +182,42 @@ describe('fields that commit as you type', () => {
   });
 });
 
-describe('the lab name', () => {
+describe('the requested lab name', () => {
   it('is committed when the field is left, not per keystroke', () => {
     dom.render(<Page />);
     const before = s().design.name;
-    selectAll('inspector-lab-name');
+    selectAll('inspector-name');
     type('edge');
     expect(s().design.name).toBe(before);
     blur();
     expect(s().design.name).toBe('edge');
+  });
+});
+
+describe("the design's lab", () => {
+  afterEach(() => useLive.setState({ labName: null }));
+
+  it('is the one the server fixed, shown read-only; renaming the requested name leaves it', () => {
+    useLive.setState({ labName: 'inter-vlan-2' });
+    dom.render(<Page />);
+    expect(text('inspector-lab')).toBe('inter-vlan-2');
+    expect(field('inspector-lab').tagName).toBe('OUTPUT'); // not an input: nothing to type into
+    selectAll('inspector-name');
+    type('other');
+    blur();
+    expect(s().design.name).toBe('other');
+    expect(text('inspector-lab')).toBe('inter-vlan-2');
+  });
+
+  it('has a free-text title, committed on leave; emptied, it is gone from the design', () => {
+    dom.render(<Page />);
+    selectAll('inspector-title');
+    type('Lesson 2: routing');
+    expect(s().design.title).toBeUndefined();
+    blur();
+    expect(s().design.title).toBe('Lesson 2: routing');
+    selectAll('inspector-title');
+    blur();
+    expect('title' in s().design).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  * name depends only on the element itself, so adding or removing another
  * element never renames it (except to resolve a clash).
  */
-import { LAB_NAME_RE } from './schema.js';
+import { LAB_NAME_MAX, LAB_NAME_RE } from './schema.js';
 
 /** IFNAMSIZ (16) minus the terminating NUL. */
 export const IFNAME_MAX = 15;
@@ -31,6 +31,28 @@ export function labOfNetns(name: string): string | null {
   // An element part must be an element id: `nc-lab.`, `nc-lab.C1`, `nc-lab.c1.x` are not ours.
   if (dot !== -1 && !ELEMENT_PART.test(rest.slice(dot + 1))) return null;
   return lab;
+}
+
+/** A lab name asked for more than this many times gives up rather than search on. */
+export const LAB_NAME_TRIES = 9999;
+
+/**
+ * The lab a design asking for `requested` gets: the name itself when
+ * `take(name)` accepts it, else `requested-2`, `-3`, … (the requested part
+ * shortened so every candidate is still a lab name of at most 24
+ * characters). `take` decides what "free" means (the caller's store,
+ * ownership registry and kernel) and may claim the name as it answers.
+ * Null when nothing was free.
+ */
+export function firstFreeLabName(requested: string, take: (lab: string) => boolean): string | null {
+  if (!LAB_NAME_RE.test(requested)) return null;
+  if (take(requested)) return requested;
+  for (let n = 2; n <= LAB_NAME_TRIES; n++) {
+    const suffix = `-${n}`;
+    const candidate = `${requested.slice(0, LAB_NAME_MAX - suffix.length).replace(/-+$/, '')}${suffix}`;
+    if (take(candidate)) return candidate;
+  }
+  return null;
 }
 
 /** 32-bit FNV-1a over the UTF-16 code units (all our names are ASCII). */

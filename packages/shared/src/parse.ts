@@ -21,6 +21,7 @@ const FIELDS_BY_KIND: Record<string, string[]> = {
 const DESIGN_FIELDS = [
   'apiVersion',
   'name',
+  'title',
   'description',
   'nodes',
   'links',

@@ -10,7 +10,8 @@ export const API_VERSION = 'netcanvas/v1';
 /** Element ids become part of namespace and interface names, so they stay small and plain. */
 export const ELEMENT_ID_RE = /^[a-z][a-z0-9-]{0,30}$/;
 /** Lab names are the middle of `nc-<lab>.<node>`; no dot, so the owner of a namespace is unambiguous. */
-export const LAB_NAME_RE = /^[a-z][a-z0-9-]{0,23}$/;
+export const LAB_NAME_MAX = 24;
+export const LAB_NAME_RE = new RegExp(`^[a-z][a-z0-9-]{0,${LAB_NAME_MAX - 1}}$`);
 /** Interface names: IFNAMSIZ is 16 including the NUL. */
 export const IFNAME_RE = /^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/;
 /**
@@ -198,6 +199,8 @@ export const Design = z.strictObject({
       LAB_NAME_RE,
       'lab names are 1–24 characters: lower-case letters, digits and "-", starting with a letter',
     ),
+  /** Free text for people (the dashboard's lists); `name` is the lab name asked for. */
+  title: z.string().max(120).optional(),
   description: z.string().max(4000).optional(),
   nodes: z.record(ElementId, DesignNode),
   links: z.array(Link).max(20000).default([]),

@@ -418,6 +418,7 @@ function linkForYaml(link: Link): Record<string, unknown> {
 /** Design → readable YAML: fixed key order, one flow-style line per node, defaults omitted. Round-trips. */
 export function designToYaml(design: Design): string {
   const root: Record<string, unknown> = { apiVersion: design.apiVersion, name: design.name };
+  if (design.title !== undefined) root.title = design.title;
   if (design.description !== undefined) root.description = design.description;
   const nodes: Record<string, unknown> = {};
   for (const [id, node] of Object.entries(design.nodes)) nodes[id] = nodeForYaml(node);

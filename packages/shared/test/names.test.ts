@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  firstFreeLabName,
   fnv1a32,
   hashedIfname,
   IFNAME_MAX,
@@ -9,6 +10,7 @@ import {
   netnsName,
   shortIfname,
 } from '../src/names.js';
+import { LAB_NAME_RE } from '../src/schema.js';
 
 describe('namespace names', () => {
   it('are nc-<lab> for the fabric and nc-<lab>.<id> for an element', () => {
@@ -104,5 +106,39 @@ describe('interface names', () => {
     expect(second.clashed).toBe(true);
     expect(second.name).toMatch(/^vlan10-[0-9a-z]{6}$/);
     expect(scope.claim('vlan10', 'r1--vlan10#3').name).not.toBe(second.name);
+  });
+});
+
+describe('the lab a design gets', () => {
+  it('is the requested name when free, else the next of -2, -3, …', () => {
+    expect(firstFreeLabName('vxlan', () => true)).toBe('vxlan');
+    const taken = new Set(['vxlan', 'vxlan-2']);
+    expect(firstFreeLabName('vxlan', (l) => !taken.has(l))).toBe('vxlan-3');
+  });
+
+  it('stays a valid lab name at the 24-character limit', () => {
+    const long = 'a-very-long-lab-name-abc'; // 24
+    const taken = new Set([long]);
+    const got = firstFreeLabName(long, (l) => !taken.has(l));
+    expect(got).toBe('a-very-long-lab-name-a-2');
+    fc.assert(
+      fc.property(
+        fc.stringMatching(LAB_NAME_RE),
+        fc.integer({ min: 0, max: 120 }),
+        (requested, busy) => {
+          const seen: string[] = [];
+          const name = firstFreeLabName(requested, (l) => {
+            seen.push(l);
+            return seen.length > busy;
+          });
+          expect(name).toMatch(LAB_NAME_RE);
+          expect(new Set(seen).size).toBe(seen.length); // never offers one name twice
+        },
+      ),
+    );
+  });
+
+  it('gives up (null) rather than search forever', () => {
+    expect(firstFreeLabName('x', () => false)).toBeNull();
   });
 });

@@ -178,6 +178,7 @@ describe('designToYaml', () => {
     const input = {
       apiVersion: 'netcanvas/v1',
       name: 'full',
+      title: 'Site A: "two VLANs" # and a tunnel',
       description: 'line one\nline two: with "quotes" and # hash',
       nodes: {
         h: { kind: 'host', mode: 'routed', subnet: '172.17.0.0/24', label: 'yes' },

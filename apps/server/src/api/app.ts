@@ -17,26 +17,36 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type Engine, LabBusyError } from '../lab/engine.js';
+import { isSpawnFailure } from '../kernel/exec.js';
+import { type AuditEntry, type AuditLog, noAudit } from '../lab/audit.js';
+import { type Engine, LabBusyError, LabRequestError } from '../lab/engine.js';
+import { describeOwner, type LabOwner, sameOwner } from '../lab/state.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
 import {
+  type CreateOptions,
   DesignNotFoundError,
+  type DesignRecord,
+  type DesignSummary,
   InvalidDesignError,
-  NameTakenError,
+  LabTakenError,
+  labDesignOf,
   StaleVersionError,
+  StorageCorruptError,
+  StorageError,
+  StorageFullError,
   type Store,
 } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
 import {
   authenticate,
-  cookieName,
+  CONTENT_SECURITY_POLICY,
   type FrontDoor,
   hostAllowed,
   MAX_BODY_BYTES,
   originCheck,
-  tokenMatches,
+  type Principal,
 } from './security.js';
 
 export interface AppDeps extends FrontDoor {
@@ -50,6 +60,14 @@ export interface AppDeps extends FrontDoor {
   webRoot?: string;
   /** Traceroute and capture; absent → 501. */
   tools?: LabTools;
+  /** Where kernel changes are recorded (the state directory's audit.log). */
+  audit?: AuditLog;
+}
+
+/** Who asked, as the audit log names it. */
+export function clientOf(p: Principal | null | undefined): string {
+  if (!p) return 'unknown';
+  return p.kind === 'master' ? 'master' : `session:${p.id}`;
 }
 
 export class HttpError extends Error {
@@ -99,6 +117,39 @@ function diagnosticsOf(doc: unknown, logger: Logger): unknown[] {
 
 export function createApp(deps: AppDeps): express.Express {
   const { store, engine, logger } = deps;
+  const audit = deps.audit ?? noAudit;
+  const owners = engine.owners;
+  /** The registry's record of a design of this store. */
+  const designOwner = (rec: DesignSummary): LabOwner => ({
+    kind: 'design',
+    id: rec.id,
+    name: rec.name,
+    ...(rec.title !== undefined ? { title: rec.title } : {}),
+    store: store.path,
+  });
+  /** A design of this store that was deleted (the registry forgets a design whose store is gone). */
+  const gone = (owner: LabOwner): boolean =>
+    owner.kind === 'design' && owner.store === store.path && !store.has(owner.id);
+  const ownerOf = (lab: string): LabOwner | undefined => {
+    const owner = owners.get(lab);
+    return owner && !gone(owner) ? owner : undefined;
+  };
+  /** Claims a lab name in the registry, over the record of a design that no longer exists. */
+  function claim(lab: string, owner: LabOwner): LabOwner {
+    const now = owners.get(lab);
+    if (now && gone(now)) owners.release(lab, now);
+    return owners.claim(lab, owner);
+  }
+  // Designs stored before the registry existed (or by a server with another
+  // state directory) claim their labs now; a name someone else holds stays theirs.
+  for (const d of store.list()) {
+    const owner = claim(d.lab, designOwner(d));
+    if (!sameOwner(owner, designOwner(d)))
+      logger.warn(
+        { lab: d.lab, design: d.id },
+        `lab ${d.lab} belongs to ${describeOwner(owner)}; design ${d.id} cannot change it`,
+      );
+  }
   const hub =
     deps.hub ?? new LiveHub({ store, engine, sources: deps.sources ?? noLiveSources, logger });
   const app = express();
@@ -117,46 +168,30 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    if (!req.path.startsWith('/api'))
+      res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     next();
-  });
-
-  // 2. Token exchange: `/?token=…` (the URL printed at start) becomes a cookie, then the token leaves the address bar.
-  app.get('/', (req, res, next) => {
-    const token = req.query.token;
-    if (token === undefined) {
-      next();
-      return;
-    }
-    if (typeof token !== 'string' || !tokenMatches(deps, token)) {
-      next(
-        new HttpError(
-          401,
-          'bad-token',
-          'this link is not valid; use the URL the server printed at start',
-        ),
-      );
-      return;
-    }
-    res.setHeader(
-      'Set-Cookie',
-      `${cookieName(req.headers.host)}=${deps.token}; HttpOnly; SameSite=Strict; Path=/`,
-    );
-    res.setHeader('Cache-Control', 'no-store');
-    res.redirect(303, '/');
   });
 
   const api = express.Router();
   app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    const auth = authenticate(deps, req);
-    if (!auth) {
+    // The one route open without a secret: trading a login code for one.
+    const open = req.method === 'POST' && req.path === '/login';
+    const principal = open ? null : authenticate(deps, req);
+    if (!open && !principal) {
       next(
-        new HttpError(401, 'unauthorized', 'a token is required: open the URL the server printed'),
+        new HttpError(
+          401,
+          'unauthorized',
+          'not logged in: open the link `netcanvas login` prints (or the one the server printed at start)',
+        ),
       );
       return;
     }
+    res.locals.principal = principal;
     if (MUTATING.has(req.method)) {
-      const o = originCheck(deps, req, auth);
+      const o = originCheck(deps, req);
       if (!o.ok) {
         next(new HttpError(403, 'bad-origin', o.reason));
         return;
@@ -177,25 +212,114 @@ export function createApp(deps: AppDeps): express.Express {
 
   // ─────────── designs ───────────
   const designId = (req: Request) => param(req, 'id', DESIGN_ID_RE, 'design id');
+  /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
+  const changing = new Set<string>();
+
+  // ─────────── login and sessions ───────────
+  const principalOf = (res: Response): Principal => res.locals.principal as Principal;
+
+  api.post('/login', (req, res) => {
+    const { code } = body(z.strictObject({ code: z.string().max(200) }), req);
+    const ua = req.headers['user-agent'];
+    const got = deps.sessions.exchange(code, typeof ua === 'string' ? ua : 'unknown');
+    if (!got)
+      throw new HttpError(
+        401,
+        'bad-login-code',
+        'this login link was already used or has expired (they are valid once, for 5 minutes): run `netcanvas login` for a new one',
+      );
+    logger.info({ session: got.session.id }, 'browser session opened');
+    res.status(201).json({ session: got.session, secret: got.secret });
+  });
+
+  api.post('/login/codes', (req, res) => {
+    body(z.strictObject({}), req);
+    if (principalOf(res).kind !== 'master')
+      throw new HttpError(403, 'master-only', 'login codes are minted with the master token');
+    const { code, expiresAt } = deps.sessions.mintCode();
+    res.status(201).json({ code, expiresAt, url: `http://${req.headers.host}/#login=${code}` });
+  });
+
+  api.get('/sessions', (_req, res) => {
+    const p = principalOf(res);
+    res.json({
+      sessions: deps.sessions
+        .list()
+        .map((s) => ({ ...s, current: p.kind === 'session' && p.id === s.id })),
+    });
+  });
+
+  api.delete('/sessions/:session', (req, res) => {
+    const id = param(req, 'session', /^[0-9a-f]{12}$/, 'session id');
+    if (!deps.sessions.revoke(id)) throw new HttpError(404, 'not-found', `no session ${id}`);
+    logger.info({ session: id, by: clientOf(principalOf(res)) }, 'session revoked');
+    res.status(204).end();
+  });
 
   api.get('/session', (_req, res) => {
-    res.json({ ok: true });
+    const p = principalOf(res);
+    res.json({
+      ok: true,
+      via: p.kind,
+      session: p.kind === 'session' ? p.id : null,
+      storage: { path: store.path, recovered: store.recovered ?? null },
+    });
   });
 
   api.get('/designs', (_req, res) => {
     res.json({ designs: store.list() });
   });
 
-  api.post('/designs', (req, res) => {
+  /** Who holds a lab name, said to a person. */
+  function holderOf(lab: string): string {
+    const owner = ownerOf(lab);
+    return owner ? describeOwner(owner) : 'a lab of that name running on this machine';
+  }
+
+  /**
+   * Stores a new design and fixes its lab: the requested name when no stored
+   * design, registry entry or namespace has it, else the next free `-N`,
+   * claimed in the registry in the same step. The answer says when the name
+   * was not the one asked for.
+   */
+  async function createDesign(make: (o: CreateOptions) => DesignRecord) {
+    const running = new Set(await engine.labs());
+    let claimed: { lab: string; owner: LabOwner } | undefined;
+    let rec: DesignRecord;
+    try {
+      rec = make({
+        claimLab(lab, id) {
+          if (running.has(lab)) return false;
+          const owner: LabOwner = { kind: 'design', id, name: lab, store: store.path };
+          if (!sameOwner(claim(lab, owner), owner)) return false;
+          claimed = { lab, owner };
+          return true;
+        },
+      });
+    } catch (err) {
+      if (claimed) owners.release(claimed.lab, claimed.owner);
+      throw err;
+    }
+    owners.set(rec.lab, designOwner(rec));
+    return {
+      ...rec,
+      diagnostics: diagnosticsOf(rec.doc, logger),
+      ...(rec.lab !== rec.doc.name
+        ? {
+            labNotice: `Lab ${rec.doc.name} is taken (by ${holderOf(rec.doc.name)}), so this design's lab is ${rec.lab}.`,
+          }
+        : {}),
+    };
+  }
+
+  api.post('/designs', async (req, res) => {
     const { doc } = body(z.strictObject({ doc: z.unknown() }), req);
-    const rec = store.create(doc);
-    res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+    res.status(201).json(await createDesign((o) => store.create(doc, o)));
   });
 
-  api.post('/designs/import', (req, res) => {
+  api.post('/designs/import', async (req, res) => {
     const { yaml } = body(z.strictObject({ yaml: z.string().max(MAX_BODY_BYTES) }), req);
-    const rec = store.importYaml(yaml);
-    res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
+    res.status(201).json(await createDesign((o) => store.importYaml(yaml, o)));
   });
 
   api.get('/designs/:id', (req, res) => {
@@ -217,9 +341,21 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(summary);
   });
 
-  api.delete('/designs/:id', (req, res) => {
+  // A design whose lab runs is not deleted: the lab would be left with no design to reach it.
+  api.delete('/designs/:id', async (req, res) => {
     const id = designId(req);
+    const rec = store.get(id);
+    const { lab } = rec;
+    const running = await engine.labs();
+    if (changing.has(lab) || running.includes(lab))
+      throw new HttpError(
+        409,
+        'lab-running',
+        `lab ${lab} of this design is running: destroy the lab first, then delete the design`,
+        { lab },
+      );
     store.delete(id);
+    owners.release(lab, designOwner(rec));
     hub.publish({ design: id }, { kind: 'design-deleted', id });
     res.status(204).end();
   });
@@ -261,15 +397,35 @@ export function createApp(deps: AppDeps): express.Express {
       { design: id },
       { kind: 'design', id, name: rec.name, version: rec.version, doc: rec.doc, by },
     );
-    void hub.labChanged(rec.name);
+    // The registry names the design in refusals: keep its name and title current.
+    const owner = owners.get(rec.lab);
+    if (
+      owner?.kind === 'design' &&
+      owner.id === rec.id &&
+      (owner.name !== rec.name || owner.title !== rec.title)
+    )
+      owners.set(rec.lab, designOwner(rec));
+    void hub.labChanged(rec.lab);
   }
   app.locals.announceDesign = announceDesign;
 
   // ─────────── labs ───────────
+  /** The design named in the path, under the lab it owns: every lab operation uses this one. */
   const labDesign = (req: Request): Design =>
-    store.get(param(req, 'design', DESIGN_ID_RE, 'design id')).doc;
-  /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
-  const changing = new Set<string>();
+    labDesignOf(store.get(param(req, 'design', DESIGN_ID_RE, 'design id')));
+  /** A design changes only its own lab (claimed now if the registry lost it). */
+  function ownLab(req: Request): Design {
+    const rec = store.get(param(req, 'design', DESIGN_ID_RE, 'design id'));
+    const owner = claim(rec.lab, designOwner(rec));
+    if (!sameOwner(owner, designOwner(rec)))
+      throw new HttpError(
+        409,
+        'lab-owned',
+        `lab ${rec.lab} belongs to ${describeOwner(owner)}; this design cannot change it`,
+        { lab: rec.lab },
+      );
+    return labDesignOf(rec);
+  }
   async function exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
     if (changing.has(lab)) throw new LabBusyError(lab);
     changing.add(lab);
@@ -280,16 +436,70 @@ export function createApp(deps: AppDeps): express.Express {
     }
   }
 
+  // Every lab on this machine, whoever started it, with its owner: a design
+  // of this store, another owner in the registry (the CLI), or nobody.
   api.get('/labs', async (_req, res) => {
     const names = await engine.labs();
     const labs = await Promise.all(
       names.map(async (lab) => {
-        const design = store.byName(lab);
-        const status = await engine.status(lab, design?.doc);
-        return { lab, design: design ? { id: design.id, version: design.version } : null, status };
+        const rec = store.byLab(lab);
+        const design = rec ? labDesignOf(rec) : engine.lastDesign?.(lab);
+        const status = await engine.status(lab, design);
+        return {
+          lab,
+          design: rec
+            ? {
+                id: rec.id,
+                version: rec.version,
+                name: rec.name,
+                ...(rec.title !== undefined ? { title: rec.title } : {}),
+              }
+            : null,
+          owner: ownerOf(lab) ?? null,
+          elements: design ? Object.keys(design.nodes).length : null,
+          since: engine.since?.(lab) ?? null,
+          status,
+        };
       }),
     );
     res.json({ labs });
+  });
+
+  // "Open as design": a lab with no design of its own (brought up by the CLI)
+  // becomes a stored design, made from the design it was last applied from,
+  // and that design owns it from now on. Never done without being asked.
+  api.post('/labs/by-name/:lab/adopt', async (req, res) => {
+    body(z.strictObject({}), req);
+    const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
+    const stored = store.byLab(lab);
+    if (stored)
+      throw new HttpError(409, 'lab-owned', `lab ${lab} already belongs to ${holderOf(lab)}`, {
+        lab,
+        design: stored.id,
+      });
+    const owner = ownerOf(lab);
+    if (owner?.kind === 'design')
+      throw new HttpError(
+        409,
+        'lab-owned',
+        `lab ${lab} belongs to ${describeOwner(owner)}, which is not in this dashboard's store`,
+        { lab },
+      );
+    const last = engine.lastDesign?.(lab);
+    if (!last)
+      throw new HttpError(
+        409,
+        'no-design',
+        `no design is known for lab ${lab} (it was not brought up on this machine, or its memory was lost): destroy it, or bring it up again from its file`,
+        { lab },
+      );
+    const rec = await exclusive(lab, async () => {
+      const made = store.create({ ...last, name: lab }, { lab });
+      owners.set(lab, designOwner(made));
+      return made;
+    });
+    await hub.labChanged(lab);
+    res.status(201).json({ ...rec, diagnostics: diagnosticsOf(rec.doc, logger) });
   });
 
   api.get('/labs/:design/status', async (req, res) => {
@@ -306,40 +516,85 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ ops, diagnostics, script: plan ? renderScript(plan) : null });
   });
 
+  /** Runs a kernel change and writes its audit line, whatever the outcome. */
+  async function audited<T>(
+    res: Response,
+    entry: Pick<AuditEntry, 'action' | 'lab' | 'design'> & Record<string, unknown>,
+    fn: () => Promise<T>,
+    outcome: (r: T) => Pick<AuditEntry, 'ops' | 'result'> & Record<string, unknown>,
+  ): Promise<T> {
+    const client = clientOf(res.locals.principal as Principal);
+    let r: T;
+    try {
+      r = await fn();
+    } catch (err) {
+      // A refused request (busy lab, bad input) changed nothing: no line. A
+      // change the kernel refused (422) ran, and was undone: it has one.
+      const refused =
+        err instanceof LabBusyError || (err instanceof LabRequestError && err.status !== 422);
+      if (!refused)
+        audit.record({ ...entry, ops: 0, result: 'error', client, message: String(err) });
+      throw err;
+    }
+    audit.record({ ...entry, client, ...outcome(r) });
+    return r;
+  }
+
   api.post('/labs/:design/apply', async (req, res) => {
     body(z.strictObject({}), req);
-    const design = labDesign(req);
-    const result = await exclusive(design.name, () =>
-      engine.apply(design, (p) => hub.applyProgress(p)),
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
+    const design = ownLab(req);
+    const result = await audited(
+      res,
+      { action: 'apply', lab: design.name, design: id },
+      () => exclusive(design.name, () => engine.apply(design, (p) => hub.applyProgress(p))),
+      (r) => ({
+        ops: r.ops.length,
+        result: r.ok ? 'ok' : 'failed',
+        ...(r.failure ? { message: r.failure.kernelMessage } : {}),
+        ...(r.rollback ? { rollback: r.rollback.state } : {}),
+      }),
     );
     await hub.labChanged(design.name);
     res.status(result.ok ? 200 : 422).json(result);
   });
 
+  async function destroyLab(res: Response, lab: string, design: string | null) {
+    deps.tools?.stopCaptures?.(lab);
+    const result = await audited(
+      res,
+      { action: 'destroy', lab, design },
+      () => exclusive(lab, () => engine.destroy(lab)),
+      (r) => ({ ops: r.removed.length, result: 'ok' }),
+    );
+    await hub.labChanged(lab);
+    res.json(result);
+  }
+
   api.post('/labs/:design/destroy', async (req, res) => {
     body(z.strictObject({}), req);
-    const design = labDesign(req);
-    deps.tools?.stopCaptures?.(design.name);
-    const result = await exclusive(design.name, () => engine.destroy(design.name));
-    await hub.labChanged(design.name);
-    res.json(result);
+    const design = ownLab(req);
+    await destroyLab(res, design.name, param(req, 'design', DESIGN_ID_RE, 'design id'));
   });
 
   // A lab found in the kernel with no stored design (another server, the CLI, a crash) can still be removed.
   api.post('/labs/by-name/:lab/destroy', async (req, res) => {
     body(z.strictObject({}), req);
     const lab = param(req, 'lab', LAB_NAME_RE, 'lab name');
-    deps.tools?.stopCaptures?.(lab);
-    const result = await exclusive(lab, () => engine.destroy(lab));
-    await hub.labChanged(lab);
-    res.json(result);
+    await destroyLab(res, lab, store.byLab(lab)?.id ?? null);
   });
 
   api.post('/labs/:design/links/:link/state', async (req, res) => {
     const link = param(req, 'link', LINK_ID_RE, 'link id');
     const { state } = body(z.strictObject({ state: z.enum(['up', 'down']) }), req);
-    const design = labDesign(req);
-    await exclusive(design.name, () => engine.setLinkState(design, link, state));
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
+    const design = ownLab(req);
+    await audited(
+      res,
+      { action: 'link-state', lab: design.name, design: id, link, state },
+      () => exclusive(design.name, () => engine.setLinkState(design, link, state)),
+      (r) => ({ ops: r?.ops ?? 0, result: 'ok' }),
+    );
     await hub.labChanged(design.name);
     res.json({ link, state });
   });
@@ -377,13 +632,26 @@ export function createApp(deps: AppDeps): express.Express {
     );
     if (!deps.tools)
       throw new HttpError(501, 'not-available', 'capture is not available on this server');
+    const id = param(req, 'design', DESIGN_ID_RE, 'design id');
     const design = labDesign(req);
-    const capture = deps.tools.startCapture(design, spec, (lines, done) =>
+    const client = clientOf(res.locals.principal as Principal);
+    const what = { lab: design.name, design: id, node: spec.node, dev: spec.dev, client };
+    const capture = deps.tools.startCapture(design, spec, (lines, done) => {
+      if (done)
+        audit.record({
+          action: 'capture-stop',
+          ...what,
+          capture: capture.id,
+          ops: 0,
+          result: 'ok',
+          message: done.reason,
+        });
       hub.publish(
         { lab: design.name },
         { kind: 'capture', capture: capture.id, lines, ...(done ? { done } : {}) },
-      ),
-    );
+      );
+    });
+    audit.record({ action: 'capture-start', ...what, capture: capture.id, ops: 0, result: 'ok' });
     res.status(202).json({ id: capture.id });
   });
 
@@ -438,9 +706,29 @@ export function toHttpError(err: unknown): HttpError {
     return new HttpError(409, 'lab-busy', err.message, { lab: err.lab });
   if (err instanceof StaleVersionError)
     return new HttpError(409, 'stale-version', err.message, { currentVersion: err.current });
-  if (err instanceof NameTakenError)
-    return new HttpError(409, 'name-taken', err.message, { owner: err.ownerId });
+  if (err instanceof LabTakenError)
+    return new HttpError(409, 'lab-taken', err.message, {
+      lab: err.lab,
+      ...(err.ownerId ? { owner: err.ownerId } : {}),
+    });
   if (err instanceof ToolInputError) return new HttpError(400, 'bad-tool-input', err.message);
+  if (err instanceof LabRequestError)
+    return new HttpError(err.status, err.code, err.message, err.field ? { field: err.field } : {});
+  if (err instanceof StorageError) {
+    const [status, code] =
+      err instanceof StorageFullError
+        ? [507, 'storage-full']
+        : err instanceof StorageCorruptError
+          ? [500, 'storage-corrupt']
+          : [500, 'storage-error'];
+    return new HttpError(status, code, err.message, { path: err.path });
+  }
+  if (isSpawnFailure(err))
+    return new HttpError(
+      503,
+      'cannot-start-process',
+      `the server could not start a process: ${err.message}`,
+    );
   if (err instanceof DesignNotFoundError) return new HttpError(404, 'not-found', err.message);
   if (err instanceof InvalidDesignError)
     return new HttpError(400, 'invalid-design', err.message, { diagnostics: err.diagnostics });

@@ -3,20 +3,30 @@
  * again in order: sockets, pollers, the HTTP server, then the database.
  * Labs are never touched on shutdown: they belong to the kernel and keep
  * running until someone destroys them.
+ *
+ * No client can exhaust the listener: it holds at most `maxConnections`
+ * sockets (from the descriptor budget, kernel/fd-budget.ts; past it a new
+ * connection is closed on accept), a connection must complete its first
+ * request (or upgrade) within `firstRequestMs` (half-open and slow
+ * handshakes), an idle keep-alive connection closes after 5 s, and the
+ * socket's heartbeat drops a peer that stops answering.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { descriptorBudget } from '../kernel/fd-budget.js';
+import { type AuditLog, openAuditLog } from '../lab/audit.js';
 import type { Engine } from '../lab/engine.js';
+import { defaultStateDir } from '../lab/state.js';
 import { LiveHub } from '../live/hub.js';
 import { type LiveSources, noLiveSources } from '../live/sources.js';
-import { openStore, type Store } from '../store/store.js';
+import { labDesignOf, openStore, type Store, type StoreRecovery } from '../store/store.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { createApp } from './app.js';
-import { isLoopbackAddress, loopbackHosts } from './security.js';
+import { isLoopbackAddress, loopbackHosts, newSecret, Sessions } from './security.js';
+import { removeServerFile, writeServerFile } from './server-file.js';
 import { attachWebSocket, type WsDeps } from './ws.js';
 
 export interface ListenOptions {
@@ -26,7 +36,13 @@ export interface ListenOptions {
   host?: string;
   /** 0: an ephemeral port (tests). */
   port?: number;
+  /** The master token (made here when not given). */
   token?: string;
+  audit?: AuditLog;
+  /** Sockets held at once (default: from the descriptor budget). */
+  maxConnections?: number;
+  /** Time a new connection has to send its first complete request or upgrade (default 10 s). */
+  firstRequestMs?: number;
   sources?: LiveSources;
   tools?: LabTools;
   webRoot?: string;
@@ -40,15 +56,19 @@ export interface RunningServer {
   hub: LiveHub;
   url: string;
   port: number;
+  /** The master token: CLI and tests use it as a bearer; browsers never see it. */
   token: string;
-  /** The URL to open once: it trades the token for a cookie. */
-  loginUrl: string;
+  sessions: Sessions;
+  /** A fresh login link (a single-use code valid 5 minutes, in the fragment). */
+  loginUrl(): string;
+  /** Set when the store found its database damaged at start and moved it aside. */
+  recovered?: StoreRecovery;
+  /** Bytes queued per open socket (tests). */
+  outboxBytes(): number[];
   close(): Promise<void>;
 }
 
-export function newToken(): string {
-  return randomBytes(24).toString('base64url');
-}
+export const newToken = newSecret;
 
 export async function listen(opts: ListenOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -64,6 +84,7 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
     );
   }
   const token = opts.token ?? newToken();
+  const sessions = new Sessions(token);
   const allowedHosts: string[] = [];
   const hub = new LiveHub({
     store: opts.store,
@@ -75,19 +96,55 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
     store: opts.store,
     engine: opts.engine,
     logger: opts.logger,
-    token,
+    sessions,
     allowedHosts,
     hub,
+    ...(opts.audit ? { audit: opts.audit } : {}),
     ...(opts.tools ? { tools: opts.tools } : {}),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
   });
-  const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000 }, app);
+  const server = createServer(
+    {
+      requestTimeout: 120_000,
+      headersTimeout: 10_000,
+      keepAliveTimeout: 5_000,
+      // How often headersTimeout/requestTimeout are checked (Node's default is 30 s).
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   server.maxHeadersCount = 100;
+  server.maxConnections = opts.maxConnections ?? descriptorBudget().connections;
+  // Half-open connections and slow handshakes: a connection that has not
+  // completed a request or an upgrade in time is closed. Node's own
+  // headersTimeout only starts with the first byte; a silent peer never
+  // starts it.
+  const firstRequestMs = opts.firstRequestMs ?? 10_000;
+  const waiting = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on('connection', (sock: Socket) => {
+    const t = setTimeout(() => sock.destroy(), firstRequestMs);
+    t.unref();
+    waiting.set(sock, t);
+    sock.once('close', () => clearTimeout(t));
+  });
+  const started = (sock: Socket) => {
+    clearTimeout(waiting.get(sock));
+    waiting.delete(sock);
+  };
+  server.on('request', (req) => started(req.socket));
+  server.on('upgrade', (req) => started(req.socket));
+  // Accept can fail (EMFILE): log it; the listener goes on with the next connection.
+  server.on('error', (err) => opts.logger.warn({ err: String(err) }, 'listener error'));
+  server.on('clientError', (err: NodeJS.ErrnoException, sock: Socket) => {
+    if (err.code !== 'ECONNRESET' && sock.writable && !sock.destroyed)
+      sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    sock.destroy();
+  });
   const socket = attachWebSocket(server, {
     hub,
     store: opts.store,
     logger: opts.logger,
-    token,
+    sessions,
     allowedHosts,
     announceDesign: app.locals.announceDesign as WsDeps['announceDesign'],
     ...opts.ws,
@@ -111,7 +168,9 @@ export async function listen(opts: ListenOptions): Promise<RunningServer> {
     url,
     port,
     token,
-    loginUrl: `${url}/?token=${token}`,
+    sessions,
+    loginUrl: () => `${url}/#login=${sessions.mintCode().code}`,
+    outboxBytes: () => socket.outboxBytes(),
     close() {
       closing ??= (async () => {
         await socket.close();
@@ -136,6 +195,8 @@ export interface StartOptions {
   host?: string;
   port?: number;
   dataDir?: string;
+  /** Where server.json (URL, pid, master token) and the audit log go (default: the labs' state directory). */
+  stateDir?: string;
   allowRemote?: boolean;
   engine: Engine;
   sources?: LiveSources;
@@ -144,17 +205,30 @@ export interface StartOptions {
   logger?: Logger;
 }
 
-/** The `serve` command: store, listener, start-up report of running labs, signal handling. */
+/**
+ * The `serve` command: store, listener, the server file for `netcanvas
+ * login`, start-up report of running labs.
+ */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ name: 'netcanvas' });
   const dataDir = opts.dataDir ?? defaultDataDir();
+  const stateDir = opts.stateDir ?? defaultStateDir();
   const store = openStore(dataDir);
+  if (store.recovered) {
+    const r = store.recovered;
+    logger.error(
+      { path: r.path, movedTo: r.movedTo, reason: r.reason },
+      'THE DATABASE WAS DAMAGED: it was moved aside and this server starts with an EMPTY store',
+    );
+  }
+  const audit = openAuditLog(stateDir);
   let running: RunningServer;
   try {
     running = await listen({
       store,
       engine: opts.engine,
       logger,
+      audit,
       host: opts.host ?? '127.0.0.1',
       port: opts.port ?? 7878,
       ...(opts.allowRemote ? { allowRemote: true } : {}),
@@ -164,13 +238,15 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     });
   } catch (err) {
     store.close();
+    audit.close();
     throw err;
   }
-  logger.info({ dataDir, url: running.url }, 'netcanvas listening');
+  writeServerFile(stateDir, { url: running.url, pid: process.pid, token: running.token });
+  logger.info({ dataDir, url: running.url, audit: audit.path }, 'netcanvas listening');
   if (opts.host && !isLoopbackAddress(opts.host)) {
     logger.warn(
       { host: opts.host },
-      'LISTENING BEYOND LOOPBACK: anyone who can reach this address and learns the token can change this machine’s kernel',
+      'LISTENING BEYOND LOOPBACK: anyone who can reach this address and gets a login link can change this machine’s kernel',
     );
   }
 
@@ -179,8 +255,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   void (async () => {
     try {
       for (const lab of await opts.engine.labs()) {
-        const design = store.byName(lab);
-        const status = await opts.engine.status(lab, design?.doc);
+        const design = store.byLab(lab);
+        const status = await opts.engine.status(lab, design && labDesignOf(design));
         logger.info({ lab, state: status.state, design: design?.id ?? null }, 'lab found running');
       }
     } catch (err) {
@@ -191,8 +267,13 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const close = running.close;
   let closed: Promise<void> | null = null;
   running.close = () => {
-    closed ??= close().finally(() => store.close());
+    closed ??= close().finally(() => {
+      removeServerFile(stateDir, process.pid);
+      store.close();
+      audit.close();
+    });
     return closed;
   };
+  if (store.recovered) running.recovered = store.recovered;
   return running;
 }

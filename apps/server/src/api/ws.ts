@@ -5,9 +5,11 @@
  *
  * Each connection has an outbox that watches `bufferedAmount`: while the
  * socket drains, link and rate updates are merged into the latest ones,
- * other events queue up to a cap; past the cap the queue is dropped and the
- * client gets fresh snapshots once it catches up; a client that stops
- * reading entirely is cut off. Memory per client stays bounded.
+ * other events queue up to a cap in bytes (`maxQueuedBytes`, counted on
+ * the serialised messages); past the cap the queued updates are dropped
+ * and the client gets fresh snapshots once it catches up; a client that
+ * stops reading entirely is cut off (`hardBytes` in the socket's buffer).
+ * Memory per client stays bounded in bytes, whatever the messages weigh.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -26,7 +28,15 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { HubClient, LiveHub } from '../live/hub.js';
 import type { Store } from '../store/store.js';
 import { toHttpError } from './app.js';
-import { authenticate, type FrontDoor, hostAllowed, originCheck } from './security.js';
+import {
+  authenticate,
+  type FrontDoor,
+  hostAllowed,
+  offeredProtocols,
+  originCheck,
+  type Principal,
+  WS_PROTOCOL,
+} from './security.js';
 
 export interface WsDeps extends FrontDoor {
   hub: LiveHub;
@@ -37,17 +47,27 @@ export interface WsDeps extends FrontDoor {
   heartbeatMs?: number;
   /** Token bucket per connection. */
   rate?: { perSecond: number; burst: number };
-  /** Outbox limits (bytes buffered in the socket, events queued). */
-  limits?: { softBytes: number; hardBytes: number; maxQueued: number };
+  /** Outbox limits in bytes: the socket's buffer (soft: queue; hard: cut off) and the queue. */
+  limits?: { softBytes: number; hardBytes: number; maxQueuedBytes: number };
   /** Subscriptions per connection. */
   maxTopics?: number;
   /** Open sockets at once (a dashboard uses one per tab). */
   maxClients?: number;
 }
 
-const DEFAULT_LIMITS = { softBytes: 256 * 1024, hardBytes: 8 * 1024 * 1024, maxQueued: 256 };
+const DEFAULT_LIMITS = {
+  softBytes: 256 * 1024,
+  hardBytes: 8 * 1024 * 1024,
+  maxQueuedBytes: 1024 * 1024,
+};
+
+interface Queued {
+  m: ServerMessage;
+  text: string;
+}
 
 const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
@@ -66,7 +86,8 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 class Connection implements HubClient {
   readonly id = randomBytes(6).toString('hex');
   readonly topics = new Map<string, Topic>();
-  private queue: ServerMessage[] = [];
+  private queue: Queued[] = [];
+  private queuedBytes = 0;
   private resync = new Set<string>();
   private drainTimer: NodeJS.Timeout | null = null;
   private tokens: number;
@@ -76,9 +97,16 @@ class Connection implements HubClient {
   constructor(
     readonly ws: WebSocket,
     private readonly deps: WsDeps,
+    /** The browser session that opened it (null: the master token). */
+    readonly session: string | null,
     private readonly limits = deps.limits ?? DEFAULT_LIMITS,
   ) {
     this.tokens = deps.rate?.burst ?? 100;
+  }
+
+  /** Bytes waiting in the outbox (not yet handed to the socket). */
+  get pendingBytes(): number {
+    return this.queuedBytes;
   }
 
   send(message: ServerMessage): void {
@@ -95,6 +123,14 @@ class Connection implements HubClient {
     this.enqueue(message);
   }
 
+  private push(m: ServerMessage, at = this.queue.length): void {
+    const text = JSON.stringify(m);
+    const old = this.queue[at];
+    if (old) this.queuedBytes -= Buffer.byteLength(old.text);
+    this.queue[at] = { m, text };
+    this.queuedBytes += Buffer.byteLength(text);
+  }
+
   private enqueue(message: ServerMessage): void {
     if (message.type === 'delta') {
       const key = topicKey(message.topic);
@@ -103,33 +139,47 @@ class Connection implements HubClient {
       if (ev.kind === 'links' || ev.kind === 'rates') {
         // Link and rate events carry absolute values: merge into a queued one of the same topic.
         const i = this.queue.findIndex(
-          (m) => m.type === 'delta' && m.event.kind === ev.kind && topicKey(m.topic) === key,
+          ({ m }) => m.type === 'delta' && m.event.kind === ev.kind && topicKey(m.topic) === key,
         );
-        const queued = this.queue[i];
+        const queued = this.queue[i]?.m;
         if (queued && queued.type === 'delta') {
           if (ev.kind === 'links' && queued.event.kind === 'links') {
-            this.queue[i] = {
-              ...message,
-              event: { kind: 'links', links: { ...queued.event.links, ...ev.links } },
-            };
+            this.push(
+              {
+                ...message,
+                event: { kind: 'links', links: { ...queued.event.links, ...ev.links } },
+              },
+              i,
+            );
           } else {
-            this.queue[i] = message;
+            this.push(message, i);
           }
           this.scheduleDrain();
           return;
         }
       }
     }
-    if (this.queue.length >= this.limits.maxQueued) {
+    const bytes = Buffer.byteLength(JSON.stringify(message));
+    if (this.queuedBytes + bytes > this.limits.maxQueuedBytes) {
       // Too far behind: drop what is queued for the topics and send snapshots when the socket drains.
-      for (const m of this.queue)
+      for (const { m } of this.queue)
         if (m.type === 'delta' || m.type === 'snapshot') this.resync.add(topicKey(m.topic));
       if (message.type === 'delta' || message.type === 'snapshot')
         this.resync.add(topicKey(message.topic));
-      this.queue = this.queue.filter((m) => m.type !== 'delta' && m.type !== 'snapshot');
-      this.queue.length = Math.min(this.queue.length, this.limits.maxQueued);
+      const kept = this.queue.filter(({ m }) => m.type !== 'delta' && m.type !== 'snapshot');
+      this.queue = [];
+      this.queuedBytes = 0;
+      // Replies (errors, acknowledgements, pongs) are small and rate-limited; keep them in order, within the cap.
+      for (const q of kept) {
+        const b = Buffer.byteLength(q.text);
+        if (this.queuedBytes + b > this.limits.maxQueuedBytes) break;
+        this.queue.push(q);
+        this.queuedBytes += b;
+      }
+      if (message.type !== 'delta' && message.type !== 'snapshot')
+        if (this.queuedBytes + bytes <= this.limits.maxQueuedBytes) this.push(message);
     } else {
-      this.queue.push(message);
+      this.push(message);
     }
     this.scheduleDrain();
   }
@@ -150,7 +200,8 @@ class Connection implements HubClient {
     ) {
       const next = this.queue.shift();
       if (next) {
-        this.ws.send(JSON.stringify(next));
+        this.queuedBytes -= Buffer.byteLength(next.text);
+        this.ws.send(next.text);
         continue;
       }
       for (const key of [...this.resync]) {
@@ -180,6 +231,7 @@ class Connection implements HubClient {
   dispose(): void {
     if (this.drainTimer) clearTimeout(this.drainTimer);
     this.queue = [];
+    this.queuedBytes = 0;
     this.resync.clear();
   }
 }
@@ -187,11 +239,13 @@ class Connection implements HubClient {
 export function attachWebSocket(
   server: Server,
   deps: WsDeps,
-): { close(): Promise<void>; clients(): number } {
+): { close(): Promise<void>; clients(): number; outboxBytes(): number[] } {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
     perMessageDeflate: false,
+    // Only the protocol name is ever selected: the secret offered beside it is never echoed.
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   const conns = new Set<Connection>();
   const log = deps.logger;
@@ -202,21 +256,29 @@ export function attachWebSocket(
     if (path !== '/ws') return refuse(socket, 404, 'no socket here; use /ws');
     if (!hostAllowed(deps, req.headers.host))
       return refuse(socket, 403, 'this server only answers to its own address');
-    const auth = authenticate(deps, req);
-    if (!auth) return refuse(socket, 401, 'a token is required');
-    const o = originCheck(deps, req, auth);
+    const principal = authenticate(deps, req);
+    if (!principal) return refuse(socket, 401, 'not logged in: a session secret is required');
+    const o = originCheck(deps, req);
     if (!o.ok) return refuse(socket, 403, o.reason);
+    // A browser's secret comes as a subprotocol: it must offer the real one beside it.
+    const offered = offeredProtocols(req);
+    if (offered.length > 0 && !offered.includes(WS_PROTOCOL))
+      return refuse(socket, 400, `offer the ${WS_PROTOCOL} subprotocol`);
     if (conns.size >= (deps.maxClients ?? 64)) return refuse(socket, 503, 'too many open sockets');
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
   };
   server.on('upgrade', onUpgrade);
+  // A revoked session loses its open sockets at once, not at its next request.
+  const stopRevokes = deps.sessions.onRevoke((id) => {
+    for (const c of conns) if (c.session === id) c.ws.close(4401, 'session revoked');
+  });
 
   function reply(conn: Connection, m: ServerMessage): void {
     conn.send(m);
   }
 
-  function onConnection(ws: WebSocket): void {
-    const conn = new Connection(ws, deps);
+  function onConnection(ws: WebSocket, principal: Principal): void {
+    const conn = new Connection(ws, deps, principal.kind === 'session' ? principal.id : null);
     conns.add(conn);
     log.debug({ conn: conn.id }, 'socket open');
     ws.on('pong', () => {
@@ -323,8 +385,10 @@ export function attachWebSocket(
 
   return {
     clients: () => conns.size,
+    outboxBytes: () => [...conns].map((c) => c.pendingBytes),
     async close() {
       clearInterval(heartbeat);
+      stopRevokes();
       server.off('upgrade', onUpgrade);
       for (const c of conns) c.ws.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => {

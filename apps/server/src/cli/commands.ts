@@ -9,6 +9,7 @@ import {
   statusCommand,
   upCommand,
 } from './lab-commands.js';
+import { loginCommand } from './login.js';
 import { planCommand } from './plan.js';
 import { scenarioCommand, scenariosCommand } from './scenarios.js';
 import { serveCommand } from './serve.js';
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   checkCommand,
   capsCommand,
   serveCommand,
+  loginCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

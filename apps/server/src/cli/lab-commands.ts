@@ -2,6 +2,8 @@
  * Commands that touch the kernel: up, down, status, check, caps. They go
  * through the lab engine (apps/server/src/lab), never around it.
  */
+
+import { dirname } from 'node:path';
 import {
   type Design,
   type Diagnostic,
@@ -10,8 +12,10 @@ import {
   LAB_NAME_RE,
   MAX_PING_SIZE,
 } from '@netcanvas/shared';
+import { type AuditEntry, openAuditLog } from '../lab/audit.js';
 import type { ApplyProgress, Engine, PingResult } from '../lab/engine.js';
-import { createEngine } from '../lab/index.js';
+import { createEngine, LabEngine } from '../lab/index.js';
+import { describeOwner, type LabOwner } from '../lab/state.js';
 import { parseCommandArgs } from './args.js';
 import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
@@ -23,6 +27,19 @@ export const currentEngine = (): Engine => engineFactory();
 /** Tests may run commands in-process against an engine with its own state directory. */
 export function useEngine(factory: () => Engine): void {
   engineFactory = factory;
+}
+
+/** One audit line for a kernel change made from the command line (same file as the server's). */
+function auditCli(
+  engine: Engine,
+  entry: Omit<AuditEntry, 'client'> & Record<string, unknown>,
+): void {
+  const log = openAuditLog(engine instanceof LabEngine ? dirname(engine.state.dir) : undefined);
+  try {
+    log.record({ ...entry, client: 'cli' });
+  } finally {
+    log.close();
+  }
 }
 
 function requireRoot(io: CliIo): boolean {
@@ -87,6 +104,12 @@ function reportInvalid(io: CliIo, file: string, diagnostics: Diagnostic[]): void
   io.stderr(`${file}: invalid, nothing was changed\n`);
 }
 
+/** `up` owns the labs it brings up; a lab a design of the dashboard owns is that design's. */
+function refusal(lab: string, owner: LabOwner): string {
+  return `${lab}: this lab belongs to ${describeOwner(owner)} in the dashboard; "up" leaves it alone.
+  Change it from the dashboard (Labs → Open), or bring this file up as a lab of its own: --name OTHER`;
+}
+
 export const upCommand: Command = {
   name: 'up',
   summary: 'build a design in the kernel, or change a running lab to match it',
@@ -95,7 +118,10 @@ export const upCommand: Command = {
 
 Compares the design with what runs and applies only the difference: a
 second "up" of the same file changes nothing. If an operation fails, what
-this run created is undone and the failing element is named.`,
+this run created is undone and the failing element is named.
+
+The lab (the design's name, or --name) is recorded as the command line's
+own; "up" refuses a lab that belongs to a design of the dashboard.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -116,12 +142,51 @@ this run created is undone and the failing element is named.`,
       else reportInvalid(io, positionals[0] ?? '-', diagnostics);
       return 1;
     }
+    const engine = engineFactory();
+    const lab = design.name;
+    const fresh = engine.owners.get(lab) === undefined;
+    const owner = engine.owners.claim(lab, { kind: 'cli' });
+    if (owner.kind !== 'cli') {
+      if (values.json)
+        io.stdout(
+          json({
+            lab,
+            ok: false,
+            error: { code: 'lab-owned', message: refusal(lab, owner), owner },
+          }),
+        );
+      else io.stderr(`${refusal(lab, owner)}\n`);
+      return 1;
+    }
     const started = performance.now();
-    const result = await engineFactory().apply(
-      design,
-      values.json ? undefined : progressPrinter(io),
-    );
+    const source = values.scenario !== undefined ? `scenario:${values.scenario}` : positionals[0]!;
+    let result: Awaited<ReturnType<Engine['apply']>>;
+    try {
+      result = await engine.apply(design, values.json ? undefined : progressPrinter(io));
+    } catch (err) {
+      auditCli(engine, {
+        action: 'apply',
+        lab: design.name,
+        design: source,
+        ops: 0,
+        result: 'error',
+        message: String(err),
+      });
+      throw err;
+    }
+    auditCli(engine, {
+      action: 'apply',
+      lab: design.name,
+      design: source,
+      ops: result.ops.length,
+      result: result.ok ? 'ok' : 'failed',
+      ...(result.failure ? { message: result.failure.kernelMessage } : {}),
+      ...(result.rollback ? { rollback: result.rollback.state } : {}),
+    });
     const ms = Math.round(performance.now() - started);
+    // A first "up" that left nothing running does not keep the name.
+    if (!result.ok && fresh && !(await engine.labs()).includes(lab))
+      engine.owners.release(lab, { kind: 'cli' });
     if (values.json) {
       io.stdout(json({ ...result, topology: undefined, ms }));
       return result.ok ? 0 : 1;
@@ -132,7 +197,7 @@ this run created is undone and the failing element is named.`,
       if (result.failure) {
         const f = result.failure;
         io.stderr(
-          `${design.name}: failed at ${f.elements.join(', ') || 'the lab'} — ${f.op.why}\n  kernel: ${f.kernelMessage}\n  what this run created was undone\n`,
+          `${design.name}: failed at ${f.elements.join(', ') || 'the lab'} — ${f.op.why}\n  kernel: ${f.kernelMessage}\n  ${result.rollback?.message ?? 'what this run created was undone'}\n`,
         );
       }
       return 1;
@@ -154,7 +219,8 @@ export const downCommand: Command = {
 
 Deletes every namespace of the lab (nc-LAB and nc-LAB.*), which removes
 everything in them. --all removes every netcanvas lab and nothing else.
-Removing a lab that is not running succeeds.`,
+Removing a lab that is not running succeeds. A lab the command line
+brought up is forgotten; a design of the dashboard keeps its lab name.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -171,6 +237,7 @@ Removing a lab that is not running succeeds.`,
     const out: Record<string, string[]> = {};
     for (const lab of labs) {
       const { removed } = await engine.destroy(lab);
+      auditCli(engine, { action: 'destroy', lab, design: null, ops: removed.length, result: 'ok' });
       out[lab] = removed;
       if (!values.json)
         io.stdout(
@@ -187,9 +254,10 @@ export const statusCommand: Command = {
   summary: 'running labs, or one lab element by element (deployed / missing / drift)',
   usage: `usage: netcanvas status [LAB] [--json]
 
-Without LAB: the labs found in the kernel. With LAB: every element of the
-design it was last brought up from, compared with the kernel, and what
-differs (e.g. a veth deleted by hand).`,
+Without LAB: the labs found in the kernel and who owns each (a design of
+the dashboard, the command line, or nobody). With LAB: every element of
+the design it was last brought up from, compared with the kernel, and
+what differs (e.g. a veth deleted by hand).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -200,9 +268,16 @@ differs (e.g. a veth deleted by hand).`,
     if (positionals.length === 0) {
       const labs = await engine.labs();
       const all = await Promise.all(labs.map((l) => engine.status(l)));
-      if (values.json) io.stdout(json(all.map((s) => ({ lab: s.lab, state: s.state }))));
+      const ownerOf = (lab: string) => engine.owners.get(lab) ?? null;
+      if (values.json)
+        io.stdout(json(all.map((s) => ({ lab: s.lab, state: s.state, owner: ownerOf(s.lab) }))));
       else if (all.length === 0) io.stdout('no labs running\n');
-      else for (const s of all) io.stdout(`${s.lab.padEnd(26)}${s.state}\n`);
+      else
+        for (const s of all) {
+          const owner = ownerOf(s.lab);
+          const by = owner ? (owner.kind === 'cli' ? 'cli' : describeOwner(owner)) : 'no owner';
+          io.stdout(`${s.lab.padEnd(26)}${s.state.padEnd(10)}${by}\n`);
+        }
       return 0;
     }
     const lab = positionals[0]!;

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { defaultDataDir, startServer } from '../api/server.js';
+import { surviveLostSpawnErrors } from '../kernel/exec.js';
 import { sharedRunner } from '../kernel/observe.js';
 import { createEngine } from '../lab/index.js';
 import { createKernelSources } from '../live/kernel-sources.js';
@@ -32,8 +33,10 @@ Serves the web dashboard, the REST API and the live socket on one address.
                   (default $XDG_DATA_HOME/netcanvas or ~/.local/share/netcanvas)
   --allow-remote  required to listen on anything but loopback: the server runs
                   as root and changes the kernel
-Prints a URL with a one-time token: open it to log in. Ctrl-C stops the server;
-running labs keep running (netcanvas down LAB removes one).`,
+Prints a login link: open it once, within 5 minutes, in a browser on this
+machine ("netcanvas login" prints a new one while the server runs). Ctrl-C
+stops the server and ends every browser session; running labs keep running
+(netcanvas down LAB removes one).`,
   async run(args, io) {
     const { values } = parseCommandArgs(
       args,
@@ -54,6 +57,7 @@ running labs keep running (netcanvas down LAB removes one).`,
     const dataDir = values['data-dir'] ? resolve(io.cwd, values['data-dir']) : defaultDataDir();
 
     const logger = pino({ name: 'netcanvas' }, pino.destination(2));
+    surviveLostSpawnErrors((err) => logger.warn({ err: err.message }, 'a process could not start'));
     const runner = sharedRunner();
     const sources = createKernelSources({ logger, runner });
     let running: Awaited<ReturnType<typeof startServer>>;
@@ -77,8 +81,14 @@ running labs keep running (netcanvas down LAB removes one).`,
     if (!existsSync(join(WEB_DIST, 'index.html'))) {
       io.stderr('netcanvas serve: apps/web/dist is not built (pnpm build); serving the API only\n');
     }
+    if (running.recovered) {
+      const r = running.recovered;
+      io.stdout(
+        `\n!!! THE DESIGN DATABASE WAS DAMAGED (${r.reason}).\n!!! It was moved aside to ${r.movedTo}\n!!! and this server starts with an EMPTY store at ${r.path}.\n!!! sqlite3 "${r.movedTo}" .recover may rescue designs from the old file.\n\n`,
+      );
+    }
     io.stdout(
-      `netcanvas is running. Open this URL once to log in (it holds the access token):\n\n  ${running.loginUrl}\n\n`,
+      `netcanvas is running at ${running.url}\n\nOpen this link to log in (once, within 5 minutes; \`netcanvas login\` prints a new one):\n\n  ${running.loginUrl()}\n\n`,
     );
 
     await new Promise<void>((done) => {

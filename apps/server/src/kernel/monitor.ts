@@ -16,9 +16,9 @@
  * has disappeared from /run/netns triggers a re-read too.
  * Events of the root namespace itself (no nsid prefix) are ignored.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { exec } from './exec.js';
+import { exec, spawnChild } from './exec.js';
 import { NETNS_DIR } from './netns.js';
 
 export interface LinkEvent {
@@ -91,10 +91,11 @@ export class LinkMonitor {
   async start(): Promise<void> {
     if (this.child) return;
     this.names = await readNsids();
-    const child = spawn('ip', ['-o', 'monitor', 'link', 'all-nsid'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      shell: false,
-    });
+    // Rejects (EMFILE, ENOENT…) before any stream is touched.
+    const child = await spawnChild(
+      ['ip', '-o', 'monitor', 'link', 'all-nsid'],
+      ['ignore', 'pipe', 'pipe'],
+    );
     this.child = child;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
@@ -113,10 +114,7 @@ export class LinkMonitor {
           new Error(`ip monitor stopped (${signal ?? code}): ${stderr.trim()}`),
         );
     });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
+    if (this.closing) child.kill('SIGTERM');
   }
 
   async close(): Promise<void> {

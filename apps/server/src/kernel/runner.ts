@@ -45,7 +45,7 @@
  * worker process inside a namespace keeps it, and every device in it, alive
  * after the name is gone.
  */
-import { exec } from './exec.js';
+import { exec, isSpawnFailure } from './exec.js';
 import { assertBatchArg, assertNetnsName } from './names.js';
 import {
   ALLOWED_FLAGS,
@@ -70,7 +70,8 @@ export interface RunResult {
   ok: boolean;
   /** Lines that succeeded. */
   done: number;
-  failed?: { index: number; message: string };
+  /** `spawn`: the line never ran because its process could not be started (EMFILE…). */
+  failed?: { index: number; message: string; spawn?: boolean };
   /** Per input line. */
   outcomes: LineStatus[];
 }
@@ -171,10 +172,10 @@ export class Runner {
     const total = lines.length;
     const outcomes: LineStatus[] = lines.map(() => 'skipped');
     let done = 0;
-    const fail = (index: number, message: string): RunResult => ({
+    const fail = (index: number, message: string, spawn = false): RunResult => ({
       ok: false,
       done,
-      failed: { index, message },
+      failed: { index, message, ...(spawn ? { spawn } : {}) },
       outcomes,
     });
 
@@ -196,21 +197,21 @@ export class Runner {
       const stage = stageOf(lines[start]!);
       let end = start + 1;
       while (end < lines.length && stageOf(lines[end]!) === stage) end++;
-      const failures: { index: number; message: string }[] = [];
-      const settle = (index: number, o: LineOutcome) => {
+      const failures: { index: number; message: string; spawn?: boolean }[] = [];
+      const settle = (index: number, o: LineOutcome, spawn = false) => {
         if (o.ok) {
           outcomes[index] = 'ok';
           done++;
           opts.onProgress?.({ done, total });
         } else if (o.ran) {
           outcomes[index] = 'failed';
-          failures.push({ index, message: o.message });
+          failures.push({ index, message: o.message, spawn });
         }
       };
       await this.runStage(lines, start, end, settle);
       if (failures.length > 0) {
         failures.sort((a, b) => a.index - b.index);
-        return fail(failures[0]!.index, failures[0]!.message);
+        return fail(failures[0]!.index, failures[0]!.message, failures[0]!.spawn);
       }
       start = end;
     }
@@ -221,7 +222,7 @@ export class Runner {
     lines: BatchLine[],
     start: number,
     end: number,
-    settle: (index: number, o: LineOutcome) => void,
+    settle: (index: number, o: LineOutcome, spawn?: boolean) => void,
   ): Promise<void> {
     const groups = new Map<string, { key: WorkerKey; indexes: number[] }>();
     const execs = new Map<string, number[]>();
@@ -255,13 +256,30 @@ export class Runner {
     const tasks: Promise<void>[] = [];
     for (const { key, indexes } of groups.values()) {
       const worker = await this.worker(key);
+      let settled = 0;
       tasks.push(
         worker
           .submit(
             indexes.map((i) => lines[i]!.args),
-            (k, o) => settle(indexes[k]!, o),
+            (k, o) => {
+              settled = k + 1;
+              settle(indexes[k]!, o);
+            },
           )
-          .then(() => undefined),
+          .then(
+            () => undefined,
+            (err: Error) => {
+              // The worker could not start (EMFILE…) or was closed: its first
+              // line fails with the reason; it and the rest never reached the kernel.
+              const first = indexes[settled];
+              if (first !== undefined)
+                settle(
+                  first,
+                  { ran: true, ok: false, output: '', message: err.message },
+                  isSpawnFailure(err),
+                );
+            },
+          ),
       );
     }
     tasks.push(
@@ -275,6 +293,7 @@ export class Runner {
             exitCode: -1,
             stderr: e.message,
             stdout: '',
+            spawn: isSpawnFailure(e),
           }));
         // A process per sysctl is the expensive part of a plan (~12 ms each on an idle
         // machine): one `sysctl -q -w k1=v1 k2=v2 …` per namespace sets them all; if it
@@ -294,12 +313,16 @@ export class Runner {
         for (const i of indexes) {
           const r = await run(argsOf(i));
           const ok = r.exitCode === 0;
-          settle(i, {
-            ran: true,
-            ok,
-            output: r.stdout,
-            message: ok ? '' : r.stderr.trim() || `exited with ${r.exitCode}`,
-          });
+          settle(
+            i,
+            {
+              ran: true,
+              ok,
+              output: r.stdout,
+              message: ok ? '' : r.stderr.trim() || `exited with ${r.exitCode}`,
+            },
+            'spawn' in r && r.spawn,
+          );
           if (!ok) return; // later lines of this namespace depend on it
         }
       }),
@@ -358,6 +381,17 @@ export class Runner {
     assertNetnsName(netns);
     const worker = await this.worker({ tool: 'ip', netns, flags: ['-s'], role: 'query' });
     return worker.keepAlive();
+  }
+
+  /**
+   * Starts the root namespace's write worker and keeps it running until the
+   * returned function is called: what an apply needs to undo itself
+   * (`netns del`) even when no new process can be started any more.
+   */
+  async reserve(): Promise<() => void> {
+    if (this.closed) throw new Error('runner is closed');
+    const w = await this.worker({ tool: 'ip', netns: null, flags: [], role: 'write' });
+    return w.pin();
   }
 
   /** Close (and wait for) every worker inside these namespaces: this runner's and any other of this process. */

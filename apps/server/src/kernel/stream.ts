@@ -25,8 +25,9 @@
  * caller reports it the same way as any other end.
  * A trailing line without a newline is delivered when stdout closes.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { spawnChild } from './exec.js';
 
 export interface StreamOptions {
   onLine: (line: string) => void;
@@ -81,7 +82,7 @@ export function streamLines(argv: string[], options: StreamOptions): StreamHandl
     if (!(v > 0)) throw new Error(`streamLines: ${name} must be positive, got ${v}`);
   }
 
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  let child: ChildProcess | null = null;
   const decoder = new StringDecoder('utf8');
   let partial = '';
   let lines = 0;
@@ -91,14 +92,18 @@ export function streamLines(argv: string[], options: StreamOptions): StreamHandl
   let exited = false;
   let killTimer: NodeJS.Timeout | null = null;
 
+  const kill = (): void => {
+    if (!child || exited) return;
+    child.kill(stopSignal);
+    killTimer = setTimeout(() => {
+      if (!exited) child?.kill('SIGKILL');
+    }, killAfterMs);
+    killTimer.unref();
+  };
   const end = (why: StreamEnd): void => {
     if (ended || exited) return;
     ended = why;
-    child.kill(stopSignal);
-    killTimer = setTimeout(() => {
-      if (!exited) child.kill('SIGKILL');
-    }, killAfterMs);
-    killTimer.unref();
+    kill();
   };
   const deliver = (line: string): void => {
     if (lines >= maxLines) return;
@@ -113,47 +118,53 @@ export function streamLines(argv: string[], options: StreamOptions): StreamHandl
   };
   const timer = setTimeout(() => end('timeout'), timeoutMs);
 
-  child.stdout!.on('data', (chunk: Buffer) => {
-    if (lines >= maxLines) return;
-    bytes += chunk.length;
-    if (bytes > maxBytes) {
-      end('bytes');
-      return;
-    }
-    const parts = (partial + decoder.write(chunk)).split('\n');
-    partial = parts.pop() ?? '';
-    for (const p of parts) deliver(p.endsWith('\r') ? p.slice(0, -1) : p);
-  });
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString('utf8')).slice(-STDERR_KEEP);
-  });
-
-  const done = new Promise<StreamResult>((resolve) => {
-    child.on('error', (e) => {
-      stderr += e.message;
-      ended ??= 'spawn-error';
-    });
-    child.on('close', (code, signal) => {
+  const done = spawnChild([file, ...args], ['ignore', 'pipe', 'pipe']).then(
+    (c) =>
+      new Promise<StreamResult>((resolve) => {
+        child = c;
+        // stop() or the timeout came while the program was starting.
+        if (ended) kill();
+        c.stdout!.on('data', (chunk: Buffer) => {
+          if (lines >= maxLines) return;
+          bytes += chunk.length;
+          if (bytes > maxBytes) {
+            end('bytes');
+            return;
+          }
+          const parts = (partial + decoder.write(chunk)).split('\n');
+          partial = parts.pop() ?? '';
+          for (const p of parts) deliver(p.endsWith('\r') ? p.slice(0, -1) : p);
+        });
+        c.stderr!.on('data', (chunk: Buffer) => {
+          stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
+        });
+        c.on('close', (code, signal) => {
+          exited = true;
+          clearTimeout(timer);
+          if (killTimer) clearTimeout(killTimer);
+          const rest = partial + decoder.end();
+          if (rest.length > 0 && ended !== 'bytes') deliver(rest);
+          resolve({ argv, exitCode: code, signal, ended: ended ?? 'exit', lines, bytes, stderr });
+        });
+      }),
+    (err: Error): StreamResult => {
       exited = true;
       clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-      const rest = partial + decoder.end();
-      if (rest.length > 0 && ended !== 'bytes') deliver(rest);
-      resolve({
+      return {
         argv,
-        exitCode: code,
-        signal,
-        ended: ended ?? 'exit',
-        lines,
-        bytes,
-        stderr,
-      });
-    });
-  });
+        exitCode: null,
+        signal: null,
+        ended: 'spawn-error',
+        lines: 0,
+        bytes: 0,
+        stderr: err.message,
+      };
+    },
+  );
 
   return {
     get pid() {
-      return child.pid;
+      return child?.pid;
     },
     done,
     stop: () => end('stopped'),

@@ -30,11 +30,13 @@
  * namespace's workers before deleting it (a live worker keeps a deleted
  * namespace, and every device in it, alive).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ExecError, spawnChild } from './exec.js';
+import { processSlots } from './fd-budget.js';
 import { assertBatchArg } from './names.js';
 
 export type Tool = 'ip' | 'bridge';
@@ -92,23 +94,37 @@ function privateSocketPath(): string {
   return path.join(socketDir, `w${process.pid}-${++socketSeq}.sock`);
 }
 
-/** A socket the child writes both stdout and stderr to, and our end of it. */
+/**
+ * A socket the child writes both stdout and stderr to, and our end of it.
+ * Every step can fail for want of a descriptor (EMFILE): each failure
+ * rejects, and whatever was opened is closed again.
+ */
 async function mergedOutput(): Promise<{ childEnd: net.Socket; ourEnd: net.Socket }> {
   const file = privateSocketPath();
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(file, resolve);
-  });
+  let childEnd: net.Socket | null = null;
   try {
-    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
-    const childEnd = net.connect(file);
-    await new Promise<void>((resolve, reject) => {
-      childEnd.once('connect', resolve);
-      childEnd.once('error', reject);
+    return await new Promise((resolve, reject) => {
+      let connected = false;
+      let accepted: net.Socket | null = null;
+      server.on('error', reject); // listen or accept failed
+      server.once('connection', (ourEnd: net.Socket) => {
+        ourEnd.on('error', () => {});
+        if (connected) resolve({ childEnd: childEnd!, ourEnd });
+        else accepted = ourEnd;
+      });
+      server.listen(file, () => {
+        childEnd = net.connect(file);
+        childEnd.on('error', reject);
+        childEnd.once('connect', () => {
+          connected = true;
+          if (accepted) resolve({ childEnd: childEnd!, ourEnd: accepted });
+        });
+      });
     });
-    const ourEnd = await accepted;
-    return { childEnd, ourEnd };
+  } catch (err) {
+    (childEnd as net.Socket | null)?.destroy();
+    throw err;
   } finally {
     server.close();
     fs.rmSync(file, { force: true });
@@ -162,6 +178,8 @@ export class BatchWorker {
   private idleTimer: NodeJS.Timeout | null = null;
   private exited: Promise<void> = Promise.resolve();
   private exitInfo = '';
+  private pins = 0;
+  lastUsed = 0;
   closed = false;
 
   constructor(
@@ -229,9 +247,13 @@ export class BatchWorker {
           .then(resolve, reject)
           .finally(() => {
             this.busy = false;
+            this.lastUsed = performance.now();
             const nextJob = this.queue.shift();
             if (nextJob) nextJob();
-            else this.armIdle();
+            else {
+              this.armIdle();
+              processSlots.wake();
+            }
           });
       };
       if (this.busy) this.queue.push(go);
@@ -247,6 +269,7 @@ export class BatchWorker {
   async keepAlive(): Promise<number | undefined> {
     if (this.closed) return undefined;
     await this.ensureStarted();
+    this.lastUsed = performance.now();
     if (!this.busy) {
       this.clearIdle();
       this.armIdle();
@@ -254,11 +277,42 @@ export class BatchWorker {
     return this.pid;
   }
 
+  /** Idle, unpinned and running: the slot pool may close it for a new worker. */
+  evictable(): boolean {
+    return !this.closed && !this.busy && this.queue.length === 0 && this.pins === 0 && !!this.child;
+  }
+
+  /**
+   * Keeps the process running (no idle close, no eviction) until the
+   * returned function is called: a worker held in reserve for an undo.
+   */
+  async pin(): Promise<() => void> {
+    this.pins += 1;
+    this.clearIdle();
+    try {
+      await this.ensureStarted();
+    } catch (err) {
+      this.pins -= 1;
+      throw err;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.pins -= 1;
+      if (this.pins === 0 && !this.busy) {
+        this.armIdle();
+        processSlots.wake();
+      }
+    };
+  }
+
   /** Ends the process (stdin closed, then SIGKILL if it lingers) and waits for it to exit. */
   async close(): Promise<void> {
     this.closed = true;
     openWorkers.delete(this);
     this.clearIdle();
+    if (this.starting) await this.starting.catch(() => {});
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.stdin?.end();
@@ -276,7 +330,8 @@ export class BatchWorker {
 
   private armIdle(): void {
     const idleMs = this.options.idleMs ?? 10_000;
-    if (idleMs <= 0 || this.closed) return;
+    if (idleMs <= 0 || this.closed || this.pins > 0) return;
+    this.clearIdle();
     this.idleTimer = setTimeout(() => void this.close(), idleMs);
     this.idleTimer.unref();
   }
@@ -290,10 +345,33 @@ export class BatchWorker {
   }
 
   private async start(): Promise<void> {
-    const { childEnd, ourEnd } = await mergedOutput();
-    const [file, ...args] = this.argv as [string, ...string[]];
-    const child = spawn(file, args, { stdio: ['pipe', childEnd, childEnd], shell: false });
-    childEnd.destroy();
+    // A slot first: the process and its two descriptors count against this
+    // process's budget (fd-budget.ts), so a big lab cannot exhaust it.
+    await processSlots.acquire(this);
+    if (this.closed) {
+      processSlots.release(this);
+      throw new Error(`worker ${this.argv.join(' ')} is closed`);
+    }
+    let child: ChildProcess;
+    let ourEnd: net.Socket;
+    try {
+      const ends = await mergedOutput().catch((e: NodeJS.ErrnoException) => {
+        // No socket for its output (EMFILE…) is no process either: the same error as a failed spawn.
+        throw new ExecError(this.argv, null, e.message, 'spawn', null, e.code ?? null);
+      });
+      ourEnd = ends.ourEnd;
+      try {
+        child = await spawnChild(this.argv, ['pipe', ends.childEnd, ends.childEnd]);
+      } catch (err) {
+        ourEnd.destroy();
+        throw err;
+      } finally {
+        ends.childEnd.destroy();
+      }
+    } catch (err) {
+      processSlots.release(this);
+      throw err;
+    }
     this.child = child;
     this.lineNo = 0;
     this.pending = [];
@@ -303,13 +381,12 @@ export class BatchWorker {
     child.stdin!.on('error', () => {}); // EPIPE after an exit is reported through the exit handler
     ourEnd.setEncoding('utf8');
     ourEnd.on('data', (chunk: string) => this.onData(chunk));
-    ourEnd.on('error', () => {});
     let outputEnded!: () => void;
     const ended = new Promise<void>((r) => (outputEnded = r));
     ourEnd.on('close', () => outputEnded());
     const exitedChild = new Promise<void>((resolve) => {
       child.on('error', (e) => {
-        this.exitInfo = e.message;
+        this.exitInfo ||= e.message;
       });
       child.on('close', (code, signal) => {
         this.exitInfo ||= signal ? `killed by ${signal}` : `exited with ${code}`;
@@ -319,6 +396,7 @@ export class BatchWorker {
     // Both must be over before the job is failed: the last words of the
     // process (its error message) may still be in the socket.
     this.exited = Promise.all([exitedChild, ended]).then(() => {
+      processSlots.release(this);
       this.onExit();
     });
   }

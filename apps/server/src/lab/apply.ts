@@ -16,7 +16,7 @@ import {
   type ObservedState,
   type Op,
 } from '@netcanvas/shared';
-import type { ApplyProgress, ApplyResult, OpFailure } from './engine.js';
+import type { ApplyProgress, ApplyResult, OpFailure, Rollback } from './engine.js';
 
 /** The two things the lab layer needs from the kernel layer. */
 export interface KernelPort {
@@ -32,7 +32,20 @@ export interface KernelPort {
   run(
     ops: Op[],
     opts?: { tolerateMissing?: boolean; onProgress?: (done: number) => void },
-  ): Promise<{ ok: true } | { ok: false; index: number; message: string; ran: number[] }>;
+  ): Promise<
+    { ok: true } | { ok: false; index: number; message: string; ran: number[]; spawn?: boolean }
+  >;
+  /**
+   * Starts what an undo needs (the root namespace's batch worker) and keeps
+   * it until released, so a failure to start processes later in the apply
+   * can still be undone. Rejects when not even that can be started.
+   */
+  reserve?(): Promise<() => void>;
+}
+
+export interface ApplyOptions {
+  /** Undo ops that could not run because no process could be started: the caller retries them later. */
+  deferUndo?: (ops: Op[]) => void;
 }
 
 /** Addresses the running lab already uses: passed as hints so nothing renumbers. */
@@ -60,6 +73,7 @@ export async function applyDesign(
   kernel: KernelPort,
   design: Design,
   onProgress: (p: ApplyProgress) => void = () => {},
+  options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const lab = design.name;
   const progress = (phase: ApplyProgress['phase'], done = 0, total = 0, message?: string) =>
@@ -81,7 +95,43 @@ export async function applyDesign(
     return { lab, ok: true, ops: [], diagnostics: planned.diagnostics, topology: planned.topology };
   }
 
+  let release: () => void = () => {};
+  try {
+    release = (await kernel.reserve?.()) ?? release;
+  } catch (err) {
+    const message = `nothing was changed: ${err instanceof Error ? err.message : String(err)}`;
+    progress('failed', 0, total, message);
+    const op = [...pre, ...add, ...remove][0]!;
+    return {
+      lab,
+      ok: false,
+      ops: [],
+      diagnostics: planned.diagnostics,
+      failure: { op, elements: [], kernelMessage: message },
+      topology: planned.topology,
+    };
+  }
+  try {
+    return await runChanges(kernel, design, planned, progress, options);
+  } finally {
+    release();
+  }
+}
+
+async function runChanges(
+  kernel: KernelPort,
+  design: Design,
+  planned: Awaited<ReturnType<typeof planAgainst>> & {
+    changes: NonNullable<Awaited<ReturnType<typeof planAgainst>>['changes']>;
+  },
+  progress: (phase: ApplyProgress['phase'], done?: number, total?: number, m?: string) => void,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const lab = design.name;
+  const { pre, add, remove } = planned.changes;
+  const total = pre.length + add.length + remove.length;
   let done = 0;
+  let spawnFailed = false;
   const ran: Op[] = [];
   const step = async (ops: Op[], tolerateMissing: boolean): Promise<OpFailure | undefined> => {
     if (ops.length === 0) return undefined;
@@ -109,24 +159,31 @@ export async function applyDesign(
       return undefined;
     }
     for (const i of res.ran) ran.push(ops[i]!);
+    spawnFailed ||= res.spawn === true;
     const op = ops[res.index]!;
     return { op, elements: op.source, kernelMessage: res.message };
   };
 
   const failure = (await step(pre, true)) ?? (await step(add, false));
   if (failure) {
-    progress('undo', 0, 0, `${failure.elements.join(', ')}: ${failure.kernelMessage}`);
+    progress('undo', 0, 0, `${failure.elements.join(', ') || lab}: ${failure.kernelMessage}`);
     // The failing op may have done half its work: `ip netns add` killed between
     // creating /run/netns/NAME and mounting the namespace leaves the name behind.
     const halfDone = failure.op.op === 'netns.add' && !ran.includes(failure.op) ? [failure.op] : [];
-    await kernel.run(undoOps([...ran, ...halfDone], planned.observed), { tolerateMissing: true });
-    progress('failed', done, total, failure.kernelMessage);
+    const rollback = await undo(
+      kernel,
+      undoOps([...ran, ...halfDone], planned.observed),
+      spawnFailed,
+      options,
+    );
+    progress('failed', done, total, `${failure.kernelMessage}; ${rollback.message}`);
     return {
       lab,
       ok: false,
       ops: ran,
       diagnostics: planned.diagnostics,
       failure,
+      rollback,
       topology: planned.topology,
     };
   }
@@ -180,6 +237,51 @@ export async function applyDesign(
   }
   progress('done', done, total);
   return { lab, ok: true, ops: ran, diagnostics: planned.diagnostics, topology: planned.topology };
+}
+
+/** Runs an undo now, or hands what could not start to `deferUndo`; says which. */
+async function undo(
+  kernel: KernelPort,
+  ops: Op[],
+  afterSpawnFailure: boolean,
+  options: ApplyOptions,
+): Promise<Rollback> {
+  if (ops.length === 0) return { state: 'done', ops: 0, message: 'nothing to undo' };
+  let res: Awaited<ReturnType<KernelPort['run']>>;
+  try {
+    res = await kernel.run(ops, { tolerateMissing: true });
+  } catch (err) {
+    res = {
+      ok: false,
+      index: 0,
+      message: err instanceof Error ? err.message : String(err),
+      ran: [],
+    };
+  }
+  if (res.ok) {
+    return {
+      state: 'done',
+      ops: ops.length,
+      message: afterSpawnFailure
+        ? `what this apply made was undone (${ops.length} operations) on the worker kept in reserve`
+        : `what this apply made was undone (${ops.length} operations)`,
+    };
+  }
+  const ranNow = new Set(res.ran);
+  const left = ops.filter((_, i) => !ranNow.has(i));
+  if (res.spawn && options.deferUndo) {
+    options.deferUndo(left);
+    return {
+      state: 'deferred',
+      ops: left.length,
+      message: `undo deferred: ${left.length} operations wait until processes can be started again (${res.message})`,
+    };
+  }
+  return {
+    state: 'failed',
+    ops: left.length,
+    message: `undo failed after ${ranNow.size} of ${ops.length} operations: ${res.message}`,
+  };
 }
 
 /**

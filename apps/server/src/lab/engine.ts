@@ -13,6 +13,7 @@ import type {
   Plan,
   Topology,
 } from '@netcanvas/shared';
+import type { LabOwners } from './state.js';
 
 export interface Capabilities {
   root: boolean;
@@ -51,9 +52,22 @@ export interface OpFailure {
   kernelMessage: string;
 }
 
+/**
+ * What became of a failed apply's undo: run at once (`done`; after a spawn
+ * failure it runs on the root worker the apply kept in reserve), `deferred`
+ * (no process could be started: it is retried until one can), or `failed`.
+ */
+export interface Rollback {
+  state: 'done' | 'deferred' | 'failed';
+  /** Undo operations (still to run, when deferred). */
+  ops: number;
+  message: string;
+}
+
 export interface ApplyResult {
   lab: string;
   ok: boolean;
+  rollback?: Rollback;
   /** Ops that ran (0 on a second apply of the same design). */
   ops: Op[];
   diagnostics: Diagnostic[];
@@ -78,6 +92,8 @@ export interface PingResult extends PairResult {
 }
 
 export interface Engine {
+  /** Who owns each lab name (a design or the CLI), shared by every process on this machine. */
+  readonly owners: LabOwners;
   capabilities(): Promise<Capabilities>;
   /** Labs found in the kernel (by namespace prefix), whatever started them. */
   labs(): Promise<string[]>;
@@ -97,7 +113,14 @@ export interface Engine {
   status(lab: string, design?: Design): Promise<LabStatus>;
   /** The design a lab was last applied from, if this machine remembers it. */
   lastDesign?(lab: string): Design | undefined;
-  setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void>;
+  /** When the lab was first brought up (ISO time), if this machine remembers it. */
+  since?(lab: string): string | undefined;
+  /** Resolves with the number of kernel operations the change ran (when the engine knows it). */
+  setLinkState(
+    design: Design,
+    linkId: string,
+    state: 'up' | 'down',
+  ): Promise<{ ops: number } | undefined>;
   ping(design: Design, from: string, to: string): Promise<PingResult>;
   /**
    * Pings every pair in parallel (bounded), calling back pair by pair.
@@ -113,5 +136,21 @@ export interface Engine {
 export class LabBusyError extends Error {
   constructor(readonly lab: string) {
     super(`lab ${lab} is already being changed; try again when the current apply finishes`);
+  }
+}
+
+/**
+ * A request the lab cannot act on as asked (an element that is not there,
+ * a pair that is no pair, a design with errors): the API answers with
+ * `status` and names the request field at fault, never a 500.
+ */
+export class LabRequestError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | null,
+    readonly status: 400 | 404 | 409 | 422 = 400,
+    readonly code: string = 'bad-request',
+  ) {
+    super(field ? `${field}: ${message}` : message);
   }
 }

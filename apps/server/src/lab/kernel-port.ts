@@ -50,6 +50,7 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       );
       if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
     },
+    reserve: () => runner.reserve(),
     async run(ops, opts = {}) {
       // A delete of something already gone is done (CNI's DEL semantics):
       // mark it so and run the rest, until everything ran or a real failure.
@@ -76,6 +77,7 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
             index: failed.index,
             message: res.failed!.message,
             ran: ran.sort((a, b) => a - b),
+            ...(res.failed!.spawn ? { spawn: true } : {}),
           };
         }
         ran.push(failed.index);

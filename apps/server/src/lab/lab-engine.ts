@@ -12,6 +12,7 @@ import {
   linkIds,
   type Matrix,
   netnsName,
+  type Op,
   type PairResult,
 } from '@netcanvas/shared';
 import { applyDesign, type KernelPort, planAgainst } from './apply.js';
@@ -22,10 +23,11 @@ import {
   type ElementState,
   type Engine,
   LabBusyError,
+  LabRequestError,
   type LabStatus,
   type PingResult,
 } from './engine.js';
-import { LabState } from './state.js';
+import { type LabOwners, LabState } from './state.js';
 
 export interface EngineKernel extends KernelPort {
   capabilities(): Promise<Capabilities>;
@@ -47,19 +49,82 @@ export interface EngineKernel extends KernelPort {
   forgetPathMtu?(netns: string[]): Promise<void>;
 }
 
+const errorsOf = (diagnostics: { severity: string; message: string }[]) =>
+  diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => d.message)
+    .join('; ');
+
+/** How often a deferred undo is tried again while processes cannot be started. */
+const DEFERRED_RETRY_MS = 2000;
+
 export class LabEngine implements Engine {
   private readonly busy = new Set<string>();
+  /** Undo ops a failed apply could not run (no process could start), per lab. */
+  private readonly deferred = new Map<string, Op[]>();
+  private retryTimer: NodeJS.Timeout | null = null;
   constructor(
     private readonly kernel: EngineKernel,
     readonly state = new LabState(),
   ) {}
 
+  /** Labs with an undo still waiting (for status and tests). */
+  deferredUndos(): Record<string, number> {
+    return Object.fromEntries([...this.deferred].map(([lab, ops]) => [lab, ops.length]));
+  }
+
+  private defer(lab: string, ops: Op[]): void {
+    this.deferred.set(lab, [...ops, ...(this.deferred.get(lab) ?? [])]);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.deferred.size === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.retryDeferred().finally(() => this.scheduleRetry());
+    }, DEFERRED_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  /** Runs each lab's deferred undo when the lab is free; what still cannot start waits again. */
+  private async retryDeferred(): Promise<void> {
+    for (const lab of [...this.deferred.keys()]) {
+      if (this.busy.has(lab)) continue;
+      await this.exclusive(lab, () => this.runDeferred(lab)).catch(() => {});
+    }
+  }
+
+  /** Call holding the lab. Throws when the undo still cannot run. */
+  private async runDeferred(lab: string): Promise<void> {
+    const ops = this.deferred.get(lab);
+    if (!ops) return;
+    const res = await this.kernel.run(ops, { tolerateMissing: true });
+    if (res.ok) {
+      this.deferred.delete(lab);
+      return;
+    }
+    const ranNow = new Set(res.ran);
+    const left = ops.filter((_, i) => !ranNow.has(i));
+    if (res.spawn) this.deferred.set(lab, left);
+    else this.deferred.delete(lab); // a kernel refusal will not change by waiting
+    throw new Error(`the deferred undo of ${lab} did not finish: ${res.message}`);
+  }
+
   capabilities(): Promise<Capabilities> {
     return this.kernel.capabilities();
   }
 
+  get owners(): LabOwners {
+    return this.state.owners;
+  }
+
   lastDesign(lab: string): Design | undefined {
     return this.state.loadDesign(lab);
+  }
+
+  since(lab: string): string | undefined {
+    return this.state.since(lab);
   }
 
   labs(): Promise<string[]> {
@@ -96,9 +161,21 @@ export class LabEngine implements Engine {
 
   apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
     return this.exclusive(design.name, async () => {
-      const result = await applyDesign(this.kernel, design, onProgress);
+      // An earlier apply's undo that could not run yet goes first: applying on top of it would diff against half a lab.
+      await this.runDeferred(design.name);
+      const fresh = !(await this.kernel.listLabs()).includes(design.name);
+      const result = await applyDesign(this.kernel, design, onProgress, {
+        deferUndo: (ops) => this.defer(design.name, ops),
+      });
       // Remember the design whenever the kernel now runs it (even partly, so status can explain).
-      if (result.ok || result.ops.length > 0) this.state.saveDesign(design);
+      // Only memory: failing to write it (no descriptor, a full disk) must not turn the kernel's answer into an error.
+      if (result.ok || result.ops.length > 0) {
+        try {
+          this.state.saveDesign(design, fresh);
+        } catch {
+          // status will compare against the previous design, or none
+        }
+      }
       return result;
     });
   }
@@ -106,7 +183,11 @@ export class LabEngine implements Engine {
   destroy(lab: string): Promise<{ removed: string[] }> {
     return this.exclusive(lab, async () => {
       const removed = await this.kernel.deleteLab(lab);
+      // Deleting the namespaces undoes everything a deferred undo would have.
+      this.deferred.delete(lab);
       this.state.forget(lab);
+      // A CLI lab's name is free again once it is gone; a design keeps its lab name.
+      this.state.owners.release(lab, { kind: 'cli' });
       return { removed };
     });
   }
@@ -173,16 +254,32 @@ export class LabEngine implements Engine {
     };
   }
 
-  async setLinkState(design: Design, linkId: string, state: 'up' | 'down'): Promise<void> {
+  async setLinkState(
+    design: Design,
+    linkId: string,
+    state: 'up' | 'down',
+  ): Promise<{ ops: number }> {
     const index = linkIds(design).indexOf(linkId);
-    if (index < 0) throw new Error(`no link ${linkId} in ${design.name}`);
+    if (index < 0)
+      throw new LabRequestError(`${design.name} has no link ${linkId}`, 'link', 404, 'not-found');
     const links = design.links.map((l, i) => (i === index ? { ...l, state } : l));
     const result = await this.apply({ ...design, links });
     if (!result.ok) {
-      throw new Error(
-        result.failure?.kernelMessage ?? result.diagnostics.map((d) => d.message).join('; '),
+      if (!result.failure)
+        throw new LabRequestError(
+          `${design.name} has errors: ${errorsOf(result.diagnostics)}`,
+          null,
+          409,
+          'design-has-errors',
+        );
+      throw new LabRequestError(
+        `the kernel refused the change: ${result.failure.kernelMessage}${result.rollback ? `; ${result.rollback.message}` : ''}`,
+        null,
+        422,
+        'apply-failed',
       );
     }
+    return { ops: result.ops.length };
   }
 
   private async predicted(
@@ -192,11 +289,11 @@ export class LabEngine implements Engine {
   ): Promise<{ matrix: Matrix; netnsOf: Map<string, string> }> {
     const planned = await planAgainst(this.kernel, design);
     if (!planned.topology) {
-      throw new Error(
-        `${design.name} has errors: ${planned.diagnostics
-          .filter((d) => d.severity === 'error')
-          .map((d) => d.message)
-          .join('; ')}`,
+      throw new LabRequestError(
+        `${design.name} has errors: ${errorsOf(planned.diagnostics)}`,
+        null,
+        409,
+        'design-has-errors',
       );
     }
     const matrix = analyze(planned.topology, {
@@ -225,12 +322,18 @@ export class LabEngine implements Engine {
   }
 
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
-    if (from === to) throw new Error(`ping from ${from} to itself is not a pair`);
+    for (const [field, id] of [
+      ['from', from],
+      ['to', to],
+    ] as const)
+      if (!Object.hasOwn(design.nodes, id))
+        throw new LabRequestError(`${id} is not an element of ${design.name}`, field);
+    if (from === to) throw new LabRequestError(`ping from ${from} to itself is not a pair`, 'to');
     const { matrix, netnsOf } = await this.predicted(design, [from, to]);
     const i = matrix.endpoints.indexOf(from);
     const j = matrix.endpoints.indexOf(to);
-    if (i < 0) throw new Error(`${from} has no address to ping from`);
-    if (j < 0) throw new Error(`${to} has no address to ping`);
+    if (i < 0) throw new LabRequestError(`${from} has no address to ping from`, 'from');
+    if (j < 0) throw new LabRequestError(`${to} has no address to ping`, 'to');
     return this.measure(matrix.results[i]![j]!, netnsOf.get(from) ?? netnsName(design.name, from));
   }
 

@@ -22,7 +22,7 @@ import {
 } from '@netcanvas/shared';
 import type { Logger } from 'pino';
 import type { ApplyProgress, Engine, LabStatus } from '../lab/engine.js';
-import type { Store } from '../store/store.js';
+import { labDesignOf, type Store } from '../store/store.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
 
 export interface HubClient {
@@ -77,6 +77,14 @@ const KERNEL_SETTLE_MS = 200;
 export class LiveHub {
   private readonly topics = new Map<string, TopicState>();
   private readonly labs = new Map<string, LabWatch>();
+  /**
+   * What each client asked for and has not left: a subscribe still reading
+   * a lab's first status only adds its client if the client still wants the
+   * topic when the read ends (it may have unsubscribed or closed meanwhile).
+   */
+  private readonly wants = new Map<HubClient, Set<string>>();
+  /** Clients that closed: a subscribe of theirs still in flight adds nothing. */
+  private readonly gone = new WeakSet<HubClient>();
   /** Per lab: the labChanged in flight, and whether another must follow it. */
   private readonly changes = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly timer: NodeJS.Timeout;
@@ -98,7 +106,14 @@ export class LiveHub {
    * already on the topic just gets the fresh snapshot.
    */
   async subscribe(client: HubClient, topic: Topic): Promise<void> {
+    if (this.closed || this.gone.has(client)) return;
     const key = topicKey(topic);
+    let wanted = this.wants.get(client);
+    if (!wanted) {
+      wanted = new Set();
+      this.wants.set(client, wanted);
+    }
+    wanted.add(key);
     let t = this.topics.get(key);
     if (!t) {
       t = { topic, seq: 0, clients: new Set(), pending: 0 };
@@ -118,25 +133,45 @@ export class LiveHub {
     }
     if (this.closed) return;
     // Registered only now, so the snapshot below is the client's first message for this topic.
-    t.clients.add(client);
-    client.send(this.snapshot(t));
+    if (this.wants.get(client)?.has(key)) {
+      t.clients.add(client);
+      client.send(this.snapshot(t));
+    }
+    this.collect(key);
   }
 
   unsubscribe(client: HubClient, topic: Topic): void {
     const key = topicKey(topic);
-    const t = this.topics.get(key);
-    if (!t) return;
-    t.clients.delete(client);
-    if (t.clients.size === 0 && t.pending === 0) {
-      this.topics.delete(key);
-      if ('lab' in topic) this.labs.delete(topic.lab);
+    const wanted = this.wants.get(client);
+    wanted?.delete(key);
+    if (wanted?.size === 0) this.wants.delete(client);
+    this.topics.get(key)?.clients.delete(client);
+    this.collect(key);
+  }
+
+  /** The client closed: it leaves every topic, including those it is still subscribing to. */
+  removeClient(client: HubClient): void {
+    this.gone.add(client);
+    this.wants.delete(client);
+    for (const [key, t] of [...this.topics]) {
+      if (t.clients.delete(client)) this.collect(key);
     }
   }
 
-  removeClient(client: HubClient): void {
-    for (const t of [...this.topics.values()]) {
-      if (t.clients.has(client)) this.unsubscribe(client, t.topic);
-    }
+  /** A topic nobody is on and nobody is joining goes, and with a lab topic its watch (no more polling). */
+  private collect(key: string): void {
+    const t = this.topics.get(key);
+    if (!t || t.clients.size > 0 || t.pending > 0) return;
+    this.topics.delete(key);
+    if ('lab' in t.topic) this.labs.delete(t.topic.lab);
+  }
+
+  /** Labs being watched (polled), and topics with their subscribers: for tests and diagnostics. */
+  activity(): { labs: string[]; topics: Record<string, number> } {
+    return {
+      labs: [...this.labs.keys()],
+      topics: Object.fromEntries([...this.topics].map(([k, t]) => [k, t.clients.size])),
+    };
   }
 
   /** A fresh snapshot of a topic the client is subscribed to (after its queue overflowed). */
@@ -255,6 +290,7 @@ export class LiveHub {
     this.kernelTimers.clear();
     this.topics.clear();
     this.labs.clear();
+    this.wants.clear();
     await this.opts.sources.close?.();
   }
 
@@ -328,9 +364,11 @@ export class LiveHub {
     return watch;
   }
 
+  /** The design that owns the lab, else the one the lab was last brought up from (a CLI lab). */
   private designOf(lab: string): Design | undefined {
     try {
-      return this.opts.store.byName(lab)?.doc;
+      const rec = this.opts.store.byLab(lab);
+      return rec ? labDesignOf(rec) : this.opts.engine.lastDesign?.(lab);
     } catch {
       return undefined;
     }

@@ -7,17 +7,31 @@
  * when it still has semantic problems: a user draws incrementally and must
  * be able to save a half-finished network. A document that does not parse
  * is refused with its diagnostics.
+ *
+ * Each design owns one lab, fixed when the design is created (the `lab`
+ * column, unique) and never changed by a save: the document's `name` is
+ * only the lab name it asked for, and two designs may ask for the same one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Design, Diagnostic } from '@netcanvas/shared';
-import { DESIGN_ID_RE, designFromYaml, designToYaml, parseDesign } from '@netcanvas/shared';
+import {
+  DESIGN_ID_RE,
+  designFromYaml,
+  designToYaml,
+  firstFreeLabName,
+  parseDesign,
+} from '@netcanvas/shared';
 import Database from 'better-sqlite3';
 
 export interface DesignSummary {
   id: string;
+  /** The lab name the document asks for (its `name`). */
   name: string;
+  title?: string;
+  /** The lab this design owns: fixed at creation, unique, the name every lab operation uses. */
+  lab: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -25,6 +39,11 @@ export interface DesignSummary {
 
 export interface DesignRecord extends DesignSummary {
   doc: Design;
+}
+
+/** The design as the lab layer must see it: under the lab the record owns, whatever its name asks for. */
+export function labDesignOf(rec: DesignRecord): Design {
+  return { ...rec.doc, name: rec.lab };
 }
 
 export interface VersionSummary {
@@ -35,6 +54,67 @@ export interface VersionSummary {
 
 /** Base class so the API can map store failures to HTTP statuses in one place. */
 export class StoreError extends Error {}
+
+/** The database file itself failed (I/O, permissions…): the message names the file. */
+export class StorageError extends StoreError {
+  constructor(
+    readonly path: string,
+    readonly sqliteCode: string,
+    detail: string,
+  ) {
+    super(`storage ${path}: ${detail} (${sqliteCode})`);
+  }
+}
+/** The disk holding the database is full: the write was rolled back, nothing stored before it is lost. */
+export class StorageFullError extends StorageError {
+  constructor(path: string, sqliteCode: string) {
+    super(
+      path,
+      sqliteCode,
+      'the disk is full; this change was not saved and the last saved version is kept. Free some space and save again',
+    );
+  }
+}
+/** The database is damaged; the server moves such a file aside when it starts. */
+export class StorageCorruptError extends StorageError {
+  constructor(path: string, sqliteCode: string, detail: string) {
+    super(
+      path,
+      sqliteCode,
+      `${detail}. The database is damaged: restart the server, which moves the file aside and starts an empty store (sqlite3 "${path}" .recover may rescue designs from the old file)`,
+    );
+  }
+}
+
+/** A corrupt database found at start and moved aside. */
+export interface StoreRecovery {
+  /** Where the database is (now a new, empty one). */
+  path: string;
+  /** Where the damaged file was moved. */
+  movedTo: string;
+  /** What was wrong with it (quick_check's first line, or SQLite's error). */
+  reason: string;
+  at: string;
+}
+
+const CORRUPT_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+const FULL_CODES = /^SQLITE_FULL|^SQLITE_IOERR_(WRITE|SHMSIZE|FSYNC|TRUNCATE)$/;
+
+function sqliteCode(err: unknown): string | null {
+  const e = err as { code?: unknown; name?: unknown };
+  return e?.name === 'SqliteError' && typeof e.code === 'string' ? e.code : null;
+}
+
+/** SQLite's errors as StorageErrors naming the file; anything else unchanged. */
+export function storageError(err: unknown, path: string): unknown {
+  const code = sqliteCode(err);
+  if (!code) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_FULL' || (FULL_CODES.test(code) && /full|space/i.test(message)))
+    return new StorageFullError(path, code);
+  if (CORRUPT_CODES.test(code)) return new StorageCorruptError(path, code, message);
+  return new StorageError(path, code, message);
+}
 export class DesignNotFoundError extends StoreError {
   constructor(
     readonly id: string,
@@ -56,12 +136,16 @@ export class StaleVersionError extends StoreError {
     super(`design ${id} is at version ${current}, not ${expected}: reload it, then save again`);
   }
 }
-export class NameTakenError extends StoreError {
+export class LabTakenError extends StoreError {
   constructor(
-    readonly designName: string,
-    readonly ownerId: string,
+    readonly lab: string,
+    readonly ownerId?: string,
   ) {
-    super(`another design (${ownerId}) is already named ${designName}; lab names must be unique`);
+    super(
+      ownerId
+        ? `lab ${lab} already belongs to design ${ownerId}`
+        : `no free lab name near ${lab}: delete a design or destroy a lab first`,
+    );
   }
 }
 export class InvalidDesignError extends StoreError {
@@ -76,23 +160,39 @@ export interface StoreOptions {
   keepVersions?: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const DEFAULT_KEEP_VERSIONS = 500;
+
+export interface CreateOptions {
+  /**
+   * Whether a lab name is free outside this store (the ownership registry,
+   * the kernel); it may claim the name for design `id` as it answers. Names
+   * other stored designs own are never offered.
+   */
+  claimLab?: (lab: string, id: string) => boolean;
+  /** An explicit adoption: exactly this lab (LabTakenError when a stored design owns it). */
+  lab?: string;
+}
 
 export interface Store {
   readonly path: string;
+  /** Set when the database was found damaged at start and moved aside. */
+  readonly recovered?: StoreRecovery;
+  /** Most recently changed first. */
   list(): DesignSummary[];
   get(id: string, version?: number): DesignRecord;
-  /** Looks a design up by its lab name (what the kernel side knows). */
-  byName(name: string): DesignRecord | undefined;
-  create(doc: unknown): DesignRecord;
+  has(id: string): boolean;
+  /** The design that owns a lab (what the kernel side knows). */
+  byLab(lab: string): DesignRecord | undefined;
+  /** Stores a new design and fixes its lab: its `name` when free, else the next free `name-N`. */
+  create(doc: unknown, options?: CreateOptions): DesignRecord;
   /** Stores `doc` as the next version when `expectedVersion` is current; StaleVersionError otherwise. */
   save(id: string, expectedVersion: number, doc: unknown): DesignRecord;
   history(id: string): VersionSummary[];
   /** Makes an old version current again, as a new version (history is never rewritten). */
   restore(id: string, version: number, expectedVersion: number): DesignRecord;
   delete(id: string): void;
-  importYaml(text: string): DesignRecord;
+  importYaml(text: string, options?: CreateOptions): DesignRecord;
   exportYaml(id: string, version?: number): string;
   integrityCheck(): string;
   close(): void;
@@ -116,22 +216,73 @@ function newDesignId(): string {
 interface DesignRow {
   id: string;
   name: string;
+  title: string | null;
+  lab: string;
   version: number;
   created_at: number;
   updated_at: number;
 }
 
-export function openStore(dataDir: string, options: StoreOptions = {}): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, 'netcanvas.sqlite');
+/** Opens the file and checks it (quick_check); throws SqliteError or a corruption reason. */
+function openChecked(path: string): Database.Database {
   const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL survives a process crash (kill -9) without losing a commit;
+    // only a power loss may drop the last transactions, acceptable for a local tool.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') {
+      const e = new Error(`quick_check: ${String(check).split('\n')[0]}`) as Error & {
+        code: string;
+      };
+      e.name = 'SqliteError';
+      e.code = 'SQLITE_CORRUPT';
+      throw e;
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Renames a damaged database (and its -wal/-shm files) aside; returns the new name. */
+function moveAside(path: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = `${path}.corrupt-${stamp}`;
+  renameSync(path, target);
+  for (const ext of ['-wal', '-shm'])
+    if (existsSync(path + ext)) renameSync(path + ext, target + ext);
+  return target;
+}
+
+export function openStore(dataDir: string, options: StoreOptions = {}): Store {
+  const path = join(dataDir, 'netcanvas.sqlite');
+  let db: Database.Database;
+  let recovered: StoreRecovery | undefined;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      db = openChecked(path);
+    } catch (err) {
+      const code = sqliteCode(err);
+      if (!code || !CORRUPT_CODES.test(code)) throw err;
+      // A damaged file is kept for rescue, never written to again; the server starts empty.
+      const reason = err instanceof Error ? err.message : String(err);
+      const movedTo = moveAside(path);
+      recovered = { path, movedTo, reason, at: new Date().toISOString() };
+      db = openChecked(path);
+    }
+  } catch (err) {
+    const e = storageError(err, path);
+    if (e instanceof StoreError) throw e;
+    const errno = err as NodeJS.ErrnoException;
+    throw new StorageError(path, errno.code ?? 'error', errno.message ?? String(err));
+  }
   const keep = options.keepVersions ?? DEFAULT_KEEP_VERSIONS;
-  db.pragma('journal_mode = WAL');
-  // WAL + NORMAL survives a process crash (kill -9) without losing a commit;
-  // only a power loss may drop the last transactions, acceptable for a local tool.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
 
   const userVersion = db.pragma('user_version', { simple: true }) as number;
   if (userVersion > SCHEMA_VERSION) {
@@ -140,16 +291,20 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       `${path} was written by a newer netcanvas (schema ${userVersion}); this one knows ${SCHEMA_VERSION}`,
     );
   }
-  if (userVersion < 1) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS designs (
+  const DESIGNS = (table: string) => `
+      CREATE TABLE ${table} (
         id TEXT PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        title TEXT,
+        lab TEXT NOT NULL UNIQUE,
         version INTEGER NOT NULL,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS versions (
+      );`;
+  if (userVersion < 1) {
+    db.exec(`
+      ${DESIGNS('designs')}
+      CREATE TABLE versions (
         design_id TEXT NOT NULL REFERENCES designs(id) ON DELETE CASCADE,
         version INTEGER NOT NULL,
         name TEXT NOT NULL,
@@ -157,14 +312,37 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
         created_at INTEGER NOT NULL,
         PRIMARY KEY (design_id, version)
       ) WITHOUT ROWID;
-      PRAGMA user_version = 1;
+      PRAGMA user_version = ${SCHEMA_VERSION};
     `);
+  } else if (userVersion === 1) {
+    // Schema 1 had unique design names and no lab: each design keeps the lab
+    // it has been running under (its name). SQLite cannot drop a UNIQUE
+    // constraint, so the table is rebuilt (its documented 12-step way, with
+    // foreign keys off so dropping the old table cascades to no version).
+    db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(`
+          ${DESIGNS('designs_v2')}
+          INSERT INTO designs_v2 (id, name, title, lab, version, created_at, updated_at)
+            SELECT id, name, NULL, name, version, created_at, updated_at FROM designs;
+          DROP TABLE designs;
+          ALTER TABLE designs_v2 RENAME TO designs;
+          PRAGMA user_version = 2;
+        `);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0)
+          throw new StoreError(`${path}: migration broke ${broken.length} rows`);
+      })();
+    } finally {
+      db.pragma('foreign_keys = ON');
+    }
   }
 
   const q = {
-    list: db.prepare<[], DesignRow>('SELECT * FROM designs ORDER BY name'),
+    list: db.prepare<[], DesignRow>('SELECT * FROM designs ORDER BY updated_at DESC, id'),
     design: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE id = ?'),
-    byName: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE name = ?'),
+    byLab: db.prepare<[string], DesignRow>('SELECT * FROM designs WHERE lab = ?'),
     version: db.prepare<[string, number], { doc: string; created_at: number }>(
       'SELECT doc, created_at FROM versions WHERE design_id = ? AND version = ?',
     ),
@@ -172,10 +350,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       'SELECT version, name, created_at FROM versions WHERE design_id = ? ORDER BY version DESC',
     ),
     insertDesign: db.prepare(
-      'INSERT INTO designs (id, name, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)',
+      'INSERT INTO designs (id, name, title, lab, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
     ),
     bump: db.prepare(
-      'UPDATE designs SET version = ?, name = ?, updated_at = ? WHERE id = ? AND version = ?',
+      'UPDATE designs SET version = ?, name = ?, title = ?, updated_at = ? WHERE id = ? AND version = ?',
     ),
     insertVersion: db.prepare(
       'INSERT INTO versions (design_id, version, name, doc, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -192,30 +370,51 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     return r;
   }
 
-  function record(r: DesignRow, version = r.version): DesignRecord {
-    const v = q.version.get(r.id, version);
-    if (!v) throw new DesignNotFoundError(r.id, version);
+  function summary(r: DesignRow): DesignSummary {
     return {
       id: r.id,
       name: r.name,
-      version,
+      ...(r.title !== null ? { title: r.title } : {}),
+      lab: r.lab,
+      version: r.version,
       createdAt: iso(r.created_at),
-      updatedAt: iso(version === r.version ? r.updated_at : v.created_at),
-      doc: JSON.parse(v.doc) as Design,
+      updatedAt: iso(r.updated_at),
     };
   }
 
-  function checkName(name: string, id: string | null): void {
-    const owner = q.byName.get(name);
-    if (owner && owner.id !== id) throw new NameTakenError(name, owner.id);
+  function record(r: DesignRow, version = r.version): DesignRecord {
+    const v = q.version.get(r.id, version);
+    if (!v) throw new DesignNotFoundError(r.id, version);
+    const doc = JSON.parse(v.doc) as Design;
+    const { title: _title, ...rest } = summary(r);
+    return {
+      ...rest,
+      // An old version is shown as it was, under the lab the design owns.
+      name: doc.name,
+      ...(doc.title !== undefined ? { title: doc.title } : {}),
+      version,
+      updatedAt: iso(version === r.version ? r.updated_at : v.created_at),
+      doc,
+    };
   }
 
-  const createTx = db.transaction((design: Design): DesignRecord => {
-    checkName(design.name, null);
+  const createTx = db.transaction((design: Design, options: CreateOptions): DesignRecord => {
     const now = Date.now();
     let id = newDesignId();
     while (q.design.get(id)) id = newDesignId();
-    q.insertDesign.run(id, design.name, now, now);
+    let lab: string | null;
+    if (options.lab !== undefined) {
+      const owner = q.byLab.get(options.lab);
+      if (owner) throw new LabTakenError(options.lab, owner.id);
+      lab = options.lab;
+    } else {
+      lab = firstFreeLabName(
+        design.name,
+        (name) => !q.byLab.get(name) && (options.claimLab?.(name, id) ?? true),
+      );
+      if (lab === null) throw new LabTakenError(design.name);
+    }
+    q.insertDesign.run(id, design.name, design.title ?? null, lab, now, now);
     q.insertVersion.run(id, 1, design.name, JSON.stringify(design), now);
     return record(row(id));
   });
@@ -223,11 +422,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   const saveTx = db.transaction((id: string, expected: number, design: Design): DesignRecord => {
     const current = row(id);
     if (current.version !== expected) throw new StaleVersionError(id, expected, current.version);
-    checkName(design.name, id);
     const next = current.version + 1;
     const now = Date.now();
     q.insertVersion.run(id, next, design.name, JSON.stringify(design), now);
-    const changed = q.bump.run(next, design.name, now, id, expected).changes;
+    const changed = q.bump.run(next, design.name, design.title ?? null, now, id, expected).changes;
     // The version check above and this guarded update are in one transaction;
     // the guard is a second line of defence should another writer share the file.
     if (changed !== 1) throw new StaleVersionError(id, expected, row(id).version);
@@ -235,25 +433,22 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     return record(row(id));
   });
 
-  return {
+  const store: Store = {
     path,
-    list: () =>
-      q.list.all().map((r) => ({
-        id: r.id,
-        name: r.name,
-        version: r.version,
-        createdAt: iso(r.created_at),
-        updatedAt: iso(r.updated_at),
-      })),
+    ...(recovered ? { recovered } : {}),
+    list: () => q.list.all().map(summary),
     get(id, version) {
       return record(row(id), version);
     },
-    byName(name) {
-      const r = q.byName.get(name);
+    has(id) {
+      return q.design.get(id) !== undefined;
+    },
+    byLab(lab) {
+      const r = q.byLab.get(lab);
       return r ? record(r) : undefined;
     },
-    create(doc) {
-      return createTx(parseForStore(doc));
+    create(doc, options = {}) {
+      return createTx(parseForStore(doc), options);
     },
     save(id, expectedVersion, doc) {
       return saveTx(id, expectedVersion, parseForStore(doc));
@@ -271,10 +466,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     delete(id) {
       if (q.delete.run(id).changes === 0) throw new DesignNotFoundError(id);
     },
-    importYaml(text) {
+    importYaml(text, options = {}) {
       const { design, diagnostics } = designFromYaml(text);
       if (!design) throw new InvalidDesignError(diagnostics);
-      return createTx(design);
+      return createTx(design, options);
     },
     exportYaml(id, version) {
       return designToYaml(record(row(id), version).doc);
@@ -286,6 +481,19 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       if (db.open) db.close();
     },
   };
+  // Every SQLite failure leaves the store as a StorageError that names the file.
+  for (const key of Object.keys(store) as (keyof Store)[]) {
+    const f = store[key];
+    if (typeof f !== 'function') continue;
+    (store as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
+      try {
+        return (f as (...a: unknown[]) => unknown)(...args);
+      } catch (err) {
+        throw storageError(err, path);
+      }
+    };
+  }
+  return store;
 }
 
 export function isDesignId(id: string): boolean {

@@ -12,6 +12,8 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { MemoryEngine } from './memory-engine.js';
 
 export interface TestServer extends RunningServer {
+  /** A browser session's secret (logged in through a login code at start). */
+  secret: string;
   store: Store;
   engine: Engine;
   dataDir: string;
@@ -25,7 +27,7 @@ export function tempDir(prefix = 'nc-api-'): string {
 }
 
 export async function startTestServer(
-  opts: Partial<Pick<ListenOptions, 'ws' | 'sources' | 'tools'>> & {
+  opts: Partial<Pick<ListenOptions, 'ws' | 'sources' | 'tools' | 'audit'>> & {
     engine?: Engine;
     dataDir?: string;
     keepDir?: boolean;
@@ -44,10 +46,12 @@ export async function startTestServer(
     ...(opts.ws ? { ws: opts.ws } : {}),
     ...(opts.sources ? { sources: opts.sources } : {}),
     ...(opts.tools ? { tools: opts.tools } : {}),
+    ...(opts.audit ? { audit: opts.audit } : {}),
   });
   const host = `127.0.0.1:${running.port}`;
   return {
     ...running,
+    secret: loginSession(running),
     store,
     engine,
     dataDir,
@@ -60,6 +64,15 @@ export async function startTestServer(
     },
   };
 }
+
+/** What a browser does with a login link: trade its code for a session secret. */
+export function loginSession(srv: Pick<RunningServer, 'sessions'>): string {
+  const { code } = srv.sessions.mintCode();
+  return srv.sessions.exchange(code, 'test browser')!.secret;
+}
+
+/** The handshake's subprotocols of a browser holding this secret. */
+export const wsProtocols = (secret: string) => ['netcanvas.v1', `netcanvas.auth.${secret}`];
 
 export interface RawResponse {
   status: number;
@@ -118,12 +131,12 @@ export function api(
   return raw(srv, method, path, headers, body === undefined ? undefined : JSON.stringify(body));
 }
 
-/** A well-behaved browser: right Host, same Origin, the session cookie. */
+/** A well-behaved browser: right Host, same Origin, its session secret as a bearer. */
 export function browser(srv: TestServer, method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = {
     host: srv.host,
     origin: srv.origin,
-    cookie: `netcanvas_${srv.port}=${srv.token}`,
+    authorization: `Bearer ${srv.secret}`,
   };
   if (body !== undefined) headers['content-type'] = 'application/json';
   return raw(srv, method, path, headers, body === undefined ? undefined : JSON.stringify(body));
@@ -165,13 +178,14 @@ export class TestSocket {
     });
   }
 
-  static open(srv: TestServer, headers?: Record<string, string>): Promise<TestSocket> {
-    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/ws`, {
-      headers: headers ?? {
-        host: srv.host,
-        origin: srv.origin,
-        cookie: `netcanvas_${srv.port}=${srv.token}`,
-      },
+  /** A browser's socket: same Origin, the session secret as a second subprotocol. */
+  static open(
+    srv: TestServer,
+    headers?: Record<string, string>,
+    secret = srv.secret,
+  ): Promise<TestSocket> {
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/ws`, headers ? [] : wsProtocols(secret), {
+      headers: headers ?? { host: srv.host, origin: srv.origin },
     });
     const s = new TestSocket(ws);
     return new Promise((resolve, reject) => {
@@ -192,7 +206,7 @@ export class TestSocket {
         () =>
           reject(
             new Error(
-              `no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 500)}`,
+              `no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages.filter((m) => m.type !== 'snapshot')).slice(0, 3000)}`,
             ),
           ),
         timeoutMs,
@@ -228,9 +242,10 @@ export function upgradeStatus(
   srv: { port: number },
   headers: Record<string, string>,
   path = '/ws',
+  protocols: string[] = [],
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${path}`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${path}`, protocols, { headers });
     ws.once('open', () => {
       ws.close();
       resolve(101);

@@ -2,14 +2,21 @@
  * The front door against hostile requests: each one is refused, and nothing
  * behind the door moved (no design stored, no engine call).
  */
+import { readdirSync, rmSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/lab/index.js';
+import { createLabTools } from '../../src/tools/capture.js';
 import {
+  api,
   design,
   raw,
   startTestServer,
   type TestServer,
   TestSocket,
+  tempDir,
   upgradeStatus,
+  wsProtocols,
 } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
@@ -19,7 +26,7 @@ let id: string;
 const good = () => ({
   host: srv.host,
   origin: srv.origin,
-  cookie: `netcanvas_${srv.port}=${srv.token}`,
+  authorization: `Bearer ${srv.secret}`,
 });
 const body = () => JSON.stringify({ doc: design('t-hostile-new') });
 
@@ -31,6 +38,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv.stop();
 });
+
+const labNetnsOf = (lab: string) =>
+  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
 
 function untouched() {
   expect(srv.store.list().map((d) => d.name)).toEqual(['t-hostile']);
@@ -60,7 +70,12 @@ describe('HTTP', () => {
       () => ({ host: srv.host, origin: srv.origin, 'content-type': 'application/json' }),
       401,
     ],
-    ['wrong token', () => ({ ...good(), cookie: `netcanvas_${srv.port}=guess` }), 401],
+    ['wrong secret', () => ({ ...good(), authorization: 'Bearer guessguessguessguess' }), 401],
+    [
+      'the master token replayed as a cookie (no cookie is read)',
+      () => ({ host: srv.host, origin: srv.origin, cookie: `netcanvas_${srv.port}=${srv.token}` }),
+      401,
+    ],
     ['Origin http://evil.example', () => ({ ...good(), origin: 'http://evil.example' }), 403],
     ['Origin null', () => ({ ...good(), origin: 'null' }), 403],
     [
@@ -69,14 +84,6 @@ describe('HTTP', () => {
       403,
     ],
     ['Origin https of the same host', () => ({ ...good(), origin: `https://${srv.host}` }), 403],
-    [
-      'no Origin with only the cookie (a browser always sends one)',
-      () => {
-        const { origin: _o, ...rest } = good();
-        return rest;
-      },
-      403,
-    ],
     ['Sec-Fetch-Site: cross-site', () => ({ ...good(), 'sec-fetch-site': 'cross-site' }), 403],
   ];
   for (const [name, headers, status] of cases) {
@@ -126,7 +133,7 @@ describe('HTTP', () => {
     untouched();
   });
 
-  it('a cross-origin GET cannot read designs without the token, and errors carry no stack', async () => {
+  it('a cross-origin GET cannot read designs without a secret, and errors carry no stack', async () => {
     const r = await raw(srv, 'GET', '/api/designs', {
       host: srv.host,
       origin: 'http://evil.example',
@@ -136,7 +143,7 @@ describe('HTTP', () => {
     expect(r.text).not.toMatch(/\.ts:\d+|node_modules/);
   });
 
-  it('the bearer token works without Origin (the CLI), but not with a foreign Origin', async () => {
+  it('the master token works without Origin (the CLI), but not with a foreign Origin', async () => {
     const cli = {
       host: srv.host,
       authorization: `Bearer ${srv.token}`,
@@ -158,6 +165,8 @@ describe('HTTP', () => {
 });
 
 describe('WebSocket upgrade', () => {
+  const page = () => ({ host: srv.host, origin: srv.origin });
+  const protocols = () => wsProtocols(srv.secret);
   const cases: [string, () => Record<string, string>, number][] = [
     ['Origin http://evil.example', () => ({ ...good(), origin: 'http://evil.example' }), 403],
     ['Origin null', () => ({ ...good(), origin: 'null' }), 403],
@@ -166,37 +175,52 @@ describe('WebSocket upgrade', () => {
       () => ({ ...good(), origin: `http://localhost:${srv.port + 1}` }),
       403,
     ],
-    [
-      'no Origin and only a cookie',
-      () => {
-        const { origin: _o, ...rest } = good();
-        return rest;
-      },
-      403,
-    ],
     ['Host: evil.example', () => ({ ...good(), host: 'evil.example' }), 403],
-    ['no token', () => ({ host: srv.host, origin: srv.origin }), 401],
+    ['no secret', () => ({ host: srv.host, origin: srv.origin }), 401],
+    [
+      'the master token as a cookie',
+      () => ({ ...page(), cookie: `netcanvas_${srv.port}=${srv.token}` }),
+      401,
+    ],
   ];
   for (const [name, headers, status] of cases) {
     it(`${name} → ${status}`, async () => {
-      expect(await upgradeStatus(srv, headers())).toBe(status);
+      const { authorization: _a, ...h } = headers();
+      expect(
+        await upgradeStatus(
+          srv,
+          h,
+          '/ws',
+          name.startsWith('no secret') || name.includes('cookie') ? [] : protocols(),
+        ),
+      ).toBe(status);
     });
   }
-  it('the same origin with the cookie connects; the bearer token connects without Origin', async () => {
-    expect(await upgradeStatus(srv, good())).toBe(101);
+  it('a secret offered without the netcanvas.v1 subprotocol → 400; a wrong secret → 401', async () => {
+    expect(await upgradeStatus(srv, page(), '/ws', [`netcanvas.auth.${srv.secret}`])).toBe(400);
+    expect(
+      await upgradeStatus(srv, page(), '/ws', [
+        'netcanvas.v1',
+        'netcanvas.auth.guessguessguessguess',
+      ]),
+    ).toBe(401);
+  });
+  it('the same origin with the session connects; the master token connects without Origin', async () => {
+    expect(await upgradeStatus(srv, page(), '/ws', protocols())).toBe(101);
     expect(await upgradeStatus(srv, { host: srv.host, authorization: `Bearer ${srv.token}` })).toBe(
       101,
     );
     expect(
-      await upgradeStatus(srv, {
-        ...good(),
-        host: `localhost:${srv.port}`,
-        origin: `http://localhost:${srv.port}`,
-      }),
+      await upgradeStatus(
+        srv,
+        { host: `localhost:${srv.port}`, origin: `http://localhost:${srv.port}` },
+        '/ws',
+        protocols(),
+      ),
     ).toBe(101);
   });
   it('another path → 404', async () => {
-    expect(await upgradeStatus(srv, good(), '/api/designs')).toBe(404);
+    expect(await upgradeStatus(srv, page(), '/api/designs', protocols())).toBe(404);
   });
 });
 
@@ -235,5 +259,159 @@ describe('WebSocket messages', () => {
     expect(errors).toHaveLength(5);
     s.close();
     untouched();
+  });
+});
+
+describe('bad input to the lab routes, on the real engine', () => {
+  let real: TestServer;
+  let good: string;
+  let broken: string;
+  const stateDir = tempDir('nc-hostile-state-');
+  beforeAll(async () => {
+    real = await startTestServer({
+      engine: createEngine({ stateDir }),
+      tools: createLabTools(stateDir),
+    });
+    good = real.store.create(design('t-bad-in')).id;
+    // Saved (a half-drawn design may be), but with an error: c1's address is outside vlan10's subnet.
+    broken = real.store.create({
+      ...design('t-bad-broken'),
+      links: [
+        { endpoints: [{ node: 'c1', ip: '10.9.9.9/24' }, 'vlan10'] },
+        { endpoints: ['c2', 'vlan10'] },
+      ],
+    }).id;
+  });
+  afterAll(async () => {
+    await real.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const cases: [string, () => [string, unknown], number, RegExp][] = [
+    [
+      'ping from an element that is not there',
+      () => [`/labs/${good}/ping`, { from: 'nope', to: 'c1' }],
+      400,
+      /^from: nope is not an element/,
+    ],
+    [
+      'ping from constructor',
+      () => [`/labs/${good}/ping`, { from: 'constructor', to: 'c1' }],
+      400,
+      /^from: /,
+    ],
+    ['ping to itself', () => [`/labs/${good}/ping`, { from: 'c1', to: 'c1' }], 400, /^to: /],
+    [
+      'ping from a VLAN (no address)',
+      () => [`/labs/${good}/ping`, { from: 'vlan10', to: 'c1' }],
+      400,
+      /^from: vlan10 has no address/,
+    ],
+    ['ping with a number', () => [`/labs/${good}/ping`, { from: 1, to: 'c1' }], 400, /\(from\)/],
+    [
+      'ping in a design with errors',
+      () => [`/labs/${broken}/ping`, { from: 'c1', to: 'c2' }],
+      409,
+      /has errors/,
+    ],
+    [
+      'link state of a link that is not there',
+      () => [`/labs/${good}/links/c9--vlan10/state`, { state: 'down' }],
+      404,
+      /^link: /,
+    ],
+    [
+      'link state sideways',
+      () => [`/labs/${good}/links/c1--vlan10/state`, { state: 'sideways' }],
+      400,
+      /\(state\)/,
+    ],
+    [
+      'link state in a design with errors',
+      () => [`/labs/${broken}/links/c2--vlan10/state`, { state: 'down' }],
+      409,
+      /has errors/,
+    ],
+    [
+      'traceroute from a VLAN',
+      () => [`/labs/${good}/traceroute`, { from: 'vlan10', to: 'c1' }],
+      400,
+      /vlan10/,
+    ],
+  ];
+  for (const [name, req, status, message] of cases) {
+    it(`${name} → ${status}, naming the field`, async () => {
+      const [path, body] = req();
+      const r = await api(real, 'POST', `/api${path}`, body);
+      expect(r.status, r.text).toBe(status);
+      expect(r.json.error.message).toMatch(message);
+      expect(labNetnsOf('t-bad-in')).toEqual([]);
+    });
+  }
+});
+
+describe('no request takes the server down', () => {
+  it('whatever JSON comes to any route, the answer is never a 5xx', async () => {
+    const routes = [
+      ['POST', '/api/designs'],
+      ['POST', '/api/designs/import'],
+      ['PUT', `/api/designs/${'x'.repeat(12)}`],
+      ['POST', '/api/labs/aaaaaaaaaaaa/apply'],
+      ['POST', '/api/labs/aaaaaaaaaaaa/ping'],
+      ['POST', '/api/labs/aaaaaaaaaaaa/links/a--b/state'],
+      ['POST', '/api/labs/aaaaaaaaaaaa/captures'],
+      ['POST', '/api/login'],
+      ['POST', '/api/login/codes'],
+      ['DELETE', '/api/sessions/000000000000'],
+    ] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue())),
+        async ([method, path], value) => {
+          const r = await raw(
+            srv,
+            method,
+            path.replace('aaaaaaaaaaaa', id),
+            { ...good(), 'content-type': 'application/json' },
+            JSON.stringify(value),
+          );
+          expect(
+            r.status,
+            `${method} ${path} ${JSON.stringify(value).slice(0, 200)}: ${r.text}`,
+          ).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a tool that throws answers 500 for that request only; the next one is served', async () => {
+    const failing = await startTestServer({
+      tools: {
+        traceroute: () => {
+          throw new TypeError('a bug in a tool');
+        },
+        startCapture: () => {
+          throw new Error('another bug');
+        },
+        captureFile: () => null,
+      },
+    });
+    try {
+      const d = failing.store.create(design('t-throw')).id;
+      const r = await api(failing, 'POST', `/api/labs/${d}/traceroute`, { from: 'c1', to: 'c2' });
+      expect(r.status).toBe(500);
+      expect(r.json.error.code).toBe('internal');
+      expect(r.text).not.toMatch(/a bug in a tool/);
+      const c = await api(failing, 'POST', `/api/labs/${d}/captures`, {
+        node: 'c1',
+        dev: 'vlan10',
+      });
+      expect(c.status).toBe(500);
+      expect((await api(failing, 'GET', '/api/session')).status).toBe(200);
+    } finally {
+      await failing.stop();
+    }
   });
 });

@@ -2,7 +2,8 @@
  * The live hub on its own: who is on a topic while a first subscribe is still
  * reading the lab's status.
  */
-import { parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
+import { parseDesign, resolve, type ServerMessage, topicKey } from '@netcanvas/shared';
+import fc from 'fast-check';
 import pino from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import type { LabStatus } from '../../src/lab/engine.js';
@@ -23,7 +24,7 @@ class SlowStatusEngine extends MemoryEngine {
   }
 }
 
-const store = { byName: () => undefined, get: () => undefined } as unknown as Store;
+const store = { byLab: () => undefined, get: () => undefined } as unknown as Store;
 const client = (id: string): HubClient & { sent: number } => ({
   id,
   sent: 0,
@@ -57,7 +58,7 @@ it('design saves in a burst share one status rerun, each reading the design once
   const engine = new MemoryEngine();
   let reads = 0;
   const counting = {
-    byName: () => {
+    byLab: () => {
       reads += 1;
       return undefined;
     },
@@ -85,7 +86,10 @@ it('a link removed from the design leaves the lab snapshot', async () => {
   const full = parseDesign(design('t-hub-prune'));
   if (!full.design) throw new Error('test design does not parse');
   let current = full.design;
-  const keyed = { byName: () => ({ doc: current }), get: () => undefined } as unknown as Store;
+  const keyed = {
+    byLab: (lab: string) => ({ doc: current, lab }),
+    get: () => undefined,
+  } as unknown as Store;
   const { topology } = resolve(full.design);
   const sources: LiveSources = {
     sample: async () =>
@@ -146,7 +150,10 @@ it('a kernel link event publishes the link of that interface, once', async () =>
       return () => {};
     },
   };
-  const store = { byName: () => ({ doc }), get: () => undefined } as unknown as Store;
+  const store = {
+    byLab: (lab: string) => ({ doc, lab }),
+    get: () => undefined,
+  } as unknown as Store;
   hub = new LiveHub({
     store,
     engine: new MemoryEngine(),
@@ -203,4 +210,74 @@ it('a burst of changes seen in the kernel reads the lab status once and publishe
   } finally {
     vi.useRealTimers();
   }
+});
+
+/**
+ * Subscriptions leave nothing behind: whatever order subscribe (whose first
+ * status read may still be running), unsubscribe and close come in, a topic
+ * ends with exactly the live clients that want it, and a lab nobody watches
+ * has no watch (so no poller).
+ */
+it('any interleaving of subscribe, unsubscribe and close leaves no subscriber and no watch behind', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.scheduler(),
+      fc.array(
+        fc.record({
+          op: fc.constantFrom('subscribe', 'unsubscribe', 'close'),
+          client: fc.integer({ min: 0, max: 3 }),
+          lab: fc.constantFrom('t-pa', 't-pb'),
+          settle: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 30 },
+      ),
+      async (s, steps) => {
+        class ScheduledEngine extends MemoryEngine {
+          override status(lab: string): Promise<LabStatus> {
+            return s.schedule(super.status(lab), `status ${lab}`);
+          }
+        }
+        const h = new LiveHub({
+          store,
+          engine: new ScheduledEngine(),
+          sources: noLiveSources,
+          logger: pino({ level: 'silent' }),
+        });
+        const clients = [0, 1, 2, 3].map((i) => client(`c${i}`));
+        const closed = new Set<number>();
+        const wants = new Map<number, Set<string>>();
+        const inFlight: Promise<void>[] = [];
+        for (const { op, client: i, lab, settle } of steps) {
+          const c = clients[i]!;
+          if (closed.has(i)) continue;
+          const w = wants.get(i) ?? new Set<string>();
+          wants.set(i, w);
+          if (op === 'subscribe') {
+            w.add(lab);
+            inFlight.push(h.subscribe(c, { lab }));
+          } else if (op === 'unsubscribe') {
+            w.delete(lab);
+            h.unsubscribe(c, { lab });
+          } else {
+            closed.add(i);
+            wants.delete(i);
+            h.removeClient(c);
+          }
+          // Let some scheduled status reads finish between steps, in any order.
+          if (settle && s.count() > 0) await s.waitOne();
+        }
+        await s.waitFor(Promise.all(inFlight));
+        const expected = new Map<string, number>();
+        for (const w of wants.values())
+          for (const lab of w) expected.set(lab, (expected.get(lab) ?? 0) + 1);
+        const { labs, topics } = h.activity();
+        expect(new Set(labs)).toEqual(new Set(expected.keys()));
+        expect(topics).toEqual(
+          Object.fromEntries([...expected].map(([lab, n]) => [topicKey({ lab }), n])),
+        );
+        await h.close();
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -4,13 +4,23 @@
  * removes at the end (checked in /run/netns). Needs root.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedRunner } from '../../src/kernel/observe.js';
+import { openAuditLog } from '../../src/lab/audit.js';
 import { createEngine } from '../../src/lab/index.js';
 import { createKernelSources } from '../../src/live/kernel-sources.js';
 import { createLabTools } from '../../src/tools/capture.js';
-import { api, design, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
+import {
+  api,
+  browser,
+  design,
+  startTestServer,
+  type TestServer,
+  TestSocket,
+  tempDir,
+} from './helpers.js';
 
 const lab = `t-api-${Math.random().toString(36).slice(2, 8)}`;
 const labNetns = () =>
@@ -26,6 +36,7 @@ beforeAll(async () => {
     dataDir,
     sources: createKernelSources({ logger: pino({ level: 'silent' }), runner: sharedRunner() }),
     tools: createLabTools(dataDir),
+    audit: openAuditLog(stateDir),
   });
   id = srv.store.create(design(lab)).id;
 });
@@ -114,8 +125,10 @@ describe('a running lab over the API and the socket', () => {
     const file = readFileSync(`${dataDir}/captures/${cap.json.id}.pcap`);
     expect(file.readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic
 
-    // Cut c1's link: the socket says so without anyone asking.
-    const cut = await api(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, { state: 'down' });
+    // Cut c1's link (from the browser's session): the socket says so without anyone asking.
+    const cut = await browser(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, {
+      state: 'down',
+    });
     expect(cut.status, cut.text).toBe(200);
     await s.next(
       (m) =>
@@ -133,5 +146,31 @@ describe('a running lab over the API and the socket', () => {
       10_000,
     );
     s.close();
+
+    // The audit log: one line per kernel change, with who asked. The apply refused as busy changed nothing.
+    const session = (await browser(srv, 'GET', '/api/session')).json.session as string;
+    const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      audit.map(({ action, lab: l, design: d, result, client }) => ({
+        action,
+        lab: l,
+        design: d,
+        result,
+        client,
+      })),
+    ).toEqual([
+      { action: 'apply', lab, design: id, result: 'ok', client: 'master' },
+      { action: 'capture-start', lab, design: id, result: 'ok', client: 'master' },
+      { action: 'capture-stop', lab, design: id, result: 'ok', client: 'master' },
+      { action: 'link-state', lab, design: id, result: 'ok', client: `session:${session}` },
+      { action: 'destroy', lab, design: id, result: 'ok', client: 'master' },
+    ]);
+    expect(audit[0].ops).toBeGreaterThan(0);
+    expect(audit[3]).toMatchObject({ link: 'c1--vlan10', state: 'down' });
+    expect(audit[3].ops).toBeGreaterThan(0);
+    expect(audit[4].ops).toBe(3);
   });
 });

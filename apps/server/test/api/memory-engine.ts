@@ -5,6 +5,9 @@
  * it behaves like the real engine where the API depends on it (one apply per
  * lab at a time → LabBusyError; progress callbacks; status after apply).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AddressHints, compile, type Design, diagnose, type Matrix } from '@netcanvas/shared';
 import {
   type ApplyProgress,
@@ -15,8 +18,22 @@ import {
   type LabStatus,
   type PingResult,
 } from '../../src/lab/engine.js';
+import { LabOwners } from '../../src/lab/state.js';
+
+/** Every MemoryEngine's ownership registry lives under one directory, removed when the process exits. */
+let ownersRoot: string | undefined;
+function ownersDir(): string {
+  if (!ownersRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'nc-memory-owners-'));
+    ownersRoot = root;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return mkdtempSync(join(ownersRoot, 'e-'));
+}
 
 export class MemoryEngine implements Engine {
+  /** A real registry (files in a temporary directory): ownership is not what these tests fake. */
+  readonly owners = new LabOwners(ownersDir());
   readonly calls: { method: string; lab?: string; args?: unknown }[] = [];
   readonly running = new Map<string, Design>();
   private readonly busy = new Set<string>();
@@ -68,6 +85,7 @@ export class MemoryEngine implements Engine {
   async destroy(lab: string) {
     this.calls.push({ method: 'destroy', lab });
     const had = this.running.delete(lab);
+    this.owners.release(lab, { kind: 'cli' });
     return { removed: had ? [`nc-${lab}`] : [] };
   }
   async status(lab: string): Promise<LabStatus> {
@@ -76,6 +94,7 @@ export class MemoryEngine implements Engine {
   }
   async setLinkState(design: Design, linkId: string, state: 'up' | 'down') {
     this.calls.push({ method: 'setLinkState', lab: design.name, args: { linkId, state } });
+    return undefined;
   }
   async ping(design: Design, from: string, to: string): Promise<PingResult> {
     this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });

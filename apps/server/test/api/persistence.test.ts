@@ -89,6 +89,16 @@ describe('persistence', () => {
       h1,
       JSON.stringify({ doc: design('t-persist-b') }),
     );
+    // A browser logs in on the first server.
+    const code = await raw({ port: Number(port1) }, 'POST', '/api/login/codes', h1, '{}');
+    const login = await raw(
+      { port: Number(port1) },
+      'POST',
+      '/api/login',
+      { host: h1.host, 'content-type': 'application/json' },
+      JSON.stringify({ code: code.json.code }),
+    );
+    expect(login.status).toBe(201);
     const closed = waitFor(first, /^CLOSED$/);
     first.kill('SIGTERM');
     await closed;
@@ -99,7 +109,7 @@ describe('persistence', () => {
     const h2 = { host: `127.0.0.1:${port2}`, authorization: `Bearer ${token2}` };
     const list = await raw({ port: Number(port2) }, 'GET', '/api/designs', h2);
     expect(
-      list.json.designs.map((d: { name: string; version: number }) => [d.name, d.version]),
+      list.json.designs.map((d: { name: string; version: number }) => [d.name, d.version]).sort(),
     ).toEqual([
       ['t-persist-a', 2],
       ['t-persist-b', 1],
@@ -112,6 +122,12 @@ describe('persistence', () => {
       authorization: `Bearer ${token1}`,
     });
     expect(old.status).toBe(401);
+    // And so is every browser session: a restart logs everyone out.
+    const session = await raw({ port: Number(port2) }, 'GET', '/api/designs', {
+      host: h2.host,
+      authorization: `Bearer ${login.json.secret}`,
+    });
+    expect(session.status).toBe(401);
   });
 
   it('kill -9 during a stream of saves: the database checks ok and holds the last committed version', async () => {
@@ -136,7 +152,7 @@ describe('persistence', () => {
     const store = openStore(dir);
     try {
       expect(store.integrityCheck()).toBe('ok');
-      const rec = store.byName('t-crash')!;
+      const rec = store.byLab('t-crash')!;
       // The child may have committed one more after its last line was written.
       expect(rec.version).toBeGreaterThanOrEqual(last);
       expect(rec.version).toBeLessThanOrEqual(last + 1);

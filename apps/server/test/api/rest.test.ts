@@ -1,6 +1,17 @@
 /** REST flows end to end on a real listener, with the in-memory engine (no kernel involved). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, browser, design, raw, startTestServer, type TestServer } from './helpers.js';
+import {
+  api,
+  browser,
+  design,
+  loginSession,
+  raw,
+  startTestServer,
+  type TestServer,
+  TestSocket,
+  upgradeStatus,
+  wsProtocols,
+} from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
 let srv: TestServer;
@@ -13,26 +24,93 @@ afterEach(async () => {
   await srv.stop();
 });
 
-describe('token exchange', () => {
-  it('trades the printed URL for an HttpOnly SameSite=Strict cookie and drops the token from the address bar', async () => {
-    const r = await raw(srv, 'GET', `/?token=${srv.token}`, { host: srv.host });
-    expect(r.status).toBe(303);
-    expect(r.headers.location).toBe('/');
-    const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toContain(`netcanvas_${srv.port}=${srv.token}`);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
+describe('login', () => {
+  const login = (code: string, origin = srv.origin) =>
+    raw(
+      srv,
+      'POST',
+      '/api/login',
+      { host: srv.host, origin, 'content-type': 'application/json' },
+      JSON.stringify({ code }),
+    );
+  const mint = async () => {
+    const r = await api(srv, 'POST', '/api/login/codes', {});
+    expect(r.status).toBe(201);
+    expect(r.json.url).toBe(`http://${srv.host}/#login=${r.json.code}`);
+    return r.json.code as string;
+  };
+
+  it('a login code works once: it becomes a session secret, sent as a bearer; no cookie anywhere', async () => {
+    const code = await mint();
+    const first = await login(code);
+    expect(first.status).toBe(201);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const secret = first.json.secret as string;
+    expect(secret).not.toBe(srv.token);
     const me = await raw(srv, 'GET', '/api/session', {
       host: srv.host,
-      cookie: cookie.split(';')[0]!,
+      authorization: `Bearer ${secret}`,
     });
-    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ ok: true, via: 'session', session: first.json.session.id });
+    // The same link again: refused, naming what to do.
+    const again = await login(code);
+    expect(again.status).toBe(401);
+    expect(again.json.error.message).toMatch(/netcanvas login/);
   });
 
-  it('refuses a wrong token and gives no cookie', async () => {
-    const r = await raw(srv, 'GET', '/?token=nope', { host: srv.host });
-    expect(r.status).toBe(401);
-    expect(r.headers['set-cookie']).toBeUndefined();
+  it('a code past its 5 minutes is refused', async () => {
+    let now = Date.now();
+    const { Sessions } = await import('../../src/api/security.js');
+    const sessions = new Sessions('m'.repeat(32), () => now);
+    const { code } = sessions.mintCode();
+    now += 5 * 60 * 1000 + 1;
+    expect(sessions.exchange(code, 'late')).toBeNull();
+    const fresh = sessions.mintCode().code;
+    now += 4 * 60 * 1000;
+    expect(sessions.exchange(fresh, 'in time')).not.toBeNull();
+  });
+
+  it('only the master token mints codes; the HTML never carries one, and the old ?token= URL is gone', async () => {
+    const asBrowser = await browser(srv, 'POST', '/api/login/codes', {});
+    expect(asBrowser.status).toBe(403);
+    const old = await raw(srv, 'GET', `/?token=${srv.token}`, { host: srv.host });
+    expect(old.headers['set-cookie']).toBeUndefined();
+    const cookieOnly = await raw(srv, 'GET', '/api/designs', {
+      host: srv.host,
+      cookie: `netcanvas_${srv.port}=${srv.token}`,
+    });
+    expect(cookieOnly.status).toBe(401);
+  });
+
+  it('sessions are listed and revoked; a revoked secret gets 401 on REST and its socket is closed and refused', async () => {
+    const secret = loginSession(srv);
+    const other = loginSession(srv);
+    const s = await TestSocket.open(srv, undefined, secret);
+    const as = (sec: string, method: string, path: string) =>
+      raw(srv, method, path, {
+        host: srv.host,
+        origin: srv.origin,
+        authorization: `Bearer ${sec}`,
+      });
+    const list = await as(secret, 'GET', '/api/sessions');
+    const mine = list.json.sessions.find((x: { current: boolean }) => x.current);
+    expect(list.json.sessions.length).toBe(3); // the helper's, and these two
+    expect(mine.client).toBe('test browser');
+    const revoked = await as(other, 'DELETE', `/api/sessions/${mine.id}`);
+    expect(revoked.status).toBe(204);
+    expect(await s.closed()).toBe(4401);
+    expect((await as(secret, 'GET', '/api/designs')).status).toBe(401);
+    expect(
+      await upgradeStatus(srv, { host: srv.host, origin: srv.origin }, '/ws', wsProtocols(secret)),
+    ).toBe(401);
+    expect((await as(other, 'GET', '/api/designs')).status).toBe(200);
+    expect((await as(other, 'DELETE', `/api/sessions/${mine.id}`)).status).toBe(404);
+  });
+
+  it('the socket selects netcanvas.v1 and never echoes the secret', async () => {
+    const s = await TestSocket.open(srv);
+    expect(s.ws.protocol).toBe('netcanvas.v1');
+    s.close();
   });
 });
 
@@ -101,13 +179,49 @@ describe('designs', () => {
     expect((await browser(srv, 'GET', '/api/designs')).json.designs).toHaveLength(1);
   });
 
-  it('keeps lab names unique', async () => {
-    expect((await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') })).status).toBe(
-      201,
+  it('gives two designs asking for one lab name two labs, and says so', async () => {
+    const first = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
+    expect(first.status).toBe(201);
+    expect(first.json.lab).toBe('t-api-c');
+    expect(first.json.labNotice).toBeUndefined();
+    const second = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
+    expect(second.status).toBe(201);
+    expect(second.json.doc.name).toBe('t-api-c');
+    expect(second.json.lab).toBe('t-api-c-2');
+    expect(second.json.labNotice).toMatch(
+      new RegExp(`t-api-c is taken \\(by design t-api-c \\(${first.json.id}\\)\\).*t-api-c-2`),
     );
-    const dup = await browser(srv, 'POST', '/api/designs', { doc: design('t-api-c') });
-    expect(dup.status).toBe(409);
-    expect(dup.json.error.code).toBe('name-taken');
+    // A rename asks for another name; the lab stays what it was given.
+    const renamed = await browser(srv, 'PUT', `/api/designs/${second.json.id}`, {
+      baseVersion: 1,
+      doc: design('t-api-other', { title: 'Second copy' }),
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json).toMatchObject({
+      name: 't-api-other',
+      lab: 't-api-c-2',
+      title: 'Second copy',
+    });
+    // The registry names the design by its new title.
+    expect(engine.owners.get('t-api-c-2')).toEqual({
+      kind: 'design',
+      id: second.json.id,
+      name: 't-api-other',
+      title: 'Second copy',
+      store: srv.store.path,
+    });
+  });
+
+  it('frees a lab name whose design is gone with its whole store, and only then', async () => {
+    // Two dashboards (two data directories) on one machine share the registry.
+    const other = await startTestServer({ engine });
+    const theirs = await api(other, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(theirs.json.lab).toBe('t-api-gone');
+    const mine = await api(srv, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(mine.json.lab).toBe('t-api-gone-2');
+    await other.stop(); // removes its data directory
+    const again = await api(srv, 'POST', '/api/designs', { doc: design('t-api-gone') });
+    expect(again.json.lab).toBe('t-api-gone');
   });
 
   it('imports YAML and exports the same design as YAML', async () => {
@@ -153,7 +267,7 @@ describe('designs', () => {
       {
         host: srv.host,
         origin: srv.origin,
-        cookie: `netcanvas_${srv.port}=${srv.token}`,
+        authorization: `Bearer ${srv.secret}`,
         'content-type': 'application/json',
       },
       '{"doc": ',
@@ -185,7 +299,10 @@ describe('labs', () => {
     expect(labs.json.labs).toEqual([
       {
         lab: 't-api-lab',
-        design: { id, version: 1 },
+        design: { id, version: 1, name: 't-api-lab' },
+        owner: { kind: 'design', id, name: 't-api-lab', store: srv.store.path },
+        elements: 3,
+        since: null,
         status: { lab: 't-api-lab', state: 'running', elements: {} },
       },
     ]);

@@ -1,5 +1,6 @@
 /** Listener set-up: loopback by default, the built web app from the same origin, socket limits. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   TestSocket,
   tempDir,
   upgradeStatus,
+  wsProtocols,
 } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
@@ -61,6 +63,10 @@ describe('the built web app', () => {
     expect(index.status).toBe(200);
     expect(index.text).toContain('<title>netcanvas</title>');
     expect(index.headers['x-frame-options']).toBe('DENY');
+    // No inline script, no eval: a secret in localStorage is out of reach of injected markup.
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect((await raw(srv, 'GET', '/assets/app.js', { host })).text).toBe('console.log(1)');
     // Client-side routes fall back to the app.
     expect((await raw(srv, 'GET', '/designs/abc', { host })).text).toContain('netcanvas');
@@ -79,16 +85,13 @@ describe('socket limits', () => {
     cleanup.push(() => srv.stop());
     const a = await TestSocket.open(srv);
     await TestSocket.open(srv);
-    const headers = {
-      host: srv.host,
-      origin: srv.origin,
-      cookie: `netcanvas_${srv.port}=${srv.token}`,
-    };
-    expect(await upgradeStatus(srv, headers)).toBe(503);
+    const headers = { host: srv.host, origin: srv.origin };
+    const protocols = wsProtocols(srv.secret);
+    expect(await upgradeStatus(srv, headers, '/ws', protocols)).toBe(503);
     a.close();
     await a.closed();
     await new Promise((r) => setTimeout(r, 50));
-    expect(await upgradeStatus(srv, headers)).toBe(101);
+    expect(await upgradeStatus(srv, headers, '/ws', protocols)).toBe(101);
   });
 
   it('a client may hold a bounded number of subscriptions', async () => {
@@ -99,5 +102,55 @@ describe('socket limits', () => {
     expect(await s.next((m) => m.type === 'error')).toMatchObject({ code: 'too-many-topics' });
     expect(s.messages.filter((m) => m.type === 'snapshot')).toHaveLength(3);
     s.close();
+  });
+});
+
+describe('connections that never finish', () => {
+  const closedWithin = (sock: Socket, ms: number) =>
+    new Promise<boolean>((done) => {
+      const t = setTimeout(() => done(false), ms);
+      sock.once('close', () => {
+        clearTimeout(t);
+        done(true);
+      });
+    });
+
+  it('a silent connection, a request or a socket upgrade dribbled too slowly are closed; a served one is not', async () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    const srv = await listen({
+      store,
+      engine: new MemoryEngine(),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+      firstRequestMs: 400,
+    });
+    cleanup.push(async () => {
+      await srv.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const open = () => connect(srv.port, '127.0.0.1');
+    const silent = open();
+    const slowGet = open();
+    slowGet.write(`GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\n`);
+    const slowUpgrade = open();
+    slowUpgrade.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUpgrade: websocket\r\n`);
+    const served = open();
+    served.on('data', () => {});
+    served.write(
+      `GET /api/session HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nAuthorization: Bearer ${srv.token}\r\n\r\n`,
+    );
+    const [a, b, c] = await Promise.all(
+      [silent, slowGet, slowUpgrade].map((s) => closedWithin(s, 3000)),
+    );
+    expect({ silent: a, slowGet: b, slowUpgrade: c }).toEqual({
+      silent: true,
+      slowGet: true,
+      slowUpgrade: true,
+    });
+    // The served keep-alive connection stays past the first-request time (it idles out later, at 5 s).
+    expect(served.destroyed).toBe(false);
+    served.destroy();
   });
 });

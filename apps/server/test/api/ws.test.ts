@@ -12,7 +12,9 @@ beforeEach(async () => {
   engine = new MemoryEngine();
   srv = await startTestServer({
     engine,
-    ws: { limits: { softBytes: 16 * 1024, hardBytes: 64 * 1024 * 1024, maxQueued: 16 } },
+    ws: {
+      limits: { softBytes: 16 * 1024, hardBytes: 64 * 1024 * 1024, maxQueuedBytes: 64 * 1024 },
+    },
   });
   id = srv.store.create(design('t-ws')).id;
 });
@@ -212,5 +214,52 @@ describe('slow readers', () => {
     const deltas = s.messages.filter((m) => m.type === 'delta');
     expect(deltas.length).toBeLessThan(published * 2);
     s.close();
+  });
+});
+
+describe('the outbox is bounded in bytes', () => {
+  it('non-reading subscribers during saves of a big design hold at most the byte cap each, then catch up with a snapshot', async () => {
+    const big = await startTestServer({
+      ws: {
+        limits: { softBytes: 64 * 1024, hardBytes: 64 * 1024 * 1024, maxQueuedBytes: 512 * 1024 },
+      },
+    });
+    try {
+      const nodes: Record<string, unknown> = {};
+      for (let i = 0; i < 1500; i++) nodes[`n${i}`] = { kind: 'namespace', label: 'x'.repeat(60) };
+      const doc = (v: number) => ({
+        ...design('t-big'),
+        description: `v${v}`,
+        nodes: { ...design('t-big').nodes, ...nodes },
+      });
+      const d = big.store.create(doc(0)).id;
+      const readers = await Promise.all([0, 1, 2].map(() => TestSocket.open(big)));
+      for (const r of readers) r.send({ type: 'subscribe', topic: { design: d } });
+      await Promise.all(readers.map((r) => r.next((m) => m.type === 'snapshot')));
+      const tcp = (s: TestSocket) =>
+        (s.ws as unknown as { _socket: import('node:net').Socket })._socket;
+      for (const r of readers) tcp(r).pause();
+      let most = 0;
+      for (let v = 1; v <= 60; v++) {
+        const saved = await api(big, 'PUT', `/api/designs/${d}`, { baseVersion: v, doc: doc(v) });
+        expect(saved.status).toBe(200);
+        most = Math.max(most, ...big.outboxBytes());
+      }
+      // 60 saves of ~130 KB each: ~8 MB per reader, were it queued.
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(512 * 1024);
+      for (const r of readers) tcp(r).resume();
+      // Each catches up with the latest version.
+      for (const r of readers)
+        await r.next(
+          (m) =>
+            (m.type === 'snapshot' && m.design?.version === 61) ||
+            (m.type === 'delta' && m.event.kind === 'design' && m.event.version === 61),
+          20_000,
+        );
+      for (const r of readers) r.close();
+    } finally {
+      await big.stop();
+    }
   });
 });

@@ -2,35 +2,21 @@
  * The lab commands as a user types them (in-process, same entry point as
  * the binary): up, up again, plan --against-running, status, check, down.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { designToYaml } from '@netcanvas/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
-import { main, processIo } from '../../src/cli.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
-import { labName, netnsOf, scenario } from './helpers.js';
+import { cliIn, labName, netnsOf, scenario } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-cli-lab-'));
 const stateDir = mkdtempSync(join(tmpdir(), 'nc-cli-state-'));
 useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    ...processIo(work),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliIn(work);
 
 describe('lab commands', () => {
   const lab = labName('cli');
@@ -89,5 +75,26 @@ describe('lab commands', () => {
     const gone = await cli('check', 'lab.yaml');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/not running/);
+
+    // One audit line per kernel change, beside the labs' state: two ups (the second ran nothing) and a down.
+    const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      audit.map(({ action, lab: l, design: d, ops, result, client }) => ({
+        action,
+        lab: l,
+        design: d,
+        many: ops > 0,
+        result,
+        client,
+      })),
+    ).toEqual([
+      { action: 'apply', lab, design: 'lab.yaml', many: true, result: 'ok', client: 'cli' },
+      { action: 'apply', lab, design: 'lab.yaml', many: false, result: 'ok', client: 'cli' },
+      { action: 'destroy', lab, design: null, many: true, result: 'ok', client: 'cli' },
+    ]);
+    for (const line of audit) expect(Date.parse(line.time)).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -86,23 +86,26 @@ export async function ifindexes(lab: string): Promise<Map<string, number>> {
   return new Map(observed.interfaces.map((i) => [`${i.netns}/${i.name}`, i.ifindex]));
 }
 
-/** A CLI command as a user types it, in-process (the binary's own entry point), on `engine`, from `cwd`. */
-export async function runCli(
-  engine: Engine,
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The CLI as a user types it (in-process, the binary's entry point), FILE arguments read from `work`. */
+export function cliIn(work: string) {
+  return async (...args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, {
+      ...processIo(work),
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+    });
+    return { code, stdout, stderr };
+  };
+}
+
+/** `cliIn(cwd)` on a given engine: a CLI command as a user types it, against that engine. */
+export function runCli(engine: Engine, cwd: string, ...args: string[]) {
   useEngine(() => engine);
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    ...processIo(cwd),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
+  return cliIn(cwd)(...args);
 }

@@ -47,3 +47,25 @@ describe('lab lock', () => {
     }
   });
 });
+
+describe('lab ownership registry', () => {
+  it('gives a name to its first claimant only, and frees it only for its owner', () => {
+    const { owners } = new LabState(dir);
+    const design = { kind: 'design', id: 'abcd1234', name: 'vxlan' } as const;
+    expect(owners.claim('vxlan', design)).toEqual(design);
+    expect(owners.claim('vxlan', { kind: 'cli' })).toEqual(design);
+    owners.release('vxlan', { kind: 'cli' });
+    expect(owners.get('vxlan')).toEqual(design);
+    // Another process (the CLI) reads the same directory.
+    expect(new LabState(dir).owners.list()).toEqual([{ lab: 'vxlan', owner: design }]);
+    owners.set('vxlan', { ...design, title: 'Two sites' });
+    expect(owners.get('vxlan')).toEqual({ ...design, title: 'Two sites' });
+    owners.release('vxlan', design);
+    expect(owners.get('vxlan')).toBeUndefined();
+    // A file that is not a record of ours is replaced by the next claim.
+    writeFileSync(join(dir, 'labs', 'junk.owner'), 'not json');
+    expect(owners.get('junk')).toBeUndefined();
+    expect(owners.claim('junk', { kind: 'cli' })).toEqual({ kind: 'cli' });
+    expect(() => owners.claim('../etc', { kind: 'cli' })).toThrow(/invalid lab name/);
+  });
+});

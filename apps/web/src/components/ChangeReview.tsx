@@ -1,6 +1,6 @@
 import { groupByElement } from '@netcanvas/shared';
 import { cancelChange, confirmChange } from '../live/client';
-import { useLive } from '../live/store';
+import { labOf, useLive } from '../live/store';
 import { useApp } from '../store';
 import { Icon } from './icons';
 import { Modal } from './Modal';
@@ -13,7 +13,10 @@ import { PlanOps } from './PlanOps';
 export function ChangeReview() {
   const change = useLive((s) => s.change);
   const lab = useLive((s) => s.lab);
-  const labName = useApp((s) => s.design.name);
+  const labName = labOf(
+    useLive((s) => s.labName),
+    useApp((s) => s.design.name),
+  );
   if (!change) return null;
   const groups = groupByElement(change.ops, labName);
   const removes = change.ops.filter((op) => op.op.endsWith('.del'));

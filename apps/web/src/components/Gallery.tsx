@@ -1,5 +1,5 @@
 import { scenarios } from '@netcanvas/shared';
-import { importText } from '../core/io';
+import { importText } from '../live/workspace';
 import { useApp } from '../store';
 import { Modal } from './Modal';
 

@@ -1,10 +1,10 @@
 import type { DesignNode, Link } from '@netcanvas/shared';
-import { LAB_NAME_RE, Link as LinkSchema } from '@netcanvas/shared';
+import { Design as DesignSchema, LAB_NAME_RE, Link as LinkSchema } from '@netcanvas/shared';
 import { type ComponentType, useCallback, useState } from 'react';
 import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { inspectors } from '../kinds/inspectors';
-import { useLive } from '../live/store';
+import { labDeployed, labOf, useLive } from '../live/store';
 import { linkIds, linksOf, otherEnd } from '../model/endpoints';
 import { useApp } from '../store';
 import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from './Field';
@@ -23,6 +23,7 @@ const mtuParse = bySchema(
   (raw) => toNumber(emptyToUndefined(raw) ?? ''),
   'MTU is a whole number from 576 to 9000, or empty for 1500',
 );
+const titleParse = bySchema(DesignSchema.shape.title, emptyToUndefined);
 const nameParse = (raw: string): Parsed<string> =>
   LAB_NAME_RE.test(raw)
     ? { ok: true, value: raw }
@@ -187,6 +188,10 @@ function LinkInspector({ linkId, link }: { linkId: string; link: Link }) {
 function DesignInspector() {
   const design = useApp((s) => s.design);
   const setName = useApp((s) => s.setDesignName);
+  const setTitle = useApp((s) => s.setDesignTitle);
+  const labName = useLive((s) => s.labName);
+  const running = useLive((s) => labDeployed(s.lab));
+  const lab = labOf(labName, design.name);
   const counts = Object.values(design.nodes).reduce<Record<string, number>>((acc, n) => {
     acc[n.kind] = (acc[n.kind] ?? 0) + 1;
     return acc;
@@ -199,15 +204,39 @@ function DesignInspector() {
           <div className="nc-muted">Select an element to edit it</div>
         </div>
       </header>
-      <Section title="Lab">
+      <Section title="Design">
         <Field
-          label="Lab name"
-          testid="inspector-lab-name"
+          label="Title"
+          testid="inspector-title"
+          value={design.title ?? ''}
+          placeholder={design.name}
+          parse={titleParse}
+          onCommit={setTitle}
+          commitOn="leave"
+        />
+        <div className="nc-field">
+          <span className="nc-field-label">Lab</span>
+          <output className="nc-readonly mono" data-testid="inspector-lab">
+            {lab}
+          </output>
+          <div className="nc-field-hint">
+            {labName
+              ? `Namespaces nc-${lab}.<element>${running ? ', running now' : ''}. Fixed when this design was created; no rename changes it.`
+              : 'Fixed when the design is saved on a server.'}
+          </div>
+        </div>
+        <Field
+          label="Requested lab name"
+          testid="inspector-name"
           value={design.name}
           parse={nameParse}
           onCommit={setName}
           commitOn="leave"
-          hint={`Namespaces will be named nc-${design.name}.<element>`}
+          hint={
+            labName && design.name !== lab
+              ? `What a copy or an export asks for; this design keeps lab ${lab}.`
+              : 'What a copy or an export asks for.'
+          }
           mono
         />
       </Section>

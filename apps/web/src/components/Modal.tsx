@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { Icon } from './icons';
 
 /** The × that closes a drawer or a dialog. */
@@ -19,7 +19,8 @@ export function CloseButton({ onClose, testid }: { onClose: () => void; testid?:
 
 /**
  * A modal dialog over a dimmed backdrop, as modal dialogs go: a click on the
- * backdrop itself (outside the panel) or Escape anywhere inside closes it.
+ * backdrop itself (outside the panel) or Escape anywhere inside closes it,
+ * and the keyboard focus goes back to where it was when it opened.
  */
 export function Modal(props: {
   label: string;
@@ -31,6 +32,12 @@ export function Modal(props: {
   className?: string;
   children: ReactNode;
 }) {
+  useEffect(() => {
+    const opener = document.activeElement;
+    return () => {
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+  }, []);
   return (
     <div
       className="nc-modal-backdrop"

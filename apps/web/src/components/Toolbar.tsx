@@ -1,11 +1,13 @@
 import { useStore } from 'zustand';
 import { useAnalysis } from '../core/analysis';
-import { exportDesign, importText, openDesign, pickFile } from '../core/io';
+import { exportDesign, pickFile } from '../core/io';
 import { applyOrReview, destroy, takeServerVersion } from '../live/client';
-import { labDeployed, useLive } from '../live/store';
+import { labDeployed, labOf, useLive } from '../live/store';
+import { importText, openView } from '../live/workspace';
 import { autoLayout } from '../model/layout';
 import { type PanelId, useApp, useTemporal } from '../store';
 import { Icon } from './icons';
+import { SessionsButton } from './Sessions';
 
 function PanelButton({ panel, label, count }: { panel: PanelId; label: string; count?: number }) {
   const active = useApp((s) => s.panel === panel);
@@ -76,6 +78,8 @@ export function Toolbar() {
   const undo = useApp((s) => s.undo);
   const redo = useApp((s) => s.redo);
   const name = useApp((s) => s.design.name);
+  const title = useApp((s) => s.design.title);
+  const labName = useLive((s) => s.labName);
   const errors = useAnalysis((s) => s.diagnostics.filter((d) => d.severity === 'error').length);
   const warnings = useAnalysis((s) => s.diagnostics.length);
   const online = useLive((s) => s.connection === 'online');
@@ -85,11 +89,48 @@ export function Toolbar() {
   return (
     <header className="nc-toolbar" data-testid="toolbar">
       <div className="nc-brand">
-        <span className="logo">◇</span> netcanvas
+        <span className="logo">◇</span> <span className="label">netcanvas</span>
       </div>
-      <span className="nc-design-name" data-testid="design-name" title={name}>
-        {name}
-      </span>
+      <div className="nc-design-id">
+        <span
+          className="nc-design-name"
+          data-testid="design-name"
+          title={`${title || name} · lab ${labOf(labName, name)}`}
+        >
+          {title || name}
+        </span>
+        <span
+          className="nc-design-lab"
+          data-testid="design-lab"
+          title={
+            labName
+              ? `This design's lab: namespaces nc-${labName}.<element>. Fixed when the design was created.`
+              : 'Not saved on a server: the lab name is fixed when it is'
+          }
+        >
+          lab {labOf(labName, name)}
+        </span>
+      </div>
+      <div className="nc-toolgroup">
+        <button
+          type="button"
+          title="Your designs: new, open, duplicate, delete, history"
+          disabled={!online}
+          onClick={() => openView('designs')}
+          data-testid="btn-designs"
+        >
+          <Icon name="designs" /> <span className="label">Designs</span>
+        </button>
+        <button
+          type="button"
+          title="Every lab running on this machine"
+          disabled={!online}
+          onClick={() => openView('labs')}
+          data-testid="btn-labs"
+        >
+          <Icon name="labs" /> <span className="label">Labs</span>
+        </button>
+      </div>
       <div className="nc-toolgroup">
         <button
           type="button"
@@ -119,7 +160,7 @@ export function Toolbar() {
           onClick={() => useApp.getState().setGalleryOpen(true)}
           data-testid="btn-gallery"
         >
-          <Icon name="gallery" /> Scenarios
+          <Icon name="gallery" /> <span className="label">Scenarios</span>
         </button>
         <button
           type="button"
@@ -130,7 +171,7 @@ export function Toolbar() {
             if (file) await importText(file.text, file.name);
           }}
         >
-          <Icon name="import" /> Import
+          <Icon name="import" /> <span className="label">Import</span>
         </button>
         <button
           type="button"
@@ -138,7 +179,7 @@ export function Toolbar() {
           onClick={exportDesign}
           data-testid="btn-export"
         >
-          <Icon name="export" /> Export
+          <Icon name="export" /> <span className="label">Export</span>
         </button>
         <button
           type="button"
@@ -150,7 +191,7 @@ export function Toolbar() {
             window.dispatchEvent(new CustomEvent('netcanvas:fit'));
           }}
         >
-          <Icon name="layout" /> Layout
+          <Icon name="layout" /> <span className="label">Layout</span>
         </button>
       </div>
       <div className="nc-toolgroup tabs">
@@ -161,6 +202,7 @@ export function Toolbar() {
       </div>
       <div className="nc-spacer" />
       <SaveState />
+      <SessionsButton />
       <div className="nc-toolgroup">
         <button
           type="button"
@@ -194,5 +236,3 @@ export function Toolbar() {
     </header>
   );
 }
-
-export { openDesign };

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useAnalysis } from '../core/analysis';
-import { startCapture } from '../live/client';
+import { downloadCapture, startCapture } from '../live/client';
 import { labRunning, useLive } from '../live/store';
 
 /** Ping/traceroute output and the packet capture stream. */
@@ -46,9 +46,13 @@ export function ToolsPanel() {
             {capture?.running ? 'Capturing…' : 'Capture'}
           </button>
           {capture?.id && !capture.running && (
-            <a href={`/api/captures/${capture.id}`} download data-testid="capture-download">
+            <button
+              type="button"
+              onClick={() => void downloadCapture(capture.id!)}
+              data-testid="capture-download"
+            >
               Download .pcap
-            </a>
+            </button>
           )}
           <span className="nc-muted">
             {capture

@@ -101,6 +101,8 @@ export function Icon({
     | 'export'
     | 'layout'
     | 'gallery'
+    | 'designs'
+    | 'labs'
     | 'play'
     | 'stop'
     | 'copy'
@@ -151,6 +153,21 @@ export function Icon({
           <rect x="9" y="2" width="5" height="5" rx="1" />
           <rect x="2" y="9" width="5" height="5" rx="1" />
           <rect x="9" y="9" width="5" height="5" rx="1" />
+        </Glyph>
+      );
+    case 'designs':
+      return (
+        <Glyph label={label}>
+          <path d="M4.5 2.5h5l3 3v8h-8z" />
+          <path d="M9.5 2.5v3h3M2.5 4.5v10h8" />
+        </Glyph>
+      );
+    case 'labs':
+      return (
+        <Glyph label={label}>
+          <rect x="2.5" y="2.5" width="11" height="4.5" rx="1" />
+          <rect x="2.5" y="9" width="11" height="4.5" rx="1" />
+          <path d="M5 4.7h.2M5 11.2h.2" />
         </Glyph>
       );
     case 'play':

@@ -1,6 +1,7 @@
 import type { Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
 import { diagnose, hintsFrom } from '@netcanvas/shared';
 import { create } from 'zustand';
+import { labOf, useLive } from '../live/store';
 import { useApp } from '../store';
 import { attempt } from './safe';
 
@@ -61,7 +62,9 @@ function markRunning(): void {
 export function startAnalysis(delayMs = 120): () => void {
   const run = () => {
     const design = useApp.getState().design;
-    const result = runDiagnose(design, lastGood);
+    // Kernel names (plan, paths) under the lab the server gave this design, so they match the kernel.
+    const lab = labOf(useLive.getState().labName, design.name);
+    const result = runDiagnose(lab === design.name ? design : { ...design, name: lab }, lastGood);
     if (result.topology) lastGood = result.topology;
     useAnalysis.setState({ ...result, running: false });
   };
@@ -71,14 +74,20 @@ export function startAnalysis(delayMs = 120): () => void {
   requestAnimationFrame(() => {
     timer = setTimeout(run, 0);
   });
-  const unsubscribe = useApp.subscribe((s, old) => {
-    if (s.design === old.design) return;
+  const again = () => {
     markRunning();
     clearTimeout(timer);
     timer = setTimeout(run, delayMs);
+  };
+  const unsubscribe = useApp.subscribe((s, old) => {
+    if (s.design !== old.design) again();
+  });
+  const unsubscribeLab = useLive.subscribe((s, old) => {
+    if (s.labName !== old.labName) again();
   });
   return () => {
     clearTimeout(timer);
     unsubscribe();
+    unsubscribeLab();
   };
 }

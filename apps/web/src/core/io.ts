@@ -29,8 +29,10 @@ export function writeDesign(design: Design): { text: string; ext: 'yaml' | 'json
   return { text: `${JSON.stringify(design, null, 2)}\n`, ext: 'json' };
 }
 
-export function download(filename: string, text: string, type = 'text/plain') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function download(filename: string, content: string | Blob, type = 'text/plain') {
+  const url = URL.createObjectURL(
+    typeof content === 'string' ? new Blob([content], { type }) : content,
+  );
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -40,13 +42,18 @@ export function download(filename: string, text: string, type = 'text/plain') {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** The design with canvas positions: its own, or an automatic layout when it has none. */
+export async function laidOut(design: Design): Promise<Design> {
+  return needsLayout(design) ? await autoLayout(design).catch(() => design) : design;
+}
+
 /**
- * Puts a design on the canvas in place of the current one, laying it out
- * first when it has no positions. Undoable: opening a scenario over an
- * afternoon's drawing must not lose it.
+ * Without a server: puts a design on the canvas in place of the current one,
+ * laid out. Undoable: opening a scenario over an afternoon's drawing must
+ * not lose it. (With a server, it becomes a design of its own: live/workspace.)
  */
 export async function openDesign(design: Design, source: string): Promise<void> {
-  const laid = needsLayout(design) ? await autoLayout(design).catch(() => design) : design;
+  const laid = await laidOut(design);
   const hadWork = Object.keys(useApp.getState().design.nodes).length > 0;
   useApp.getState().replaceDesign(laid);
   useApp
@@ -57,7 +64,8 @@ export async function openDesign(design: Design, source: string): Promise<void> 
   window.dispatchEvent(new CustomEvent('netcanvas:fit'));
 }
 
-export async function importText(text: string, source: string): Promise<boolean> {
+/** Reads a file or a scenario's text; a design that cannot be read is said so (undefined). */
+export function readDesignOrSay(text: string, source: string): Design | undefined {
   const { design, diagnostics } = readDesign(text);
   if (!design) {
     const first = diagnostics[0];
@@ -67,10 +75,9 @@ export async function importText(text: string, source: string): Promise<boolean>
         `Cannot open ${source}: ${first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'not a netcanvas design'}`,
         'error',
       );
-    return false;
+    return undefined;
   }
-  await openDesign(design, source);
-  return true;
+  return design;
 }
 
 export function exportDesign() {

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { cancelChange } from '../live/client';
+import { openView } from '../live/workspace';
 import { useApp } from '../store';
 
 function typingInField(e: KeyboardEvent): boolean {
@@ -28,6 +29,7 @@ export function useShortcuts() {
         if (e.key === 'Escape') {
           s.setGalleryOpen(false);
           cancelChange();
+          openView(null);
         }
         return;
       }

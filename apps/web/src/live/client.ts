@@ -4,30 +4,27 @@ import {
   PROTOCOL_VERSION,
   parseServerMessage,
   type ServerSnapshot,
+  type Topic,
 } from '@netcanvas/shared';
+import { download } from '../core/io';
 import { useApp } from '../store';
-import { ApiError, api } from './api';
+import { ApiError, api, apiBlob, forgetSession, loginFromFragment, socketProtocols } from './api';
 import {
   type ElementLiveState,
   type LinkLive,
   type LiveState,
   labDeployed,
   pairKey,
+  type StorageRecovery,
   useLive,
 } from './store';
+import { attachDesign, type DesignRecord, deletedHere } from './workspace';
 
 /**
  * The only module that talks to the server. Without a server the app keeps
  * working from the browser's own copy; with one, the design is saved there
  * (versioned), and the lab's live state streams in over /ws.
  */
-
-interface DesignRecord {
-  id: string;
-  name: string;
-  version: number;
-  doc: Design;
-}
 
 let socket: WebSocket | null = null;
 let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -55,68 +52,77 @@ const setLive = useLive.setState;
 
 export function startLive() {
   void connect();
+  // A design's lab is fixed by the server: editing its name saves, and follows no other lab.
   useApp.subscribe((s, old) => {
     if (s.design === old.design || applyingRemote) return;
-    if (s.design.name !== old.design.name) resubscribeLab(s.design.name);
     scheduleSave();
   });
 }
 
+interface SessionAnswer {
+  session: string | null;
+  storage?: { path: string; recovered: StorageRecovery | null };
+}
+
+/** A login code in the address is traded once, at the first connection. */
+let loginTried = false;
+let loginRefused: string | null = null;
+/** Why the last socket closed, when the server said (a revoked session). */
+let closedBecause: string | null = null;
+
 async function connect() {
   setLive({ connection: 'connecting', connectionNote: null });
+  if (!loginTried) {
+    loginTried = true;
+    loginRefused = await loginFromFragment();
+  }
+  let session: SessionAnswer;
   try {
-    await api('GET', '/session');
+    session = await api<SessionAnswer>('GET', '/session');
   } catch (err) {
+    const unauthorized = err instanceof ApiError && err.status === 401;
+    if (unauthorized) forgetSession();
     setLive({
       connection: 'offline',
-      connectionNote:
-        err instanceof ApiError && err.status === 401
-          ? 'Open the URL the server printed (with ?token=…) to connect'
-          : 'No netcanvas server: designing works, deploying needs `pnpm netcanvas serve`',
+      connectionNote: unauthorized
+        ? (loginRefused ??
+          closedBecause ??
+          'Not logged in: run `pnpm netcanvas login` on the server’s machine and open the link it prints')
+        : 'No netcanvas server: designing works, deploying needs `pnpm netcanvas serve`',
     });
     return;
   }
+  loginRefused = null;
+  closedBecause = null;
+  setLive({ session: session.session, storage: session.storage?.recovered ?? null });
   await attachDesign();
   openSocket();
 }
 
-/** Finds (or creates) the server's copy of the design being edited. */
-async function attachDesign() {
-  const wanted = new URLSearchParams(location.hash.slice(1)).get('design');
-  const local = useApp.getState().design;
-  try {
-    let rec: DesignRecord | null = null;
-    if (wanted)
-      rec = await api<DesignRecord>('GET', `/designs/${encodeURIComponent(wanted)}`).catch(
-        () => null,
-      );
-    if (!rec) {
-      const { designs } = await api<{ designs: { id: string; name: string }[] }>('GET', '/designs');
-      const same = designs.find((d) => d.name === local.name);
-      // The server's copy wins: a reload brings back what is saved and running.
-      if (same) rec = await api<DesignRecord>('GET', `/designs/${same.id}`);
-    }
-    if (rec) {
-      adopt(rec);
-    } else {
-      const created = await api<DesignRecord>('POST', '/designs', { doc: local });
-      adopt(created);
-    }
-  } catch (err) {
-    setLive({ save: 'error', connectionNote: err instanceof Error ? err.message : String(err) });
-  }
+/**
+ * Shows a document the server holds (the design just opened, or reloaded
+ * after a conflict) as the one being edited: its own history, no save back.
+ */
+export function showServerDocument(doc: Design): boolean {
+  const shown = useApp.getState().design;
+  // The same content: what is on the canvas is what the server has (nothing to save).
+  serverDoc = JSON.stringify(doc) === JSON.stringify(shown) ? shown : doc;
+  if (serverDoc === shown) return false;
+  applyingRemote = true;
+  useApp.getState().loadDesign(doc);
+  applyingRemote = false;
+  return true;
 }
 
-function adopt(rec: DesignRecord) {
-  setLive({ designId: rec.id, version: rec.version, save: 'saved' });
-  history.replaceState(null, '', `#design=${rec.id}`);
-  serverDoc = rec.doc;
-  if (JSON.stringify(rec.doc) !== JSON.stringify(useApp.getState().design)) {
-    applyingRemote = true;
-    useApp.getState().loadDesign(rec.doc);
-    applyingRemote = false;
-    window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+let subscribedDesign: string | null = null;
+/** Follows one design's edits and its lab's live state (after attaching or switching designs). */
+export function watchDesign(id: string, lab: string) {
+  if (subscribedDesign !== id) {
+    if (subscribedDesign) send({ type: 'unsubscribe', topic: { design: subscribedDesign } });
+    subscribedDesign = id;
+    send({ type: 'subscribe', topic: { design: id } });
   }
+  resubscribeLab(lab);
 }
 
 function scheduleSave() {
@@ -173,7 +179,7 @@ function send(msg: unknown) {
 
 function openSocket() {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, socketProtocols());
   socket = ws;
   ws.onopen = () => {
     reconnectDelay = 500;
@@ -181,11 +187,9 @@ function openSocket() {
     send({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'netcanvas-web' });
     setLive({ connection: 'online', connectionNote: null });
     subscribedLab = null;
-    const id = live().designId;
-    if (id) {
-      send({ type: 'subscribe', topic: { design: id } });
-    }
-    resubscribeLab(useApp.getState().design.name);
+    subscribedDesign = null;
+    const { designId, labName } = live();
+    if (designId && labName) watchDesign(designId, labName);
     clearInterval(heartbeat);
     heartbeat = setInterval(() => {
       if (Date.now() - lastHeard > heartbeatSeconds * 2000 + 1000) ws.close();
@@ -203,11 +207,12 @@ function openSocket() {
       case 'welcome':
         heartbeatSeconds = message.heartbeatSeconds;
         break;
+      // A topic this tab just left (another design, its lab) may still have news in flight.
       case 'snapshot':
-        onSnapshot(message);
+        if (following(message.topic)) onSnapshot(message);
         break;
       case 'delta':
-        onDelta(message.event);
+        if (following(message.topic)) onDelta(message.event);
         break;
       case 'design-saved':
         setLive({ version: message.version, save: 'saved' });
@@ -223,7 +228,10 @@ function openSocket() {
         break;
     }
   };
-  ws.onclose = () => {
+  ws.onclose = (e) => {
+    if (e.code === 4401)
+      closedBecause =
+        'This browser’s session was revoked: run `pnpm netcanvas login` for a new link';
     clearInterval(heartbeat);
     for (const ref of [...unacknowledged.keys()]) acknowledge(ref);
     if (socket !== ws) return;
@@ -232,6 +240,10 @@ function openSocket() {
     setTimeout(() => void connect(), reconnectDelay);
     reconnectDelay = Math.min(reconnectDelay * 2, 10_000);
   };
+}
+
+function following(topic: Topic): boolean {
+  return 'lab' in topic ? topic.lab === subscribedLab : topic.design === live().designId;
 }
 
 function resubscribeLab(name: string) {
@@ -360,7 +372,11 @@ function onDelta(ev: DeltaEvent) {
       remoteDesign(ev.doc as Design, ev.version);
       break;
     case 'design-deleted':
-      setLive({ designId: null, version: null, save: 'local' });
+      if (ev.id !== live().designId || deletedHere(ev.id)) break;
+      setLive({ designId: null, labName: null, version: null, save: 'local' });
+      useApp
+        .getState()
+        .toast('This design was deleted on the server: open or create one in Designs', 'error');
       break;
   }
 }
@@ -393,7 +409,10 @@ export async function takeServerVersion() {
   const id = live().designId;
   if (!id) return;
   const rec = await run('Reload', () => api<DesignRecord>('GET', `/designs/${id}`));
-  if (rec) adopt(rec);
+  if (rec) {
+    showServerDocument(rec.doc);
+    setLive({ version: rec.version, save: 'saved' });
+  }
 }
 
 /**
@@ -419,7 +438,15 @@ async function savedOrToast(): Promise<boolean> {
 
 function designIdOrToast(): string | null {
   const id = live().designId;
-  if (!id) useApp.getState().toast('Not connected to a server', 'error');
+  if (!id)
+    useApp
+      .getState()
+      .toast(
+        live().connection === 'online'
+          ? 'No design on the server: open or create one in Designs'
+          : 'Not connected to a server',
+        'error',
+      );
   return id;
 }
 
@@ -637,4 +664,30 @@ export async function startCapture(node: string, dev: string, packets = 50, seco
   );
   if (!r) setLive({ capture: null });
   else setLive({ capture: { ...live().capture!, id: r.id } });
+}
+
+/** The finished capture's pcap, fetched with the session header and saved from memory. */
+export async function downloadCapture(id: string) {
+  const blob = await run('Download', () => apiBlob(`/captures/${encodeURIComponent(id)}`));
+  if (blob) download(`${id}.pcap`, blob, 'application/vnd.tcpdump.pcap');
+}
+
+export interface SessionRow {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  client: string;
+  current: boolean;
+}
+
+export async function listSessions(): Promise<SessionRow[] | undefined> {
+  const r = await run('Sessions', () => api<{ sessions: SessionRow[] }>('GET', '/sessions'));
+  return r?.sessions;
+}
+
+export async function revokeSession(id: string): Promise<boolean> {
+  const r = await run('Revoke', () =>
+    api('DELETE', `/sessions/${encodeURIComponent(id)}`).then(() => true),
+  );
+  return r === true;
 }

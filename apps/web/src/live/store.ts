@@ -42,6 +42,13 @@ export interface ChangeReview {
   ops: Op[];
 }
 
+/** The server found its database damaged at start, moved it aside and started empty. */
+export interface StorageRecovery {
+  path: string;
+  movedTo: string;
+  reason: string;
+}
+
 export interface CaptureLine {
   t: number;
   text: string;
@@ -64,10 +71,19 @@ export interface LiveState {
   progress: DeployProgress | null;
   save: 'local' | 'saved' | 'saving' | 'conflict' | 'error';
   designId: string | null;
+  /**
+   * The lab the attached design owns, as the server fixed it when the design
+   * was created: every kernel name shown is under this lab, whatever the
+   * design's `name` asks for. Null without a server.
+   */
+  labName: string | null;
   version: number | null;
   tools: ToolRun[];
   capture: { id?: string; target: string; running: boolean; lines: CaptureLine[] } | null;
   change: ChangeReview | null;
+  /** This browser's session id on the server (null: none, or the master token). */
+  session: string | null;
+  storage: StorageRecovery | null;
 }
 
 export const useLive = create<LiveState>()(() => ({
@@ -81,10 +97,13 @@ export const useLive = create<LiveState>()(() => ({
   progress: null,
   save: 'local',
   designId: null,
+  labName: null,
   version: null,
   tools: [],
   capture: null,
   change: null,
+  session: null,
+  storage: null,
 }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;
@@ -94,3 +113,6 @@ export const labDeployed = (lab: LiveState['lab']) => lab === 'running' || lab =
 
 /** Connected, with a deployed lab to act on: measured pings, tools, live link toggles. */
 export const labRunning = (s: LiveState) => s.connection === 'online' && labDeployed(s.lab);
+
+/** The lab kernel names are shown under: the server's for this design, else the name it asks for. */
+export const labOf = (labName: string | null, designName: string) => labName ?? designName;

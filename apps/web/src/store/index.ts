@@ -40,6 +40,8 @@ interface DesignSlice {
   /** Puts another design in place of this one (a scenario, an import) as one undo step. */
   replaceDesign(design: Design): void;
   setDesignName(name: string): void;
+  /** Free text; empty removes it. */
+  setDesignTitle(title: string | undefined): void;
   addNode(kind: NodeKind, position: XYPosition, host?: string): string;
   addLink(a: string, b: string): AddLinkResult;
   removeElements(ids: readonly string[]): void;
@@ -162,6 +164,10 @@ export const useApp = create<AppState>()(
           set({ selection: [], highlight: {}, highlightNote: null });
         },
         setDesignName: (name) => commit({ ...get().design, name }, 'design.name'),
+        setDesignTitle(title) {
+          const { title: _old, ...rest } = get().design;
+          commit(title ? { ...rest, title } : rest, 'design.title');
+        },
         addNode(kind, position, host) {
           const { design, id } = edit.addNode(get().design, kind, position, host);
           commit(design);
