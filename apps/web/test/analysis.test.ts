@@ -1,4 +1,4 @@
-import { compile, designFromYaml, groupByElement, scenarios } from '@netcanvas/shared';
+import { compile, designFromYaml, groupByElement, scenarios, validate } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { runDiagnose, useAnalysis } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
@@ -72,13 +72,27 @@ describe('plan helpers', () => {
 });
 
 describe('connection rules', () => {
-  it('explains why a VLAN cannot be linked to a VLAN or a namespace to a tunnel', () => {
+  it('refuses what validate refuses, in its words: VLAN to VLAN, a tunnel to a segment, a container to its own host', () => {
     let d = emptyDesign();
-    for (const k of ['vlan', 'vlan', 'namespace', 'vxlan'] as const)
+    for (const k of ['vlan', 'vlan', 'namespace', 'vxlan', 'host'] as const)
       d = edit.addNode(d, k, { x: 0, y: 0 }).design;
     expect(connectionProblem(d, 'vlan1', 'vlan2')).toMatch(/through a router/);
-    expect(connectionProblem(d, 'c1', 'tun1')).toMatch(/routers or hosts/);
+    expect(connectionProblem(d, 'tun1', 'vlan1')).toMatch(/set underlay: vlan1/);
     expect(connectionProblem(d, 'c1', 'vlan1')).toBeNull();
+    // A namespace joins a tunnel like a router or a host; resolve checks its underlay address.
+    expect(connectionProblem(d, 'c1', 'tun1')).toBeNull();
+    const contained = {
+      ...d,
+      nodes: { ...d.nodes, c1: { kind: 'namespace' as const, host: 'h1' } },
+    };
+    const said = validate({ ...contained, links: [{ endpoints: ['c1', 'h1'], state: 'up' }] });
+    const refused = connectionProblem(contained, 'c1', 'h1');
+    expect(refused).toBe(
+      'this link joins container c1 to its own host h1; c1 is already attached to h1 through eth0 — remove the link',
+    );
+    expect(said.find((x) => x.code === 'container-host-link')?.message).toBe(
+      refused!.replace(/^this link/, 'link c1--h1'),
+    );
   });
 });
 

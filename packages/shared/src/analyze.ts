@@ -8,6 +8,7 @@ import type {
   RouteSpec,
   Topology,
 } from './model.js';
+import { DEFAULT_MTU, kernelMtus, L2_SLACK, VXLAN_OVERHEAD } from './mtu.js';
 
 /**
  * Predicted ping matrix with forward/return paths and first failure reasons. Pure.
@@ -26,9 +27,22 @@ import type {
  * decision everywhere, so a walk is computed once per (namespace, class) and
  * only the last L2 delivery is per destination.
  */
-export function analyze(topology: Topology, opts?: { endpoints?: string[] }): Matrix {
-  return new Analyzer(topology).matrix(opts?.endpoints);
+export function analyze(
+  topology: Topology,
+  opts?: { endpoints?: string[]; size?: number },
+): Matrix {
+  if (
+    opts?.size !== undefined &&
+    !(Number.isInteger(opts.size) && opts.size >= 0 && opts.size <= MAX_PING_SIZE)
+  )
+    throw new RangeError(`a ping size is 0 to ${MAX_PING_SIZE} bytes, not ${opts.size}`);
+  return new Analyzer(topology).matrix(opts?.endpoints, opts?.size);
 }
+
+/** The largest ICMP payload one IPv4 packet holds (65535 − 20 − 8), as `ping -s` takes it. */
+export const MAX_PING_SIZE = 65507;
+/** IPv4 and ICMP headers: a `ping -s N` packet is N + 28 bytes at the IP layer. */
+const PING_HEADERS = 28;
 
 /** Greatest number of L3 stops before the packet's TTL (64, Linux default for ping) runs out. */
 const TTL = 64;
@@ -111,7 +125,7 @@ class Analyzer {
   private readonly linkState = new Map<string, 'up' | 'down'>();
   /** Union-find parent over interfaces: the L2 components as they really are. */
   private readonly parent: number[] = [];
-  /** Address → namespaces where it is local (on an up interface). */
+  /** Address → namespaces where it is local (on any interface, up or down: the weak host model). */
   private readonly localOwners = new Map<number, number[]>();
   /** Address → up interfaces that carry it. */
   private readonly upOwners = new Map<number, number[]>();
@@ -141,6 +155,12 @@ class Analyzer {
   private readonly pathMemo: Map<number, PathResult>[] = [];
   private idealAdj: { to: number; kind: EdgeKind }[][] | null = null;
   private readonly transitStack: number[] = [];
+  /** The MTU the kernel gives each interface. */
+  private readonly mtu: number[] = [];
+  /** Where a stop hop sends from (its egress) or a delivery hop receives (its arrival, -1: locally). */
+  private readonly hopAt = new Map<Hop, { ns: number; iface: number; deliver: boolean }>();
+  private readonly l2PathMemo = new Map<number, number[] | null>();
+  private gatewayDomains: Map<number, { d: DomainSpec; gw: number }>[] | null = null;
 
   constructor(private readonly topology: Topology) {
     this.ifaces = topology.interfaces;
@@ -152,6 +172,8 @@ class Analyzer {
     this.indexInterfaces();
     this.buildComponents();
     this.buildTables();
+    const mtus = kernelMtus(this.ifaces);
+    for (const f of this.ifaces) this.mtu.push(mtus.get(f.key) ?? DEFAULT_MTU);
   }
 
   // ───────────── model construction ─────────────
@@ -193,12 +215,12 @@ class Analyzer {
       this.parent.push(i);
       if (a >= 0) {
         push(this.anyOwners, a, i);
-        if (f.up) {
-          push(this.upOwners, a, i);
-          const owners = this.localOwners.get(a);
-          if (!owners) this.localOwners.set(a, [ns]);
-          else if (!owners.includes(ns)) owners.push(ns);
-        }
+        if (f.up) push(this.upOwners, a, i);
+        // Weak host model: the kernel keeps the local route of an address on a down
+        // interface, so the namespace still accepts packets for it on any other one.
+        const owners = this.localOwners.get(a);
+        if (!owners) this.localOwners.set(a, [ns]);
+        else if (!owners.includes(ns)) owners.push(ns);
       }
     });
   }
@@ -611,7 +633,57 @@ class Analyzer {
         blame: [el],
       };
     }
-    return { reason: `${el} has no route to ${DST}`, blame: [el] };
+    return this.acrossUnderlay(ns, rep) ?? { reason: `${el} has no route to ${DST}`, blame: [el] };
+  }
+
+  /**
+   * The rule that leaves a router without a route to a subnet whose gateway it
+   * meets only on a VXLAN underlay: an underlay is no transit network. Null when
+   * that is not why.
+   */
+  private acrossUnderlay(ns: number, rep: number): Failure | null {
+    const el = this.nsElement[ns]!;
+    this.gatewayDomains ??= this.indexGatewayDomains();
+    let found: { d: DomainSpec; gw: number } | undefined;
+    for (let len = 32; len >= 0 && !found; len--)
+      found = this.gatewayDomains[len]?.get(networkOf(rep, len));
+    if (!found || found.d.gateway!.node === el) return null;
+    const { d, gw } = found;
+    const on = (at: number, transit: boolean) =>
+      new Set(
+        this.nsIfaces[at]!.filter((i) => this.up[i])
+          .map((i) => this.ifaces[i]!.domain)
+          .filter((id): id is string => !!id && this.domains.get(id)?.transit === transit),
+      );
+    // Sharing a transit domain too (a tunnel, a segment), the underlay is not why.
+    const transit = on(ns, true);
+    if ([...on(gw, true)].some((t) => transit.has(t))) return null;
+    const mine = on(ns, false);
+    const shared = [...on(gw, false)].find((u) => mine.has(u));
+    if (!shared) return null;
+    const u = this.domains.get(shared)!.element;
+    const g = d.gateway!.node;
+    return {
+      reason: `${el} has no route to ${DST}: ${d.element} is behind ${g}, which ${el} meets only on ${u}, and ${u} carries a VXLAN tunnel, so it is no transit network (join ${el} and ${g} to one tunnel)`,
+      blame: [el, g, u],
+    };
+  }
+
+  /** Domains with a subnet and a gateway, by prefix length and network, with the gateway's namespace. */
+  private indexGatewayDomains(): Map<number, { d: DomainSpec; gw: number }>[] {
+    const nsOfNode = new Map<string, number>();
+    for (const n of this.topology.netns)
+      if (n.node !== null) nsOfNode.set(n.node, this.nsIndex.get(n.name)!);
+    const byPrefix: Map<number, { d: DomainSpec; gw: number }>[] = [];
+    for (const d of this.domains.values()) {
+      const gw = d.gateway ? nsOfNode.get(d.gateway.node) : undefined;
+      if (!d.subnet || gw === undefined) continue;
+      const len = prefixLength(d.subnet, 32);
+      const net = networkOf(ipToNumber(d.subnet), len);
+      byPrefix[len] ??= new Map();
+      if (!byPrefix[len]!.has(net)) byPrefix[len]!.set(net, { d, gw });
+    }
+    return byPrefix;
   }
 
   private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {
@@ -651,6 +723,7 @@ class Analyzer {
           ? `${verb} on ${dev}: ${formatPrefix(route.net, route.len)} is directly connected`
           : `${verb} ${what} via ${numberToIp(route.via)} on ${dev}`;
       hop = { element: el, dev, note };
+      this.hopAt.set(hop, { ns, iface: route.dev, deliver: false });
       memo.set(route, hop);
     }
     return hop;
@@ -692,17 +765,28 @@ class Analyzer {
     let hop = memo?.get(address | 0);
     if (!hop) {
       const el = this.nsElement[ns]!;
+      const own = `${numberToIp(address)} is its own address${this.weakHost(ns, arrival, address)}`;
       hop =
         arrival >= 0
-          ? {
-              element: el,
-              dev: this.ifaces[arrival]!.name,
-              note: `receives it: ${numberToIp(address)} is its own address`,
-            }
-          : { element: el, note: `delivers it locally: ${numberToIp(address)} is its own address` };
+          ? { element: el, dev: this.ifaces[arrival]!.name, note: `receives it: ${own}` }
+          : { element: el, note: `delivers it locally: ${own}` };
+      this.hopAt.set(hop, { ns, iface: arrival, deliver: true });
       memo?.set(address | 0, hop);
     }
     return hop;
+  }
+
+  /**
+   * The rule that delivers `address` in `ns` when it is not on the interface the packet
+   * arrived on: "", or the interface that holds it and, when that one is down, the weak host model.
+   */
+  private weakHost(ns: number, arrival: number, address: number): string {
+    const holders = (this.anyOwners.get(address) ?? []).filter((i) => this.ifaceNs[i] === ns);
+    if (holders.length === 0 || holders.includes(arrival)) return '';
+    const up = holders.find((i) => this.up[i]);
+    if (up !== undefined) return arrival >= 0 ? ` (on ${this.ifaces[up]!.name})` : '';
+    const dev = this.ifaces[holders[0]!]!.name;
+    return ` on ${dev}, which is down: Linux keeps the address local and accepts it on any interface (weak host model)`;
   }
 
   private failHop(ns: number, note: string): Hop {
@@ -982,7 +1066,132 @@ class Analyzer {
     return -1;
   }
 
-  matrix(only?: string[]): Matrix {
+  // ───────────── packet size ─────────────
+
+  /**
+   * Why a packet of `bytes` (IP size) does not make it along `hops`, a path that
+   * delivers; null when it fits. With don't-fragment set (the request of
+   * `ping -M do`) a sender whose egress MTU is smaller refuses it; without (the
+   * reply) the sender fragments. On the wire, a frame larger than the MTU of a
+   * bridge port or veth end it reaches (plus 4 bytes) is dropped without a word.
+   */
+  private sizeFailure(hops: Hop[], bytes: number, df: boolean): Failure | null {
+    let size = bytes;
+    let egress = -1;
+    for (const hop of hops) {
+      const at = this.hopAt.get(hop);
+      if (!at) continue;
+      if (egress >= 0) {
+        const arrival = at.deliver ? at.iface : this.arrivalIn(egress, at.ns);
+        const drop = arrival < 0 ? null : this.crossingFailure(egress, arrival, size, 0);
+        if (drop) return drop;
+      }
+      if (at.deliver) return null;
+      const m = this.mtu[at.iface]!;
+      if (size > m) {
+        const el = this.nsElement[at.ns]!;
+        const dev = this.ifaces[at.iface]!.name;
+        if (df) {
+          return egress < 0
+            ? {
+                reason: `${el} cannot send a ${size}-byte packet with don't-fragment set: its interface ${dev} has MTU ${m} (ping: "message too long")`,
+                blame: [el],
+              }
+            : {
+                reason: `${el} cannot forward a ${size}-byte packet with don't-fragment set over ${dev} (MTU ${m}), so it answers "fragmentation needed"`,
+                blame: [el],
+              };
+        }
+        // Fragments carry a multiple of 8 bytes after their 20-byte header.
+        size = 20 + Math.floor((m - 20) / 8) * 8;
+      }
+      egress = at.iface;
+    }
+    return null;
+  }
+
+  /** The interface of namespace `ns` that a frame sent on `from` reaches, or -1. */
+  private arrivalIn(from: number, ns: number): number {
+    for (const i of this.nsIfaces[ns]!)
+      if (this.up[i] && this.find(i) === this.find(from)) return i;
+    return -1;
+  }
+
+  /** A frame of `size` bytes (its IP packet) from interface `from` to `to`, on the wire between them. */
+  private crossingFailure(from: number, to: number, size: number, depth: number): Failure | null {
+    const path = this.l2Path(from, to);
+    if (!path) return null;
+    for (let k = 1; k < path.length; k++) {
+      const x = path[k - 1]!;
+      const y = path[k]!;
+      const fy = this.ifaces[y]!;
+      if (this.ifaces[x]!.kind === 'vxlan' && fy.kind === 'vxlan') {
+        // The tunnel adds its headers and sends over the underlay without don't-fragment.
+        const ux = this.underlayOf(x);
+        const uy = this.underlayOf(y);
+        if (ux < 0 || uy < 0 || depth > 8) continue;
+        const outer = Math.min(size + VXLAN_OVERHEAD, this.mtu[ux]!);
+        const drop = this.crossingFailure(ux, uy, outer, depth + 1);
+        if (drop) return drop;
+        continue;
+      }
+      if (fy.kind !== 'veth' || size <= this.mtu[y]! + L2_SLACK) continue;
+      const dom = fy.domain ? this.domains.get(fy.domain) : undefined;
+      const where = dom
+        ? ` on ${dom.kind === 'p2p' ? `the link ${dom.element}` : dom.element}`
+        : '';
+      const whose = fy.master ? `the port ${fy.name} of ${fy.master}` : `${fy.node}'s ${fy.name}`;
+      return {
+        reason: `a ${size}-byte packet is dropped without an error at ${whose}${where}: its MTU is ${this.mtu[y]}`,
+        blame: [fy.node, ...(fy.link ? [fy.link] : [])],
+      };
+    }
+    return null;
+  }
+
+  /** Interfaces a frame crosses from `from` to `to` over up veths, bridge ports and tunnels. */
+  private l2Path(from: number, to: number): number[] | null {
+    const key = from * SHIFT + to;
+    if (this.l2PathMemo.has(key)) return this.l2PathMemo.get(key)!;
+    this.idealAdj ??= this.buildIdeal();
+    const prev = new Map<number, number>([[from, -1]]);
+    const queue = [from];
+    for (let q = 0; q < queue.length && !prev.has(to); q++) {
+      const cur = queue[q]!;
+      for (const e of this.idealAdj[cur]!) {
+        if (prev.has(e.to) || !this.up[e.to] || this.find(e.to) !== this.find(from)) continue;
+        prev.set(e.to, cur);
+        queue.push(e.to);
+      }
+    }
+    let path: number[] | null = null;
+    if (prev.has(to)) {
+      path = [];
+      for (let cur = to; cur !== -1; cur = prev.get(cur)!) path.push(cur);
+      path.reverse();
+    }
+    this.l2PathMemo.set(key, path);
+    return path;
+  }
+
+  /** A reachable pair checked again at a packet size: the request with don't-fragment, the reply without. */
+  private atSize(r: PairResult, payload: number): PairResult {
+    if (!r.reachable) return r;
+    const bytes = payload + PING_HEADERS;
+    const fwd = this.sizeFailure(r.forward, bytes, true);
+    if (fwd) return { ...r, reachable: false, back: [], reason: fwd.reason, blame: fwd.blame };
+    const back = this.sizeFailure(r.back, bytes, false);
+    if (back)
+      return {
+        ...r,
+        reachable: false,
+        reason: `the reply from ${r.to} to ${r.from} is lost: ${back.reason}`,
+        blame: back.blame,
+      };
+    return r;
+  }
+
+  matrix(only?: string[], size?: number): Matrix {
     let eps = this.topology.endpoints;
     if (only) {
       const wanted = new Set(only);
@@ -1072,7 +1281,16 @@ class Analyzer {
       }
       results.push(row);
     }
-    return { endpoints: eps.map((e) => e.node), targets, results };
+    if (size !== undefined) {
+      for (const row of results)
+        for (let j = 0; j < row.length; j++) if (row[j]) row[j] = this.atSize(row[j]!, size);
+    }
+    return {
+      endpoints: eps.map((e) => e.node),
+      targets,
+      results,
+      ...(size !== undefined ? { size } : {}),
+    };
   }
 
   private pair(

@@ -122,8 +122,15 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
       case 'veth.add': {
         const a = haveIface.get(key(op.netns, op.dev));
         const b = haveIface.get(key(op.peerNetns, op.peer));
-        const aOk = !isFreshNetns(op.netns) && a?.kind === 'veth';
-        const bOk = !isFreshNetns(op.peerNetns) && b?.kind === 'veth';
+        // A MAC the design writes is part of the device: another one means make the pair again.
+        const aOk =
+          !isFreshNetns(op.netns) &&
+          a?.kind === 'veth' &&
+          (op.mac === undefined || a.mac === op.mac);
+        const bOk =
+          !isFreshNetns(op.peerNetns) &&
+          b?.kind === 'veth' &&
+          (op.peerMac === undefined || b.mac === op.peerMac);
         if (aOk && bOk) {
           keepMtu(op, op.netns, op.dev, a, op.mtu ?? VETH_DEFAULT_MTU);
           keepMtu(op, op.peerNetns, op.peer, b, op.mtu ?? VETH_DEFAULT_MTU);

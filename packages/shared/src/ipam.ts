@@ -55,6 +55,21 @@ export function parseIfAddress(text: string): { addr: number; len: number | null
   return { addr, len: Number(lenText) };
 }
 
+/**
+ * The one spelling of a route destination, shared by the model and the
+ * kernel's observed state: `default` for 0.0.0.0/0 and `a.b.c.d/len` with
+ * host bits cleared otherwise. iproute2 prints a /32 as the bare address and
+ * 0.0.0.0/0 as `default`; both come back to this form. null when the text is
+ * no IPv4 destination.
+ */
+export function routeDestination(text: string): string | null {
+  if (text === 'default') return 'default';
+  const parsed = parseIfAddress(text);
+  if (!parsed) return null;
+  const len = parsed.len ?? 32;
+  return len === 0 ? 'default' : formatSubnet({ base: networkOf(parsed.addr, len), len });
+}
+
 export function subnetContains(subnet: Subnet, addr: number): boolean {
   return networkOf(addr, subnet.len) === subnet.base;
 }

@@ -109,7 +109,7 @@ export interface IfaceSpec {
 export interface RouteSpec {
   netns: string;
   node: string;
-  /** CIDR or 'default'. */
+  /** `default` (0.0.0.0/0) or a CIDR with host bits cleared: `routeDestination`'s spelling. */
   to: string;
   via: string;
   dev: string;
@@ -140,7 +140,8 @@ export interface Topology {
   /**
    * Pingable elements (hosts, namespaces, routers with an address), sorted by
    * id, each with its primary address (a container's eth0, a bridged host's
-   * br0, otherwise its first addressed interface in `interfaces` order).
+   * br0, otherwise its first addressed interface in `interfaces` order that
+   * is up, or the first addressed one when none is up).
    */
   endpoints: { node: string; netns: string; address: string }[];
 }
@@ -241,6 +242,8 @@ export interface Matrix {
   targets: Record<string, string>;
   /** results[i][j] = ping from endpoints[i] to endpoints[j]; null on the diagonal (a node pinging itself is not predicted). */
   results: (PairResult | null)[][];
+  /** The ICMP payload the pings carry (`ping -s`, don't-fragment set) when not the default 56 bytes. */
+  size?: number;
 }
 
 // ───────────────────────────── observed state ─────────────────────────────
@@ -266,7 +269,7 @@ export interface ObservedIface {
 
 export interface ObservedRoute {
   netns: string;
-  /** CIDR or 'default'. */
+  /** `default` or a CIDR (a /32 with its length): `routeDestination`'s spelling, not iproute2's. */
   to: string;
   via: string | null;
   dev: string;
@@ -292,4 +295,10 @@ export interface ObservedState {
   sysctls: { netns: string; key: string; value: string }[];
   /** Namespaces that already have an nsid (`ip netns set NS auto` fails a second time). */
   nsids?: Record<string, number>;
+  /**
+   * Names of the lab in /run/netns with no namespace behind them (an `ip netns
+   * add` killed between creating the name and mounting the namespace). They are
+   * not in `netns`: nothing can be read or run inside them; they can only be deleted.
+   */
+  halfMade?: string[];
 }

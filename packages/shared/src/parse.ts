@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Diagnostic } from './model.js';
-import { API_VERSION, Design, DraftDesign, NODE_KINDS } from './schema.js';
+import { API_VERSION, Design, DraftDesign, ELEMENT_ID_RE, NODE_KINDS } from './schema.js';
 
 type Path = (string | number)[];
 type Issue = z.core.$ZodIssue;
@@ -86,6 +86,81 @@ export function linkIds(design: { links?: unknown }): string[] {
   return ids;
 }
 
+/** The ids written at each link's two ends (raw input too); undefined where an end has none. */
+export function linkEnds(design: { links?: unknown }): [string | undefined, string | undefined][] {
+  const links = Array.isArray(design.links) ? design.links : [];
+  return links.map((l) => {
+    const eps = isPlainRecord(l) && hasOwn(l, 'endpoints') ? l.endpoints : undefined;
+    return Array.isArray(eps)
+      ? [endpointNodeId(eps[0]), endpointNodeId(eps[1])]
+      : [undefined, undefined];
+  });
+}
+
+/**
+ * "link r1--vlan10", or "link uplink (r1–vlan10)" for a link with its own id:
+ * how a message names a link so its ends are always named too.
+ */
+export function linkLabel(
+  id: string,
+  ends: readonly [string | undefined, string | undefined],
+): string {
+  const [a, b] = ends;
+  if (a === undefined || b === undefined || id === `${a}--${b}` || id.startsWith(`${a}--${b}#`))
+    return `link ${id}`;
+  return `link ${id} (${a}–${b})`;
+}
+
+/**
+ * Every diagnostic about a link names the elements at its ends too, whatever
+ * the link's id: a diagnostic whose path is inside `links[i]`, or whose
+ * elements hold a link id that is no node id, gets the ids at that link's
+ * ends (after its own elements, once each).
+ */
+export function withLinkEnds<T extends Diagnostic>(
+  diagnostics: readonly T[],
+  design: { links?: unknown; nodes?: unknown },
+): T[] {
+  // Raw input may throw from a getter; a diagnostic list is never lost for it.
+  try {
+    return addLinkEnds(diagnostics, design);
+  } catch {
+    return [...diagnostics];
+  }
+}
+
+function addLinkEnds<T extends Diagnostic>(
+  diagnostics: readonly T[],
+  design: { links?: unknown; nodes?: unknown },
+): T[] {
+  const ids = linkIds(design);
+  const ends = linkEnds(design);
+  if (ids.length === 0) return [...diagnostics];
+  const byId = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (!byId.has(id)) byId.set(id, i);
+  });
+  const nodes = isPlainRecord(design.nodes) ? design.nodes : {};
+  return diagnostics.map((d) => {
+    const linksOf = new Set<number>();
+    if (d.path?.[0] === 'links' && typeof d.path[1] === 'number' && d.path[1] < ids.length)
+      linksOf.add(d.path[1]);
+    for (const e of d.elements) {
+      const i = byId.get(e);
+      if (i !== undefined && !hasOwn(nodes, e)) linksOf.add(i);
+    }
+    if (linksOf.size === 0) return d;
+    const elements = [...d.elements];
+    for (const i of [...linksOf].sort((x, y) => x - y)) {
+      // An end that is no valid id (a typo the diagnostic is about) names nothing on the canvas.
+      for (const e of [ids[i]!, ...ends[i]!])
+        if (e !== undefined && (e === ids[i] || ELEMENT_ID_RE.test(e)) && !elements.includes(e))
+          elements.push(e);
+    }
+    return elements.length === d.elements.length ? d : { ...d, elements };
+  });
+}
+
 /** The element (node id or link id) a document path points into. */
 export function elementsAtPath(path: readonly PropertyKey[], ids: readonly string[]): string[] {
   const [top, second] = path;
@@ -137,7 +212,11 @@ function expectedName(expected: string): string {
 }
 
 /** "vlan10.vid", "link r1--vlan10, endpoint 2", "addressing.p2p" … for a message. */
-export function describePath(path: readonly PropertyKey[], ids: readonly string[]): string {
+export function describePath(
+  path: readonly PropertyKey[],
+  ids: readonly string[],
+  ends: readonly [string | undefined, string | undefined][] = [],
+): string {
   const p = path.map((k) => (typeof k === 'symbol' ? String(k) : k));
   if (p.length === 0) return 'the document';
   const [top, second, ...rest] = p;
@@ -147,10 +226,15 @@ export function describePath(path: readonly PropertyKey[], ids: readonly string[
     where = String(second);
     tail = rest;
   } else if (top === 'links' && typeof second === 'number') {
-    where = `link ${ids[second] ?? `links[${second}]`}`;
+    const id = ids[second];
+    where =
+      id === undefined
+        ? `link links[${second}]`
+        : linkLabel(id, ends[second] ?? [undefined, undefined]);
     tail = rest;
     if (tail[0] === 'endpoints' && typeof tail[1] === 'number') {
-      where += `, endpoint ${tail[1] + 1}`;
+      const node = ends[second]?.[tail[1]];
+      where += `, endpoint ${tail[1] + 1}${node !== undefined ? ` (${node})` : ''}`;
       tail = tail.slice(2);
     }
   } else if (top === 'layout' && second !== undefined) {
@@ -216,9 +300,14 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]): Diagnostic[] {
+function issueToDiagnostics(
+  issue: Issue,
+  input: unknown,
+  ids: readonly string[],
+  ends: readonly [string | undefined, string | undefined][] = [],
+): Diagnostic[] {
   const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-  const where = describePath(path, ids);
+  const where = describePath(path, ids, ends);
   const got = valueAt(input, path);
   const diag = (code: string, message: string, p: Path = path): Diagnostic => ({
     severity: 'error',
@@ -267,7 +356,7 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
           );
           if (pick) {
             return pick.flatMap((i) =>
-              issueToDiagnostics({ ...i, path: [...path, ...i.path] } as Issue, input, ids),
+              issueToDiagnostics({ ...i, path: [...path, ...i.path] } as Issue, input, ids, ends),
             );
           }
         }
@@ -291,7 +380,7 @@ function issueToDiagnostics(issue: Issue, input: unknown, ids: readonly string[]
     case 'invalid_type': {
       if (got === undefined) {
         const field = path.at(-1);
-        const owner = describePath(path.slice(0, -1), ids);
+        const owner = describePath(path.slice(0, -1), ids, ends);
         return [diag('missing-field', `${owner} is missing the required field "${String(field)}"`)];
       }
       if (issue.expected === 'int') {
@@ -472,12 +561,15 @@ function parseWith(
   }
   // Getters and proxies can throw from any property read; the input is still only data to us.
   let ids: string[] = [];
+  let ends: [string | undefined, string | undefined][] = [];
   let protoDiagnostics: Diagnostic[] = [];
   try {
     ids = linkIds(input);
+    ends = linkEnds(input);
     protoDiagnostics = prototypeKeyDiagnostics(input, ids);
   } catch {
     ids = [];
+    ends = [];
   }
   let result: ReturnType<typeof Design.safeParse>;
   try {
@@ -499,13 +591,13 @@ function parseWith(
   }
   if (result.success) {
     return protoDiagnostics.length > 0
-      ? { diagnostics: protoDiagnostics }
+      ? { diagnostics: withLinkEnds(protoDiagnostics, input) }
       : { design: result.data, diagnostics: [] };
   }
   const diagnostics = [...protoDiagnostics];
   const seen = new Set(protoDiagnostics.map((d) => JSON.stringify(d.path)));
   for (const issue of result.error.issues) {
-    for (const d of issueToDiagnostics(issue, input, ids)) {
+    for (const d of issueToDiagnostics(issue, input, ids, ends)) {
       const key = `${d.code} ${JSON.stringify(d.path)}`;
       // The prototype-key scan already said why `__proto__` is refused.
       if (d.code === 'unknown-field' && seen.has(JSON.stringify(d.path))) continue;
@@ -514,5 +606,5 @@ function parseWith(
       diagnostics.push(d);
     }
   }
-  return { diagnostics };
+  return { diagnostics: withLinkEnds(diagnostics, input) };
 }

@@ -8,8 +8,15 @@
  * subnet, and a down interface has none.
  */
 
-import { formatSubnet, networkOf, parseCidr, parseIfAddress, parseIpv4 } from './ipam.js';
-import type { DomainSpec, IfaceSpec, RouteSpec } from './model.js';
+import {
+  formatSubnet,
+  networkOf,
+  parseCidr,
+  parseIfAddress,
+  parseIpv4,
+  routeDestination,
+} from './ipam.js';
+import type { Diagnostic, DomainSpec, IfaceSpec, RouteSpec } from './model.js';
 import type { Attachment, ResolveState } from './resolve.js';
 import { domainLabel } from './resolve-address.js';
 import { diagnostic, listNames } from './resolve-text.js';
@@ -129,6 +136,8 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
     }
   }
 
+  state.diagnostics.push(...underlayCuts(state, domainForwarders));
+
   for (const domain of state.domainOrder) {
     const stranded = noGateway.get(domain);
     if (!stranded) continue;
@@ -159,10 +168,57 @@ function routerRoutes(
   const result: RouteSpec[] = [];
   const written = new Set<string>();
 
+  // Every address and connected subnet of the router, whatever the state of its interfaces.
+  const own = (state.attachments.get(router) ?? []).flatMap((at) => {
+    const a = at.iface.address === null ? null : parseIfAddress(at.iface.address);
+    return a && a.len !== null ? [{ at, addr: a.addr, len: a.len }] : [];
+  });
   node.routes.forEach((route, index) => {
-    const to = route.to === 'default' ? 'default' : formatSubnet(parseCidr(route.to)!);
+    const to = routeDestination(route.to);
     const via = parseIpv4(route.via);
-    if (via === null || written.has(to)) return;
+    if (to === null || via === null) return;
+    const path = ['nodes', router, 'routes', index];
+    const named = `${router}'s route to ${route.to} via ${route.via}`;
+    const self = own.find((o) => o.addr === via);
+    if (self) {
+      state.diagnostics.push(
+        diagnostic(
+          'error',
+          'route-via-self',
+          `${named} points back at ${router}: ${route.via} is ${router}'s own address on ${self.at.iface.name}, so the packets would never leave it; the gateway is a neighbour's address`,
+          [router],
+          [...path, 'via'],
+        ),
+      );
+      return;
+    }
+    const connected = own.find(
+      (o) => o.len < 32 && formatSubnet({ base: networkOf(o.addr, o.len), len: o.len }) === to,
+    );
+    if (connected) {
+      state.diagnostics.push(
+        diagnostic(
+          'error',
+          'route-to-connected',
+          `${named} is for ${to}, which ${router} is attached to (${domainLabel(state.domains.get(connected.at.domain)!.spec)} on ${connected.at.iface.name}): the kernel already has that route and refuses a second one ("File exists"); remove it`,
+          [router, state.domains.get(connected.at.domain)!.spec.element],
+          [...path, 'to'],
+        ),
+      );
+      return;
+    }
+    if (written.has(to)) {
+      state.diagnostics.push(
+        diagnostic(
+          'warning',
+          'route-duplicate',
+          `${named} is a second route to ${to}; only the first one written is installed`,
+          [router],
+          [...path, 'to'],
+        ),
+      );
+      return;
+    }
     const out = mine.find((at) => {
       const a = parseIfAddress(at.iface.address!);
       return (
@@ -181,7 +237,7 @@ function routerRoutes(
           diagnostic(
             'warning',
             'route-via-unreachable',
-            `${router}'s route to ${route.to} goes via ${route.via}, which is on none of ${router}'s subnets (${router} has ${listNames(mine.map((at) => at.iface.address!)) || 'no address'}); the kernel will refuse it`,
+            `${router}'s route to ${route.to} goes via ${route.via}, which is on none of ${router}'s subnets (${router} has ${listNames(mine.map((at) => at.iface.address!)) || 'no address'}), so the route is left out: a gateway must be on a subnet ${router} is attached to`,
             [router],
             ['nodes', router, 'routes', index, 'via'],
           ),
@@ -296,4 +352,65 @@ function routerRoutes(
     });
   }
   return result;
+}
+
+/**
+ * A VXLAN underlay is no transit network (a public network does not route
+ * private subnets): forwarders on it that reach each other only across it are
+ * cut apart. Said once per underlay, naming the rule and the pairs it cuts.
+ */
+function underlayCuts(
+  state: ResolveState,
+  domainForwarders: ReadonlyMap<string, { node: string; iface: IfaceSpec }[]>,
+): Diagnostic[] {
+  const { domains } = state;
+  // Forwarders joined by any transit domain (a p2p link, a segment, a tunnel) are one site.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(x, root);
+    return root;
+  };
+  const union = (x: string, y: string) => {
+    const [rx, ry] = [find(x), find(y)];
+    if (rx === ry) return;
+    // The smaller id stays the root: the result never depends on the order of the unions.
+    const [root, child] = rx < ry ? [rx, ry] : [ry, rx];
+    parent.set(child, root);
+  };
+  for (const [domain, on] of domainForwarders) {
+    if (!domains.get(domain)!.spec.transit) continue;
+    for (const f of on.slice(1)) union(on[0]!.node, f.node);
+  }
+  const out: Diagnostic[] = [];
+  for (const domain of state.domainOrder) {
+    const d = domains.get(domain)!.spec;
+    if (d.transit) continue;
+    const on = [...new Set((domainForwarders.get(domain) ?? []).map((f) => f.node))].sort();
+    const pairs: string[] = [];
+    const cut = new Set<string>();
+    for (const [i, x] of on.entries()) {
+      for (const y of on.slice(i + 1)) {
+        if (find(x) === find(y)) continue;
+        pairs.push(`${x}–${y}`);
+        cut.add(x).add(y);
+      }
+    }
+    if (pairs.length === 0) continue;
+    const tunnels = Object.entries(state.design.nodes)
+      .filter(([, n]) => n.kind === 'vxlan' && n.underlay === d.element)
+      .map(([id]) => id)
+      .sort();
+    out.push(
+      diagnostic(
+        'info',
+        'underlay-not-transit',
+        `${d.element} carries the ${tunnels.length === 1 ? 'tunnel' : 'tunnels'} ${listNames(tunnels)}, so it is no transit network: routers never send lab subnets across it, only the tunnels' own packets (a public network does not route private addresses). That cuts ${listNames(pairs)}: they reach each other's subnets only through a tunnel they both join`,
+        [d.element, ...tunnels, ...[...cut].sort()],
+        ['nodes', d.element],
+      ),
+    );
+  }
+  return out;
 }

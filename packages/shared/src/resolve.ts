@@ -25,6 +25,7 @@ import type {
   ResolvedLink,
   Topology,
 } from './model.js';
+import { mtuDiagnostics } from './mtu.js';
 import { IfnameScope, netnsName } from './names.js';
 import { linkIds } from './parse.js';
 import { allocateAddresses, type DomainState, type Member } from './resolve-address.js';
@@ -589,6 +590,7 @@ export function resolve(
         containerPort.get(c)!.domain = id;
         const eth0 = containerEth0.get(c)!;
         eth0.domain = id;
+        attach(c, id, eth0);
         memberPending.push({ domain: id, member: member(eth0, c, 1, undefined, ['nodes', c]) });
       }
       continue;
@@ -627,6 +629,8 @@ export function resolve(
         containerPort.get(c)!.domain = first.segment;
         const eth0 = containerEth0.get(c)!;
         eth0.domain = first.segment;
+        // A container sits on its host's segment: its eth0 is its address there (a tunnel's underlay too).
+        attach(c, first.segment, eth0);
         memberPending.push({
           domain: first.segment,
           member: member(eth0, c, 1, undefined, ['nodes', c]),
@@ -662,6 +666,8 @@ export function resolve(
   allocateAddresses(state, hints, p2pLinks);
 
   // ── VXLAN parameters (need the underlay addresses) ──
+  const containerHostOf = new Map<string, string>();
+  for (const [host, list] of containersOf) for (const c of list) containerHostOf.set(c, host);
   const droppedVxlan = new Set<IfaceSpec>();
   for (const id of ids) {
     const node = nodes[id]!;
@@ -670,6 +676,7 @@ export function resolve(
       id,
       node,
       vxlanMembers.get(id) ?? [],
+      containerHostOf,
       attachments,
       domains,
       diagnostics,
@@ -698,11 +705,13 @@ export function resolve(
   const routes = resolveRoutes(state);
 
   // ── endpoints ──
+  // The address pinged for an element: on an interface that is up when there is one. A down
+  // port's address still answers from the other ports (the weak host model), but not on its own link.
   const firstAddressed = new Map<string, IfaceSpec>();
   for (const iface of interfaces) {
-    if (iface.address !== null && iface.netns !== fabric && !firstAddressed.has(iface.node)) {
-      firstAddressed.set(iface.node, iface);
-    }
+    if (iface.address === null || iface.netns === fabric) continue;
+    const had = firstAddressed.get(iface.node);
+    if (!had || (!had.up && iface.up)) firstAddressed.set(iface.node, iface);
   }
   const endpoints: Topology['endpoints'] = [];
   for (const id of ids) {
@@ -725,6 +734,7 @@ export function resolve(
     links: droppedLinks.size === 0 ? links : links.filter((l) => !droppedLinks.has(l)),
     endpoints,
   };
+  diagnostics.push(...mtuDiagnostics(topology));
   return { topology, diagnostics };
 }
 
@@ -780,6 +790,8 @@ function resolveVxlan(
   id: string,
   node: VxlanNode,
   members: { node: string; iface: IfaceSpec }[],
+  /** Containers and their hosts, to say how a container gets onto the underlay. */
+  containerHost: ReadonlyMap<string, string>,
   attachments: Map<string, Attachment[]>,
   domains: Map<string, DomainState>,
   diagnostics: Diagnostic[],
@@ -807,11 +819,14 @@ function resolveVxlan(
       : undefined;
     if (at) locals.set(m, { address: at.iface.address!.split('/')[0]!, dev: at.iface.name });
     else if (underlay) {
+      const fix = containerHost.has(m)
+        ? `put ${m} on a bridged host linked to ${node.underlay}; its host ${containerHost.get(m)} is not`
+        : `link ${m} to ${node.underlay}`;
       diagnostics.push(
         diagnostic(
           'error',
           'vxlan-no-underlay',
-          `${m} is a member of the tunnel ${id} but has no address on its underlay ${node.underlay}, so it cannot send or receive the tunnel's packets (link ${m} to ${node.underlay})`,
+          `${m} is a member of the tunnel ${id} but has no address on its underlay ${node.underlay}, so it cannot send or receive the tunnel's packets (${fix})`,
           [m, id, node.underlay],
           ['nodes', id],
         ),

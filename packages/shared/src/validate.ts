@@ -5,7 +5,7 @@
  * document alone. Never throws.
  */
 import type { AddressHints, Diagnostic, Severity, Topology } from './model.js';
-import { linkIds, parseDesign } from './parse.js';
+import { linkEnds, linkIds, linkLabel, parseDesign, withLinkEnds } from './parse.js';
 import { resolve } from './resolve.js';
 import type { Design, DesignNode, NodeKind } from './schema.js';
 import { endpointObject, isNamespacedKind, isSegmentKind, RESERVED_NAMES } from './schema.js';
@@ -54,6 +54,52 @@ function parseNet(text: string, fallbackLen?: number): Net | undefined {
 const lastOf = (n: Net): number => (n.base + 2 ** (32 - n.len) - 1) >>> 0;
 const contains = (n: Net, addr: number): boolean => addr >= n.base && addr <= lastOf(n);
 const formatNet = (n: Net): string => `${intToIp(n.base)}/${n.len}`;
+
+/**
+ * Ranges no lab subnet may touch: the kernel gives them meanings of their own,
+ * so a lab built on them fails in the kernel or never answers.
+ */
+const SPECIAL_RANGES: { net: Net; what: string; why: string }[] = [
+  {
+    net: parseNet('0.0.0.0/8')!,
+    what: '"this network" (0.0.0.0/8)',
+    why: 'no interface may hold such an address',
+  },
+  {
+    net: parseNet('127.0.0.0/8')!,
+    what: 'loopback (127.0.0.0/8)',
+    why: 'every namespace keeps those addresses for its own lo, and the kernel drops them on any other interface',
+  },
+  {
+    net: parseNet('169.254.0.0/16')!,
+    what: 'link-local (169.254.0.0/16)',
+    why: 'routers never forward it, so nothing beyond its own segment could reach it',
+  },
+  {
+    net: parseNet('224.0.0.0/4')!,
+    what: 'multicast (224.0.0.0/4)',
+    why: 'those are group addresses: no interface can hold one as its own',
+  },
+  {
+    net: parseNet('240.0.0.0/4')!,
+    what: 'reserved (240.0.0.0/4, "class E", with the broadcast address 255.255.255.255)',
+    why: 'Linux will not route it',
+  },
+];
+
+/** Why `net` cannot be a lab subnet, or undefined. */
+function specialProblem(net: Net): string | undefined {
+  if (net.len === 0)
+    return `${formatNet(net)} is every IPv4 address (the default route), not a subnet`;
+  for (const r of SPECIAL_RANGES) {
+    if (lastOf(net) < r.net.base || net.base > lastOf(r.net)) continue;
+    const inside = net.len >= r.net.len;
+    return `${formatNet(net)} ${inside ? 'is' : 'contains'} ${r.what}: ${r.why}`;
+  }
+  return undefined;
+}
+
+const SUBNET_ADVICE = 'use a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -106,7 +152,7 @@ export function validate(design: Design): Diagnostic[] {
       );
     }
   }
-  return sortDiagnostics(out.list);
+  return sortDiagnostics(withLinkEnds(out.list, design));
 }
 
 function checkNames(nodes: Map<string, DesignNode>, out: Collector): void {
@@ -137,6 +183,20 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
     }
   };
   hostBits('addressing', 'p2p pool', design.addressing.p2p, ['addressing', 'p2p']);
+  /** A subnet the kernel gives another meaning: an error on its element. */
+  const special = (id: string, field: string, cidr: string, path: (string | number)[]) => {
+    const n = parseNet(cidr);
+    const problem = n && specialProblem(n);
+    if (!problem) return;
+    out.add(
+      'error',
+      'subnet-reserved',
+      `${id === 'addressing' ? 'the p2p pool' : `${id}'s ${field}`} ${problem}; ${SUBNET_ADVICE}`,
+      id === 'addressing' ? [] : [id],
+      path,
+    );
+  };
+  special('addressing', 'p2p pool', design.addressing.p2p, ['addressing', 'p2p']);
 
   for (const [id, node] of nodes) {
     const at = ['nodes', id];
@@ -183,13 +243,18 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
           );
         }
         hostBits(id, 'subnet', node.subnet, [...at, 'subnet']);
+        special(id, 'subnet', node.subnet, [...at, 'subnet']);
         break;
       }
       case 'vlan':
         hostBits(id, 'subnet', node.subnet, [...at, 'subnet']);
+        special(id, 'subnet', node.subnet, [...at, 'subnet']);
         break;
       case 'switch':
-        if (node.subnet !== undefined) hostBits(id, 'subnet', node.subnet, [...at, 'subnet']);
+        if (node.subnet !== undefined) {
+          hostBits(id, 'subnet', node.subnet, [...at, 'subnet']);
+          special(id, 'subnet', node.subnet, [...at, 'subnet']);
+        }
         break;
       case 'host':
         if (node.mode === 'routed' && node.subnet === undefined) {
@@ -210,7 +275,11 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
             [...at, 'subnet'],
           );
         }
-        if (node.subnet !== undefined) hostBits(id, 'subnet', node.subnet, [...at, 'subnet']);
+        if (node.subnet !== undefined) {
+          hostBits(id, 'subnet', node.subnet, [...at, 'subnet']);
+          if (node.mode === 'routed')
+            special(id, 'container subnet', node.subnet, [...at, 'subnet']);
+        }
         break;
       case 'router':
         if (node.routing === 'static' && node.routes.length === 0) {
@@ -261,6 +330,54 @@ function checkDuplicateNumbers(nodes: Map<string, DesignNode>, out: Collector): 
   }
 }
 
+/**
+ * Why two elements cannot be linked at all, whatever the rest of the design:
+ * `what` completes "link X …" (validate) and "this link …" (the canvas refuses
+ * the drag with the same words). Null when they can, or when one is missing.
+ */
+export function linkRuleProblem(
+  nodes: ReadonlyMap<string, DesignNode>,
+  a: string,
+  b: string,
+): { code: string; what: string } | null {
+  if (a === b) return { code: 'self-link', what: `connects ${a} to itself` };
+  const na = nodes.get(a);
+  const nb = nodes.get(b);
+  if (!na || !nb) return null;
+  const [ka, kb] = [na.kind, nb.kind];
+  if (isSegmentKind(ka) && isSegmentKind(kb)) {
+    return {
+      code: 'segment-link',
+      what: `joins ${ka} ${a} directly to ${kb} ${b}; two segments cannot be cabled together — join VLANs through a router`,
+    };
+  }
+  if (ka === 'vxlan' && kb === 'vxlan') {
+    return {
+      code: 'vxlan-link',
+      what: `joins two tunnels ${a} and ${b}; link routers, hosts or namespaces to each tunnel instead`,
+    };
+  }
+  if ((ka === 'vxlan' && isSegmentKind(kb)) || (kb === 'vxlan' && isSegmentKind(ka))) {
+    const [tun, other, otherKind] = ka === 'vxlan' ? [a, b, kb] : [b, a, ka];
+    return {
+      code: 'vxlan-link',
+      what: `joins tunnel ${tun} to ${otherKind} ${other}; a tunnel's members are routers, hosts and namespaces with an address on its underlay — to carry it over ${other}, set underlay: ${other}`,
+    };
+  }
+  for (const [x, nx, y] of [
+    [a, na, b],
+    [b, nb, a],
+  ] as const) {
+    if (nx.kind === 'namespace' && nx.host === y) {
+      return {
+        code: 'container-host-link',
+        what: `joins container ${x} to its own host ${y}; ${x} is already attached to ${y} through eth0 — remove the link`,
+      };
+    }
+  }
+  return null;
+}
+
 /** Returns whether the design has a point-to-point link (so the p2p pool is in use). */
 function checkLinks(
   design: Design,
@@ -271,17 +388,21 @@ function checkLinks(
 ): boolean {
   let hasP2p = false;
   const explicitIds = new Map<string, number>();
-  const macs = new Map<string, string>();
+  const macs = new Map<string, number>();
+  const endIds = linkEnds(design);
+  const labels = ids.map((id, i) => linkLabel(id, endIds[i]!));
 
   design.links.forEach((link, i) => {
     const id = ids[i]!;
+    /** "link r1--vlan10", "link uplink (r1–vlan10)": a message always names the link's ends. */
+    const label = labels[i]!;
     const at: (string | number)[] = ['links', i];
     if (link.id !== undefined) {
       if (explicitIds.has(link.id)) {
         out.add(
           'error',
           'link-id-duplicate',
-          `two links have the id ${link.id}; link ids must be unique`,
+          `two links have the id ${link.id} (${endIds[explicitIds.get(link.id)!]!.join('–')} and ${endIds[i]!.join('–')}); link ids must be unique`,
           [link.id],
           [...at, 'id'],
         );
@@ -299,7 +420,7 @@ function checkLinks(
         out.add(
           'error',
           'dangling-id',
-          `link ${id} points at ${ep.node}, which is not in nodes`,
+          `${label}: its end ${ep.node} is not in nodes; add ${ep.node} or remove the link`,
           [id],
           [...at, 'endpoints', e],
         );
@@ -313,7 +434,7 @@ function checkLinks(
         out.add(
           'error',
           'reserved-name',
-          `${owner}'s interface on link ${id} cannot be named "${ep.ifname}": ${reservedReason(ep.ifname)}`,
+          `${owner}'s interface on ${label} cannot be named "${ep.ifname}": ${reservedReason(ep.ifname)}`,
           [id, owner],
           [...epPath, 'ifname'],
         );
@@ -323,7 +444,7 @@ function checkLinks(
         out.add(
           'error',
           'reserved-name',
-          `${owner}'s interface on link ${id} cannot be named "eth0": eth0 is ${owner}'s attachment to its host ${node.host}`,
+          `${owner}'s interface on ${label} cannot be named "eth0": eth0 is ${owner}'s attachment to its host ${node.host}`,
           [id, owner],
           [...epPath, 'ifname'],
         );
@@ -332,7 +453,7 @@ function checkLinks(
         out.add(
           'warning',
           'ignored-endpoint-field',
-          `link ${id}: the ${ep.ip !== undefined ? 'ip' : 'ifname'} on ${owner}'s side is ignored; a ${node.kind} is a bridge port and has no address of its own — put it on the other end`,
+          `${label}: the ${ep.ip !== undefined ? 'ip' : 'ifname'} on ${owner}'s side is ignored; a ${node.kind} is a bridge port and has no address of its own — put it on the other end`,
           [id, owner],
           [...epPath, ep.ip !== undefined ? 'ip' : 'ifname'],
         );
@@ -343,7 +464,7 @@ function checkLinks(
           out.add(
             'error',
             'mac-multicast',
-            `${owner}'s MAC ${ep.mac} on link ${id} is a multicast address (the first byte is odd); the kernel refuses it, use e.g. 02:…`,
+            `${owner}'s MAC ${ep.mac} on ${label} is a multicast address (the first byte is odd); the kernel refuses it, use e.g. 02:…`,
             [id, owner],
             [...epPath, 'mac'],
           );
@@ -351,7 +472,7 @@ function checkLinks(
           out.add(
             'error',
             'mac-zero',
-            `${owner}'s MAC on link ${id} is all zeros; the kernel refuses it`,
+            `${owner}'s MAC on ${label} is all zeros; the kernel refuses it`,
             [id, owner],
             [...epPath, 'mac'],
           );
@@ -361,66 +482,25 @@ function checkLinks(
           out.add(
             'error',
             'mac-duplicate',
-            `MAC ${ep.mac} is used twice (link ${prev} and link ${id})`,
-            [...new Set([prev, id])],
+            `MAC ${ep.mac} is used twice (${labels[prev]} and ${label})`,
+            [...new Set([ids[prev]!, id])],
             [...epPath, 'mac'],
           );
         } else {
-          macs.set(ep.mac, id);
+          macs.set(ep.mac, i);
         }
       }
     });
 
     const [a, b] = ends;
-    if (a.node === b.node) {
-      out.add('error', 'self-link', `link ${id} connects ${a.node} to itself`, [id, a.node], at);
+    if (a.node !== b.node && dangling) return;
+    const rule = linkRuleProblem(nodes, a.node, b.node);
+    if (rule) {
+      out.add('error', rule.code, `${label} ${rule.what}`, [id, a.node, b.node], at);
       return;
     }
-    if (dangling) return;
     const ka = kindOf(a.node)!;
     const kb = kindOf(b.node)!;
-    if (isSegmentKind(ka) && isSegmentKind(kb)) {
-      out.add(
-        'error',
-        'segment-link',
-        `link ${id} joins ${ka} ${a.node} directly to ${kb} ${b.node}; two segments cannot be cabled together — join VLANs through a router`,
-        [id, a.node, b.node],
-        at,
-      );
-      return;
-    }
-    if (
-      (ka === 'vxlan' && (isSegmentKind(kb) || kb === 'vxlan')) ||
-      (kb === 'vxlan' && isSegmentKind(ka))
-    ) {
-      const [tun, other, otherKind] = ka === 'vxlan' ? [a.node, b.node, kb] : [b.node, a.node, ka];
-      out.add(
-        'error',
-        'vxlan-link',
-        otherKind === 'vxlan'
-          ? `link ${id} joins two tunnels ${a.node} and ${b.node}; link routers or hosts to each tunnel instead`
-          : `link ${id} joins tunnel ${tun} to ${otherKind} ${other}; a tunnel's members are routers or hosts — to carry it over ${other}, set underlay: ${other}`,
-        [id, a.node, b.node],
-        at,
-      );
-      return;
-    }
-    for (const [x, y] of [
-      [a.node, b.node],
-      [b.node, a.node],
-    ] as const) {
-      const n = nodes.get(x);
-      if (n?.kind === 'namespace' && n.host === y) {
-        out.add(
-          'error',
-          'container-host-link',
-          `link ${id} joins container ${x} to its own host ${y}; ${x} is already attached to ${y} through eth0 — remove the link`,
-          [id, x, y],
-          at,
-        );
-        return;
-      }
-    }
     if (isNamespacedKind(ka) && isNamespacedKind(kb)) hasP2p = true;
 
     // An explicit address must be usable: not the network or broadcast address of its subnet.
@@ -434,6 +514,23 @@ function checkLinks(
           ? otherNode.subnet
           : undefined;
       const fallback = domainSubnet ? parseNet(domainSubnet)?.len : undefined;
+      // The address itself, and on a point-to-point link the subnet it makes (a segment's subnet
+      // is checked on the segment; an ip on the segment's side is ignored, as said above).
+      const alone = parseNet(ep.ip, 32);
+      const ownNet = ep.ip.includes('/') && !domainSubnet ? parseNet(ep.ip) : undefined;
+      const reserved =
+        (alone && specialProblem({ addr: alone.addr, base: alone.addr, len: 32 })) ??
+        (ownNet && specialProblem(ownNet));
+      if (reserved && !isSegmentKind(kindOf(ep.node)!)) {
+        out.add(
+          'error',
+          'subnet-reserved',
+          `${ep.node}'s address ${ep.ip} on ${label}: ${reserved}; ${SUBNET_ADVICE}`,
+          [id, ep.node],
+          [...at, 'endpoints', e, 'ip'],
+        );
+        return;
+      }
       const net = parseNet(ep.ip, fallback);
       if (!net || net.len >= 31) return;
       const which =
@@ -442,7 +539,7 @@ function checkLinks(
         out.add(
           'error',
           which === 'network' ? 'address-network' : 'address-broadcast',
-          `${ep.node}'s address ${ep.ip} on link ${id} is the ${which} address of ${formatNet(net)}; pick a host address between ${intToIp(net.base + 1)} and ${intToIp(lastOf(net) - 1)}`,
+          `${ep.node}'s address ${ep.ip} on ${label} is the ${which} address of ${formatNet(net)}; pick a host address between ${intToIp(net.base + 1)} and ${intToIp(lastOf(net) - 1)}`,
           [id, ep.node],
           [...at, 'endpoints', e, 'ip'],
         );
@@ -555,7 +652,7 @@ function checkRoutes(design: Design, nodes: Map<string, DesignNode>, out: Collec
         out.add(
           'warning',
           'route-via-unreachable',
-          `${id}'s route to ${r.to} goes via ${r.via}, which is in none of ${id}'s attached subnets${nets.length ? ` (${nets.map(formatNet).join(', ')})` : ''}; the kernel will refuse it`,
+          `${id}'s route to ${r.to} goes via ${r.via}, which is in none of ${id}'s attached subnets${nets.length ? ` (${nets.map(formatNet).join(', ')})` : ''}, so the route is left out: a gateway must be on a subnet ${id} is attached to`,
           [id],
           ['nodes', id, 'routes', i, 'via'],
         );
@@ -612,6 +709,6 @@ export function diagnoseDesign(
   return {
     design,
     topology: resolved.topology,
-    diagnostics: sortDiagnostics([...semantic, ...resolved.diagnostics]),
+    diagnostics: sortDiagnostics(withLinkEnds([...semantic, ...resolved.diagnostics], design)),
   };
 }

@@ -16,7 +16,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import type { AddressHints, Diagnostic, Topology } from './model.js';
-import { elementsAtPath, linkIds, parseDesign, parseDraft } from './parse.js';
+import { elementsAtPath, linkIds, parseDesign, parseDraft, withLinkEnds } from './parse.js';
 import {
   DEFAULT_P2P_POOL,
   DEFAULT_VXLAN_PORT,
@@ -251,7 +251,10 @@ function load(text: unknown, parse: typeof parseDesign = parseDesign): Loaded {
   }
 
   for (const { path, source } of nonCanonicalNumbers(text, doc)) {
-    const elements = elementsAtPath(path, ids);
+    const elements = withLinkEnds(
+      [{ severity: 'error', code: '', message: '', elements: elementsAtPath(path, ids), path }],
+      (typeof js === 'object' && js !== null ? js : {}) as { links?: unknown },
+    )[0]!.elements;
     const where = elements.length > 0 ? `${elements[0]}: ${String(path.at(-1))}` : path.join('.');
     diagnostics.push({
       severity: 'error',

@@ -139,8 +139,11 @@ describe('analyze: why a ping fails', () => {
     const m = analyze(topologyOf({ ...d, links: d.links.filter((l) => !isLink('r2', 'tun')(l)) }));
     const r = pair(m, 'c1', 'c2');
     expect(r.reachable).toBe(false);
-    expect(r.reason).toBe(`r1 has no route to ${m.targets.c2}`);
-    expect(r.blame).toEqual(['r1']);
+    // The rule that applies: the two routers now meet only on the underlay.
+    expect(r.reason).toBe(
+      `r1 has no route to ${m.targets.c2}: vlan20 is behind r2, which r1 meets only on public, and public carries a VXLAN tunnel, so it is no transit network (join r1 and r2 to one tunnel)`,
+    );
+    expect(r.blame).toEqual(['r1', 'r2', 'public']);
     expect(pair(m, 'c1', 'r1').reachable).toBe(true);
   });
 
@@ -266,6 +269,38 @@ describe('analyze: why a ping fails', () => {
     expect(r.reason).toBe('the link node-b--vlan10 is down');
     expect(r.blame).toEqual(['node-b--vlan10']);
     expect(pair(m, 'c1', 'node-a').reachable).toBe(true);
+  });
+
+  it("a router's port set down: its address there still answers from another port (weak host model), and the matrix pings it on a port that is up", () => {
+    const d = interVlan();
+    const cut = topologyOf({
+      ...d,
+      links: d.links.map((l) => (isLink('r1', 'vlan20')(l) ? { ...l, state: 'down' as const } : l)),
+    });
+    expect(analyze(cut).targets.r1).toBe('10.0.10.1');
+    // Ask for the down port's address itself, as a ping to it would.
+    const downPort = {
+      ...cut,
+      endpoints: cut.endpoints.map((e) => (e.node === 'r1' ? { ...e, address: '10.0.20.1' } : e)),
+    };
+    const m = analyze(downPort);
+    const r = pair(m, 'c1', 'r1');
+    expect(r.reachable, r.reason).toBe(true);
+    expect(r.forward.at(-1)!.note).toBe(
+      'receives it: 10.0.20.1 is its own address on vlan20, which is down: Linux keeps the address local and accepts it on any interface (weak host model)',
+    );
+    // From the down port's own segment nothing answers: its link is down.
+    expect(pair(m, 'node-b', 'r1').reachable).toBe(false);
+  });
+
+  it('the first addressed port of a router down: the router is pinged on a port that is up', () => {
+    const d = interVlan();
+    const firstDown = topologyOf({
+      ...d,
+      links: d.links.map((l) => (isLink('r1', 'vlan10')(l) ? { ...l, state: 'down' as const } : l)),
+    });
+    expect(analyze(firstDown).targets.r1).toBe('10.0.20.1');
+    expect(pair(analyze(firstDown), 'c2', 'r1').reachable).toBe(true);
   });
 
   it('a VXLAN member missing the flood entry for its peer', () => {

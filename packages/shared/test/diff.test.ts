@@ -166,4 +166,24 @@ describe('diff', () => {
       expect.objectContaining({ op: 'route.add', to: '10.0.20.0/24', via: '172.16.42.2' }),
     ]);
   });
+
+  it('a veth whose MAC differs from the one the design writes is made again', () => {
+    const design = interVlan();
+    const i = design.links.findIndex(
+      (l) => l.endpoints.includes('r1') && l.endpoints.includes('vlan20'),
+    );
+    design.links[i] = {
+      ...design.links[i]!,
+      endpoints: [{ node: 'r1', mac: '02:00:00:00:20:01' }, 'vlan20'],
+    };
+    const { topology, plan } = setup(design);
+    const seen = applied(topology);
+    const r1 = seen.interfaces.find((x) => x.netns.endsWith('.r1') && x.name === 'vlan20')!;
+    r1.mac = '02:00:00:00:20:01';
+    expect(diff(plan, topology, seen)).toEqual({ pre: [], add: [], remove: [] });
+    r1.mac = '02:00:00:00:99:99';
+    const d = diff(plan, topology, seen);
+    expect(d.pre.map((o) => (o.op === 'link.del' ? o.dev : o.op))).toEqual(['vlan20', 'r1-vlan20']);
+    expect(d.add[0]).toMatchObject({ op: 'veth.add', dev: 'vlan20', mac: '02:00:00:00:20:01' });
+  });
 });

@@ -9,6 +9,7 @@ import {
   parseCidr,
   parseIfAddress,
   parseIpv4,
+  routeDestination,
   subnetsOverlap,
   usableRange,
 } from '../src/ipam.js';
@@ -120,5 +121,19 @@ describe('the p2p pool', () => {
         },
       ),
     );
+  });
+});
+
+describe('route destinations', () => {
+  it('have one spelling, whether written by a user or printed by iproute2', () => {
+    expect(routeDestination('default')).toBe('default');
+    expect(routeDestination('0.0.0.0/0')).toBe('default');
+    // iproute2 prints a /32 as the bare address.
+    expect(routeDestination('10.50.0.1')).toBe('10.50.0.1/32');
+    expect(routeDestination('10.50.0.1/32')).toBe('10.50.0.1/32');
+    expect(routeDestination('10.0.20.0/24')).toBe('10.0.20.0/24');
+    expect(routeDestination('10.0.20.7/24')).toBe('10.0.20.0/24');
+    expect(routeDestination('unreachable')).toBeNull();
+    expect(routeDestination('10.0.20.0/33')).toBeNull();
   });
 });

@@ -93,10 +93,29 @@ describe('parseDesign', () => {
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({
       code: 'invalid-format',
-      elements: ['r1--Vlan 20'],
+      // The end that is no valid id names nothing on the canvas; the other end does.
+      elements: ['r1--Vlan 20', 'r1'],
       path: ['links', 1, 'endpoints', 1],
     });
     expect(d[0]!.message).toContain('endpoint 2');
+  });
+
+  it('names the elements at both ends of a link with its own id and a bad endpoint', () => {
+    const input = base();
+    (input.links as unknown[]).push({
+      id: 'uplink',
+      endpoints: ['r1', { node: 'vlan10', ip: '10.0.10.300' }],
+    });
+    const d = parseDesign(input).diagnostics;
+    expect(d).toEqual([
+      expect.objectContaining({
+        elements: ['uplink', 'r1', 'vlan10'],
+        path: ['links', 1, 'endpoints', 1, 'ip'],
+      }),
+    ]);
+    expect(d[0]!.message).toMatch(
+      /^link uplink \(r1–vlan10\), endpoint 2 \(vlan10\), ip is "10\.0\.10\.300"/,
+    );
   });
 
   it("explains ranges in the user's terms", () => {
@@ -129,7 +148,7 @@ describe('parseDesign', () => {
     const input = base();
     (input.links as unknown[]).push({ endpoints: ['r1'] });
     const d = parseDesign(input).diagnostics;
-    expect(d[0]).toMatchObject({ code: 'invalid-link', elements: ['links[1]'] });
+    expect(d[0]).toMatchObject({ code: 'invalid-link', elements: ['links[1]', 'r1'] });
   });
 
   it('never throws on non-object roots', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { analyze } from '../src/analyze.js';
 import type { Diagnostic, Topology } from '../src/model.js';
 import { hintsFrom, resolve } from '../src/resolve.js';
 import { scenarios } from '../src/scenarios.js';
@@ -529,7 +530,94 @@ describe('routing', () => {
     expect(withCode(diagnostics, 'route-via-unreachable')[0]).toMatchObject({
       elements: ['r1'],
       path: ['nodes', 'r1', 'routes', 0, 'via'],
+      message: expect.stringMatching(
+        /so the route is left out: a gateway must be on a subnet r1 is attached to$/,
+      ),
     });
+  });
+
+  it('a static route to a subnet the router is attached to, or via its own address, is an error naming the route', () => {
+    const design = makeDesign(
+      'static',
+      {
+        ...nodes,
+        r1: {
+          kind: 'router',
+          routes: [
+            { to: '10.1.0.0/24', via: '10.1.0.2' },
+            { to: '10.9.0.0/24', via: '10.1.0.1' },
+            { to: '10.8.0.0/24', via: '10.1.0.2' },
+            { to: '10.8.0.0/24', via: '10.1.0.3' },
+          ],
+        },
+      },
+      [{ endpoints: ['r1', 'va'] }, { endpoints: ['r2', 'va'] }, { endpoints: ['r2', 'dst'] }],
+    );
+    const { topology, diagnostics } = resolve(design);
+    expect(withCode(diagnostics, 'route-to-connected')).toEqual([
+      {
+        severity: 'error',
+        code: 'route-to-connected',
+        message:
+          'r1\'s route to 10.1.0.0/24 via 10.1.0.2 is for 10.1.0.0/24, which r1 is attached to (va on va): the kernel already has that route and refuses a second one ("File exists"); remove it',
+        elements: ['r1', 'va'],
+        path: ['nodes', 'r1', 'routes', 0, 'to'],
+      },
+    ]);
+    expect(withCode(diagnostics, 'route-via-self')).toEqual([
+      {
+        severity: 'error',
+        code: 'route-via-self',
+        message:
+          "r1's route to 10.9.0.0/24 via 10.1.0.1 points back at r1: 10.1.0.1 is r1's own address on va, so the packets would never leave it; the gateway is a neighbour's address",
+        elements: ['r1'],
+        path: ['nodes', 'r1', 'routes', 1, 'via'],
+      },
+    ]);
+    expect(withCode(diagnostics, 'route-duplicate')).toEqual([
+      expect.objectContaining({ severity: 'warning', path: ['nodes', 'r1', 'routes', 3, 'to'] }),
+    ]);
+    expect(routesOf(topology, 'r1')).toEqual([
+      '10.8.0.0/24 via 10.1.0.2 dev va',
+      '10.9.0.0/24 via 10.1.0.2 dev va', // computed: r2 is on dst
+    ]);
+  });
+});
+
+describe('the underlay is no transit network', () => {
+  it('an info diagnostic names the rule and the routers it keeps apart', () => {
+    const base = vxlan();
+    const design = makeDesign(
+      'third',
+      {
+        ...base.nodes,
+        vlan30: { kind: 'vlan', vid: 30, subnet: '10.0.30.0/24' },
+        r3: { kind: 'router' },
+      },
+      [...base.links, { endpoints: ['r3', 'vlan30'] }, { endpoints: ['r3', 'public'] }],
+    );
+    const { topology, diagnostics } = resolve(design);
+    expect(withCode(diagnostics, 'underlay-not-transit')).toEqual([
+      {
+        severity: 'info',
+        code: 'underlay-not-transit',
+        message:
+          "public carries the tunnel tun, so it is no transit network: routers never send lab subnets across it, only the tunnels' own packets (a public network does not route private addresses). That cuts r1–r3 and r2–r3: they reach each other's subnets only through a tunnel they both join",
+        elements: ['public', 'tun', 'r1', 'r2', 'r3'],
+        path: ['nodes', 'public'],
+      },
+    ]);
+    expect(routesOf(topology, 'r3').some((r) => r.startsWith('10.0.10.0/24'))).toBe(false);
+    // The analyzer says the same rule when a ping meets it.
+    const m = analyze(topology, { endpoints: ['c1', 'r3'] });
+    expect(m.results[0]![1]).toMatchObject({
+      reachable: false,
+      reason:
+        'r1 has no route to 10.0.30.1: vlan30 is behind r3, which r1 meets only on public, and public carries a VXLAN tunnel, so it is no transit network (join r1 and r3 to one tunnel)',
+      blame: ['r1', 'r3', 'public'],
+    });
+    // The two sites of the scenario itself are joined by the tunnel: nothing to say.
+    expect(withCode(resolve(base).diagnostics, 'underlay-not-transit')).toEqual([]);
   });
 });
 
@@ -688,6 +776,58 @@ describe('diagnostics found while resolving', () => {
     expect(topology.interfaces.some((i) => i.key === 'nc-vxlan.r2/tun')).toBe(false);
     expect(ifaceOf(topology, 'nc-vxlan.r1/tun').vxlan?.remotes).toEqual([]);
     expect(routesOf(topology, 'r1')).toEqual([]);
+  });
+
+  it('a container on a bridged host on the underlay is a VXLAN member with its eth0 address', () => {
+    const design = makeDesign(
+      'ctun',
+      {
+        public: { kind: 'switch', subnet: '203.0.113.0/24' },
+        h1: { kind: 'host' },
+        h2: { kind: 'host' },
+        c1: { kind: 'namespace', host: 'h1' },
+        c2: { kind: 'namespace', host: 'h2' },
+        tun: { kind: 'vxlan', vni: 9, underlay: 'public', subnet: '172.16.9.0/29' },
+      },
+      [
+        { endpoints: ['h1', 'public'] },
+        { endpoints: ['h2', 'public'] },
+        { endpoints: ['c1', 'tun'] },
+        { endpoints: ['c2', 'tun'] },
+      ],
+    );
+    const { topology, diagnostics } = resolve(design);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const c1 = ifaceOf(topology, 'nc-ctun.c1/tun');
+    expect(c1.vxlan).toEqual({
+      vni: 9,
+      port: 4789,
+      local: addressOf(topology, 'nc-ctun.c1/eth0')!.split('/')[0],
+      underlayDev: 'eth0',
+      remotes: [addressOf(topology, 'nc-ctun.c2/eth0')!.split('/')[0]],
+    });
+    expect(c1.address).toBe('172.16.9.1/29');
+    // c1 still leaves by its host's segment: no gateway there, none through the tunnel.
+    expect(routesOf(topology, 'c1')).toEqual([]);
+
+    // On a host that is not on the underlay, the message says what would make it a member.
+    const elsewhere = makeDesign(
+      'ctun',
+      { ...design.nodes, lan: { kind: 'switch', subnet: '10.0.0.0/24' } },
+      [
+        { endpoints: ['h1', 'lan'] },
+        { endpoints: ['h2', 'public'] },
+        { endpoints: ['c1', 'tun'] },
+        { endpoints: ['c2', 'tun'] },
+      ],
+    );
+    expect(withCode(resolve(elsewhere).diagnostics, 'vxlan-no-underlay')).toEqual([
+      expect.objectContaining({
+        elements: ['c1', 'tun', 'public'],
+        message:
+          "c1 is a member of the tunnel tun but has no address on its underlay public, so it cannot send or receive the tunnel's packets (put c1 on a bridged host linked to public; its host h1 is not)",
+      }),
+    ]);
   });
 
   it('vxlan-member-twice: a second link of a member to the same tunnel gets no device', () => {

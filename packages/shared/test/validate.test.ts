@@ -45,8 +45,39 @@ describe('validate', () => {
       links: [{ endpoints: ['r1', 'vlan99'] }],
     });
     const dangling = only(d, 'dangling-id');
-    expect(dangling.map((x) => x.elements)).toEqual([['c1'], ['r1--vlan99'], ['tun']]);
-    expect(dangling[1]!.message).toBe('link r1--vlan99 points at vlan99, which is not in nodes');
+    expect(dangling.map((x) => x.elements)).toEqual([
+      ['c1'],
+      ['r1--vlan99', 'r1', 'vlan99'],
+      ['tun'],
+    ]);
+    expect(dangling[1]!.message).toBe(
+      'link r1--vlan99: its end vlan99 is not in nodes; add vlan99 or remove the link',
+    );
+  });
+
+  it('names the ends of a link in every diagnostic about it, whatever its id', () => {
+    const d = check({
+      nodes: { vlan10: vlan(10, '10.0.10.0/24'), r1: { kind: 'router' } },
+      links: [
+        { id: 'uplink', endpoints: ['r1', 'vlan99'] },
+        { id: 'lan', endpoints: [{ node: 'r1', ip: '10.0.10.0' }, 'vlan10'] },
+      ],
+    });
+    expect(only(d, 'dangling-id')).toEqual([
+      expect.objectContaining({
+        elements: ['uplink', 'r1', 'vlan99'],
+        message:
+          'link uplink (r1–vlan99): its end vlan99 is not in nodes; add vlan99 or remove the link',
+      }),
+    ]);
+    expect(only(d, 'address-network')).toEqual([
+      expect.objectContaining({
+        elements: ['lan', 'r1', 'vlan10'],
+        message: expect.stringContaining(
+          "r1's address 10.0.10.0 on link lan (r1–vlan10) is the network address",
+        ),
+      }),
+    ]);
   });
 
   it('warns about layout positions of missing elements', () => {
@@ -139,7 +170,7 @@ describe('validate', () => {
       ],
     });
     expect(codes(d)).toEqual(['address-broadcast', 'address-network']);
-    expect(only(d, 'address-network')[0]!.elements).toEqual(['r1--vlan10', 'r1']);
+    expect(only(d, 'address-network')[0]!.elements).toEqual(['r1--vlan10', 'r1', 'vlan10']);
   });
 
   it('allows both addresses of a /31', () => {
@@ -215,8 +246,8 @@ describe('validate', () => {
     expect(reserved.map((x) => x.elements)).toEqual([
       ['help'],
       ['lo'],
-      ['r2--c1', 'c1'],
-      ['r2--c1', 'r2'],
+      ['r2--c1', 'c1', 'r2'],
+      ['r2--c1', 'r2', 'c1'],
     ]);
     expect(reserved[1]!.message).toContain('loopback');
     expect(reserved[2]!.message).toContain('eth0 is c1');
@@ -278,5 +309,67 @@ describe('validate', () => {
       links: [{ endpoints: ['r1', 'tostring'] }, { endpoints: ['r1', 'valueof'] }],
     });
     expect(codes(d)).toEqual(['dangling-id', 'dangling-id']);
+  });
+
+  it('refuses subnets the kernel gives another meaning, as an error on the element', () => {
+    const d = check({
+      nodes: {
+        all: vlan(10, '0.0.0.0/0'),
+        lo: { kind: 'switch', subnet: '127.0.0.0/8' },
+        mc: vlan(11, '224.1.0.0/16'),
+        ll: vlan(12, '169.254.10.0/24'),
+        e: vlan(13, '240.0.0.0/24'),
+        wide: vlan(14, '96.0.0.0/3'),
+        ok: vlan(15, '10.0.10.0/24'),
+        h: { kind: 'host', mode: 'routed', subnet: '127.1.0.0/16' },
+        tun: { kind: 'vxlan', vni: 5, underlay: 'ok', subnet: '0.0.0.0/8' },
+      },
+      addressing: { p2p: '169.254.0.0/16' },
+    });
+    const reserved = only(d, 'subnet-reserved');
+    expect(reserved.every((x) => x.severity === 'error')).toBe(true);
+    const byElement = Object.fromEntries(
+      reserved.map((x) => [x.elements.join(',') || 'p2p', x.message]),
+    );
+    expect(byElement).toEqual({
+      all: "all's subnet 0.0.0.0/0 is every IPv4 address (the default route), not a subnet; use a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+      lo: "lo's subnet 127.0.0.0/8 is loopback (127.0.0.0/8): every namespace keeps those addresses for its own lo, and the kernel drops them on any other interface; use a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+      mc: expect.stringContaining("mc's subnet 224.1.0.0/16 is multicast (224.0.0.0/4)"),
+      ll: expect.stringContaining("ll's subnet 169.254.10.0/24 is link-local (169.254.0.0/16)"),
+      e: expect.stringContaining("e's subnet 240.0.0.0/24 is reserved (240.0.0.0/4"),
+      wide: expect.stringContaining("wide's subnet 96.0.0.0/3 contains loopback (127.0.0.0/8)"),
+      h: expect.stringContaining("h's container subnet 127.1.0.0/16 is loopback"),
+      tun: expect.stringContaining('tun\'s subnet 0.0.0.0/8 is "this network" (0.0.0.0/8)'),
+      p2p: expect.stringContaining('the p2p pool 169.254.0.0/16 is link-local'),
+    });
+    expect(only(d, 'subnet-reserved').find((x) => x.elements[0] === 'all')!.path).toEqual([
+      'nodes',
+      'all',
+      'subnet',
+    ]);
+  });
+
+  it('refuses a reserved address written on a link, naming the link and its element', () => {
+    const d = check({
+      nodes: { r1: { kind: 'router' }, r2: { kind: 'router' } },
+      links: [
+        {
+          endpoints: [
+            { node: 'r1', ip: '127.0.0.1/30' },
+            { node: 'r2', ip: '127.0.0.2/30' },
+          ],
+        },
+      ],
+    });
+    expect(only(d, 'subnet-reserved')).toEqual([
+      expect.objectContaining({
+        elements: ['r1--r2', 'r1', 'r2'],
+        message: expect.stringMatching(
+          /^r1's address 127\.0\.0\.1\/30 on link r1--r2: 127\.0\.0\.1\/32 is loopback/,
+        ),
+        path: ['links', 0, 'endpoints', 0, 'ip'],
+      }),
+      expect.objectContaining({ elements: ['r1--r2', 'r2', 'r1'] }),
+    ]);
   });
 });

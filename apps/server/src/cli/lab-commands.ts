@@ -4,7 +4,14 @@
  */
 
 import { dirname } from 'node:path';
-import { type Design, designFromYaml, findScenario, LAB_NAME_RE } from '@netcanvas/shared';
+import {
+  type Design,
+  type Diagnostic,
+  designFromYaml,
+  findScenario,
+  LAB_NAME_RE,
+  MAX_PING_SIZE,
+} from '@netcanvas/shared';
 import { type AuditEntry, openAuditLog } from '../lab/audit.js';
 import type { ApplyProgress, Engine, PingResult } from '../lab/engine.js';
 import { createEngine, LabEngine } from '../lab/index.js';
@@ -61,12 +68,17 @@ function progressPrinter(io: CliIo) {
   };
 }
 
+/**
+ * The design a command works on, from FILE or a scenario. An invalid file
+ * gives its diagnostics and no design; the caller says so (text on stderr, or
+ * JSON on stdout with --json).
+ */
 async function designFrom(
   io: CliIo,
   file: string | undefined,
   scenario: string | undefined,
   name: string | undefined,
-): Promise<Design | undefined> {
+): Promise<{ design?: Design; diagnostics: Diagnostic[] }> {
   let design: Design | undefined;
   if (scenario !== undefined) {
     const sc = findScenario(scenario);
@@ -74,11 +86,7 @@ async function designFrom(
     design = designFromYaml(sc.yaml).design;
   } else if (file !== undefined) {
     const loaded = await loadDesignFile(file, io);
-    if (hasErrors(loaded.diagnostics)) {
-      for (const d of loaded.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      io.stderr(`${file}: invalid, nothing was changed\n`);
-      return undefined;
-    }
+    if (hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
     design = loaded.design;
   } else {
     throw new UsageError('give a FILE or --scenario NAME');
@@ -87,7 +95,13 @@ async function designFrom(
     if (!LAB_NAME_RE.test(name)) throw new UsageError(`invalid lab name "${name}"`);
     design = { ...design, name };
   }
-  return design;
+  return design ? { design, diagnostics: [] } : { diagnostics: [] };
+}
+
+/** An invalid FILE: every diagnostic, then that nothing changed. */
+function reportInvalid(io: CliIo, file: string, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  io.stderr(`${file}: invalid, nothing was changed\n`);
 }
 
 /** `up` owns the labs it brings up; a lab a design of the dashboard owns is that design's. */
@@ -117,8 +131,17 @@ own; "up" refuses a lab that belongs to a design of the dashboard.`,
     if (positionals.length === 0 && values.scenario === undefined)
       throw new UsageError('give a FILE or --scenario NAME');
     if (!requireRoot(io)) return 1;
-    const design = await designFrom(io, positionals[0], values.scenario, values.name);
-    if (!design) return 1;
+    const { design, diagnostics } = await designFrom(
+      io,
+      positionals[0],
+      values.scenario,
+      values.name,
+    );
+    if (!design) {
+      if (values.json) io.stdout(json({ ok: false, ops: [], diagnostics }));
+      else reportInvalid(io, positionals[0] ?? '-', diagnostics);
+      return 1;
+    }
     const engine = engineFactory();
     const lab = design.name;
     const fresh = engine.owners.get(lab) === undefined;
@@ -282,46 +305,69 @@ function looksLikeFile(arg: string): boolean {
 export const checkCommand: Command = {
   name: 'check',
   summary: 'ping every pair of a running lab and compare with the prediction',
-  usage: `usage: netcanvas check FILE|LAB [--json]
+  usage: `usage: netcanvas check FILE|LAB [--size N] [--json]
 
 Pings every ordered pair of endpoints (hosts, containers, routers) in
 parallel and prints the measured matrix beside the analyzer's prediction.
-Exits 1 on any difference, naming the pair and the analyzer's explanation.`,
+Exits 1 on any difference, naming the pair and the analyzer's explanation.
+--size N pings with N bytes of payload (as ping -s) and don't-fragment set,
+so a packet of that size must cross every hop whole: an MTU too small on
+the way shows, predicted and measured alike.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { json: { type: 'boolean' } },
+      { json: { type: 'boolean' }, size: { type: 'string' } },
       { min: 1, max: 1 },
     );
+    let size: number | undefined;
+    if (values.size !== undefined) {
+      size = /^(0|[1-9]\d{0,4})$/.test(values.size) ? Number(values.size) : Number.NaN;
+      if (!(size <= MAX_PING_SIZE))
+        throw new UsageError(
+          `--size is a payload of 0 to ${MAX_PING_SIZE} bytes in plain decimal, not "${values.size}"`,
+        );
+    }
     if (!requireRoot(io)) return 1;
     const arg = positionals[0]!;
     const engine = engineFactory();
-    let design: Design | undefined;
-    if (looksLikeFile(arg)) design = await designFrom(io, arg, undefined, undefined);
-    else {
+    let design: Design;
+    if (looksLikeFile(arg)) {
+      const loaded = await designFrom(io, arg, undefined, undefined);
+      if (!loaded.design) {
+        if (values.json) io.stdout(json({ ok: false, diagnostics: loaded.diagnostics }));
+        else reportInvalid(io, arg, loaded.diagnostics);
+        return 1;
+      }
+      design = loaded.design;
+    } else {
       if (!LAB_NAME_RE.test(arg)) throw new UsageError(`invalid lab name "${arg}"`);
-      design = engine.lastDesign?.(arg);
-      if (!design) {
+      const known = engine.lastDesign?.(arg);
+      if (!known) {
         io.stderr(`${arg}: no design known for this lab; give the FILE it was brought up from\n`);
         return 1;
       }
+      design = known;
     }
-    if (!design) return 1;
     // Only whether the lab runs: the namespace listing, not a full observe and diff.
     if (!(await engine.labs()).includes(design.name)) {
       io.stderr(`${design.name}: not running (netcanvas up first)\n`);
       return 1;
     }
     let seen = 0;
-    const { predicted, measured } = await engine.matrix(design, () => {
-      seen++;
-      if (!values.json && seen % 20 === 0) io.stderr(`  pinged ${seen} pairs\n`);
-    });
+    const { predicted, measured } = await engine.matrix(
+      design,
+      () => {
+        seen++;
+        if (!values.json && seen % 20 === 0) io.stderr(`  pinged ${seen} pairs\n`);
+      },
+      size === undefined ? {} : { size },
+    );
     const mismatches = measured.filter((m) => m.measured !== m.reachable);
     if (values.json) {
       io.stdout(
         json({
           lab: design.name,
+          ...(size !== undefined ? { size } : {}),
           endpoints: predicted.endpoints,
           pairs: measured.map(({ from, to, target, reachable, measured: got, reason, rttMs }) => ({
             from,
@@ -352,7 +398,8 @@ Exits 1 on any difference, naming the pair and the analyzer's explanation.`,
       }
       return 1;
     }
-    io.stdout(`\n${design.name}: ${measured.length} pairs, all as predicted\n`);
+    const at = size === undefined ? '' : ` at ${size} bytes`;
+    io.stdout(`\n${design.name}: ${measured.length} pairs${at}, all as predicted\n`);
     return 0;
   },
 };

@@ -11,6 +11,7 @@
  * listing and reading are left out, and no worker is started for them.
  */
 import fs from 'node:fs';
+import { halfMadeNetns } from './half-made.js';
 import { NETNS_DIR } from './netns.js';
 import type { Runner } from './runner.js';
 
@@ -46,7 +47,8 @@ export async function readCounters(netns: string[], runner: Runner): Promise<Ifa
       try {
         links = await runner.query<StatsLink[]>(ns, ['-s', 'link', 'show']);
       } catch (e) {
-        if (!fs.existsSync(`${NETNS_DIR}/${ns}`)) return [];
+        // Gone, or a half-made name with nothing to read: no interfaces.
+        if (!fs.existsSync(`${NETNS_DIR}/${ns}`) || halfMadeNetns([ns]).length > 0) return [];
         throw e;
       }
       return links
@@ -100,7 +102,9 @@ export async function readTraffic(
       } catch {
         rows = null;
       }
-      if (rows === null && !fs.existsSync(`${NETNS_DIR}/${ns}`)) return;
+      // Gone, or a half-made name (nothing mounted): nothing to read, and no fallback listing either.
+      if (rows === null && (!fs.existsSync(`${NETNS_DIR}/${ns}`) || halfMadeNetns([ns]).length > 0))
+        return;
       out.set(ns, rows);
     }),
   );

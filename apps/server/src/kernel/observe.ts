@@ -14,11 +14,20 @@
  * processes: ip_forward is conf.all.forwarding. disable_ipv6 is not in
  * netconf and is not reported.
  *
- * A namespace deleted while it is being read is left out, not an error.
+ * A namespace deleted while it is being read is left out, not an error; a
+ * half-made name (no namespace mounted on it) is listed in `halfMade` and
+ * not read, so one interrupted create never hides the rest of the lab.
  */
 
 import fs from 'node:fs';
-import type { ObservedFdb, ObservedIface, ObservedRoute, ObservedState } from '@netcanvas/shared';
+import {
+  type ObservedFdb,
+  type ObservedIface,
+  type ObservedRoute,
+  type ObservedState,
+  routeDestination,
+} from '@netcanvas/shared';
+import { halfMadeNetns } from './half-made.js';
 import { labNetns, NETNS_DIR } from './netns.js';
 import { Runner } from './runner.js';
 
@@ -117,7 +126,13 @@ async function observeNetns(
   ]);
   const observedRoutes: ObservedRoute[] = routes
     .filter((r) => r.gateway !== undefined || r.dst === 'default')
-    .map((r) => ({ netns, to: r.dst, via: r.gateway ?? null, dev: r.dev ?? '' }));
+    // iproute2 prints a /32 as the bare address and 0.0.0.0/0 as `default`: back to the model's spelling.
+    .map((r) => ({
+      netns,
+      to: routeDestination(r.dst) ?? r.dst,
+      via: r.gateway ?? null,
+      dev: r.dev ?? '',
+    }));
   const observedFdb: ObservedFdb[] = fdb
     // Only configured entries: a vxlan device also learns the MAC of every
     // remote sender (with its dst), and those come and go with traffic.
@@ -156,7 +171,10 @@ export async function observe(
   lab: string,
   runner: Runner = sharedRunner(),
 ): Promise<ObservedState> {
-  const names = await labNetns(lab);
+  const all = await labNetns(lab);
+  // A half-made name has no namespace to read: it is reported, never asked.
+  const halfMade = halfMadeNetns(all);
+  const names = all.filter((n) => !halfMade.includes(n));
   const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
   // Bounded: a 1000-namespace lab must not start 2000 query processes at once.
   const parts: ({ netns: string; part: Omit<ObservedState, 'lab' | 'netns'> } | null)[] = new Array(
@@ -171,11 +189,16 @@ export async function observe(
         parts[i] = { netns, part: await observeNetns(netns, runner) };
       } catch (e) {
         if (!fs.existsSync(`${NETNS_DIR}/${netns}`)) parts[i] = null;
-        else throw e;
+        else if (halfMadeNetns([netns]).length > 0) {
+          // Deleted and its name made again while it was read, and that create was interrupted.
+          parts[i] = null;
+          halfMade.push(netns);
+        } else throw e;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(OBSERVE_LANES, names.length) }, lane));
+  if (halfMade.length > 0) state.halfMade = halfMade.sort();
   for (const p of parts) {
     if (!p) continue;
     state.netns.push(p.netns);

@@ -180,7 +180,15 @@ async function runChanges(
   const failure = (await step(pre, true)) ?? (await step(add, false));
   if (failure) {
     progress('undo', 0, 0, `${failure.elements.join(', ') || lab}: ${failure.kernelMessage}`);
-    const rollback = await undo(kernel, undoOps(ran, planned.observed), spawnFailed, options);
+    // The failing op may have done half its work: `ip netns add` killed between
+    // creating /run/netns/NAME and mounting the namespace leaves the name behind.
+    const halfDone = failure.op.op === 'netns.add' && !ran.includes(failure.op) ? [failure.op] : [];
+    const rollback = await undo(
+      kernel,
+      undoOps([...ran, ...halfDone], planned.observed),
+      spawnFailed,
+      options,
+    );
     progress('failed', done, total, `${failure.kernelMessage}; ${rollback.message}`);
     return {
       lab,

@@ -138,10 +138,14 @@ export interface Engine {
     state: 'up' | 'down',
   ): Promise<{ changed: boolean; ops: number }>;
   ping(design: Design, from: string, to: string): Promise<PingResult>;
-  /** Pings every pair in parallel (bounded), calling back pair by pair. */
+  /**
+   * Pings every pair in parallel (bounded), calling back pair by pair.
+   * `size`: the ICMP payload (`ping -s`) with don't-fragment set, predicted alike.
+   */
   matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
+    opts?: { size?: number },
   ): Promise<{ predicted: Matrix; measured: PingResult[] }>;
 }
 

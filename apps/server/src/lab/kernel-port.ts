@@ -42,7 +42,14 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       }
       return res.removed;
     },
-    ping: (netns, address, deadlineS) => pingFrom(netns, address, deadlineS),
+    ping: (netns, address, deadlineS, size) => pingFrom(netns, address, deadlineS, size),
+    async forgetPathMtu(netns) {
+      // `ip route flush cache` drops the cached routes with their learned MTUs.
+      const res = await runner.run(
+        netns.map((ns) => ({ netns: ns, args: ['route', 'flush', 'cache'], stage: 'flush' })),
+      );
+      if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
+    },
     reserve: () => runner.reserve(),
     async run(ops, opts = {}) {
       // A delete of something already gone is done (CNI's DEL semantics):

@@ -9,6 +9,7 @@ import {
   analyze,
   type Design,
   describeDifference,
+  isSegmentKind,
   linkIds,
   type Matrix,
   netnsName,
@@ -34,12 +35,19 @@ export interface EngineKernel extends KernelPort {
   listLabs(): Promise<string[]>;
   /** Deletes the lab's namespaces (already gone counts as done); returns the names removed. */
   deleteLab(lab: string): Promise<string[]>;
-  /** One ping from a namespace, bounded in time. */
+  /** One ping from a namespace, bounded in time; `size`: ICMP payload with don't-fragment set. */
   ping(
     netns: string,
     address: string,
     deadlineS?: number,
+    size?: number,
   ): Promise<{ ok: boolean; rttMs?: number; output: string }>;
+  /**
+   * Forgets the path MTUs these namespaces learned ("fragmentation needed"
+   * answers are kept ten minutes), so pings of a size measure the lab as it
+   * is now, not as it was before its MTUs changed.
+   */
+  forgetPathMtu?(netns: string[]): Promise<void>;
 }
 
 const errorsOf = (diagnostics: { severity: string; message: string }[]) =>
@@ -197,21 +205,41 @@ export class LabEngine implements Engine {
   async status(lab: string, given?: Design, hints?: AddressHints): Promise<LabStatus> {
     const design = given ?? this.state.loadDesign(lab);
     const observed = await this.kernel.observe(lab);
-    if (observed.netns.length === 0) {
+    const halfMade = observed.halfMade ?? [];
+    if (observed.netns.length === 0 && halfMade.length === 0) {
       const elements: LabStatus['elements'] = {};
       for (const id of Object.keys(design?.nodes ?? {}))
         elements[id] = { state: 'missing', differences: [] };
       return { lab, state: 'absent', elements };
     }
+    const elements: LabStatus['elements'] = {};
+    // A half-made name belongs to its element (the fabric: to every segment); it is
+    // missing, and says so, whether or not this machine knows the design.
+    for (const name of halfMade) {
+      const dot = name.indexOf('.');
+      const owners =
+        dot >= 0
+          ? [name.slice(dot + 1)]
+          : Object.entries(design?.nodes ?? {})
+              .filter(([, n]) => isSegmentKind(n.kind))
+              .map(([id]) => id);
+      for (const id of owners.length > 0 ? owners : ['fabric']) {
+        const entry = elements[id] ?? { state: 'missing' as ElementState, differences: [] };
+        entry.state = 'missing';
+        entry.differences.push(
+          `half-made: ${name} is a name without a namespace (a create was interrupted); up repairs it, down removes it`,
+        );
+        elements[id] = entry;
+      }
+    }
     if (!design) {
-      return { lab, state: 'partial', elements: {} };
+      return { lab, state: 'partial', elements };
     }
     const planned = await planAgainst(this.kernel, design, observed, hints);
-    const elements: LabStatus['elements'] = {};
     for (const id of Object.keys(design.nodes))
-      elements[id] = { state: 'deployed', differences: [] };
+      elements[id] ??= { state: 'deployed', differences: [] };
     for (const link of planned.topology?.links ?? [])
-      elements[link.id] = { state: 'deployed', differences: [] };
+      elements[link.id] ??= { state: 'deployed', differences: [] };
     if (!planned.changes) {
       for (const d of planned.diagnostics.filter((x) => x.severity === 'error')) {
         for (const id of d.elements) elements[id] = { state: 'error', differences: [d.message] };
@@ -232,7 +260,11 @@ export class LabEngine implements Engine {
         elements[id] = entry;
       }
     }
-    return { lab, state: ops.length === 0 ? 'running' : 'partial', elements };
+    return {
+      lab,
+      state: ops.length === 0 && halfMade.length === 0 ? 'running' : 'partial',
+      elements,
+    };
   }
 
   async setLinkState(
@@ -267,6 +299,7 @@ export class LabEngine implements Engine {
   private async predicted(
     design: Design,
     endpoints?: string[],
+    size?: number,
   ): Promise<{ matrix: Matrix; netnsOf: Map<string, string> }> {
     const planned = await planAgainst(this.kernel, design);
     if (!planned.topology) {
@@ -277,7 +310,10 @@ export class LabEngine implements Engine {
         'design-has-errors',
       );
     }
-    const matrix = analyze(planned.topology, endpoints ? { endpoints } : undefined);
+    const matrix = analyze(planned.topology, {
+      ...(endpoints ? { endpoints } : {}),
+      ...(size !== undefined ? { size } : {}),
+    });
     const netnsOf = new Map(planned.topology.endpoints.map((e) => [e.node, e.netns]));
     return { matrix, netnsOf };
   }
@@ -288,9 +324,9 @@ export class LabEngine implements Engine {
    * stands: on a loaded machine a first ARP plus a slow process start can
    * outlast the short deadline, and a real difference survives a retry.
    */
-  private async measure(pair: PairResult, netns: string): Promise<PingResult> {
-    let res = await this.kernel.ping(netns, pair.target);
-    if (res.ok !== pair.reachable) res = await this.kernel.ping(netns, pair.target, 5);
+  private async measure(pair: PairResult, netns: string, size?: number): Promise<PingResult> {
+    let res = await this.kernel.ping(netns, pair.target, undefined, size);
+    if (res.ok !== pair.reachable) res = await this.kernel.ping(netns, pair.target, 5, size);
     return {
       ...pair,
       measured: res.ok,
@@ -315,8 +351,14 @@ export class LabEngine implements Engine {
     return this.measure(matrix.results[i]![j]!, netnsOf.get(from) ?? netnsName(design.name, from));
   }
 
-  async matrix(design: Design, onResult?: (r: PingResult) => void, concurrency = 8) {
-    const { matrix, netnsOf } = await this.predicted(design);
+  async matrix(
+    design: Design,
+    onResult?: (r: PingResult) => void,
+    opts: { size?: number; concurrency?: number } = {},
+  ) {
+    const { size, concurrency = 8 } = opts;
+    const { matrix, netnsOf } = await this.predicted(design, undefined, size);
+    if (size !== undefined) await this.kernel.forgetPathMtu?.([...new Set(netnsOf.values())]);
     const pairs: PairResult[] = [];
     for (let i = 0; i < matrix.endpoints.length; i++) {
       for (let j = 0; j < matrix.endpoints.length; j++) {
@@ -330,7 +372,7 @@ export class LabEngine implements Engine {
       while (next < pairs.length) {
         const index = next++;
         const pair = pairs[index]!;
-        const r = await this.measure(pair, netnsOf.get(pair.from)!);
+        const r = await this.measure(pair, netnsOf.get(pair.from)!, size);
         measured[index] = r;
         onResult?.(r);
       }

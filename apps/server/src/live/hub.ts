@@ -16,6 +16,7 @@ import {
   type LinkLive,
   type LinkRate,
   recordHints,
+  labOfNetns,
   resolve,
   type ServerMessage,
   type Topic,
@@ -72,6 +73,12 @@ interface StoredDesign {
   doc: Design;
   hints?: AddressHints;
 }
+/**
+ * How long after a change seen in the kernel its lab's status is read: long
+ * enough to take a burst (a namespace deleted takes its devices with it) as
+ * one change, short enough that the canvas follows within a second.
+ */
+const KERNEL_SETTLE_MS = 200;
 
 export class LiveHub {
   private readonly topics = new Map<string, TopicState>();
@@ -88,12 +95,16 @@ export class LiveHub {
   private readonly changes = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly timer: NodeJS.Timeout;
   private stopWatching: (() => void) | null = null;
+  private stopWatchingNetns: (() => void) | null = null;
+  /** Per lab: a status refresh due after a change seen in the kernel. */
+  private readonly kernelTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly opts: HubOptions) {
     this.timer = setInterval(() => void this.pollAll(), opts.pollMs ?? 1000);
     this.timer.unref();
     this.stopWatching = opts.sources.watchLinks?.((o) => this.observe(o)) ?? null;
+    this.stopWatchingNetns = opts.sources.watchNetns?.((name) => this.netnsChanged(name)) ?? null;
   }
 
   /**
@@ -234,8 +245,37 @@ export class LiveHub {
     }
   }
 
+  /**
+   * Something changed in a watched lab's namespaces, whoever did it (a
+   * namespace or a veth deleted by hand, a device set down): its status is read
+   * again and published. Changes come in bursts, so they are taken together
+   * (KERNEL_SETTLE_MS after the first) and go through labChanged, which
+   * coalesces with any refresh in flight. During this server's own apply nothing
+   * is read: the apply reads the status when it ends.
+   */
+  kernelChanged(lab: string): void {
+    if (this.closed || !this.labs.has(lab) || this.kernelTimers.has(lab)) return;
+    const timer = setTimeout(() => {
+      this.kernelTimers.delete(lab);
+      const w = this.labs.get(lab);
+      if (!w || w.apply || this.closed) return;
+      void this.labChanged(lab);
+    }, KERNEL_SETTLE_MS);
+    timer.unref();
+    this.kernelTimers.set(lab, timer);
+  }
+
+  /** A name made or deleted in /run/netns (null: unknown, so every watched lab). */
+  private netnsChanged(name: string | null): void {
+    const lab = name === null ? null : labOfNetns(name);
+    if (name === null) for (const l of this.labs.keys()) this.kernelChanged(l);
+    else if (lab) this.kernelChanged(lab);
+  }
+
   /** A link event from the kernel monitor: published at once, not at the next poll. */
   observe(o: InterfaceObservation): void {
+    const lab = labOfNetns(o.netns);
+    if (lab) this.kernelChanged(lab);
     const key = ifaceKey(o.netns, o.dev);
     for (const w of this.labs.values()) {
       const link = w.ifaceLink.get(key);
@@ -251,6 +291,9 @@ export class LiveHub {
     this.closed = true;
     clearInterval(this.timer);
     this.stopWatching?.();
+    this.stopWatchingNetns?.();
+    for (const t of this.kernelTimers.values()) clearTimeout(t);
+    this.kernelTimers.clear();
     this.topics.clear();
     this.labs.clear();
     this.wants.clear();

@@ -1,16 +1,19 @@
 /**
  * Live sources backed by the kernel layer: one `ip -o monitor link
- * all-nsid` for immediate link changes, and readCounters (one `ip -j -s link
- * show` per namespace through the runner's workers) for state and counters.
+ * all-nsid` for immediate link changes, an inotify watch of /run/netns for
+ * namespaces made or deleted, and readCounters (one `ip -j -s link show` per
+ * namespace through the runner's workers) for state and counters.
  *
  * Pass the engine's runner when there is one: a worker lives inside its
  * namespace, and the engine closes its own workers before deleting a lab's
  * namespaces; workers of a second runner would keep a destroyed lab's
  * namespace (and its devices) alive until they idle out.
  */
+import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { readCounters, readTraffic } from '../kernel/counters.js';
 import { LinkMonitor } from '../kernel/monitor.js';
+import { NETNS_DIR } from '../kernel/netns.js';
 import { Runner } from '../kernel/runner.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
 
@@ -22,6 +25,9 @@ import type { InterfaceObservation, InterfaceSample, LiveSources } from './sourc
 const FULL_LISTING_EVERY_MS = 30_000;
 
 type EndState = { up: boolean; operstate: string; seq: number };
+
+/** How soon a failed or not yet possible watch of /run/netns is tried again. */
+const NETNS_RETRY_MS = 2000;
 
 export function createKernelSources(opts: { logger: Logger; runner?: Runner }): LiveSources {
   const ownRunner = opts.runner ? null : new Runner({ idleMs: 3000 });
@@ -97,6 +103,42 @@ export function createKernelSources(opts: { logger: Logger; runner?: Runner }): 
         monitorLive = false;
         void monitor?.close();
         monitor = null;
+      };
+    },
+    watchNetns(onChange: (name: string | null) => void) {
+      // inotify on /run/netns: `ip netns add` creates a name there, `ip netns del`
+      // removes it. Until the directory exists (no namespace made yet on this
+      // machine), or after the watch fails, try again every few seconds.
+      let watcher: fs.FSWatcher | null = null;
+      let retry: NodeJS.Timeout | null = null;
+      let stopped = false;
+      const again = () => {
+        watcher?.close();
+        watcher = null;
+        if (stopped || retry) return;
+        retry = setTimeout(() => {
+          retry = null;
+          start();
+        }, NETNS_RETRY_MS);
+        retry.unref();
+      };
+      const start = () => {
+        if (stopped) return;
+        try {
+          watcher = fs.watch(NETNS_DIR, { persistent: false }, (_event, name) =>
+            onChange(name ? String(name) : null),
+          );
+          watcher.on('error', again);
+          onChange(null); // whatever changed while nobody watched
+        } catch {
+          again();
+        }
+      };
+      start();
+      return () => {
+        stopped = true;
+        watcher?.close();
+        if (retry) clearTimeout(retry);
       };
     },
     async sample(netns: string[]): Promise<InterfaceSample[]> {

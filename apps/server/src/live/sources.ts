@@ -21,6 +21,12 @@ export interface InterfaceSample extends InterfaceObservation {
 export interface LiveSources {
   /** Immediate link changes of every lab namespace; returns a function that stops watching. */
   watchLinks?(onChange: (o: InterfaceObservation) => void): () => void;
+  /**
+   * Namespace names made or deleted, by anyone (`ip netns add/del` in a shell
+   * too); `null` when what changed is not known (the watch restarted). Returns
+   * a function that stops watching.
+   */
+  watchNetns?(onChange: (name: string | null) => void): () => void;
   /** State and counters of every interface in these namespaces (missing namespaces are skipped). */
   sample(netns: string[]): Promise<InterfaceSample[]>;
   /** Stops pollers and monitors; the hub calls it on shutdown. */

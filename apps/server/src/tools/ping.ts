@@ -3,6 +3,7 @@
  * 200 ms until the first reply or the deadline, so a slow first ARP does not
  * read as "unreachable" and a dead pair costs at most `deadlineS`.
  */
+import { MAX_PING_SIZE } from '@netcanvas/shared';
 import { exec } from '../kernel/exec.js';
 import { assertNetnsName } from '../kernel/names.js';
 
@@ -14,13 +15,22 @@ export interface PingOutcome {
   output: string;
 }
 
+/**
+ * `size`: the ICMP payload (`ping -s`), sent with don't-fragment (`-M do`), so
+ * a packet of that size has to cross every hop whole, as the analyzer's
+ * `analyze(topology, { size })` predicts it.
+ */
 export async function pingFrom(
   netns: string,
   address: string,
   deadlineS = 2,
+  size?: number,
 ): Promise<PingOutcome> {
   assertNetnsName(netns);
   if (!IPV4.test(address)) throw new Error(`not an IPv4 address: ${JSON.stringify(address)}`);
+  if (size !== undefined && !(Number.isInteger(size) && size >= 0 && size <= MAX_PING_SIZE))
+    throw new Error(`a ping size is 0 to ${MAX_PING_SIZE} bytes, not ${JSON.stringify(size)}`);
+  const sized = size === undefined ? [] : ['-s', String(size), '-M', 'do'];
   const r = await exec(
     [
       'ip',
@@ -36,6 +46,7 @@ export async function pingFrom(
       '0.2',
       '-w',
       String(deadlineS),
+      ...sized,
       address,
     ],
     // ping's own -w bounds it; this is only a safety net for a machine so

@@ -5,7 +5,7 @@
 import { parseDesign, resolve, type ServerMessage, topicKey } from '@netcanvas/shared';
 import fc from 'fast-check';
 import pino from 'pino';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import type { LabStatus } from '../../src/lab/engine.js';
 import { type HubClient, LiveHub } from '../../src/live/hub.js';
 import { type LiveSources, noLiveSources } from '../../src/live/sources.js';
@@ -171,6 +171,45 @@ it('a kernel link event publishes the link of that interface, once', async () =>
   const event = deltas[0]!.type === 'delta' ? deltas[0]!.event : undefined;
   expect(event?.kind === 'links' && Object.keys(event.links)).toEqual(['c1--vlan10']);
   expect(event?.kind === 'links' && event.links['c1--vlan10']!.state).toBe('down');
+});
+
+it('a burst of changes seen in the kernel reads the lab status once and publishes it', async () => {
+  vi.useFakeTimers();
+  try {
+    const engine = new MemoryEngine();
+    let onLink: (o: { netns: string; dev: string; up: boolean; operstate: string }) => void =
+      () => {};
+    let onNetns: (name: string | null) => void = () => {};
+    const sources: LiveSources = {
+      sample: async () => [],
+      watchLinks: (cb) => {
+        onLink = cb;
+        return () => {};
+      },
+      watchNetns: (cb) => {
+        onNetns = cb;
+        return () => {};
+      },
+    };
+    hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
+    const got: ServerMessage[] = [];
+    await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-kernel' });
+    const statuses = () => engine.calls.filter((c) => c.method === 'status').length;
+    expect(statuses()).toBe(1);
+    // A namespace deleted by hand: its name goes, its devices go with it.
+    onNetns('nc-t-hub-kernel.c1');
+    for (let i = 0; i < 20; i++)
+      onLink({ netns: 'nc-t-hub-kernel', dev: `c1-p${i}`, up: false, operstate: 'DELETED' });
+    // Other labs' changes are not this lab's business.
+    onNetns('nc-t-hub-other.c1');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(statuses()).toBe(2);
+    expect(got.filter((m) => m.type === 'delta' && m.event.kind === 'status')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(statuses()).toBe(2);
+  } finally {
+    vi.useRealTimers();
+  }
 });
 
 /**

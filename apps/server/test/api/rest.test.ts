@@ -172,7 +172,7 @@ describe('designs', () => {
     const ok = await browser(srv, 'POST', '/api/designs', { doc: dangling });
     expect(ok.status).toBe(201);
     expect(ok.json.diagnostics).toContainEqual(
-      expect.objectContaining({ code: 'dangling-id', elements: ['c1--nowhere'] }),
+      expect.objectContaining({ code: 'dangling-id', elements: ['c1--nowhere', 'c1', 'nowhere'] }),
     );
 
     // Drafts save: a tunnel just dropped (no underlay), a bad subnet, a VLAN id out of

@@ -5,11 +5,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Design, designFromYaml, findScenario } from '@netcanvas/shared';
+import { type Design, designFromYaml, findScenario, type StaticRoute } from '@netcanvas/shared';
 import { expect } from 'vitest';
+import { useEngine } from '../../src/cli/lab-commands.js';
 import { main, processIo } from '../../src/cli.js';
 import { observe } from '../../src/kernel/observe.js';
-import { LabEngine, LabState } from '../../src/lab/index.js';
+import { type Engine, LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
 
 // Kernel tests create namespaces and ping for real: they need root and are
@@ -31,6 +32,14 @@ export function scenario(name: 'same-vlan' | 'inter-vlan' | 'vxlan', lab: string
   const { design, diagnostics } = designFromYaml(sc.yaml);
   if (!design) throw new Error(diagnostics.map((d) => d.message).join('; '));
   return { ...design, name: lab };
+}
+
+/** The design with router `router` computing its routes and also installing `routes`. */
+export function withRoutes(design: Design, router: string, routes: StaticRoute[]): Design {
+  return {
+    ...design,
+    nodes: { ...design.nodes, [router]: { kind: 'router', routing: 'auto', routes } },
+  };
 }
 
 /** Namespaces of a lab as the kernel lists them (/run/netns), by the ownership rule. */
@@ -93,4 +102,10 @@ export function cliIn(work: string) {
     });
     return { code, stdout, stderr };
   };
+}
+
+/** `cliIn(cwd)` on a given engine: a CLI command as a user types it, against that engine. */
+export function runCli(engine: Engine, cwd: string, ...args: string[]) {
+  useEngine(() => engine);
+  return cliIn(cwd)(...args);
 }

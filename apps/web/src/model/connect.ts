@@ -1,31 +1,24 @@
-import type { Design, DesignNode } from '@netcanvas/shared';
+import { type Design, type DesignNode, linkRuleProblem } from '@netcanvas/shared';
 import { endpointNode, linksOf, otherEnd } from './endpoints';
 
 const isSegment = (n: DesignNode) => n.kind === 'vlan' || n.kind === 'switch';
 
 /**
- * Why a link between `a` and `b` cannot exist, or null when it can. Mirrors
- * the core's link rules so a drag is refused at once, with the reason the
- * validator would give later.
+ * Why a link between `a` and `b` cannot exist, or null when it can. The
+ * core's link rules (`linkRuleProblem`, what validate reports) decide first,
+ * so a drag is refused at once with the reason the validator would give; the
+ * rest are slips of the mouse the canvas catches on its own. A namespace may
+ * join a tunnel like a router or host: resolve says so when it has no address
+ * on the tunnel's underlay.
  */
 export function connectionProblem(design: Design, a: string, b: string): string | null {
-  const na = design.nodes[a];
-  const nb = design.nodes[b];
+  const na = Object.hasOwn(design.nodes, a) ? design.nodes[a] : undefined;
+  const nb = Object.hasOwn(design.nodes, b) ? design.nodes[b] : undefined;
   if (!na || !nb) return `${na ? b : a} is not in the design`;
   if (a === b) return 'a link needs two different elements';
-  if (isSegment(na) && isSegment(nb)) {
-    return `${a} and ${b} are both L2 segments: join them through a router`;
-  }
-  if (na.kind === 'vxlan' || nb.kind === 'vxlan') {
-    const [tun, other, otherId] = na.kind === 'vxlan' ? [a, nb, b] : [b, na, a];
-    if (other.kind === 'vxlan')
-      return 'two VXLAN tunnels cannot be linked: link routers or hosts to one tunnel';
-    if (isSegment(other)) {
-      return `set ${tun}'s underlay to ${otherId} in the inspector; links to ${tun} are its members (routers or hosts)`;
-    }
-    if (other.kind === 'namespace')
-      return `VXLAN members are routers or hosts; put ${otherId} behind a router`;
-  }
+  // The core's own rule, in its own words: what validate would say about this link.
+  const rule = linkRuleProblem(new Map(Object.entries(design.nodes)), a, b);
+  if (rule) return `this link ${rule.what}`;
   for (const [id, node, peer] of [
     [a, na, nb],
     [b, nb, na],

@@ -4,7 +4,7 @@ import type { KindDefinition } from '../types';
 export const vxlanDefinition: KindDefinition<'vxlan'> = {
   kind: 'vxlan',
   title: 'VXLAN',
-  hint: 'An overlay tunnel between routers or hosts across an underlay segment',
+  hint: 'An overlay tunnel between routers, hosts or containers across an underlay segment',
   color: '#db2777',
   auto: ['vni', 'subnet'],
   create(design) {
