@@ -1,4 +1,3 @@
-import { formatPrefix, ipToNumber, networkOf, numberToIp, prefixLength } from './analyze-ip.js';
 import type {
   DomainSpec,
   Hop,
@@ -9,6 +8,14 @@ import type {
   Topology,
 } from './model.js';
 import { DEFAULT_MTU, kernelMtus, L2_SLACK, VXLAN_OVERHEAD } from './mtu.js';
+import {
+  bareAddress,
+  formatDestination,
+  formatIpv4,
+  networkOf,
+  parseIfAddress,
+  parseIpv4,
+} from './net/ipv4.js';
 
 /**
  * Predicted ping matrix with forward/return paths and first failure reasons. Pure.
@@ -112,6 +119,8 @@ class Analyzer {
   private readonly up: boolean[] = [];
   private readonly addr: number[] = [];
   private readonly plen: number[] = [];
+  /** A VXLAN device's own underlay address (`local`), or -1. */
+  private readonly local: number[] = [];
   private readonly nsIndex = new Map<string, number>();
   private readonly nsElement: string[] = [];
   private readonly nsForwarding: boolean[] = [];
@@ -209,9 +218,11 @@ class Analyzer {
       this.ifaceNs.push(ns);
       this.nsIfaces[ns]!.push(i);
       this.up.push(f.up);
-      const a = f.address === null ? -1 : ipToNumber(f.address);
+      const parsed = f.address === null ? null : parseIfAddress(f.address);
+      const a = parsed?.addr ?? -1;
       this.addr.push(a);
-      this.plen.push(f.address === null ? 32 : prefixLength(f.address, 32));
+      this.plen.push(parsed?.len ?? 32);
+      this.local.push(f.vxlan ? (parseIpv4(f.vxlan.local) ?? -1) : -1);
       this.parent.push(i);
       if (a >= 0) {
         push(this.anyOwners, a, i);
@@ -320,8 +331,8 @@ class Analyzer {
     const ua = this.underlayOf(a);
     const ub = this.underlayOf(b);
     if (ua < 0 || ub < 0 || !this.up[ua] || !this.up[ub]) return 'underlay';
-    if (this.ownerInComponent(ua, ipToNumber(vb.local)) < 0) return 'underlay';
-    if (this.ownerInComponent(ub, ipToNumber(va.local)) < 0) return 'underlay';
+    if (this.ownerInComponent(ua, this.local[b]!) < 0) return 'underlay';
+    if (this.ownerInComponent(ub, this.local[a]!) < 0) return 'underlay';
     return null;
   }
 
@@ -343,10 +354,11 @@ class Analyzer {
       const ns = this.ns(spec.netns);
       if (spec.origin === 'computed') this.nsHasComputed[ns] = true;
       if (spec.origin === 'static') this.nsHasStatic[ns] = true;
-      const len = spec.to === 'default' ? 0 : prefixLength(spec.to, 32);
-      const net = spec.to === 'default' ? 0 : networkOf(ipToNumber(spec.to), len);
+      const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
+      const len = to?.len ?? 32;
+      const net = networkOf(to?.addr ?? -1, len);
       const dev = this.ifaceIndex.get(`${spec.netns}/${spec.dev}`) ?? -1;
-      const via = ipToNumber(spec.via);
+      const via = parseIpv4(spec.via) ?? -1;
       const problem = this.routeProblem(ns, dev, via, spec);
       if (problem) {
         this.broken[ns]!.push({
@@ -477,7 +489,7 @@ class Analyzer {
             ? {
                 head: [
                   stop,
-                  this.failHop(ns, `cannot reach its next hop ${numberToIp(route.via)}`),
+                  this.failHop(ns, `cannot reach its next hop ${formatIpv4(route.via)}`),
                 ],
                 next: null,
                 fail: next,
@@ -678,8 +690,9 @@ class Analyzer {
     for (const d of this.domains.values()) {
       const gw = d.gateway ? nsOfNode.get(d.gateway.node) : undefined;
       if (!d.subnet || gw === undefined) continue;
-      const len = prefixLength(d.subnet, 32);
-      const net = networkOf(ipToNumber(d.subnet), len);
+      const subnet = parseIfAddress(d.subnet);
+      const len = subnet?.len ?? 32;
+      const net = networkOf(subnet?.addr ?? -1, len);
       byPrefix[len] ??= new Map();
       if (!byPrefix[len]!.has(net)) byPrefix[len]!.set(net, { d, gw });
     }
@@ -695,7 +708,7 @@ class Analyzer {
         const why = this.explainL2(route.dev, route.via);
         const el = this.nsElement[ns]!;
         known = {
-          reason: `${el} cannot reach its gateway ${numberToIp(route.via)}: ${why.reason}`,
+          reason: `${el} cannot reach its gateway ${formatIpv4(route.via)}: ${why.reason}`,
           blame: why.blame,
         };
       }
@@ -717,11 +730,11 @@ class Analyzer {
       const what =
         route.len === 0
           ? 'by its default route'
-          : `by its route ${formatPrefix(route.net, route.len)}`;
+          : `by its route ${formatDestination({ base: route.net, len: route.len })}`;
       const note =
         route.via < 0
-          ? `${verb} on ${dev}: ${formatPrefix(route.net, route.len)} is directly connected`
-          : `${verb} ${what} via ${numberToIp(route.via)} on ${dev}`;
+          ? `${verb} on ${dev}: ${formatDestination({ base: route.net, len: route.len })} is directly connected`
+          : `${verb} ${what} via ${formatIpv4(route.via)} on ${dev}`;
       hop = { element: el, dev, note };
       this.hopAt.set(hop, { ns, iface: route.dev, deliver: false });
       memo.set(route, hop);
@@ -765,7 +778,7 @@ class Analyzer {
     let hop = memo?.get(address | 0);
     if (!hop) {
       const el = this.nsElement[ns]!;
-      const own = `${numberToIp(address)} is its own address${this.weakHost(ns, arrival, address)}`;
+      const own = `${formatIpv4(address)} is its own address${this.weakHost(ns, arrival, address)}`;
       hop =
         arrival >= 0
           ? { element: el, dev: this.ifaces[arrival]!.name, note: `receives it: ${own}` }
@@ -828,7 +841,7 @@ class Analyzer {
     const f = this.ifaces[from]!;
     const dom = f.domain ? this.domains.get(f.domain) : undefined;
     const where = dom?.element ?? f.towards ?? f.name;
-    const ip = numberToIp(address);
+    const ip = formatIpv4(address);
     const targets = new Set(this.anyOwners.get(address) ?? []);
     const prev = new Map<number, { from: number; kind: EdgeKind }>([
       [from, { from: -1, kind: 'veth' }],
@@ -883,7 +896,7 @@ class Analyzer {
           [e.b, e.a],
         ] as const) {
           const ux = this.underlayOf(x);
-          const target = ipToNumber(this.ifaces[y]!.vxlan!.local);
+          const target = this.local[y]!;
           if (ux >= 0 && this.ownerInComponent(ux, target) >= 0) continue;
           const sub: Failure =
             ux < 0
@@ -975,7 +988,7 @@ class Analyzer {
     }
     let text = memo.get(address | 0);
     if (text === undefined) {
-      text = fail.reason.replaceAll(DST, numberToIp(address));
+      text = fail.reason.replaceAll(DST, formatIpv4(address));
       memo.set(address | 0, text);
     }
     return text;
@@ -1020,7 +1033,7 @@ class Analyzer {
         return join(head, EMPTY, 0, this.deliverHop(this.tracedAt, arrival, address));
       }
       return {
-        hops: join(head, EMPTY, 0, this.failHop(ns, `cannot deliver to ${numberToIp(address)}`)),
+        hops: join(head, EMPTY, 0, this.failHop(ns, `cannot deliver to ${formatIpv4(address)}`)),
         fail: this.explainL2(route.dev, address),
       };
     }
@@ -1055,7 +1068,7 @@ class Analyzer {
         head,
         w.hops,
         w.hops.length,
-        this.failHop(lastNs, `cannot deliver to ${numberToIp(address)}`),
+        this.failHop(lastNs, `cannot deliver to ${formatIpv4(address)}`),
       ),
       fail: this.explainL2(w.end.egress, address),
     };
@@ -1200,9 +1213,9 @@ class Analyzer {
     eps = [...eps].sort((x, y) => (x.node < y.node ? -1 : x.node > y.node ? 1 : 0));
     const n = eps.length;
     const nsOf = eps.map((e) => this.ns(e.netns));
-    const target = eps.map((e) => ipToNumber(e.address));
+    const target = eps.map((e) => parseIfAddress(e.address)?.addr ?? -1);
     const targets: Record<string, string> = {};
-    for (const e of eps) targets[e.node] = e.address.split('/')[0]!;
+    for (const e of eps) targets[e.node] = bareAddress(e.address);
     const endpointByAddrNs = new Map<number, number>();
     for (let j = 0; j < eps.length; j++) endpointByAddrNs.set(nsOf[j]! * SHIFT + target[j]!, j);
 
@@ -1327,7 +1340,7 @@ class Analyzer {
     // The reply is a new packet from the target back to the source address the sender chose.
     // fwd.at is dstNs here (the other case returned above).
     const back = reply(i, j, fwd.src);
-    const srcText = numberToIp(fwd.src);
+    const srcText = formatIpv4(fwd.src);
     if (!back.ok)
       return unreachable(
         back.hops,

@@ -8,6 +8,7 @@ import type {
   RouteSpec,
   Topology,
 } from './model.js';
+import { parseIfAddress } from './net/ipv4.js';
 
 /**
  * Topology → Plan. Pure and deterministic: the order of every stage is
@@ -40,10 +41,8 @@ function unique(ids: (string | null | undefined)[]): string[] {
 
 /** `10.0.20.0/24` → sortable number; `default` sorts first. */
 function prefixKey(to: string): [number, number] {
-  if (to === 'default') return [-1, -1];
-  const [addr = '', len = '32'] = to.split('/');
-  const n = addr.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-  return [n, Number(len)];
+  const parsed = to === 'default' ? null : parseIfAddress(to);
+  return parsed ? [parsed.addr, parsed.len ?? 32] : [-1, -1];
 }
 
 /** Routes in a stable order; prefixes are parsed once per route, not once per comparison. */

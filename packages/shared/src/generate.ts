@@ -1,3 +1,4 @@
+import { formatIpv4, parseIpv4 } from './net/ipv4.js';
 import {
   API_VERSION,
   DEFAULT_P2P_POOL,
@@ -52,6 +53,8 @@ export function mulberry32(seed: number): () => number {
 }
 
 const MAX_SEGMENTS = 254 * 256;
+/** The hand-addressed /30s of static routers: 10.254.0.0/16, 64 to a /24. */
+const STATIC_BLOCKS = parseIpv4('10.254.0.0')!;
 const MAX_HOSTNETS = 16 * 256;
 
 export function generateDesign(opts: GenerateOptions): Design {
@@ -124,11 +127,9 @@ export function generateDesign(opts: GenerateOptions): Design {
       chance(opts.staticRouterChance ?? 0.3);
     if (isStatic) {
       const k = staticCount++;
-      const base = `10.254.${Math.floor(k / 64)}.${(k % 64) * 4}`;
-      const [, , , last] = base.split('.').map(Number) as [number, number, number, number];
-      const prefix = base.split('.').slice(0, 3).join('.');
-      const mine = `${prefix}.${last + 1}`;
-      const theirs = `${prefix}.${last + 2}`;
+      const block = STATIC_BLOCKS + k * 4;
+      const mine = formatIpv4(block + 1);
+      const theirs = formatIpv4(block + 2);
       nodes[r] = { kind: 'router', routing: 'static', routes: [{ to: 'default', via: theirs }] };
       link({ node: r, ip: `${mine}/30` }, { node: parent, ip: `${theirs}/30` });
     } else {

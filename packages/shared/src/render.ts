@@ -1,5 +1,6 @@
 import type { Op } from './model.js';
-import { CIDR_RE, IFNAME_RE, IPV4_RE, MAC_RE } from './schema.js';
+import { isCidr, isIpv4 } from './net/ipv4.js';
+import { IFNAME_RE, MAC_RE } from './schema.js';
 
 /**
  * Ops → iproute2 argument vectors. Every name and number is checked again
@@ -54,12 +55,12 @@ function int(op: Op, value: number, min: number, max: number, what: string): str
 }
 
 function ipv4(op: Op, value: string, what = 'IPv4 address'): string {
-  if (!IPV4_RE.test(value)) throw new RenderError(op, what, value);
+  if (!isIpv4(value)) throw new RenderError(op, what, value);
   return value;
 }
 
 function cidr(op: Op, value: string, what = 'address'): string {
-  if (!CIDR_RE.test(value)) throw new RenderError(op, what, value);
+  if (!isCidr(value)) throw new RenderError(op, what, value);
   return value;
 }
 

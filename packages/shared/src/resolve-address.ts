@@ -5,19 +5,17 @@
  * never renumbers another one. P2p links get their /30 the same way.
  */
 
+import { DomainPool, P2P_LEN, P2pPool } from './ipam.js';
+import type { AddressHints, DomainSpec, IfaceSpec } from './model.js';
 import {
   addressProblem,
-  DomainPool,
   formatIpv4,
   formatSubnet,
   networkOf,
-  P2P_LEN,
-  P2pPool,
   parseCidr,
   parseIfAddress,
   type Subnet,
-} from './ipam.js';
-import type { AddressHints, DomainSpec, IfaceSpec } from './model.js';
+} from './net/ipv4.js';
 import type { ResolveState } from './resolve.js';
 import { diagnostic, listNames, plural } from './resolve-text.js';
 

@@ -8,15 +8,16 @@
  * subnet, and a down interface has none.
  */
 
+import type { Diagnostic, DomainSpec, IfaceSpec, RouteSpec } from './model.js';
 import {
+  bareAddress,
   formatSubnet,
   networkOf,
   parseCidr,
   parseIfAddress,
   parseIpv4,
   routeDestination,
-} from './ipam.js';
-import type { Diagnostic, DomainSpec, IfaceSpec, RouteSpec } from './model.js';
+} from './net/ipv4.js';
 import type { Attachment, ResolveState } from './resolve.js';
 import { domainLabel } from './resolve-address.js';
 import { diagnostic, listNames } from './resolve-text.js';
@@ -31,7 +32,6 @@ interface FirstHop {
 const before = (a: FirstHop, b: FirstHop): boolean =>
   a.domain < b.domain || (a.domain === b.domain && a.node < b.node);
 
-const bare = (address: string): string => address.split('/')[0]!;
 const usable = (iface: IfaceSpec): boolean => iface.address !== null && iface.up;
 
 export function resolveRoutes(state: ResolveState): RouteSpec[] {
@@ -274,7 +274,7 @@ function routerRoutes(
       const hop = {
         domain: at.domain,
         node: f.node,
-        via: bare(f.iface.address!),
+        via: bareAddress(f.iface.address!),
         dev: at.iface.name,
       };
       const best = frontier.get(f.node);

@@ -15,7 +15,6 @@
  * by element id, each element's default, static, then computed routes.
  */
 
-import { formatSubnet, parseCidr, type Subnet } from './ipam.js';
 import type {
   AddressHints,
   Diagnostic,
@@ -27,6 +26,7 @@ import type {
 } from './model.js';
 import { mtuDiagnostics } from './mtu.js';
 import { IfnameScope, netnsName } from './names.js';
+import { bareAddress, formatSubnet, parseCidr, type Subnet } from './net/ipv4.js';
 import { linkIds } from './parse.js';
 import { allocateAddresses, type DomainState, type Member } from './resolve-address.js';
 import { resolveRoutes } from './resolve-routes.js';
@@ -722,7 +722,7 @@ export function resolve(
     else if (node.kind === 'host' && node.mode === 'bridged') preferred = hostBridge.get(id);
     const chosen = preferred?.address ? preferred : firstAddressed.get(id);
     if (chosen?.address)
-      endpoints.push({ node: id, netns: netnsOf.get(id)!, address: chosen.address.split('/')[0]! });
+      endpoints.push({ node: id, netns: netnsOf.get(id)!, address: bareAddress(chosen.address) });
   }
 
   const topology: Topology = {
@@ -783,7 +783,7 @@ function chooseGateway(d: DomainState, nodes: Design['nodes']): DomainSpec['gate
         .sort(byNode)[0];
   } else chosen = routers[0];
   if (!chosen) return null;
-  return { node: chosen.node, address: chosen.iface.address!.split('/')[0]! };
+  return { node: chosen.node, address: bareAddress(chosen.iface.address!) };
 }
 
 function resolveVxlan(
@@ -817,7 +817,7 @@ function resolveVxlan(
     const at = underlay
       ? attachments.get(m)?.find((a) => a.domain === node.underlay && a.iface.address !== null)
       : undefined;
-    if (at) locals.set(m, { address: at.iface.address!.split('/')[0]!, dev: at.iface.name });
+    if (at) locals.set(m, { address: bareAddress(at.iface.address!), dev: at.iface.name });
     else if (underlay) {
       const fix = containerHost.has(m)
         ? `put ${m} on a bridged host linked to ${node.underlay}; its host ${containerHost.get(m)} is not`

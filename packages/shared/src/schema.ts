@@ -4,6 +4,14 @@
  * by validate.ts, which never throws.
  */
 import { z } from 'zod';
+import {
+  CIDR_PATTERN,
+  IF_ADDRESS_PATTERN,
+  IPV4_PATTERN,
+  isCidr,
+  isIfAddress,
+  isIpv4,
+} from './net/ipv4.js';
 
 export const API_VERSION = 'netcanvas/v1';
 
@@ -59,10 +67,6 @@ export const RESERVED_NAMES = new Set([
   'metric',
 ]);
 
-const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-/** Dotted-quad IPv4, each octet 0–255 without leading zeros. The one definition (render.ts checks argv with it too). */
-export const IPV4_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
-export const CIDR_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}\\/(3[0-2]|[12]?\\d)$`);
 export const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** A link's written id, or the `<a>--<b>#n` one parse gives it. */
 export const LINK_ID_RE = /^[a-z][a-z0-9#-]{0,62}$/;
@@ -77,18 +81,37 @@ export const ElementId = z
     ELEMENT_ID_RE,
     'ids are 1–31 characters: lower-case letters, digits and "-", starting with a letter',
   );
-export const Ipv4 = z
-  .string()
-  .regex(IPV4_RE, 'expected an IPv4 address in dotted decimal, e.g. 10.0.10.1');
+/**
+ * A string field read by one of net/ipv4.ts's parsers. A refusal is an
+ * `invalid_format` issue, like a regex's; the JSON Schema for editors gets
+ * the same format as a pattern.
+ */
+function ipv4Field(valid: (text: string) => boolean, pattern: string, message: string) {
+  return z
+    .string()
+    .superRefine((text, ctx) => {
+      if (!valid(text))
+        ctx.addIssue({ code: 'invalid_format', format: 'regex', message, input: text });
+    })
+    .meta({ pattern });
+}
+export const Ipv4 = ipv4Field(
+  isIpv4,
+  IPV4_PATTERN,
+  'expected an IPv4 address in dotted decimal, e.g. 10.0.10.1',
+);
 /** A network prefix, e.g. 10.0.10.0/24 (host bits are checked semantically, with a hint). */
-export const Cidr = z.string().regex(CIDR_RE, 'expected a subnet in CIDR form, e.g. 10.0.10.0/24');
+export const Cidr = ipv4Field(
+  isCidr,
+  CIDR_PATTERN,
+  'expected a subnet in CIDR form, e.g. 10.0.10.0/24',
+);
 /** An interface address: 10.0.10.254/24 or 10.0.10.254 (the segment's prefix length is then used). */
-export const IfAddress = z
-  .string()
-  .regex(
-    new RegExp(`^${IPV4_RE.source.slice(1, -1)}(\\/(3[0-2]|[12]?\\d))?$`),
-    'expected an address such as 10.0.10.254/24',
-  );
+export const IfAddress = ipv4Field(
+  isIfAddress,
+  IF_ADDRESS_PATTERN,
+  'expected an address such as 10.0.10.254/24',
+);
 export const IfName = z
   .string()
   .regex(
@@ -111,9 +134,9 @@ const label = z.string().max(64).optional();
 interface FieldRules {
   /** An element id used as a reference (a link end, a container's host, a tunnel's underlay). */
   ref: z.ZodString;
-  cidr: z.ZodString;
-  ipv4: z.ZodString;
-  ifAddress: z.ZodString;
+  cidr: z.ZodType<string, string>;
+  ipv4: z.ZodType<string, string>;
+  ifAddress: z.ZodType<string, string>;
   ifName: z.ZodString;
   mac: z.ZodString;
   int(min: number, max: number): z.ZodNumber;

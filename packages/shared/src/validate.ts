@@ -5,55 +5,35 @@
  * document alone. Never throws.
  */
 import type { AddressHints, Diagnostic, Severity, Topology } from './model.js';
+import {
+  formatIpv4,
+  formatSubnet,
+  lastAddress,
+  networkOf,
+  parseIfAddress,
+  parseIpv4,
+  type Subnet,
+  subnetContains,
+} from './net/ipv4.js';
 import { linkEnds, linkIds, linkLabel, parseDesign, withLinkEnds } from './parse.js';
 import { resolve } from './resolve.js';
 import type { Design, DesignNode, NodeKind } from './schema.js';
 import { endpointObject, isNamespacedKind, isSegmentKind, RESERVED_NAMES } from './schema.js';
 
-// ───────────────────────────── IPv4 arithmetic ─────────────────────────────
+// ───────────────────────────── IPv4 ─────────────────────────────
 
-interface Net {
-  /** Network address (host bits cleared). */
-  base: number;
-  len: number;
+interface Net extends Subnet {
   /** The address as written (may have host bits). */
   addr: number;
 }
 
-function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
-
-function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-function maskOf(len: number): number {
-  return len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-}
-
 /** `a.b.c.d/len` (or a bare address with a fallback length) → Net. */
 function parseNet(text: string, fallbackLen?: number): Net | undefined {
-  const [ip, lenText] = text.split('/');
-  const addr = ipToInt(ip ?? '');
-  const len = lenText === undefined ? fallbackLen : Number(lenText);
-  if (addr === undefined || len === undefined || !Number.isInteger(len) || len < 0 || len > 32)
-    return undefined;
-  return { addr, len, base: (addr & maskOf(len)) >>> 0 };
+  const parsed = parseIfAddress(text);
+  const len = parsed?.len ?? fallbackLen;
+  if (!parsed || len === undefined) return undefined;
+  return { addr: parsed.addr, len, base: networkOf(parsed.addr, len) };
 }
-
-const lastOf = (n: Net): number => (n.base + 2 ** (32 - n.len) - 1) >>> 0;
-const contains = (n: Net, addr: number): boolean => addr >= n.base && addr <= lastOf(n);
-const formatNet = (n: Net): string => `${intToIp(n.base)}/${n.len}`;
 
 /**
  * Ranges no lab subnet may touch: the kernel gives them meanings of their own,
@@ -90,11 +70,11 @@ const SPECIAL_RANGES: { net: Net; what: string; why: string }[] = [
 /** Why `net` cannot be a lab subnet, or undefined. */
 function specialProblem(net: Net): string | undefined {
   if (net.len === 0)
-    return `${formatNet(net)} is every IPv4 address (the default route), not a subnet`;
+    return `${formatSubnet(net)} is every IPv4 address (the default route), not a subnet`;
   for (const r of SPECIAL_RANGES) {
-    if (lastOf(net) < r.net.base || net.base > lastOf(r.net)) continue;
+    if (lastAddress(net) < r.net.base || net.base > lastAddress(r.net)) continue;
     const inside = net.len >= r.net.len;
-    return `${formatNet(net)} ${inside ? 'is' : 'contains'} ${r.what}: ${r.why}`;
+    return `${formatSubnet(net)} ${inside ? 'is' : 'contains'} ${r.what}: ${r.why}`;
   }
   return undefined;
 }
@@ -176,7 +156,7 @@ function checkNodes(design: Design, nodes: Map<string, DesignNode>, out: Collect
       out.add(
         'error',
         'host-bits',
-        `${id}: ${field} ${cidr} has host bits set; did you mean ${formatNet(n)}?`,
+        `${id}: ${field} ${cidr} has host bits set; did you mean ${formatSubnet(n)}?`,
         id === 'addressing' ? [] : [id],
         path,
       );
@@ -534,12 +514,12 @@ function checkLinks(
       const net = parseNet(ep.ip, fallback);
       if (!net || net.len >= 31) return;
       const which =
-        net.addr === net.base ? 'network' : net.addr === lastOf(net) ? 'broadcast' : undefined;
+        net.addr === net.base ? 'network' : net.addr === lastAddress(net) ? 'broadcast' : undefined;
       if (which) {
         out.add(
           'error',
           which === 'network' ? 'address-network' : 'address-broadcast',
-          `${ep.node}'s address ${ep.ip} on ${label} is the ${which} address of ${formatNet(net)}; pick a host address between ${intToIp(net.base + 1)} and ${intToIp(lastOf(net) - 1)}`,
+          `${ep.node}'s address ${ep.ip} on ${label} is the ${which} address of ${formatSubnet(net)}; pick a host address between ${formatIpv4(net.base + 1)} and ${formatIpv4(lastAddress(net) - 1)}`,
           [id, ep.node],
           [...at, 'endpoints', e, 'ip'],
         );
@@ -571,7 +551,7 @@ function checkOverlaps(
     if (net)
       domains.push({
         element: id,
-        label: `${id} (${formatNet(net)})`,
+        label: `${id} (${formatSubnet(net)})`,
         net,
         path: ['nodes', id, 'subnet'],
       });
@@ -581,7 +561,7 @@ function checkOverlaps(
     if (net) {
       domains.push({
         element: null,
-        label: `the p2p pool (${formatNet(net)})`,
+        label: `the p2p pool (${formatSubnet(net)})`,
         net,
         path: ['addressing', 'p2p'],
       });
@@ -597,7 +577,7 @@ function checkOverlaps(
   const open: Domain[] = [];
   for (const d of domains) {
     for (let i = open.length - 1; i >= 0; i--)
-      if (lastOf(open[i]!.net) < d.net.base) open.splice(i, 1);
+      if (lastAddress(open[i]!.net) < d.net.base) open.splice(i, 1);
     for (const o of open) {
       const elements = [o.element, d.element].filter((e): e is string => e !== null).sort();
       out.add(
@@ -645,14 +625,14 @@ function checkRoutes(design: Design, nodes: Map<string, DesignNode>, out: Collec
   for (const [id, node] of nodes) {
     if (node.kind !== 'router') continue;
     node.routes.forEach((r, i) => {
-      const via = ipToInt(r.via);
-      if (via === undefined) return;
+      const via = parseIpv4(r.via);
+      if (via === null) return;
       const nets = attached.get(id) ?? [];
-      if (!nets.some((n) => contains(n, via))) {
+      if (!nets.some((n) => subnetContains(n, via))) {
         out.add(
           'warning',
           'route-via-unreachable',
-          `${id}'s route to ${r.to} goes via ${r.via}, which is in none of ${id}'s attached subnets${nets.length ? ` (${nets.map(formatNet).join(', ')})` : ''}, so the route is left out: a gateway must be on a subnet ${id} is attached to`,
+          `${id}'s route to ${r.to} goes via ${r.via}, which is in none of ${id}'s attached subnets${nets.length ? ` (${nets.map(formatSubnet).join(', ')})` : ''}, so the route is left out: a gateway must be on a subnet ${id} is attached to`,
           [id],
           ['nodes', id, 'routes', i, 'via'],
         );

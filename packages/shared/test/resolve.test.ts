@@ -1058,7 +1058,7 @@ describe('totality', () => {
 // ───────────── properties over random designs ─────────────
 
 import fc from 'fast-check';
-import { networkOf, parseCidr, parseIfAddress } from '../src/ipam.js';
+import { networkOf, parseCidr, parseIfAddress } from '../src/net/ipv4.js';
 import { buildRandomDesign, largeDesign, randomDesignPlan } from './helpers/designs.js';
 
 const SEED = 20261128;

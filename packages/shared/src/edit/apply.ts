@@ -13,7 +13,7 @@
  *   containers out and leaves its tunnels without underlay, each as an op
  *   of its own in `applied`, so `invert(applied)` puts everything back.
  */
-import { parseCidr } from '../ipam.js';
+import { octetsOf, parseCidr, parseIfAddress } from '../net/ipv4.js';
 import { FIELDS_BY_KIND, linkIds } from '../parse.js';
 import {
   compactEndpoint,
@@ -548,14 +548,15 @@ class Applier {
     }
     const subnet = 'subnet' in out ? out.subnet : undefined;
     if (auto.includes('subnet') && subnet !== undefined && !subnetIsFree(view, subnet, id)) {
-      const parsed = parseCidr(subnet);
-      const octets = subnet.split('/')[0]!.split('.');
-      // A new VLAN's subnet follows its VLAN id (10.0.<vid>.0/24) where it fits.
-      const preferred =
-        out.kind === 'vlan' && node.kind === 'vlan' && out.vid !== node.vid
-          ? out.vid % 256
-          : Number(octets[2] ?? 0);
-      const chosen = parsed ? freeSubnet(view, `${octets[0]}.${octets[1]}`, preferred, id) : subnet;
+      const written = parseCidr(subnet) && parseIfAddress(subnet);
+      let chosen = subnet;
+      if (written) {
+        const [a, b, c] = octetsOf(written.addr);
+        // A new VLAN's subnet follows its VLAN id (10.0.<vid>.0/24) where it fits.
+        const preferred =
+          out.kind === 'vlan' && node.kind === 'vlan' && out.vid !== node.vid ? out.vid % 256 : c;
+        chosen = freeSubnet(view, `${a}.${b}`, preferred, id);
+      }
       if (chosen !== subnet) {
         out = { ...out, subnet: chosen } as DesignNode;
         say('subnet', subnet, chosen);

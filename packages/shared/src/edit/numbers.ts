@@ -3,7 +3,7 @@
  * element is dropped or pasted, and what the server picks again when two
  * tabs picked the same one at the same moment (apply.ts).
  */
-import { parseCidr, type Subnet, subnetsOverlap } from '../ipam.js';
+import { parseCidr, type Subnet, subnetsOverlap } from '../net/ipv4.js';
 import { type Design, RESERVED_NAMES } from '../schema.js';
 
 /** The first `<prefix><n>` (n ≥ start) that no element has and iproute2 would not misread. */
