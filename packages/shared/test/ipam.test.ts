@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainPool, P2pPool } from '../src/ipam.js';
 import {
   addressProblem,
   formatIpv4,
@@ -12,6 +11,7 @@ import {
   subnetsOverlap,
   usableRange,
 } from '../src/net/ipv4.js';
+import { DomainPool, P2pPool } from '../src/resolve/pools.js';
 
 const cidr = (text: string) => parseCidr(text)!;
 

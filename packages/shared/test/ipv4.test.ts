@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/analyze.js';
+import { render } from '../src/compile/render.js';
 import type { Op } from '../src/model.js';
 import {
   CIDR_PATTERN,
@@ -15,9 +16,8 @@ import {
   parseIfAddress,
   parseIpv4,
 } from '../src/net/ipv4.js';
-import { render } from '../src/render.js';
-import { resolve } from '../src/resolve.js';
-import { Cidr, IfAddress, Ipv4 } from '../src/schema.js';
+import { Cidr, IfAddress, Ipv4 } from '../src/parse/schema.js';
+import { resolve } from '../src/resolve/resolve.js';
 import { interVlan } from './helpers/designs.js';
 
 /** Spellings iproute2 or a person might write, valid or not. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkIds, parseDesign } from '../src/parse.js';
+import { linkIds, parseDesign } from '../src/parse/parse.js';
 
 const base = () => ({
   apiVersion: 'netcanvas/v1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scenarios } from '../src/scenarios.js';
-import { designFromYaml, designToYaml, diagnoseYaml } from '../src/yaml.js';
+import { scenarios } from '../src/designs/scenarios.js';
+import { designFromYaml, designToYaml, diagnoseYaml } from '../src/parse/yaml.js';
 
 describe('scenarios', () => {
   it('are the three classic lessons, in teaching order', () => {

@@ -14,7 +14,7 @@
  *   of its own in `applied`, so `invert(applied)` puts everything back.
  */
 import { octetsOf, parseCidr, parseIfAddress } from '../net/ipv4.js';
-import { FIELDS_BY_KIND, linkIds } from '../parse.js';
+import { FIELDS_BY_KIND, linkIds } from '../parse/parse.js';
 import {
   compactEndpoint,
   type Design,
@@ -22,7 +22,7 @@ import {
   type EndpointObject,
   endpointObject,
   type Link,
-} from '../schema.js';
+} from '../parse/schema.js';
 import { freeId, freeSubnet, idPrefix, nextVid, nextVni, subnetIsFree } from './numbers.js';
 import type { EditNotice, EditOp } from './ops.js';
 import { renameOp } from './rename.js';

@@ -9,8 +9,8 @@
  * matches already in order is kept and changed in place, the rest is
  * removed and added again where `after` has it.
  */
-import { FIELDS_BY_KIND, linkIds } from '../parse.js';
-import { type Design, type DesignNode, endpointObject, type Link } from '../schema.js';
+import { FIELDS_BY_KIND, linkIds } from '../parse/parse.js';
+import { type Design, type DesignNode, endpointObject, type Link } from '../parse/schema.js';
 import { withEndpointField, withLinkField, withNodeField } from './apply.js';
 import { DOC_FIELDS, type EditOp, ENDPOINT_FIELDS, LINK_FIELDS } from './ops.js';
 import { sameValue } from './same.js';

@@ -15,9 +15,10 @@
  *   interface's MTU by 4 bytes (room for a VLAN tag); a larger one is dropped
  *   without an error or an ICMP message.
  */
-import type { Diagnostic, IfaceSpec, Topology } from './model.js';
-import { domainLabel } from './resolve-address.js';
-import { diagnostic, listNames, plural } from './resolve-text.js';
+
+import { diagnostic, listNames, plural } from '../diagnostics.js';
+import type { Diagnostic, IfaceSpec, Topology } from '../model.js';
+import { domainLabel } from './addresses.js';
 
 /** The Ethernet MTU a device has when nobody sets one. */
 export const DEFAULT_MTU = 1500;

@@ -15,6 +15,7 @@
  * by element id, each element's default, static, then computed routes.
  */
 
+import { diagnostic, listNames, plural } from '../diagnostics.js';
 import type {
   AddressHints,
   Diagnostic,
@@ -23,14 +24,10 @@ import type {
   NetnsSpec,
   ResolvedLink,
   Topology,
-} from './model.js';
-import { mtuDiagnostics } from './mtu.js';
-import { IfnameScope, netnsName } from './names.js';
-import { bareAddress, formatSubnet, parseCidr, type Subnet } from './net/ipv4.js';
-import { linkIds } from './parse.js';
-import { allocateAddresses, type DomainState, type Member } from './resolve-address.js';
-import { resolveRoutes } from './resolve-routes.js';
-import { diagnostic, listNames, plural } from './resolve-text.js';
+} from '../model.js';
+import { bareAddress, formatSubnet, parseCidr, type Subnet } from '../net/ipv4.js';
+import { IfnameScope, netnsName } from '../net/names.js';
+import { linkIds } from '../parse/parse.js';
 import {
   type Design,
   type DesignNode,
@@ -41,7 +38,11 @@ import {
   isSegmentKind,
   type NamespacedKind,
   type VxlanNode,
-} from './schema.js';
+} from '../parse/schema.js';
+import { linkRule } from '../rules/link-rule.js';
+import { allocateAddresses, type DomainState, type Member } from './addresses.js';
+import { mtuDiagnostics } from './mtu.js';
+import { resolveRoutes } from './routes.js';
 
 /** One of a node's attachments in design link order, used to pick its gateway. */
 export interface Attachment {
@@ -317,7 +318,7 @@ export function resolve(
     seenLinkIds.add(linkId);
     const ends = [endpointObject(link.endpoints[0]), endpointObject(link.endpoints[1])] as const;
     const [na, nb] = [nodeOf(ends[0].node), nodeOf(ends[1].node)];
-    if (!na || !nb || ends[0].node === ends[1].node) return;
+    if (!na || !nb) return;
     const up = link.state !== 'down';
     const path = ['links', index];
     const withLinkFields = (iface: IfaceSpec, towards: string, end?: EndpointObject): IfaceSpec => {
@@ -342,15 +343,15 @@ export function resolve(
       return resolved;
     };
 
-    if (
-      isSegmentKind(na.kind) !== isSegmentKind(nb.kind) &&
-      (isNamespacedKind(na.kind) || isNamespacedKind(nb.kind))
-    ) {
+    const rule = linkRule({ id: ends[0].node, node: na }, { id: ends[1].node, node: nb });
+    // A refused link (segment–segment, a tunnel to a segment, …) is not built; validate explains it.
+    if (!rule.ok) return;
+
+    if (rule.kind === 'segment') {
       const [end, segment] = isSegmentKind(na.kind)
         ? [ends[1], ends[0].node]
         : [ends[0], ends[1].node];
       const node = nodeOf(end.node)!;
-      if (!isNamespacedKind(node.kind)) return;
       const ns = netnsOf.get(end.node)!;
       const requested = end.ifname ?? segment;
       const name = claimName(
@@ -433,10 +434,7 @@ export function resolve(
       return;
     }
 
-    if (
-      (na.kind === 'vxlan' && isNamespacedKind(nb.kind)) ||
-      (nb.kind === 'vxlan' && isNamespacedKind(na.kind))
-    ) {
+    if (rule.kind === 'overlay') {
       const [end, vxlan] = na.kind === 'vxlan' ? [ends[1], ends[0].node] : [ends[0], ends[1].node];
       const node = nodeOf(end.node)!;
       // The kernel allows one device per VNI and port in a namespace: a second link to the same tunnel cannot be realised.
@@ -492,7 +490,7 @@ export function resolve(
       return;
     }
 
-    if (isNamespacedKind(na.kind) && isNamespacedKind(nb.kind)) {
+    {
       const nsA = netnsOf.get(ends[0].node)!;
       const nsB = netnsOf.get(ends[1].node)!;
       const nameA = claimName(
@@ -575,7 +573,6 @@ export function resolve(
       );
       realised('p2p', nameA, nameB);
     }
-    // Anything else (segment–segment, vxlan–segment, …) is invalid; validate explains it.
   });
 
   // ── hosts: uplinks, br0 and containers' domains ──

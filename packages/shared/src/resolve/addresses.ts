@@ -5,8 +5,8 @@
  * never renumbers another one. P2p links get their /30 the same way.
  */
 
-import { DomainPool, P2P_LEN, P2pPool } from './ipam.js';
-import type { AddressHints, DomainSpec, IfaceSpec } from './model.js';
+import { diagnostic, listNames, plural } from '../diagnostics.js';
+import type { AddressHints, DomainSpec, IfaceSpec } from '../model.js';
 import {
   addressProblem,
   formatIpv4,
@@ -15,9 +15,9 @@ import {
   parseCidr,
   parseIfAddress,
   type Subnet,
-} from './net/ipv4.js';
+} from '../net/ipv4.js';
+import { DomainPool, P2P_LEN, P2pPool } from './pools.js';
 import type { ResolveState } from './resolve.js';
-import { diagnostic, listNames, plural } from './resolve-text.js';
 
 export interface Member {
   /** The interface that holds the member's address in this domain. */

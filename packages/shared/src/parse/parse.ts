@@ -3,8 +3,9 @@
  * Diagnostic that names the element and says what to write instead.
  */
 import type { z } from 'zod';
-import type { Diagnostic } from './model.js';
-import { API_VERSION, Design, DraftDesign, ELEMENT_ID_RE, NODE_KINDS } from './schema.js';
+import type { Diagnostic } from '../model.js';
+import { ELEMENT_ID_RE } from '../net/names.js';
+import { API_VERSION, Design, DraftDesign, NODE_KINDS } from './schema.js';
 
 type Path = (string | number)[];
 type Issue = z.core.$ZodIssue;

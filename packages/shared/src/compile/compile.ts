@@ -7,8 +7,8 @@ import type {
   ResolvedLink,
   RouteSpec,
   Topology,
-} from './model.js';
-import { parseIfAddress } from './net/ipv4.js';
+} from '../model.js';
+import { parseIfAddress } from '../net/ipv4.js';
 
 /**
  * Topology → Plan. Pure and deterministic: the order of every stage is

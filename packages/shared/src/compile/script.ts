@@ -1,6 +1,6 @@
-import type { Op, Plan } from './model.js';
+import type { Op, Plan } from '../model.js';
+import { LAB_NAME_RE } from '../net/names.js';
 import { render } from './render.js';
-import { LAB_NAME_RE } from './schema.js';
 
 /** Words the shell reads literally; anything else is single-quoted. */
 const SHELL_PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;

@@ -11,7 +11,7 @@
  * - `remove`: what the design no longer has. It runs last so a failure while
  *   adding can be undone without having lost anything.
  */
-import type { ObservedIface, ObservedState, Op, Plan, Topology } from './model.js';
+import type { ObservedIface, ObservedState, Op, Plan, Topology } from '../model.js';
 
 export interface LabDiff {
   pre: Op[];

@@ -20,8 +20,9 @@
  * the change of the address record (docs/architecture.md, "Edit operations").
  */
 import { z } from 'zod';
-import { EditOps } from './edit/ops.js';
-import { LAB_NAME_RE, LINK_ID_RE } from './schema.js';
+import { EditOps } from '../edit/ops.js';
+import { LAB_NAME_RE } from '../net/names.js';
+import { LINK_ID_RE } from '../parse/schema.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Both ends refuse larger frames (the server closes with 1009). */

@@ -2,7 +2,7 @@
  * IPv4 address allocation for L2 domains and the point-to-point pool
  * (docs/architecture.md, "Addressing"), on the integers of net/ipv4.ts.
  */
-import { networkOf, type Subnet, subnetSize, subnetsOverlap, usableRange } from './net/ipv4.js';
+import { networkOf, type Subnet, subnetSize, subnetsOverlap, usableRange } from '../net/ipv4.js';
 
 /**
  * Addresses of one domain. Explicit and hinted addresses are claimed first;

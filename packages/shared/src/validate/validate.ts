@@ -4,7 +4,7 @@
  * resolve while it allocates; this file checks what can be seen from the
  * document alone. Never throws.
  */
-import type { AddressHints, Diagnostic, Severity, Topology } from './model.js';
+import type { AddressHints, Diagnostic, Severity, Topology } from '../model.js';
 import {
   formatIpv4,
   formatSubnet,
@@ -14,11 +14,13 @@ import {
   parseIpv4,
   type Subnet,
   subnetContains,
-} from './net/ipv4.js';
-import { linkEnds, linkIds, linkLabel, parseDesign, withLinkEnds } from './parse.js';
-import { resolve } from './resolve.js';
-import type { Design, DesignNode, NodeKind } from './schema.js';
-import { endpointObject, isNamespacedKind, isSegmentKind, RESERVED_NAMES } from './schema.js';
+} from '../net/ipv4.js';
+import { RESERVED_NAMES } from '../net/names.js';
+import { linkEnds, linkIds, linkLabel, parseDesign, withLinkEnds } from '../parse/parse.js';
+import type { Design, DesignNode, NodeKind } from '../parse/schema.js';
+import { endpointObject, isNamespacedKind, isSegmentKind } from '../parse/schema.js';
+import { resolve } from '../resolve/resolve.js';
+import { linkRule } from '../rules/link-rule.js';
 
 // ───────────────────────────── IPv4 ─────────────────────────────
 
@@ -310,54 +312,6 @@ function checkDuplicateNumbers(nodes: Map<string, DesignNode>, out: Collector): 
   }
 }
 
-/**
- * Why two elements cannot be linked at all, whatever the rest of the design:
- * `what` completes "link X …" (validate) and "this link …" (the canvas refuses
- * the drag with the same words). Null when they can, or when one is missing.
- */
-export function linkRuleProblem(
-  nodes: ReadonlyMap<string, DesignNode>,
-  a: string,
-  b: string,
-): { code: string; what: string } | null {
-  if (a === b) return { code: 'self-link', what: `connects ${a} to itself` };
-  const na = nodes.get(a);
-  const nb = nodes.get(b);
-  if (!na || !nb) return null;
-  const [ka, kb] = [na.kind, nb.kind];
-  if (isSegmentKind(ka) && isSegmentKind(kb)) {
-    return {
-      code: 'segment-link',
-      what: `joins ${ka} ${a} directly to ${kb} ${b}; two segments cannot be cabled together — join VLANs through a router`,
-    };
-  }
-  if (ka === 'vxlan' && kb === 'vxlan') {
-    return {
-      code: 'vxlan-link',
-      what: `joins two tunnels ${a} and ${b}; link routers, hosts or namespaces to each tunnel instead`,
-    };
-  }
-  if ((ka === 'vxlan' && isSegmentKind(kb)) || (kb === 'vxlan' && isSegmentKind(ka))) {
-    const [tun, other, otherKind] = ka === 'vxlan' ? [a, b, kb] : [b, a, ka];
-    return {
-      code: 'vxlan-link',
-      what: `joins tunnel ${tun} to ${otherKind} ${other}; a tunnel's members are routers, hosts and namespaces with an address on its underlay — to carry it over ${other}, set underlay: ${other}`,
-    };
-  }
-  for (const [x, nx, y] of [
-    [a, na, b],
-    [b, nb, a],
-  ] as const) {
-    if (nx.kind === 'namespace' && nx.host === y) {
-      return {
-        code: 'container-host-link',
-        what: `joins container ${x} to its own host ${y}; ${x} is already attached to ${y} through eth0 — remove the link`,
-      };
-    }
-  }
-  return null;
-}
-
 /** Returns whether the design has a point-to-point link (so the p2p pool is in use). */
 function checkLinks(
   design: Design,
@@ -393,10 +347,8 @@ function checkLinks(
       ReturnType<typeof endpointObject>,
       ReturnType<typeof endpointObject>,
     ];
-    let dangling = false;
     ends.forEach((ep, e) => {
       if (!nodes.has(ep.node)) {
-        dangling = true;
         out.add(
           'error',
           'dangling-id',
@@ -473,15 +425,17 @@ function checkLinks(
     });
 
     const [a, b] = ends;
-    if (a.node !== b.node && dangling) return;
-    const rule = linkRuleProblem(nodes, a.node, b.node);
-    if (rule) {
-      out.add('error', rule.code, `${label} ${rule.what}`, [id, a.node, b.node], at);
+    const rule = linkRule(
+      { id: a.node, node: nodes.get(a.node) },
+      { id: b.node, node: nodes.get(b.node) },
+    );
+    // A missing end was reported above, once per end.
+    if (!rule.ok) {
+      if (rule.code !== 'dangling-id')
+        out.add('error', rule.code, `${label} ${rule.reason}`, [id, a.node, b.node], at);
       return;
     }
-    const ka = kindOf(a.node)!;
-    const kb = kindOf(b.node)!;
-    if (isNamespacedKind(ka) && isNamespacedKind(kb)) hasP2p = true;
+    if (rule.kind === 'p2p') hasP2p = true;
 
     // An explicit address must be usable: not the network or broadcast address of its subnet.
     ends.forEach((ep, e) => {

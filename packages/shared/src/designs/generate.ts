@@ -1,4 +1,4 @@
-import { formatIpv4, parseIpv4 } from './net/ipv4.js';
+import { formatIpv4, parseIpv4 } from '../net/ipv4.js';
 import {
   API_VERSION,
   DEFAULT_P2P_POOL,
@@ -7,7 +7,7 @@ import {
   type DesignNode,
   type Endpoint,
   type Link,
-} from './schema.js';
+} from '../parse/schema.js';
 
 /**
  * Seeded design generator for kernel tests and benchmarks. Deterministic: the

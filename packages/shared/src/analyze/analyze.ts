@@ -6,8 +6,7 @@ import type {
   PairResult,
   RouteSpec,
   Topology,
-} from './model.js';
-import { DEFAULT_MTU, kernelMtus, L2_SLACK, VXLAN_OVERHEAD } from './mtu.js';
+} from '../model.js';
 import {
   bareAddress,
   formatDestination,
@@ -15,7 +14,8 @@ import {
   networkOf,
   parseIfAddress,
   parseIpv4,
-} from './net/ipv4.js';
+} from '../net/ipv4.js';
+import { DEFAULT_MTU, kernelMtus, L2_SLACK, VXLAN_OVERHEAD } from '../resolve/mtu.js';
 
 /**
  * Predicted ping matrix with forward/return paths and first failure reasons. Pure.

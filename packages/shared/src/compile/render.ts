@@ -1,6 +1,7 @@
-import type { Op } from './model.js';
-import { isCidr, isIpv4 } from './net/ipv4.js';
-import { IFNAME_RE, MAC_RE } from './schema.js';
+import type { Op } from '../model.js';
+import { isCidr, isIpv4 } from '../net/ipv4.js';
+import { IFNAME_RE } from '../net/names.js';
+import { MAC_RE } from '../parse/schema.js';
 
 /**
  * Ops → iproute2 argument vectors. Every name and number is checked again

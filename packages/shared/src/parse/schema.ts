@@ -11,61 +11,10 @@ import {
   isCidr,
   isIfAddress,
   isIpv4,
-} from './net/ipv4.js';
+} from '../net/ipv4.js';
+import { ELEMENT_ID_RE, IFNAME_RE, LAB_NAME_RE } from '../net/names.js';
 
 export const API_VERSION = 'netcanvas/v1';
-
-/** Element ids become part of namespace and interface names, so they stay small and plain. */
-export const ELEMENT_ID_RE = /^[a-z][a-z0-9-]{0,30}$/;
-/** Lab names are the middle of `nc-<lab>.<node>`; no dot, so the owner of a namespace is unambiguous. */
-export const LAB_NAME_MAX = 24;
-export const LAB_NAME_RE = new RegExp(`^[a-z][a-z0-9-]{0,${LAB_NAME_MAX - 1}}$`);
-/** Interface names: IFNAMSIZ is 16 including the NUL. */
-export const IFNAME_RE = /^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/;
-/**
- * Names iproute2 reads as keywords (it matches keywords by prefix, so `a`
- * is `address`) or that already exist in every namespace. Rejected as
- * interface names and element ids even though we always write `dev X`.
- */
-export const RESERVED_NAMES = new Set([
-  'help',
-  'dev',
-  'name',
-  'type',
-  'up',
-  'down',
-  'all',
-  'any',
-  'none',
-  'default',
-  'master',
-  'nomaster',
-  'address',
-  'addr',
-  'broadcast',
-  'brd',
-  'mtu',
-  'netns',
-  'alias',
-  'link',
-  'index',
-  'group',
-  'peer',
-  'via',
-  'lo',
-  'br0',
-  'to',
-  'table',
-  'local',
-  'remote',
-  'dst',
-  'src',
-  'vf',
-  'mode',
-  'proto',
-  'scope',
-  'metric',
-]);
 
 export const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** A link's written id, or the `<a>--<b>#n` one parse gives it. */

@@ -8,7 +8,8 @@
  * subnet, and a down interface has none.
  */
 
-import type { Diagnostic, DomainSpec, IfaceSpec, RouteSpec } from './model.js';
+import { diagnostic, listNames } from '../diagnostics.js';
+import type { Diagnostic, DomainSpec, IfaceSpec, RouteSpec } from '../model.js';
 import {
   bareAddress,
   formatSubnet,
@@ -17,10 +18,9 @@ import {
   parseIfAddress,
   parseIpv4,
   routeDestination,
-} from './net/ipv4.js';
+} from '../net/ipv4.js';
+import { domainLabel } from './addresses.js';
 import type { Attachment, ResolveState } from './resolve.js';
-import { domainLabel } from './resolve-address.js';
-import { diagnostic, listNames } from './resolve-text.js';
 
 interface FirstHop {
   domain: string;

@@ -15,7 +15,8 @@ import {
   type Scalar,
   type Node as YamlNode,
 } from 'yaml';
-import type { AddressHints, Diagnostic, Topology } from './model.js';
+import type { AddressHints, Diagnostic, Topology } from '../model.js';
+import { diagnoseDesign, sortDiagnostics } from '../validate/validate.js';
 import { elementsAtPath, linkIds, parseDesign, parseDraft, withLinkEnds } from './parse.js';
 import {
   DEFAULT_P2P_POOL,
@@ -24,7 +25,6 @@ import {
   type DesignNode,
   type Link,
 } from './schema.js';
-import { diagnoseDesign, sortDiagnostics } from './validate.js';
 
 /** Designs are small; anything larger is a mistake or an attack. */
 export const MAX_YAML_BYTES = 1024 * 1024;
