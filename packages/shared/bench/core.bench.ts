@@ -19,8 +19,9 @@ import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
 import { parseDesign } from '../src/parse/parse.js';
 import type { Design } from '../src/parse/schema.js';
+import { diagnose } from '../src/pipeline.js';
 import { resolve } from '../src/resolve/resolve.js';
-import { diagnose, validate } from '../src/validate/validate.js';
+import { validate } from '../src/validate/validate.js';
 
 const quick = process.argv.includes('--quick');
 const TARGET_MS = 100;

@@ -11,7 +11,7 @@ import { renamesIn } from './edit/rename.js';
 import type { AddressHints, Topology } from './model.js';
 import { netnsName } from './net/names.js';
 import type { Design } from './parse/schema.js';
-import { diagnose } from './validate/validate.js';
+import { diagnose } from './pipeline.js';
 
 /** `<element>/<ifname>` (`-/<ifname>` in the lab's fabric namespace) → `a.b.c.d/len`. */
 export type AddressRecord = Record<string, string>;

@@ -1,4 +1,7 @@
-/** Wording helpers for resolve's diagnostics and route explanations. */
+/**
+ * Diagnostics: how one is made, the order every list is given in, and the
+ * wording helpers their sentences share.
+ */
 import type { Diagnostic, Severity } from './model.js';
 
 /** "a", "a and b", "a, b and c"; long lists end with "and N more". */
@@ -26,4 +29,30 @@ export function diagnostic(
   const result: Diagnostic = { severity, code, message, elements: [...new Set(elements)] };
   if (path !== undefined) result.path = path;
   return result;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Deterministic order: errors first, then by element id, code, path and message. */
+export function compareDiagnostics(x: Diagnostic, y: Diagnostic): number {
+  const cmp = (p: string, q: string) => (p < q ? -1 : p > q ? 1 : 0);
+  return (
+    SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] ||
+    cmp(x.elements.join(','), y.elements.join(',')) ||
+    cmp(x.code, y.code) ||
+    cmp(JSON.stringify(x.path ?? []), JSON.stringify(y.path ?? [])) ||
+    cmp(x.message, y.message)
+  );
+}
+
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const unique: Diagnostic[] = [];
+  for (const d of list) {
+    const key = `${d.severity}\u0000${d.code}\u0000${d.elements.join(',')}\u0000${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(d);
+  }
+  return unique.sort(compareDiagnostics);
 }

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDesign } from '../src/parse/parse.js';
-import { designFromYaml, diagnoseYaml } from '../src/parse/yaml.js';
-import { diagnose } from '../src/validate/validate.js';
+import { designFromYaml } from '../src/parse/yaml.js';
+import { diagnose, diagnoseYaml } from '../src/pipeline.js';
 
 const corpusDir = join(import.meta.dirname, 'corpus');
 const files = readdirSync(corpusDir)

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { scenarios } from '../src/designs/scenarios.js';
 import { parseDesign } from '../src/parse/parse.js';
 import type { Design } from '../src/parse/schema.js';
-import { designFromYaml, designToYaml, diagnoseYaml } from '../src/parse/yaml.js';
+import { designFromYaml, designToYaml } from '../src/parse/yaml.js';
+import { diagnoseYaml } from '../src/pipeline.js';
 
 const header = 'apiVersion: netcanvas/v1\nname: lab\n';
 

@@ -14,7 +14,8 @@
  *   of its own in `applied`, so `invert(applied)` puts everything back.
  */
 import { octetsOf, parseCidr, parseIfAddress } from '../net/ipv4.js';
-import { FIELDS_BY_KIND, linkIds } from '../parse/parse.js';
+import { FIELDS_BY_KIND } from '../parse/issues.js';
+import { linkIds } from '../parse/links.js';
 import {
   compactEndpoint,
   type Design,

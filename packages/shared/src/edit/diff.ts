@@ -9,7 +9,8 @@
  * matches already in order is kept and changed in place, the rest is
  * removed and added again where `after` has it.
  */
-import { FIELDS_BY_KIND, linkIds } from '../parse/parse.js';
+import { FIELDS_BY_KIND } from '../parse/issues.js';
+import { linkIds } from '../parse/links.js';
 import { type Design, type DesignNode, endpointObject, type Link } from '../parse/schema.js';
 import { withEndpointField, withLinkField, withNodeField } from './apply.js';
 import { DOC_FIELDS, type EditOp, ENDPOINT_FIELDS, LINK_FIELDS } from './ops.js';

@@ -15,9 +15,10 @@ import {
   type Scalar,
   type Node as YamlNode,
 } from 'yaml';
-import type { AddressHints, Diagnostic, Topology } from '../model.js';
-import { diagnoseDesign, sortDiagnostics } from '../validate/validate.js';
-import { elementsAtPath, linkIds, parseDesign, parseDraft, withLinkEnds } from './parse.js';
+import { sortDiagnostics } from '../diagnostics.js';
+import type { Diagnostic } from '../model.js';
+import { elementsAtPath, linkIds, withLinkEnds } from './links.js';
+import { parseDesign, parseDraft } from './parse.js';
 import {
   DEFAULT_P2P_POOL,
   DEFAULT_VXLAN_PORT,
@@ -362,22 +363,21 @@ export function draftFromYaml(text: string): { design?: Design; diagnostics: Dia
   return readYaml(text, parseDraft);
 }
 
-/** designFromYaml → validate → resolve, every diagnostic with its line and column. */
-export function diagnoseYaml(
-  text: string,
-  hints?: AddressHints,
-): { design?: Design; topology?: Topology; diagnostics: Diagnostic[] } {
+/**
+ * YAML text read as a design, with what it takes to place any later
+ * diagnostic about it (validate's, resolve's) at its line and column.
+ */
+export function yamlSource(text: string): {
+  design?: Design;
+  diagnostics: Diagnostic[];
+  place(diagnostics: Diagnostic[]): Diagnostic[];
+} {
   const loaded = load(text);
-  if (!loaded.design) {
-    return { diagnostics: sortDiagnostics(positioned(loaded, loaded.diagnostics, [])) };
-  }
-  const result = diagnoseDesign(loaded.design, hints);
-  const all = [...loaded.diagnostics, ...result.diagnostics];
-  return {
-    design: result.design,
-    topology: result.topology,
-    diagnostics: sortDiagnostics(positioned(loaded, all, linkIds(loaded.design))),
-  };
+  const ids = loaded.design ? linkIds(loaded.design) : [];
+  const place = (diagnostics: Diagnostic[]) => positioned(loaded, diagnostics, ids);
+  return loaded.design
+    ? { design: loaded.design, diagnostics: loaded.diagnostics, place }
+    : { diagnostics: loaded.diagnostics, place };
 }
 
 // ───────────────────────────── writing ─────────────────────────────

@@ -27,7 +27,7 @@ import type {
 } from '../model.js';
 import { bareAddress, formatSubnet, parseCidr, type Subnet } from '../net/ipv4.js';
 import { IfnameScope, netnsName } from '../net/names.js';
-import { linkIds } from '../parse/parse.js';
+import { linkIds } from '../parse/links.js';
 import {
   type Design,
   type DesignNode,
