@@ -5,7 +5,17 @@
  * depend on the lab name.
  */
 import { describe, expect, it } from 'vitest';
-import { addressRecord, applyOps, applyRecordDelta, decideAddresses, diagnose, recordDelta, recordFromHints, recordHints, resolve } from '../src/index.js';
+import {
+  addressRecord,
+  applyOps,
+  applyRecordDelta,
+  decideAddresses,
+  diagnose,
+  recordDelta,
+  recordFromHints,
+  recordHints,
+  resolve,
+} from '../src/index.js';
 import { makeDesign } from './helpers/designs.js';
 
 const oneVlan = () =>

@@ -2,7 +2,14 @@
  * Hand-built topologies, written the way docs/architecture.md realises the
  * designs, so the compiler can be tested apart from resolve.
  */
-import type { DomainSpec, IfaceSpec, NetnsSpec, ResolvedLink, RouteSpec, Topology } from '../src/model.js';
+import type {
+  DomainSpec,
+  IfaceSpec,
+  NetnsSpec,
+  ResolvedLink,
+  RouteSpec,
+  Topology,
+} from '../src/model.js';
 
 function ns(
   lab: string,

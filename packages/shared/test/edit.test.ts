@@ -6,7 +6,21 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { API_VERSION, applyOps, type Design, type DesignNode, diffDesigns, type EditOp, EditOps, invert, type Link, linkIds, renameOps, sameDesign, shareUnchanged } from '../src/index.js';
+import {
+  API_VERSION,
+  applyOps,
+  type Design,
+  type DesignNode,
+  diffDesigns,
+  type EditOp,
+  EditOps,
+  invert,
+  type Link,
+  linkIds,
+  renameOps,
+  sameDesign,
+  shareUnchanged,
+} from '../src/index.js';
 import { interVlan, makeDesign, vxlan } from './helpers/designs.js';
 
 // ───────────────────────────── arbitraries ─────────────────────────────

@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressProblem, formatIpv4, formatSubnet, parseCidr, parseIfAddress, parseIpv4, routeDestination, subnetsOverlap, usableRange } from '../src/net/ipv4.js';
+import {
+  addressProblem,
+  formatIpv4,
+  formatSubnet,
+  parseCidr,
+  parseIfAddress,
+  parseIpv4,
+  routeDestination,
+  subnetsOverlap,
+  usableRange,
+} from '../src/net/ipv4.js';
 import { DomainPool, P2pPool } from '../src/resolve/pools.js';
 
 const cidr = (text: string) => parseCidr(text)!;

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/analyze.js';
 import { render } from '../src/compile/render.js';
 import type { Op } from '../src/model.js';
-import { CIDR_PATTERN, IF_ADDRESS_PATTERN, IPV4_PATTERN, parseCidr, parseIfAddress, parseIpv4 } from '../src/net/ipv4.js';
+import {
+  CIDR_PATTERN,
+  IF_ADDRESS_PATTERN,
+  IPV4_PATTERN,
+  parseCidr,
+  parseIfAddress,
+  parseIpv4,
+} from '../src/net/ipv4.js';
 import { Cidr, IfAddress, Ipv4 } from '../src/parse/schema.js';
 import { resolve } from '../src/resolve/resolve.js';
 import { interVlan } from './helpers/designs.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/analyze.js';
 import type { Matrix, PairResult } from '../src/model.js';
+import { kernelMtus } from '../src/net/mtu.js';
 import type { Design } from '../src/parse/schema.js';
 import { diagnose } from '../src/pipeline.js';
-import { kernelMtus } from '../src/resolve/mtu.js';
 import { resolve } from '../src/resolve/resolve.js';
 import { interVlan, makeDesign, vxlan } from './helpers/designs.js';
 

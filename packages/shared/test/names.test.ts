@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstFreeLabName, fnv1a32, hashedIfname, IFNAME_MAX, IfnameScope, LAB_NAME_RE, labOfNetns, netnsName, shortIfname } from '../src/net/names.js';
+import {
+  firstFreeLabName,
+  fnv1a32,
+  hashedIfname,
+  IFNAME_MAX,
+  IfnameScope,
+  LAB_NAME_RE,
+  labOfNetns,
+  netnsName,
+  shortIfname,
+} from '../src/net/names.js';
 
 describe('namespace names', () => {
   it('are nc-<lab> for the fabric and nc-<lab>.<id> for an element', () => {

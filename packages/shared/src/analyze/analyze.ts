@@ -15,7 +15,7 @@ import {
   parseIfAddress,
   parseIpv4,
 } from '../net/ipv4.js';
-import { DEFAULT_MTU, kernelMtus, L2_SLACK, VXLAN_OVERHEAD } from '../resolve/mtu.js';
+import { DEFAULT_MTU, kernelMtus, L2_SLACK, VXLAN_OVERHEAD } from '../net/mtu.js';
 
 /**
  * Predicted ping matrix with forward/return paths and first failure reasons. Pure.

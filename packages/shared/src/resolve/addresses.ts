@@ -6,7 +6,7 @@
  */
 
 import { diagnostic, listNames, plural } from '../diagnostics.js';
-import type { AddressHints, DomainSpec, IfaceSpec } from '../model.js';
+import type { AddressHints } from '../model.js';
 import {
   addressProblem,
   formatIpv4,
@@ -14,28 +14,9 @@ import {
   networkOf,
   parseCidr,
   parseIfAddress,
-  type Subnet,
 } from '../net/ipv4.js';
 import { DomainPool, P2P_LEN, P2pPool } from './pools.js';
-import type { ResolveState } from './resolve.js';
-
-export interface Member {
-  /** The interface that holds the member's address in this domain. */
-  iface: IfaceSpec;
-  node: string;
-  /** 0: takes the lowest addresses (routers; a routed host's br0 in its hostnet); 1: everyone else. */
-  rank: number;
-  /** The `ip` the design wrote for this member. */
-  explicit?: string;
-  /** Where the member comes from in the document, for diagnostics. */
-  path: (string | number)[];
-}
-
-export interface DomainState {
-  spec: DomainSpec;
-  subnet: Subnet | null;
-  members: Member[];
-}
+import { type DomainState, domainLabel, type Member, type ResolveState } from './state.js';
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -44,20 +25,6 @@ export function sortMembers(members: readonly Member[]): Member[] {
   return [...members].sort(
     (a, b) => a.rank - b.rank || byText(a.node, b.node) || byText(a.iface.key, b.iface.key),
   );
-}
-
-/** How a domain is called in a sentence. */
-export function domainLabel(spec: DomainSpec): string {
-  switch (spec.kind) {
-    case 'hostnet':
-      return `${spec.element}'s container network`;
-    case 'p2p':
-      return `the link ${spec.element}`;
-    case 'overlay':
-      return `the tunnel ${spec.element}`;
-    default:
-      return spec.element;
-  }
 }
 
 export function allocateAddresses(

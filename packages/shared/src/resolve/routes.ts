@@ -19,8 +19,8 @@ import {
   parseIpv4,
   routeDestination,
 } from '../net/ipv4.js';
-import { domainLabel } from './addresses.js';
-import type { Attachment, ResolveState } from './resolve.js';
+import type { Attachment, ResolveState } from './state.js';
+import { domainLabel } from './state.js';
 
 interface FirstHop {
   domain: string;
