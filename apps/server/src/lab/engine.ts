@@ -13,17 +13,10 @@ import type {
   Plan,
   Topology,
 } from '@netcanvas/shared';
+import type { Capabilities } from '../kernel/caps.js';
 import type { LabOwners } from './state.js';
 
-export interface Capabilities {
-  root: boolean;
-  iproute2: string;
-  kinds: Record<
-    'veth' | 'bridge' | 'vxlan' | 'vlan8021q' | 'vlanFiltering' | 'netem' | 'tbf',
-    boolean
-  >;
-  tools: Record<'ping' | 'traceroute' | 'tcpdump', string | null>;
-}
+export type { Capabilities };
 
 export type ApplyPhase =
   | 'validate'

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { labOfNetns } from '@netcanvas/shared';
 import { exec } from '../../src/kernel/exec.js';
 import { deleteNetns, listNetns } from '../../src/kernel/netns.js';
-import { pingFrom } from '../../src/tools/ping.js';
+import { pingFrom } from '../../src/kernel/ping.js';
 
 /** A lab name of our own for one test file: `t-k<area>-<4 random>`. */
 export function testLab(area: string): string {

@@ -10,7 +10,7 @@ import { analyze, type Design, designToYaml, diagnose } from '@netcanvas/shared'
 import { afterAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
 import type { LabEngine } from '../../src/lab/index.js';
-import { pingFrom } from '../../src/tools/ping.js';
+import { pingFrom } from '../../src/kernel/ping.js';
 import { netnsOf, runCli, scenario, testLab, withRoutes } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-rules-'));
