@@ -67,20 +67,26 @@ export class MemoryEngine implements Engine {
     const { topology } = diagnose(design, this.runningAddresses);
     return { ops: [], diagnostics: [], ...(topology ? { plan: compile(topology) } : {}) };
   }
+  /** The engine's per-lab lock, in memory only. */
+  async exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(lab)) throw new LabBusyError(lab);
+    this.busy.add(lab);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(lab);
+    }
+  }
   async apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
     this.calls.push({ method: 'apply', lab: design.name });
-    if (this.busy.has(design.name)) throw new LabBusyError(design.name);
-    this.busy.add(design.name);
-    try {
+    return this.exclusive(design.name, async () => {
       onProgress?.({ lab: design.name, phase: 'run', done: 0, total: 2 });
       await new Promise((r) => setTimeout(r, this.applyMs));
       onProgress?.({ lab: design.name, phase: 'run', done: 2, total: 2 });
       this.running.set(design.name, design);
       onProgress?.({ lab: design.name, phase: 'done', done: 2, total: 2 });
       return { lab: design.name, ok: true, ops: [], diagnostics: [] };
-    } finally {
-      this.busy.delete(design.name);
-    }
+    });
   }
   async addresses(lab: string): Promise<AddressHints> {
     this.calls.push({ method: 'addresses', lab });
