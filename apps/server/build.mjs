@@ -38,6 +38,8 @@ await build({
     ].join('\n'),
   },
   legalComments: 'none',
+  // Less text for Node to read and compile at every start (about a tenth of
+  // a command's CPU); names are kept, so stack traces still name functions.
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
