@@ -37,8 +37,8 @@ export class MemoryEngine implements Engine {
   readonly calls: { method: string; lab?: string; args?: unknown }[] = [];
   readonly running = new Map<string, Design>();
   private readonly busy = new Set<string>();
-  /** How long a fake apply takes, so tests can overlap two. */
-  applyMs = 50;
+  /** While set, an apply holding its lab waits for it: tests overlap two applies with it. */
+  gate: Promise<void> | null = null;
   /** Addresses a pretend running lab uses: the plan is compiled with them, as the real engine does. */
   runningAddresses: AddressHints = {};
 
@@ -81,7 +81,7 @@ export class MemoryEngine implements Engine {
     this.calls.push({ method: 'apply', lab: design.name });
     return this.exclusive(design.name, async () => {
       onProgress?.({ lab: design.name, phase: 'run', done: 0, total: 2 });
-      await new Promise((r) => setTimeout(r, this.applyMs));
+      if (this.gate) await this.gate;
       onProgress?.({ lab: design.name, phase: 'run', done: 2, total: 2 });
       this.running.set(design.name, design);
       onProgress?.({ lab: design.name, phase: 'done', done: 2, total: 2 });
