@@ -19,6 +19,7 @@ import {
   type PingResult,
 } from '../../src/lab/engine.js';
 import { LabOwners } from '../../src/lab/state.js';
+import { memoryCapabilities } from '../lab/memory-kernel.js';
 
 /** Every MemoryEngine's ownership registry lives under one directory, removed when the process exits. */
 let ownersRoot: string | undefined;
@@ -43,20 +44,7 @@ export class MemoryEngine implements Engine {
   runningAddresses: AddressHints = {};
 
   async capabilities(): Promise<Capabilities> {
-    return {
-      root: false,
-      iproute2: 'memory',
-      kinds: {
-        veth: true,
-        bridge: true,
-        vxlan: true,
-        vlan8021q: false,
-        vlanFiltering: false,
-        netem: false,
-        tbf: false,
-      },
-      tools: { ping: null, traceroute: null, tcpdump: null },
-    };
+    return memoryCapabilities(false);
   }
   async labs(): Promise<string[]> {
     this.calls.push({ method: 'labs' });

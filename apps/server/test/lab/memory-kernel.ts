@@ -24,6 +24,7 @@ import type {
   ObservedState,
   Op,
 } from '@netcanvas/shared';
+import { labOfNetns } from '@netcanvas/shared';
 import type { Capabilities } from '../../src/kernel/caps.js';
 import type { EngineKernel } from '../../src/lab/lab-engine.js';
 
@@ -50,7 +51,25 @@ const ROOT_OPS = new Set<Op['op']>(['netns.add', 'netns.del', 'netns.nsid']);
 
 class Refusal extends Error {}
 
-const ownedBy = (lab: string, ns: string) => ns === `nc-${lab}` || ns.startsWith(`nc-${lab}.`);
+const ownedBy = (lab: string, ns: string) => labOfNetns(ns) === lab;
+
+/** What a machine with veth, bridge and vxlan and no tools can do (the in-memory engines' answer). */
+export function memoryCapabilities(root: boolean): Capabilities {
+  return {
+    root,
+    iproute2: 'memory',
+    kinds: {
+      veth: true,
+      bridge: true,
+      vxlan: true,
+      vlan8021q: false,
+      vlanFiltering: false,
+      netem: false,
+      tbf: false,
+    },
+    tools: { ping: null, traceroute: null, tcpdump: null },
+  };
+}
 
 export class MemoryKernel implements EngineKernel {
   readonly spaces = new Map<string, Netns>();
@@ -83,25 +102,15 @@ export class MemoryKernel implements EngineKernel {
   }
 
   async capabilities(): Promise<Capabilities> {
-    return {
-      root: true,
-      iproute2: 'memory',
-      kinds: {
-        veth: true,
-        bridge: true,
-        vxlan: true,
-        vlan8021q: false,
-        vlanFiltering: false,
-        netem: false,
-        tbf: false,
-      },
-      tools: { ping: null, traceroute: null, tcpdump: null },
-    };
+    return memoryCapabilities(true);
   }
 
   async listLabs(): Promise<string[]> {
     const labs = new Set<string>();
-    for (const ns of this.spaces.keys()) labs.add(ns.slice(3).split('.')[0]!);
+    for (const ns of this.spaces.keys()) {
+      const lab = labOfNetns(ns);
+      if (lab) labs.add(lab);
+    }
     return [...labs].sort();
   }
 
