@@ -4,8 +4,8 @@
  * read as "unreachable" and a dead pair costs at most `deadlineS`.
  */
 import { MAX_PING_SIZE } from '@netcanvas/shared';
-import { exec } from '../kernel/exec.js';
-import { assertNetnsName } from '../kernel/names.js';
+import { exec } from './exec.js';
+import { assertNetnsName } from './names.js';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
