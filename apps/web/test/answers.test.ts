@@ -71,6 +71,21 @@ describe('an answer of the wrong shape', () => {
   });
 });
 
+describe('a session answer of the wrong shape', () => {
+  it('says what did not fit in the status bar, rather than that there is no server', async () => {
+    answers['GET /api/session'] = { via: 'session' };
+    const offline = new Promise<string | null>((resolve) => {
+      const stop = page.stores.live.subscribe((s) => {
+        if (s.connection !== 'offline') return;
+        stop();
+        resolve(s.connectionNote);
+      });
+    });
+    page.client.start();
+    expect(await offline).toMatch(/GET \/session: the server's answer does not fit \(session: /);
+  });
+});
+
 describe('an answer of the right shape', () => {
   it('fills the designs view', async () => {
     const summary = {

@@ -93,11 +93,15 @@ export function createConnection(live: LiveStore, api: Api, events: ConnectionEv
     } catch (err) {
       const unauthorized = err instanceof ApiError && err.status === 401;
       if (unauthorized) api.forgetSession();
+      // A server that answers in another shape is there, but not one this page can use: say why.
+      const misfit = err instanceof ApiError && err.code === 'bad-answer';
       setLive({
         connection: 'offline',
         connectionNote: unauthorized
           ? (state.loginRefused ?? state.closedBecause ?? NOT_LOGGED_IN)
-          : NO_SERVER,
+          : misfit
+            ? err.message
+            : NO_SERVER,
       });
       return;
     }
