@@ -1,5 +1,5 @@
 import type { AddressRecord, Op } from '@netcanvas/shared';
-import { create } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
 export type LinkOperState = 'up' | 'down' | 'absent';
@@ -91,26 +91,33 @@ export interface LiveState {
   storage: StorageRecovery | null;
 }
 
-export const useLive = create<LiveState>()(() => ({
-  connection: 'offline',
-  connectionNote: null,
-  lab: 'unknown',
-  elements: {},
-  elementNotes: {},
-  links: {},
-  measured: {},
-  progress: null,
-  save: 'local',
-  designId: null,
-  labName: null,
-  version: null,
-  addresses: null,
-  tools: [],
-  capture: null,
-  change: null,
-  session: null,
-  storage: null,
-}));
+export type LiveStore = StoreApi<LiveState>;
+
+/**
+ * The live store: written by the live layer (live/), read by the views. It
+ * has no actions of its own: what the server says replaces its entries.
+ */
+export const createLiveStore = (): LiveStore =>
+  createStore<LiveState>()(() => ({
+    connection: 'offline',
+    connectionNote: null,
+    lab: 'unknown',
+    elements: {},
+    elementNotes: {},
+    links: {},
+    measured: {},
+    progress: null,
+    save: 'local',
+    designId: null,
+    labName: null,
+    version: null,
+    addresses: null,
+    tools: [],
+    capture: null,
+    change: null,
+    session: null,
+    storage: null,
+  }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;
 

@@ -1,7 +1,5 @@
 import { useEffect } from 'react';
-import { cancelChange } from '../live/client';
-import { openView } from '../live/workspace';
-import { useApp } from '../store';
+import { useClient, useStores } from '../ui/context';
 
 function typingInField(e: KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;
@@ -16,6 +14,8 @@ function typingInField(e: KeyboardEvent): boolean {
 
 /** Ctrl+Z / Ctrl+Y (Ctrl+Shift+Z), Ctrl+C / Ctrl+V, Delete / Backspace, Escape. Fields and dialogs keep their own. */
 export function useShortcuts() {
+  const { app } = useStores();
+  const client = useClient();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typingInField(e)) {
@@ -24,12 +24,12 @@ export function useShortcuts() {
       }
       // A dialog is on top (gallery, change review): the keys are not meant for
       // the design behind it, which must not lose elements to a stray Delete.
-      const s = useApp.getState();
+      const s = app.getState();
       if (document.querySelector('[aria-modal="true"]')) {
         if (e.key === 'Escape') {
           s.setGalleryOpen(false);
-          cancelChange();
-          openView(null);
+          client.lab.cancelChange();
+          client.workspace.openView(null);
         }
         return;
       }
@@ -63,5 +63,5 @@ export function useShortcuts() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [app, client]);
 }

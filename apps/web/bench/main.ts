@@ -1,15 +1,15 @@
 import type { Design } from '@netcanvas/shared';
 import { generateDesign } from '@netcanvas/shared';
-import { useAnalysis } from './core/analysis';
-import type { ElementLiveState } from './live/store';
-import { useLive } from './live/store';
-import { linkIds } from './model/endpoints';
-import { useApp } from './store';
+import { boot } from '../src/boot';
+import { linkIds } from '../src/model/endpoints';
+import type { ElementLiveState } from '../src/store/live';
 
 /**
- * The benchmark page (`?bench=N`): a generated design of about N elements,
- * laid out on a grid, with hooks for bench/run.mjs to time a full live-status
- * update and panning. `?bench=0` is the floor: an empty canvas.
+ * The benchmark page (`bench/?n=N`, its own entry: the app's bundle carries
+ * none of this): the app with a generated design of about N elements, laid
+ * out on a grid, with hooks for bench/run.mjs to time a full live-status
+ * update and panning. `n=0` is the floor: an empty canvas. No server: the
+ * client is made but never started.
  */
 
 function gridLayout(design: Design): Design {
@@ -45,11 +45,12 @@ declare global {
   }
 }
 
-export function startBench(param: string) {
-  const target = Number(param);
+function startBench(target: number) {
   const design =
     target > 0 ? gridLayout(generateDesign({ seed: 7, elements: target, name: 'bench' })) : null;
-  if (design) useApp.getState().loadDesign(design);
+  const { live, analysis } = boot(({ app }) => {
+    if (design) app.getState().loadDesign(design);
+  });
   const elements = design ? Object.keys(design.nodes).length + design.links.length : 0;
   const ids = design ? Object.keys(design.nodes) : [];
   const links = design ? linkIds(design.links) : [];
@@ -63,7 +64,7 @@ export function startBench(param: string) {
       await frame();
       window.__benchFirstRender = performance.now();
       // The first diagnosis runs after the first paint: let it land before timing anything else.
-      while (useAnalysis.getState().running) await frame();
+      while (analysis.getState().running) await frame();
       await frame();
     })(),
     /** One server tick that changes every element's badge and every link's state and rate. */
@@ -79,7 +80,7 @@ export function startBench(param: string) {
           rate: 1000 * (1 + ((i + round) % 50)),
         };
       });
-      useLive.setState({ elements: el, links: ls, lab: 'running' });
+      live.setState({ elements: el, links: ls, lab: 'running' });
       await frame();
       return performance.now() - t0;
     },
@@ -118,3 +119,5 @@ export function startBench(param: string) {
     },
   };
 }
+
+startBench(Number(new URLSearchParams(location.search).get('n') ?? 0));

@@ -1,12 +1,10 @@
 import type { DesignNode, NodeKind } from '@netcanvas/shared';
 import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
 import { memo, type RefObject, useLayoutEffect, useRef } from 'react';
-import { useAnalysis } from '../core/analysis';
-import { KIND_DEFINITIONS } from '../kinds/definitions';
-import { type ElementLiveState, useLive } from '../live/store';
-import { setAttr, useLiveWriter } from '../live/transient';
-import { useApp } from '../store';
+import type { ElementLiveState } from '../store/live';
+import { useAnalysis, useApp, useStores } from './context';
 import { KindIcon } from './icons';
+import { setAttr, useLiveWriter } from './transient';
 
 /**
  * memo's comparison for node components: they draw from their id, design
@@ -105,10 +103,11 @@ export function useLiveElement(
   overview: boolean,
 ): RefObject<HTMLDivElement | null> {
   const card = useRef<HTMLDivElement>(null);
+  const liveStore = useStores().live;
   const paint = () => {
     const el = card.current;
     if (!el) return;
-    const { elements, elementNotes } = useLive.getState();
+    const { elements, elementNotes } = liveStore.getState();
     const state = elements[id];
     setAttr(el, 'data-live', state);
     const live = state && (elementNotes[id]?.join('\n') || state);
@@ -152,19 +151,22 @@ export function Badges({
   );
 }
 
+/** What a card shows of its kind (each kind's definition.ts has it). */
+export interface CardLook<N extends DesignNode> {
+  color: string;
+  summary(node: N): string;
+  tag?(node: N): string;
+}
+
 /** The card every non-container element is drawn as: kind icon, id, one summary line. */
 export function ElementCard<K extends NodeKind>(props: {
   id: string;
   node: Extract<DesignNode, { kind: K }>;
+  look: CardLook<Extract<DesignNode, { kind: K }>>;
   selected?: boolean;
   compact?: boolean;
 }) {
-  const { id, node, selected } = props;
-  const def = KIND_DEFINITIONS[node.kind] as {
-    summary(n: DesignNode): string;
-    tag?(n: DesignNode): string;
-    color: string;
-  };
+  const { id, node, selected, look: def } = props;
   const status = useElementStatus(id);
   const overview = useOverview();
   const card = useLiveElement(id, node.label || id, overview);

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from 'react';
-import { type LiveState, useLive } from './store';
+import type { LiveState } from '../store/live';
+import { useStores } from './context';
 
 /**
  * zustand's transient updates: a live tick is written straight to the DOM
@@ -12,18 +13,19 @@ import { type LiveState, useLive } from './store';
  * render, or React would overwrite them on its next render.
  */
 export function useLiveWriter<T>(select: (s: LiveState) => T, write: (value: T) => void) {
+  const live = useStores().live;
   const latest = useRef({ select, write });
   latest.current = { select, write };
   useLayoutEffect(() => {
-    let last = latest.current.select(useLive.getState());
+    let last = latest.current.select(live.getState());
     latest.current.write(last);
-    return useLive.subscribe((s) => {
+    return live.subscribe((s) => {
       const value = latest.current.select(s);
       if (value === last) return;
       last = value;
       latest.current.write(value);
     });
-  }, []);
+  }, [live]);
 }
 
 /** Sets or removes one attribute: absence means "no live state". */

@@ -1,10 +1,9 @@
 import type { Design, Diagnostic, IfaceSpec, Link } from '@netcanvas/shared';
 import { addressKey, ElementId, IfAddress, IfName, RESERVED_NAMES } from '@netcanvas/shared';
 import { createContext, useContext } from 'react';
-import { useAnalysis } from '../core/analysis';
-import { labOf, useLive } from '../live/store';
 import { endpointNode, endpointObject, linkIds, linksOf } from '../model/endpoints';
-import { useApp } from '../store';
+import { labOf } from '../store/live';
+import { useAnalysis, useApp, useLive, useStores } from './context';
 import { bySchema, emptyToUndefined, Field, type Parsed } from './Field';
 
 /** Diagnostics whose path points at this node's field, e.g. ['nodes', 'vlan10', 'subnet']. */
@@ -26,6 +25,7 @@ const idSchema = bySchema(ElementId);
 export const RenameContext = createContext<(to: string) => void>(() => {});
 
 export function IdField({ id }: { id: string }) {
+  const app = useStores().app;
   const rename = useApp((s) => s.renameElement);
   const renaming = useContext(RenameContext);
   const parse = (raw: string): Parsed<string> => {
@@ -33,7 +33,7 @@ export function IdField({ id }: { id: string }) {
     if (!r.ok) return r;
     if (RESERVED_NAMES.has(r.value))
       return { ok: false, message: `"${r.value}" is a word iproute2 reads as a keyword` };
-    if (r.value !== id && useApp.getState().design.nodes[r.value])
+    if (r.value !== id && app.getState().design.nodes[r.value])
       return { ok: false, message: `${r.value} already exists` };
     return r;
   };

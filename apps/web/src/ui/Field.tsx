@@ -1,7 +1,7 @@
 import type { Diagnostic } from '@netcanvas/shared';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { z } from 'zod';
-import { commitOverriding } from '../store';
+import { useApp } from './context';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -58,6 +58,7 @@ export function Field<T>(props: {
   mono?: boolean;
 }) {
   const id = useId();
+  const commitOverriding = useApp((s) => s.commitOverriding);
   const [draft, setDraft] = useState(props.value);
   const [message, setMessage] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
