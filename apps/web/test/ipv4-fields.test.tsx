@@ -8,12 +8,13 @@ import { parseCidr, parseIfAddress } from '@netcanvas/shared';
 import { act } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Inspector } from '../src/components/Inspector';
-import { useApp } from '../src/store';
+import { freshApp, type TestApp } from './app';
 import { testRoot } from './dom';
 import { scenario } from './helpers';
 
 const dom = testRoot();
-const s = () => useApp.getState();
+let page: TestApp;
+const s = () => page.app();
 const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
 const field = (testid: string) =>
   dom.host.querySelector<HTMLInputElement>(`[data-testid="${testid}"]`)!;
@@ -41,8 +42,9 @@ const SPELLINGS = [
 ];
 
 beforeEach(() => {
+  page = freshApp();
   act(() => s().loadDesign(scenario('inter-vlan')));
-  dom.render(<Inspector />);
+  dom.render(page.wrap(<Inspector />));
 });
 
 describe('IPv4 fields of the inspector', () => {
