@@ -1,5 +1,6 @@
 export * from './address-record.js';
 export * from './analyze/analyze.js';
+export * from './analyze/reach.js';
 export * from './compile/compile.js';
 export * from './compile/diff.js';
 export * from './compile/render.js';

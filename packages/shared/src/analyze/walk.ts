@@ -260,6 +260,23 @@ export class Walker {
   }
 
   /**
+   * Where a packet originated in `ns` for destinations of class `cls` can be delivered, as
+   * trace() decides it: the namespaces it stops at, in order, and the interface it leaves the
+   * last one by (-1: it is dropped before). The same for every destination of the class, so
+   * the all-pairs matrix asks once per (namespace, class) and not per pair.
+   */
+  reach(ns: number, cls: number): { stops: number[]; egress: number } {
+    const route = this.fwd.routeFor(ns, cls);
+    if (!route) return NOWHERE;
+    const step = this.originStep(ns, route);
+    if (step.fail) return NOWHERE;
+    if (!step.next) return { stops: [], egress: route.dev };
+    // Nothing is in progress at the top of a trace, so the transit walk is never 'busy' here.
+    const w = this.transitWalk(step.next.ns, cls) as Walk;
+    return { stops: w.stops, egress: w.end.fail ? -1 : w.end.egress };
+  }
+
+  /**
    * A packet originated in `ns` (which does not own `address`): the origin's step for its route,
    * then the shared transit walk for the destination class, then the delivery. On success the
    * hops are returned and `tracedAt` says where it was delivered.
@@ -339,6 +356,7 @@ export class Walker {
 }
 
 const EMPTY: Hop[] = [];
+const NOWHERE = { stops: [], egress: -1 };
 
 /** `head`, the first `length` hops of `rest`, then `last` if any: one array of exactly that size. */
 function join(head: Hop[], rest: Hop[], length: number, last: Hop | null): Hop[] {
