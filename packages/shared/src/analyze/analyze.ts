@@ -5,7 +5,7 @@ import { Forwarding } from './forwarding.js';
 import { Hops } from './hops.js';
 import { NetModel } from './model.js';
 import { SizeCheck } from './size.js';
-import type { PathResult } from './types.js';
+import type { PathResult, Walk } from './types.js';
 import { Walker } from './walk.js';
 
 /**
@@ -56,6 +56,8 @@ interface Destination {
   address: number;
   /** Namespaces where it is local (weak host model: on any interface, up or down). */
   owners: number[];
+  /** The one namespace where it is local, or -1 (none, or several: see owners). */
+  owner: number;
   cls: number;
   /** The namespace that takes it on each L2 component (by root interface), -1 for none. */
   takerByRoot: Map<number, number>;
@@ -176,48 +178,64 @@ export class MatrixRun {
   }
 
   /**
-   * Whether the ping from endpoint i to endpoint j is answered, exactly as cell(i, j).reachable,
-   * without building paths: the common cases from where each packet is delivered, anything
-   * else (a reply to a secondary address, a pair inside one namespace, a ping size) from the
-   * cell itself.
+   * Whether each ping is answered, for every pair at once (reach[i × n + j], exactly as
+   * cell(i, j).reachable), without building paths: first where the packet from each endpoint's
+   * namespace to each target is delivered, then each pair from its request and its reply.
+   * Anything rarer (a reply to a secondary address, a pair inside one namespace, a ping size)
+   * is answered by the cell itself.
    */
-  reachable(i: number, j: number, size?: number): boolean {
-    if (i === j || size !== undefined) return this.cell(i, j, size)?.reachable ?? false;
-    if (this.target[j]! < 0) return false;
-    const si = this.nsOf[i]!;
-    const sj = this.nsOf[j]!;
-    // A pair inside one namespace is delivered locally, with its own source address: rare, in full.
-    if (si === sj) return this.cell(i, j)!.reachable;
-    let to = this.dest[j];
-    if (!to) {
-      to = this.destination(this.target[j]!);
-      this.dest[j] = to;
+  reachAll(size?: number): Uint8Array {
+    const n = this.names.length;
+    const reach = new Uint8Array(n * n);
+    if (size !== undefined) {
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) if (this.cell(i, j, size)?.reachable) reach[i * n + j] = 1;
+      return reach;
     }
-    if (this.deliveredAt(si, to) !== sj) return false;
-    const src = this.fwd.sourceFor(si, this.cls[j]!);
-    if (src < 0) return false;
-    // The reply is a new packet from j back to the source address i chose.
-    let back = src === this.target[i] ? this.dest[i] : undefined;
-    if (!back) {
-      back = this.destination(src);
-      if (src === this.target[i]) this.dest[i] = back;
+    const dest = this.target.map((a) => (a >= 0 ? this.destination(a) : null));
+    // at[i × n + j]: the namespace where the packet from i's namespace to j's target is delivered.
+    const at = new Int32Array(n * n).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const si = this.nsOf[i]!;
+      for (let j = 0; j < n; j++) {
+        const d = dest[j];
+        if (d && i !== j) at[i * n + j] = this.deliveredAt(si, d);
+      }
     }
-    return this.deliveredAt(sj, back) === si;
+    for (let i = 0; i < n; i++) {
+      const si = this.nsOf[i]!;
+      for (let j = 0; j < n; j++) {
+        const sj = this.nsOf[j]!;
+        if (i === j || at[i * n + j] !== sj) continue;
+        if (si === sj) {
+          // Delivered locally, from its own address: rare, answered in full.
+          if (this.cell(i, j)!.reachable) reach[i * n + j] = 1;
+          continue;
+        }
+        const src = this.fwd.sourceFor(si, this.cls[j]!);
+        if (src < 0) continue;
+        // The reply is a new packet from j back to the source address i chose.
+        const back =
+          src === this.target[i] ? at[j * n + i] : this.deliveredAt(sj, this.destination(src));
+        if (back === si) reach[i * n + j] = 1;
+      }
+    }
+    return reach;
   }
 
-  /** Per endpoint, its target as a destination. */
-  private readonly dest: (Destination | undefined)[] = [];
   /** Every address asked for as a destination (endpoint targets and the source addresses replies go to). */
   private readonly destinations = new Map<number, Destination>();
   /** Per namespace and class, where its packets stop and leave (Walker.reach). */
-  private readonly reaches: { stops: number[]; egress: number }[][] = [];
+  private readonly reaches: { walk: Walk | null; egress: number }[][] = [];
 
   private destination(address: number): Destination {
     let d = this.destinations.get(address | 0);
     if (!d) {
+      const owners = this.m.localOwners.get(address) ?? [];
       d = {
         address,
-        owners: this.m.localOwners.get(address) ?? [],
+        owners,
+        owner: owners.length === 1 ? owners[0]! : -1,
         cls: this.fwd.classOf(address),
         takerByRoot: new Map(),
       };
@@ -229,7 +247,8 @@ export class MatrixRun {
   /** Where the packet from namespace `ns` to `to` is delivered (-1: nowhere), as Walker.path() says. */
   private deliveredAt(ns: number, to: Destination): number {
     const owners = to.owners;
-    if (owners.includes(ns)) return ns;
+    const one = to.owner;
+    if (one >= 0 ? one === ns : owners.includes(ns)) return ns;
     let byCls = this.reaches[ns];
     if (!byCls) {
       byCls = [];
@@ -240,13 +259,17 @@ export class MatrixRun {
       r = this.walk.reach(ns, to.cls);
       byCls[to.cls] = r;
     }
-    const stops = r.stops;
-    for (let k = 0; k < stops.length; k++) if (owners.includes(stops[k]!)) return stops[k]!;
-    if (r.egress < 0) return -1;
-    const root = this.m.find(r.egress);
+    let egress = r.egress;
+    if (r.walk) {
+      for (let at: Walk | null = r.walk; at; at = at.next)
+        if (one >= 0 ? one === at.ns : owners.includes(at.ns)) return at.ns;
+      egress = r.walk.end.egress;
+    }
+    if (egress < 0) return -1;
+    const root = this.m.find(egress);
     let at = to.takerByRoot.get(root);
     if (at === undefined) {
-      const arrival = this.m.ownerInComponent(r.egress, to.address);
+      const arrival = this.m.ownerInComponent(egress, to.address);
       at = arrival >= 0 ? this.m.ifaceNs[arrival]! : -1;
       to.takerByRoot.set(root, at);
     }

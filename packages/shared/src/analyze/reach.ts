@@ -29,9 +29,7 @@ export function reachability(
   checkPingSize(size);
   const run = new MatrixRun(topology, opts?.endpoints);
   const n = run.names.length;
-  const reach = new Uint8Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) if (i !== j && run.reachable(i, j, size)) reach[i * n + j] = 1;
+  const reach = run.reachAll(size);
   const made = new Map<number, PairResult | null>();
   return {
     endpoints: run.names,
