@@ -67,6 +67,9 @@ export interface Probe {
   timeoutMs: number;
 }
 
+/** The smallest ICMP payload fping 5 refuses (`-b`: "must be lower than 65488"). */
+const FPING_MAX_SIZE = 65488;
+
 /** At most this many addresses in one fping: its argv and its run stay small. */
 export const PING_MANY_MAX = 1024;
 
@@ -74,7 +77,7 @@ export const PING_MANY_MAX = 1024;
  * Pings many addresses from one namespace with one process (fping), every
  * address at once, each bounded by `probe`; one outcome per address. A dead
  * address costs its probe, not a process of its own. Returns null when fping
- * is not installed (the caller pings one by one instead).
+ * is not installed or cannot send that size (the caller pings one by one).
  */
 export async function pingMany(
   netns: string,
@@ -95,7 +98,8 @@ export async function pingMany(
   if (!(Number.isInteger(probe.timeoutMs) && probe.timeoutMs >= 50 && probe.timeoutMs <= 10_000))
     throw new Error(`a probe timeout is 50 to 10000 ms, not ${probe.timeoutMs}`);
   const fping = fpingPath();
-  if (!fping) return null;
+  // fping 5 takes payloads below 65488 bytes; the few sizes above go one by one with ping.
+  if (!fping || (size !== undefined && size >= FPING_MAX_SIZE)) return null;
   const sized = size === undefined ? [] : ['-b', String(size), '-M'];
   const r = await exec(
     [
