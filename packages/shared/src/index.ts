@@ -1,10 +1,12 @@
 export * from './address-record.js';
 export * from './analyze/analyze.js';
+export * from './analyze/reach.js';
 export * from './compile/compile.js';
 export * from './compile/diff.js';
 export * from './compile/render.js';
 export * from './compile/script.js';
 export * from './designs/generate.js';
+export * from './designs/islands.js';
 export * from './designs/scenarios.js';
 export { compareDiagnostics, sortDiagnostics } from './diagnostics.js';
 export * from './edit/index.js';

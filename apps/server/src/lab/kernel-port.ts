@@ -7,7 +7,7 @@ import { capabilities } from '../kernel/caps.js';
 import { halfMadeNetns } from '../kernel/half-made.js';
 import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
-import { pingFrom } from '../kernel/ping.js';
+import { pingFrom, pingMany } from '../kernel/ping.js';
 import type { Runner } from '../kernel/runner.js';
 import type { EngineKernel } from './lab-engine.js';
 
@@ -43,6 +43,7 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       return res.removed;
     },
     ping: (netns, address, deadlineS, size) => pingFrom(netns, address, deadlineS, size),
+    pingMany: (netns, addresses, probe, size) => pingMany(netns, addresses, probe, size),
     async forgetPathMtu(netns) {
       // `ip route flush cache` drops the cached routes with their learned MTUs.
       const res = await runner.run(

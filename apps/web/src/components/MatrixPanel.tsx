@@ -1,5 +1,5 @@
 import type { PairResult, Topology } from '@netcanvas/shared';
-import { analyze } from '@netcanvas/shared';
+import { reachability } from '@netcanvas/shared';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { attempt } from '../core/safe';
 import { pathElements, pathSteps } from '../model/path';
@@ -9,9 +9,10 @@ import { useAnalysis, useApp, useClient, useLive, useStores } from '../ui/contex
 import { useReveal } from './useReveal';
 
 /**
- * The most endpoints shown at once. The matrix is n² cells and n² analyses: a
- * 1000-element design has ~570 endpoints, 320 000 pairs, seconds of work and a
- * table no one can read. Bigger designs show a chosen part of it.
+ * The most endpoints shown at once. Every endpoint is analysed (reachability():
+ * all pairs, paths only for the cells drawn), but a 1000-element design has
+ * ~570 endpoints, 320 000 cells and a table no one can read: bigger designs
+ * show a chosen part of the whole matrix.
  */
 export const MATRIX_MAX_ENDPOINTS = 40;
 
@@ -150,14 +151,17 @@ export function MatrixPanel() {
   const all = useMemo(() => topology?.endpoints.map((e) => e.node) ?? [], [topology]);
   const shown = shownEndpoints(all, selection, filter);
   const shownKey = shown?.join(' ');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
   const result = useMemo(
-    () =>
-      topology
-        ? attempt('analyze', () => analyze(topology, shown ? { endpoints: shown } : undefined))
-        : null,
-    [topology, shownKey],
+    () => (topology ? attempt('analyze', () => reachability(topology)) : null),
+    [topology],
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
+  const rows = useMemo(() => {
+    const m = result?.value;
+    if (!m) return [];
+    const index = new Map(m.endpoints.map((e, i) => [e, i]));
+    return shown ? shown.map((e) => index.get(e)!) : m.endpoints.map((_, i) => i);
+  }, [result, shownKey]);
   const reveal = useReveal();
   const { app } = useStores();
   const { runMatrix } = useClient().lab;
@@ -176,7 +180,8 @@ export function MatrixPanel() {
         Add at least two addressed elements (namespaces, hosts, routers) to predict pings.
       </div>
     );
-  const ok = m.results.flat().filter((r) => r && r.from !== r.to && r.reachable).length;
+  let ok = 0;
+  for (const bit of m.reach) ok += bit;
   const total = m.endpoints.length * (m.endpoints.length - 1);
   return (
     <div className="nc-matrix" data-testid="matrix-panel">
@@ -213,29 +218,32 @@ export function MatrixPanel() {
           <thead>
             <tr>
               <th className="corner">from \ to</th>
-              {m.endpoints.map((e) => (
-                <th key={e} title={m.targets[e]}>
-                  {e}
+              {rows.map((j) => (
+                <th key={j} title={m.targets[m.endpoints[j]!]}>
+                  {m.endpoints[j]}
                 </th>
               ))}
             </tr>
           </thead>
           <tbody>
-            {m.endpoints.map((from, i) => (
-              <tr key={from}>
-                <th title={m.targets[from]}>
-                  {from} <span className="nc-muted mono">{m.targets[from]}</span>
-                </th>
-                {m.endpoints.map((to, j) => {
-                  const r = m.results[i]?.[j];
-                  return i === j || !r ? (
-                    <td key={to} className="nc-cell self" />
-                  ) : (
-                    <Cell key={to} r={r} onPick={onPick} />
-                  );
-                })}
-              </tr>
-            ))}
+            {rows.map((i) => {
+              const from = m.endpoints[i]!;
+              return (
+                <tr key={from}>
+                  <th title={m.targets[from]}>
+                    {from} <span className="nc-muted mono">{m.targets[from]}</span>
+                  </th>
+                  {rows.map((j) => {
+                    const r = m.pair(i, j);
+                    return i === j || !r ? (
+                      <td key={j} className="nc-cell self" />
+                    ) : (
+                      <Cell key={j} r={r} onPick={onPick} />
+                    );
+                  })}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

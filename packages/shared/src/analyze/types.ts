@@ -33,14 +33,23 @@ export interface Failure {
   blame: string[];
 }
 
+/**
+ * A transit walk as a chain of stops: each stop's own hops, then the walk from the next stop
+ * on, shared with every walk that passes there (a step costs one object, not a copy).
+ */
 export interface Walk {
-  hops: Hop[];
-  /** Namespace at each L3 stop. */
-  stops: number[];
-  /** Index into hops where each stop's hop begins. */
-  hopAt: number[];
-  /** Interface the packet arrived on at each stop (-1 at the walk's first stop). */
-  arrival: number[];
+  /** Namespace of this stop. */
+  ns: number;
+  /** This stop's hops: its forward hop and the crossing, or its failure hop. */
+  head: Hop[];
+  /** The rest of the walk from the next stop, or null when it ends here. */
+  next: Walk | null;
+  /** Interface the packet arrives on at the next stop (-1 when there is none). */
+  nextArrival: number;
+  /** Hops of the whole walk from this stop. */
+  length: number;
+  /** Namespace of the walk's last stop. */
+  last: number;
   end: { egress: number; fail?: undefined } | { egress: -1; fail: Failure };
 }
 

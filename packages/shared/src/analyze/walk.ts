@@ -116,26 +116,16 @@ export class Walker {
         this.hops.failHop(ns, `drops the packet: no route`),
         this.explain.noRoute(ns, rep),
       );
-    const head = [this.hops.stopHop(ns, route, false), this.hops.crossHop(route.dev)];
-    if (route.via < 0) {
-      return {
-        hops: head,
-        stops: [ns],
-        hopAt: [0],
-        arrival: [-1],
-        end: { egress: route.dev },
-      };
-    }
+    const head = this.transitHead(ns, route);
+    if (route.via < 0) return stop(ns, head, null, -1, { egress: route.dev });
     const next = this.nextHop(ns, route);
     if ('reason' in next) {
-      return {
-        // The frame never crosses the segment, so the path stops at the router that could not send it.
-        hops: [head[0]!, this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`)],
-        stops: [ns],
-        hopAt: [0],
-        arrival: [-1],
-        end: { egress: -1, fail: next },
-      };
+      // The frame never crosses the segment, so the path stops at the router that could not send it.
+      const hops = [
+        head[0]!,
+        this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`),
+      ];
+      return stop(ns, hops, null, -1, { egress: -1, fail: next });
     }
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
@@ -149,25 +139,35 @@ export class Walker {
         cycle.length === 1
           ? cycle[0]!
           : `${cycle.slice(0, -1).join(', ')} and ${cycle[cycle.length - 1]}`;
-      return {
-        hops: [...head, this.hops.failHop(next.ns, `gets the packet back: routing loop`)],
-        stops: [ns, next.ns],
-        hopAt: [0, 2],
-        arrival: [-1, next.arrival],
-        end: {
-          egress: -1,
-          fail: {
-            reason: `routing loop between ${names}: the packet to ${DST} circles until its TTL runs out`,
-            blame: cycle,
-          },
+      const end = {
+        egress: -1 as const,
+        fail: {
+          reason: `routing loop between ${names}: the packet to ${DST} circles until its TTL runs out`,
+          blame: cycle,
         },
       };
+      const back = stop(
+        next.ns,
+        [this.hops.failHop(next.ns, `gets the packet back: routing loop`)],
+        null,
+        -1,
+        end,
+      );
+      return stop(ns, head, back, next.arrival, end);
     }
-    const hops = head.concat(rest.hops);
-    const stops = [ns, ...rest.stops];
-    const hopAt = [0, ...rest.hopAt.map((h) => h + head.length)];
-    const arrival = [-1, next.arrival, ...rest.arrival.slice(1)];
-    return { hops, stops, hopAt, arrival, end: rest.end };
+    return stop(ns, head, rest, next.arrival, rest.end);
+  }
+
+  private readonly transitHeadMemo = new Map<Route, Hop[]>();
+
+  /** A transit stop's hops for a route: the same for every walk that takes the route. */
+  private transitHead(ns: number, route: Route): Hop[] {
+    let head = this.transitHeadMemo.get(route);
+    if (!head) {
+      head = [this.hops.stopHop(ns, route, false), this.hops.crossHop(route.dev)];
+      this.transitHeadMemo.set(route, head);
+    }
+    return head;
   }
 
   private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {
@@ -260,6 +260,24 @@ export class Walker {
   }
 
   /**
+   * Where a packet originated in `ns` for destinations of class `cls` can be delivered, as
+   * trace() decides it: the interface it leaves `ns` by when it goes no further (`egress`), or
+   * the transit walk from its next stop (`walk`), or neither when it is dropped in `ns`. The
+   * same for every destination of the class, so the all-pairs matrix asks once per
+   * (namespace, class) and not per pair.
+   */
+  reach(ns: number, cls: number): { walk: Walk | null; egress: number } {
+    const route = this.fwd.routeFor(ns, cls);
+    if (!route) return NOWHERE;
+    const step = this.originStep(ns, route);
+    if (step.fail) return NOWHERE;
+    if (!step.next) return { walk: null, egress: route.dev };
+    // Nothing is in progress at the top of a trace, so the transit walk is never 'busy' here.
+    const w = this.transitWalk(step.next.ns, cls) as Walk;
+    return { walk: w, egress: -1 };
+  }
+
+  /**
    * A packet originated in `ns` (which does not own `address`): the origin's step for its route,
    * then the shared transit walk for the destination class, then the delivery. On success the
    * hops are returned and `tracedAt` says where it was delivered.
@@ -283,12 +301,12 @@ export class Walker {
       const arrival = this.m.ownerInComponent(route.dev, address);
       if (arrival >= 0) {
         this.tracedAt = this.m.ifaceNs[arrival]!;
-        return join(head, EMPTY, 0, this.hops.deliverHop(this.tracedAt, arrival, address));
+        return join(head, null, 0, this.hops.deliverHop(this.tracedAt, arrival, address));
       }
       return {
         hops: join(
           head,
-          EMPTY,
+          null,
           0,
           this.hops.failHop(ns, `cannot deliver to ${formatIpv4(address)}`),
         ),
@@ -298,64 +316,75 @@ export class Walker {
     const nextNs = step.next.ns;
     if (owners?.includes(nextNs)) {
       this.tracedAt = nextNs;
-      return join(head, EMPTY, 0, this.hops.deliverHop(nextNs, step.next.arrival, address));
+      return join(head, null, 0, this.hops.deliverHop(nextNs, step.next.arrival, address));
     }
     // Nothing is in progress at the top of a trace, so the transit walk is never 'busy' here.
     const w = this.transitWalk(nextNs, cls) as Walk;
     if (owners) {
-      for (let k = 1; k < w.stops.length; k++) {
-        if (!owners.includes(w.stops[k]!)) continue;
-        this.tracedAt = w.stops[k]!;
-        return join(
-          head,
-          w.hops,
-          w.hopAt[k]!,
-          this.hops.deliverHop(w.stops[k]!, w.arrival[k]!, address),
-        );
+      // The stops after the first (nextNs, checked above), each with the hops before it.
+      let before = w.head.length;
+      for (let at: Walk | null = w.next, arrival = w.nextArrival; at; at = at.next) {
+        if (owners.includes(at.ns)) {
+          this.tracedAt = at.ns;
+          return join(head, w, before, this.hops.deliverHop(at.ns, arrival, address));
+        }
+        before += at.head.length;
+        arrival = at.nextArrival;
       }
     }
-    if (w.end.fail) return { hops: join(head, w.hops, w.hops.length, null), fail: w.end.fail };
+    if (w.end.fail) return { hops: join(head, w, w.length, null), fail: w.end.fail };
     const arrival = this.m.ownerInComponent(w.end.egress, address);
     if (arrival >= 0) {
       this.tracedAt = this.m.ifaceNs[arrival]!;
-      return join(
-        head,
-        w.hops,
-        w.hops.length,
-        this.hops.deliverHop(this.tracedAt, arrival, address),
-      );
+      return join(head, w, w.length, this.hops.deliverHop(this.tracedAt, arrival, address));
     }
-    const lastNs = w.stops[w.stops.length - 1]!;
     return {
       hops: join(
         head,
-        w.hops,
-        w.hops.length,
-        this.hops.failHop(lastNs, `cannot deliver to ${formatIpv4(address)}`),
+        w,
+        w.length,
+        this.hops.failHop(w.last, `cannot deliver to ${formatIpv4(address)}`),
       ),
       fail: this.explain.explainL2(w.end.egress, address),
     };
   }
 }
 
-const EMPTY: Hop[] = [];
+const NOWHERE = { walk: null, egress: -1 };
 
-/** `head`, the first `length` hops of `rest`, then `last` if any: one array of exactly that size. */
-function join(head: Hop[], rest: Hop[], length: number, last: Hop | null): Hop[] {
+/** `head`, the first `length` hops of the walk `rest`, then `last` if any: one array of exactly that size. */
+function join(head: Hop[], rest: Walk | null, length: number, last: Hop | null): Hop[] {
   const out = new Array<Hop>(head.length + length + (last ? 1 : 0));
   let o = 0;
   for (let i = 0; i < head.length; i++) out[o++] = head[i]!;
-  for (let i = 0; i < length; i++) out[o++] = rest[i]!;
+  let left = length;
+  for (let at = rest; at && left > 0; at = at.next) {
+    const hops = at.head;
+    for (let i = 0; i < hops.length && left > 0; i++, left--) out[o++] = hops[i]!;
+  }
   if (last) out[o] = last;
   return out;
 }
 
-function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
+/** One stop of a walk, and the rest from the next one. */
+function stop(
+  ns: number,
+  head: Hop[],
+  next: Walk | null,
+  nextArrival: number,
+  end: Walk['end'],
+): Walk {
   return {
-    hops: [hop],
-    stops: [ns],
-    hopAt: [0],
-    arrival: [-1],
-    end: { egress: -1, fail },
+    ns,
+    head,
+    next,
+    nextArrival,
+    length: head.length + (next ? next.length : 0),
+    last: next ? next.last : ns,
+    end,
   };
+}
+
+function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
+  return stop(ns, [hop], null, -1, { egress: -1, fail });
 }

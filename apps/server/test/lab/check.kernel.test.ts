@@ -1,0 +1,107 @@
+/**
+ * `netcanvas check` on a lab where many pairs cannot answer: every pair is
+ * measured as predicted, each unreachable pair is shown with the analyzer's
+ * reason, a pair broken by hand in the kernel is reported as differing, and
+ * no process or namespace is left behind.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze, designToYaml, diagnose, islandsDesign, netnsName } from '@netcanvas/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useEngine } from '../../src/cli/lab-commands.js';
+import { LabEngine, LabState } from '../../src/lab/index.js';
+import { createKernelPort } from '../../src/lab/kernel-port.js';
+import { cliIn, labName, netnsOf } from './helpers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nc-check-lab-'));
+const stateDir = mkdtempSync(join(tmpdir(), 'nc-check-state-'));
+useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
+const cli = cliIn(work);
+
+/** The pings and fpings this test process has running (its long-lived `ip -batch` workers stay). */
+function pingsRunning(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (Number(fields[1]) === process.pid && /ping/.test(name)) out.push(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+interface CheckJson {
+  pairs: { from: string; to: string; predicted: boolean; measured: boolean; reason?: string }[];
+  mismatches: number;
+}
+
+describe('check: failures do not wait, and are explained', () => {
+  const lab = labName('check');
+  const design = islandsDesign({ name: lab, perVlan: 4 });
+  afterAll(async () => {
+    await cli('down', lab);
+    rmSync(work, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+    expect(netnsOf(lab), 'namespaces left behind').toEqual([]);
+  });
+
+  it('measures every pair as predicted, with the reason for each pair that cannot answer', async () => {
+    writeFileSync(join(work, 'lab.yaml'), designToYaml(design));
+    const up = await cli('up', 'lab.yaml');
+    expect(up.code, up.stderr).toBe(0);
+
+    const predicted = analyze(diagnose(design).topology!);
+    const json = await cli('check', lab, '--json');
+    expect(json.code, json.stdout).toBe(0);
+    const result = JSON.parse(json.stdout) as CheckJson;
+    const n = predicted.endpoints.length;
+    expect(result.pairs).toHaveLength(n * (n - 1));
+    expect(result.mismatches).toBe(0);
+    const unreachable = result.pairs.filter((p) => !p.predicted);
+    // Every pair across the routed part and the island (v30 has no router) cannot answer.
+    expect(unreachable).toHaveLength(2 * 4 * (2 * 4 + 1));
+    for (const p of result.pairs) {
+      const i = predicted.endpoints.indexOf(p.from);
+      const j = predicted.endpoints.indexOf(p.to);
+      const want = predicted.results[i]![j]!;
+      expect(p.measured, `${p.from} → ${p.to}`).toBe(want.reachable);
+      expect(p.predicted).toBe(want.reachable);
+      expect(p.reason).toBe(want.reason);
+    }
+    expect(unreachable.every((p) => /\w/.test(p.reason ?? ''))).toBe(true);
+
+    const text = await cli('check', lab);
+    expect(text.code, text.stdout).toBe(0);
+    expect(text.stdout).toMatch(`${lab}: ${n * (n - 1)} pairs, all as predicted`);
+    const shown = text.stdout.split('unreachable, as predicted:\n')[1] ?? '';
+    for (const p of unreachable) expect(shown).toContain(`  ${p.from} → ${p.to}: ${p.reason}\n`);
+    expect(pingsRunning(), 'no ping or fping outlives the check').toEqual([]);
+  });
+
+  it('a pair broken by hand in the kernel is reported as differing from the prediction', async () => {
+    const topology = diagnose(design).topology!;
+    const ns = netnsName(lab, 'n10-1');
+    const dev = topology.interfaces.find((f) => f.netns === ns && f.name !== 'lo')!.name;
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'dev', dev, 'down']);
+    const json = await cli('check', lab, '--json');
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout) as CheckJson;
+    const differing = result.pairs.filter((p) => p.measured !== p.predicted);
+    expect(differing.length).toBe(result.mismatches);
+    // n10-1 reaches nobody now, and nobody reaches it: 2 × (the 8 others of the routed part and r1).
+    expect(differing).toHaveLength(2 * (2 * 4));
+    expect(differing.every((p) => p.from === 'n10-1' || p.to === 'n10-1')).toBe(true);
+    expect(differing.every((p) => p.predicted && !p.measured)).toBe(true);
+    const text = await cli('check', lab);
+    expect(text.stdout).toMatch(
+      /MEASURED DIFFERS FROM PREDICTED:\n {2}n10-1 → \S+ \(10\.0\.\d+\.\d+\): predicted reachable, measured unreachable/,
+    );
+    expect(pingsRunning()).toEqual([]);
+  }, 120_000);
+});

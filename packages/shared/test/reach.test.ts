@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../src/analyze/analyze.js';
+import { reachability } from '../src/analyze/reach.js';
+import { generateDesign } from '../src/designs/generate.js';
+import type { Topology } from '../src/model.js';
+import { resolve } from '../src/resolve/resolve.js';
+import { synthetic } from './analyze-fixtures.js';
+import { buildRandomDesign, interVlan, randomDesignPlan } from './helpers/designs.js';
+
+/**
+ * The scalable matrix against the straightforward one: analyze() builds every
+ * pair's paths one by one; reachability() decides every pair from where
+ * packets are delivered and builds paths only when asked. Same answers, always.
+ */
+function sameAsPerPair(topology: Topology, endpoints?: string[]): void {
+  const full = analyze(topology, endpoints ? { endpoints } : undefined);
+  const fast = reachability(topology, endpoints ? { endpoints } : undefined);
+  expect(fast.endpoints).toEqual(full.endpoints);
+  expect(fast.targets).toEqual(full.targets);
+  const n = full.endpoints.length;
+  expect(fast.reach).toHaveLength(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const r = full.results[i]![j]!;
+      const what = `${full.endpoints[i]} → ${full.endpoints[j]}`;
+      expect(fast.reach[i * n + j], what).toBe(r?.reachable ? 1 : 0);
+      expect(fast.pair(i, j), what).toEqual(r);
+    }
+  }
+}
+
+const topologyOf = (d: Parameters<typeof resolve>[0]) => resolve(d).topology;
+
+describe('reachability: the same matrix as analyze(), pair by pair', () => {
+  it('on random small designs (down links, tunnels, static routers, hosts)', () => {
+    fc.assert(
+      fc.property(randomDesignPlan, (plan) => sameAsPerPair(topologyOf(buildRandomDesign(plan)))),
+      { numRuns: 150 },
+    );
+  });
+
+  it('on generated designs of up to 120 elements, for every endpoint and for a chosen few', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.nat(1_000_000),
+          elements: fc.integer({ min: 5, max: 120 }),
+          downLinkChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
+          staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
+          pick: fc.nat(),
+        }),
+        ({ pick, ...opts }) => {
+          const topology = topologyOf(generateDesign(opts));
+          sameAsPerPair(topology);
+          const all = topology.endpoints.map((e) => e.node);
+          sameAsPerPair(
+            topology,
+            all.filter((_, k) => (k + pick) % 3 === 0),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('on a 400-endpoint chain of routers: every pair answers', () => {
+    const fast = reachability(synthetic(40, 10));
+    const n = fast.endpoints.length;
+    expect(n).toBe(400);
+    let answered = 0;
+    for (let k = 0; k < n * n; k++) answered += fast.reach[k]!;
+    expect(answered).toBe(n * (n - 1));
+  });
+
+  it('says which pair a bad index names', () => {
+    const fast = reachability(topologyOf(interVlan()));
+    expect(() => fast.pair(0, fast.endpoints.length)).toThrow(
+      /no pair \(0, 5\) in a matrix of 5 endpoints/,
+    );
+  });
+
+  it('with a ping size, the same answers as analyze() at that size', () => {
+    const topology = topologyOf(generateDesign({ seed: 5, elements: 40 }));
+    const full = analyze(topology, { size: 1472 });
+    const fast = reachability(topology, { size: 1472 });
+    const n = full.endpoints.length;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        expect(fast.reach[i * n + j]).toBe(full.results[i]![j]?.reachable ? 1 : 0);
+    expect(fast.size).toBe(1472);
+  });
+});
