@@ -39,6 +39,7 @@ import {
   StorageFullError,
   type Store,
 } from '../store/store.js';
+import { MAX_FILTER } from '../tools/capture.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
 import { answer, DesignEdits } from './edits.js';
@@ -663,6 +664,7 @@ export function createApp(deps: AppDeps): express.Express {
         dev: z.string().regex(IFNAME_RE, 'interface names are 1–15 characters'),
         packets: z.number().int().min(1).max(10_000).default(100),
         seconds: z.number().int().min(1).max(120).default(10),
+        filter: z.string().max(MAX_FILTER).optional(),
       }),
       req,
     );
@@ -672,7 +674,7 @@ export function createApp(deps: AppDeps): express.Express {
     const design = labDesign(req);
     const client = clientOf(res.locals.principal as Principal);
     const what = { lab: design.name, design: id, node: spec.node, dev: spec.dev, client };
-    const capture = deps.tools.startCapture(design, spec, (lines, done) => {
+    const capture = await deps.tools.startCapture(design, spec, (lines, done) => {
       if (done)
         audit.record({
           action: 'capture-stop',
@@ -689,6 +691,16 @@ export function createApp(deps: AppDeps): express.Express {
     });
     audit.record({ action: 'capture-start', ...what, capture: capture.id, ops: 0, result: 'ok' });
     res.status(202).json({ id: capture.id });
+  });
+
+  api.post('/labs/:design/captures/:capture/stop', (req, res) => {
+    body(z.strictObject({}), req);
+    const id = param(req, 'capture', /^[a-z0-9]{8,32}$/, 'capture id');
+    if (!deps.tools?.stopCapture)
+      throw new HttpError(501, 'not-available', 'capture is not available on this server');
+    if (!deps.tools.stopCapture(labDesign(req).name, id))
+      throw new HttpError(404, 'not-found', `no capture ${id} runs in this lab`);
+    res.status(202).json({ id });
   });
 
   api.get('/captures/:capture', (req, res) => {
