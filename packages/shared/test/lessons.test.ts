@@ -25,7 +25,8 @@ describe('built-in lessons', () => {
       expect(checks).toContain('restored');
       expect(checks.indexOf('cut')).toBeLessThan(checks.indexOf('restored'));
       // The dashboard's words, never the file's: "Cut link", not "state: down".
-      for (const s of lesson!.lesson.steps) expect(`${s.title} ${s.text ?? ''}`).not.toMatch(/state:/);
+      for (const s of lesson!.lesson.steps)
+        expect(`${s.title} ${s.text ?? ''}`).not.toMatch(/state:/);
     });
   }
 

@@ -641,13 +641,32 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(await engine.ping(labDesign(req), from, to));
   });
 
+  /** The lab's Measure run, so it can be cancelled: one per lab (a second one replaces the first's handle). */
+  const matrixRuns = new Map<string, AbortController>();
+
   api.post('/labs/:design/matrix', async (req, res) => {
     body(z.strictObject({}), req);
     const design = labDesign(req);
-    const result = await engine.matrix(design, (r) =>
-      hub.publish({ lab: design.name }, { kind: 'matrix', result: r }),
-    );
-    res.json(result);
+    const abort = new AbortController();
+    matrixRuns.set(design.name, abort);
+    try {
+      const result = await engine.matrix(
+        design,
+        (r) => hub.publish({ lab: design.name }, { kind: 'matrix', result: r }),
+        { signal: abort.signal },
+      );
+      res.json({ ...result, cancelled: abort.signal.aborted });
+    } finally {
+      if (matrixRuns.get(design.name) === abort) matrixRuns.delete(design.name);
+    }
+  });
+
+  api.post('/labs/:design/matrix/cancel', (req, res) => {
+    body(z.strictObject({}), req);
+    const lab = labDesign(req).name;
+    const run = matrixRuns.get(lab);
+    run?.abort();
+    res.json({ cancelled: run !== undefined });
   });
 
   api.post('/labs/:design/traceroute', async (req, res) => {

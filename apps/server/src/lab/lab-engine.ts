@@ -368,9 +368,9 @@ export class LabEngine implements Engine {
   async matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
-    opts: { size?: number; concurrency?: number } = {},
+    opts: { size?: number; concurrency?: number; signal?: AbortSignal } = {},
   ) {
-    const { size, concurrency = 8 } = opts;
+    const { size, concurrency = 8, signal } = opts;
     const { matrix, netnsOf } = await this.predicted(design, undefined, size);
     if (size !== undefined) await this.kernel.forgetPathMtu?.([...new Set(netnsOf.values())]);
     const pairs: PairResult[] = [];
@@ -383,7 +383,7 @@ export class LabEngine implements Engine {
     const measured: PingResult[] = new Array(pairs.length);
     let next = 0;
     const worker = async () => {
-      while (next < pairs.length) {
+      while (next < pairs.length && !signal?.aborted) {
         const index = next++;
         const pair = pairs[index]!;
         const r = await this.measure(pair, netnsOf.get(pair.from)!, size);
@@ -392,7 +392,7 @@ export class LabEngine implements Engine {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, pairs.length) }, worker));
-    return { predicted: matrix, measured };
+    return { predicted: matrix, measured: measured.filter((r) => r !== undefined) };
   }
 }
 

@@ -4,8 +4,8 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { attempt } from '../core/safe';
 import { pathElements, pathSteps } from '../model/path';
 import type { AppStore, HighlightTone } from '../store/app';
-import { labRunning, pairKey } from '../store/live';
-import { useAnalysis, useApp, useClient, useLive, useStores } from '../ui/context';
+import { isFresh, labRunning, pairKey } from '../store/live';
+import { useAnalysis, useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
 import { useReveal } from './useReveal';
 
 /**
@@ -113,32 +113,115 @@ function showPair(
 }
 
 function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void }) {
-  const measured = useLive((s) => s.measured[pairKey(r.from, r.to)]);
-  const mismatch = measured !== undefined && measured.reachable !== r.reachable;
+  const key = pairKey(r.from, r.to);
+  const m = useLive((s) => s.measured[key]);
+  const stale = useLive((s) => m !== undefined && !isFresh(m, s.generation));
+  const predicting = useLesson((s) => s.predicting);
+  const guess = useLesson((s) =>
+    Object.hasOwn(s.predictions, key) ? s.predictions[key] : undefined,
+  );
+  const predict = useLesson((s) => s.predict);
+  // Only what was measured under the lab as it is now can contradict the prediction.
+  const measured = m && !stale ? m : undefined;
+  const mismatch = !predicting && measured !== undefined && measured.reachable !== r.reachable;
+  const scored = predicting && guess !== undefined && measured !== undefined;
+  const wrong = scored && guess !== measured.reachable;
+  const said = (v: boolean) => (v ? 'reachable' : 'unreachable');
   return (
     <td
-      className={`nc-cell ${r.reachable ? 'ok' : 'fail'} ${mismatch ? 'mismatch' : ''}`}
+      className={`nc-cell ${predicting ? 'guessing' : r.reachable ? 'ok' : 'fail'} ${mismatch ? 'mismatch' : ''} ${stale ? 'stale' : ''} ${scored ? (wrong ? 'guess-wrong' : 'guess-right') : ''}`}
       data-testid={`matrix-cell-${r.from}-${r.to}`}
       data-predicted={r.reachable ? 'ok' : 'fail'}
-      data-measured={measured ? (measured.reachable ? 'ok' : 'fail') : 'none'}
-      title={r.reachable ? r.forward.map((h) => `${h.element}: ${h.note}`).join('\n') : r.reason}
+      data-measured={m ? (m.reachable ? 'ok' : 'fail') : 'none'}
+      data-stale={stale ? 'true' : undefined}
+      data-guess={guess === undefined ? 'none' : guess ? 'ok' : 'fail'}
+      title={
+        predicting
+          ? 'Your prediction: click for ✓ (reaches), again for ✗, again to clear'
+          : stale
+            ? 'Measured before the last change: Measure again'
+            : r.reachable
+              ? r.forward.map((h) => `${h.element}: ${h.note}`).join('\n')
+              : r.reason
+      }
     >
       <button
         type="button"
         className="nc-cell-btn"
-        aria-label={`${r.from} to ${r.to}: ${r.reachable ? 'reachable' : 'unreachable'}${
-          measured ? `, measured ${measured.reachable ? 'reachable' : 'unreachable'}` : ''
-        }`}
-        onClick={() => onPick(r)}
+        aria-label={
+          predicting
+            ? `${r.from} to ${r.to}: your prediction ${guess === undefined ? 'not marked' : said(guess)}${measured ? `, measured ${said(measured.reachable)}` : ''}`
+            : `${r.from} to ${r.to}: ${said(r.reachable)}${
+                m ? `, measured ${said(m.reachable)}${stale ? ' before the last change' : ''}` : ''
+              }`
+        }
+        onClick={() =>
+          predicting
+            ? predict(r.from, r.to, guess === undefined ? true : guess ? false : undefined)
+            : onPick(r)
+        }
       >
-        <span className="pred">{r.reachable ? '✓' : '✗'}</span>
-        {measured && (
-          <span className={`meas ${measured.reachable ? 'ok' : 'fail'}`}>
-            {measured.reachable ? '●' : '○'}
-          </span>
+        <span className="pred">
+          {predicting ? (guess === undefined ? '?' : guess ? '✓' : '✗') : r.reachable ? '✓' : '✗'}
+        </span>
+        {m && (
+          <span className={`meas ${m.reachable ? 'ok' : 'fail'}`}>{m.reachable ? '●' : '○'}</span>
         )}
       </button>
     </td>
+  );
+}
+
+/** The student's marks against the fresh measurements, every wrong one with the analyzer's reason. */
+function Score({ results }: { results: readonly PairResult[] }) {
+  const predictions = useLesson((s) => s.predictions);
+  const measured = useLive((s) => s.measured);
+  const generation = useLive((s) => s.generation);
+  const scored = results.flatMap((r) => {
+    const key = pairKey(r.from, r.to);
+    const m = measured[key];
+    if (!Object.hasOwn(predictions, key) || !isFresh(m, generation)) return [];
+    return [{ r, guess: predictions[key]!, real: m.reachable }];
+  });
+  if (scored.length === 0) return null;
+  const wrong = scored.filter((x) => x.guess !== x.real);
+  return (
+    <div className="nc-score" data-testid="predict-score" role="status" aria-live="polite">
+      <strong data-testid="predict-score-total">
+        {scored.length - wrong.length} of {scored.length} predictions right
+      </strong>
+      {wrong.length > 0 && (
+        <ul>
+          {wrong.map(({ r, guess, real }) => (
+            <li key={`${r.from}>${r.to}`} data-testid={`predict-wrong-${r.from}-${r.to}`}>
+              {r.from} → {r.to}: you said {guess ? '✓' : '✗'}, the lab says {real ? '✓' : '✗'}.{' '}
+              {real
+                ? `It goes ${r.forward.map((h) => h.element).join(' → ')}.`
+                : (r.reason ?? 'It is not reachable.')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Measure's progress (fresh results of this run) and its Cancel. */
+function Measuring() {
+  const measuring = useLive((s) => s.measuring);
+  const got = useLive(
+    (s) => Object.values(s.measured).filter((m) => m.generation === s.generation).length,
+  );
+  const { cancelMatrix } = useClient().lab;
+  if (!measuring) return null;
+  return (
+    <span className="nc-measuring" data-testid="matrix-progress" role="status">
+      <progress max={measuring.total} value={Math.min(got, measuring.total)} /> {got}/
+      {measuring.total}
+      <button type="button" onClick={() => void cancelMatrix()} data-testid="matrix-cancel">
+        Cancel
+      </button>
+    </span>
   );
 }
 
@@ -159,12 +242,19 @@ export function MatrixPanel() {
     [topology, shownKey],
   );
   const reveal = useReveal();
-  const { app } = useStores();
+  const { app, lesson } = useStores();
   const { runMatrix } = useClient().lab;
+  const measuring = useLive((s) => s.measuring !== null);
+  const predicting = useLesson((s) => s.predicting);
+  const setPredicting = useLesson((s) => s.setPredicting);
   const stagger = useRef<Stagger | null>(null);
   const onPick = useCallback(
-    (r: PairResult) => topology && showPair(app, stagger, r, topology, reveal),
-    [app, topology, reveal],
+    (r: PairResult) => {
+      if (!topology) return;
+      lesson.getState().noteExplained(r.from, r.to);
+      showPair(app, stagger, r, topology, reveal);
+    },
+    [app, lesson, topology, reveal],
   );
   if (!result)
     return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
@@ -182,8 +272,9 @@ export function MatrixPanel() {
     <div className="nc-matrix" data-testid="matrix-panel">
       <div className="nc-panel-bar">
         <span className="nc-muted">
-          Predicted: {ok}/{total} pairs reach each other. Click a cell to see the path. ✓/✗
-          predicted · ●/○ measured
+          {predicting
+            ? 'Predict: click each cell, ✓ if the ping gets through, ✗ if not; then Measure.'
+            : `Predicted: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
         </span>
         {shown && (
           <label className="nc-matrix-subset" data-testid="matrix-subset">
@@ -198,16 +289,29 @@ export function MatrixPanel() {
           </label>
         )}
         <div className="nc-spacer" />
+        <label className="nc-predict-toggle">
+          <input
+            type="checkbox"
+            checked={predicting}
+            onChange={(e) => setPredicting(e.target.checked)}
+            data-testid="matrix-predict"
+          />
+          Predict
+        </label>
+        <Measuring />
         <button
           type="button"
-          disabled={!online}
+          disabled={!online || measuring}
           onClick={() => void runMatrix()}
           data-testid="matrix-measure"
           title={online ? 'Ping every pair in the running lab' : 'Deploy the lab to measure'}
         >
-          Measure
+          {measuring ? 'Measuring…' : 'Measure'}
         </button>
       </div>
+      {predicting && (
+        <Score results={m.results.flat().filter((r): r is PairResult => !!r && r.from !== r.to)} />
+      )}
       <div className="nc-matrix-scroll">
         <table>
           <thead>

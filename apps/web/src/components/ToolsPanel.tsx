@@ -5,15 +5,30 @@ import { useAnalysis, useClient, useLive } from '../ui/context';
 /** Ping/traceroute output and the packet capture stream. */
 export function ToolsPanel() {
   const tools = useLive((s) => s.tools);
-  const { downloadCapture, startCapture } = useClient().lab;
+  const { downloadCapture, startCapture, stopCapture } = useClient().lab;
   const capture = useLive((s) => s.capture);
   const running = useLive(labRunning);
   const topology = useAnalysis((s) => s.topology);
+  // Every interface tcpdump can attach to, a segment's bridge ports (in the
+  // fabric namespace) included; not the bridges themselves, which see only
+  // what is flooded or meant for them.
   const interfaces = useMemo(
     () => topology?.interfaces.filter((i) => i.kind !== 'bridge') ?? [],
     [topology],
   );
   const [target, setTarget] = useState('');
+  const [filter, setFilter] = useState('');
+  const filterProblem = filter.trimStart().startsWith('-')
+    ? 'A filter cannot start with "-": tcpdump would read it as an option'
+    : null;
+  // The list follows a capture started elsewhere (the context menu), so it names what runs.
+  const started = capture?.target;
+  useEffect(() => {
+    if (!started) return;
+    const [node, dev] = started.split('/');
+    const match = interfaces.find((i) => i.node === node && i.name === dev);
+    if (match) setTarget(match.key);
+  }, [started, interfaces]);
   const out = useRef<HTMLPreElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: follow the output as lines arrive
   useEffect(() => {
@@ -36,15 +51,40 @@ export function ToolsPanel() {
               </option>
             ))}
           </select>
+          <input
+            className={`nc-capture-filter ${filterProblem ? 'invalid' : ''}`}
+            value={filter}
+            placeholder="filter, e.g. udp port 4789"
+            spellCheck={false}
+            aria-label="Capture filter (tcpdump expression)"
+            aria-invalid={filterProblem ? true : undefined}
+            title={
+              filterProblem ?? 'A tcpdump filter expression; the server checks it before it runs'
+            }
+            onChange={(e) => setFilter(e.target.value)}
+            data-testid="capture-filter"
+          />
           <button
             type="button"
-            disabled={!running || !chosen || capture?.running}
-            onClick={() => chosen && void startCapture(chosen.node, chosen.name)}
+            disabled={!running || !chosen || capture?.running || !!filterProblem}
+            onClick={() =>
+              chosen && void startCapture(chosen.node, chosen.name, { filter: filter.trim() })
+            }
             data-testid="capture-start"
             title={running ? 'tcpdump for up to 15 s / 50 packets' : 'Deploy the lab to capture'}
           >
             {capture?.running ? 'Capturing…' : 'Capture'}
           </button>
+          {capture?.running && (
+            <button
+              type="button"
+              disabled={!capture.id}
+              onClick={() => void stopCapture()}
+              data-testid="capture-stop"
+            >
+              Stop
+            </button>
+          )}
           {capture?.id && !capture.running && (
             <button
               type="button"
@@ -60,6 +100,11 @@ export function ToolsPanel() {
               : 'Right-click an element for ping, traceroute and capture.'}
           </span>
         </div>
+        {filterProblem && (
+          <div className="nc-field-error" role="alert" data-testid="capture-filter-error">
+            {filterProblem}
+          </div>
+        )}
         <pre ref={out} className="nc-console" data-testid="capture-output">
           {capture?.lines.map((l) => l.text).join('\n') ||
             (running ? 'No capture yet.' : 'Tools need a deployed lab.')}

@@ -43,8 +43,17 @@ export interface LabActions {
   setLinkLive(linkId: string, state: 'up' | 'down'): Promise<void>;
   ping(from: string, to: string): Promise<void>;
   traceroute(from: string, to: string): Promise<void>;
+  /** Pings every pair of the running lab; `measuring` counts the pairs, the results arrive one by one. */
   runMatrix(): Promise<void>;
-  startCapture(node: string, dev: string, packets?: number, seconds?: number): Promise<void>;
+  /** Ends a Measure run: pairs not yet pinged are not pinged. */
+  cancelMatrix(): Promise<void>;
+  startCapture(
+    node: string,
+    dev: string,
+    opts?: { packets?: number; seconds?: number; filter?: string },
+  ): Promise<void>;
+  /** Ends the running capture; its pcap is kept for download. */
+  stopCapture(): Promise<void>;
   /** The finished capture's pcap, fetched with the session header and saved from memory. */
   downloadCapture(id: string): Promise<void>;
   listSessions(): Promise<SessionRow[] | undefined>;
@@ -54,14 +63,24 @@ export interface LabActions {
 export interface LabActionsDeps extends Pick<Stores, 'app' | 'live'> {
   api: Api;
   sync: Sync;
+  /** How many endpoints the matrix pings (the analysis' topology), for Measure's progress. */
+  endpointCount?: () => number;
 }
 
-export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabActions {
+export function createLabActions({
+  app,
+  live,
+  api,
+  sync,
+  endpointCount = () => 0,
+}: LabActionsDeps): LabActions {
   const setLive = live.setState;
   const now = () => live.getState();
   const toast = (text: string, tone?: 'info' | 'error') => app.getState().toast(text, tone);
   /** Numbers the tool runs shown in the capture panel. */
   let toolSeq = 0;
+  /** The lab changed under what was measured: older results are stale from now on. */
+  const labChanged = () => setLive({ generation: now().generation + 1 });
 
   /**
    * Saves pending edits and waits until the server has them: plan and apply
@@ -105,6 +124,7 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
         .send('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state })
         .then(() => true),
     );
+    if (done === true) labChanged();
     return done === true;
   }
   app.onLinkCutUndo(cutOrRestore);
@@ -145,6 +165,7 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
       }
       if (result.ok) {
         const n = result.ops.length;
+        if (n > 0) labChanged();
         setLive({ progress: { action: 'deploy', phase: 'done', done: n, total: n } });
         toast(n ? `Deployed: ${n} operations` : 'Already up to date: nothing to change');
       } else {
@@ -210,6 +231,7 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
           ? { action: 'destroy', phase: 'done', done: r.removed.length, total: r.removed.length }
           : null,
         measured: {},
+        generation: now().generation + 1,
       });
       if (r) toast(`Destroyed: ${r.removed.length} namespaces removed`);
     },
@@ -234,7 +256,13 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
           setLive({
             measured: {
               ...now().measured,
-              [pairKey(from, to)]: { from, to, reachable: r.measured, output: r.output },
+              [pairKey(from, to)]: {
+                from,
+                to,
+                reachable: r.measured,
+                output: r.output,
+                generation: now().generation,
+              },
             },
           });
           return { output: r.output, ok: r.measured };
@@ -261,23 +289,48 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
     async runMatrix() {
       const id = designIdOrToast();
       if (!id) return;
-      setLive({ measured: {} });
-      // The results arrive one by one over the socket (`matrix` deltas).
+      const n = endpointCount();
+      setLive({ measured: {}, measuring: { total: n * (n - 1) } });
+      // The results arrive one by one over the socket (`matrix` deltas); the
+      // answer comes when the run is over (or cancelled).
       await run('Measure', () => api.send('POST', `/labs/${id}/matrix`, {}));
+      setLive({ measuring: null });
     },
 
-    async startCapture(node, dev, packets = 50, seconds = 15) {
+    async cancelMatrix() {
+      const id = designIdOrToast();
+      if (!id || !now().measuring) return;
+      await run('Cancel', () => api.send('POST', `/labs/${id}/matrix/cancel`, {}));
+    },
+
+    async startCapture(node, dev, opts = {}) {
       const id = designIdOrToast();
       if (!id) return;
+      const { packets = 50, seconds = 15, filter } = opts;
       setLive({ capture: { target: `${node}/${dev}`, running: true, lines: [] } });
       // Show the lines where they arrive, as ping and traceroute do.
       app.getState().setPanel('capture');
       const r = await run('Capture', () =>
-        api.call('POST', `/labs/${id}/captures`, CaptureStarted, { node, dev, packets, seconds }),
+        api.call('POST', `/labs/${id}/captures`, CaptureStarted, {
+          node,
+          dev,
+          packets,
+          seconds,
+          ...(filter ? { filter } : {}),
+        }),
       );
       const capture = now().capture;
       if (!r) setLive({ capture: null });
       else if (capture) setLive({ capture: { ...capture, id: r.id } });
+    },
+
+    async stopCapture() {
+      const id = designIdOrToast();
+      const capture = now().capture;
+      if (!id || !capture?.id || !capture.running) return;
+      await run('Stop', () =>
+        api.send('POST', `/labs/${id}/captures/${encodeURIComponent(capture.id!)}/stop`, {}),
+      );
     },
 
     async downloadCapture(id) {

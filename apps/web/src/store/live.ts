@@ -16,6 +16,8 @@ export interface MeasuredPing {
   reachable: boolean;
   rttMs?: number;
   output?: string;
+  /** The lab's `generation` when this was measured: older ones are stale, not mismatches. */
+  generation: number;
 }
 
 export interface DeployProgress {
@@ -68,6 +70,14 @@ export interface LiveState {
   elementNotes: Record<string, string[]>;
   links: Record<string, LinkLive>;
   measured: Record<string, MeasuredPing>;
+  /**
+   * Counts the changes of the running lab this tab knows of (a deploy or
+   * apply, a cut or restored link, a destroy): a measurement taken under an
+   * older generation describes a lab that no longer exists.
+   */
+  generation: number;
+  /** A Measure run in progress: how many pairs it pings (progress is the fresh results so far). */
+  measuring: { total: number } | null;
   progress: DeployProgress | null;
   save: 'local' | 'saved' | 'saving' | 'error';
   designId: string | null;
@@ -106,6 +116,8 @@ export const createLiveStore = (): LiveStore =>
     elementNotes: {},
     links: {},
     measured: {},
+    generation: 0,
+    measuring: null,
     progress: null,
     save: 'local',
     designId: null,
@@ -120,6 +132,10 @@ export const createLiveStore = (): LiveStore =>
   }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;
+
+/** Measured under the lab as it is now (not before the last deploy, apply, cut or restore). */
+export const isFresh = (m: MeasuredPing | undefined, generation: number): m is MeasuredPing =>
+  m !== undefined && m.generation === generation;
 
 /** The lab exists in the kernel, whole or in part. */
 export const labDeployed = (lab: LiveState['lab']) => lab === 'running' || lab === 'partial';

@@ -7,13 +7,13 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Design, Diagnostic } from '../model.js';
+import { findScenario, type Scenario } from '../designs/scenarios.js';
+import type { Diagnostic } from '../model.js';
 import { ELEMENT_ID_RE } from '../net/names.js';
 import { linkIds } from '../parse/links.js';
 import { parseDesign } from '../parse/parse.js';
-import { LINK_ID_RE } from '../parse/schema.js';
+import { type Design, LINK_ID_RE } from '../parse/schema.js';
 import { designFromYaml, designToYaml, MAX_YAML_ALIASES, MAX_YAML_BYTES } from '../parse/yaml.js';
-import { findScenario, type Scenario } from '../designs/scenarios.js';
 
 export const LESSON_API_VERSION = 'netcanvas/lesson/v1';
 
@@ -115,9 +115,7 @@ function named(check: LessonCheck): { elements: string[]; links: string[] } {
  * Lesson YAML → the lesson and its design, or the reasons it cannot be used
  * (each naming the step at fault). Never throws.
  */
-export function lessonFromYaml(
-  text: string,
-): { lesson?: LoadedLesson; diagnostics: Diagnostic[] } {
+export function lessonFromYaml(text: string): { lesson?: LoadedLesson; diagnostics: Diagnostic[] } {
   if (new TextEncoder().encode(text).length > MAX_YAML_BYTES)
     return { diagnostics: [problem('a lesson file may be at most 1 MiB')] };
   let raw: unknown;
