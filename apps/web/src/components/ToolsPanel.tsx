@@ -1,6 +1,84 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { MAX_PINGS } from '../live/actions';
 import { labRunning } from '../store/live';
 import { useAnalysis, useClient, useLive } from '../ui/context';
+
+/** Ping a pair: a count of pings, or continuous until Stop; each is a real ping through the server. */
+function PingBar() {
+  const topology = useAnalysis((s) => s.topology);
+  const running = useLive(labRunning);
+  const pinging = useLive((s) => s.pinging);
+  const { ping, pingContinuous, stopPing } = useClient().lab;
+  const endpoints = topology?.endpoints.map((e) => e.node) ?? [];
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [count, setCount] = useState('3');
+  const a = endpoints.includes(from) ? from : endpoints[0];
+  const b = endpoints.includes(to) && to !== a ? to : endpoints.find((e) => e !== a);
+  const n = Number(count);
+  const countOk = /^\d{1,4}$/.test(count) && n >= 1 && n <= MAX_PINGS;
+  const can = running && !!a && !!b && !pinging;
+  return (
+    <div className="nc-ping-bar" data-testid="ping-bar">
+      <select
+        value={a ?? ''}
+        onChange={(e) => setFrom(e.target.value)}
+        aria-label="Ping from"
+        data-testid="ping-from"
+      >
+        {endpoints.map((e) => (
+          <option key={e}>{e}</option>
+        ))}
+      </select>
+      →
+      <select
+        value={b ?? ''}
+        onChange={(e) => setTo(e.target.value)}
+        aria-label="Ping to"
+        data-testid="ping-to"
+      >
+        {endpoints
+          .filter((e) => e !== a)
+          .map((e) => (
+            <option key={e}>{e}</option>
+          ))}
+      </select>
+      <input
+        className={`nc-ping-count ${countOk ? '' : 'invalid'}`}
+        value={count}
+        inputMode="numeric"
+        aria-label="How many pings"
+        aria-invalid={countOk ? undefined : true}
+        title={countOk ? 'How many pings, one a second' : `1 to ${MAX_PINGS} pings`}
+        onChange={(e) => setCount(e.target.value)}
+        data-testid="ping-count"
+      />
+      <button
+        type="button"
+        disabled={!can || !countOk}
+        onClick={() => a && b && void ping(a, b, n)}
+        data-testid="ping-start"
+      >
+        Ping
+      </button>
+      {pinging ? (
+        <button type="button" onClick={stopPing} data-testid="ping-stop">
+          Stop
+        </button>
+      ) : (
+        <button
+          type="button"
+          disabled={!can}
+          onClick={() => a && b && void pingContinuous(a, b)}
+          data-testid="ping-continuous"
+          title="Ping once a second until Stop"
+        >
+          Continuous
+        </button>
+      )}
+    </div>
+  );
+}
 
 /** Ping/traceroute output and the packet capture stream. */
 export function ToolsPanel() {
@@ -111,6 +189,7 @@ export function ToolsPanel() {
         </pre>
       </div>
       <div className="nc-tools-runs" data-testid="tool-runs">
+        <PingBar />
         {tools.length === 0 && <div className="nc-muted">No pings yet.</div>}
         {tools.map((t) => (
           <details

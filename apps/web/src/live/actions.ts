@@ -41,7 +41,11 @@ export interface LabActions {
    * an edit of the design like any other.
    */
   setLinkLive(linkId: string, state: 'up' | 'down'): Promise<void>;
-  ping(from: string, to: string): Promise<void>;
+  /** `count` real pings, one after another (one a second, as ping(8) sends them), in one tool run. */
+  ping(from: string, to: string, count?: number): Promise<void>;
+  /** Pings once a second until `stopPing` (or 1000 pings). */
+  pingContinuous(from: string, to: string): Promise<void>;
+  stopPing(): void;
   traceroute(from: string, to: string): Promise<void>;
   /** Pings every pair of the running lab; `measuring` counts the pairs, the results arrive one by one. */
   runMatrix(): Promise<void>;
@@ -59,6 +63,12 @@ export interface LabActions {
   listSessions(): Promise<SessionRow[] | undefined>;
   revokeSession(id: string): Promise<boolean>;
 }
+
+/** Most pings in one run (a count, or a continuous ping before it stops by itself). */
+export const MAX_PINGS = 1000;
+/** Between two pings of a run, as ping(8) waits by default. */
+const PING_INTERVAL_MS = 1000;
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface LabActionsDeps extends Pick<Stores, 'app' | 'live'> {
   api: Api;
@@ -131,7 +141,7 @@ export function createLabActions({
 
   async function tool<T>(
     title: string,
-    call: (design: string) => Promise<T>,
+    call: (design: string, progress: (output: string) => void) => Promise<T>,
     format: (r: T) => { output: string; ok: boolean },
   ) {
     const id = designIdOrToast();
@@ -141,11 +151,65 @@ export function createLabActions({
       tools: [{ id: runId, title, output: '', running: true }, ...now().tools].slice(0, 20),
     });
     app.getState().setPanel('capture');
-    const result = await run(title, () => call(id));
+    const progress = (output: string) =>
+      setLive({ tools: now().tools.map((t) => (t.id === runId ? { ...t, output } : t)) });
+    const result = await run(title, () => call(id, progress));
     const done = result ? format(result) : { output: 'failed', ok: false };
     setLive({
       tools: now().tools.map((t) => (t.id === runId ? { ...t, running: false, ...done } : t)),
     });
+  }
+
+  let flightSeq = 0;
+  /** One real ping through the server: recorded as measured (this generation), and drawn as a packet. */
+  async function pingOnce(id: string, from: string, to: string) {
+    const r = await api.call('POST', `/labs/${id}/ping`, PingAnswer, { from, to });
+    setLive({
+      measured: {
+        ...now().measured,
+        [pairKey(from, to)]: {
+          from,
+          to,
+          reachable: r.measured,
+          output: r.output,
+          generation: now().generation,
+        },
+      },
+      flight: { seq: ++flightSeq, forward: r.forward, reached: r.measured },
+    });
+    return r;
+  }
+
+  /** Up to `count` pings in one tool run (its output grows ping by ping), while `more()` holds. */
+  async function pingRun(
+    from: string,
+    to: string,
+    count: number,
+    title: string,
+    more: () => boolean = () => true,
+  ) {
+    await tool(
+      title,
+      async (id, progress) => {
+        let ok = 0;
+        let sent = 0;
+        const out: string[] = [];
+        for (let i = 0; i < count && more(); i++) {
+          if (i > 0) await pause(PING_INTERVAL_MS);
+          if (!more()) break;
+          const r = await pingOnce(id, from, to);
+          sent++;
+          if (r.measured) ok++;
+          out.push(count > 1 ? `── ping ${i + 1} ──\n${r.output.trimEnd()}` : r.output);
+          progress(out.join('\n'));
+        }
+        return {
+          output: `${out.join('\n')}${sent > 1 ? `\n\n${ok}/${sent} got through` : ''}`,
+          ok: sent > 0 && ok === sent,
+        };
+      },
+      (r) => r,
+    );
   }
 
   const actions: LabActions = {
@@ -248,26 +312,28 @@ export function createLabActions({
       if (await cutOrRestore(linkId, state)) app.getState().recordLinkCut(linkId, state);
     },
 
-    ping: (from, to) =>
-      tool(
-        `ping ${from} → ${to}`,
-        (id) => api.call('POST', `/labs/${id}/ping`, PingAnswer, { from, to }),
-        (r) => {
-          setLive({
-            measured: {
-              ...now().measured,
-              [pairKey(from, to)]: {
-                from,
-                to,
-                reachable: r.measured,
-                output: r.output,
-                generation: now().generation,
-              },
-            },
-          });
-          return { output: r.output, ok: r.measured };
-        },
-      ),
+    async ping(from, to, count = 1) {
+      const n = Math.max(1, Math.min(MAX_PINGS, Math.floor(count)));
+      await pingRun(from, to, n, `ping ${from} → ${to}${n > 1 ? ` ×${n}` : ''}`);
+    },
+
+    async pingContinuous(from, to) {
+      if (now().pinging) return;
+      setLive({ pinging: { from, to } });
+      try {
+        await pingRun(
+          from,
+          to,
+          MAX_PINGS,
+          `ping ${from} → ${to} (continuous)`,
+          () => !!now().pinging,
+        );
+      } finally {
+        setLive({ pinging: null });
+      }
+    },
+
+    stopPing: () => setLive({ pinging: null }),
 
     traceroute: (from, to) =>
       tool(

@@ -1,4 +1,7 @@
-import type { AddressRecord, Op } from '@netcanvas/shared';
+import type { AddressRecord, Op, PairResult } from '@netcanvas/shared';
+
+export type PingHop = PairResult['forward'][number];
+
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
@@ -76,6 +79,14 @@ export interface LiveState {
    * older generation describes a lab that no longer exists.
    */
   generation: number;
+  /**
+   * The last ping's packet, for the canvas to draw moving along its path
+   * (PacketOverlay): its hops as the server's analyzer predicted them, and
+   * whether it got there. `seq` changes with every ping.
+   */
+  flight: { seq: number; forward: PingHop[]; reached: boolean } | null;
+  /** A continuous ping runs (until Stop): from → to. */
+  pinging: { from: string; to: string } | null;
   /** A Measure run in progress: how many pairs it pings (progress is the fresh results so far). */
   measuring: { total: number } | null;
   progress: DeployProgress | null;
@@ -118,6 +129,8 @@ export const createLiveStore = (): LiveStore =>
     measured: {},
     generation: 0,
     measuring: null,
+    flight: null,
+    pinging: null,
     progress: null,
     save: 'local',
     designId: null,
