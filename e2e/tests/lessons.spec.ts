@@ -97,6 +97,13 @@ test('same-vlan lesson: every step ticked by the live lab, no gateway alarm', as
   await ticked(page, 'same-vlan', 0);
   await predictAll(page);
   await ticked(page, 'same-vlan', 1);
+  // A reload mid-way keeps the lesson, its ticks and the marks.
+  await page.reload();
+  await expect(page.getByTestId('lesson-step-1')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('lesson-step-2')).toHaveAttribute('data-state', 'current');
+  await showMatrix(page);
+  await page.getByTestId('matrix-predict').check();
+  await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-guess', 'ok');
   await measure(page);
   await ticked(page, 'same-vlan', 2);
   await expect(page.getByTestId('predict-score-total')).toHaveText('12 of 12 predictions right');

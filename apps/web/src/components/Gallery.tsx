@@ -1,5 +1,5 @@
 import { type LoadedLesson, lessonFromYaml, scenarios } from '@netcanvas/shared';
-import { builtinLesson } from '../lessons/builtin';
+import { BUILTIN_LESSONS } from '../lessons/builtin';
 import { useApp, useClient, useStores } from '../ui/context';
 import { Modal } from './Modal';
 
@@ -10,13 +10,13 @@ export function Gallery() {
   const open = useApp((s) => s.galleryOpen);
   const setOpen = useApp((s) => s.setGalleryOpen);
   const { importText, openAsNewDesign } = useClient().workspace;
-  const { app, lesson } = useStores();
+  const { app, lesson, live } = useStores();
   if (!open) return null;
 
   /** Opens the lesson's design as a new design, then the lesson beside it. */
-  async function startLesson(l: LoadedLesson, source: string) {
+  async function startLesson(l: LoadedLesson, source: string, text: string) {
     if (await openAsNewDesign(l.design, source)) {
-      lesson.getState().startLesson(l);
+      lesson.getState().startLesson(l, { text, designId: live.getState().designId });
       setOpen(false);
     }
   }
@@ -26,14 +26,15 @@ export function Gallery() {
       app.getState().toast(`Cannot open ${file.name}: a lesson file may be at most 1 MiB`, 'error');
       return;
     }
-    const { lesson: l, diagnostics } = lessonFromYaml(await file.text());
+    const text = await file.text();
+    const { lesson: l, diagnostics } = lessonFromYaml(text);
     if (!l) {
       app
         .getState()
         .toast(`Cannot open ${file.name}: ${diagnostics[0]?.message ?? 'not a lesson'}`, 'error');
       return;
     }
-    await startLesson(l, file.name);
+    await startLesson(l, file.name, text);
   }
 
   return (
@@ -53,7 +54,8 @@ export function Gallery() {
       {scenarios.length === 0 && <p className="nc-muted">No scenarios in this build.</p>}
       <div className="nc-gallery-grid">
         {scenarios.map((sc, i) => {
-          const l = builtinLesson(sc.name);
+          const text = BUILTIN_LESSONS[sc.name];
+          const l = text === undefined ? undefined : lessonFromYaml(text).lesson;
           return (
             <article key={sc.name} className="nc-scenario" data-testid={`scenario-${sc.name}`}>
               <div className="nc-scenario-num">{i + 1}</div>
@@ -71,7 +73,7 @@ export function Gallery() {
                     type="button"
                     className="primary"
                     data-testid={`lesson-start-${sc.name}`}
-                    onClick={() => void startLesson(l, `lesson ${sc.name}`)}
+                    onClick={() => void startLesson(l, `lesson ${sc.name}`, text!)}
                   >
                     Start lesson
                   </button>

@@ -1,4 +1,3 @@
-import { type LoadedLesson, lessonFromYaml } from '@netcanvas/shared';
 import interVlan from '@netcanvas/shared/lessons/inter-vlan.lesson.yaml?raw';
 import sameVlan from '@netcanvas/shared/lessons/same-vlan.lesson.yaml?raw';
 import vxlan from '@netcanvas/shared/lessons/vxlan.lesson.yaml?raw';
@@ -9,8 +8,3 @@ export const BUILTIN_LESSONS: Readonly<Record<string, string>> = {
   'inter-vlan': interVlan,
   vxlan,
 };
-
-export function builtinLesson(name: string): LoadedLesson | undefined {
-  const text = BUILTIN_LESSONS[name];
-  return text === undefined ? undefined : lessonFromYaml(text).lesson;
-}

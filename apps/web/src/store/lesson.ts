@@ -9,6 +9,8 @@ import { pairKey } from './live';
  */
 export interface LessonState {
   active: LoadedLesson | null;
+  /** The lesson file's text (kept to resume it after a reload) and the design it runs on. */
+  source: { text: string; designId: string | null } | null;
   /** How many steps are ticked: steps[0 .. done-1]. */
   done: number;
   /** Pairs whose path or reason the student opened in the matrix (pairKey). */
@@ -18,7 +20,12 @@ export interface LessonState {
   /** The student's marks: pairKey → reaches. */
   predictions: Record<string, boolean>;
 
-  startLesson(lesson: LoadedLesson): void;
+  startLesson(lesson: LoadedLesson, source?: LessonState['source']): void;
+  /** Puts a lesson back as it was (a reload): its ticks, explained pairs and marks. */
+  resumeLesson(
+    lesson: LoadedLesson,
+    saved: Pick<LessonState, 'source' | 'done' | 'explained' | 'predictions'>,
+  ): void;
   closeLesson(): void;
   tickStep(index: number): void;
   noteExplained(from: string, to: string): void;
@@ -33,13 +40,22 @@ export type LessonStore = StoreApi<LessonState>;
 export const createLessonStore = (): LessonStore =>
   createStore<LessonState>()((set) => ({
     active: null,
+    source: null,
     done: 0,
     explained: {},
     predicting: false,
     predictions: {},
-    startLesson: (lesson) =>
-      set({ active: lesson, done: 0, explained: {}, predictions: {}, predicting: false }),
-    closeLesson: () => set({ active: null, done: 0, explained: {} }),
+    startLesson: (lesson, source = null) =>
+      set({ active: lesson, source, done: 0, explained: {}, predictions: {}, predicting: false }),
+    resumeLesson: (lesson, saved) =>
+      set({
+        active: lesson,
+        source: saved.source,
+        done: Math.min(saved.done, lesson.lesson.steps.length),
+        explained: saved.explained,
+        predictions: saved.predictions,
+      }),
+    closeLesson: () => set({ active: null, source: null, done: 0, explained: {} }),
     // Only the current step can be ticked: a lesson is walked in order.
     tickStep: (index) => set((s) => (s.active && index === s.done ? { done: s.done + 1 } : s)),
     noteExplained: (from, to) =>
