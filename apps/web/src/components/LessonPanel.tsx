@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { checkDone, checkLabel } from '../lessons/progress';
 import { labRunning } from '../store/live';
 import { useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
@@ -62,10 +62,39 @@ function LessonSteps() {
   const setPanel = useApp((s) => s.setPanel);
   const { steps, title, summary } = active.lesson;
   const finished = done >= steps.length;
+  const [folded, setFolded] = useState(false);
+  if (folded)
+    return (
+      <aside
+        className="nc-lesson folded"
+        aria-label={`Lesson: ${title}`}
+        data-testid="lesson-panel"
+      >
+        <button
+          type="button"
+          className="nc-lesson-unfold"
+          onClick={() => setFolded(false)}
+          data-testid="lesson-unfold"
+          title={`Show the lesson: ${title}`}
+        >
+          Lesson {Math.min(done + 1, steps.length)}/{steps.length}
+        </button>
+      </aside>
+    );
   return (
     <aside className="nc-lesson" aria-label={`Lesson: ${title}`} data-testid="lesson-panel">
       <header>
         <h2>{title}</h2>
+        <button
+          type="button"
+          className="icon-btn"
+          onClick={() => setFolded(true)}
+          data-testid="lesson-fold"
+          aria-label="Fold the lesson"
+          title="Fold the lesson to a narrow tab (the steps still tick)"
+        >
+          »
+        </button>
         <CloseButton onClose={close} testid="lesson-close" />
       </header>
       {summary && <p className="nc-muted">{summary}</p>}
