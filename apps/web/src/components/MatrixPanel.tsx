@@ -114,13 +114,27 @@ function showPair(
 
 function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void }) {
   const key = pairKey(r.from, r.to);
-  const m = useLive((s) => s.measured[key]);
-  const stale = useLive((s) => m !== undefined && !isFresh(m, s.generation));
-  const predicting = useLesson((s) => s.predicting);
-  const guess = useLesson((s) =>
-    Object.hasOwn(s.predictions, key) ? s.predictions[key] : undefined,
+  // One primitive per store, so a cell renders again only when its own answer changes
+  // (a big matrix has 1600 cells): the measurement and whether it is fresh…
+  const meas = useLive((s) => {
+    const m = s.measured[key];
+    return m ? `${m.reachable ? 'ok' : 'fail'}${isFresh(m, s.generation) ? '' : ' stale'}` : 'none';
+  });
+  // …and the student's mark, or `off` outside Predict mode.
+  const mark = useLesson((s) =>
+    !s.predicting
+      ? 'off'
+      : Object.hasOwn(s.predictions, key)
+        ? s.predictions[key]
+          ? 'ok'
+          : 'fail'
+        : 'none',
   );
-  const predict = useLesson((s) => s.predict);
+  const { lesson } = useStores();
+  const predicting = mark !== 'off';
+  const guess = mark === 'ok' ? true : mark === 'fail' ? false : undefined;
+  const stale = meas.endsWith(' stale');
+  const m = meas === 'none' ? undefined : { reachable: meas.startsWith('ok') };
   // Only what was measured under the lab as it is now can contradict the prediction.
   const measured = m && !stale ? m : undefined;
   const mismatch = !predicting && measured !== undefined && measured.reachable !== r.reachable;
@@ -157,7 +171,9 @@ function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void })
         }
         onClick={() =>
           predicting
-            ? predict(r.from, r.to, guess === undefined ? true : guess ? false : undefined)
+            ? lesson
+                .getState()
+                .predict(r.from, r.to, guess === undefined ? true : guess ? false : undefined)
             : onPick(r)
         }
       >
