@@ -231,3 +231,48 @@ test('vxlan lesson: predict then observe, capture on public, stale after a cut, 
   await page.getByTestId('destroy-confirm').click();
   await expect.poll(() => kernelNamespaces(lab), { timeout: 60_000 }).toEqual([]);
 });
+
+test('a teacher’s lesson file, with its design inside, opens from the gallery; a broken one is refused naming its step', async ({
+  page,
+  run,
+}) => {
+  await openApp(page, run);
+  const lesson = (check: string) => `apiVersion: netcanvas/lesson/v1
+title: Two namespaces on a switch
+design:
+  apiVersion: netcanvas/v1
+  name: twosw
+  nodes:
+    sw: { kind: switch, subnet: 10.9.0.0/24 }
+    a: { kind: namespace }
+    b: { kind: namespace }
+  links:
+    - endpoints: [a, sw]
+    - endpoints: [b, sw]
+steps:
+  - title: Deploy
+    check: { deployed: true }
+  - title: Cut a's link
+    check: ${check}
+`;
+  await page.getByTestId('btn-gallery').click();
+  await page.getByTestId('lesson-file').setInputFiles({
+    name: 'broken.lesson.yaml',
+    mimeType: 'application/yaml',
+    buffer: Buffer.from(lesson('{ cut: a--nowhere }')),
+  });
+  await expect(page.getByTestId('toast-error')).toContainText(
+    "step 2 (Cut a's link) names the link a--nowhere",
+  );
+  await expect(page.getByTestId('lesson-panel')).toHaveCount(0);
+  const before = page.url();
+  await page.getByTestId('lesson-file').setInputFiles({
+    name: 'twosw.lesson.yaml',
+    mimeType: 'application/yaml',
+    buffer: Buffer.from(lesson('{ cut: a--sw }')),
+  });
+  await expect(page.getByTestId('lesson-panel')).toContainText('Two namespaces on a switch');
+  await expect(page).not.toHaveURL(before);
+  for (const id of ['sw', 'a', 'b']) await expect(page.getByTestId(`node-${id}`)).toBeVisible();
+  await expect(page.getByTestId('lesson-step-0')).toHaveAttribute('data-state', 'current');
+});
