@@ -68,6 +68,10 @@ async function measure(page: Page) {
 }
 
 async function linkMenu(page: Page, link: string, item: 'menu-cut-link' | 'menu-restore-link') {
+  // The whole design in view, no drawer or minimap over the link.
+  if (await page.getByTestId('drawer-close').isVisible())
+    await page.getByTestId('drawer-close').click();
+  await page.locator('.react-flow__controls-fitview').click();
   await page.getByTestId(`edge-${link}`).click({ button: 'right', force: true });
   await page.getByTestId(item).click();
   await expect(edgeOf(page, link)).toHaveAttribute(
@@ -200,6 +204,7 @@ test('vxlan lesson: predict then observe, capture on public, stale after a cut, 
   await page.getByTestId('matrix-predict').uncheck();
   await linkMenu(page, 'r2--public', 'menu-cut-link');
   await ticked(page, 'vxlan', 4);
+  await showMatrix(page);
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-predicted', 'fail');
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-stale', 'true');
   await expect(page.locator('.nc-cell.mismatch')).toHaveCount(0);
