@@ -248,6 +248,8 @@ export async function destroy(page: Page) {
   const button = page.getByTestId('btn-destroy');
   await expect(button).toBeEnabled();
   await button.click();
+  // Destroy asks first.
+  await page.getByTestId('destroy-confirm').click();
   await expect(page.getByTestId('btn-deploy')).toHaveText(/Deploy/, { timeout: 120_000 });
 }
 

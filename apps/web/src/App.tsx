@@ -5,9 +5,11 @@ import { Canvas, FIT } from './components/Canvas';
 import { ChangeReview } from './components/ChangeReview';
 import { ContextMenu } from './components/ContextMenu';
 import { DesignsView } from './components/DesignsView';
+import { DestroyDialog } from './components/DestroyDialog';
 import { Gallery } from './components/Gallery';
 import { Inspector } from './components/Inspector';
 import { LabsView } from './components/LabsView';
+import { LessonPanel } from './components/LessonPanel';
 import { Palette } from './components/Palette';
 import { StorageBanner } from './components/Sessions';
 import { Toasts } from './components/Toasts';
@@ -65,11 +67,13 @@ export function App() {
             <BottomDrawer />
           </div>
           <Inspector />
+          <LessonPanel />
         </div>
         <Gallery />
         <DesignsView />
         <LabsView />
         <ChangeReview />
+        <DestroyDialog />
         <ContextMenu />
         <Toasts />
         <FitOnLoad />

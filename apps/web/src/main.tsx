@@ -1,4 +1,5 @@
 import { boot } from './boot';
+import { followLesson } from './core/lesson-save';
 import { restoreLocal, startLocalAutosave } from './core/local';
 
 // The dashboard: the browser's own copy first, then the server (live/client.ts).
@@ -7,5 +8,6 @@ import { restoreLocal, startLocalAutosave } from './core/local';
 boot((stores, client) => {
   restoreLocal(stores.app);
   startLocalAutosave(stores.app);
+  followLesson(stores);
   client.start();
 });

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { LESSON_API_VERSION, Lesson } from '../src/lessons/lesson.js';
 import { API_VERSION, Design } from '../src/parse/schema.js';
 
 export const SCHEMA_PATH = join(
@@ -30,8 +31,25 @@ export function designJsonSchemaText(): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
+export const LESSON_SCHEMA_PATH = join(dirname(SCHEMA_PATH), 'lesson.schema.json');
+
+/** The lesson file's JSON Schema (docs/lessons.md), with the same care. */
+export function lessonJsonSchemaText(): string {
+  const { $schema, ...body } = z.toJSONSchema(Lesson, { io: 'input', target: 'draft-2020-12' });
+  const schema = {
+    $schema,
+    $id: `urn:netcanvas:lesson:${LESSON_API_VERSION.split('/').at(-1)}`,
+    title: `netcanvas lesson (${LESSON_API_VERSION})`,
+    description:
+      'A netcanvas lesson: a design (or a built-in scenario) and the steps a student walks on the running lab.',
+    ...body,
+  };
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   mkdirSync(dirname(SCHEMA_PATH), { recursive: true });
   writeFileSync(SCHEMA_PATH, designJsonSchemaText());
-  console.log(`wrote ${SCHEMA_PATH}`);
+  writeFileSync(LESSON_SCHEMA_PATH, lessonJsonSchemaText());
+  console.log(`wrote ${SCHEMA_PATH} and ${LESSON_SCHEMA_PATH}`);
 }

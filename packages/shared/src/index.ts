@@ -10,6 +10,7 @@ export * from './designs/islands.js';
 export * from './designs/scenarios.js';
 export { compareDiagnostics, sortDiagnostics } from './diagnostics.js';
 export * from './edit/index.js';
+export * from './lessons/lesson.js';
 export * from './model.js';
 export * from './net/ipv4.js';
 export { DEFAULT_MTU, kernelMtus } from './net/mtu.js';

@@ -27,6 +27,11 @@ describe('scenarios', () => {
         );
       });
 
+      it("says what to try in the dashboard's words, not the file's", () => {
+        // "Cut link" is what the link's menu says; "state: down" is YAML the user never sees.
+        for (const hint of s.tryThis) expect(hint).not.toMatch(/\b(state|routing): /);
+      });
+
       it('names only elements that exist in what to try', () => {
         const { design } = designFromYaml(s.yaml);
         const ids = new Set(Object.keys(design!.nodes));

@@ -46,6 +46,7 @@ import {
   StorageFullError,
   type Store,
 } from '../store/store.js';
+import { MAX_FILTER } from '../tools/capture.js';
 import type { LabTools } from '../tools/lab-tools.js';
 import { ToolInputError } from '../tools/traceroute.js';
 import { answer, DesignEdits } from './edits.js';
@@ -647,13 +648,32 @@ export function createApp(deps: AppDeps): express.Express {
     res.json((await engine.ping(labDesign(req), from, to)) satisfies PingAnswer);
   });
 
+  /** The lab's Measure run, so it can be cancelled: one per lab (a second one replaces the first's handle). */
+  const matrixRuns = new Map<string, AbortController>();
+
   api.post('/labs/:design/matrix', async (req, res) => {
     body(z.strictObject({}), req);
     const design = labDesign(req);
-    const result = await engine.matrix(design, (r) =>
-      hub.publish({ lab: design.name }, { kind: 'matrix', result: r }),
-    );
-    res.json(result);
+    const abort = new AbortController();
+    matrixRuns.set(design.name, abort);
+    try {
+      const result = await engine.matrix(
+        design,
+        (r) => hub.publish({ lab: design.name }, { kind: 'matrix', result: r }),
+        { signal: abort.signal },
+      );
+      res.json({ ...result, cancelled: abort.signal.aborted });
+    } finally {
+      if (matrixRuns.get(design.name) === abort) matrixRuns.delete(design.name);
+    }
+  });
+
+  api.post('/labs/:design/matrix/cancel', (req, res) => {
+    body(z.strictObject({}), req);
+    const lab = labDesign(req).name;
+    const run = matrixRuns.get(lab);
+    run?.abort();
+    res.json({ cancelled: run !== undefined });
   });
 
   api.post('/labs/:design/traceroute', async (req, res) => {
@@ -670,6 +690,7 @@ export function createApp(deps: AppDeps): express.Express {
         dev: z.string().regex(IFNAME_RE, 'interface names are 1–15 characters'),
         packets: z.number().int().min(1).max(10_000).default(100),
         seconds: z.number().int().min(1).max(120).default(10),
+        filter: z.string().max(MAX_FILTER).optional(),
       }),
       req,
     );
@@ -679,7 +700,7 @@ export function createApp(deps: AppDeps): express.Express {
     const design = labDesign(req);
     const client = clientOf(res.locals.principal as Principal);
     const what = { lab: design.name, design: id, node: spec.node, dev: spec.dev, client };
-    const capture = deps.tools.startCapture(design, spec, (lines, done) => {
+    const capture = await deps.tools.startCapture(design, spec, (lines, done) => {
       if (done)
         audit.record({
           action: 'capture-stop',
@@ -696,6 +717,16 @@ export function createApp(deps: AppDeps): express.Express {
     });
     audit.record({ action: 'capture-start', ...what, capture: capture.id, ops: 0, result: 'ok' });
     res.status(202).json({ id: capture.id } satisfies CaptureStarted);
+  });
+
+  api.post('/labs/:design/captures/:capture/stop', (req, res) => {
+    body(z.strictObject({}), req);
+    const id = param(req, 'capture', /^[a-z0-9]{8,32}$/, 'capture id');
+    if (!deps.tools?.stopCapture)
+      throw new HttpError(501, 'not-available', 'capture is not available on this server');
+    if (!deps.tools.stopCapture(labDesign(req).name, id))
+      throw new HttpError(404, 'not-found', `no capture ${id} runs in this lab`);
+    res.status(202).json({ id });
   });
 
   api.get('/captures/:capture', (req, res) => {

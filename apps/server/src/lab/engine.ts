@@ -94,11 +94,13 @@ export interface Engine {
   /**
    * Pings every pair in parallel (bounded), calling back pair by pair.
    * `size`: the ICMP payload (`ping -s`) with don't-fragment set, predicted alike.
+   * `signal`: once aborted, no further pair is pinged (those running finish);
+   * `measured` then holds the pairs that were.
    */
   matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
-    opts?: { size?: number },
+    opts?: { size?: number; signal?: AbortSignal },
   ): Promise<{ predicted: Matrix; measured: PingResult[] }>;
 }
 

@@ -386,9 +386,9 @@ export class LabEngine implements Engine {
   async matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
-    opts: { size?: number; concurrency?: number } = {},
+    opts: { size?: number; concurrency?: number; signal?: AbortSignal } = {},
   ) {
-    const { size, concurrency = CHECK_CONCURRENCY } = opts;
+    const { size, concurrency = CHECK_CONCURRENCY, signal } = opts;
     const { matrix, netnsOf } = await this.predicted(design, undefined, size);
     if (size !== undefined) await this.kernel.forgetPathMtu?.([...new Set(netnsOf.values())]);
     const pairs: PairResult[] = [];
@@ -423,7 +423,7 @@ export class LabEngine implements Engine {
     });
     let next = 0;
     const worker = async () => {
-      while (next < jobs.length) {
+      while (next < jobs.length && !signal?.aborted) {
         const g = jobs[next++]!;
         const targets = g.pairs.map((k) => pairs[k]!.target);
         const outcomes = this.kernel.pingMany
@@ -434,11 +434,15 @@ export class LabEngine implements Engine {
               size,
             )
           : null;
-        for (const k of g.pairs) await settle(k, outcomes?.get(pairs[k]!.target));
+        for (const k of g.pairs) {
+          if (signal?.aborted) break;
+          await settle(k, outcomes?.get(pairs[k]!.target));
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-    return { predicted: matrix, measured };
+    // A cancelled Measure answers with the pairs measured before the cancel.
+    return { predicted: matrix, measured: measured.filter((r) => r !== undefined) };
   }
 
   /** A pair measured in a group: kept when it agrees with the prediction, else asked once more. */

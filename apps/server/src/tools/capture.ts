@@ -5,15 +5,25 @@
  * while tcpdump runs (kernel/stream.ts), not collected until it exits. The pcap is kept in the data
  * directory for download; only the newest few are kept.
  *
- *   ip netns exec NS timeout -s INT S tcpdump -i DEV -n -l -U -c N -Z root -w FILE --print
+ *   ip netns exec NS timeout -s INT S tcpdump -i DEV -n -l -U -c N -Z root -w FILE --print -- FILTER
+ *
+ * NS is the namespace that holds DEV: an element's own, or the lab's fabric
+ * namespace for a segment's bridge ports (`r1-public`), so a VLAN or switch
+ * can be captured on like any other element.
  *
  * `-Z root`: Debian's tcpdump drops to its own user by default, which
  * could not write the file into the server's data directory.
+ *
+ * A filter is one argv word after `--`, so it can never be read as an option
+ * of a root tcpdump; one that starts with `-` is refused outright, and it is
+ * compiled first (`tcpdump -d`) so a wrong one is refused with tcpdump's own
+ * message instead of a capture that ends at once.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Design, IFNAME_RE, resolve } from '@netcanvas/shared';
+import { ExecError, exec } from '../kernel/exec.js';
 import { streamLines } from '../kernel/stream.js';
 import type { CaptureDone, CaptureSpec, LabTools } from './lab-tools.js';
 import { ToolInputError, traceroute } from './traceroute.js';
@@ -23,6 +33,38 @@ const MAX_RUNNING = 4;
 const KEEP_FILES = 20;
 const LINES_PER_MESSAGE = 100;
 const FLUSH_MS = 50;
+/** Longest capture filter accepted (tcpdump's own expressions are short). */
+export const MAX_FILTER = 256;
+
+/**
+ * Why a capture filter is refused before anything runs, or null. The
+ * kernel-side check (`tcpdump -d`) comes after this one.
+ */
+export function captureFilterProblem(filter: string): string | null {
+  if (filter.length > MAX_FILTER) return `a capture filter is at most ${MAX_FILTER} characters`;
+  if (filter.trimStart().startsWith('-'))
+    return `a capture filter cannot start with "-" (${filter.trim().slice(0, 40)}): it would be read as a tcpdump option`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(filter)) return 'a capture filter is one line of text';
+  return null;
+}
+
+/** Compiles the filter for DEV in NS (`tcpdump -d`): null, or tcpdump's reason. */
+async function compileProblem(ns: string, dev: string, filter: string): Promise<string | null> {
+  try {
+    await exec(['ip', 'netns', 'exec', ns, 'tcpdump', '-d', '-i', dev, '--', filter], {
+      timeoutMs: 5000,
+      maxOutput: 1024 * 1024,
+    });
+    return null;
+  } catch (err) {
+    if (err instanceof ExecError && err.reason === 'exit') {
+      const last = err.stderr.trim().split('\n').at(-1) ?? '';
+      return last.replace(/^tcpdump: /, '') || 'tcpdump could not compile it';
+    }
+    throw err;
+  }
+}
 
 export function createLabTools(dataDir: string): LabTools {
   const dir = join(dataDir, 'captures');
@@ -47,7 +89,13 @@ export function createLabTools(dataDir: string): LabTools {
     stopCaptures(lab: string) {
       for (const c of live.values()) if (c.lab === lab) c.stop();
     },
-    startCapture(
+    stopCapture(lab: string, id: string) {
+      const c = live.get(id);
+      if (!c || c.lab !== lab) return false;
+      c.stop();
+      return true;
+    },
+    async startCapture(
       design: Design,
       spec: CaptureSpec,
       onLines: (lines: string[], done?: CaptureDone) => void,
@@ -56,14 +104,30 @@ export function createLabTools(dataDir: string): LabTools {
         throw new ToolInputError(`${spec.dev} is not an interface name`);
       if (!Object.hasOwn(design.nodes, spec.node))
         throw new ToolInputError(`${spec.node} is not an element of ${design.name}`);
+      const filter = spec.filter?.trim() ?? '';
+      const refused = captureFilterProblem(filter);
+      if (refused) throw new ToolInputError(refused);
       const { topology } = resolve(design);
-      const ns = topology.netns.find((n) => n.node === spec.node);
-      if (!ns) throw new ToolInputError(`${spec.node} has no namespace of its own`);
-      if (!topology.interfaces.some((i) => i.netns === ns.name && i.name === spec.dev)) {
-        throw new ToolInputError(`${spec.node} has no interface ${spec.dev}`);
+      // The interface, wherever it lives: an element's own namespace, or the
+      // fabric namespace for a segment's ports (their `node` is the segment).
+      const iface = topology.interfaces.find((i) => i.node === spec.node && i.name === spec.dev);
+      if (!iface) {
+        const offered = topology.interfaces
+          .filter((i) => i.node === spec.node)
+          .map((i) => i.name)
+          .join(', ');
+        throw new ToolInputError(
+          `${spec.node} has no interface ${spec.dev}${offered ? ` (it has ${offered})` : ''}`,
+        );
       }
       if (running >= MAX_RUNNING)
         throw new ToolInputError(`at most ${MAX_RUNNING} captures run at once`);
+      if (filter) {
+        const problem = await compileProblem(iface.netns, iface.name, filter);
+        if (problem) throw new ToolInputError(`capture filter "${filter}": ${problem}`);
+        if (running >= MAX_RUNNING)
+          throw new ToolInputError(`at most ${MAX_RUNNING} captures run at once`);
+      }
       const id = randomBytes(8).toString('hex');
       const file = join(dir, `${id}.pcap`);
       running += 1;
@@ -84,7 +148,7 @@ export function createLabTools(dataDir: string): LabTools {
           'ip',
           'netns',
           'exec',
-          ns.name,
+          iface.netns,
           'timeout',
           '-s',
           'INT',
@@ -102,6 +166,7 @@ export function createLabTools(dataDir: string): LabTools {
           '-w',
           file,
           '--print',
+          ...(filter ? ['--', filter] : []),
         ],
         {
           onLine: (line) => {
@@ -126,11 +191,13 @@ export function createLabTools(dataDir: string): LabTools {
               ? `stopped after ${MAX_LINES} lines`
               : r.ended === 'bytes'
                 ? 'stopped: too much output'
-                : r.ended === 'timeout' || r.exitCode === 124
-                  ? `stopped after ${spec.seconds} s`
-                  : r.exitCode === 0
-                    ? `${spec.packets} packets`
-                    : lastErr || `exit ${r.exitCode ?? r.signal}`;
+                : r.ended === 'stopped'
+                  ? 'stopped'
+                  : r.ended === 'timeout' || r.exitCode === 124
+                    ? `stopped after ${spec.seconds} s`
+                    : r.exitCode === 0
+                      ? `${spec.packets} packets`
+                      : lastErr || `exit ${r.exitCode ?? r.signal}`;
           if (existsSync(file)) finished.add(id);
           onLines([], { packets: r.lines, reason });
         })

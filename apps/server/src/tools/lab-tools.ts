@@ -11,6 +11,8 @@ export interface CaptureSpec {
   dev: string;
   packets: number;
   seconds: number;
+  /** A tcpdump filter expression (one argv word after `--`); checked before it runs. */
+  filter?: string;
 }
 
 export interface CaptureDone {
@@ -20,12 +22,18 @@ export interface CaptureDone {
 
 export interface LabTools {
   traceroute(design: Design, from: string, to: string): Promise<TracerouteResult>;
-  /** Starts a capture; lines arrive through `onLines`, the last call carries `done`. */
+  /**
+   * Starts a capture; lines arrive through `onLines`, the last call carries
+   * `done`. Rejects with ToolInputError (nothing started) for an unknown
+   * element or interface, or a filter that is refused or does not compile.
+   */
   startCapture(
     design: Design,
     spec: CaptureSpec,
     onLines: (lines: string[], done?: CaptureDone) => void,
-  ): { id: string };
+  ): Promise<{ id: string }>;
+  /** Ends one running capture of the lab (its pcap is kept); false when none such runs. */
+  stopCapture?(lab: string, id: string): boolean;
   /** Path of a finished capture's pcap file, or null. */
   captureFile(id: string): string | null;
   /** Ends the lab's running captures (before a destroy: tcpdump would keep a deleted namespace alive). */

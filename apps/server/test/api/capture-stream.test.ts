@@ -9,6 +9,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { designFromYaml, findScenario } from '@netcanvas/shared';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../../src/kernel/exec.js';
 import { sharedRunner } from '../../src/kernel/observe.js';
 import { createEngine } from '../../src/lab/index.js';
 import { createKernelSources } from '../../src/live/kernel-sources.js';
@@ -104,6 +105,64 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
     );
     expect(done).toMatchObject({ event: { done: { reason: 'stopped after 12 s' } } });
     s.close();
+  });
+
+  it('a switch is captured on at its bridge port in the fabric namespace, filtered, stopped, and its pcap reads back', async () => {
+    const s = await TestSocket.open(srv);
+    s.send({ type: 'subscribe', topic: { lab } });
+    await s.next((m) => m.type === 'snapshot');
+    // `public` has no namespace of its own: its port towards r1 lives in the fabric namespace.
+    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+      node: 'public',
+      dev: 'r1-public',
+      packets: 1000,
+      seconds: 60,
+      filter: 'udp port 4789',
+    });
+    expect(cap.status, cap.text).toBe(202);
+    await untilAsync(() => packetSocketOn(`nc-${lab}`, 'r1-public'), 'tcpdump attached');
+    const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+    expect(ping.json.measured, ping.text).toBe(true);
+    const mine = (m: (typeof s.messages)[number]) =>
+      m.type === 'delta' && m.event.kind === 'capture' && m.event.capture === cap.json.id
+        ? m.event
+        : null;
+    await s.next((m) => !!mine(m)?.lines.some((l) => l.includes('VXLAN')), 10_000);
+    const stop = await api(srv, 'POST', `/api/labs/${id}/captures/${cap.json.id}/stop`, {});
+    expect(stop.status, stop.text).toBe(202);
+    const done = await s.next((m) => !!mine(m)?.done, 10_000);
+    expect(mine(done)?.done?.reason).toBe('stopped');
+    const lines = s.messages.flatMap((m) => mine(m)?.lines ?? []);
+    // The filter held: the tunnel's outer packets only, never the ARP or ICMP of the underlay.
+    const outer = lines.filter((l) => / IP [\d.]+\.\d+ > [\d.]+\.\d+: /.test(l));
+    expect(outer.length).toBeGreaterThan(0);
+    expect(outer.every((l) => l.includes('VXLAN'))).toBe(true);
+    // The pcap is whole: tcpdump reads it back with the same packets.
+    const pcap = await api(srv, 'GET', `/api/captures/${cap.json.id}`);
+    expect(pcap.status).toBe(200);
+    const read = await exec(['tcpdump', '-n', '-r', `${dataDir}/captures/${cap.json.id}.pcap`]);
+    expect(read.stdout).toContain('VXLAN');
+    s.close();
+  });
+
+  it('a filter that starts with "-" or does not compile is refused, and nothing runs', async () => {
+    for (const filter of ['-w /etc/passwd', ' --version', '-Z nobody icmp']) {
+      const r = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+        node: 'r1',
+        dev: 'public',
+        filter,
+      });
+      expect(r.status, r.text).toBe(400);
+      expect(r.json.error.message).toContain('cannot start with "-"');
+    }
+    const bad = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+      node: 'r1',
+      dev: 'public',
+      filter: 'udp port',
+    });
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.json.error.message).toMatch(/^capture filter "udp port": .*syntax error/);
+    expect(await packetSocketOn(`nc-${lab}.r1`, 'public')).toBe(false);
   });
 
   it('destroying the lab ends its running captures at once', async () => {

@@ -108,8 +108,17 @@ export class MemoryEngine implements Engine {
       output: '',
     };
   }
-  async matrix(design: Design): Promise<{ predicted: Matrix; measured: PingResult[] }> {
+  /** When set, matrix waits for its signal to be aborted (to test Measure's Cancel). */
+  matrixWaitsForCancel = false;
+  async matrix(
+    design: Design,
+    _onResult?: (r: PingResult) => void,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ predicted: Matrix; measured: PingResult[] }> {
     this.calls.push({ method: 'matrix', lab: design.name });
+    const { signal } = opts;
+    if (this.matrixWaitsForCancel && signal && !signal.aborted)
+      await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
     return { predicted: { endpoints: [], targets: {}, results: [] }, measured: [] };
   }
   /** Calls that could change something (everything but reads). */

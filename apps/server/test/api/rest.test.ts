@@ -320,6 +320,22 @@ describe('designs', () => {
 });
 
 describe('labs', () => {
+  it("Measure's cancel ends the lab's running matrix, which answers that it was cancelled", async () => {
+    const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-mx') })).json.id;
+    engine.matrixWaitsForCancel = true;
+    const running = api(srv, 'POST', `/api/labs/${id}/matrix`, {});
+    await until(() => engine.calls.some((c) => c.method === 'matrix'), 'the matrix started');
+    const cancel = await api(srv, 'POST', `/api/labs/${id}/matrix/cancel`, {});
+    expect(cancel.json).toEqual({ cancelled: true });
+    const done = await running;
+    expect(done.status).toBe(200);
+    expect(done.json.cancelled).toBe(true);
+    // Nothing left to cancel.
+    expect((await api(srv, 'POST', `/api/labs/${id}/matrix/cancel`, {})).json).toEqual({
+      cancelled: false,
+    });
+  });
+
   it("plan's script shows the running lab's addresses, like its ops", async () => {
     const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-plan') })).json.id;
     engine.runningAddresses = { 'nc-t-api-plan.c1/vlan10': '10.0.10.77/24' };

@@ -22,6 +22,7 @@ import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp, useStores } from '../ui/context';
 import { EmptyCanvas } from './EmptyCanvas';
 import { edgeTypes } from './LinkEdge';
+import { PacketOverlay } from './PacketOverlay';
 
 export const DRAG_MIME = 'application/x-netcanvas-kind';
 
@@ -265,6 +266,7 @@ export function Canvas() {
         >
           <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
           <Controls showInteractive={false} position="bottom-left" />
+          <PacketOverlay />
           {/* The minimap draws every element a second time; on big designs it costs more than it shows. */}
           {nodes.length <= 400 && (
             <MiniMap

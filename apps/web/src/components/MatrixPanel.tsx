@@ -1,11 +1,11 @@
-import type { PairResult, Topology } from '@netcanvas/shared';
+import type { PairResult, Reachability, Topology } from '@netcanvas/shared';
 import { reachability } from '@netcanvas/shared';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { attempt } from '../core/safe';
 import { pathElements, pathSteps } from '../model/path';
 import type { AppStore, HighlightTone } from '../store/app';
-import { labRunning, pairKey } from '../store/live';
-import { useAnalysis, useApp, useClient, useLive, useStores } from '../ui/context';
+import { isFresh, labRunning, pairKey } from '../store/live';
+import { useAnalysis, useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
 import { useReveal } from './useReveal';
 
 /**
@@ -114,32 +114,135 @@ function showPair(
 }
 
 function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void }) {
-  const measured = useLive((s) => s.measured[pairKey(r.from, r.to)]);
-  const mismatch = measured !== undefined && measured.reachable !== r.reachable;
+  const key = pairKey(r.from, r.to);
+  // One primitive per store, so a cell renders again only when its own answer changes
+  // (a big matrix has 1600 cells): the measurement and whether it is fresh…
+  const meas = useLive((s) => {
+    const m = s.measured[key];
+    return m ? `${m.reachable ? 'ok' : 'fail'}${isFresh(m, s.generation) ? '' : ' stale'}` : 'none';
+  });
+  // …and the student's mark, or `off` outside Predict mode.
+  const mark = useLesson((s) =>
+    !s.predicting
+      ? 'off'
+      : Object.hasOwn(s.predictions, key)
+        ? s.predictions[key]
+          ? 'ok'
+          : 'fail'
+        : 'none',
+  );
+  const { lesson } = useStores();
+  const predicting = mark !== 'off';
+  const guess = mark === 'ok' ? true : mark === 'fail' ? false : undefined;
+  const stale = meas.endsWith(' stale');
+  const m = meas === 'none' ? undefined : { reachable: meas.startsWith('ok') };
+  // Only what was measured under the lab as it is now can contradict the prediction.
+  const measured = m && !stale ? m : undefined;
+  const mismatch = !predicting && measured !== undefined && measured.reachable !== r.reachable;
+  const scored = predicting && guess !== undefined && measured !== undefined;
+  const wrong = scored && guess !== measured.reachable;
+  const said = (v: boolean) => (v ? 'reachable' : 'unreachable');
   return (
     <td
-      className={`nc-cell ${r.reachable ? 'ok' : 'fail'} ${mismatch ? 'mismatch' : ''}`}
+      className={`nc-cell ${predicting ? 'guessing' : r.reachable ? 'ok' : 'fail'} ${mismatch ? 'mismatch' : ''} ${stale ? 'stale' : ''} ${scored ? (wrong ? 'guess-wrong' : 'guess-right') : ''}`}
       data-testid={`matrix-cell-${r.from}-${r.to}`}
       data-predicted={r.reachable ? 'ok' : 'fail'}
-      data-measured={measured ? (measured.reachable ? 'ok' : 'fail') : 'none'}
-      title={r.reachable ? r.forward.map((h) => `${h.element}: ${h.note}`).join('\n') : r.reason}
+      data-measured={m ? (m.reachable ? 'ok' : 'fail') : 'none'}
+      data-stale={stale ? 'true' : undefined}
+      data-guess={guess === undefined ? 'none' : guess ? 'ok' : 'fail'}
+      title={
+        predicting
+          ? 'Your prediction: click for ✓ (reaches), again for ✗, again to clear'
+          : stale
+            ? 'Measured before the last change: Measure again'
+            : r.reachable
+              ? r.forward.map((h) => `${h.element}: ${h.note}`).join('\n')
+              : r.reason
+      }
     >
       <button
         type="button"
         className="nc-cell-btn"
-        aria-label={`${r.from} to ${r.to}: ${r.reachable ? 'reachable' : 'unreachable'}${
-          measured ? `, measured ${measured.reachable ? 'reachable' : 'unreachable'}` : ''
-        }`}
-        onClick={() => onPick(r)}
+        aria-label={
+          predicting
+            ? `${r.from} to ${r.to}: your prediction ${guess === undefined ? 'not marked' : said(guess)}${measured ? `, measured ${said(measured.reachable)}` : ''}`
+            : `${r.from} to ${r.to}: ${said(r.reachable)}${
+                m ? `, measured ${said(m.reachable)}${stale ? ' before the last change' : ''}` : ''
+              }`
+        }
+        onClick={() =>
+          predicting
+            ? lesson
+                .getState()
+                .predict(r.from, r.to, guess === undefined ? true : guess ? false : undefined)
+            : onPick(r)
+        }
       >
-        <span className="pred">{r.reachable ? '✓' : '✗'}</span>
-        {measured && (
-          <span className={`meas ${measured.reachable ? 'ok' : 'fail'}`}>
-            {measured.reachable ? '●' : '○'}
-          </span>
+        <span className="pred">
+          {predicting ? (guess === undefined ? '?' : guess ? '✓' : '✗') : r.reachable ? '✓' : '✗'}
+        </span>
+        {m && (
+          <span className={`meas ${m.reachable ? 'ok' : 'fail'}`}>{m.reachable ? '●' : '○'}</span>
         )}
       </button>
     </td>
+  );
+}
+
+/** The student's marks against the fresh measurements, every wrong one with the analyzer's reason. */
+/** The student's marks against fresh measurements; paths and reasons only for the pairs marked. */
+function Score({ matrix }: { matrix: Reachability }) {
+  const predictions = useLesson((s) => s.predictions);
+  const measured = useLive((s) => s.measured);
+  const generation = useLive((s) => s.generation);
+  const scored = matrix.endpoints.flatMap((from, i) =>
+    matrix.endpoints.flatMap((to, j) => {
+      const key = pairKey(from, to);
+      const m = measured[key];
+      if (i === j || !Object.hasOwn(predictions, key) || !isFresh(m, generation)) return [];
+      const r: PairResult | null = matrix.pair(i, j);
+      return r ? [{ r, guess: predictions[key]!, real: m.reachable }] : [];
+    }),
+  );
+  if (scored.length === 0) return null;
+  const wrong = scored.filter((x) => x.guess !== x.real);
+  return (
+    <div className="nc-score" data-testid="predict-score" role="status" aria-live="polite">
+      <strong data-testid="predict-score-total">
+        {scored.length - wrong.length} of {scored.length} predictions right
+      </strong>
+      {wrong.length > 0 && (
+        <ul>
+          {wrong.map(({ r, guess, real }) => (
+            <li key={`${r.from}>${r.to}`} data-testid={`predict-wrong-${r.from}-${r.to}`}>
+              {r.from} → {r.to}: you said {guess ? '✓' : '✗'}, the lab says {real ? '✓' : '✗'}.{' '}
+              {real
+                ? `It goes ${r.forward.map((h) => h.element).join(' → ')}.`
+                : (r.reason ?? 'It is not reachable.')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Measure's progress (fresh results of this run) and its Cancel. */
+function Measuring() {
+  const measuring = useLive((s) => s.measuring);
+  const got = useLive(
+    (s) => Object.values(s.measured).filter((m) => m.generation === s.generation).length,
+  );
+  const { cancelMatrix } = useClient().lab;
+  if (!measuring) return null;
+  return (
+    <span className="nc-measuring" data-testid="matrix-progress" role="status">
+      <progress max={measuring.total} value={Math.min(got, measuring.total)} /> {got}/
+      {measuring.total}
+      <button type="button" onClick={() => void cancelMatrix()} data-testid="matrix-cancel">
+        Cancel
+      </button>
+    </span>
   );
 }
 
@@ -163,12 +266,19 @@ export function MatrixPanel() {
     return shown ? shown.map((e) => index.get(e)!) : m.endpoints.map((_, i) => i);
   }, [result, shownKey]);
   const reveal = useReveal();
-  const { app } = useStores();
+  const { app, lesson } = useStores();
   const { runMatrix } = useClient().lab;
+  const measuring = useLive((s) => s.measuring !== null);
+  const predicting = useLesson((s) => s.predicting);
+  const setPredicting = useLesson((s) => s.setPredicting);
   const stagger = useRef<Stagger | null>(null);
   const onPick = useCallback(
-    (r: PairResult) => topology && showPair(app, stagger, r, topology, reveal),
-    [app, topology, reveal],
+    (r: PairResult) => {
+      if (!topology) return;
+      lesson.getState().noteExplained(r.from, r.to);
+      showPair(app, stagger, r, topology, reveal);
+    },
+    [app, lesson, topology, reveal],
   );
   if (!result)
     return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
@@ -187,8 +297,9 @@ export function MatrixPanel() {
     <div className="nc-matrix" data-testid="matrix-panel">
       <div className="nc-panel-bar">
         <span className="nc-muted">
-          Predicted: {ok}/{total} pairs reach each other. Click a cell to see the path. ✓/✗
-          predicted · ●/○ measured
+          {predicting
+            ? 'Predict: click each cell, ✓ if the ping gets through, ✗ if not; then Measure.'
+            : `Predicted: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
         </span>
         {shown && (
           <label className="nc-matrix-subset" data-testid="matrix-subset">
@@ -203,16 +314,27 @@ export function MatrixPanel() {
           </label>
         )}
         <div className="nc-spacer" />
+        <label className="nc-predict-toggle">
+          <input
+            type="checkbox"
+            checked={predicting}
+            onChange={(e) => setPredicting(e.target.checked)}
+            data-testid="matrix-predict"
+          />
+          Predict
+        </label>
+        <Measuring />
         <button
           type="button"
-          disabled={!online}
+          disabled={!online || measuring}
           onClick={() => void runMatrix()}
           data-testid="matrix-measure"
           title={online ? 'Ping every pair in the running lab' : 'Deploy the lab to measure'}
         >
-          Measure
+          {measuring ? 'Measuring…' : 'Measure'}
         </button>
       </div>
+      {predicting && <Score matrix={m} />}
       <div className="nc-matrix-scroll">
         <table>
           <thead>

@@ -57,6 +57,7 @@ export function Toolbar() {
   const canUndo = useApp((s) => s.past.length > 0);
   const canRedo = useApp((s) => s.future.length > 0);
   const undo = useApp((s) => s.undo);
+  const askDestroy = useApp((s) => s.askDestroy);
   const redo = useApp((s) => s.redo);
   const name = useApp((s) => s.design.name);
   const title = useApp((s) => s.design.title);
@@ -209,7 +210,7 @@ export function Toolbar() {
           type="button"
           className="danger"
           disabled={!online || busy || lab === 'absent'}
-          onClick={() => void actions.destroy()}
+          onClick={() => askDestroy(true)}
           data-testid="btn-destroy"
           title="Remove every namespace of this lab"
         >

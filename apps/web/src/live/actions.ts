@@ -41,27 +41,56 @@ export interface LabActions {
    * an edit of the design like any other.
    */
   setLinkLive(linkId: string, state: 'up' | 'down'): Promise<void>;
-  ping(from: string, to: string): Promise<void>;
+  /** `count` real pings, one after another (one a second, as ping(8) sends them), in one tool run. */
+  ping(from: string, to: string, count?: number): Promise<void>;
+  /** Pings once a second until `stopPing` (or 1000 pings). */
+  pingContinuous(from: string, to: string): Promise<void>;
+  stopPing(): void;
   traceroute(from: string, to: string): Promise<void>;
+  /** Pings every pair of the running lab; `measuring` counts the pairs, the results arrive one by one. */
   runMatrix(): Promise<void>;
-  startCapture(node: string, dev: string, packets?: number, seconds?: number): Promise<void>;
+  /** Ends a Measure run: pairs not yet pinged are not pinged. */
+  cancelMatrix(): Promise<void>;
+  startCapture(
+    node: string,
+    dev: string,
+    opts?: { packets?: number; seconds?: number; filter?: string },
+  ): Promise<void>;
+  /** Ends the running capture; its pcap is kept for download. */
+  stopCapture(): Promise<void>;
   /** The finished capture's pcap, fetched with the session header and saved from memory. */
   downloadCapture(id: string): Promise<void>;
   listSessions(): Promise<SessionRow[] | undefined>;
   revokeSession(id: string): Promise<boolean>;
 }
 
+/** Most pings in one run (a count, or a continuous ping before it stops by itself). */
+export const MAX_PINGS = 1000;
+/** Between two pings of a run, as ping(8) waits by default. */
+const PING_INTERVAL_MS = 1000;
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export interface LabActionsDeps extends Pick<Stores, 'app' | 'live'> {
   api: Api;
   sync: Sync;
+  /** How many endpoints the matrix pings (the analysis' topology), for Measure's progress. */
+  endpointCount?: () => number;
 }
 
-export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabActions {
+export function createLabActions({
+  app,
+  live,
+  api,
+  sync,
+  endpointCount = () => 0,
+}: LabActionsDeps): LabActions {
   const setLive = live.setState;
   const now = () => live.getState();
   const toast = (text: string, tone?: 'info' | 'error') => app.getState().toast(text, tone);
   /** Numbers the tool runs shown in the capture panel. */
   let toolSeq = 0;
+  /** The lab changed under what was measured: older results are stale from now on. */
+  const labChanged = () => setLive({ generation: now().generation + 1 });
 
   /**
    * Saves pending edits and waits until the server has them: plan and apply
@@ -105,13 +134,14 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
         .send('POST', `/labs/${id}/links/${encodeURIComponent(linkId)}/state`, { state })
         .then(() => true),
     );
+    if (done === true) labChanged();
     return done === true;
   }
   app.onLinkCutUndo(cutOrRestore);
 
   async function tool<T>(
     title: string,
-    call: (design: string) => Promise<T>,
+    call: (design: string, progress: (output: string) => void) => Promise<T>,
     format: (r: T) => { output: string; ok: boolean },
   ) {
     const id = designIdOrToast();
@@ -121,11 +151,65 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
       tools: [{ id: runId, title, output: '', running: true }, ...now().tools].slice(0, 20),
     });
     app.getState().setPanel('capture');
-    const result = await run(title, () => call(id));
+    const progress = (output: string) =>
+      setLive({ tools: now().tools.map((t) => (t.id === runId ? { ...t, output } : t)) });
+    const result = await run(title, () => call(id, progress));
     const done = result ? format(result) : { output: 'failed', ok: false };
     setLive({
       tools: now().tools.map((t) => (t.id === runId ? { ...t, running: false, ...done } : t)),
     });
+  }
+
+  let flightSeq = 0;
+  /** One real ping through the server: recorded as measured (this generation), and drawn as a packet. */
+  async function pingOnce(id: string, from: string, to: string) {
+    const r = await api.call('POST', `/labs/${id}/ping`, PingAnswer, { from, to });
+    setLive({
+      measured: {
+        ...now().measured,
+        [pairKey(from, to)]: {
+          from,
+          to,
+          reachable: r.measured,
+          output: r.output,
+          generation: now().generation,
+        },
+      },
+      flight: { seq: ++flightSeq, forward: r.forward, reached: r.measured },
+    });
+    return r;
+  }
+
+  /** Up to `count` pings in one tool run (its output grows ping by ping), while `more()` holds. */
+  async function pingRun(
+    from: string,
+    to: string,
+    count: number,
+    title: string,
+    more: () => boolean = () => true,
+  ) {
+    await tool(
+      title,
+      async (id, progress) => {
+        let ok = 0;
+        let sent = 0;
+        const out: string[] = [];
+        for (let i = 0; i < count && more(); i++) {
+          if (i > 0) await pause(PING_INTERVAL_MS);
+          if (!more()) break;
+          const r = await pingOnce(id, from, to);
+          sent++;
+          if (r.measured) ok++;
+          out.push(count > 1 ? `── ping ${i + 1} ──\n${r.output.trimEnd()}` : r.output);
+          progress(out.join('\n'));
+        }
+        return {
+          output: `${out.join('\n')}${sent > 1 ? `\n\n${ok}/${sent} got through` : ''}`,
+          ok: sent > 0 && ok === sent,
+        };
+      },
+      (r) => r,
+    );
   }
 
   const actions: LabActions = {
@@ -145,6 +229,7 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
       }
       if (result.ok) {
         const n = result.ops.length;
+        if (n > 0) labChanged();
         setLive({ progress: { action: 'deploy', phase: 'done', done: n, total: n } });
         toast(n ? `Deployed: ${n} operations` : 'Already up to date: nothing to change');
       } else {
@@ -210,6 +295,7 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
           ? { action: 'destroy', phase: 'done', done: r.removed.length, total: r.removed.length }
           : null,
         measured: {},
+        generation: now().generation + 1,
       });
       if (r) toast(`Destroyed: ${r.removed.length} namespaces removed`);
     },
@@ -226,20 +312,28 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
       if (await cutOrRestore(linkId, state)) app.getState().recordLinkCut(linkId, state);
     },
 
-    ping: (from, to) =>
-      tool(
-        `ping ${from} → ${to}`,
-        (id) => api.call('POST', `/labs/${id}/ping`, PingAnswer, { from, to }),
-        (r) => {
-          setLive({
-            measured: {
-              ...now().measured,
-              [pairKey(from, to)]: { from, to, reachable: r.measured, output: r.output },
-            },
-          });
-          return { output: r.output, ok: r.measured };
-        },
-      ),
+    async ping(from, to, count = 1) {
+      const n = Math.max(1, Math.min(MAX_PINGS, Math.floor(count)));
+      await pingRun(from, to, n, `ping ${from} → ${to}${n > 1 ? ` ×${n}` : ''}`);
+    },
+
+    async pingContinuous(from, to) {
+      if (now().pinging) return;
+      setLive({ pinging: { from, to } });
+      try {
+        await pingRun(
+          from,
+          to,
+          MAX_PINGS,
+          `ping ${from} → ${to} (continuous)`,
+          () => !!now().pinging,
+        );
+      } finally {
+        setLive({ pinging: null });
+      }
+    },
+
+    stopPing: () => setLive({ pinging: null }),
 
     traceroute: (from, to) =>
       tool(
@@ -261,23 +355,48 @@ export function createLabActions({ app, live, api, sync }: LabActionsDeps): LabA
     async runMatrix() {
       const id = designIdOrToast();
       if (!id) return;
-      setLive({ measured: {} });
-      // The results arrive one by one over the socket (`matrix` deltas).
+      const n = endpointCount();
+      setLive({ measured: {}, measuring: { total: n * (n - 1) } });
+      // The results arrive one by one over the socket (`matrix` deltas); the
+      // answer comes when the run is over (or cancelled).
       await run('Measure', () => api.send('POST', `/labs/${id}/matrix`, {}));
+      setLive({ measuring: null });
     },
 
-    async startCapture(node, dev, packets = 50, seconds = 15) {
+    async cancelMatrix() {
+      const id = designIdOrToast();
+      if (!id || !now().measuring) return;
+      await run('Cancel', () => api.send('POST', `/labs/${id}/matrix/cancel`, {}));
+    },
+
+    async startCapture(node, dev, opts = {}) {
       const id = designIdOrToast();
       if (!id) return;
+      const { packets = 50, seconds = 15, filter } = opts;
       setLive({ capture: { target: `${node}/${dev}`, running: true, lines: [] } });
       // Show the lines where they arrive, as ping and traceroute do.
       app.getState().setPanel('capture');
       const r = await run('Capture', () =>
-        api.call('POST', `/labs/${id}/captures`, CaptureStarted, { node, dev, packets, seconds }),
+        api.call('POST', `/labs/${id}/captures`, CaptureStarted, {
+          node,
+          dev,
+          packets,
+          seconds,
+          ...(filter ? { filter } : {}),
+        }),
       );
       const capture = now().capture;
       if (!r) setLive({ capture: null });
       else if (capture) setLive({ capture: { ...capture, id: r.id } });
+    },
+
+    async stopCapture() {
+      const id = designIdOrToast();
+      const capture = now().capture;
+      if (!id || !capture?.id || !capture.running) return;
+      await run('Stop', () =>
+        api.send('POST', `/labs/${id}/captures/${encodeURIComponent(capture.id!)}/stop`, {}),
+      );
     },
 
     async downloadCapture(id) {

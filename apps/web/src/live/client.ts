@@ -37,7 +37,13 @@ export function createClient(stores: Stores): Client {
   });
   const sync = createSync({ app, live, api, send: connection.send });
   const workspace = createWorkspace({ app, live, api, sync, watch: connection.watch });
-  const lab = createLabActions({ app, live, api, sync });
+  const lab = createLabActions({
+    app,
+    live,
+    api,
+    sync,
+    endpointCount: () => stores.analysis.getState().topology?.endpoints.length ?? 0,
+  });
 
   /** Where each server message goes. */
   function route(message: ServerMessage) {

@@ -88,9 +88,15 @@ export function labDelta(state: LiveState, ev: LabDelta, now: number): Patch | n
   switch (ev.kind) {
     case 'links': {
       const links = { ...state.links };
-      for (const [id, l] of Object.entries(ev.links))
+      let changed = false;
+      for (const [id, l] of Object.entries(ev.links)) {
+        const was = links[id]?.state;
         links[id] = { state: linkState(l), rate: links[id]?.rate ?? 0 };
-      return { links };
+        changed ||= was !== undefined && was !== links[id].state;
+      }
+      // A link went down or came back (cut here, in another tab, or by hand):
+      // what was measured before describes another lab.
+      return changed ? { links, generation: state.generation + 1 } : { links };
     }
     case 'rates': {
       const links: Record<string, LinkLive> = {};
@@ -119,6 +125,7 @@ export function labDelta(state: LiveState, ev: LabDelta, now: number): Patch | n
             reachable: r.reachable,
             rttMs: r.rttMs,
             output: r.output,
+            generation: state.generation,
           },
         },
       };

@@ -113,6 +113,8 @@ interface UiSlice {
   selection: string[];
   panel: PanelId | null;
   galleryOpen: boolean;
+  /** Destroy was pressed: the confirmation dialog is open (DestroyDialog). */
+  destroyAsked: boolean;
   /** Per-element highlight (matrix path, plan hover), looked up by id so only those elements re-render. */
   highlight: Record<string, HighlightTone>;
   highlightNote: string | null;
@@ -126,6 +128,7 @@ interface UiSlice {
   setPanel(panel: PanelId | null): void;
   togglePanel(panel: PanelId): void;
   setGalleryOpen(open: boolean): void;
+  askDestroy(asked: boolean): void;
   setHighlight(ids: readonly string[], tone: HighlightTone, note?: string | null): void;
   setHighlightMap(map: Record<string, HighlightTone>, note?: string | null): void;
   clearHighlight(): void;
@@ -415,6 +418,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       selection: [],
       panel: null,
       galleryOpen: false,
+      destroyAsked: false,
       highlight: {},
       highlightNote: null,
       contextMenu: null,
@@ -435,6 +439,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       setPanel: (panel) => set({ panel }),
       togglePanel: (panel) => set((s) => ({ panel: s.panel === panel ? null : panel })),
       setGalleryOpen: (galleryOpen) => set({ galleryOpen }),
+      askDestroy: (destroyAsked) => set({ destroyAsked }),
       setHighlight(ids, tone, note = null) {
         set({ highlight: Object.fromEntries(ids.map((id) => [id, tone])), highlightNote: note });
       },

@@ -1,6 +1,7 @@
 import { type AnalysisStore, createAnalysisStore } from './analysis';
 import { type AppStore, createAppStore } from './app';
 import type { KindRules } from './design';
+import { createLessonStore, type LessonStore } from './lesson';
 import { createLiveStore, type LiveStore } from './live';
 
 /**
@@ -14,8 +15,15 @@ export interface Stores {
   app: AppStore;
   live: LiveStore;
   analysis: AnalysisStore;
+  /** The lesson being followed and the student's predictions (store/lesson.ts). */
+  lesson: LessonStore;
 }
 
 export function createStores(kinds: KindRules): Stores {
-  return { app: createAppStore(kinds), live: createLiveStore(), analysis: createAnalysisStore() };
+  return {
+    app: createAppStore(kinds),
+    live: createLiveStore(),
+    analysis: createAnalysisStore(),
+    lesson: createLessonStore(),
+  };
 }

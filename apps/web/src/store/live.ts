@@ -1,4 +1,7 @@
-import type { AddressRecord, Op, StorageRecovery } from '@netcanvas/shared';
+import type { AddressRecord, Op, PairResult, StorageRecovery } from '@netcanvas/shared';
+
+export type PingHop = PairResult['forward'][number];
+
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
@@ -16,6 +19,8 @@ export interface MeasuredPing {
   reachable: boolean;
   rttMs?: number;
   output?: string;
+  /** The lab's `generation` when this was measured: older ones are stale, not mismatches. */
+  generation: number;
 }
 
 export interface DeployProgress {
@@ -64,6 +69,22 @@ export interface LiveState {
   elementNotes: Record<string, string[]>;
   links: Record<string, LinkLive>;
   measured: Record<string, MeasuredPing>;
+  /**
+   * Counts the changes of the running lab this tab knows of (a deploy or
+   * apply, a cut or restored link, a destroy): a measurement taken under an
+   * older generation describes a lab that no longer exists.
+   */
+  generation: number;
+  /**
+   * The last ping's packet, for the canvas to draw moving along its path
+   * (PacketOverlay): its hops as the server's analyzer predicted them, and
+   * whether it got there. `seq` changes with every ping.
+   */
+  flight: { seq: number; forward: PingHop[]; reached: boolean } | null;
+  /** A continuous ping runs (until Stop): from → to. */
+  pinging: { from: string; to: string } | null;
+  /** A Measure run in progress: how many pairs it pings (progress is the fresh results so far). */
+  measuring: { total: number } | null;
   progress: DeployProgress | null;
   save: 'local' | 'saved' | 'saving' | 'error';
   designId: string | null;
@@ -102,6 +123,10 @@ export const createLiveStore = (): LiveStore =>
     elementNotes: {},
     links: {},
     measured: {},
+    generation: 0,
+    measuring: null,
+    flight: null,
+    pinging: null,
     progress: null,
     save: 'local',
     designId: null,
@@ -116,6 +141,10 @@ export const createLiveStore = (): LiveStore =>
   }));
 
 export const pairKey = (from: string, to: string) => `${from}>${to}`;
+
+/** Measured under the lab as it is now (not before the last deploy, apply, cut or restore). */
+export const isFresh = (m: MeasuredPing | undefined, generation: number): m is MeasuredPing =>
+  m !== undefined && m.generation === generation;
 
 /** The lab exists in the kernel, whole or in part. */
 export const labDeployed = (lab: LiveState['lab']) => lab === 'running' || lab === 'partial';

@@ -5,6 +5,7 @@ import type { WorkspaceState } from '../live/workspace';
 import type { Stores } from '../store';
 import type { AnalysisState } from '../store/analysis';
 import type { AppState } from '../store/app';
+import type { LessonState } from '../store/lesson';
 import type { LiveState } from '../store/live';
 
 /**
@@ -39,5 +40,7 @@ export const useApp = <T,>(select: (s: AppState) => T): T => useStore(useStores(
 export const useLive = <T,>(select: (s: LiveState) => T): T => useStore(useStores().live, select);
 export const useAnalysis = <T,>(select: (s: AnalysisState) => T): T =>
   useStore(useStores().analysis, select);
+export const useLesson = <T,>(select: (s: LessonState) => T): T =>
+  useStore(useStores().lesson, select);
 export const useWorkspace = <T,>(select: (s: WorkspaceState) => T): T =>
   useStore(useClient().workspace.store, select);

@@ -80,9 +80,9 @@ export const scenarios: Scenario[] = [
       'Containers on different nodes that share a VLAN and a subnet talk directly at layer 2.\n' +
       'No router is involved: ARP finds the peer across the hosts\u2019 bridges and the VLAN.',
     tryThis: [
-      'Set the link node-b--vlan10 to state: down and watch c1 lose c2 while c1 still reaches node-a.',
-      'Move node-b to a new vlan20 (10.0.20.0/24) and see why c1 can no longer reach c2 without a router.',
-      'Give c2 an address outside 10.0.10.0/24 and read the diagnostic.',
+      'Right-click the link node-b--vlan10, choose Cut link, and watch c1 lose c2 while c1 still reaches node-a.',
+      'Add a vlan20 (10.0.20.0/24), link node-b to it instead of vlan10, and see why c1 can no longer reach c2 without a router.',
+      'Give c2 an address outside 10.0.10.0/24 in the inspector and read the problem it reports.',
     ],
     yaml: sameVlan,
   },
@@ -94,7 +94,7 @@ export const scenarios: Scenario[] = [
       'r1 is the default gateway of both VLANs and forwards packets from one to the other.',
     tryThis: [
       'Remove r1 and see why c1 can no longer reach c2 (vlan10 has no gateway).',
-      'Set the link r1--vlan20 to state: down and follow the ping until r1 drops it.',
+      'Right-click the link r1--vlan20, choose Cut link, and follow the ping until r1 drops it.',
       'Link vlan10 directly to vlan20 and read why VLANs are joined through a router.',
     ],
     yaml: interVlan,
@@ -106,9 +106,9 @@ export const scenarios: Scenario[] = [
       'A VXLAN overlay carries a private subnet between routers inside UDP over a shared public network.\n' +
       'The public network never routes the private subnets: they cross it only inside the tunnel.',
     tryThis: [
-      'Set the link r2--public to state: down and watch the tunnel fail although vlan10 and vlan20 are untouched.',
-      'Capture on public and see the encapsulated packets (UDP port 4789, VNI 42).',
-      'Give r2 routing: static with no routes and see where the reply from c2 is lost.',
+      'Right-click the link r2--public, choose Cut link, and watch the tunnel fail although vlan10 and vlan20 are untouched.',
+      'Right-click public, choose Capture on r1-public, ping c1 → c2 and see the encapsulated packets (UDP port 4789, VNI 42).',
+      'Set r2\u2019s Routing to static in the inspector, with no routes, and see where the reply from c2 is lost.',
     ],
     yaml: vxlan,
   },

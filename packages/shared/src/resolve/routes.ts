@@ -138,10 +138,18 @@ export function resolveRoutes(state: ResolveState): RouteSpec[] {
 
   state.diagnostics.push(...underlayCuts(state, domainForwarders));
 
+  // A missing gateway matters only when there is somewhere else to go: in a
+  // design whose every addressed domain is this one subnet (one VLAN and its
+  // hosts, no router anywhere) everyone reaches everyone directly, and saying
+  // "no default gateway" would alarm about a lesson's very point.
+  const subnets = new Set(
+    state.domainOrder.map((id) => spec(id).subnet).filter((s): s is string => s !== null),
+  );
   for (const domain of state.domainOrder) {
     const stranded = noGateway.get(domain);
     if (!stranded) continue;
     const d = spec(domain);
+    if (subnets.size < 2) continue;
     const where = domainLabel(d);
     const message =
       stranded.length === 1

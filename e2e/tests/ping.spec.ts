@@ -1,0 +1,55 @@
+/**
+ * Ping as a tool: a count of real pings and a continuous ping with Stop, each
+ * drawn as a packet moving along its path; the output shown whole (not cut);
+ * Measure's progress and its Cancel.
+ */
+import { deploy, expect, openApp, openScenario, test } from '../support/app.js';
+
+test('ping with a count and continuously, drawn on the canvas; output not cut; Measure cancelled', async ({
+  page,
+  run,
+}) => {
+  await openApp(page, run);
+  await openScenario(page, 'inter-vlan');
+  await deploy(page);
+
+  await page.getByTestId('toggle-capture').click();
+  await page.getByTestId('ping-from').selectOption('c1');
+  await page.getByTestId('ping-to').selectOption('c2');
+  await page.getByTestId('ping-count').fill('3');
+  await page.getByTestId('ping-start').click();
+  const last = page.locator('[data-testid^="tool-run-"]').first();
+  await expect(last).toContainText('ping c1 → c2 ×3');
+  await expect(last).toContainText('3/3 got through', { timeout: 60_000 });
+  await expect(last.locator('pre')).toContainText('── ping 3 ──');
+  // Every ping is drawn: the packet overlay follows the path c1 → … → r1 → … → c2.
+  const overlay = page.getByTestId('packet-overlay');
+  await expect(overlay).toHaveAttribute('data-reached', 'true');
+  expect(Number(await overlay.getAttribute('data-seq'))).toBeGreaterThanOrEqual(3);
+  // The whole output shows: nothing cut at the side or the bottom of its box.
+  const cut = await last
+    .locator('pre')
+    .evaluate((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
+  expect(cut, 'ping output is cut off').toBe(false);
+
+  // Continuous: pings until Stop.
+  await page.getByTestId('ping-continuous').click();
+  const cont = page.locator('[data-testid^="tool-run-"]').first();
+  await expect(cont).toContainText('(continuous)');
+  await expect(cont.locator('pre')).toContainText('── ping 2 ──', { timeout: 30_000 });
+  await page.getByTestId('ping-stop').click();
+  await expect(page.getByTestId('ping-continuous')).toBeVisible();
+  await expect(cont).toHaveClass(/\bok\b/, { timeout: 30_000 });
+
+  // A refused count is never sent.
+  await page.getByTestId('ping-count').fill('0');
+  await expect(page.getByTestId('ping-start')).toBeDisabled();
+
+  // Measure shows its progress and can be cancelled.
+  await page.getByTestId('toggle-matrix').click();
+  await page.getByTestId('matrix-measure').click();
+  await expect(page.getByTestId('matrix-progress')).toBeVisible();
+  await page.getByTestId('matrix-cancel').click();
+  await expect(page.getByTestId('matrix-progress')).toBeHidden({ timeout: 30_000 });
+  await expect(page.getByTestId('matrix-measure')).toHaveText('Measure');
+});
