@@ -42,11 +42,11 @@ ends, so no namespace is kept alive by this process between requests.
 
 observe keeps each namespace's last reading while no netlink event says it
 changed: one root socket listens to every namespace with an nsid
-(NETLINK_LISTEN_ALL_NSID) for link, address, route, neighbour/fdb and
-netconf events, and any event of a namespace drops its reading. A reading is
-kept only for a namespace with an nsid, whose name still points at the same
-namespace (device and inode of /run/netns/NAME); a lost event (ENOBUFS)
-drops them all.
+(NETLINK_LISTEN_ALL_NSID) for link, address, route and netconf events, and
+any event of a namespace drops its reading. A reading is kept only for a
+namespace with an nsid, whose name still points at the same namespace
+(device and inode of /run/netns/NAME); a lost event (ENOBUFS) drops them all.
+VXLAN flood entries are read every time (neighbour events come with traffic).
 """
 
 import ctypes
@@ -61,7 +61,7 @@ import sys
 import time
 
 NETNS_DIR = '/run/netns'
-MAX_SOCKETS = 64
+MAX_SOCKETS = 16  # an IPRoute holds 3 descriptors (its socket and a control pipe)
 PROGRESS_EVERY_S = 0.1
 CLONE_NEWNET = 0x40000000
 MS_REC = 16384
@@ -71,8 +71,8 @@ MNT_DETACH = 2
 SOL_NETLINK = 270
 NETLINK_ADD_MEMBERSHIP = 1
 NETLINK_LISTEN_ALL_NSID = 8
-# RTNLGRP_LINK, RTNLGRP_NEIGH, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF
-MONITOR_GROUPS = (1, 3, 5, 7, 24)
+# RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF (not NEIGH: see Observer)
+MONITOR_GROUPS = (1, 5, 7, 24)
 NSID_UNASSIGNED = (0xFFFFFFFF, -1, None)
 FLOOD_MAC = '00:00:00:00:00:00'
 IFF_UP = 1
@@ -323,10 +323,25 @@ def netns_del(name):
 
 try:
     from pyroute2 import IPRoute
-    from pyroute2.netlink import NLM_F_ACK, NLM_F_REQUEST
+    from pyroute2.netlink import NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST
     from pyroute2.netlink.exceptions import NetlinkError
-    from pyroute2.netlink.rtnl import RTM_NEWNSID
+    from pyroute2.netlink.rtnl import (
+        RTM_DELADDR,
+        RTM_DELROUTE,
+        RTM_GETADDR,
+        RTM_GETLINK,
+        RTM_GETNEIGH,
+        RTM_GETROUTE,
+        RTM_NEWADDR,
+        RTM_NEWLINK,
+        RTM_NEWNSID,
+        RTM_NEWROUTE,
+    )
+    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
+    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+    from pyroute2.netlink.rtnl.ndmsg import ndmsg
     from pyroute2.netlink.rtnl.nsidmsg import nsidmsg
+    from pyroute2.netlink.rtnl.rtmsg import rtmsg
 except Exception as e:  # noqa: BLE001 - reported to the server, which falls back to ip -batch
     sys.stdout.write(json.dumps({'fatal': 'pyroute2 is not available: %s' % e}) + '\n')
     sys.stdout.flush()
@@ -350,44 +365,41 @@ def new_socket():
 
 
 class Sockets:
-    """IPRoute sockets opened inside namespaces, at most MAX_SOCKETS at once, with the
-    name -> index of the devices they looked up (forgotten when a device is made or deleted)."""
+    """IPRoute sockets opened inside namespaces, at most MAX_SOCKETS at once (the least recently
+    used is closed first), and the index of each device looked up in a namespace during this
+    request (forgotten when a device of that name is made or deleted)."""
 
     def __init__(self):
-        self.open = {}  # name -> [IPRoute, {ifname: index}]
+        self.open = {}  # name -> IPRoute, least recently used first
+        self.indexes = {}  # (name, ifname) -> index
 
     def get(self, name):
-        entry = self.open.pop(name, None)
-        if entry is None:
+        ipr = self.open.pop(name, None)
+        if ipr is None:
             while len(self.open) >= MAX_SOCKETS:
                 self.drop(next(iter(self.open)))
-            entry = [in_netns(name, lambda _fd: new_socket()), {}]
-        self.open[name] = entry  # most recently used last
-        return entry
+            ipr = in_netns(name, lambda _fd: new_socket())
+        self.open[name] = ipr
+        return ipr
 
     def index(self, name, dev):
-        ipr, names = self.get(name)
-        found = names.get(dev)
+        """The device's index, as iproute2 finds it (by name, in the namespace: SIOCGIFINDEX)."""
+        found = self.indexes.get((name, dev))
         if found is None:
             try:
-                links = ipr.link('get', ifname=dev)
-            except NetlinkError as e:
-                if e.code == errno.ENODEV:
-                    raise KernelError('Cannot find device "%s"' % dev)
-                raise KernelError(netlink_text(e))
-            found = links[0]['index']
-            names[dev] = found
+                found = in_netns(name, lambda _fd: socket.if_nametoindex(dev))
+            except OSError:
+                raise KernelError('Cannot find device "%s"' % dev)
+            self.indexes[(name, dev)] = found
         return found
 
     def forget(self, name, dev):
-        entry = self.open.get(name)
-        if entry is not None:
-            entry[1].pop(dev, None)
+        self.indexes.pop((name, dev), None)
 
     def drop(self, name):
-        entry = self.open.pop(name, None)
-        if entry is not None:
-            entry[0].close()
+        ipr = self.open.pop(name, None)
+        if ipr is not None:
+            ipr.close()
 
     def close(self):
         for name in list(self.open):
@@ -416,6 +428,25 @@ def set_nsid(root, name):
         os.close(fd)
 
 
+ACKED = NLM_F_REQUEST | NLM_F_ACK
+CREATE = ACKED | NLM_F_CREATE | NLM_F_EXCL
+
+
+def set_link(ipr, dev, attrs, up=None):
+    """`ip link set dev DEV …`: the kernel finds the device by its name (no lookup here)."""
+    msg = ifinfmsg()
+    if up is not None:
+        msg['flags'] = IFF_UP if up else 0
+        msg['change'] = IFF_UP
+    msg['attrs'] = [('IFLA_IFNAME', dev)] + attrs
+    try:
+        ipr.nlm_request(msg, msg_type=RTM_NEWLINK, msg_flags=ACKED)
+    except NetlinkError as e:
+        if e.code == errno.ENODEV:
+            raise KernelError('Cannot find device "%s"' % dev)
+        raise
+
+
 def link_options(kw, mtu, mac):
     if mtu is not None:
         kw['mtu'] = mtu
@@ -431,6 +462,7 @@ def execute(op, kind, socks, root):
         return
     if kind == 'netns.del':
         socks.drop(ns)
+        socks.indexes = {k: v for k, v in socks.indexes.items() if k[0] != ns}
         netns_del(ns)
         return
     if kind == 'netns.nsid':
@@ -439,7 +471,7 @@ def execute(op, kind, socks, root):
     if kind == 'sysctl':
         in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value']))
         return
-    ipr = socks.get(ns)[0]
+    ipr = socks.get(ns)
     dev = op.get('dev')
     try:
         if kind == 'bridge.add':
@@ -466,85 +498,127 @@ def execute(op, kind, socks, root):
             socks.forget(ns, dev)
             ipr.link('del', index=index)
         elif kind == 'link.master':
-            ipr.link('set', index=socks.index(ns, dev), master=socks.index(ns, op['master']))
+            set_link(ipr, dev, [('IFLA_MASTER', socks.index(ns, op['master']))])
         elif kind == 'link.nomaster':
-            ipr.link('set', index=socks.index(ns, dev), master=0)
+            set_link(ipr, dev, [('IFLA_MASTER', 0)])
         elif kind == 'link.mtu':
-            ipr.link('set', index=socks.index(ns, dev), mtu=op['mtu'])
+            set_link(ipr, dev, [('IFLA_MTU', op['mtu'])])
         elif kind == 'link.state':
-            ipr.link('set', index=socks.index(ns, dev), state=op['state'])
+            set_link(ipr, dev, [], up=op['state'] == 'up')
         elif kind in ('addr.add', 'addr.del'):
             address, length = op['address'].split('/')
-            ipr.addr('add' if kind == 'addr.add' else 'del', index=socks.index(ns, dev),
-                     address=address, prefixlen=int(length))
+            msg = ifaddrmsg()
+            msg['family'] = socket.AF_INET
+            msg['prefixlen'] = int(length)
+            msg['index'] = socks.index(ns, dev)
+            msg['attrs'] = [('IFA_LOCAL', address), ('IFA_ADDRESS', address)]
+            if kind == 'addr.add':
+                ipr.nlm_request(msg, msg_type=RTM_NEWADDR, msg_flags=CREATE)
+            else:
+                ipr.nlm_request(msg, msg_type=RTM_DELADDR, msg_flags=ACKED)
         elif kind in ('fdb.append', 'fdb.del'):
             ipr.fdb('append' if kind == 'fdb.append' else 'del', ifindex=socks.index(ns, dev),
                     lladdr=FLOOD_MAC, dst=op['dst'])
         elif kind in ('route.add', 'route.del'):
-            kw = {'table': 254}
+            msg = rtmsg()
+            msg['family'] = socket.AF_INET
+            msg['table'] = 254
+            attrs = []
             if op['to'] != 'default':
                 dst, length = op['to'].split('/')
-                kw['dst'] = dst
-                kw['dst_len'] = int(length)
+                msg['dst_len'] = int(length)
+                attrs.append(('RTA_DST', dst))
             if op.get('via') is not None:
-                kw['gateway'] = op['via']
+                attrs.append(('RTA_GATEWAY', op['via']))
             if kind == 'route.add':
-                # As `ip route add`: protocol boot, scope universe, unicast.
-                kw.update(proto=3, scope=0, type=1, oif=socks.index(ns, dev))
-                ipr.route('add', **kw)
+                # As `ip route add`: main table, protocol boot, scope universe, unicast.
+                msg['proto'], msg['scope'], msg['type'] = 3, 0, 1
+                attrs.append(('RTA_OIF', socks.index(ns, dev)))
+                msg['attrs'] = attrs
+                ipr.nlm_request(msg, msg_type=RTM_NEWROUTE, msg_flags=CREATE)
             else:
-                # As `ip route del`: any protocol, any scope.
+                # As `ip route del`: any protocol, any scope, any type.
+                msg['proto'], msg['scope'], msg['type'] = 0, 255, 0
                 if op.get('dev') is not None:
-                    kw['oif'] = socks.index(ns, op['dev'])
-                kw.update(proto=0, scope=255)
-                ipr.route('del', **kw)
+                    attrs.append(('RTA_OIF', socks.index(ns, op['dev'])))
+                msg['attrs'] = attrs
+                ipr.nlm_request(msg, msg_type=RTM_DELROUTE, msg_flags=ACKED)
     except NetlinkError as e:
         raise KernelError(netlink_text(e))
 
 
 # ───────────────────────────── observe ─────────────────────────────
 
-def attr(msg, name, default=None):
-    v = msg.get_attr(name)
+def attrs_of(msg):
+    """A message's attributes by name (first of each), decoded only when asked."""
+    out = {}
+    for slot in msg['attrs']:
+        out.setdefault(slot.cell[0], slot)
+    return out
+
+
+def value(attrs, name, default=None):
+    slot = attrs.get(name)
+    if slot is None:
+        return default
+    v = slot.get_value()
     return default if v is None else v
 
 
+DUMP = NLM_F_REQUEST | NLM_F_DUMP
+
+
+def dump(ipr, msg, msg_type):
+    return tuple(ipr.nlm_request(msg, msg_type=msg_type, msg_flags=DUMP))
+
+
+def operstate_name(v):
+    if isinstance(v, int):
+        return OPERSTATES[v] if v < len(OPERSTATES) else 'UNKNOWN'
+    return v or 'UNKNOWN'
+
+
+def dump_links(ipr):
+    """Every device of the namespace without its statistics (RTEXT_FILTER_SKIP_STATS)."""
+    msg = ifinfmsg()
+    msg['attrs'] = [('IFLA_EXT_MASK', 8)]
+    return [(l, attrs_of(l)) for l in dump(ipr, msg, RTM_GETLINK)]
+
+
 def read_netns(name, ipr):
-    """One namespace's interfaces, gateway routes, vxlan flood entries and sysctls (ObservedState's shapes)."""
-    links = ipr.get_links()
-    by_index = {}
-    for l in links:
-        by_index[l['index']] = attr(l, 'IFLA_IFNAME', '')
+    """One namespace's interfaces, gateway routes and sysctls (ObservedState's shapes), and its
+    vxlan devices as (index, name)."""
+    links = dump_links(ipr)
+    by_index = {l['index']: value(a, 'IFLA_IFNAME', '') for l, a in links}
     addrs = {}
-    for a in ipr.get_addr(family=socket.AF_INET):
-        if a['scope'] != 0:
+    msg = ifaddrmsg()
+    msg['family'] = socket.AF_INET
+    for m in dump(ipr, msg, RTM_GETADDR):
+        if m['scope'] != 0:
             continue
-        local = a.get_attr('IFA_LOCAL') or a.get_attr('IFA_ADDRESS')
-        if local is None:
-            continue
-        addrs.setdefault(a['index'], []).append('%s/%d' % (local, a['prefixlen']))
+        a = attrs_of(m)
+        local = value(a, 'IFA_LOCAL') or value(a, 'IFA_ADDRESS')
+        if local is not None:
+            addrs.setdefault(m['index'], []).append('%s/%d' % (local, m['prefixlen']))
     interfaces = []
     vxlans = []
-    for l in links:
+    for l, a in links:
         link_type = LINK_TYPES.get(l['ifi_type'], 'arphrd-%d' % l['ifi_type'])
         if link_type == 'loopback':
             continue
-        info = l.get_attr('IFLA_LINKINFO')
+        info = value(a, 'IFLA_LINKINFO')
         kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
-        operstate = l.get_attr('IFLA_OPERSTATE')
-        if isinstance(operstate, int):
-            operstate = OPERSTATES[operstate] if operstate < len(OPERSTATES) else 'UNKNOWN'
-        master = l.get_attr('IFLA_MASTER')
+        master = value(a, 'IFLA_MASTER')
         iface = {
             'netns': name,
-            'name': attr(l, 'IFLA_IFNAME', ''),
+            'name': value(a, 'IFLA_IFNAME', ''),
             'ifindex': l['index'],
             'kind': kind or link_type,
             'up': bool(l['flags'] & IFF_UP),
-            'operstate': operstate or 'UNKNOWN',
+            'operstate': operstate_name(value(a, 'IFLA_OPERSTATE')),
             'master': by_index.get(master) if master else None,
-            'mtu': attr(l, 'IFLA_MTU', 0),
-            'mac': attr(l, 'IFLA_ADDRESS', ''),
+            'mtu': value(a, 'IFLA_MTU', 0),
+            'mac': value(a, 'IFLA_ADDRESS', ''),
             'addresses': addrs.get(l['index'], []),
         }
         if kind == 'vxlan':
@@ -560,26 +634,27 @@ def read_netns(name, ipr):
             vxlans.append(l['index'])
         interfaces.append(iface)
     routes = []
-    for r in ipr.get_routes(family=socket.AF_INET, table=254):
-        gateway = r.get_attr('RTA_GATEWAY')
-        if gateway is None and r['dst_len'] != 0:
+    msg = rtmsg()
+    msg['family'] = socket.AF_INET
+    msg['table'] = 254  # the kernel filters by table (strict checking): no local routes to decode
+    try:
+        found = dump(ipr, msg, RTM_GETROUTE)
+    except NetlinkError as e:
+        if e.code != errno.ENOENT:
+            raise
+        found = ()  # no main table yet: a namespace without a route
+    for r in found:
+        a = attrs_of(r)
+        gateway = value(a, 'RTA_GATEWAY')
+        if r['table'] != 254 or (gateway is None and r['dst_len'] != 0):
             continue
-        dst = r.get_attr('RTA_DST')
-        oif = r.get_attr('RTA_OIF')
+        oif = value(a, 'RTA_OIF')
         routes.append({
             'netns': name,
-            'to': 'default' if r['dst_len'] == 0 else '%s/%d' % (dst, r['dst_len']),
+            'to': 'default' if r['dst_len'] == 0 else '%s/%d' % (value(a, 'RTA_DST'), r['dst_len']),
             'via': gateway,
             'dev': by_index.get(oif, '') if oif else '',
         })
-    fdb = []
-    for index in vxlans:
-        for f in ipr.fdb('dump', ifindex=index):
-            dst = f.get_attr('NDA_DST')
-            if dst is None or not (f['state'] & NUD_PERMANENT):
-                continue
-            fdb.append({'netns': name, 'dev': by_index.get(f['ifindex'], ''),
-                        'mac': attr(f, 'NDA_LLADDR', ''), 'dst': dst})
     sysctls = []
     for key in ('net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter'):
         try:
@@ -587,7 +662,24 @@ def read_netns(name, ipr):
                 sysctls.append({'netns': name, 'key': key, 'value': f.read().strip()})
         except OSError:
             pass
-    return {'interfaces': interfaces, 'routes': routes, 'fdb': fdb, 'sysctls': sysctls}
+    return {'interfaces': interfaces, 'routes': routes, 'sysctls': sysctls}, \
+        [(i, by_index.get(i, '')) for i in vxlans]
+
+
+def read_fdb(name, ipr, vxlans):
+    """The configured flood entries (a dst, permanent) of these vxlan devices: not the learned ones."""
+    fdb = []
+    for index, dev in vxlans:
+        msg = ndmsg()
+        msg['family'] = socket.AF_BRIDGE
+        msg['ifindex'] = index  # the kernel lists this device's entries only
+        for f in dump(ipr, msg, RTM_GETNEIGH):
+            a = attrs_of(f)
+            dst = value(a, 'NDA_DST')
+            if dst is None or f['ifindex'] != index or not (f['state'] & NUD_PERMANENT):
+                continue
+            fdb.append({'netns': name, 'dev': dev, 'mac': value(a, 'NDA_LLADDR', ''), 'dst': dst})
+    return fdb
 
 
 class Monitor:
@@ -632,9 +724,13 @@ class Monitor:
 
 
 class Observer:
+    """Readings of namespaces, each kept while no event of its namespace came. Flood entries
+    are read again every time (cheap: vxlan devices only), so neighbour and bridge-learning
+    events, which traffic makes all the time, need not be heard."""
+
     def __init__(self, root):
         self.root = root
-        self.cache = {}  # name -> (st_dev, st_ino, nsid, json text)
+        self.cache = {}  # name -> (st_dev, st_ino, nsid, main part as JSON text, vxlans)
         self.by_nsid = {}
         try:
             self.monitor = Monitor()
@@ -653,20 +749,22 @@ class Observer:
             if name is not None:
                 self.cache.pop(name, None)
 
-    def nsid(self, fd):
-        try:
-            got = self.root.get_netnsid(fd=fd)
-        except NetlinkError:
-            return None
-        n = got.get('nsid') if got else None
-        return None if n in NSID_UNASSIGNED else n
-
-    def read(self, name, fd):
+    def read(self, name, fd, vxlans):
+        """Inside NAME: the main part (unless vxlans is given: known), the flood entries, the nsid, the inode."""
         ipr = new_socket()
         try:
-            return read_netns(name, ipr), os.fstat(fd)
+            main = None
+            if vxlans is None:
+                main, vxlans = read_netns(name, ipr)
+            fdb = read_fdb(name, ipr, vxlans)
         finally:
             ipr.close()
+        try:
+            got = self.root.get_netnsid(fd=fd)
+            nsid = got.get('nsid') if got else None
+        except NetlinkError:
+            nsid = None
+        return main, vxlans, fdb, (None if nsid in NSID_UNASSIGNED else nsid), os.fstat(fd)
 
     def observe(self, names, emit):
         self.settle()
@@ -679,40 +777,41 @@ class Observer:
                 emit(name, None, 'gone')
                 continue
             hit = self.cache.get(name)
-            if hit is not None and (hit[0], hit[1]) == (st.st_dev, st.st_ino):
-                cached += 1
-                emit(name, hit[3], None)
-                continue
-            self.cache.pop(name, None)
+            if hit is not None and (hit[0], hit[1]) != (st.st_dev, st.st_ino):
+                hit = None
+            if hit is None:
+                self.cache.pop(name, None)
             try:
-                part, inode = in_netns(name, lambda fd, name=name: self.read(name, fd))
-                nsid = self.nsid_of(name)
+                if hit is not None and not hit[4]:
+                    text, fdb = hit[3], []
+                else:
+                    known = hit[4] if hit is not None else None
+                    main, vxlans, fdb, nsid, inode = in_netns(
+                        name, lambda fd, name=name, known=known: self.read(name, fd, known))
+                    if hit is not None:
+                        text = hit[3]
+                    else:
+                        text = json.dumps(main, separators=(',', ':'))
+                        read += 1
+                        self.keep(name, st, inode, nsid, text, vxlans)
             except KernelError:
                 # Deleted meanwhile, or a name with nothing mounted on it (a create was interrupted).
                 emit(name, None, 'half-made' if os.path.exists(path_of(name)) else 'gone')
                 continue
-            read += 1
-            text = json.dumps(part, separators=(',', ':'))
-            # Kept only when events can tell it changed: the namespace has an nsid and is still this name's.
-            if nsid is not None and self.monitor is not None and \
-                    (inode.st_dev, inode.st_ino) == (st.st_dev, st.st_ino):
-                old = self.by_nsid.get(nsid)
-                if old is not None and old != name:
-                    self.cache.pop(old, None)
-                self.by_nsid[nsid] = name
-                self.cache[name] = (st.st_dev, st.st_ino, nsid, text)
-            emit(name, text, None)
+            if hit is not None:
+                cached += 1
+            emit(name, '%s,"fdb":%s}' % (text[:-1], json.dumps(fdb, separators=(',', ':'))), None)
         return read, cached
 
-    def nsid_of(self, name):
-        try:
-            fd = open_netns(name)
-        except KernelError:
-            return None
-        try:
-            return self.nsid(fd)
-        finally:
-            os.close(fd)
+    def keep(self, name, st, inode, nsid, text, vxlans):
+        """Kept only when events can tell it changed: the namespace has an nsid and is still this name's."""
+        if nsid is None or self.monitor is None or (inode.st_dev, inode.st_ino) != (st.st_dev, st.st_ino):
+            return
+        old = self.by_nsid.get(nsid)
+        if old is not None and old != name:
+            self.cache.pop(old, None)
+        self.by_nsid[nsid] = name
+        self.cache[name] = (st.st_dev, st.st_ino, nsid, text, vxlans)
 
     def forget(self, names):
         for n in names:
@@ -729,14 +828,11 @@ def counters(names, with_state):
         if with_state:
             ipr = new_socket()
             try:
-                row['links'] = []
-                for l in ipr.get_links():
-                    if l['ifi_type'] == 772:
-                        continue
-                    s = l.get_attr('IFLA_OPERSTATE')
-                    if isinstance(s, int):
-                        s = OPERSTATES[s] if s < len(OPERSTATES) else 'UNKNOWN'
-                    row['links'].append([attr(l, 'IFLA_IFNAME', ''), bool(l['flags'] & IFF_UP), s or 'UNKNOWN'])
+                row['links'] = [
+                    [value(a, 'IFLA_IFNAME', ''), bool(l['flags'] & IFF_UP),
+                     operstate_name(value(a, 'IFLA_OPERSTATE'))]
+                    for l, a in dump_links(ipr) if l['ifi_type'] != 772
+                ]
             finally:
                 ipr.close()
         return row

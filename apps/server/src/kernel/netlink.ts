@@ -173,7 +173,9 @@ class HelperProcess {
     });
     const ready = new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new HelperUnavailable(`the kernel helper did not start within ${startTimeoutMs} ms`));
+        reject(
+          new HelperUnavailable(`the kernel helper did not start within ${startTimeoutMs} ms`),
+        );
         child.kill('SIGKILL');
       }, startTimeoutMs);
       this.onReady = (m) => {
@@ -395,7 +397,14 @@ export class NetlinkEngine {
     const all = await labNetns(lab);
     const halfMade = halfMadeNetns(all);
     const names = all.filter((n) => !halfMade.includes(n));
-    const state: ObservedState = { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
+    const state: ObservedState = {
+      lab,
+      netns: [],
+      interfaces: [],
+      routes: [],
+      fdb: [],
+      sysctls: [],
+    };
     if (names.length > 0) {
       const parts = new Map<string, Part>();
       const answer = await this.reader.request(
