@@ -21,7 +21,8 @@ import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
 import { type CliIo, type Command, UsageError } from './types.js';
 
-let engineFactory: () => Engine = () => createEngine();
+// The CLI starts the netlink helper only for big labs: a python start costs more than a small lab.
+let engineFactory: () => Engine = () => createEngine({ kernelHelper: 'large-labs' });
 /** The engine commands use (the real one unless a test chose another). */
 export const currentEngine = (): Engine => engineFactory();
 /** Tests may run commands in-process against an engine with its own state directory. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { defaultDataDir, startServer } from '../api/server.js';
 import { surviveLostSpawnErrors } from '../kernel/exec.js';
+import { sharedNetlink } from '../kernel/netlink.js';
 import { sharedRunner } from '../kernel/observe.js';
 import { createEngine } from '../lab/index.js';
 import { createKernelSources } from '../live/kernel-sources.js';
@@ -59,7 +60,8 @@ stops the server and ends every browser session; running labs keep running
     const logger = pino({ name: 'netcanvas' }, pino.destination(2));
     surviveLostSpawnErrors((err) => logger.warn({ err: err.message }, 'a process could not start'));
     const runner = sharedRunner();
-    const sources = createKernelSources({ logger, runner });
+    const netlink = sharedNetlink();
+    const sources = createKernelSources({ logger, runner, netlink });
     let running: Awaited<ReturnType<typeof startServer>>;
     try {
       running = await startServer({
@@ -98,7 +100,7 @@ stops the server and ends every browser session; running labs keep running
         logger.info({ signal }, 'shutting down; labs keep running');
         void running
           .close()
-          .then(() => runner.close())
+          .then(() => Promise.all([runner.close(), netlink.close()]))
           .finally(done);
       };
       process.on('SIGINT', stop);

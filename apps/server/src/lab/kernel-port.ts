@@ -11,9 +11,9 @@
 import { batchLine, type Op } from '@netcanvas/shared';
 import { capabilities } from '../kernel/caps.js';
 import { halfMadeNetns } from '../kernel/half-made.js';
+import { type NetlinkEngine, sharedNetlink } from '../kernel/netlink.js';
 import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
-import { type NetlinkEngine, sharedNetlink } from '../kernel/netlink.js';
 import type { Runner } from '../kernel/runner.js';
 import { pingFrom } from '../tools/ping.js';
 import type { EngineKernel } from './lab-engine.js';
@@ -48,8 +48,7 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
     f: (n: NetlinkEngine) => Promise<T>,
     batch: () => Promise<T>,
   ): Promise<T> =>
-    netlink &&
-    (opts.helper !== 'large-labs' || netlink.running() || (await size()) >= LARGE_LAB)
+    netlink && (opts.helper !== 'large-labs' || netlink.running() || (await size()) >= LARGE_LAB)
       ? netlink.orElse(f, batch)
       : batch();
   const remove = (names: string[]) =>
@@ -107,7 +106,11 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
         const onProgress = (p: { done: number }) => opts.onProgress?.(done + p.done);
         const res = await via(
           () => pending.length / 40,
-          (n) => n.run(pending.map(({ op }) => op), { onProgress }),
+          (n) =>
+            n.run(
+              pending.map(({ op }) => op),
+              { onProgress },
+            ),
           () =>
             runner.run(
               pending.map(({ op }) => ({ ...batchLine(op), stage: op.op })),
