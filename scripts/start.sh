@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-exec pnpm netcanvas serve "$@"
+# The built CLI (install.sh ran `pnpm build`), started by node itself so Ctrl-C reaches it.
+exec node apps/server/dist/netcanvas.js serve "$@"

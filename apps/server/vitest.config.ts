@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Subprocess tests run the built CLI (dist/netcanvas.js): build it from this source first.
+    globalSetup: ['test/build.global.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,

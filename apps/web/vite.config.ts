@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -6,7 +7,9 @@ import { defineConfig } from 'vite';
 // open the dev server's address with the `#login=<code>` of `netcanvas login`).
 const server = process.env.NETCANVAS_SERVER ?? 'http://127.0.0.1:7878';
 
-export default defineConfig({
+// `--mode bench` builds the benchmark page (bench/index.html, its own entry)
+// into bench/dist, for `pnpm bench` alone: the app's build (dist/) has none of it.
+export default defineConfig(({ mode }) => ({
   plugins: [react()],
   server: {
     proxy: {
@@ -14,5 +17,15 @@ export default defineConfig({
       '/ws': { target: server.replace(/^http/, 'ws'), ws: true, changeOrigin: false },
     },
   },
-  build: { chunkSizeWarningLimit: 2500 },
-});
+  build:
+    mode === 'bench'
+      ? {
+          outDir: 'bench/dist',
+          emptyOutDir: true,
+          chunkSizeWarningLimit: 2500,
+          rollupOptions: {
+            input: fileURLToPath(new URL('./bench/index.html', import.meta.url)),
+          },
+        }
+      : { chunkSizeWarningLimit: 2500 },
+}));

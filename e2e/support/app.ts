@@ -189,8 +189,8 @@ export async function showDesignInspector(page: Page) {
 export function netcanvasCli(run: RunInfo, args: string[]): { code: number; out: string } {
   try {
     const out = execFileSync(
-      join(REPO_ROOT, 'apps', 'server', 'node_modules', '.bin', 'tsx'),
-      ['src/cli.ts', ...args],
+      process.execPath,
+      [join(REPO_ROOT, 'apps', 'server', 'dist', 'netcanvas.js'), ...args],
       {
         cwd: join(REPO_ROOT, 'apps', 'server'),
         env: { ...process.env, NETCANVAS_STATE_DIR: join(run.tmpDir, 'state') },

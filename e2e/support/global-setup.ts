@@ -3,7 +3,7 @@
  * state directory, waits for the login URL it prints, and records it for the
  * tests. The server serves the built web app (apps/web/dist).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   createWriteStream,
@@ -68,9 +68,11 @@ export default async function globalSetup() {
   const logFile = join(ARTIFACTS, 'server.log');
   const log = createWriteStream(logFile);
 
-  // tsx itself rather than `npx tsx`: SIGTERM then reaches the process that relays it to the server.
-  const tsx = join(SERVER_DIR, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, ['src/cli.ts', 'serve', '--port', '0', '--data-dir', dataDir], {
+  // The server as it ships (dist/netcanvas.js), built from the source under test; run by node
+  // itself, so SIGTERM reaches the server.
+  execFileSync(process.execPath, [join(SERVER_DIR, 'build.mjs')], { stdio: 'inherit' });
+  const bin = join(SERVER_DIR, 'dist', 'netcanvas.js');
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: SERVER_DIR,
     env: { ...process.env, NETCANVAS_STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,6 +42,8 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (!alive(pid)) return true;
+    // A poll, not a wait for an event: the server was started by global setup, another
+    // process, so this one gets no 'exit' event for it; `kill(pid, 0)` is the only signal.
     await new Promise((r) => setTimeout(r, 200));
   }
   return !alive(pid);

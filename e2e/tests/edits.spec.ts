@@ -37,7 +37,11 @@ test('two tabs dropping an element at the same moment, ten times, keep every ele
   const { context, second } = await secondTab(browser, page, run);
   try {
     await expect(second.getByTestId('design-lab')).toHaveText(`lab ${lab}`);
-    /** A click on the palette at a given moment (both pages share the machine's clock); returns when it happened. */
+    /**
+     * A click on the palette at a given moment (both pages share the machine's clock); returns
+     * when it happened. The timer schedules the click, it waits for nothing: two tabs acting at
+     * the same moment is what this test is about.
+     */
     const drop = (p: Page, when: number) =>
       p.evaluate(
         (when) =>

@@ -1,10 +1,10 @@
 /**
- * netcanvas command line: `pnpm netcanvas <command> [args]` from the repo root.
+ * netcanvas command line: `pnpm netcanvas <command> [args]` from the repo root,
+ * or the package's `netcanvas` bin (./bin.ts, built to dist/netcanvas.js).
  * Exit codes: 0 success, 1 the design or the operation failed, 2 bad usage.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MAX_YAML_BYTES } from '@netcanvas/shared';
 import { commands, findCommand } from './cli/commands.js';
 import { json } from './cli/format.js';
@@ -111,23 +111,4 @@ export function processIo(cwd: string = process.env.INIT_CWD || process.cwd()): 
       return readFile(path, 'utf8');
     },
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href) {
-  // A closed pipe (`| head`) is not an error of ours.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
-  main(process.argv.slice(2), processIo()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(
-        `netcanvas: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
 }

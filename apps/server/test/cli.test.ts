@@ -1,26 +1,24 @@
 /**
  * The CLI as a user runs it. The contract that only a process can show (exit
- * codes, stdin, INIT_CWD, stdout vs stderr) runs as a real subprocess; the
- * rest calls the same `main` in-process, because every tsx start costs
- * seconds on the shared machine.
+ * codes, stdin, INIT_CWD, stdout vs stderr) runs the built CLI
+ * (dist/netcanvas.js) as a real subprocess; the rest calls the same `main`
+ * in-process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, processIo } from '../src/cli.js';
+import { NETCANVAS_BIN, netcanvasArgv, SERVER_DIR } from './built-cli.js';
 
-const serverDir = join(import.meta.dirname, '..');
-const tsx = join(serverDir, 'node_modules', '.bin', 'tsx');
 const work = mkdtempSync(join(tmpdir(), 'netcanvas-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** `netcanvas ARGS` as pnpm runs it: cwd apps/server, INIT_CWD the user's directory. */
 async function spawnCli(args: string[], input = '') {
-  // child_process rather than execa: execa 10 needs Node 22 (Set.prototype.union), this project runs on 20.
-  const child = spawn(tsx, ['src/cli.ts', ...args], {
-    cwd: serverDir,
+  const child = spawn(...netcanvasArgv(...args), {
+    cwd: SERVER_DIR,
     env: { PATH: process.env.PATH, INIT_CWD: work },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -75,6 +73,20 @@ nodes:
 `;
 
 describe('netcanvas as a process', () => {
+  it("the package's bin is the built CLI, and it runs by itself on plain Node", async () => {
+    const pkg = JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8'));
+    const bin = join(SERVER_DIR, pkg.bin.netcanvas);
+    expect(bin).toBe(NETCANVAS_BIN);
+    // Executed directly: its first line names node, no TypeScript loader is involved.
+    const child = spawn(bin, ['help'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(0);
+    expect(out).toMatch(/^usage: netcanvas <command>/);
+    expect(out).toContain('serve');
+  });
+
   it("prints a scenario, then validates the saved file relative to the user's directory", async () => {
     const printed = await spawnCli(['scenario', 'vxlan']);
     expect(printed.code).toBe(0);

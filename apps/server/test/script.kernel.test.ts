@@ -111,6 +111,7 @@ async function waitOperational(plan: Plan, timeoutMs = 5000): Promise<void> {
       }
     }
     if (pending.length === 0) return;
+    // Linkwatch batches carrier changes and this script-run lab has no monitor of ours: poll the state.
     await new Promise((r) => setTimeout(r, 50));
   } while (Date.now() < deadline);
   throw new Error(`interfaces not operational after ${timeoutMs} ms: ${pending.join(', ')}`);

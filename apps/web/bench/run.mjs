@@ -9,7 +9,9 @@ const SIZES = (process.env.BENCH_SIZES ?? '250,1000,2000').split(',').map(Number
 const ROUNDS = 15;
 const PAN_FRAMES = 90;
 
+// The benchmark's own build (`vite build --mode bench`, in bench/dist).
 const server = await preview({
+  mode: 'bench',
   preview: { port: 0, host: '127.0.0.1', strictPort: false },
   logLevel: 'silent',
 });
@@ -25,7 +27,7 @@ async function measure(n) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   // No server behind the preview: keep the live client from waiting on it.
   await page.route('**/api/**', (r) => r.fulfill({ status: 503, body: '{}' }));
-  await page.goto(`${base}?bench=${n}`);
+  await page.goto(`${base}bench/?n=${n}`);
   await page.waitForFunction(() => window.__bench !== undefined);
   await page.evaluate(() => window.__bench.ready);
   const firstRender = await page.evaluate(() => window.__benchFirstRender);

@@ -12,9 +12,9 @@ import { Palette } from './components/Palette';
 import { StorageBanner } from './components/Sessions';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
+import { useShortcuts } from './components/useShortcuts';
 import { WorkspaceNotice } from './components/WorkspaceNotice';
-import { useShortcuts } from './core/shortcuts';
-import { useApp } from './store';
+import { useApp } from './ui/context';
 
 function FitOnLoad() {
   const flow = useReactFlow();

@@ -3,7 +3,7 @@
  * probes for it with `Function('')` on the first parse. The page's
  * Content-Security-Policy forbids eval (a secret in localStorage must be out
  * of reach of injected code), so zod is set to interpret schemas instead.
- * Imported first by main.tsx, before anything parses.
+ * Imported first by boot.tsx, before anything parses.
  */
 import { z } from 'zod';
 

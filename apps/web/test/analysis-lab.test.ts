@@ -1,26 +1,24 @@
 // @vitest-environment jsdom
 import { designFromYaml, scenarios } from '@netcanvas/shared';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAnalysis, useAnalysis } from '../src/core/analysis';
-import { useLive } from '../src/live/store';
-import { useApp } from '../src/store';
+import { describe, expect, it } from 'vitest';
+import { startAnalysis } from '../src/core/analysis';
+import { freshApp } from './app';
 import { analysisSettled } from './helpers';
-
-afterEach(() => useLive.setState({ labName: null }));
 
 describe('kernel names in the browser', () => {
   it('are under the lab the server gave the design, not the name it asks for', async () => {
+    const { stores } = freshApp();
     const design = designFromYaml(scenarios.find((s) => s.name === 'same-vlan')!.yaml).design!;
-    useApp.getState().loadDesign(design);
-    const stop = startAnalysis(0);
+    stores.app.getState().loadDesign(design);
+    const stop = startAnalysis(stores, 0);
     try {
-      await analysisSettled();
-      expect(useAnalysis.getState().topology?.netns.map((n) => n.name)).toContain(
+      await analysisSettled(stores.analysis);
+      expect(stores.analysis.getState().topology?.netns.map((n) => n.name)).toContain(
         'nc-same-vlan.c1',
       );
-      useLive.setState({ labName: 'same-vlan-2' });
-      await analysisSettled();
-      const names = useAnalysis.getState().topology?.netns.map((n) => n.name) ?? [];
+      stores.live.setState({ labName: 'same-vlan-2' });
+      await analysisSettled(stores.analysis);
+      const names = stores.analysis.getState().topology?.netns.map((n) => n.name) ?? [];
       expect(names).toContain('nc-same-vlan-2.c1');
       expect(names).not.toContain('nc-same-vlan.c1');
     } finally {

@@ -1,15 +1,17 @@
 import { compile, designFromYaml, groupByElement, scenarios, validate } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { runDiagnose, useAnalysis } from '../src/core/analysis';
+import { runDiagnose } from '../src/core/analysis';
 import { readDesign } from '../src/core/io';
+import { KIND_DEFINITIONS } from '../src/kinds/definitions';
 import { connectionProblem } from '../src/model/connect';
+import { createAnalysisStore } from '../src/store/analysis';
 import { edit, emptyDesign } from '../src/store/design';
 
 describe('problems on elements', () => {
   it('marks both VLANs of a duplicate VLAN id with an error', () => {
     let d = emptyDesign();
-    d = edit.addNode(d, 'vlan', { x: 0, y: 0 }).design;
-    d = edit.addNode(d, 'vlan', { x: 0, y: 0 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'vlan', { x: 0, y: 0 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'vlan', { x: 0, y: 0 }).design;
     d = edit.updateNode(d, 'vlan2', { vid: 10 } as never);
     const r = runDiagnose(d);
     expect(r.worst.vlan1).toBe('error');
@@ -19,7 +21,7 @@ describe('problems on elements', () => {
 
   it('reports a tunnel without underlay on the tunnel', () => {
     let d = emptyDesign();
-    d = edit.addNode(d, 'vxlan', { x: 0, y: 0 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'vxlan', { x: 0, y: 0 }).design;
     const r = runDiagnose(d);
     expect(r.worst.tun1).toBeDefined();
   });
@@ -37,7 +39,7 @@ describe('problems on elements', () => {
     const addr = (t: typeof first.topology, node: string) =>
       t!.endpoints.find((e) => e.node === node)!.address;
     // a router added to vlan10 would take the first address if nothing held it
-    let more = edit.addNode(d, 'router', { x: 0, y: 0 }).design;
+    let more = edit.addNode(d, KIND_DEFINITIONS, 'router', { x: 0, y: 0 }).design;
     more = edit.addLink(more, 'r1', 'vlan10').design;
     const second = runDiagnose(more, first.topology);
     expect(addr(second.topology, 'c1')).toBe(addr(first.topology, 'c1'));
@@ -48,13 +50,14 @@ describe('problems on elements', () => {
 describe('a design that stops resolving', () => {
   it('clears the topology in the store instead of keeping the last design', () => {
     const good = designFromYaml(scenarios.find((s) => s.name === 'vxlan')!.yaml).design!;
-    useAnalysis.setState({ ...runDiagnose(good), running: false });
-    expect(useAnalysis.getState().topology).toBeDefined();
+    const analysis = createAnalysisStore();
+    analysis.setState({ ...runDiagnose(good), running: false });
+    expect(analysis.getState().topology).toBeDefined();
     // an empty underlay is refused before resolving: there is no topology
     const bad = edit.updateNode(good, 'tun', { underlay: '' } as never);
-    useAnalysis.setState({ ...runDiagnose(bad, useAnalysis.getState().topology), running: false });
-    expect(useAnalysis.getState().diagnostics.some((d) => d.severity === 'error')).toBe(true);
-    expect(useAnalysis.getState().topology).toBeUndefined();
+    analysis.setState({ ...runDiagnose(bad, analysis.getState().topology), running: false });
+    expect(analysis.getState().diagnostics.some((d) => d.severity === 'error')).toBe(true);
+    expect(analysis.getState().topology).toBeUndefined();
   });
 });
 
@@ -75,7 +78,7 @@ describe('connection rules', () => {
   it('refuses what validate refuses, in its words: VLAN to VLAN, a tunnel to a segment, a container to its own host', () => {
     let d = emptyDesign();
     for (const k of ['vlan', 'vlan', 'namespace', 'vxlan', 'host'] as const)
-      d = edit.addNode(d, k, { x: 0, y: 0 }).design;
+      d = edit.addNode(d, KIND_DEFINITIONS, k, { x: 0, y: 0 }).design;
     expect(connectionProblem(d, 'vlan1', 'vlan2')).toMatch(/through a router/);
     expect(connectionProblem(d, 'tun1', 'vlan1')).toMatch(/set underlay: vlan1/);
     expect(connectionProblem(d, 'c1', 'vlan1')).toBeNull();

@@ -1,11 +1,8 @@
 // @vitest-environment jsdom
 import type { Op } from '@netcanvas/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyOrReview, cancelChange, confirmChange } from '../src/live/client';
-import { useLive } from '../src/live/store';
-import { attach, detach, startSync } from '../src/live/sync';
-import { useApp } from '../src/store';
 import { emptyDesign } from '../src/store/design';
+import { freshApp, type TestApp } from './app';
 
 // The server, faked at the fetch boundary: what these tests check is the
 // order in which the dashboard asks it things, not what the kernel does
@@ -18,17 +15,19 @@ const addR2: Op = {
 };
 let calls: string[];
 let version: number;
-// No socket in these tests: edits go over REST.
-startSync(() => false);
+let page: TestApp;
+const live = () => page.stores.live;
+const lab = () => page.client.lab;
 
 beforeEach(() => {
   calls = [];
   version = 1;
+  // A client never started: no socket, so edits go over REST.
+  page = freshApp();
   const doc = { ...emptyDesign(), name: 'demo' };
-  useApp.getState().loadDesign(doc);
-  useLive.setState({ connection: 'online', lab: 'running', change: null, progress: null });
-  detach();
-  attach({ id: 'd1', version: 1, doc, addresses: {} });
+  page.app().loadDesign(doc);
+  live().setState({ connection: 'online', lab: 'running' });
+  page.client.sync.attach({ id: 'd1', version: 1, doc, addresses: {} });
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init: RequestInit) => {
@@ -52,36 +51,36 @@ afterEach(() => {
 
 describe('Apply on a running lab', () => {
   it('saves, then shows the change, and applies only when confirmed', async () => {
-    useApp.getState().addNode('router', { x: 0, y: 0 });
-    await applyOrReview();
+    page.app().addNode('router', { x: 0, y: 0 });
+    await lab().applyOrReview();
     expect(calls).toEqual(['POST /api/designs/d1/ops', 'POST /api/labs/d1/plan']);
-    expect(useLive.getState().change?.ops).toEqual([addR2]);
-    await confirmChange();
+    expect(live().getState().change?.ops).toEqual([addR2]);
+    await lab().confirmChange();
     expect(calls.at(-1)).toBe('POST /api/labs/d1/apply');
-    expect(useLive.getState().change).toBeNull();
-    expect(useLive.getState().progress).toMatchObject({ phase: 'done', done: 1 });
+    expect(live().getState().change).toBeNull();
+    expect(live().getState().progress).toMatchObject({ phase: 'done', done: 1 });
   });
 
   it('applies nothing when cancelled', async () => {
-    await applyOrReview();
-    cancelChange();
-    expect(useLive.getState().change).toBeNull();
+    await lab().applyOrReview();
+    lab().cancelChange();
+    expect(live().getState().change).toBeNull();
     expect(calls).not.toContain('POST /api/labs/d1/apply');
   });
 
   it('reviews again, instead of applying, when the design changed after the review', async () => {
-    await applyOrReview();
+    await lab().applyOrReview();
     // Another browser saved a version meanwhile (the socket reports it).
-    useLive.setState({ version: 7 });
+    live().setState({ version: 7 });
     calls = [];
-    await confirmChange();
+    await lab().confirmChange();
     expect(calls).toEqual(['POST /api/labs/d1/plan']);
-    expect(useLive.getState().change?.version).toBe(7);
+    expect(live().getState().change?.version).toBe(7);
   });
 
   it('deploys a lab that is not running without a review', async () => {
-    useLive.setState({ lab: 'absent' });
-    await applyOrReview();
+    live().setState({ lab: 'absent' });
+    await lab().applyOrReview();
     expect(calls).not.toContain('POST /api/labs/d1/plan');
     expect(calls).toContain('POST /api/labs/d1/apply');
   });
@@ -92,8 +91,8 @@ describe('Apply on a running lab', () => {
         ? new Response(JSON.stringify({ ops: [] }), { status: 200 })
         : new Response('{}', { status: 200 }),
     );
-    await applyOrReview();
-    expect(useLive.getState().change).toBeNull();
-    expect(useApp.getState().toasts.at(-1)?.message).toMatch(/already matches/);
+    await lab().applyOrReview();
+    expect(live().getState().change).toBeNull();
+    expect(page.app().toasts.at(-1)?.message).toMatch(/already matches/);
   });
 });

@@ -1,6 +1,6 @@
 import { Cidr, VlanNode } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { bySchema, toNumber } from '../src/components/Field';
+import { bySchema, toNumber } from '../src/ui/Field';
 
 describe('inspector validation by the shared schema', () => {
   const vid = bySchema(VlanNode.shape.vid, toNumber, 'VLAN ids are whole numbers from 1 to 4094');

@@ -1,5 +1,6 @@
 import { linkIds as coreLinkIds } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
+import { KIND_DEFINITIONS } from '../src/kinds/definitions';
 import { linkIds } from '../src/model/endpoints';
 import { absolutePosition, designToFlow, hostSizes } from '../src/model/flow';
 import { edit, emptyDesign } from '../src/store/design';
@@ -31,8 +32,8 @@ describe('designToFlow', () => {
 
   it('numbers parallel links like the core: a--b, a--b#2', () => {
     let d = emptyDesign();
-    d = edit.addNode(d, 'router', { x: 0, y: 0 }).design;
-    d = edit.addNode(d, 'router', { x: 300, y: 0 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'router', { x: 0, y: 0 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'router', { x: 300, y: 0 }).design;
     d = edit.addLink(d, 'r1', 'r2').design;
     d = edit.addLink(d, 'r1', 'r2').design;
     expect(linkIds(d.links)).toEqual(['r1--r2', 'r1--r2#2']);
@@ -65,10 +66,10 @@ describe('designToFlow', () => {
 
   it('grows a host around its containers', () => {
     let d = emptyDesign();
-    d = edit.addNode(d, 'host', { x: 0, y: 0 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'host', { x: 0, y: 0 }).design;
     const small = hostSizes(d).get('h1')!;
     for (let i = 0; i < 5; i++) {
-      const r = edit.addNode(d, 'namespace', { x: 0, y: 0 }, 'h1');
+      const r = edit.addNode(d, KIND_DEFINITIONS, 'namespace', { x: 0, y: 0 }, 'h1');
       d = edit.moveIntoHost(r.design, r.id, 'h1');
     }
     const big = hostSizes(d).get('h1')!;
@@ -78,8 +79,8 @@ describe('designToFlow', () => {
 
   it('stores container positions relative to the host and reports absolute ones', () => {
     let d = emptyDesign();
-    d = edit.addNode(d, 'host', { x: 100, y: 200 }).design;
-    d = edit.addNode(d, 'namespace', { x: 12, y: 44 }, 'h1').design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'host', { x: 100, y: 200 }).design;
+    d = edit.addNode(d, KIND_DEFINITIONS, 'namespace', { x: 12, y: 44 }, 'h1').design;
     expect(d.layout!.c1).toEqual({ x: 12, y: 44 });
     expect(absolutePosition(d, 'c1')).toEqual({ x: 112, y: 244 });
   });

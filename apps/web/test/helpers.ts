@@ -1,12 +1,20 @@
 import type { Design } from '@netcanvas/shared';
 import { designFromYaml, scenarios } from '@netcanvas/shared';
-import { useAnalysis } from '../src/core/analysis';
+import type { AnalysisStore } from '../src/store/analysis';
 
-/** Resolves once the debounced diagnosis (core/analysis.ts) has run on the latest change. */
-export const analysisSettled = () =>
+/**
+ * Resolves once the debounced diagnosis (core/analysis.ts) has run on the
+ * latest change: a change marks the store `running` at once, and the run
+ * clears it, so this waits for that store event rather than for time.
+ */
+export const analysisSettled = (analysis: AnalysisStore) =>
   new Promise<void>((resolve) => {
-    const check = () => (useAnalysis.getState().running ? setTimeout(check, 5) : resolve());
-    setTimeout(check, 5);
+    if (!analysis.getState().running) return resolve();
+    const stop = analysis.subscribe((s) => {
+      if (s.running) return;
+      stop();
+      resolve();
+    });
   });
 
 /** A built-in scenario as the gallery opens it. */

@@ -1,10 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Inspector } from '../src/components/Inspector';
-import { useShortcuts } from '../src/core/shortcuts';
-import { useLive } from '../src/live/store';
-import { useApp } from '../src/store';
+import { useShortcuts } from '../src/components/useShortcuts';
+import { freshApp, type TestApp } from './app';
 import { testRoot } from './dom';
 import { scenario } from './helpers';
 
@@ -16,9 +15,11 @@ function Page() {
 }
 
 const dom = testRoot();
-const s = () => useApp.getState();
+let page: TestApp;
+const s = () => page.app();
 
 beforeEach(() => {
+  page = freshApp();
   s().loadDesign(scenario('inter-vlan'));
 });
 
@@ -67,7 +68,7 @@ const blur = () => act(() => (document.activeElement as HTMLElement).blur());
 
 describe('the Id field of the inspector', () => {
   beforeEach(() => {
-    dom.render(<Page />);
+    dom.render(page.wrap(<Page />));
     select('r1');
   });
 
@@ -154,7 +155,7 @@ describe('the Id field of the inspector', () => {
 describe('fields that commit as you type', () => {
   it('tell the user when an invalid VNI was not applied, naming the value kept', () => {
     s().loadDesign(scenario('vxlan'));
-    dom.render(<Page />);
+    dom.render(page.wrap(<Page />));
     const tunnel = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vxlan')![0];
     select(tunnel);
     selectAll('inspector-vni');
@@ -169,7 +170,7 @@ describe('fields that commit as you type', () => {
   });
 
   it('Escape goes back to the value the field had when it was entered', () => {
-    dom.render(<Page />);
+    dom.render(page.wrap(<Page />));
     const vlan = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vlan')!;
     const before = (vlan[1] as { vid: number }).vid;
     select(vlan[0]);
@@ -184,7 +185,7 @@ describe('fields that commit as you type', () => {
 
 describe('the requested lab name', () => {
   it('is committed when the field is left, not per keystroke', () => {
-    dom.render(<Page />);
+    dom.render(page.wrap(<Page />));
     const before = s().design.name;
     selectAll('inspector-name');
     type('edge');
@@ -195,11 +196,9 @@ describe('the requested lab name', () => {
 });
 
 describe("the design's lab", () => {
-  afterEach(() => useLive.setState({ labName: null }));
-
   it('is the one the server fixed, shown read-only; renaming the requested name leaves it', () => {
-    useLive.setState({ labName: 'inter-vlan-2' });
-    dom.render(<Page />);
+    page.stores.live.setState({ labName: 'inter-vlan-2' });
+    dom.render(page.wrap(<Page />));
     expect(text('inspector-lab')).toBe('inter-vlan-2');
     expect(field('inspector-lab').tagName).toBe('OUTPUT'); // not an input: nothing to type into
     selectAll('inspector-name');
@@ -210,7 +209,7 @@ describe("the design's lab", () => {
   });
 
   it('has a free-text title, committed on leave; emptied, it is gone from the design', () => {
-    dom.render(<Page />);
+    dom.render(page.wrap(<Page />));
     selectAll('inspector-title');
     type('Lesson 2: routing');
     expect(s().design.title).toBeUndefined();

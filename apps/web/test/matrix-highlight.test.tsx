@@ -4,24 +4,27 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MatrixPanel } from '../src/components/MatrixPanel';
-import { runDiagnose, useAnalysis } from '../src/core/analysis';
-import { useApp } from '../src/store';
+import { runDiagnose } from '../src/core/analysis';
+import { freshApp, type TestApp } from './app';
 import { testRoot } from './dom';
 import { INTER_VLAN_C1_TO_C2 } from './helpers';
 
 const interVlan = scenarios.find((s) => s.name === 'inter-vlan')!.yaml;
 const dom = testRoot();
+let page: TestApp;
 
 function open(yaml: string) {
   const design = designFromYaml(yaml).design!;
   act(() => {
-    useApp.getState().loadDesign(design);
-    useAnalysis.setState({ ...runDiagnose(design), running: false });
+    page.app().loadDesign(design);
+    page.stores.analysis.setState({ ...runDiagnose(design), running: false });
   });
   dom.render(
-    <ReactFlowProvider>
-      <MatrixPanel />
-    </ReactFlowProvider>,
+    page.wrap(
+      <ReactFlowProvider>
+        <MatrixPanel />
+      </ReactFlowProvider>,
+    ),
   );
 }
 const click = (from: string, to: string) =>
@@ -30,13 +33,13 @@ const click = (from: string, to: string) =>
       .querySelector<HTMLButtonElement>(`[data-testid="matrix-cell-${from}-${to}"] button`)!
       .click(),
   );
-const lit = () => useApp.getState().highlight;
+const lit = () => page.app().highlight;
 
 beforeEach(() => {
+  page = freshApp();
   vi.useFakeTimers();
 });
 afterEach(() => {
-  useApp.getState().clearHighlight();
   vi.useRealTimers();
 });
 
@@ -45,7 +48,7 @@ describe('a matrix cell lights its path on the canvas', () => {
     open(interVlan);
     click('c1', 'c2');
     expect(Object.keys(lit())).toEqual(['c1']);
-    expect(useApp.getState().highlightNote).toMatch(/^c1 → c2 .*: c1 → vlan10 → r1/);
+    expect(page.app().highlightNote).toMatch(/^c1 → c2 .*: c1 → vlan10 → r1/);
     act(() => vi.advanceTimersByTime(250));
     expect(Object.keys(lit())).toEqual(['c1', 'node-a']);
     act(() => vi.advanceTimersByTime(250));
@@ -58,7 +61,7 @@ describe('a matrix cell lights its path on the canvas', () => {
   it('stops lighting when the highlight is cleared or another cell is clicked', () => {
     open(interVlan);
     click('c1', 'c2');
-    act(() => useApp.getState().clearHighlight());
+    act(() => page.app().clearHighlight());
     act(() => vi.advanceTimersByTime(3000));
     expect(lit()).toEqual({});
     click('c1', 'c2');
@@ -76,7 +79,7 @@ describe('a matrix cell lights its path on the canvas', () => {
     );
     click('c1', 'c2');
     expect(lit()['node-b--vlan20']).toBe('fail');
-    expect(useApp.getState().highlightNote).toMatch(/c1 ✗ c2: .*node-b--vlan20 is down/);
+    expect(page.app().highlightNote).toMatch(/c1 ✗ c2: .*node-b--vlan20 is down/);
     act(() => vi.advanceTimersByTime(3000));
     expect(lit()).toMatchObject({ 'node-a--vlan10': 'path', 'node-b--vlan20': 'fail' });
   });

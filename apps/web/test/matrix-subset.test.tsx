@@ -4,8 +4,8 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { MATRIX_MAX_ENDPOINTS, MatrixPanel, shownEndpoints } from '../src/components/MatrixPanel';
-import { runDiagnose, useAnalysis } from '../src/core/analysis';
-import { useApp } from '../src/store';
+import { runDiagnose } from '../src/core/analysis';
+import { freshApp } from './app';
 import { testRoot } from './dom';
 
 const dom = testRoot();
@@ -36,17 +36,20 @@ describe('which endpoints a big design’s matrix shows', () => {
 
 describe('the matrix of a 1000-element design', () => {
   it('draws a readable part of it, and the part follows the selection', () => {
+    const { stores, wrap } = freshApp();
     const design = generateDesign({ seed: 7, elements: 1000, name: 'big' });
     act(() => {
-      useApp.getState().loadDesign(design);
-      useAnalysis.setState({ ...runDiagnose(design), running: false });
+      stores.app.getState().loadDesign(design);
+      stores.analysis.setState({ ...runDiagnose(design), running: false });
     });
     dom.render(
-      <ReactFlowProvider>
-        <MatrixPanel />
-      </ReactFlowProvider>,
+      wrap(
+        <ReactFlowProvider>
+          <MatrixPanel />
+        </ReactFlowProvider>,
+      ),
     );
-    const endpoints = useAnalysis.getState().topology!.endpoints.map((e) => e.node);
+    const endpoints = stores.analysis.getState().topology!.endpoints.map((e) => e.node);
     expect(endpoints.length).toBeGreaterThan(300);
     const rows = () =>
       [...dom.host.querySelectorAll('tbody > tr > th')].map((th) =>
@@ -57,7 +60,7 @@ describe('the matrix of a 1000-element design', () => {
       `${MATRIX_MAX_ENDPOINTS} of ${endpoints.length} endpoints`,
     );
     const [a, b] = [...endpoints].sort().slice(-2);
-    act(() => useApp.getState().select([a!, b!]));
+    act(() => stores.app.getState().select([a!, b!]));
     expect(rows()).toEqual([a, b]);
   });
 });

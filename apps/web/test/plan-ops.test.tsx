@@ -3,6 +3,7 @@ import type { Op } from '@netcanvas/shared';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { firstGroups, PLAN_ROWS, PlanOps } from '../src/components/PlanOps';
+import { freshApp } from './app';
 import { testRoot } from './dom';
 
 const dom = testRoot();
@@ -29,7 +30,7 @@ describe('a long plan', () => {
 
   it('shows more on request, until every command is drawn', () => {
     const groups = groupsOf(Array.from({ length: 200 }, () => 15));
-    dom.render(<PlanOps groups={groups} />);
+    dom.render(freshApp().wrap(<PlanOps groups={groups} />));
     const drawn = () => dom.host.querySelectorAll('[data-testid="plan-op"]').length;
     const more = () => dom.host.querySelector<HTMLButtonElement>('[data-testid="plan-more"]');
     expect(drawn()).toBe(PLAN_ROWS);

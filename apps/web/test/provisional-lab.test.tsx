@@ -6,33 +6,31 @@
  */
 import { addressRecord, designFromYaml, scenarios } from '@netcanvas/shared';
 import { act } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Inspector } from '../src/components/Inspector';
-import { startAnalysis, useAnalysis } from '../src/core/analysis';
-import { useLive } from '../src/live/store';
-import { useApp } from '../src/store';
+import { startAnalysis } from '../src/core/analysis';
+import { freshApp } from './app';
 import { testRoot } from './dom';
 import { analysisSettled } from './helpers';
 
 const dom = testRoot();
 
-afterEach(() => useLive.setState({ labName: null, addresses: null }));
-
 describe('provisional addresses', () => {
   it('are only those the server did not decide, when the lab is not the design’s name', async () => {
+    const { stores, wrap } = freshApp();
     const design = designFromYaml(scenarios.find((s) => s.name === 'same-vlan')!.yaml).design!;
-    useApp.getState().loadDesign(design);
-    const stop = startAnalysis(0);
+    stores.app.getState().loadDesign(design);
+    const stop = startAnalysis(stores, 0);
     try {
-      await analysisSettled();
+      await analysisSettled(stores.analysis);
       // The server's record of this design (element-keyed), and the lab it gave it.
-      const record = addressRecord(useAnalysis.getState().topology!);
+      const record = addressRecord(stores.analysis.getState().topology!);
       await act(async () => {
-        useLive.setState({ labName: 'same-vlan-2', addresses: record });
-        await analysisSettled();
+        stores.live.setState({ labName: 'same-vlan-2', addresses: record });
+        await analysisSettled(stores.analysis);
       });
-      dom.render(<Inspector />);
-      act(() => useApp.getState().select(['vlan10']));
+      dom.render(wrap(<Inspector />));
+      act(() => stores.app.getState().select(['vlan10']));
       const shown = dom.host.querySelector('[data-testid="member-address-node-a"]');
       const nodeA = Object.entries(record).find(([key]) => key.startsWith('node-a/'));
       expect(shown?.textContent).toBe(nodeA?.[1]);

@@ -2,16 +2,17 @@
 import { act } from 'react';
 import { expect, it } from 'vitest';
 import { StorageBanner } from '../src/components/Sessions';
-import { useLive } from '../src/live/store';
+import { freshApp } from './app';
 import { testRoot } from './dom';
 
 const dom = testRoot();
 
 it('a store moved aside at start is shown loudly, naming both files, until dismissed', () => {
-  dom.render(<StorageBanner />);
+  const { stores, wrap } = freshApp();
+  dom.render(wrap(<StorageBanner />));
   expect(dom.host.querySelector('[data-testid="storage-banner"]')).toBeNull();
   act(() =>
-    useLive.setState({
+    stores.live.setState({
       storage: {
         path: '/var/lib/nc/netcanvas.sqlite',
         movedTo: '/var/lib/nc/netcanvas.sqlite.corrupt-2026',
@@ -30,5 +31,4 @@ it('a store moved aside at start is shown loudly, naming both files, until dismi
   expect(banner.textContent).toContain('file is not a database');
   act(() => (banner.querySelector('button') as HTMLButtonElement).click());
   expect(dom.host.querySelector('[data-testid="storage-banner"]')).toBeNull();
-  act(() => useLive.setState({ storage: null }));
 });

@@ -1,13 +1,15 @@
 import { applyOps, type EditOp, sameDesign } from '@netcanvas/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { onLocalEdits, useApp } from '../src/store';
-import { emptyDesign } from '../src/store/design';
+import { KIND_DEFINITIONS } from '../src/kinds/definitions';
+import { type AppStore, createAppStore } from '../src/store/app';
 import { scenario } from './helpers';
 
-const s = () => useApp.getState();
+let app: AppStore;
+const s = () => app.getState();
 
+// Each test has a store of its own: nothing one leaves behind reaches the next.
 beforeEach(() => {
-  s().loadDesign(emptyDesign());
+  app = createAppStore(KIND_DEFINITIONS);
 });
 
 describe('store actions', () => {
@@ -196,7 +198,7 @@ describe('undo is per tab', () => {
 
   it('every action hands its ops to the sync, a rename as a rename', () => {
     const sent: EditOp[][] = [];
-    const stop = onLocalEdits((ops) => sent.push(ops));
+    const stop = app.onLocalEdits((ops) => sent.push(ops));
     s().addNode('vlan', { x: 0, y: 0 });
     s().renameElement('vlan1', 'office');
     stop();

@@ -7,43 +7,45 @@
  */
 import { applyOps, type EditOp } from '@netcanvas/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useLive } from '../src/live/store';
-import {
-  attach,
-  detach,
-  remote,
-  saved,
-  setConnection,
-  snapshot,
-  startSync,
-} from '../src/live/sync';
-import { useApp } from '../src/store';
+import { KIND_DEFINITIONS } from '../src/kinds/definitions';
+import { createApi } from '../src/live/api';
+import { createSync, type Sync } from '../src/live/sync';
+import { createStores, type Stores } from '../src/store';
 import { emptyDesign } from '../src/store/design';
 
 type Batch = { type: 'design-ops'; ref: string; ops: EditOp[]; baseVersion: number };
-const sent: Batch[] = [];
-startSync((m) => {
-  sent.push(m as Batch);
-  return true;
-});
-const s = () => useApp.getState();
+let sent: Batch[];
+/** Who waits for the next batch on the fake socket. */
+let waiting: ((b: Batch) => void)[];
+let stores: Stores;
+let sync: Sync;
+const s = () => stores.app.getState();
 const none = { set: {}, drop: [] };
-/** Waits for the batch the sync sends after its short delay. */
-async function nextBatch(): Promise<Batch> {
-  const before = sent.length;
-  for (let i = 0; i < 50 && sent.length === before; i++)
-    await new Promise((r) => setTimeout(r, 20));
-  return sent.at(-1)!;
-}
+/** The next batch the sync puts on the (fake) socket, after its short delay. */
+const nextBatch = () => new Promise<Batch>((resolve) => waiting.push(resolve));
 
 beforeEach(() => {
-  sent.length = 0;
+  // This test's own socket: a batch a former test's sync still sends goes to that test's.
+  const log: Batch[] = [];
+  const waiters: ((b: Batch) => void)[] = [];
+  sent = log;
+  waiting = waiters;
+  stores = createStores(KIND_DEFINITIONS);
+  sync = createSync({
+    ...stores,
+    api: createApi(),
+    send: (m) => {
+      const batch = m as Batch;
+      log.push(batch);
+      for (const w of waiters.splice(0)) w(batch);
+      return true;
+    },
+  });
   const doc = { ...emptyDesign(), name: 'demo' };
   s().loadDesign(doc);
-  useLive.setState({ connection: 'online' });
-  setConnection('me');
-  detach();
-  attach({ id: 'd1', version: 1, doc, addresses: {} });
+  stores.live.setState({ connection: 'online' });
+  sync.setConnection('me');
+  sync.attach({ id: 'd1', version: 1, doc, addresses: {} });
 });
 
 describe('design sync', () => {
@@ -56,7 +58,14 @@ describe('design sync', () => {
     const theirs: EditOp[] = [
       { op: 'node.add', id: 'c1', node: { kind: 'namespace', label: 'theirs' } },
     ];
-    remote({ kind: 'design', id: 'd1', version: 2, ops: theirs, by: 'other', addresses: none });
+    sync.remote({
+      kind: 'design',
+      id: 'd1',
+      version: 2,
+      ops: theirs,
+      by: 'other',
+      addresses: none,
+    });
     // Shown at once: theirs as c1, this tab's renamed the way the server will.
     expect(s().design.nodes).toEqual({
       c1: { kind: 'namespace', label: 'theirs' },
@@ -65,7 +74,7 @@ describe('design sync', () => {
 
     // The server's answer: this tab's c1 became c2.
     const server = applyOps(applyOps({ ...emptyDesign(), name: 'demo' }, theirs).doc, mine.ops);
-    saved({
+    sync.saved({
       version: 3,
       ref: mine.ref,
       ops: server.applied,
@@ -73,7 +82,7 @@ describe('design sync', () => {
       notices: server.notices,
       addresses: { set: { 'c2/x': '10.0.0.2/24' }, drop: [] },
     });
-    expect(useLive.getState()).toMatchObject({
+    expect(stores.live.getState()).toMatchObject({
       version: 3,
       save: 'saved',
       addresses: { 'c2/x': '10.0.0.2/24' },
@@ -91,7 +100,7 @@ describe('design sync', () => {
   it('an edit of another tab goes under a pending one; a conflict meant for this tab is shown', () => {
     s().addNode('router', { x: 0, y: 0 });
     s().setLabel('r1', 'mine');
-    remote({
+    sync.remote({
       kind: 'design',
       id: 'd1',
       version: 2,
@@ -112,13 +121,13 @@ describe('design sync', () => {
     s().addNode('router', { x: 0, y: 0 });
     const first = await nextBatch();
     const stored = applyOps({ ...emptyDesign(), name: 'demo' }, first.ops).doc;
-    snapshot({ id: 'd1', version: 2, doc: stored, addresses: {}, refs: [first.ref] });
+    sync.snapshot({ id: 'd1', version: 2, doc: stored, addresses: {}, refs: [first.ref] });
     expect(sent).toHaveLength(1);
-    expect(useLive.getState().version).toBe(2);
+    expect(stores.live.getState().version).toBe(2);
 
     s().addNode('vlan', { x: 0, y: 0 });
     const second = await nextBatch();
-    snapshot({ id: 'd1', version: 2, doc: stored, addresses: {}, refs: [first.ref] });
+    sync.snapshot({ id: 'd1', version: 2, doc: stored, addresses: {}, refs: [first.ref] });
     expect(sent.at(-1)).toEqual(second);
     expect(Object.keys(s().design.nodes).sort()).toEqual(['r1', 'vlan1']);
   });
@@ -129,7 +138,7 @@ describe('a reconnect', () => {
     s().addNode('router', { x: 0, y: 0 });
     const first = await nextBatch();
     // The server never got it; the page fetches the design again on reconnect.
-    attach({
+    sync.attach({
       id: 'd1',
       version: 1,
       doc: { ...emptyDesign(), name: 'demo' },

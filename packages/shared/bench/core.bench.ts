@@ -13,14 +13,15 @@
  *   pnpm --filter @netcanvas/shared bench     (or: npx tsx bench/core.bench.ts [--quick])
  */
 import { cpus, loadavg } from 'node:os';
-import { analyze } from '../src/analyze.js';
-import { compile } from '../src/compile.js';
-import { generateDesign } from '../src/generate.js';
+import { analyze } from '../src/analyze/analyze.js';
+import { compile } from '../src/compile/compile.js';
+import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
-import { parseDesign } from '../src/parse.js';
-import { resolve } from '../src/resolve.js';
-import type { Design } from '../src/schema.js';
-import { diagnose, validate } from '../src/validate.js';
+import { parseDesign } from '../src/parse/parse.js';
+import type { Design } from '../src/parse/schema.js';
+import { diagnose } from '../src/pipeline.js';
+import { resolve } from '../src/resolve/resolve.js';
+import { validate } from '../src/validate/validate.js';
 
 const quick = process.argv.includes('--quick');
 const TARGET_MS = 100;

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { API_VERSION, Design } from '../src/schema.js';
+import { API_VERSION, Design } from '../src/parse/schema.js';
 
 export const SCHEMA_PATH = join(
   dirname(fileURLToPath(import.meta.url)),

@@ -9,9 +9,9 @@
 import type { EditOp } from './edit/ops.js';
 import { renamesIn } from './edit/rename.js';
 import type { AddressHints, Topology } from './model.js';
-import { netnsName } from './names.js';
-import type { Design } from './schema.js';
-import { diagnose } from './validate.js';
+import { netnsName } from './net/names.js';
+import type { Design } from './parse/schema.js';
+import { diagnose } from './pipeline.js';
 
 /** `<element>/<ifname>` (`-/<ifname>` in the lab's fabric namespace) → `a.b.c.d/len`. */
 export type AddressRecord = Record<string, string>;

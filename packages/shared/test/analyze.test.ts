@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
-import { generateDesign } from '../src/generate.js';
+import { analyze } from '../src/analyze/analyze.js';
+import { generateDesign } from '../src/designs/generate.js';
 import type { Matrix, PairResult, Topology } from '../src/model.js';
-import { resolve } from '../src/resolve.js';
-import type { Design } from '../src/schema.js';
+import type { Design } from '../src/parse/schema.js';
+import { resolve } from '../src/resolve/resolve.js';
 import { synthetic, TopoBuilder } from './analyze-fixtures.js';
 import { interVlan, makeDesign, sameVlan, vxlan } from './helpers/designs.js';
 

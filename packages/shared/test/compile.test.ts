@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../src/compile.js';
+import { compile } from '../src/compile/compile.js';
+import { render } from '../src/compile/render.js';
+import { renderScript, renderText } from '../src/compile/script.js';
 import type { Op, Plan, Topology } from '../src/model.js';
-import { render } from '../src/render.js';
-import { resolve } from '../src/resolve.js';
-import type { DesignInput } from '../src/schema.js';
-import { renderScript, renderText } from '../src/script.js';
+import type { DesignInput } from '../src/parse/schema.js';
+import { resolve } from '../src/resolve/resolve.js';
 import { hostTopology, vxlanTopology } from './compile-fixtures.js';
 import { makeDesign } from './helpers/designs.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateDesign, mulberry32 } from '../src/generate.js';
-import { Design } from '../src/schema.js';
-import { diagnose } from '../src/validate.js';
+import { generateDesign, mulberry32 } from '../src/designs/generate.js';
+import { Design } from '../src/parse/schema.js';
+import { diagnose } from '../src/pipeline.js';
 
 const kindsOf = (d: Design) => {
   const counts: Record<string, number> = {};

@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDesign } from '../src/parse.js';
-import { diagnose } from '../src/validate.js';
-import { designFromYaml, diagnoseYaml } from '../src/yaml.js';
+import { parseDesign } from '../src/parse/parse.js';
+import { designFromYaml } from '../src/parse/yaml.js';
+import { diagnose, diagnoseYaml } from '../src/pipeline.js';
 
 const corpusDir = join(import.meta.dirname, 'corpus');
 const files = readdirSync(corpusDir)

@@ -2,17 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addressProblem,
-  DomainPool,
   formatIpv4,
   formatSubnet,
-  P2pPool,
   parseCidr,
   parseIfAddress,
   parseIpv4,
   routeDestination,
   subnetsOverlap,
   usableRange,
-} from '../src/ipam.js';
+} from '../src/net/ipv4.js';
+import { DomainPool, P2pPool } from '../src/resolve/pools.js';
 
 const cidr = (text: string) => parseCidr(text)!;
 

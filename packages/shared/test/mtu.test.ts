@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/analyze.js';
 import type { Matrix, PairResult } from '../src/model.js';
-import { kernelMtus } from '../src/mtu.js';
-import { resolve } from '../src/resolve.js';
-import type { Design } from '../src/schema.js';
-import { diagnose } from '../src/validate.js';
+import { kernelMtus } from '../src/net/mtu.js';
+import type { Design } from '../src/parse/schema.js';
+import { diagnose } from '../src/pipeline.js';
+import { resolve } from '../src/resolve/resolve.js';
 import { interVlan, makeDesign, vxlan } from './helpers/designs.js';
 
 const isLink = (a: string, b: string) => (l: Design['links'][number]) =>

@@ -6,11 +6,11 @@ import {
   hashedIfname,
   IFNAME_MAX,
   IfnameScope,
+  LAB_NAME_RE,
   labOfNetns,
   netnsName,
   shortIfname,
-} from '../src/names.js';
-import { LAB_NAME_RE } from '../src/schema.js';
+} from '../src/net/names.js';
 
 describe('namespace names', () => {
   it('are nc-<lab> for the fabric and nc-<lab>.<id> for an element', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { linkIds, parseDesign } from '../src/parse.js';
+import { linkIds } from '../src/parse/links.js';
+import { parseDesign } from '../src/parse/parse.js';
 
 const base = () => ({
   apiVersion: 'netcanvas/v1',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compile } from '../src/compile.js';
+import { compile } from '../src/compile/compile.js';
+import { batchLine, render } from '../src/compile/render.js';
 import type { Op } from '../src/model.js';
-import { batchLine, render } from '../src/render.js';
 import { hostTopology, vxlanTopology } from './compile-fixtures.js';
 
 const base = { source: ['r1'], why: 'test' };

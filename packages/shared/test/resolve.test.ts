@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/analyze.js';
+import { scenarios } from '../src/designs/scenarios.js';
 import type { Diagnostic, Topology } from '../src/model.js';
-import { hintsFrom, resolve } from '../src/resolve.js';
-import { scenarios } from '../src/scenarios.js';
-import { Design } from '../src/schema.js';
+import { Design } from '../src/parse/schema.js';
+import { hintsFrom, resolve } from '../src/resolve/resolve.js';
 import { interVlan, makeDesign, sameVlan, scenarioDesigns, vxlan } from './helpers/designs.js';
 
 const addressOf = (t: Topology, key: string) => t.interfaces.find((i) => i.key === key)?.address;
@@ -1058,7 +1058,7 @@ describe('totality', () => {
 // ───────────── properties over random designs ─────────────
 
 import fc from 'fast-check';
-import { networkOf, parseCidr, parseIfAddress } from '../src/ipam.js';
+import { networkOf, parseCidr, parseIfAddress } from '../src/net/ipv4.js';
 import { buildRandomDesign, largeDesign, randomDesignPlan } from './helpers/designs.js';
 
 const SEED = 20261128;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { scenarios } from '../src/scenarios.js';
-import { designFromYaml, designToYaml, diagnoseYaml } from '../src/yaml.js';
+import { scenarios } from '../src/designs/scenarios.js';
+import { designFromYaml, designToYaml } from '../src/parse/yaml.js';
+import { diagnoseYaml } from '../src/pipeline.js';
 
 describe('scenarios', () => {
   it('are the three classic lessons, in teaching order', () => {

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../src/compile.js';
+import { compile } from '../src/compile/compile.js';
+import { render } from '../src/compile/render.js';
+import { commandLine, renderScript, renderText, shellQuote } from '../src/compile/script.js';
 import type { Plan } from '../src/model.js';
-import { render } from '../src/render.js';
-import { resolve } from '../src/resolve.js';
-import { commandLine, renderScript, renderText, shellQuote } from '../src/script.js';
+import { resolve } from '../src/resolve/resolve.js';
 import { hostTopology, vxlanTopology } from './compile-fixtures.js';
 import { scenarioDesigns } from './helpers/designs.js';
 

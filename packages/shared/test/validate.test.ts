@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/model.js';
-import { parseDesign } from '../src/parse.js';
-import { validate } from '../src/validate.js';
+import { parseDesign } from '../src/parse/parse.js';
+import { validate } from '../src/validate/validate.js';
 
 type Input = { nodes: Record<string, unknown>; links?: unknown[]; [k: string]: unknown };
 

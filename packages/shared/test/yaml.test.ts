@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDesign } from '../src/parse.js';
-import { scenarios } from '../src/scenarios.js';
-import type { Design } from '../src/schema.js';
-import { designFromYaml, designToYaml, diagnoseYaml } from '../src/yaml.js';
+import { scenarios } from '../src/designs/scenarios.js';
+import { parseDesign } from '../src/parse/parse.js';
+import type { Design } from '../src/parse/schema.js';
+import { designFromYaml, designToYaml } from '../src/parse/yaml.js';
+import { diagnoseYaml } from '../src/pipeline.js';
 
 const header = 'apiVersion: netcanvas/v1\nname: lab\n';
 

@@ -233,8 +233,6 @@ export function createApp(deps: AppDeps): express.Express {
 
   // ─────────── designs ───────────
   const designId = (req: Request) => param(req, 'id', DESIGN_ID_RE, 'design id');
-  /** Apply, destroy and link changes of one lab never overlap, whatever the engine does. */
-  const changing = new Set<string>();
 
   // ─────────── login and sessions ───────────
   const principalOf = (res: Response): Principal => res.locals.principal as Principal;
@@ -382,16 +380,18 @@ export function createApp(deps: AppDeps): express.Express {
     const id = designId(req);
     const rec = store.get(id);
     const { lab } = rec;
-    const running = await engine.labs();
-    if (changing.has(lab) || running.includes(lab))
-      throw new HttpError(
-        409,
-        'lab-running',
-        `lab ${lab} of this design is running: destroy the lab first, then delete the design`,
-        { lab },
-      );
-    store.delete(id);
-    owners.release(lab, designOwner(rec));
+    // Held while deciding, so an apply cannot start the lab in between (a change in flight: 409 lab-busy).
+    await engine.exclusive(lab, async () => {
+      if ((await engine.labs()).includes(lab))
+        throw new HttpError(
+          409,
+          'lab-running',
+          `lab ${lab} of this design is running: destroy the lab first, then delete the design`,
+          { lab },
+        );
+      store.delete(id);
+      owners.release(lab, designOwner(rec));
+    });
     hub.publish({ design: id }, { kind: 'design-deleted', id });
     res.status(204).end();
   });
@@ -450,16 +450,6 @@ export function createApp(deps: AppDeps): express.Express {
    */
   const labRecord = (req: Request) =>
     edits.withAddresses(param(req, 'design', DESIGN_ID_RE, 'design id'));
-  async function exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
-    if (changing.has(lab)) throw new LabBusyError(lab);
-    changing.add(lab);
-    try {
-      return await fn();
-    } finally {
-      changing.delete(lab);
-    }
-  }
-
   // Every lab on this machine, whoever started it, with its owner: a design
   // of this store, another owner in the registry (the CLI), or nobody.
   api.get('/labs', async (_req, res) => {
@@ -518,7 +508,7 @@ export function createApp(deps: AppDeps): express.Express {
         `no design is known for lab ${lab} (it was not brought up on this machine, or its memory was lost): destroy it, or bring it up again from its file`,
         { lab },
       );
-    const rec = await exclusive(lab, async () => {
+    const rec = await engine.exclusive(lab, async () => {
       // The running lab's addresses become the design's record: adopting renumbers nothing.
       const seen = (await engine.addresses?.(lab)) ?? {};
       const made = store.create(
@@ -580,7 +570,7 @@ export function createApp(deps: AppDeps): express.Express {
     const result = await audited(
       res,
       { action: 'apply', lab: design.name, design: id },
-      () => exclusive(design.name, () => engine.apply(design, (p) => hub.applyProgress(p), hints)),
+      () => engine.apply(design, (p) => hub.applyProgress(p), hints),
       (r) => ({
         ops: r.ops.length,
         result: r.ok ? 'ok' : 'failed',
@@ -602,7 +592,7 @@ export function createApp(deps: AppDeps): express.Express {
     const result = await audited(
       res,
       { action: 'destroy', lab, design },
-      () => exclusive(lab, () => engine.destroy(lab)),
+      () => engine.destroy(lab),
       (r) => ({ ops: r.removed.length, result: 'ok' }),
     );
     await hub.labChanged(lab);
@@ -635,7 +625,7 @@ export function createApp(deps: AppDeps): express.Express {
     const kernel = await audited(
       res,
       { action: 'link-state', lab, design: id, link, state },
-      () => exclusive(lab, () => engine.setLinkState(lab, link, state)),
+      () => engine.setLinkState(lab, link, state),
       // A lab that is not running (or was applied without this link) is not touched: no line.
       (r) => (r.changed ? { ops: r.ops, result: 'ok' } : null),
     );

@@ -12,29 +12,40 @@ import {
   LAB_NAME_RE,
   MAX_PING_SIZE,
 } from '@netcanvas/shared';
-import { type AuditEntry, openAuditLog } from '../lab/audit.js';
+import type { AuditEntry } from '../lab/audit.js';
 import type { ApplyProgress, Engine, PingResult } from '../lab/engine.js';
-import { createEngine, LabEngine } from '../lab/index.js';
 import { describeOwner, type LabOwner } from '../lab/state.js';
 import { parseCommandArgs } from './args.js';
 import { hasErrors, loadDesignFile } from './design-input.js';
 import { formatDiagnostic, json } from './format.js';
 import { type CliIo, type Command, UsageError } from './types.js';
 
-// The CLI starts the netlink helper only for big labs: a python start costs more than a small lab.
-let engineFactory: () => Engine = () => createEngine({ kernelHelper: 'large-labs' });
-/** The engine commands use (the real one unless a test chose another). */
-export const currentEngine = (): Engine => engineFactory();
+let engineFactory: (() => Engine) | null = null;
+/**
+ * The engine commands use: the real one unless a test chose another. The
+ * lab and kernel layers load here, when a command first needs them, so
+ * `help` and the file commands never pay for them.
+ */
+export async function currentEngine(): Promise<Engine> {
+  if (engineFactory) return engineFactory();
+  const { createEngine } = await import('../lab/index.js');
+  // The netlink helper only for big labs: a python start costs more than a small lab.
+  return createEngine({ kernelHelper: 'large-labs' });
+}
 /** Tests may run commands in-process against an engine with its own state directory. */
 export function useEngine(factory: () => Engine): void {
   engineFactory = factory;
 }
 
 /** One audit line for a kernel change made from the command line (same file as the server's). */
-function auditCli(
+async function auditCli(
   engine: Engine,
   entry: Omit<AuditEntry, 'client'> & Record<string, unknown>,
-): void {
+): Promise<void> {
+  const [{ openAuditLog }, { LabEngine }] = await Promise.all([
+    import('../lab/audit.js'),
+    import('../lab/index.js'),
+  ]);
   const log = openAuditLog(engine instanceof LabEngine ? dirname(engine.state.dir) : undefined);
   try {
     log.record({ ...entry, client: 'cli' });
@@ -143,7 +154,7 @@ own; "up" refuses a lab that belongs to a design of the dashboard.`,
       else reportInvalid(io, positionals[0] ?? '-', diagnostics);
       return 1;
     }
-    const engine = engineFactory();
+    const engine = await currentEngine();
     const lab = design.name;
     const fresh = engine.owners.get(lab) === undefined;
     const owner = engine.owners.claim(lab, { kind: 'cli' });
@@ -165,7 +176,7 @@ own; "up" refuses a lab that belongs to a design of the dashboard.`,
     try {
       result = await engine.apply(design, values.json ? undefined : progressPrinter(io));
     } catch (err) {
-      auditCli(engine, {
+      await auditCli(engine, {
         action: 'apply',
         lab: design.name,
         design: source,
@@ -175,7 +186,7 @@ own; "up" refuses a lab that belongs to a design of the dashboard.`,
       });
       throw err;
     }
-    auditCli(engine, {
+    await auditCli(engine, {
       action: 'apply',
       lab: design.name,
       design: source,
@@ -233,12 +244,18 @@ brought up is forgotten; a design of the dashboard keeps its lab name.`,
     for (const lab of positionals)
       if (!LAB_NAME_RE.test(lab)) throw new UsageError(`invalid lab name "${lab}"`);
     if (!requireRoot(io)) return 1;
-    const engine = engineFactory();
+    const engine = await currentEngine();
     const labs = values.all ? await engine.labs() : positionals;
     const out: Record<string, string[]> = {};
     for (const lab of labs) {
       const { removed } = await engine.destroy(lab);
-      auditCli(engine, { action: 'destroy', lab, design: null, ops: removed.length, result: 'ok' });
+      await auditCli(engine, {
+        action: 'destroy',
+        lab,
+        design: null,
+        ops: removed.length,
+        result: 'ok',
+      });
       out[lab] = removed;
       if (!values.json)
         io.stdout(
@@ -265,7 +282,7 @@ what differs (e.g. a veth deleted by hand).`,
       { json: { type: 'boolean' } },
       { min: 0, max: 1 },
     );
-    const engine = engineFactory();
+    const engine = await currentEngine();
     if (positionals.length === 0) {
       const labs = await engine.labs();
       const all = await Promise.all(labs.map((l) => engine.status(l)));
@@ -330,7 +347,7 @@ the way shows, predicted and measured alike.`,
     }
     if (!requireRoot(io)) return 1;
     const arg = positionals[0]!;
-    const engine = engineFactory();
+    const engine = await currentEngine();
     let design: Design;
     if (looksLikeFile(arg)) {
       const loaded = await designFrom(io, arg, undefined, undefined);
@@ -433,7 +450,7 @@ Probes, in a throwaway namespace, which device kinds and features work
 exist (ping, traceroute, tcpdump).`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, { min: 0, max: 0 });
-    const caps = await engineFactory().capabilities();
+    const caps = await (await currentEngine()).capabilities();
     if (values.json) {
       io.stdout(json(caps));
       return 0;

@@ -58,7 +58,7 @@ Exits 1 if the design has errors (they are printed instead of a plan).`,
     if (format !== 'json') for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
     if (values['against-running']) {
       if (values.teardown) throw new UsageError('--teardown does not go with --against-running');
-      const { ops } = await currentEngine().plan(design);
+      const { ops } = await (await currentEngine()).plan(design);
       if (format === 'json') io.stdout(json({ ok: true, diagnostics, ops }));
       else if (format === 'sh') io.stdout(changeScript(design.name, ops));
       else io.stdout(changeText(design.name, ops));

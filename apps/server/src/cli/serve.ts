@@ -4,23 +4,9 @@
  * token) once; stops cleanly on SIGINT/SIGTERM (sockets, pollers, database)
  * and never destroys a lab on the way out.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { defaultDataDir, startServer } from '../api/server.js';
-import { surviveLostSpawnErrors } from '../kernel/exec.js';
-import { sharedNetlink } from '../kernel/netlink.js';
-import { sharedRunner } from '../kernel/observe.js';
-import { createEngine } from '../lab/index.js';
-import { createKernelSources } from '../live/kernel-sources.js';
-import { createLabTools } from '../tools/capture.js';
+import { resolve } from 'node:path';
 import { parseCommandArgs } from './args.js';
 import { type Command, UsageError } from './types.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** apps/web/dist, relative to this file in the source tree. */
-const WEB_DIST = resolve(here, '..', '..', '..', 'web', 'dist');
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -55,32 +41,23 @@ stops the server and ends every browser session; running labs keep running
     const portText = values.port ?? '7878';
     if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
       throw new UsageError(`--port ${portText} is not a port number`);
-    const dataDir = values['data-dir'] ? resolve(io.cwd, values['data-dir']) : defaultDataDir();
+    const dataDir = values['data-dir'] ? resolve(io.cwd, values['data-dir']) : undefined;
 
-    const logger = pino({ name: 'netcanvas' }, pino.destination(2));
-    surviveLostSpawnErrors((err) => logger.warn({ err: err.message }, 'a process could not start'));
-    const runner = sharedRunner();
-    const netlink = sharedNetlink();
-    const sources = createKernelSources({ logger, runner, netlink });
-    let running: Awaited<ReturnType<typeof startServer>>;
+    const { startDashboard } = await import('./dashboard.js');
+    let dashboard: Awaited<ReturnType<typeof startDashboard>>;
     try {
-      running = await startServer({
+      dashboard = await startDashboard({
         host,
         port: Number(portText),
-        dataDir,
-        engine: createEngine(),
-        sources,
-        tools: createLabTools(dataDir),
-        logger,
+        ...(dataDir ? { dataDir } : {}),
         ...(values['allow-remote'] ? { allowRemote: true } : {}),
-        ...(existsSync(join(WEB_DIST, 'index.html')) ? { webRoot: WEB_DIST } : {}),
       });
     } catch (err) {
-      await sources.close?.();
       io.stderr(`netcanvas serve: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
-    if (!existsSync(join(WEB_DIST, 'index.html'))) {
+    const { running } = dashboard;
+    if (!dashboard.webBuilt) {
       io.stderr('netcanvas serve: apps/web/dist is not built (pnpm build); serving the API only\n');
     }
     if (running.recovered) {
@@ -97,11 +74,7 @@ stops the server and ends every browser session; running labs keep running
       const stop = (signal: NodeJS.Signals) => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        logger.info({ signal }, 'shutting down; labs keep running');
-        void running
-          .close()
-          .then(() => Promise.all([runner.close(), netlink.close()]))
-          .finally(done);
+        void dashboard.close(signal).finally(done);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -10,10 +10,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Capabilities } from '../lab/engine.js';
 import { exec } from './exec.js';
 import { deleteNetns } from './netns.js';
 import { BatchWorker } from './worker.js';
+
+/** What this machine can do: device kinds and features the kernel accepts, and the tools found. */
+export interface Capabilities {
+  root: boolean;
+  iproute2: string;
+  kinds: Record<
+    'veth' | 'bridge' | 'vxlan' | 'vlan8021q' | 'vlanFiltering' | 'netem' | 'tbf',
+    boolean
+  >;
+  tools: Record<'ping' | 'traceroute' | 'tcpdump', string | null>;
+}
 
 type Kind = keyof Capabilities['kinds'];
 

@@ -54,7 +54,15 @@ import { closeWorkersIn } from './worker.js';
 
 /** Debian's python3 by its absolute path: a pyenv python first on PATH does not see Debian's pyroute2. */
 export const PYTHON = '/usr/bin/python3';
-export const HELPER_SCRIPT = fileURLToPath(new URL('./netlink-helper.py', import.meta.url));
+/**
+ * The helper script: beside this module when run from source (src/kernel/),
+ * dist/netlink-helper.py in the build (build.mjs copies it there; this code is
+ * then in dist/ or one of its chunk directories).
+ */
+export const HELPER_SCRIPT =
+  ['./netlink-helper.py', '../netlink-helper.py']
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p)) ?? fileURLToPath(new URL('./netlink-helper.py', import.meta.url));
 
 /** The helper could not be started (nothing ran): use the batch runner instead. */
 export class HelperUnavailable extends Error {

@@ -4,7 +4,8 @@
  *   const state = await observe('demo', runner);   // ObservedState
  *
  * Namespaces: the lab's own (`nc-<lab>`, `nc-<lab>.<x>`), from /run/netns.
- * Per namespace, through the runner's query workers (no process per call):
+ * Per namespace, through the runner's query workers (no process per call;
+ * `bridge` only where a vxlan device is):
  *   -d link show   → interfaces (kind, master, mtu, mac, vxlan parameters)
  *   address show   → global IPv4 addresses
  *   route show     → routes with a gateway, and default routes
@@ -115,15 +116,19 @@ async function observeNetns(
   netns: string,
   runner: Runner,
 ): Promise<Omit<ObservedState, 'lab' | 'netns'>> {
-  // One flag set for every `ip` query, so a namespace costs two query
-  // processes (ip, bridge) rather than one per flag combination.
-  const [links, addrs, routes, fdb, netconf] = await Promise.all([
+  // One flag set for every `ip` query, so a namespace costs one query
+  // process rather than one per flag combination.
+  const [links, addrs, routes, netconf] = await Promise.all([
     runner.query<IpLink[]>(netns, ['-d', 'link', 'show']),
     runner.query<IpAddr[]>(netns, ['-d', 'address', 'show']),
     runner.query<IpRoute[]>(netns, ['-d', 'route', 'show']),
-    runner.query<FdbEntry[]>(netns, ['fdb', 'show'], 'bridge'),
     runner.query<Netconf[]>(netns, ['-d', 'netconf', 'show']),
   ]);
+  // Only a vxlan device has entries with a dst: `bridge` (a second process)
+  // is asked only in a namespace that has one. Starting processes is most
+  // of what reading a lab costs a command that runs once.
+  const hasVxlan = links.some((l) => l.linkinfo?.info_kind === 'vxlan');
+  const fdb = hasVxlan ? await runner.query<FdbEntry[]>(netns, ['fdb', 'show'], 'bridge') : [];
   const observedRoutes: ObservedRoute[] = routes
     .filter((r) => r.gateway !== undefined || r.dst === 'default')
     // iproute2 prints a /32 as the bare address and 0.0.0.0/0 as `default`: back to the model's spelling.

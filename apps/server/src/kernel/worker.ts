@@ -167,6 +167,8 @@ export async function closeWorkersIn(netns: Iterable<string>): Promise<void> {
 
 export class BatchWorker {
   private child: ChildProcess | null = null;
+  /** Our end of the socket the child writes its output to. */
+  private output: net.Socket | null = null;
   private starting: Promise<void> | null = null;
   private lineNo = 0;
   private pending: string[] = [];
@@ -243,6 +245,7 @@ export class BatchWorker {
         }
         this.busy = true;
         this.clearIdle();
+        this.hold(true);
         this.runJob(text, onOutcome)
           .then(resolve, reject)
           .finally(() => {
@@ -251,6 +254,7 @@ export class BatchWorker {
             const nextJob = this.queue.shift();
             if (nextJob) nextJob();
             else {
+              this.hold(false);
               this.armIdle();
               processSlots.wake();
             }
@@ -323,6 +327,21 @@ export class BatchWorker {
     this.options.onClose?.(this);
   }
 
+  /**
+   * An idle worker never keeps this process alive: its process and the
+   * pipes to it are unref'd between jobs, so a CLI command ends when its work
+   * does (the worker then reads end-of-file on its stdin and exits). A job
+   * in progress holds them.
+   */
+  private hold(held: boolean): void {
+    // A piped stdin is a net.Socket (a pipe handle), which Node types as a Writable.
+    const handles = [this.child, this.child?.stdin as net.Socket | null | undefined, this.output];
+    for (const h of handles) {
+      if (held) h?.ref();
+      else h?.unref();
+    }
+  }
+
   private clearIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
@@ -373,6 +392,8 @@ export class BatchWorker {
       throw err;
     }
     this.child = child;
+    this.output = ourEnd;
+    this.hold(this.busy);
     this.lineNo = 0;
     this.pending = [];
     this.partial = '';

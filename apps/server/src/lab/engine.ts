@@ -13,17 +13,10 @@ import type {
   Plan,
   Topology,
 } from '@netcanvas/shared';
+import type { Capabilities } from '../kernel/caps.js';
 import type { LabOwners } from './state.js';
 
-export interface Capabilities {
-  root: boolean;
-  iproute2: string;
-  kinds: Record<
-    'veth' | 'bridge' | 'vxlan' | 'vlan8021q' | 'vlanFiltering' | 'netem' | 'tbf',
-    boolean
-  >;
-  tools: Record<'ping' | 'traceroute' | 'tcpdump', string | null>;
-}
+export type { Capabilities };
 
 export type ApplyPhase =
   | 'validate'
@@ -107,8 +100,16 @@ export interface Engine {
     hints?: AddressHints,
   ): Promise<{ ops: Op[]; diagnostics: Diagnostic[]; plan?: Plan }>;
   /**
-   * observe → diff → run → verify; one at a time per lab (a second
-   * concurrent call rejects with LabBusyError). `hints`: the design's
+   * The one per-lab lock, shared by every process on this machine: runs `fn`
+   * holding the lab; a lab another change holds rejects with LabBusyError.
+   * apply, destroy and setLinkState take it themselves; a caller takes it
+   * for a change of its own that must not overlap them (adopting a lab,
+   * deleting its design).
+   */
+  exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * observe → diff → run → verify, holding the lab (a second
+   * concurrent change rejects with LabBusyError). `hints`: the design's
    * address record, which wins over the kernel's addresses.
    */
   apply(
@@ -126,7 +127,7 @@ export interface Engine {
   /** The addresses the kernel shows for a lab: only to rebuild a lost address record. */
   addresses?(lab: string): Promise<AddressHints>;
   /**
-   * Cuts or restores one link of a running lab: the design the lab was last
+   * Cuts or restores one link of a running lab, holding the lab: the design the lab was last
    * applied from, with only that link changed, is applied (pending edits of
    * the stored design stay out of the kernel). `changed`: false when the
    * lab does not run or was not applied with that link; `ops`: the kernel

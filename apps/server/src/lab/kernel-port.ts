@@ -14,8 +14,8 @@ import { halfMadeNetns } from '../kernel/half-made.js';
 import { type NetlinkEngine, sharedNetlink } from '../kernel/netlink.js';
 import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
+import { pingFrom } from '../kernel/ping.js';
 import type { Runner } from '../kernel/runner.js';
-import { pingFrom } from '../tools/ping.js';
 import type { EngineKernel } from './lab-engine.js';
 
 const DELETIONS = new Set<Op['op']>([

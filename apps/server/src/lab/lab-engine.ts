@@ -112,6 +112,26 @@ export class LabEngine implements Engine {
     throw new Error(`the deferred undo of ${lab} did not finish: ${res.message}`);
   }
 
+  /**
+   * The one per-lab lock: runs `fn` holding the lab, in this process (a set)
+   * and across processes (a lock file in the state directory, taken over
+   * when its holder died). A lab already held rejects with LabBusyError.
+   */
+  async exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(lab)) throw new LabBusyError(lab);
+    this.busy.add(lab);
+    try {
+      if (!this.state.tryLock(lab)) throw new LabBusyError(lab);
+      try {
+        return await fn();
+      } finally {
+        this.state.unlock(lab);
+      }
+    } finally {
+      this.busy.delete(lab);
+    }
+  }
+
   capabilities(): Promise<Capabilities> {
     return this.kernel.capabilities();
   }
@@ -144,46 +164,37 @@ export class LabEngine implements Engine {
     };
   }
 
-  /** Runs `fn` holding the lab: in this process and, through a lock file, across processes. */
-  private async exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
-    if (this.busy.has(lab)) throw new LabBusyError(lab);
-    this.busy.add(lab);
-    try {
-      if (!this.state.tryLock(lab)) throw new LabBusyError(lab);
-      try {
-        return await fn();
-      } finally {
-        this.state.unlock(lab);
-      }
-    } finally {
-      this.busy.delete(lab);
-    }
-  }
-
   apply(
     design: Design,
     onProgress?: (p: ApplyProgress) => void,
     hints?: AddressHints,
   ): Promise<ApplyResult> {
-    return this.exclusive(design.name, async () => {
-      // An earlier apply's undo that could not run yet goes first: applying on top of it would diff against half a lab.
-      await this.runDeferred(design.name);
-      const fresh = !(await this.kernel.listLabs()).includes(design.name);
-      const result = await applyDesign(this.kernel, design, onProgress, {
-        hints,
-        deferUndo: (ops) => this.defer(design.name, ops),
-      });
-      // Remember the design whenever the kernel now runs it (even partly, so status can explain).
-      // Only memory: failing to write it (no descriptor, a full disk) must not turn the kernel's answer into an error.
-      if (result.ok || result.ops.length > 0) {
-        try {
-          this.state.saveDesign(design, fresh);
-        } catch {
-          // status will compare against the previous design, or none
-        }
-      }
-      return result;
+    return this.exclusive(design.name, () => this.applyHeld(design, onProgress, hints));
+  }
+
+  /** apply, for a caller already holding the lab. */
+  private async applyHeld(
+    design: Design,
+    onProgress?: (p: ApplyProgress) => void,
+    hints?: AddressHints,
+  ): Promise<ApplyResult> {
+    // An earlier apply's undo that could not run yet goes first: applying on top of it would diff against half a lab.
+    await this.runDeferred(design.name);
+    const fresh = !(await this.kernel.listLabs()).includes(design.name);
+    const result = await applyDesign(this.kernel, design, onProgress, {
+      hints,
+      deferUndo: (ops) => this.defer(design.name, ops),
     });
+    // Remember the design whenever the kernel now runs it (even partly, so status can explain).
+    // Only memory: failing to write it (no descriptor, a full disk) must not turn the kernel's answer into an error.
+    if (result.ok || result.ops.length > 0) {
+      try {
+        this.state.saveDesign(design, fresh);
+      } catch {
+        // status will compare against the previous design, or none
+      }
+    }
+    return result;
   }
 
   destroy(lab: string): Promise<{ removed: string[] }> {
@@ -267,33 +278,36 @@ export class LabEngine implements Engine {
     };
   }
 
-  async setLinkState(
+  setLinkState(
     lab: string,
     linkId: string,
     state: 'up' | 'down',
   ): Promise<{ changed: boolean; ops: number }> {
-    const applied = this.state.loadDesign(lab);
-    const index = applied ? linkIds(applied).indexOf(linkId) : -1;
-    if (!applied || index < 0) return { changed: false, ops: 0 };
-    if ((await this.kernel.observe(lab)).netns.length === 0) return { changed: false, ops: 0 };
-    const links = applied.links.map((l, i) => (i === index ? { ...l, state } : l));
-    const result = await this.apply({ ...applied, links });
-    if (!result.ok) {
-      if (!result.failure)
+    // Held from reading the last design to applying it, so no other change slips in between.
+    return this.exclusive(lab, async () => {
+      const applied = this.state.loadDesign(lab);
+      const index = applied ? linkIds(applied).indexOf(linkId) : -1;
+      if (!applied || index < 0) return { changed: false, ops: 0 };
+      if ((await this.kernel.observe(lab)).netns.length === 0) return { changed: false, ops: 0 };
+      const links = applied.links.map((l, i) => (i === index ? { ...l, state } : l));
+      const result = await this.applyHeld({ ...applied, links });
+      if (!result.ok) {
+        if (!result.failure)
+          throw new LabRequestError(
+            `${lab} has errors: ${errorsOf(result.diagnostics)}`,
+            null,
+            409,
+            'design-has-errors',
+          );
         throw new LabRequestError(
-          `${lab} has errors: ${errorsOf(result.diagnostics)}`,
+          `the kernel refused the change: ${result.failure.kernelMessage}${result.rollback ? `; ${result.rollback.message}` : ''}`,
           null,
-          409,
-          'design-has-errors',
+          422,
+          'apply-failed',
         );
-      throw new LabRequestError(
-        `the kernel refused the change: ${result.failure.kernelMessage}${result.rollback ? `; ${result.rollback.message}` : ''}`,
-        null,
-        422,
-        'apply-failed',
-      );
-    }
-    return { changed: true, ops: result.ops.length };
+      }
+      return { changed: true, ops: result.ops.length };
+    });
   }
 
   private async predicted(

@@ -30,11 +30,11 @@ class ChattyEngine extends MemoryEngine {
 /** A lab whose status, once it runs, takes as long as the test says. */
 class SlowStatusEngine extends MemoryEngine {
   release: () => void = () => {};
-  private readonly gate = new Promise<void>((r) => {
+  private readonly statusGate = new Promise<void>((r) => {
     this.release = r;
   });
   override async status(lab: string): Promise<LabStatus> {
-    if (this.running.has(lab)) await this.gate;
+    if (this.running.has(lab)) await this.statusGate;
     return super.status(lab);
   }
 }

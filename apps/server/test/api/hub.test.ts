@@ -15,11 +15,11 @@ import { MemoryEngine } from './memory-engine.js';
 
 class SlowStatusEngine extends MemoryEngine {
   release: () => void = () => {};
-  private readonly gate = new Promise<void>((r) => {
+  private readonly statusGate = new Promise<void>((r) => {
     this.release = r;
   });
   override async status(lab: string): Promise<LabStatus> {
-    await this.gate;
+    await this.statusGate;
     return super.status(lab);
   }
 }

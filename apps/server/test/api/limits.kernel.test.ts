@@ -9,15 +9,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServerFile, serverFilePath } from '../../src/api/server-file.js';
 import '../lab/helpers.js'; // needs root: fails loudly without it
+import { netcanvasArgv, SERVER_DIR } from '../built-cli.js';
 import { alive } from '../kernel/helpers.js';
 import { tempDir } from './helpers.js';
 
-const SERVER_DIR = resolve(__dirname, '..', '..');
-const TSX = join(SERVER_DIR, 'node_modules', '.bin', 'tsx');
 const lab = `t-fd-${Math.random().toString(36).slice(2, 6)}`;
 const labNetns = () =>
   readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
@@ -59,7 +57,7 @@ async function owner(method: string, path: string, body?: unknown) {
 beforeAll(async () => {
   child = spawn(
     'prlimit',
-    ['--nofile=160:160', TSX, 'src/cli.ts', 'serve', '--port', '0', '--data-dir', dataDir],
+    ['--nofile=160:160', ...netcanvasArgv('serve', '--port', '0', '--data-dir', dataDir).flat()],
     {
       cwd: SERVER_DIR,
       env: { ...process.env, NETCANVAS_STATE_DIR: stateDir },

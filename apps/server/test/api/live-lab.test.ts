@@ -12,6 +12,8 @@ import { openAuditLog } from '../../src/lab/audit.js';
 import { createEngine } from '../../src/lab/index.js';
 import { createKernelSources } from '../../src/live/kernel-sources.js';
 import { createLabTools } from '../../src/tools/capture.js';
+import { packetSocketOn } from '../kernel/helpers.js';
+import { untilAsync } from '../until.js';
 import {
   api,
   browser,
@@ -102,7 +104,7 @@ describe('a running lab over the API and the socket', () => {
       seconds: 8,
     });
     expect(cap.status, cap.text).toBe(202);
-    await new Promise((r) => setTimeout(r, 500)); // tcpdump attaches
+    await untilAsync(() => packetSocketOn(`nc-${lab}.c2`, 'vlan10'), 'tcpdump attached');
     await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
     const done = await s.next(
       (m) =>

@@ -19,6 +19,7 @@ import {
   type PingResult,
 } from '../../src/lab/engine.js';
 import { LabOwners } from '../../src/lab/state.js';
+import { memoryCapabilities } from '../lab/memory-kernel.js';
 
 /** Every MemoryEngine's ownership registry lives under one directory, removed when the process exits. */
 let ownersRoot: string | undefined;
@@ -37,26 +38,13 @@ export class MemoryEngine implements Engine {
   readonly calls: { method: string; lab?: string; args?: unknown }[] = [];
   readonly running = new Map<string, Design>();
   private readonly busy = new Set<string>();
-  /** How long a fake apply takes, so tests can overlap two. */
-  applyMs = 50;
+  /** While set, an apply holding its lab waits for it: tests overlap two applies with it. */
+  gate: Promise<void> | null = null;
   /** Addresses a pretend running lab uses: the plan is compiled with them, as the real engine does. */
   runningAddresses: AddressHints = {};
 
   async capabilities(): Promise<Capabilities> {
-    return {
-      root: false,
-      iproute2: 'memory',
-      kinds: {
-        veth: true,
-        bridge: true,
-        vxlan: true,
-        vlan8021q: false,
-        vlanFiltering: false,
-        netem: false,
-        tbf: false,
-      },
-      tools: { ping: null, traceroute: null, tcpdump: null },
-    };
+    return memoryCapabilities(false);
   }
   async labs(): Promise<string[]> {
     this.calls.push({ method: 'labs' });
@@ -67,20 +55,26 @@ export class MemoryEngine implements Engine {
     const { topology } = diagnose(design, this.runningAddresses);
     return { ops: [], diagnostics: [], ...(topology ? { plan: compile(topology) } : {}) };
   }
+  /** The engine's per-lab lock, in memory only. */
+  async exclusive<T>(lab: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(lab)) throw new LabBusyError(lab);
+    this.busy.add(lab);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(lab);
+    }
+  }
   async apply(design: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
     this.calls.push({ method: 'apply', lab: design.name });
-    if (this.busy.has(design.name)) throw new LabBusyError(design.name);
-    this.busy.add(design.name);
-    try {
+    return this.exclusive(design.name, async () => {
       onProgress?.({ lab: design.name, phase: 'run', done: 0, total: 2 });
-      await new Promise((r) => setTimeout(r, this.applyMs));
+      if (this.gate) await this.gate;
       onProgress?.({ lab: design.name, phase: 'run', done: 2, total: 2 });
       this.running.set(design.name, design);
       onProgress?.({ lab: design.name, phase: 'done', done: 2, total: 2 });
       return { lab: design.name, ok: true, ops: [], diagnostics: [] };
-    } finally {
-      this.busy.delete(design.name);
-    }
+    });
   }
   async addresses(lab: string): Promise<AddressHints> {
     this.calls.push({ method: 'addresses', lab });

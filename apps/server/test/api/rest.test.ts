@@ -1,5 +1,6 @@
 /** REST flows end to end on a real listener, with the in-memory engine (no kernel involved). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../until.js';
 import {
   api,
   browser,
@@ -395,11 +396,20 @@ describe('labs', () => {
   });
 
   it('two concurrent applies of one lab: exactly one is refused with 409', async () => {
-    engine.applyMs = 300;
+    let open!: () => void;
+    engine.gate = new Promise((r) => {
+      open = r;
+    });
     const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-busy') })).json.id;
-    const results = await Promise.all(
-      [1, 2, 3].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {})),
+    const requests = [1, 2, 3].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {}));
+    // All three reached the engine while the first holds the lab; then it may finish.
+    await until(
+      () => engine.calls.filter((c) => c.method === 'apply').length === 3,
+      'three applies asked',
     );
+    open();
+    engine.gate = null;
+    const results = await Promise.all(requests);
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(2);

@@ -18,17 +18,17 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/api/server.js';
 import { openStore, StorageCorruptError, storageError } from '../../src/store/store.js';
+import { netcanvasArgv, SERVER_DIR } from '../built-cli.js';
 import '../lab/helpers.js'; // needs root: fails loudly without it
 import { api, design, startTestServer, tempDir } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
-const SERVER_DIR = resolve(__dirname, '..', '..');
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
@@ -88,11 +88,10 @@ describe('a damaged database', () => {
     overwrite(path, 0, 100);
     const stateDir = tempDir('nc-store-state-');
     cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
-    const child = spawn(
-      join(SERVER_DIR, 'node_modules', '.bin', 'tsx'),
-      ['src/cli.ts', 'serve', '--port', '0', '--data-dir', dataDir],
-      { cwd: SERVER_DIR, env: { ...process.env, NETCANVAS_STATE_DIR: stateDir } },
-    );
+    const child = spawn(...netcanvasArgv('serve', '--port', '0', '--data-dir', dataDir), {
+      cwd: SERVER_DIR,
+      env: { ...process.env, NETCANVAS_STATE_DIR: stateDir },
+    });
     child.stderr.resume();
     let out = '';
     await new Promise<void>((done, fail) => {

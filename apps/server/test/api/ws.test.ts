@@ -2,6 +2,7 @@
 
 import { ServerMessage as ServerMessageSchema } from '@netcanvas/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../until.js';
 import { api, design, startTestServer, type TestServer, TestSocket } from './helpers.js';
 import { MemoryEngine } from './memory-engine.js';
 
@@ -295,11 +296,11 @@ describe('heartbeat', () => {
       expect(quick.hub.subscribers({ lab: 't-ws-hb' })).toBe(1);
       // A frozen peer: its TCP stack still acknowledges, but it never reads the ping, so never pongs.
       (s.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
-      const deadline = Date.now() + 3000;
-      while (quick.hub.subscribers({ lab: 't-ws-hb' }) > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(quick.hub.subscribers({ lab: 't-ws-hb' })).toBe(0);
+      await until(
+        () => quick.hub.subscribers({ lab: 't-ws-hb' }) === 0,
+        'the frozen peer dropped',
+        3000,
+      );
       s.ws.terminate();
     } finally {
       await quick.stop();
@@ -312,7 +313,12 @@ describe('heartbeat', () => {
       const s = await TestSocket.open(quick);
       s.send({ type: 'subscribe', topic: { lab: 't-ws-hb2' } });
       await s.next((m) => m.type === 'snapshot');
-      await new Promise((r) => setTimeout(r, 800));
+      // Eight heartbeats, counted as they reach the client (it answers each with a pong).
+      let pings = 0;
+      s.ws.on('ping', () => {
+        pings += 1;
+      });
+      await until(() => pings >= 8, 'eight heartbeats');
       expect(quick.hub.subscribers({ lab: 't-ws-hb2' })).toBe(1);
       expect(s.closeCode).toBeNull();
       s.close();

@@ -9,9 +9,13 @@ import { cleanup, leftovers, testLab } from './helpers.js';
 const lab = testLab('cap');
 const ns = `nc-${lab}`;
 
-/** The same questions asked directly, one `ip`/`tc` process each, in a namespace of this test. */
+/**
+ * The same questions asked directly, one `ip`/`tc` process each, in a namespace of this test.
+ * The deadline is long on purpose: right after an earlier test file deletes many namespaces the
+ * kernel's cleanup holds the rtnl lock for seconds, and a slow answer is still an answer.
+ */
 async function attempt(args: string[], tool = 'ip'): Promise<boolean> {
-  const r = await exec([tool, '-n', ns, ...args], { allowFailure: true });
+  const r = await exec([tool, '-n', ns, ...args], { allowFailure: true, timeoutMs: 50_000 });
   return r.exitCode === 0;
 }
 

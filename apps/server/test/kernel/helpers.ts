@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { labOfNetns } from '@netcanvas/shared';
 import { exec } from '../../src/kernel/exec.js';
 import { deleteNetns, listNetns } from '../../src/kernel/netns.js';
-import { pingFrom } from '../../src/tools/ping.js';
+import { pingFrom } from '../../src/kernel/ping.js';
 
 /** A lab name of our own for one test file: `t-k<area>-<4 random>`. */
 export function testLab(area: string): string {
@@ -42,4 +42,24 @@ export async function ipIn(
   args: string[],
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return exec(['ip', '-n', netns, ...args], { allowFailure: true });
+}
+
+/**
+ * True once a packet socket is bound to `dev` inside `netns` (tcpdump has
+ * attached: packets from now on are captured). Read from the namespace's
+ * /proc/net/packet: the kernel's own list, since a capture gives no event.
+ */
+export async function packetSocketOn(netns: string, dev: string): Promise<boolean> {
+  const [link] = JSON.parse(
+    (await exec(['ip', '-n', netns, '-j', 'link', 'show', 'dev', dev])).stdout,
+  ) as {
+    ifindex: number;
+  }[];
+  const table = (await exec(['ip', 'netns', 'exec', netns, 'cat', '/proc/net/packet'])).stdout;
+  // sk RefCnt Type Proto Iface R Rmem User Inode: Iface is the 5th column.
+  return table
+    .trim()
+    .split('\n')
+    .slice(1)
+    .some((row) => Number(row.trim().split(/\s+/)[4]) === link?.ifindex);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
 import { type LinkEvent, LinkMonitor, parseMonitorLine } from '../../src/kernel/monitor.js';
 import { type BatchLine, Runner } from '../../src/kernel/runner.js';
+import { until } from '../until.js';
 import { alive, cleanup, leftovers, testLab } from './helpers.js';
 
 const lab = testLab('mon');
@@ -77,13 +78,7 @@ describe('link monitor', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (cond: () => boolean, ms: number) => until(cond, 'the monitor event', ms);
 
 describe('link monitor with many namespaces', () => {
   const crowd = testLab('crowd');

@@ -11,16 +11,25 @@ describe('streamLines', () => {
   it('hands over a line while the program is still running', async () => {
     const seen: string[] = [];
     let settled = false;
+    let firstLine!: () => void;
+    const first = new Promise<void>((r) => {
+      firstLine = r;
+    });
+    // The program, not the test, waits: its second line comes 1.5 s after the first.
     const run = streamLines(
       node("console.log('first'); setTimeout(() => console.log('second'), 1500)"),
-      { onLine: (l) => seen.push(l), timeoutMs: 10_000 },
+      {
+        onLine: (l) => {
+          seen.push(l);
+          firstLine();
+        },
+        timeoutMs: 10_000,
+      },
     );
     void run.done.then(() => {
       settled = true;
     });
-    const start = performance.now();
-    while (seen.length === 0 && performance.now() - start < 5000)
-      await new Promise((r) => setTimeout(r, 20));
+    await first;
     expect(seen).toEqual(['first']);
     expect(settled).toBe(false);
     const r = await run.done;
@@ -55,8 +64,11 @@ describe('streamLines', () => {
     expect(timedOut).toMatchObject({ ended: 'timeout', signal: 'SIGTERM' });
     expect(performance.now() - t0).toBeLessThan(5000);
 
-    const run = streamLines(['sleep', '30'], { onLine: () => {}, stopSignal: 'SIGINT' });
-    setTimeout(() => run.stop(), 100);
+    // Stopped once it runs (its first line says so).
+    const run = streamLines(node("console.log('ready'); setInterval(() => {}, 1000)"), {
+      onLine: () => run.stop(),
+      stopSignal: 'SIGINT',
+    });
     expect(await run.done).toMatchObject({ ended: 'stopped', signal: 'SIGINT' });
   });
 

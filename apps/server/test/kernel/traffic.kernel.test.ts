@@ -12,6 +12,7 @@ import { sharedRunner } from '../../src/kernel/observe.js';
 import { createKernelSources } from '../../src/live/kernel-sources.js';
 import type { InterfaceObservation } from '../../src/live/sources.js';
 import { scenario, type TestLab, testLab } from '../lab/helpers.js';
+import { until, untilAsync } from '../until.js';
 
 describe('parseNetDev', () => {
   it('reads names and 64-bit counters, skips lo and headers', () => {
@@ -81,16 +82,35 @@ describe('counters and state of a running lab', { timeout: 90_000 }, () => {
     const events: InterfaceObservation[] = [];
     const stop = sources.watchLinks!((o) => events.push(o));
     try {
-      await new Promise((r) => setTimeout(r, 500)); // the monitor starts
+      // The monitor is live once it reports a change: a probe veth goes up and down until an event of it arrives.
+      execFileSync('ip', [
+        '-n',
+        c1,
+        'link',
+        'add',
+        'name',
+        'probe',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'probe-p',
+      ]);
+      let up = false;
+      await untilAsync(async () => {
+        up = !up;
+        execFileSync('ip', ['-n', c1, 'link', 'set', 'dev', 'probe', up ? 'up' : 'down']);
+        return events.some((e) => e.netns === c1 && e.dev === 'probe');
+      }, 'the monitor live');
+      execFileSync('ip', ['-n', c1, 'link', 'del', 'dev', 'probe']);
       const dev = (await sources.sample([c1]))[0]!;
       expect(dev.up).toBe(true);
       await sources.sample([c1]); // now from /proc with cached state
       execFileSync('ip', ['-n', c1, 'link', 'set', 'dev', dev.dev, 'down']);
-      const start = performance.now();
-      while (!events.some((e) => e.netns === c1 && e.dev === dev.dev && !e.up)) {
-        if (performance.now() - start > 5000) throw new Error('no down event within 5 s');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await until(
+        () => events.some((e) => e.netns === c1 && e.dev === dev.dev && !e.up),
+        'the down event',
+      );
       const after = (await sources.sample([c1])).find((s) => s.dev === dev.dev)!;
       expect(after.up).toBe(false);
       execFileSync('ip', ['-n', c1, 'link', 'set', 'dev', dev.dev, 'up']);

@@ -11,6 +11,7 @@ import { type Design, designToYaml, generateDesign } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
 import { LabBusyError } from '../../src/lab/engine.js';
+import { netcanvasArgv, SERVER_DIR } from '../built-cli.js';
 import { ifindexes, labName, netnsOf, scenario, testLab } from './helpers.js';
 
 /**
@@ -37,8 +38,6 @@ async function clashInR1(lab: string): Promise<void> {
     '4789',
   ]);
 }
-
-const serverDir = join(import.meta.dirname, '..', '..');
 
 describe('faults', () => {
   it('a refused operation on a fresh lab undoes everything it created and names the element', async () => {
@@ -112,8 +111,8 @@ describe('faults', () => {
     writeFileSync(file, designToYaml(generateDesign({ seed: 7, namespaces: 20, name: lab })));
     const env = { ...process.env, NETCANVAS_STATE_DIR: dir };
     const cli = (args: string[]) =>
-      spawn('npx', ['tsx', 'src/cli.ts', ...args], {
-        cwd: serverDir,
+      spawn(...netcanvasArgv(...args), {
+        cwd: SERVER_DIR,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -126,8 +125,8 @@ describe('faults', () => {
       });
     try {
       // Kill the whole process group as soon as operations are running.
-      const first = spawn('npx', ['tsx', 'src/cli.ts', 'up', file], {
-        cwd: serverDir,
+      const first = spawn(...netcanvasArgv('up', file), {
+        cwd: SERVER_DIR,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
@@ -144,7 +143,8 @@ describe('faults', () => {
         first.stderr!.on('data', onData);
         first.on('close', () => resolve());
       });
-      await new Promise((r) => first.once('close', r).once('exit', r) && setTimeout(r, 2000));
+      if (first.exitCode === null && first.signalCode === null)
+        await new Promise((r) => first.once('exit', r));
       expect(netnsOf(lab).length).toBeGreaterThan(0); // it had started
 
       const second = await finish(cli(['up', file]));

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { analyze, type Design, designToYaml, diagnose } from '@netcanvas/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
+import { pingFrom } from '../../src/kernel/ping.js';
 import type { LabEngine } from '../../src/lab/index.js';
-import { pingFrom } from '../../src/tools/ping.js';
 import { netnsOf, runCli, scenario, testLab, withRoutes } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-rules-'));

@@ -5,7 +5,7 @@
 import type { Design } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
-import { pingFrom } from '../../src/tools/ping.js';
+import { pingFrom } from '../../src/kernel/ping.js';
 import { ifindexes, netnsOf, scenario, testLab } from './helpers.js';
 
 describe('a running lab', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LabState } from '../../src/lab/state.js';
+import { until } from '../until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nc-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,11 +35,10 @@ describe('lab lock', () => {
       parent.stdout!.once('data', (d) => r(String(d).trim())),
     );
     try {
-      for (let i = 0; i < 100; i++) {
+      await until(() => {
         const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
-        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+      }, `${zombie} a zombie`);
       writeFileSync(lock, zombie);
       expect(state.tryLock('demo')).toBe(true);
       state.unlock('demo');

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { useLive } from '../live/store';
-import { type PanelId, useApp } from '../store';
+import type { PanelId } from '../store/app';
+import { useApp, useClient, useLive } from '../ui/context';
 import { MatrixPanel } from './MatrixPanel';
 import { CloseButton } from './Modal';
 import { PlanPanel } from './PlanPanel';
@@ -16,15 +16,13 @@ const TITLES: Record<PanelId, string> = {
 
 function Progress() {
   const p = useLive((s) => s.progress);
+  const { dismissProgress } = useClient().lab;
   useEffect(() => {
     // A finished deploy says so for a moment, then gets out of the way; a failure stays.
     if (p?.phase !== 'done') return;
-    const t = setTimeout(
-      () => useLive.setState((s) => (s.progress === p ? { progress: null } : s)),
-      4000,
-    );
+    const t = setTimeout(() => dismissProgress(p), 4000);
     return () => clearTimeout(t);
-  }, [p]);
+  }, [p, dismissProgress]);
   if (!p) return null;
   const pct = p.total ? Math.round((p.done / p.total) * 100) : p.phase === 'done' ? 100 : 8;
   return (

@@ -15,12 +15,13 @@ import {
   type Viewport,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useLayoutEffect, useRef, useState } from 'react';
-import { edgeTypes, nodeTypes } from '../kinds';
+import { nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
 import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
-import { useApp } from '../store';
+import { useApp, useStores } from '../ui/context';
 import { EmptyCanvas } from './EmptyCanvas';
+import { edgeTypes } from './LinkEdge';
 
 export const DRAG_MIME = 'application/x-netcanvas-kind';
 
@@ -62,15 +63,16 @@ function fittedViewport(nodes: readonly AppNode[], pane: DOMRect): Viewport {
 }
 
 export function Canvas() {
+  const { app } = useStores();
   const nodes = useApp((s) => s.nodes);
   const section = useRef<HTMLElement>(null);
   const [initialViewport, setInitialViewport] = useState<Viewport | null>(null);
   useLayoutEffect(() => {
     if (section.current)
       setInitialViewport(
-        fittedViewport(useApp.getState().nodes, section.current.getBoundingClientRect()),
+        fittedViewport(app.getState().nodes, section.current.getBoundingClientRect()),
       );
-  }, []);
+  }, [app]);
   const edges = useApp((s) => s.edges);
   const onNodesChange = useApp((s) => s.onNodesChange);
   const onEdgesChange = useApp((s) => s.onEdgesChange);
@@ -100,7 +102,7 @@ export function Canvas() {
 
   const dropElement = useCallback(
     (kind: NodeKind, at: { x: number; y: number }) => {
-      const state = useApp.getState();
+      const state = app.getState();
       if (kind === 'namespace') {
         const host = hostAt(state.nodes, at, rectOf);
         if (host) {
@@ -114,7 +116,7 @@ export function Canvas() {
       const id = state.addNode(kind, { x: at.x - size.width / 2, y: at.y - size.height / 2 });
       state.select([id]);
     },
-    [rectOf],
+    [app, rectOf],
   );
 
   const onDrop = useCallback(
@@ -128,42 +130,51 @@ export function Canvas() {
     [flow, dropElement],
   );
 
-  const isValidConnection = useCallback((c: Connection | AppEdge) => {
-    const reason = connectionProblem(useApp.getState().design, c.source, c.target);
-    refusal.current = reason;
-    return reason === null;
-  }, []);
+  const isValidConnection = useCallback(
+    (c: Connection | AppEdge) => {
+      const reason = connectionProblem(app.getState().design, c.source, c.target);
+      refusal.current = reason;
+      return reason === null;
+    },
+    [app],
+  );
 
-  const onConnect = useCallback((c: Connection) => {
-    refusal.current = null;
-    const result = useApp.getState().addLink(c.source, c.target);
-    if (!result.ok) useApp.getState().toast(result.reason, 'error');
-  }, []);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      refusal.current = null;
+      const result = app.getState().addLink(c.source, c.target);
+      if (!result.ok) app.getState().toast(result.reason, 'error');
+    },
+    [app],
+  );
 
   const onConnectStart = useCallback(() => {
     refusal.current = null;
   }, []);
 
-  const onConnectEnd = useCallback((e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    const reason = refusal.current;
-    refusal.current = null;
-    if (state.isValid || !state.fromNode) return;
-    // Dropping anywhere on an element links to it, not only on one of its handles.
-    const point = 'changedTouches' in e ? e.changedTouches[0] : e;
-    const el = point ? document.elementFromPoint(point.clientX, point.clientY) : null;
-    const target = el?.closest<HTMLElement>('.react-flow__node')?.dataset.id;
-    if (!target || target === state.fromNode.id) {
-      // A refused drop gets the validator's reason instead of silently snapping back.
-      if (reason && state.toNode) useApp.getState().toast(reason, 'error');
-      return;
-    }
-    const result = useApp.getState().addLink(state.fromNode.id, target);
-    if (!result.ok) useApp.getState().toast(result.reason, 'error');
-  }, []);
+  const onConnectEnd = useCallback(
+    (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const reason = refusal.current;
+      refusal.current = null;
+      if (state.isValid || !state.fromNode) return;
+      // Dropping anywhere on an element links to it, not only on one of its handles.
+      const point = 'changedTouches' in e ? e.changedTouches[0] : e;
+      const el = point ? document.elementFromPoint(point.clientX, point.clientY) : null;
+      const target = el?.closest<HTMLElement>('.react-flow__node')?.dataset.id;
+      if (!target || target === state.fromNode.id) {
+        // A refused drop gets the validator's reason instead of silently snapping back.
+        if (reason && state.toNode) app.getState().toast(reason, 'error');
+        return;
+      }
+      const result = app.getState().addLink(state.fromNode.id, target);
+      if (!result.ok) app.getState().toast(result.reason, 'error');
+    },
+    [app],
+  );
 
   const onNodeDragStop = useCallback(
     (_e: MouseEvent | TouchEvent, _node: AppNode, dragged: AppNode[]) => {
-      const state = useApp.getState();
+      const state = app.getState();
       const positions: Record<string, { x: number; y: number }> = {};
       for (const n of dragged) {
         const design = state.design.nodes[n.id];
@@ -184,29 +195,35 @@ export function Canvas() {
         }
         positions[n.id] = n.position;
       }
-      if (Object.keys(positions).length > 0) useApp.getState().moveNodes(positions);
+      if (Object.keys(positions).length > 0) app.getState().moveNodes(positions);
     },
-    [rectOf],
+    [app, rectOf],
   );
 
-  const onNodeContextMenu = useCallback((e: React.MouseEvent, node: AppNode) => {
-    e.preventDefault();
-    useApp.getState().select([node.id]);
-    useApp.getState().openContextMenu({ kind: 'node', id: node.id, x: e.clientX, y: e.clientY });
-  }, []);
+  const onNodeContextMenu = useCallback(
+    (e: React.MouseEvent, node: AppNode) => {
+      e.preventDefault();
+      app.getState().select([node.id]);
+      app.getState().openContextMenu({ kind: 'node', id: node.id, x: e.clientX, y: e.clientY });
+    },
+    [app],
+  );
 
-  const onEdgeContextMenu = useCallback((e: React.MouseEvent, edge: AppEdge) => {
-    e.preventDefault();
-    if (edge.type !== 'link') return;
-    useApp.getState().select([edge.id]);
-    useApp.getState().openContextMenu({ kind: 'edge', id: edge.id, x: e.clientX, y: e.clientY });
-  }, []);
+  const onEdgeContextMenu = useCallback(
+    (e: React.MouseEvent, edge: AppEdge) => {
+      e.preventDefault();
+      if (edge.type !== 'link') return;
+      app.getState().select([edge.id]);
+      app.getState().openContextMenu({ kind: 'edge', id: edge.id, x: e.clientX, y: e.clientY });
+    },
+    [app],
+  );
 
   const onPaneClick = useCallback(() => {
-    const s = useApp.getState();
+    const s = app.getState();
     if (s.contextMenu) s.openContextMenu(null);
     if (Object.keys(s.highlight).length) s.clearHighlight();
-  }, []);
+  }, [app]);
 
   return (
     // Marching-ants animation on hundreds of links repaints the whole canvas every frame: above a few hundred, rates show as labels only.

@@ -1,8 +1,7 @@
 import { groupByElement } from '@netcanvas/shared';
-import { cancelChange, confirmChange } from '../live/client';
-import { labOf, useLive } from '../live/store';
-import { useApp } from '../store';
-import { Icon } from './icons';
+import { labOf } from '../store/live';
+import { useApp, useClient, useLive } from '../ui/context';
+import { Icon } from '../ui/icons';
 import { Modal } from './Modal';
 import { PlanOps } from './PlanOps';
 
@@ -12,6 +11,7 @@ import { PlanOps } from './PlanOps';
  */
 export function ChangeReview() {
   const change = useLive((s) => s.change);
+  const { cancelChange, confirmChange } = useClient().lab;
   const lab = useLive((s) => s.lab);
   const labName = labOf(
     useLive((s) => s.labName),

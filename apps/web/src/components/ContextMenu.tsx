@@ -1,13 +1,13 @@
-import { useAnalysis } from '../core/analysis';
-import { ping, setLinkLive, startCapture, traceroute } from '../live/client';
-import { labRunning, useLive } from '../live/store';
 import { linkIds } from '../model/endpoints';
-import { useApp } from '../store';
+import { labRunning } from '../store/live';
+import { useAnalysis, useApp, useClient, useLive, useStores } from '../ui/context';
 
 /** Right-click menu: live tools on elements, capture and cut/restore on links. */
 export function ContextMenu() {
   const menu = useApp((s) => s.contextMenu);
-  const close = () => useApp.getState().openContextMenu(null);
+  const { app } = useStores();
+  const { ping, setLinkLive, startCapture, traceroute } = useClient().lab;
+  const close = () => app.getState().openContextMenu(null);
   const topology = useAnalysis((s) => s.topology);
   const endpoints = topology?.endpoints.map((e) => e.node) ?? [];
   const interfaces =
@@ -117,7 +117,7 @@ export function ContextMenu() {
           ? item('Restore link', 'menu-restore-link', () => void setLinkLive(menu.id, 'up'))
           : item('Cut link', 'menu-cut-link', () => void setLinkLive(menu.id, 'down')))}
       <div className="nc-menu-sep" />
-      {item('Delete', 'menu-delete', () => useApp.getState().removeElements([menu.id]))}
+      {item('Delete', 'menu-delete', () => app.getState().removeElements([menu.id]))}
     </section>
   );
 }

@@ -1,18 +1,7 @@
 import { useEffect, useState } from 'react';
-import { useLive } from '../live/store';
-import {
-  type DesignSummary,
-  deleteDesign,
-  designLabel,
-  duplicateDesign,
-  newDesign,
-  openDesignById,
-  openView,
-  restoreVersion,
-  useWorkspace,
-  type VersionSummary,
-  versionsOf,
-} from '../live/workspace';
+import type { DesignSummary, VersionSummary } from '../live/answers';
+import { designLabel } from '../live/workspace';
+import { useClient, useLive, useWorkspace } from '../ui/context';
 import { ConfirmRow } from './ConfirmRow';
 import { Modal } from './Modal';
 
@@ -43,6 +32,7 @@ function DesignsDialog() {
   const error = useWorkspace((s) => s.error);
   const running = new Set((labs ?? []).map((l) => l.lab));
   const [history, setHistory] = useState<string | null>(null);
+  const { openView, newDesign } = useClient().workspace;
   return (
     <Modal
       label="Designs"
@@ -112,6 +102,7 @@ function DesignRow({
   toggleHistory(): void;
 }) {
   const current = useLive((s) => s.designId === d.id);
+  const { deleteDesign, openDesignById, duplicateDesign } = useClient().workspace;
   const [confirm, setConfirm] = useState<'delete' | 'destroy' | null>(null);
   const del = async (destroyLabFirst: boolean) => {
     const r = await deleteDesign(d.id, { destroyLabFirst });
@@ -217,6 +208,7 @@ const SHOWN_VERSIONS = 50;
 function Versions({ id, current }: { id: string; current: number }) {
   const [versions, setVersions] = useState<VersionSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { versionsOf, restoreVersion } = useClient().workspace;
   useEffect(() => {
     let live = true;
     versionsOf(id).then(
@@ -226,7 +218,7 @@ function Versions({ id, current }: { id: string; current: number }) {
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, versionsOf]);
   if (error) return <p className="nc-field-error">{error}</p>;
   if (!versions) return <p className="nc-muted">Loading versions…</p>;
   return (

@@ -1,5 +1,5 @@
 import type { NodeKind } from '@netcanvas/shared';
-import { useApp } from '../store';
+import { useApp } from '../ui/context';
 
 export function EmptyCanvas({ onAdd }: { onAdd(kind: NodeKind): void }) {
   const openGallery = useApp((s) => s.setGalleryOpen);

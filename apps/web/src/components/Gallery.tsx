@@ -1,11 +1,11 @@
 import { scenarios } from '@netcanvas/shared';
-import { importText } from '../live/workspace';
-import { useApp } from '../store';
+import { useApp, useClient } from '../ui/context';
 import { Modal } from './Modal';
 
 export function Gallery() {
   const open = useApp((s) => s.galleryOpen);
   const setOpen = useApp((s) => s.setGalleryOpen);
+  const { importText } = useClient().workspace;
   if (!open) return null;
   return (
     <Modal

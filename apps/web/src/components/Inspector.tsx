@@ -1,14 +1,13 @@
 import type { DesignNode, Link } from '@netcanvas/shared';
 import { Design as DesignSchema, LAB_NAME_RE, Link as LinkSchema } from '@netcanvas/shared';
 import { type ComponentType, useCallback, useState } from 'react';
-import { useAnalysis } from '../core/analysis';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { inspectors } from '../kinds/inspectors';
-import { labDeployed, labOf, useLive } from '../live/store';
 import { linkIds, linksOf, otherEnd } from '../model/endpoints';
-import { useApp } from '../store';
-import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from './Field';
-import { KindIcon } from './icons';
+import { labDeployed, labOf } from '../store/live';
+import { useAnalysis, useApp, useLive } from '../ui/context';
+import { bySchema, emptyToUndefined, Field, type Parsed, Select, toNumber } from '../ui/Field';
+import { KindIcon } from '../ui/icons';
 import {
   EndpointFields,
   IdField,
@@ -17,7 +16,7 @@ import {
   Provisional,
   RenameContext,
   Section,
-} from './inspectorParts';
+} from '../ui/inspectorParts';
 
 const mtuParse = bySchema(
   LinkSchema.shape.mtu,

@@ -1,15 +1,7 @@
 import { useState } from 'react';
-import { useLive } from '../live/store';
-import {
-  adoptLab,
-  designLabel,
-  destroyLab,
-  type LabEntry,
-  openDesignById,
-  openView,
-  refreshLabs,
-  useWorkspace,
-} from '../live/workspace';
+import type { LabEntry } from '../live/answers';
+import { designLabel } from '../live/workspace';
+import { useClient, useLive, useWorkspace } from '../ui/context';
 import { ConfirmRow } from './ConfirmRow';
 import { ago } from './DesignsView';
 import { Modal } from './Modal';
@@ -27,6 +19,7 @@ export function LabsView() {
 function LabsDialog() {
   const labs = useWorkspace((s) => s.labs);
   const error = useWorkspace((s) => s.error);
+  const { openView, refreshLabs } = useClient().workspace;
   return (
     <Modal
       label="Labs"
@@ -97,6 +90,7 @@ function stateText(l: LabEntry): { text: string; detail: string } {
 
 function LabRow({ lab: l }: { lab: LabEntry }) {
   const here = useLive((s) => s.labName === l.lab);
+  const { openDesignById, destroyLab, adoptLab } = useClient().workspace;
   const [confirm, setConfirm] = useState<'destroy' | 'adopt' | null>(null);
   const owner = l.design ? 'design' : (l.owner?.kind ?? 'none');
   const state = stateText(l);

@@ -1,16 +1,16 @@
 import {
   EdgeLabelRenderer,
   type EdgeProps,
+  type EdgeTypes,
   type InternalNode,
   useInternalNode,
   useStore,
 } from '@xyflow/react';
 import { memo, useCallback, useRef } from 'react';
-import { useAnalysis } from '../core/analysis';
-import { type LinkLive, useLive } from '../live/store';
-import { setAttr, useLiveWriter } from '../live/transient';
 import type { LinkEdge as LinkEdgeType } from '../model/flow';
-import { useApp } from '../store';
+import type { LinkLive } from '../store/live';
+import { useAnalysis, useApp, useLive, useStores } from '../ui/context';
+import { setAttr, useLiveWriter } from '../ui/transient';
 
 /** Where the line from a node's centre towards `toward` leaves the node's rectangle. */
 function borderPoint(node: InternalNode, toward: { x: number; y: number }) {
@@ -68,6 +68,7 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
   const readable = useStore((st) => st.transform[2] >= 0.6);
   const line = useRef<SVGPathElement>(null);
   const rateLabel = useRef<HTMLDivElement | null>(null);
+  const liveStore = useStores().live;
   const paintLive = useCallback((live: LinkLive | undefined) => {
     const rate = live?.rate ?? 0;
     const el = line.current;
@@ -83,9 +84,9 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
   const mountRateLabel = useCallback(
     (el: HTMLDivElement | null) => {
       rateLabel.current = el;
-      if (el) paintLive(useLive.getState().links[id]);
+      if (el) paintLive(liveStore.getState().links[id]);
     },
-    [id, paintLive],
+    [id, liveStore, paintLive],
   );
   if (!s || !t) return null;
   const a = borderPoint(s, centre(t));
@@ -141,3 +142,6 @@ function UnderlayEdgeView({ source, target }: EdgeProps) {
 }
 
 export const UnderlayEdge = memo(UnderlayEdgeView);
+
+/** Defined once at module scope, like `nodeTypes` (kinds/index.ts): React Flow re-mounts every edge if this object changes. */
+export const edgeTypes = { link: LinkEdge, underlay: UnderlayEdge } satisfies EdgeTypes;

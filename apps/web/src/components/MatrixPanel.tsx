@@ -1,12 +1,11 @@
 import type { PairResult, Topology } from '@netcanvas/shared';
 import { analyze } from '@netcanvas/shared';
-import { useCallback, useMemo, useState } from 'react';
-import { useAnalysis } from '../core/analysis';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { attempt } from '../core/safe';
-import { runMatrix } from '../live/client';
-import { labRunning, pairKey, useLive } from '../live/store';
 import { pathElements, pathSteps } from '../model/path';
-import { type HighlightTone, useApp } from '../store';
+import type { AppStore, HighlightTone } from '../store/app';
+import { labRunning, pairKey } from '../store/live';
+import { useAnalysis, useApp, useClient, useLive, useStores } from '../ui/context';
 import { useReveal } from './useReveal';
 
 /**
@@ -40,14 +39,21 @@ const STEP_MS = 250;
 /** A long path lights faster, so the whole of it shows within this. */
 const STAGGER_MS = 2000;
 
-let stagger: { timer: ReturnType<typeof setTimeout> | undefined; unwatch: () => void } | null =
-  null;
+/** A path being lit step by step: its next step, and its watch on the highlight. */
+interface Stagger {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  unwatch: () => void;
+}
 
-function stopStagger() {
+/** The panel's one stagger at a time (a ref: it outlives a closed drawer, as the highlight does). */
+type StaggerSlot = { current: Stagger | null };
+
+function stopStagger(slot: StaggerSlot) {
+  const stagger = slot.current;
   if (!stagger) return;
   clearTimeout(stagger.timer);
   stagger.unwatch();
-  stagger = null;
+  slot.current = null;
 }
 
 /**
@@ -56,8 +62,14 @@ function stopStagger() {
  * its reason. Each step is one highlight update: only the elements whose
  * highlight changes render again.
  */
-function showPair(r: PairResult, topology: Topology, reveal: (ids: readonly string[]) => void) {
-  stopStagger();
+function showPair(
+  app: AppStore,
+  slot: StaggerSlot,
+  r: PairResult,
+  topology: Topology,
+  reveal: (ids: readonly string[]) => void,
+) {
+  stopStagger(slot);
   const drawn = new Set(topology.links.filter((l) => l.index >= 0).map((l) => l.id));
   const steps = pathSteps(pathElements(r.forward, topology), (id) => drawn.has(id));
   const fail: Record<string, HighlightTone> = {};
@@ -72,7 +84,7 @@ function showPair(r: PairResult, topology: Topology, reveal: (ids: readonly stri
   const light = (from: number, to: number) => {
     for (const step of steps.slice(from, to)) for (const id of step) lit[id] = 'path';
     shown = { ...lit, ...fail };
-    useApp.getState().setHighlightMap(shown, note);
+    app.getState().setHighlightMap(shown, note);
   };
   if (still || steps.length < 2) light(0, steps.length);
   else {
@@ -82,14 +94,14 @@ function showPair(r: PairResult, topology: Topology, reveal: (ids: readonly stri
     const tick = () => {
       light(n, n + 1);
       n++;
-      if (n < steps.length && stagger) stagger.timer = setTimeout(tick, delay);
-      else stopStagger();
+      if (n < steps.length && slot.current) slot.current.timer = setTimeout(tick, delay);
+      else stopStagger(slot);
     };
-    stagger = {
+    slot.current = {
       timer: setTimeout(tick, delay),
       // Anyone else's highlight (another cell, Escape, a click on the pane) ends this one.
-      unwatch: useApp.subscribe((s) => {
-        if (s.highlight !== shown) stopStagger();
+      unwatch: app.subscribe((s) => {
+        if (s.highlight !== shown) stopStagger(slot);
       }),
     };
   }
@@ -147,9 +159,12 @@ export function MatrixPanel() {
     [topology, shownKey],
   );
   const reveal = useReveal();
+  const { app } = useStores();
+  const { runMatrix } = useClient().lab;
+  const stagger = useRef<Stagger | null>(null);
   const onPick = useCallback(
-    (r: PairResult) => topology && showPair(r, topology, reveal),
-    [topology, reveal],
+    (r: PairResult) => topology && showPair(app, stagger, r, topology, reveal),
+    [app, topology, reveal],
   );
   if (!result)
     return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
@@ -186,7 +201,7 @@ export function MatrixPanel() {
         <button
           type="button"
           disabled={!online}
-          onClick={runMatrix}
+          onClick={() => void runMatrix()}
           data-testid="matrix-measure"
           title={online ? 'Ping every pair in the running lab' : 'Deploy the lab to measure'}
         >

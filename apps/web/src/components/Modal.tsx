@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect } from 'react';
-import { Icon } from './icons';
+import { Icon } from '../ui/icons';
 
 /** The × that closes a drawer or a dialog. */
 export function CloseButton({ onClose, testid }: { onClose: () => void; testid?: string }) {

@@ -2,15 +2,16 @@ import type { NodeKind } from '@netcanvas/shared';
 import { useReactFlow } from '@xyflow/react';
 import { KIND_DEFINITIONS, PALETTE_ORDER } from '../kinds/definitions';
 import { freeSpot, HOST_MIN, NODE_SIZE } from '../model/flow';
-import { useApp } from '../store';
+import { useStores } from '../ui/context';
+import { KindIcon } from '../ui/icons';
 import { DRAG_MIME } from './Canvas';
-import { KindIcon } from './icons';
 
 export function Palette() {
   const flow = useReactFlow();
+  const { app } = useStores();
   const addAtCentre = (kind: NodeKind) => {
     const pane = document.querySelector('.nc-canvas')?.getBoundingClientRect();
-    const s = useApp.getState();
+    const s = app.getState();
     const centre = flow.screenToFlowPosition({
       x: (pane?.left ?? 0) + (pane?.width ?? 800) / 2,
       y: (pane?.top ?? 0) + (pane?.height ?? 600) / 2,

@@ -1,7 +1,7 @@
 import { commandLine, type groupByElement, type Op } from '@netcanvas/shared';
 import { useState } from 'react';
 import { attempt } from '../core/safe';
-import { useApp } from '../store';
+import { useApp } from '../ui/context';
 
 /** The shell line of an op, as the script has it; an op the renderer refuses says why instead. */
 export function command(op: Op): string {
@@ -37,6 +37,7 @@ export function firstGroups(groups: readonly OpGroup[], rows: number): readonly 
 export function PlanOps({ groups }: { groups: readonly OpGroup[] }) {
   const setHighlight = useApp((s) => s.setHighlight);
   const clearHighlight = useApp((s) => s.clearHighlight);
+  const select = useApp((s) => s.select);
   const [rows, setRows] = useState(PLAN_ROWS);
   const shown = firstGroups(groups, rows);
   const hidden = groups.slice(shown.length);
@@ -52,7 +53,7 @@ export function PlanOps({ groups }: { groups: readonly OpGroup[] }) {
               onMouseLeave={clearHighlight}
               onFocus={() => setHighlight([g.element], 'hover')}
               onBlur={clearHighlight}
-              onClick={() => useApp.getState().select([g.element])}
+              onClick={() => select([g.element])}
             >
               {g.element} <span className="nc-muted">{g.ops.length}</span>
             </button>

@@ -1,10 +1,9 @@
 import { compile, groupByElement, renderScript } from '@netcanvas/shared';
 import { useMemo } from 'react';
-import { useAnalysis } from '../core/analysis';
 import { download } from '../core/io';
 import { attempt } from '../core/safe';
-import { useApp } from '../store';
-import { Icon } from './icons';
+import { useAnalysis, useApp } from '../ui/context';
+import { Icon } from '../ui/icons';
 import { command, PlanOps } from './PlanOps';
 
 export function PlanPanel() {

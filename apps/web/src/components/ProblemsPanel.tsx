@@ -1,6 +1,5 @@
-import { useAnalysis } from '../core/analysis';
-import { useApp } from '../store';
-import { Icon } from './icons';
+import { useAnalysis, useApp } from '../ui/context';
+import { Icon } from '../ui/icons';
 import { useReveal } from './useReveal';
 
 /** Every diagnostic of the design; clicking one selects what it is about and brings it into view. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { listSessions, revokeSession, type SessionRow } from '../live/client';
-import { useLive } from '../live/store';
+import type { SessionRow } from '../live/answers';
+import { useClient, useLive } from '../ui/context';
 import { Modal } from './Modal';
 
 const when = (iso: string) => new Date(iso).toLocaleString();
@@ -11,9 +11,10 @@ const when = (iso: string) => new Date(iso).toLocaleString();
  * restarting the server revokes them all.
  */
 export function SessionsDialog({ onClose }: { onClose: () => void }) {
+  const { listSessions, revokeSession } = useClient().lab;
   const [rows, setRows] = useState<SessionRow[] | null>(null);
   const refresh = () => void listSessions().then((r) => setRows(r ?? []));
-  useEffect(refresh, []);
+  useEffect(refresh, [listSessions]);
   return (
     <Modal
       label="Sessions"

@@ -1,4 +1,4 @@
-import { useApp } from '../store';
+import { useApp } from '../ui/context';
 
 export function Toasts() {
   const toasts = useApp((s) => s.toasts);

@@ -1,11 +1,9 @@
-import { useAnalysis } from '../core/analysis';
 import { exportDesign, pickFile } from '../core/io';
-import { applyOrReview, destroy } from '../live/client';
-import { labDeployed, labOf, useLive } from '../live/store';
-import { importText, openView } from '../live/workspace';
 import { autoLayout } from '../model/layout';
-import { type PanelId, useApp } from '../store';
-import { Icon } from './icons';
+import type { PanelId } from '../store/app';
+import { labDeployed, labOf } from '../store/live';
+import { useAnalysis, useApp, useClient, useLive, useStores } from '../ui/context';
+import { Icon } from '../ui/icons';
 import { SessionsButton } from './Sessions';
 
 function PanelButton({ panel, label, count }: { panel: PanelId; label: string; count?: number }) {
@@ -69,6 +67,8 @@ export function Toolbar() {
   const lab = useLive((s) => s.lab);
   const progress = useLive((s) => s.progress);
   const busy = progress !== null && !progress.failed && progress.phase !== 'done';
+  const { app } = useStores();
+  const { lab: actions, workspace } = useClient();
   return (
     <header className="nc-toolbar" data-testid="toolbar">
       <div className="nc-brand">
@@ -99,7 +99,7 @@ export function Toolbar() {
           type="button"
           title="Your designs: new, open, duplicate, delete, history"
           disabled={!online}
-          onClick={() => openView('designs')}
+          onClick={() => workspace.openView('designs')}
           data-testid="btn-designs"
         >
           <Icon name="designs" /> <span className="label">Designs</span>
@@ -108,7 +108,7 @@ export function Toolbar() {
           type="button"
           title="Every lab running on this machine"
           disabled={!online}
-          onClick={() => openView('labs')}
+          onClick={() => workspace.openView('labs')}
           data-testid="btn-labs"
         >
           <Icon name="labs" /> <span className="label">Labs</span>
@@ -140,7 +140,7 @@ export function Toolbar() {
         <button
           type="button"
           title="Open the scenario gallery"
-          onClick={() => useApp.getState().setGalleryOpen(true)}
+          onClick={() => app.getState().setGalleryOpen(true)}
           data-testid="btn-gallery"
         >
           <Icon name="gallery" /> <span className="label">Scenarios</span>
@@ -151,7 +151,7 @@ export function Toolbar() {
           data-testid="btn-import"
           onClick={async () => {
             const file = await pickFile();
-            if (file) await importText(file.text, file.name);
+            if (file) await workspace.importText(file.text, file.name);
           }}
         >
           <Icon name="import" /> <span className="label">Import</span>
@@ -159,7 +159,7 @@ export function Toolbar() {
         <button
           type="button"
           title="Download the design as YAML"
-          onClick={exportDesign}
+          onClick={() => exportDesign(app)}
           data-testid="btn-export"
         >
           <Icon name="export" /> <span className="label">Export</span>
@@ -169,8 +169,8 @@ export function Toolbar() {
           title="Arrange automatically"
           data-testid="btn-layout"
           onClick={async () => {
-            const d = await autoLayout(useApp.getState().design);
-            useApp.getState().moveNodes(d.layout ?? {});
+            const d = await autoLayout(app.getState().design);
+            app.getState().moveNodes(d.layout ?? {});
             window.dispatchEvent(new CustomEvent('netcanvas:fit'));
           }}
         >
@@ -200,7 +200,7 @@ export function Toolbar() {
                   ? 'Review what would change in the running lab, then apply it'
                   : 'Create this network in the kernel'
           }
-          onClick={() => void applyOrReview()}
+          onClick={() => void actions.applyOrReview()}
           data-testid="btn-deploy"
         >
           <Icon name="play" /> {labDeployed(lab) ? 'Apply' : 'Deploy'}
@@ -209,7 +209,7 @@ export function Toolbar() {
           type="button"
           className="danger"
           disabled={!online || busy || lab === 'absent'}
-          onClick={destroy}
+          onClick={() => void actions.destroy()}
           data-testid="btn-destroy"
           title="Remove every namespace of this lab"
         >

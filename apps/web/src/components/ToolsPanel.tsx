@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useAnalysis } from '../core/analysis';
-import { downloadCapture, startCapture } from '../live/client';
-import { labRunning, useLive } from '../live/store';
+import { labRunning } from '../store/live';
+import { useAnalysis, useClient, useLive } from '../ui/context';
 
 /** Ping/traceroute output and the packet capture stream. */
 export function ToolsPanel() {
   const tools = useLive((s) => s.tools);
+  const { downloadCapture, startCapture } = useClient().lab;
   const capture = useLive((s) => s.capture);
   const running = useLive(labRunning);
   const topology = useAnalysis((s) => s.topology);

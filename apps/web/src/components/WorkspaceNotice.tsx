@@ -1,4 +1,4 @@
-import { openView, useWorkspace } from '../live/workspace';
+import { useClient, useWorkspace } from '../ui/context';
 
 /**
  * What the last change of design did to labs ("lab vxlan keeps running; it
@@ -7,8 +7,8 @@ import { openView, useWorkspace } from '../live/workspace';
  */
 export function WorkspaceNotice() {
   const notices = useWorkspace((s) => s.notices);
+  const { openView, dismissNotices: dismiss } = useClient().workspace;
   if (notices.length === 0) return null;
-  const dismiss = () => useWorkspace.setState({ notices: [] });
   return (
     <div className="nc-workspace-notice" role="status" data-testid="workspace-notice">
       <ul>

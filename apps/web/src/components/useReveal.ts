@@ -2,8 +2,8 @@ import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { useCallback } from 'react';
 import type { AppEdge, AppNode } from '../model/flow';
 import { revealViewport, uncoveredArea } from '../model/view';
+import { OVERVIEW_ZOOM } from '../ui/ElementShell';
 import { FIT } from './Canvas';
-import { OVERVIEW_ZOOM } from './ElementShell';
 
 const REVEAL_MS = 350;
 

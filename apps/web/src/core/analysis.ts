@@ -1,28 +1,9 @@
 import type { AddressRecord, Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
 import { diagnose, hintsFrom, recordHints } from '@netcanvas/shared';
-import { create } from 'zustand';
-import { labOf, useLive } from '../live/store';
-import { useApp } from '../store';
+import type { Stores } from '../store';
+import type { AnalysisState } from '../store/analysis';
+import { labOf } from '../store/live';
 import { attempt } from './safe';
-
-export interface AnalysisState {
-  /** The topology of the design as it is now; undefined while it has errors that stop resolving. */
-  topology: Topology | undefined;
-  diagnostics: Diagnostic[];
-  /** Worst severity per element id, for badges and outlines. */
-  worst: Record<string, Severity>;
-  /** Messages per element id, for tooltips and the inspector. */
-  messages: Record<string, Diagnostic[]>;
-  running: boolean;
-}
-
-export const useAnalysis = create<AnalysisState>()(() => ({
-  topology: undefined,
-  diagnostics: [],
-  worst: {},
-  messages: {},
-  running: false,
-}));
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
@@ -59,24 +40,29 @@ export function runDiagnose(
   return { diagnostics, worst, messages, topology: value?.topology };
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined;
 /**
- * The last topology that resolved, kept only as address hints so that
- * fixing an error does not renumber what the user saw before it.
+ * Diagnoses after every change of the design (or of the lab and address
+ * record it is shown under), debounced so typing stays smooth on big
+ * designs. Returns the way to stop.
  */
-let lastGood: Topology | undefined;
-
-function markRunning(): void {
-  if (!useAnalysis.getState().running) useAnalysis.setState({ running: true });
-}
-
-/** Diagnoses after every change, debounced so typing stays smooth on big designs. */
-export function startAnalysis(delayMs = 120): () => void {
+export function startAnalysis(
+  { app, live, analysis }: Pick<Stores, 'app' | 'live' | 'analysis'>,
+  delayMs = 120,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The last topology that resolved, kept only as address hints so that
+   * fixing an error does not renumber what the user saw before it.
+   */
+  let lastGood: Topology | undefined;
+  const markRunning = () => {
+    if (!analysis.getState().running) analysis.setState({ running: true });
+  };
   const run = () => {
-    const design = useApp.getState().design;
+    const design = app.getState().design;
     // Kernel names (plan, paths) under the lab the server gave this design, so they match the
     // kernel; addresses from the server's record of this design (keyed by element, so by any lab).
-    const { labName, addresses } = useLive.getState();
+    const { labName, addresses } = live.getState();
     const lab = labOf(labName, design.name);
     const result = runDiagnose(
       lab === design.name ? design : { ...design, name: lab },
@@ -84,7 +70,7 @@ export function startAnalysis(delayMs = 120): () => void {
       addresses,
     );
     if (result.topology) lastGood = result.topology;
-    useAnalysis.setState({ ...result, running: false });
+    analysis.setState({ ...result, running: false });
   };
   // The first diagnosis waits for the first paint: the canvas of a big design
   // shows a few hundred milliseconds sooner, and its problems a moment later.
@@ -97,12 +83,12 @@ export function startAnalysis(delayMs = 120): () => void {
     clearTimeout(timer);
     timer = setTimeout(run, delayMs);
   };
-  const unsubscribe = useApp.subscribe((s, old) => {
+  const unsubscribe = app.subscribe((s, old) => {
     if (s.design !== old.design) again();
   });
   // Another lab (a design switch), or the server's record of a new version
   // (after an edit, an apply, a reload), changes what is shown.
-  const unsubscribeLive = useLive.subscribe((s, old) => {
+  const unsubscribeLive = live.subscribe((s, old) => {
     if (s.labName !== old.labName || s.addresses !== old.addresses) again();
   });
   return () => {

@@ -2,7 +2,7 @@ import type { Design, Diagnostic } from '@netcanvas/shared';
 import { designToYaml, draftFromYaml, parseDraft } from '@netcanvas/shared';
 import { needsLayout } from '../model/flow';
 import { autoLayout } from '../model/layout';
-import { useApp } from '../store';
+import type { AppStore } from '../store/app';
 import { attempt } from './safe';
 
 /**
@@ -56,11 +56,11 @@ export async function laidOut(design: Design): Promise<Design> {
  * laid out. Undoable: opening a scenario over an afternoon's drawing must
  * not lose it. (With a server, it becomes a design of its own: live/workspace.)
  */
-export async function openDesign(design: Design, source: string): Promise<void> {
+export async function openDesign(app: AppStore, design: Design, source: string): Promise<void> {
   const laid = await laidOut(design);
-  const hadWork = Object.keys(useApp.getState().design.nodes).length > 0;
-  useApp.getState().replaceDesign(laid);
-  useApp
+  const hadWork = Object.keys(app.getState().design.nodes).length > 0;
+  app.getState().replaceDesign(laid);
+  app
     .getState()
     .toast(
       hadWork ? `Opened ${source} · Ctrl+Z brings back the previous design` : `Opened ${source}`,
@@ -69,11 +69,11 @@ export async function openDesign(design: Design, source: string): Promise<void> 
 }
 
 /** Reads a file or a scenario's text; a design that cannot be read is said so (undefined). */
-export function readDesignOrSay(text: string, source: string): Design | undefined {
+export function readDesignOrSay(app: AppStore, text: string, source: string): Design | undefined {
   const { design, diagnostics } = readDesign(text);
   if (!design) {
     const first = diagnostics[0];
-    useApp
+    app
       .getState()
       .toast(
         `Cannot open ${source}: ${first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'not a netcanvas design'}`,
@@ -84,8 +84,8 @@ export function readDesignOrSay(text: string, source: string): Design | undefine
   return design;
 }
 
-export function exportDesign() {
-  const design = useApp.getState().design;
+export function exportDesign(app: AppStore) {
+  const design = app.getState().design;
   const { text, ext } = writeDesign(design);
   download(`${design.name}.${ext}`, text, ext === 'yaml' ? 'application/yaml' : 'application/json');
 }

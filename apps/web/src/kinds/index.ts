@@ -1,5 +1,4 @@
-import type { EdgeTypes, NodeTypes } from '@xyflow/react';
-import { LinkEdge, UnderlayEdge } from '../components/LinkEdge';
+import type { NodeTypes } from '@xyflow/react';
 import { HostNode } from './host/HostNode';
 import { NamespaceNode } from './namespace/NamespaceNode';
 import { RouterNode } from './router/RouterNode';
@@ -16,5 +15,3 @@ export const nodeTypes = {
   router: RouterNode,
   vxlan: VxlanNode,
 } satisfies NodeTypes;
-
-export const edgeTypes = { link: LinkEdge, underlay: UnderlayEdge } satisfies EdgeTypes;

@@ -1,24 +1,22 @@
-import { type Design, type DesignNode, linkRuleProblem } from '@netcanvas/shared';
+import { type Design, type DesignNode, linkRule } from '@netcanvas/shared';
 import { endpointNode, linksOf, otherEnd } from './endpoints';
 
 const isSegment = (n: DesignNode) => n.kind === 'vlan' || n.kind === 'switch';
 
 /**
  * Why a link between `a` and `b` cannot exist, or null when it can. The
- * core's link rules (`linkRuleProblem`, what validate reports) decide first,
- * so a drag is refused at once with the reason the validator would give; the
- * rest are slips of the mouse the canvas catches on its own. A namespace may
- * join a tunnel like a router or host: resolve says so when it has no address
- * on the tunnel's underlay.
+ * core's link rule (`linkRule`, what validate reports and resolve builds
+ * from) decides first, so a drag is refused at once with the reason the
+ * validator would give; the rest are slips of the mouse the canvas catches
+ * on its own. A namespace may join a tunnel like a router or host: resolve
+ * says so when it has no address on the tunnel's underlay.
  */
 export function connectionProblem(design: Design, a: string, b: string): string | null {
-  const na = Object.hasOwn(design.nodes, a) ? design.nodes[a] : undefined;
-  const nb = Object.hasOwn(design.nodes, b) ? design.nodes[b] : undefined;
-  if (!na || !nb) return `${na ? b : a} is not in the design`;
-  if (a === b) return 'a link needs two different elements';
-  // The core's own rule, in its own words: what validate would say about this link.
-  const rule = linkRuleProblem(new Map(Object.entries(design.nodes)), a, b);
-  if (rule) return `this link ${rule.what}`;
+  const nodeOf = (id: string) => (Object.hasOwn(design.nodes, id) ? design.nodes[id] : undefined);
+  const rule = linkRule({ id: a, node: nodeOf(a) }, { id: b, node: nodeOf(b) });
+  if (!rule.ok) return `this link ${rule.reason}`;
+  const na = nodeOf(a)!;
+  const nb = nodeOf(b)!;
   for (const [id, node, peer] of [
     [a, na, nb],
     [b, nb, na],

@@ -1,7 +1,6 @@
-import type { Design, DesignNode, Link, NodeKind, StaticRoute } from '@netcanvas/shared';
+import type { AutoField, Design, DesignNode, Link, NodeKind, StaticRoute } from '@netcanvas/shared';
 import { API_VERSION, freeId } from '@netcanvas/shared';
 import type { XYPosition } from '@xyflow/react';
-import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
 import { compactEndpoint, endpointNode, endpointObject, linkIds } from '../model/endpoints';
 import { absolutePosition, containerSlot, parentOf } from '../model/flow';
@@ -25,6 +24,23 @@ export interface Fragment {
   layout: Record<string, XYPosition>;
 }
 
+/**
+ * What the store needs of a node kind: the element a drop makes (free
+ * numbers picked from the design) and which of its fields were picked so.
+ * Each kind's folder defines it (kinds/<kind>/definition.ts); the app hands
+ * them to the store factory, so the store never imports the kinds.
+ */
+export interface KindRule<K extends NodeKind = NodeKind> {
+  /** Default node for a drop on the canvas; may look at the design to pick free numbers. */
+  create(design: Design): Extract<DesignNode, { kind: K }>;
+  /**
+   * The fields `create` picks by itself (a free VLAN id, VNI, subnet): when
+   * another tab picked the same at the same moment, the server picks again.
+   */
+  auto?: readonly AutoField[];
+}
+export type KindRules = { readonly [K in NodeKind]: KindRule<K> };
+
 export type AddLinkResult = { ok: true; id: string } | { ok: false; reason: string };
 
 /**
@@ -35,12 +51,12 @@ export type AddLinkResult = { ok: true; id: string } | { ok: false; reason: stri
 export const edit = {
   addNode(
     design: Design,
+    kinds: KindRules,
     kind: NodeKind,
     position: XYPosition,
     host?: string,
   ): { design: Design; id: string } {
-    const def = KIND_DEFINITIONS[kind];
-    const node = def.create(design) as DesignNode;
+    const node = kinds[kind].create(design) as DesignNode;
     const id = freeId(design, ID_PREFIX[kind]);
     let placed = node;
     if (node.kind === 'namespace' && host && design.nodes[host]?.kind === 'host')
@@ -193,7 +209,12 @@ export const edit = {
    * ids, VNIs and subnets, and explicit addresses are dropped: a paste never
    * creates a duplicate the validator would then complain about.
    */
-  paste(design: Design, fragment: Fragment, offset: XYPosition): { design: Design; ids: string[] } {
+  paste(
+    design: Design,
+    kinds: KindRules,
+    fragment: Fragment,
+    offset: XYPosition,
+  ): { design: Design; ids: string[] } {
     let next = design;
     const rename = new Map<string, string>();
     const order = Object.keys(fragment.nodes).sort((a, b) => {
@@ -207,7 +228,7 @@ export const edit = {
       rename.set(oldId, id);
       let node: DesignNode = src;
       if (src.kind === 'vlan' || src.kind === 'switch' || src.kind === 'vxlan') {
-        const fresh = KIND_DEFINITIONS[src.kind].create(next) as DesignNode;
+        const fresh = kinds[src.kind].create(next) as DesignNode;
         node = { ...src, ...pickNumbers(fresh) } as DesignNode;
         if (node.kind === 'switch' && !src.subnet) delete (node as { subnet?: string }).subnet;
       }

@@ -13,20 +13,29 @@
  *   containers out and leaves its tunnels without underlay, each as an op
  *   of its own in `applied`, so `invert(applied)` puts everything back.
  */
-import { parseCidr } from '../ipam.js';
-import { FIELDS_BY_KIND, linkIds } from '../parse.js';
+import { octetsOf, parseCidr, parseIfAddress } from '../net/ipv4.js';
+import { FIELDS_BY_KIND } from '../parse/issues.js';
 import {
   compactEndpoint,
   type Design,
   type DesignNode,
-  type EndpointObject,
   endpointObject,
   type Link,
-} from '../schema.js';
+} from '../parse/schema.js';
 import { freeId, freeSubnet, idPrefix, nextVid, nextVni, subnetIsFree } from './numbers.js';
 import type { EditNotice, EditOp } from './ops.js';
 import { renameOp } from './rename.js';
 import { sameValue } from './same.js';
+import {
+  orNull,
+  type Pos,
+  references,
+  STEP,
+  Working,
+  withEndpointField,
+  withLinkField,
+  withNodeField,
+} from './working.js';
 
 export interface ApplyResult {
   doc: Design;
@@ -37,174 +46,6 @@ export interface ApplyResult {
   renames: Record<string, string>;
 }
 
-type Pos = { x: number; y: number };
-/** How far apart two cards must start to both be seen, and how far a renamed one moves. */
-const STEP = 24;
-
-/** A copy-on-write view of the document being edited. */
-class Working {
-  private nodes: Record<string, DesignNode>;
-  private links: Link[];
-  private layout: Record<string, Pos> | undefined;
-  private top: Record<string, unknown>;
-  private owned = { nodes: false, links: false, layout: false };
-  private ids: string[] | null = null;
-
-  constructor(doc: Design) {
-    this.nodes = doc.nodes;
-    this.links = doc.links;
-    this.layout = doc.layout;
-    const { nodes: _n, links: _l, layout: _y, ...top } = doc;
-    this.top = top;
-  }
-
-  node(id: string): DesignNode | undefined {
-    return Object.hasOwn(this.nodes, id) ? this.nodes[id] : undefined;
-  }
-  nodeView(): Pick<Design, 'nodes' | 'addressing'> {
-    return { nodes: this.nodes, addressing: this.top.addressing as Design['addressing'] };
-  }
-  entries(): [string, DesignNode][] {
-    return Object.entries(this.nodes);
-  }
-  private ownNodes(): Record<string, DesignNode> {
-    if (!this.owned.nodes) {
-      this.nodes = { ...this.nodes };
-      this.owned.nodes = true;
-    }
-    return this.nodes;
-  }
-  setNode(id: string, node: DesignNode): void {
-    this.ownNodes()[id] = node;
-  }
-  deleteNode(id: string): void {
-    delete this.ownNodes()[id];
-  }
-  /** Renames a key in place, keeping the order of the others (the canvas draws in this order). */
-  renameNode(from: string, to: string): void {
-    const out: Record<string, DesignNode> = {};
-    for (const [id, n] of Object.entries(this.nodes)) out[id === from ? to : id] = n;
-    this.nodes = out;
-    this.owned.nodes = true;
-    if (this.layout && Object.hasOwn(this.layout, from)) {
-      const layout: Record<string, Pos> = {};
-      for (const [id, p] of Object.entries(this.layout)) layout[id === from ? to : id] = p;
-      this.layout = layout;
-      this.owned.layout = true;
-    }
-  }
-
-  linkCount(): number {
-    return this.links.length;
-  }
-  link(i: number): Link {
-    return this.links[i]!;
-  }
-  linkIds(): string[] {
-    this.ids ??= linkIds({ links: this.links });
-    return this.ids;
-  }
-  /** The index of link `id`; `hint` is tried first (the index the editor saw). */
-  findLink(id: string, hint?: number): number {
-    const ids = this.linkIds();
-    if (hint !== undefined && ids[hint] === id) return hint;
-    return ids.indexOf(id);
-  }
-  private ownLinks(): Link[] {
-    if (!this.owned.links) {
-      this.links = [...this.links];
-      this.owned.links = true;
-    }
-    return this.links;
-  }
-  setLink(i: number, link: Link, idsChange: boolean): void {
-    this.ownLinks()[i] = link;
-    if (idsChange) this.ids = null;
-  }
-  insertLink(i: number, link: Link): void {
-    this.ownLinks().splice(i, 0, link);
-    this.ids = null;
-  }
-  removeLink(i: number): void {
-    this.ownLinks().splice(i, 1);
-    this.ids = null;
-  }
-
-  at(id: string): Pos | undefined {
-    return this.layout && Object.hasOwn(this.layout, id) ? this.layout[id] : undefined;
-  }
-  setAt(id: string, at: Pos | null): void {
-    if (at === null && !this.layout) return;
-    if (!this.owned.layout) {
-      this.layout = { ...this.layout };
-      this.owned.layout = true;
-    }
-    if (at === null) delete this.layout![id];
-    else this.layout![id] = at;
-  }
-
-  field(name: string): unknown {
-    return this.top[name];
-  }
-  setField(name: string, value: unknown): void {
-    this.top = { ...this.top };
-    if (value === null) delete this.top[name];
-    else this.top[name] = value;
-  }
-
-  result(): Design {
-    const doc = { ...this.top, nodes: this.nodes, links: this.links } as Design;
-    if (this.layout !== undefined) doc.layout = this.layout;
-    return doc;
-  }
-}
-
-const orNull = (v: unknown): unknown => (v === undefined ? null : v);
-
-/** A node with one field set (null: removed). */
-export function withNodeField(node: DesignNode, field: string, value: unknown): DesignNode {
-  const next = { ...node } as Record<string, unknown>;
-  if (value === null) delete next[field];
-  else next[field] = value;
-  return next as DesignNode;
-}
-
-/** A link with its MTU or state set (null: removed). */
-export function withLinkField(link: Link, field: 'mtu' | 'state', value: unknown): Link {
-  const next = { ...link } as Record<string, unknown>;
-  if (value === null) delete next[field];
-  else next[field] = value;
-  return next as Link;
-}
-
-/** A link with one field of one end set; the end is written in its shortest form. */
-export function withEndpointField(
-  link: Link,
-  end: 0 | 1,
-  field: 'ifname' | 'ip' | 'mac',
-  value: unknown,
-): Link {
-  const ep: EndpointObject = { ...endpointObject(link.endpoints[end]) };
-  if (value === null || value === '') delete ep[field];
-  else ep[field] = value as string;
-  const endpoints = [...link.endpoints] as Link['endpoints'];
-  endpoints[end] = compactEndpoint(ep);
-  return { ...link, endpoints };
-}
-
-function references(w: Working, id: string): boolean {
-  for (const [, n] of w.entries()) {
-    if (n.kind === 'namespace' && n.host === id) return true;
-    if (n.kind === 'vxlan' && n.underlay === id) return true;
-  }
-  for (let i = 0; i < w.linkCount(); i++) {
-    const [a, b] = w.link(i).endpoints;
-    if (endpointObject(a).node === id || endpointObject(b).node === id) return true;
-  }
-  return w.at(id) !== undefined;
-}
-
-/** A field's value in a sentence. */
 function show(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (typeof v === 'string') return v === '' ? 'nothing' : `"${v}"`;
@@ -548,14 +389,15 @@ class Applier {
     }
     const subnet = 'subnet' in out ? out.subnet : undefined;
     if (auto.includes('subnet') && subnet !== undefined && !subnetIsFree(view, subnet, id)) {
-      const parsed = parseCidr(subnet);
-      const octets = subnet.split('/')[0]!.split('.');
-      // A new VLAN's subnet follows its VLAN id (10.0.<vid>.0/24) where it fits.
-      const preferred =
-        out.kind === 'vlan' && node.kind === 'vlan' && out.vid !== node.vid
-          ? out.vid % 256
-          : Number(octets[2] ?? 0);
-      const chosen = parsed ? freeSubnet(view, `${octets[0]}.${octets[1]}`, preferred, id) : subnet;
+      const written = parseCidr(subnet) && parseIfAddress(subnet);
+      let chosen = subnet;
+      if (written) {
+        const [a, b, c] = octetsOf(written.addr);
+        // A new VLAN's subnet follows its VLAN id (10.0.<vid>.0/24) where it fits.
+        const preferred =
+          out.kind === 'vlan' && node.kind === 'vlan' && out.vid !== node.vid ? out.vid % 256 : c;
+        chosen = freeSubnet(view, `${a}.${b}`, preferred, id);
+      }
       if (chosen !== subnet) {
         out = { ...out, subnet: chosen } as DesignNode;
         say('subnet', subnet, chosen);

@@ -9,11 +9,12 @@
  * matches already in order is kept and changed in place, the rest is
  * removed and added again where `after` has it.
  */
-import { FIELDS_BY_KIND, linkIds } from '../parse.js';
-import { type Design, type DesignNode, endpointObject, type Link } from '../schema.js';
-import { withEndpointField, withLinkField, withNodeField } from './apply.js';
+import { FIELDS_BY_KIND } from '../parse/issues.js';
+import { linkIds } from '../parse/links.js';
+import { type Design, type DesignNode, endpointObject, type Link } from '../parse/schema.js';
 import { DOC_FIELDS, type EditOp, ENDPOINT_FIELDS, LINK_FIELDS } from './ops.js';
 import { sameValue } from './same.js';
+import { withEndpointField, withLinkField, withNodeField } from './working.js';
 
 const get = (o: object, key: string): unknown => (o as Record<string, unknown>)[key] ?? null;
 const linkNodes = (l: Link) => l.endpoints.map((e) => endpointObject(e).node);

@@ -3,8 +3,9 @@
  * element is dropped or pasted, and what the server picks again when two
  * tabs picked the same one at the same moment (apply.ts).
  */
-import { parseCidr, type Subnet, subnetsOverlap } from '../ipam.js';
-import { type Design, RESERVED_NAMES } from '../schema.js';
+import { parseCidr, type Subnet, subnetsOverlap } from '../net/ipv4.js';
+import { RESERVED_NAMES } from '../net/names.js';
+import type { Design } from '../parse/schema.js';
 
 /** The first `<prefix><n>` (n ≥ start) that no element has and iproute2 would not misread. */
 export function freeId(design: Pick<Design, 'nodes'>, prefix: string, start = 1): string {

@@ -7,8 +7,8 @@
  * applied" carry every `prev`, which is all `invert` needs.
  */
 import { z } from 'zod';
-import { PROTOTYPE_KEYS } from '../parse.js';
-import { DraftLink, DraftNode, ElementId, LINK_ID_RE, Position } from '../schema.js';
+import { PROTOTYPE_KEYS } from '../parse/parse.js';
+import { DraftLink, DraftNode, ElementId, LINK_ID_RE, Position } from '../parse/schema.js';
 
 /** Element ids in ops: the id pattern, and never a built-in JavaScript name (`constructor`). */
 const Id = ElementId.refine((id) => !PROTOTYPE_KEYS.has(id), {

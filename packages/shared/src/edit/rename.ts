@@ -5,8 +5,9 @@
  * edit the other tab's `c3`.
  */
 
-import type { Design } from '../schema.js';
-import { compactEndpoint, ELEMENT_ID_RE, type EndpointObject, endpointObject } from '../schema.js';
+import { ELEMENT_ID_RE } from '../net/names.js';
+import type { Design } from '../parse/schema.js';
+import { compactEndpoint, type EndpointObject, endpointObject } from '../parse/schema.js';
 import type { EditOp } from './ops.js';
 
 export type Renames = Readonly<Record<string, string>>;

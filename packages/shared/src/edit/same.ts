@@ -3,7 +3,7 @@
  * structural sharing that keeps unchanged elements the same objects (the
  * canvas re-renders an element only when its object changes).
  */
-import type { Design } from '../schema.js';
+import type { Design } from '../parse/schema.js';
 
 /** Deep equality of JSON values; `undefined` and `null` both mean "not set". Key order is ignored. */
 export function sameValue(a: unknown, b: unknown): boolean {

@@ -4,7 +4,7 @@
  * Other test files import these; keep the names and shapes stable.
  */
 import fc from 'fast-check';
-import { API_VERSION, Design, type DesignInput } from '../../src/schema.js';
+import { API_VERSION, Design, type DesignInput } from '../../src/parse/schema.js';
 
 type Nodes = DesignInput['nodes'];
 type Links = NonNullable<DesignInput['links']>;

@@ -1,13 +1,14 @@
 import type { HostNode } from '@netcanvas/shared';
 import { Cidr, freeSubnet } from '@netcanvas/shared';
-import { bySchema, emptyToUndefined, Field, Select } from '../../components/Field';
-import { useFieldProblems } from '../../components/inspectorParts';
 import { nodeIndex } from '../../model/nodes';
-import { useApp } from '../../store';
+import { useApp, useStores } from '../../ui/context';
+import { bySchema, emptyToUndefined, Field, Select } from '../../ui/Field';
+import { useFieldProblems } from '../../ui/inspectorParts';
 
 const subnetParse = bySchema(Cidr.optional(), emptyToUndefined);
 
 export function HostInspector({ id, node }: { id: string; node: HostNode }) {
+  const app = useStores().app;
   const setHostMode = useApp((s) => s.setHostMode);
   const setSubnet = useApp((s) => s.setSubnet);
   const subnetProblems = useFieldProblems(id, 'subnet');
@@ -25,7 +26,7 @@ export function HostInspector({ id, node }: { id: string; node: HostNode }) {
         onChange={(mode) => {
           setHostMode(id, mode);
           if (mode === 'routed' && !node.subnet)
-            setSubnet(id, freeSubnet(useApp.getState().design, '10.1', 1));
+            setSubnet(id, freeSubnet(app.getState().design, '10.1', 1));
         }}
       />
       {node.mode === 'routed' && (

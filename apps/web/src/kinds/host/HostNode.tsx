@@ -1,5 +1,8 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
+import type { HostFlowNode } from '../../model/flow';
+import { nodeIndex } from '../../model/nodes';
+import { useApp } from '../../ui/context';
 import {
   Badges,
   Handles,
@@ -8,11 +11,8 @@ import {
   useElementStatus,
   useLiveElement,
   useOverview,
-} from '../../components/ElementShell';
-import { KindIcon } from '../../components/icons';
-import type { HostFlowNode } from '../../model/flow';
-import { nodeIndex } from '../../model/nodes';
-import { useApp } from '../../store';
+} from '../../ui/ElementShell';
+import { KindIcon } from '../../ui/icons';
 import { hostDefinition } from './definition';
 
 /** A host is a container on the canvas: its namespaces are drawn inside it (React Flow sub-flow). */

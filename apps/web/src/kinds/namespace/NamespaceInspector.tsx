@@ -1,7 +1,7 @@
 import type { NamespaceNode } from '@netcanvas/shared';
-import { Select } from '../../components/Field';
 import { nodeIndex } from '../../model/nodes';
-import { useApp } from '../../store';
+import { useApp } from '../../ui/context';
+import { Select } from '../../ui/Field';
 
 export function NamespaceInspector({ id, node }: { id: string; node: NamespaceNode }) {
   const hosts = useApp((s) => nodeIndex(s.design.nodes).hosts);

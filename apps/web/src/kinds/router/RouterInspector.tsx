@@ -1,8 +1,8 @@
 import type { RouterNode, StaticRoute } from '@netcanvas/shared';
 import { StaticRoute as RouteSchema } from '@netcanvas/shared';
-import { bySchema, Field, Select } from '../../components/Field';
-import { useFieldProblems } from '../../components/inspectorParts';
-import { useApp } from '../../store';
+import { useApp } from '../../ui/context';
+import { bySchema, Field, Select } from '../../ui/Field';
+import { useFieldProblems } from '../../ui/inspectorParts';
 
 const toParse = bySchema(RouteSchema.shape.to);
 const viaParse = bySchema(RouteSchema.shape.via);

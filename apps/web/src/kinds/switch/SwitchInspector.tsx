@@ -1,8 +1,8 @@
 import type { SwitchNode } from '@netcanvas/shared';
 import { Cidr } from '@netcanvas/shared';
-import { bySchema, emptyToUndefined, Field } from '../../components/Field';
-import { useFieldProblems } from '../../components/inspectorParts';
-import { useApp } from '../../store';
+import { useApp } from '../../ui/context';
+import { bySchema, emptyToUndefined, Field } from '../../ui/Field';
+import { useFieldProblems } from '../../ui/inspectorParts';
 
 const subnetParse = bySchema(Cidr.optional(), emptyToUndefined);
 

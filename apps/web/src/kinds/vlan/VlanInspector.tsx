@@ -1,8 +1,8 @@
 import type { VlanNode } from '@netcanvas/shared';
 import { Cidr, VlanNode as VlanSchema } from '@netcanvas/shared';
-import { bySchema, Field, toNumber } from '../../components/Field';
-import { useFieldProblems } from '../../components/inspectorParts';
-import { useApp } from '../../store';
+import { useApp } from '../../ui/context';
+import { bySchema, Field, toNumber } from '../../ui/Field';
+import { useFieldProblems } from '../../ui/inspectorParts';
 
 const vidParse = bySchema(
   VlanSchema.shape.vid,

@@ -1,9 +1,9 @@
 import type { VxlanNode } from '@netcanvas/shared';
 import { Cidr, VxlanNode as VxlanSchema } from '@netcanvas/shared';
-import { bySchema, Field, Select, toNumber } from '../../components/Field';
-import { useFieldProblems } from '../../components/inspectorParts';
 import { nodeIndex } from '../../model/nodes';
-import { useApp } from '../../store';
+import { useApp } from '../../ui/context';
+import { bySchema, Field, Select, toNumber } from '../../ui/Field';
+import { useFieldProblems } from '../../ui/inspectorParts';
 
 const vniParse = bySchema(
   VxlanSchema.shape.vni,

@@ -1,10 +1,11 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { ElementCard, sameCard } from '../../components/ElementShell';
 import type { VxlanFlowNode } from '../../model/flow';
+import { ElementCard, sameCard } from '../../ui/ElementShell';
+import { vxlanDefinition } from './definition';
 
 function VxlanNodeView({ id, data, selected }: NodeProps<VxlanFlowNode>) {
-  return <ElementCard id={id} node={data.node} selected={selected} />;
+  return <ElementCard id={id} node={data.node} look={vxlanDefinition} selected={selected} />;
 }
 
 export const VxlanNode = memo(VxlanNodeView, sameCard);

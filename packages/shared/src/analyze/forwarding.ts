@@ -1,0 +1,92 @@
+/**
+ * Routing decisions, shared by equivalence class: every destination whose
+ * most specific covering prefix (over all routing tables) is the same gets
+ * the same route everywhere, so a lookup is made once per (namespace, class).
+ */
+import { networkOf } from '../net/ipv4.js';
+import type { NetModel } from './model.js';
+import type { Route } from './types.js';
+
+export class Forwarding {
+  /** Prefixes of every effective route, by length: the destination classes. */
+  readonly prefixSets: Set<number>[] = [];
+  private readonly classOfAddr = new Map<number, number>();
+  readonly classRep: number[] = [];
+  private readonly classKey = new Map<number, number>();
+  readonly lpmLens: number[][] = [];
+  readonly lpmMaps: Map<number, Route>[][] = [];
+  readonly routeMemo: (Route | null)[][] = [];
+
+  constructor(private readonly m: NetModel) {
+    for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
+    for (let ns = 0; ns < m.tables.length; ns++) {
+      const lens: number[] = [];
+      const maps: Map<number, Route>[] = [];
+      for (const r of m.tables[ns]!) {
+        this.prefixSets[r.len]!.add(r.net);
+        if (lens[lens.length - 1] !== r.len) {
+          lens.push(r.len);
+          maps.push(new Map());
+        }
+        const map = maps[maps.length - 1]!;
+        // `| 0`: small-integer keys; the first route of a prefix wins, as in the kernel's table.
+        if (!map.has(r.net | 0)) map.set(r.net | 0, r);
+      }
+      this.lpmLens[ns] = lens;
+      this.lpmMaps[ns] = maps;
+    }
+  }
+
+  /** Class of an address: its most specific covering prefix over every routing table. */
+  classOf(address: number): number {
+    const known = this.classOfAddr.get(address);
+    if (known !== undefined) return known;
+    let key = -1;
+    for (let len = 32; len >= 0; len--) {
+      const net = networkOf(address, len);
+      if (this.prefixSets[len]!.has(net)) {
+        key = net * 64 + len;
+        break;
+      }
+    }
+    let cls = this.classKey.get(key);
+    if (cls === undefined) {
+      cls = this.classRep.length;
+      this.classKey.set(key, cls);
+      this.classRep.push(address);
+    }
+    this.classOfAddr.set(address, cls);
+    return cls;
+  }
+
+  lookup(ns: number, address: number): Route | undefined {
+    const lens = this.lpmLens[ns]!;
+    const maps = this.lpmMaps[ns]!;
+    for (let k = 0; k < lens.length; k++) {
+      const r = maps[k]!.get(networkOf(address, lens[k]!) | 0);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** The route a namespace uses for a destination class (null: none). */
+  routeFor(ns: number, cls: number): Route | null {
+    let memo = this.routeMemo[ns];
+    if (!memo) {
+      memo = [];
+      this.routeMemo[ns] = memo;
+    }
+    let r = memo[cls];
+    if (r === undefined) {
+      r = this.lookup(ns, this.classRep[cls]!) ?? null;
+      memo[cls] = r;
+    }
+    return r;
+  }
+
+  /** Source address a namespace picks for destinations of a class: the primary address of the egress. */
+  sourceFor(ns: number, cls: number): number {
+    const r = this.routeFor(ns, cls);
+    return r && this.m.addr[r.dev]! >= 0 ? this.m.addr[r.dev]! : this.m.anyLocalAddress(ns);
+  }
+}

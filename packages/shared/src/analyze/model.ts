@@ -1,0 +1,289 @@
+/**
+ * The analyzer's model of a topology, built once: every interface and
+ * namespace as an index, addresses as integers, the L2 components as they
+ * really are (veth peers, bridge ports, VXLAN members whose underlay works),
+ * and each namespace's routing table as the kernel would hold it.
+ */
+import type { DomainSpec, IfaceSpec, RouteSpec, Topology } from '../model.js';
+import { networkOf, parseIfAddress, parseIpv4 } from '../net/ipv4.js';
+import { DEFAULT_MTU, kernelMtus } from '../net/mtu.js';
+import { type BrokenRoute, DST, type Failure, push, type Route } from './types.js';
+
+export class NetModel {
+  readonly ifaces: IfaceSpec[];
+  private readonly ifaceIndex = new Map<string, number>();
+  readonly ifaceNs: number[] = [];
+  readonly up: boolean[] = [];
+  readonly addr: number[] = [];
+  private readonly plen: number[] = [];
+  /** A VXLAN device's own underlay address (`local`), or -1. */
+  readonly local: number[] = [];
+  readonly nsIndex = new Map<string, number>();
+  readonly nsElement: string[] = [];
+  readonly nsForwarding: boolean[] = [];
+  readonly nsRole: string[] = [];
+  readonly nsIfaces: number[][] = [];
+  readonly tables: Route[][] = [];
+  readonly broken: BrokenRoute[][] = [];
+  readonly nsHasComputed: boolean[] = [];
+  readonly nsHasStatic: boolean[] = [];
+  readonly domains = new Map<string, DomainSpec>();
+  readonly linkState = new Map<string, 'up' | 'down'>();
+  /** Union-find parent over interfaces: the L2 components as they really are. */
+  private readonly parent: number[] = [];
+  /** Address → namespaces where it is local (on any interface, up or down: the weak host model). */
+  readonly localOwners = new Map<number, number[]>();
+  /** Address → up interfaces that carry it. */
+  private readonly upOwners = new Map<number, number[]>();
+  /** Address → every interface that carries it, whatever its state (for explanations). */
+  readonly anyOwners = new Map<number, number[]>();
+  /** The MTU the kernel gives each interface. */
+  readonly mtu: number[] = [];
+
+  constructor(readonly topology: Topology) {
+    this.ifaces = topology.interfaces;
+    for (const d of topology.domains) this.domains.set(d.id, d);
+    for (const l of topology.links) this.linkState.set(l.id, l.state);
+    for (const ns of topology.netns)
+      this.addNs(ns.name, ns.node ?? ns.name, ns.forwarding, ns.role);
+    this.indexInterfaces();
+    this.buildComponents();
+    this.buildTables();
+    const mtus = kernelMtus(this.ifaces);
+    for (const f of this.ifaces) this.mtu.push(mtus.get(f.key) ?? DEFAULT_MTU);
+  }
+
+  ns(name: string): number {
+    let i = this.nsIndex.get(name);
+    // An interface in a namespace the topology does not list: still model it, as its own non-forwarder.
+    if (i === undefined) i = this.addNs(name, name, false, 'namespace');
+    return i;
+  }
+
+  /** One namespace more in every per-namespace array: one place, so none is missed. */
+  private addNs(name: string, element: string, forwarding: boolean, role: string): number {
+    const i = this.nsElement.length;
+    this.nsIndex.set(name, i);
+    this.nsElement.push(element);
+    this.nsForwarding.push(forwarding);
+    this.nsRole.push(role);
+    this.nsIfaces.push([]);
+    this.tables.push([]);
+    this.broken.push([]);
+    this.nsHasComputed.push(false);
+    this.nsHasStatic.push(false);
+    return i;
+  }
+
+  private indexInterfaces(): void {
+    this.ifaces.forEach((f, i) => {
+      this.ifaceIndex.set(`${f.netns}/${f.name}`, i);
+      const ns = this.ns(f.netns);
+      this.ifaceNs.push(ns);
+      this.nsIfaces[ns]!.push(i);
+      this.up.push(f.up);
+      const parsed = f.address === null ? null : parseIfAddress(f.address);
+      const a = parsed?.addr ?? -1;
+      this.addr.push(a);
+      this.plen.push(parsed?.len ?? 32);
+      this.local.push(f.vxlan ? (parseIpv4(f.vxlan.local) ?? -1) : -1);
+      this.parent.push(i);
+      if (a >= 0) {
+        push(this.anyOwners, a, i);
+        if (f.up) push(this.upOwners, a, i);
+        // Weak host model: the kernel keeps the local route of an address on a down
+        // interface, so the namespace still accepts packets for it on any other one.
+        const owners = this.localOwners.get(a);
+        if (!owners) this.localOwners.set(a, [ns]);
+        else if (!owners.includes(ns)) owners.push(ns);
+      }
+    });
+  }
+
+  find(i: number): number {
+    let root = i;
+    while (this.parent[root] !== root) root = this.parent[root]!;
+    while (this.parent[i] !== root) {
+      const next = this.parent[i]!;
+      this.parent[i] = root;
+      i = next;
+    }
+    return root;
+  }
+
+  private union(a: number, b: number): boolean {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return false;
+    if (ra < rb) this.parent[rb] = ra;
+    else this.parent[ra] = rb;
+    return true;
+  }
+
+  peerOf(i: number): number {
+    const p = this.ifaces[i]!.peer;
+    return p ? (this.ifaceIndex.get(`${p.netns}/${p.name}`) ?? -1) : -1;
+  }
+
+  masterOf(i: number): number {
+    const f = this.ifaces[i]!;
+    return f.master ? (this.ifaceIndex.get(`${f.netns}/${f.master}`) ?? -1) : -1;
+  }
+
+  underlayOf(i: number): number {
+    const f = this.ifaces[i]!;
+    return f.vxlan ? (this.ifaceIndex.get(`${f.netns}/${f.vxlan.underlayDev}`) ?? -1) : -1;
+  }
+
+  /** Members of each VXLAN segment (same VNI and UDP port: anything else never meets). */
+  vxlanGroups(): number[][] {
+    const groups = new Map<string, number[]>();
+    this.ifaces.forEach((f, i) => {
+      if (f.kind === 'vxlan' && f.vxlan) push(groups, `${f.vxlan.vni}:${f.vxlan.port}`, i);
+    });
+    return [...groups.values()];
+  }
+
+  private buildComponents(): void {
+    for (let i = 0; i < this.ifaces.length; i++) {
+      if (!this.up[i]) continue;
+      const peer = this.peerOf(i);
+      if (peer >= 0 && this.up[peer]) this.union(i, peer);
+      const master = this.masterOf(i);
+      if (master >= 0 && this.up[master]) this.union(i, master);
+    }
+    // A tunnel joins its members only once their underlay connects them; tunnels may
+    // ride on other tunnels, so repeat until nothing new joins.
+    const groups = this.vxlanGroups();
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const g of groups) {
+        for (let x = 0; x < g.length; x++) {
+          for (let y = x + 1; y < g.length; y++) {
+            const a = g[x]!;
+            const b = g[y]!;
+            if (this.find(a) === this.find(b)) continue;
+            if (this.tunnelProblem(a, b) === null && this.union(a, b)) changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether an up interface carrying `address` sits in the same L2 component as `from`. */
+  ownerInComponent(from: number, address: number): number {
+    const owners = this.upOwners.get(address);
+    if (!owners) return -1;
+    const root = this.find(from);
+    for (const o of owners) if (this.find(o) === root) return o;
+    // Weak host model: a namespace answers ARP for any of its local addresses on any interface.
+    const nss = this.localOwners.get(address) ?? [];
+    for (const ns of nss) {
+      for (const i of this.nsIfaces[ns]!) if (this.up[i] && this.find(i) === root) return i;
+    }
+    return -1;
+  }
+
+  /** Why VXLAN members a and b cannot exchange frames right now, or null if they can. */
+  tunnelProblem(a: number, b: number): 'down' | 'fdb' | 'underlay' | null {
+    if (!this.up[a] || !this.up[b]) return 'down';
+    const va = this.ifaces[a]!.vxlan!;
+    const vb = this.ifaces[b]!.vxlan!;
+    // Head-end replication: each side floods only to the remotes it lists, and ARP needs both ways.
+    if (!va.remotes.includes(vb.local) || !vb.remotes.includes(va.local)) return 'fdb';
+    const ua = this.underlayOf(a);
+    const ub = this.underlayOf(b);
+    if (ua < 0 || ub < 0 || !this.up[ua] || !this.up[ub]) return 'underlay';
+    if (this.ownerInComponent(ua, this.local[b]!) < 0) return 'underlay';
+    if (this.ownerInComponent(ub, this.local[a]!) < 0) return 'underlay';
+    return null;
+  }
+
+  private buildTables(): void {
+    const connected: Route[][] = this.tables.map(() => []);
+    for (let i = 0; i < this.ifaces.length; i++) {
+      if (!this.up[i] || this.addr[i]! < 0) continue;
+      const len = this.plen[i]!;
+      connected[this.ifaceNs[i]!]!.push({
+        net: networkOf(this.addr[i]!, len),
+        len,
+        dev: i,
+        via: -1,
+        spec: null,
+      });
+    }
+    const written: Route[][] = this.tables.map(() => []);
+    for (const spec of this.topology.routes) {
+      const ns = this.ns(spec.netns);
+      if (spec.origin === 'computed') this.nsHasComputed[ns] = true;
+      if (spec.origin === 'static') this.nsHasStatic[ns] = true;
+      const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
+      const len = to?.len ?? 32;
+      const net = networkOf(to?.addr ?? -1, len);
+      const dev = this.ifaceIndex.get(`${spec.netns}/${spec.dev}`) ?? -1;
+      const via = parseIpv4(spec.via) ?? -1;
+      const problem = this.routeProblem(ns, dev, via, spec);
+      if (problem) {
+        this.broken[ns]!.push({
+          net,
+          len,
+          dev,
+          spec,
+          problem: problem.reason,
+          blame: problem.blame,
+        });
+        continue;
+      }
+      // A written route for a prefix that is already connected is refused by the kernel (File exists).
+      if (connected[ns]!.some((r) => r.net === net && r.len === len)) continue;
+      written[ns]!.push({ net, len, dev, via, spec });
+    }
+    for (let ns = 0; ns < this.tables.length; ns++) {
+      const table = [...connected[ns]!, ...written[ns]!];
+      // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
+      table.sort((x, y) => y.len - x.len);
+      this.tables[ns] = table;
+    }
+  }
+
+  /** The kernel refuses `route add … via G dev D` when D is missing or down, or G is not on D's subnet. */
+  private routeProblem(ns: number, dev: number, via: number, spec: RouteSpec): Failure | null {
+    const el = this.nsElement[ns]!;
+    if (dev < 0)
+      return {
+        reason: `${el} has no interface ${spec.dev} for its route to ${spec.to}`,
+        blame: [el],
+      };
+    if (!this.up[dev]) {
+      const link = this.ifaces[dev]!.link;
+      const cut =
+        link && this.linkState.get(link) === 'down'
+          ? `the link ${link} is down`
+          : `${el}'s interface ${spec.dev} is down`;
+      return { reason: `${cut}, so ${el} has no route to ${DST}`, blame: link ? [link, el] : [el] };
+    }
+    if (
+      this.addr[dev]! < 0 ||
+      networkOf(via, this.plen[dev]!) !== networkOf(this.addr[dev]!, this.plen[dev]!)
+    ) {
+      return {
+        reason: `${el}'s route to ${spec.to} via ${spec.via} is unusable: ${spec.via} is not on the subnet of ${spec.dev}`,
+        blame: [el],
+      };
+    }
+    return null;
+  }
+
+  anyLocalAddress(ns: number): number {
+    for (const i of this.nsIfaces[ns]!) if (this.up[i] && this.addr[i]! >= 0) return this.addr[i]!;
+    return -1;
+  }
+
+  /** The interface of namespace `ns` that a frame sent on `from` reaches, or -1. */
+  arrivalIn(from: number, ns: number): number {
+    for (const i of this.nsIfaces[ns]!)
+      if (this.up[i] && this.find(i) === this.find(from)) return i;
+    return -1;
+  }
+}

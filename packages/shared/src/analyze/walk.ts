@@ -1,0 +1,361 @@
+/**
+ * A packet's way from the namespace that sends it to the one that takes it:
+ * the origin's step, then the transit walk, shared by every destination of
+ * a class, then the delivery, which is per destination.
+ */
+import type { Hop } from '../model.js';
+import { formatIpv4 } from '../net/ipv4.js';
+import type { Explainer } from './explain.js';
+import type { Forwarding } from './forwarding.js';
+import type { Hops } from './hops.js';
+import type { NetModel } from './model.js';
+import {
+  DST,
+  type Failure,
+  type OriginStep,
+  type PathResult,
+  type Route,
+  TTL,
+  type Walk,
+} from './types.js';
+
+export class Walker {
+  constructor(
+    private readonly m: NetModel,
+    private readonly fwd: Forwarding,
+    private readonly hops: Hops,
+    private readonly explain: Explainer,
+  ) {}
+
+  private readonly originStepMemo = new Map<Route, OriginStep>();
+  private readonly noRouteMemo: Map<number, Failure>[] = [];
+  private readonly reasonMemo = new Map<Failure, Map<number, string>>();
+  /** Namespace where the last successful trace() delivered. */
+  private tracedAt = -1;
+  readonly transitMemo: Map<number, Walk | 'busy'>[] = [];
+  private readonly nextHopMemo = new Map<Route, { ns: number; arrival: number } | Failure>();
+  /** Paths to addresses that are not endpoint targets (a reply to a secondary source address), per namespace. */
+  private readonly pathMemo: Map<number, PathResult>[] = [];
+  private readonly transitStack: number[] = [];
+
+  /** What the originating namespace does with a route: the same for every destination that uses it. */
+  private originStep(ns: number, route: Route): OriginStep {
+    let step = this.originStepMemo.get(route);
+    if (!step) {
+      const stop = this.hops.stopHop(ns, route, true);
+      if (route.via < 0)
+        step = { head: [stop, this.hops.crossHop(route.dev)], next: null, fail: null };
+      else {
+        const next = this.nextHop(ns, route);
+        step =
+          'reason' in next
+            ? {
+                head: [
+                  stop,
+                  this.hops.failHop(ns, `cannot reach its next hop ${formatIpv4(route.via)}`),
+                ],
+                next: null,
+                fail: next,
+              }
+            : { head: [stop, this.hops.crossHop(route.dev)], next, fail: null };
+      }
+      this.originStepMemo.set(route, step);
+    }
+    return step;
+  }
+
+  private noRouteFor(ns: number, cls: number): Failure {
+    let memo = this.noRouteMemo[ns];
+    if (!memo) {
+      memo = new Map();
+      this.noRouteMemo[ns] = memo;
+    }
+    let f = memo.get(cls);
+    if (!f) {
+      f = this.explain.noRoute(ns, this.fwd.classRep[cls]!);
+      memo.set(cls, f);
+    }
+    return f;
+  }
+
+  private transitWalk(ns: number, cls: number): Walk | 'busy' {
+    let memo = this.transitMemo[ns];
+    if (!memo) {
+      memo = new Map();
+      this.transitMemo[ns] = memo;
+    }
+    const known = memo.get(cls);
+    if (known) return known;
+    if (this.transitStack.length >= TTL) {
+      return failWalk(ns, this.hops.failHop(ns, 'drops the packet: its TTL ran out'), {
+        reason: `the packet to ${DST} needs more than ${TTL} router hops, so its TTL runs out at ${this.m.nsElement[ns]}`,
+        blame: [this.m.nsElement[ns]!],
+      });
+    }
+    memo.set(cls, 'busy');
+    this.transitStack.push(ns);
+    const w = this.step(ns, cls);
+    this.transitStack.pop();
+    memo.set(cls, w);
+    return w;
+  }
+
+  private step(ns: number, cls: number): Walk {
+    const el = this.m.nsElement[ns]!;
+    if (!this.m.nsForwarding[ns]) {
+      return failWalk(ns, this.hops.failHop(ns, `drops the packet: ${el} does not forward`), {
+        reason: `${el} does not forward (ip_forward is off), so it drops the packet to ${DST}`,
+        blame: [el],
+      });
+    }
+    const rep = this.fwd.classRep[cls]!;
+    const route = this.fwd.lookup(ns, rep);
+    if (!route)
+      return failWalk(
+        ns,
+        this.hops.failHop(ns, `drops the packet: no route`),
+        this.explain.noRoute(ns, rep),
+      );
+    const head = [this.hops.stopHop(ns, route, false), this.hops.crossHop(route.dev)];
+    if (route.via < 0) {
+      return {
+        hops: head,
+        stops: [ns],
+        hopAt: [0],
+        arrival: [-1],
+        end: { egress: route.dev },
+      };
+    }
+    const next = this.nextHop(ns, route);
+    if ('reason' in next) {
+      return {
+        // The frame never crosses the segment, so the path stops at the router that could not send it.
+        hops: [head[0]!, this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`)],
+        stops: [ns],
+        hopAt: [0],
+        arrival: [-1],
+        end: { egress: -1, fail: next },
+      };
+    }
+    const rest = this.transitWalk(next.ns, cls);
+    if (rest === 'busy') {
+      const from = this.transitStack.indexOf(next.ns);
+      const cycle = [
+        ...new Set(
+          [...this.transitStack.slice(Math.max(from, 0)), ns].map((n) => this.m.nsElement[n]!),
+        ),
+      ];
+      const names =
+        cycle.length === 1
+          ? cycle[0]!
+          : `${cycle.slice(0, -1).join(', ')} and ${cycle[cycle.length - 1]}`;
+      return {
+        hops: [...head, this.hops.failHop(next.ns, `gets the packet back: routing loop`)],
+        stops: [ns, next.ns],
+        hopAt: [0, 2],
+        arrival: [-1, next.arrival],
+        end: {
+          egress: -1,
+          fail: {
+            reason: `routing loop between ${names}: the packet to ${DST} circles until its TTL runs out`,
+            blame: cycle,
+          },
+        },
+      };
+    }
+    const hops = head.concat(rest.hops);
+    const stops = [ns, ...rest.stops];
+    const hopAt = [0, ...rest.hopAt.map((h) => h + head.length)];
+    const arrival = [-1, next.arrival, ...rest.arrival.slice(1)];
+    return { hops, stops, hopAt, arrival, end: rest.end };
+  }
+
+  private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {
+    let known = this.nextHopMemo.get(route);
+    if (!known) {
+      const owner = this.m.ownerInComponent(route.dev, route.via);
+      if (owner >= 0) known = { ns: this.m.ifaceNs[owner]!, arrival: owner };
+      else {
+        const why = this.explain.explainL2(route.dev, route.via);
+        const el = this.m.nsElement[ns]!;
+        known = {
+          reason: `${el} cannot reach its gateway ${formatIpv4(route.via)}: ${why.reason}`,
+          blame: why.blame,
+        };
+      }
+      this.nextHopMemo.set(route, known);
+    }
+    return known;
+  }
+
+  /** Packet from namespace `ns` (originated there) to `address`, to delivery or the first failure. */
+  path(ns: number, address: number): PathResult {
+    let memo = this.pathMemo[ns];
+    if (!memo) {
+      memo = new Map();
+      this.pathMemo[ns] = memo;
+    }
+    // `| 0` keeps the key a small integer: doubles as Map keys are boxed and slow.
+    let result = memo.get(address | 0);
+    if (!result) {
+      result = this.computePath(ns, address);
+      memo.set(address | 0, result);
+    }
+    return result;
+  }
+
+  private computePath(ns: number, address: number): PathResult {
+    const owners = this.m.localOwners.get(address);
+    if (owners?.includes(ns)) {
+      return { ok: true, hops: [this.hops.deliverHop(ns, -1, address)], at: ns, src: address };
+    }
+    const cls = this.fwd.classOf(address);
+    return this.asPathResult(ns, address, cls, this.trace(ns, address, cls, owners));
+  }
+
+  private asPathResult(
+    ns: number,
+    address: number,
+    cls: number,
+    traced: Hop[] | { hops: Hop[]; fail: Failure },
+  ): PathResult {
+    const src = this.fwd.sourceFor(ns, cls);
+    if (Array.isArray(traced)) return { ok: true, hops: traced, at: this.tracedAt, src };
+    return {
+      ok: false,
+      hops: traced.hops,
+      at: -1,
+      src,
+      reason: this.reasonFor(traced.fail, address),
+      blame: traced.fail.blame,
+    };
+  }
+
+  /** A failure's words for one destination; many sources share the same failure and target, so share the string. */
+  private reasonFor(fail: Failure, address: number): string {
+    if (!fail.reason.includes(DST)) return fail.reason;
+    let memo = this.reasonMemo.get(fail);
+    if (!memo) {
+      memo = new Map();
+      this.reasonMemo.set(fail, memo);
+    }
+    let text = memo.get(address | 0);
+    if (text === undefined) {
+      text = fail.reason.replaceAll(DST, formatIpv4(address));
+      memo.set(address | 0, text);
+    }
+    return text;
+  }
+
+  /**
+   * The common case without intermediate objects: the packet from `ns` reaches `dstNs`, which owns
+   * `address`, and the hops are the result. Anything else becomes a full PathResult.
+   */
+  fastPath(ns: number, address: number, cls: number, dstNs: number): Hop[] | PathResult {
+    const owners = this.m.localOwners.get(address);
+    if (ns === dstNs || !owners || owners.includes(ns)) return this.computePath(ns, address);
+    const traced = this.trace(ns, address, cls, owners);
+    if (Array.isArray(traced) && this.tracedAt === dstNs) return traced;
+    return this.asPathResult(ns, address, cls, traced);
+  }
+
+  /**
+   * A packet originated in `ns` (which does not own `address`): the origin's step for its route,
+   * then the shared transit walk for the destination class, then the delivery. On success the
+   * hops are returned and `tracedAt` says where it was delivered.
+   */
+  private trace(
+    ns: number,
+    address: number,
+    cls: number,
+    owners: number[] | undefined,
+  ): Hop[] | { hops: Hop[]; fail: Failure } {
+    const route = this.fwd.routeFor(ns, cls);
+    if (!route)
+      return {
+        hops: [this.hops.failHop(ns, 'drops the packet: no route')],
+        fail: this.noRouteFor(ns, cls),
+      };
+    const step = this.originStep(ns, route);
+    if (step.fail) return { hops: step.head, fail: step.fail };
+    const head = step.head;
+    if (!step.next) {
+      const arrival = this.m.ownerInComponent(route.dev, address);
+      if (arrival >= 0) {
+        this.tracedAt = this.m.ifaceNs[arrival]!;
+        return join(head, EMPTY, 0, this.hops.deliverHop(this.tracedAt, arrival, address));
+      }
+      return {
+        hops: join(
+          head,
+          EMPTY,
+          0,
+          this.hops.failHop(ns, `cannot deliver to ${formatIpv4(address)}`),
+        ),
+        fail: this.explain.explainL2(route.dev, address),
+      };
+    }
+    const nextNs = step.next.ns;
+    if (owners?.includes(nextNs)) {
+      this.tracedAt = nextNs;
+      return join(head, EMPTY, 0, this.hops.deliverHop(nextNs, step.next.arrival, address));
+    }
+    // Nothing is in progress at the top of a trace, so the transit walk is never 'busy' here.
+    const w = this.transitWalk(nextNs, cls) as Walk;
+    if (owners) {
+      for (let k = 1; k < w.stops.length; k++) {
+        if (!owners.includes(w.stops[k]!)) continue;
+        this.tracedAt = w.stops[k]!;
+        return join(
+          head,
+          w.hops,
+          w.hopAt[k]!,
+          this.hops.deliverHop(w.stops[k]!, w.arrival[k]!, address),
+        );
+      }
+    }
+    if (w.end.fail) return { hops: join(head, w.hops, w.hops.length, null), fail: w.end.fail };
+    const arrival = this.m.ownerInComponent(w.end.egress, address);
+    if (arrival >= 0) {
+      this.tracedAt = this.m.ifaceNs[arrival]!;
+      return join(
+        head,
+        w.hops,
+        w.hops.length,
+        this.hops.deliverHop(this.tracedAt, arrival, address),
+      );
+    }
+    const lastNs = w.stops[w.stops.length - 1]!;
+    return {
+      hops: join(
+        head,
+        w.hops,
+        w.hops.length,
+        this.hops.failHop(lastNs, `cannot deliver to ${formatIpv4(address)}`),
+      ),
+      fail: this.explain.explainL2(w.end.egress, address),
+    };
+  }
+}
+
+const EMPTY: Hop[] = [];
+
+/** `head`, the first `length` hops of `rest`, then `last` if any: one array of exactly that size. */
+function join(head: Hop[], rest: Hop[], length: number, last: Hop | null): Hop[] {
+  const out = new Array<Hop>(head.length + length + (last ? 1 : 0));
+  let o = 0;
+  for (let i = 0; i < head.length; i++) out[o++] = head[i]!;
+  for (let i = 0; i < length; i++) out[o++] = rest[i]!;
+  if (last) out[o] = last;
+  return out;
+}
+
+function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
+  return {
+    hops: [hop],
+    stops: [ns],
+    hopAt: [0],
+    arrival: [-1],
+    end: { egress: -1, fail },
+  };
+}
