@@ -339,6 +339,11 @@ export class NetlinkEngine {
     return [this.writer.pid, this.reader.pid].filter((p): p is number => p !== undefined);
   }
 
+  /** The process running ops now, if any (what a test kills to see an apply survive it). */
+  writerPid(): number | undefined {
+    return this.writer.pid;
+  }
+
   /** True while a helper process runs (then it costs nothing to use). */
   running(): boolean {
     return this.writer.running || this.reader.running;
