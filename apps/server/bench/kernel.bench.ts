@@ -227,6 +227,8 @@ async function engineRun(kind: Kind, design: Design, changeAt: number) {
     // restart; for the batch engine, from fresh query workers.
     await Promise.all([netlink.close(), closeWorkersIn(netnsOf(lab))]);
     const observe = await sampled(() => port.observe(lab));
+    // `down` as in the server, whose helper is running (a cold start is in the observe row).
+    if (kind === 'netlink') (await netlink.reserve())();
     const down = await sampled(() => engine.destroy(lab));
     if (netnsOf(lab).length > 0) throw new Error('down left namespaces');
     return { up, change, observe, down, changeOps: change.value.ops };
