@@ -49,7 +49,7 @@ describe('an answer of the wrong shape', () => {
   it('is a failed deploy, not a deploy of `undefined` operations', async () => {
     attached();
     page.stores.live.setState({ lab: 'absent' });
-    answers['POST /api/labs/d1/apply'] = { ok: true };
+    answers['POST /api/labs/d1/apply'] = { lab: 'l1', ok: true, diagnostics: [] };
     await page.client.lab.deploy();
     expect(page.stores.live.getState().progress).toMatchObject({ phase: 'failed', failed: true });
     expect(page.app().toasts.at(-1)?.message).toMatch(

@@ -40,7 +40,8 @@ beforeEach(() => {
         return json({ version, ops, renames: {}, notices: [], addresses: { set: {}, drop: [] } });
       }
       if (call === 'POST /api/labs/d1/plan') return json({ ops: [addR2], diagnostics: [] });
-      if (call === 'POST /api/labs/d1/apply') return json({ ok: true, ops: [addR2] });
+      if (call === 'POST /api/labs/d1/apply')
+        return json({ lab: 'l1', ok: true, ops: [addR2], diagnostics: [] });
       return new Response('{}', { status: 404 });
     }),
   );

@@ -18,6 +18,8 @@ export * from './parse/parse.js';
 export * from './parse/schema.js';
 export * from './parse/yaml.js';
 export * from './pipeline.js';
+export * from './protocol/rest.js';
+export * from './protocol/results.js';
 export * from './protocol/socket.js';
 export * from './resolve/resolve.js';
 export * from './rules/link-rule.js';

@@ -5,17 +5,24 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type ApplyAnswer,
+  type CaptureStarted,
   DESIGN_ID_RE,
   type Design,
+  type DesignList,
   diagnose,
   EditOps,
   ELEMENT_ID_RE,
   IFNAME_RE,
   LAB_NAME_RE,
+  type LabList,
   LINK_ID_RE,
+  type PingAnswer,
   recordFromHints,
   recordHints,
   renderScript,
+  type TracerouteAnswer,
+  type VersionList,
 } from '@netcanvas/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -286,7 +293,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.get('/designs', (_req, res) => {
-    res.json({ designs: store.list() });
+    res.json({ designs: store.list() } satisfies DesignList);
   });
 
   /** Who holds a lab name, said to a person. */
@@ -397,7 +404,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.get('/designs/:id/versions', (req, res) => {
-    res.json({ versions: store.history(designId(req)) });
+    res.json({ versions: store.history(designId(req)) } satisfies VersionList);
   });
 
   api.get('/designs/:id/versions/:version', (req, res) => {
@@ -477,7 +484,7 @@ export function createApp(deps: AppDeps): express.Express {
         };
       }),
     );
-    res.json({ labs });
+    res.json({ labs } satisfies LabList);
   });
 
   // "Open as design": a lab with no design of its own (brought up by the CLI)
@@ -584,7 +591,7 @@ export function createApp(deps: AppDeps): express.Express {
       .catch((err: unknown) =>
         logger.warn({ lab: design.name, err: String(err) }, 'status after apply failed'),
       );
-    res.status(result.ok ? 200 : 422).json(result);
+    res.status(result.ok ? 200 : 422).json(result satisfies ApplyAnswer);
   });
 
   async function destroyLab(res: Response, lab: string, design: string | null) {
@@ -642,7 +649,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/labs/:design/ping', async (req, res) => {
     const { from, to } = body(z.strictObject({ from: Element, to: Element }), req);
-    res.json(await engine.ping(labDesign(req), from, to));
+    res.json((await engine.ping(labDesign(req), from, to)) satisfies PingAnswer);
   });
 
   api.post('/labs/:design/matrix', async (req, res) => {
@@ -658,7 +665,7 @@ export function createApp(deps: AppDeps): express.Express {
     const { from, to } = body(z.strictObject({ from: Element, to: Element }), req);
     if (!deps.tools)
       throw new HttpError(501, 'not-available', 'traceroute is not available on this server');
-    res.json(await deps.tools.traceroute(labDesign(req), from, to));
+    res.json((await deps.tools.traceroute(labDesign(req), from, to)) satisfies TracerouteAnswer);
   });
 
   api.post('/labs/:design/captures', async (req, res) => {
@@ -693,7 +700,7 @@ export function createApp(deps: AppDeps): express.Express {
       );
     });
     audit.record({ action: 'capture-start', ...what, capture: capture.id, ops: 0, result: 'ok' });
-    res.status(202).json({ id: capture.id });
+    res.status(202).json({ id: capture.id } satisfies CaptureStarted);
   });
 
   api.get('/captures/:capture', (req, res) => {

@@ -5,84 +5,36 @@
  */
 import type {
   AddressHints,
+  ApplyPhase,
+  ApplyProgress,
+  ApplyResult,
   Design,
   Diagnostic,
+  ElementState,
+  LabStatus,
   Matrix,
   Op,
-  PairResult,
+  OpFailure,
+  PingResult,
   Plan,
+  Rollback,
   Topology,
 } from '@netcanvas/shared';
 import type { Capabilities } from '../kernel/caps.js';
 import type { LabOwners } from './state.js';
 
-export type { Capabilities };
-
-export type ApplyPhase =
-  | 'validate'
-  | 'observe'
-  | 'plan'
-  | 'run'
-  | 'verify'
-  | 'undo'
-  | 'done'
-  | 'failed';
-
-export interface ApplyProgress {
-  lab: string;
-  phase: ApplyPhase;
-  /** Ops done / total in the run phase. */
-  done: number;
-  total: number;
-  message?: string;
-}
-
-export interface OpFailure {
-  op: Op;
-  /** Element ids at fault (op.source). */
-  elements: string[];
-  /** The kernel's own message, e.g. "RTNETLINK answers: File exists". */
-  kernelMessage: string;
-}
-
-/**
- * What became of a failed apply's undo: run at once (`done`; after a spawn
- * failure it runs on the root worker the apply kept in reserve), `deferred`
- * (no process could be started: it is retried until one can), or `failed`.
- */
-export interface Rollback {
-  state: 'done' | 'deferred' | 'failed';
-  /** Undo operations (still to run, when deferred). */
-  ops: number;
-  message: string;
-}
-
-export interface ApplyResult {
-  lab: string;
-  ok: boolean;
-  rollback?: Rollback;
-  /** Ops that ran (0 on a second apply of the same design). */
-  ops: Op[];
-  diagnostics: Diagnostic[];
-  failure?: OpFailure;
-  topology?: Topology;
-}
-
-export type ElementState = 'deployed' | 'missing' | 'drift' | 'error';
-
-export interface LabStatus {
-  lab: string;
-  /** running: every element deployed; partial: some missing or drifted; absent: no namespace. */
-  state: 'running' | 'partial' | 'absent';
-  elements: Record<string, { state: ElementState; differences: string[] }>;
-}
-
-export interface PingResult extends PairResult {
-  /** What the kernel really said; `reachable` is the measured answer. */
-  measured: boolean;
-  rttMs?: number;
-  output: string;
-}
+/** A lab change's answers are defined once, as schemas in the core (protocol/results.ts). */
+export type {
+  ApplyPhase,
+  ApplyProgress,
+  ApplyResult,
+  Capabilities,
+  ElementState,
+  LabStatus,
+  OpFailure,
+  PingResult,
+  Rollback,
+};
 
 export interface Engine {
   /** Who owns each lab name (a design or the CLI), shared by every process on this machine. */

@@ -26,9 +26,11 @@ import type {
   AddressDelta,
   AddressRecord,
   Design,
+  DesignSummary,
   Diagnostic,
   EditNotice,
   EditOp,
+  VersionSummary,
 } from '@netcanvas/shared';
 import {
   applyOps,
@@ -45,17 +47,8 @@ import {
 } from '@netcanvas/shared';
 import Database from 'better-sqlite3';
 
-export interface DesignSummary {
-  id: string;
-  /** The lab name the document asks for (its `name`). */
-  name: string;
-  title?: string;
-  /** The lab this design owns: fixed at creation, unique, the name every lab operation uses. */
-  lab: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A design as lists show it: the REST answer's own type (core protocol/rest.ts). */
+export type { DesignSummary, VersionSummary };
 
 export interface DesignRecord extends DesignSummary {
   doc: Design;
@@ -86,12 +79,6 @@ export interface EditOptions {
 /** The design as the lab layer must see it: under the lab the record owns, whatever its name asks for. */
 export function labDesignOf(rec: DesignRecord): Design {
   return { ...rec.doc, name: rec.lab };
-}
-
-export interface VersionSummary {
-  version: number;
-  name: string;
-  createdAt: string;
 }
 
 /** Base class so the API can map store failures to HTTP statuses in one place. */

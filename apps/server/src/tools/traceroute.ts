@@ -5,26 +5,18 @@
  * each waiting at most a second: bounded to ~16 s by construction and
  * by exec's timeout.
  */
-import { type Design, ELEMENT_ID_RE, resolve } from '@netcanvas/shared';
+import {
+  type Design,
+  ELEMENT_ID_RE,
+  resolve,
+  type TracerouteAnswer,
+  type TracerouteHop as TracerouteHopAnswer,
+} from '@netcanvas/shared';
 import { exec } from '../kernel/exec.js';
 
-export interface TracerouteHop {
-  ttl: number;
-  /** null: no answer within the wait (`*`). */
-  address: string | null;
-  rttMs: number | null;
-  /** The lab element that owns the address, when the design knows it. */
-  element: string | null;
-}
-
-export interface TracerouteResult {
-  from: string;
-  to: string;
-  target: string;
-  hops: TracerouteHop[];
-  reached: boolean;
-  output: string;
-}
+/** What a traceroute answers: the REST answer's own type (core protocol/rest.ts). */
+export type TracerouteHop = TracerouteHopAnswer;
+export type TracerouteResult = TracerouteAnswer;
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 

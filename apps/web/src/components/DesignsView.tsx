@@ -1,5 +1,5 @@
+import type { DesignSummary, VersionSummary } from '@netcanvas/shared';
 import { useEffect, useState } from 'react';
-import type { DesignSummary, VersionSummary } from '../live/answers';
 import { designLabel } from '../live/workspace';
 import { useClient, useLive, useWorkspace } from '../ui/context';
 import { ConfirmRow } from './ConfirmRow';

@@ -1,5 +1,5 @@
+import type { LabEntry } from '@netcanvas/shared';
 import { useState } from 'react';
-import type { LabEntry } from '../live/answers';
 import { designLabel } from '../live/workspace';
 import { useClient, useLive, useWorkspace } from '../ui/context';
 import { ConfirmRow } from './ConfirmRow';

@@ -1,5 +1,5 @@
+import type { SessionRow } from '@netcanvas/shared';
 import { useEffect, useState } from 'react';
-import type { SessionRow } from '../live/answers';
 import { useClient, useLive } from '../ui/context';
 import { Modal } from './Modal';
 

@@ -1,6 +1,3 @@
-import { download } from '../core/io';
-import type { Stores } from '../store';
-import { type DeployProgress, labDeployed, pairKey } from '../store/live';
 import {
   ApplyAnswer,
   CaptureStarted,
@@ -10,7 +7,10 @@ import {
   SessionList,
   type SessionRow,
   TracerouteAnswer,
-} from './answers';
+} from '@netcanvas/shared';
+import { download } from '../core/io';
+import type { Stores } from '../store';
+import { type DeployProgress, labDeployed, pairKey } from '../store/live';
 import type { Api } from './api';
 import type { Sync } from './sync';
 

@@ -10,12 +10,13 @@
  * as `Authorization: Bearer` on every request and as a second
  * `Sec-WebSocket-Protocol` entry on the socket; no cookie is ever set.
  *
- * Every JSON answer that is read is parsed with its schema (live/answers.ts),
+ * Every JSON answer that is read is parsed with its schema (packages/shared/src/protocol/rest.ts),
  * as the socket's messages are: an answer of another shape is an error that
  * says what did not fit, never a value cast into place.
  */
+
+import { LoginAnswer } from '@netcanvas/shared';
 import type { z } from 'zod';
-import { LoginAnswer } from './answers';
 
 export class ApiError extends Error {
   constructor(

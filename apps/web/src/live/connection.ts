@@ -1,7 +1,6 @@
 import type { ClientMessage, ServerMessage, Topic } from '@netcanvas/shared';
-import { PROTOCOL_VERSION, parseServerMessage } from '@netcanvas/shared';
+import { PROTOCOL_VERSION, parseServerMessage, SessionAnswer } from '@netcanvas/shared';
 import type { LiveStore } from '../store/live';
-import { SessionAnswer } from './answers';
 import { type Api, ApiError } from './api';
 import { LAB_UNKNOWN } from './reducer';
 

@@ -7,9 +7,16 @@ import type {
   EditNotice,
   EditOp,
 } from '@netcanvas/shared';
-import { applyOps, applyRecordDelta, renameOps, renamesIn, sameDesign } from '@netcanvas/shared';
+import {
+  applyOps,
+  applyRecordDelta,
+  DesignRecord,
+  renameOps,
+  renamesIn,
+  SavedBatch,
+  sameDesign,
+} from '@netcanvas/shared';
 import type { Stores } from '../store';
-import { DesignRecord, SavedBatch } from './answers';
 import type { Api } from './api';
 
 /**

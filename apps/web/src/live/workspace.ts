@@ -1,11 +1,4 @@
 import type { Design } from '@netcanvas/shared';
-import { createStore, type StoreApi } from 'zustand/vanilla';
-import { laidOut, openDesign as openLocally, readDesignOrSay } from '../core/io';
-import { needsLayout } from '../model/flow';
-import { autoLayout } from '../model/layout';
-import type { Stores } from '../store';
-import { emptyDesign } from '../store/design';
-import { labDeployed } from '../store/live';
 import {
   DesignList,
   DesignRecord,
@@ -15,7 +8,14 @@ import {
   LabList,
   VersionList,
   type VersionSummary,
-} from './answers';
+} from '@netcanvas/shared';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { laidOut, openDesign as openLocally, readDesignOrSay } from '../core/io';
+import { needsLayout } from '../model/flow';
+import { autoLayout } from '../model/layout';
+import type { Stores } from '../store';
+import { emptyDesign } from '../store/design';
+import { labDeployed } from '../store/live';
 import { type Api, ApiError } from './api';
 import type { Sync } from './sync';
 

@@ -1,4 +1,4 @@
-import type { AddressRecord, Op } from '@netcanvas/shared';
+import type { AddressRecord, Op, StorageRecovery } from '@netcanvas/shared';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
 export type ElementLiveState = 'deployed' | 'missing' | 'drift' | 'error';
@@ -43,11 +43,7 @@ export interface ChangeReview {
 }
 
 /** The server found its database damaged at start, moved it aside and started empty. */
-export interface StorageRecovery {
-  path: string;
-  movedTo: string;
-  reason: string;
-}
+export type { StorageRecovery };
 
 export interface CaptureLine {
   t: number;

@@ -37,7 +37,7 @@ import {
   withNodeField,
 } from './working.js';
 
-export interface ApplyResult {
+export interface EditResult {
   doc: Design;
   /** The ops as they took effect, each with the value it replaced (`prev`); what `invert` reads. */
   applied: EditOp[];
@@ -436,7 +436,7 @@ function setOp<T extends { op: string; force?: true }>(
   return { op: op.op, value, prev, ...(op.force ? { force: true } : {}) };
 }
 
-export function applyOps(doc: Design, ops: readonly EditOp[]): ApplyResult {
+export function applyOps(doc: Design, ops: readonly EditOp[]): EditResult {
   const batchIds = new Set<string>();
   for (const op of ops) if (op.op === 'node.add') batchIds.add(op.id);
   const applier = new Applier(new Working(doc), batchIds);

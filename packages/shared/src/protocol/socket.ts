@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { EditOps } from '../edit/ops.js';
 import { LAB_NAME_RE } from '../net/names.js';
 import { LINK_ID_RE } from '../parse/schema.js';
+import { ApplyProgressSchema, LabStatusSchema, PingResultSchema } from './results.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Both ends refuse larger frames (the server closes with 1009). */
@@ -147,43 +148,6 @@ export const LinkRate = z.strictObject({
   txPps: z.number(),
 });
 export type LinkRate = z.infer<typeof LinkRate>;
-
-const ElementStatus = z.strictObject({
-  state: z.enum(['deployed', 'missing', 'drift', 'error']),
-  differences: z.array(z.string()),
-});
-export const LabStatusSchema = z.strictObject({
-  lab: z.string(),
-  state: z.enum(['running', 'partial', 'absent']),
-  elements: z.record(z.string(), ElementStatus),
-});
-
-export const ApplyProgressSchema = z.strictObject({
-  lab: z.string(),
-  phase: z.enum(['validate', 'observe', 'plan', 'run', 'verify', 'undo', 'done', 'failed']),
-  done: z.number().int(),
-  total: z.number().int(),
-  message: z.string().optional(),
-});
-
-const HopSchema = z.strictObject({
-  element: z.string(),
-  dev: z.string().optional(),
-  note: z.string(),
-});
-export const PingResultSchema = z.strictObject({
-  from: z.string(),
-  to: z.string(),
-  target: z.string(),
-  reachable: z.boolean(),
-  forward: z.array(HopSchema),
-  back: z.array(HopSchema),
-  reason: z.string().optional(),
-  blame: z.array(z.string()).optional(),
-  measured: z.boolean(),
-  rttMs: z.number().optional(),
-  output: z.string(),
-});
 
 export const ServerWelcome = z.strictObject({
   type: z.literal('welcome'),

@@ -1,19 +1,14 @@
 /**
- * The server's REST answers, as schemas: every answer the dashboard reads is
- * parsed with one of these (live/api.ts `call`), as the socket's messages are
- * parsed with the protocol's (packages/shared/src/protocol.ts).
- *
- * Built from the shared schemas that exist (LabStatusSchema, PingResultSchema,
- * EditOps, ServerDesignSaved …); what the core does not define yet is defined
- * here, in this one module, so that taking the core's definitions when it
- * has them is a change of this file only. Objects are read loosely (fields
- * the dashboard does not use are dropped, not refused), the fields it uses
- * strictly.
+ * The server's REST answers, as schemas, defined once: the server builds
+ * its answers as these types, the dashboard parses every answer it reads
+ * with them (web live/api.ts `call`), as both ends parse the socket's
+ * messages with socket.ts. Objects are read loosely (fields the dashboard
+ * does not use are dropped, not refused), the fields it uses strictly.
  */
-import type { Design, Op } from '@netcanvas/shared';
-import { LabStatusSchema, PingResultSchema, ServerDesignSaved } from '@netcanvas/shared';
 import { z } from 'zod';
-import type { StorageRecovery as StorageRecoveryState } from '../store/live';
+import type { Design } from '../parse/schema.js';
+import { ApplyResultSchema, LabStatusSchema, OpSchema, PingResultSchema } from './results.js';
+import { ServerDesignSaved } from './socket.js';
 
 /**
  * A design document as the server stores it (a draft: it may have
@@ -30,27 +25,20 @@ const DesignDoc = z.custom<Design>(
   'not a design document',
 );
 
-/** A kernel operation of a plan (compile.ts `Op`): checked for its kind and its element. */
-const PlanOp = z.custom<Op>(
-  (v) =>
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as { op?: unknown }).op === 'string' &&
-    Array.isArray((v as { source?: unknown }).source),
-  'not a plan operation',
-);
-
 const AddressRecord = z.record(z.string(), z.string());
 
 // ───────────── session ─────────────
 
 export const LoginAnswer = z.object({ secret: z.string().min(1) });
+export type LoginAnswer = z.infer<typeof LoginAnswer>;
 
-const StorageRecovery: z.ZodType<StorageRecoveryState> = z.object({
+/** The store the server found damaged at start: where it was, where it was moved, why. */
+export const StorageRecovery = z.object({
   path: z.string(),
   movedTo: z.string(),
   reason: z.string(),
 });
+export type StorageRecovery = z.infer<typeof StorageRecovery>;
 
 /** GET /session: who this browser is, and whether the server started on a damaged store. */
 export const SessionAnswer = z.object({
@@ -68,6 +56,7 @@ export const SessionRow = z.object({
 });
 export type SessionRow = z.infer<typeof SessionRow>;
 export const SessionList = z.object({ sessions: z.array(SessionRow) });
+export type SessionList = z.infer<typeof SessionList>;
 
 // ───────────── designs ─────────────
 
@@ -84,6 +73,7 @@ export const DesignSummary = z.object({
 });
 export type DesignSummary = z.infer<typeof DesignSummary>;
 export const DesignList = z.object({ designs: z.array(DesignSummary) });
+export type DesignList = z.infer<typeof DesignList>;
 
 export const DesignRecord = DesignSummary.extend({
   doc: DesignDoc,
@@ -103,6 +93,7 @@ export const VersionSummary = z.object({
 });
 export type VersionSummary = z.infer<typeof VersionSummary>;
 export const VersionList = z.object({ versions: z.array(VersionSummary) });
+export type VersionList = z.infer<typeof VersionList>;
 
 /** POST /designs/:id/ops: the same answer as the socket's `design-saved`. */
 export const SavedBatch = ServerDesignSaved.omit({ type: true, design: true });
@@ -139,39 +130,47 @@ export const LabEntry = z.object({
 });
 export type LabEntry = z.infer<typeof LabEntry>;
 export const LabList = z.object({ labs: z.array(LabEntry) });
+export type LabList = z.infer<typeof LabList>;
 
 /** POST /labs/:design/plan: what apply would run against the running lab. */
-export const PlanAnswer = z.object({ ops: z.array(PlanOp) });
+export const PlanAnswer = z.object({ ops: z.array(OpSchema) });
+export type PlanAnswer = z.infer<typeof PlanAnswer>;
 
-/** POST /labs/:design/apply (engine.ts `ApplyResult`). */
-export const ApplyAnswer = z.object({
-  ok: z.boolean(),
-  ops: z.array(PlanOp),
-  failure: z.object({ elements: z.array(z.string()), kernelMessage: z.string() }).optional(),
-});
+/** POST /labs/:design/apply: the engine's `ApplyResult`. */
+export const ApplyAnswer = ApplyResultSchema;
+export type ApplyAnswer = z.infer<typeof ApplyAnswer>;
 
 /** POST /labs/…/destroy: the namespaces removed. */
 export const DestroyAnswer = z.object({ removed: z.array(z.string()) });
+export type DestroyAnswer = z.infer<typeof DestroyAnswer>;
 
 // ───────────── tools ─────────────
 
 /** POST /labs/:design/ping: the analyzer's prediction with what the kernel said. */
 export const PingAnswer = PingResultSchema;
+export type PingAnswer = z.infer<typeof PingAnswer>;
 
-/** POST /labs/:design/traceroute (tools/traceroute.ts `TracerouteResult`). */
+export const TracerouteHop = z.object({
+  ttl: z.number().int(),
+  /** null: no answer within the wait (`*`). */
+  address: z.string().nullable(),
+  rttMs: z.number().nullable(),
+  /** The lab element that owns the address, when the design knows it. */
+  element: z.string().nullable(),
+});
+export type TracerouteHop = z.infer<typeof TracerouteHop>;
+
+/** POST /labs/:design/traceroute. */
 export const TracerouteAnswer = z.object({
+  from: z.string(),
+  to: z.string(),
+  target: z.string(),
   output: z.string(),
   reached: z.boolean(),
-  hops: z.array(
-    z.object({
-      ttl: z.number().int(),
-      /** null: no answer within the wait (`*`). */
-      address: z.string().nullable(),
-      /** The lab element that owns the address, when the design knows it. */
-      element: z.string().nullable(),
-    }),
-  ),
+  hops: z.array(TracerouteHop),
 });
+export type TracerouteAnswer = z.infer<typeof TracerouteAnswer>;
 
 /** POST /labs/:design/captures: the capture's id; its lines come over the socket. */
 export const CaptureStarted = z.object({ id: z.string() });
+export type CaptureStarted = z.infer<typeof CaptureStarted>;
