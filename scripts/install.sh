@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System tools the product drives (iproute2, ping, fping for `check`, traceroute,
-# tcpdump) and the browser the end-to-end tests use (Playwright cannot download one here).
-packages=(iproute2 iputils-ping fping traceroute tcpdump chromium python3 make g++)
+# tcpdump), the server's kernel helper (Debian's python3 with pyroute2:
+# /usr/bin/python3 runs it by path) and the browser the end-to-end tests use
+# (Playwright cannot download one here).
+packages=(iproute2 iputils-ping fping traceroute tcpdump chromium python3 python3-pyroute2 make g++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -4,10 +4,11 @@
  * library inside, so it runs on plain Node with no TypeScript loader. What a
  * command loads lazily (the dashboard, the lab and kernel layers) becomes a
  * chunk of its own under dist/chunks/, read only when that command runs.
+ * The kernel's python helper (src/kernel/netlink-helper.py) is copied beside it.
  *
  *   node build.mjs
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -46,3 +47,5 @@ await build({
 });
 // The bin runs directly too (`./dist/netcanvas.js help`): its first line names node.
 chmodSync(join(outdir, 'netcanvas.js'), 0o755);
+// The netlink helper runs under Debian's python3, next to the bundle (kernel/netlink.ts finds it).
+copyFileSync(join(here, 'src/kernel/netlink-helper.py'), join(outdir, 'netlink-helper.py'));

@@ -586,7 +586,12 @@ export function createApp(deps: AppDeps): express.Express {
         ...(r.rollback ? { rollback: r.rollback.state } : {}),
       }),
     );
-    await hub.labChanged(design.name);
+    // The kernel work and its verification are done: answer now; the status follows over the socket.
+    hub
+      .labChanged(design.name)
+      .catch((err: unknown) =>
+        logger.warn({ lab: design.name, err: String(err) }, 'status after apply failed'),
+      );
     res.status(result.ok ? 200 : 422).json(result satisfies ApplyAnswer);
   });
 

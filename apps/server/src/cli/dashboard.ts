@@ -1,6 +1,6 @@
 /**
- * The dashboard on the real kernel, assembled: logger, the shared runner,
- * live sources, engine, tools and the HTTP server. `serve` loads this module
+ * The dashboard on the real kernel, assembled: logger, the shared runner
+ * and netlink helper, live sources, engine, tools and the HTTP server. `serve` loads this module
  * when it runs, and only then, so `help` and the lab commands never load
  * Express, SQLite or the socket hub.
  */
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { defaultDataDir, type RunningServer, startServer } from '../api/server.js';
 import { surviveLostSpawnErrors } from '../kernel/exec.js';
+import { sharedNetlink } from '../kernel/netlink.js';
 import { sharedRunner } from '../kernel/observe.js';
 import { createEngine } from '../lab/index.js';
 import { createKernelSources } from '../live/kernel-sources.js';
@@ -46,7 +47,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const logger = pino({ name: 'netcanvas' }, pino.destination(2));
   surviveLostSpawnErrors((err) => logger.warn({ err: err.message }, 'a process could not start'));
   const runner = sharedRunner();
-  const sources = createKernelSources({ logger, runner });
+  const netlink = sharedNetlink();
+  const sources = createKernelSources({ logger, runner, netlink });
   const dataDir = opts.dataDir ?? defaultDataDir();
   const web = webDist();
   const webBuilt = existsSync(join(web, 'index.html'));
@@ -73,7 +75,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     async close(signal) {
       logger.info({ signal }, 'shutting down; labs keep running');
       await running.close();
-      await runner.close();
+      await Promise.all([runner.close(), netlink.close()]);
     },
   };
 }

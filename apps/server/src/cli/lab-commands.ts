@@ -29,7 +29,8 @@ let engineFactory: (() => Engine) | null = null;
 export async function currentEngine(): Promise<Engine> {
   if (engineFactory) return engineFactory();
   const { createEngine } = await import('../lab/index.js');
-  return createEngine();
+  // The netlink helper only for big labs: a python start costs more than a small lab.
+  return createEngine({ kernelHelper: 'large-labs' });
 }
 /** Tests may run commands in-process against an engine with its own state directory. */
 export function useEngine(factory: () => Engine): void {

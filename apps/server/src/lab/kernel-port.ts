@@ -1,10 +1,17 @@
 /**
- * The lab layer's view of the kernel layer: plan ops become batch lines for
- * the long-lived workers, observe and delete come straight from kernel/.
+ * The lab layer's view of the kernel layer: plan ops run through the netlink
+ * helper (kernel/netlink.ts) or, where it cannot start, as batch lines for the
+ * long-lived `ip -batch` workers; observe and delete come straight from kernel/.
+ *
+ * `createKernelPort()` uses the helper for everything (the server);
+ * `{ helper: 'large-labs' }` only for work of LARGE_LAB namespaces or ops, or
+ * while it runs anyway (the CLI: a python start costs more than a small lab);
+ * `createKernelPort(runner)` is the batch engine alone, on that runner.
  */
 import { batchLine, type Op } from '@netcanvas/shared';
 import { capabilities } from '../kernel/caps.js';
 import { halfMadeNetns } from '../kernel/half-made.js';
+import { type NetlinkEngine, sharedNetlink } from '../kernel/netlink.js';
 import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
 import { pingFrom, pingMany } from '../kernel/ping.js';
@@ -23,20 +30,51 @@ const DELETIONS = new Set<Op['op']>([
 const ALREADY_GONE =
   /Cannot find device|No such (file|device|process)|does not exist|Cannot assign requested address|not found|No such file or directory/i;
 
-export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel {
+/** Namespaces (or, for a run, ops ÷ 40) from which the CLI starts the helper. */
+export const LARGE_LAB = 60;
+
+export interface KernelPortOptions {
+  /** 'always' (default): the helper for everything; 'large-labs': only for big work or while it runs. */
+  helper?: 'always' | 'large-labs';
+  netlink?: NetlinkEngine;
+}
+
+export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): EngineKernel {
+  const runner = given ?? sharedRunner();
+  const netlink = given ? null : (opts.netlink ?? sharedNetlink());
+  /** The helper for work of this size (namespaces, asked only when it matters), else the batch runner. */
+  const via = async <T>(
+    size: () => number | Promise<number>,
+    f: (n: NetlinkEngine) => Promise<T>,
+    batch: () => Promise<T>,
+  ): Promise<T> =>
+    netlink && (opts.helper !== 'large-labs' || netlink.running() || (await size()) >= LARGE_LAB)
+      ? netlink.orElse(f, batch)
+      : batch();
+  const remove = (names: string[]) =>
+    via(
+      () => names.length,
+      (n) => n.deleteNetns(names),
+      () => deleteNetns(names, runner),
+    );
   return {
     capabilities,
     listLabs,
-    observe: (lab) => observe(lab, runner),
+    observe: (lab) =>
+      via(
+        async () => (await labNetns(lab)).length,
+        (n) => n.observe(lab),
+        () => observe(lab, runner),
+      ),
     async repair(lab) {
       const broken = halfMadeNetns(await labNetns(lab));
-      if (broken.length > 0) await deleteNetns(broken, runner);
+      if (broken.length > 0) await remove(broken);
       return broken;
     },
     async deleteLab(lab) {
       const names = await labNetns(lab);
       // Half-made names too: `ip netns del` only unlinks them.
-      const res = await deleteNetns(names, runner);
+      const res = await remove(names);
       if (res.failed.length > 0) {
         throw new Error(res.failed.map((f) => `${f.netns}: ${f.message}`).join('; '));
       }
@@ -51,7 +89,14 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       );
       if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
     },
-    reserve: () => runner.reserve(),
+    // With 'large-labs', the helper is pinned only when it already runs; a run that starts it
+    // undoes itself right after, long before it could idle out.
+    reserve: () =>
+      via(
+        () => 0,
+        (n) => n.reserve(),
+        () => runner.reserve(),
+      ),
     async run(ops, opts = {}) {
       // A delete of something already gone is done (CNI's DEL semantics):
       // mark it so and run the rest, until everything ran or a real failure.
@@ -59,9 +104,19 @@ export function createKernelPort(runner: Runner = sharedRunner()): EngineKernel 
       let done = 0;
       const ran: number[] = [];
       while (pending.length > 0) {
-        const res = await runner.run(
-          pending.map(({ op }) => ({ ...batchLine(op), stage: op.op })),
-          { onProgress: (p) => opts.onProgress?.(done + p.done) },
+        const onProgress = (p: { done: number }) => opts.onProgress?.(done + p.done);
+        const res = await via(
+          () => pending.length / 40,
+          (n) =>
+            n.run(
+              pending.map(({ op }) => op),
+              { onProgress },
+            ),
+          () =>
+            runner.run(
+              pending.map(({ op }) => ({ ...batchLine(op), stage: op.op })),
+              { onProgress },
+            ),
         );
         if (res.ok) return { ok: true };
         res.outcomes.forEach((o, i) => {

@@ -386,10 +386,10 @@ export class LabEngine implements Engine {
   async matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
-    opts: { size?: number; concurrency?: number; signal?: AbortSignal } = {},
+    opts: { size?: number; concurrency?: number; signal?: AbortSignal; endpoints?: string[] } = {},
   ) {
-    const { size, concurrency = CHECK_CONCURRENCY, signal } = opts;
-    const { matrix, netnsOf } = await this.predicted(design, undefined, size);
+    const { size, concurrency = CHECK_CONCURRENCY, signal, endpoints } = opts;
+    const { matrix, netnsOf } = await this.predicted(design, endpoints, size);
     if (size !== undefined) await this.kernel.forgetPathMtu?.([...new Set(netnsOf.values())]);
     const pairs: PairResult[] = [];
     for (let i = 0; i < matrix.endpoints.length; i++) {

@@ -80,6 +80,14 @@ interface StoredDesign {
  */
 const KERNEL_SETTLE_MS = 200;
 
+/**
+ * An apply's progress goes to its subscribers at most once per this period
+ * (per lab): a 40,000-op apply reports every op, and a socket needs ten
+ * updates a second, not thousands. Only 'run' steps are held back (the latest
+ * of a period is sent when it ends); a new phase goes at once.
+ */
+export const PROGRESS_MS = 100;
+
 export class LiveHub {
   private readonly topics = new Map<string, TopicState>();
   private readonly labs = new Map<string, LabWatch>();
@@ -98,6 +106,11 @@ export class LiveHub {
   private stopWatchingNetns: (() => void) | null = null;
   /** Per lab: a status refresh due after a change seen in the kernel. */
   private readonly kernelTimers = new Map<string, NodeJS.Timeout>();
+  /** Per lab: when apply progress was last sent, and the 'run' step held back since. */
+  private readonly progressGates = new Map<
+    string,
+    { at: number; held: ApplyProgress | null; timer: NodeJS.Timeout | null }
+  >();
   private closed = false;
 
   constructor(private readonly opts: HubOptions) {
@@ -200,7 +213,34 @@ export class LiveHub {
 
   applyProgress(p: ApplyProgress): void {
     const w = this.labs.get(p.lab);
-    if (w) w.apply = p.phase === 'done' || p.phase === 'failed' ? null : p;
+    const ended = p.phase === 'done' || p.phase === 'failed';
+    if (w) w.apply = ended ? null : p;
+    const gate = this.progressGates.get(p.lab) ?? { at: -Infinity, held: null, timer: null };
+    this.progressGates.set(p.lab, gate);
+    const now = performance.now();
+    if (p.phase === 'run' && now - gate.at < PROGRESS_MS) {
+      gate.held = p;
+      gate.timer ??= setTimeout(
+        () => {
+          gate.timer = null;
+          const held = gate.held;
+          gate.held = null;
+          if (held && !this.closed) {
+            gate.at = performance.now();
+            this.publish({ lab: held.lab }, { kind: 'apply', progress: held });
+          }
+        },
+        PROGRESS_MS - (now - gate.at),
+      );
+      gate.timer.unref?.();
+      return;
+    }
+    // A newer step replaces the one held back.
+    if (gate.timer) clearTimeout(gate.timer);
+    gate.timer = null;
+    gate.held = null;
+    gate.at = now;
+    if (ended) this.progressGates.delete(p.lab);
     this.publish({ lab: p.lab }, { kind: 'apply', progress: p });
   }
 
@@ -294,6 +334,8 @@ export class LiveHub {
     this.stopWatchingNetns?.();
     for (const t of this.kernelTimers.values()) clearTimeout(t);
     this.kernelTimers.clear();
+    for (const g of this.progressGates.values()) if (g.timer) clearTimeout(g.timer);
+    this.progressGates.clear();
     this.topics.clear();
     this.labs.clear();
     this.wants.clear();

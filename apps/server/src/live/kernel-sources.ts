@@ -1,8 +1,10 @@
 /**
  * Live sources backed by the kernel layer: one `ip -o monitor link
  * all-nsid` for immediate link changes, an inotify watch of /run/netns for
- * namespaces made or deleted, and readCounters (one `ip -j -s link show` per
- * namespace through the runner's workers) for state and counters.
+ * namespaces made or deleted, and counters: through the netlink helper when
+ * one is given (every namespace's /proc/net/dev read by one process), else
+ * readCounters (one `ip -j -s link show` per namespace through the runner's
+ * workers).
  *
  * Pass the engine's runner when there is one: a worker lives inside its
  * namespace, and the engine closes its own workers before deleting a lab's
@@ -11,8 +13,9 @@
  */
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import { readCounters, readTraffic } from '../kernel/counters.js';
+import { type IfaceTraffic, readCounters, readTraffic } from '../kernel/counters.js';
 import { LinkMonitor } from '../kernel/monitor.js';
+import type { NetlinkEngine } from '../kernel/netlink.js';
 import { NETNS_DIR } from '../kernel/netns.js';
 import { Runner } from '../kernel/runner.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
@@ -29,9 +32,28 @@ type EndState = { up: boolean; operstate: string; seq: number };
 /** How soon a failed or not yet possible watch of /run/netns is tried again. */
 const NETNS_RETRY_MS = 2000;
 
-export function createKernelSources(opts: { logger: Logger; runner?: Runner }): LiveSources {
+export function createKernelSources(opts: {
+  logger: Logger;
+  runner?: Runner;
+  netlink?: NetlinkEngine;
+}): LiveSources {
   const ownRunner = opts.runner ? null : new Runner({ idleMs: 3000 });
   const runner = opts.runner ?? ownRunner!;
+  const { netlink } = opts;
+  const listing = (netns: string[]) =>
+    netlink
+      ? netlink.orElse(
+          (n) => n.listing(netns),
+          () => readCounters(netns, runner),
+        )
+      : readCounters(netns, runner);
+  const traffic = (netns: string[]): Promise<Map<string, IfaceTraffic[] | null>> =>
+    netlink
+      ? netlink.orElse(
+          (n) => n.traffic(netns),
+          () => readTraffic(netns, runner),
+        )
+      : readTraffic(netns, runner);
   let monitor: LinkMonitor | null = null;
   let monitorLive = false;
   /** `netns/dev` → the latest state from a listing or an event; `seq` orders them. */
@@ -44,7 +66,7 @@ export function createKernelSources(opts: { logger: Logger; runner?: Runner }): 
   /** Full listings of these namespaces; an event newer than the listing's start wins over it. */
   async function listFully(netns: string[]): Promise<InterfaceSample[]> {
     const startSeq = seq;
-    const rows = await readCounters(netns, runner);
+    const rows = await listing(netns);
     const now = performance.now();
     const fresh = new Set(netns);
     const listed = new Set(rows.map((r) => key(r.netns, r.ifname)));
@@ -148,12 +170,9 @@ export function createKernelSources(opts: { logger: Logger; runner?: Runner }): 
         (ns) => now - (listedAt.get(ns) ?? Number.NEGATIVE_INFINITY) >= FULL_LISTING_EVERY_MS,
       );
       const dueSet = new Set(due);
-      const traffic = await readTraffic(
-        netns.filter((ns) => !dueSet.has(ns)),
-        runner,
-      );
+      const read = await traffic(netns.filter((ns) => !dueSet.has(ns)));
       const out: InterfaceSample[] = [];
-      for (const [ns, rows] of traffic) {
+      for (const [ns, rows] of read) {
         // A device the events have not described yet (or a failed read): list it in full.
         const known = rows?.map((r) => ({ r, s: states.get(key(ns, r.ifname)) }));
         if (!known || known.some((x) => !x.s)) {

@@ -6,7 +6,7 @@
  */
 import { generateDesign } from '@netcanvas/shared';
 import { describe, expect, it } from 'vitest';
-import { testLab } from './helpers.js';
+import { differences, testLab } from './helpers.js';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i * 7919);
 
@@ -25,13 +25,7 @@ describe('generated designs on the real kernel', () => {
         expect(result.ok).toBe(true);
         const { predicted, measured } = await t.engine.matrix(design);
         expect(predicted.endpoints.length).toBeGreaterThanOrEqual(2);
-        const differ = measured
-          .filter((m) => m.measured !== m.reachable)
-          .map(
-            (m) =>
-              `${m.from}→${m.to} (${m.target}): predicted ${m.reachable} ${m.reason ?? ''}; measured ${m.measured}`,
-          );
-        expect(differ).toEqual([]);
+        expect(differences(measured)).toEqual([]);
       } finally {
         await t.cleanup();
       }

@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
 import { main, processIo } from '../../src/cli.js';
 import { observe } from '../../src/kernel/observe.js';
-import { type Engine, LabEngine, LabState } from '../../src/lab/index.js';
+import { type Engine, LabEngine, LabState, type PingResult } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
 
 // Kernel tests create namespaces and ping for real: they need root and are
@@ -108,4 +108,14 @@ export function cliIn(work: string) {
 export function runCli(engine: Engine, cwd: string, ...args: string[]) {
   useEngine(() => engine);
   return cliIn(cwd)(...args);
+}
+
+/** The pairs whose measured ping differs from the prediction, each said in one line. */
+export function differences(measured: PingResult[]): string[] {
+  return measured
+    .filter((m) => m.measured !== m.reachable)
+    .map(
+      (m) =>
+        `${m.from}→${m.to} (${m.target}): predicted ${m.reachable} ${m.reason ?? ''}; measured ${m.measured}`,
+    );
 }

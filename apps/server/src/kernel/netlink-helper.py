@@ -1,0 +1,982 @@
+#!/usr/bin/python3
+"""
+netcanvas kernel helper: works in many network namespaces from one
+long-lived process, through pyroute2 (Debian's python3-pyroute2, 0.7).
+
+Started by kernel/netlink.ts as `/usr/bin/python3 netlink-helper.py` with
+LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
+
+  {"id": 1, "cmd": "run", "ops": [Op, ...]}
+      -> {"id": 1, "progress": N}                      (at most every 100 ms)
+      -> {"id": 1, "ok": true, "done": N}
+       | {"id": 1, "ok": false, "done": N, "failed": {"index": I, "message": M},
+          "ran": [indexes that succeeded]}
+  {"id": 2, "cmd": "observe", "netns": [names]}
+      -> {"id": 2, "ns": NAME, "part": {interfaces, routes, fdb, sysctls}}
+       | {"id": 2, "ns": NAME, "missing": "gone" | "half-made"}     (per name)
+      -> {"id": 2, "ok": true, "read": R, "cached": C}
+  {"id": 3, "cmd": "counters", "netns": [names], "state": bool}
+      -> {"id": 3, "ok": true, "rows": {NAME: {"dev": "/proc/net/dev text",
+                                               "links": [[ifname, up, operstate]]}}}
+  {"id": 4, "cmd": "quit"}
+  anything else -> {"id", "ok": false, "error": message}
+
+An op that fails the checks below refuses its whole run before anything
+runs (a failure of op 0, "refused before running anything: …"). The checks
+are the same rules as packages/shared/src/render.ts and kernel/names.ts:
+this process is root and never trusts its input.
+
+A namespace is entered as pyroute2's pushns/popns do (setns), to make an
+IPRoute() inside it, write its sysctls through /proc/sys/net or read its
+/proc/net/dev, and left at once (back to the namespace this process started
+in, through an fd held open; if even that fails the process exits). pyroute2's
+NetNS class and netns.create would fork a process per namespace; nothing
+here starts a process.
+`netns add` does what `ip netns add` does (a name in /run/netns, unshare,
+bind-mount), in this process; `netns del` what `ip netns del` does (detach
+the mount, unlink the name) after closing this process's sockets inside.
+
+Bounded: at most MAX_SOCKETS netlink sockets are open at once (least
+recently used closed first) and every socket of a request is closed when it
+ends, so no namespace is kept alive by this process between requests.
+
+observe keeps each namespace's last reading while no netlink event says it
+changed: one root socket listens to every namespace with an nsid
+(NETLINK_LISTEN_ALL_NSID) for link, address, route and netconf events, and
+any event of a namespace drops its reading. A reading is kept only for a
+namespace with an nsid, whose name still points at the same namespace
+(device and inode of /run/netns/NAME); a lost event (ENOBUFS) drops them all.
+VXLAN flood entries are read every time (neighbour events come with traffic).
+"""
+
+import ctypes
+import errno
+import json
+import os
+import re
+import select
+import socket
+import struct
+import sys
+import time
+
+NETNS_DIR = '/run/netns'
+MAX_SOCKETS = 16  # an IPRoute holds 3 descriptors (its socket and a control pipe)
+PROGRESS_EVERY_S = 0.1
+CLONE_NEWNET = 0x40000000
+MS_REC = 16384
+MS_SHARED = 1 << 20
+MS_BIND = 4096
+MNT_DETACH = 2
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP = 1
+NETLINK_LISTEN_ALL_NSID = 8
+# RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF (not NEIGH: see Observer)
+MONITOR_GROUPS = (1, 5, 7, 24)
+NSID_UNASSIGNED = (0xFFFFFFFF, -1, None)
+FLOOD_MAC = '00:00:00:00:00:00'
+IFF_UP = 1
+NUD_PERMANENT = 0x80
+OPERSTATES = ('UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP')
+# iproute2's names for the device types a namespace may hold without linkinfo.
+LINK_TYPES = {1: 'ether', 768: 'ipip', 769: 'tunnel6', 772: 'loopback', 776: 'sit', 778: 'gre',
+              823: 'ip6gre', 65534: 'none'}
+
+# ───────────────────────────── validation ─────────────────────────────
+# The same rules as render.ts (NETNS_RE, IFNAME_RE, IPV4_RE, CIDR_RE, MAC_RE,
+# SYSCTL_KEY_RE, SYSCTL_VALUE_RE) and names.ts (a /run/netns file name).
+
+OCTET = r'(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)'
+NETNS_RE = re.compile(r'nc-[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)?')
+NETNS_FILE_RE = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,63}')
+IFNAME_RE = re.compile(r'[a-zA-Z][a-zA-Z0-9_.-]{0,14}')
+IPV4_RE = re.compile(OCTET + r'(\.' + OCTET + r'){3}')
+CIDR_RE = re.compile(OCTET + r'(\.' + OCTET + r'){3}/(3[0-2]|[12]?\d)')
+MAC_RE = re.compile(r'[0-9a-f]{2}(:[0-9a-f]{2}){5}')
+SYSCTL_KEY_RE = re.compile(r'net\.ipv[46](\.[a-z0-9_]+)+')
+SYSCTL_VALUE_RE = re.compile(r'0|[1-9]\d{0,9}')
+
+
+class Refused(Exception):
+    pass
+
+
+def check(cond, what, value):
+    if not cond:
+        raise Refused('invalid %s %s' % (what, json.dumps(value)))
+
+
+def is_str(v):
+    return isinstance(v, str)
+
+
+def netns_name(v, what='namespace name'):
+    check(is_str(v) and NETNS_RE.fullmatch(v) and NETNS_FILE_RE.fullmatch(v), what, v)
+    return v
+
+
+def dev_name(v, what='interface name'):
+    check(is_str(v) and IFNAME_RE.fullmatch(v), what, v)
+    return v
+
+
+def ipv4(v, what='IPv4 address'):
+    check(is_str(v) and IPV4_RE.fullmatch(v), what, v)
+    return v
+
+
+def cidr(v, what='address'):
+    check(is_str(v) and CIDR_RE.fullmatch(v), what, v)
+    return v
+
+
+def integer(v, lo, hi, what):
+    check(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, what, v)
+    return v
+
+
+def optional(op, key, f, *args):
+    if key in op and op[key] is not None:
+        return f(op[key], *args)
+    return None
+
+
+def validate(op):
+    """Returns the op's kind after checking every field it uses; raises Refused."""
+    check(isinstance(op, dict), 'op', op)
+    kind = op.get('op')
+    netns_name(op.get('netns'))
+    if kind in ('netns.add', 'netns.del', 'netns.nsid'):
+        return kind
+    if kind == 'sysctl':
+        check(is_str(op.get('key')) and SYSCTL_KEY_RE.fullmatch(op['key']), 'sysctl key', op.get('key'))
+        check(is_str(op.get('value')) and SYSCTL_VALUE_RE.fullmatch(op['value']), 'sysctl value',
+              op.get('value'))
+        return kind
+    if kind == 'route.del':
+        destination(op.get('to'))
+        optional(op, 'via', ipv4, 'gateway')
+        optional(op, 'dev', dev_name)
+        return kind
+    dev_name(op.get('dev'))
+    if kind == 'bridge.add':
+        optional(op, 'mtu', integer, 68, 65535, 'MTU')
+    elif kind == 'veth.add':
+        dev_name(op.get('peer'), 'peer name')
+        netns_name(op.get('peerNetns'))
+        optional(op, 'mtu', integer, 68, 65535, 'MTU')
+        for k in ('mac', 'peerMac'):
+            if op.get(k) is not None:
+                check(is_str(op[k]) and MAC_RE.fullmatch(op[k]), 'MAC address', op[k])
+    elif kind == 'vxlan.add':
+        integer(op.get('vni'), 0, 16777215, 'VNI')
+        integer(op.get('port'), 1, 65535, 'UDP port')
+        ipv4(op.get('local'), 'local address')
+        dev_name(op.get('underlayDev'), 'underlay interface')
+        optional(op, 'mtu', integer, 68, 65535, 'MTU')
+    elif kind in ('link.del', 'link.nomaster'):
+        pass
+    elif kind == 'link.master':
+        dev_name(op.get('master'), 'bridge name')
+    elif kind == 'link.mtu':
+        integer(op.get('mtu'), 68, 65535, 'MTU')
+    elif kind == 'link.state':
+        check(op.get('state') in ('up', 'down'), 'link state', op.get('state'))
+    elif kind in ('addr.add', 'addr.del'):
+        cidr(op.get('address'))
+    elif kind in ('fdb.append', 'fdb.del'):
+        ipv4(op.get('dst'), 'remote address')
+    elif kind == 'route.add':
+        destination(op.get('to'))
+        ipv4(op.get('via'), 'gateway')
+    else:
+        raise Refused('unknown op %s' % json.dumps(kind))
+    return kind
+
+
+def destination(v):
+    if v == 'default':
+        return v
+    return cidr(v, 'route destination')
+
+
+# ───────────────────────────── namespaces ─────────────────────────────
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                       ctypes.c_void_p]
+libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+libc.unshare.argtypes = [ctypes.c_int]
+libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
+
+
+class KernelError(Exception):
+    """A failed op, with the message iproute2 would print for it."""
+
+
+def oserror_text(e):
+    return os.strerror(e.errno) if getattr(e, 'errno', None) else str(e)
+
+
+def path_of(name):
+    return '%s/%s' % (NETNS_DIR, name)
+
+
+def open_netns(name):
+    """An fd of the namespace NAME, or KernelError as `ip -n NAME` words it."""
+    try:
+        return os.open(path_of(name), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as e:
+        raise KernelError('Cannot open network namespace "%s": %s' % (name, oserror_text(e)))
+
+
+def enter(fd, name):
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise KernelError('setting the network namespace "%s" failed: %s' % (name, os.strerror(err)))
+
+
+ROOT_FD = None
+
+
+def back_to_root():
+    """Returns this process to its own namespace; if even that fails, nothing after could be trusted."""
+    if libc.setns(ROOT_FD, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        sys.stdout.write(json.dumps({'fatal': 'cannot return to the root namespace: %s' % os.strerror(err)}) + '\n')
+        sys.stdout.flush()
+        os._exit(70)
+
+
+def in_netns(name, f):
+    """f() run inside the namespace NAME (sockets made there stay there; /proc/sys/net is its own)."""
+    fd = open_netns(name)
+    try:
+        enter(fd, name)
+        try:
+            return f(fd)
+        finally:
+            back_to_root()
+    finally:
+        os.close(fd)
+
+
+rundir_shared = False
+
+
+def share_rundir():
+    """As `ip netns add`: /run/netns is a shared mount, so a name unmounted anywhere is gone everywhere."""
+    global rundir_shared
+    if rundir_shared:
+        return
+    try:
+        os.makedirs(NETNS_DIR, mode=0o755, exist_ok=True)
+    except OSError as e:
+        raise KernelError('mkdir %s failed: %s' % (NETNS_DIR, oserror_text(e)))
+    made = False
+    while libc.mount(b'', NETNS_DIR.encode(), b'none', MS_SHARED | MS_REC, None) != 0:
+        err = ctypes.get_errno()
+        if err != errno.EINVAL or made:
+            raise KernelError('"mount --make-shared %s" failed: %s' % (NETNS_DIR, os.strerror(err)))
+        if libc.mount(NETNS_DIR.encode(), NETNS_DIR.encode(), b'none', MS_BIND | MS_REC, None) != 0:
+            err = ctypes.get_errno()
+            raise KernelError('"mount --bind %s %s" failed: %s' % (NETNS_DIR, NETNS_DIR, os.strerror(err)))
+        made = True
+    rundir_shared = True
+
+
+def netns_add(name):
+    share_rundir()
+    path = path_of(name)
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0))
+    except OSError as e:
+        raise KernelError('Cannot create namespace file "%s": %s' % (path, oserror_text(e)))
+    # Between the name and the mount, a kill leaves a half-made name; apply repairs it.
+    failure = None
+    if libc.unshare(CLONE_NEWNET) != 0:
+        failure = 'Failed to create a new network namespace "%s": %s' % (
+            name, os.strerror(ctypes.get_errno()))
+    else:
+        if libc.mount(b'/proc/thread-self/ns/net', path.encode(), b'none', MS_BIND, None) != 0:
+            failure = 'Bind /proc/self/ns/net -> %s failed: %s' % (path, os.strerror(ctypes.get_errno()))
+        back_to_root()
+    if failure:
+        libc.umount2(path.encode(), MNT_DETACH)
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise KernelError(failure)
+
+
+def netns_del(name):
+    path = path_of(name)
+    libc.umount2(path.encode(), MNT_DETACH)
+    try:
+        os.unlink(path)
+    except OSError as e:
+        raise KernelError('Cannot remove namespace file "%s": %s' % (path, oserror_text(e)))
+
+
+# ───────────────────────────── pyroute2 ─────────────────────────────
+
+try:
+    from pyroute2 import IPRoute
+    from pyroute2.netlink import NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST
+    from pyroute2.netlink.exceptions import NetlinkError
+    from pyroute2.netlink.rtnl import (
+        RTM_DELADDR,
+        RTM_DELROUTE,
+        RTM_GETADDR,
+        RTM_GETLINK,
+        RTM_GETNEIGH,
+        RTM_GETROUTE,
+        RTM_NEWADDR,
+        RTM_NEWLINK,
+        RTM_NEWNSID,
+        RTM_NEWROUTE,
+    )
+    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
+    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+    from pyroute2.netlink.rtnl.ndmsg import ndmsg
+    from pyroute2.netlink.rtnl.nsidmsg import nsidmsg
+    from pyroute2.netlink.rtnl.rtmsg import rtmsg
+except Exception as e:  # noqa: BLE001 - reported to the server, which falls back to ip -batch
+    sys.stdout.write(json.dumps({'fatal': 'pyroute2 is not available: %s' % e}) + '\n')
+    sys.stdout.flush()
+    sys.exit(3)
+
+
+def netlink_text(e):
+    """NetlinkError as iproute2 prints it: the kernel's extended message, else the errno's text."""
+    extra = e.args[1] if len(e.args) > 1 else None
+    if isinstance(extra, bytes):
+        extra = extra.decode('utf-8', 'replace')
+    extra = str(extra).rstrip('\x00') if extra else ''
+    plain = os.strerror(e.code)
+    if extra and extra != plain:
+        return 'Error: %s%s' % (extra, '' if extra.endswith('.') else '.')
+    return 'RTNETLINK answers: %s' % plain
+
+
+def new_socket():
+    return IPRoute(ext_ack=True, strict_check=True)
+
+
+class Sockets:
+    """IPRoute sockets opened inside namespaces, at most MAX_SOCKETS at once (the least recently
+    used is closed first), and the index of each device looked up in a namespace during this
+    request (forgotten when a device of that name is made or deleted)."""
+
+    def __init__(self):
+        self.open = {}  # name -> IPRoute, least recently used first
+        self.indexes = {}  # (name, ifname) -> index
+
+    def get(self, name):
+        ipr = self.open.pop(name, None)
+        if ipr is None:
+            while len(self.open) >= MAX_SOCKETS:
+                self.drop(next(iter(self.open)))
+            ipr = in_netns(name, lambda _fd: new_socket())
+        self.open[name] = ipr
+        return ipr
+
+    def index(self, name, dev):
+        """The device's index, as iproute2 finds it (by name, in the namespace: SIOCGIFINDEX)."""
+        found = self.indexes.get((name, dev))
+        if found is None:
+            try:
+                found = in_netns(name, lambda _fd: socket.if_nametoindex(dev))
+            except OSError:
+                raise KernelError('Cannot find device "%s"' % dev)
+            self.indexes[(name, dev)] = found
+        return found
+
+    def forget(self, name, dev):
+        self.indexes.pop((name, dev), None)
+
+    def drop(self, name):
+        ipr = self.open.pop(name, None)
+        if ipr is not None:
+            ipr.close()
+
+    def close(self):
+        for name in list(self.open):
+            self.drop(name)
+
+
+def write_sysctl(key, value):
+    path = '/proc/sys/' + key.replace('.', '/')
+    try:
+        with open(path, 'w') as f:
+            f.write(value)
+    except OSError as e:
+        raise KernelError('sysctl: cannot set "%s" (%s): %s' % (key, path, oserror_text(e)))
+
+
+def set_nsid(root, name):
+    """`ip netns set NAME auto`: the namespace gets an id in ours, for `ip monitor all-nsid`."""
+    fd = open_netns(name)
+    try:
+        msg = nsidmsg()
+        msg['attrs'] = [('NETNSA_FD', fd), ('NETNSA_NSID', 0xFFFFFFFF)]
+        root.nlm_request(msg, msg_type=RTM_NEWNSID, msg_flags=NLM_F_REQUEST | NLM_F_ACK)
+    except NetlinkError as e:
+        raise KernelError(netlink_text(e))
+    finally:
+        os.close(fd)
+
+
+ACKED = NLM_F_REQUEST | NLM_F_ACK
+CREATE = ACKED | NLM_F_CREATE | NLM_F_EXCL
+
+
+def set_link(ipr, dev, attrs, up=None):
+    """`ip link set dev DEV …`: the kernel finds the device by its name (no lookup here)."""
+    msg = ifinfmsg()
+    if up is not None:
+        msg['flags'] = IFF_UP if up else 0
+        msg['change'] = IFF_UP
+    msg['attrs'] = [('IFLA_IFNAME', dev)] + attrs
+    try:
+        ipr.nlm_request(msg, msg_type=RTM_NEWLINK, msg_flags=ACKED)
+    except NetlinkError as e:
+        if e.code == errno.ENODEV:
+            raise KernelError('Cannot find device "%s"' % dev)
+        raise
+
+
+def link_options(kw, mtu, mac):
+    if mtu is not None:
+        kw['mtu'] = mtu
+    if mac is not None:
+        kw['address'] = mac
+    return kw
+
+
+def execute(op, kind, socks, root):
+    ns = op['netns']
+    if kind == 'netns.add':
+        netns_add(ns)
+        return
+    if kind == 'netns.del':
+        socks.drop(ns)
+        socks.indexes = {k: v for k, v in socks.indexes.items() if k[0] != ns}
+        netns_del(ns)
+        return
+    if kind == 'netns.nsid':
+        set_nsid(root, ns)
+        return
+    if kind == 'sysctl':
+        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value']))
+        return
+    ipr = socks.get(ns)
+    dev = op.get('dev')
+    try:
+        if kind == 'bridge.add':
+            socks.forget(ns, dev)
+            ipr.link('add', **link_options({'ifname': dev, 'kind': 'bridge'}, op.get('mtu'), None))
+        elif kind == 'veth.add':
+            socks.forget(ns, dev)
+            socks.forget(op['peerNetns'], op['peer'])
+            peer_fd = open_netns(op['peerNetns'])
+            try:
+                peer = link_options({'ifname': op['peer'], 'net_ns_fd': peer_fd}, op.get('mtu'),
+                                    op.get('peerMac'))
+                ipr.link('add', **link_options({'ifname': dev, 'kind': 'veth', 'peer': peer},
+                                               op.get('mtu'), op.get('mac')))
+            finally:
+                os.close(peer_fd)
+        elif kind == 'vxlan.add':
+            socks.forget(ns, dev)
+            kw = {'ifname': dev, 'kind': 'vxlan', 'vxlan_id': op['vni'], 'vxlan_port': op['port'],
+                  'vxlan_local': op['local'], 'vxlan_link': socks.index(ns, op['underlayDev'])}
+            ipr.link('add', **link_options(kw, op.get('mtu'), None))
+        elif kind == 'link.del':
+            index = socks.index(ns, dev)
+            socks.forget(ns, dev)
+            ipr.link('del', index=index)
+        elif kind == 'link.master':
+            set_link(ipr, dev, [('IFLA_MASTER', socks.index(ns, op['master']))])
+        elif kind == 'link.nomaster':
+            set_link(ipr, dev, [('IFLA_MASTER', 0)])
+        elif kind == 'link.mtu':
+            set_link(ipr, dev, [('IFLA_MTU', op['mtu'])])
+        elif kind == 'link.state':
+            set_link(ipr, dev, [], up=op['state'] == 'up')
+        elif kind in ('addr.add', 'addr.del'):
+            address, length = op['address'].split('/')
+            msg = ifaddrmsg()
+            msg['family'] = socket.AF_INET
+            msg['prefixlen'] = int(length)
+            msg['index'] = socks.index(ns, dev)
+            msg['attrs'] = [('IFA_LOCAL', address), ('IFA_ADDRESS', address)]
+            if kind == 'addr.add':
+                ipr.nlm_request(msg, msg_type=RTM_NEWADDR, msg_flags=CREATE)
+            else:
+                ipr.nlm_request(msg, msg_type=RTM_DELADDR, msg_flags=ACKED)
+        elif kind in ('fdb.append', 'fdb.del'):
+            ipr.fdb('append' if kind == 'fdb.append' else 'del', ifindex=socks.index(ns, dev),
+                    lladdr=FLOOD_MAC, dst=op['dst'])
+        elif kind in ('route.add', 'route.del'):
+            msg = rtmsg()
+            msg['family'] = socket.AF_INET
+            msg['table'] = 254
+            attrs = []
+            if op['to'] != 'default':
+                dst, length = op['to'].split('/')
+                msg['dst_len'] = int(length)
+                attrs.append(('RTA_DST', dst))
+            if op.get('via') is not None:
+                attrs.append(('RTA_GATEWAY', op['via']))
+            if kind == 'route.add':
+                # As `ip route add`: main table, protocol boot, scope universe, unicast.
+                msg['proto'], msg['scope'], msg['type'] = 3, 0, 1
+                attrs.append(('RTA_OIF', socks.index(ns, dev)))
+                msg['attrs'] = attrs
+                ipr.nlm_request(msg, msg_type=RTM_NEWROUTE, msg_flags=CREATE)
+            else:
+                # As `ip route del`: any protocol, any scope, any type.
+                msg['proto'], msg['scope'], msg['type'] = 0, 255, 0
+                if op.get('dev') is not None:
+                    attrs.append(('RTA_OIF', socks.index(ns, op['dev'])))
+                msg['attrs'] = attrs
+                ipr.nlm_request(msg, msg_type=RTM_DELROUTE, msg_flags=ACKED)
+    except NetlinkError as e:
+        raise KernelError(netlink_text(e))
+
+
+# ───────────────────────────── observe ─────────────────────────────
+
+def attrs_of(msg):
+    """A message's attributes by name (first of each), decoded only when asked."""
+    out = {}
+    for slot in msg['attrs']:
+        out.setdefault(slot.cell[0], slot)
+    return out
+
+
+def value(attrs, name, default=None):
+    slot = attrs.get(name)
+    if slot is None:
+        return default
+    v = slot.get_value()
+    return default if v is None else v
+
+
+DUMP = NLM_F_REQUEST | NLM_F_DUMP
+
+
+def dump(ipr, msg, msg_type):
+    return tuple(ipr.nlm_request(msg, msg_type=msg_type, msg_flags=DUMP))
+
+
+def operstate_name(v):
+    if isinstance(v, int):
+        return OPERSTATES[v] if v < len(OPERSTATES) else 'UNKNOWN'
+    return v or 'UNKNOWN'
+
+
+def dump_links(ipr):
+    """Every device of the namespace without its statistics (RTEXT_FILTER_SKIP_STATS)."""
+    msg = ifinfmsg()
+    msg['attrs'] = [('IFLA_EXT_MASK', 8)]
+    return [(l, attrs_of(l)) for l in dump(ipr, msg, RTM_GETLINK)]
+
+
+def read_netns(name, ipr):
+    """One namespace's interfaces, gateway routes and sysctls (ObservedState's shapes), and its
+    vxlan devices as (index, name)."""
+    links = dump_links(ipr)
+    by_index = {l['index']: value(a, 'IFLA_IFNAME', '') for l, a in links}
+    addrs = {}
+    msg = ifaddrmsg()
+    msg['family'] = socket.AF_INET
+    for m in dump(ipr, msg, RTM_GETADDR):
+        if m['scope'] != 0:
+            continue
+        a = attrs_of(m)
+        local = value(a, 'IFA_LOCAL') or value(a, 'IFA_ADDRESS')
+        if local is not None:
+            addrs.setdefault(m['index'], []).append('%s/%d' % (local, m['prefixlen']))
+    interfaces = []
+    vxlans = []
+    for l, a in links:
+        link_type = LINK_TYPES.get(l['ifi_type'], 'arphrd-%d' % l['ifi_type'])
+        if link_type == 'loopback':
+            continue
+        info = value(a, 'IFLA_LINKINFO')
+        kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
+        master = value(a, 'IFLA_MASTER')
+        iface = {
+            'netns': name,
+            'name': value(a, 'IFLA_IFNAME', ''),
+            'ifindex': l['index'],
+            'kind': kind or link_type,
+            'up': bool(l['flags'] & IFF_UP),
+            'operstate': operstate_name(value(a, 'IFLA_OPERSTATE')),
+            'master': by_index.get(master) if master else None,
+            'mtu': value(a, 'IFLA_MTU', 0),
+            'mac': value(a, 'IFLA_ADDRESS', ''),
+            'addresses': addrs.get(l['index'], []),
+        }
+        if kind == 'vxlan':
+            data = info.get_attr('IFLA_INFO_DATA')
+            get = (lambda k: data.get_attr(k)) if data is not None else (lambda k: None)
+            underlay = get('IFLA_VXLAN_LINK')
+            iface['vxlan'] = {
+                'vni': get('IFLA_VXLAN_ID'),
+                'port': get('IFLA_VXLAN_PORT'),
+                'local': get('IFLA_VXLAN_LOCAL'),
+                'underlayDev': by_index.get(underlay) if underlay else None,
+            }
+            vxlans.append(l['index'])
+        interfaces.append(iface)
+    routes = []
+    msg = rtmsg()
+    msg['family'] = socket.AF_INET
+    msg['table'] = 254  # the kernel filters by table (strict checking): no local routes to decode
+    try:
+        found = dump(ipr, msg, RTM_GETROUTE)
+    except NetlinkError as e:
+        if e.code != errno.ENOENT:
+            raise
+        found = ()  # no main table yet: a namespace without a route
+    for r in found:
+        a = attrs_of(r)
+        gateway = value(a, 'RTA_GATEWAY')
+        if r['table'] != 254 or (gateway is None and r['dst_len'] != 0):
+            continue
+        oif = value(a, 'RTA_OIF')
+        routes.append({
+            'netns': name,
+            'to': 'default' if r['dst_len'] == 0 else '%s/%d' % (value(a, 'RTA_DST'), r['dst_len']),
+            'via': gateway,
+            'dev': by_index.get(oif, '') if oif else '',
+        })
+    sysctls = []
+    for key in ('net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter'):
+        try:
+            with open('/proc/sys/' + key.replace('.', '/')) as f:
+                sysctls.append({'netns': name, 'key': key, 'value': f.read().strip()})
+        except OSError:
+            pass
+    return {'interfaces': interfaces, 'routes': routes, 'sysctls': sysctls}, \
+        [(i, by_index.get(i, '')) for i in vxlans]
+
+
+def read_fdb(name, ipr, vxlans):
+    """The configured flood entries (a dst, permanent) of these vxlan devices: not the learned ones."""
+    fdb = []
+    for index, dev in vxlans:
+        msg = ndmsg()
+        msg['family'] = socket.AF_BRIDGE
+        msg['ifindex'] = index  # the kernel lists this device's entries only
+        for f in dump(ipr, msg, RTM_GETNEIGH):
+            a = attrs_of(f)
+            dst = value(a, 'NDA_DST')
+            if dst is None or f['ifindex'] != index or not (f['state'] & NUD_PERMANENT):
+                continue
+            fdb.append({'netns': name, 'dev': dev, 'mac': value(a, 'NDA_LLADDR', ''), 'dst': dst})
+    return fdb
+
+
+class Monitor:
+    """Which namespaces changed since they were read: one root socket hears them all (by nsid)."""
+
+    def __init__(self):
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC,
+                          socket.NETLINK_ROUTE)
+        try:
+            try:
+                s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)  # SO_RCVBUFFORCE
+            except OSError:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
+            s.setsockopt(SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, 1)
+            s.bind((0, 0))
+            for group in MONITOR_GROUPS:
+                s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
+        except OSError:
+            s.close()
+            raise
+        self.sock = s
+
+    def changed(self):
+        """nsids with news since the last call; None when some were lost (everything is suspect)."""
+        seen = set()
+        lost = False
+        space = socket.CMSG_SPACE(4)
+        while True:
+            try:
+                _, ancillary, _, _ = self.sock.recvmsg(65536, space)
+            except BlockingIOError:
+                break
+            except OSError as e:
+                if e.errno == errno.ENOBUFS:
+                    lost = True
+                    continue
+                raise
+            for level, kind, data in ancillary:
+                if level == SOL_NETLINK and kind == NETLINK_LISTEN_ALL_NSID and len(data) >= 4:
+                    seen.add(struct.unpack('i', data[:4])[0])
+        return None if lost else seen
+
+
+class Observer:
+    """Readings of namespaces, each kept while no event of its namespace came. Flood entries
+    are read again every time (cheap: vxlan devices only), so neighbour and bridge-learning
+    events, which traffic makes all the time, need not be heard."""
+
+    def __init__(self, root):
+        self.root = root
+        self.cache = {}  # name -> (st_dev, st_ino, nsid, main part as JSON text, vxlans)
+        self.by_nsid = {}
+        try:
+            self.monitor = Monitor()
+        except OSError:
+            self.monitor = None
+
+    def settle(self):
+        """Drops the readings of namespaces that changed since they were read."""
+        changed = self.monitor.changed() if self.monitor is not None else None
+        if changed is None:
+            self.cache.clear()
+            self.by_nsid.clear()
+            return
+        for nsid in changed:
+            name = self.by_nsid.pop(nsid, None)
+            if name is not None:
+                self.cache.pop(name, None)
+
+    def read(self, name, fd, vxlans):
+        """Inside NAME: the main part (unless vxlans is given: known), the flood entries, the nsid, the inode."""
+        ipr = new_socket()
+        try:
+            main = None
+            if vxlans is None:
+                main, vxlans = read_netns(name, ipr)
+            fdb = read_fdb(name, ipr, vxlans)
+        finally:
+            ipr.close()
+        try:
+            got = self.root.get_netnsid(fd=fd)
+            nsid = got.get('nsid') if got else None
+        except NetlinkError:
+            nsid = None
+        return main, vxlans, fdb, (None if nsid in NSID_UNASSIGNED else nsid), os.fstat(fd)
+
+    def observe(self, names, emit):
+        self.settle()
+        read = cached = 0
+        for name in names:
+            try:
+                st = os.stat(path_of(name))
+            except OSError:
+                self.cache.pop(name, None)
+                emit(name, None, 'gone')
+                continue
+            hit = self.cache.get(name)
+            if hit is not None and (hit[0], hit[1]) != (st.st_dev, st.st_ino):
+                hit = None
+            if hit is None:
+                self.cache.pop(name, None)
+            try:
+                if hit is not None and not hit[4]:
+                    text, fdb = hit[3], []
+                else:
+                    known = hit[4] if hit is not None else None
+                    main, vxlans, fdb, nsid, inode = in_netns(
+                        name, lambda fd, name=name, known=known: self.read(name, fd, known))
+                    if hit is not None:
+                        text = hit[3]
+                    else:
+                        text = json.dumps(main, separators=(',', ':'))
+                        read += 1
+                        self.keep(name, st, inode, nsid, text, vxlans)
+            except KernelError:
+                # Deleted meanwhile, or a name with nothing mounted on it (a create was interrupted).
+                emit(name, None, 'half-made' if os.path.exists(path_of(name)) else 'gone')
+                continue
+            if hit is not None:
+                cached += 1
+            emit(name, '%s,"fdb":%s}' % (text[:-1], json.dumps(fdb, separators=(',', ':'))), None)
+        return read, cached
+
+    def keep(self, name, st, inode, nsid, text, vxlans):
+        """Kept only when events can tell it changed: the namespace has an nsid and is still this name's."""
+        if nsid is None or self.monitor is None or (inode.st_dev, inode.st_ino) != (st.st_dev, st.st_ino):
+            return
+        old = self.by_nsid.get(nsid)
+        if old is not None and old != name:
+            self.cache.pop(old, None)
+        self.by_nsid[nsid] = name
+        self.cache[name] = (st.st_dev, st.st_ino, nsid, text, vxlans)
+
+    def forget(self, names):
+        for n in names:
+            self.cache.pop(n, None)
+
+
+def counters(names, with_state):
+    """Per namespace: /proc/net/dev as the kernel prints it, and with_state each device's state."""
+    rows = {}
+
+    def read(_fd):
+        with open('/proc/thread-self/net/dev') as f:
+            row = {'dev': f.read()}
+        if with_state:
+            ipr = new_socket()
+            try:
+                row['links'] = [
+                    [value(a, 'IFLA_IFNAME', ''), bool(l['flags'] & IFF_UP),
+                     operstate_name(value(a, 'IFLA_OPERSTATE'))]
+                    for l, a in dump_links(ipr) if l['ifi_type'] != 772
+                ]
+            finally:
+                ipr.close()
+        return row
+
+    for name in names:
+        try:
+            rows[name] = in_netns(name, read)
+        except (OSError, NetlinkError, KernelError):
+            continue  # gone, or half-made: nothing to count
+    return rows
+
+
+# ───────────────────────────── the loop ─────────────────────────────
+
+def send(obj):
+    sys.stdout.write(json.dumps(obj, separators=(',', ':')) + '\n')
+    sys.stdout.flush()
+
+
+def stages(ops):
+    """Consecutive ops of one kind form a stage (as the batch runner's `stage: op.op`): inside it,
+    ops of different namespaces do not depend on each other, so each namespace's ops run together."""
+    out = []
+    start = 0
+    while start < len(ops):
+        end = start + 1
+        while end < len(ops) and ops[end]['op'] == ops[start]['op']:
+            end += 1
+        out.append(sorted(range(start, end), key=lambda i: ops[i]['netns']))
+        start = end
+    return out
+
+
+def run(req_id, ops, root, observer):
+    try:
+        check(isinstance(ops, list), 'ops', type(ops).__name__)
+        kinds = []
+        for i, op in enumerate(ops):
+            try:
+                kinds.append(validate(op))
+            except Refused as e:
+                raise Refused('op %d: %s' % (i, e))
+    except Refused as e:
+        send({'id': req_id, 'ok': False, 'done': 0, 'ran': [],
+              'failed': {'index': 0, 'message': 'refused before running anything: %s' % e}})
+        return
+    socks = Sockets()
+    done = 0
+    ran = []
+    last = time.monotonic()
+    try:
+        for order in stages(ops):
+            for i in order:
+                op = ops[i]
+                try:
+                    execute(op, kinds[i], socks, root)
+                except Exception as e:  # noqa: BLE001 - whatever it is, it is this op's failure
+                    if isinstance(e, KernelError):
+                        message = str(e)
+                    elif isinstance(e, OSError):
+                        message = oserror_text(e)
+                    else:
+                        message = 'helper error: %s: %s' % (type(e).__name__, e)
+                    send({'id': req_id, 'ok': False, 'done': done, 'ran': sorted(ran),
+                          'failed': {'index': i, 'message': message}})
+                    return
+                done += 1
+                ran.append(i)
+                if kinds[i] == 'netns.del' and observer is not None:
+                    observer.forget([op['netns']])
+                now = time.monotonic()
+                if now - last >= PROGRESS_EVERY_S:
+                    last = now
+                    send({'id': req_id, 'progress': done})
+        send({'id': req_id, 'ok': True, 'done': done})
+    finally:
+        socks.close()
+
+
+def parse(line):
+    """A request, checked: (id, cmd, request) or Refused."""
+    try:
+        req = json.loads(line)
+    except ValueError as e:
+        raise Refused('not JSON: %s' % e)
+    check(isinstance(req, dict), 'request', str(line[:80]))
+    req_id = req.get('id')
+    check(isinstance(req_id, int) and not isinstance(req_id, bool), 'request id', req_id)
+    cmd = req.get('cmd')
+    if cmd in ('observe', 'counters'):
+        names = req.get('netns')
+        check(isinstance(names, list), 'netns', names)
+        for n in names:
+            netns_name(n)
+    return req_id, cmd, req
+
+
+def main():
+    global ROOT_FD
+    ROOT_FD = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
+    root = new_socket()
+    observer = None
+    send({'ready': True, 'pid': os.getpid()})
+    stdin = sys.stdin.buffer
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        try:
+            req_id, cmd, req = parse(line)
+        except Refused as e:
+            send({'id': None, 'ok': False, 'error': 'request refused: %s' % e})
+            continue
+        try:
+            if cmd == 'quit':
+                send({'id': req_id, 'ok': True})
+                return
+            if cmd == 'run':
+                run(req_id, req.get('ops'), root, observer)
+            elif cmd == 'observe':
+                if observer is None:
+                    observer = Observer(root)
+
+                def emit(name, text, missing, req_id=req_id):
+                    if missing:
+                        send({'id': req_id, 'ns': name, 'missing': missing})
+                    else:
+                        sys.stdout.write('{"id":%d,"ns":%s,"part":%s}\n' % (req_id, json.dumps(name), text))
+
+                read, cached = observer.observe(req['netns'], emit)
+                send({'id': req_id, 'ok': True, 'read': read, 'cached': cached})
+            elif cmd == 'counters':
+                send({'id': req_id, 'ok': True, 'rows': counters(req['netns'], bool(req.get('state')))})
+            else:
+                send({'id': req_id, 'ok': False, 'error': 'unknown command %s' % json.dumps(cmd)})
+        except (KernelError, NetlinkError, OSError) as e:
+            text = netlink_text(e) if isinstance(e, NetlinkError) else str(e)
+            send({'id': req_id, 'ok': False, 'error': text})
+        except Exception as e:  # noqa: BLE001 - a bug here must answer its request, not end the helper
+            send({'id': req_id, 'ok': False, 'error': 'helper error: %s: %s' % (type(e).__name__, e)})
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass

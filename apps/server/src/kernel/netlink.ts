@@ -1,0 +1,527 @@
+/**
+ * netlink — the kernel engine for big labs: a long-lived helper process
+ * (netlink-helper.py: pyroute2 under Debian's /usr/bin/python3) that works in
+ * every namespace of a lab without a process per namespace.
+ *
+ *   const engine = new NetlinkEngine();
+ *   const res = await engine.run(ops, { onProgress });   // RunResult, as Runner.run
+ *   const state = await engine.observe('demo');           // ObservedState, as observe()
+ *   const rows = await engine.traffic(['nc-demo.c1']);     // /proc/net/dev of each namespace
+ *   await engine.close();
+ *
+ * Two helper processes, started on demand and closed after `idleMs` without
+ * work (and by close()): a writer for `run` (the plan's ops, in order, with
+ * per-op error attribution: which op failed and the kernel's message) and a
+ * reader for `observe` and counters, so a status refresh or a counter poll
+ * never waits behind a 40,000-op apply. The reader keeps each namespace's
+ * last reading until a netlink event of that namespace says it changed (see
+ * the helper), so observing a big running lab again reads only what changed.
+ *
+ * Protocol: JSON lines on the helper's stdin/stdout, one request at a time
+ * per process (requests are queued, answers matched by id). The helper
+ * re-checks every op against render.ts's rules before anything runs. The
+ * processes start through spawnChild (its 'error' listener comes first; the
+ * streams are touched only once the process runs), with LC_ALL=C, and
+ * Python's isolated mode (-I: no PYTHON* variables, no user site). While no
+ * request is pending their handles are unref'd, so a CLI command exits
+ * without closing them (the helper ends when its stdin closes).
+ *
+ * When the helper cannot start (no python3, no pyroute2), calls reject with
+ * HelperUnavailable before anything ran, and callers fall back to the batch
+ * runner (`orElse`); a helper that dies during a request rejects it with an
+ * ordinary error (what ran is then unknown, as with a batch worker that dies).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  type ObservedFdb,
+  type ObservedIface,
+  type ObservedRoute,
+  type ObservedState,
+  type Op,
+  routeDestination,
+} from '@netcanvas/shared';
+import type { IfaceCounters, IfaceTraffic } from './counters.js';
+import { parseNetDev } from './counters.js';
+import { isSpawnFailure, spawnChild } from './exec.js';
+import { halfMadeNetns } from './half-made.js';
+import { assertNetnsName } from './names.js';
+import { type DeleteResult, labNetns, listNetns } from './netns.js';
+import type { LineStatus, RunProgress, RunResult } from './runner.js';
+import { closeWorkersIn } from './worker.js';
+
+/** Debian's python3 by its absolute path: a pyenv python first on PATH does not see Debian's pyroute2. */
+export const PYTHON = '/usr/bin/python3';
+/**
+ * The helper script: beside this module when run from source (src/kernel/),
+ * dist/netlink-helper.py in the build (build.mjs copies it there; this code is
+ * then in dist/ or one of its chunk directories).
+ */
+export const HELPER_SCRIPT =
+  ['./netlink-helper.py', '../netlink-helper.py']
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p)) ?? fileURLToPath(new URL('./netlink-helper.py', import.meta.url));
+
+/** The helper could not be started (nothing ran): use the batch runner instead. */
+export class HelperUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HelperUnavailable';
+  }
+}
+
+export interface NetlinkOptions {
+  python?: string;
+  script?: string;
+  /** Close a helper process after this long without a request (default 60 s; 0: never). */
+  idleMs?: number;
+  /** How long a helper may take to say it is ready (default 15 s). */
+  startTimeoutMs?: number;
+}
+
+type Message = Record<string, unknown> & { id?: number | null; ok?: boolean };
+
+interface Pending {
+  onLine?: (m: Message) => void;
+  resolve: (m: Message) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Longest line the helper may print (an observe part of one namespace, a counters answer). */
+const MAX_LINE = 64 * 1024 * 1024;
+const STDERR_TAIL = 4096;
+/** After a failed start, the helper is not tried again for this long (each try costs a python start). */
+const RETRY_AFTER_MS = 60_000;
+
+/** One helper process, requests queued in order and answered by id. */
+class HelperProcess {
+  private child: ChildProcess | null = null;
+  private starting: Promise<ChildProcess> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private buffer = '';
+  private stderrTail = '';
+  private idleTimer: NodeJS.Timeout | null = null;
+  private pins = 0;
+  private onReady: ((m: Message) => void) | null = null;
+
+  constructor(
+    readonly role: string,
+    private readonly opts: Required<NetlinkOptions>,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  /** Keeps the process from closing when idle until the returned function is called. */
+  async pin(): Promise<() => void> {
+    await this.start();
+    this.pins += 1;
+    this.clearIdle();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.pins -= 1;
+      this.settle();
+    };
+  }
+
+  request(body: Record<string, unknown>, onLine?: (m: Message) => void, timeoutMs = 600_000) {
+    return this.start().then(
+      (child) =>
+        new Promise<Message>((resolve, reject) => {
+          const id = this.nextId++;
+          const timer = setTimeout(() => {
+            this.fail(new Error(`the kernel helper did not answer within ${timeoutMs} ms`));
+            child.kill('SIGKILL');
+          }, timeoutMs);
+          this.pending.set(id, { onLine, resolve, reject, timer });
+          this.settle();
+          child.stdin!.write(`${JSON.stringify({ ...body, id })}\n`);
+        }),
+    );
+  }
+
+  private start(): Promise<ChildProcess> {
+    if (this.child) return Promise.resolve(this.child);
+    this.starting ??= this.spawn().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async spawn(): Promise<ChildProcess> {
+    const { python, script, startTimeoutMs } = this.opts;
+    if (!existsSync(python)) throw new HelperUnavailable(`${python} is not installed`);
+    if (!existsSync(script)) throw new HelperUnavailable(`${script} is missing`);
+    let child: ChildProcess;
+    try {
+      child = await spawnChild([python, '-I', script], ['pipe', 'pipe', 'pipe']);
+    } catch (err) {
+      // EMFILE and friends: the caller says what could not be started.
+      if (isSpawnFailure(err)) throw err;
+      throw new HelperUnavailable(err instanceof Error ? err.message : String(err));
+    }
+    this.buffer = '';
+    this.stderrTail = '';
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdin!.on('error', () => {}); // a helper that died: 'close' reports it
+    child.stderr!.on('data', (d: string) => {
+      this.stderrTail = (this.stderrTail + d).slice(-STDERR_TAIL);
+    });
+    const ready = new Promise<Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new HelperUnavailable(`the kernel helper did not start within ${startTimeoutMs} ms`),
+        );
+        child.kill('SIGKILL');
+      }, startTimeoutMs);
+      this.onReady = (m) => {
+        clearTimeout(timer);
+        if (m.ready === true) resolve(m);
+        else reject(new HelperUnavailable(String(m.fatal ?? 'the kernel helper did not start')));
+      };
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new HelperUnavailable(
+            `the kernel helper exited at start (${signal ?? `code ${code}`})${this.tail()}`,
+          ),
+        );
+      });
+    });
+    child.stdout!.on('data', (d: string) => this.receive(d, child));
+    child.once('close', (code, signal) => {
+      if (this.child === child) this.child = null;
+      this.fail(
+        new Error(
+          `the kernel helper (${this.role}) exited (${signal ?? `code ${code}`})${this.tail()}`,
+        ),
+      );
+    });
+    try {
+      await ready;
+    } finally {
+      this.onReady = null;
+    }
+    this.child = child;
+    this.settle();
+    return child;
+  }
+
+  private tail(): string {
+    const t = this.stderrTail.trim().split('\n').slice(-3).join(' / ');
+    return t ? `: ${t}` : '';
+  }
+
+  private receive(chunk: string, child: ChildProcess): void {
+    this.buffer += chunk;
+    if (this.buffer.length > MAX_LINE) {
+      this.fail(new Error('the kernel helper printed a line too long to be an answer'));
+      child.kill('SIGKILL');
+      return;
+    }
+    let nl = this.buffer.indexOf('\n');
+    while (nl >= 0) {
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + 1);
+      nl = this.buffer.indexOf('\n');
+      if (line.trim() === '') continue;
+      let m: Message;
+      try {
+        m = JSON.parse(line) as Message;
+      } catch {
+        continue; // not ours to answer; a helper bug shows as a request that times out
+      }
+      if (this.onReady) {
+        this.onReady(m);
+        continue;
+      }
+      const p = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
+      if (!p) continue;
+      if (m.ok === undefined) {
+        p.onLine?.(m);
+        continue;
+      }
+      clearTimeout(p.timer);
+      this.pending.delete(m.id as number);
+      p.resolve(m);
+      this.settle();
+    }
+  }
+
+  private fail(err: Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(err);
+    }
+    this.settle();
+  }
+
+  /** Handles held while requests are pending, unref'd otherwise; the idle timer runs when nothing is. */
+  private settle(): void {
+    const child = this.child;
+    if (!child) return;
+    const busy = this.pending.size > 0;
+    for (const s of [child.stdin, child.stdout, child.stderr] as (Socket | null)[]) {
+      if (busy) s?.ref?.();
+      else s?.unref?.();
+    }
+    if (busy) child.ref();
+    else child.unref();
+    this.clearIdle();
+    if (!busy && this.pins === 0 && this.opts.idleMs > 0) {
+      this.idleTimer = setTimeout(() => void this.close(), this.opts.idleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  async close(): Promise<void> {
+    this.clearIdle();
+    const child = this.child ?? (await this.starting?.catch(() => null)) ?? null;
+    if (!child) return;
+    this.child = null;
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.once('close', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.stdin!.end(); // the helper ends at the end of its input
+    });
+  }
+}
+
+type Part = Pick<ObservedState, 'interfaces' | 'routes' | 'fdb' | 'sysctls'>;
+
+/** A stripped op: what the kernel needs (source and why stay here). */
+function wire(op: Op): Record<string, unknown> {
+  const { source: _source, why: _why, ...kernel } = op;
+  return kernel;
+}
+
+export class NetlinkEngine {
+  private readonly writer: HelperProcess;
+  private readonly reader: HelperProcess;
+  private unavailableUntil = 0;
+  private unavailableReason = '';
+
+  constructor(opts: NetlinkOptions = {}) {
+    const full: Required<NetlinkOptions> = {
+      python: opts.python ?? PYTHON,
+      script: opts.script ?? HELPER_SCRIPT,
+      idleMs: opts.idleMs ?? 60_000,
+      startTimeoutMs: opts.startTimeoutMs ?? 15_000,
+    };
+    this.writer = new HelperProcess('writer', full);
+    this.reader = new HelperProcess('reader', full);
+  }
+
+  /** Helper processes alive now (for tests and diagnostics). */
+  pids(): number[] {
+    return [this.writer.pid, this.reader.pid].filter((p): p is number => p !== undefined);
+  }
+
+  /** The process running ops now, if any (what a test kills to see an apply survive it). */
+  writerPid(): number | undefined {
+    return this.writer.pid;
+  }
+
+  /** True while a helper process runs (then it costs nothing to use). */
+  running(): boolean {
+    return this.writer.running || this.reader.running;
+  }
+
+  /** Why the helper is not used right now, or null. */
+  unavailable(): string | null {
+    return Date.now() < this.unavailableUntil ? this.unavailableReason : null;
+  }
+
+  /**
+   * `f` on the helper, or `fallback` when the helper cannot be started (then
+   * it is not tried again for a minute). Errors of `f` itself are `f`'s.
+   */
+  async orElse<T>(f: (n: NetlinkEngine) => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    if (this.unavailable()) return fallback();
+    try {
+      return await f(this);
+    } catch (err) {
+      if (!(err instanceof HelperUnavailable)) throw err;
+      this.unavailableUntil = Date.now() + RETRY_AFTER_MS;
+      this.unavailableReason = err.message;
+      return fallback();
+    }
+  }
+
+  /**
+   * Runs ops in order (each stage's namespaces one after the other). Stops at
+   * the first failure: `failed` is that op and the kernel's message,
+   * `outcomes` says which ops ran. A namespace about to be deleted or made
+   * first loses any batch worker inside it (it would keep the namespace alive,
+   * or be stale).
+   */
+  async run(ops: Op[], opts: { onProgress?: (p: RunProgress) => void } = {}): Promise<RunResult> {
+    const total = ops.length;
+    const touched = ops
+      .filter((o) => o.op === 'netns.del' || o.op === 'netns.add')
+      .map((o) => (o as Op & { netns: string }).netns);
+    if (touched.length > 0) await closeWorkersIn(touched);
+    const answer = await this.writer.request(
+      { cmd: 'run', ops: ops.map(wire) },
+      (m) => {
+        if (typeof m.progress === 'number') opts.onProgress?.({ done: m.progress, total });
+      },
+      600_000 + 20 * total,
+    );
+    const done = Number(answer.done ?? 0);
+    if (answer.ok) return { ok: true, done, outcomes: ops.map(() => 'ok') };
+    if (typeof answer.error === 'string') throw new Error(answer.error);
+    const failed = answer.failed as { index: number; message: string };
+    const outcomes: LineStatus[] = ops.map(() => 'skipped');
+    for (const i of (answer.ran as number[] | undefined) ?? []) outcomes[i] = 'ok';
+    outcomes[failed.index] = 'failed';
+    return { ok: false, done, failed, outcomes };
+  }
+
+  /** Keeps the writer running (not closed when idle) until released: an apply's undo needs no new process. */
+  reserve(): Promise<() => void> {
+    return this.writer.pin();
+  }
+
+  /** The lab's state, read in the reader (as observe() in observe.ts, same shape). */
+  async observe(lab: string): Promise<ObservedState> {
+    const all = await labNetns(lab);
+    const halfMade = halfMadeNetns(all);
+    const names = all.filter((n) => !halfMade.includes(n));
+    const state: ObservedState = {
+      lab,
+      netns: [],
+      interfaces: [],
+      routes: [],
+      fdb: [],
+      sysctls: [],
+    };
+    if (names.length > 0) {
+      const parts = new Map<string, Part>();
+      const answer = await this.reader.request(
+        { cmd: 'observe', netns: names },
+        (m) => {
+          const ns = String(m.ns);
+          if (m.part) parts.set(ns, m.part as Part);
+          else if (m.missing === 'half-made') halfMade.push(ns);
+        },
+        120_000 + 50 * names.length,
+      );
+      if (!answer.ok) throw new Error(`observe ${lab}: ${String(answer.error)}`);
+      for (const ns of names) {
+        const part = parts.get(ns);
+        if (!part) continue; // deleted while it was read
+        state.netns.push(ns);
+        state.interfaces.push(...(part.interfaces as ObservedIface[]));
+        state.routes.push(
+          ...(part.routes as ObservedRoute[]).map((r) => ({
+            ...r,
+            to: routeDestination(r.to) ?? r.to,
+          })),
+        );
+        state.fdb.push(...(part.fdb as ObservedFdb[]));
+        state.sysctls.push(...part.sysctls);
+      }
+    }
+    if (halfMade.length > 0) state.halfMade = halfMade.sort();
+    return state;
+  }
+
+  private async counters(netns: string[], withState: boolean) {
+    for (const n of netns) assertNetnsName(n);
+    if (netns.length === 0) return {};
+    const answer = await this.reader.request(
+      { cmd: 'counters', netns, state: withState },
+      undefined,
+      60_000 + 20 * netns.length,
+    );
+    if (!answer.ok) throw new Error(`counters: ${String(answer.error)}`);
+    return answer.rows as Record<string, { dev: string; links?: [string, boolean, string][] }>;
+  }
+
+  /** Counters of every device (not lo) of these namespaces; missing namespaces are left out. */
+  async traffic(netns: string[]): Promise<Map<string, IfaceTraffic[]>> {
+    const rows = await this.counters(netns, false);
+    return new Map(Object.entries(rows).map(([ns, r]) => [ns, parseNetDev(ns, r.dev)]));
+  }
+
+  /** Counters with each device's state (as readCounters). */
+  async listing(netns: string[]): Promise<IfaceCounters[]> {
+    const rows = await this.counters(netns, true);
+    const out: IfaceCounters[] = [];
+    for (const [ns, r] of Object.entries(rows)) {
+      const traffic = new Map(parseNetDev(ns, r.dev).map((t) => [t.ifname, t]));
+      for (const [ifname, up, operstate] of r.links ?? []) {
+        const t = traffic.get(ifname);
+        out.push({
+          netns: ns,
+          ifname,
+          up,
+          operstate,
+          rxBytes: t?.rxBytes ?? 0,
+          txBytes: t?.txBytes ?? 0,
+          rxPackets: t?.rxPackets ?? 0,
+          txPackets: t?.txPackets ?? 0,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Deletes namespaces (as deleteNetns in netns.ts): a name already gone counts as deleted. */
+  async deleteNetns(names: string[]): Promise<DeleteResult> {
+    for (const n of names) assertNetnsName(n);
+    const present = new Set(await listNetns());
+    let targets = [...new Set(names)].filter((n) => present.has(n));
+    const failed: DeleteResult['failed'] = [];
+    const all = targets;
+    while (targets.length > 0) {
+      const ops = targets.map(
+        (netns): Op => ({ op: 'netns.del', netns, source: [], why: 'delete the namespace' }),
+      );
+      const res = await this.run(ops);
+      if (res.ok) break;
+      const at = res.failed!.index;
+      failed.push({ netns: targets[at]!, message: res.failed!.message });
+      targets = targets.filter((_, i) => res.outcomes[i] === 'skipped');
+    }
+    const after = new Set(await listNetns());
+    return {
+      removed: all.filter((n) => !after.has(n)),
+      failed: failed.filter((f) => after.has(f.netns)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.writer.close(), this.reader.close()]);
+  }
+}
+
+let shared: NetlinkEngine | null = null;
+/** The process-wide engine (its helpers close when idle). */
+export function sharedNetlink(): NetlinkEngine {
+  shared ??= new NetlinkEngine();
+  return shared;
+}
