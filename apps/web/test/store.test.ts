@@ -106,11 +106,12 @@ describe('store actions', () => {
     expect(s().design.name).toBe('vxlan');
   });
 
-  it('typing into one field is one undo step', () => {
+  it('each committed value is its own undo step, however quick the next one comes', () => {
     s().addNode('vlan', { x: 0, y: 0 });
-    s().setVlanId('vlan1', 1);
     s().setVlanId('vlan1', 12);
     s().setVlanId('vlan1', 123);
+    s().undo();
+    expect(s().design.nodes.vlan1).toMatchObject({ vid: 12 });
     s().undo();
     expect(s().design.nodes.vlan1).toMatchObject({ vid: 10 });
   });

@@ -147,7 +147,6 @@ export interface AppStore extends StoreApi<AppState> {
   onLinkCutUndo(handler: LinkCutHandler): void;
 }
 
-const COALESCE_MS = 1200;
 const HISTORY_LIMIT = 200;
 const SETS = new Set(['node.set', 'link.set', 'endpoint.set', 'doc.set', 'node.replace']);
 
@@ -160,8 +159,6 @@ export function createAppStore(kinds: KindRules): AppStore {
   /** What this store's actions remember between calls, in one place. */
   const memory = {
     toastSeq: 0,
-    /** Consecutive edits of one field (typing a subnet) become one undo step. */
-    lastCommit: { key: undefined as string | undefined, at: 0 },
     /** Set while a field commits over another tab's newer value. */
     overriding: false,
     linkCut: (async () => false) as LinkCutHandler,
@@ -179,7 +176,7 @@ export function createAppStore(kinds: KindRules): AppStore {
      */
     const commit = (
       next: Design | null,
-      opts: { coalesce?: string; ops?: EditOp[]; auto?: Record<string, readonly AutoField[]> } = {},
+      opts: { ops?: EditOp[]; auto?: Record<string, readonly AutoField[]> } = {},
     ) => {
       const state = get();
       if (next === state.design) return;
@@ -195,24 +192,13 @@ export function createAppStore(kinds: KindRules): AppStore {
       if (ops.length === 0) return;
       const r = applyOps(state.design, ops);
       if (r.applied.length === 0) return;
-      const now = Date.now();
-      const merge =
-        opts.coalesce !== undefined &&
-        memory.lastCommit.key === opts.coalesce &&
-        now - memory.lastCommit.at < COALESCE_MS &&
-        state.past.length > 0;
-      memory.lastCommit = { key: opts.coalesce, at: now };
-      const past = merge
-        ? [
-            ...state.past.slice(0, -1),
-            { ...state.past.at(-1)!, ops: [...state.past.at(-1)!.ops, ...r.applied], at: now },
-          ]
-        : [...state.past, { ops: r.applied, at: now }].slice(-HISTORY_LIMIT);
+      // One commit, one undo step: fields commit on Enter or leave, never per keystroke.
+      const past = [...state.past, { ops: r.applied, at: Date.now() }].slice(-HISTORY_LIMIT);
       set({ design: r.doc, ...designToFlow(r.doc, state), past, future: [] });
       emitEdits(r.applied);
     };
-    const patchNode = (id: string, patch: Partial<DesignNode>, field: string) =>
-      commit(edit.updateNode(get().design, id, patch), { coalesce: `${id}.${field}` });
+    const patchNode = (id: string, patch: Partial<DesignNode>) =>
+      commit(edit.updateNode(get().design, id, patch));
     const patchEndpoint = (
       linkId: string,
       end: 0 | 1,
@@ -228,14 +214,12 @@ export function createAppStore(kinds: KindRules): AppStore {
           });
           return { ...l, endpoints };
         }),
-        { coalesce: `${linkId}.${end}.${field}` },
       );
     /** Applies an undo or a redo step: what is no longer this tab's own is left alone, and said so. */
     const step = (from: 'past' | 'future') => {
       const state = get();
       const entry = state[from].at(-1);
       if (!entry) return;
-      memory.lastCommit = { key: undefined, at: 0 };
       const rest = state[from].slice(0, -1);
       const other = from === 'past' ? 'future' : 'past';
       if (entry.link) {
@@ -270,8 +254,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       future: [],
 
       loadDesign(design) {
-        memory.lastCommit = { key: undefined, at: 0 };
-        set({
+          set({
           design,
           ...designToFlow(design),
           past: [],
@@ -308,10 +291,10 @@ export function createAppStore(kinds: KindRules): AppStore {
         commit(design);
         set({ selection: [], highlight: {}, highlightNote: null });
       },
-      setDesignName: (name) => commit({ ...get().design, name }, { coalesce: 'design.name' }),
+      setDesignName: (name) => commit({ ...get().design, name }),
       setDesignTitle(title) {
         const { title: _old, ...rest } = get().design;
-        commit(title ? { ...rest, title } : rest, { coalesce: 'design.title' });
+        commit(title ? { ...rest, title } : rest);
       },
       addNode(kind, position, host) {
         const { design, id } = edit.addNode(get().design, kinds, kind, position, host);
@@ -338,16 +321,16 @@ export function createAppStore(kinds: KindRules): AppStore {
       moveIntoHost: (ns, host, rel) => commit(edit.moveIntoHost(get().design, ns, host, rel)),
       moveOutOfHost: (ns, abs) => commit(edit.moveOutOfHost(get().design, ns, abs)),
 
-      setLabel: (id, label) => patchNode(id, { label: label || undefined }, 'label'),
-      setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>, 'vid'),
+      setLabel: (id, label) => patchNode(id, { label: label || undefined }),
+      setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>),
       setSubnet: (id, subnet) =>
-        patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>, 'subnet'),
-      setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>, 'vni'),
-      setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>, 'port'),
-      setUnderlay: (id, underlay) => patchNode(id, { underlay } as Partial<DesignNode>, 'underlay'),
-      setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>, 'mode'),
-      setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>, 'routing'),
-      setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>, 'routes'),
+        patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>),
+      setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>),
+      setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>),
+      setUnderlay: (id, underlay) => patchNode(id, { underlay } as Partial<DesignNode>),
+      setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>),
+      setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>),
+      setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>),
 
       setInterfaceAddress: (linkId, end, ip) => patchEndpoint(linkId, end, 'ip', ip),
       setInterfaceName: (linkId, end, ifname) => patchEndpoint(linkId, end, 'ifname', ifname),
@@ -357,13 +340,11 @@ export function createAppStore(kinds: KindRules): AppStore {
             const { mtu: _old, ...rest } = l;
             return mtu === undefined ? rest : { ...rest, mtu };
           }),
-          { coalesce: `${linkId}.mtu` },
         ),
       setLinkState: (linkId, state) =>
         commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
       recordLinkCut(linkId, state) {
-        memory.lastCommit = { key: undefined, at: 0 };
-        const entry: HistoryEntry = { ops: [], at: Date.now(), link: { id: linkId, state } };
+          const entry: HistoryEntry = { ops: [], at: Date.now(), link: { id: linkId, state } };
         set((s) => ({ past: [...s.past, entry].slice(-HISTORY_LIMIT), future: [] }));
       },
       commitOverriding(fn) {
