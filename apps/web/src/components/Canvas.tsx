@@ -106,8 +106,8 @@ export function Canvas() {
       if (kind === 'namespace') {
         const host = hostAt(state.nodes, at, rectOf);
         if (host) {
-          const r = rectOf(host.id)!;
-          const id = state.addNode(kind, { x: at.x - r.x - 60, y: at.y - r.y - 16 }, host.id);
+          // The host's next free slot: the store places it, and the host grows around it.
+          const id = state.addNode(kind, at, host.id);
           state.select([id]);
           return;
         }
@@ -235,6 +235,10 @@ export function Canvas() {
       data-many-links={edges.length > 300 ? '' : undefined}
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onMouseMove={(e) =>
+        app.getState().notePointer(flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }))
+      }
+      onMouseLeave={() => app.getState().notePointer(null)}
     >
       {initialViewport && (
         <ReactFlow<AppNode, AppEdge>

@@ -100,8 +100,14 @@ interface DesignSlice {
   commitOverriding(fn: () => void): void;
 
   copySelection(): void;
-  /** Pastes the clipboard `step` further than the previous paste of it. */
+  /**
+   * Pastes the clipboard at the pointer (the last place it was seen on the
+   * canvas, `notePointer`), or beside the copied elements; each further paste
+   * of it lands `step` further, not on top of the last.
+   */
   paste(step?: XYPosition): void;
+  /** Where the pointer is on the canvas, in flow coordinates (null: off the canvas). */
+  notePointer(at: XYPosition | null): void;
   undo(): void;
   redo(): void;
 
@@ -161,6 +167,10 @@ export function createAppStore(kinds: KindRules): AppStore {
     toastSeq: 0,
     /** Set while a field commits over another tab's newer value. */
     overriding: false,
+    /** The pointer on the canvas, for paste; not state: nothing renders from it. */
+    pointer: null as XYPosition | null,
+    /** Where the pointer was at the first paste of the clipboard: the cascade starts there. */
+    pasteAt: null as XYPosition | null,
     linkCut: (async () => false) as LinkCutHandler,
   };
   const editListeners = new Set<(ops: EditOp[]) => void>();
@@ -254,7 +264,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       future: [],
 
       loadDesign(design) {
-          set({
+        set({
           design,
           ...designToFlow(design),
           past: [],
@@ -344,7 +354,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       setLinkState: (linkId, state) =>
         commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
       recordLinkCut(linkId, state) {
-          const entry: HistoryEntry = { ops: [], at: Date.now(), link: { id: linkId, state } };
+        const entry: HistoryEntry = { ops: [], at: Date.now(), link: { id: linkId, state } };
         set((s) => ({ past: [...s.past, entry].slice(-HISTORY_LIMIT), future: [] }));
       },
       commitOverriding(fn) {
@@ -364,15 +374,35 @@ export function createAppStore(kinds: KindRules): AppStore {
         const { clipboard: fragment, pastes } = get();
         if (!fragment) return;
         const n = pastes + 1;
-        const { design, ids } = edit.paste(get().design, kinds, fragment, {
-          x: step.x * n,
-          y: step.y * n,
-        });
+        if (pastes === 0) memory.pasteAt = memory.pointer;
+        // The top-left of the copied top-level elements lands at the pointer (then one step on per paste).
+        const tops = Object.keys(fragment.nodes)
+          .filter((id) => {
+            const node = fragment.nodes[id]!;
+            return !(node.kind === 'namespace' && node.host && fragment.nodes[node.host]);
+          })
+          .map((id) => fragment.layout[id] ?? { x: 0, y: 0 });
+        const corner = {
+          x: Math.min(...tops.map((p) => p.x)),
+          y: Math.min(...tops.map((p) => p.y)),
+        };
+        const from = memory.pasteAt;
+        const offset =
+          from && tops.length > 0
+            ? {
+                x: from.x - corner.x + step.x * (n - 1),
+                y: from.y - corner.y + step.y * (n - 1),
+              }
+            : { x: step.x * n, y: step.y * n };
+        const { design, ids } = edit.paste(get().design, kinds, fragment, offset);
         const auto: Record<string, readonly AutoField[]> = {};
         for (const id of ids) auto[id] = kinds[design.nodes[id]!.kind].auto ?? [];
         commit(design, { auto });
         set({ pastes: n });
         get().select(ids);
+      },
+      notePointer(at) {
+        memory.pointer = at;
       },
       undo: () => step('past'),
       redo: () => step('future'),
