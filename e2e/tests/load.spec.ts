@@ -25,6 +25,7 @@ test('a session on a drawn design never downloads ELK; Layout does', async ({ pa
   await expectSaved(page);
   await page.getByTestId('node-c1').click();
   await page.getByTestId('inspector-label').fill('web');
+  await page.getByTestId('inspector-label').press('Enter');
   await expect(page.getByTestId('node-c1')).toContainText('web');
   await expectSaved(page);
   // No event says "ELK was not fetched": the session above (several seconds of

@@ -28,7 +28,7 @@ import { type AppEdge, type AppNode, designToFlow } from '../model/flow';
 import { type AddLinkResult, edit, emptyDesign, type Fragment, type KindRules } from './design';
 import { type HistoryEntry, redoOps, undoOps } from './history';
 
-export type PanelId = 'problems' | 'plan' | 'matrix' | 'capture';
+export type PanelId = 'problems' | 'plan' | 'matrix' | 'capture' | 'list';
 export type HighlightTone = 'path' | 'fail' | 'hover';
 
 export interface ContextMenuState {
@@ -119,6 +119,8 @@ interface UiSlice {
   selection: string[];
   panel: PanelId | null;
   galleryOpen: boolean;
+  /** Projector mode: the canvas alone, large type, high contrast, a legend (`?present=1`). */
+  presenting: boolean;
   /** Per-element highlight (matrix path, plan hover), looked up by id so only those elements re-render. */
   highlight: Record<string, HighlightTone>;
   highlightNote: string | null;
@@ -132,6 +134,7 @@ interface UiSlice {
   setPanel(panel: PanelId | null): void;
   togglePanel(panel: PanelId): void;
   setGalleryOpen(open: boolean): void;
+  setPresenting(on: boolean): void;
   setHighlight(ids: readonly string[], tone: HighlightTone, note?: string | null): void;
   setHighlightMap(map: Record<string, HighlightTone>, note?: string | null): void;
   clearHighlight(): void;
@@ -426,6 +429,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       selection: [],
       panel: null,
       galleryOpen: false,
+      presenting: false,
       highlight: {},
       highlightNote: null,
       contextMenu: null,
@@ -446,6 +450,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       setPanel: (panel) => set({ panel }),
       togglePanel: (panel) => set((s) => ({ panel: s.panel === panel ? null : panel })),
       setGalleryOpen: (galleryOpen) => set({ galleryOpen }),
+      setPresenting: (presenting) => set({ presenting }),
       setHighlight(ids, tone, note = null) {
         set({ highlight: Object.fromEntries(ids.map((id) => [id, tone])), highlightNote: note });
       },
