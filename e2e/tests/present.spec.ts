@@ -3,6 +3,7 @@
  * 1280×720, before and after deploy; projector mode readable from the back
  * of the room on a 1280×720 projector.
  */
+import { spawn } from 'node:child_process';
 import type { Locator, Page } from '@playwright/test';
 import { deploy, expect, openApp, openScenario, shot, test } from '../support/app.js';
 
@@ -158,4 +159,63 @@ test('dark theme follows the system setting', async ({ page, run }) => {
   const [r, g, b] = bg.match(/\d+/g)!.map(Number);
   expect(r! + g! + b!, `toolbar background ${bg}`).toBeLessThan(150);
   await shot(page, 'dark-vxlan');
+});
+
+test('rate labels never cover each other where links cross (vxlan, deployed, with traffic)', async ({
+  page,
+  run,
+}) => {
+  await openApp(page, run);
+  const lab = await openScenario(page, 'vxlan');
+  await deploy(page);
+  await page.getByTestId('canvas').locator('.react-flow__controls-fitview').click();
+  // Steady traffic c1 → c2 across both routers, the tunnel and the underlay,
+  // straight from the kernel: the dashboard's ping sends one packet.
+  const ping = spawn(
+    'ip',
+    ['netns', 'exec', `nc-${lab}.c1`, 'ping', '-q', '-i', '0.2', '-c', '600', '10.0.20.2'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  try {
+    for (const presenting of [false, true]) {
+      if (presenting) {
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.getByTestId('btn-more').click();
+        await page.getByTestId('menu-present').click();
+        await expect(page.getByTestId('legend')).toBeVisible();
+      }
+      const labels = page.locator('[data-testid^="edge-label-"]');
+      // The crossing pair and the links beside them all carry the ping.
+      await expect(page.getByTestId('edge-label-r1--tun')).toHaveText(/b\/s$/, { timeout: 60_000 });
+      await expect(page.getByTestId('edge-label-r2--public')).toHaveText(/b\/s$/, {
+        timeout: 60_000,
+      });
+      await expect.poll(() => labels.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(6);
+      // Let a fit or a zoom finish: the boxes are compared where they rest.
+      await page.waitForFunction(
+        () => !document.querySelector('.react-flow__viewport')?.getAnimations?.().length,
+      );
+      const boxes = await labels.evaluateAll((els) =>
+        els.map((el) => {
+          const r = el.getBoundingClientRect();
+          return { id: el.getAttribute('data-testid'), x: r.x, y: r.y, w: r.width, h: r.height };
+        }),
+      );
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [p, q] = [boxes[i]!, boxes[j]!];
+          const apart =
+            p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y;
+          expect(
+            apart,
+            `${p.id} and ${q.id} overlap (${presenting ? 'projector' : 'editor'})`,
+          ).toBe(true);
+        }
+      await shot(page, `rate-labels-${presenting ? 'present' : 'editor'}`);
+    }
+  } finally {
+    ping.kill();
+  }
 });

@@ -31,7 +31,7 @@ import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp, useStores } from '../ui/context';
 import { EmptyCanvas } from './EmptyCanvas';
 import { Legend } from './Legend';
-import { edgeTypes } from './LinkEdge';
+import { createLabelSpots, edgeTypes, LabelPlacer, LabelSpotsProvider } from './LinkEdge';
 
 export const DRAG_MIME = 'application/x-netcanvas-kind';
 
@@ -127,6 +127,7 @@ export function Canvas() {
   }, [app]);
   const edges = useApp((s) => s.edges);
   const presenting = useApp((s) => s.presenting);
+  const [labelSpots] = useState(createLabelSpots);
   const onNodesChange = useApp((s) => s.onNodesChange);
   const onEdgesChange = useApp((s) => s.onEdgesChange);
   const flow = useReactFlow<AppNode, AppEdge>();
@@ -294,48 +295,53 @@ export function Canvas() {
       onMouseLeave={() => app.getState().notePointer(null)}
     >
       {initialViewport && (
-        <ReactFlow<AppNode, AppEdge>
-          defaultViewport={initialViewport}
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          edgeTypes={edgeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onConnectStart={onConnectStart}
-          onConnectEnd={onConnectEnd}
-          isValidConnection={isValidConnection}
-          onNodeDragStop={onNodeDragStop}
-          onNodeContextMenu={onNodeContextMenu}
-          onEdgeContextMenu={onEdgeContextMenu}
-          onPaneClick={onPaneClick}
-          connectionMode={ConnectionMode.Loose}
-          onlyRenderVisibleElements
-          deleteKeyCode={null}
-          selectionKeyCode="Shift"
-          multiSelectionKeyCode={['Meta', 'Control']}
-          minZoom={FIT.minZoom}
-          proOptions={{ hideAttribution: true }}
-          colorMode="system"
-          snapToGrid
-          snapGrid={[4, 4]}
-        >
-          <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
-          <Controls showInteractive={false} position="bottom-left" />
-          {presenting && <ZoomVar target={section} />}
-          {presenting && <Legend />}
-          {/* The minimap draws every element a second time; on big designs it costs more than it shows. A projector has no use for it. */}
-          {nodes.length <= 400 && !presenting && (
-            <MiniMap
-              style={{ width: 150, height: 96 }}
-              pannable
-              zoomable
-              position="bottom-right"
-              nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
-            />
-          )}
-        </ReactFlow>
+        <LabelSpotsProvider value={labelSpots}>
+          <ReactFlow<AppNode, AppEdge>
+            defaultViewport={initialViewport}
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onConnectStart={onConnectStart}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onNodeDragStop={onNodeDragStop}
+            onNodeContextMenu={onNodeContextMenu}
+            onEdgeContextMenu={onEdgeContextMenu}
+            onPaneClick={onPaneClick}
+            connectionMode={ConnectionMode.Loose}
+            onlyRenderVisibleElements
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={['Meta', 'Control']}
+            minZoom={FIT.minZoom}
+            proOptions={{ hideAttribution: true }}
+            colorMode="system"
+            snapToGrid
+            snapGrid={[4, 4]}
+          >
+            <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
+            <Controls showInteractive={false} position="bottom-left" />
+            {presenting && <ZoomVar target={section} />}
+            <LabelPlacer edges={edges} presenting={presenting} />
+            {presenting && <Legend />}
+            {/* The minimap draws every element a second time; on big designs it costs more than it shows. A projector has no use for it. */}
+            {nodes.length <= 400 && !presenting && (
+              <MiniMap
+                style={{ width: 150, height: 96 }}
+                pannable
+                zoomable
+                position="bottom-right"
+                nodeColor={(n) =>
+                  KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'
+                }
+              />
+            )}
+          </ReactFlow>
+        </LabelSpotsProvider>
       )}
       {nodes.length === 0 && (
         <EmptyCanvas
