@@ -219,3 +219,37 @@ test('rate labels never cover each other where links cross (vxlan, deployed, wit
     ping.kill();
   }
 });
+
+test('an invalid value typed key by key and left keeps the previous value, saved nowhere', async ({
+  page,
+  run,
+}) => {
+  await openApp(page, run);
+  await openScenario(page, 'inter-vlan');
+  await page.getByTestId('node-vlan10').click();
+  const subnet = page.getByTestId('inspector-subnet');
+  await expect(subnet).toHaveValue('10.0.10.0/24');
+  await subnet.selectText();
+  await subnet.pressSequentially('10.1.10.0/33');
+  await expect(page.getByTestId('inspector-subnet-error')).toBeVisible();
+  // Nothing typed reached the canvas (10.1.10.0/3 was valid on the way).
+  await expect(page.getByTestId('node-vlan10')).toContainText('10.0.10.0/24');
+  await subnet.press('Tab');
+  await expect(subnet).toHaveValue('10.0.10.0/24');
+  await expect(page.getByTestId('inspector-subnet-note')).toContainText('kept 10.0.10.0/24');
+  const vid = page.getByTestId('inspector-vid');
+  await vid.selectText();
+  await vid.pressSequentially('4095');
+  await vid.press('Tab');
+  await expect(vid).toHaveValue('10');
+  await expect(page.getByTestId('node-vlan10')).toContainText('VID 10');
+  await expect(page.getByTestId('save-state')).toHaveText(/saved$/);
+  // A valid one, typed and left, is one undo step.
+  await vid.selectText();
+  await vid.pressSequentially('110');
+  await vid.press('Enter');
+  await expect(page.getByTestId('node-vlan10')).toContainText('VID 110');
+  await page.getByTestId('btn-undo').click();
+  await expect(page.getByTestId('node-vlan10')).toContainText('VID 10');
+  await expect(page.getByTestId('node-vlan10')).toContainText('10.0.10.0/24');
+});
