@@ -253,3 +253,21 @@ test('an invalid value typed key by key and left keeps the previous value, saved
   await expect(page.getByTestId('node-vlan10')).toContainText('VID 10');
   await expect(page.getByTestId('node-vlan10')).toContainText('10.0.10.0/24');
 });
+
+test('zoomed in, link ends name their interface and address; zoomed out, they make way', async ({
+  page,
+  run,
+}) => {
+  await openApp(page, run);
+  await openScenario(page, 'inter-vlan');
+  const end = page.getByTestId('edge-end-r1--vlan10-r1');
+  const zoomIn = page.getByTestId('canvas').locator('.react-flow__controls-zoomin');
+  const zoomOut = page.getByTestId('canvas').locator('.react-flow__controls-zoomout');
+  for (let i = 0; i < 3; i++) await zoomIn.click();
+  await expect(end).toHaveText(/^[\w.-]+ 10\.0\.10\.1\/24$/);
+  // A segment has no interface of its own on the link: only the router's end speaks.
+  await expect(page.getByTestId('edge-end-r1--vlan10-vlan10')).toHaveCount(0);
+  await shot(page, 'link-ends');
+  for (let i = 0; i < 6; i++) await zoomOut.click();
+  await expect(end).toHaveCount(0);
+});

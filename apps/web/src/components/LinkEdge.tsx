@@ -139,6 +139,51 @@ const dashSeconds = (bits: number) =>
  * so they are written onto the line and its label by the live store
  * (useLiveWriter) instead of re-rendering a thousand edges.
  */
+/** From this zoom up, each link end says the interface it is and its address. */
+export const END_LABEL_ZOOM = 1.1;
+const SEGMENTS = new Set(['vlan', 'switch', 'vxlan']);
+
+/**
+ * The interface an element has on a link, as the core resolved it; none for
+ * a segment or a tunnel (their members have the interfaces). The topology's
+ * own object, so the selection is stable between renders.
+ */
+function useEnd(node: string, link: string, shown: boolean) {
+  const segment = useApp((st) => SEGMENTS.has(st.design.nodes[node]?.kind ?? ''));
+  return useAnalysis((st) =>
+    shown && !segment
+      ? st.topology?.interfaces.find((i) => i.node === node && i.link === link)
+      : undefined,
+  );
+}
+
+/** `eth1 10.0.10.1/24` beside the element's end of the link, a little along it. */
+function EndLabel(props: {
+  link: string;
+  node: string;
+  at: XY;
+  toward: XY;
+  name: string;
+  address: string | null;
+}) {
+  const dx = props.toward.x - props.at.x;
+  const dy = props.toward.y - props.at.y;
+  const len = Math.hypot(dx, dy) || 1;
+  const along = Math.min(46, len * 0.34);
+  const x = props.at.x + (dx / len) * along;
+  const y = props.at.y + (dy / len) * along;
+  return (
+    <div
+      className="nc-end-label"
+      style={{ transform: `translate(-50%, -50%) translate(${x}px,${y}px)` }}
+      data-testid={`edge-end-${props.link}-${props.node}`}
+    >
+      {props.name}
+      {props.address && <span className="addr"> {props.address}</span>}
+    </div>
+  );
+}
+
 function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdgeType>) {
   const s = useInternalNode(source);
   const t = useInternalNode(target);
@@ -148,6 +193,9 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
   const flowing = useLive((st) => (st.links[id]?.rate ?? 0) > 0);
   // Labels are unreadable when zoomed out and cost a DOM node each: show them from 60 % up.
   const readable = useStore((st) => st.transform[2] >= 0.6);
+  const detailed = useStore((st) => st.transform[2] >= END_LABEL_ZOOM);
+  const sourceEnd = useEnd(source, id, detailed);
+  const targetEnd = useEnd(target, id, detailed);
   const spot = useZustand(useContext(LabelSpotsContext) ?? NO_SPOTS, (m) => m.get(id));
   const line = useRef<SVGPathElement>(null);
   const rateLabel = useRef<HTMLDivElement | null>(null);
@@ -195,6 +243,30 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
         strokeWidth={14}
       />
       <path d={path} className="nc-link-hit" data-testid={`edge-${id}`} fill="none" />
+      {(sourceEnd || targetEnd) && (
+        <EdgeLabelRenderer>
+          {sourceEnd && (
+            <EndLabel
+              link={id}
+              node={source}
+              at={a}
+              toward={b}
+              name={sourceEnd.name}
+              address={sourceEnd.address}
+            />
+          )}
+          {targetEnd && (
+            <EndLabel
+              link={id}
+              node={target}
+              at={b}
+              toward={a}
+              name={targetEnd.name}
+              address={targetEnd.address}
+            />
+          )}
+        </EdgeLabelRenderer>
+      )}
       {readable && (flowing || designLabel) && (
         <EdgeLabelRenderer>
           <div
