@@ -5,6 +5,36 @@ import { endpointNode, linkIds } from '../model/endpoints';
 import { useAnalysis, useApp } from '../ui/context';
 import { useReveal } from './useReveal';
 
+/** One element or link of the list: a button that selects it. */
+function Row(props: {
+  testid: string;
+  selected: boolean;
+  onPick(): void;
+  name: string;
+  kind: string;
+  summary: string;
+  problem: string | undefined;
+}) {
+  return (
+    <li>
+      <button
+        type="button"
+        className={props.selected ? 'is-selected' : ''}
+        aria-pressed={props.selected}
+        data-testid={props.testid}
+        onClick={props.onPick}
+      >
+        <span className="nc-list-id">{props.name}</span>
+        <span className="nc-list-kind">{props.kind}</span>
+        <span className="nc-list-summary">{props.summary}</span>
+        {props.problem && (
+          <span className={`nc-list-problem sev-${props.problem}`}>{props.problem}</span>
+        )}
+      </button>
+    </li>
+  );
+}
+
 /**
  * The design as a list (Packet Tracer's workspace list): every element and
  * every link, one button each, in the same selection as the canvas. It is the
@@ -82,22 +112,16 @@ export function ListPanel() {
               const def = KIND_DEFINITIONS[node.kind as NodeKind];
               const summary = (def.summary as (n: typeof node) => string)(node);
               return (
-                <li key={id}>
-                  <button
-                    type="button"
-                    className={picked.has(id) ? 'is-selected' : ''}
-                    aria-pressed={picked.has(id)}
-                    data-testid={`list-node-${id}`}
-                    onClick={() => pick(id)}
-                  >
-                    <span className="nc-list-id">{node.label || id}</span>
-                    <span className="nc-list-kind">{def.title}</span>
-                    <span className="nc-list-summary">{summary}</span>
-                    {worst[id] && (
-                      <span className={`nc-list-problem sev-${worst[id]}`}>{worst[id]}</span>
-                    )}
-                  </button>
-                </li>
+                <Row
+                  key={id}
+                  testid={`list-node-${id}`}
+                  selected={picked.has(id)}
+                  onPick={() => pick(id)}
+                  name={node.label || id}
+                  kind={def.title}
+                  summary={summary}
+                  problem={worst[id]}
+                />
               );
             })}
           </ul>
@@ -108,27 +132,16 @@ export function ListPanel() {
             {design.links.map((l, i) => {
               const id = links[i]!;
               return (
-                <li key={id}>
-                  <button
-                    type="button"
-                    className={picked.has(id) ? 'is-selected' : ''}
-                    aria-pressed={picked.has(id)}
-                    data-testid={`list-link-${id}`}
-                    onClick={() => pick(id)}
-                  >
-                    <span className="nc-list-id">
-                      {endpointNode(l.endpoints[0])} — {endpointNode(l.endpoints[1])}
-                    </span>
-                    <span className="nc-list-kind">link</span>
-                    <span className="nc-list-summary">
-                      {l.state === 'down' ? 'cut' : ''}
-                      {l.mtu ? ` mtu ${l.mtu}` : ''}
-                    </span>
-                    {worst[id] && (
-                      <span className={`nc-list-problem sev-${worst[id]}`}>{worst[id]}</span>
-                    )}
-                  </button>
-                </li>
+                <Row
+                  key={id}
+                  testid={`list-link-${id}`}
+                  selected={picked.has(id)}
+                  onPick={() => pick(id)}
+                  name={`${endpointNode(l.endpoints[0])} — ${endpointNode(l.endpoints[1])}`}
+                  kind="link"
+                  summary={`${l.state === 'down' ? 'cut' : ''}${l.mtu ? ` mtu ${l.mtu}` : ''}`}
+                  problem={worst[id]}
+                />
               );
             })}
           </ul>
