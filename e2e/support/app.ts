@@ -319,13 +319,24 @@ export function storedDesign(
 }
 
 /**
+ * Clicks a toolbar action as a user finds it: in the bar (`btn-<name>`) in a
+ * wide window, in the More menu (`menu-<name>`) in a narrower one.
+ */
+export async function toolbarAction(page: Page, name: string) {
+  const inBar = page.getByTestId(`btn-${name}`);
+  if (await inBar.isVisible()) return inBar.click();
+  await page.getByTestId('btn-more').click();
+  await page.getByTestId(`menu-${name}`).click();
+}
+
+/**
  * Opens a YAML design with the toolbar's Import, as a user picks a file;
  * with a server it becomes a new design: returns once the page is on it, saved.
  */
 export async function importYaml(page: Page, name: string, yaml: string) {
   const before = page.url();
   const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('btn-import').click();
+  await toolbarAction(page, 'import');
   await (await chooser).setFiles({
     name,
     mimeType: 'application/yaml',

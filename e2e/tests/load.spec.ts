@@ -4,7 +4,7 @@
  * when something is laid out, never by a session on a design that has its
  * positions.
  */
-import { expect, expectSaved, openApp, test } from '../support/app.js';
+import { expect, expectSaved, openApp, test, toolbarAction } from '../support/app.js';
 
 const ELK = /\/assets\/elk\.bundled-[^/]*\.js$/;
 
@@ -25,6 +25,7 @@ test('a session on a drawn design never downloads ELK; Layout does', async ({ pa
   await expectSaved(page);
   await page.getByTestId('node-c1').click();
   await page.getByTestId('inspector-label').fill('web');
+  await page.getByTestId('inspector-label').press('Enter');
   await expect(page.getByTestId('node-c1')).toContainText('web');
   await expectSaved(page);
   // No event says "ELK was not fetched": the session above (several seconds of
@@ -33,7 +34,7 @@ test('a session on a drawn design never downloads ELK; Layout does', async ({ pa
 
   // Asked for, it comes: the listener above does see it.
   const fetched = page.waitForRequest((r) => ELK.test(new URL(r.url()).pathname));
-  await page.getByTestId('btn-layout').click();
+  await toolbarAction(page, 'layout');
   await fetched;
 });
 

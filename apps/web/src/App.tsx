@@ -1,7 +1,8 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { Announcer } from './components/Announcer';
 import { BottomDrawer } from './components/BottomDrawer';
-import { Canvas, FIT } from './components/Canvas';
+import { Canvas, fitOptions } from './components/Canvas';
 import { ChangeReview } from './components/ChangeReview';
 import { ContextMenu } from './components/ContextMenu';
 import { DesignsView } from './components/DesignsView';
@@ -16,14 +17,17 @@ import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { useShortcuts } from './components/useShortcuts';
 import { WorkspaceNotice } from './components/WorkspaceNotice';
-import { useApp } from './ui/context';
+import { useApp, useStores } from './ui/context';
 
 function FitOnLoad() {
   const flow = useReactFlow();
+  const { app } = useStores();
   useEffect(() => {
     const fit = () =>
       requestAnimationFrame(() =>
-        requestAnimationFrame(() => flow.fitView({ ...FIT, duration: 200 })),
+        requestAnimationFrame(() =>
+          flow.fitView({ ...fitOptions(app.getState().presenting), duration: 200 }),
+        ),
       );
     const viewport = (e: Event) =>
       void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);
@@ -33,8 +37,42 @@ function FitOnLoad() {
       window.removeEventListener('netcanvas:viewport', viewport);
       window.removeEventListener('netcanvas:fit', fit);
     };
-  }, [flow]);
+  }, [flow, app]);
+  // A drawer opening or closing, or projector mode, resizes the pane: fit again,
+  // so nothing is left under the drawer or off the edge.
+  const drawer = useApp((s) => s.panel !== null);
+  const presenting = useApp((s) => s.presenting);
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: drawer and presenting only decide when
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+  }, [drawer, presenting]);
   return null;
+}
+
+/**
+ * Projector mode follows the address (`?present=1`), so a teacher can open
+ * the dashboard projecting, and a reload keeps the mode.
+ */
+function usePresentFromAddress() {
+  const { app } = useStores();
+  const presenting = useApp((s) => s.presenting);
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).get('present') === '1')
+      app.getState().setPresenting(true);
+  }, [app]);
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    if ((url.searchParams.get('present') === '1') === presenting) return;
+    if (presenting) url.searchParams.set('present', '1');
+    else url.searchParams.delete('present');
+    window.history.replaceState(window.history.state, '', url);
+  }, [presenting]);
+  return presenting;
 }
 
 function Highlights() {
@@ -53,21 +91,22 @@ function Highlights() {
 
 export function App() {
   useShortcuts();
+  const presenting = usePresentFromAddress();
   return (
     <ReactFlowProvider>
-      <div className="nc-app">
+      <div className={`nc-app ${presenting ? 'present' : ''}`}>
         <Toolbar />
         <StorageBanner />
         <div className="nc-main">
-          <Palette />
+          {!presenting && <Palette />}
           <div className="nc-center">
             <Canvas />
             <WorkspaceNotice />
             <Highlights />
             <BottomDrawer />
           </div>
-          <Inspector />
-          <LessonPanel />
+          {!presenting && <Inspector />}
+          {!presenting && <LessonPanel />}
         </div>
         <Gallery />
         <DesignsView />
@@ -76,6 +115,7 @@ export function App() {
         <DestroyDialog />
         <ContextMenu />
         <Toasts />
+        <Announcer />
         <FitOnLoad />
       </div>
     </ReactFlowProvider>

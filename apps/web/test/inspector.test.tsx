@@ -110,6 +110,8 @@ describe('the Id field of the inspector', () => {
     expect(s().selection).toEqual(['core']);
     expect(document.activeElement).toBe(field('inspector-label'));
     type('edge');
+    expect(s().design.nodes.core?.label).toBeUndefined();
+    press('Enter');
     expect(s().design.nodes.core?.label).toBe('edge');
   });
 
@@ -152,33 +154,81 @@ describe('the Id field of the inspector', () => {
   });
 });
 
-describe('fields that commit as you type', () => {
-  it('tell the user when an invalid VNI was not applied, naming the value kept', () => {
+describe('value fields commit on Enter or leave, never per keystroke', () => {
+  const vlanOf = () => Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vlan')!;
+
+  it('a subnet typed key by key into an invalid one and left keeps the previous subnet', () => {
+    dom.render(page.wrap(<Page />));
+    const [vlan, before] = vlanOf();
+    const old = (before as { subnet: string }).subnet;
+    select(vlan);
+    const undoSteps = s().past.length;
+    selectAll('inspector-subnet');
+    type('10.1.10.0/33');
+    // `10.1.10.0/3` on the way was a valid subnet: nothing was applied while typing.
+    expect(s().design.nodes[vlan]).toMatchObject({ subnet: old });
+    expect(text('inspector-subnet-error')).toMatch(/./);
+    blur();
+    expect(s().design.nodes[vlan]).toMatchObject({ subnet: old });
+    expect(field('inspector-subnet').value).toBe(old);
+    expect(text('inspector-subnet-note')).toMatch(new RegExp(`^not applied: .*; kept ${old}$`));
+    expect(s().past.length).toBe(undoSteps);
+  });
+
+  it('VLAN 4095 and VNI 16777216 typed and left keep the previous values', () => {
     s().loadDesign(scenario('vxlan'));
     dom.render(page.wrap(<Page />));
-    const tunnel = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vxlan')![0];
+    const [vlan, v] = vlanOf();
+    select(vlan);
+    selectAll('inspector-vid');
+    type('4095');
+    blur();
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: (v as { vid: number }).vid });
+    expect(text('inspector-vid-note')).toMatch(/1 to 4094/);
+    const [tunnel, t] = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vxlan')!;
     select(tunnel);
     selectAll('inspector-vni');
-    type('99999999');
+    type('16777216');
     expect(text('inspector-vni-error')).toMatch(/16777215/);
     blur();
-    expect(field('inspector-vni').value).toBe('9999999');
-    expect(s().design.nodes[tunnel]).toMatchObject({ vni: 9999999 });
+    expect(s().design.nodes[tunnel]).toMatchObject({ vni: (t as { vni: number }).vni });
+    expect(field('inspector-vni').value).toBe(String((t as { vni: number }).vni));
     expect(text('inspector-vni-note')).toBe(
-      'not applied: VNIs are whole numbers from 1 to 16777215; kept 9999999',
+      `not applied: VNIs are whole numbers from 1 to 16777215; kept ${(t as { vni: number }).vni}`,
     );
   });
 
-  it('Escape goes back to the value the field had when it was entered', () => {
+  it('a valid value is one undo step, on Enter; two values in a row are two steps', () => {
     dom.render(page.wrap(<Page />));
-    const vlan = Object.entries(s().design.nodes).find(([, n]) => n.kind === 'vlan')!;
-    const before = (vlan[1] as { vid: number }).vid;
-    select(vlan[0]);
+    const [vlan, v] = vlanOf();
+    const before = (v as { vid: number }).vid;
+    select(vlan);
+    const steps = s().past.length;
+    selectAll('inspector-vid');
+    type('123');
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: before });
+    press('Enter');
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: 123 });
+    selectAll('inspector-vid');
+    type('124');
+    blur();
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: 124 });
+    expect(s().past.length).toBe(steps + 2);
+    act(() => s().undo());
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: 123 });
+    act(() => s().undo());
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: before });
+  });
+
+  it('Escape drops the text typed and shows the stored value', () => {
+    dom.render(page.wrap(<Page />));
+    const [vlan, v] = vlanOf();
+    const before = (v as { vid: number }).vid;
+    select(vlan);
     focus('inspector-vid');
     type('7');
-    expect(s().design.nodes[vlan[0]]).not.toMatchObject({ vid: before });
     press('Escape');
-    expect(s().design.nodes[vlan[0]]).toMatchObject({ vid: before });
+    expect(s().design.nodes[vlan]).toMatchObject({ vid: before });
     expect(field('inspector-vid').value).toBe(String(before));
   });
 });

@@ -1,6 +1,7 @@
 import { applyOps, type EditOp, sameDesign } from '@netcanvas/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { KIND_DEFINITIONS } from '../src/kinds/definitions';
+import { CONTAINER_SIZE } from '../src/model/flow';
 import { type AppStore, createAppStore } from '../src/store/app';
 import { scenario } from './helpers';
 
@@ -106,11 +107,12 @@ describe('store actions', () => {
     expect(s().design.name).toBe('vxlan');
   });
 
-  it('typing into one field is one undo step', () => {
+  it('each committed value is its own undo step, however quick the next one comes', () => {
     s().addNode('vlan', { x: 0, y: 0 });
-    s().setVlanId('vlan1', 1);
     s().setVlanId('vlan1', 12);
     s().setVlanId('vlan1', 123);
+    s().undo();
+    expect(s().design.nodes.vlan1).toMatchObject({ vid: 12 });
     s().undo();
     expect(s().design.nodes.vlan1).toMatchObject({ vid: 10 });
   });
@@ -178,6 +180,48 @@ describe('store actions', () => {
     s().copySelection();
     s().paste();
     expect(s().design.layout?.r5).toEqual({ x: 260, y: 260 });
+  });
+
+  it('arranges containers dropped on a host side by side; the host grows around them', () => {
+    s().addNode('host', { x: 0, y: 0 });
+    // Both dropped on the same spot of the host, as a user drops them where the first one is.
+    s().addNode('namespace', { x: 40, y: 60 }, 'h1');
+    s().addNode('namespace', { x: 40, y: 60 }, 'h1');
+    const [a, b] = [s().design.layout?.c1, s().design.layout?.c2];
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    const apart =
+      Math.abs(a!.x - b!.x) >= CONTAINER_SIZE.width ||
+      Math.abs(a!.y - b!.y) >= CONTAINER_SIZE.height;
+    expect(apart).toBe(true);
+    const host = s().nodes.find((n) => n.id === 'h1')!;
+    for (const p of [a!, b!]) {
+      expect(p.x + CONTAINER_SIZE.width).toBeLessThanOrEqual(host.width!);
+      expect(p.y + CONTAINER_SIZE.height).toBeLessThanOrEqual(host.height!);
+    }
+  });
+
+  it('pastes at the pointer, cascading from there', () => {
+    s().addNode('router', { x: 100, y: 100 });
+    s().select(['r1']);
+    s().copySelection();
+    s().notePointer({ x: 600, y: 300 });
+    s().paste();
+    s().paste();
+    expect(s().design.layout?.r2).toEqual({ x: 600, y: 300 });
+    expect(s().design.layout?.r3).toEqual({ x: 640, y: 340 });
+  });
+
+  it('a pasted container keeps its host, in a free slot of it', () => {
+    s().addNode('host', { x: 0, y: 0 });
+    s().addNode('namespace', { x: 0, y: 0 }, 'h1');
+    s().select(['c1']);
+    s().copySelection();
+    s().notePointer({ x: 900, y: 900 });
+    s().paste();
+    expect(s().design.nodes.c2).toMatchObject({ kind: 'namespace', host: 'h1' });
+    const [a, b] = [s().design.layout?.c1, s().design.layout?.c2];
+    expect(a!.x !== b!.x || a!.y !== b!.y).toBe(true);
   });
 
   it('refuses a second uplink on a bridged host', () => {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { PanelId } from '../store/app';
 import { useApp, useClient, useLive } from '../ui/context';
+import { ListPanel } from './ListPanel';
 import { MatrixPanel } from './MatrixPanel';
 import { CloseButton } from './Modal';
 import { PlanPanel } from './PlanPanel';
@@ -12,6 +13,7 @@ const TITLES: Record<PanelId, string> = {
   plan: 'Plan — the commands this design becomes',
   matrix: 'Connectivity — who can ping whom',
   capture: 'Tools & capture',
+  list: 'Elements and links',
 };
 
 function Progress() {
@@ -60,6 +62,7 @@ export function BottomDrawer() {
             {panel === 'plan' && <PlanPanel />}
             {panel === 'matrix' && <MatrixPanel />}
             {panel === 'capture' && <ToolsPanel />}
+            {panel === 'list' && <ListPanel />}
           </div>
         </section>
       )}

@@ -7,21 +7,31 @@ import {
   ConnectionMode,
   Controls,
   type FinalConnectionState,
+  type FitViewOptions,
   getNodesBounds,
   getViewportForBounds,
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Viewport,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useLayoutEffect, useRef, useState } from 'react';
+import {
+  type DragEvent,
+  type RefObject,
+  useCallback,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import { nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
 import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp, useStores } from '../ui/context';
 import { EmptyCanvas } from './EmptyCanvas';
-import { edgeTypes } from './LinkEdge';
+import { Legend } from './Legend';
+import { createLabelSpots, edgeTypes, LabelPlacer, LabelSpotsProvider } from './LinkEdge';
 import { PacketOverlay } from './PacketOverlay';
 
 export const DRAG_MIME = 'application/x-netcanvas-kind';
@@ -43,6 +53,43 @@ const hostAt = (
 export const FIT = { padding: 0.2, minZoom: 0.1, maxZoom: 1.2 };
 
 /**
+ * The fit for the mode the page is in. The margins are in pixels, so a big
+ * pane is filled (a relative padding left a fifth of it empty on each side):
+ * room on the left for the zoom buttons and at the bottom for the minimap.
+ * Projector mode has no minimap and may zoom further in.
+ */
+export function fitOptions(
+  presenting: boolean,
+): Required<Pick<FitViewOptions, 'padding' | 'minZoom' | 'maxZoom'>> {
+  return presenting
+    ? {
+        // Room at the bottom for the legend.
+        padding: { top: '28px', right: '28px', bottom: '84px', left: '52px' },
+        minZoom: FIT.minZoom,
+        maxZoom: 2,
+      }
+    : {
+        padding: { top: '36px', right: '36px', bottom: '108px', left: '56px' },
+        minZoom: FIT.minZoom,
+        maxZoom: FIT.maxZoom,
+      };
+}
+
+/**
+ * Projector mode sizes card text against the zoom (styles.css reads
+ * `--nc-zoom`), so a label is readable from the back of a room at whatever
+ * zoom fits the design. Off that mode nothing reads it and it is not set: a
+ * custom property changing on every zoom frame restyles every card.
+ */
+function ZoomVar({ target }: { target: RefObject<HTMLElement | null> }) {
+  const zoom = useStore((st) => st.transform[2]);
+  useLayoutEffect(() => {
+    target.current?.style.setProperty('--nc-zoom', String(zoom));
+  }, [zoom, target]);
+  return null;
+}
+
+/**
  * The viewport that fits what is already drawn into the pane. Computed before
  * React Flow mounts instead of its fitView prop, which fits only after the
  * first render: a big design would mount every card at zoom 1 and then render
@@ -50,16 +97,17 @@ export const FIT = { padding: 0.2, minZoom: 0.1, maxZoom: 1.2 };
  * zoom 1, where the user's first drop lands under the pointer; opening a
  * scenario or an import fits explicitly (App.tsx).
  */
-function fittedViewport(nodes: readonly AppNode[], pane: DOMRect): Viewport {
+function fittedViewport(nodes: readonly AppNode[], pane: DOMRect, presenting: boolean): Viewport {
   const top = nodes.filter((n) => !n.parentId);
   if (top.length === 0 || pane.width === 0) return { x: 0, y: 0, zoom: 1 };
+  const fit = fitOptions(presenting);
   return getViewportForBounds(
     getNodesBounds(top),
     pane.width,
     pane.height,
-    FIT.minZoom,
-    FIT.maxZoom,
-    FIT.padding,
+    fit.minZoom,
+    fit.maxZoom,
+    fit.padding,
   );
 }
 
@@ -71,10 +119,16 @@ export function Canvas() {
   useLayoutEffect(() => {
     if (section.current)
       setInitialViewport(
-        fittedViewport(app.getState().nodes, section.current.getBoundingClientRect()),
+        fittedViewport(
+          app.getState().nodes,
+          section.current.getBoundingClientRect(),
+          app.getState().presenting,
+        ),
       );
   }, [app]);
   const edges = useApp((s) => s.edges);
+  const presenting = useApp((s) => s.presenting);
+  const [labelSpots] = useState(createLabelSpots);
   const onNodesChange = useApp((s) => s.onNodesChange);
   const onEdgesChange = useApp((s) => s.onEdgesChange);
   const flow = useReactFlow<AppNode, AppEdge>();
@@ -107,8 +161,8 @@ export function Canvas() {
       if (kind === 'namespace') {
         const host = hostAt(state.nodes, at, rectOf);
         if (host) {
-          const r = rectOf(host.id)!;
-          const id = state.addNode(kind, { x: at.x - r.x - 60, y: at.y - r.y - 16 }, host.id);
+          // The host's next free slot: the store places it, and the host grows around it.
+          const id = state.addNode(kind, at, host.id);
           state.select([id]);
           return;
         }
@@ -236,49 +290,60 @@ export function Canvas() {
       data-many-links={edges.length > 300 ? '' : undefined}
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onMouseMove={(e) =>
+        app.getState().notePointer(flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }))
+      }
+      onMouseLeave={() => app.getState().notePointer(null)}
     >
       {initialViewport && (
-        <ReactFlow<AppNode, AppEdge>
-          defaultViewport={initialViewport}
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          edgeTypes={edgeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onConnectStart={onConnectStart}
-          onConnectEnd={onConnectEnd}
-          isValidConnection={isValidConnection}
-          onNodeDragStop={onNodeDragStop}
-          onNodeContextMenu={onNodeContextMenu}
-          onEdgeContextMenu={onEdgeContextMenu}
-          onPaneClick={onPaneClick}
-          connectionMode={ConnectionMode.Loose}
-          onlyRenderVisibleElements
-          deleteKeyCode={null}
-          selectionKeyCode="Shift"
-          multiSelectionKeyCode={['Meta', 'Control']}
-          minZoom={FIT.minZoom}
-          proOptions={{ hideAttribution: true }}
-          snapToGrid
-          snapGrid={[4, 4]}
-        >
-          <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cfd5de" />
-          <Controls showInteractive={false} position="bottom-left" />
-          <PacketOverlay />
-          {/* The minimap draws every element a second time; on big designs it costs more than it shows. */}
-          {nodes.length <= 400 && (
-            <MiniMap
-              style={{ width: 150, height: 96 }}
-              pannable
-              zoomable
-              position="bottom-right"
-              nodeColor={(n) => KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'}
-              maskColor="rgba(240,242,245,0.7)"
-            />
-          )}
-        </ReactFlow>
+        <LabelSpotsProvider value={labelSpots}>
+          <ReactFlow<AppNode, AppEdge>
+            defaultViewport={initialViewport}
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onConnectStart={onConnectStart}
+            onConnectEnd={onConnectEnd}
+            isValidConnection={isValidConnection}
+            onNodeDragStop={onNodeDragStop}
+            onNodeContextMenu={onNodeContextMenu}
+            onEdgeContextMenu={onEdgeContextMenu}
+            onPaneClick={onPaneClick}
+            connectionMode={ConnectionMode.Loose}
+            onlyRenderVisibleElements
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={['Meta', 'Control']}
+            minZoom={FIT.minZoom}
+            proOptions={{ hideAttribution: true }}
+            colorMode="system"
+            snapToGrid
+            snapGrid={[4, 4]}
+          >
+            <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
+            <Controls showInteractive={false} position="bottom-left" />
+            {presenting && <ZoomVar target={section} />}
+            <LabelPlacer edges={edges} presenting={presenting} />
+            <PacketOverlay />
+            {presenting && <Legend />}
+            {/* The minimap draws every element a second time; on big designs it costs more than it shows. A projector has no use for it. */}
+            {nodes.length <= 400 && !presenting && (
+              <MiniMap
+                style={{ width: 150, height: 96 }}
+                pannable
+                zoomable
+                position="bottom-right"
+                nodeColor={(n) =>
+                  KIND_DEFINITIONS[(n as AppNode).type as NodeKind]?.color ?? '#999'
+                }
+              />
+            )}
+          </ReactFlow>
+        </LabelSpotsProvider>
       )}
       {nodes.length === 0 && (
         <EmptyCanvas

@@ -215,7 +215,6 @@ function DesignInspector() {
           placeholder={design.name}
           parse={titleParse}
           onCommit={setTitle}
-          commitOn="leave"
         />
         <div className="nc-field">
           <span className="nc-field-label">Lab</span>
@@ -234,7 +233,6 @@ function DesignInspector() {
           value={design.name}
           parse={nameParse}
           onCommit={setName}
-          commitOn="leave"
           hint={
             labName && design.name !== lab
               ? `What a copy or an export asks for; this design keeps lab ${lab}.`

@@ -6,11 +6,93 @@ import {
   useInternalNode,
   useStore,
 } from '@xyflow/react';
-import { memo, useCallback, useRef } from 'react';
-import type { LinkEdge as LinkEdgeType } from '../model/flow';
+import {
+  createContext,
+  memo,
+  useCallback,
+  useContext,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+} from 'react';
+import { createStore, type StoreApi, useStore as useZustand } from 'zustand';
+import type { AppEdge, LinkEdge as LinkEdgeType } from '../model/flow';
+import { type LabelledLink, placeLabels, type XY } from '../model/labels';
 import type { LinkLive } from '../store/live';
 import { useAnalysis, useApp, useLive, useStores } from '../ui/context';
 import { setAttr, useLiveWriter } from '../ui/transient';
+
+/** Where each link's label goes (model/labels.ts), by link id; set by LabelPlacer. */
+type LabelSpots = StoreApi<Map<string, XY>>;
+const LabelSpotsContext = createContext<LabelSpots | null>(null);
+export const createLabelSpots = (): LabelSpots => createStore(() => new Map<string, XY>());
+export const LabelSpotsProvider = LabelSpotsContext.Provider;
+const NO_SPOTS = createLabelSpots();
+
+/** A label's box in flow units, margin included: the rate text, or bigger in projector mode. */
+const LABEL_BOX = { w: 84, h: 22 };
+
+/** The links that show a label: a rate (traffic) or a word of the design (down, mtu). */
+function labelled(edges: readonly AppEdge[], flowing: ReadonlySet<string>): AppEdge[] {
+  return edges.filter(
+    (e) =>
+      e.type === 'link' &&
+      (flowing.has(e.id) || e.data?.link.state === 'down' || e.data?.link.mtu !== undefined),
+  );
+}
+
+/**
+ * Places every link label at once, so that two labels never cover each other
+ * where links cross. Lives inside React Flow (it reads the measured cards);
+ * runs when the design, the set of links with traffic, or the zoom level of
+ * labels changes, not on each rate tick.
+ */
+export function LabelPlacer({
+  edges,
+  presenting,
+}: {
+  edges: readonly AppEdge[];
+  presenting: boolean;
+}) {
+  const spots = useContext(LabelSpotsContext) ?? NO_SPOTS;
+  // Projector mode draws labels larger against the zoom (styles.css): place larger boxes.
+  // In tenths, so a zoom gesture re-places labels a few times, not every frame.
+  const scale = useStore((st) =>
+    presenting
+      ? Math.round(Math.min(20 / 10.5, Math.max(1, 14 / 10.5 / st.transform[2])) * 10) / 10
+      : 1,
+  );
+  const flowingKey = useLive((st) =>
+    Object.keys(st.links)
+      .filter((id) => (st.links[id]?.rate ?? 0) > 0)
+      .sort()
+      .join(' '),
+  );
+  const flowing = useMemo(() => new Set(flowingKey.split(' ')), [flowingKey]);
+  const lookup = useStore((st) => st.nodeLookup);
+  // Cards measured or moved: the geometry changed.
+  const geometry = useStore((st) => {
+    let sum = 0;
+    for (const n of st.nodeLookup.values())
+      sum +=
+        n.internals.positionAbsolute.x * 3 +
+        n.internals.positionAbsolute.y +
+        (n.measured.width ?? 0);
+    return sum;
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: geometry says when the cards in lookup (a mutable Map) moved
+  useLayoutEffect(() => {
+    const links: LabelledLink[] = [];
+    for (const e of labelled(edges, flowing)) {
+      const s = lookup.get(e.source);
+      const t = lookup.get(e.target);
+      if (!s || !t) continue;
+      links.push({ id: e.id, a: borderPoint(s, centre(t)), b: borderPoint(t, centre(s)) });
+    }
+    spots.setState(placeLabels(links, { w: LABEL_BOX.w * scale, h: LABEL_BOX.h * scale }), true);
+  }, [edges, flowing, lookup, geometry, scale, spots]);
+  return null;
+}
 
 /** Where the line from a node's centre towards `toward` leaves the node's rectangle. */
 function borderPoint(node: InternalNode, toward: { x: number; y: number }) {
@@ -57,6 +139,51 @@ const dashSeconds = (bits: number) =>
  * so they are written onto the line and its label by the live store
  * (useLiveWriter) instead of re-rendering a thousand edges.
  */
+/** From this zoom up, each link end says the interface it is and its address. */
+export const END_LABEL_ZOOM = 1.1;
+const SEGMENTS = new Set(['vlan', 'switch', 'vxlan']);
+
+/**
+ * The interface an element has on a link, as the core resolved it; none for
+ * a segment or a tunnel (their members have the interfaces). The topology's
+ * own object, so the selection is stable between renders.
+ */
+function useEnd(node: string, link: string, shown: boolean) {
+  const segment = useApp((st) => SEGMENTS.has(st.design.nodes[node]?.kind ?? ''));
+  return useAnalysis((st) =>
+    shown && !segment
+      ? st.topology?.interfaces.find((i) => i.node === node && i.link === link)
+      : undefined,
+  );
+}
+
+/** `eth1 10.0.10.1/24` beside the element's end of the link, a little along it. */
+function EndLabel(props: {
+  link: string;
+  node: string;
+  at: XY;
+  toward: XY;
+  name: string;
+  address: string | null;
+}) {
+  const dx = props.toward.x - props.at.x;
+  const dy = props.toward.y - props.at.y;
+  const len = Math.hypot(dx, dy) || 1;
+  const along = Math.min(46, len * 0.34);
+  const x = props.at.x + (dx / len) * along;
+  const y = props.at.y + (dy / len) * along;
+  return (
+    <div
+      className="nc-end-label"
+      style={{ transform: `translate(-50%, -50%) translate(${x}px,${y}px)` }}
+      data-testid={`edge-end-${props.link}-${props.node}`}
+    >
+      {props.name}
+      {props.address && <span className="addr"> {props.address}</span>}
+    </div>
+  );
+}
+
 function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdgeType>) {
   const s = useInternalNode(source);
   const t = useInternalNode(target);
@@ -66,6 +193,10 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
   const flowing = useLive((st) => (st.links[id]?.rate ?? 0) > 0);
   // Labels are unreadable when zoomed out and cost a DOM node each: show them from 60 % up.
   const readable = useStore((st) => st.transform[2] >= 0.6);
+  const detailed = useStore((st) => st.transform[2] >= END_LABEL_ZOOM);
+  const sourceEnd = useEnd(source, id, detailed);
+  const targetEnd = useEnd(target, id, detailed);
+  const spot = useZustand(useContext(LabelSpotsContext) ?? NO_SPOTS, (m) => m.get(id));
   const line = useRef<SVGPathElement>(null);
   const rateLabel = useRef<HTMLDivElement | null>(null);
   const liveStore = useStores().live;
@@ -112,12 +243,36 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
         strokeWidth={14}
       />
       <path d={path} className="nc-link-hit" data-testid={`edge-${id}`} fill="none" />
+      {(sourceEnd || targetEnd) && (
+        <EdgeLabelRenderer>
+          {sourceEnd && (
+            <EndLabel
+              link={id}
+              node={source}
+              at={a}
+              toward={b}
+              name={sourceEnd.name}
+              address={sourceEnd.address}
+            />
+          )}
+          {targetEnd && (
+            <EndLabel
+              link={id}
+              node={target}
+              at={b}
+              toward={a}
+              name={targetEnd.name}
+              address={targetEnd.address}
+            />
+          )}
+        </EdgeLabelRenderer>
+      )}
       {readable && (flowing || designLabel) && (
         <EdgeLabelRenderer>
           <div
             className="nc-link-label"
             style={{
-              transform: `translate(-50%, -50%) translate(${(a.x + b.x) / 2}px,${(a.y + b.y) / 2}px)`,
+              transform: `translate(-50%, -50%) translate(${spot?.x ?? (a.x + b.x) / 2}px,${spot?.y ?? (a.y + b.y) / 2}px)`,
             }}
             data-testid={`edge-label-${id}`}
           >

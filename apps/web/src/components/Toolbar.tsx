@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'react';
 import { exportDesign, pickFile } from '../core/io';
 import { autoLayout } from '../model/layout';
 import type { PanelId } from '../store/app';
@@ -49,6 +50,133 @@ function SaveState() {
       <span className="dot" />
       <span className="label">{where} · </span>
       {label}
+    </span>
+  );
+}
+
+/**
+ * The actions a narrow window moves into the More menu: each is a toolbar
+ * button (`btn-*`) in a wide window and a menu item (`menu-*`) in a narrow
+ * one, so every action stays one or two clicks away at 1024 px.
+ */
+function SecondaryActions({ kind, done }: { kind: 'bar' | 'menu'; done?: () => void }) {
+  const { app } = useStores();
+  const { workspace } = useClient();
+  const presenting = useApp((s) => s.presenting);
+  const setPresenting = useApp((s) => s.setPresenting);
+  const id = (name: string) => `${kind === 'bar' ? 'btn' : 'menu'}-${name}`;
+  const item = kind === 'menu' ? { role: 'menuitem' } : {};
+  const after = (fn: () => unknown) => () => {
+    done?.();
+    void fn();
+  };
+  return (
+    <>
+      <button
+        type="button"
+        {...item}
+        title="Import a YAML design"
+        data-testid={id('import')}
+        onClick={after(async () => {
+          const file = await pickFile();
+          if (file) await workspace.importText(file.text, file.name);
+        })}
+      >
+        <Icon name="import" /> <span className="label">Import</span>
+      </button>
+      <button
+        type="button"
+        {...item}
+        title="Download the design as YAML"
+        onClick={after(() => exportDesign(app))}
+        data-testid={id('export')}
+      >
+        <Icon name="export" /> <span className="label">Export</span>
+      </button>
+      <button
+        type="button"
+        {...item}
+        title="Arrange automatically"
+        data-testid={id('layout')}
+        onClick={after(async () => {
+          const d = await autoLayout(app.getState().design);
+          app.getState().moveNodes(d.layout ?? {});
+          window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+        })}
+      >
+        <Icon name="layout" /> <span className="label">Layout</span>
+      </button>
+      <button
+        type="button"
+        {...(kind === 'menu'
+          ? { role: 'menuitemcheckbox', 'aria-checked': presenting }
+          : { 'aria-pressed': presenting })}
+        className={presenting ? 'active' : ''}
+        title="Projector mode: the canvas alone, large type, high contrast, a legend"
+        data-testid={id('present')}
+        onClick={after(() => setPresenting(!presenting))}
+      >
+        <Icon name="present" /> <span className="label">Present</span>
+      </button>
+    </>
+  );
+}
+
+/** The More menu: the secondary actions, in a window too narrow to show them in the bar. */
+function MoreMenu() {
+  const [open, setOpen] = useState(false);
+  const menu = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    menu.current?.querySelector<HTMLElement>('[role^="menuitem"]')?.focus();
+    const away = (e: PointerEvent) => {
+      const t = e.target as Node;
+      if (!menu.current?.contains(t) && !button.current?.contains(t)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', away);
+    return () => document.removeEventListener('pointerdown', away);
+  }, [open]);
+  return (
+    <span className="nc-narrow-only nc-more">
+      <button
+        ref={button}
+        type="button"
+        className="icon-btn"
+        title="More: import, export, layout, projector mode"
+        aria-label="More actions"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        data-testid="btn-more"
+        onClick={() => setOpen(!open)}
+      >
+        <Icon name="more" />
+      </button>
+      {open && (
+        <div
+          ref={menu}
+          className="nc-menu"
+          role="menu"
+          tabIndex={-1}
+          data-testid="more-menu"
+          onKeyDown={(e) => {
+            const items = [
+              ...(menu.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? []),
+            ];
+            const at = items.indexOf(document.activeElement as HTMLElement);
+            if (e.key === 'Escape') {
+              setOpen(false);
+              button.current?.focus();
+            } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault();
+              const step = e.key === 'ArrowDown' ? 1 : -1;
+              items[(at + step + items.length) % items.length]?.focus();
+            }
+          }}
+        >
+          <SecondaryActions kind="menu" done={() => setOpen(false)} />
+        </div>
+      )}
     </span>
   );
 }
@@ -146,43 +274,18 @@ export function Toolbar() {
         >
           <Icon name="gallery" /> <span className="label">Scenarios</span>
         </button>
-        <button
-          type="button"
-          title="Import a YAML design"
-          data-testid="btn-import"
-          onClick={async () => {
-            const file = await pickFile();
-            if (file) await workspace.importText(file.text, file.name);
-          }}
-        >
-          <Icon name="import" /> <span className="label">Import</span>
-        </button>
-        <button
-          type="button"
-          title="Download the design as YAML"
-          onClick={() => exportDesign(app)}
-          data-testid="btn-export"
-        >
-          <Icon name="export" /> <span className="label">Export</span>
-        </button>
-        <button
-          type="button"
-          title="Arrange automatically"
-          data-testid="btn-layout"
-          onClick={async () => {
-            const d = await autoLayout(app.getState().design);
-            app.getState().moveNodes(d.layout ?? {});
-            window.dispatchEvent(new CustomEvent('netcanvas:fit'));
-          }}
-        >
-          <Icon name="layout" /> <span className="label">Layout</span>
-        </button>
+        {/* Wide windows show these here; narrow ones in the More menu (MoreMenu). */}
+        <span className="nc-wide-only">
+          <SecondaryActions kind="bar" />
+        </span>
+        <MoreMenu />
       </div>
       <div className="nc-toolgroup tabs">
         <PanelButton panel="problems" label="Problems" count={warnings} />
         <PanelButton panel="plan" label="Plan" />
         <PanelButton panel="matrix" label="Connectivity" />
         <PanelButton panel="capture" label="Capture" />
+        <PanelButton panel="list" label="List" />
       </div>
       <div className="nc-spacer" />
       <SaveState />

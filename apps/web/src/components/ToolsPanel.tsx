@@ -118,6 +118,7 @@ export function ToolsPanel() {
       <div className="nc-tools-capture">
         <div className="nc-panel-bar">
           <select
+            aria-label="Interface to capture on"
             value={chosen?.key ?? ''}
             onChange={(e) => setTarget(e.target.value)}
             data-testid="capture-interface"

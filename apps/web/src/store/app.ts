@@ -28,7 +28,7 @@ import { type AppEdge, type AppNode, designToFlow } from '../model/flow';
 import { type AddLinkResult, edit, emptyDesign, type Fragment, type KindRules } from './design';
 import { type HistoryEntry, redoOps, undoOps } from './history';
 
-export type PanelId = 'problems' | 'plan' | 'matrix' | 'capture';
+export type PanelId = 'problems' | 'plan' | 'matrix' | 'capture' | 'list';
 export type HighlightTone = 'path' | 'fail' | 'hover';
 
 export interface ContextMenuState {
@@ -100,8 +100,14 @@ interface DesignSlice {
   commitOverriding(fn: () => void): void;
 
   copySelection(): void;
-  /** Pastes the clipboard `step` further than the previous paste of it. */
+  /**
+   * Pastes the clipboard at the pointer (the last place it was seen on the
+   * canvas, `notePointer`), or beside the copied elements; each further paste
+   * of it lands `step` further, not on top of the last.
+   */
   paste(step?: XYPosition): void;
+  /** Where the pointer is on the canvas, in flow coordinates (null: off the canvas). */
+  notePointer(at: XYPosition | null): void;
   undo(): void;
   redo(): void;
 
@@ -115,6 +121,8 @@ interface UiSlice {
   galleryOpen: boolean;
   /** Destroy was pressed: the confirmation dialog is open (DestroyDialog). */
   destroyAsked: boolean;
+  /** Projector mode: the canvas alone, large type, high contrast, a legend (`?present=1`). */
+  presenting: boolean;
   /** Per-element highlight (matrix path, plan hover), looked up by id so only those elements re-render. */
   highlight: Record<string, HighlightTone>;
   highlightNote: string | null;
@@ -129,6 +137,7 @@ interface UiSlice {
   togglePanel(panel: PanelId): void;
   setGalleryOpen(open: boolean): void;
   askDestroy(asked: boolean): void;
+  setPresenting(on: boolean): void;
   setHighlight(ids: readonly string[], tone: HighlightTone, note?: string | null): void;
   setHighlightMap(map: Record<string, HighlightTone>, note?: string | null): void;
   clearHighlight(): void;
@@ -150,7 +159,6 @@ export interface AppStore extends StoreApi<AppState> {
   onLinkCutUndo(handler: LinkCutHandler): void;
 }
 
-const COALESCE_MS = 1200;
 const HISTORY_LIMIT = 200;
 const SETS = new Set(['node.set', 'link.set', 'endpoint.set', 'doc.set', 'node.replace']);
 
@@ -163,10 +171,12 @@ export function createAppStore(kinds: KindRules): AppStore {
   /** What this store's actions remember between calls, in one place. */
   const memory = {
     toastSeq: 0,
-    /** Consecutive edits of one field (typing a subnet) become one undo step. */
-    lastCommit: { key: undefined as string | undefined, at: 0 },
     /** Set while a field commits over another tab's newer value. */
     overriding: false,
+    /** The pointer on the canvas, for paste; not state: nothing renders from it. */
+    pointer: null as XYPosition | null,
+    /** Where the pointer was at the first paste of the clipboard: the cascade starts there. */
+    pasteAt: null as XYPosition | null,
     linkCut: (async () => false) as LinkCutHandler,
   };
   const editListeners = new Set<(ops: EditOp[]) => void>();
@@ -182,7 +192,7 @@ export function createAppStore(kinds: KindRules): AppStore {
      */
     const commit = (
       next: Design | null,
-      opts: { coalesce?: string; ops?: EditOp[]; auto?: Record<string, readonly AutoField[]> } = {},
+      opts: { ops?: EditOp[]; auto?: Record<string, readonly AutoField[]> } = {},
     ) => {
       const state = get();
       if (next === state.design) return;
@@ -198,24 +208,13 @@ export function createAppStore(kinds: KindRules): AppStore {
       if (ops.length === 0) return;
       const r = applyOps(state.design, ops);
       if (r.applied.length === 0) return;
-      const now = Date.now();
-      const merge =
-        opts.coalesce !== undefined &&
-        memory.lastCommit.key === opts.coalesce &&
-        now - memory.lastCommit.at < COALESCE_MS &&
-        state.past.length > 0;
-      memory.lastCommit = { key: opts.coalesce, at: now };
-      const past = merge
-        ? [
-            ...state.past.slice(0, -1),
-            { ...state.past.at(-1)!, ops: [...state.past.at(-1)!.ops, ...r.applied], at: now },
-          ]
-        : [...state.past, { ops: r.applied, at: now }].slice(-HISTORY_LIMIT);
+      // One commit, one undo step: fields commit on Enter or leave, never per keystroke.
+      const past = [...state.past, { ops: r.applied, at: Date.now() }].slice(-HISTORY_LIMIT);
       set({ design: r.doc, ...designToFlow(r.doc, state), past, future: [] });
       emitEdits(r.applied);
     };
-    const patchNode = (id: string, patch: Partial<DesignNode>, field: string) =>
-      commit(edit.updateNode(get().design, id, patch), { coalesce: `${id}.${field}` });
+    const patchNode = (id: string, patch: Partial<DesignNode>) =>
+      commit(edit.updateNode(get().design, id, patch));
     const patchEndpoint = (
       linkId: string,
       end: 0 | 1,
@@ -231,14 +230,12 @@ export function createAppStore(kinds: KindRules): AppStore {
           });
           return { ...l, endpoints };
         }),
-        { coalesce: `${linkId}.${end}.${field}` },
       );
     /** Applies an undo or a redo step: what is no longer this tab's own is left alone, and said so. */
     const step = (from: 'past' | 'future') => {
       const state = get();
       const entry = state[from].at(-1);
       if (!entry) return;
-      memory.lastCommit = { key: undefined, at: 0 };
       const rest = state[from].slice(0, -1);
       const other = from === 'past' ? 'future' : 'past';
       if (entry.link) {
@@ -273,7 +270,6 @@ export function createAppStore(kinds: KindRules): AppStore {
       future: [],
 
       loadDesign(design) {
-        memory.lastCommit = { key: undefined, at: 0 };
         set({
           design,
           ...designToFlow(design),
@@ -311,10 +307,10 @@ export function createAppStore(kinds: KindRules): AppStore {
         commit(design);
         set({ selection: [], highlight: {}, highlightNote: null });
       },
-      setDesignName: (name) => commit({ ...get().design, name }, { coalesce: 'design.name' }),
+      setDesignName: (name) => commit({ ...get().design, name }),
       setDesignTitle(title) {
         const { title: _old, ...rest } = get().design;
-        commit(title ? { ...rest, title } : rest, { coalesce: 'design.title' });
+        commit(title ? { ...rest, title } : rest);
       },
       addNode(kind, position, host) {
         const { design, id } = edit.addNode(get().design, kinds, kind, position, host);
@@ -341,16 +337,16 @@ export function createAppStore(kinds: KindRules): AppStore {
       moveIntoHost: (ns, host, rel) => commit(edit.moveIntoHost(get().design, ns, host, rel)),
       moveOutOfHost: (ns, abs) => commit(edit.moveOutOfHost(get().design, ns, abs)),
 
-      setLabel: (id, label) => patchNode(id, { label: label || undefined }, 'label'),
-      setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>, 'vid'),
+      setLabel: (id, label) => patchNode(id, { label: label || undefined }),
+      setVlanId: (id, vid) => patchNode(id, { vid } as Partial<DesignNode>),
       setSubnet: (id, subnet) =>
-        patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>, 'subnet'),
-      setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>, 'vni'),
-      setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>, 'port'),
-      setUnderlay: (id, underlay) => patchNode(id, { underlay } as Partial<DesignNode>, 'underlay'),
-      setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>, 'mode'),
-      setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>, 'routing'),
-      setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>, 'routes'),
+        patchNode(id, { subnet: subnet || undefined } as Partial<DesignNode>),
+      setVni: (id, vni) => patchNode(id, { vni } as Partial<DesignNode>),
+      setVxlanPort: (id, port) => patchNode(id, { port } as Partial<DesignNode>),
+      setUnderlay: (id, underlay) => patchNode(id, { underlay } as Partial<DesignNode>),
+      setHostMode: (id, mode) => patchNode(id, { mode } as Partial<DesignNode>),
+      setRouting: (id, routing) => patchNode(id, { routing } as Partial<DesignNode>),
+      setStaticRoutes: (id, routes) => patchNode(id, { routes } as Partial<DesignNode>),
 
       setInterfaceAddress: (linkId, end, ip) => patchEndpoint(linkId, end, 'ip', ip),
       setInterfaceName: (linkId, end, ifname) => patchEndpoint(linkId, end, 'ifname', ifname),
@@ -360,12 +356,10 @@ export function createAppStore(kinds: KindRules): AppStore {
             const { mtu: _old, ...rest } = l;
             return mtu === undefined ? rest : { ...rest, mtu };
           }),
-          { coalesce: `${linkId}.mtu` },
         ),
       setLinkState: (linkId, state) =>
         commit(edit.updateLink(get().design, linkId, (l) => ({ ...l, state }))),
       recordLinkCut(linkId, state) {
-        memory.lastCommit = { key: undefined, at: 0 };
         const entry: HistoryEntry = { ops: [], at: Date.now(), link: { id: linkId, state } };
         set((s) => ({ past: [...s.past, entry].slice(-HISTORY_LIMIT), future: [] }));
       },
@@ -386,15 +380,35 @@ export function createAppStore(kinds: KindRules): AppStore {
         const { clipboard: fragment, pastes } = get();
         if (!fragment) return;
         const n = pastes + 1;
-        const { design, ids } = edit.paste(get().design, kinds, fragment, {
-          x: step.x * n,
-          y: step.y * n,
-        });
+        if (pastes === 0) memory.pasteAt = memory.pointer;
+        // The top-left of the copied top-level elements lands at the pointer (then one step on per paste).
+        const tops = Object.keys(fragment.nodes)
+          .filter((id) => {
+            const node = fragment.nodes[id]!;
+            return !(node.kind === 'namespace' && node.host && fragment.nodes[node.host]);
+          })
+          .map((id) => fragment.layout[id] ?? { x: 0, y: 0 });
+        const corner = {
+          x: Math.min(...tops.map((p) => p.x)),
+          y: Math.min(...tops.map((p) => p.y)),
+        };
+        const from = memory.pasteAt;
+        const offset =
+          from && tops.length > 0
+            ? {
+                x: from.x - corner.x + step.x * (n - 1),
+                y: from.y - corner.y + step.y * (n - 1),
+              }
+            : { x: step.x * n, y: step.y * n };
+        const { design, ids } = edit.paste(get().design, kinds, fragment, offset);
         const auto: Record<string, readonly AutoField[]> = {};
         for (const id of ids) auto[id] = kinds[design.nodes[id]!.kind].auto ?? [];
         commit(design, { auto });
         set({ pastes: n });
         get().select(ids);
+      },
+      notePointer(at) {
+        memory.pointer = at;
       },
       undo: () => step('past'),
       redo: () => step('future'),
@@ -419,6 +433,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       panel: null,
       galleryOpen: false,
       destroyAsked: false,
+      presenting: false,
       highlight: {},
       highlightNote: null,
       contextMenu: null,
@@ -440,6 +455,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       togglePanel: (panel) => set((s) => ({ panel: s.panel === panel ? null : panel })),
       setGalleryOpen: (galleryOpen) => set({ galleryOpen }),
       askDestroy: (destroyAsked) => set({ destroyAsked }),
+      setPresenting: (presenting) => set({ presenting }),
       setHighlight(ids, tone, note = null) {
         set({ highlight: Object.fromEntries(ids.map((id) => [id, tone])), highlightNote: note });
       },

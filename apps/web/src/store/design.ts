@@ -59,14 +59,19 @@ export const edit = {
     const node = kinds[kind].create(design) as DesignNode;
     const id = freeId(design, ID_PREFIX[kind]);
     let placed = node;
-    if (node.kind === 'namespace' && host && design.nodes[host]?.kind === 'host')
+    let at = roundPos(position);
+    // A container dropped on a host takes the host's next free slot (the host
+    // grows around it), never the spot of the one dropped before it.
+    if (node.kind === 'namespace' && host && design.nodes[host]?.kind === 'host') {
       placed = { ...node, host };
+      at = containerSlot(design, host);
+    }
     return {
       id,
       design: {
         ...design,
         nodes: { ...design.nodes, [id]: placed },
-        layout: { ...design.layout, [id]: roundPos(position) },
+        layout: { ...design.layout, [id]: at },
       },
     };
   },
@@ -207,7 +212,11 @@ export const edit = {
   /**
    * Pastes a fragment with fresh ids. Segments and tunnels get fresh VLAN
    * ids, VNIs and subnets, and explicit addresses are dropped: a paste never
-   * creates a duplicate the validator would then complain about.
+   * creates a duplicate the validator would then complain about. The
+   * fragment's top-level elements move by `offset`; a container whose host
+   * was copied with it keeps its place in the copy, one whose host was not
+   * stays in that host (its next free slot), as a copy of a container is
+   * still a container of the same machine.
    */
   paste(
     design: Design,
@@ -232,9 +241,12 @@ export const edit = {
         node = { ...src, ...pickNumbers(fresh) } as DesignNode;
         if (node.kind === 'switch' && !src.subnet) delete (node as { subnet?: string }).subnet;
       }
+      let slot: XYPosition | undefined;
       if (node.kind === 'namespace' && node.host) {
         const h = rename.get(node.host);
-        node = h ? { ...node, host: h } : (({ host: _h, ...rest }) => rest)(node);
+        if (h) node = { ...node, host: h };
+        else if (next.nodes[node.host]?.kind === 'host') slot = containerSlot(next, node.host);
+        else node = (({ host: _h, ...rest }) => rest)(node);
       }
       if (node.kind === 'vxlan' && rename.has(node.underlay))
         node = { ...node, underlay: rename.get(node.underlay)! };
@@ -243,7 +255,10 @@ export const edit = {
       next = {
         ...next,
         nodes: { ...next.nodes, [id]: node },
-        layout: { ...next.layout, [id]: inHost ? p : { x: p.x + offset.x, y: p.y + offset.y } },
+        layout: {
+          ...next.layout,
+          [id]: slot ?? (inHost ? p : { x: p.x + offset.x, y: p.y + offset.y }),
+        },
       };
     }
     const links = fragment.links.map((l) => {

@@ -27,18 +27,16 @@ export const toNumber = (raw: string) =>
 export const emptyToUndefined = (raw: string) => (raw.trim() === '' ? undefined : raw.trim());
 
 /**
- * A text input validated as you type; the schema's message stays under it while
- * the text is invalid, and an invalid text never reaches the document.
+ * A text input validated as you type: the schema's message stays under it
+ * while the text is invalid. It commits on Enter or when the field loses focus,
+ * never per keystroke: a subnet typed key by key passes through values that are
+ * valid but not meant (`10.1.10.0/3` on the way to `/33`), and a VLAN id or an
+ * element id through every prefix of what is typed. One commit is one undo step.
  *
- * `commitOn: 'type'` (the default) commits each valid value at once, so the
- * canvas follows the typing. `'leave'` commits on Enter or when the field loses
- * focus: for values that are an identity (an element id, the lab name), a commit
- * per keystroke would rename through every prefix of what the user types.
- *
- * Enter accepts, Escape goes back to the value the field had when it was entered
- * (or last accepted). Leaving with an invalid text shows the stored value again
- * and says, under the field, that the text was not applied and why, until the
- * next edit: a revert the user is not told about reads as a save.
+ * Enter accepts, Escape goes back to the stored value. Leaving with an invalid
+ * text shows the stored value again and says, under the field, that the text
+ * was not applied and why, until the next edit: a revert the user is not told
+ * about reads as a save.
  *
  * A value another tab stores while this field is being typed in does not
  * replace the text being typed: the field says what the other tab set, and
@@ -50,7 +48,6 @@ export function Field<T>(props: {
   value: string;
   parse(raw: string): Parsed<T>;
   onCommit(value: T): void;
-  commitOn?: 'type' | 'leave';
   placeholder?: string;
   hint?: ReactNode;
   problems?: Diagnostic[];
@@ -64,15 +61,12 @@ export function Field<T>(props: {
   const [note, setNote] = useState<string | null>(null);
   /** A value another tab stored while this field was being typed in. */
   const [remote, setRemote] = useState<string | null>(null);
-  // What Escape goes back to: the value when the field was entered or last accepted with Enter.
-  const accepted = useRef(props.value);
   // Escape blurs the field; that blur must not commit or complain about the text just dropped.
   const cancelling = useRef(false);
   // Focused and typed in since: a draft worth keeping.
   const typing = useRef(false);
   const draftNow = useRef(draft);
   draftNow.current = draft;
-  const onLeave = props.commitOn === 'leave';
   useEffect(() => {
     if (typing.current && draftNow.current !== props.value) {
       // Another tab changed the value under the user's typing: keep the typing, say so.
@@ -92,7 +86,7 @@ export function Field<T>(props: {
     setRemote(null);
   };
   const problems = props.problems ?? [];
-  const pending = onLeave && !message && draft !== props.value;
+  const pending = !message && draft !== props.value;
   return (
     <div className={`nc-field ${props.width === 'half' ? 'half' : ''}`}>
       <label htmlFor={id}>{props.label}</label>
@@ -105,7 +99,6 @@ export function Field<T>(props: {
         spellCheck={false}
         autoComplete="off"
         onFocus={() => {
-          accepted.current = props.value;
           typing.current = false;
         }}
         onChange={(e) => {
@@ -114,26 +107,18 @@ export function Field<T>(props: {
           setDraft(raw);
           setNote(null);
           const parsed = props.parse(raw);
-          if (parsed.ok) {
-            setMessage(null);
-            // Over another tab's newer value, Enter decides (as the field says), not each key.
-            if (!onLeave && remote === null) commit(parsed.value);
-          } else setMessage(parsed.message);
+          setMessage(parsed.ok ? null : parsed.message);
         }}
         onKeyDown={(e) => {
           const raw = e.currentTarget.value;
           if (e.key === 'Enter') {
             const parsed = props.parse(raw);
             if (!parsed.ok) return;
-            if (raw !== props.value && (onLeave || remote !== null)) commit(parsed.value);
-            accepted.current = onLeave ? raw : props.value;
+            if (raw !== props.value) commit(parsed.value);
+            typing.current = false;
           } else if (e.key === 'Escape') {
-            // Back to the value when the field was entered, or to the other tab's newer one.
-            const back = remote ?? accepted.current;
-            const parsed = props.parse(back);
-            if (!onLeave && remote === null && back !== props.value && parsed.ok)
-              props.onCommit(parsed.value);
-            setDraft(remote ?? back);
+            // Back to the stored value (the other tab's newer one, if it came meanwhile).
+            setDraft(remote ?? props.value);
             setMessage(null);
             setNote(null);
             setRemote(null);
@@ -154,9 +139,7 @@ export function Field<T>(props: {
           }
           const parsed = props.parse(raw);
           if (parsed.ok) {
-            if (onLeave || remote !== null) commit(parsed.value);
-            // Typing committed already; show the value as stored (trimmed, say).
-            else setDraft(props.value);
+            commit(parsed.value);
             return;
           }
           setDraft(props.value);

@@ -109,7 +109,9 @@ export function Icon({
     | 'download'
     | 'close'
     | 'warn'
-    | 'error';
+    | 'error'
+    | 'present'
+    | 'more';
 }) {
   switch (name) {
     case 'undo':
@@ -206,6 +208,19 @@ export function Icon({
         <Glyph label={label}>
           <path d="M8 2 14.5 13.5h-13z" />
           <path d="M8 6.5v3M8 11.5v.2" />
+        </Glyph>
+      );
+    case 'present':
+      return (
+        <Glyph label={label}>
+          <rect x="1.5" y="2.5" width="13" height="8.5" rx="1" />
+          <path d="M8 11v2.5M5 14h6" />
+        </Glyph>
+      );
+    case 'more':
+      return (
+        <Glyph label={label}>
+          <path d="M3.5 8h.2M8 8h.2M12.5 8h.2" />
         </Glyph>
       );
     case 'error':

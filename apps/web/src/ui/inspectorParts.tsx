@@ -48,7 +48,6 @@ export function IdField({ id }: { id: string }) {
         renaming(to);
         rename(id, to);
       }}
-      commitOn="leave"
       mono
     />
   );
