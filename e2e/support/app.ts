@@ -210,6 +210,22 @@ export function edgeOf(page: Page, link: string): Locator {
   return page.locator(`.react-flow__edge[data-id="${link}"] .nc-link`);
 }
 
+/**
+ * Right-clicks a link where nothing else is drawn over it: a quarter of the way
+ * along its own path, not the middle of its box, where another link may cross it
+ * (two links crossing at their middles is common in the gallery's layouts).
+ */
+export async function openLinkMenu(page: Page, link: string) {
+  const at = await page.getByTestId(`edge-${link}`).evaluate((el) => {
+    const path = el as SVGPathElement;
+    const p = path.getPointAtLength(path.getTotalLength() / 4);
+    const m = path.getScreenCTM()!;
+    return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+  });
+  await page.mouse.click(at.x, at.y, { button: 'right' });
+  await page.getByTestId('context-menu').waitFor();
+}
+
 export async function deploy(page: Page) {
   const button = page.getByTestId('btn-deploy');
   await expect(button).toHaveText(/Deploy/);

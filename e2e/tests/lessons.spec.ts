@@ -18,6 +18,7 @@ import {
   kernelNamespaces,
   labOf,
   openApp,
+  openLinkMenu,
   shot,
   test,
 } from '../support/app.js';
@@ -72,7 +73,7 @@ async function linkMenu(page: Page, link: string, item: 'menu-cut-link' | 'menu-
   if (await page.getByTestId('drawer-close').isVisible())
     await page.getByTestId('drawer-close').click();
   await page.locator('.react-flow__controls-fitview').click();
-  await page.getByTestId(`edge-${link}`).click({ button: 'right', force: true });
+  await openLinkMenu(page, link);
   await page.getByTestId(item).click();
   await expect(edgeOf(page, link)).toHaveAttribute(
     'data-live',

@@ -3,7 +3,8 @@
  * drawn as a packet moving along its path; the output shown whole (not cut);
  * Measure's progress and its Cancel.
  */
-import { deploy, expect, openApp, openScenario, test } from '../support/app.js';
+import { execFileSync } from 'node:child_process';
+import { deploy, expect, labOf, openApp, openScenario, test } from '../support/app.js';
 
 test('ping with a count and continuously, drawn on the canvas; output not cut; Measure cancelled', async ({
   page,
@@ -11,6 +12,7 @@ test('ping with a count and continuously, drawn on the canvas; output not cut; M
 }) => {
   await openApp(page, run);
   await openScenario(page, 'inter-vlan');
+  const lab = await labOf(page);
   await deploy(page);
 
   await page.getByTestId('toggle-capture').click();
@@ -45,11 +47,20 @@ test('ping with a count and continuously, drawn on the canvas; output not cut; M
   await page.getByTestId('ping-count').fill('0');
   await expect(page.getByTestId('ping-start')).toBeDisabled();
 
-  // Measure shows its progress and can be cancelled.
+  // Measure shows its progress and can be cancelled. A Measure of a healthy lab is over
+  // before a person could press Cancel; c1's interface set down by hand makes every pair
+  // from c1 differ from the prediction, and each such pair is asked again with a longer
+  // deadline, so this one runs long enough to be cancelled, as a slow one would.
+  execFileSync('ip', ['-n', `nc-${lab}.c1`, 'link', 'set', 'dev', 'eth0', 'down']);
   await page.getByTestId('toggle-matrix').click();
   await page.getByTestId('matrix-measure').click();
   await expect(page.getByTestId('matrix-progress')).toBeVisible();
   await page.getByTestId('matrix-cancel').click();
   await expect(page.getByTestId('matrix-progress')).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('matrix-measure')).toHaveText('Measure');
+  // Cancelled, not finished: some pair from c1 was never measured.
+  const unmeasured = await page
+    .locator('[data-testid^="matrix-cell-c1-"][data-measured="none"]')
+    .count();
+  expect(unmeasured).toBeGreaterThan(0);
 });
