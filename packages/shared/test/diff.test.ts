@@ -4,7 +4,14 @@
  * topology), so each case changes one thing and checks what diff asks for.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, diff, type ObservedState, resolve, type Topology } from '../src/index.js';
+import {
+  compile,
+  diff,
+  emptyObserved,
+  type ObservedState,
+  resolve,
+  type Topology,
+} from '../src/index.js';
 import { interVlan, vxlan } from './helpers/designs.js';
 
 /** What the kernel shows after a perfect apply of this topology. */
@@ -50,14 +57,7 @@ function applied(t: Topology): ObservedState {
   };
 }
 
-const empty = (lab: string): ObservedState => ({
-  lab,
-  netns: [],
-  interfaces: [],
-  routes: [],
-  fdb: [],
-  sysctls: [],
-});
+const empty = emptyObserved;
 
 function setup(design = vxlan()) {
   const { topology } = resolve(design);

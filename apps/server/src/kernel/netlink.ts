@@ -36,6 +36,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
+  emptyObserved,
   type ObservedFdb,
   type ObservedIface,
   type ObservedRoute,
@@ -410,14 +411,7 @@ export class NetlinkEngine {
     const all = await labNetns(lab);
     const halfMade = halfMadeNetns(all);
     const names = all.filter((n) => !halfMade.includes(n));
-    const state: ObservedState = {
-      lab,
-      netns: [],
-      interfaces: [],
-      routes: [],
-      fdb: [],
-      sysctls: [],
-    };
+    const state: ObservedState = emptyObserved(lab);
     if (names.length > 0) {
       const parts = new Map<string, Part>();
       const answer = await this.reader.request(

@@ -24,7 +24,7 @@ import type {
   ObservedState,
   Op,
 } from '@netcanvas/shared';
-import { labOfNetns } from '@netcanvas/shared';
+import { emptyObserved, labOfNetns } from '@netcanvas/shared';
 import type { Capabilities } from '../../src/kernel/caps.js';
 import type { EngineKernel } from '../../src/lab/lab-engine.js';
 
@@ -117,12 +117,7 @@ export class MemoryKernel implements EngineKernel {
   async observe(lab: string): Promise<ObservedState> {
     const names = [...this.spaces.keys()].filter((n) => ownedBy(lab, n)).sort();
     const state: ObservedState = {
-      lab,
-      netns: [],
-      interfaces: [],
-      routes: [],
-      fdb: [],
-      sysctls: [],
+      ...emptyObserved(lab),
       nsids: {},
       halfMade: [],
     };

@@ -42,6 +42,11 @@ function owners(topology: Topology) {
   return { ofNetns, ofDevice };
 }
 
+/** A lab with nothing in the kernel yet: what a first apply is diffed against. */
+export function emptyObserved(lab: string): ObservedState {
+  return { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
+}
+
 export function diff(plan: Plan, topology: Topology, observed: ObservedState): LabDiff {
   const owner = owners(topology);
   const haveNetns = new Set(observed.netns);
