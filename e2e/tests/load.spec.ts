@@ -2,9 +2,9 @@
  * What a page load costs: the app's bundle is the app (the benchmark page
  * is its own build), and ELK, the 1.46 MB layout engine, is downloaded only
  * when something is laid out, never by a session on a design that has its
- * positions.
+ * positions (a gallery scenario ships its own).
  */
-import { expect, expectSaved, openApp, test, toolbarAction } from '../support/app.js';
+import { expect, expectSaved, openApp, openScenario, test, toolbarAction } from '../support/app.js';
 
 const ELK = /\/assets\/elk\.bundled-[^/]*\.js$/;
 
@@ -31,6 +31,11 @@ test('a session on a drawn design never downloads ELK; Layout does', async ({ pa
   // No event says "ELK was not fetched": the session above (several seconds of
   // awaited steps, past the moment the old build prefetched it) is the window.
   expect(elk, 'ELK downloaded without a layout being asked for').toEqual([]);
+  // A gallery scenario ships its positions: opening one lays nothing out either.
+  await openScenario(page, 'vxlan');
+  await expect(page.getByTestId('node-tun')).toBeVisible();
+  await expectSaved(page);
+  expect(elk, 'ELK downloaded to open a scenario').toEqual([]);
 
   // Asked for, it comes: the listener above does see it.
   const fetched = page.waitForRequest((r) => ELK.test(new URL(r.url()).pathname));

@@ -27,6 +27,12 @@ describe('scenarios', () => {
         );
       });
 
+      it('ships a position for every element, so opening it needs no layout engine', () => {
+        const { design } = designFromYaml(s.yaml);
+        const unplaced = Object.keys(design!.nodes).filter((id) => !design!.layout?.[id]);
+        expect(unplaced).toEqual([]);
+      });
+
       it("says what to try in the dashboard's words, not the file's", () => {
         // "Cut link" is what the link's menu says; "state: down" is YAML the user never sees.
         for (const hint of s.tryThis) expect(hint).not.toMatch(/\b(state|routing): /);

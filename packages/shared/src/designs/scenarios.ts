@@ -23,6 +23,13 @@ nodes:
 links:
   - endpoints: [node-a, vlan10]
   - endpoints: [node-b, vlan10]
+# Positions on the canvas (containers: inside their host), so opening it needs no layout engine.
+layout:
+  c1:     { x: 12, y: 44 }
+  c2:     { x: 12, y: 44 }
+  vlan10: { x: 162, y: 200 }
+  node-a: { x: 12, y: 12 }
+  node-b: { x: 280, y: 12 }
 `;
 
 const interVlan = `apiVersion: netcanvas/v1
@@ -43,6 +50,15 @@ links:
   - endpoints: [r1, vlan20]
   - endpoints: [node-a, vlan10]
   - endpoints: [node-b, vlan20]
+# Positions on the canvas (containers: inside their host), so opening it needs no layout engine.
+layout:
+  c1:     { x: 12, y: 44 }
+  c2:     { x: 12, y: 44 }
+  vlan10: { x: 138, y: 198 }
+  vlan20: { x: 422, y: 198 }
+  r1:     { x: 280, y: 74 }
+  node-a: { x: 12, y: 12 }
+  node-b: { x: 516, y: 12 }
 `;
 
 const vxlan = `apiVersion: netcanvas/v1
@@ -70,6 +86,18 @@ links:
   - endpoints: [r2, public]
   - endpoints: [r1, tun]
   - endpoints: [r2, tun]
+# Positions on the canvas (containers: inside their host), so opening it needs no layout engine.
+layout:
+  c1:     { x: 12, y: 44 }
+  c2:     { x: 12, y: 44 }
+  public: { x: 311, y: 205 }
+  vlan10: { x: 59, y: 205 }
+  vlan20: { x: 799, y: 205 }
+  r1:     { x: 280, y: 74 }
+  r2:     { x: 579, y: 74 }
+  tun:    { x: 547, y: 205 }
+  node-a: { x: 12, y: 12 }
+  node-b: { x: 815, y: 12 }
 `;
 
 export const scenarios: Scenario[] = [
