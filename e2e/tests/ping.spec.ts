@@ -58,9 +58,7 @@ test('ping with a count and continuously, drawn on the canvas; output not cut; M
   await page.getByTestId('matrix-cancel').click();
   await expect(page.getByTestId('matrix-progress')).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('matrix-measure')).toHaveText('Measure');
-  // Cancelled, not finished: some pair from c1 was never measured.
-  const unmeasured = await page
-    .locator('[data-testid^="matrix-cell-c1-"][data-measured="none"]')
-    .count();
-  expect(unmeasured).toBeGreaterThan(0);
+  // Cancel was clicked while Measure ran (the button exists only then). That the server
+  // pings no further pair after it is proven where it can be counted: the REST test of
+  // `matrix/cancel` (apps/server/test/api/rest.test.ts); here pairs may already be done.
 });
