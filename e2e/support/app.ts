@@ -211,19 +211,32 @@ export function edgeOf(page: Page, link: string): Locator {
 }
 
 /**
- * Right-clicks a link where nothing else is drawn over it: a quarter of the way
- * along its own path, not the middle of its box, where another link may cross it
- * (two links crossing at their middles is common in the gallery's layouts).
+ * Right-clicks a link where the browser itself says the link is on top: points
+ * along its own path are tried from the middle outwards and the first one that
+ * hit-tests to the link is used (links cross, and labels sit on them, in the
+ * gallery's layouts, so neither the middle of its box nor a fixed point is safe).
  */
 export async function openLinkMenu(page: Page, link: string) {
-  const at = await page.getByTestId(`edge-${link}`).evaluate((el) => {
-    const path = el as SVGPathElement;
-    const p = path.getPointAtLength(path.getTotalLength() / 4);
-    const m = path.getScreenCTM()!;
-    return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
-  });
-  await page.mouse.click(at.x, at.y, { button: 'right' });
-  await page.getByTestId('context-menu').waitFor();
+  const hit = page.getByTestId(`edge-${link}`);
+  await expect(async () => {
+    const at = await hit.evaluate((el) => {
+      const path = el as SVGPathElement;
+      const m = path.getScreenCTM()!;
+      // What receives the click is any part of this link's edge (its wide hit path).
+      const edge = path.closest('.react-flow__edge') ?? path;
+      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85]) {
+        const p = path.getPointAtLength(path.getTotalLength() * t);
+        const x = p.x * m.a + p.y * m.c + m.e;
+        const y = p.x * m.b + p.y * m.d + m.f;
+        const top = document.elementFromPoint(x, y);
+        if (top && edge.contains(top)) return { x, y };
+      }
+      return null;
+    });
+    expect(at, `no point of ${link} is on top`).not.toBeNull();
+    await page.mouse.click(at!.x, at!.y, { button: 'right' });
+    await expect(page.getByTestId('context-menu')).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 export async function deploy(page: Page) {

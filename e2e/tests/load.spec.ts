@@ -23,7 +23,12 @@ test('a session on a drawn design never downloads ELK; Layout does', async ({ pa
   await page.reload();
   await expect(page.getByTestId('node-vlan1')).toBeVisible();
   await expectSaved(page);
-  await page.getByTestId('node-c1').click();
+  // Right after a reload the view is still fitting itself; a click that lands
+  // mid-animation selects nothing, so click until c1's form is there.
+  await expect(async () => {
+    await page.getByTestId('node-c1').click();
+    await expect(page.getByTestId('inspector-label')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   await page.getByTestId('inspector-label').fill('web');
   await page.getByTestId('inspector-label').press('Enter');
   await expect(page.getByTestId('node-c1')).toContainText('web');
