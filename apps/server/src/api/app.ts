@@ -415,12 +415,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/designs/:id/restore', async (req, res) => {
     const id = designId(req);
-    const { version } = body(
+    const { version, baseVersion } = body(
       z.strictObject({ version: Version, baseVersion: Version.optional() }),
       req,
     );
     await edits.ensureAddresses(id);
-    res.json(edits.restore(id, version).record);
+    res.json(edits.restore(id, version, baseVersion).record);
   });
 
   api.get('/designs/:id/export', (req, res) => {

@@ -111,8 +111,8 @@ export class DesignEdits {
     return outcome;
   }
 
-  restore(id: string, version: number): EditOutcome {
-    const outcome = this.deps.store.restore(id, version, { by: null });
+  restore(id: string, version: number, baseVersion?: number): EditOutcome {
+    const outcome = this.deps.store.restore(id, version, baseVersion, { by: null });
     this.announce(id, outcome, {});
     return outcome;
   }

@@ -226,7 +226,11 @@ export interface Store {
   save(id: string, baseVersion: number, doc: unknown, options?: EditOptions): EditOutcome;
   history(id: string): VersionSummary[];
   /** Makes an old version current again, as a new version (history is never rewritten). */
-  restore(id: string, version: number, options?: EditOptions): EditOutcome;
+  /**
+   * Goes back to `version`. From a writer who saw `baseVersion`, only what
+   * differs between that and `version` is undone: edits made since stay.
+   */
+  restore(id: string, version: number, baseVersion?: number, options?: EditOptions): EditOutcome;
   delete(id: string): void;
   importYaml(text: string, options?: CreateOptions): DesignRecord;
   exportYaml(id: string, version?: number): string;
@@ -474,6 +478,15 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     };
   }
 
+  /** The document a writer started from: `baseVersion` if still kept and older, else the current one. */
+  function seenAt(current: DesignRow, baseVersion: number | undefined): Design {
+    return baseVersion !== undefined &&
+      baseVersion < current.version &&
+      q.version.get(current.id, baseVersion)
+      ? record(current, baseVersion).doc
+      : record(current).doc;
+  }
+
   const createTx = db.transaction((design: Design, options: CreateOptions): DesignRecord => {
     const now = Date.now();
     let id = newDesignId();
@@ -582,12 +595,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     },
     save(id, baseVersion, doc, options = {}) {
       const current = row(id);
-      // The version the writer started from, if still kept; else the current one.
-      const from =
-        baseVersion < current.version && q.version.get(id, baseVersion)
-          ? record(current, baseVersion).doc
-          : record(current).doc;
-      return editTx(id, opsTowards(from, doc), options);
+      return editTx(id, opsTowards(seenAt(current, baseVersion), doc), options);
     },
     history(id) {
       row(id);
@@ -595,10 +603,10 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
         .all(id)
         .map((v) => ({ version: v.version, name: v.name, createdAt: iso(v.created_at) }));
     },
-    restore(id, version, options = {}) {
+    restore(id, version, baseVersion, options = {}) {
       const current = row(id);
       const old = record(current, version);
-      return editTx(id, opsTowards(record(current).doc, old.doc), options);
+      return editTx(id, opsTowards(seenAt(current, baseVersion), old.doc), options);
     },
     delete(id) {
       if (q.delete.run(id).changes === 0) throw new DesignNotFoundError(id);

@@ -168,6 +168,34 @@ describe('designs', () => {
     expect((await browser(srv, 'GET', '/api/designs')).json.designs).toEqual([]);
   });
 
+  it('a restore from a tab that saw an older version keeps the edits made since', async () => {
+    const id = (await browser(srv, 'POST', '/api/designs', { doc: design('t-api-r') })).json
+      .id as string;
+    // v2: this tab adds a description. v3: another tab adds router r9.
+    await browser(srv, 'PUT', `/api/designs/${id}`, {
+      baseVersion: 1,
+      doc: design('t-api-r', { description: 'mine' }),
+    });
+    await browser(srv, 'PUT', `/api/designs/${id}`, {
+      baseVersion: 2,
+      doc: design('t-api-r', {
+        description: 'mine',
+        nodes: { ...design('t-api-r').nodes, r9: { kind: 'router' } },
+      }),
+    });
+    // This tab, still showing version 2, restores version 1: its own description
+    // goes, the other tab's r9 stays.
+    const restored = await browser(srv, 'POST', `/api/designs/${id}/restore`, {
+      version: 1,
+      baseVersion: 2,
+    });
+    expect(restored.status).toBe(200);
+    expect(restored.json.version).toBe(4);
+    expect(restored.json.doc.description).toBeUndefined();
+    expect(restored.json.doc.nodes.r9).toMatchObject({ kind: 'router' });
+    expect((await browser(srv, 'DELETE', `/api/designs/${id}`)).status).toBe(204);
+  });
+
   it('stores a half-drawn design with its diagnostics, refuses one that does not parse', async () => {
     const dangling = design('t-api-b', { links: [{ endpoints: ['c1', 'nowhere'] }] });
     const ok = await browser(srv, 'POST', '/api/designs', { doc: dangling });

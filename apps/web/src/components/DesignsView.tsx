@@ -234,7 +234,7 @@ function Versions({ id, current }: { id: string; current: number }) {
           ) : (
             <button
               type="button"
-              onClick={() => void restoreVersion(id, v.version)}
+              onClick={() => void restoreVersion(id, v.version, current)}
               data-testid={`version-restore-${v.version}`}
               title="Make this version current again (as a new version)"
             >

@@ -75,7 +75,11 @@ export interface Workspace {
    * the current one and it). The canvas follows when it is this design: the
    * server sends those ops to every tab on it, this one too.
    */
-  restoreVersion(id: string, version: number): Promise<void>;
+  /**
+   * Makes `version` current again. `seen` is the version the user was looking at:
+   * edits made since (by another tab) are kept.
+   */
+  restoreVersion(id: string, version: number, seen: number): Promise<void>;
   refreshDesigns(): Promise<void>;
   refreshLabs(): Promise<void>;
   openView(view: View | null): void;
@@ -285,10 +289,18 @@ export function createWorkspace({ app, live, api, sync, watch }: WorkspaceDeps):
       return versions;
     },
 
-    async restoreVersion(id, version) {
+    async restoreVersion(id, version, seen) {
       try {
-        if (id === live.getState().designId) await sync.saveNow();
-        const rec = await api.call('POST', `/designs/${id}/restore`, DesignRecord, { version });
+        let baseVersion = seen;
+        if (id === live.getState().designId) {
+          await sync.saveNow();
+          // This tab's own edits, just saved, are part of what it saw.
+          baseVersion = live.getState().version ?? seen;
+        }
+        const rec = await api.call('POST', `/designs/${id}/restore`, DesignRecord, {
+          version,
+          baseVersion,
+        });
         toast(`Restored version ${version} as version ${rec.version}`);
       } catch (err) {
         toast(`Restore failed: ${message(err)}`, 'error');
