@@ -344,6 +344,21 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(201).json(await createDesign((o) => store.create(doc, o)));
   });
 
+  // A copy under a lab of its own, with the original's addresses: what the
+  // students were told ("c2 is 10.0.10.3") stays true in their copies.
+  api.post('/designs/:id/duplicate', async (req, res) => {
+    const id = designId(req);
+    body(z.strictObject({}), req);
+    await edits.ensureAddresses(id);
+    const rec = store.get(id);
+    const title = `${rec.title || rec.doc.name} (copy)`.slice(0, 120);
+    const addresses = rec.addresses ?? {};
+    const copy = await createDesign((o) =>
+      store.create({ ...rec.doc, title }, { ...o, addresses }),
+    );
+    res.status(201).json(copy);
+  });
+
   api.post('/designs/import', async (req, res) => {
     const { yaml } = body(z.strictObject({ yaml: z.string().max(MAX_BODY_BYTES) }), req);
     res.status(201).json(await createDesign((o) => store.importYaml(yaml, o)));

@@ -196,6 +196,33 @@ describe('designs', () => {
     expect((await browser(srv, 'DELETE', `/api/designs/${id}`)).status).toBe(204);
   });
 
+  it('a duplicate keeps the addresses of its original, under a lab of its own', async () => {
+    const orig = (await browser(srv, 'POST', '/api/designs', { doc: design('t-api-d') })).json;
+    // c1 goes: c2 keeps the address it had (.2 is now free, a fresh design would give it).
+    const { c1: _gone, ...nodes } = design('t-api-d').nodes;
+    const v2 = await browser(srv, 'PUT', `/api/designs/${orig.id}`, {
+      baseVersion: 1,
+      doc: design('t-api-d', { nodes, links: [{ endpoints: ['c2', 'vlan10'] }] }),
+    });
+    const kept = (await browser(srv, 'GET', `/api/designs/${orig.id}`)).json;
+    expect(v2.json.version).toBe(2);
+    expect(kept.addresses['c2/eth0']).toBe(orig.addresses['c2/eth0']);
+
+    const copy = await browser(srv, 'POST', `/api/designs/${orig.id}/duplicate`, {});
+    expect(copy.status).toBe(201);
+    expect(copy.json.id).not.toBe(orig.id);
+    expect(copy.json.lab).not.toBe(kept.lab);
+    expect(copy.json.title).toBe('t-api-d (copy)');
+    expect(copy.json.doc.nodes).toEqual(kept.doc.nodes);
+    expect(copy.json.addresses).toEqual(kept.addresses);
+
+    expect((await browser(srv, 'POST', '/api/designs/nosuchdesign/duplicate', {})).status).toBe(
+      404,
+    );
+    for (const d of [orig.id, copy.json.id])
+      expect((await browser(srv, 'DELETE', `/api/designs/${d}`)).status).toBe(204);
+  });
+
   it('stores a half-drawn design with its diagnostics, refuses one that does not parse', async () => {
     const dangling = design('t-api-b', { links: [{ endpoints: ['c1', 'nowhere'] }] });
     const ok = await browser(srv, 'POST', '/api/designs', { doc: dangling });

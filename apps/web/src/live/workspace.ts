@@ -246,9 +246,7 @@ export function createWorkspace({ app, live, api, sync, watch }: WorkspaceDeps):
     async duplicateDesign(id) {
       try {
         if (id === live.getState().designId) await sync.saveNow();
-        const rec = await getDesign(id);
-        const title = `${designLabel(rec)} (copy)`.slice(0, 120);
-        const copy = await createDesign({ ...rec.doc, title });
+        const copy = await api.call('POST', `/designs/${id}/duplicate`, DesignRecord, {});
         toast(`Duplicated as ${designLabel(copy)} with lab ${copy.lab}`);
         if (copy.labNotice) set({ notices: [copy.labNotice] });
       } catch (err) {
