@@ -48,7 +48,6 @@ export interface ChangeReview {
 }
 
 /** The server found its database damaged at start, moved it aside and started empty. */
-export type { StorageRecovery };
 
 export interface CaptureLine {
   t: number;
