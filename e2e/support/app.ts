@@ -387,3 +387,66 @@ export function kernelAddresses(netns: string, dev: string): string[] {
     .filter((a) => a.family === 'inet')
     .map((a) => `${a.local}/${a.prefixlen}`);
 }
+
+/** The point a click at the centre of `b` lands on belongs to `b`, not to something over it. */
+export async function expectOnTop(b: Locator, what: string) {
+  await expect(b, `${what} shown whole`).toBeInViewport({ ratio: 1 });
+  const hit = await b.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return top !== null && el.contains(top);
+  });
+  expect(hit, `${what} is on top where it is clicked`).toBe(true);
+}
+
+const ACTIONS = [
+  'designs',
+  'labs',
+  'undo',
+  'redo',
+  'gallery',
+  'import',
+  'export',
+  'layout',
+  'present',
+  'deploy',
+  'destroy',
+];
+const PANELS = ['problems', 'plan', 'matrix', 'capture', 'list'];
+
+/** Every action of the top bar, reachable directly or through its More menu. */
+export async function expectEveryToolbarAction(page: Page) {
+  const toolbar = page.getByTestId('toolbar');
+  const buttons = toolbar.locator('button:visible');
+  const n = await buttons.count();
+  for (let i = 0; i < n; i++) {
+    const b = buttons.nth(i);
+    await expectOnTop(b, (await b.getAttribute('data-testid')) ?? `button ${i}`);
+  }
+  for (const panel of PANELS) await expectOnTop(page.getByTestId(`toggle-${panel}`), panel);
+  const more = page.getByTestId('btn-more');
+  for (const action of ACTIONS) {
+    const inBar = page.getByTestId(`btn-${action}`);
+    if (await inBar.isVisible()) {
+      await expectOnTop(inBar, action);
+      continue;
+    }
+    await expectOnTop(more, 'More');
+    await more.click();
+    await expectOnTop(page.getByTestId(`menu-${action}`), `${action} in the More menu`);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('more-menu')).toBeHidden();
+  }
+}
+
+/** Opens a built-in lesson from the gallery (its scenario as a new design); returns the lab. */
+export async function startLesson(page: Page, name: string): Promise<string> {
+  const before = page.url();
+  await page.getByTestId('btn-gallery').click();
+  await page.getByTestId(`lesson-start-${name}`).click();
+  await expect(page.getByTestId('gallery')).toBeHidden();
+  await expect(page).not.toHaveURL(before);
+  await expect(page.getByTestId('lesson-panel')).toBeVisible();
+  await expect(page.getByTestId('lesson-step-0')).toHaveAttribute('data-state', 'current');
+  return labOf(page);
+}

@@ -16,24 +16,13 @@ import {
   edgeOf,
   expect,
   kernelNamespaces,
-  labOf,
   openApp,
   openLinkMenu,
   shot,
+  startLesson,
   test,
 } from '../support/app.js';
 import { ARTIFACTS } from '../support/run.js';
-
-async function startLesson(page: Page, name: string): Promise<string> {
-  const before = page.url();
-  await page.getByTestId('btn-gallery').click();
-  await page.getByTestId(`lesson-start-${name}`).click();
-  await expect(page.getByTestId('gallery')).toBeHidden();
-  await expect(page).not.toHaveURL(before);
-  await expect(page.getByTestId('lesson-panel')).toBeVisible();
-  await expect(page.getByTestId('lesson-step-0')).toHaveAttribute('data-state', 'current');
-  return labOf(page);
-}
 
 /** Waits until the live lab ticks step `i`, and saves a screenshot of it. */
 async function ticked(page: Page, lesson: string, i: number) {

@@ -4,59 +4,16 @@
  * of the room on a 1280×720 projector.
  */
 import { spawn } from 'node:child_process';
-import type { Locator, Page } from '@playwright/test';
-import { deploy, expect, openApp, openScenario, shot, test } from '../support/app.js';
-
-/** The point a click at the centre of `b` lands on belongs to `b`, not to something over it. */
-async function expectOnTop(b: Locator, what: string) {
-  await expect(b, `${what} shown whole`).toBeInViewport({ ratio: 1 });
-  const hit = await b.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-    return top !== null && el.contains(top);
-  });
-  expect(hit, `${what} is on top where it is clicked`).toBe(true);
-}
-
-const ACTIONS = [
-  'designs',
-  'labs',
-  'undo',
-  'redo',
-  'gallery',
-  'import',
-  'export',
-  'layout',
-  'present',
-  'deploy',
-  'destroy',
-];
-const PANELS = ['problems', 'plan', 'matrix', 'capture', 'list'];
-
-/** Every action of the top bar, reachable directly or through its More menu. */
-async function expectEveryToolbarAction(page: Page) {
-  const toolbar = page.getByTestId('toolbar');
-  const buttons = toolbar.locator('button:visible');
-  const n = await buttons.count();
-  for (let i = 0; i < n; i++) {
-    const b = buttons.nth(i);
-    await expectOnTop(b, (await b.getAttribute('data-testid')) ?? `button ${i}`);
-  }
-  for (const panel of PANELS) await expectOnTop(page.getByTestId(`toggle-${panel}`), panel);
-  const more = page.getByTestId('btn-more');
-  for (const action of ACTIONS) {
-    const inBar = page.getByTestId(`btn-${action}`);
-    if (await inBar.isVisible()) {
-      await expectOnTop(inBar, action);
-      continue;
-    }
-    await expectOnTop(more, 'More');
-    await more.click();
-    await expectOnTop(page.getByTestId(`menu-${action}`), `${action} in the More menu`);
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('more-menu')).toBeHidden();
-  }
-}
+import type { Page } from '@playwright/test';
+import {
+  deploy,
+  expect,
+  expectEveryToolbarAction,
+  openApp,
+  openScenario,
+  shot,
+  test,
+} from '../support/app.js';
 
 for (const [width, height] of [
   [1024, 768],

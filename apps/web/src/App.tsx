@@ -8,16 +8,15 @@ import { ContextMenu } from './components/ContextMenu';
 import { DesignsView } from './components/DesignsView';
 import { DestroyDialog } from './components/DestroyDialog';
 import { Gallery } from './components/Gallery';
-import { Inspector } from './components/Inspector';
 import { LabsView } from './components/LabsView';
-import { LessonPanel } from './components/LessonPanel';
 import { Palette } from './components/Palette';
 import { StorageBanner } from './components/Sessions';
+import { SideColumn } from './components/SideColumn';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { useShortcuts } from './components/useShortcuts';
 import { WorkspaceNotice } from './components/WorkspaceNotice';
-import { useApp, useStores } from './ui/context';
+import { useApp, useLesson, useStores } from './ui/context';
 
 function FitOnLoad() {
   const flow = useReactFlow();
@@ -38,19 +37,22 @@ function FitOnLoad() {
       window.removeEventListener('netcanvas:fit', fit);
     };
   }, [flow, app]);
-  // A drawer opening or closing, or projector mode, resizes the pane: fit again,
-  // so nothing is left under the drawer or off the edge.
+  // A drawer opening or closing, projector mode, or the side column folding or
+  // unfolding resizes the pane: fit again, so nothing is left under the drawer
+  // or off the edge.
   const drawer = useApp((s) => s.panel !== null);
   const presenting = useApp((s) => s.presenting);
+  const side = useApp((s) => s.folded);
+  const lesson = useLesson((s) => s.active !== null);
   const first = useRef(true);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: drawer and presenting only decide when
+  // biome-ignore lint/correctness/useExhaustiveDependencies: drawer, presenting and the side column only decide when
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
     window.dispatchEvent(new CustomEvent('netcanvas:fit'));
-  }, [drawer, presenting]);
+  }, [drawer, presenting, side, lesson]);
   return null;
 }
 
@@ -101,12 +103,14 @@ export function App() {
           {!presenting && <Palette />}
           <div className="nc-center">
             <Canvas />
-            <WorkspaceNotice />
-            <Highlights />
+            {/* Notices stack in one column at the top of the canvas, never over each other. */}
+            <div className="nc-notices">
+              <WorkspaceNotice />
+              <Highlights />
+            </div>
             <BottomDrawer />
           </div>
-          {!presenting && <Inspector />}
-          {!presenting && <LessonPanel />}
+          {!presenting && <SideColumn />}
         </div>
         <Gallery />
         <DesignsView />

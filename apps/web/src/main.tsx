@@ -1,4 +1,5 @@
 import { boot } from './boot';
+import { keepFolds } from './core/folds';
 import { followLesson } from './core/lesson-save';
 import { restoreLocal, startLocalAutosave } from './core/local';
 
@@ -9,5 +10,6 @@ boot((stores, client) => {
   restoreLocal(stores.app);
   startLocalAutosave(stores.app);
   followLesson(stores);
+  keepFolds(stores.app);
   client.start();
 });

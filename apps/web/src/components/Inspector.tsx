@@ -17,6 +17,7 @@ import {
   RenameContext,
   Section,
 } from '../ui/inspectorParts';
+import { FoldButton } from './FoldButton';
 
 const mtuParse = bySchema(
   LinkSchema.shape.mtu,
@@ -280,8 +281,23 @@ export function Inspector() {
   if (form.id !== selected)
     setForm({ id: selected, n: form.renamedTo === selected ? form.n : form.n + 1 });
   const onRename = useCallback((to: string) => setForm((f) => ({ ...f, renamedTo: to })), []);
+  const folded = useApp((s) => s.folded.inspector);
+  const what = selected ?? (count > 1 ? `${count} selected` : 'design');
+  if (folded)
+    return (
+      <aside className="nc-inspector folded" aria-label="Inspector" data-testid="inspector">
+        <FoldButton panel="inspector" folded label="the inspector">
+          <span className="what">Inspector</span>
+          <span className="name">{what}</span>
+        </FoldButton>
+      </aside>
+    );
   return (
-    <aside className="nc-inspector" data-testid="inspector">
+    <aside className="nc-inspector" aria-label="Inspector" data-testid="inspector">
+      <div className="nc-side-bar">
+        <FoldButton panel="inspector" folded={false} label="the inspector" />
+        <h2>Inspector</h2>
+      </div>
       {selected && node ? (
         <RenameContext.Provider value={onRename}>
           <NodeInspector key={form.n} id={selected} node={node} />

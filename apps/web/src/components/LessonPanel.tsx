@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { checkDone, checkLabel } from '../lessons/progress';
 import { labRunning } from '../store/live';
 import { useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
+import { FoldButton } from './FoldButton';
 import { CloseButton } from './Modal';
 
 /**
@@ -62,7 +63,7 @@ function LessonSteps() {
   const setPanel = useApp((s) => s.setPanel);
   const { steps, title, summary } = active.lesson;
   const finished = done >= steps.length;
-  const [folded, setFolded] = useState(false);
+  const folded = useApp((s) => s.folded.lesson);
   if (folded)
     return (
       <aside
@@ -70,31 +71,19 @@ function LessonSteps() {
         aria-label={`Lesson: ${title}`}
         data-testid="lesson-panel"
       >
-        <button
-          type="button"
-          className="nc-lesson-unfold"
-          onClick={() => setFolded(false)}
-          data-testid="lesson-unfold"
-          title={`Show the lesson: ${title}`}
-        >
-          Lesson {Math.min(done + 1, steps.length)}/{steps.length}
-        </button>
+        <FoldButton panel="lesson" folded label="the lesson">
+          <span className="what">
+            Lesson {Math.min(done + 1, steps.length)}/{steps.length}
+          </span>
+          <span className="name">{title}</span>
+        </FoldButton>
       </aside>
     );
   return (
     <aside className="nc-lesson" aria-label={`Lesson: ${title}`} data-testid="lesson-panel">
       <header>
+        <FoldButton panel="lesson" folded={false} label="the lesson (its steps still tick)" />
         <h2>{title}</h2>
-        <button
-          type="button"
-          className="icon-btn"
-          onClick={() => setFolded(true)}
-          data-testid="lesson-fold"
-          aria-label="Fold the lesson"
-          title="Fold the lesson to a narrow tab (the steps still tick)"
-        >
-          »
-        </button>
         <CloseButton onClose={close} testid="lesson-close" />
       </header>
       {summary && <p className="nc-muted">{summary}</p>}

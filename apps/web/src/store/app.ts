@@ -29,6 +29,8 @@ import { type AddLinkResult, edit, emptyDesign, type Fragment, type KindRules } 
 import { type HistoryEntry, redoOps, undoOps } from './history';
 
 export type PanelId = 'problems' | 'plan' | 'matrix' | 'capture' | 'list';
+/** The two panels of the side column (SideColumn.tsx): the lesson above the inspector. */
+export type SidePanelId = 'lesson' | 'inspector';
 export type HighlightTone = 'path' | 'fail' | 'hover';
 
 export interface ContextMenuState {
@@ -131,6 +133,8 @@ interface UiSlice {
   clipboard: Fragment | null;
   /** Pastes since the last copy: each lands one step further, not on top of the last. */
   pastes: number;
+  /** Which side-column panels are folded to their title bar (kept across a reload: core/folds.ts). */
+  folded: Record<SidePanelId, boolean>;
 
   select(ids: readonly string[]): void;
   setPanel(panel: PanelId | null): void;
@@ -144,6 +148,7 @@ interface UiSlice {
   openContextMenu(menu: ContextMenuState | null): void;
   toast(message: string, tone?: Toast['tone']): void;
   dismissToast(id: number): void;
+  foldPanel(panel: SidePanelId, folded: boolean): void;
 }
 
 export type AppState = DesignSlice & UiSlice;
@@ -440,6 +445,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       toasts: [],
       clipboard: null,
       pastes: 0,
+      folded: { lesson: false, inspector: false },
 
       select(ids) {
         const want = new Set(ids);
@@ -468,6 +474,8 @@ export function createAppStore(kinds: KindRules): AppStore {
         setTimeout(() => get().dismissToast(id), tone === 'error' ? 6000 : 3000);
       },
       dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+      foldPanel: (panel, folded) =>
+        set((s) => (s.folded[panel] === folded ? s : { folded: { ...s.folded, [panel]: folded } })),
     };
   });
   return Object.assign(store, {
