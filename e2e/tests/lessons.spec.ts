@@ -91,12 +91,12 @@ test('same-vlan lesson: every step ticked by the live lab, no gateway alarm', as
   await ticked(page, 'same-vlan', 0);
   await predictAll(page);
   await ticked(page, 'same-vlan', 1);
-  // A reload mid-way keeps the lesson, its ticks and the marks.
+  // A reload mid-way keeps the lesson, its ticks, the marks and Predict mode.
   await page.reload();
   await expect(page.getByTestId('lesson-step-1')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('lesson-step-2')).toHaveAttribute('data-state', 'current');
   await showMatrix(page);
-  await page.getByTestId('matrix-predict').check();
+  await expect(page.getByTestId('matrix-predict')).toBeChecked();
   await expect(page.getByTestId('matrix-cell-c1-c2')).toHaveAttribute('data-guess', 'ok');
   await measure(page);
   await ticked(page, 'same-vlan', 2);

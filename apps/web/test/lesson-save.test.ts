@@ -50,4 +50,27 @@ describe('a lesson survives a reload', () => {
     followLesson(again, storage);
     expect(again.lesson.getState().active).toBeNull();
   });
+
+  it('keeps Predict mode on or off across a reload, as it keeps the marks', () => {
+    const storage = memoryStorage();
+    const text = BUILTIN_LESSONS.vxlan!;
+    const lesson = lessonFromYaml(text).lesson!;
+    const reload = () => {
+      const page = createStores(KIND_DEFINITIONS);
+      page.live.setState({ designId: 'd1' });
+      followLesson(page, storage);
+      return page;
+    };
+    const first = reload();
+    first.lesson.getState().startLesson(lesson, { text, designId: 'd1' });
+    first.lesson.getState().setPredicting(true);
+    first.lesson.getState().predict('c1', 'c2', true);
+
+    const second = reload();
+    expect(second.lesson.getState().predicting).toBe(true);
+    expect(second.lesson.getState().predictions).toEqual({ [pairKey('c1', 'c2')]: true });
+    second.lesson.getState().setPredicting(false);
+
+    expect(reload().lesson.getState().predicting).toBe(false);
+  });
 });

@@ -9,6 +9,8 @@ interface Saved {
   done: number;
   explained: Record<string, true>;
   predictions: Record<string, boolean>;
+  /** Predict mode was on (the matrix showed the marks, not the analyzer's answer). */
+  predicting?: boolean;
 }
 
 function read(storage: Storage): Saved | null {
@@ -22,8 +24,9 @@ function read(storage: Storage): Saved | null {
 
 /**
  * A lesson survives a reload in this browser: its file, its ticks, the pairs
- * explained and the Predict marks are saved as they change, and put back when
- * the page is on the lesson's design again. Closing the lesson forgets it.
+ * explained, the Predict marks and whether Predict mode was on are saved as
+ * they change, and put back when the page is on the lesson's design again.
+ * Closing the lesson forgets it.
  */
 export function followLesson(
   { lesson, live }: Pick<Stores, 'lesson' | 'live'>,
@@ -34,7 +37,8 @@ export function followLesson(
       s.active === old.active &&
       s.done === old.done &&
       s.explained === old.explained &&
-      s.predictions === old.predictions
+      s.predictions === old.predictions &&
+      s.predicting === old.predicting
     )
       return;
     try {
@@ -48,6 +52,7 @@ export function followLesson(
         done: s.done,
         explained: s.explained,
         predictions: s.predictions,
+        predicting: s.predicting,
       };
       storage.setItem(KEY, JSON.stringify(saved));
     } catch {
@@ -66,6 +71,7 @@ export function followLesson(
         done: saved.done,
         explained: saved.explained ?? {},
         predictions: saved.predictions ?? {},
+        predicting: saved.predicting === true,
       });
   };
   const stopResuming = live.subscribe((s, old) => {

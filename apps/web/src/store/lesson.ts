@@ -21,10 +21,10 @@ export interface LessonState {
   predictions: Record<string, boolean>;
 
   startLesson(lesson: LoadedLesson, source?: LessonState['source']): void;
-  /** Puts a lesson back as it was (a reload): its ticks, explained pairs and marks. */
+  /** Puts a lesson back as it was (a reload): its ticks, explained pairs, marks and Predict mode. */
   resumeLesson(
     lesson: LoadedLesson,
-    saved: Pick<LessonState, 'source' | 'done' | 'explained' | 'predictions'>,
+    saved: Pick<LessonState, 'source' | 'done' | 'explained' | 'predictions' | 'predicting'>,
   ): void;
   closeLesson(): void;
   tickStep(index: number): void;
@@ -54,6 +54,7 @@ export const createLessonStore = (): LessonStore =>
         done: Math.min(saved.done, lesson.lesson.steps.length),
         explained: saved.explained,
         predictions: saved.predictions,
+        predicting: saved.predicting,
       }),
     closeLesson: () => set({ active: null, source: null, done: 0, explained: {} }),
     // Only the current step can be ticked: a lesson is walked in order.
