@@ -37,8 +37,12 @@ function open(yaml: string) {
 }
 const cell = (from: string, to: string) =>
   dom.host.querySelector<HTMLElement>(`[data-testid="matrix-cell-${from}-${to}"]`)!;
-/** The server's `matrix` delta for one pair, through the live reducer. */
-function measured(from: string, to: string, reachable: boolean) {
+/**
+ * The server's `matrix` delta for one pair, through the live reducer: the
+ * kernel said `reachable`; the analyzer predicted `predicted` (the same
+ * unless the two disagree).
+ */
+function measured(from: string, to: string, reachable: boolean, predicted = reachable) {
   const live = page.stores.live;
   const patch = labDelta(
     live.getState(),
@@ -48,7 +52,7 @@ function measured(from: string, to: string, reachable: boolean) {
         from,
         to,
         target: '10.0.0.1',
-        reachable,
+        reachable: predicted,
         forward: [],
         back: [],
         measured: reachable,
@@ -107,6 +111,18 @@ describe('stale results', () => {
     link('r1--vlan20', 'down');
     link('r1--vlan20', 'up');
     expect(checkDone(step, facts())).toBe(false);
+  });
+});
+
+describe('measured against predicted', () => {
+  it('a Measure result the kernel contradicts is shown as measured, outlined as a mismatch', () => {
+    open(interVlan);
+    link('r1--vlan20', 'up');
+    // The analyzer says c1 reaches c2; the kernel's ping did not get through.
+    measured('c1', 'c2', false, true);
+    expect(cell('c1', 'c2').dataset.predicted).toBe('ok');
+    expect(cell('c1', 'c2').dataset.measured).toBe('fail');
+    expect(cell('c1', 'c2').classList.contains('mismatch')).toBe(true);
   });
 });
 

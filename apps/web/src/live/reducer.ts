@@ -122,7 +122,8 @@ export function labDelta(state: LiveState, ev: LabDelta, now: number): Patch | n
           [pairKey(r.from, r.to)]: {
             from: r.from,
             to: r.to,
-            reachable: r.reachable,
+            // What the kernel said; `r.reachable` is the analyzer's prediction.
+            reachable: r.measured,
             rttMs: r.rttMs,
             output: r.output,
             generation: state.generation,
