@@ -17,7 +17,9 @@ import {
   LAB_NAME_RE,
   type LabList,
   LINK_ID_RE,
+  MeasureRequest,
   type PingAnswer,
+  PingSize,
   recordFromHints,
   recordHints,
   renderScript,
@@ -664,15 +666,18 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.post('/labs/:design/ping', async (req, res) => {
-    const { from, to } = body(z.strictObject({ from: Element, to: Element }), req);
-    res.json((await engine.ping(labDesign(req), from, to)) satisfies PingAnswer);
+    const { from, to, size } = body(
+      z.strictObject({ from: Element, to: Element, size: PingSize.optional() }),
+      req,
+    );
+    res.json((await engine.ping(labDesign(req), from, to, size)) satisfies PingAnswer);
   });
 
   /** The lab's Measure run, so it can be cancelled: one per lab (a second one replaces the first's handle). */
   const matrixRuns = new Map<string, AbortController>();
 
   api.post('/labs/:design/matrix', async (req, res) => {
-    body(z.strictObject({}), req);
+    const { size } = body(MeasureRequest, req);
     const design = labDesign(req);
     const abort = new AbortController();
     matrixRuns.set(design.name, abort);
@@ -680,7 +685,7 @@ export function createApp(deps: AppDeps): express.Express {
       const result = await engine.matrix(
         design,
         (r) => hub.publish({ lab: design.name }, { kind: 'matrix', result: r }),
-        { signal: abort.signal },
+        { signal: abort.signal, ...(size !== undefined ? { size } : {}) },
       );
       res.json({ ...result, cancelled: abort.signal.aborted });
     } finally {

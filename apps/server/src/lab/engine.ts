@@ -90,7 +90,8 @@ export interface Engine {
     linkId: string,
     state: 'up' | 'down',
   ): Promise<{ changed: boolean; ops: number }>;
-  ping(design: Design, from: string, to: string): Promise<PingResult>;
+  /** One ping; `size`: the ICMP payload (`ping -s`) with don't-fragment set, predicted alike. */
+  ping(design: Design, from: string, to: string, size?: number): Promise<PingResult>;
   /**
    * Pings every pair in parallel (bounded), calling back pair by pair.
    * `size`: the ICMP payload (`ping -s`) with don't-fragment set, predicted alike.

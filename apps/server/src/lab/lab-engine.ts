@@ -359,7 +359,7 @@ export class LabEngine implements Engine {
     };
   }
 
-  async ping(design: Design, from: string, to: string): Promise<PingResult> {
+  async ping(design: Design, from: string, to: string, size?: number): Promise<PingResult> {
     for (const [field, id] of [
       ['from', from],
       ['to', to],
@@ -367,12 +367,15 @@ export class LabEngine implements Engine {
       if (!Object.hasOwn(design.nodes, id))
         throw new LabRequestError(`${id} is not an element of ${design.name}`, field);
     if (from === to) throw new LabRequestError(`ping from ${from} to itself is not a pair`, 'to');
-    const { matrix, netnsOf } = await this.predicted(design, [from, to]);
+    const { matrix, netnsOf } = await this.predicted(design, [from, to], size);
     const i = matrix.endpoints.indexOf(from);
     const j = matrix.endpoints.indexOf(to);
     if (i < 0) throw new LabRequestError(`${from} has no address to ping from`, 'from');
     if (j < 0) throw new LabRequestError(`${to} has no address to ping`, 'to');
-    return this.measure(matrix.results[i]![j]!, netnsOf.get(from) ?? netnsName(design.name, from));
+    const netns = netnsOf.get(from) ?? netnsName(design.name, from);
+    // A path MTU the kernel learnt from an earlier ping would answer for the lab as it was.
+    if (size !== undefined) await this.kernel.forgetPathMtu?.([netns]);
+    return this.measure(matrix.results[i]![j]!, netns, size);
   }
 
   /**

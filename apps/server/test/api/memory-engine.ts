@@ -95,8 +95,12 @@ export class MemoryEngine implements Engine {
     const changed = this.running.has(lab);
     return { changed, ops: changed ? 1 : 0 };
   }
-  async ping(design: Design, from: string, to: string): Promise<PingResult> {
-    this.calls.push({ method: 'ping', lab: design.name, args: { from, to } });
+  async ping(design: Design, from: string, to: string, size?: number): Promise<PingResult> {
+    this.calls.push({
+      method: 'ping',
+      lab: design.name,
+      args: { from, to, ...(size !== undefined ? { size } : {}) },
+    });
     return {
       from,
       to,
@@ -113,9 +117,13 @@ export class MemoryEngine implements Engine {
   async matrix(
     design: Design,
     _onResult?: (r: PingResult) => void,
-    opts: { signal?: AbortSignal } = {},
+    opts: { signal?: AbortSignal; size?: number } = {},
   ): Promise<{ predicted: Matrix; measured: PingResult[] }> {
-    this.calls.push({ method: 'matrix', lab: design.name });
+    this.calls.push({
+      method: 'matrix',
+      lab: design.name,
+      ...(opts.size !== undefined ? { args: { size: opts.size } } : {}),
+    });
     const { signal } = opts;
     if (this.matrixWaitsForCancel && signal && !signal.aborted)
       await new Promise((r) => signal.addEventListener('abort', r, { once: true }));

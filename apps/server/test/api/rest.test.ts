@@ -391,6 +391,36 @@ describe('labs', () => {
     });
   });
 
+  it('a ping or Measure of a bad size is refused with 400 naming the field; a good one reaches the engine', async () => {
+    const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-size') })).json.id;
+    const bad: [string, unknown][] = [
+      ['ping', { from: 'c1', to: 'c2', size: 65508 }],
+      ['ping', { from: 'c1', to: 'c2', size: -1 }],
+      ['ping', { from: 'c1', to: 'c2', size: 1400.5 }],
+      ['ping', { from: 'c1', to: 'c2', size: '1400' }],
+      ['matrix', { size: 70000 }],
+      ['matrix', { size: null }],
+    ];
+    for (const [route, body] of bad) {
+      const r = await api(srv, 'POST', `/api/labs/${id}/${route}`, body);
+      expect(r.status, `${route} ${JSON.stringify(body)}`).toBe(400);
+      expect(r.json.error.message).toMatch(/ping size .*\(size\)$/);
+    }
+    expect(engine.mutations()).toEqual([]);
+    const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, {
+      from: 'c1',
+      to: 'c2',
+      size: 1473,
+    });
+    expect(ping.status, ping.text).toBe(200);
+    const measure = await api(srv, 'POST', `/api/labs/${id}/matrix`, { size: 0 });
+    expect(measure.status, measure.text).toBe(200);
+    expect(engine.mutations().map((c) => [c.method, c.args])).toEqual([
+      ['ping', { from: 'c1', to: 'c2', size: 1473 }],
+      ['matrix', { size: 0 }],
+    ]);
+  });
+
   it("plan's script shows the running lab's addresses, like its ops", async () => {
     const id = (await api(srv, 'POST', '/api/designs', { doc: design('t-api-plan') })).json.id;
     engine.runningAddresses = { 'nc-t-api-plan.c1/vlan10': '10.0.10.77/24' };

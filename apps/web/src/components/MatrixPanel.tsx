@@ -6,6 +6,7 @@ import { pathElements, pathSteps } from '../model/path';
 import type { AppStore, HighlightTone } from '../store/app';
 import { isFresh, labRunning, pairKey } from '../store/live';
 import { useAnalysis, useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
+import { PingSizeField } from './PingSizeField';
 import { useReveal } from './useReveal';
 
 /**
@@ -254,9 +255,16 @@ export function MatrixPanel() {
   const all = useMemo(() => topology?.endpoints.map((e) => e.node) ?? [], [topology]);
   const shown = shownEndpoints(all, selection, filter);
   const shownKey = shown?.join(' ');
+  const size = useApp((s) => s.pingSize);
+  // Predicted at the size Measure pings with: an MTU too small on a path fails it in both.
   const result = useMemo(
-    () => (topology ? attempt('analyze', () => reachability(topology)) : null),
-    [topology],
+    () =>
+      topology
+        ? attempt('analyze', () =>
+            reachability(topology, size !== undefined ? { size } : undefined),
+          )
+        : null,
+    [topology, size],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
   const rows = useMemo(() => {
@@ -323,6 +331,7 @@ export function MatrixPanel() {
           />
           Predict
         </label>
+        <PingSizeField testid="matrix-size" />
         <Measuring />
         <button
           type="button"

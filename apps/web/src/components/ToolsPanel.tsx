@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { MAX_PINGS } from '../live/actions';
 import { labRunning } from '../store/live';
 import { useAnalysis, useClient, useLive } from '../ui/context';
+import { PingSizeField } from './PingSizeField';
 
 /** Ping a pair: a count of pings, or continuous until Stop; each is a real ping through the server. */
 function PingBar() {
@@ -53,6 +54,7 @@ function PingBar() {
         onChange={(e) => setCount(e.target.value)}
         data-testid="ping-count"
       />
+      <PingSizeField testid="ping-size" />
       <button
         type="button"
         disabled={!can || !countOk}

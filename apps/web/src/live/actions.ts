@@ -49,6 +49,12 @@ export interface LabActions {
   traceroute(from: string, to: string): Promise<void>;
   /** Pings every pair of the running lab; `measuring` counts the pairs, the results arrive one by one. */
   runMatrix(): Promise<void>;
+  /**
+   * The size of every ping and Measure from now on (ICMP payload bytes,
+   * undefined: ping's default). What was measured at another size answers
+   * another question: it is stale from now on.
+   */
+  setPingSize(size: number | undefined): void;
   /** Ends a Measure run: pairs not yet pinged are not pinged. */
   cancelMatrix(): Promise<void>;
   startCapture(
@@ -91,6 +97,11 @@ export function createLabActions({
   let toolSeq = 0;
   /** The lab changed under what was measured: older results are stale from now on. */
   const labChanged = () => setLive({ generation: now().generation + 1 });
+  /** A tool run's title names a size that is not ping's default. */
+  const sizeNote = () => {
+    const size = app.getState().pingSize;
+    return size === undefined ? '' : ` (${size} bytes, don't fragment)`;
+  };
 
   /**
    * Saves pending edits and waits until the server has them: plan and apply
@@ -163,7 +174,12 @@ export function createLabActions({
   let flightSeq = 0;
   /** One real ping through the server: recorded as measured (this generation), and drawn as a packet. */
   async function pingOnce(id: string, from: string, to: string) {
-    const r = await api.call('POST', `/labs/${id}/ping`, PingAnswer, { from, to });
+    const size = app.getState().pingSize;
+    const r = await api.call('POST', `/labs/${id}/ping`, PingAnswer, {
+      from,
+      to,
+      ...(size !== undefined ? { size } : {}),
+    });
     setLive({
       measured: {
         ...now().measured,
@@ -314,7 +330,7 @@ export function createLabActions({
 
     async ping(from, to, count = 1) {
       const n = Math.max(1, Math.min(MAX_PINGS, Math.floor(count)));
-      await pingRun(from, to, n, `ping ${from} → ${to}${n > 1 ? ` ×${n}` : ''}`);
+      await pingRun(from, to, n, `ping ${from} → ${to}${n > 1 ? ` ×${n}` : ''}${sizeNote()}`);
     },
 
     async pingContinuous(from, to) {
@@ -325,7 +341,7 @@ export function createLabActions({
           from,
           to,
           MAX_PINGS,
-          `ping ${from} → ${to} (continuous)`,
+          `ping ${from} → ${to} (continuous)${sizeNote()}`,
           () => !!now().pinging,
         );
       } finally {
@@ -359,8 +375,17 @@ export function createLabActions({
       setLive({ measured: {}, measuring: { total: n * (n - 1) } });
       // The results arrive one by one over the socket (`matrix` deltas); the
       // answer comes when the run is over (or cancelled).
-      await run('Measure', () => api.send('POST', `/labs/${id}/matrix`, {}));
+      const size = app.getState().pingSize;
+      await run('Measure', () =>
+        api.send('POST', `/labs/${id}/matrix`, size !== undefined ? { size } : {}),
+      );
       setLive({ measuring: null });
+    },
+
+    setPingSize(size) {
+      if (app.getState().pingSize === size) return;
+      app.getState().setPingSize(size);
+      labChanged();
     },
 
     async cancelMatrix() {

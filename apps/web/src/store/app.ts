@@ -135,6 +135,12 @@ interface UiSlice {
   pastes: number;
   /** Which side-column panels are folded to their title bar (kept across a reload: core/folds.ts). */
   folded: Record<SidePanelId, boolean>;
+  /**
+   * The ICMP payload of every ping and Measure, in bytes (`ping -s`, sent
+   * with don't-fragment set); undefined: ping's default. The matrix predicts
+   * at the same size.
+   */
+  pingSize: number | undefined;
 
   select(ids: readonly string[]): void;
   setPanel(panel: PanelId | null): void;
@@ -149,6 +155,8 @@ interface UiSlice {
   toast(message: string, tone?: Toast['tone']): void;
   dismissToast(id: number): void;
   foldPanel(panel: SidePanelId, folded: boolean): void;
+  /** Only through the live actions' `setPingSize`, which also marks earlier results stale. */
+  setPingSize(size: number | undefined): void;
 }
 
 export type AppState = DesignSlice & UiSlice;
@@ -446,6 +454,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       clipboard: null,
       pastes: 0,
       folded: { lesson: false, inspector: false },
+      pingSize: undefined,
 
       select(ids) {
         const want = new Set(ids);
@@ -476,6 +485,7 @@ export function createAppStore(kinds: KindRules): AppStore {
       dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
       foldPanel: (panel, folded) =>
         set((s) => (s.folded[panel] === folded ? s : { folded: { ...s.folded, [panel]: folded } })),
+      setPingSize: (pingSize) => set({ pingSize }),
     };
   });
   return Object.assign(store, {

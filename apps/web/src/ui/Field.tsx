@@ -51,8 +51,11 @@ export function Field<T>(props: {
   placeholder?: string;
   hint?: ReactNode;
   problems?: Diagnostic[];
-  width?: 'full' | 'half';
+  /** `inline`: label beside a short input, for a panel's bar (messages wrap under it). */
+  width?: 'full' | 'half' | 'inline';
   mono?: boolean;
+  /** The input's tooltip. */
+  title?: string;
 }) {
   const id = useId();
   const commitOverriding = useApp((s) => s.commitOverriding);
@@ -88,7 +91,9 @@ export function Field<T>(props: {
   const problems = props.problems ?? [];
   const pending = !message && draft !== props.value;
   return (
-    <div className={`nc-field ${props.width === 'half' ? 'half' : ''}`}>
+    <div
+      className={`nc-field ${props.width === 'half' || props.width === 'inline' ? props.width : ''}`}
+    >
       <label htmlFor={id}>{props.label}</label>
       <input
         id={id}
@@ -96,6 +101,7 @@ export function Field<T>(props: {
         className={`${message ? 'invalid' : ''} ${props.mono ? 'mono' : ''}`}
         value={draft}
         placeholder={props.placeholder}
+        title={props.title}
         spellCheck={false}
         autoComplete="off"
         onFocus={() => {

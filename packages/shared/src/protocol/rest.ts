@@ -6,6 +6,7 @@
  * does not use are dropped, not refused), the fields it uses strictly.
  */
 import { z } from 'zod';
+import { MAX_PING_SIZE } from '../analyze/analyze.js';
 import type { Design } from '../parse/schema.js';
 import { ApplyResultSchema, LabStatusSchema, OpSchema, PingResultSchema } from './results.js';
 import { ServerDesignSaved } from './socket.js';
@@ -145,6 +146,25 @@ export const DestroyAnswer = z.object({ removed: z.array(z.string()) });
 export type DestroyAnswer = z.infer<typeof DestroyAnswer>;
 
 // ───────────── tools ─────────────
+
+/**
+ * A ping's size: the ICMP payload in bytes, as `ping -s` takes it, sent with
+ * don't-fragment set (so an MTU too small on the way fails it, and the
+ * analyzer predicts that). The one definition: the server checks the bodies
+ * of ping and Measure with it, the dashboard its size field.
+ */
+export const PingSize = z
+  .number({ error: `a ping size is a whole number of bytes from 0 to ${MAX_PING_SIZE}` })
+  .int({ error: `a ping size is a whole number of bytes from 0 to ${MAX_PING_SIZE}` })
+  .min(0, { error: `a ping size is a whole number of bytes from 0 to ${MAX_PING_SIZE}` })
+  .max(MAX_PING_SIZE, {
+    error: `a ping size is at most ${MAX_PING_SIZE} bytes (one IPv4 packet's payload)`,
+  });
+export type PingSize = z.infer<typeof PingSize>;
+
+/** POST /labs/:design/matrix (Measure): every pair, at the default size or at `size`. */
+export const MeasureRequest = z.strictObject({ size: PingSize.optional() });
+export type MeasureRequest = z.infer<typeof MeasureRequest>;
 
 /** POST /labs/:design/ping: the analyzer's prediction with what the kernel said. */
 export const PingAnswer = PingResultSchema;
