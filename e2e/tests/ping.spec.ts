@@ -4,7 +4,7 @@
  * Measure's progress and its Cancel.
  */
 import { execFileSync } from 'node:child_process';
-import { deploy, expect, labOf, openApp, openScenario, test } from '../support/app.js';
+import { deploy, expect, labOf, openApp, openScenario, shot, test } from '../support/app.js';
 
 test('ping with a count and continuously, drawn on the canvas; output not cut; Measure cancelled', async ({
   page,
@@ -61,4 +61,49 @@ test('ping with a count and continuously, drawn on the canvas; output not cut; M
   // Cancel was clicked while Measure ran (the button exists only then). That the server
   // pings no further pair after it is proven where it can be counted: the REST test of
   // `matrix/cancel` (apps/server/test/api/rest.test.ts); here pairs may already be done.
+});
+
+test('a ping size: the tunnel’s MTU fails big pings across it, predicted and measured alike; a bad size is refused', async ({
+  page,
+  run,
+}) => {
+  await openApp(page, run);
+  await openScenario(page, 'vxlan');
+  await deploy(page);
+  await page.getByTestId('toggle-matrix').click();
+  const size = page.getByTestId('matrix-size');
+  // 1472 bytes of payload fill a 1500-byte packet: fine on one site, too big for the tunnel.
+  await size.fill('1472');
+  await size.press('Enter');
+  await page.getByTestId('matrix-measure').click();
+  await expect(page.getByTestId('matrix-measure')).toHaveText('Measure', { timeout: 180_000 });
+  const across = page.getByTestId('matrix-cell-c1-c2');
+  await expect(across).toHaveAttribute('data-predicted', 'fail');
+  await expect(across).toHaveAttribute('data-measured', 'fail');
+  const beside = page.getByTestId('matrix-cell-c1-r1');
+  await expect(beside).toHaveAttribute('data-predicted', 'ok');
+  await expect(beside).toHaveAttribute('data-measured', 'ok');
+  // Every pair measured, none against its prediction.
+  await expect(page.locator('.nc-cell[data-measured="none"]:not(.self)')).toHaveCount(0);
+  await expect(page.locator('.nc-cell.mismatch')).toHaveCount(0);
+  await shot(page, 'ping-size-1472-vxlan');
+
+  // Typed key by key and left, a size out of range is refused and the last good one kept.
+  await size.fill('');
+  await size.pressSequentially('70000');
+  await expect(page.getByTestId('matrix-size-error')).toContainText('at most 65507');
+  await size.blur();
+  await expect(size).toHaveValue('1472');
+  await expect(page.getByTestId('matrix-size-note')).toContainText('kept 1472');
+
+  // The ping bar pings at the same size, and says so.
+  await page.getByTestId('toggle-capture').click();
+  await expect(page.getByTestId('ping-size')).toHaveValue('1472');
+  await page.getByTestId('ping-from').selectOption('c1');
+  await page.getByTestId('ping-to').selectOption('c2');
+  await page.getByTestId('ping-count').fill('1');
+  await page.getByTestId('ping-start').click();
+  const last = page.locator('[data-testid^="tool-run-"]').first();
+  await expect(last).toContainText('1472 bytes');
+  await expect(last).toHaveClass(/\bfail\b/, { timeout: 60_000 });
 });
