@@ -4,7 +4,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { attempt } from '../core/safe';
 import { pathElements, pathSteps } from '../model/path';
 import type { AppStore, HighlightTone } from '../store/app';
-import { isFresh, labRunning, pairKey } from '../store/live';
+import { isFresh, labRunning, type MeasuredPing, pairKey } from '../store/live';
 import { useAnalysis, useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
 import { PingSizeField } from './PingSizeField';
 import { useReveal } from './useReveal';
@@ -190,21 +190,48 @@ function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void })
   );
 }
 
-/** The student's marks against the fresh measurements, every wrong one with the analyzer's reason. */
+export interface ScoredMark {
+  r: PairResult;
+  /** The student's mark: reaches or not. */
+  guess: boolean;
+  /** What the lab said (a fresh measurement). */
+  real: boolean;
+}
+
+/**
+ * The student's marks that have a fresh measurement, each with the analyzer's
+ * answer for its pair (for the reason), in the matrix's order. Walks the
+ * marks, not every pair of endpoints: a 1000-element design has ~320 000
+ * pairs and a student marks a few dozen.
+ */
+export function scoreMarks(
+  matrix: Pick<Reachability, 'endpoints' | 'pair'>,
+  index: ReadonlyMap<string, number>,
+  predictions: Readonly<Record<string, boolean>>,
+  measured: Readonly<Record<string, MeasuredPing>>,
+  generation: number,
+): ScoredMark[] {
+  const found: { at: number; mark: ScoredMark }[] = [];
+  for (const [key, guess] of Object.entries(predictions)) {
+    const m = Object.hasOwn(measured, key) ? measured[key] : undefined;
+    if (!isFresh(m, generation)) continue;
+    const i = index.get(m.from);
+    const j = index.get(m.to);
+    if (i === undefined || j === undefined || i === j) continue;
+    const r = matrix.pair(i, j);
+    if (r)
+      found.push({ at: i * matrix.endpoints.length + j, mark: { r, guess, real: m.reachable } });
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.mark);
+}
+
 /** The student's marks against fresh measurements; paths and reasons only for the pairs marked. */
 function Score({ matrix }: { matrix: Reachability }) {
   const predictions = useLesson((s) => s.predictions);
   const measured = useLive((s) => s.measured);
   const generation = useLive((s) => s.generation);
-  const scored = matrix.endpoints.flatMap((from, i) =>
-    matrix.endpoints.flatMap((to, j) => {
-      const key = pairKey(from, to);
-      const m = measured[key];
-      if (i === j || !Object.hasOwn(predictions, key) || !isFresh(m, generation)) return [];
-      const r: PairResult | null = matrix.pair(i, j);
-      return r ? [{ r, guess: predictions[key]!, real: m.reachable }] : [];
-    }),
-  );
+  const index = useMemo(() => new Map(matrix.endpoints.map((e, i) => [e, i])), [matrix]);
+  const scored = scoreMarks(matrix, index, predictions, measured, generation);
   if (scored.length === 0) return null;
   const wrong = scored.filter((x) => x.guess !== x.real);
   return (
