@@ -6,7 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
-import { deploy, expect, openApp, openScenario, shot, test } from '../support/app.js';
+import { deploy, expect, openApp, openScenario, shot, startLesson, test } from '../support/app.js';
 
 /** Presses Tab until `target` has the focus (at most `limit` times), as a keyboard user does. */
 async function tabTo(page: Page, target: Locator, limit = 120) {
@@ -133,4 +133,31 @@ for (const scheme of ['light', 'dark'] as const)
     await page.goto(url.toString());
     await expect(page.getByTestId('legend')).toBeVisible();
     await expectAccessible(page, 'projector mode');
+  });
+
+for (const scheme of ['light', 'dark'] as const)
+  test(`axe-core finds no serious or critical violation at 1024×768 with a lesson and the inspector open (${scheme})`, async ({
+    page,
+    run,
+  }) => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openApp(page, run);
+    await startLesson(page, 'vxlan');
+    await page.getByTestId('node-c1').click();
+    await expect(page.getByTestId('inspector-namespace')).toBeVisible();
+    await expectAccessible(page, 'lesson and inspector at 1024×768');
+    // Connectivity, with its Predict, Size and a size refused with its reason.
+    await page.getByTestId('toggle-matrix').click();
+    await page.getByTestId('matrix-predict').check();
+    await page.getByTestId('matrix-size').fill('70000');
+    await expect(page.getByTestId('matrix-size-error')).toBeVisible();
+    await expectAccessible(page, 'Connectivity with a size refused, at 1024×768');
+    await shot(page, `a11y-1024-lesson-matrix-${scheme}`);
+    await page.getByTestId('matrix-size').press('Escape');
+    await page.getByTestId('drawer-close').click();
+    // Both panels folded to their tabs.
+    await page.getByTestId('lesson-fold').click();
+    await page.getByTestId('inspector-fold').click();
+    await expectAccessible(page, 'the side column folded, at 1024×768');
   });
