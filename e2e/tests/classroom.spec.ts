@@ -6,6 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import {
+  deploy,
   expect,
   expectEveryToolbarAction,
   expectSaved,
@@ -85,4 +86,43 @@ test('1024×768, a lesson and the inspector open: the canvas keeps 58% of the wi
   await expect(page.getByTestId('inspector-design')).toBeVisible();
   await expectSideBySide(page);
   expect(await canvasWidth(page)).toBeGreaterThanOrEqual(0.58 * WIDTH);
+});
+
+test('1024×768: notices and toasts stack, never over each other or the toolbar', async ({
+  page,
+  run,
+}) => {
+  await page.setViewportSize({ width: WIDTH, height: HEIGHT });
+  await openApp(page, run);
+  await startLesson(page, 'vxlan');
+  // What opening the lesson did to labs, kept until dismissed…
+  await expect(page.getByTestId('workspace-notice')).toBeVisible();
+  await deploy(page);
+  // …a path's note under it…
+  await page.getByTestId('toggle-matrix').click();
+  await page.getByTestId('matrix-cell-c1-c2').locator('button').click();
+  await expect(page.getByTestId('highlight-note')).toBeVisible();
+  // …and toasts: Apply on a lab that already matches says so, once per press.
+  await page.getByTestId('btn-deploy').click();
+  await page.getByTestId('btn-deploy').click();
+  await expect(page.getByTestId('toast-info').first()).toBeVisible();
+  const boxes = await page.evaluate(() => {
+    const ids = ['toolbar', 'workspace-notice', 'highlight-note'];
+    const els = [
+      ...ids.map((id) => document.querySelector(`[data-testid="${id}"]`)),
+      ...Array.from(document.querySelectorAll('[data-testid^="toast-"]')),
+    ].filter((e): e is Element => e !== null);
+    return els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { id: e.getAttribute('data-testid'), x: r.x, y: r.y, w: r.width, h: r.height };
+    });
+  });
+  expect(boxes.length, JSON.stringify(boxes)).toBeGreaterThanOrEqual(4);
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [p, q] = [boxes[i]!, boxes[j]!];
+      const apart = p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y;
+      expect(apart, `${p.id} and ${q.id} overlap: ${JSON.stringify([p, q])}`).toBe(true);
+    }
+  await shot(page, 'classroom-1024-notices');
 });

@@ -334,7 +334,7 @@ export function MatrixPanel() {
         <span className="nc-muted">
           {predicting
             ? 'Predict: click each cell, ✓ if the ping gets through, ✗ if not; then Measure.'
-            : `Predicted: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
+            : `Predicted${size !== undefined ? ` at ${size} bytes` : ''}: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
         </span>
         {shown && (
           <label className="nc-matrix-subset" data-testid="matrix-subset">
