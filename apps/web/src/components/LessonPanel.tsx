@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { checkDone, checkLabel } from '../lessons/progress';
 import { labRunning } from '../store/live';
 import { useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
@@ -64,6 +64,11 @@ function LessonSteps() {
   const { steps, title, summary } = active.lesson;
   const finished = done >= steps.length;
   const folded = useApp((s) => s.folded.lesson);
+  // The step to do now stays in view as steps tick (the lesson shares its column with the inspector).
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    list.current?.children[done]?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [done]);
   if (folded)
     return (
       <aside
@@ -96,7 +101,7 @@ function LessonSteps() {
         {finished ? 'Lesson complete' : `Step ${done + 1} of ${steps.length}`} · {done}/
         {steps.length} done
       </div>
-      <ol className="nc-lesson-steps">
+      <ol className="nc-lesson-steps" ref={list}>
         {steps.map((step, i) => {
           const state = i < done ? 'done' : i === done ? 'current' : 'todo';
           const check = step.check;
