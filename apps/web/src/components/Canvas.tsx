@@ -27,7 +27,7 @@ import {
 import { nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
-import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
+import { type AppEdge, type AppNode, droppedPosition, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp, useStores } from '../ui/context';
 import { EmptyCanvas } from './EmptyCanvas';
 import { Legend } from './Legend';
@@ -248,7 +248,7 @@ export function Canvas() {
             continue;
           }
         }
-        positions[n.id] = n.position;
+        positions[n.id] = droppedPosition(n);
       }
       if (Object.keys(positions).length > 0) app.getState().moveNodes(positions);
     },
