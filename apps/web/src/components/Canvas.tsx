@@ -97,7 +97,11 @@ function ZoomVar({ target }: { target: RefObject<HTMLElement | null> }) {
  * zoom 1, where the user's first drop lands under the pointer; opening a
  * scenario or an import fits explicitly (App.tsx).
  */
-function fittedViewport(nodes: readonly AppNode[], pane: DOMRect, presenting: boolean): Viewport {
+export function fittedViewport(
+  nodes: readonly AppNode[],
+  pane: { width: number; height: number },
+  presenting: boolean,
+): Viewport {
   const top = nodes.filter((n) => !n.parentId);
   if (top.length === 0 || pane.width === 0) return { x: 0, y: 0, zoom: 1 };
   const fit = fitOptions(presenting);
