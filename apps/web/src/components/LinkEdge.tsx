@@ -97,11 +97,15 @@ export function LabelPlacer({
 }
 
 /** Where the line from a node's centre towards `toward` leaves the node's rectangle. */
+/** A VLAN is drawn as a bus bar this thick across its card (styles.css): links end on the bar. */
+const BUS_BAR = 8;
+
 function borderPoint(node: InternalNode, toward: { x: number; y: number }) {
   const w = node.measured.width ?? node.width ?? 0;
-  const h = node.measured.height ?? node.height ?? 0;
+  const box = node.measured.height ?? node.height ?? 0;
+  const h = node.type === 'vlan' ? Math.min(BUS_BAR, box) : box;
   const cx = node.internals.positionAbsolute.x + w / 2;
-  const cy = node.internals.positionAbsolute.y + h / 2;
+  const cy = node.internals.positionAbsolute.y + box / 2;
   const dx = toward.x - cx;
   const dy = toward.y - cy;
   if (dx === 0 && dy === 0) return { x: cx, y: cy };
