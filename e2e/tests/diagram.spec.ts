@@ -24,8 +24,9 @@ async function boxOf(page: Page, id: string) {
 /** The tunnel runs between r1 and r2, at their height, above the row of segments. */
 async function expectTunnelBetweenRouters(page: Page) {
   const [r1, r2, tun, pub, vlan10, vlan20] = await Promise.all(
-    ['r1', 'r2', 'tun', 'public', 'vlan10', 'vlan20'].map((id) => boxOf(page, id)),
+    (['r1', 'r2', 'tun', 'public', 'vlan10', 'vlan20'] as const).map((id) => boxOf(page, id)),
   );
+  if (!tun) throw new Error('no tunnel');
   expect(tun.x, 'the tunnel starts right of r1').toBeGreaterThanOrEqual(r1!.right - 1);
   expect(tun.right, 'the tunnel ends left of r2').toBeLessThanOrEqual(r2!.x + 1);
   expect(tun.width, 'the tunnel spans most of the gap').toBeGreaterThan(0.6 * (r2!.x - r1!.right));
