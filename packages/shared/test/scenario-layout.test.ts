@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../src/designs/scenarios.js';
-import type { Design, Endpoint } from '../src/model.js';
+import type { Design, Endpoint } from '../src/parse/schema.js';
 import { designFromYaml } from '../src/parse/yaml.js';
 
 /**
