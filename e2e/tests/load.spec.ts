@@ -23,12 +23,8 @@ test('a session on a drawn design never downloads ELK; Layout does', async ({ pa
   await page.reload();
   await expect(page.getByTestId('node-vlan1')).toBeVisible();
   await expectSaved(page);
-  // Right after a reload the view is still fitting itself; a click that lands
-  // mid-animation selects nothing, so click until c1's form is there.
-  await expect(async () => {
-    await page.getByTestId('node-c1').click();
-    await expect(page.getByTestId('inspector-label')).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 20_000 });
+  // The design arrives fitted (App.tsx, FitOnLoad): one click selects.
+  await page.getByTestId('node-c1').click();
   await page.getByTestId('inspector-label').fill('web');
   await page.getByTestId('inspector-label').press('Enter');
   await expect(page.getByTestId('node-c1')).toContainText('web');

@@ -1,8 +1,8 @@
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { ReactFlowProvider, useReactFlow, useStoreApi } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import { Announcer } from './components/Announcer';
 import { BottomDrawer } from './components/BottomDrawer';
-import { Canvas, fitOptions } from './components/Canvas';
+import { Canvas, fitOptions, fittedViewport } from './components/Canvas';
 import { ChangeReview } from './components/ChangeReview';
 import { ContextMenu } from './components/ContextMenu';
 import { DesignsView } from './components/DesignsView';
@@ -18,16 +18,35 @@ import { useShortcuts } from './components/useShortcuts';
 import { WorkspaceNotice } from './components/WorkspaceNotice';
 import { useApp, useLesson, useStores } from './ui/context';
 
+/**
+ * Fits the view when asked (`netcanvas:fit`). A design that just arrived
+ * (`detail.instant`: from the server after a reload, a file, an adopted lab)
+ * is fitted at once, before it is painted: drawn first where the old view
+ * put it and then slid into place, it moved away from a click aimed at it,
+ * and the click selected nothing. A fit the user asked for on a design
+ * already on screen (Layout, a drawer, projector mode) animates, so the eye
+ * can follow where things went.
+ */
 function FitOnLoad() {
   const flow = useReactFlow();
+  const pane = useStoreApi();
   const { app } = useStores();
   useEffect(() => {
-    const fit = () =>
+    const fit = (e: Event) => {
+      if ((e as CustomEvent<{ instant?: boolean } | null>).detail?.instant) {
+        const { width, height } = pane.getState();
+        if (width > 0)
+          void flow.setViewport(
+            fittedViewport(app.getState().nodes, { width, height }, app.getState().presenting),
+          );
+        return;
+      }
       requestAnimationFrame(() =>
         requestAnimationFrame(() =>
           flow.fitView({ ...fitOptions(app.getState().presenting), duration: 200 }),
         ),
       );
+    };
     const viewport = (e: Event) =>
       void flow.setViewport((e as CustomEvent<{ x: number; y: number; zoom: number }>).detail);
     window.addEventListener('netcanvas:fit', fit);
@@ -36,7 +55,7 @@ function FitOnLoad() {
       window.removeEventListener('netcanvas:viewport', viewport);
       window.removeEventListener('netcanvas:fit', fit);
     };
-  }, [flow, app]);
+  }, [flow, app, pane]);
   // A drawer opening or closing, projector mode, or the side column folding or
   // unfolding resizes the pane: fit again, so nothing is left under the drawer
   // or off the edge.

@@ -27,7 +27,7 @@ import {
 import { nodeTypes } from '../kinds';
 import { KIND_DEFINITIONS } from '../kinds/definitions';
 import { connectionProblem } from '../model/connect';
-import { type AppEdge, type AppNode, HOST_MIN, NODE_SIZE } from '../model/flow';
+import { type AppEdge, type AppNode, droppedPosition, HOST_MIN, NODE_SIZE } from '../model/flow';
 import { useApp, useStores } from '../ui/context';
 import { EmptyCanvas } from './EmptyCanvas';
 import { Legend } from './Legend';
@@ -97,7 +97,11 @@ function ZoomVar({ target }: { target: RefObject<HTMLElement | null> }) {
  * zoom 1, where the user's first drop lands under the pointer; opening a
  * scenario or an import fits explicitly (App.tsx).
  */
-function fittedViewport(nodes: readonly AppNode[], pane: DOMRect, presenting: boolean): Viewport {
+export function fittedViewport(
+  nodes: readonly AppNode[],
+  pane: { width: number; height: number },
+  presenting: boolean,
+): Viewport {
   const top = nodes.filter((n) => !n.parentId);
   if (top.length === 0 || pane.width === 0) return { x: 0, y: 0, zoom: 1 };
   const fit = fitOptions(presenting);
@@ -248,7 +252,7 @@ export function Canvas() {
             continue;
           }
         }
-        positions[n.id] = n.position;
+        positions[n.id] = droppedPosition(n);
       }
       if (Object.keys(positions).length > 0) app.getState().moveNodes(positions);
     },

@@ -1,4 +1,7 @@
+import type { NodeKind } from '@netcanvas/shared';
 import { Panel } from '@xyflow/react';
+import { KIND_DEFINITIONS } from '../kinds/definitions';
+import { KindSymbol } from '../ui/icons';
 
 /**
  * What the marks on the canvas mean, drawn with the canvas's own classes so
@@ -21,11 +24,38 @@ const LINKS = [
   { live: 'up', flowing: true, text: 'traffic (faster = more)' },
 ] as const;
 
+/** The symbols of the kinds, as the cards draw them (KindSymbol). */
+const SYMBOLS: { kind: NodeKind; text: string }[] = [
+  { kind: 'router', text: 'router' },
+  { kind: 'switch', text: 'switch' },
+  { kind: 'vlan', text: 'VLAN (bus)' },
+  { kind: 'host', text: 'host' },
+  { kind: 'namespace', text: 'container' },
+];
+
 export function Legend() {
   return (
     <Panel position="bottom-center" className="nc-legend" data-testid="legend">
       <h4>Legend</h4>
       <ul>
+        {SYMBOLS.map((s) => (
+          <li key={s.kind} data-testid={`legend-symbol-${s.kind}`}>
+            <span
+              className={`nc-legend-symbol kind-${s.kind}`}
+              style={{ ['--kind' as string]: KIND_DEFINITIONS[s.kind].color }}
+            >
+              <KindSymbol kind={s.kind} size={20} />
+            </span>
+            {s.text}
+          </li>
+        ))}
+        <li data-testid="legend-symbol-vxlan">
+          <span
+            className="nc-legend-symbol nc-legend-pipe"
+            style={{ ['--kind' as string]: KIND_DEFINITIONS.vxlan.color }}
+          />
+          VXLAN tunnel
+        </li>
         {BADGES.map((b) => (
           <li key={b.text}>
             {'live' in b ? (
@@ -55,7 +85,7 @@ export function Legend() {
           <svg width="28" height="10" aria-hidden="true">
             <path d="M 2,5 L 26,5" className="nc-underlay" />
           </svg>
-          VXLAN tunnel over its underlay
+          carried over its underlay
         </li>
       </ul>
     </Panel>

@@ -18,6 +18,7 @@ import {
 import { createStore, type StoreApi, useStore as useZustand } from 'zustand';
 import type { AppEdge, LinkEdge as LinkEdgeType } from '../model/flow';
 import { type LabelledLink, placeLabels, type XY } from '../model/labels';
+import { pipeEnd } from '../model/tunnel';
 import type { LinkLive } from '../store/live';
 import { useAnalysis, useApp, useLive, useStores } from '../ui/context';
 import { setAttr, useLiveWriter } from '../ui/transient';
@@ -87,7 +88,8 @@ export function LabelPlacer({
       const s = lookup.get(e.source);
       const t = lookup.get(e.target);
       if (!s || !t) continue;
-      links.push({ id: e.id, a: borderPoint(s, centre(t)), b: borderPoint(t, centre(s)) });
+      const { a, b } = linkEnds(s, t);
+      links.push({ id: e.id, a, b });
     }
     spots.setState(placeLabels(links, { w: LABEL_BOX.w * scale, h: LABEL_BOX.h * scale }), true);
   }, [edges, flowing, lookup, geometry, scale, spots]);
@@ -95,16 +97,50 @@ export function LabelPlacer({
 }
 
 /** Where the line from a node's centre towards `toward` leaves the node's rectangle. */
+/** A VLAN is drawn as a bus bar this thick across its card (styles.css): links end on the bar. */
+const BUS_BAR = 8;
+
 function borderPoint(node: InternalNode, toward: { x: number; y: number }) {
   const w = node.measured.width ?? node.width ?? 0;
-  const h = node.measured.height ?? node.height ?? 0;
+  const box = node.measured.height ?? node.height ?? 0;
+  const h = node.type === 'vlan' ? Math.min(BUS_BAR, box) : box;
   const cx = node.internals.positionAbsolute.x + w / 2;
-  const cy = node.internals.positionAbsolute.y + h / 2;
+  const cy = node.internals.positionAbsolute.y + box / 2;
   const dx = toward.x - cx;
   const dy = toward.y - cy;
   if (dx === 0 && dy === 0) return { x: cx, y: cy };
   const scale = Math.min(Math.abs(w / 2 / (dx || 1e-9)), Math.abs(h / 2 / (dy || 1e-9)));
   return { x: cx + dx * scale, y: cy + dy * scale };
+}
+
+/** A tunnel drawn as a pipe (model/flow.ts): its links end at its mouths. */
+const isPipe = (n: InternalNode) =>
+  n.type === 'vxlan' && (n.data as { pipe?: unknown }).pipe !== undefined;
+
+function rect(n: InternalNode) {
+  return {
+    x: n.internals.positionAbsolute.x,
+    y: n.internals.positionAbsolute.y,
+    width: n.measured.width ?? n.width ?? 0,
+    height: n.measured.height ?? n.height ?? 0,
+  };
+}
+
+/**
+ * Where a link's line starts and ends: on the borders of its elements,
+ * towards each other's centre; a link to a tunnel pipe ends at the pipe's
+ * mouth on the member's side, so it reads as the member's leg into the tunnel.
+ */
+export function linkEnds(s: InternalNode, t: InternalNode): { a: XY; b: XY; leg?: true } {
+  if (isPipe(s) && !isPipe(t)) {
+    const a = pipeEnd(rect(s), centre(t));
+    return { a, b: borderPoint(t, a), leg: true };
+  }
+  if (isPipe(t) && !isPipe(s)) {
+    const b = pipeEnd(rect(t), centre(s));
+    return { a: borderPoint(s, b), b, leg: true };
+  }
+  return { a: borderPoint(s, centre(t)), b: borderPoint(t, centre(s)) };
 }
 
 function centre(node: InternalNode) {
@@ -165,13 +201,15 @@ function EndLabel(props: {
   toward: XY;
   name: string;
   address: string | null;
+  /** A short leg into a tunnel's mouth has no room along it: the label sits above it. */
+  leg?: boolean;
 }) {
   const dx = props.toward.x - props.at.x;
   const dy = props.toward.y - props.at.y;
   const len = Math.hypot(dx, dy) || 1;
   const along = Math.min(46, len * 0.34);
-  const x = props.at.x + (dx / len) * along;
-  const y = props.at.y + (dy / len) * along;
+  const x = props.leg ? (props.at.x + props.toward.x) / 2 : props.at.x + (dx / len) * along;
+  const y = props.leg ? Math.min(props.at.y, props.toward.y) - 38 : props.at.y + (dy / len) * along;
   return (
     <div
       className="nc-end-label"
@@ -220,8 +258,7 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
     [id, liveStore, paintLive],
   );
   if (!s || !t) return null;
-  const a = borderPoint(s, centre(t));
-  const b = borderPoint(t, centre(s));
+  const { a, b, leg } = linkEnds(s, t);
   const path = `M ${a.x},${a.y} L ${b.x},${b.y}`;
   const adminDown = data?.link.state === 'down';
   const classes = [
@@ -253,6 +290,7 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
               toward={b}
               name={sourceEnd.name}
               address={sourceEnd.address}
+              leg={leg}
             />
           )}
           {targetEnd && (
@@ -263,6 +301,7 @@ function LinkEdgeView({ id, source, target, data, selected }: EdgeProps<LinkEdge
               toward={a}
               name={targetEnd.name}
               address={targetEnd.address}
+              leg={leg}
             />
           )}
         </EdgeLabelRenderer>

@@ -65,7 +65,7 @@ export async function openDesign(app: AppStore, design: Design, source: string):
     .toast(
       hadWork ? `Opened ${source} · Ctrl+Z brings back the previous design` : `Opened ${source}`,
     );
-  window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+  window.dispatchEvent(new CustomEvent('netcanvas:fit', { detail: { instant: true } }));
 }
 
 /** Reads a file or a scenario's text; a design that cannot be read is said so (undefined). */

@@ -222,7 +222,7 @@ export function createSync({ app, live, api, send: transport }: SyncDeps): Sync 
       setLive({ designId: rec.id, version: state.version, save: 'saved', addresses: state.record });
       if (!sameDesign(rec.doc, app.getState().design)) {
         app.getState().loadDesign(rec.doc);
-        window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+        window.dispatchEvent(new CustomEvent('netcanvas:fit', { detail: { instant: true } }));
       }
     },
 

@@ -354,7 +354,7 @@ export function createWorkspace({ app, live, api, sync, watch }: WorkspaceDeps):
       if (rec && needsLayout(rec.doc)) {
         const laid = await autoLayout(rec.doc).catch(() => rec.doc);
         app.getState().moveNodes(laid.layout ?? {});
-        window.dispatchEvent(new CustomEvent('netcanvas:fit'));
+        window.dispatchEvent(new CustomEvent('netcanvas:fit', { detail: { instant: true } }));
       }
     },
   };

@@ -1,6 +1,7 @@
 import type { Design, DesignNode, Link, NodeKind } from '@netcanvas/shared';
 import type { Edge, Node, XYPosition } from '@xyflow/react';
 import { endpointNode, linkIds } from './endpoints';
+import { pipeToLayout, type Rect, tunnelMembers, tunnelRect } from './tunnel';
 
 export type ElementData<K extends NodeKind> = { node: Extract<DesignNode, { kind: K }> };
 
@@ -9,7 +10,11 @@ export type NamespaceFlowNode = Node<ElementData<'namespace'>, 'namespace'>;
 export type VlanFlowNode = Node<ElementData<'vlan'>, 'vlan'>;
 export type SwitchFlowNode = Node<ElementData<'switch'>, 'switch'>;
 export type RouterFlowNode = Node<ElementData<'router'>, 'router'>;
-export type VxlanFlowNode = Node<ElementData<'vxlan'>, 'vxlan'>;
+/**
+ * A tunnel with two members or more is drawn as a pipe between them
+ * (model/tunnel.ts); `over` names its underlay segment for the pipe's label.
+ */
+export type VxlanFlowNode = Node<ElementData<'vxlan'> & { pipe?: { over: string } }, 'vxlan'>;
 
 export type AppNode =
   | HostFlowNode
@@ -109,15 +114,23 @@ export function designToFlow(
   const others: AppNode[] = [];
   const ids = Object.keys(design.nodes);
   const hostSizeOf = hostSizes(design);
+  const pipes = tunnelPipes(design, hostSizeOf);
   ids.forEach((id, i) => {
     const node = design.nodes[id]!;
     const parentId = parentOf(node, design);
-    const position = design.layout?.[id] ?? fallbackPosition(i);
+    const pipe = pipes.get(id);
+    const position = pipe ? { x: pipe.x, y: pipe.y } : (design.layout?.[id] ?? fallbackPosition(i));
     const old = prevNodes.get(id);
-    const size = node.kind === 'host' ? hostSizeOf.get(id) : undefined;
+    const size = pipe
+      ? { width: pipe.width, height: pipe.height }
+      : node.kind === 'host'
+        ? hostSizeOf.get(id)
+        : undefined;
+    const over = pipe && node.kind === 'vxlan' ? underlayName(design, node.underlay) : undefined;
     if (
       old &&
       old.data.node === node &&
+      (old.data as { pipe?: { over: string } }).pipe?.over === over &&
       old.parentId === parentId &&
       old.position.x === position.x &&
       old.position.y === position.y &&
@@ -131,7 +144,7 @@ export function designToFlow(
       id,
       type: node.kind,
       position,
-      data: { node },
+      data: over === undefined ? { node } : { node, pipe: { over } },
       ...(parentId ? { parentId, extent: undefined } : {}),
       ...(size ? { width: size.width, height: size.height } : {}),
       // Cards have a fixed size in CSS: telling React Flow lets it fit the
@@ -190,6 +203,47 @@ export function designToFlow(
   return { nodes, edges };
 }
 
+const underlayName = (design: Design, id: string) =>
+  id ? design.nodes[id]?.label || id : 'no underlay';
+
+/**
+ * Each tunnel drawn as a pipe, by id: its members' rectangles from the
+ * layout (containers inside their host), in one pass over the links.
+ */
+function tunnelPipes(
+  design: Design,
+  hostSizeOf: Map<string, { width: number; height: number }>,
+): Map<string, Rect> {
+  const members = new Map<string, string[]>();
+  for (const link of design.links) {
+    const a = endpointNode(link.endpoints[0]);
+    const b = endpointNode(link.endpoints[1]);
+    for (const [t, m] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (design.nodes[t]?.kind !== 'vxlan' || !design.nodes[m] || m === t) continue;
+      const list = members.get(t) ?? [];
+      if (!list.includes(m)) list.push(m);
+      members.set(t, list);
+    }
+  }
+  const out = new Map<string, Rect>();
+  for (const [t, ids] of members) {
+    const rects = ids.map((m) => {
+      const p = absolutePosition(design, m);
+      const n = design.nodes[m]!;
+      const size =
+        (n.kind === 'host' && hostSizeOf.get(m)) ||
+        (parentOf(n, design) ? CONTAINER_SIZE : NODE_SIZE);
+      return { ...p, ...size };
+    });
+    const pipe = tunnelRect(rects, design.layout?.[t], NODE_SIZE);
+    if (pipe) out.set(t, pipe);
+  }
+  return out;
+}
+
 function fallbackPosition(i: number): XYPosition {
   return { x: 80 + (i % 6) * 220, y: 80 + Math.floor(i / 6) * 140 };
 }
@@ -237,4 +291,60 @@ export function freeSpot(design: Design, at: XYPosition, size = NODE_SIZE): XYPo
     }
   }
   return at;
+}
+
+const isPipeNode = (n: AppNode): n is VxlanFlowNode =>
+  n.type === 'vxlan' && (n as VxlanFlowNode).data.pipe !== undefined;
+
+/**
+ * While elements are dragged (before the drop writes the design), each
+ * tunnel pipe follows its members, and a dragged pipe moves only up or
+ * down: its ends belong to its members. Returns `nodes` itself when no
+ * pipe is concerned.
+ */
+export function followPipes(
+  nodes: AppNode[],
+  design: Design,
+  moved: ReadonlySet<string>,
+): AppNode[] {
+  if (!nodes.some(isPipeNode)) return nodes;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const rectOf = (n: AppNode): Rect => {
+    const parent = n.parentId ? byId.get(n.parentId) : undefined;
+    const fallback = parent ? CONTAINER_SIZE : NODE_SIZE;
+    return {
+      x: n.position.x + (parent?.position.x ?? 0),
+      y: n.position.y + (parent?.position.y ?? 0),
+      width: n.measured?.width ?? n.width ?? fallback.width,
+      height: n.measured?.height ?? n.height ?? fallback.height,
+    };
+  };
+  let changed = false;
+  const out = nodes.map((n) => {
+    if (!isPipeNode(n)) return n;
+    const members = tunnelMembers(design, n.id)
+      .map((m) => byId.get(m))
+      .filter((m): m is AppNode => m !== undefined);
+    const self = moved.has(n.id);
+    if (!self && !members.some((m) => moved.has(m.id) || (m.parentId && moved.has(m.parentId))))
+      return n;
+    const own = self
+      ? pipeToLayout(rectOf(n), NODE_SIZE)
+      : (design.layout?.[n.id] ?? pipeToLayout(rectOf(n), NODE_SIZE));
+    const r = tunnelRect(members.map(rectOf), own, NODE_SIZE);
+    if (!r) return n;
+    if (r.x === n.position.x && r.y === n.position.y && r.width === n.width) return n;
+    changed = true;
+    return { ...n, position: { x: r.x, y: r.y }, width: r.width, height: r.height };
+  });
+  return changed ? out : nodes;
+}
+
+/** Where a dragged element's drop is kept in the layout: a pipe keeps a card's corner (model/tunnel.ts). */
+export function droppedPosition(n: AppNode): XYPosition {
+  if (!isPipeNode(n)) return n.position;
+  return pipeToLayout(
+    { ...n.position, width: n.width ?? NODE_SIZE.width, height: n.height ?? NODE_SIZE.height },
+    NODE_SIZE,
+  );
 }

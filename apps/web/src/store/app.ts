@@ -24,7 +24,7 @@ import {
   type XYPosition,
 } from '@xyflow/react';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { type AppEdge, type AppNode, designToFlow } from '../model/flow';
+import { type AppEdge, type AppNode, designToFlow, followPipes } from '../model/flow';
 import { type AddLinkResult, edit, emptyDesign, type Fragment, type KindRules } from './design';
 import { type HistoryEntry, redoOps, undoOps } from './history';
 
@@ -430,7 +430,9 @@ export function createAppStore(kinds: KindRules): AppStore {
         // Deletion goes through removeElements so links and containers follow.
         const kept = changes.filter((c) => c.type !== 'remove');
         if (kept.length === 0) return;
-        const nodes = applyNodeChanges(kept, get().nodes);
+        const moved = new Set(kept.flatMap((c) => (c.type === 'position' ? [c.id] : [])));
+        let nodes = applyNodeChanges(kept, get().nodes);
+        if (moved.size > 0) nodes = followPipes(nodes, get().design, moved);
         const selectionChanged = kept.some((c) => c.type === 'select');
         set(selectionChanged ? { nodes, selection: selectedIds(nodes, get().edges) } : { nodes });
       },

@@ -3,7 +3,7 @@ import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
 import { memo, type RefObject, useLayoutEffect, useRef } from 'react';
 import type { ElementLiveState } from '../store/live';
 import { useAnalysis, useApp, useStores } from './context';
-import { KindIcon } from './icons';
+import { KindSymbol } from './icons';
 import { setAttr, useLiveWriter } from './transient';
 
 /**
@@ -39,8 +39,8 @@ export const Handles = memo(function Handles({ id }: { id: string }) {
   );
 });
 
-// The icon depends on the kind only; a status change must not rebuild its SVG.
-const CardIcon = memo(KindIcon);
+// The symbol depends on the kind only; a status change must not rebuild its SVG.
+const CardIcon = memo(KindSymbol);
 
 /**
  * Per-element subscriptions: a change to one element's problems or highlight

@@ -38,14 +38,49 @@ function Glyph({
   );
 }
 
+/**
+ * The symbol a card is drawn with, as an engineer knows it: a router is a
+ * solid disc with four arrows (two in, two out), a switch a solid flat box
+ * with crossing arrows (Cisco's symbols, in the kind's colour); the others
+ * their line icon. Decorative: the card's text names the element.
+ */
+export function KindSymbol({ kind, size = 26 }: { kind: NodeKind; size?: number }) {
+  if (kind === 'router')
+    return (
+      <svg viewBox="0 0 26 26" width={size} height={size} aria-hidden="true" className="nc-symbol">
+        <ellipse cx="13" cy="14.6" rx="11.6" ry="9.6" className="nc-symbol-side" />
+        <ellipse cx="13" cy="11.4" rx="11.6" ry="9.6" className="nc-symbol-body" />
+        <path
+          className="nc-symbol-arrows"
+          d="M13 3.6v5.2M10.9 6.7 13 8.8l2.1-2.1M13 19.2V14M10.9 16.1 13 14l2.1 2.1M16.2 11.4h6.4M20.5 9.3l2.1 2.1-2.1 2.1M9.8 11.4H3.4M5.5 9.3l-2.1 2.1 2.1 2.1"
+        />
+      </svg>
+    );
+  if (kind === 'switch')
+    return (
+      <svg viewBox="0 0 26 26" width={size} height={size} aria-hidden="true" className="nc-symbol">
+        <rect x="1" y="8.6" width="24" height="12" rx="1.6" className="nc-symbol-side" />
+        <rect x="1" y="5.4" width="24" height="12" rx="1.6" className="nc-symbol-body" />
+        <path
+          className="nc-symbol-arrows"
+          d="M5 9h13.5M15.8 6.8 18.2 9l-2.4 2.2M21 13.8H7.5M10.2 11.6 7.8 13.8l2.4 2.2"
+        />
+      </svg>
+    );
+  return <KindIcon kind={kind} size={Math.round(size * 0.7)} />;
+}
+
 /** Small line icons drawn for this app, one per kind. */
 export function KindIcon({ kind, size = 16 }: { kind: NodeKind; size?: number }) {
   switch (kind) {
     case 'host':
+      // A server: a box of two drive bays, each with its light.
       return (
         <Glyph size={size}>
-          <rect x="2" y="2.5" width="12" height="8" rx="1.2" />
-          <path d="M5.5 13.5h5M8 10.5v3" />
+          <rect x="2.5" y="1.8" width="11" height="12.4" rx="1.2" />
+          <path d="M2.5 6h11M2.5 10h11M5 3.9h3M5 8h3M5 12.1h3" />
+          <circle cx="11" cy="3.9" r=".6" fill="currentColor" />
+          <circle cx="11" cy="8" r=".6" fill="currentColor" />
         </Glyph>
       );
     case 'namespace':
@@ -56,24 +91,27 @@ export function KindIcon({ kind, size = 16 }: { kind: NodeKind; size?: number })
         </Glyph>
       );
     case 'vlan':
+      // A bus bar with the taps of its members.
       return (
         <Glyph size={size}>
-          <path d="M2 8h12" />
-          <path d="M4.5 8V4.5M8 8V4.5M11.5 8V4.5M6 8v3.5M10 8v3.5" />
+          <path d="M1.5 8h13" strokeWidth={2.6} />
+          <path d="M4.5 8V4M8 8V4M11.5 8V4M6.2 8v4M9.8 8v4" />
         </Glyph>
       );
     case 'switch':
+      // A flat box with crossing arrows: frames in, frames out.
       return (
         <Glyph size={size}>
-          <rect x="1.8" y="4.5" width="12.4" height="7" rx="1.4" />
-          <path d="M4.5 8h1M7.5 8h1M10.5 8h1" />
+          <rect x="1.2" y="3.8" width="13.6" height="8.4" rx="1.2" />
+          <path d="M4 6.4h7.5M9.8 5l1.7 1.4-1.7 1.4M12 9.6H4.5M6.2 8.2 4.5 9.6l1.7 1.4" />
         </Glyph>
       );
     case 'router':
+      // A router's disc with four arrows: two in, two out.
       return (
         <Glyph size={size}>
-          <circle cx="8" cy="8" r="6" />
-          <path d="M8 4.2v7.6M4.2 8h7.6M6.6 5.6 8 4.2l1.4 1.4M6.6 10.4 8 11.8l1.4-1.4M5.6 6.6 4.2 8l1.4 1.4M10.4 6.6 11.8 8l-1.4 1.4" />
+          <circle cx="8" cy="8" r="6.6" />
+          <path d="M8 1.9v3.6M6.7 4.2 8 5.5l1.3-1.3M8 14.1v-3.6M6.7 11.8 8 10.5l1.3 1.3M10.5 8h3.6M11.8 6.7 10.5 8l1.3 1.3M5.5 8H1.9M4.2 6.7 5.5 8l-1.3 1.3" />
         </Glyph>
       );
     case 'vxlan':

@@ -90,14 +90,14 @@ links:
 layout:
   c1:     { x: 12, y: 44 }
   c2:     { x: 12, y: 44 }
-  public: { x: 311, y: 205 }
-  vlan10: { x: 59, y: 205 }
-  vlan20: { x: 799, y: 205 }
-  r1:     { x: 280, y: 74 }
-  r2:     { x: 579, y: 74 }
-  tun:    { x: 547, y: 205 }
-  node-a: { x: 12, y: 12 }
-  node-b: { x: 815, y: 12 }
+  public: { x: 436, y: 230 }
+  vlan10: { x: 16, y: 230 }
+  vlan20: { x: 856, y: 230 }
+  r1:     { x: 166, y: 74 }
+  r2:     { x: 706, y: 74 }
+  tun:    { x: 436, y: 74 }
+  node-a: { x: 0, y: 330 }
+  node-b: { x: 840, y: 330 }
 `;
 
 export const scenarios: Scenario[] = [
