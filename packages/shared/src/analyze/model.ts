@@ -11,7 +11,7 @@ import { type BrokenRoute, DST, type Failure, push, type Route } from './types.j
 
 export class NetModel {
   readonly ifaces: IfaceSpec[];
-  private readonly ifaceIndex = new Map<string, number>();
+  readonly ifaceIndex = new Map<string, number>();
   readonly ifaceNs: number[] = [];
   readonly up: boolean[] = [];
   readonly addr: number[] = [];
@@ -20,6 +20,8 @@ export class NetModel {
   readonly local: number[] = [];
   readonly nsIndex = new Map<string, number>();
   readonly nsElement: string[] = [];
+  /** Namespace names, by index (nsIndex the other way). */
+  readonly nsName: string[] = [];
   readonly nsForwarding: boolean[] = [];
   readonly nsRole: string[] = [];
   readonly nsIfaces: number[][] = [];
@@ -64,6 +66,7 @@ export class NetModel {
   private addNs(name: string, element: string, forwarding: boolean, role: string): number {
     const i = this.nsElement.length;
     this.nsIndex.set(name, i);
+    this.nsName.push(name);
     this.nsElement.push(element);
     this.nsForwarding.push(forwarding);
     this.nsRole.push(role);

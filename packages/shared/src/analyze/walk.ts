@@ -37,6 +37,8 @@ export class Walker {
   /** Paths to addresses that are not endpoint targets (a reply to a secondary source address), per namespace. */
   private readonly pathMemo: Map<number, PathResult>[] = [];
   private readonly transitStack: number[] = [];
+  /** Whether some walk was cut by TTL: then which stop it was cut at depends on the order asked. */
+  ttlCut = false;
 
   /** What the originating namespace does with a route: the same for every destination that uses it. */
   private originStep(ns: number, route: Route): OriginStep {
@@ -87,6 +89,7 @@ export class Walker {
     const known = memo.get(cls);
     if (known) return known;
     if (this.transitStack.length >= TTL) {
+      this.ttlCut = true;
       return failWalk(ns, this.hops.failHop(ns, 'drops the packet: its TTL ran out'), {
         reason: `the packet to ${DST} needs more than ${TTL} router hops, so its TTL runs out at ${this.m.nsElement[ns]}`,
         blame: [this.m.nsElement[ns]!],
@@ -117,7 +120,7 @@ export class Walker {
         this.explain.noRoute(ns, rep),
       );
     const head = this.transitHead(ns, route);
-    if (route.via < 0) return stop(ns, head, null, -1, { egress: route.dev });
+    if (route.via < 0) return stop(ns, route.dev, head, null, -1, { egress: route.dev });
     const next = this.nextHop(ns, route);
     if ('reason' in next) {
       // The frame never crosses the segment, so the path stops at the router that could not send it.
@@ -125,7 +128,7 @@ export class Walker {
         head[0]!,
         this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`),
       ];
-      return stop(ns, hops, null, -1, { egress: -1, fail: next });
+      return stop(ns, route.dev, hops, null, -1, { egress: -1, fail: next });
     }
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
@@ -148,14 +151,15 @@ export class Walker {
       };
       const back = stop(
         next.ns,
+        -1,
         [this.hops.failHop(next.ns, `gets the packet back: routing loop`)],
         null,
         -1,
         end,
       );
-      return stop(ns, head, back, next.arrival, end);
+      return stop(ns, route.dev, head, back, next.arrival, end);
     }
-    return stop(ns, head, rest, next.arrival, rest.end);
+    return stop(ns, route.dev, head, rest, next.arrival, rest.end);
   }
 
   private readonly transitHeadMemo = new Map<Route, Hop[]>();
@@ -369,6 +373,7 @@ function join(head: Hop[], rest: Walk | null, length: number, last: Hop | null):
 /** One stop of a walk, and the rest from the next one. */
 function stop(
   ns: number,
+  dev: number,
   head: Hop[],
   next: Walk | null,
   nextArrival: number,
@@ -376,15 +381,17 @@ function stop(
 ): Walk {
   return {
     ns,
+    dev,
     head,
     next,
     nextArrival,
     length: head.length + (next ? next.length : 0),
     last: next ? next.last : ns,
     end,
+    rec: -1,
   };
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
-  return stop(ns, [hop], null, -1, { egress: -1, fail });
+  return stop(ns, -1, [hop], null, -1, { egress: -1, fail });
 }
