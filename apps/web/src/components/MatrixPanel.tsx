@@ -254,10 +254,14 @@ export function MatrixPanel() {
   const all = useMemo(() => topology?.endpoints.map((e) => e.node) ?? [], [topology]);
   const shown = shownEndpoints(all, selection, filter);
   const shownKey = shown?.join(' ');
-  const result = useMemo(
-    () => (topology ? attempt('analyze', () => reachability(topology)) : null),
-    [topology],
-  );
+  // The last matrix, so that after an edit only the pairs it can change are decided again.
+  const previous = useRef<Reachability | undefined>(undefined);
+  const result = useMemo(() => {
+    if (!topology) return null;
+    const r = attempt('analyze', () => reachability(topology, { previous: previous.current }));
+    if (r.value) previous.current = r.value;
+    return r;
+  }, [topology]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
   const rows = useMemo(() => {
     const m = result?.value;
