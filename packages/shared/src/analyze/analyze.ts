@@ -62,6 +62,8 @@ interface Destination {
   cls: number;
   /** The namespace that takes it on each L2 component (by root interface), -1 for none. */
   takerByRoot: Map<number, number>;
+  /** Where a namespace of each routing profile that does not own it delivers it (-2: not asked yet). */
+  byProfile?: Int32Array;
 }
 
 /** A matrix of answers and, per pair, the ledger records of its request and reply (-1: none). */
@@ -255,12 +257,29 @@ export class MatrixRun {
     } else {
       // A reply to another of si's addresses (a router's, mostly): asked per namespace.
       const e = this.destination(src);
-      back = this.deliveredAt(sj, e);
       if (e.cls < this.width) {
         const k2 = this.profile[sj]! * this.width + e.cls;
-        if (this.wayOf[k2] === -2) this.newWay(k2);
+        let w2 = this.wayOf[k2]!;
+        if (w2 === -2) w2 = this.newWay(k2);
         out.reply[p] = this.wayRec[k2]!;
-      } else out.reply[p] = this.wideRecord(sj, e.cls);
+        if (e.owner === sj || (e.owner < 0 && e.owners.includes(sj))) back = sj;
+        else {
+          // Where each profile's way delivers this address, kept with the address.
+          let by = e.byProfile;
+          if (!by) {
+            by = new Int32Array(this.profileNs.length).fill(-2);
+            e.byProfile = by;
+          }
+          back = by[this.profile[sj]!]!;
+          if (back === -2) {
+            back = w2 < 0 ? -1 : this.deliverOnWay(w2, e);
+            by[this.profile[sj]!] = back;
+          }
+        }
+      } else {
+        back = this.deliveredAt(sj, e);
+        out.reply[p] = this.wideRecord(sj, e.cls);
+      }
     }
     if (back === si) out.reach[p] = 1;
   }
@@ -308,12 +327,15 @@ export class MatrixRun {
     this.profile = new Int32Array(nsCount);
     const byKey = new Map<string, number>();
     for (let ns = 0; ns < nsCount; ns++) {
-      let key = '';
-      for (const r of m.tables[ns]!) key += `${r.net}/${r.len}/${r.via}/${m.find(r.dev)} `;
-      let prof = byKey.get(key);
+      // Big tables (routers) are each their own profile: only hosts share, and keys stay short.
+      const table = m.tables[ns]!;
+      let key = table.length > 8 ? undefined : '';
+      if (key !== undefined)
+        for (const r of table) key += `${r.net}/${r.len}/${r.via}/${m.find(r.dev)} `;
+      let prof = key === undefined ? undefined : byKey.get(key);
       if (prof === undefined) {
         prof = this.profileNs.length;
-        byKey.set(key, prof);
+        if (key !== undefined) byKey.set(key, prof);
         this.profileNs.push(ns);
       }
       this.profile[ns] = prof;

@@ -218,10 +218,17 @@ export function same(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka)
-    if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (!same(x[k], y[k])) return false;
+    keys++;
+  }
+  // Same values under every key of a; b has no other key (an absent key reads as undefined).
+  for (const k in y) {
+    if (!(k in x)) return false;
+    keys--;
+  }
+  return keys === 0;
 }

@@ -39,8 +39,15 @@ export class NetModel {
   private readonly upOwners = new Map<number, number[]>();
   /** Address → every interface that carries it, whatever its state (for explanations). */
   readonly anyOwners = new Map<number, number[]>();
-  /** The MTU the kernel gives each interface. */
-  readonly mtu: number[] = [];
+  /** The MTU the kernel gives each interface (made when a ping size first asks). */
+  get mtu(): number[] {
+    if (!this.mtus) {
+      const mtus = kernelMtus(this.ifaces);
+      this.mtus = this.ifaces.map((f) => mtus.get(f.key) ?? DEFAULT_MTU);
+    }
+    return this.mtus;
+  }
+  private mtus: number[] | null = null;
 
   constructor(readonly topology: Topology) {
     this.ifaces = topology.interfaces;
@@ -51,8 +58,6 @@ export class NetModel {
     this.indexInterfaces();
     this.buildComponents();
     this.buildTables();
-    const mtus = kernelMtus(this.ifaces);
-    for (const f of this.ifaces) this.mtu.push(mtus.get(f.key) ?? DEFAULT_MTU);
   }
 
   ns(name: string): number {

@@ -138,21 +138,46 @@ function again(
   const n = run.names.length;
   const out = newDecided(n);
   const was = new Int32Array(n).fill(-1);
+  const fresh = new Uint8Array(n);
   const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
   run.names.forEach((name, i) => {
     const old = before.endpoints.get(name);
     const e = byNode.get(name)!;
-    // An endpoint keeps its answers only if it is the same address in the same, unchanged namespace.
-    if (old && old.netns === e.netns && old.address === e.address && !changed.has(e.netns))
-      was[i] = old.index;
+    if (old && old.netns === e.netns && old.address === e.address) was[i] = old.index;
+    // An endpoint keeps its answers only if its namespace is unchanged too.
+    if (changed.has(e.netns)) fresh[i] = 1;
   });
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
   let count = 0;
+  let identity = n === m;
+  for (let i = 0; i < n && identity; i++) if (was[i] !== i) identity = false;
+  if (identity) {
+    // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
+    out.reach.set(reach);
+    out.request.set(request);
+    out.reply.set(reply);
+    for (let i = 0; i < n; i++) {
+      const row = i * n;
+      if (fresh[i] === 1) {
+        for (let j = 0; j < n; j++) run.decide(i, j, out);
+        count += n;
+        continue;
+      }
+      for (let j = 0; j < n; j++) {
+        const b = reply[row + j]!;
+        if (fresh[j] === 1 || dirty[request[row + j]!] === 1 || (b >= 0 && dirty[b] === 1)) {
+          run.decide(i, j, out);
+          count++;
+        }
+      }
+    }
+    return { out, count };
+  }
   for (let i = 0; i < n; i++) {
-    const oi = was[i]!;
+    const oi = fresh[i] === 1 ? -1 : was[i]!;
     for (let j = 0; j < n; j++) {
-      const oj = was[j]!;
+      const oj = fresh[j] === 1 ? -1 : was[j]!;
       if (oi >= 0 && oj >= 0) {
         const q = oi * m + oj;
         const f = request[q]!;

@@ -43,7 +43,7 @@ export interface Walk {
   /** Interface this stop sends on (its route's device), or -1 when it has no route. */
   dev: number;
   /** This stop's hops: its forward hop and the crossing, or its failure hop. */
-  head: Hop[];
+  readonly head: Hop[];
   /** The rest of the walk from the next stop, or null when it ends here. */
   next: Walk | null;
   /** Interface the packet arrives on at the next stop (-1 when there is none). */
