@@ -21,11 +21,12 @@ import { join } from 'node:path';
 import { analyze, diagnose, islandsDesign, netnsName } from '@netcanvas/shared';
 import { LabEngine, LabState } from '../src/lab/index.js';
 import { createKernelPort } from '../src/lab/kernel-port.js';
+import { CHECK_CONCURRENCY } from '../src/lab/lab-engine.js';
 
 const perVlan = Number(process.argv[2] ?? 11);
 const TARGET_MS = 5000;
-/** As many fpings at once as check runs (lab-engine.ts, CHECK_CONCURRENCY). */
-const CONCURRENCY = 16;
+/** As many fpings at once as check runs. */
+const CONCURRENCY = CHECK_CONCURRENCY;
 
 function run(argv: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ import {
   parseCidr,
   parseIfAddress,
   parseIpv4,
+  parseIpv4Reference,
 } from '../src/net/ipv4.js';
 import { Cidr, IfAddress, Ipv4 } from '../src/parse/schema.js';
 import { resolve } from '../src/resolve/resolve.js';
@@ -54,6 +55,16 @@ const ipLike = fc.oneof(
 );
 
 describe('one reading of IPv4', () => {
+  it('the hand-written reader takes exactly what ipaddr.js takes, with the same value', () => {
+    for (const text of SPELLINGS) expect(parseIpv4(text), text).toBe(parseIpv4Reference(text));
+    fc.assert(
+      fc.property(fc.oneof(ipLike, fc.ipV4Extended(), fc.string({ maxLength: 16 })), (text) => {
+        expect(parseIpv4(text), text).toBe(parseIpv4Reference(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('the schema fields take exactly what the parsers take', () => {
     for (const text of SPELLINGS) {
       expect(Ipv4.safeParse(text).success, `Ipv4 ${text}`).toBe(parseIpv4(text) !== null);

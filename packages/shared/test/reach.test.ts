@@ -7,6 +7,7 @@ import type { Topology } from '../src/model.js';
 import { resolve } from '../src/resolve/resolve.js';
 import { synthetic } from './analyze-fixtures.js';
 import { buildRandomDesign, interVlan, randomDesignPlan } from './helpers/designs.js';
+import { EDIT_KINDS, editDesign } from './helpers/edits.js';
 
 /**
  * The scalable matrix against the straightforward one: analyze() builds every
@@ -89,5 +90,88 @@ describe('reachability: the same matrix as analyze(), pair by pair', () => {
       for (let j = 0; j < n; j++)
         expect(fast.reach[i * n + j]).toBe(full.results[i]![j]?.reachable ? 1 : 0);
     expect(fast.size).toBe(1472);
+  });
+});
+
+/** The result after an edit, given the one before, against the result from scratch. */
+function sameAsFromScratch(before: Topology, after: Topology, endpoints?: string[]): boolean {
+  const previous = reachability(before, endpoints ? { endpoints } : undefined);
+  const again = reachability(after, endpoints ? { endpoints, previous } : { previous });
+  const fresh = reachability(after, endpoints ? { endpoints } : undefined);
+  expect(again.endpoints).toEqual(fresh.endpoints);
+  expect(again.targets).toEqual(fresh.targets);
+  const n = fresh.endpoints.length;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      expect(again.reach[i * n + j], `${fresh.endpoints[i]} → ${fresh.endpoints[j]}`).toBe(
+        fresh.reach[i * n + j],
+      );
+  // A second edit from the incremental result: its records must hold as well as a full one's.
+  const back = reachability(
+    before,
+    endpoints ? { endpoints, previous: again } : { previous: again },
+  );
+  expect(back.reach).toEqual(previous.reach);
+  return again.how.incremental;
+}
+
+describe('reachability after an edit, from the previous result: the same as from scratch', () => {
+  it('for random one-element edits of generated designs (address, link cut, VLAN, route, new namespace)', () => {
+    let incremental = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.nat(1_000_000),
+          elements: fc.integer({ min: 5, max: 120 }),
+          downLinkChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
+          kind: fc.constantFrom(...EDIT_KINDS),
+          pick: fc.nat(1_000_000),
+          some: fc.boolean(),
+        }),
+        ({ kind, pick, some, ...opts }) => {
+          const design = generateDesign(opts);
+          const edited = editDesign(design, kind, pick);
+          if (!edited) return;
+          const before = topologyOf(design);
+          const after = topologyOf(edited);
+          const endpoints = some
+            ? after.endpoints.map((e) => e.node).filter((_, k) => k % 2 === 0)
+            : undefined;
+          runs++;
+          if (sameAsFromScratch(before, after, endpoints)) incremental++;
+        },
+      ),
+      { numRuns: 120 },
+    );
+    // The property is about the incremental path: most runs must have taken it.
+    expect(incremental).toBeGreaterThan(runs / 2);
+  }, 120_000);
+
+  it('for random small designs and an edit of each kind', () => {
+    fc.assert(
+      fc.property(
+        randomDesignPlan,
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(),
+        (plan, kind, pick) => {
+          const design = buildRandomDesign(plan);
+          const edited = editDesign(design, kind, pick);
+          if (edited) sameAsFromScratch(topologyOf(design), topologyOf(edited));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("reuses the answers an edit cannot change: a container's new address re-decides only the pairs it is in or whose packets cross its segment", () => {
+    const design = generateDesign({ seed: 11, elements: 200 });
+    const edited = editDesign(design, 'address', 5)!;
+    const previous = reachability(topologyOf(design));
+    const again = reachability(topologyOf(edited), { previous });
+    const n = again.endpoints.length;
+    expect(again.how.incremental).toBe(true);
+    expect(again.how.decided).toBeLessThan((n * n) / 4);
   });
 });

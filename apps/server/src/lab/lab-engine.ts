@@ -380,11 +380,13 @@ export class LabEngine implements Engine {
 
   /**
    * Every pair, pinged in parallel and without waiting for failures: the pairs are grouped by
-   * source namespace and prediction, and each group is one fping (at most `concurrency` at a
-   * time, so processes and descriptors stay bounded whatever the lab's size). A pair predicted
-   * to answer gets a few quick tries (a first ARP on a loaded machine); a pair predicted not
-   * to gets one short probe, its reason already given by the analyzer. Only a pair whose
-   * answer differs from its prediction is asked again, with a longer deadline.
+   * source namespace, and each group is one fping (at most `concurrency` at a time, so processes
+   * and descriptors stay bounded whatever the lab's size). A group with a pair predicted to
+   * answer gives every address a few quick tries (a first ARP on a loaded machine: the silent
+   * ones only wait, in the same process); a group of pairs predicted not to answer gets one
+   * short probe, their reasons already given by the analyzer. The pairs whose answer differs
+   * from their prediction are asked again together, with a longer deadline, before they are
+   * reported.
    */
   async matrix(
     design: Design,
@@ -402,26 +404,27 @@ export class LabEngine implements Engine {
       }
     }
     const measured: PingResult[] = new Array(pairs.length);
-    const settle = async (index: number, first: PingOutcome | undefined) => {
-      const pair = pairs[index]!;
-      const netns = netnsOf.get(pair.from)!;
-      const r = first
-        ? await this.confirm(pair, netns, first, size)
-        : await this.measure(pair, netns, size);
+    const report = (index: number, res: PingOutcome) => {
+      const r: PingResult = {
+        ...pairs[index]!,
+        measured: res.ok,
+        ...(res.rttMs !== undefined ? { rttMs: res.rttMs } : {}),
+        output: res.output,
+      };
       measured[index] = r;
       onResult?.(r);
     };
-    const jobs: { netns: string; predicted: boolean; pairs: number[] }[] = [];
+    const jobs: { netns: string; answering: boolean; pairs: number[] }[] = [];
     const open = new Map<string, (typeof jobs)[number]>();
     pairs.forEach((pair, index) => {
       const netns = netnsOf.get(pair.from)!;
-      const key = `${pair.reachable ? 1 : 0}/${netns}`;
-      let job = open.get(key);
+      let job = open.get(netns);
       if (!job || job.pairs.length >= PING_GROUP_MAX) {
-        job = { netns, predicted: pair.reachable, pairs: [] };
-        open.set(key, job);
+        job = { netns, answering: false, pairs: [] };
+        open.set(netns, job);
         jobs.push(job);
       }
+      if (pair.reachable) job.answering = true;
       job.pairs.push(index);
     });
     let next = 0;
@@ -429,17 +432,43 @@ export class LabEngine implements Engine {
       while (next < jobs.length && !signal?.aborted) {
         const g = jobs[next++]!;
         const targets = g.pairs.map((k) => pairs[k]!.target);
+        const probe = g.answering ? ANSWER_PROBE : SILENCE_PROBE;
         const outcomes = this.kernel.pingMany
-          ? await this.kernel.pingMany(
-              g.netns,
-              targets,
-              g.predicted ? ANSWER_PROBE : SILENCE_PROBE,
-              size,
-            )
+          ? await this.kernel.pingMany(g.netns, targets, probe, size)
           : null;
+        if (!outcomes) {
+          // No fping: one by one with ping.
+          for (const k of g.pairs) {
+            if (signal?.aborted) break;
+            const r = await this.measure(pairs[k]!, g.netns, size);
+            measured[k] = r;
+            onResult?.(r);
+          }
+          continue;
+        }
+        const differ: number[] = [];
         for (const k of g.pairs) {
+          const first = outcomes.get(pairs[k]!.target);
+          if (first && first.ok === pairs[k]!.reachable) report(k, first);
+          else differ.push(k);
+        }
+        if (differ.length === 0 || signal?.aborted) continue;
+        // The pairs that disagree, asked again all at once: one more process, not one each.
+        const again = await this.kernel.pingMany?.(
+          g.netns,
+          differ.map((k) => pairs[k]!.target),
+          CONFIRM_PROBE,
+          size,
+        );
+        for (const k of differ) {
           if (signal?.aborted) break;
-          await settle(k, outcomes?.get(pairs[k]!.target));
+          const res = again?.get(pairs[k]!.target) ?? outcomes.get(pairs[k]!.target);
+          if (res) report(k, res);
+          else {
+            const r = await this.measure(pairs[k]!, g.netns, size);
+            measured[k] = r;
+            onResult?.(r);
+          }
         }
       }
     };
@@ -447,38 +476,24 @@ export class LabEngine implements Engine {
     // A cancelled Measure answers with the pairs measured before the cancel.
     return { predicted: matrix, measured: measured.filter((r) => r !== undefined) };
   }
-
-  /** A pair measured in a group: kept when it agrees with the prediction, else asked once more. */
-  private async confirm(
-    pair: PairResult,
-    netns: string,
-    first: PingOutcome,
-    size?: number,
-  ): Promise<PingResult> {
-    const res =
-      first.ok === pair.reachable ? first : await this.kernel.ping(netns, pair.target, 5, size);
-    return {
-      ...pair,
-      measured: res.ok,
-      ...(res.rttMs !== undefined ? { rttMs: res.rttMs } : {}),
-      output: res.output,
-    };
-  }
 }
 
 type PingOutcome = { ok: boolean; rttMs?: number; output: string };
 
 /**
  * fping processes at a time during a check: the bound on its processes and descriptors (each
- * holds a socket and three pipes). Most of them wait on a probe, not on the CPU.
+ * holds a socket and three pipes), well under the server's 64 children. Most of them wait on a
+ * probe, not on the CPU, so with one per source namespace a lab of a few dozen is one wave.
  */
-const CHECK_CONCURRENCY = 16;
+export const CHECK_CONCURRENCY = 48;
 /** Pairs in one fping at most. */
 const PING_GROUP_MAX = 256;
 /** A pair predicted to answer: four tries within about 1.6 s (a first ARP, a loaded machine). */
 const ANSWER_PROBE = { retries: 3, timeoutMs: 200 };
-/** A pair predicted not to answer: one short probe; the analyzer already said why. */
+/** A group predicted not to answer at all: one short probe; the analyzer already said why. */
 const SILENCE_PROBE = { retries: 0, timeoutMs: 300 };
+/** The pairs that differ from their prediction, again: four tries within about 5 s (as ping -w 5). */
+const CONFIRM_PROBE = { retries: 3, timeoutMs: 600 };
 
 /**
  * One note for an address the kernel has instead of the design's (changed

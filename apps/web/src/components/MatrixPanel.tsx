@@ -283,16 +283,17 @@ export function MatrixPanel() {
   const shown = shownEndpoints(all, selection, filter);
   const shownKey = shown?.join(' ');
   const size = useApp((s) => s.pingSize);
+  // The last matrix, so that after an edit only the pairs it can change are decided again.
+  const previous = useRef<Reachability | undefined>(undefined);
   // Predicted at the size Measure pings with: an MTU too small on a path fails it in both.
-  const result = useMemo(
-    () =>
-      topology
-        ? attempt('analyze', () =>
-            reachability(topology, size !== undefined ? { size } : undefined),
-          )
-        : null,
-    [topology, size],
-  );
+  const result = useMemo(() => {
+    if (!topology) return null;
+    const r = attempt('analyze', () =>
+      reachability(topology, { previous: previous.current, ...(size !== undefined ? { size } : {}) }),
+    );
+    if (r.value) previous.current = r.value;
+    return r;
+  }, [topology, size]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
   const rows = useMemo(() => {
     const m = result?.value;

@@ -11,7 +11,7 @@ import { type BrokenRoute, DST, type Failure, push, type Route } from './types.j
 
 export class NetModel {
   readonly ifaces: IfaceSpec[];
-  private readonly ifaceIndex = new Map<string, number>();
+  readonly ifaceIndex = new Map<string, number>();
   readonly ifaceNs: number[] = [];
   readonly up: boolean[] = [];
   readonly addr: number[] = [];
@@ -20,6 +20,8 @@ export class NetModel {
   readonly local: number[] = [];
   readonly nsIndex = new Map<string, number>();
   readonly nsElement: string[] = [];
+  /** Namespace names, by index (nsIndex the other way). */
+  readonly nsName: string[] = [];
   readonly nsForwarding: boolean[] = [];
   readonly nsRole: string[] = [];
   readonly nsIfaces: number[][] = [];
@@ -37,8 +39,15 @@ export class NetModel {
   private readonly upOwners = new Map<number, number[]>();
   /** Address → every interface that carries it, whatever its state (for explanations). */
   readonly anyOwners = new Map<number, number[]>();
-  /** The MTU the kernel gives each interface. */
-  readonly mtu: number[] = [];
+  /** The MTU the kernel gives each interface (made when a ping size first asks). */
+  get mtu(): number[] {
+    if (!this.mtus) {
+      const mtus = kernelMtus(this.ifaces);
+      this.mtus = this.ifaces.map((f) => mtus.get(f.key) ?? DEFAULT_MTU);
+    }
+    return this.mtus;
+  }
+  private mtus: number[] | null = null;
 
   constructor(readonly topology: Topology) {
     this.ifaces = topology.interfaces;
@@ -49,8 +58,6 @@ export class NetModel {
     this.indexInterfaces();
     this.buildComponents();
     this.buildTables();
-    const mtus = kernelMtus(this.ifaces);
-    for (const f of this.ifaces) this.mtu.push(mtus.get(f.key) ?? DEFAULT_MTU);
   }
 
   ns(name: string): number {
@@ -64,6 +71,7 @@ export class NetModel {
   private addNs(name: string, element: string, forwarding: boolean, role: string): number {
     const i = this.nsElement.length;
     this.nsIndex.set(name, i);
+    this.nsName.push(name);
     this.nsElement.push(element);
     this.nsForwarding.push(forwarding);
     this.nsRole.push(role);

@@ -3,9 +3,14 @@
  * every pair, in one typed array, and the full result of a pair (paths,
  * reason, blame) made when it is asked for. The answers are the ones
  * analyze() gives; only the paths of pairs nobody looks at are not built.
+ *
+ * Given the previous result (`previous`), only the pairs whose request or
+ * reply went through something the edit changed are decided again (see
+ * Ledger); the others keep their answer.
  */
 import type { PairResult, Topology } from '../model.js';
-import { checkPingSize, MatrixRun } from './analyze.js';
+import { checkPingSize, type Decided, MatrixRun, newDecided } from './analyze.js';
+import { changedNamespaces, Ledger, type NsParts, partsByNs } from './ledger.js';
 
 export interface Reachability {
   /** Endpoint element ids (as in Matrix), sorted. */
@@ -18,23 +23,78 @@ export interface Reachability {
   pair(i: number, j: number): PairResult | null;
   /** The ICMP payload the pings carry when not the default 56 bytes. */
   size?: number;
+  /** How this result was made: every pair decided, or only those an edit could change. */
+  readonly how: { incremental: boolean; decided: number };
 }
 
-/** Reachability of every pair of endpoints (or of `endpoints` only), paths on demand. Pure. */
+/** What a result keeps for the next one. */
+interface Kept {
+  ledger: Ledger;
+  decided: Decided;
+  parts: Map<string, NsParts>;
+  endpoints: Map<string, { index: number; netns: string; address: string }>;
+  only: string | undefined;
+  ttlCut: boolean;
+}
+
+const kept = new WeakMap<Reachability, Kept>();
+
+/**
+ * Past this many records per pair the ledger is mostly records nobody points at any more:
+ * start a new one with a full analysis.
+ */
+const MAX_RECORDS_PER_PAIR = 4;
+
+/**
+ * Reachability of every pair of endpoints (or of `endpoints` only), paths on demand. Pure.
+ * With `previous` (the result for the topology before an edit), the answers that the edit cannot
+ * have changed are taken from it; the result is the same as without it.
+ */
 export function reachability(
   topology: Topology,
-  opts?: { endpoints?: string[]; size?: number },
+  opts?: { endpoints?: string[]; size?: number; previous?: Reachability },
 ): Reachability {
   const size = opts?.size;
   checkPingSize(size);
   const run = new MatrixRun(topology, opts?.endpoints);
   const n = run.names.length;
-  const reach = run.reachAll(size);
+  const only = opts?.endpoints ? JSON.stringify(opts.endpoints) : undefined;
+  const parts = partsByNs(topology);
+  const before = opts?.previous ? kept.get(opts.previous) : undefined;
+  let decided: Decided | null = null;
+  let ledger: Ledger | undefined;
+  let count = n * n;
+  if (
+    before &&
+    size === undefined &&
+    before.only === only &&
+    !before.ttlCut &&
+    before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(n * n, 1024)
+  ) {
+    ledger = before.ledger;
+    const redone = again(run, before, changedNamespaces(before.parts, parts), parts, topology);
+    decided = redone.out;
+    count = redone.count;
+    // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
+    if (run.ttlCut) decided = null;
+  }
+  const incremental = decided !== null;
+  if (!decided) {
+    ledger = new Ledger();
+    decided = run.reachAll(ledger, size);
+    count = n * n;
+  }
+  const endpoints = new Map<string, { index: number; netns: string; address: string }>();
+  const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
+  run.names.forEach((name, index) => {
+    const e = byNode.get(name)!;
+    endpoints.set(name, { index, netns: e.netns, address: e.address });
+  });
   const made = new Map<number, PairResult | null>();
-  return {
+  const result: Reachability = {
     endpoints: run.names,
     targets: run.targets,
-    reach,
+    reach: decided.reach,
     pair(i, j) {
       if (!(Number.isInteger(i) && Number.isInteger(j) && i >= 0 && j >= 0 && i < n && j < n))
         throw new RangeError(`no pair (${i}, ${j}) in a matrix of ${n} endpoints`);
@@ -46,6 +106,93 @@ export function reachability(
       }
       return r;
     },
+    how: { incremental, decided: count },
     ...(size !== undefined ? { size } : {}),
   };
+  if (size === undefined)
+    kept.set(result, {
+      ledger: ledger!,
+      decided,
+      parts,
+      endpoints,
+      only,
+      ttlCut: run.ttlCut,
+    });
+  return result;
+}
+
+/**
+ * The matrix for the edited topology from the one before: pairs whose request and reply records
+ * are clean keep their answer; the rest (and every pair of an endpoint that is new or moved) are
+ * decided in `run`.
+ */
+function again(
+  run: MatrixRun,
+  before: Kept,
+  changed: Set<string>,
+  parts: Map<string, NsParts>,
+  topology: Topology,
+): { out: Decided; count: number } {
+  const dirty = before.ledger.dirty(changed, run.m, before.parts, parts);
+  run.attach(before.ledger);
+  const n = run.names.length;
+  const out = newDecided(n);
+  const was = new Int32Array(n).fill(-1);
+  const fresh = new Uint8Array(n);
+  const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
+  run.names.forEach((name, i) => {
+    const old = before.endpoints.get(name);
+    const e = byNode.get(name)!;
+    if (old && old.netns === e.netns && old.address === e.address) was[i] = old.index;
+    // An endpoint keeps its answers only if its namespace is unchanged too.
+    if (changed.has(e.netns)) fresh[i] = 1;
+  });
+  const m = before.endpoints.size;
+  const { reach, request, reply } = before.decided;
+  let count = 0;
+  let identity = n === m;
+  for (let i = 0; i < n && identity; i++) if (was[i] !== i) identity = false;
+  if (identity) {
+    // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
+    out.reach.set(reach);
+    out.request.set(request);
+    out.reply.set(reply);
+    for (let i = 0; i < n; i++) {
+      const row = i * n;
+      if (fresh[i] === 1) {
+        for (let j = 0; j < n; j++) run.decide(i, j, out);
+        count += n;
+        continue;
+      }
+      for (let j = 0; j < n; j++) {
+        const b = reply[row + j]!;
+        if (fresh[j] === 1 || dirty[request[row + j]!] === 1 || (b >= 0 && dirty[b] === 1)) {
+          run.decide(i, j, out);
+          count++;
+        }
+      }
+    }
+    return { out, count };
+  }
+  for (let i = 0; i < n; i++) {
+    const oi = fresh[i] === 1 ? -1 : was[i]!;
+    for (let j = 0; j < n; j++) {
+      const oj = fresh[j] === 1 ? -1 : was[j]!;
+      if (oi >= 0 && oj >= 0) {
+        const q = oi * m + oj;
+        const f = request[q]!;
+        const b = reply[q]!;
+        if (dirty[f] === 0 && (b < 0 || dirty[b] === 0)) {
+          const p = i * n + j;
+          out.reach[p] = reach[q]!;
+          out.request[p] = f;
+          out.reply[p] = b;
+          continue;
+        }
+      }
+      run.decide(i, j, out);
+      count++;
+    }
+  }
+  return { out, count };
 }

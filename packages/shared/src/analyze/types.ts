@@ -40,8 +40,10 @@ export interface Failure {
 export interface Walk {
   /** Namespace of this stop. */
   ns: number;
+  /** Interface this stop sends on (its route's device), or -1 when it has no route. */
+  dev: number;
   /** This stop's hops: its forward hop and the crossing, or its failure hop. */
-  head: Hop[];
+  readonly head: Hop[];
   /** The rest of the walk from the next stop, or null when it ends here. */
   next: Walk | null;
   /** Interface the packet arrives on at the next stop (-1 when there is none). */
@@ -51,6 +53,8 @@ export interface Walk {
   /** Namespace of the walk's last stop. */
   last: number;
   end: { egress: number; fail?: undefined } | { egress: -1; fail: Failure };
+  /** The walk's ledger record, once a matrix has recorded it (-1 until then). */
+  rec: number;
 }
 
 export interface OriginStep {

@@ -37,6 +37,8 @@ export class Walker {
   /** Paths to addresses that are not endpoint targets (a reply to a secondary source address), per namespace. */
   private readonly pathMemo: Map<number, PathResult>[] = [];
   private readonly transitStack: number[] = [];
+  /** Whether some walk was cut by TTL: then which stop it was cut at depends on the order asked. */
+  ttlCut = false;
 
   /** What the originating namespace does with a route: the same for every destination that uses it. */
   private originStep(ns: number, route: Route): OriginStep {
@@ -87,6 +89,7 @@ export class Walker {
     const known = memo.get(cls);
     if (known) return known;
     if (this.transitStack.length >= TTL) {
+      this.ttlCut = true;
       return failWalk(ns, this.hops.failHop(ns, 'drops the packet: its TTL ran out'), {
         reason: `the packet to ${DST} needs more than ${TTL} router hops, so its TTL runs out at ${this.m.nsElement[ns]}`,
         blame: [this.m.nsElement[ns]!],
@@ -116,16 +119,18 @@ export class Walker {
         this.hops.failHop(ns, `drops the packet: no route`),
         this.explain.noRoute(ns, rep),
       );
-    const head = this.transitHead(ns, route);
-    if (route.via < 0) return stop(ns, head, null, -1, { egress: route.dev });
+    // The stop's hops (its forward hop and the crossing) are made when a path first asks for them:
+    // the all-pairs matrix walks without ever reading them.
+    const head = this.lazyHead(route);
+    if (route.via < 0) return stop(ns, route.dev, head, null, -1, { egress: route.dev });
     const next = this.nextHop(ns, route);
     if ('reason' in next) {
       // The frame never crosses the segment, so the path stops at the router that could not send it.
       const hops = [
-        head[0]!,
+        this.hops.stopHop(ns, route, false),
         this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`),
       ];
-      return stop(ns, hops, null, -1, { egress: -1, fail: next });
+      return stop(ns, route.dev, hops, null, -1, { egress: -1, fail: next });
     }
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
@@ -148,17 +153,27 @@ export class Walker {
       };
       const back = stop(
         next.ns,
+        -1,
         [this.hops.failHop(next.ns, `gets the packet back: routing loop`)],
         null,
         -1,
         end,
       );
-      return stop(ns, head, back, next.arrival, end);
+      return stop(ns, route.dev, head, back, next.arrival, end);
     }
-    return stop(ns, head, rest, next.arrival, rest.end);
+    return stop(ns, route.dev, head, rest, next.arrival, rest.end);
   }
 
   private readonly transitHeadMemo = new Map<Route, Hop[]>();
+
+  private lazyHead(route: Route): LazyHead {
+    return { route, make: this };
+  }
+
+  /** A transit stop's hops for a route (LazyHead's maker). */
+  headOf(ns: number, route: Route): Hop[] {
+    return this.transitHead(ns, route);
+  }
 
   /** A transit stop's hops for a route: the same for every walk that takes the route. */
   private transitHead(ns: number, route: Route): Hop[] {
@@ -269,11 +284,12 @@ export class Walker {
   reach(ns: number, cls: number): { walk: Walk | null; egress: number } {
     const route = this.fwd.routeFor(ns, cls);
     if (!route) return NOWHERE;
-    const step = this.originStep(ns, route);
-    if (step.fail) return NOWHERE;
-    if (!step.next) return { walk: null, egress: route.dev };
+    // As originStep decides, without its hops.
+    if (route.via < 0) return { walk: null, egress: route.dev };
+    const next = this.nextHop(ns, route);
+    if ('reason' in next) return NOWHERE;
     // Nothing is in progress at the top of a trace, so the transit walk is never 'busy' here.
-    const w = this.transitWalk(step.next.ns, cls) as Walk;
+    const w = this.transitWalk(next.ns, cls) as Walk;
     return { walk: w, egress: -1 };
   }
 
@@ -366,25 +382,55 @@ function join(head: Hop[], rest: Walk | null, length: number, last: Hop | null):
   return out;
 }
 
+/** A transit stop's two hops, not made yet: the route and who makes them. */
+interface LazyHead {
+  route: Route;
+  make: Walker;
+}
+
+/** One stop of a walk; its hops are made on first read when they are a transit stop's usual two. */
+class Stop implements Walk {
+  readonly length: number;
+  readonly last: number;
+  rec = -1;
+  private hops: Hop[] | null;
+  private lazy: LazyHead | null;
+  constructor(
+    readonly ns: number,
+    readonly dev: number,
+    head: Hop[] | LazyHead,
+    readonly next: Walk | null,
+    readonly nextArrival: number,
+    readonly end: Walk['end'],
+  ) {
+    const eager = Array.isArray(head);
+    this.hops = eager ? head : null;
+    this.lazy = eager ? null : head;
+    this.length = (eager ? head.length : 2) + (next ? next.length : 0);
+    this.last = next ? next.last : ns;
+  }
+
+  get head(): Hop[] {
+    if (this.hops === null) {
+      this.hops = this.lazy!.make.headOf(this.ns, this.lazy!.route);
+      this.lazy = null;
+    }
+    return this.hops;
+  }
+}
+
 /** One stop of a walk, and the rest from the next one. */
 function stop(
   ns: number,
-  head: Hop[],
+  dev: number,
+  head: Hop[] | LazyHead,
   next: Walk | null,
   nextArrival: number,
   end: Walk['end'],
 ): Walk {
-  return {
-    ns,
-    head,
-    next,
-    nextArrival,
-    length: head.length + (next ? next.length : 0),
-    last: next ? next.last : ns,
-    end,
-  };
+  return new Stop(ns, dev, head, next, nextArrival, end);
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
-  return stop(ns, [hop], null, -1, { egress: -1, fail });
+  return stop(ns, -1, [hop], null, -1, { egress: -1, fail });
 }
