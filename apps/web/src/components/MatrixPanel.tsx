@@ -289,7 +289,10 @@ export function MatrixPanel() {
   const result = useMemo(() => {
     if (!topology) return null;
     const r = attempt('analyze', () =>
-      reachability(topology, { previous: previous.current, ...(size !== undefined ? { size } : {}) }),
+      reachability(topology, {
+        previous: previous.current,
+        ...(size !== undefined ? { size } : {}),
+      }),
     );
     if (r.value) previous.current = r.value;
     return r;
