@@ -618,7 +618,12 @@ export function createApp(deps: AppDeps): express.Express {
       () => engine.destroy(lab),
       (r) => ({ ops: r.removed.length, result: 'ok' }),
     );
-    await hub.labChanged(lab);
+    // As apply: the namespaces are gone, answer now; the status follows over the socket.
+    hub
+      .labChanged(lab)
+      .catch((err: unknown) =>
+        logger.warn({ lab, err: String(err) }, 'status after destroy failed'),
+      );
     res.json(result);
   }
 

@@ -1,8 +1,8 @@
 /**
  * A big apply seen from a socket: its progress arrives coalesced (a client
  * needs ten updates a second, not one per kernel operation), and the HTTP
- * reply comes when the kernel work is done, not after the status refresh
- * that follows it over the socket.
+ * reply of an apply or a destroy comes when the kernel work is done, not
+ * after the status refresh that follows it over the socket.
  */
 import type { Design } from '@netcanvas/shared';
 import { afterEach, expect, it } from 'vitest';
@@ -90,6 +90,44 @@ it('the apply reply does not wait for the status refresh; the status follows ove
   engine.release();
   await s.next(
     (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'running',
+  );
+  s.close();
+});
+
+it('the destroy reply does not wait for the status refresh either; the absent lab follows over the socket', async () => {
+  const engine = new SlowStatusEngine();
+  srv = await startTestServer({ engine });
+  const id = srv.store.create(design('t-down')).id;
+  engine.running.set('t-down', design('t-down'));
+  engine.release(); // the running lab's first status is not what this test is about
+  const s = await TestSocket.open(srv);
+  s.send({ type: 'subscribe', topic: { lab: 't-down' } });
+  await s.next((m) => m.type === 'snapshot');
+
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const read = engine.status.bind(engine);
+  engine.status = async (lab: string) => {
+    await gate; // a slow status read of the lab once destroy begins
+    return read(lab);
+  };
+  const before = s.messages.length;
+  const reply = api(srv, 'POST', `/api/labs/${id}/destroy`, {});
+  const outcome = await Promise.race([
+    reply.then((r) => r.status),
+    new Promise<string>((r) => setTimeout(() => r('still waiting'), 5000)),
+  ]);
+  expect(outcome).toBe(200);
+  expect(engine.running.has('t-down')).toBe(false);
+  expect(
+    s.messages.slice(before).some((m) => m.type === 'delta' && m.event.kind === 'status'),
+  ).toBe(false);
+
+  release();
+  await s.next(
+    (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'absent',
   );
   s.close();
 });
