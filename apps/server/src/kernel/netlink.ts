@@ -406,9 +406,10 @@ export class NetlinkEngine {
     return this.writer.pin();
   }
 
-  /** The lab's state, read in the reader (as observe() in observe.ts, same shape). */
-  async observe(lab: string): Promise<ObservedState> {
-    const all = await labNetns(lab);
+  /** The lab's state, read in the reader (as observe() in observe.ts, same shape); `only`: just these namespaces. */
+  async observe(lab: string, only?: readonly string[]): Promise<ObservedState> {
+    const wanted = only ? new Set(only) : null;
+    const all = (await labNetns(lab)).filter((n) => !wanted || wanted.has(n));
     const halfMade = halfMadeNetns(all);
     const names = all.filter((n) => !halfMade.includes(n));
     const state: ObservedState = emptyObserved(lab);

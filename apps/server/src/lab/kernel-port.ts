@@ -60,11 +60,11 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
   return {
     capabilities,
     listLabs,
-    observe: (lab) =>
+    observe: (lab, only) =>
       via(
-        async () => (await labNetns(lab)).length,
-        (n) => n.observe(lab),
-        () => observe(lab, runner),
+        async () => only?.length ?? (await labNetns(lab)).length,
+        (n) => n.observe(lab, only),
+        () => observe(lab, runner, only),
       ),
     async repair(lab) {
       const broken = halfMadeNetns(await labNetns(lab));

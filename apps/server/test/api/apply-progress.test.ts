@@ -4,7 +4,7 @@
  * reply of an apply or a destroy comes when the kernel work is done, not
  * after the status refresh that follows it over the socket.
  */
-import type { Design } from '@netcanvas/shared';
+import { ApplyAnswer, type Design, diagnose } from '@netcanvas/shared';
 import { afterEach, expect, it } from 'vitest';
 import type { ApplyProgress, ApplyResult, LabStatus } from '../../src/lab/engine.js';
 import { PROGRESS_MS } from '../../src/live/hub.js';
@@ -98,7 +98,7 @@ it('the destroy reply does not wait for the status refresh either; the absent la
   const engine = new SlowStatusEngine();
   srv = await startTestServer({ engine });
   const id = srv.store.create(design('t-down')).id;
-  engine.running.set('t-down', design('t-down'));
+  engine.running.set('t-down', design('t-down') as never);
   engine.release(); // the running lab's first status is not what this test is about
   const s = await TestSocket.open(srv);
   s.send({ type: 'subscribe', topic: { lab: 't-down' } });
@@ -130,4 +130,19 @@ it('the destroy reply does not wait for the status refresh either; the absent la
     (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'absent',
   );
   s.close();
+});
+
+it('the apply reply carries the ops and diagnostics but not the resolved topology, and the web parses it', async () => {
+  class TopologyEngine extends MemoryEngine {
+    override async apply(d: Design): Promise<ApplyResult> {
+      const result = await super.apply(d);
+      return { ...result, topology: diagnose(d).topology! };
+    }
+  }
+  srv = await startTestServer({ engine: new TopologyEngine() });
+  const id = srv.store.create(design('t-small')).id;
+  const r = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+  expect(r.status).toBe(200);
+  expect(r.json).not.toHaveProperty('topology');
+  expect(ApplyAnswer.parse(r.json)).toMatchObject({ lab: 't-small', ok: true, ops: [] });
 });
