@@ -44,6 +44,8 @@ export interface KernelPort {
    * can still be undone. Rejects when not even that can be started.
    */
   reserve?(): Promise<() => void>;
+  /** Starts what `run` will need (a helper process) while the plan is being made; never throws. */
+  prepare?(): void;
 }
 
 export interface ApplyOptions {
@@ -102,6 +104,7 @@ export async function applyDesign(
     onProgress({ lab, phase, done, total, ...(message ? { message } : {}) });
 
   progress('observe');
+  kernel.prepare?.();
   const repaired = (await kernel.repair?.(lab)) ?? [];
   if (repaired.length > 0) progress('observe', 0, 0, `removed half-made ${repaired.join(', ')}`);
   const planned = await planAgainst(kernel, design, undefined, options.hints);

@@ -89,6 +89,9 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
       );
       if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
     },
+    prepare() {
+      if (netlink && opts.helper !== 'large-labs') netlink.prestart();
+    },
     // With 'large-labs', the helper is pinned only when it already runs; a run that starts it
     // undoes itself right after, long before it could idle out.
     reserve: () =>
