@@ -60,7 +60,7 @@ const sizes = process.argv
   .map(Number)
   .filter((n) => n > 0);
 const BATCH_LARGE = process.env.NC_BENCH_BATCH_LARGE === '1';
-const LARGE = process.env.BENCH_LARGE === '1' || BATCH_LARGE;
+const LARGE = ['1', 'only'].includes(process.env.BENCH_LARGE ?? '') || BATCH_LARGE;
 /** After a lab goes down the kernel frees its namespaces in the background; the next up waits for that. */
 const SETTLE_MS = 2000;
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
