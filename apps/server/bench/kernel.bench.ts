@@ -3,8 +3,10 @@
  * the server uses) and the batch engine (long-lived `ip -batch` workers, its
  * fallback), against a floor measured in the same run.
  *
- *   pnpm --filter @netcanvas/server bench        # 200 namespaces, then a 2,000-element lab
+ *   pnpm --filter @netcanvas/server bench        # 200 namespaces
  *   npx tsx bench/kernel.bench.ts 200            # one size (namespaces)
+ *   BENCH_LARGE=1 npx tsx bench/kernel.bench.ts  # then the 2,000-element lab (1,124 namespaces)
+ *   BENCH_LARGE=only …                           # the 2,000-element lab alone
  *   NC_BENCH_BATCH_LARGE=1 …                     # the batch engine at the large size too (minutes)
  *
  * For 200 namespaces, through the lab engine of each kind: `up` (apply from
@@ -29,6 +31,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -57,6 +60,10 @@ const sizes = process.argv
   .map(Number)
   .filter((n) => n > 0);
 const BATCH_LARGE = process.env.NC_BENCH_BATCH_LARGE === '1';
+const LARGE = ['1', 'only'].includes(process.env.BENCH_LARGE ?? '') || BATCH_LARGE;
+/** After a lab goes down the kernel frees its namespaces in the background; the next up waits for that. */
+const SETTLE_MS = 2000;
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 const FLOOR_LANES = 64;
 
 function run(argv: string[], input?: string): Promise<void> {
@@ -255,9 +262,14 @@ async function benchEngines(namespaces: number) {
   await floorDown(lab);
   const floorDownMs = ms(t);
   if (netnsOf(lab).length > 0) throw new Error('floor left namespaces');
+  await settle();
 
+  const candidates = await benchCandidates(lab, plan.ops);
+  await settle();
   const netlink = await engineRun('netlink', design, changeAt);
+  await settle();
   const batch = await engineRun('batch', design, changeAt);
+  await settle();
 
   // The change's own ops as a plain script, on the lab as it was before the change.
   const stateDir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
@@ -326,18 +338,83 @@ async function benchEngines(namespaces: number) {
     `${namespaces} namespaces requested: ${checked.topology.netns.length} namespaces, ${checked.topology.interfaces.length} interfaces, ${plan.ops.length} ops (floor: a plain script)`,
     list,
   );
-  rows.push(...list);
+  printRows('candidates, against what the plain script does, in this run', candidates);
+  rows.push(...list, ...candidates);
+}
+
+/**
+ * The pieces of `up` measured apart, each against the plain script's way of doing the same in
+ * this run: making the namespaces (the helper's unshare + bind-mount in its own process, against
+ * one `ip -batch` of `netns add`), and reading a lab that does not exist yet (what `up` of a new
+ * lab reads before its plan: a directory listing, no helper request).
+ */
+async function benchCandidates(lab: string, ops: Op[]): Promise<Row[]> {
+  const adds = ops.filter((o) => o.op === 'netns.add');
+  const netlink = new NetlinkEngine();
+  try {
+    (await netlink.reserve())(); // a running helper, as in the server
+    let t = performance.now();
+    await plainBatches(adds);
+    const floorAdd = ms(t);
+    await floorDown(lab);
+    await settle();
+    t = performance.now();
+    const made = await netlink.run(adds);
+    const helperAdd = ms(t);
+    if (!made.ok) throw new Error(`netns add: ${made.failed?.message}`);
+    await netlink.deleteNetns(netnsOf(lab));
+    await settle();
+    const port = createKernelPort(undefined, { netlink });
+    t = performance.now();
+    const absent = await port.observe(lab);
+    const absentMs = ms(t);
+    if (absent.netns.length > 0) throw new Error('the lab should be absent');
+    return [
+      {
+        what: `make ${adds.length} namespaces (helper: unshare + mount)`,
+        value: helperAdd,
+        floor: floorAdd,
+        unit: 'ms',
+        note: 'floor: one ip -batch of netns add',
+      },
+      { what: 'observe a lab that does not exist yet', value: absentMs, unit: 'ms' },
+    ];
+  } finally {
+    await netlink.close();
+    for (const n of netnsOf(lab)) await run(['ip', 'netns', 'del', n]).catch(() => {});
+  }
 }
 
 // ───────────────────────────── the big lab, through a server ─────────────────────────────
 
+/**
+ * A POST on a connection of its own: a kept-alive one can be closed by the server (5 s idle)
+ * while the status refresh after the last reply keeps its event loop busy.
+ */
 function request(port: number, token: string, path: string) {
-  return fetch(`http://127.0.0.1:${port}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: '{}',
-    signal: AbortSignal.timeout(1_200_000),
-  }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  return new Promise<{ status: number; text: string }>((ok, fail) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        timeout: 1_200_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, text }));
+        res.on('error', fail);
+      },
+    );
+    req.on('error', fail);
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer`)));
+    req.end('{}');
+  });
 }
 
 function startServerChild(dataDir: string, stateDir: string) {
@@ -369,6 +446,7 @@ async function benchLarge() {
   t = performance.now();
   await floorDown(lab);
   const floorDownMs = ms(t);
+  await settle();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'nc-bench-big-data-'));
   const stateDir = mkdtempSync(join(tmpdir(), 'nc-bench-big-state-'));
@@ -488,11 +566,15 @@ function startSamplerOf(pid: number) {
   return startSampler(2, pid);
 }
 
-console.log(
-  `kernel lifecycle benchmark — load average ${loadavg()
+const load = () =>
+  loadavg()
     .map((x) => x.toFixed(2))
-    .join(' ')} on this machine (2 cores, shared)`,
+    .join(' ');
+console.log(
+  `kernel lifecycle benchmark — load average at start ${load()} (this machine is shared)`,
 );
-for (const n of sizes.length > 0 ? sizes : [200]) await benchEngines(n);
-if (sizes.length === 0) await benchLarge();
+if (process.env.BENCH_LARGE !== 'only')
+  for (const n of sizes.length > 0 ? sizes : [200]) await benchEngines(n);
+if (LARGE) await benchLarge();
+console.log(`\nload average at end ${load()}`);
 process.exit(0);

@@ -609,7 +609,9 @@ export function createApp(deps: AppDeps): express.Express {
       .catch((err: unknown) =>
         logger.warn({ lab: design.name, err: String(err) }, 'status after apply failed'),
       );
-    res.status(result.ok ? 200 : 422).json(result satisfies ApplyAnswer);
+    // Not the resolved topology (several MB for a 1,124-namespace lab): the browser resolves its own.
+    const { topology: _topology, ...answer } = result;
+    res.status(result.ok ? 200 : 422).json(answer satisfies ApplyAnswer);
   });
 
   async function destroyLab(res: Response, lab: string, design: string | null) {
@@ -620,7 +622,12 @@ export function createApp(deps: AppDeps): express.Express {
       () => engine.destroy(lab),
       (r) => ({ ops: r.removed.length, result: 'ok' }),
     );
-    await hub.labChanged(lab);
+    // As apply: the namespaces are gone, answer now; the status follows over the socket.
+    hub
+      .labChanged(lab)
+      .catch((err: unknown) =>
+        logger.warn({ lab, err: String(err) }, 'status after destroy failed'),
+      );
     res.json(result);
   }
 

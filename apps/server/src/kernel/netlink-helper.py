@@ -8,7 +8,7 @@ LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
 
   {"id": 1, "cmd": "run", "ops": [Op, ...]}
       -> {"id": 1, "progress": N}                      (at most every 100 ms)
-      -> {"id": 1, "ok": true, "done": N}
+      -> {"id": 1, "ok": true, "done": N, "ms": {kind: milliseconds spent on ops of that kind}}
        | {"id": 1, "ok": false, "done": N, "failed": {"index": I, "message": M},
           "ran": [indexes that succeeded]}
   {"id": 2, "cmd": "observe", "netns": [names]}
@@ -36,9 +36,13 @@ here starts a process.
 bind-mount), in this process; `netns del` what `ip netns del` does (detach
 the mount, unlink the name) after closing this process's sockets inside.
 
-Bounded: at most MAX_SOCKETS netlink sockets are open at once (least
-recently used closed first) and every socket of a request is closed when it
-ends, so no namespace is kept alive by this process between requests.
+Warm sockets, bounded: the IPRoute made inside a namespace is kept for the
+next request (a one-link change opens little), at most MAX_SOCKETS at once
+(least recently used closed first; one descriptor each: the control pipe
+pyroute2 opens for a receiving thread it never starts here is closed). A socket keeps its namespace alive,
+so it is kept only while /run/netns/NAME still names that namespace: checked
+at its first use in each request, when /run/netns loses a name (inotify), and
+all are closed after WARM_IDLE_S without a request.
 
 observe keeps each namespace's last reading while no netlink event says it
 changed: one root socket listens to every namespace with an nsid
@@ -61,7 +65,26 @@ import sys
 import time
 
 NETNS_DIR = '/run/netns'
-MAX_SOCKETS = 16  # an IPRoute holds 3 descriptors (its socket and a control pipe)
+
+def _max_sockets():
+    """40 per process (one descriptor each): the writer and the reader together stay within the
+    128 descriptors an apply may add (large.kernel.test.ts), and within a quarter of the limit."""
+    import resource
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        soft = 1 << 20
+    return max(4, min(40, (soft - 64) // 4))
+
+
+MAX_SOCKETS = _max_sockets()
+WARM_IDLE_S = 20.0
+IN_NONBLOCK = 0o4000
+IN_CLOEXEC = 0o2000000
+IN_DELETE = 0x200
+IN_MOVED_FROM = 0x40
+IN_DELETE_SELF = 0x400
+IN_UNMOUNT = 0x2000
+IN_IGNORED = 0x8000
 PROGRESS_EVERY_S = 0.1
 CLONE_NEWNET = 0x40000000
 MS_REC = 16384
@@ -208,6 +231,8 @@ libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes
 libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 libc.unshare.argtypes = [ctypes.c_int]
 libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
+libc.inotify_init1.argtypes = [ctypes.c_int]
+libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
 
 
 class KernelError(Exception):
@@ -361,26 +386,53 @@ def netlink_text(e):
 
 
 def new_socket():
-    return IPRoute(ext_ack=True, strict_check=True)
+    ipr = IPRoute(ext_ack=True, strict_check=True)
+    # Its control pipe serves only pyroute2's receiving thread, which a synchronous IPRoute never
+    # starts: closed, so a warm socket costs one descriptor, not three (close() ignores -1).
+    for attr in ('_ctrl_read', '_ctrl_write'):
+        fd = getattr(ipr, attr, None)
+        if isinstance(fd, int) and fd >= 0:
+            os.close(fd)
+            setattr(ipr, attr, -1)
+    return ipr
 
 
 class Sockets:
-    """IPRoute sockets opened inside namespaces, at most MAX_SOCKETS at once (the least recently
-    used is closed first), and the index of each device looked up in a namespace during this
-    request (forgotten when a device of that name is made or deleted)."""
+    """IPRoute sockets opened inside namespaces, kept warm between requests (a one-link change
+    reuses them), at most MAX_SOCKETS at once (the least recently used is closed first), and the
+    index of each device looked up in a namespace during this request (forgotten when a device of
+    that name is made or deleted, and at the next request).
+
+    A socket holds its namespace alive, so one is kept only while its name still points at it:
+    checked (device and inode of /run/netns/NAME against the namespace it was made in) the first
+    time each request uses it, whenever /run/netns loses a name (inotify: `ip netns del` by anyone
+    closes ours at once), and all are closed after WARM_IDLE_S without a request."""
 
     def __init__(self):
-        self.open = {}  # name -> IPRoute, least recently used first
+        self.open = {}  # name -> (IPRoute, (st_dev, st_ino)), least recently used first
+        self.checked = set()  # names whose socket was checked during this request
         self.indexes = {}  # (name, ifname) -> index
 
+    def begin(self):
+        """A new request: sockets are checked again before use, device indexes are read again."""
+        self.checked.clear()
+        self.indexes.clear()
+
+    def warm(self, name):
+        return name in self.open
+
     def get(self, name):
-        ipr = self.open.pop(name, None)
-        if ipr is None:
+        hit = self.open.pop(name, None)
+        if hit is not None and name not in self.checked and not same_netns(name, hit[1]):
+            hit[0].close()
+            hit = None
+        if hit is None:
             while len(self.open) >= MAX_SOCKETS:
                 self.drop(next(iter(self.open)))
-            ipr = in_netns(name, lambda _fd: new_socket())
-        self.open[name] = ipr
-        return ipr
+            hit = in_netns(name, lambda fd: (new_socket(), inode_of(os.fstat(fd))))
+        self.checked.add(name)
+        self.open[name] = hit
+        return hit[0]
 
     def index(self, name, dev):
         """The device's index, as iproute2 finds it (by name, in the namespace: SIOCGIFINDEX)."""
@@ -397,13 +449,37 @@ class Sockets:
         self.indexes.pop((name, dev), None)
 
     def drop(self, name):
-        ipr = self.open.pop(name, None)
-        if ipr is not None:
-            ipr.close()
+        """Closes the socket inside NAME (before it is deleted or made again) and forgets its devices."""
+        hit = self.open.pop(name, None)
+        self.checked.discard(name)
+        if hit is not None:
+            hit[0].close()
+        if any(k[0] == name for k in self.indexes):
+            self.indexes = {k: v for k, v in self.indexes.items() if k[0] != name}
+
+    def sweep(self):
+        """Closes every socket whose name is gone or points at another namespace now."""
+        for name, hit in list(self.open.items()):
+            if not same_netns(name, hit[1]):
+                self.drop(name)
 
     def close(self):
         for name in list(self.open):
             self.drop(name)
+
+
+def inode_of(st):
+    return (st.st_dev, st.st_ino)
+
+
+def same_netns(name, inode):
+    try:
+        return inode_of(os.stat(path_of(name))) == inode
+    except OSError:
+        return False
+
+
+SOCKS = Sockets()
 
 
 def write_sysctl(key, value):
@@ -458,11 +534,11 @@ def link_options(kw, mtu, mac):
 def execute(op, kind, socks, root):
     ns = op['netns']
     if kind == 'netns.add':
+        socks.drop(ns)
         netns_add(ns)
         return
     if kind == 'netns.del':
         socks.drop(ns)
-        socks.indexes = {k: v for k, v in socks.indexes.items() if k[0] != ns}
         netns_del(ns)
         return
     if kind == 'netns.nsid':
@@ -749,16 +825,13 @@ class Observer:
             if name is not None:
                 self.cache.pop(name, None)
 
-    def read(self, name, fd, vxlans):
-        """Inside NAME: the main part (unless vxlans is given: known), the flood entries, the nsid, the inode."""
-        ipr = new_socket()
-        try:
-            main = None
-            if vxlans is None:
-                main, vxlans = read_netns(name, ipr)
-            fdb = read_fdb(name, ipr, vxlans)
-        finally:
-            ipr.close()
+    def read(self, name, ipr, fd, vxlans):
+        """Inside NAME, with its socket: the main part (unless vxlans is given: known), the flood
+        entries, the nsid, the inode."""
+        main = None
+        if vxlans is None:
+            main, vxlans = read_netns(name, ipr)
+        fdb = read_fdb(name, ipr, vxlans)
         try:
             got = self.root.get_netnsid(fd=fd)
             nsid = got.get('nsid') if got else None
@@ -786,8 +859,9 @@ class Observer:
                     text, fdb = hit[3], []
                 else:
                     known = hit[4] if hit is not None else None
+                    ipr = SOCKS.get(name)
                     main, vxlans, fdb, nsid, inode = in_netns(
-                        name, lambda fd, name=name, known=known: self.read(name, fd, known))
+                        name, lambda fd, name=name, ipr=ipr, known=known: self.read(name, ipr, fd, known))
                     if hit is not None:
                         text = hit[3]
                     else:
@@ -824,22 +898,19 @@ def counters(names, with_state):
 
     def read(_fd):
         with open('/proc/thread-self/net/dev') as f:
-            row = {'dev': f.read()}
-        if with_state:
-            ipr = new_socket()
-            try:
+            return {'dev': f.read()}
+
+    for name in names:
+        try:
+            ipr = SOCKS.get(name) if with_state else None
+            row = in_netns(name, read)
+            if ipr is not None:
                 row['links'] = [
                     [value(a, 'IFLA_IFNAME', ''), bool(l['flags'] & IFF_UP),
                      operstate_name(value(a, 'IFLA_OPERSTATE'))]
                     for l, a in dump_links(ipr) if l['ifi_type'] != 772
                 ]
-            finally:
-                ipr.close()
-        return row
-
-    for name in names:
-        try:
-            rows[name] = in_netns(name, read)
+            rows[name] = row
         except (OSError, NetlinkError, KernelError):
             continue  # gone, or half-made: nothing to count
     return rows
@@ -852,18 +923,39 @@ def send(obj):
     sys.stdout.flush()
 
 
-def stages(ops):
-    """Consecutive ops of one kind form a stage (as the batch runner's `stage: op.op`): inside it,
-    ops of different namespaces do not depend on each other, so each namespace's ops run together."""
+# Ops that act inside their own namespace only: one of them depends on nothing of another
+# namespace that a later stage of this kind makes (devices come from veth.add, a barrier).
+LOCAL = frozenset(('sysctl', 'bridge.add', 'vxlan.add', 'link.master', 'link.nomaster', 'link.mtu',
+                   'link.state', 'addr.add', 'addr.del', 'fdb.append', 'fdb.del', 'route.add',
+                   'route.del'))
+
+
+def segments(ops):
+    """The order ops run in. Consecutive ops of one kind form a stage (as the batch runner's
+    `stage: op.op`); inside it, ops of different namespaces do not depend on each other. Consecutive
+    stages of LOCAL kinds form one segment, run namespace by namespace (each namespace's ops in plan
+    order), so a namespace's socket is used once per segment rather than once per stage; any other
+    stage (namespaces made or deleted, veths, which reach into two) is a segment of its own."""
     out = []
     start = 0
     while start < len(ops):
         end = start + 1
-        while end < len(ops) and ops[end]['op'] == ops[start]['op']:
-            end += 1
-        out.append(sorted(range(start, end), key=lambda i: ops[i]['netns']))
+        kind = ops[start]['op']
+        if kind in LOCAL:
+            while end < len(ops) and ops[end]['op'] in LOCAL:
+                end += 1
+        else:
+            while end < len(ops) and ops[end]['op'] == kind:
+                end += 1
+        out.append(range(start, end))
         start = end
     return out
+
+
+def segment_order(ops, segment, socks):
+    """The segment's ops, a namespace's together in plan order; namespaces with a warm socket first,
+    so a lab larger than the socket cache still finds MAX_SOCKETS of them open in every segment."""
+    return sorted(segment, key=lambda i: (not socks.warm(ops[i]['netns']), ops[i]['netns'], i))
 
 
 def run(req_id, ops, root, observer):
@@ -879,14 +971,17 @@ def run(req_id, ops, root, observer):
         send({'id': req_id, 'ok': False, 'done': 0, 'ran': [],
               'failed': {'index': 0, 'message': 'refused before running anything: %s' % e}})
         return
-    socks = Sockets()
+    socks = SOCKS
+    socks.begin()
     done = 0
     ran = []
+    spent = {}
     last = time.monotonic()
     try:
-        for order in stages(ops):
-            for i in order:
+        for segment in segments(ops):
+            for i in segment_order(ops, segment, socks):
                 op = ops[i]
+                t0 = time.monotonic()
                 try:
                     execute(op, kinds[i], socks, root)
                 except Exception as e:  # noqa: BLE001 - whatever it is, it is this op's failure
@@ -899,6 +994,7 @@ def run(req_id, ops, root, observer):
                     send({'id': req_id, 'ok': False, 'done': done, 'ran': sorted(ran),
                           'failed': {'index': i, 'message': message}})
                     return
+                spent[kinds[i]] = spent.get(kinds[i], 0.0) + time.monotonic() - t0
                 done += 1
                 ran.append(i)
                 if kinds[i] == 'netns.del' and observer is not None:
@@ -907,9 +1003,10 @@ def run(req_id, ops, root, observer):
                 if now - last >= PROGRESS_EVERY_S:
                     last = now
                     send({'id': req_id, 'progress': done})
-        send({'id': req_id, 'ok': True, 'done': done})
+        send({'id': req_id, 'ok': True, 'done': done,
+              'ms': {k: round(v * 1000, 1) for k, v in spent.items()}})
     finally:
-        socks.close()
+        socks.indexes.clear()
 
 
 def parse(line):
@@ -930,22 +1027,87 @@ def parse(line):
     return req_id, cmd, req
 
 
+class Watch:
+    """Names leaving /run/netns (inotify): the sockets inside them are closed at once."""
+
+    def __init__(self):
+        self.fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
+        self.watching = False
+        self.arm()
+
+    def arm(self):
+        if self.fd < 0 or self.watching:
+            return
+        mask = IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_UNMOUNT
+        self.watching = libc.inotify_add_watch(self.fd, NETNS_DIR.encode(), mask) >= 0
+
+    def drain(self):
+        """True when something happened (which name does not matter: every socket is checked)."""
+        got = False
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            got = True
+            offset = 0
+            while offset + 16 <= len(data):
+                _wd, mask, _cookie, length = struct.unpack_from('iIII', data, offset)
+                if mask & IN_IGNORED:
+                    self.watching = False  # the directory itself went: watch the new one
+                offset += 16 + length
+        return got
+
+
+def lines(watch):
+    """Requests, one line each, from stdin; between them the warm sockets are kept honest."""
+    fd = sys.stdin.fileno()
+    buf = b''
+    idle_since = time.monotonic()
+    while True:
+        nl = buf.find(b'\n')
+        if nl >= 0:
+            line, buf = buf[:nl], buf[nl + 1:]
+            yield line
+            idle_since = time.monotonic()
+            watch.arm()
+            continue
+        fds = [fd] + ([watch.fd] if watch.fd >= 0 else [])
+        timeout = max(0.0, idle_since + WARM_IDLE_S - time.monotonic()) if SOCKS.open else None
+        ready, _, _ = select.select(fds, [], [], timeout)
+        if not ready:
+            SOCKS.close()  # idle: no namespace is kept alive by a helper that has nothing to do
+            continue
+        if watch.fd in ready and watch.drain():
+            SOCKS.sweep()
+            watch.arm()
+        if fd in ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                if buf:
+                    yield buf
+                return
+            buf += chunk
+
+
 def main():
     global ROOT_FD
     ROOT_FD = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
     root = new_socket()
     observer = None
+    watch = Watch()
     send({'ready': True, 'pid': os.getpid()})
-    stdin = sys.stdin.buffer
-    while True:
-        line = stdin.readline()
-        if not line:
-            return
+    for line in lines(watch):
+        if not line.strip():
+            continue
         try:
             req_id, cmd, req = parse(line)
         except Refused as e:
             send({'id': None, 'ok': False, 'error': 'request refused: %s' % e})
             continue
+        SOCKS.begin()
         try:
             if cmd == 'quit':
                 send({'id': req_id, 'ok': True})

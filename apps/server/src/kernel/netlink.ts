@@ -122,6 +122,11 @@ class HelperProcess {
     return this.child !== null;
   }
 
+  /** Running with no request pending. */
+  get idle(): boolean {
+    return this.child !== null && this.pending.size === 0;
+  }
+
   /** Keeps the process from closing when idle until the returned function is called. */
   async pin(): Promise<() => void> {
     await this.start();
@@ -401,20 +406,34 @@ export class NetlinkEngine {
     return { ok: false, done, failed, outcomes };
   }
 
+  /** Starts the writer now, if it can (a python start overlaps the plan); a failure shows at the run. */
+  prestart(): void {
+    if (this.unavailable()) return;
+    this.writer.pin().then(
+      (release) => release(),
+      () => {},
+    );
+  }
+
   /** Keeps the writer running (not closed when idle) until released: an apply's undo needs no new process. */
   reserve(): Promise<() => void> {
     return this.writer.pin();
   }
 
-  /** The lab's state, read in the reader (as observe() in observe.ts, same shape). */
-  async observe(lab: string): Promise<ObservedState> {
-    const all = await labNetns(lab);
+  /** The lab's state, read in the reader (as observe() in observe.ts, same shape); `only`: just these namespaces. */
+  async observe(lab: string, only?: readonly string[]): Promise<ObservedState> {
+    const wanted = only ? new Set(only) : null;
+    const all = (await labNetns(lab)).filter((n) => !wanted || wanted.has(n));
     const halfMade = halfMadeNetns(all);
     const names = all.filter((n) => !halfMade.includes(n));
     const state: ObservedState = emptyObserved(lab);
     if (names.length > 0) {
       const parts = new Map<string, Part>();
-      const answer = await this.reader.request(
+      // The writer reads when it has nothing else to do (apply's verification right after its
+      // run, a change's plan): it holds warm sockets and fresh readings of what it just changed.
+      // While it runs ops, the reader does, so a refresh never waits behind an apply.
+      const helper = this.writer.running && this.writer.idle ? this.writer : this.reader;
+      const answer = await helper.request(
         { cmd: 'observe', netns: names },
         (m) => {
           const ns = String(m.ns);

@@ -175,8 +175,10 @@ const OBSERVE_LANES = 16;
 export async function observe(
   lab: string,
   runner: Runner = sharedRunner(),
+  only?: readonly string[],
 ): Promise<ObservedState> {
-  const all = await labNetns(lab);
+  const wanted = only ? new Set(only) : null;
+  const all = (await labNetns(lab)).filter((n) => !wanted || wanted.has(n));
   // A half-made name has no namespace to read: it is reported, never asked.
   const halfMade = halfMadeNetns(all);
   const names = all.filter((n) => !halfMade.includes(n));

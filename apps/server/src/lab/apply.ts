@@ -15,12 +15,15 @@ import {
   inverseOf,
   type ObservedState,
   type Op,
+  type Plan,
+  type Topology,
 } from '@netcanvas/shared';
 import type { ApplyProgress, ApplyResult, OpFailure, Rollback } from './engine.js';
 
 /** The two things the lab layer needs from the kernel layer. */
 export interface KernelPort {
-  observe(lab: string): Promise<ObservedState>;
+  /** The lab's state; `only`: just these of its namespaces (the others are left out). */
+  observe(lab: string, only?: readonly string[]): Promise<ObservedState>;
   /** Clears what an interrupted run left unusable (a namespace name without a namespace). */
   repair?(lab: string): Promise<string[]>;
   /**
@@ -41,6 +44,8 @@ export interface KernelPort {
    * can still be undone. Rejects when not even that can be started.
    */
   reserve?(): Promise<() => void>;
+  /** Starts what `run` will need (a helper process) while the plan is being made; never throws. */
+  prepare?(): void;
 }
 
 export interface ApplyOptions {
@@ -75,7 +80,13 @@ export async function planAgainst(
   const observed = seen ?? (await kernel.observe(design.name));
   const checked = diagnose(design, { ...hintsFromObserved(observed), ...hints });
   if (!checked.topology || checked.diagnostics.some((d) => d.severity === 'error')) {
-    return { observed, diagnostics: checked.diagnostics, topology: undefined, changes: undefined };
+    return {
+      observed,
+      diagnostics: checked.diagnostics,
+      topology: undefined,
+      plan: undefined,
+      changes: undefined,
+    };
   }
   const plan = compile(checked.topology);
   const changes = diff(plan, checked.topology, observed);
@@ -93,14 +104,16 @@ export async function applyDesign(
     onProgress({ lab, phase, done, total, ...(message ? { message } : {}) });
 
   progress('observe');
+  kernel.prepare?.();
   const repaired = (await kernel.repair?.(lab)) ?? [];
   if (repaired.length > 0) progress('observe', 0, 0, `removed half-made ${repaired.join(', ')}`);
   const planned = await planAgainst(kernel, design, undefined, options.hints);
-  if (!planned.changes || !planned.topology) {
+  if (!planned.changes || !planned.topology || !planned.plan) {
     progress('failed', 0, 0, 'the design has errors');
     return { lab, ok: false, ops: [], diagnostics: planned.diagnostics };
   }
   const { pre, add, remove } = planned.changes;
+  const { plan, topology } = planned;
   const total = pre.length + add.length + remove.length;
   progress('plan', 0, total, `${total} operations`);
   if (total === 0) {
@@ -125,7 +138,7 @@ export async function applyDesign(
     };
   }
   try {
-    return await runChanges(kernel, design, planned, progress, options);
+    return await runChanges(kernel, design, { ...planned, plan, topology }, progress, options);
   } finally {
     release();
   }
@@ -136,6 +149,8 @@ async function runChanges(
   design: Design,
   planned: Awaited<ReturnType<typeof planAgainst>> & {
     changes: NonNullable<Awaited<ReturnType<typeof planAgainst>>['changes']>;
+    plan: Plan;
+    topology: Topology;
   },
   progress: (phase: ApplyProgress['phase'], done?: number, total?: number, m?: string) => void,
   options: ApplyOptions,
@@ -216,10 +231,7 @@ async function runChanges(
   progress('verify', done, total);
   let left: Op[];
   try {
-    const again = await planAgainst(kernel, design, undefined, options.hints);
-    left = again.changes
-      ? [...again.changes.pre, ...again.changes.add, ...again.changes.remove]
-      : [];
+    left = await verify(kernel, planned, ran);
   } catch (err) {
     // Every op succeeded; only reading the result back failed. Undoing would
     // destroy a good lab, so report it and let `status` tell the rest.
@@ -250,6 +262,47 @@ async function runChanges(
   }
   progress('done', done, total);
   return { lab, ok: true, ops: ran, diagnostics: planned.diagnostics, topology: planned.topology };
+}
+
+/**
+ * What still differs after the ops ran: the plan this apply made (no second
+ * resolve), diffed against the first reading with the namespaces the ops
+ * touched read again (the others did not change; a 1,124-namespace lab is
+ * not read twice for a one-link change).
+ */
+async function verify(
+  kernel: KernelPort,
+  planned: { observed: ObservedState; plan: Plan; topology: Topology },
+  ran: readonly Op[],
+): Promise<Op[]> {
+  const touched = new Set<string>();
+  for (const op of ran) {
+    if ('netns' in op) touched.add(op.netns);
+    if (op.op === 'veth.add') touched.add(op.peerNetns);
+  }
+  const before = planned.observed;
+  const fresh = await kernel.observe(before.lab, [...touched].sort());
+  const kept = (ns: string) => !touched.has(ns);
+  const now = (ns: string) => touched.has(ns);
+  const part = <T extends { netns: string }>(a: T[], b: T[]) => [
+    ...a.filter((x) => kept(x.netns)),
+    ...b.filter((x) => now(x.netns)),
+  ];
+  const seen: ObservedState = {
+    ...before,
+    netns: [...before.netns.filter(kept), ...fresh.netns.filter(now)].sort(),
+    interfaces: part(before.interfaces, fresh.interfaces),
+    routes: part(before.routes, fresh.routes),
+    fdb: part(before.fdb, fresh.fdb),
+    sysctls: part(before.sysctls, fresh.sysctls),
+  };
+  if (before.nsids || fresh.nsids) {
+    const nsids = Object.entries({ ...before.nsids }).filter(([ns]) => kept(ns));
+    nsids.push(...Object.entries({ ...fresh.nsids }).filter(([ns]) => now(ns)));
+    seen.nsids = Object.fromEntries(nsids);
+  }
+  const again = diff(planned.plan, planned.topology, seen);
+  return [...again.pre, ...again.add, ...again.remove];
 }
 
 /** Runs an undo now, or hands what could not start to `deferUndo`; says which. */

@@ -60,11 +60,11 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
   return {
     capabilities,
     listLabs,
-    observe: (lab) =>
+    observe: (lab, only) =>
       via(
-        async () => (await labNetns(lab)).length,
-        (n) => n.observe(lab),
-        () => observe(lab, runner),
+        async () => only?.length ?? (await labNetns(lab)).length,
+        (n) => n.observe(lab, only),
+        () => observe(lab, runner, only),
       ),
     async repair(lab) {
       const broken = halfMadeNetns(await labNetns(lab));
@@ -88,6 +88,9 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
         netns.map((ns) => ({ netns: ns, args: ['route', 'flush', 'cache'], stage: 'flush' })),
       );
       if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
+    },
+    prepare() {
+      if (netlink && opts.helper !== 'large-labs') netlink.prestart();
     },
     // With 'large-labs', the helper is pinned only when it already runs; a run that starts it
     // undoes itself right after, long before it could idle out.

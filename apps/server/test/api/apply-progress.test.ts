@@ -1,10 +1,10 @@
 /**
  * A big apply seen from a socket: its progress arrives coalesced (a client
  * needs ten updates a second, not one per kernel operation), and the HTTP
- * reply comes when the kernel work is done, not after the status refresh
- * that follows it over the socket.
+ * reply of an apply or a destroy comes when the kernel work is done, not
+ * after the status refresh that follows it over the socket.
  */
-import type { Design } from '@netcanvas/shared';
+import { ApplyAnswer, type Design, diagnose } from '@netcanvas/shared';
 import { afterEach, expect, it } from 'vitest';
 import type { ApplyProgress, ApplyResult, LabStatus } from '../../src/lab/engine.js';
 import { PROGRESS_MS } from '../../src/live/hub.js';
@@ -92,4 +92,57 @@ it('the apply reply does not wait for the status refresh; the status follows ove
     (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'running',
   );
   s.close();
+});
+
+it('the destroy reply does not wait for the status refresh either; the absent lab follows over the socket', async () => {
+  const engine = new SlowStatusEngine();
+  srv = await startTestServer({ engine });
+  const id = srv.store.create(design('t-down')).id;
+  engine.running.set('t-down', design('t-down') as never);
+  engine.release(); // the running lab's first status is not what this test is about
+  const s = await TestSocket.open(srv);
+  s.send({ type: 'subscribe', topic: { lab: 't-down' } });
+  await s.next((m) => m.type === 'snapshot');
+
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const read = engine.status.bind(engine);
+  engine.status = async (lab: string) => {
+    await gate; // a slow status read of the lab once destroy begins
+    return read(lab);
+  };
+  const before = s.messages.length;
+  const reply = api(srv, 'POST', `/api/labs/${id}/destroy`, {});
+  const outcome = await Promise.race([
+    reply.then((r) => r.status),
+    new Promise<string>((r) => setTimeout(() => r('still waiting'), 5000)),
+  ]);
+  expect(outcome).toBe(200);
+  expect(engine.running.has('t-down')).toBe(false);
+  expect(
+    s.messages.slice(before).some((m) => m.type === 'delta' && m.event.kind === 'status'),
+  ).toBe(false);
+
+  release();
+  await s.next(
+    (m) => m.type === 'delta' && m.event.kind === 'status' && m.event.status.state === 'absent',
+  );
+  s.close();
+});
+
+it('the apply reply carries the ops and diagnostics but not the resolved topology, and the web parses it', async () => {
+  class TopologyEngine extends MemoryEngine {
+    override async apply(d: Design): Promise<ApplyResult> {
+      const result = await super.apply(d);
+      return { ...result, topology: diagnose(d).topology! };
+    }
+  }
+  srv = await startTestServer({ engine: new TopologyEngine() });
+  const id = srv.store.create(design('t-small')).id;
+  const r = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+  expect(r.status).toBe(200);
+  expect(r.json).not.toHaveProperty('topology');
+  expect(ApplyAnswer.parse(r.json)).toMatchObject({ lab: 't-small', ok: true, ops: [] });
 });

@@ -84,6 +84,37 @@ describe('apply against an in-memory kernel', () => {
     expect(r.failure?.elements).toContain('r1');
   });
 
+  it('a change is verified by reading again only the namespaces its ops touched', async () => {
+    const { kernel, engine } = setup();
+    expect((await engine.apply(scenario('inter-vlan'))).ok).toBe(true);
+    const all = (await kernel.observe('lab')).netns;
+    kernel.reads.length = 0;
+    const r = await engine.apply(grown());
+    expect(r.ok).toBe(true);
+    const touched = new Set(
+      r.ops.flatMap((o) => ['netns' in o ? o.netns : '', o.op === 'veth.add' ? o.peerNetns : '']),
+    );
+    touched.delete('');
+    // One full reading to plan (no second resolve), then the touched namespaces only.
+    expect(kernel.reads.filter((x) => x === 'all')).toHaveLength(1);
+    const verify = kernel.reads.at(-1);
+    expect(verify).toEqual([...touched].sort());
+    expect(verify!.length).toBeLessThan(all.length);
+    expect((await engine.status('lab')).state).toBe('running');
+  });
+
+  it('verify of a change: an op ignored in a namespace it touched still fails the apply', async () => {
+    const { kernel, engine } = setup();
+    expect((await engine.apply(scenario('inter-vlan'))).ok).toBe(true);
+    kernel.ignore((op) => op.op === 'addr.add' && op.netns === 'nc-lab.c9');
+    const r = await engine.apply(grown());
+    expect(r.ok).toBe(false);
+    expect(r.failure?.kernelMessage).toMatch(
+      /after applying, the kernel still differs: .*10\.0\.10/,
+    );
+    expect(r.failure?.elements).toContain('c9');
+  });
+
   it('a refusal half-way through a new lab undoes everything it made and names the element', async () => {
     const { kernel, engine } = setup();
     kernel.refuse(

@@ -114,8 +114,14 @@ export class MemoryKernel implements EngineKernel {
     return [...labs].sort();
   }
 
-  async observe(lab: string): Promise<ObservedState> {
-    const names = [...this.spaces.keys()].filter((n) => ownedBy(lab, n)).sort();
+  /** What each observe read: the namespaces asked for, or 'all'. */
+  readonly reads: (string[] | 'all')[] = [];
+
+  async observe(lab: string, only?: readonly string[]): Promise<ObservedState> {
+    this.reads.push(only ? [...only] : 'all');
+    const names = [...this.spaces.keys()]
+      .filter((n) => ownedBy(lab, n) && (!only || only.includes(n)))
+      .sort();
     const state: ObservedState = {
       ...emptyObserved(lab),
       nsids: {},

@@ -4,6 +4,7 @@
  * down), and the helper, root, refuses an op outside render.ts's rules
  * before anything runs.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,4 +74,53 @@ it('the helper refuses an op outside the rules before running anything', async (
   } finally {
     await netlink.close();
   }
+});
+
+/** Every device of the lab's namespaces but one (`ip -n NS link`), as NS/name. */
+function devicesBeside(lab: string, except: string): string[] {
+  return netnsOf(lab)
+    .filter((ns) => ns !== except)
+    .flatMap((ns) => {
+      const out = execFileSync('ip', ['-n', ns, '-j', 'link', 'show'], { encoding: 'utf8' });
+      return (JSON.parse(out) as { ifname: string }[]).map((l) => `${ns}/${l.ifname}`);
+    })
+    .sort();
+}
+
+it('the helper keeps its sockets warm, but never a namespace someone deleted or made again by hand', async () => {
+  const netlink = new NetlinkEngine();
+  const lab = labName('warm');
+  const stateDir = mkdtempSync(join(tmpdir(), 'nc-warm-'));
+  const engine = new LabEngine(createKernelPort(undefined, { netlink }), new LabState(stateDir));
+  try {
+    const design = scenario('inter-vlan', lab);
+    expect((await engine.apply(design)).ok).toBe(true);
+    expect((await engine.status(lab)).state).toBe('running'); // both helper processes read c1
+    const c1 = `nc-${lab}.c1`;
+    const before = devicesBeside(lab, c1);
+
+    // Deleted by hand: the namespace really goes (its veth's other end goes with it), though
+    // the helper held a socket inside it.
+    execFileSync('ip', ['netns', 'del', c1]);
+    const deadline = Date.now() + 10_000;
+    while (devicesBeside(lab, c1).length >= before.length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(devicesBeside(lab, c1).length).toBeLessThan(before.length);
+    expect((await engine.status(lab)).elements.c1?.state).toBe('missing');
+
+    // Made again by hand under the same name, empty: apply builds the new one, not the old.
+    execFileSync('ip', ['netns', 'add', c1]);
+    const again = await engine.apply(design);
+    expect(again.failure?.kernelMessage).toBeUndefined();
+    expect(again.ok).toBe(true);
+    expect((await engine.status(lab)).state).toBe('running');
+    expect(devicesBeside(lab, c1)).toEqual(before);
+    const ping = await engine.ping(design, 'c1', 'c2');
+    expect([ping.reachable, ping.measured]).toEqual([true, true]);
+  } finally {
+    await engine.destroy(lab);
+    await netlink.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  expect(netnsOf(lab)).toEqual([]);
 });
