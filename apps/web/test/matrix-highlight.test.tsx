@@ -1,13 +1,11 @@
 // @vitest-environment jsdom
 import { designFromYaml, scenarios } from '@netcanvas/shared';
-import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MatrixPanel } from '../src/components/MatrixPanel';
-import { runDiagnose } from '../src/core/analysis';
 import { freshApp, type TestApp } from './app';
 import { testRoot } from './dom';
 import { INTER_VLAN_C1_TO_C2 } from './helpers';
+import { renderMatrix } from './matrix';
 
 const interVlan = scenarios.find((s) => s.name === 'inter-vlan')!.yaml;
 const dom = testRoot();
@@ -15,17 +13,7 @@ let page: TestApp;
 
 function open(yaml: string) {
   const design = designFromYaml(yaml).design!;
-  act(() => {
-    page.app().loadDesign(design);
-    page.stores.analysis.setState({ ...runDiagnose(design), running: false });
-  });
-  dom.render(
-    page.wrap(
-      <ReactFlowProvider>
-        <MatrixPanel />
-      </ReactFlowProvider>,
-    ),
-  );
+  renderMatrix(page, dom, design);
 }
 const click = (from: string, to: string) =>
   act(() =>

@@ -7,14 +7,12 @@
  * failing; results measured at another size are stale.
  */
 import { designFromYaml, scenarios } from '@netcanvas/shared';
-import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MatrixPanel } from '../src/components/MatrixPanel';
-import { runDiagnose } from '../src/core/analysis';
 import { labDelta } from '../src/live/reducer';
 import { freshApp, type TestApp } from './app';
 import { testRoot } from './dom';
+import { renderMatrix } from './matrix';
 
 const sameVlan = scenarios.find((s) => s.name === 'same-vlan')!.yaml;
 const dom = testRoot();
@@ -50,18 +48,7 @@ const leave = () => act(() => field().blur());
 beforeEach(() => {
   page = freshApp();
   const design = designFromYaml(sameVlan).design!;
-  act(() => {
-    page.app().loadDesign(design);
-    page.stores.analysis.setState({ ...runDiagnose(design), running: false });
-    page.stores.live.setState({ connection: 'online', lab: 'running' });
-  });
-  dom.render(
-    page.wrap(
-      <ReactFlowProvider>
-        <MatrixPanel />
-      </ReactFlowProvider>,
-    ),
-  );
+  renderMatrix(page, dom, design, { running: true });
 });
 
 describe('the ping size field', () => {

@@ -5,16 +5,15 @@
  * against fresh results, explaining every wrong one with the analyzer's reason.
  */
 import { designFromYaml, scenarios } from '@netcanvas/shared';
-import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MatrixPanel } from '../src/components/MatrixPanel';
 import { runDiagnose } from '../src/core/analysis';
 import { checkDone } from '../src/lessons/progress';
 import { labDelta } from '../src/live/reducer';
 import { pairKey } from '../src/store/live';
 import { freshApp, type TestApp } from './app';
 import { testRoot } from './dom';
+import { renderMatrix } from './matrix';
 
 const interVlan = scenarios.find((s) => s.name === 'inter-vlan')!.yaml;
 const dom = testRoot();
@@ -22,18 +21,7 @@ let page: TestApp;
 
 function open(yaml: string) {
   const design = designFromYaml(yaml).design!;
-  act(() => {
-    page.app().loadDesign(design);
-    page.stores.analysis.setState({ ...runDiagnose(design), running: false });
-    page.stores.live.setState({ connection: 'online', lab: 'running' });
-  });
-  dom.render(
-    page.wrap(
-      <ReactFlowProvider>
-        <MatrixPanel />
-      </ReactFlowProvider>,
-    ),
-  );
+  renderMatrix(page, dom, design, { running: true });
 }
 const cell = (from: string, to: string) =>
   dom.host.querySelector<HTMLElement>(`[data-testid="matrix-cell-${from}-${to}"]`)!;
