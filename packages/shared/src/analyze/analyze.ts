@@ -310,7 +310,6 @@ export class MatrixRun {
   private wayTo: Int32Array = new Int32Array(0);
   private wayToUsed = 0;
   private readonly wayStart: number[] = [];
-  private readonly wayByWalk = new Map<Walk, number>();
   private readonly wayByEgress = new Map<number, number>();
   private ledger: Ledger | null = null;
   private readonly recOfWide = new Map<number, number>();
@@ -386,10 +385,11 @@ export class MatrixRun {
     const r = this.walk.reach(ns, c);
     let w = -1;
     if (r.walk) {
-      w = this.wayByWalk.get(r.walk) ?? -1;
+      // A walk belongs to this run: its way is kept on it (a Map keyed by objects was a third of this).
+      w = r.walk.way;
       if (w < 0) {
         w = this.addWay(r.walk, -1, c);
-        this.wayByWalk.set(r.walk, w);
+        r.walk.way = w;
       }
     } else if (r.egress >= 0) {
       const key = this.m.find(r.egress) * this.width + c;
