@@ -110,7 +110,7 @@ export class MatrixRun {
    * A plain Hop[] means "delivered to endpoint j, sent from the walk's source address": the
    * common case, kept to one allocation per pair because the matrix is n² of them.
    */
-  private readonly cache: (Hop[] | PathResult | undefined)[][];
+  private readonly cache: (Hop[] | PathResult | undefined)[][] = [];
 
   constructor(topology: Topology, only?: string[]) {
     this.m = new NetModel(topology);
@@ -131,11 +131,16 @@ export class MatrixRun {
     this.names = eps.map((e) => e.node);
     this.targetText = this.names.map((id) => this.targets[id]!);
     this.cls = this.target.map((a) => (a >= 0 ? this.fwd.classOf(a) : -1));
-    this.cache = eps.map(() => new Array(eps.length));
   }
 
   private endpointPath(i: number, j: number): Hop[] | PathResult {
-    const row = this.cache[i]!;
+    // Rows are made on first use: reachability() asks paths of a few pairs only, and n empty
+    // rows of n slots were a tenth of its run.
+    let row = this.cache[i];
+    if (!row) {
+      row = new Array(this.names.length);
+      this.cache[i] = row;
+    }
     let p = row[j];
     if (!p) {
       p = this.walk.fastPath(this.nsOf[i]!, this.target[j]!, this.cls[j]!, this.nsOf[j]!);
