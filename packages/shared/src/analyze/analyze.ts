@@ -110,7 +110,7 @@ export class MatrixRun {
    * A plain Hop[] means "delivered to endpoint j, sent from the walk's source address": the
    * common case, kept to one allocation per pair because the matrix is n² of them.
    */
-  private readonly cache: (Hop[] | PathResult | undefined)[][];
+  private readonly cache: (Hop[] | PathResult | undefined)[][] = [];
 
   constructor(topology: Topology, only?: string[]) {
     this.m = new NetModel(topology);
@@ -131,11 +131,16 @@ export class MatrixRun {
     this.names = eps.map((e) => e.node);
     this.targetText = this.names.map((id) => this.targets[id]!);
     this.cls = this.target.map((a) => (a >= 0 ? this.fwd.classOf(a) : -1));
-    this.cache = eps.map(() => new Array(eps.length));
   }
 
   private endpointPath(i: number, j: number): Hop[] | PathResult {
-    const row = this.cache[i]!;
+    // Rows are made on first use: reachability() asks paths of a few pairs only, and n empty
+    // rows of n slots were a tenth of its run.
+    let row = this.cache[i];
+    if (!row) {
+      row = new Array(this.names.length);
+      this.cache[i] = row;
+    }
     let p = row[j];
     if (!p) {
       p = this.walk.fastPath(this.nsOf[i]!, this.target[j]!, this.cls[j]!, this.nsOf[j]!);
@@ -310,7 +315,6 @@ export class MatrixRun {
   private wayTo: Int32Array = new Int32Array(0);
   private wayToUsed = 0;
   private readonly wayStart: number[] = [];
-  private readonly wayByWalk = new Map<Walk, number>();
   private readonly wayByEgress = new Map<number, number>();
   private ledger: Ledger | null = null;
   private readonly recOfWide = new Map<number, number>();
@@ -386,10 +390,11 @@ export class MatrixRun {
     const r = this.walk.reach(ns, c);
     let w = -1;
     if (r.walk) {
-      w = this.wayByWalk.get(r.walk) ?? -1;
+      // A walk belongs to this run: its way is kept on it (a Map keyed by objects was a third of this).
+      w = r.walk.way;
       if (w < 0) {
         w = this.addWay(r.walk, -1, c);
-        this.wayByWalk.set(r.walk, w);
+        r.walk.way = w;
       }
     } else if (r.egress >= 0) {
       const key = this.m.find(r.egress) * this.width + c;

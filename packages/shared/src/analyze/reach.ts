@@ -150,9 +150,12 @@ function again(
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
   let count = 0;
+  // Each endpoint at its old index, or moved (a new address, a new namespace): the moved ones are
+  // decided again in full, so everything can be copied (the usual one-element edit).
   let identity = n === m;
-  for (let i = 0; i < n && identity; i++) if (was[i] !== i) identity = false;
+  for (let i = 0; i < n && identity; i++) if (was[i] !== i && was[i] !== -1) identity = false;
   if (identity) {
+    for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
     // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
     out.reach.set(reach);
     out.request.set(request);

@@ -55,6 +55,8 @@ export interface Walk {
   end: { egress: number; fail?: undefined } | { egress: -1; fail: Failure };
   /** The walk's ledger record, once a matrix has recorded it (-1 until then). */
   rec: number;
+  /** The matrix's way that starts with this walk, once one does (-1 until then). */
+  way: number;
 }
 
 export interface OriginStep {

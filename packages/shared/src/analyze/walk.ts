@@ -121,8 +121,8 @@ export class Walker {
       );
     // The stop's hops (its forward hop and the crossing) are made when a path first asks for them:
     // the all-pairs matrix walks without ever reading them.
-    const head = this.lazyHead(route);
-    if (route.via < 0) return stop(ns, route.dev, head, null, -1, { egress: route.dev });
+    const head: LazyHead = route;
+    if (route.via < 0) return stop(ns, route.dev, head, null, -1, { egress: route.dev }, this);
     const next = this.nextHop(ns, route);
     if ('reason' in next) {
       // The frame never crosses the segment, so the path stops at the router that could not send it.
@@ -159,16 +159,12 @@ export class Walker {
         -1,
         end,
       );
-      return stop(ns, route.dev, head, back, next.arrival, end);
+      return stop(ns, route.dev, head, back, next.arrival, end, this);
     }
-    return stop(ns, route.dev, head, rest, next.arrival, rest.end);
+    return stop(ns, route.dev, head, rest, next.arrival, rest.end, this);
   }
 
   private readonly transitHeadMemo = new Map<Route, Hop[]>();
-
-  private lazyHead(route: Route): LazyHead {
-    return { route, make: this };
-  }
 
   /** A transit stop's hops for a route (LazyHead's maker). */
   headOf(ns: number, route: Route): Hop[] {
@@ -382,17 +378,15 @@ function join(head: Hop[], rest: Walk | null, length: number, last: Hop | null):
   return out;
 }
 
-/** A transit stop's two hops, not made yet: the route and who makes them. */
-interface LazyHead {
-  route: Route;
-  make: Walker;
-}
+/** A transit stop's two hops, not made yet: its route (the walker that made the stop makes them). */
+type LazyHead = Route;
 
 /** One stop of a walk; its hops are made on first read when they are a transit stop's usual two. */
 class Stop implements Walk {
   readonly length: number;
   readonly last: number;
   rec = -1;
+  way = -1;
   private hops: Hop[] | null;
   private lazy: LazyHead | null;
   constructor(
@@ -402,6 +396,7 @@ class Stop implements Walk {
     readonly next: Walk | null,
     readonly nextArrival: number,
     readonly end: Walk['end'],
+    private readonly maker: Walker | null,
   ) {
     const eager = Array.isArray(head);
     this.hops = eager ? head : null;
@@ -412,7 +407,7 @@ class Stop implements Walk {
 
   get head(): Hop[] {
     if (this.hops === null) {
-      this.hops = this.lazy!.make.headOf(this.ns, this.lazy!.route);
+      this.hops = this.maker!.headOf(this.ns, this.lazy!);
       this.lazy = null;
     }
     return this.hops;
@@ -427,8 +422,9 @@ function stop(
   next: Walk | null,
   nextArrival: number,
   end: Walk['end'],
+  maker: Walker | null = null,
 ): Walk {
-  return new Stop(ns, dev, head, next, nextArrival, end);
+  return new Stop(ns, dev, head, next, nextArrival, end, maker);
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
