@@ -1,13 +1,17 @@
 import type { Hop, Matrix, PairResult, Topology } from '../model.js';
 import { bareAddress, formatIpv4, parseIfAddress } from '../net/ipv4.js';
+import { type Decided, newDecided, PairDecider } from './decide.js';
 import { Explainer } from './explain.js';
 import { Forwarding } from './forwarding.js';
 import { Hops } from './hops.js';
 import type { Ledger } from './ledger.js';
 import { NetModel } from './model.js';
 import { SizeCheck } from './size.js';
-import { type PathResult, push, type Route, SHIFT, type Walk } from './types.js';
+import type { PathResult } from './types.js';
 import { Walker } from './walk.js';
+
+// The decision tables' types stay importable from here, as they were before the split.
+export { type Decided, newDecided } from './decide.js';
 
 /**
  * Predicted ping matrix with forward/return paths and first failure reasons. Pure.
@@ -51,38 +55,6 @@ export function checkPingSize(size: number | undefined): void {
   if (size !== undefined && !(Number.isInteger(size) && size >= 0 && size <= MAX_PING_SIZE))
     throw new RangeError(`a ping size is 0 to ${MAX_PING_SIZE} bytes, not ${size}`);
 }
-
-/** An address packets are sent to, with what deciding its delivery needs. */
-interface Destination {
-  address: number;
-  /** Namespaces where it is local (weak host model: on any interface, up or down). */
-  owners: number[];
-  /** The one namespace where it is local, or -1 (none, or several: see owners). */
-  owner: number;
-  cls: number;
-  /** The namespace that takes it on each L2 component (by root interface), -1 for none. */
-  takerByRoot: Map<number, number>;
-  /** Where a namespace of each routing profile that does not own it delivers it (-2: not asked yet). */
-  byProfile?: Int32Array;
-}
-
-/** A matrix of answers and, per pair, the ledger records of its request and reply (-1: none). */
-export interface Decided {
-  reach: Uint8Array;
-  request: Int32Array;
-  reply: Int32Array;
-}
-
-export function newDecided(n: number): Decided {
-  return {
-    reach: new Uint8Array(n * n),
-    request: new Int32Array(n * n),
-    reply: new Int32Array(n * n).fill(-1),
-  };
-}
-
-/** No single namespace owns the address (several do, or none). */
-const MANY = -3;
 
 /** The largest ICMP payload one IPv4 packet holds (65535 − 20 − 8), as `ping -s` takes it. */
 export const MAX_PING_SIZE = 65507;
@@ -221,384 +193,36 @@ export class MatrixRun {
     return out;
   }
 
-  /**
-   * Decides the pair (i, j) into `out`: whether it answers, exactly as cell(i, j).reachable, from
-   * where the request and the reply are delivered, and the ledger records of both ways. Pairs
-   * that are rare (two endpoints in one namespace) are answered by the cell itself.
-   */
-  decide(i: number, j: number, out: Decided): void {
-    const n = this.names.length;
-    const p = i * n + j;
-    out.reach[p] = 0;
-    out.request[p] = 0;
-    out.reply[p] = -1;
-    if (i === j || this.target[j]! < 0) return;
-    const si = this.nsOf[i]!;
-    const sj = this.nsOf[j]!;
-    if (si === sj) {
-      // Delivered locally, from its own address: rare, answered in full (and only si matters).
-      if (this.cell(i, j)!.reachable) out.reach[p] = 1;
-      return;
-    }
-    const q = this.profile[si]! * n + j;
-    if (this.rowAt[q] === -2) this.fillRow(q, j);
-    out.request[p] = this.rowRec[q]!;
-    // Where the request is delivered: si itself if it has the address, else where its way takes it.
-    const one = this.owner[j]!;
-    const at =
-      one === si || (one === MANY && this.dest[j]!.owners.includes(si)) ? si : this.rowAt[q]!;
-    if (at !== sj) return;
-    const src = this.sourceOf(si, this.profile[si]! * this.width + this.cls[j]!);
-    if (src < 0) return;
-    // The reply is a new packet from j back to the source address i chose.
-    let back: number;
-    if (src === this.target[i]) {
-      const q2 = this.profile[sj]! * n + i;
-      if (this.rowAt[q2] === -2) this.fillRow(q2, i);
-      out.reply[p] = this.rowRec[q2]!;
-      const two = this.owner[i]!;
-      back =
-        two === sj || (two === MANY && this.dest[i]!.owners.includes(sj)) ? sj : this.rowAt[q2]!;
-    } else {
-      // A reply to another of si's addresses (a router's, mostly): asked per namespace.
-      const e = this.destination(src);
-      if (e.cls < this.width) {
-        const k2 = this.profile[sj]! * this.width + e.cls;
-        let w2 = this.wayOf[k2]!;
-        if (w2 === -2) w2 = this.newWay(k2);
-        out.reply[p] = this.wayRec[k2]!;
-        if (e.owner === sj || (e.owner < 0 && e.owners.includes(sj))) back = sj;
-        else {
-          // Where each profile's way delivers this address, kept with the address.
-          let by = e.byProfile;
-          if (!by) {
-            by = new Int32Array(this.profileNs.length).fill(-2);
-            e.byProfile = by;
-          }
-          back = by[this.profile[sj]!]!;
-          if (back === -2) {
-            back = w2 < 0 ? -1 : this.deliverOnWay(w2, e);
-            by[this.profile[sj]!] = back;
-          }
-        }
-      } else {
-        back = this.deliveredAt(sj, e);
-        out.reply[p] = this.wideRecord(sj, e.cls);
-      }
-    }
-    if (back === si) out.reach[p] = 1;
-  }
-
-  /** Number of destination classes of the endpoint targets (the per-profile tables' width). */
-  private width = 0;
-  /**
-   * Per namespace, its routing profile: namespaces whose tables hold the same prefixes, via the
-   * same gateways, on the same segments, send every destination the same way (they differ only
-   * in the address they send from), so their ways are found once.
-   */
-  private profile: Int32Array = new Int32Array(0);
-  /** A namespace of each profile. */
-  private readonly profileNs: number[] = [];
-  /** Per endpoint: its index among the endpoints of its class. */
-  private slot: Int32Array = new Int32Array(0);
-  private classSize: number[] = [];
-  /** Per (profile × width + class): index of its way (-1 nowhere, -2 not asked yet). */
-  private wayOf: Int32Array = new Int32Array(0);
-  /** Per (profile × width + class): its ledger record. */
-  private wayRec: Int32Array = new Int32Array(0);
-  /** Per (profile × width + class): index in the table of the route it takes (-1: none). */
-  private routeAt: Int32Array = new Int32Array(0);
-  /** Per way: its transit walk, or null when it leaves the source on `wayEgress` and goes no further. */
-  private readonly wayWalk: (Walk | null)[] = [];
-  private readonly wayEgress: number[] = [];
-  /** Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart. */
-  private wayTo: Int32Array = new Int32Array(0);
-  private wayToUsed = 0;
-  private readonly wayStart: number[] = [];
-  private readonly wayByEgress = new Map<number, number>();
-  private ledger: Ledger | null = null;
-  private readonly recOfWide = new Map<number, number>();
-  private readonly compRec = new Map<number, number>();
-  private members: Map<number, number[]> | null = null;
+  /** The decision tables of the attached ledger (null until attach). */
+  private decider: PairDecider | null = null;
 
   /** Sets up the per-pair tables and the ledger that records what each answer depends on. */
   attach(ledger: Ledger): void {
-    this.ledger = ledger;
-    const m = this.m;
-    const width = this.fwd.classRep.length;
-    this.width = width;
-    const nsCount = m.nsElement.length;
-    this.profile = new Int32Array(nsCount);
-    const byKey = new Map<string, number>();
-    for (let ns = 0; ns < nsCount; ns++) {
-      // Big tables (routers) are each their own profile: only hosts share, and keys stay short.
-      const table = m.tables[ns]!;
-      let key = table.length > 8 ? undefined : '';
-      if (key !== undefined)
-        for (const r of table) key += `${r.net}/${r.len}/${r.via}/${m.find(r.dev)} `;
-      let prof = key === undefined ? undefined : byKey.get(key);
-      if (prof === undefined) {
-        prof = this.profileNs.length;
-        if (key !== undefined) byKey.set(key, prof);
-        this.profileNs.push(ns);
-      }
-      this.profile[ns] = prof;
-    }
-    const cells = this.profileNs.length * width;
-    this.wayOf = new Int32Array(cells).fill(-2);
-    this.wayRec = new Int32Array(cells);
-    this.routeAt = new Int32Array(cells);
-    this.classSize = new Array(width).fill(0);
-    this.slot = new Int32Array(this.names.length);
-    for (let j = 0; j < this.names.length; j++) {
-      const c = this.cls[j]!;
-      if (c >= 0) this.slot[j] = this.classSize[c]!++;
-    }
-    this.wayTo = new Int32Array(1024);
-    const n = this.names.length;
-    this.rowAt = new Int32Array(this.profileNs.length * n).fill(-2);
-    this.rowRec = new Int32Array(this.profileNs.length * n);
-    this.owner = new Int32Array(n);
-    for (let j = 0; j < n; j++) {
-      const d = this.dest[j];
-      this.owner[j] = d && d.owner >= 0 ? d.owner : MANY;
-    }
+    this.decider = new PairDecider(
+      {
+        m: this.m,
+        fwd: this.fwd,
+        walk: this.walk,
+        nsOf: this.nsOf,
+        target: this.target,
+        cls: this.cls,
+        cellReachable: (i, j) => this.cell(i, j)!.reachable,
+      },
+      ledger,
+    );
   }
 
   /**
-   * Per (profile × n + endpoint): where a packet from a namespace of that profile that does not
-   * own the endpoint's address is delivered (-1 nowhere, -2 not asked yet), and its record.
+   * Decides the pair (i, j) into `out` (see PairDecider.decide): whether it answers, exactly as
+   * cell(i, j).reachable, and the ledger records of its request and reply. Needs attach first.
    */
-  private rowAt: Int32Array = new Int32Array(0);
-  private rowRec: Int32Array = new Int32Array(0);
-  /** Per endpoint: the one namespace that owns its address, or MANY (several, or none). */
-  private owner: Int32Array = new Int32Array(0);
-
-  private fillRow(q: number, j: number): void {
-    const n = this.names.length;
-    const k = ((q - j) / n) * this.width + this.cls[j]!;
-    let w = this.wayOf[k]!;
-    if (w === -2) w = this.newWay(k);
-    this.rowRec[q] = this.wayRec[k]!;
-    this.rowAt[q] = this.deliverOn(w, j, this.dest[j]!);
-  }
-
-  /** The way of (profile × width + class) `k`, and its ledger record: the segment it leaves on, its walk. */
-  private newWay(k: number): number {
-    const c = k % this.width;
-    const ns = this.profileNs[(k - c) / this.width]!;
-    const r = this.walk.reach(ns, c);
-    let w = -1;
-    if (r.walk) {
-      // A walk belongs to this run: its way is kept on it (a Map keyed by objects was a third of this).
-      w = r.walk.way;
-      if (w < 0) {
-        w = this.addWay(r.walk, -1, c);
-        r.walk.way = w;
-      }
-    } else if (r.egress >= 0) {
-      const key = this.m.find(r.egress) * this.width + c;
-      w = this.wayByEgress.get(key) ?? -1;
-      if (w < 0) {
-        w = this.addWay(null, r.egress, c);
-        this.wayByEgress.set(key, w);
-      }
-    }
-    this.wayOf[k] = w;
-    const route = this.fwd.routeFor(ns, c);
-    this.routeAt[k] = route ? this.routeIndex(ns, route) : -1;
-    this.wayRec[k] = this.ledger!.record(
-      -1,
-      route ? this.segmentRecord(route.dev) : -1,
-      r.walk ? this.walkRecord(r.walk) : -1,
-    );
-    return w;
-  }
-
-  private readonly routeIndexes: Map<Route, number>[] = [];
-
-  /** Where `route` sits in the table of `ns`. */
-  private routeIndex(ns: number, route: Route): number {
-    let index = this.routeIndexes[ns];
-    if (!index) {
-      const made = new Map<Route, number>();
-      this.m.tables[ns]!.forEach((r, at) => {
-        made.set(r, at);
-      });
-      index = made;
-      this.routeIndexes[ns] = made;
-    }
-    return index.get(route)!;
-  }
-
-  private addWay(walk: Walk | null, egress: number, c: number): number {
-    this.wayWalk.push(walk);
-    this.wayEgress.push(egress);
-    const size = this.classSize[c]!;
-    if (this.wayToUsed + size > this.wayTo.length) {
-      const grown = new Int32Array(Math.max(this.wayTo.length * 2, this.wayToUsed + size));
-      grown.set(this.wayTo);
-      this.wayTo = grown;
-    }
-    this.wayTo.fill(-2, this.wayToUsed, this.wayToUsed + size);
-    this.wayStart.push(this.wayToUsed);
-    this.wayToUsed += size;
-    return this.wayWalk.length - 1;
-  }
-
-  /** Where way `w` delivers endpoint j's target (-1: nowhere, or no way). */
-  private deliverOn(w: number, j: number, d: Destination): number {
-    if (w < 0) return -1;
-    const at = this.wayStart[w]! + this.slot[j]!;
-    let ns = this.wayTo[at]!;
-    if (ns === -2) {
-      ns = this.deliverOnWay(w, d);
-      this.wayTo[at] = ns;
-    }
-    return ns;
-  }
-
-  /** The first stop of the way that owns the address, else whoever takes it on the last segment. */
-  private deliverOnWay(w: number, d: Destination): number {
-    const walk = this.wayWalk[w]!;
-    let egress = this.wayEgress[w]!;
-    if (walk) {
-      const one = d.owner;
-      for (let at: Walk | null = walk; at; at = at.next)
-        if (one >= 0 ? one === at.ns : d.owners.includes(at.ns)) return at.ns;
-      egress = walk.end.egress;
-    }
-    if (egress < 0) return -1;
-    const arrival = this.m.ownerInComponent(egress, d.address);
-    return arrival >= 0 ? this.m.ifaceNs[arrival]! : -1;
-  }
-
-  /** The source address namespace `s` picks for (its profile × width + class) `k`, as sourceFor. */
-  private sourceOf(s: number, k: number): number {
-    const at = this.routeAt[k]!;
-    if (at < 0) return this.m.anyLocalAddress(s);
-    // Same profile, same table order: the route at that place is s's own.
-    const a = this.m.addr[this.m.tables[s]![at]!.dev]!;
-    return a >= 0 ? a : this.m.anyLocalAddress(s);
-  }
-
-  /** The ledger record of the way from namespace `s` for a class beyond the endpoints' (rare). */
-  private wideRecord(s: number, c: number): number {
-    const k = s * SHIFT + c;
-    let rec = this.recOfWide.get(k);
-    if (rec === undefined) {
-      const route = this.fwd.routeFor(s, c);
-      const r = this.walk.reach(s, c);
-      rec = this.ledger!.record(
-        -1,
-        route ? this.segmentRecord(route.dev) : -1,
-        r.walk ? this.walkRecord(r.walk) : -1,
-      );
-      this.recOfWide.set(k, rec);
-    }
-    return rec;
-  }
-
-  private walkRecord(w: Walk): number {
-    // A walk belongs to this run, and this run to one ledger: the record is kept on the walk.
-    let rec = w.rec;
-    if (rec < 0) {
-      const next = w.next ? this.walkRecord(w.next) : -1;
-      const ledger = this.ledger!;
-      rec = ledger.record(
-        ledger.nsId(this.m.nsName[w.ns]!),
-        w.dev >= 0 ? this.segmentRecord(w.dev) : -1,
-        next,
-      );
-      w.rec = rec;
-    }
-    return rec;
-  }
-
-  private segmentRecord(dev: number): number {
-    const root = this.m.find(dev);
-    let rec = this.compRec.get(root);
-    if (rec === undefined) {
-      if (!this.members) {
-        this.members = new Map();
-        for (let i = 0; i < this.m.ifaces.length; i++)
-          if (this.m.up[i]) push(this.members, this.m.find(i), i);
-      }
-      const ledger = this.ledger!;
-      const ifaces = this.members.get(root) ?? [dev];
-      const nss = [...new Set(ifaces.map((i) => this.m.nsName[this.m.ifaceNs[i]!]!))];
-      rec = ledger.segment(
-        ifaces.map((i) => this.m.ifaces[i]!.key),
-        nss,
-      );
-      this.compRec.set(root, rec);
-    }
-    return rec;
+  decide(i: number, j: number, out: Decided): void {
+    this.decider!.decide(i, j, out);
   }
 
   /** Whether some transit walk was cut by TTL (its answers then depend on the order asked). */
   get ttlCut(): boolean {
     return this.walk.ttlCut;
-  }
-
-  /** Every address asked for as a destination (endpoint targets and the source addresses replies go to). */
-  private readonly destinations = new Map<number, Destination>();
-  /** Per endpoint, its target as a destination (null: no valid address). */
-  private get dest(): (Destination | null)[] {
-    if (!this.destList)
-      this.destList = this.target.map((a) => (a >= 0 ? this.destination(a) : null));
-    return this.destList;
-  }
-  private destList: (Destination | null)[] | null = null;
-  /** Per namespace and class, where its packets stop and leave (Walker.reach). */
-  private readonly reaches: { walk: Walk | null; egress: number }[][] = [];
-
-  private destination(address: number): Destination {
-    let d = this.destinations.get(address | 0);
-    if (!d) {
-      const owners = this.m.localOwners.get(address) ?? [];
-      d = {
-        address,
-        owners,
-        owner: owners.length === 1 ? owners[0]! : -1,
-        cls: this.fwd.classOf(address),
-        takerByRoot: new Map(),
-      };
-      this.destinations.set(address | 0, d);
-    }
-    return d;
-  }
-
-  /** Where the packet from namespace `ns` to `to` is delivered (-1: nowhere), as Walker.path() says. */
-  private deliveredAt(ns: number, to: Destination): number {
-    const owners = to.owners;
-    const one = to.owner;
-    if (one >= 0 ? one === ns : owners.includes(ns)) return ns;
-    let byCls = this.reaches[ns];
-    if (!byCls) {
-      byCls = [];
-      this.reaches[ns] = byCls;
-    }
-    let r = byCls[to.cls];
-    if (!r) {
-      r = this.walk.reach(ns, to.cls);
-      byCls[to.cls] = r;
-    }
-    let egress = r.egress;
-    if (r.walk) {
-      for (let at: Walk | null = r.walk; at; at = at.next)
-        if (one >= 0 ? one === at.ns : owners.includes(at.ns)) return at.ns;
-      egress = r.walk.end.egress;
-    }
-    if (egress < 0) return -1;
-    const root = this.m.find(egress);
-    let at = to.takerByRoot.get(root);
-    if (at === undefined) {
-      const arrival = this.m.ownerInComponent(egress, to.address);
-      at = arrival >= 0 ? this.m.ifaceNs[arrival]! : -1;
-      to.takerByRoot.set(root, at);
-    }
-    return at;
   }
 
   private pair(
