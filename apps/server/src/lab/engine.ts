@@ -18,7 +18,6 @@ import type {
   PingResult,
   Plan,
   Rollback,
-  Topology,
 } from '@netcanvas/shared';
 import type { Capabilities } from '../kernel/caps.js';
 import type { LabOwners } from './state.js';
