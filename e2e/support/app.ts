@@ -236,6 +236,13 @@ export async function openLinkMenu(page: Page, link: string) {
     expect(at, `no point of ${link} is on top`).not.toBeNull();
     await page.mouse.click(at!.x, at!.y, { button: 'right' });
     await expect(page.getByTestId('context-menu')).toBeVisible({ timeout: 2_000 });
+    // The view may still be moving (a fit animates for 200 ms): the click can land on the
+    // element the link ran under a moment later. Only the link's own menu counts.
+    const own = page.getByTestId('menu-cut-link').or(page.getByTestId('menu-restore-link'));
+    if (!(await own.isVisible())) {
+      await page.keyboard.press('Escape');
+      throw new Error(`the menu that opened is not ${link}'s`);
+    }
   }).toPass({ timeout: 20_000 });
 }
 
