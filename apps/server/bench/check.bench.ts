@@ -108,6 +108,9 @@ async function main() {
               '3',
               '-t',
               '200',
+              // 1 ms between addresses, as check sends them.
+              '-i',
+              '1',
               ...targets,
             ]);
           }

@@ -488,8 +488,12 @@ type PingOutcome = { ok: boolean; rttMs?: number; output: string };
 export const CHECK_CONCURRENCY = 48;
 /** Pairs in one fping at most. */
 const PING_GROUP_MAX = 256;
-/** A pair predicted to answer: four tries within about 1.6 s (a first ARP, a loaded machine). */
-const ANSWER_PROBE = { retries: 3, timeoutMs: 200 };
+/**
+ * A group with a pair predicted to answer: two tries within about 0.6 s. The silent addresses of
+ * the group wait that out in the same process, so it stays short; an answering pair that misses
+ * both (a slow first ARP on a loaded machine) is not reported silent, it goes to CONFIRM_PROBE.
+ */
+const ANSWER_PROBE = { retries: 1, timeoutMs: 250 };
 /** A group predicted not to answer at all: one short probe; the analyzer already said why. */
 const SILENCE_PROBE = { retries: 0, timeoutMs: 300 };
 /** The pairs that differ from their prediction, again: four tries within about 5 s (as ping -w 5). */
