@@ -20,20 +20,30 @@ const stateDir = mkdtempSync(join(tmpdir(), 'nc-check-state-'));
 useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
 const cli = cliIn(work);
 
-/** The pings and fpings this test process has running (its long-lived `ip -batch` workers stay). */
+/**
+ * The pings and fpings under this test process, started by it or by its ping helper (its
+ * long-lived `ip -batch` workers and the helper itself stay).
+ */
 function pingsRunning(): string[] {
-  const out: string[] = [];
+  const parent = new Map<number, number>();
+  const pings: [number, string][] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (Number(fields[1]) === process.pid && /ping/.test(name)) out.push(name);
+      parent.set(Number(pid), Number(fields[1]));
+      if (/ping|nsenter/.test(name)) pings.push([Number(pid), name]);
     } catch {
       // gone meanwhile
     }
   }
-  return out;
+  const under = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  return pings.filter(([pid]) => under(pid)).map(([, name]) => name);
 }
 
 interface CheckJson {
