@@ -22,23 +22,26 @@ async function ask(requests: unknown[]): Promise<Record<string, unknown>[]> {
   return answers;
 }
 
-describe.runIf(existsSync('/usr/bin/python3') && existsSync('/usr/bin/fping'))('ping helper', () => {
-  it('refuses a bad namespace, a foreign argument or timeout, and says why', async () => {
-    const answers = await ask([
-      { id: 1, netns: '../etc', args: ['-e', '10.0.0.1'], timeoutMs: 1000 },
-      { id: 2, netns: 'nc-x.a', args: ['-e', '/bin/sh'], timeoutMs: 1000 },
-      { id: 3, netns: 'nc-x.a', args: ['-e', '10.0.0.1; reboot'], timeoutMs: 1000 },
-      { id: 4, netns: 'nc-x.a', args: ['-e', '10.0.0.1'], timeoutMs: 10_000_000 },
-      { id: 5, netns: 'nc-x.a', args: [], timeoutMs: 1000 },
-      { netns: 'nc-x.a', args: ['-e'], timeoutMs: 1000 },
-    ]);
-    expect(answers[0]).toEqual({ ready: true });
-    const byId = new Map(answers.slice(1).map((a) => [a.id, a]));
-    expect(byId.get(1)).toMatchObject({ ok: false, error: 'invalid namespace name "../etc"' });
-    expect(byId.get(2)).toMatchObject({ ok: false, error: 'not an fping argument: "/bin/sh"' });
-    expect(byId.get(3)).toMatchObject({ ok: false, error: expect.stringContaining('reboot') });
-    expect(byId.get(4)).toMatchObject({ ok: false, error: expect.stringContaining('timeoutMs') });
-    expect(byId.get(5)).toMatchObject({ ok: false, error: expect.stringContaining('args') });
-    expect(byId.get(null)).toMatchObject({ ok: false, error: 'a request needs a numeric id' });
-  });
-});
+describe.runIf(existsSync('/usr/bin/python3') && existsSync('/usr/bin/fping'))(
+  'ping helper',
+  () => {
+    it('refuses a bad namespace, a foreign argument or timeout, and says why', async () => {
+      const answers = await ask([
+        { id: 1, netns: '../etc', args: ['-e', '10.0.0.1'], timeoutMs: 1000 },
+        { id: 2, netns: 'nc-x.a', args: ['-e', '/bin/sh'], timeoutMs: 1000 },
+        { id: 3, netns: 'nc-x.a', args: ['-e', '10.0.0.1; reboot'], timeoutMs: 1000 },
+        { id: 4, netns: 'nc-x.a', args: ['-e', '10.0.0.1'], timeoutMs: 10_000_000 },
+        { id: 5, netns: 'nc-x.a', args: [], timeoutMs: 1000 },
+        { netns: 'nc-x.a', args: ['-e'], timeoutMs: 1000 },
+      ]);
+      expect(answers[0]).toEqual({ ready: true });
+      const byId = new Map(answers.slice(1).map((a) => [a.id, a]));
+      expect(byId.get(1)).toMatchObject({ ok: false, error: 'invalid namespace name "../etc"' });
+      expect(byId.get(2)).toMatchObject({ ok: false, error: 'not an fping argument: "/bin/sh"' });
+      expect(byId.get(3)).toMatchObject({ ok: false, error: expect.stringContaining('reboot') });
+      expect(byId.get(4)).toMatchObject({ ok: false, error: expect.stringContaining('timeoutMs') });
+      expect(byId.get(5)).toMatchObject({ ok: false, error: expect.stringContaining('args') });
+      expect(byId.get(null)).toMatchObject({ ok: false, error: 'a request needs a numeric id' });
+    });
+  },
+);
