@@ -94,6 +94,25 @@ describe('check: failures do not wait, and are explained', () => {
     expect(pingsRunning(), 'no ping or fping outlives the check').toEqual([]);
   });
 
+  it('a pair predicted silent that answers is reported as answering (its one short probe sees it)', async () => {
+    // The kernel runs the lab as designed; the check predicts from a copy with n10-1's link down,
+    // so n10-1's pairs are predicted silent and answer.
+    const engine = new LabEngine(createKernelPort(), new LabState(stateDir));
+    const cut = {
+      ...design,
+      links: design.links.map((l) =>
+        l.endpoints.includes('n10-1') ? { ...l, state: 'down' as const } : l,
+      ),
+    };
+    const { measured } = await engine.matrix(cut);
+    const differing = measured.filter((p) => p.measured !== p.reachable);
+    // n10-1 and the 8 others of the routed part (and r1), both ways.
+    expect(differing).toHaveLength(2 * (2 * 4));
+    expect(differing.every((p) => !p.reachable && p.measured)).toBe(true);
+    expect(differing.every((p) => p.from === 'n10-1' || p.to === 'n10-1')).toBe(true);
+    expect(pingsRunning()).toEqual([]);
+  });
+
   it('a pair broken by hand in the kernel is reported as differing from the prediction', async () => {
     const topology = diagnose(design).topology!;
     const ns = netnsName(lab, 'n10-1');
