@@ -486,8 +486,9 @@ type PingOutcome = { ok: boolean; rttMs?: number; output: string };
 
 /**
  * fping processes at a time during a check: the bound on its processes and descriptors (each
- * holds a socket and three pipes), well under the server's 64 children. Most of them wait on a
- * probe, not on the CPU, so with one per source namespace a lab of a few dozen is one wave.
+ * holds a socket and three pipes). They are the ping helper's children (kernel/ping.ts, which
+ * runs at most as many), or the server's when the helper cannot run, well under its 64. Most of
+ * them wait on a probe, not on the CPU: a lab of a few dozen namespaces is one or two waves.
  */
 export const CHECK_CONCURRENCY = 48;
 /** Pairs in one fping at most. */
