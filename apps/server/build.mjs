@@ -49,3 +49,5 @@ await build({
 chmodSync(join(outdir, 'netcanvas.js'), 0o755);
 // The netlink helper runs under Debian's python3, next to the bundle (kernel/netlink.ts finds it).
 copyFileSync(join(here, 'src/kernel/netlink-helper.py'), join(outdir, 'netlink-helper.py'));
+// The ping helper too (kernel/ping.ts: the fpings of a check start from it).
+copyFileSync(join(here, 'src/kernel/ping-helper.py'), join(outdir, 'ping-helper.py'));

@@ -38,21 +38,27 @@ function run(argv: string[]): Promise<string> {
   });
 }
 
-/** This process's ping processes (ping, fping) running now. */
+/** Ping processes (ping, fping) under this process running now (started by it or by its ping helper). */
 function pingsNow(): number {
-  let n = 0;
+  const parent = new Map<number, number>();
+  const pings: number[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === process.pid && /^f?ping$/.test(name)) n++;
+      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (/^f?ping$/.test(name)) pings.push(Number(pid));
     } catch {
       // gone meanwhile
     }
   }
-  return n;
+  const under = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  return pings.filter(under).length;
 }
 
 async function main() {
@@ -108,6 +114,9 @@ async function main() {
               '3',
               '-t',
               '200',
+              // 1 ms between addresses, as check sends them.
+              '-i',
+              '1',
               ...targets,
             ]);
           }

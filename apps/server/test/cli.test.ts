@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PingSize } from '@netcanvas/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, processIo } from '../src/cli.js';
 import { NETCANVAS_BIN, netcanvasArgv, SERVER_DIR } from './built-cli.js';
@@ -271,6 +272,30 @@ nodes:
       expect(r.stderr).toContain(`usage: netcanvas ${args[0]}`);
     }
     expect((await cli([])).code).toBe(2);
+  });
+
+  it('check --size refuses a bad size with the words the server and the dashboard use', async () => {
+    // The dashboard's Size field and the server's ping/Measure bodies say these (the core's PingSize).
+    const whole = 'a ping size is a whole number of bytes from 0 to 65507';
+    const most = "a ping size is at most 65507 bytes (one IPv4 packet's payload)";
+    for (const [size, says] of [
+      ['70000', most],
+      ['65508', most],
+      ['-1', whole],
+      ['1.5', whole],
+      ['0x10', whole],
+      ['abc', whole],
+      ['', whole],
+    ] as const) {
+      const r = await cli(['check', 'some-lab', `--size=${size}`]);
+      expect(r.code, size).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, size).toContain(`--size: ${says} (not "${size}")`);
+    }
+    // The same words as the one schema the server and the dashboard check with.
+    expect(PingSize.safeParse(70000).error?.issues[0]?.message).toBe(most);
+    expect(PingSize.safeParse(-1).error?.issues[0]?.message).toBe(whole);
+    expect(PingSize.safeParse('1.5').error?.issues[0]?.message).toBe(whole);
   });
 
   it('help lists every command and explains one', async () => {

@@ -10,7 +10,7 @@ import {
   designFromYaml,
   findScenario,
   LAB_NAME_RE,
-  MAX_PING_SIZE,
+  PingSize,
 } from '@netcanvas/shared';
 import type { AuditEntry } from '../lab/audit.js';
 import type { ApplyProgress, Engine, PingResult } from '../lab/engine.js';
@@ -320,6 +320,18 @@ function looksLikeFile(arg: string): boolean {
   return arg === '-' || arg.includes('/') || /\.(ya?ml|json)$/i.test(arg);
 }
 
+/**
+ * `--size N` checked with the core's PingSize, the schema the server checks ping and Measure
+ * bodies with and the dashboard its Size field, so all three refuse a size in the same words. As
+ * the dashboard reads its field: plain decimal digits are a number, anything else stays text
+ * (and is refused as not a whole number).
+ */
+function pingSizeArg(raw: string): number {
+  const r = PingSize.safeParse(/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+  if (r.success) return r.data;
+  throw new UsageError(`--size: ${r.error.issues[0]?.message ?? 'not a ping size'} (not "${raw}")`);
+}
+
 export const checkCommand: Command = {
   name: 'check',
   summary: 'ping every pair of a running lab and compare with the prediction',
@@ -337,14 +349,7 @@ the way shows, predicted and measured alike.`,
       { json: { type: 'boolean' }, size: { type: 'string' } },
       { min: 1, max: 1 },
     );
-    let size: number | undefined;
-    if (values.size !== undefined) {
-      size = /^(0|[1-9]\d{0,4})$/.test(values.size) ? Number(values.size) : Number.NaN;
-      if (!(size <= MAX_PING_SIZE))
-        throw new UsageError(
-          `--size is a payload of 0 to ${MAX_PING_SIZE} bytes in plain decimal, not "${values.size}"`,
-        );
-    }
+    const size = values.size === undefined ? undefined : pingSizeArg(values.size);
     if (!requireRoot(io)) return 1;
     const arg = positionals[0]!;
     const engine = await currentEngine();

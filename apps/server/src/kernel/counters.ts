@@ -111,27 +111,30 @@ export async function readTraffic(
   return out;
 }
 
-/** `/proc/net/dev`: two header lines, then `name: rx bytes packets … (8 fields) tx bytes packets …`. */
+/**
+ * One device line of `/proc/net/dev` ("%6s:%8llu %7llu …": the name right-aligned, a colon, then
+ * 8 receive and 8 transmit counters, a space before each but maybe none after the colon): the
+ * name, receive bytes and packets, transmit bytes and packets. The header lines do not match.
+ */
+const NET_DEV_LINE = /^ *([^\s:]+): *(\d+) +(\d+)(?: +\d+){6} +(\d+) +(\d+)(?: +\d+){6}/gm;
+
+/**
+ * `/proc/net/dev`: two header lines, then `name: rx bytes packets … (8 fields) tx bytes packets …`.
+ * One regular expression over the whole text: at 1 Hz over a thousand namespaces, splitting every
+ * line into numbers cost the server about 1 % of a core.
+ */
 export function parseNetDev(netns: string, text: string): IfaceTraffic[] {
   const rows: IfaceTraffic[] = [];
-  for (const line of text.split('\n').slice(2)) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const ifname = line.slice(0, colon).trim();
-    if (ifname === 'lo' || ifname === '') continue;
-    const f = line
-      .slice(colon + 1)
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (f.length < 16 || f.some((x) => !Number.isFinite(x))) continue;
+  for (const m of text.matchAll(NET_DEV_LINE)) {
+    const ifname = m[1]!;
+    if (ifname === 'lo') continue;
     rows.push({
       netns,
       ifname,
-      rxBytes: f[0]!,
-      rxPackets: f[1]!,
-      txBytes: f[8]!,
-      txPackets: f[9]!,
+      rxBytes: Number(m[2]),
+      rxPackets: Number(m[3]),
+      txBytes: Number(m[4]),
+      txPackets: Number(m[5]),
     });
   }
   return rows;

@@ -3,9 +3,13 @@
  * 200 ms until the first reply or the deadline, so a slow first ARP does not
  * read as "unreachable" and a dead pair costs at most `deadlineS`.
  */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { MAX_PING_SIZE } from '@netcanvas/shared';
 import { findTool } from './caps.js';
-import { exec } from './exec.js';
+import { exec, spawnChild } from './exec.js';
 import { assertNetnsName } from './names.js';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -101,30 +105,31 @@ export async function pingMany(
   // fping 5 takes payloads below 65488 bytes; the few sizes above go one by one with ping.
   if (!fping || (size !== undefined && size >= FPING_MAX_SIZE)) return null;
   const sized = size === undefined ? [] : ['-b', String(size), '-M'];
-  const r = await exec(
-    [
-      'ip',
-      'netns',
-      'exec',
-      netns,
-      fping,
-      // One line per address: "A is alive (0.05 ms)" or "A is unreachable".
-      '-e',
-      '-r',
-      String(probe.retries),
-      '-t',
-      String(probe.timeoutMs),
-      '-B',
-      '1.5',
-      // 1 ms between the first requests to different addresses (root may go that low).
-      '-i',
-      '1',
-      ...sized,
-      '--',
-      ...new Set(addresses),
-    ],
-    { allowFailure: true, timeoutMs: worstCaseMs(probe) + 20_000, maxOutput: 1024 * 1024 },
-  );
+  const args = [
+    // One line per address: "A is alive (0.05 ms)" or "A is unreachable".
+    '-e',
+    '-r',
+    String(probe.retries),
+    '-t',
+    String(probe.timeoutMs),
+    '-B',
+    '1.5',
+    // 1 ms between the first requests to different addresses (root may go that low).
+    '-i',
+    '1',
+    ...sized,
+    '--',
+    ...new Set(addresses),
+  ];
+  const timeoutMs = worstCaseMs(probe) + 20_000;
+  // Through the ping helper when it runs (a cheap fork each); else one process from here.
+  const r =
+    (await pingHelper.run(netns, args, timeoutMs)) ??
+    (await exec(['ip', 'netns', 'exec', netns, fping, ...args], {
+      allowFailure: true,
+      timeoutMs,
+      maxOutput: 1024 * 1024,
+    }));
   // 0: all answered, 1: some did not, 2: an address unknown; 3 and 4: fping itself failed.
   if (r.exitCode > 2)
     throw new Error(`fping in ${netns} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
@@ -168,3 +173,200 @@ function fpingPath(): string | null {
   if (fpingFound === undefined) fpingFound = findTool('fping');
   return fpingFound;
 }
+
+// ───────────────────────────── the ping helper ─────────────────────────────
+
+/** Debian's python3 by its absolute path (as the netlink helper). */
+const PYTHON = '/usr/bin/python3';
+/** ping-helper.py: beside this module from source, dist/ping-helper.py in the build. */
+const PING_HELPER_SCRIPT =
+  ['./ping-helper.py', '../ping-helper.py']
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p)) ?? fileURLToPath(new URL('./ping-helper.py', import.meta.url));
+/** The helper exits after this long without a request (a check's fpings come in one burst). */
+const HELPER_IDLE_MS = 10_000;
+const HELPER_START_MS = 10_000;
+/** After a failed start the helper is not tried again for this long; fpings start from here. */
+const HELPER_RETRY_MS = 60_000;
+const HELPER_MAX_LINE = 4 * 1024 * 1024;
+
+interface Ran {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+type Answer = {
+  id?: number;
+  ok?: boolean;
+  code?: number;
+  stdout?: string;
+  stderr?: string;
+  error?: string;
+  ready?: boolean;
+  fatal?: string;
+};
+
+/**
+ * One small long-lived process (ping-helper.py) that starts the fpings of a check, each in its
+ * namespace: Node forks the whole server for every process it starts (20-40 ms each on a loaded
+ * VM, one after another in the event loop), python forks a few megabytes. At most 48 fpings at
+ * once inside it; it exits 10 s after its last request. `run` answers null when the helper
+ * cannot run (no python3, no nsenter): the caller starts fping itself.
+ */
+class PingHelper {
+  private child: ChildProcess | null = null;
+  private starting: Promise<ChildProcess | null> | null = null;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: Ran | null) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 1;
+  private buffer = '';
+  private idleTimer: NodeJS.Timeout | null = null;
+  private unavailableUntil = 0;
+
+  async run(netns: string, args: string[], timeoutMs: number): Promise<Ran | null> {
+    const child = await this.start();
+    if (!child) return null;
+    return new Promise<Ran | null>((resolve, reject) => {
+      const id = this.nextId++;
+      // The helper ends the fping at timeoutMs; this only guards against a helper that hangs.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        this.settle();
+        reject(
+          new Error(
+            `the ping helper did not answer about ${netns} within ${timeoutMs + 10_000} ms`,
+          ),
+        );
+      }, timeoutMs + 10_000);
+      this.pending.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.settle();
+      child.stdin!.write(`${JSON.stringify({ id, netns, args, timeoutMs })}\n`);
+    });
+  }
+
+  private start(): Promise<ChildProcess | null> {
+    if (this.child) return Promise.resolve(this.child);
+    if (Date.now() < this.unavailableUntil) return Promise.resolve(null);
+    this.starting ??= this.spawn()
+      .catch(() => {
+        this.unavailableUntil = Date.now() + HELPER_RETRY_MS;
+        return null;
+      })
+      .finally(() => {
+        this.starting = null;
+      });
+    return this.starting;
+  }
+
+  private async spawn(): Promise<ChildProcess> {
+    if (!existsSync(PYTHON) || !existsSync(PING_HELPER_SCRIPT))
+      throw new Error('the ping helper cannot run here');
+    const child = await spawnChild([PYTHON, '-I', PING_HELPER_SCRIPT], ['pipe', 'pipe', 'ignore']);
+    child.stdout!.setEncoding('utf8');
+    child.stdin!.on('error', () => {}); // a helper that died: 'close' reports it
+    let onReady: ((m: Answer) => void) | null = null;
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error('the ping helper did not start in time'));
+        child.kill('SIGKILL');
+      }, HELPER_START_MS);
+      onReady = (m) => {
+        clearTimeout(timer);
+        if (m.ready === true) resolve();
+        else reject(new Error(m.fatal ?? 'the ping helper did not start'));
+      };
+      child.once('close', () => {
+        clearTimeout(timer);
+        reject(new Error('the ping helper exited at start'));
+      });
+    });
+    child.stdout!.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      if (this.buffer.length > HELPER_MAX_LINE) {
+        child.kill('SIGKILL');
+        return;
+      }
+      let nl = this.buffer.indexOf('\n');
+      while (nl >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        nl = this.buffer.indexOf('\n');
+        let m: Answer;
+        try {
+          m = JSON.parse(line) as Answer;
+        } catch {
+          continue;
+        }
+        if (onReady) {
+          const ready = onReady;
+          onReady = null;
+          ready(m);
+          continue;
+        }
+        const p = m.id === undefined ? undefined : this.pending.get(m.id);
+        if (!p) continue;
+        this.pending.delete(m.id!);
+        if (m.ok)
+          p.resolve({ exitCode: m.code ?? -1, stdout: m.stdout ?? '', stderr: m.stderr ?? '' });
+        else p.reject(new Error(`ping helper: ${m.error ?? 'failed'}`));
+        this.settle();
+      }
+    });
+    child.once('close', () => {
+      if (this.child === child) this.child = null;
+      this.buffer = '';
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id);
+        // Not answered: the caller runs that fping itself (fping bounds its own run).
+        p.resolve(null);
+      }
+      this.clearIdle();
+    });
+    await ready;
+    this.child = child;
+    this.settle();
+    return child;
+  }
+
+  /** Held while requests are pending; unref'd and closed after HELPER_IDLE_MS otherwise. */
+  private settle(): void {
+    const child = this.child;
+    if (!child) return;
+    const busy = this.pending.size > 0;
+    for (const s of [child.stdin, child.stdout] as (Socket | null)[]) {
+      if (busy) s?.ref?.();
+      else s?.unref?.();
+    }
+    if (busy) child.ref();
+    else child.unref();
+    this.clearIdle();
+    if (!busy) {
+      this.idleTimer = setTimeout(() => {
+        if (this.child === child && this.pending.size === 0) {
+          this.child = null;
+          child.stdin!.end(); // the helper exits at the end of its input
+        }
+      }, HELPER_IDLE_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+}
+
+const pingHelper = new PingHelper();

@@ -380,13 +380,12 @@ export class LabEngine implements Engine {
 
   /**
    * Every pair, pinged in parallel and without waiting for failures: the pairs are grouped by
-   * source namespace, and each group is one fping (at most `concurrency` at a time, so processes
-   * and descriptors stay bounded whatever the lab's size). A group with a pair predicted to
-   * answer gives every address a few quick tries (a first ARP on a loaded machine: the silent
-   * ones only wait, in the same process); a group of pairs predicted not to answer gets one
-   * short probe, their reasons already given by the analyzer. The pairs whose answer differs
-   * from their prediction are asked again together, with a longer deadline, before they are
-   * reported.
+   * source namespace and prediction, and each group is one fping (at most `concurrency` at a
+   * time, so processes and descriptors stay bounded whatever the lab's size). The pairs
+   * predicted to answer get a few quick tries (a first ARP on a loaded machine), the fping
+   * ending at the last answer; the pairs predicted not to answer get one short probe, their
+   * reasons already given by the analyzer. The pairs whose answer differs from their
+   * prediction are asked again together, with a longer deadline, before they are reported.
    */
   async matrix(
     design: Design,
@@ -414,19 +413,24 @@ export class LabEngine implements Engine {
       measured[index] = r;
       onResult?.(r);
     };
+    // One fping per source namespace and prediction: the addresses predicted to answer get
+    // their retries without making the silent ones wait them out, in a process of their own.
     const jobs: { netns: string; answering: boolean; pairs: number[] }[] = [];
     const open = new Map<string, (typeof jobs)[number]>();
     pairs.forEach((pair, index) => {
       const netns = netnsOf.get(pair.from)!;
-      let job = open.get(netns);
+      const key = `${netns} ${pair.reachable}`;
+      let job = open.get(key);
       if (!job || job.pairs.length >= PING_GROUP_MAX) {
-        job = { netns, answering: false, pairs: [] };
-        open.set(netns, job);
+        job = { netns, answering: pair.reachable, pairs: [] };
+        open.set(key, job);
         jobs.push(job);
       }
-      if (pair.reachable) job.answering = true;
       job.pairs.push(index);
     });
+    // The silent groups first: each waits out its probe, while an answering group ends at its
+    // last answer, so the answering ones fill the slots the silent ones leave.
+    jobs.sort((a, b) => Number(a.answering) - Number(b.answering));
     let next = 0;
     const worker = async () => {
       while (next < jobs.length && !signal?.aborted) {
@@ -482,16 +486,24 @@ type PingOutcome = { ok: boolean; rttMs?: number; output: string };
 
 /**
  * fping processes at a time during a check: the bound on its processes and descriptors (each
- * holds a socket and three pipes), well under the server's 64 children. Most of them wait on a
- * probe, not on the CPU, so with one per source namespace a lab of a few dozen is one wave.
+ * holds a socket and three pipes). They are the ping helper's children (kernel/ping.ts, which
+ * runs at most as many), or the server's when the helper cannot run, well under its 64. Most of
+ * them wait on a probe, not on the CPU: a lab of a few dozen namespaces is one or two waves.
  */
 export const CHECK_CONCURRENCY = 48;
 /** Pairs in one fping at most. */
 const PING_GROUP_MAX = 256;
-/** A pair predicted to answer: four tries within about 1.6 s (a first ARP, a loaded machine). */
+/**
+ * Pairs predicted to answer: four tries within about 1.6 s (a first ARP, a loaded machine); the
+ * fping ends at its last answer, so the tries cost time only when an answer is late. One that
+ * never comes is asked again with CONFIRM_PROBE before it is reported.
+ */
 const ANSWER_PROBE = { retries: 3, timeoutMs: 200 };
-/** A group predicted not to answer at all: one short probe; the analyzer already said why. */
-const SILENCE_PROBE = { retries: 0, timeoutMs: 300 };
+/**
+ * Pairs predicted not to answer: one short probe, the analyzer already said why. 500 ms: an
+ * answer the prediction did not expect shows (and is confirmed) even on a loaded machine.
+ */
+const SILENCE_PROBE = { retries: 0, timeoutMs: 500 };
 /** The pairs that differ from their prediction, again: four tries within about 5 s (as ping -w 5). */
 const CONFIRM_PROBE = { retries: 3, timeoutMs: 600 };
 

@@ -33,6 +33,34 @@ describe('parseNetDev', () => {
       },
     ]);
   });
+
+  it('reads a counter with no space after the colon and a 15-character name; skips a short line', () => {
+    const text = [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      'eth0:123456789    5    0    0    0     0          0         0      100       2    0    0    0     0       0          0',
+      'veth-15-chars-x:       1       2    0    0    0     0          0         0        3       4    0    0    0     0       0          0',
+      'cut:       1       2    0    0',
+    ].join('\n');
+    expect(parseNetDev('nc-x.c1', text)).toEqual([
+      {
+        netns: 'nc-x.c1',
+        ifname: 'eth0',
+        rxBytes: 123456789,
+        rxPackets: 5,
+        txBytes: 100,
+        txPackets: 2,
+      },
+      {
+        netns: 'nc-x.c1',
+        ifname: 'veth-15-chars-x',
+        rxBytes: 1,
+        rxPackets: 2,
+        txBytes: 3,
+        txPackets: 4,
+      },
+    ]);
+  });
 });
 
 describe('counters and state of a running lab', { timeout: 90_000 }, () => {

@@ -20,20 +20,30 @@ const stateDir = mkdtempSync(join(tmpdir(), 'nc-check-state-'));
 useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
 const cli = cliIn(work);
 
-/** The pings and fpings this test process has running (its long-lived `ip -batch` workers stay). */
+/**
+ * The pings and fpings under this test process, started by it or by its ping helper (its
+ * long-lived `ip -batch` workers and the helper itself stay).
+ */
 function pingsRunning(): string[] {
-  const out: string[] = [];
+  const parent = new Map<number, number>();
+  const pings: [number, string][] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (Number(fields[1]) === process.pid && /ping/.test(name)) out.push(name);
+      parent.set(Number(pid), Number(fields[1]));
+      if (/ping|nsenter/.test(name)) pings.push([Number(pid), name]);
     } catch {
       // gone meanwhile
     }
   }
-  return out;
+  const under = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  return pings.filter(([pid]) => under(pid)).map(([, name]) => name);
 }
 
 interface CheckJson {
@@ -82,6 +92,25 @@ describe('check: failures do not wait, and are explained', () => {
     const shown = text.stdout.split('unreachable, as predicted:\n')[1] ?? '';
     for (const p of unreachable) expect(shown).toContain(`  ${p.from} → ${p.to}: ${p.reason}\n`);
     expect(pingsRunning(), 'no ping or fping outlives the check').toEqual([]);
+  });
+
+  it('a pair predicted silent that answers is reported as answering (its one short probe sees it)', async () => {
+    // The kernel runs the lab as designed; the check predicts from a copy with n10-1's link down,
+    // so n10-1's pairs are predicted silent and answer.
+    const engine = new LabEngine(createKernelPort(), new LabState(stateDir));
+    const cut = {
+      ...design,
+      links: design.links.map((l) =>
+        l.endpoints.includes('n10-1') ? { ...l, state: 'down' as const } : l,
+      ),
+    };
+    const { measured } = await engine.matrix(cut);
+    const differing = measured.filter((p) => p.measured !== p.reachable);
+    // n10-1 and the 8 others of the routed part (and r1), both ways.
+    expect(differing).toHaveLength(2 * (2 * 4));
+    expect(differing.every((p) => !p.reachable && p.measured)).toBe(true);
+    expect(differing.every((p) => p.from === 'n10-1' || p.to === 'n10-1')).toBe(true);
+    expect(pingsRunning()).toEqual([]);
   });
 
   it('a pair broken by hand in the kernel is reported as differing from the prediction', async () => {
