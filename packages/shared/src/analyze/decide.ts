@@ -8,7 +8,7 @@
 import type { Forwarding } from './forwarding.js';
 import type { Ledger } from './ledger.js';
 import type { NetModel } from './model.js';
-import { push, type Route, SHIFT, type Walk } from './types.js';
+import { push, SHIFT, type Walk } from './types.js';
 import type { Walker } from './walk.js';
 
 /** An address packets are sent to, with what deciding its delivery needs. */
@@ -111,7 +111,6 @@ export class PairDecider {
   private readonly rowRec: Int32Array;
   /** Per endpoint: the one namespace that owns its address, or MANY (several, or none). */
   private readonly owner: Int32Array;
-  private readonly routeIndexes: Map<Route, number>[] = [];
   /** Every address asked for as a destination (endpoint targets and the source addresses replies go to). */
   private readonly destinations = new Map<number, Destination>();
   private destList: (Destination | null)[] | null = null;
@@ -269,27 +268,13 @@ export class PairDecider {
     }
     this.wayOf[k] = w;
     const route = this.fwd.routeFor(ns, c);
-    this.routeAt[k] = route ? this.routeIndex(ns, route) : -1;
+    this.routeAt[k] = route ? route.at : -1;
     this.wayRec[k] = this.ledger.record(
       -1,
       route ? this.segmentRecord(route.dev) : -1,
       r.walk ? this.walkRecord(r.walk) : -1,
     );
     return w;
-  }
-
-  /** Where `route` sits in the table of `ns`. */
-  private routeIndex(ns: number, route: Route): number {
-    let index = this.routeIndexes[ns];
-    if (!index) {
-      const made = new Map<Route, number>();
-      this.m.tables[ns]!.forEach((r, at) => {
-        made.set(r, at);
-      });
-      index = made;
-      this.routeIndexes[ns] = made;
-    }
-    return index.get(route)!;
   }
 
   private addWay(walk: Walk | null, egress: number, c: number): number {
@@ -325,8 +310,10 @@ export class PairDecider {
     let egress = this.wayEgress[w]!;
     if (walk) {
       const one = d.owner;
-      for (let at: Walk | null = walk; at; at = at.next)
-        if (one >= 0 ? one === at.ns : d.owners.includes(at.ns)) return at.ns;
+      // An owner that is no walk's stop is not on this one: most destinations skip the stops.
+      if (one < 0 || this.walk.stopAt[one] === 1)
+        for (let at: Walk | null = walk; at; at = at.next)
+          if (one >= 0 ? one === at.ns : d.owners.includes(at.ns)) return at.ns;
       egress = walk.end.egress;
     }
     if (egress < 0) return -1;

@@ -26,6 +26,8 @@ export class NetModel {
   readonly nsRole: string[] = [];
   readonly nsIfaces: number[][] = [];
   readonly tables: Route[][] = [];
+  /** Number of routes over every table (Route.id runs from 0 to this). */
+  routeCount = 0;
   readonly broken: BrokenRoute[][] = [];
   readonly nsHasComputed: boolean[] = [];
   readonly nsHasStatic: boolean[] = [];
@@ -219,6 +221,8 @@ export class NetModel {
         dev: i,
         via: -1,
         spec: null,
+        id: -1,
+        at: -1,
       });
     }
     const written: Route[][] = this.tables.map(() => []);
@@ -245,12 +249,16 @@ export class NetModel {
       }
       // A written route for a prefix that is already connected is refused by the kernel (File exists).
       if (connected[ns]!.some((r) => r.net === net && r.len === len)) continue;
-      written[ns]!.push({ net, len, dev, via, spec });
+      written[ns]!.push({ net, len, dev, via, spec, id: -1, at: -1 });
     }
     for (let ns = 0; ns < this.tables.length; ns++) {
       const table = [...connected[ns]!, ...written[ns]!];
       // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
       table.sort((x, y) => y.len - x.len);
+      for (let at = 0; at < table.length; at++) {
+        table[at]!.at = at;
+        table[at]!.id = this.routeCount++;
+      }
       this.tables[ns] = table;
     }
   }
