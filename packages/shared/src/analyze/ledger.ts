@@ -74,10 +74,21 @@ export class Ledger {
     return id;
   }
 
+  /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
+  private readonly segmentIds = new Map<string, number>();
+
   segment(members: string[], ns: string[]): number {
-    this.compMembers.push(members);
-    this.compNs.push(ns);
-    return this.compMembers.length - 1;
+    // Every analysis records the segments it crosses: the same membership keeps its id, so the
+    // segments stay as many as there are distinct ones and not one more per analysis.
+    const key = members.join('\n');
+    let id = this.segmentIds.get(key);
+    if (id === undefined) {
+      this.compMembers.push(members);
+      this.compNs.push(ns);
+      id = this.compMembers.length - 1;
+      this.segmentIds.set(key, id);
+    }
+    return id;
   }
 
   /**
@@ -104,11 +115,12 @@ export class Ledger {
       const root = model.find(i);
       size.set(root, (size.get(root) ?? 0) + 1);
     }
+    const touched = touchedInterfaces(changed, before, after);
     const compDirty = new Uint8Array(this.compMembers.length);
     for (let c = 0; c < this.compMembers.length; c++) {
       const members = this.compMembers[c]!;
       const nss = this.compNs[c]!;
-      if (nss.some((ns) => changed.has(ns) && !sameMember(ns, before, after, members))) {
+      if (nss.some((ns) => touched.wholly.has(ns)) || members.some((k) => touched.keys.has(k))) {
         compDirty[c] = 1;
         continue;
       }
@@ -147,27 +159,33 @@ export class Ledger {
 }
 
 /**
- * Whether namespace `ns`, which changed, still has the same addresses and the same interfaces
- * among `members` (the rest of it does not touch the segment).
+ * What of the changed namespaces touches a segment: a namespace whose addresses changed (or that
+ * is new or gone) touches every segment it is on (it answers ARP for all of them on any one);
+ * one with the same addresses touches only the segments of its interfaces that changed.
  */
-function sameMember(
-  ns: string,
+function touchedInterfaces(
+  changed: Set<string>,
   before: Map<string, NsParts>,
   after: Map<string, NsParts>,
-  members: string[],
-): boolean {
-  const a = before.get(ns);
-  const b = after.get(ns);
-  if (!a || !b) return false;
+): { wholly: Set<string>; keys: Set<string> } {
+  const wholly = new Set<string>();
+  const keys = new Set<string>();
   const addresses = (p: NsParts) =>
     p.ifaces
       .flatMap((f) => (f.address === null ? [] : [f.address]))
       .sort()
       .join(' ');
-  if (addresses(a) !== addresses(b)) return false;
-  const byKey = new Map(b.ifaces.map((f) => [f.key, f]));
-  for (const f of a.ifaces) if (members.includes(f.key) && !same(f, byKey.get(f.key))) return false;
-  return true;
+  for (const ns of changed) {
+    const a = before.get(ns);
+    const b = after.get(ns);
+    if (!a || !b || addresses(a) !== addresses(b)) {
+      wholly.add(ns);
+      continue;
+    }
+    const byKey = new Map(b.ifaces.map((f) => [f.key, f]));
+    for (const f of a.ifaces) if (!same(f, byKey.get(f.key))) keys.add(f.key);
+  }
+  return { wholly, keys };
 }
 
 /** Everything of one namespace that the analyzer reads: the namespace, its interfaces, its routes. */

@@ -110,6 +110,13 @@ export class NetModel {
     });
   }
 
+  /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
+  ifaceIn(ns: number, name: string): number {
+    const list = this.nsIfaces[ns]!;
+    for (let k = list.length - 1; k >= 0; k--) if (this.ifaces[list[k]!]!.name === name) return list[k]!;
+    return -1;
+  }
+
   find(i: number): number {
     let root = i;
     while (this.parent[root] !== root) root = this.parent[root]!;
@@ -226,15 +233,27 @@ export class NetModel {
       });
     }
     const written: Route[][] = this.tables.map(() => []);
+    const dsts = new Map<string, { net: number; len: number }>();
+    const vias = new Map<string | undefined, number>();
     for (const spec of this.topology.routes) {
       const ns = this.ns(spec.netns);
       if (spec.origin === 'computed') this.nsHasComputed[ns] = true;
       if (spec.origin === 'static') this.nsHasStatic[ns] = true;
-      const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
-      const len = to?.len ?? 32;
-      const net = networkOf(to?.addr ?? -1, len);
-      const dev = this.ifaceIndex.get(`${spec.netns}/${spec.dev}`) ?? -1;
-      const via = parseIpv4(spec.via) ?? -1;
+      // Thousands of routes name a few hundred prefixes and gateways: each text is read once.
+      let dst = dsts.get(spec.to);
+      if (!dst) {
+        const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
+        const len = to?.len ?? 32;
+        dst = { net: networkOf(to?.addr ?? -1, len), len };
+        dsts.set(spec.to, dst);
+      }
+      const { net, len } = dst;
+      const dev = this.ifaceIn(ns, spec.dev);
+      let via = vias.get(spec.via);
+      if (via === undefined) {
+        via = parseIpv4(spec.via) ?? -1;
+        vias.set(spec.via, via);
+      }
       const problem = this.routeProblem(ns, dev, via, spec);
       if (problem) {
         this.broken[ns]!.push({
