@@ -81,6 +81,31 @@ describe('reachability: the same matrix as analyze(), pair by pair', () => {
     );
   });
 
+  it('with a random ping size, on random designs with MTUs, the same answers as analyze() at that size', () => {
+    fc.assert(
+      fc.property(
+        randomDesignPlan,
+        fc.constantFrom(0, 56, 1372, 1400, 1422, 1472, 1473, 8972, 9000),
+        fc.array(fc.tuple(fc.nat(20), fc.constantFrom(576, 1280, 1450, 9000)), { maxLength: 3 }),
+        (plan, size, mtus) => {
+          const design = buildRandomDesign(plan);
+          for (const [k, mtu] of mtus)
+            if (design.links.length) design.links[k % design.links.length]!.mtu = mtu;
+          const topology = topologyOf(design);
+          const full = analyze(topology, { size });
+          const fast = reachability(topology, { size });
+          const n = full.endpoints.length;
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < n; j++)
+              expect(fast.reach[i * n + j], `${full.endpoints[i]} → ${full.endpoints[j]}`).toBe(
+                full.results[i]![j]?.reachable ? 1 : 0,
+              );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('with a ping size, the same answers as analyze() at that size', () => {
     const topology = topologyOf(generateDesign({ seed: 5, elements: 40 }));
     const full = analyze(topology, { size: 1472 });
@@ -116,7 +141,7 @@ function sameAsFromScratch(before: Topology, after: Topology, endpoints?: string
 }
 
 describe('reachability after an edit, from the previous result: the same as from scratch', () => {
-  it('for random one-element edits of generated designs (address, link cut, VLAN, route, new namespace)', () => {
+  it('for random one-element edits of generated designs (address, conflict, link cut and restore, VLAN, route, static routing, new namespace, MTU, VNI)', () => {
     let incremental = 0;
     let runs = 0;
     fc.assert(
@@ -164,6 +189,43 @@ describe('reachability after an edit, from the previous result: the same as from
       { numRuns: 150 },
     );
   });
+
+  it('for a chain of edits, each re-analysed from the result before (the records of many edits at once)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.nat(1_000_000),
+          elements: fc.integer({ min: 5, max: 80 }),
+          downLinkChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
+        }),
+        fc.array(fc.tuple(fc.constantFrom(...EDIT_KINDS), fc.nat(1_000_000)), {
+          minLength: 2,
+          maxLength: 6,
+        }),
+        (opts, edits) => {
+          let design = generateDesign(opts);
+          let last = reachability(topologyOf(design));
+          for (const [kind, pick] of edits) {
+            const edited = editDesign(design, kind, pick);
+            if (!edited) continue;
+            design = edited;
+            const topology = topologyOf(design);
+            const again = reachability(topology, { previous: last });
+            const fresh = reachability(topology);
+            expect(again.endpoints).toEqual(fresh.endpoints);
+            const n = fresh.endpoints.length;
+            for (let k = 0; k < n * n; k++)
+              expect(
+                again.reach[k],
+                `${kind}: ${fresh.endpoints[Math.floor(k / n)]} → ${fresh.endpoints[k % n]}`,
+              ).toBe(fresh.reach[k]);
+            last = again;
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
 
   it("reuses the answers an edit cannot change: a container's new address re-decides only the pairs it is in or whose packets cross its segment", () => {
     const design = generateDesign({ seed: 11, elements: 200 });

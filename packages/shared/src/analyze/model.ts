@@ -113,7 +113,8 @@ export class NetModel {
   /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
   ifaceIn(ns: number, name: string): number {
     const list = this.nsIfaces[ns]!;
-    for (let k = list.length - 1; k >= 0; k--) if (this.ifaces[list[k]!]!.name === name) return list[k]!;
+    for (let k = list.length - 1; k >= 0; k--)
+      if (this.ifaces[list[k]!]!.name === name) return list[k]!;
     return -1;
   }
 

@@ -136,7 +136,6 @@ function again(
   const dirty = before.ledger.dirty(changed, run.m, before.parts, parts);
   run.attach(before.ledger);
   const n = run.names.length;
-  const out = newDecided(n);
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
   const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
@@ -157,9 +156,7 @@ function again(
   if (identity) {
     for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
     // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
-    out.reach.set(reach);
-    out.request.set(request);
-    out.reply.set(reply);
+    const out: Decided = { reach: reach.slice(), request: request.slice(), reply: reply.slice() };
     for (let i = 0; i < n; i++) {
       const row = i * n;
       if (fresh[i] === 1) {
@@ -177,6 +174,7 @@ function again(
     }
     return { out, count };
   }
+  const out = newDecided(n);
   for (let i = 0; i < n; i++) {
     const oi = fresh[i] === 1 ? -1 : was[i]!;
     for (let j = 0; j < n; j++) {
