@@ -6,7 +6,7 @@ import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
 import { resolve } from '../src/resolve/resolve.js';
 import { synthetic } from './analyze-fixtures.js';
-import { buildRandomDesign, interVlan, randomDesignPlan } from './helpers/designs.js';
+import { buildRandomDesign, interVlan, makeDesign, randomDesignPlan } from './helpers/designs.js';
 import { EDIT_KINDS, editDesign } from './helpers/edits.js';
 
 /**
@@ -226,6 +226,62 @@ describe('reachability after an edit, from the previous result: the same as from
       { numRuns: 40 },
     );
   }, 120_000);
+
+  it('when a namespace takes the address of a neighbour on its segment (explicit addresses, routed or not)', () => {
+    // Automatic addresses move out of the way of a taken one; written ones do not, so both
+    // namespaces answer for it on the segment: which one gets the packets depends on the others.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.boolean(),
+        fc.nat(99),
+        fc.nat(99),
+        fc.boolean(),
+        (count, routed, x, y, down) => {
+          const names = Array.from({ length: count }, (_, k) => `n${k}`);
+          const ip = (k: number) => `10.0.10.${k + 2}/24`;
+          const design = (taken: Record<string, string>) =>
+            makeDesign(
+              'conflict',
+              {
+                v10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+                v20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+                ...(routed ? { r1: { kind: 'router' } } : {}),
+                far: { kind: 'namespace' },
+                ...Object.fromEntries(names.map((n) => [n, { kind: 'namespace' }])),
+              },
+              [
+                ...names.map((n, k) => ({
+                  endpoints: [{ node: n, ip: taken[n] ?? ip(k) }, 'v10'] as [
+                    { node: string; ip: string },
+                    string,
+                  ],
+                  ...(down && k === 0 ? { state: 'down' as const } : {}),
+                })),
+                { endpoints: ['far', 'v20'] as [string, string] },
+                ...(routed
+                  ? [
+                      {
+                        endpoints: [{ node: 'r1', ip: '10.0.10.1/24' }, 'v10'] as [
+                          { node: string; ip: string },
+                          string,
+                        ],
+                      },
+                      { endpoints: ['r1', 'v20'] as [string, string] },
+                    ]
+                  : []),
+              ],
+            );
+          const who = names[x % count]!;
+          // Now and then the router's address: the gateway of everyone on the segment.
+          const whose = y % (count + 1);
+          const address = whose === count ? '10.0.10.1/24' : ip(whose);
+          sameAsFromScratch(topologyOf(design({})), topologyOf(design({ [who]: address })));
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
 
   it("reuses the answers an edit cannot change: a container's new address re-decides only the pairs it is in or whose packets cross its segment", () => {
     const design = generateDesign({ seed: 11, elements: 200 });

@@ -8,7 +8,7 @@
 import type { Forwarding } from './forwarding.js';
 import type { Ledger } from './ledger.js';
 import type { NetModel } from './model.js';
-import { push, SHIFT, type Walk } from './types.js';
+import { push, type Route, SHIFT, type Walk } from './types.js';
 import type { Walker } from './walk.js';
 
 /** An address packets are sent to, with what deciding its delivery needs. */
@@ -269,12 +269,18 @@ export class PairDecider {
     this.wayOf[k] = w;
     const route = this.fwd.routeFor(ns, c);
     this.routeAt[k] = route ? route.at : -1;
-    this.wayRec[k] = this.ledger.record(
+    this.wayRec[k] = this.originRecord(route, r.walk);
+    return w;
+  }
+
+  /** The record of a way out of a source namespace: the segment its route sends on, to what, then its walk. */
+  private originRecord(route: Route | null, walk: Walk | null): number {
+    return this.ledger.record(
       -1,
       route ? this.segmentRecord(route.dev) : -1,
-      r.walk ? this.walkRecord(r.walk) : -1,
+      walk ? this.walkRecord(walk) : -1,
+      route ? route.via : -1,
     );
-    return w;
   }
 
   private addWay(walk: Walk | null, egress: number, c: number): number {
@@ -337,11 +343,7 @@ export class PairDecider {
     if (rec === undefined) {
       const route = this.fwd.routeFor(s, c);
       const r = this.walk.reach(s, c);
-      rec = this.ledger.record(
-        -1,
-        route ? this.segmentRecord(route.dev) : -1,
-        r.walk ? this.walkRecord(r.walk) : -1,
-      );
+      rec = this.originRecord(route, r.walk);
       this.recOfWide.set(k, rec);
     }
     return rec;
@@ -357,6 +359,7 @@ export class PairDecider {
         ledger.nsId(this.m.nsName[w.ns]!),
         w.dev >= 0 ? this.segmentRecord(w.dev) : -1,
         next,
+        w.via,
       );
       w.rec = rec;
     }

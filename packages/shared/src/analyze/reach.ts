@@ -9,8 +9,17 @@
  * Ledger); the others keep their answer.
  */
 import type { PairResult, Topology } from '../model.js';
+import { parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun, newDecided } from './analyze.js';
-import { changedNamespaces, Ledger, type NsParts, partsByNs } from './ledger.js';
+import {
+  CLEAN,
+  changedNamespaces,
+  DIRTY,
+  Ledger,
+  type NsParts,
+  partsByNs,
+  TOUCHED,
+} from './ledger.js';
 
 export interface Reachability {
   /** Endpoint element ids (as in Matrix), sorted. */
@@ -133,11 +142,12 @@ function again(
   parts: Map<string, NsParts>,
   topology: Topology,
 ): { out: Decided; count: number } {
-  const dirty = before.ledger.dirty(changed, run.m, before.parts, parts);
+  const { state, addresses } = before.ledger.dirty(changed, run.m, before.parts, parts);
   run.attach(before.ledger);
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
+  const hit = new Uint8Array(n);
   const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
   run.names.forEach((name, i) => {
     const old = before.endpoints.get(name);
@@ -145,7 +155,18 @@ function again(
     if (old && old.netns === e.netns && old.address === e.address) was[i] = old.index;
     // An endpoint keeps its answers only if its namespace is unchanged too.
     if (changed.has(e.netns)) fresh[i] = 1;
+    // Found somewhere else than before on a touched segment: asked again there.
+    else if (hasChangedAddress(parts.get(e.netns), e.address, addresses)) hit[i] = 1;
   });
+  // Whether the pair (i, j) — request record f, reply record b — holds: as before, unless the
+  // records changed, or a touched segment looks up j's target (request) or i's address (reply).
+  const holds = (i: number, j: number, f: number, b: number): boolean => {
+    const sf = state[f]!;
+    if (sf === DIRTY || (sf === TOUCHED && hit[j] === 1)) return false;
+    if (b < 0) return true;
+    const sb = state[b]!;
+    return sb === CLEAN || (sb === TOUCHED && hit[i] === 0);
+  };
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
   let count = 0;
@@ -165,8 +186,7 @@ function again(
         continue;
       }
       for (let j = 0; j < n; j++) {
-        const b = reply[row + j]!;
-        if (fresh[j] === 1 || dirty[request[row + j]!] === 1 || (b >= 0 && dirty[b] === 1)) {
+        if (fresh[j] === 1 || !holds(i, j, request[row + j]!, reply[row + j]!)) {
           run.decide(i, j, out);
           count++;
         }
@@ -183,7 +203,7 @@ function again(
         const q = oi * m + oj;
         const f = request[q]!;
         const b = reply[q]!;
-        if (dirty[f] === 0 && (b < 0 || dirty[b] === 0)) {
+        if (holds(i, j, f, b)) {
           const p = i * n + j;
           out.reach[p] = reach[q]!;
           out.request[p] = f;
@@ -196,4 +216,20 @@ function again(
     }
   }
   return { out, count };
+}
+
+/** Whether the endpoint's address or an address of its namespace is among the changed ones. */
+function hasChangedAddress(
+  parts: NsParts | undefined,
+  address: string,
+  changed: Set<number>,
+): boolean {
+  if (changed.size === 0) return false;
+  const own = parseIfAddress(address);
+  if (own && changed.has(own.addr | 0)) return true;
+  for (const f of parts?.ifaces ?? []) {
+    const a = f.address === null ? null : parseIfAddress(f.address);
+    if (a && changed.has(a.addr | 0)) return true;
+  }
+  return false;
 }

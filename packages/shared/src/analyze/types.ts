@@ -46,6 +46,8 @@ export interface Walk {
   ns: number;
   /** Interface this stop sends on (its route's device), or -1 when it has no route. */
   dev: number;
+  /** The gateway its route sends to on `dev`, or -1 (on-link: the destination itself, or no route). */
+  readonly via: number;
   /** This stop's hops: its forward hop and the crossing, or its failure hop. */
   readonly head: Hop[];
   /** The rest of the walk from the next stop, or null when it ends here. */

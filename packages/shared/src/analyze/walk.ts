@@ -137,7 +137,7 @@ export class Walker {
         this.hops.stopHop(ns, route, false),
         this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`),
       ];
-      return stop(ns, route.dev, hops, null, -1, { egress: -1, fail: next });
+      return stop(ns, route.dev, hops, null, -1, { egress: -1, fail: next }, null, route.via);
     }
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
@@ -166,9 +166,9 @@ export class Walker {
         -1,
         end,
       );
-      return stop(ns, route.dev, head, back, next.arrival, end, this);
+      return stop(ns, route.dev, head, back, next.arrival, end, this, route.via);
     }
-    return stop(ns, route.dev, head, rest, next.arrival, rest.end, this);
+    return stop(ns, route.dev, head, rest, next.arrival, rest.end, this, route.via);
   }
 
   private readonly transitHeadMemo = new Map<Route, Hop[]>();
@@ -405,6 +405,7 @@ class Stop implements Walk {
     readonly nextArrival: number,
     readonly end: Walk['end'],
     private readonly maker: Walker | null,
+    readonly via: number,
   ) {
     const eager = Array.isArray(head);
     this.hops = eager ? head : null;
@@ -431,8 +432,9 @@ function stop(
   nextArrival: number,
   end: Walk['end'],
   maker: Walker | null = null,
+  via = -1,
 ): Walk {
-  return new Stop(ns, dev, head, next, nextArrival, end, maker);
+  return new Stop(ns, dev, head, next, nextArrival, end, maker, via);
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {

@@ -115,8 +115,16 @@ export function editDesign(design: Design, kind: EditKind, pick: number): Design
         l.endpoints.map((e, ei) => ({ li, ei, node: typeof e === 'string' ? e : e.node })),
       );
       const end = choose(ends.filter((e) => spaces.has(e.node)));
-      const taken = addressed[Math.floor(pick / 3) % Math.max(addressed.length, 1)];
-      if (!end || !taken?.address) return null;
+      if (!end) return null;
+      // Every other time, the address of a neighbour on a segment of its own: both then answer
+      // for it there, the case a re-analysis must not miss.
+      const towards = new Set(
+        addressed.filter((f) => f.node === end.node && f.towards).map((f) => f.towards),
+      );
+      const near = addressed.filter((f) => f.node !== end.node && towards.has(f.towards));
+      const from = pick % 2 === 0 && near.length > 0 ? near : addressed;
+      const taken = from[Math.floor(pick / 3) % Math.max(from.length, 1)];
+      if (!taken?.address) return null;
       d.links[end.li]!.endpoints[end.ei] = { node: end.node, ip: taken.address };
       return d;
     }
