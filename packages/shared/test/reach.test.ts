@@ -33,6 +33,15 @@ function sameAsPerPair(topology: Topology, endpoints?: string[]): void {
 
 const topologyOf = (d: Parameters<typeof resolve>[0]) => resolve(d).topology;
 
+/** generateDesign's options: up to `elements` elements, down links up to `down` of the time. */
+const generatedDesign = (elements: number, down: number) =>
+  fc.record({
+    seed: fc.nat(1_000_000),
+    elements: fc.integer({ min: 5, max: elements }),
+    downLinkChance: fc.double({ min: 0, max: down, noNaN: true }),
+    staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
+  });
+
 describe('reachability: the same matrix as analyze(), pair by pair', () => {
   it('on random small designs (down links, tunnels, static routers, hosts)', () => {
     fc.assert(
@@ -43,24 +52,15 @@ describe('reachability: the same matrix as analyze(), pair by pair', () => {
 
   it('on generated designs of up to 120 elements, for every endpoint and for a chosen few', () => {
     fc.assert(
-      fc.property(
-        fc.record({
-          seed: fc.nat(1_000_000),
-          elements: fc.integer({ min: 5, max: 120 }),
-          downLinkChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
-          staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
-          pick: fc.nat(),
-        }),
-        ({ pick, ...opts }) => {
-          const topology = topologyOf(generateDesign(opts));
-          sameAsPerPair(topology);
-          const all = topology.endpoints.map((e) => e.node);
-          sameAsPerPair(
-            topology,
-            all.filter((_, k) => (k + pick) % 3 === 0),
-          );
-        },
-      ),
+      fc.property(generatedDesign(120, 0.5), fc.nat(), (opts, pick) => {
+        const topology = topologyOf(generateDesign(opts));
+        sameAsPerPair(topology);
+        const all = topology.endpoints.map((e) => e.node);
+        sameAsPerPair(
+          topology,
+          all.filter((_, k) => (k + pick) % 3 === 0),
+        );
+      }),
       { numRuns: 40 },
     );
   }, 120_000);
@@ -146,16 +146,11 @@ describe('reachability after an edit, from the previous result: the same as from
     let runs = 0;
     fc.assert(
       fc.property(
-        fc.record({
-          seed: fc.nat(1_000_000),
-          elements: fc.integer({ min: 5, max: 120 }),
-          downLinkChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
-          staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
-          kind: fc.constantFrom(...EDIT_KINDS),
-          pick: fc.nat(1_000_000),
-          some: fc.boolean(),
-        }),
-        ({ kind, pick, some, ...opts }) => {
+        generatedDesign(120, 0.3),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(1_000_000),
+        fc.boolean(),
+        (opts, kind, pick, some) => {
           const design = generateDesign(opts);
           const edited = editDesign(design, kind, pick);
           if (!edited) return;
@@ -193,11 +188,7 @@ describe('reachability after an edit, from the previous result: the same as from
   it('for a chain of edits, each re-analysed from the result before (the records of many edits at once)', () => {
     fc.assert(
       fc.property(
-        fc.record({
-          seed: fc.nat(1_000_000),
-          elements: fc.integer({ min: 5, max: 80 }),
-          downLinkChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
-        }),
+        generatedDesign(80, 0.3),
         fc.array(fc.tuple(fc.constantFrom(...EDIT_KINDS), fc.nat(1_000_000)), {
           minLength: 2,
           maxLength: 6,

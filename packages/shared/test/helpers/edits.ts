@@ -79,9 +79,8 @@ export function editDesign(design: Design, kind: EditKind, pick: number): Design
     }
     case 'route': {
       const r = choose(ofKind('router'));
-      if (!r) return null;
-      const node = d.nodes[r]!;
-      if (node.kind !== 'router') return null;
+      const node = r ? d.nodes[r] : undefined;
+      if (!r || node?.kind !== 'router') return null;
       const subnets = ids.flatMap((id) => {
         const n = d.nodes[id]!;
         return 'subnet' in n && n.subnet ? [n.subnet] : [];
@@ -143,10 +142,8 @@ export function editDesign(design: Design, kind: EditKind, pick: number): Design
       return d;
     }
     case 'static': {
-      const r = choose(ofKind('router'));
-      if (!r) return null;
-      const node = d.nodes[r]!;
-      if (node.kind !== 'router') return null;
+      const node = d.nodes[choose(ofKind('router')) ?? ''];
+      if (node?.kind !== 'router') return null;
       node.routing = node.routing === 'static' ? 'auto' : 'static';
       return d;
     }
