@@ -20,6 +20,7 @@ import {
   partsByNs,
   TOUCHED,
 } from './ledger.js';
+import type { NetModel } from './model.js';
 
 export interface Reachability {
   /** Endpoint element ids (as in Matrix), sorted. */
@@ -38,6 +39,7 @@ export interface Reachability {
 
 /** What a result keeps for the next one. */
 interface Kept {
+  model: NetModel;
   ledger: Ledger;
   decided: Decided;
   parts: Map<string, NsParts>;
@@ -65,23 +67,30 @@ export function reachability(
 ): Reachability {
   const size = opts?.size;
   checkPingSize(size);
-  const run = new MatrixRun(topology, opts?.endpoints);
-  const n = run.names.length;
   const only = opts?.endpoints ? JSON.stringify(opts.endpoints) : undefined;
   const parts = partsByNs(topology);
   const before = opts?.previous ? kept.get(opts.previous) : undefined;
-  let decided: Decided | null = null;
-  let ledger: Ledger | undefined;
-  let count = n * n;
-  if (
+  const changed =
     before &&
     size === undefined &&
     before.only === only &&
     !before.ttlCut &&
-    before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(n * n, 1024)
-  ) {
+    before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(before.endpoints.size ** 2, 1024)
+      ? changedNamespaces(before.parts, parts)
+      : null;
+  // The unchanged namespaces' routing tables are taken from the model before.
+  const run = new MatrixRun(
+    topology,
+    opts?.endpoints,
+    before && changed ? { model: before.model, changed } : undefined,
+  );
+  const n = run.names.length;
+  let decided: Decided | null = null;
+  let ledger: Ledger | undefined;
+  let count = n * n;
+  if (before && changed) {
     ledger = before.ledger;
-    const redone = again(run, before, changedNamespaces(before.parts, parts), parts, topology);
+    const redone = again(run, before, changed, parts, topology);
     decided = redone.out;
     count = redone.count;
     // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
@@ -120,6 +129,7 @@ export function reachability(
   };
   if (size === undefined)
     kept.set(result, {
+      model: run.m,
       ledger: ledger!,
       decided,
       parts,
