@@ -6,7 +6,7 @@ import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
 import { resolve } from '../src/resolve/resolve.js';
 import { synthetic } from './analyze-fixtures.js';
-import { buildRandomDesign, interVlan, randomDesignPlan } from './helpers/designs.js';
+import { buildRandomDesign, interVlan, makeDesign, randomDesignPlan } from './helpers/designs.js';
 import { EDIT_KINDS, editDesign } from './helpers/edits.js';
 
 /**
@@ -33,6 +33,15 @@ function sameAsPerPair(topology: Topology, endpoints?: string[]): void {
 
 const topologyOf = (d: Parameters<typeof resolve>[0]) => resolve(d).topology;
 
+/** generateDesign's options: up to `elements` elements, down links up to `down` of the time. */
+const generatedDesign = (elements: number, down: number) =>
+  fc.record({
+    seed: fc.nat(1_000_000),
+    elements: fc.integer({ min: 5, max: elements }),
+    downLinkChance: fc.double({ min: 0, max: down, noNaN: true }),
+    staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
+  });
+
 describe('reachability: the same matrix as analyze(), pair by pair', () => {
   it('on random small designs (down links, tunnels, static routers, hosts)', () => {
     fc.assert(
@@ -43,24 +52,15 @@ describe('reachability: the same matrix as analyze(), pair by pair', () => {
 
   it('on generated designs of up to 120 elements, for every endpoint and for a chosen few', () => {
     fc.assert(
-      fc.property(
-        fc.record({
-          seed: fc.nat(1_000_000),
-          elements: fc.integer({ min: 5, max: 120 }),
-          downLinkChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
-          staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
-          pick: fc.nat(),
-        }),
-        ({ pick, ...opts }) => {
-          const topology = topologyOf(generateDesign(opts));
-          sameAsPerPair(topology);
-          const all = topology.endpoints.map((e) => e.node);
-          sameAsPerPair(
-            topology,
-            all.filter((_, k) => (k + pick) % 3 === 0),
-          );
-        },
-      ),
+      fc.property(generatedDesign(120, 0.5), fc.nat(), (opts, pick) => {
+        const topology = topologyOf(generateDesign(opts));
+        sameAsPerPair(topology);
+        const all = topology.endpoints.map((e) => e.node);
+        sameAsPerPair(
+          topology,
+          all.filter((_, k) => (k + pick) % 3 === 0),
+        );
+      }),
       { numRuns: 40 },
     );
   }, 120_000);
@@ -78,6 +78,31 @@ describe('reachability: the same matrix as analyze(), pair by pair', () => {
     const fast = reachability(topologyOf(interVlan()));
     expect(() => fast.pair(0, fast.endpoints.length)).toThrow(
       /no pair \(0, 5\) in a matrix of 5 endpoints/,
+    );
+  });
+
+  it('with a random ping size, on random designs with MTUs, the same answers as analyze() at that size', () => {
+    fc.assert(
+      fc.property(
+        randomDesignPlan,
+        fc.constantFrom(0, 56, 1372, 1400, 1422, 1472, 1473, 8972, 9000),
+        fc.array(fc.tuple(fc.nat(20), fc.constantFrom(576, 1280, 1450, 9000)), { maxLength: 3 }),
+        (plan, size, mtus) => {
+          const design = buildRandomDesign(plan);
+          for (const [k, mtu] of mtus)
+            if (design.links.length) design.links[k % design.links.length]!.mtu = mtu;
+          const topology = topologyOf(design);
+          const full = analyze(topology, { size });
+          const fast = reachability(topology, { size });
+          const n = full.endpoints.length;
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < n; j++)
+              expect(fast.reach[i * n + j], `${full.endpoints[i]} → ${full.endpoints[j]}`).toBe(
+                full.results[i]![j]?.reachable ? 1 : 0,
+              );
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
@@ -106,6 +131,15 @@ function sameAsFromScratch(before: Topology, after: Topology, endpoints?: string
       expect(again.reach[i * n + j], `${fresh.endpoints[i]} → ${fresh.endpoints[j]}`).toBe(
         fresh.reach[i * n + j],
       );
+  // Paths and reasons too (the incremental run takes unchanged routing tables from the one before).
+  // Not for a routing loop: which stop a loop's path names first depends on which walk was made
+  // first, and a re-analysis makes fewer walks, in another order (a known quirk, like TTL's).
+  for (let i = 0; i < n; i++)
+    for (let j = (i * 5) % 7; j < n; j += 7) {
+      const expected = fresh.pair(i, j);
+      if (expected?.reason?.includes('routing loop')) continue;
+      expect(again.pair(i, j), `${fresh.endpoints[i]} → ${fresh.endpoints[j]}`).toEqual(expected);
+    }
   // A second edit from the incremental result: its records must hold as well as a full one's.
   const back = reachability(
     before,
@@ -116,21 +150,16 @@ function sameAsFromScratch(before: Topology, after: Topology, endpoints?: string
 }
 
 describe('reachability after an edit, from the previous result: the same as from scratch', () => {
-  it('for random one-element edits of generated designs (address, link cut, VLAN, route, new namespace)', () => {
+  it('for random one-element edits of generated designs (address, conflict, link cut and restore, VLAN, route, static routing, new namespace, MTU, VNI)', () => {
     let incremental = 0;
     let runs = 0;
     fc.assert(
       fc.property(
-        fc.record({
-          seed: fc.nat(1_000_000),
-          elements: fc.integer({ min: 5, max: 120 }),
-          downLinkChance: fc.double({ min: 0, max: 0.3, noNaN: true }),
-          staticRouterChance: fc.double({ min: 0, max: 1, noNaN: true }),
-          kind: fc.constantFrom(...EDIT_KINDS),
-          pick: fc.nat(1_000_000),
-          some: fc.boolean(),
-        }),
-        ({ kind, pick, some, ...opts }) => {
+        generatedDesign(120, 0.3),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(1_000_000),
+        fc.boolean(),
+        (opts, kind, pick, some) => {
           const design = generateDesign(opts);
           const edited = editDesign(design, kind, pick);
           if (!edited) return;
@@ -162,6 +191,95 @@ describe('reachability after an edit, from the previous result: the same as from
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('for a chain of edits, each re-analysed from the result before (the records of many edits at once)', () => {
+    fc.assert(
+      fc.property(
+        generatedDesign(80, 0.3),
+        fc.array(fc.tuple(fc.constantFrom(...EDIT_KINDS), fc.nat(1_000_000)), {
+          minLength: 2,
+          maxLength: 6,
+        }),
+        (opts, edits) => {
+          let design = generateDesign(opts);
+          let last = reachability(topologyOf(design));
+          for (const [kind, pick] of edits) {
+            const edited = editDesign(design, kind, pick);
+            if (!edited) continue;
+            design = edited;
+            const topology = topologyOf(design);
+            const again = reachability(topology, { previous: last });
+            const fresh = reachability(topology);
+            expect(again.endpoints).toEqual(fresh.endpoints);
+            const n = fresh.endpoints.length;
+            for (let k = 0; k < n * n; k++)
+              expect(
+                again.reach[k],
+                `${kind}: ${fresh.endpoints[Math.floor(k / n)]} → ${fresh.endpoints[k % n]}`,
+              ).toBe(fresh.reach[k]);
+            last = again;
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('when a namespace takes the address of a neighbour on its segment (explicit addresses, routed or not)', () => {
+    // Automatic addresses move out of the way of a taken one; written ones do not, so both
+    // namespaces answer for it on the segment: which one gets the packets depends on the others.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.boolean(),
+        fc.nat(99),
+        fc.nat(99),
+        fc.boolean(),
+        (count, routed, x, y, down) => {
+          const names = Array.from({ length: count }, (_, k) => `n${k}`);
+          const ip = (k: number) => `10.0.10.${k + 2}/24`;
+          const design = (taken: Record<string, string>) =>
+            makeDesign(
+              'conflict',
+              {
+                v10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+                v20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+                ...(routed ? { r1: { kind: 'router' } } : {}),
+                far: { kind: 'namespace' },
+                ...Object.fromEntries(names.map((n) => [n, { kind: 'namespace' }])),
+              },
+              [
+                ...names.map((n, k) => ({
+                  endpoints: [{ node: n, ip: taken[n] ?? ip(k) }, 'v10'] as [
+                    { node: string; ip: string },
+                    string,
+                  ],
+                  ...(down && k === 0 ? { state: 'down' as const } : {}),
+                })),
+                { endpoints: ['far', 'v20'] as [string, string] },
+                ...(routed
+                  ? [
+                      {
+                        endpoints: [{ node: 'r1', ip: '10.0.10.1/24' }, 'v10'] as [
+                          { node: string; ip: string },
+                          string,
+                        ],
+                      },
+                      { endpoints: ['r1', 'v20'] as [string, string] },
+                    ]
+                  : []),
+              ],
+            );
+          const who = names[x % count]!;
+          // Now and then the router's address: the gateway of everyone on the segment.
+          const whose = y % (count + 1);
+          const address = whose === count ? '10.0.10.1/24' : ip(whose);
+          sameAsFromScratch(topologyOf(design({})), topologyOf(design({ [who]: address })));
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 

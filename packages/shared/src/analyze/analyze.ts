@@ -84,8 +84,13 @@ export class MatrixRun {
    */
   private readonly cache: (Hop[] | PathResult | undefined)[][] = [];
 
-  constructor(topology: Topology, only?: string[]) {
-    this.m = new NetModel(topology);
+  /** `reuse`: the model before an edit and the namespaces it changed (see NetModel). */
+  constructor(
+    topology: Topology,
+    only?: string[],
+    reuse?: { model: NetModel; changed: Set<string> },
+  ) {
+    this.m = new NetModel(topology, reuse);
     this.fwd = new Forwarding(this.m);
     const hops = new Hops(this.m);
     const explain = new Explainer(this.m);

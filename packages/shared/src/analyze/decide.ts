@@ -111,7 +111,6 @@ export class PairDecider {
   private readonly rowRec: Int32Array;
   /** Per endpoint: the one namespace that owns its address, or MANY (several, or none). */
   private readonly owner: Int32Array;
-  private readonly routeIndexes: Map<Route, number>[] = [];
   /** Every address asked for as a destination (endpoint targets and the source addresses replies go to). */
   private readonly destinations = new Map<number, Destination>();
   private destList: (Destination | null)[] | null = null;
@@ -269,27 +268,19 @@ export class PairDecider {
     }
     this.wayOf[k] = w;
     const route = this.fwd.routeFor(ns, c);
-    this.routeAt[k] = route ? this.routeIndex(ns, route) : -1;
-    this.wayRec[k] = this.ledger.record(
-      -1,
-      route ? this.segmentRecord(route.dev) : -1,
-      r.walk ? this.walkRecord(r.walk) : -1,
-    );
+    this.routeAt[k] = route ? route.at : -1;
+    this.wayRec[k] = this.originRecord(route, r.walk);
     return w;
   }
 
-  /** Where `route` sits in the table of `ns`. */
-  private routeIndex(ns: number, route: Route): number {
-    let index = this.routeIndexes[ns];
-    if (!index) {
-      const made = new Map<Route, number>();
-      this.m.tables[ns]!.forEach((r, at) => {
-        made.set(r, at);
-      });
-      index = made;
-      this.routeIndexes[ns] = made;
-    }
-    return index.get(route)!;
+  /** The record of a way out of a source namespace: the segment its route sends on, to what, then its walk. */
+  private originRecord(route: Route | null, walk: Walk | null): number {
+    return this.ledger.record(
+      -1,
+      route ? this.segmentRecord(route.dev) : -1,
+      walk ? this.walkRecord(walk) : -1,
+      route ? route.via : -1,
+    );
   }
 
   private addWay(walk: Walk | null, egress: number, c: number): number {
@@ -325,8 +316,10 @@ export class PairDecider {
     let egress = this.wayEgress[w]!;
     if (walk) {
       const one = d.owner;
-      for (let at: Walk | null = walk; at; at = at.next)
-        if (one >= 0 ? one === at.ns : d.owners.includes(at.ns)) return at.ns;
+      // An owner that is no walk's stop is not on this one: most destinations skip the stops.
+      if (one < 0 || this.walk.stopAt[one] === 1)
+        for (let at: Walk | null = walk; at; at = at.next)
+          if (one >= 0 ? one === at.ns : d.owners.includes(at.ns)) return at.ns;
       egress = walk.end.egress;
     }
     if (egress < 0) return -1;
@@ -350,11 +343,7 @@ export class PairDecider {
     if (rec === undefined) {
       const route = this.fwd.routeFor(s, c);
       const r = this.walk.reach(s, c);
-      rec = this.ledger.record(
-        -1,
-        route ? this.segmentRecord(route.dev) : -1,
-        r.walk ? this.walkRecord(r.walk) : -1,
-      );
+      rec = this.originRecord(route, r.walk);
       this.recOfWide.set(k, rec);
     }
     return rec;
@@ -370,6 +359,7 @@ export class PairDecider {
         ledger.nsId(this.m.nsName[w.ns]!),
         w.dev >= 0 ? this.segmentRecord(w.dev) : -1,
         next,
+        w.via,
       );
       w.rec = rec;
     }

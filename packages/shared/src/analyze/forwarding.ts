@@ -7,6 +7,9 @@ import { networkOf } from '../net/ipv4.js';
 import type { NetModel } from './model.js';
 import type { Route } from './types.js';
 
+/** Tables of up to this many routes are scanned; longer ones are looked up by prefix length. */
+const SCAN = 12;
+
 export class Forwarding {
   /** Prefixes of every effective route, by length: the destination classes. */
   readonly prefixSets: Set<number>[] = [];
@@ -19,22 +22,25 @@ export class Forwarding {
 
   constructor(private readonly m: NetModel) {
     for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
-    for (let ns = 0; ns < m.tables.length; ns++) {
-      const lens: number[] = [];
-      const maps: Map<number, Route>[] = [];
-      for (const r of m.tables[ns]!) {
-        this.prefixSets[r.len]!.add(r.net);
-        if (lens[lens.length - 1] !== r.len) {
-          lens.push(r.len);
-          maps.push(new Map());
-        }
-        const map = maps[maps.length - 1]!;
-        // `| 0`: small-integer keys; the first route of a prefix wins, as in the kernel's table.
-        if (!map.has(r.net | 0)) map.set(r.net | 0, r);
+    for (let ns = 0; ns < m.tables.length; ns++)
+      for (const r of m.tables[ns]!) this.prefixSets[r.len]!.add(r.net);
+  }
+
+  /** A big table's routes by prefix length, made on its first lookup (small tables are scanned). */
+  private maps(ns: number): void {
+    const lens: number[] = [];
+    const maps: Map<number, Route>[] = [];
+    for (const r of this.m.tables[ns]!) {
+      if (lens[lens.length - 1] !== r.len) {
+        lens.push(r.len);
+        maps.push(new Map());
       }
-      this.lpmLens[ns] = lens;
-      this.lpmMaps[ns] = maps;
+      const map = maps[maps.length - 1]!;
+      // `| 0`: small-integer keys; the first route of a prefix wins, as in the kernel's table.
+      if (!map.has(r.net | 0)) map.set(r.net | 0, r);
     }
+    this.lpmLens[ns] = lens;
+    this.lpmMaps[ns] = maps;
   }
 
   /** Class of an address: its most specific covering prefix over every routing table. */
@@ -60,6 +66,16 @@ export class Forwarding {
   }
 
   lookup(ns: number, address: number): Route | undefined {
+    const table = this.m.tables[ns]!;
+    if (table.length <= SCAN) {
+      // Longest prefix first, ties in kernel order: the first that covers the address wins.
+      for (let k = 0; k < table.length; k++) {
+        const r = table[k]!;
+        if (networkOf(address, r.len) === r.net) return r;
+      }
+      return undefined;
+    }
+    if (!this.lpmLens[ns]) this.maps(ns);
     const lens = this.lpmLens[ns]!;
     const maps = this.lpmMaps[ns]!;
     for (let k = 0; k < lens.length; k++) {

@@ -11,16 +11,25 @@
  * every stop of a shared transit walk has one, shared by every way that
  * passes there. Each pair of the matrix points at the record of its request
  * and of its reply. After an edit, the namespaces whose interfaces, routes
- * or forwarding changed are dirty, and so is every segment whose members
- * changed or carry a dirty namespace; a record is dirty when its stop, its
- * segment or the rest of its way is; a pair whose two records are clean
- * gets the same answer as before, and only the others are decided again.
+ * or forwarding changed are dirty. A segment is dirty when its interfaces
+ * of unchanged namespaces are no longer together, or are joined by others
+ * of unchanged namespaces. A segment that only gained or lost interfaces of
+ * changed namespaces (or carries one) is "touched": on it, only the
+ * addresses of changed namespaces (before or after the edit) can be found
+ * somewhere else than before. So a record is dirty when its stop, its
+ * segment or the rest of its way is, or when it looks a changed address up
+ * (its gateway) on a touched segment; it is touched when it delivers on a
+ * touched segment (the destination is looked up there) or the rest of its
+ * way is. A pair whose two records are clean, or only touched while the
+ * two endpoints' addresses are not among the changed ones, gets the same
+ * answer as before; only the others are decided again.
  *
  * Records and segments only ever get added (ids stay valid for every
  * result that points at them), and they name namespaces and interfaces by
  * name, so they outlive the analysis that made them.
  */
 import type { IfaceSpec, NetnsSpec, RouteSpec, Topology } from '../model.js';
+import { parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import type { NetModel } from './model.js';
 
 export class Ledger {
@@ -30,6 +39,9 @@ export class Ledger {
   private recNs = new Int32Array(1024);
   private recComp = new Int32Array(1024);
   private recNext = new Int32Array(1024);
+  /** The gateway the stop looks up on its segment (`| 0`), when recGw is 1; else it delivers there. */
+  private recVia = new Int32Array(1024);
+  private recGw = new Uint8Array(1024);
   /** Record 0 depends on nothing: the answer for an endpoint without an address. */
   records = 1;
   /** Each segment's member interfaces (`netns/name`) and their namespaces, when it was recorded. */
@@ -53,121 +65,155 @@ export class Ledger {
   }
 
   /**
-   * A stop in namespace `ns` sending on segment `comp`, then the way `next` (each -1: none). A
-   * way out of a source namespace names no namespace: the pair checks its own two namespaces.
+   * A stop in namespace `ns` sending on segment `comp` to gateway `via` (-1: on-link, to the
+   * destination itself), then the way `next` (each -1: none). A way out of a source namespace
+   * names no namespace: the pair checks its own two namespaces.
    */
-  record(ns: number, comp: number, next: number): number {
+  record(ns: number, comp: number, next: number, via: number): number {
     const id = this.records++;
     if (id >= this.recNs.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
+      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
         b.set(a);
         return b;
       };
-      this.recNs = grow(this.recNs);
-      this.recComp = grow(this.recComp);
-      this.recNext = grow(this.recNext);
+      const size = this.recNs.length * 2;
+      this.recNs = grow(this.recNs, new Int32Array(size));
+      this.recComp = grow(this.recComp, new Int32Array(size));
+      this.recNext = grow(this.recNext, new Int32Array(size));
+      this.recVia = grow(this.recVia, new Int32Array(size));
+      this.recGw = grow(this.recGw, new Uint8Array(size));
     }
     this.recNs[id] = ns;
     this.recComp[id] = comp;
     this.recNext[id] = next;
+    this.recVia[id] = via | 0;
+    this.recGw[id] = via >= 0 ? 1 : 0;
     return id;
   }
 
+  /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
+  private readonly segmentIds = new Map<string, number>();
+
   segment(members: string[], ns: string[]): number {
-    this.compMembers.push(members);
-    this.compNs.push(ns);
-    return this.compMembers.length - 1;
+    // Every analysis records the segments it crosses: the same membership keeps its id, so the
+    // segments stay as many as there are distinct ones and not one more per analysis.
+    const key = members.join('\n');
+    let id = this.segmentIds.get(key);
+    if (id === undefined) {
+      this.compMembers.push(members);
+      this.compNs.push(ns);
+      id = this.compMembers.length - 1;
+      this.segmentIds.set(key, id);
+    }
+    return id;
   }
 
   /**
    * Which records no longer hold in `model`, given the namespaces whose own parts changed:
-   * dirty[record] is 1 when the record's stop, its segment or the rest of its way changed. A
-   * segment changed when its members are not exactly the same interfaces, or one of them changed,
-   * or a member's namespace changed its addresses (it answers ARP for all of them on any segment).
+   * state[record] is DIRTY, TOUCHED (holds unless the destination is a changed address) or
+   * CLEAN; `addresses` are the changed ones (`| 0`), every address of a changed namespace
+   * before and after.
    */
   dirty(
     changed: Set<string>,
     model: NetModel,
     before: Map<string, NsParts>,
     after: Map<string, NsParts>,
-  ): Uint8Array {
+  ): { state: Uint8Array; addresses: Set<number> } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
       const id = this.nsIds.get(name);
       if (id !== undefined) nsDirty[id] = 1;
     }
-    // Segment sizes in the new model, to see whether a recorded segment is still exactly itself.
+    const addresses = changedAddresses(changed, before, after);
+    // Per segment of the new model: its up interfaces, and those of them in changed namespaces.
     const size = new Map<number, number>();
+    const ofChanged = new Map<number, number>();
     for (let i = 0; i < model.ifaces.length; i++) {
       if (!model.up[i]) continue;
       const root = model.find(i);
       size.set(root, (size.get(root) ?? 0) + 1);
+      if (changed.has(model.nsName[model.ifaceNs[i]!]!))
+        ofChanged.set(root, (ofChanged.get(root) ?? 0) + 1);
     }
-    const compDirty = new Uint8Array(this.compMembers.length);
-    for (let c = 0; c < this.compMembers.length; c++) {
-      const members = this.compMembers[c]!;
-      const nss = this.compNs[c]!;
-      if (nss.some((ns) => changed.has(ns) && !sameMember(ns, before, after, members))) {
-        compDirty[c] = 1;
-        continue;
-      }
-      let root = -1;
-      let same = true;
-      for (const key of members) {
-        const i = model.ifaceIndex.get(key);
-        if (i === undefined || !model.up[i]) {
-          same = false;
-          break;
-        }
-        const r = model.find(i);
-        if (root === -1) root = r;
-        else if (r !== root) {
-          same = false;
-          break;
-        }
-      }
-      if (!same || size.get(root) !== members.length) compDirty[c] = 1;
-    }
-    const dirty = new Uint8Array(this.records);
+    const compState = new Uint8Array(this.compMembers.length);
+    for (let c = 0; c < this.compMembers.length; c++)
+      compState[c] = segmentState(this.compMembers[c]!, changed, model, size, ofChanged);
+    const state = new Uint8Array(this.records);
     // A record's rest of the way is always recorded before it, so one pass in order settles all.
     for (let r = 1; r < this.records; r++) {
       const next = this.recNext[r]!;
       const comp = this.recComp[r]!;
       const ns = this.recNs[r]!;
+      const seg = comp >= 0 ? compState[comp]! : CLEAN;
+      const rest = next >= 0 ? state[next]! : CLEAN;
       if (
         (ns >= 0 && nsDirty[ns] === 1) ||
-        (comp >= 0 && compDirty[comp] === 1) ||
-        (next >= 0 && dirty[next] === 1)
+        seg === DIRTY ||
+        rest === DIRTY ||
+        (seg === TOUCHED && this.recGw[r] === 1 && addresses.has(this.recVia[r]!))
       )
-        dirty[r] = 1;
+        state[r] = DIRTY;
+      else if ((seg === TOUCHED && this.recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
-    return dirty;
+    return { state, addresses };
   }
 }
 
+export const CLEAN = 0;
+export const DIRTY = 1;
+export const TOUCHED = 2;
+
 /**
- * Whether namespace `ns`, which changed, still has the same addresses and the same interfaces
- * among `members` (the rest of it does not touch the segment).
+ * A recorded segment in the new model: DIRTY when its interfaces of unchanged namespaces are
+ * gone, down or apart, or joined by other interfaces of unchanged namespaces; TOUCHED when it
+ * had or has interfaces of changed namespaces; CLEAN otherwise.
  */
-function sameMember(
-  ns: string,
+function segmentState(
+  members: string[],
+  changed: Set<string>,
+  model: NetModel,
+  size: Map<number, number>,
+  ofChanged: Map<number, number>,
+): number {
+  let root = -1;
+  let kept = 0;
+  let touched = false;
+  for (const key of members) {
+    // `netns/name`: an interface name has no '/'.
+    if (changed.has(key.slice(0, key.lastIndexOf('/')))) {
+      touched = true;
+      continue;
+    }
+    const i = model.ifaceIndex.get(key);
+    if (i === undefined || !model.up[i]) return DIRTY;
+    const r = model.find(i);
+    if (root === -1) root = r;
+    else if (r !== root) return DIRTY;
+    kept++;
+  }
+  if (root === -1) return DIRTY;
+  const others = ofChanged.get(root) ?? 0;
+  if (size.get(root)! - others !== kept) return DIRTY;
+  return touched || others > 0 ? TOUCHED : CLEAN;
+}
+
+/** Every address of a changed namespace, before and after (`| 0`). */
+function changedAddresses(
+  changed: Set<string>,
   before: Map<string, NsParts>,
   after: Map<string, NsParts>,
-  members: string[],
-): boolean {
-  const a = before.get(ns);
-  const b = after.get(ns);
-  if (!a || !b) return false;
-  const addresses = (p: NsParts) =>
-    p.ifaces
-      .flatMap((f) => (f.address === null ? [] : [f.address]))
-      .sort()
-      .join(' ');
-  if (addresses(a) !== addresses(b)) return false;
-  const byKey = new Map(b.ifaces.map((f) => [f.key, f]));
-  for (const f of a.ifaces) if (members.includes(f.key) && !same(f, byKey.get(f.key))) return false;
-  return true;
+): Set<number> {
+  const out = new Set<number>();
+  for (const ns of changed)
+    for (const parts of [before.get(ns), after.get(ns)])
+      for (const f of parts?.ifaces ?? []) {
+        const a = f.address === null ? null : parseIfAddress(f.address);
+        if (a) out.add(a.addr | 0);
+        const local = f.vxlan ? parseIpv4(f.vxlan.local) : null;
+        if (local !== null) out.add(local | 0);
+      }
+  return out;
 }
 
 /** Everything of one namespace that the analyzer reads: the namespace, its interfaces, its routes. */
@@ -222,7 +268,10 @@ export function same(a: unknown, b: unknown): boolean {
   const y = b as Record<string, unknown>;
   let keys = 0;
   for (const k in x) {
-    if (!same(x[k], y[k])) return false;
+    // Most fields are strings and numbers: compared here, without a call each.
+    const u = x[k];
+    const v = y[k];
+    if (u !== v && (typeof u !== 'object' || !same(u, v))) return false;
     keys++;
   }
   // Same values under every key of a; b has no other key (an absent key reads as undefined).

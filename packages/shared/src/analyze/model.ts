@@ -9,6 +9,12 @@ import { networkOf, parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import { DEFAULT_MTU, kernelMtus } from '../net/mtu.js';
 import { type BrokenRoute, DST, type Failure, push, type Route } from './types.js';
 
+/** Tables to take from the model before an edit: per namespace, its index there (-1: build it). */
+interface Reuse {
+  old: NetModel;
+  from: number[];
+}
+
 export class NetModel {
   readonly ifaces: IfaceSpec[];
   readonly ifaceIndex = new Map<string, number>();
@@ -26,6 +32,8 @@ export class NetModel {
   readonly nsRole: string[] = [];
   readonly nsIfaces: number[][] = [];
   readonly tables: Route[][] = [];
+  /** Number of routes over every table (Route.id runs from 0 to this). */
+  routeCount = 0;
   readonly broken: BrokenRoute[][] = [];
   readonly nsHasComputed: boolean[] = [];
   readonly nsHasStatic: boolean[] = [];
@@ -49,7 +57,16 @@ export class NetModel {
   }
   private mtus: number[] | null = null;
 
-  constructor(readonly topology: Topology) {
+  /**
+   * With `reuse` (the model of the topology before an edit, and the namespaces whose parts
+   * changed), the routing tables of unchanged namespaces are taken from it when every interface
+   * keeps its index and every link that changed state has its ends in changed namespaces: a
+   * table reads only its own namespace (and its down links' states, for its broken routes).
+   */
+  constructor(
+    readonly topology: Topology,
+    reuse?: { model: NetModel; changed: Set<string> },
+  ) {
     this.ifaces = topology.interfaces;
     for (const d of topology.domains) this.domains.set(d.id, d);
     for (const l of topology.links) this.linkState.set(l.id, l.state);
@@ -57,7 +74,27 @@ export class NetModel {
       this.addNs(ns.name, ns.node ?? ns.name, ns.forwarding, ns.role);
     this.indexInterfaces();
     this.buildComponents();
-    this.buildTables();
+    this.buildTables(reuse ? this.reusable(reuse.model, reuse.changed) : null);
+  }
+
+  /** Per namespace, its index in `old` when its table can be taken from there (else -1); null: none can. */
+  private reusable(old: NetModel, changed: Set<string>): Reuse | null {
+    if (old.ifaces.length !== this.ifaces.length || old.linkState.size !== this.linkState.size)
+      return null;
+    for (let i = 0; i < this.ifaces.length; i++)
+      if (old.ifaces[i]!.key !== this.ifaces[i]!.key) return null;
+    // A link's state is in the words of its ends' broken routes: a link that changed state must
+    // have all its ends in changed namespaces (a cut takes both ends down, so it has).
+    const moved = new Set<string>();
+    for (const [id, state] of this.linkState) if (old.linkState.get(id) !== state) moved.add(id);
+    if (moved.size > 0)
+      for (const f of this.ifaces)
+        if (f.link && moved.has(f.link) && !changed.has(f.netns)) return null;
+    this.routeCount = old.routeCount;
+    const from = this.nsName.map((name) =>
+      changed.has(name) ? -1 : (old.nsIndex.get(name) ?? -1),
+    );
+    return { old, from };
   }
 
   ns(name: string): number {
@@ -106,6 +143,14 @@ export class NetModel {
         else if (!owners.includes(ns)) owners.push(ns);
       }
     });
+  }
+
+  /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
+  ifaceIn(ns: number, name: string): number {
+    const list = this.nsIfaces[ns]!;
+    for (let k = list.length - 1; k >= 0; k--)
+      if (this.ifaces[list[k]!]!.name === name) return list[k]!;
+    return -1;
   }
 
   find(i: number): number {
@@ -208,10 +253,12 @@ export class NetModel {
     return null;
   }
 
-  private buildTables(): void {
+  private buildTables(reuse: Reuse | null): void {
+    // A namespace added by a route below (not listed) is past `from`: built.
+    const taken = (ns: number) => reuse !== null && (reuse.from[ns] ?? -1) >= 0;
     const connected: Route[][] = this.tables.map(() => []);
     for (let i = 0; i < this.ifaces.length; i++) {
-      if (!this.up[i] || this.addr[i]! < 0) continue;
+      if (!this.up[i] || this.addr[i]! < 0 || taken(this.ifaceNs[i]!)) continue;
       const len = this.plen[i]!;
       connected[this.ifaceNs[i]!]!.push({
         net: networkOf(this.addr[i]!, len),
@@ -219,18 +266,33 @@ export class NetModel {
         dev: i,
         via: -1,
         spec: null,
+        id: -1,
+        at: -1,
       });
     }
     const written: Route[][] = this.tables.map(() => []);
+    const dsts = new Map<string, { net: number; len: number }>();
+    const vias = new Map<string | undefined, number>();
     for (const spec of this.topology.routes) {
       const ns = this.ns(spec.netns);
+      if (taken(ns)) continue;
       if (spec.origin === 'computed') this.nsHasComputed[ns] = true;
       if (spec.origin === 'static') this.nsHasStatic[ns] = true;
-      const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
-      const len = to?.len ?? 32;
-      const net = networkOf(to?.addr ?? -1, len);
-      const dev = this.ifaceIndex.get(`${spec.netns}/${spec.dev}`) ?? -1;
-      const via = parseIpv4(spec.via) ?? -1;
+      // Thousands of routes name a few hundred prefixes and gateways: each text is read once.
+      let dst = dsts.get(spec.to);
+      if (!dst) {
+        const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
+        const len = to?.len ?? 32;
+        dst = { net: networkOf(to?.addr ?? -1, len), len };
+        dsts.set(spec.to, dst);
+      }
+      const { net, len } = dst;
+      const dev = this.ifaceIn(ns, spec.dev);
+      let via = vias.get(spec.via);
+      if (via === undefined) {
+        via = parseIpv4(spec.via) ?? -1;
+        vias.set(spec.via, via);
+      }
       const problem = this.routeProblem(ns, dev, via, spec);
       if (problem) {
         this.broken[ns]!.push({
@@ -245,12 +307,25 @@ export class NetModel {
       }
       // A written route for a prefix that is already connected is refused by the kernel (File exists).
       if (connected[ns]!.some((r) => r.net === net && r.len === len)) continue;
-      written[ns]!.push({ net, len, dev, via, spec });
+      written[ns]!.push({ net, len, dev, via, spec, id: -1, at: -1 });
     }
     for (let ns = 0; ns < this.tables.length; ns++) {
+      if (taken(ns)) {
+        const { old, from } = reuse!;
+        const o = from[ns]!;
+        this.tables[ns] = old.tables[o]!;
+        this.broken[ns] = old.broken[o]!;
+        this.nsHasComputed[ns] = old.nsHasComputed[o]!;
+        this.nsHasStatic[ns] = old.nsHasStatic[o]!;
+        continue;
+      }
       const table = [...connected[ns]!, ...written[ns]!];
       // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
       table.sort((x, y) => y.len - x.len);
+      for (let at = 0; at < table.length; at++) {
+        table[at]!.at = at;
+        table[at]!.id = this.routeCount++;
+      }
       this.tables[ns] = table;
     }
   }

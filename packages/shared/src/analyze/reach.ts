@@ -9,8 +9,18 @@
  * Ledger); the others keep their answer.
  */
 import type { PairResult, Topology } from '../model.js';
+import { parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun, newDecided } from './analyze.js';
-import { changedNamespaces, Ledger, type NsParts, partsByNs } from './ledger.js';
+import {
+  CLEAN,
+  changedNamespaces,
+  DIRTY,
+  Ledger,
+  type NsParts,
+  partsByNs,
+  TOUCHED,
+} from './ledger.js';
+import type { NetModel } from './model.js';
 
 export interface Reachability {
   /** Endpoint element ids (as in Matrix), sorted. */
@@ -29,6 +39,7 @@ export interface Reachability {
 
 /** What a result keeps for the next one. */
 interface Kept {
+  model: NetModel;
   ledger: Ledger;
   decided: Decided;
   parts: Map<string, NsParts>;
@@ -56,23 +67,30 @@ export function reachability(
 ): Reachability {
   const size = opts?.size;
   checkPingSize(size);
-  const run = new MatrixRun(topology, opts?.endpoints);
-  const n = run.names.length;
   const only = opts?.endpoints ? JSON.stringify(opts.endpoints) : undefined;
   const parts = partsByNs(topology);
   const before = opts?.previous ? kept.get(opts.previous) : undefined;
-  let decided: Decided | null = null;
-  let ledger: Ledger | undefined;
-  let count = n * n;
-  if (
+  const changed =
     before &&
     size === undefined &&
     before.only === only &&
     !before.ttlCut &&
-    before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(n * n, 1024)
-  ) {
+    before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(before.endpoints.size ** 2, 1024)
+      ? changedNamespaces(before.parts, parts)
+      : null;
+  // The unchanged namespaces' routing tables are taken from the model before.
+  const run = new MatrixRun(
+    topology,
+    opts?.endpoints,
+    before && changed ? { model: before.model, changed } : undefined,
+  );
+  const n = run.names.length;
+  let decided: Decided | null = null;
+  let ledger: Ledger | undefined;
+  let count = n * n;
+  if (before && changed) {
     ledger = before.ledger;
-    const redone = again(run, before, changedNamespaces(before.parts, parts), parts, topology);
+    const redone = again(run, before, changed, parts, topology);
     decided = redone.out;
     count = redone.count;
     // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
@@ -111,6 +129,7 @@ export function reachability(
   };
   if (size === undefined)
     kept.set(result, {
+      model: run.m,
       ledger: ledger!,
       decided,
       parts,
@@ -133,12 +152,12 @@ function again(
   parts: Map<string, NsParts>,
   topology: Topology,
 ): { out: Decided; count: number } {
-  const dirty = before.ledger.dirty(changed, run.m, before.parts, parts);
+  const { state, addresses } = before.ledger.dirty(changed, run.m, before.parts, parts);
   run.attach(before.ledger);
   const n = run.names.length;
-  const out = newDecided(n);
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
+  const hit = new Uint8Array(n);
   const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
   run.names.forEach((name, i) => {
     const old = before.endpoints.get(name);
@@ -146,7 +165,18 @@ function again(
     if (old && old.netns === e.netns && old.address === e.address) was[i] = old.index;
     // An endpoint keeps its answers only if its namespace is unchanged too.
     if (changed.has(e.netns)) fresh[i] = 1;
+    // Found somewhere else than before on a touched segment: asked again there.
+    else if (hasChangedAddress(parts.get(e.netns), e.address, addresses)) hit[i] = 1;
   });
+  // Whether the pair (i, j) — request record f, reply record b — holds: as before, unless the
+  // records changed, or a touched segment looks up j's target (request) or i's address (reply).
+  const holds = (i: number, j: number, f: number, b: number): boolean => {
+    const sf = state[f]!;
+    if (sf === DIRTY || (sf === TOUCHED && hit[j] === 1)) return false;
+    if (b < 0) return true;
+    const sb = state[b]!;
+    return sb === CLEAN || (sb === TOUCHED && hit[i] === 0);
+  };
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
   let count = 0;
@@ -157,9 +187,7 @@ function again(
   if (identity) {
     for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
     // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
-    out.reach.set(reach);
-    out.request.set(request);
-    out.reply.set(reply);
+    const out: Decided = { reach: reach.slice(), request: request.slice(), reply: reply.slice() };
     for (let i = 0; i < n; i++) {
       const row = i * n;
       if (fresh[i] === 1) {
@@ -168,8 +196,7 @@ function again(
         continue;
       }
       for (let j = 0; j < n; j++) {
-        const b = reply[row + j]!;
-        if (fresh[j] === 1 || dirty[request[row + j]!] === 1 || (b >= 0 && dirty[b] === 1)) {
+        if (fresh[j] === 1 || !holds(i, j, request[row + j]!, reply[row + j]!)) {
           run.decide(i, j, out);
           count++;
         }
@@ -177,6 +204,7 @@ function again(
     }
     return { out, count };
   }
+  const out = newDecided(n);
   for (let i = 0; i < n; i++) {
     const oi = fresh[i] === 1 ? -1 : was[i]!;
     for (let j = 0; j < n; j++) {
@@ -185,7 +213,7 @@ function again(
         const q = oi * m + oj;
         const f = request[q]!;
         const b = reply[q]!;
-        if (dirty[f] === 0 && (b < 0 || dirty[b] === 0)) {
+        if (holds(i, j, f, b)) {
           const p = i * n + j;
           out.reach[p] = reach[q]!;
           out.request[p] = f;
@@ -198,4 +226,20 @@ function again(
     }
   }
   return { out, count };
+}
+
+/** Whether the endpoint's address or an address of its namespace is among the changed ones. */
+function hasChangedAddress(
+  parts: NsParts | undefined,
+  address: string,
+  changed: Set<number>,
+): boolean {
+  if (changed.size === 0) return false;
+  const own = parseIfAddress(address);
+  if (own && changed.has(own.addr | 0)) return true;
+  for (const f of parts?.ifaces ?? []) {
+    const a = f.address === null ? null : parseIfAddress(f.address);
+    if (a && changed.has(a.addr | 0)) return true;
+  }
+  return false;
 }

@@ -15,6 +15,10 @@ export interface Route {
   /** Gateway address, or -1 for a connected (on-link) route. */
   via: number;
   spec: RouteSpec | null;
+  /** Index of the route among every route of its model (for per-route tables), set with the tables. */
+  id: number;
+  /** Index of the route in its namespace's table (longest prefix first). */
+  at: number;
 }
 
 /** A RouteSpec the kernel would refuse (or flush), kept to explain a missing route. */
@@ -42,6 +46,8 @@ export interface Walk {
   ns: number;
   /** Interface this stop sends on (its route's device), or -1 when it has no route. */
   dev: number;
+  /** The gateway its route sends to on `dev`, or -1 (on-link: the destination itself, or no route). */
+  readonly via: number;
   /** This stop's hops: its forward hop and the crossing, or its failure hop. */
   readonly head: Hop[];
   /** The rest of the walk from the next stop, or null when it ends here. */
@@ -57,6 +63,25 @@ export interface Walk {
   rec: number;
   /** The matrix's way that starts with this walk, once one does (-1 until then). */
   way: number;
+}
+
+/**
+ * A failure whose words are made when first read: the all-pairs matrix makes many failures
+ * (every class a namespace has no route for) and reads the words of almost none.
+ */
+export class LazyFailure implements Failure {
+  private made: Failure | null = null;
+  constructor(private readonly make: () => Failure) {}
+  private get failure(): Failure {
+    this.made ??= this.make();
+    return this.made;
+  }
+  get reason(): string {
+    return this.failure.reason;
+  }
+  get blame(): string[] {
+    return this.failure.blame;
+  }
 }
 
 export interface OriginStep {

@@ -12,6 +12,7 @@ import type { NetModel } from './model.js';
 import {
   DST,
   type Failure,
+  LazyFailure,
   type OriginStep,
   type PathResult,
   type Route,
@@ -32,8 +33,10 @@ export class Walker {
   private readonly reasonMemo = new Map<Failure, Map<number, string>>();
   /** Namespace where the last successful trace() delivered. */
   private tracedAt = -1;
-  readonly transitMemo: Map<number, Walk | 'busy'>[] = [];
-  private readonly nextHopMemo = new Map<Route, { ns: number; arrival: number } | Failure>();
+  /** Per namespace, per destination class: its transit walk (arrays: a Map per namespace was slower). */
+  readonly transitMemo: (Walk | 'busy' | undefined)[][] = [];
+  /** Per route (by Route.id): its next hop, or why there is none. */
+  private readonly nextHopMemo: ({ ns: number; arrival: number } | Failure | undefined)[] = [];
   /** Paths to addresses that are not endpoint targets (a reply to a secondary source address), per namespace. */
   private readonly pathMemo: Map<number, PathResult>[] = [];
   private readonly transitStack: number[] = [];
@@ -80,13 +83,17 @@ export class Walker {
     return f;
   }
 
+  /** Namespaces that are a stop of some transit walk (1), the only ones a walk can deliver in. */
+  readonly stopAt: number[] = [];
+
   private transitWalk(ns: number, cls: number): Walk | 'busy' {
+    this.stopAt[ns] = 1;
     let memo = this.transitMemo[ns];
     if (!memo) {
-      memo = new Map();
+      memo = [];
       this.transitMemo[ns] = memo;
     }
-    const known = memo.get(cls);
+    const known = memo[cls];
     if (known) return known;
     if (this.transitStack.length >= TTL) {
       this.ttlCut = true;
@@ -95,11 +102,11 @@ export class Walker {
         blame: [this.m.nsElement[ns]!],
       });
     }
-    memo.set(cls, 'busy');
+    memo[cls] = 'busy';
     this.transitStack.push(ns);
     const w = this.step(ns, cls);
     this.transitStack.pop();
-    memo.set(cls, w);
+    memo[cls] = w;
     return w;
   }
 
@@ -117,7 +124,7 @@ export class Walker {
       return failWalk(
         ns,
         this.hops.failHop(ns, `drops the packet: no route`),
-        this.explain.noRoute(ns, rep),
+        new LazyFailure(() => this.explain.noRoute(ns, rep)),
       );
     // The stop's hops (its forward hop and the crossing) are made when a path first asks for them:
     // the all-pairs matrix walks without ever reading them.
@@ -130,7 +137,7 @@ export class Walker {
         this.hops.stopHop(ns, route, false),
         this.hops.failHop(ns, `cannot reach its next hop ${route.spec!.via}`),
       ];
-      return stop(ns, route.dev, hops, null, -1, { egress: -1, fail: next });
+      return stop(ns, route.dev, hops, null, -1, { egress: -1, fail: next }, null, route.via);
     }
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
@@ -159,9 +166,9 @@ export class Walker {
         -1,
         end,
       );
-      return stop(ns, route.dev, head, back, next.arrival, end, this);
+      return stop(ns, route.dev, head, back, next.arrival, end, this, route.via);
     }
-    return stop(ns, route.dev, head, rest, next.arrival, rest.end, this);
+    return stop(ns, route.dev, head, rest, next.arrival, rest.end, this, route.via);
   }
 
   private readonly transitHeadMemo = new Map<Route, Hop[]>();
@@ -182,19 +189,20 @@ export class Walker {
   }
 
   private nextHop(ns: number, route: Route): { ns: number; arrival: number } | Failure {
-    let known = this.nextHopMemo.get(route);
+    let known = this.nextHopMemo[route.id];
     if (!known) {
       const owner = this.m.ownerInComponent(route.dev, route.via);
       if (owner >= 0) known = { ns: this.m.ifaceNs[owner]!, arrival: owner };
-      else {
-        const why = this.explain.explainL2(route.dev, route.via);
-        const el = this.m.nsElement[ns]!;
-        known = {
-          reason: `${el} cannot reach its gateway ${formatIpv4(route.via)}: ${why.reason}`,
-          blame: why.blame,
-        };
-      }
-      this.nextHopMemo.set(route, known);
+      else
+        known = new LazyFailure(() => {
+          const why = this.explain.explainL2(route.dev, route.via);
+          const el = this.m.nsElement[ns]!;
+          return {
+            reason: `${el} cannot reach its gateway ${formatIpv4(route.via)}: ${why.reason}`,
+            blame: why.blame,
+          };
+        });
+      this.nextHopMemo[route.id] = known;
     }
     return known;
   }
@@ -397,6 +405,7 @@ class Stop implements Walk {
     readonly nextArrival: number,
     readonly end: Walk['end'],
     private readonly maker: Walker | null,
+    readonly via: number,
   ) {
     const eager = Array.isArray(head);
     this.hops = eager ? head : null;
@@ -423,8 +432,9 @@ function stop(
   nextArrival: number,
   end: Walk['end'],
   maker: Walker | null = null,
+  via = -1,
 ): Walk {
-  return new Stop(ns, dev, head, next, nextArrival, end, maker);
+  return new Stop(ns, dev, head, next, nextArrival, end, maker, via);
 }
 
 function failWalk(ns: number, hop: Hop, fail: Failure): Walk {
