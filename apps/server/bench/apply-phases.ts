@@ -19,7 +19,14 @@ import type { EngineKernel } from '../src/lab/lab-engine.js';
 
 const namespaces = Number(process.argv[2] ?? 200);
 const lab = `phase${namespaces}`;
-const design: Design = generateDesign({ seed: 42, namespaces, name: lab, downLinkChance: 0 });
+const design: Design = process.env.ELEMENTS
+  ? generateDesign({
+      seed: 2026,
+      elements: Number(process.env.ELEMENTS),
+      name: lab,
+      downLinkChance: 0,
+    })
+  : generateDesign({ seed: 42, namespaces, name: lab, downLinkChance: 0 });
 const changeAt = Number(process.env.CHANGE_AT ?? 0);
 
 const spent = new Map<string, number>();

@@ -419,11 +419,34 @@ class Sockets:
         self.open = {}  # name -> (IPRoute, (st_dev, st_ino)), least recently used first
         self.checked = set()  # names whose socket was checked during this request
         self.indexes = {}  # (name, ifname) -> index
+        self.net_dir = None  # (name, fd of its /proc/sys/net) during a request's sysctls
 
     def begin(self):
         """A new request: sockets are checked again before use, device indexes are read again."""
         self.checked.clear()
         self.indexes.clear()
+        self.close_sysctl_dir()
+
+    def sysctl_dir(self, name):
+        """The namespace's /proc/sys/net, kept while its sysctls are written (a plan writes a
+        namespace's together); one at a time."""
+        if self.net_dir is not None and self.net_dir[0] == name:
+            return self.net_dir[1]
+        self.close_sysctl_dir()
+
+        def opendir(_fd):
+            try:
+                return os.open('/proc/sys/net', os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError as e:
+                raise KernelError('sysctl: cannot open /proc/sys/net in "%s": %s' % (name, oserror_text(e)))
+
+        self.net_dir = (name, in_netns(name, opendir))
+        return self.net_dir[1]
+
+    def close_sysctl_dir(self):
+        if self.net_dir is not None:
+            os.close(self.net_dir[1])
+            self.net_dir = None
 
     def warm(self, name):
         return name in self.open
@@ -459,6 +482,8 @@ class Sockets:
         """Closes the socket inside NAME (before it is deleted or made again) and forgets its devices."""
         hit = self.open.pop(name, None)
         self.checked.discard(name)
+        if self.net_dir is not None and self.net_dir[0] == name:
+            self.close_sysctl_dir()
         if hit is not None:
             hit[0].close()
         if any(k[0] == name for k in self.indexes):
@@ -489,11 +514,16 @@ def same_netns(name, inode):
 SOCKS = Sockets()
 
 
-def write_sysctl(key, value):
+def write_sysctl(key, value, net_dir):
+    """Writes KEY (net.…) through NET_DIR, the namespace's /proc/sys/net: the walk from /proc/sys
+    down to its own `net` is done once per namespace, as it grows with the namespaces on the machine."""
     path = '/proc/sys/' + key.replace('.', '/')
     try:
-        with open(path, 'w') as f:
-            f.write(value)
+        fd = os.open(key[len('net.'):].replace('.', '/'), os.O_WRONLY | os.O_CLOEXEC, dir_fd=net_dir)
+        try:
+            os.write(fd, value.encode())
+        finally:
+            os.close(fd)
     except OSError as e:
         raise KernelError('sysctl: cannot set "%s" (%s): %s' % (key, path, oserror_text(e)))
 
@@ -552,7 +582,8 @@ def execute(op, kind, socks, root):
         set_nsid(root, ns)
         return
     if kind == 'sysctl':
-        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value']))
+        net_dir = socks.sysctl_dir(ns)
+        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value'], net_dir))
         return
     ipr = socks.get(ns)
     dev = op.get('dev')
@@ -1117,6 +1148,7 @@ def run(req_id, ops, root, observer):
               'ms': {k: round(v * 1000, 1) for k, v in spent.items()}})
     finally:
         socks.indexes.clear()
+        socks.close_sysctl_dir()
 
 
 def parse(line):
