@@ -351,7 +351,14 @@ def netns_del(name):
 
 try:
     from pyroute2 import IPRoute
-    from pyroute2.netlink import NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST
+    from pyroute2.netlink import (
+        NLM_F_ACK,
+        NLM_F_CREATE,
+        NLM_F_DUMP,
+        NLM_F_EXCL,
+        NLM_F_REPLACE,
+        NLM_F_REQUEST,
+    )
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink.rtnl import (
         RTM_DELADDR,
@@ -367,6 +374,7 @@ try:
         RTM_NEWNSID,
         RTM_NEWROUTE,
     )
+    from pyroute2.netlink.rtnl.marshal import MarshalRtnl
     from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
     from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
     from pyroute2.netlink.rtnl.ndmsg import ndmsg
@@ -389,6 +397,10 @@ def netlink_text(e):
     if extra and extra != plain:
         return 'Error: %s%s' % (extra, '' if extra.endswith('.') else '.')
     return 'RTNETLINK answers: %s' % plain
+
+
+# Decodes the route events the monitor hears (pyroute2's own parser for rtnetlink messages).
+EVENTS = MarshalRtnl()
 
 
 def new_socket():
@@ -702,7 +714,9 @@ def dump_links(ipr):
 PARTS = ('links', 'addrs', 'routes', 'sysctls')
 # What an event of each group makes stale in a namespace's reading. A link set down loses its IPv4
 # routes, and an address removed the routes through it, without a route event of their own.
-STALE_BY_GROUP = {1: ('links', 'routes'), 5: ('addrs', 'routes'), 7: ('routes',), 24: ('sysctls',)}
+# Route events are applied to the routes read (route_events), not dropped: RTNLGRP_IPV4_ROUTE.
+STALE_BY_GROUP = {1: ('links', 'routes'), 5: ('addrs', 'routes'), 7: (), 24: ('sysctls',)}
+ROUTE_GROUP = 7
 
 
 def read_links(ipr):
@@ -755,8 +769,19 @@ def read_addrs(ipr):
     return addrs
 
 
+def route_of(r):
+    """A main-table route the reading keeps (with a gateway, or default) as (to, via, device
+    index, tos, priority): the last two are the kernel's key beside the destination; or None."""
+    a = attrs_of(r)
+    gateway = value(a, 'RTA_GATEWAY')
+    if r['table'] != 254 or (gateway is None and r['dst_len'] != 0):
+        return None
+    to = 'default' if r['dst_len'] == 0 else '%s/%d' % (value(a, 'RTA_DST'), r['dst_len'])
+    return (to, gateway, value(a, 'RTA_OIF'), r['tos'], value(a, 'RTA_PRIORITY', 0))
+
+
 def read_routes(ipr):
-    """The main table's routes with a gateway, and default routes, as (to, via, device index)."""
+    """The main table's routes with a gateway, and default routes (route_of's shape)."""
     msg = rtmsg()
     msg['family'] = socket.AF_INET
     msg['table'] = 254  # the kernel filters by table (strict checking): no local routes to decode
@@ -766,14 +791,33 @@ def read_routes(ipr):
         if e.code != errno.ENOENT:
             raise
         found = ()  # no main table yet: a namespace without a route
-    routes = []
-    for r in found:
-        a = attrs_of(r)
-        gateway = value(a, 'RTA_GATEWAY')
-        if r['table'] != 254 or (gateway is None and r['dst_len'] != 0):
-            continue
-        to = 'default' if r['dst_len'] == 0 else '%s/%d' % (value(a, 'RTA_DST'), r['dst_len'])
-        routes.append((to, gateway, value(a, 'RTA_OIF')))
+    return [route for route in map(route_of, found) if route is not None]
+
+
+def route_events(routes, chunks):
+    """The routes of a reading with the route events heard since applied in order (each says
+    the whole of the route it names, so events the reading already shows change nothing):
+    a route moved in a router is not read again. None when an event is not understood."""
+    routes = list(routes)
+    for chunk in chunks:
+        for m in EVENTS.parse(chunk):
+            kind = m['header']['type']
+            if kind not in (RTM_NEWROUTE, RTM_DELROUTE):
+                continue
+            if m['header'].get('error') is not None:
+                return None
+            route = route_of(m)
+            if route is None:
+                continue
+            key = (route[0], route[3], route[4])
+            if kind == RTM_DELROUTE:
+                if route in routes:
+                    routes.remove(route)
+                continue
+            if m['header']['flags'] & NLM_F_REPLACE:
+                routes = [r for r in routes if (r[0], r[3], r[4]) != key]
+            if route not in routes:
+                routes.append(route)
     return routes
 
 
@@ -836,8 +880,8 @@ def assemble(name, parts):
             iface['vxlan'] = dict(d['vxlan'], underlayDev=by_index.get(underlay) if underlay else None)
             vxlans.append((d['ifindex'], d['name']))
         interfaces.append(iface)
-    routes = [{'netns': name, 'to': to, 'via': via, 'dev': by_index.get(oif, '') if oif else ''}
-              for to, via, oif in parts['routes']]
+    routes = [{'netns': name, 'to': r[0], 'via': r[1], 'dev': by_index.get(r[2], '') if r[2] else ''}
+              for r in parts['routes']]
     sysctls = [{'netns': name, 'key': k, 'value': v} for k, v in parts['sysctls']]
     return {'interfaces': interfaces, 'routes': routes, 'sysctls': sysctls}, vxlans
 
@@ -905,23 +949,30 @@ class Monitor:
         self.socks = []
 
     def changed(self):
-        """{nsid: parts gone stale} since the last call; None when events were lost (everything is suspect)."""
+        """({nsid: parts gone stale}, {nsid: [route events, as received]}) since the last call;
+        None when events were lost (everything is suspect)."""
         stale = {}
+        routes = {}
         space = socket.CMSG_SPACE(4)
         for s, parts in self.socks:
+            keep = not parts  # the route socket: its events are applied, not just counted
             while True:
                 try:
-                    _, ancillary, _, _ = s.recvmsg(65536, space)
+                    data, ancillary, _, _ = s.recvmsg(65536, space)
                 except BlockingIOError:
                     break
                 except OSError as e:
                     if e.errno == errno.ENOBUFS:
                         return None
                     raise
-                for level, kind, data in ancillary:
-                    if level == SOL_NETLINK and kind == NETLINK_LISTEN_ALL_NSID and len(data) >= 4:
-                        stale.setdefault(struct.unpack('i', data[:4])[0], set()).update(parts)
-        return stale
+                for level, kind, cdata in ancillary:
+                    if level == SOL_NETLINK and kind == NETLINK_LISTEN_ALL_NSID and len(cdata) >= 4:
+                        nsid = struct.unpack('i', cdata[:4])[0]
+                        if keep:
+                            routes.setdefault(nsid, []).append(data)
+                        else:
+                            stale.setdefault(nsid, set()).update(parts)
+        return stale, routes
 
 
 class Reading:
@@ -955,12 +1006,27 @@ class Observer:
             self.cache.clear()
             self.by_nsid.clear()
             return
-        for nsid, parts in changed.items():
+        stale, routes = changed
+        for nsid, parts in stale.items():
             hit = self.cache.get(self.by_nsid.get(nsid))
             if hit is None:
                 continue
             for part in parts:
                 hit.parts.pop(part, None)
+            hit.text = None
+        # After the drops: routes a link or address event made stale are read again whole.
+        for nsid, chunks in routes.items():
+            hit = self.cache.get(self.by_nsid.get(nsid))
+            if hit is None or 'routes' not in hit.parts:
+                continue
+            try:
+                moved = route_events(hit.parts['routes'], chunks)
+            except Exception:  # noqa: BLE001 - an event not understood: read them again
+                moved = None
+            if moved is None:
+                hit.parts.pop('routes', None)
+            else:
+                hit.parts['routes'] = moved
             hit.text = None
 
     def read(self, name, ipr, fd, parts, text):
