@@ -603,14 +603,19 @@ export function createApp(deps: AppDeps): express.Express {
         ...(r.rollback ? { rollback: r.rollback.state } : {}),
       }),
     );
-    // The kernel work and its verification are done: answer now; the status follows over the socket.
-    hub
-      .labChanged(design.name)
-      .catch((err: unknown) =>
-        logger.warn({ lab: design.name, err: String(err) }, 'status after apply failed'),
-      );
+    // The kernel work and its verification are done: answer now; the status follows over the
+    // socket, started once the answer is sent ('close': written out, or its client gone), as its
+    // first step resolves the design, a second of work for a 2,000-element lab that must not hold
+    // the answer back.
     // Not the resolved topology (several MB for a 1,124-namespace lab): the browser resolves its own.
     const { topology: _topology, ...answer } = result;
+    res.once('close', () => {
+      hub
+        .labChanged(design.name)
+        .catch((err: unknown) =>
+          logger.warn({ lab: design.name, err: String(err) }, 'status after apply failed'),
+        );
+    });
     res.status(result.ok ? 200 : 422).json(answer satisfies ApplyAnswer);
   });
 
@@ -623,12 +628,12 @@ export function createApp(deps: AppDeps): express.Express {
       (r) => ({ ops: r.removed.length, result: 'ok' }),
     );
     // As apply: the namespaces are gone, answer now; the status follows over the socket.
+    res.json(result);
     hub
       .labChanged(lab)
       .catch((err: unknown) =>
         logger.warn({ lab, err: String(err) }, 'status after destroy failed'),
       );
-    res.json(result);
   }
 
   api.post('/labs/:design/destroy', async (req, res) => {

@@ -44,10 +44,12 @@ so it is kept only while /run/netns/NAME still names that namespace: checked
 at its first use in each request, when /run/netns loses a name (inotify), and
 all are closed after WARM_IDLE_S without a request.
 
-observe keeps each namespace's last reading while no netlink event says it
-changed: one root socket listens to every namespace with an nsid
-(NETLINK_LISTEN_ALL_NSID) for link, address, route and netconf events, and
-any event of a namespace drops its reading. A reading is kept only for a
+observe keeps each namespace's last reading, in parts (devices, addresses,
+routes, sysctls), while no netlink event says a part changed: root sockets
+listen to every namespace with an nsid (NETLINK_LISTEN_ALL_NSID), one for each
+of link, address, route and netconf events, and an event drops the parts it
+can have changed (STALE_BY_GROUP): routes moved in a router are read again
+without its devices. A reading is kept only for a
 namespace with an nsid, whose name still points at the same namespace
 (device and inode of /run/netns/NAME); a lost event (ENOBUFS) drops them all.
 VXLAN flood entries are read every time (neighbour events come with traffic).
@@ -94,7 +96,8 @@ MNT_DETACH = 2
 SOL_NETLINK = 270
 NETLINK_ADD_MEMBERSHIP = 1
 NETLINK_LISTEN_ALL_NSID = 8
-# RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF (not NEIGH: see Observer)
+# RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_NETCONF (not NEIGH: see Observer),
+# one root socket each (STALE_BY_GROUP: what an event of each makes stale)
 MONITOR_GROUPS = (1, 5, 7, 24)
 NSID_UNASSIGNED = (0xFFFFFFFF, -1, None)
 FLOOD_MAC = '00:00:00:00:00:00'
@@ -348,7 +351,14 @@ def netns_del(name):
 
 try:
     from pyroute2 import IPRoute
-    from pyroute2.netlink import NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST
+    from pyroute2.netlink import (
+        NLM_F_ACK,
+        NLM_F_CREATE,
+        NLM_F_DUMP,
+        NLM_F_EXCL,
+        NLM_F_REPLACE,
+        NLM_F_REQUEST,
+    )
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink.rtnl import (
         RTM_DELADDR,
@@ -356,16 +366,20 @@ try:
         RTM_GETADDR,
         RTM_GETLINK,
         RTM_GETNEIGH,
+        RTM_GETNETCONF,
+        RTM_NEWNETCONF,
         RTM_GETROUTE,
         RTM_NEWADDR,
         RTM_NEWLINK,
         RTM_NEWNSID,
         RTM_NEWROUTE,
     )
+    from pyroute2.netlink.rtnl.marshal import MarshalRtnl
     from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
     from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
     from pyroute2.netlink.rtnl.ndmsg import ndmsg
     from pyroute2.netlink.rtnl.nsidmsg import nsidmsg
+    from pyroute2.netlink.rtnl.rtgenmsg import rtgenmsg
     from pyroute2.netlink.rtnl.rtmsg import rtmsg
 except Exception as e:  # noqa: BLE001 - reported to the server, which falls back to ip -batch
     sys.stdout.write(json.dumps({'fatal': 'pyroute2 is not available: %s' % e}) + '\n')
@@ -385,8 +399,13 @@ def netlink_text(e):
     return 'RTNETLINK answers: %s' % plain
 
 
+# Decodes the route events the monitor hears (pyroute2's own parser for rtnetlink messages).
+EVENTS = MarshalRtnl()
+
+
 def new_socket():
     ipr = IPRoute(ext_ack=True, strict_check=True)
+    ipr.register_policy(RTM_NEWNETCONF, netconfmsg)
     # Its control pipe serves only pyroute2's receiving thread, which a synchronous IPRoute never
     # starts: closed, so a warm socket costs one descriptor, not three (close() ignores -1).
     for attr in ('_ctrl_read', '_ctrl_write'):
@@ -412,11 +431,34 @@ class Sockets:
         self.open = {}  # name -> (IPRoute, (st_dev, st_ino)), least recently used first
         self.checked = set()  # names whose socket was checked during this request
         self.indexes = {}  # (name, ifname) -> index
+        self.net_dir = None  # (name, fd of its /proc/sys/net) during a request's sysctls
 
     def begin(self):
         """A new request: sockets are checked again before use, device indexes are read again."""
         self.checked.clear()
         self.indexes.clear()
+        self.close_sysctl_dir()
+
+    def sysctl_dir(self, name):
+        """The namespace's /proc/sys/net, kept while its sysctls are written (a plan writes a
+        namespace's together); one at a time."""
+        if self.net_dir is not None and self.net_dir[0] == name:
+            return self.net_dir[1]
+        self.close_sysctl_dir()
+
+        def opendir(_fd):
+            try:
+                return os.open('/proc/sys/net', os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError as e:
+                raise KernelError('sysctl: cannot open /proc/sys/net in "%s": %s' % (name, oserror_text(e)))
+
+        self.net_dir = (name, in_netns(name, opendir))
+        return self.net_dir[1]
+
+    def close_sysctl_dir(self):
+        if self.net_dir is not None:
+            os.close(self.net_dir[1])
+            self.net_dir = None
 
     def warm(self, name):
         return name in self.open
@@ -452,6 +494,8 @@ class Sockets:
         """Closes the socket inside NAME (before it is deleted or made again) and forgets its devices."""
         hit = self.open.pop(name, None)
         self.checked.discard(name)
+        if self.net_dir is not None and self.net_dir[0] == name:
+            self.close_sysctl_dir()
         if hit is not None:
             hit[0].close()
         if any(k[0] == name for k in self.indexes):
@@ -482,11 +526,16 @@ def same_netns(name, inode):
 SOCKS = Sockets()
 
 
-def write_sysctl(key, value):
+def write_sysctl(key, value, net_dir):
+    """Writes KEY (net.…) through NET_DIR, the namespace's /proc/sys/net: the walk from /proc/sys
+    down to its own `net` is done once per namespace, as it grows with the namespaces on the machine."""
     path = '/proc/sys/' + key.replace('.', '/')
     try:
-        with open(path, 'w') as f:
-            f.write(value)
+        fd = os.open(key[len('net.'):].replace('.', '/'), os.O_WRONLY | os.O_CLOEXEC, dir_fd=net_dir)
+        try:
+            os.write(fd, value.encode())
+        finally:
+            os.close(fd)
     except OSError as e:
         raise KernelError('sysctl: cannot set "%s" (%s): %s' % (key, path, oserror_text(e)))
 
@@ -545,7 +594,8 @@ def execute(op, kind, socks, root):
         set_nsid(root, ns)
         return
     if kind == 'sysctl':
-        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value']))
+        net_dir = socks.sysctl_dir(ns)
+        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value'], net_dir))
         return
     ipr = socks.get(ns)
     dev = op.get('dev')
@@ -661,11 +711,51 @@ def dump_links(ipr):
     return [(l, attrs_of(l)) for l in dump(ipr, msg, RTM_GETLINK)]
 
 
-def read_netns(name, ipr):
-    """One namespace's interfaces, gateway routes and sysctls (ObservedState's shapes), and its
-    vxlan devices as (index, name)."""
+PARTS = ('links', 'addrs', 'routes', 'sysctls')
+# What an event of each group makes stale in a namespace's reading. A link set down loses its IPv4
+# routes, and an address removed the routes through it, without a route event of their own.
+# Route events are applied to the routes read (route_events), not dropped: RTNLGRP_IPV4_ROUTE.
+STALE_BY_GROUP = {1: ('links', 'routes'), 5: ('addrs', 'routes'), 7: (), 24: ('sysctls',)}
+ROUTE_GROUP = 7
+
+
+def read_links(ipr):
+    """The devices (not lo) as ObservedIface without addresses and with master/underlay as
+    indexes, and every device's name by index."""
     links = dump_links(ipr)
     by_index = {l['index']: value(a, 'IFLA_IFNAME', '') for l, a in links}
+    devices = []
+    for l, a in links:
+        link_type = LINK_TYPES.get(l['ifi_type'], 'arphrd-%d' % l['ifi_type'])
+        if link_type == 'loopback':
+            continue
+        info = value(a, 'IFLA_LINKINFO')
+        kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
+        dev = {
+            'name': value(a, 'IFLA_IFNAME', ''),
+            'ifindex': l['index'],
+            'kind': kind or link_type,
+            'up': bool(l['flags'] & IFF_UP),
+            'operstate': operstate_name(value(a, 'IFLA_OPERSTATE')),
+            'master': value(a, 'IFLA_MASTER'),
+            'mtu': value(a, 'IFLA_MTU', 0),
+            'mac': value(a, 'IFLA_ADDRESS', ''),
+        }
+        if kind == 'vxlan':
+            data = info.get_attr('IFLA_INFO_DATA')
+            get = (lambda k: data.get_attr(k)) if data is not None else (lambda k: None)
+            dev['vxlan'] = {
+                'vni': get('IFLA_VXLAN_ID'),
+                'port': get('IFLA_VXLAN_PORT'),
+                'local': get('IFLA_VXLAN_LOCAL'),
+                'underlayDev': get('IFLA_VXLAN_LINK'),
+            }
+        devices.append(dev)
+    return {'devices': devices, 'by_index': by_index}
+
+
+def read_addrs(ipr):
+    """Global IPv4 addresses by device index."""
     addrs = {}
     msg = ifaddrmsg()
     msg['family'] = socket.AF_INET
@@ -676,40 +766,22 @@ def read_netns(name, ipr):
         local = value(a, 'IFA_LOCAL') or value(a, 'IFA_ADDRESS')
         if local is not None:
             addrs.setdefault(m['index'], []).append('%s/%d' % (local, m['prefixlen']))
-    interfaces = []
-    vxlans = []
-    for l, a in links:
-        link_type = LINK_TYPES.get(l['ifi_type'], 'arphrd-%d' % l['ifi_type'])
-        if link_type == 'loopback':
-            continue
-        info = value(a, 'IFLA_LINKINFO')
-        kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
-        master = value(a, 'IFLA_MASTER')
-        iface = {
-            'netns': name,
-            'name': value(a, 'IFLA_IFNAME', ''),
-            'ifindex': l['index'],
-            'kind': kind or link_type,
-            'up': bool(l['flags'] & IFF_UP),
-            'operstate': operstate_name(value(a, 'IFLA_OPERSTATE')),
-            'master': by_index.get(master) if master else None,
-            'mtu': value(a, 'IFLA_MTU', 0),
-            'mac': value(a, 'IFLA_ADDRESS', ''),
-            'addresses': addrs.get(l['index'], []),
-        }
-        if kind == 'vxlan':
-            data = info.get_attr('IFLA_INFO_DATA')
-            get = (lambda k: data.get_attr(k)) if data is not None else (lambda k: None)
-            underlay = get('IFLA_VXLAN_LINK')
-            iface['vxlan'] = {
-                'vni': get('IFLA_VXLAN_ID'),
-                'port': get('IFLA_VXLAN_PORT'),
-                'local': get('IFLA_VXLAN_LOCAL'),
-                'underlayDev': by_index.get(underlay) if underlay else None,
-            }
-            vxlans.append(l['index'])
-        interfaces.append(iface)
-    routes = []
+    return addrs
+
+
+def route_of(r):
+    """A main-table route the reading keeps (with a gateway, or default) as (to, via, device
+    index, tos, priority): the last two are the kernel's key beside the destination; or None."""
+    a = attrs_of(r)
+    gateway = value(a, 'RTA_GATEWAY')
+    if r['table'] != 254 or (gateway is None and r['dst_len'] != 0):
+        return None
+    to = 'default' if r['dst_len'] == 0 else '%s/%d' % (value(a, 'RTA_DST'), r['dst_len'])
+    return (to, gateway, value(a, 'RTA_OIF'), r['tos'], value(a, 'RTA_PRIORITY', 0))
+
+
+def read_routes(ipr):
+    """The main table's routes with a gateway, and default routes (route_of's shape)."""
     msg = rtmsg()
     msg['family'] = socket.AF_INET
     msg['table'] = 254  # the kernel filters by table (strict checking): no local routes to decode
@@ -719,27 +791,109 @@ def read_netns(name, ipr):
         if e.code != errno.ENOENT:
             raise
         found = ()  # no main table yet: a namespace without a route
-    for r in found:
-        a = attrs_of(r)
-        gateway = value(a, 'RTA_GATEWAY')
-        if r['table'] != 254 or (gateway is None and r['dst_len'] != 0):
-            continue
-        oif = value(a, 'RTA_OIF')
-        routes.append({
-            'netns': name,
-            'to': 'default' if r['dst_len'] == 0 else '%s/%d' % (value(a, 'RTA_DST'), r['dst_len']),
-            'via': gateway,
-            'dev': by_index.get(oif, '') if oif else '',
-        })
-    sysctls = []
-    for key in ('net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter'):
-        try:
-            with open('/proc/sys/' + key.replace('.', '/')) as f:
-                sysctls.append({'netns': name, 'key': key, 'value': f.read().strip()})
-        except OSError:
-            pass
-    return {'interfaces': interfaces, 'routes': routes, 'sysctls': sysctls}, \
-        [(i, by_index.get(i, '')) for i in vxlans]
+    return [route for route in map(route_of, found) if route is not None]
+
+
+def route_events(routes, chunks):
+    """The routes of a reading with the route events heard since applied in order (each says
+    the whole of the route it names, so events the reading already shows change nothing):
+    a route moved in a router is not read again. None when an event is not understood."""
+    routes = list(routes)
+    for chunk in chunks:
+        for m in EVENTS.parse(chunk):
+            kind = m['header']['type']
+            if kind not in (RTM_NEWROUTE, RTM_DELROUTE):
+                continue
+            if m['header'].get('error') is not None:
+                return None
+            route = route_of(m)
+            if route is None:
+                continue
+            key = (route[0], route[3], route[4])
+            if kind == RTM_DELROUTE:
+                if route in routes:
+                    routes.remove(route)
+                continue
+            if m['header']['flags'] & NLM_F_REPLACE:
+                routes = [r for r in routes if (r[0], r[3], r[4]) != key]
+            if route not in routes:
+                routes.append(route)
+    return routes
+
+
+class netconfmsg(rtgenmsg):
+    """struct netconfmsg and its attributes, declared as pyroute2 declares its own messages
+    (0.7 declares none for netconf)."""
+
+    nla_map = (
+        ('NETCONFA_UNSPEC', 'none'),
+        ('NETCONFA_IFINDEX', 'int32'),
+        ('NETCONFA_FORWARDING', 'uint32'),
+        ('NETCONFA_RP_FILTER', 'uint32'),
+        ('NETCONFA_MC_FORWARDING', 'uint32'),
+        ('NETCONFA_PROXY_NEIGH', 'uint32'),
+        ('NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN', 'uint32'),
+        ('NETCONFA_INPUT', 'uint32'),
+        ('NETCONFA_BC_FORWARDING', 'uint32'),
+    )
+
+
+NETCONFA_IFINDEX_ALL = -1
+NETCONFA_IFINDEX_DEFAULT = -2
+
+
+def read_sysctls(ipr):
+    """ip_forward and the all/default rp_filter, from the kernel's netconf (ip_forward is
+    conf.all.forwarding): two netlink requests, where reading /proc/sys costs a path walk that
+    grows with the devices on the machine (milliseconds a file among a few thousand)."""
+    out = []
+    for index, wanted in ((NETCONFA_IFINDEX_ALL, (('net.ipv4.ip_forward', 'NETCONFA_FORWARDING'),
+                                                  ('net.ipv4.conf.all.rp_filter', 'NETCONFA_RP_FILTER'))),
+                          (NETCONFA_IFINDEX_DEFAULT, (('net.ipv4.conf.default.rp_filter',
+                                                      'NETCONFA_RP_FILTER'),))):
+        msg = netconfmsg()
+        msg['rtgen_family'] = socket.AF_INET
+        msg['attrs'] = [('NETCONFA_IFINDEX', index)]
+        for m in ipr.nlm_request(msg, msg_type=RTM_GETNETCONF, msg_flags=NLM_F_REQUEST):
+            a = attrs_of(m)
+            for key, attr in wanted:
+                v = value(a, attr)
+                if v is not None:
+                    out.append((key, str(v)))
+    return out
+
+
+READERS = {'links': read_links, 'addrs': read_addrs, 'routes': read_routes, 'sysctls': read_sysctls}
+
+
+def assemble(name, parts):
+    """ObservedState's shapes of one namespace from its parts, and its vxlan devices as (index, name)."""
+    by_index = parts['links']['by_index']
+    addrs = parts['addrs']
+    interfaces = []
+    vxlans = []
+    for d in parts['links']['devices']:
+        iface = dict(d, netns=name, addresses=addrs.get(d['ifindex'], []),
+                     master=by_index.get(d['master']) if d['master'] else None)
+        if 'vxlan' in d:
+            underlay = d['vxlan']['underlayDev']
+            iface['vxlan'] = dict(d['vxlan'], underlayDev=by_index.get(underlay) if underlay else None)
+            vxlans.append((d['ifindex'], d['name']))
+        interfaces.append(iface)
+    routes = [{'netns': name, 'to': r[0], 'via': r[1], 'dev': by_index.get(r[2], '') if r[2] else ''}
+              for r in parts['routes']]
+    sysctls = [{'netns': name, 'key': k, 'value': v} for k, v in parts['sysctls']]
+    return {'interfaces': interfaces, 'routes': routes, 'sysctls': sysctls}, vxlans
+
+
+def read_netns(name, ipr, parts=None):
+    """One namespace's interfaces, gateway routes and sysctls (ObservedState's shapes), and its
+    vxlan devices as (index, name); `parts`: those already known (the others are read into it)."""
+    parts = {} if parts is None else parts
+    for part in PARTS:
+        if part not in parts:
+            parts[part] = READERS[part](ipr)
+    return assemble(name, parts)
 
 
 def read_fdb(name, ipr, vxlans):
@@ -759,9 +913,21 @@ def read_fdb(name, ipr, vxlans):
 
 
 class Monitor:
-    """Which namespaces changed since they were read: one root socket hears them all (by nsid)."""
+    """Which parts of which namespaces changed since they were read: root sockets hear every
+    namespace with an nsid, one socket per group, so which socket heard an event says what it
+    touched (no event is decoded)."""
 
     def __init__(self):
+        self.socks = []
+        try:
+            for group in MONITOR_GROUPS:
+                self.socks.append((self.listen(group), STALE_BY_GROUP[group]))
+        except OSError:
+            self.close()
+            raise
+
+    @staticmethod
+    def listen(group):
         s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC,
                           socket.NETLINK_ROUTE)
         try:
@@ -771,42 +937,62 @@ class Monitor:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
             s.setsockopt(SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, 1)
             s.bind((0, 0))
-            for group in MONITOR_GROUPS:
-                s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
+            s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
         except OSError:
             s.close()
             raise
-        self.sock = s
+        return s
+
+    def close(self):
+        for s, _ in self.socks:
+            s.close()
+        self.socks = []
 
     def changed(self):
-        """nsids with news since the last call; None when some were lost (everything is suspect)."""
-        seen = set()
-        lost = False
+        """({nsid: parts gone stale}, {nsid: [route events, as received]}) since the last call;
+        None when events were lost (everything is suspect)."""
+        stale = {}
+        routes = {}
         space = socket.CMSG_SPACE(4)
-        while True:
-            try:
-                _, ancillary, _, _ = self.sock.recvmsg(65536, space)
-            except BlockingIOError:
-                break
-            except OSError as e:
-                if e.errno == errno.ENOBUFS:
-                    lost = True
-                    continue
-                raise
-            for level, kind, data in ancillary:
-                if level == SOL_NETLINK and kind == NETLINK_LISTEN_ALL_NSID and len(data) >= 4:
-                    seen.add(struct.unpack('i', data[:4])[0])
-        return None if lost else seen
+        for s, parts in self.socks:
+            keep = not parts  # the route socket: its events are applied, not just counted
+            while True:
+                try:
+                    data, ancillary, _, _ = s.recvmsg(65536, space)
+                except BlockingIOError:
+                    break
+                except OSError as e:
+                    if e.errno == errno.ENOBUFS:
+                        return None
+                    raise
+                for level, kind, cdata in ancillary:
+                    if level == SOL_NETLINK and kind == NETLINK_LISTEN_ALL_NSID and len(cdata) >= 4:
+                        nsid = struct.unpack('i', cdata[:4])[0]
+                        if keep:
+                            routes.setdefault(nsid, []).append(data)
+                        else:
+                            stale.setdefault(nsid, set()).update(parts)
+        return stale, routes
+
+
+class Reading:
+    """A namespace's last reading: its parts (those no event made stale since) and, while all
+    are fresh, their JSON text."""
+    __slots__ = ('inode', 'nsid', 'parts', 'text', 'vxlans')
+
+    def __init__(self, inode, nsid, parts, text, vxlans):
+        self.inode, self.nsid, self.parts, self.text, self.vxlans = inode, nsid, parts, text, vxlans
 
 
 class Observer:
-    """Readings of namespaces, each kept while no event of its namespace came. Flood entries
-    are read again every time (cheap: vxlan devices only), so neighbour and bridge-learning
-    events, which traffic makes all the time, need not be heard."""
+    """Readings of namespaces, each part kept while no event of its namespace made it stale
+    (a route moved: only the routes are read again). Flood entries are read again every time
+    (cheap: vxlan devices only), so neighbour and bridge-learning events, which traffic makes
+    all the time, need not be heard."""
 
     def __init__(self, root):
         self.root = root
-        self.cache = {}  # name -> (st_dev, st_ino, nsid, main part as JSON text, vxlans)
+        self.cache = {}  # name -> Reading
         self.by_nsid = {}
         try:
             self.monitor = Monitor()
@@ -814,30 +1000,51 @@ class Observer:
             self.monitor = None
 
     def settle(self):
-        """Drops the readings of namespaces that changed since they were read."""
+        """Drops what changed since it was read."""
         changed = self.monitor.changed() if self.monitor is not None else None
         if changed is None:
             self.cache.clear()
             self.by_nsid.clear()
             return
-        for nsid in changed:
-            name = self.by_nsid.pop(nsid, None)
-            if name is not None:
-                self.cache.pop(name, None)
+        stale, routes = changed
+        for nsid, parts in stale.items():
+            hit = self.cache.get(self.by_nsid.get(nsid))
+            if hit is None:
+                continue
+            for part in parts:
+                hit.parts.pop(part, None)
+            hit.text = None
+        # After the drops: routes a link or address event made stale are read again whole.
+        for nsid, chunks in routes.items():
+            hit = self.cache.get(self.by_nsid.get(nsid))
+            if hit is None or 'routes' not in hit.parts:
+                continue
+            try:
+                moved = route_events(hit.parts['routes'], chunks)
+            except Exception:  # noqa: BLE001 - an event not understood: read them again
+                moved = None
+            if moved is None:
+                hit.parts.pop('routes', None)
+            else:
+                hit.parts['routes'] = moved
+            hit.text = None
 
-    def read(self, name, ipr, fd, vxlans):
-        """Inside NAME, with its socket: the main part (unless vxlans is given: known), the flood
-        entries, the nsid, the inode."""
-        main = None
-        if vxlans is None:
-            main, vxlans = read_netns(name, ipr)
+    def read(self, name, ipr, fd, parts, text):
+        """Inside NAME, with its socket: what is not known of its main part (and its text, unless
+        given), the flood entries, the nsid, the inode."""
+        vxlans = None
+        if text is None:
+            main, vxlans = read_netns(name, ipr, parts)
+            text = json.dumps(main, separators=(',', ':'))
+        else:
+            vxlans = self.cache[name].vxlans
         fdb = read_fdb(name, ipr, vxlans)
         try:
             got = self.root.get_netnsid(fd=fd)
             nsid = got.get('nsid') if got else None
         except NetlinkError:
             nsid = None
-        return main, vxlans, fdb, (None if nsid in NSID_UNASSIGNED else nsid), os.fstat(fd)
+        return text, vxlans, fdb, (None if nsid in NSID_UNASSIGNED else nsid), os.fstat(fd)
 
     def observe(self, names, emit):
         self.settle()
@@ -850,42 +1057,42 @@ class Observer:
                 emit(name, None, 'gone')
                 continue
             hit = self.cache.get(name)
-            if hit is not None and (hit[0], hit[1]) != (st.st_dev, st.st_ino):
+            if hit is not None and hit.inode != inode_of(st):
                 hit = None
             if hit is None:
                 self.cache.pop(name, None)
             try:
-                if hit is not None and not hit[4]:
-                    text, fdb = hit[3], []
+                if hit is not None and hit.text is not None and not hit.vxlans:
+                    text, fdb = hit.text, []
                 else:
-                    known = hit[4] if hit is not None else None
+                    parts = dict(hit.parts) if hit is not None else {}
+                    known = hit.text if hit is not None else None
                     ipr = SOCKS.get(name)
-                    main, vxlans, fdb, nsid, inode = in_netns(
-                        name, lambda fd, name=name, ipr=ipr, known=known: self.read(name, ipr, fd, known))
-                    if hit is not None:
-                        text = hit[3]
-                    else:
-                        text = json.dumps(main, separators=(',', ':'))
+                    text, vxlans, fdb, nsid, inode = in_netns(
+                        name, lambda fd, name=name, ipr=ipr, parts=parts, known=known:
+                        self.read(name, ipr, fd, parts, known))
+                    if known is None:
                         read += 1
-                        self.keep(name, st, inode, nsid, text, vxlans)
+                        self.keep(name, st, inode, nsid, parts, text, vxlans)
             except KernelError:
                 # Deleted meanwhile, or a name with nothing mounted on it (a create was interrupted).
                 emit(name, None, 'half-made' if os.path.exists(path_of(name)) else 'gone')
                 continue
-            if hit is not None:
+            if hit is not None and hit.text is not None:
                 cached += 1
             emit(name, '%s,"fdb":%s}' % (text[:-1], json.dumps(fdb, separators=(',', ':'))), None)
         return read, cached
 
-    def keep(self, name, st, inode, nsid, text, vxlans):
+    def keep(self, name, st, inode, nsid, parts, text, vxlans):
         """Kept only when events can tell it changed: the namespace has an nsid and is still this name's."""
-        if nsid is None or self.monitor is None or (inode.st_dev, inode.st_ino) != (st.st_dev, st.st_ino):
+        if nsid is None or self.monitor is None or inode_of(inode) != inode_of(st):
+            self.cache.pop(name, None)
             return
         old = self.by_nsid.get(nsid)
         if old is not None and old != name:
             self.cache.pop(old, None)
         self.by_nsid[nsid] = name
-        self.cache[name] = (st.st_dev, st.st_ino, nsid, text, vxlans)
+        self.cache[name] = Reading(inode_of(st), nsid, parts, text, vxlans)
 
     def forget(self, names):
         for n in names:
@@ -1007,6 +1214,7 @@ def run(req_id, ops, root, observer):
               'ms': {k: round(v * 1000, 1) for k, v in spent.items()}})
     finally:
         socks.indexes.clear()
+        socks.close_sysctl_dir()
 
 
 def parse(line):
@@ -1092,11 +1300,18 @@ def lines(watch):
             buf += chunk
 
 
+class State:
+    """What lives from request to request: the root socket and the observer (made at the first observe)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.observer = None
+
+
 def main():
     global ROOT_FD
     ROOT_FD = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
-    root = new_socket()
-    observer = None
+    state = State(new_socket())
     watch = Watch()
     send({'ready': True, 'pid': os.getpid()})
     for line in lines(watch):
@@ -1108,33 +1323,55 @@ def main():
             send({'id': None, 'ok': False, 'error': 'request refused: %s' % e})
             continue
         SOCKS.begin()
-        try:
-            if cmd == 'quit':
-                send({'id': req_id, 'ok': True})
-                return
-            if cmd == 'run':
-                run(req_id, req.get('ops'), root, observer)
-            elif cmd == 'observe':
-                if observer is None:
-                    observer = Observer(root)
+        if PROFILE_DIR:
+            profiled(req_id, cmd, lambda: handle(req_id, cmd, req, state))
+        else:
+            handle(req_id, cmd, req, state)
+        if cmd == 'quit':
+            return
 
-                def emit(name, text, missing, req_id=req_id):
-                    if missing:
-                        send({'id': req_id, 'ns': name, 'missing': missing})
-                    else:
-                        sys.stdout.write('{"id":%d,"ns":%s,"part":%s}\n' % (req_id, json.dumps(name), text))
 
-                read, cached = observer.observe(req['netns'], emit)
-                send({'id': req_id, 'ok': True, 'read': read, 'cached': cached})
-            elif cmd == 'counters':
-                send({'id': req_id, 'ok': True, 'rows': counters(req['netns'], bool(req.get('state')))})
-            else:
-                send({'id': req_id, 'ok': False, 'error': 'unknown command %s' % json.dumps(cmd)})
-        except (KernelError, NetlinkError, OSError) as e:
-            text = netlink_text(e) if isinstance(e, NetlinkError) else str(e)
-            send({'id': req_id, 'ok': False, 'error': text})
-        except Exception as e:  # noqa: BLE001 - a bug here must answer its request, not end the helper
-            send({'id': req_id, 'ok': False, 'error': 'helper error: %s: %s' % (type(e).__name__, e)})
+# For profiling only: NC_HELPER_PROFILE=DIR writes each request's cProfile to DIR/PID-ID-CMD.prof.
+PROFILE_DIR = os.environ.get('NC_HELPER_PROFILE')
+
+
+def profiled(req_id, cmd, f):
+    import cProfile
+    prof = cProfile.Profile()
+    try:
+        prof.runcall(f)
+    finally:
+        prof.dump_stats(os.path.join(PROFILE_DIR, '%d-%d-%s.prof' % (os.getpid(), req_id, cmd)))
+
+
+def handle(req_id, cmd, req, state):
+    """One request, answered (an error included)."""
+    try:
+        if cmd == 'quit':
+            send({'id': req_id, 'ok': True})
+        elif cmd == 'run':
+            run(req_id, req.get('ops'), state.root, state.observer)
+        elif cmd == 'observe':
+            if state.observer is None:
+                state.observer = Observer(state.root)
+
+            def emit(name, text, missing):
+                if missing:
+                    send({'id': req_id, 'ns': name, 'missing': missing})
+                else:
+                    sys.stdout.write('{"id":%d,"ns":%s,"part":%s}\n' % (req_id, json.dumps(name), text))
+
+            read, cached = state.observer.observe(req['netns'], emit)
+            send({'id': req_id, 'ok': True, 'read': read, 'cached': cached})
+        elif cmd == 'counters':
+            send({'id': req_id, 'ok': True, 'rows': counters(req['netns'], bool(req.get('state')))})
+        else:
+            send({'id': req_id, 'ok': False, 'error': 'unknown command %s' % json.dumps(cmd)})
+    except (KernelError, NetlinkError, OSError) as e:
+        text = netlink_text(e) if isinstance(e, NetlinkError) else str(e)
+        send({'id': req_id, 'ok': False, 'error': text})
+    except Exception as e:  # noqa: BLE001 - a bug here must answer its request, not end the helper
+        send({'id': req_id, 'ok': False, 'error': 'helper error: %s: %s' % (type(e).__name__, e)})
 
 
 if __name__ == '__main__':

@@ -24,6 +24,11 @@ import type { ApplyProgress, ApplyResult, OpFailure, Rollback } from './engine.j
 export interface KernelPort {
   /** The lab's state; `only`: just these of its namespaces (the others are left out). */
   observe(lab: string, only?: readonly string[]): Promise<ObservedState>;
+  /**
+   * `before` with the namespaces `netns` read again, each replaced whole (a namespace
+   * gone is left out); without it, `observe(lab, netns)` merged by `replaceNetns`.
+   */
+  reread?(before: ObservedState, netns: readonly string[]): Promise<ObservedState>;
   /** Clears what an interrupted run left unusable (a namespace name without a namespace). */
   repair?(lab: string): Promise<string[]>;
   /**
@@ -66,6 +71,14 @@ export function hintsFromObserved(observed: ObservedState): AddressHints {
 }
 
 /**
+ * Lets the event loop serve what waits (a request, a socket message) between the long pure
+ * steps of a plan: for a 2,000-element lab each is a second or more, and a loop blocked for
+ * longer than the server's keep-alive timeout resets the connection of a client whose next
+ * request came meanwhile (the timeout fires before the request is read).
+ */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * Observe → resolve → compile → diff. `hints` are the design's address
  * record (docs/architecture.md, "Address record"): they win over what the
  * kernel shows, so an address changed by hand is drift that apply puts
@@ -78,7 +91,9 @@ export async function planAgainst(
   hints: AddressHints = {},
 ) {
   const observed = seen ?? (await kernel.observe(design.name));
+  await breathe();
   const checked = diagnose(design, { ...hintsFromObserved(observed), ...hints });
+  await breathe();
   if (!checked.topology || checked.diagnostics.some((d) => d.severity === 'error')) {
     return {
       observed,
@@ -89,6 +104,7 @@ export async function planAgainst(
     };
   }
   const plan = compile(checked.topology);
+  await breathe();
   const changes = diff(plan, checked.topology, observed);
   return { observed, diagnostics: checked.diagnostics, topology: checked.topology, plan, changes };
 }
@@ -280,29 +296,56 @@ async function verify(
     if ('netns' in op) touched.add(op.netns);
     if (op.op === 'veth.add') touched.add(op.peerNetns);
   }
-  const before = planned.observed;
-  const fresh = await kernel.observe(before.lab, [...touched].sort());
-  const kept = (ns: string) => !touched.has(ns);
-  const now = (ns: string) => touched.has(ns);
-  const part = <T extends { netns: string }>(a: T[], b: T[]) => [
-    ...a.filter((x) => kept(x.netns)),
-    ...b.filter((x) => now(x.netns)),
-  ];
-  const seen: ObservedState = {
-    ...before,
-    netns: [...before.netns.filter(kept), ...fresh.netns.filter(now)].sort(),
-    interfaces: part(before.interfaces, fresh.interfaces),
-    routes: part(before.routes, fresh.routes),
-    fdb: part(before.fdb, fresh.fdb),
-    sysctls: part(before.sysctls, fresh.sysctls),
-  };
-  if (before.nsids || fresh.nsids) {
-    const nsids = Object.entries({ ...before.nsids }).filter(([ns]) => kept(ns));
-    nsids.push(...Object.entries({ ...fresh.nsids }).filter(([ns]) => now(ns)));
-    seen.nsids = Object.fromEntries(nsids);
-  }
+  const names = [...touched].sort();
+  const seen = kernel.reread
+    ? await kernel.reread(planned.observed, names)
+    : replaceNetns(planned.observed, await kernel.observe(planned.observed.lab, names), names);
   const again = diff(planned.plan, planned.topology, seen);
   return [...again.pre, ...again.add, ...again.remove];
+}
+
+/**
+ * The lab as `before` showed it, with the namespaces `names` replaced whole by what `fresh`
+ * (a reading of just those namespaces) shows: everything of theirs in `before` is dropped,
+ * everything of theirs in `fresh` taken; a name `fresh` does not have is gone (or half-made,
+ * when `fresh` says so). Every per-namespace field of ObservedState is handled alike (any array
+ * of entries with a `netns`, and `nsids`), so a field added later cannot be half-merged.
+ */
+export function replaceNetns(
+  before: ObservedState,
+  fresh: ObservedState,
+  names: readonly string[],
+): ObservedState {
+  const replaced = new Set(names);
+  const kept = (ns: string) => !replaced.has(ns);
+  const out: Record<string, unknown> = { ...before };
+  for (const key of new Set([...Object.keys(before), ...Object.keys(fresh)])) {
+    if (key === 'lab') continue;
+    const old = (before as unknown as Record<string, unknown>)[key];
+    const now = (fresh as unknown as Record<string, unknown>)[key];
+    if (key === 'netns' || key === 'halfMade') {
+      const list = [
+        ...((old as string[] | undefined) ?? []).filter(kept),
+        ...((now as string[] | undefined) ?? []).filter((n) => replaced.has(n)),
+      ].sort();
+      if (key === 'halfMade' && list.length === 0) delete out[key];
+      else out[key] = list;
+    } else if (key === 'nsids') {
+      const ids = Object.entries((old as Record<string, number> | undefined) ?? {}).filter(([n]) =>
+        kept(n),
+      );
+      for (const [n, id] of Object.entries((now as Record<string, number> | undefined) ?? {}))
+        if (replaced.has(n)) ids.push([n, id]);
+      out[key] = Object.fromEntries(ids);
+    } else if (Array.isArray(old) || Array.isArray(now)) {
+      const own = (e: unknown) => (e as { netns?: unknown }).netns;
+      out[key] = [
+        ...((old as unknown[] | undefined) ?? []).filter((e) => kept(String(own(e)))),
+        ...((now as unknown[] | undefined) ?? []).filter((e) => replaced.has(String(own(e)))),
+      ];
+    }
+  }
+  return out as unknown as ObservedState;
 }
 
 /** Runs an undo now, or hands what could not start to `deferUndo`; says which. */

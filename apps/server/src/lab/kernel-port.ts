@@ -16,6 +16,7 @@ import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
 import { pingFrom, pingMany } from '../kernel/ping.js';
 import type { Runner } from '../kernel/runner.js';
+import { replaceNetns } from './apply.js';
 import type { EngineKernel } from './lab-engine.js';
 
 const DELETIONS = new Set<Op['op']>([
@@ -57,15 +58,17 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
       (n) => n.deleteNetns(names),
       () => deleteNetns(names, runner),
     );
+  const read = (lab: string, only?: readonly string[]) =>
+    via(
+      async () => only?.length ?? (await labNetns(lab)).length,
+      (n) => n.observe(lab, only),
+      () => observe(lab, runner, only),
+    );
   return {
     capabilities,
     listLabs,
-    observe: (lab, only) =>
-      via(
-        async () => only?.length ?? (await labNetns(lab)).length,
-        (n) => n.observe(lab, only),
-        () => observe(lab, runner, only),
-      ),
+    observe: read,
+    reread: async (before, names) => replaceNetns(before, await read(before.lab, names), names),
     async repair(lab) {
       const broken = halfMadeNetns(await labNetns(lab));
       if (broken.length > 0) await remove(broken);
