@@ -82,11 +82,13 @@ const KERNEL_SETTLE_MS = 200;
 
 /**
  * An apply's progress goes to its subscribers at most once per this period
- * (per lab): a 40,000-op apply reports every op, and a socket needs ten
- * updates a second, not thousands. Only 'run' steps are held back (the latest
- * of a period is sent when it ends); a new phase goes at once.
+ * (per lab): a 40,000-op apply reports every op, and a socket needs about ten
+ * updates a second, not thousands. Every step but the last is held back (the
+ * latest of a period is sent when it ends; a phase change too, or a second
+ * with phase changes carried more than ten); the end goes at once. Eight a
+ * second plus the end keeps any second at ten or fewer.
  */
-export const PROGRESS_MS = 100;
+export const PROGRESS_MS = 125;
 
 export class LiveHub {
   private readonly topics = new Map<string, TopicState>();
@@ -218,7 +220,7 @@ export class LiveHub {
     const gate = this.progressGates.get(p.lab) ?? { at: -Infinity, held: null, timer: null };
     this.progressGates.set(p.lab, gate);
     const now = performance.now();
-    if (p.phase === 'run' && now - gate.at < PROGRESS_MS) {
+    if (!ended && now - gate.at < PROGRESS_MS) {
       gate.held = p;
       gate.timer ??= setTimeout(
         () => {

@@ -4,7 +4,7 @@
  * reply of an apply or a destroy comes when the kernel work is done, not
  * after the status refresh that follows it over the socket.
  */
-import { ApplyAnswer, type Design, diagnose } from '@netcanvas/shared';
+import { ApplyAnswer, type Design, diagnose, type ServerMessage } from '@netcanvas/shared';
 import { afterEach, expect, it } from 'vitest';
 import type { ApplyProgress, ApplyResult, LabStatus } from '../../src/lab/engine.js';
 import { PROGRESS_MS } from '../../src/live/hub.js';
@@ -23,6 +23,26 @@ class ChattyEngine extends MemoryEngine {
     }
     this.running.set(lab, d);
     onProgress?.({ lab, phase: 'done', done: this.total, total: this.total });
+    return { lab, ok: true, ops: [], diagnostics: [] };
+  }
+}
+
+/**
+ * An apply that changes phase often while it reports every step, over about
+ * 1.5 s: a phase change is news, but not a reason for more than ten
+ * messages in a second.
+ */
+class PhasingEngine extends MemoryEngine {
+  override async apply(d: Design, onProgress?: (p: ApplyProgress) => void): Promise<ApplyResult> {
+    const lab = d.name;
+    const phases = ['observe', 'plan', 'run', 'verify'] as const;
+    for (let round = 0; round < 75; round++) {
+      const phase = phases[round % phases.length]!;
+      for (let done = 0; done < 50; done++) onProgress?.({ lab, phase, done, total: 50 });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.running.set(lab, d);
+    onProgress?.({ lab, phase: 'done', done: 50, total: 50 });
     return { lab, ok: true, ops: [], diagnostics: [] };
   }
 }
@@ -68,6 +88,31 @@ it('a 20,000-operation apply reaches a subscriber as about ten progress messages
   expect(progress.at(-1)).toMatchObject({ phase: 'done', done: engine.total });
   const runs = progress.filter((p) => p.phase === 'run').map((p) => p.done);
   expect(runs).toEqual([...runs].sort((a, b) => a - b));
+  s.close();
+});
+
+it('an apply that keeps changing phase sends no second more than ten progress messages', async () => {
+  srv = await startTestServer({ engine: new PhasingEngine() });
+  const id = srv.store.create(design('t-phases')).id;
+  const s = await TestSocket.open(srv);
+  s.send({ type: 'subscribe', topic: { lab: 't-phases' } });
+  await s.next((m) => m.type === 'snapshot');
+  const arrived: number[] = [];
+  s.ws.on('message', (data) => {
+    const m = JSON.parse(data.toString()) as ServerMessage;
+    if (m.type === 'delta' && m.event.kind === 'apply') arrived.push(performance.now());
+  });
+
+  expect((await api(srv, 'POST', `/api/labs/${id}/apply`, {})).status).toBe(200);
+  await s.next(
+    (m) => m.type === 'delta' && m.event.kind === 'apply' && m.event.progress.phase === 'done',
+  );
+  // The busiest second, starting at any message.
+  const busiest = Math.max(
+    ...arrived.map((t) => arrived.filter((u) => u >= t && u < t + 1000).length),
+  );
+  expect(arrived.length).toBeGreaterThan(5); // the phases are reported, not only the end
+  expect(busiest).toBeLessThanOrEqual(10);
   s.close();
 });
 
