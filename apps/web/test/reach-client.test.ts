@@ -7,7 +7,7 @@ import { analyze, type Design, generateDesign, type Topology } from '@netcanvas/
 import { describe, expect, it } from 'vitest';
 import { runDiagnose } from '../src/core/analysis';
 import { type ReachAnswer, ReachAnswerer, type ReachRequest, reachOf } from '../src/core/reach';
-import { type OpenReach, ReachClient } from '../src/core/reach-client';
+import { type OpenReach, openInPage, ReachClient } from '../src/core/reach-client';
 
 /** A worker that answers only when told to, in any order (each answer made when it is released). */
 function heldWorker() {
@@ -118,6 +118,16 @@ describe('the off-thread matrix: last request wins', () => {
     const i = full.endpoints.indexOf(names[2]!);
     const j = full.endpoints.indexOf(names[3]!);
     expect(kept.cells[`${names[2]}>${names[3]}`]).toEqual(full.results[i]![j]);
+  });
+
+  it('decides an edit again only where it can change (the answerer keeps the last result)', () => {
+    const client = new ReachClient(openInPage);
+    client.request(before, undefined, undefined, []);
+    expect(client.getSnapshot().answer!.value!.how.incremental).toBe(false);
+    client.request(after, undefined, undefined, []);
+    const how = client.getSnapshot().answer!.value!.how;
+    expect(how.incremental).toBe(true);
+    expect(reachableOf(client)).toEqual(truth(after));
   });
 
   it('answers in the page when the worker cannot start', () => {
