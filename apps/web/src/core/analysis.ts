@@ -55,6 +55,8 @@ export function startAnalysis(
    * fixing an error does not renumber what the user saw before it.
    */
   let lastGood: Topology | undefined;
+  /** The topology shown, as text: a diagnosis that resolves the same keeps the object shown. */
+  let shown: { topology: Topology; text: string } | undefined;
   const markRunning = () => {
     if (!analysis.getState().running) analysis.setState({ running: true });
   };
@@ -69,6 +71,15 @@ export function startAnalysis(
       lastGood,
       addresses,
     );
+    // The server's record of a version that changed no address (after every edit and
+    // deploy) resolves the same topology: keeping the object spares whatever depends on
+    // it (the matrix's analysis, the link ends) a redo with the same answer.
+    if (result.topology) {
+      const text = JSON.stringify(result.topology);
+      const now = analysis.getState().topology;
+      if (shown && shown.topology === now && shown.text === text) result.topology = now;
+      shown = { topology: result.topology, text };
+    } else shown = undefined;
     if (result.topology) lastGood = result.topology;
     analysis.setState({ ...result, running: false });
   };
