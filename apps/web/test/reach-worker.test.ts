@@ -29,8 +29,12 @@ describe('the reach worker', () => {
     const [a, b] = [runDiagnose(design).topology!, runDiagnose(cut).topology!];
     const names = b.endpoints.map((e) => e.node).sort();
     // An edit, another edit, then a new filter on the last design: all queued at once.
-    onMessage!({ data: { rev: 1, designId: 1, design: { topology: a }, extra: [] } });
-    onMessage!({ data: { rev: 2, designId: 2, design: { topology: b }, extra: [] } });
+    onMessage!({
+      data: { rev: 1, designId: 1, design: { topology: JSON.stringify(a) }, extra: [] },
+    });
+    onMessage!({
+      data: { rev: 2, designId: 2, design: { topology: JSON.stringify(b) }, extra: [] },
+    });
     onMessage!({ data: { rev: 3, designId: 2, rows: names.slice(0, 3), extra: [] } });
     expect(answers).toEqual([]);
     await new Promise((r) => setTimeout(r, 20));

@@ -1,4 +1,5 @@
 import type { Topology } from '@netcanvas/shared';
+import { topologyText } from './analysis';
 import { type ReachAnswer, ReachAnswerer, type ReachRequest } from './reach';
 
 /** Where requests go: a Web Worker, or the page itself. */
@@ -63,6 +64,8 @@ export class ReachClient {
     | { topology: Topology; size: number | undefined; rows: string; extra: string }
     | undefined;
   private last: ReachRequest | undefined;
+  /** The topology `last` carries, as the page has it. */
+  private lastTopology: Topology | undefined;
   private kept = 0;
   private snap: ReachSnapshot = {};
   private listeners = new Set<() => void>();
@@ -89,7 +92,11 @@ export class ReachClient {
       ...(rows ? { rows } : {}),
       extra: [...extra],
     };
-    this.last = { ...req, design: { topology, ...(size !== undefined ? { size } : {}) } };
+    this.last = {
+      ...req,
+      design: { topology: topologyText(topology), ...(size !== undefined ? { size } : {}) },
+    };
+    this.lastTopology = topology;
     this.send(newDesign ? this.last : req);
   }
 
@@ -116,11 +123,11 @@ export class ReachClient {
     // About a design edited since, or older than the answer kept: stale.
     if (a.designId !== this.designId || a.rev <= this.kept) return;
     this.kept = a.rev;
-    const design = this.last?.design;
+    const size = this.last?.design?.size;
     this.snap = {
       answer: a,
-      ...(design ? { topology: design.topology } : {}),
-      ...(design?.size !== undefined ? { size: design.size } : {}),
+      ...(this.lastTopology ? { topology: this.lastTopology } : {}),
+      ...(size !== undefined ? { size } : {}),
     };
     for (const fn of this.listeners) fn();
   }

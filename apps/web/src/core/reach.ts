@@ -17,8 +17,11 @@ export interface ReachRequest {
   rev: number;
   /** The design this request is about. */
   designId: number;
-  /** The design itself, when it is new (absent: the one last sent with `designId`). */
-  design?: { topology: Topology; size?: number };
+  /**
+   * The design itself, when it is new (absent: the one last sent with `designId`): its
+   * topology as JSON (core/analysis.ts `topologyText`), and the ping size.
+   */
+  design?: { topology: string; size?: number };
   /** The endpoints whose pairs come back with their paths (the cells drawn); undefined: all. */
   rows?: string[];
   /** More pairs whose paths come back (`from>to`, e.g. the student's marks). */
@@ -52,13 +55,15 @@ const key = (from: string, to: string) => `${from}>${to}`;
  * is decided again only where the edit can change it.
  */
 export class ReachAnswerer {
-  private design: { id: number; topology: Topology; size?: number } | undefined;
+  private design: { id: number; text: string; size?: number } | undefined;
   private done: { id: number; value?: Reachability; error?: Diagnostic } | undefined;
   private previous: Reachability | undefined;
 
   /** Takes in a request's design (cheap: nothing is analysed until `answer`). */
   receive(req: ReachRequest): void {
-    if (req.design) this.design = { id: req.designId, ...req.design };
+    if (!req.design) return;
+    const { topology, size } = req.design;
+    this.design = { id: req.designId, text: topology, ...(size !== undefined ? { size } : {}) };
   }
 
   /** The answer to `req` (whose design was received with it or before). */
@@ -76,9 +81,9 @@ export class ReachAnswerer {
         },
       };
     if (this.done?.id !== design.id) {
-      const { topology, size } = design;
+      const { text, size } = design;
       const r = attempt('analyze', () =>
-        reachability(topology, {
+        reachability(JSON.parse(text) as Topology, {
           previous: this.previous,
           ...(size !== undefined ? { size } : {}),
         }),
