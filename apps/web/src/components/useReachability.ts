@@ -1,7 +1,7 @@
 import type { Diagnostic, Reachability, Topology } from '@netcanvas/shared';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { reachOf } from '../core/reach';
-import { type OpenReach, ReachClient } from '../core/reach-client';
+import { ReachClient } from '../core/reach-client';
 
 export interface ReachState {
   /** The design shown is being analysed: what is kept is for an older one and is not shown. */
@@ -24,9 +24,8 @@ export function useReachability(
   size: number | undefined,
   rows: string[] | undefined,
   extra: readonly string[],
-  open?: OpenReach,
 ): ReachState {
-  const [client] = useState(() => new ReachClient(open));
+  const [client] = useState(() => new ReachClient());
   useEffect(() => () => client.close(), [client]);
   const snap = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const rowsKey = rows?.join(' ');
