@@ -36,6 +36,10 @@ async function showMatrix(page: Page) {
   if (!(await page.getByTestId('matrix-panel').isVisible()))
     await page.getByTestId('toggle-matrix').click();
   await expect(page.getByTestId('matrix-panel')).toBeVisible();
+  // Its cells are the design's as it is now once its analysis (in a worker) has answered.
+  await expect(page.getByTestId('matrix-panel')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
 }
 
 /** Marks every cell ✓ (one click each), then the listed pairs ✗ (a second click). */
@@ -43,6 +47,7 @@ async function predictAll(page: Page, unreachable: string[] = []) {
   await showMatrix(page);
   await page.getByTestId('matrix-predict').check();
   const cells = page.locator('[data-testid^="matrix-cell-"] button');
+  await expect(cells.first()).toBeVisible();
   const n = await cells.count();
   for (let i = 0; i < n; i++) await cells.nth(i).click();
   for (const id of unreachable)

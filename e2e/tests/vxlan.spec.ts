@@ -42,7 +42,11 @@ interface Cell {
   mismatch: boolean;
 }
 
+/** The matrix's cells, once its analysis of the design as it is now has answered. */
 async function matrixCells(page: Page): Promise<Cell[]> {
+  await expect(page.getByTestId('matrix-panel')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
   return page.locator('[data-testid^="matrix-cell-"]').evaluateAll((els) =>
     els.map((e) => {
       const el = e as HTMLElement;
@@ -60,11 +64,13 @@ async function matrixCells(page: Page): Promise<Cell[]> {
 async function measure(page: Page): Promise<Cell[]> {
   await page.getByTestId('matrix-measure').click();
   await expect
-    .poll(async () => (await matrixCells(page)).filter((c) => c.measured === 'none').length, {
-      message: 'every pair of the matrix is measured',
-      timeout: 180_000,
-      intervals: [1000],
-    })
+    .poll(
+      async () => {
+        const cells = await matrixCells(page);
+        return cells.length === 0 ? 'no cells' : cells.filter((c) => c.measured === 'none').length;
+      },
+      { message: 'every pair of the matrix is measured', timeout: 180_000, intervals: [1000] },
+    )
     .toBe(0);
   return matrixCells(page);
 }

@@ -25,4 +25,30 @@ describe('kernel names in the browser', () => {
       stop();
     }
   });
+
+  it('keep the topology shown when a change resolves the same (a move, the same address record)', async () => {
+    const { stores } = freshApp();
+    const design = designFromYaml(scenarios.find((s) => s.name === 'same-vlan')!.yaml).design!;
+    stores.app.getState().loadDesign(design);
+    const stop = startAnalysis(stores, 0);
+    try {
+      await analysisSettled(stores.analysis);
+      const first = stores.analysis.getState().topology!;
+      // A card moved: the design changes, what it resolves to does not.
+      const moved = structuredClone(stores.app.getState().design);
+      moved.layout = { ...moved.layout, c1: { x: 400, y: 300 } };
+      stores.app.setState({ design: moved });
+      await analysisSettled(stores.analysis);
+      expect(stores.analysis.getState().topology).toBe(first);
+      // A link cut resolves otherwise: a new topology.
+      const cut = structuredClone(moved);
+      cut.links[0]!.state = 'down';
+      stores.app.setState({ design: cut });
+      await analysisSettled(stores.analysis);
+      expect(stores.analysis.getState().topology).not.toBe(first);
+      expect(stores.analysis.getState().topology?.links.some((l) => l.state === 'down')).toBe(true);
+    } finally {
+      stop();
+    }
+  });
 });

@@ -1,12 +1,11 @@
 import type { PairResult, Reachability, Topology } from '@netcanvas/shared';
-import { reachability } from '@netcanvas/shared';
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { attempt } from '../core/safe';
 import { pathElements, pathSteps } from '../model/path';
 import type { AppStore, HighlightTone } from '../store/app';
 import { isFresh, labRunning, type MeasuredPing, pairKey } from '../store/live';
 import { useAnalysis, useApp, useClient, useLesson, useLive, useStores } from '../ui/context';
 import { PingSizeField } from './PingSizeField';
+import { useReachability } from './useReachability';
 import { useReveal } from './useReveal';
 
 /**
@@ -281,34 +280,33 @@ export function MatrixPanel() {
   const [filter, setFilter] = useState('');
   const all = useMemo(() => topology?.endpoints.map((e) => e.node) ?? [], [topology]);
   const shown = shownEndpoints(all, selection, filter);
-  const shownKey = shown?.join(' ');
   const size = useApp((s) => s.pingSize);
-  // The last matrix, so that after an edit only the pairs it can change are decided again.
-  const previous = useRef<Reachability | undefined>(undefined);
+  const predicting = useLesson((s) => s.predicting);
+  // The score says why a marked pair fails: its path comes with the answer too.
+  const predictions = useLesson((s) => s.predictions);
+  const marked = useMemo(
+    () => (predicting ? Object.keys(predictions).sort() : []),
+    [predicting, predictions],
+  );
   // Predicted at the size Measure pings with: an MTU too small on a path fails it in both.
-  const result = useMemo(() => {
-    if (!topology) return null;
-    const r = attempt('analyze', () =>
-      reachability(topology, {
-        previous: previous.current,
-        ...(size !== undefined ? { size } : {}),
-      }),
-    );
-    if (r.value) previous.current = r.value;
-    return r;
-  }, [topology, size]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: shownKey stands for shown, whose identity changes every render
+  // Analysed off the page's thread; the last answer is kept there, so after an edit only
+  // the pairs it can change are decided again.
+  const result = useReachability(topology, size, shown, marked);
+  const drawn = result.rows;
+  const drawnKey = drawn?.join(' ');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: drawnKey stands for drawn
   const rows = useMemo(() => {
-    const m = result?.value;
+    const m = result.value;
     if (!m) return [];
     const index = new Map(m.endpoints.map((e, i) => [e, i]));
-    return shown ? shown.map((e) => index.get(e)!) : m.endpoints.map((_, i) => i);
-  }, [result, shownKey]);
+    return drawn
+      ? drawn.flatMap((e) => (index.has(e) ? [index.get(e)!] : []))
+      : m.endpoints.map((_, i) => i);
+  }, [result.value, drawnKey]);
   const reveal = useReveal();
   const { app, lesson } = useStores();
   const { runMatrix } = useClient().lab;
   const measuring = useLive((s) => s.measuring !== null);
-  const predicting = useLesson((s) => s.predicting);
   const setPredicting = useLesson((s) => s.setPredicting);
   const stagger = useRef<Stagger | null>(null);
   const onPick = useCallback(
@@ -319,27 +317,40 @@ export function MatrixPanel() {
     },
     [app, lesson, topology, reveal],
   );
-  if (!result)
+  if (!topology)
     return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
-  if (!result.value) return <div className="nc-panel-empty">{result.error?.message}</div>;
+  if (!result.pending && !result.value)
+    return <div className="nc-panel-empty">{result.error?.message}</div>;
   const m = result.value;
-  if (m.endpoints.length < 2)
+  if ((m ? m.endpoints.length : all.length) < 2)
     return (
       <div className="nc-panel-empty">
         Add at least two addressed elements (namespaces, hosts, routers) to predict pings.
       </div>
     );
   let ok = 0;
-  for (const bit of m.reach) ok += bit;
-  const total = m.endpoints.length * (m.endpoints.length - 1);
+  if (m) for (const bit of m.reach) ok += bit;
+  const total = m ? m.endpoints.length * (m.endpoints.length - 1) : 0;
   return (
-    <div className="nc-matrix" data-testid="matrix-panel">
+    <div
+      className="nc-matrix"
+      data-testid="matrix-panel"
+      data-state={m ? 'ready' : 'analyzing'}
+      aria-busy={m ? undefined : true}
+    >
       <div className="nc-panel-bar">
-        <span className="nc-muted">
-          {predicting
-            ? 'Predict: click each cell, ✓ if the ping gets through, ✗ if not; then Measure.'
-            : `Predicted${size !== undefined ? ` at ${size} bytes` : ''}: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
-        </span>
+        {!m ? (
+          // The last answer is for the design before the edit: it is not shown as this one's.
+          <span className="nc-muted" data-testid="matrix-analyzing" role="status">
+            Analyzing {all.length} endpoints…
+          </span>
+        ) : (
+          <span className="nc-muted">
+            {predicting
+              ? 'Predict: click each cell, ✓ if the ping gets through, ✗ if not; then Measure.'
+              : `Predicted${size !== undefined ? ` at ${size} bytes` : ''}: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
+          </span>
+        )}
         {shown && (
           <label className="nc-matrix-subset" data-testid="matrix-subset">
             {shown.length} of {all.length} endpoints: the selected ones, or
@@ -374,40 +385,42 @@ export function MatrixPanel() {
           {measuring ? 'Measuring…' : 'Measure'}
         </button>
       </div>
-      {predicting && <Score matrix={m} />}
+      {m && predicting && <Score matrix={m} />}
       <div className="nc-matrix-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th className="corner">from \ to</th>
-              {rows.map((j) => (
-                <th key={j} title={m.targets[m.endpoints[j]!]}>
-                  {m.endpoints[j]}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((i) => {
-              const from = m.endpoints[i]!;
-              return (
-                <tr key={from}>
-                  <th title={m.targets[from]}>
-                    {from} <span className="nc-muted mono">{m.targets[from]}</span>
+        {m && (
+          <table>
+            <thead>
+              <tr>
+                <th className="corner">from \ to</th>
+                {rows.map((j) => (
+                  <th key={j} title={m.targets[m.endpoints[j]!]}>
+                    {m.endpoints[j]}
                   </th>
-                  {rows.map((j) => {
-                    const r = m.pair(i, j);
-                    return i === j || !r ? (
-                      <td key={j} className="nc-cell self" />
-                    ) : (
-                      <Cell key={j} r={r} onPick={onPick} />
-                    );
-                  })}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((i) => {
+                const from = m.endpoints[i]!;
+                return (
+                  <tr key={from}>
+                    <th title={m.targets[from]}>
+                      {from} <span className="nc-muted mono">{m.targets[from]}</span>
+                    </th>
+                    {rows.map((j) => {
+                      const r = m.pair(i, j);
+                      return i === j || !r ? (
+                        <td key={j} className="nc-cell self" />
+                      ) : (
+                        <Cell key={j} r={r} onPick={onPick} />
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
       </div>
     </div>
   );

@@ -7,6 +7,22 @@ import { attempt } from './safe';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
+const texts = new WeakMap<Topology, string>();
+
+/**
+ * A topology as JSON, made once per topology object: how the diagnosis tells
+ * a topology that resolves the same, and what the matrix's worker is sent
+ * (a string crosses to a worker in one copy; an object graph is walked).
+ */
+export function topologyText(topology: Topology): string {
+  let text = texts.get(topology);
+  if (text === undefined) {
+    text = JSON.stringify(topology);
+    texts.set(topology, text);
+  }
+  return text;
+}
+
 /**
  * Diagnoses with the server's address record as hints (DESIGN.md §7: the
  * browser shows the addresses the server decided); the last topology of
@@ -55,6 +71,8 @@ export function startAnalysis(
    * fixing an error does not renumber what the user saw before it.
    */
   let lastGood: Topology | undefined;
+  /** The topology this diagnosis showed last: one that resolves the same keeps its object. */
+  let shown: Topology | undefined;
   const markRunning = () => {
     if (!analysis.getState().running) analysis.setState({ running: true });
   };
@@ -69,6 +87,13 @@ export function startAnalysis(
       lastGood,
       addresses,
     );
+    // The server's record of a version that changed no address (after every edit and
+    // deploy) resolves the same topology: keeping the object spares whatever depends on
+    // it (the matrix's analysis, the link ends) a redo with the same answer.
+    const now = analysis.getState().topology;
+    if (result.topology && shown && shown === now)
+      if (topologyText(result.topology) === topologyText(now)) result.topology = now;
+    shown = result.topology;
     if (result.topology) lastGood = result.topology;
     analysis.setState({ ...result, running: false });
   };

@@ -1,0 +1,137 @@
+// @vitest-environment jsdom
+/**
+ * The Connectivity panel with its analysis in a Web Worker: while the worker
+ * computes, the panel says it is analysing and shows no cells of the design
+ * before the edit; the worker's answer for the design shown is drawn, one
+ * for an older design never is.
+ */
+import { analyze, type Design, generateDesign } from '@netcanvas/shared';
+import { ReactFlowProvider } from '@xyflow/react';
+import { act } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MatrixPanel } from '../src/components/MatrixPanel';
+import { runDiagnose } from '../src/core/analysis';
+import { type ReachAnswer, ReachAnswerer, type ReachRequest } from '../src/core/reach';
+import { freshApp } from './app';
+import { testRoot } from './dom';
+
+const dom = testRoot();
+
+/**
+ * A Worker that takes requests as the real one does (core/reach.ts) and
+ * answers a request only when the test says: a slow analysis.
+ */
+class HeldWorker {
+  static last: HeldWorker | undefined;
+  readonly requests: ReachRequest[] = [];
+  private listener: ((e: { data: ReachAnswer }) => void) | undefined;
+  constructor(readonly url: URL) {
+    HeldWorker.last = this;
+  }
+  addEventListener(type: string, fn: (e: { data: ReachAnswer }) => void) {
+    if (type === 'message') this.listener = fn;
+  }
+  postMessage(req: ReachRequest) {
+    this.requests.push(structuredClone(req));
+  }
+  terminate() {}
+  /** Answers the request of revision `rev` (the newest one when not given). */
+  answer(rev = this.requests.at(-1)!.rev) {
+    const req = this.requests.find((r) => r.rev === rev)!;
+    const answerer = new ReachAnswerer();
+    answerer.receive(this.requests.find((r) => r.designId === req.designId && r.design)!);
+    const a = structuredClone(answerer.answer(req));
+    act(() => this.listener?.({ data: a }));
+  }
+}
+
+beforeEach(() => {
+  HeldWorker.last = undefined;
+  vi.stubGlobal('Worker', HeldWorker);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+/** Every cell's prediction, as drawn. */
+function drawn(): Map<string, string | null> {
+  const cells = dom.host.querySelectorAll('[data-testid^="matrix-cell-"]');
+  return new Map(
+    [...cells].map((c) => [c.getAttribute('data-testid')!, c.getAttribute('data-predicted')]),
+  );
+}
+
+function expected(design: Design): Map<string, string> {
+  const m = analyze(runDiagnose(design).topology!);
+  const out = new Map<string, string>();
+  for (const row of m.results)
+    for (const r of row)
+      if (r) out.set(`matrix-cell-${r.from}-${r.to}`, r.reachable ? 'ok' : 'fail');
+  return out;
+}
+
+const analyzing = () => dom.host.querySelector('[data-testid="matrix-analyzing"]');
+
+describe('the matrix while the worker analyses', () => {
+  const design = generateDesign({ seed: 3, elements: 30, name: 'pending' });
+  const cut = structuredClone(design);
+  for (const l of cut.links.slice(0, 4)) l.state = 'down';
+
+  function open() {
+    const page = freshApp();
+    const load = (d: Design) =>
+      act(() => page.stores.analysis.setState({ ...runDiagnose(d), running: false }));
+    act(() => page.stores.app.getState().loadDesign(design));
+    load(design);
+    dom.render(
+      page.wrap(
+        <ReactFlowProvider>
+          <MatrixPanel />
+        </ReactFlowProvider>,
+      ),
+    );
+    return { page, load };
+  }
+
+  it('says it is analysing, then draws the answer', () => {
+    open();
+    const worker = HeldWorker.last!;
+    expect(worker.url.pathname).toMatch(/reach\.worker\.ts$/);
+    expect(analyzing()?.textContent).toMatch(/^Analyzing \d+ endpoints…$/);
+    expect(dom.host.querySelector('[data-testid="matrix-panel"]')?.getAttribute('aria-busy')).toBe(
+      'true',
+    );
+    expect(drawn().size).toBe(0);
+    worker.answer();
+    expect(analyzing()).toBeNull();
+    expect(drawn()).toEqual(expected(design));
+  });
+
+  it('shows no cell of the design before an edit while the edit is analysed', () => {
+    expect(expected(cut)).not.toEqual(expected(design));
+    const { load } = open();
+    const worker = HeldWorker.last!;
+    worker.answer();
+    expect(drawn()).toEqual(expected(design));
+    load(cut);
+    // The worker has the edit but has not answered: the old cells are not the answer.
+    expect(worker.requests.at(-1)?.design).toBeDefined();
+    expect(analyzing()).not.toBeNull();
+    expect(drawn().size).toBe(0);
+    worker.answer();
+    expect(drawn()).toEqual(expected(cut));
+  });
+
+  it('never draws an older design’s answer that arrives after the newer one', () => {
+    const { load } = open();
+    const worker = HeldWorker.last!;
+    const first = worker.requests.at(-1)!.rev;
+    load(cut);
+    worker.answer();
+    expect(drawn()).toEqual(expected(cut));
+    // The slow answer for the design before the edit comes last.
+    worker.answer(first);
+    expect(analyzing()).toBeNull();
+    expect(drawn()).toEqual(expected(cut));
+  });
+});
