@@ -48,6 +48,7 @@ import type { IfaceCounters, IfaceTraffic } from './counters.js';
 import { parseNetDev } from './counters.js';
 import { isSpawnFailure, spawnChild } from './exec.js';
 import { halfMadeNetns } from './half-made.js';
+import { lineSplitter } from './lines.js';
 import { assertNetnsName } from './names.js';
 import { type DeleteResult, labNetns, listNetns } from './netns.js';
 import type { LineStatus, RunProgress, RunResult } from './runner.js';
@@ -103,7 +104,6 @@ class HelperProcess {
   private starting: Promise<ChildProcess> | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buffer = '';
   private stderrTail = '';
   private idleTimer: NodeJS.Timeout | null = null;
   private pins = 0;
@@ -177,7 +177,6 @@ class HelperProcess {
       if (isSpawnFailure(err)) throw err;
       throw new HelperUnavailable(err instanceof Error ? err.message : String(err));
     }
-    this.buffer = '';
     this.stderrTail = '';
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
@@ -206,7 +205,15 @@ class HelperProcess {
         );
       });
     });
-    child.stdout!.on('data', (d: string) => this.receive(d, child));
+    const lines = lineSplitter(
+      MAX_LINE,
+      (line) => this.receive(line),
+      () => {
+        this.fail(new Error('the kernel helper printed a line too long to be an answer'));
+        child.kill('SIGKILL');
+      },
+    );
+    child.stdout!.on('data', (d: string) => lines.push(d));
     child.once('close', (code, signal) => {
       if (this.child === child) this.child = null;
       this.fail(
@@ -230,40 +237,28 @@ class HelperProcess {
     return t ? `: ${t}` : '';
   }
 
-  private receive(chunk: string, child: ChildProcess): void {
-    this.buffer += chunk;
-    if (this.buffer.length > MAX_LINE) {
-      this.fail(new Error('the kernel helper printed a line too long to be an answer'));
-      child.kill('SIGKILL');
+  private receive(line: string): void {
+    if (line.trim() === '') return;
+    let m: Message;
+    try {
+      m = JSON.parse(line) as Message;
+    } catch {
+      return; // not ours to answer; a helper bug shows as a request that times out
+    }
+    if (this.onReady) {
+      this.onReady(m);
       return;
     }
-    let nl = this.buffer.indexOf('\n');
-    while (nl >= 0) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      nl = this.buffer.indexOf('\n');
-      if (line.trim() === '') continue;
-      let m: Message;
-      try {
-        m = JSON.parse(line) as Message;
-      } catch {
-        continue; // not ours to answer; a helper bug shows as a request that times out
-      }
-      if (this.onReady) {
-        this.onReady(m);
-        continue;
-      }
-      const p = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
-      if (!p) continue;
-      if (m.ok === undefined) {
-        p.onLine?.(m);
-        continue;
-      }
-      clearTimeout(p.timer);
-      this.pending.delete(m.id as number);
-      p.resolve(m);
-      this.settle();
+    const p = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
+    if (!p) return;
+    if (m.ok === undefined) {
+      p.onLine?.(m);
+      return;
     }
+    clearTimeout(p.timer);
+    this.pending.delete(m.id as number);
+    p.resolve(m);
+    this.settle();
   }
 
   private fail(err: Error): void {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_PING_SIZE } from '@netcanvas/shared';
 import { findTool } from './caps.js';
 import { exec, spawnChild } from './exec.js';
+import { lineSplitter } from './lines.js';
 import { assertNetnsName } from './names.js';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -222,7 +223,6 @@ class PingHelper {
     { resolve: (r: Ran | null) => void; reject: (e: Error) => void }
   >();
   private nextId = 1;
-  private buffer = '';
   private idleTimer: NodeJS.Timeout | null = null;
   private unavailableUntil = 0;
 
@@ -292,41 +292,34 @@ class PingHelper {
         reject(new Error('the ping helper exited at start'));
       });
     });
-    child.stdout!.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      if (this.buffer.length > HELPER_MAX_LINE) {
-        child.kill('SIGKILL');
-        return;
-      }
-      let nl = this.buffer.indexOf('\n');
-      while (nl >= 0) {
-        const line = this.buffer.slice(0, nl);
-        this.buffer = this.buffer.slice(nl + 1);
-        nl = this.buffer.indexOf('\n');
+    const lines = lineSplitter(
+      HELPER_MAX_LINE,
+      (line) => {
         let m: Answer;
         try {
           m = JSON.parse(line) as Answer;
         } catch {
-          continue;
+          return;
         }
         if (onReady) {
           const ready = onReady;
           onReady = null;
           ready(m);
-          continue;
+          return;
         }
         const p = m.id === undefined ? undefined : this.pending.get(m.id);
-        if (!p) continue;
+        if (!p) return;
         this.pending.delete(m.id!);
         if (m.ok)
           p.resolve({ exitCode: m.code ?? -1, stdout: m.stdout ?? '', stderr: m.stderr ?? '' });
         else p.reject(new Error(`ping helper: ${m.error ?? 'failed'}`));
         this.settle();
-      }
-    });
+      },
+      () => child.kill('SIGKILL'),
+    );
+    child.stdout!.on('data', (chunk: string) => lines.push(chunk));
     child.once('close', () => {
       if (this.child === child) this.child = null;
-      this.buffer = '';
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         // Not answered: the caller runs that fping itself (fping bounds its own run).
