@@ -312,6 +312,8 @@ class HelperProcess {
 
 /** Namespaces from which the writer and the reader share a reading (each a request costs ~1 ms). */
 const SHARED_READ = 8;
+/** Ops from which a run starts the reader too (if it does not run): the verification that follows reads in both. */
+const READER_FOR_OPS = 400;
 
 /** Which of the two helpers reads this namespace when they share a reading: always the same one. */
 function shareOf(name: string): 0 | 1 {
@@ -394,6 +396,11 @@ export class NetlinkEngine {
       .filter((o) => o.op === 'netns.del' || o.op === 'netns.add')
       .map((o) => (o as Op & { netns: string }).netns);
     if (touched.length > 0) await closeWorkersIn(touched);
+    if (total >= READER_FOR_OPS && !this.reader.running && !this.unavailable())
+      this.reader.pin().then(
+        (release) => release(),
+        () => {},
+      );
     const answer = await this.writer.request(
       { cmd: 'run', ops: ops.map(wire) },
       (m) => {
