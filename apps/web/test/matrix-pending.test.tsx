@@ -102,12 +102,13 @@ describe('the matrix while the worker analyses', () => {
       'true',
     );
     expect(drawn().size).toBe(0);
+    expect(dom.host.querySelector('[data-testid="matrix-stale"]')).toBeNull(); // nothing before
     worker.answer();
     expect(analyzing()).toBeNull();
     expect(drawn()).toEqual(expected(design));
   });
 
-  it('shows no cell of the design before an edit while the edit is analysed', () => {
+  it('keeps the answer before an edit in place, dimmed and inert, never as the answer, while the edit is analysed', () => {
     expect(expected(cut)).not.toEqual(expected(design));
     const { load } = open();
     const worker = HeldWorker.last!;
@@ -118,8 +119,15 @@ describe('the matrix while the worker analyses', () => {
     expect(worker.requests.at(-1)?.design).toBeDefined();
     expect(analyzing()).not.toBeNull();
     expect(drawn().size).toBe(0);
+    // The old table keeps its place (no jump, no lost scroll), dimmed, inert and unnamed.
+    const old = dom.host.querySelector('[data-testid="matrix-stale"]');
+    expect(old?.hasAttribute('inert')).toBe(true);
+    expect(old?.getAttribute('aria-hidden')).toBe('true');
+    expect(old?.querySelectorAll('td.nc-cell:not(.self)').length).toBe(expected(design).size);
+    expect(old?.querySelector('button, [data-testid]')).toBeNull();
     worker.answer();
     expect(drawn()).toEqual(expected(cut));
+    expect(dom.host.querySelector('[data-testid="matrix-stale"]')).toBeNull();
   });
 
   it('never draws an older design’s answer that arrives after the newer one', () => {

@@ -189,6 +189,20 @@ function Cell({ r, onPick }: { r: PairResult; onPick: (r: PairResult) => void })
   );
 }
 
+/**
+ * A cell of the answer before the edit, drawn while the edit is analysed: its place and
+ * colour only (no test id, no measurement, no action), so nothing reads it as the answer.
+ */
+function OldCell({ r }: { r: PairResult }) {
+  return (
+    <td className={`nc-cell ${r.reachable ? 'ok' : 'fail'}`}>
+      <span className="nc-cell-btn">
+        <span className="pred">{r.reachable ? '✓' : '✗'}</span>
+      </span>
+    </td>
+  );
+}
+
 export interface ScoredMark {
   r: PairResult;
   /** The student's mark: reaches or not. */
@@ -296,13 +310,13 @@ export function MatrixPanel() {
   const drawnKey = drawn?.join(' ');
   // biome-ignore lint/correctness/useExhaustiveDependencies: drawnKey stands for drawn
   const rows = useMemo(() => {
-    const m = result.value;
+    const m = result.value ?? result.stale;
     if (!m) return [];
     const index = new Map(m.endpoints.map((e, i) => [e, i]));
     return drawn
       ? drawn.flatMap((e) => (index.has(e) ? [index.get(e)!] : []))
       : m.endpoints.map((_, i) => i);
-  }, [result.value, drawnKey]);
+  }, [result.value, result.stale, drawnKey]);
   const reveal = useReveal();
   const { app, lesson } = useStores();
   const { runMatrix } = useClient().lab;
@@ -321,25 +335,29 @@ export function MatrixPanel() {
     return <div className="nc-panel-empty">No prediction: fix the errors in Problems first.</div>;
   if (!result.pending && !result.value)
     return <div className="nc-panel-empty">{result.error?.message}</div>;
-  const m = result.value;
-  if ((m ? m.endpoints.length : all.length) < 2)
+  // While an edit is analysed the last answer stays in place, dimmed and inert: the table
+  // keeps its size and scroll, and nothing in it can be taken for this design's answer.
+  const m = result.value ?? result.stale;
+  const ready = result.value !== undefined;
+  if ((result.value ? result.value.endpoints.length : all.length) < 2)
     return (
       <div className="nc-panel-empty">
         Add at least two addressed elements (namespaces, hosts, routers) to predict pings.
       </div>
     );
   let ok = 0;
-  if (m) for (const bit of m.reach) ok += bit;
-  const total = m ? m.endpoints.length * (m.endpoints.length - 1) : 0;
+  const fresh = result.value;
+  if (fresh) for (const bit of fresh.reach) ok += bit;
+  const total = fresh ? fresh.endpoints.length * (fresh.endpoints.length - 1) : 0;
   return (
     <div
       className="nc-matrix"
       data-testid="matrix-panel"
-      data-state={m ? 'ready' : 'analyzing'}
-      aria-busy={m ? undefined : true}
+      data-state={ready ? 'ready' : 'analyzing'}
+      aria-busy={ready ? undefined : true}
     >
       <div className="nc-panel-bar">
-        {!m ? (
+        {!ready ? (
           // The last answer is for the design before the edit: it is not shown as this one's.
           <span className="nc-muted" data-testid="matrix-analyzing" role="status">
             Analyzing {all.length} endpoints…
@@ -385,10 +403,13 @@ export function MatrixPanel() {
           {measuring ? 'Measuring…' : 'Measure'}
         </button>
       </div>
-      {m && predicting && <Score matrix={m} />}
+      {fresh && predicting && <Score matrix={fresh} />}
       <div className="nc-matrix-scroll">
         {m && (
-          <table>
+          <table
+            {...(ready ? {} : { className: 'nc-matrix-stale', inert: true, 'aria-hidden': true })}
+            data-testid={ready ? 'matrix-table' : 'matrix-stale'}
+          >
             <thead>
               <tr>
                 <th className="corner">from \ to</th>
@@ -411,8 +432,10 @@ export function MatrixPanel() {
                       const r = m.pair(i, j);
                       return i === j || !r ? (
                         <td key={j} className="nc-cell self" />
-                      ) : (
+                      ) : ready ? (
                         <Cell key={j} r={r} onPick={onPick} />
+                      ) : (
+                        <OldCell key={j} r={r} />
                       );
                     })}
                   </tr>

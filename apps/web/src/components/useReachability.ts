@@ -8,6 +8,11 @@ export interface ReachState {
   pending: boolean;
   /** The matrix of the design shown (undefined while pending or when it failed). */
   value?: Reachability;
+  /**
+   * While pending: the last answer, for the design before the edit. Drawn dimmed and inert
+   * so the table keeps its place and scroll; never presented as this design's answer.
+   */
+  stale?: Reachability;
   /** The endpoints whose pairs `value` has paths for (undefined: all). */
   rows?: string[];
   error?: Diagnostic;
@@ -36,11 +41,13 @@ export function useReachability(
   }, [client, topology, size, rowsKey, extraKey]);
   const answer = snap.answer;
   const current = answer !== undefined && snap.topology === topology && snap.size === size;
-  const value = useMemo(
-    () => (current && answer?.value ? reachOf(answer.value) : undefined),
-    [current, answer],
-  );
-  if (!current || !answer) return { pending: true };
+  const value = useMemo(() => (answer?.value ? reachOf(answer.value) : undefined), [answer]);
+  if (!current || !answer)
+    return {
+      pending: true,
+      ...(value ? { stale: value } : {}),
+      ...(value && answer?.value?.rows ? { rows: answer.value.rows } : {}),
+    };
   return {
     pending: false,
     ...(value ? { value } : {}),
