@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { analyze, type Design, generateDesign } from '@netcanvas/shared';
+import { type Design, generateDesign } from '@netcanvas/shared';
 import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
@@ -7,26 +7,12 @@ import { MatrixPanel } from '../src/components/MatrixPanel';
 import { runDiagnose } from '../src/core/analysis';
 import { freshApp } from './app';
 import { testRoot } from './dom';
+import { drawnCells, expectedCells } from './matrix';
 
 const dom = testRoot();
 
-/** Every cell's prediction, as drawn. */
-function drawn(): Map<string, string | null> {
-  const cells = dom.host.querySelectorAll('[data-testid^="matrix-cell-"]');
-  return new Map(
-    [...cells].map((c) => [c.getAttribute('data-testid')!, c.getAttribute('data-predicted')]),
-  );
-}
-
-/** analyze()'s answer for every pair, as the cells would say it. */
-function expected(design: Design): Map<string, string> {
-  const m = analyze(runDiagnose(design).topology!);
-  const out = new Map<string, string>();
-  for (const row of m.results)
-    for (const r of row)
-      if (r) out.set(`matrix-cell-${r.from}-${r.to}`, r.reachable ? 'ok' : 'fail');
-  return out;
-}
+const drawn = () => drawnCells(dom);
+const expected = expectedCells;
 
 describe('the matrix after edits (each re-analysed from the one before)', () => {
   it('shows, after each edit, exactly the answers a fresh analysis gives', () => {

@@ -5,7 +5,7 @@
  * before the edit; the worker's answer for the design shown is drawn, one
  * for an older design never is.
  */
-import { analyze, type Design, generateDesign } from '@netcanvas/shared';
+import { type Design, generateDesign } from '@netcanvas/shared';
 import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,6 +14,7 @@ import { runDiagnose } from '../src/core/analysis';
 import { type ReachAnswer, ReachAnswerer, type ReachRequest } from '../src/core/reach';
 import { freshApp } from './app';
 import { testRoot } from './dom';
+import { drawnCells, expectedCells } from './matrix';
 
 const dom = testRoot();
 
@@ -53,22 +54,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** Every cell's prediction, as drawn. */
-function drawn(): Map<string, string | null> {
-  const cells = dom.host.querySelectorAll('[data-testid^="matrix-cell-"]');
-  return new Map(
-    [...cells].map((c) => [c.getAttribute('data-testid')!, c.getAttribute('data-predicted')]),
-  );
-}
-
-function expected(design: Design): Map<string, string> {
-  const m = analyze(runDiagnose(design).topology!);
-  const out = new Map<string, string>();
-  for (const row of m.results)
-    for (const r of row)
-      if (r) out.set(`matrix-cell-${r.from}-${r.to}`, r.reachable ? 'ok' : 'fail');
-  return out;
-}
+const drawn = () => drawnCells(dom);
+const expected = expectedCells;
 
 const analyzing = () => dom.host.querySelector('[data-testid="matrix-analyzing"]');
 

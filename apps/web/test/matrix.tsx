@@ -1,4 +1,4 @@
-import type { Design } from '@netcanvas/shared';
+import { analyze, type Design } from '@netcanvas/shared';
 import { ReactFlowProvider } from '@xyflow/react';
 import { act } from 'react';
 import { MatrixPanel } from '../src/components/MatrixPanel';
@@ -29,4 +29,22 @@ export function renderMatrix(
       </ReactFlowProvider>,
     ),
   );
+}
+
+/** Every cell of the answer shown in `dom`, as drawn: its test id → its prediction. */
+export function drawnCells(dom: ReturnType<typeof testRoot>): Map<string, string | null> {
+  const cells = dom.host.querySelectorAll('[data-testid^="matrix-cell-"]');
+  return new Map(
+    [...cells].map((c) => [c.getAttribute('data-testid')!, c.getAttribute('data-predicted')]),
+  );
+}
+
+/** analyze()'s answer for every pair of `design`, as the cells would say it. */
+export function expectedCells(design: Design): Map<string, string> {
+  const m = analyze(runDiagnose(design).topology!);
+  const out = new Map<string, string>();
+  for (const row of m.results)
+    for (const r of row)
+      if (r) out.set(`matrix-cell-${r.from}-${r.to}`, r.reachable ? 'ok' : 'fail');
+  return out;
 }
