@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
+import { childrenOf } from '../kernel/helpers.js';
 import { cliIn, labName, netnsOf } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-check-lab-'));
@@ -44,6 +45,22 @@ function pingsRunning(): string[] {
     return false;
   };
   return pings.filter(([pid]) => under(pid)).map(([, name]) => name);
+}
+
+/** The ping helper under this test process while it has fpings running, or 0. */
+function pingHelperBusy(): number {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('ping-helper.py')) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      if (childrenOf(Number(pid)).length > 0) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 0;
 }
 
 interface CheckJson {
@@ -110,6 +127,24 @@ describe('check: failures do not wait, and are explained', () => {
     expect(differing).toHaveLength(2 * (2 * 4));
     expect(differing.every((p) => !p.reachable && p.measured)).toBe(true);
     expect(differing.every((p) => p.from === 'n10-1' || p.to === 'n10-1')).toBe(true);
+    expect(pingsRunning()).toEqual([]);
+  });
+
+  it('the ping helper killed in the middle of a check: its unanswered fpings run from the server, every pair as predicted', async () => {
+    const engine = new LabEngine(createKernelPort(), new LabState(stateDir));
+    const checking = engine.matrix(design);
+    let killed = 0;
+    for (let waited = 0; !killed && waited < 10_000; waited += 5) {
+      const helper = pingHelperBusy();
+      if (helper) {
+        process.kill(helper, 'SIGKILL');
+        killed = helper;
+      } else await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(killed, 'the helper was seen running fpings').toBeGreaterThan(0);
+    const { measured } = await checking;
+    expect(measured.length).toBeGreaterThan(0);
+    expect(measured.filter((p) => p.measured !== p.reachable)).toEqual([]);
     expect(pingsRunning()).toEqual([]);
   });
 
