@@ -142,3 +142,34 @@ test('a 1,000-element design: analysed off the page, usable meanwhile, right aft
     design.links.filter((l) => l.state === 'down').length + 1,
   );
 });
+
+test('at 1024×768 the bar wraps: the summary reads on its line, every control is inside the panel', async ({
+  page,
+  run,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const design = generateDesign({ seed: 7, elements: 300, name: 'narrow-matrix' });
+  await openApp(page, run);
+  await importYaml(page, 'narrow-matrix.yaml', designToYaml(design));
+  await page.getByTestId('toggle-matrix').click();
+  const panel = page.getByTestId('matrix-panel');
+  await expect(panel).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const box = (await panel.boundingBox())!;
+  for (const id of [
+    'matrix-summary',
+    'matrix-filter',
+    'matrix-predict',
+    'matrix-size',
+    'matrix-measure',
+  ]) {
+    const b = (await page.getByTestId(id).boundingBox())!;
+    expect(b.x, `${id} starts inside the panel`).toBeGreaterThanOrEqual(box.x);
+    expect(b.x + b.width, `${id} ends inside the panel`).toBeLessThanOrEqual(
+      box.x + box.width + 0.5,
+    );
+  }
+  // The summary is not squeezed into a column of one or two words a line.
+  expect((await page.getByTestId('matrix-summary').boundingBox())!.width).toBeGreaterThan(300);
+  // Nothing in the panel scrolls it sideways (the table scrolls in its own box).
+  expect(await panel.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+});

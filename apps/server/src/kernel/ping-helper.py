@@ -19,13 +19,16 @@ LC_ALL=C. JSON lines on stdin/stdout, answered by id, in any order:
        | {"id": 1, "ok": false, "error": message}      (refused, not started, timed out)
   end of input: the running fpings are killed and the helper exits.
 
-At most MAX_RUNNING fpings at once (the rest wait in this process, which
-holds nothing for them). This process is root and never trusts its input:
+At most MAX_RUNNING fpings at once, started by a fixed pool of as many
+threads; at most MAX_WAITING more requests wait in a queue, and a request
+beyond that is refused at once ("busy") rather than held: the server bounds
+its own checks, so a full queue means something is wrong, and this process
+must stay small whatever it is sent. This process is root and never trusts its input:
 the namespace name and every argument are checked (options, numbers and
 IPv4 addresses only), and only fping is ever run.
 """
 import json
-import os
+import queue
 import re
 import shutil
 import subprocess
@@ -33,6 +36,7 @@ import sys
 import threading
 
 MAX_RUNNING = 48
+MAX_WAITING = 256
 MAX_ARGS = 1100
 MAX_TIMEOUT_MS = 120_000
 NETNS_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,63}')
@@ -42,7 +46,8 @@ PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
 out_lock = threading.Lock()
 running = set()
 running_lock = threading.Lock()
-slots = threading.BoundedSemaphore(MAX_RUNNING)
+waiting = queue.Queue(maxsize=MAX_WAITING)
+closing = threading.Event()
 
 
 def send(obj):
@@ -70,27 +75,34 @@ def check(req):
 
 
 def run(rid, argv, timeout):
-    with slots:
-        try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env={'PATH': PATH, 'LC_ALL': 'C', 'LANG': 'C'})
-        except OSError as e:
-            send({'id': rid, 'ok': False, 'error': 'could not start fping: %s' % e})
-            return
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env={'PATH': PATH, 'LC_ALL': 'C', 'LANG': 'C'})
+    except OSError as e:
+        send({'id': rid, 'ok': False, 'error': 'could not start fping: %s' % e})
+        return
+    with running_lock:
+        running.add(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        send({'id': rid, 'ok': False, 'error': 'fping did not end within %d ms' % (timeout * 1000)})
+        return
+    finally:
         with running_lock:
-            running.add(proc)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            send({'id': rid, 'ok': False, 'error': 'fping did not end within %d ms' % (timeout * 1000)})
+            running.discard(proc)
+    send({'id': rid, 'ok': True, 'code': proc.returncode,
+          'stdout': out.decode('utf-8', 'replace'), 'stderr': err.decode('utf-8', 'replace')})
+
+
+def worker():
+    while True:
+        rid, argv, timeout = waiting.get()
+        if closing.is_set():
             return
-        finally:
-            with running_lock:
-                running.discard(proc)
-        send({'id': rid, 'ok': True, 'code': proc.returncode,
-              'stdout': out.decode('utf-8', 'replace'), 'stderr': err.decode('utf-8', 'replace')})
+        run(rid, argv, timeout)
 
 
 def main():
@@ -108,7 +120,12 @@ def main():
         except ValueError as e:
             send({'id': rid, 'ok': False, 'error': str(e)})
             continue
-        threading.Thread(target=run, args=(rid, argv, timeout), daemon=True).start()
+        try:
+            waiting.put_nowait((rid, argv, timeout))
+        except queue.Full:
+            send({'id': rid, 'ok': False,
+                  'error': 'busy: %d fpings running and %d waiting' % (MAX_RUNNING, MAX_WAITING)})
+    closing.set()
     with running_lock:
         for proc in running:
             proc.kill()
@@ -120,5 +137,7 @@ if __name__ == '__main__':
     if not FPING or not NSENTER:
         send({'ready': False, 'fatal': '%s is not installed' % ('fping' if not FPING else 'nsenter')})
         sys.exit(1)
+    for _ in range(MAX_RUNNING):
+        threading.Thread(target=worker, daemon=True).start()
     send({'ready': True})
     main()

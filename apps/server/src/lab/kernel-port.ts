@@ -92,6 +92,13 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
       );
       if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
     },
+    async forgetNeighbours(netns) {
+      const res = await runner.run(
+        netns.map((ns) => ({ netns: ns, args: ['neigh', 'flush', 'all'], stage: 'flush' })),
+      );
+      if (!res.ok)
+        throw new Error(`cannot flush the neighbour caches: ${res.failed?.message ?? ''}`);
+    },
     prepare() {
       if (netlink && opts.helper !== 'large-labs') netlink.prestart();
     },

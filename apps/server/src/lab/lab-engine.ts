@@ -49,6 +49,11 @@ export interface EngineKernel extends KernelPort {
    */
   forgetPathMtu?(netns: string[]): Promise<void>;
   /**
+   * Flushes these namespaces' neighbour (ARP) caches, so the kernel's one neighbour table,
+   * shared by every namespace, has room again; the next packet resolves its neighbour afresh.
+   */
+  forgetNeighbours?(netns: string[]): Promise<void>;
+  /**
    * Pings many addresses from one namespace in one go, each bounded by `probe`; null when
    * the machine cannot (no fping), and check pings pair by pair instead.
    */
@@ -431,52 +436,92 @@ export class LabEngine implements Engine {
     // The silent groups first: each waits out its probe, while an answering group ends at its
     // last answer, so the answering ones fill the slots the silent ones leave.
     jobs.sort((a, b) => Number(a.answering) - Number(b.answering));
-    let next = 0;
-    const worker = async () => {
-      while (next < jobs.length && !signal?.aborted) {
-        const g = jobs[next++]!;
-        const targets = g.pairs.map((k) => pairs[k]!.target);
-        const probe = g.answering ? ANSWER_PROBE : SILENCE_PROBE;
-        const outcomes = this.kernel.pingMany
-          ? await this.kernel.pingMany(g.netns, targets, probe, size)
-          : null;
-        if (!outcomes) {
-          // No fping: one by one with ping.
-          for (const k of g.pairs) {
-            if (signal?.aborted) break;
-            const r = await this.measure(pairs[k]!, g.netns, size);
-            measured[k] = r;
-            onResult?.(r);
-          }
-          continue;
-        }
-        const differ: number[] = [];
-        for (const k of g.pairs) {
-          const first = outcomes.get(pairs[k]!.target);
-          if (first && first.ok === pairs[k]!.reachable) report(k, first);
-          else differ.push(k);
-        }
-        if (differ.length === 0 || signal?.aborted) continue;
-        // The pairs that disagree, asked again all at once: one more process, not one each.
-        const again = await this.kernel.pingMany?.(
-          g.netns,
-          differ.map((k) => pairs[k]!.target),
-          CONFIRM_PROBE,
-          size,
-        );
-        for (const k of differ) {
-          if (signal?.aborted) break;
-          const res = again?.get(pairs[k]!.target) ?? outcomes.get(pairs[k]!.target);
-          if (res) report(k, res);
-          else {
-            const r = await this.measure(pairs[k]!, g.netns, size);
-            measured[k] = r;
-            onResult?.(r);
-          }
+    // A big lab's first pass may fill the kernel's neighbour table (see NEIGHBOUR_BUDGET): its
+    // disagreeing pairs are asked again after the pass, in paced waves, not in the burst.
+    const answering = pairs.reduce((n, p) => n + Number(p.reachable), 0);
+    const paced = 2 * answering > NEIGHBOUR_BUDGET;
+    const later: { netns: string; pairs: number[] }[] = [];
+    const firstOutcome = new Map<number, PingOutcome>();
+    // The pairs that disagree, asked again all at once: one more process, not one each.
+    const confirm = async (netns: string, differ: number[]) => {
+      const again = await this.kernel.pingMany?.(
+        netns,
+        differ.map((k) => pairs[k]!.target),
+        CONFIRM_PROBE,
+        size,
+      );
+      for (const k of differ) {
+        if (signal?.aborted) break;
+        const res = again?.get(pairs[k]!.target) ?? firstOutcome.get(k);
+        if (res) report(k, res);
+        else {
+          const r = await this.measure(pairs[k]!, netns, size);
+          measured[k] = r;
+          onResult?.(r);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+    const inParallel = async <T>(list: T[], run: (item: T) => Promise<void>) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < list.length && !signal?.aborted) await run(list[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+    };
+    await inParallel(jobs, async (g) => {
+      const { netns, pairs: indexes } = g;
+      const targets = indexes.map((k) => pairs[k]!.target);
+      const probe = g.answering ? ANSWER_PROBE : SILENCE_PROBE;
+      const outcomes = this.kernel.pingMany
+        ? await this.kernel.pingMany(netns, targets, probe, size)
+        : null;
+      if (!outcomes) {
+        // No fping: one by one with ping.
+        for (const k of indexes) {
+          if (signal?.aborted) break;
+          const r = await this.measure(pairs[k]!, netns, size);
+          measured[k] = r;
+          onResult?.(r);
+        }
+        return;
+      }
+      const differ: number[] = [];
+      for (const k of indexes) {
+        const first = outcomes.get(pairs[k]!.target);
+        if (first && first.ok === pairs[k]!.reachable) report(k, first);
+        else {
+          if (first) firstOutcome.set(k, first);
+          differ.push(k);
+        }
+      }
+      if (differ.length === 0 || signal?.aborted) return;
+      if (paced) later.push({ netns, pairs: differ });
+      else await confirm(netns, differ);
+    });
+    // Waves of at most CONFIRM_WAVE_PAIRS pairs, each after the lab's neighbour entries are
+    // flushed: the kernel does not reclaim entries still reachable, so waiting would not do.
+    let wave: { netns: string; pairs: number[] }[] = [];
+    let inWave = 0;
+    const waves: (typeof wave)[] = [];
+    for (const g of later) {
+      for (let at = 0; at < g.pairs.length; ) {
+        if (inWave >= CONFIRM_WAVE_PAIRS) {
+          waves.push(wave);
+          wave = [];
+          inWave = 0;
+        }
+        const part = g.pairs.slice(at, at + CONFIRM_WAVE_PAIRS - inWave);
+        wave.push({ netns: g.netns, pairs: part });
+        inWave += part.length;
+        at += part.length;
+      }
+    }
+    if (wave.length > 0) waves.push(wave);
+    for (const w of waves) {
+      if (signal?.aborted) break;
+      await this.kernel.forgetNeighbours?.([...new Set(netnsOf.values())]);
+      await inParallel(w, (g) => confirm(g.netns, g.pairs));
+    }
     // A cancelled Measure answers with the pairs measured before the cancel.
     return { predicted: matrix, measured: measured.filter((r) => r !== undefined) };
   }
@@ -491,6 +536,19 @@ type PingOutcome = { ok: boolean; rttMs?: number; output: string };
  * them wait on a probe, not on the CPU: a lab of a few dozen namespaces is one or two waves.
  */
 export const CHECK_CONCURRENCY = 48;
+/**
+ * The kernel keeps one neighbour (ARP) table for all namespaces of the machine and refuses a new
+ * entry once it holds gc_thresh3 entries (1,024 by default, settable only in the host's
+ * namespace) it cannot reclaim; it does not reclaim recent or still reachable ones, so seconds of
+ * waiting do not help. A packet that needs a refused entry is dropped, and its pair looks silent:
+ * 61 endpoints in three VLANs (3,660 pairs, about 1,220 entries) showed about 200 answering
+ * pairs as silent. A check whose first pass may need more entries than this (about two per
+ * answering pair, one each way) asks its disagreeing pairs again in waves, each after the lab's
+ * neighbour caches are flushed.
+ */
+const NEIGHBOUR_BUDGET = 800;
+/** Pairs asked again at once in a paced check: about two new entries each. */
+const CONFIRM_WAVE_PAIRS = 256;
 /** Pairs in one fping at most. */
 const PING_GROUP_MAX = 256;
 /**

@@ -63,3 +63,25 @@ export async function packetSocketOn(netns: string, dev: string): Promise<boolea
     .slice(1)
     .some((row) => Number(row.trim().split(/\s+/)[4]) === link?.ifindex);
 }
+
+/**
+ * The children of a process, whichever of its threads started them (`/proc/PID/task/PID/children`
+ * lists only the main thread's): [] once it has exited.
+ */
+export function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((tid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/);
+        } catch {
+          return [];
+        }
+      })
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
+import { childrenOf } from '../kernel/helpers.js';
 import { cliIn, labName, netnsOf } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-check-lab-'));
@@ -44,6 +45,22 @@ function pingsRunning(): string[] {
     return false;
   };
   return pings.filter(([pid]) => under(pid)).map(([, name]) => name);
+}
+
+/** The ping helper under this test process while it has fpings running, or 0. */
+function pingHelperBusy(): number {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('ping-helper.py')) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      if (childrenOf(Number(pid)).length > 0) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 0;
 }
 
 interface CheckJson {
@@ -113,6 +130,24 @@ describe('check: failures do not wait, and are explained', () => {
     expect(pingsRunning()).toEqual([]);
   });
 
+  it('the ping helper killed in the middle of a check: its unanswered fpings run from the server, every pair as predicted', async () => {
+    const engine = new LabEngine(createKernelPort(), new LabState(stateDir));
+    const checking = engine.matrix(design);
+    let killed = 0;
+    for (let waited = 0; !killed && waited < 10_000; waited += 5) {
+      const helper = pingHelperBusy();
+      if (helper) {
+        process.kill(helper, 'SIGKILL');
+        killed = helper;
+      } else await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(killed, 'the helper was seen running fpings').toBeGreaterThan(0);
+    const { measured } = await checking;
+    expect(measured.length).toBeGreaterThan(0);
+    expect(measured.filter((p) => p.measured !== p.reachable)).toEqual([]);
+    expect(pingsRunning()).toEqual([]);
+  });
+
   it('a pair broken by hand in the kernel is reported as differing from the prediction', async () => {
     const topology = diagnose(design).topology!;
     const ns = netnsName(lab, 'n10-1');
@@ -131,6 +166,32 @@ describe('check: failures do not wait, and are explained', () => {
     expect(text.stdout).toMatch(
       /MEASURED DIFFERS FROM PREDICTED:\n {2}n10-1 → \S+ \(10\.0\.\d+\.\d+\): predicted reachable, measured unreachable/,
     );
+    expect(pingsRunning()).toEqual([]);
+  }, 120_000);
+});
+
+describe('check: a lab needing more neighbour entries than the kernel table holds', () => {
+  // 61 endpoints in three VLANs: about 1,220 ARP entries, more than the 1,024 the kernel's one
+  // neighbour table (shared by every namespace) holds. The first pass drops the pings whose
+  // entries it refuses; they are asked again after the lab's caches are flushed.
+  const lab = labName('neigh');
+  const design = islandsDesign({ name: lab, perVlan: 20 });
+  const state = mkdtempSync(join(tmpdir(), 'nc-check-neigh-'));
+  const engine = new LabEngine(createKernelPort(), new LabState(state));
+  afterAll(async () => {
+    await engine.destroy(lab);
+    rmSync(state, { recursive: true, force: true });
+    expect(netnsOf(lab)).toEqual([]);
+  });
+
+  it('measures all 3,660 pairs as predicted', async () => {
+    expect((await engine.apply(design)).ok).toBe(true);
+    const { measured } = await engine.matrix(design);
+    expect(measured).toHaveLength(61 * 60);
+    const differing = measured
+      .filter((p) => p.measured !== p.reachable)
+      .map((p) => `${p.from} → ${p.to}`);
+    expect(differing).toEqual([]);
     expect(pingsRunning()).toEqual([]);
   }, 120_000);
 });

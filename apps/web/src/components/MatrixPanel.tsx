@@ -363,7 +363,7 @@ export function MatrixPanel() {
             Analyzing {all.length} endpoints…
           </span>
         ) : (
-          <span className="nc-muted">
+          <span className="nc-muted nc-matrix-summary" data-testid="matrix-summary">
             {predicting
               ? 'Predict: click each cell, ✓ if the ping gets through, ✗ if not; then Measure.'
               : `Predicted${size !== undefined ? ` at ${size} bytes` : ''}: ${ok}/${total} pairs reach each other. Click a cell to see the path. ✓/✗ predicted · ●/○ measured`}
