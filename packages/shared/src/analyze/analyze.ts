@@ -194,7 +194,7 @@ export class MatrixRun {
       return out;
     }
     this.attach(ledger);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.decide(i, j, out);
+    this.decider!.decideAll(out);
     return out;
   }
 

@@ -236,6 +236,90 @@ export class PairDecider {
     if (back === si) out.reach[p] = 1;
   }
 
+  /**
+   * decide(i, j) for every pair, into a fresh `out` (newDecided): the same answers and records,
+   * in two passes. First the rows of every profile an endpoint's namespace has (where its ways
+   * deliver each endpoint), then the pairs, row by row, from typed arrays only: the usual pair
+   * (each target owned by its endpoint's namespace alone, the request sent from the sender's
+   * target address) is three lookups; any other goes through decide().
+   */
+  decideAll(out: Decided): void {
+    const n = this.n;
+    const nsOf = this.nsOf;
+    const target = this.target;
+    const cls = this.cls;
+    const profile = this.profile;
+    const profiles = this.profileNs.length;
+    const width = this.width;
+    const owner = this.owner;
+    // Per endpoint: its profile, and whether only its own namespace owns its target.
+    const prof = new Int32Array(n);
+    const plain = new Uint8Array(n);
+    for (let j = 0; j < n; j++) {
+      prof[j] = profile[nsOf[j]!]!;
+      plain[j] = target[j]! >= 0 && owner[j] === nsOf[j] ? 1 : 0;
+    }
+    const rowAt = this.rowAt;
+    const rowRec = this.rowRec;
+    const filled = new Uint8Array(profiles);
+    for (let i = 0; i < n; i++) {
+      const p = prof[i]!;
+      if (filled[p] === 1) continue;
+      filled[p] = 1;
+      const base = p * n;
+      for (let j = 0; j < n; j++) if (target[j]! >= 0 && rowAt[base + j] === -2) this.fillRow(base + j, j);
+    }
+    // The reply rows read by column (profile of j, endpoint i): transposed, so a row reads one block.
+    const colAt = new Int32Array(n * profiles);
+    const colRec = new Int32Array(n * profiles);
+    for (let p = 0; p < profiles; p++) {
+      if (filled[p] === 0) continue;
+      const base = p * n;
+      for (let i = 0; i < n; i++) {
+        colAt[i * profiles + p] = rowAt[base + i]!;
+        colRec[i * profiles + p] = rowRec[base + i]!;
+      }
+    }
+    const { reach, request, reply } = out;
+    const m = this.m;
+    const routeAt = this.routeAt;
+    const addr = m.addr;
+    const tables = m.tables;
+    for (let i = 0; i < n; i++) {
+      const si = nsOf[i]!;
+      const ti = target[i]!;
+      const pi = prof[i]!;
+      const rowBase = pi * n;
+      const kBase = pi * width;
+      const colBase = i * profiles;
+      const table = tables[si]!;
+      const out0 = i * n;
+      const plainI = plain[i] === 1;
+      for (let j = 0; j < n; j++) {
+        const sj = nsOf[j]!;
+        if (!plainI || plain[j] === 0 || sj === si) {
+          if (j !== i) this.decide(i, j, out);
+          continue;
+        }
+        const p = out0 + j;
+        const q = rowBase + j;
+        request[p] = rowRec[q]!;
+        if (rowAt[q] !== sj) continue;
+        // The source address, as sourceOf: the address of the route's device, else any local one.
+        const at = routeAt[kBase + cls[j]!]!;
+        const a = at < 0 ? -1 : addr[table[at]!.dev]!;
+        const src = a >= 0 ? a : m.anyLocalAddress(si);
+        if (src !== ti) {
+          this.decide(i, j, out);
+          continue;
+        }
+        const c = colBase + prof[j]!;
+        reply[p] = colRec[c]!;
+        if (colAt[c] === si) reach[p] = 1;
+      }
+    }
+  }
+
   private fillRow(q: number, j: number): void {
     const n = this.n;
     const k = ((q - j) / n) * this.width + this.cls[j]!;
