@@ -267,7 +267,8 @@ export class PairDecider {
       if (filled[p] === 1) continue;
       filled[p] = 1;
       const base = p * n;
-      for (let j = 0; j < n; j++) if (target[j]! >= 0 && rowAt[base + j] === -2) this.fillRow(base + j, j);
+      for (let j = 0; j < n; j++)
+        if (target[j]! >= 0 && rowAt[base + j] === -2) this.fillRow(base + j, j);
     }
     // The reply rows read by column (profile of j, endpoint i): transposed, so a row reads one block.
     const colAt = new Int32Array(n * profiles);
