@@ -95,10 +95,16 @@ export class PairDecider {
   /** Per way: its transit walk, or null when it leaves the source on `wayEgress` and goes no further. */
   private readonly wayWalk: (Walk | null)[] = [];
   private readonly wayEgress: number[] = [];
-  /** Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart. */
+  /** Per way: the segment (root interface) its last stop sends on, -1 when it fails before. */
+  private readonly wayEnd: number[] = [];
+  /**
+   * Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart
+   * (-1 until a destination that is not plain asks: most never do).
+   */
   private wayTo: Int32Array;
   private wayToUsed = 0;
   private readonly wayStart: number[] = [];
+  private readonly wayClass: number[] = [];
   private readonly wayByEgress = new Map<number, number>();
   private readonly recOfWide = new Map<number, number>();
   private readonly compRec = new Map<number, number>();
@@ -109,6 +115,8 @@ export class PairDecider {
    */
   private readonly rowAt: Int32Array;
   private readonly rowRec: Int32Array;
+  /** Per interface: its L2 component's root when it is up, else -1. */
+  private readonly rootOf: Int32Array;
   /** Per endpoint: the one namespace that owns its address, or MANY (several, or none). */
   private readonly owner: Int32Array;
   /** Every address asked for as a destination (endpoint targets and the source addresses replies go to). */
@@ -159,6 +167,8 @@ export class PairDecider {
       if (c >= 0) this.slot[j] = this.classSize[c]!++;
     }
     this.wayTo = new Int32Array(1024);
+    this.rootOf = new Int32Array(m.ifaces.length);
+    for (let i = 0; i < m.ifaces.length; i++) this.rootOf[i] = m.up[i] ? m.find(i) : -1;
     this.rowAt = new Int32Array(this.profileNs.length * n).fill(-2);
     this.rowRec = new Int32Array(this.profileNs.length * n);
     this.owner = new Int32Array(n);
@@ -327,6 +337,24 @@ export class PairDecider {
     let w = this.wayOf[k]!;
     if (w === -2) w = this.newWay(k);
     this.rowRec[q] = this.wayRec[k]!;
+    const sj = this.nsOf[j]!;
+    // A target only its endpoint's namespace owns, and that namespace no walk's stop (so no stop
+    // of this way's walk, made in full by now): delivered there exactly when the way's last
+    // segment is one of that namespace's (ownerInComponent, weak host model included).
+    if (this.owner[j] === sj && this.walk.stopAt[sj] !== 1) {
+      const end = w < 0 ? -1 : this.wayEnd[w]!;
+      let at = -1;
+      if (end >= 0) {
+        const list = this.m.nsIfaces[sj]!;
+        for (let x = 0; x < list.length; x++)
+          if (this.rootOf[list[x]!] === end) {
+            at = sj;
+            break;
+          }
+      }
+      this.rowAt[q] = at;
+      return;
+    }
     this.rowAt[q] = this.deliverOn(w, j, this.dest[j]!);
   }
 
@@ -371,22 +399,30 @@ export class PairDecider {
   private addWay(walk: Walk | null, egress: number, c: number): number {
     this.wayWalk.push(walk);
     this.wayEgress.push(egress);
-    const size = this.classSize[c]!;
-    if (this.wayToUsed + size > this.wayTo.length) {
-      const grown = new Int32Array(Math.max(this.wayTo.length * 2, this.wayToUsed + size));
-      grown.set(this.wayTo);
-      this.wayTo = grown;
-    }
-    this.wayTo.fill(-2, this.wayToUsed, this.wayToUsed + size);
-    this.wayStart.push(this.wayToUsed);
-    this.wayToUsed += size;
+    this.wayClass.push(c);
+    const last = walk ? (walk.end.fail ? -1 : walk.end.egress) : egress;
+    this.wayEnd.push(last >= 0 ? this.m.find(last) : -1);
+    this.wayStart.push(-1);
     return this.wayWalk.length - 1;
   }
 
   /** Where way `w` delivers endpoint j's target (-1: nowhere, or no way). */
   private deliverOn(w: number, j: number, d: Destination): number {
     if (w < 0) return -1;
-    const at = this.wayStart[w]! + this.slot[j]!;
+    let start = this.wayStart[w]!;
+    if (start < 0) {
+      const size = this.classSize[this.wayClass[w]!]!;
+      if (this.wayToUsed + size > this.wayTo.length) {
+        const grown = new Int32Array(Math.max(this.wayTo.length * 2, this.wayToUsed + size));
+        grown.set(this.wayTo);
+        this.wayTo = grown;
+      }
+      start = this.wayToUsed;
+      for (let k = 0; k < size; k++) this.wayTo[start + k] = -2;
+      this.wayStart[w] = start;
+      this.wayToUsed += size;
+    }
+    const at = start + this.slot[j]!;
     let ns = this.wayTo[at]!;
     if (ns === -2) {
       ns = this.deliverOnWay(w, d);
