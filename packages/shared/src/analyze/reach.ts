@@ -52,6 +52,11 @@ interface Kept {
   endpoints: Map<string, { index: number; netns: string; address: string }>;
   only: string | undefined;
   ttlCut: boolean;
+  /**
+   * Whether a re-analysis took this result's request and reply tables over (and changed them):
+   * then it is the previous of no other one (a full analysis is made instead).
+   */
+  spent: boolean;
 }
 
 const kept = new WeakMap<Reachability, Kept>();
@@ -81,6 +86,7 @@ export function reachability(
     size === undefined &&
     before.only === only &&
     !before.ttlCut &&
+    !before.spent &&
     before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(before.endpoints.size ** 2, 1024)
       ? changedNamespaces(before.parts, parts)
       : null;
@@ -97,10 +103,12 @@ export function reachability(
   if (before && changed) {
     ledger = before.ledger;
     const redone = again(run, before, changed, parts, topology);
-    decided = redone.out;
-    count = redone.count;
-    // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
-    if (run.ttlCut) decided = null;
+    if (redone) {
+      decided = redone.out;
+      count = redone.count;
+      // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
+      if (run.ttlCut) decided = null;
+    }
   }
   const incremental = decided !== null;
   if (!decided) {
@@ -142,14 +150,27 @@ export function reachability(
       endpoints,
       only,
       ttlCut: run.ttlCut,
+      spent: false,
     });
   return result;
 }
 
 /**
+ * Above this share of the pairs to decide again, a re-analysis is a full one (with a new ledger):
+ * deciding every pair in one pass costs less than deciding most of them one by one, and the
+ * ledger does not grow. Only past MIN_FALLBACK_PAIRS: a small matrix costs nothing either way.
+ */
+const MAX_REDO_SHARE = 0.5;
+const MIN_FALLBACK_PAIRS = 16384;
+
+/**
  * The matrix for the edited topology from the one before: pairs whose request and reply records
  * are clean keep their answer; the rest (and every pair of an endpoint that is new or moved) are
- * decided in `run`.
+ * decided in `run`. Null when most pairs would be decided again (then a full analysis is made);
+ * nothing is decided in `run` before that is known.
+ *
+ * The records of the result before (its request and reply tables) become this result's: a
+ * result is the `previous` of one re-analysis only (see Kept.spent).
  */
 function again(
   run: MatrixRun,
@@ -157,9 +178,8 @@ function again(
   changed: Set<string>,
   parts: Map<string, NsParts>,
   topology: Topology,
-): { out: Decided; count: number } {
+): { out: Decided; count: number } | null {
   const { state, addresses } = before.ledger.dirty(changed, run.m, before.parts, parts);
-  run.attach(before.ledger);
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
@@ -174,73 +194,75 @@ function again(
     // Found somewhere else than before on a touched segment: asked again there.
     else if (hasChangedAddress(parts.get(e.netns), e.address, addresses)) hit[i] = 1;
   });
-  // Whether the pair (i, j) — request record f, reply record b — holds: as before, unless the
-  // records changed, or a touched segment looks up j's target (request) or i's address (reply).
-  const holds = (i: number, j: number, f: number, b: number): boolean => {
-    const sf = state[f]!;
-    if (sf === IS_DIRTY || (sf === IS_TOUCHED && hit[j] === 1)) return false;
-    if (b < 0) return true;
-    const sb = state[b]!;
-    return sb === IS_CLEAN || (sb === IS_TOUCHED && hit[i] === 0);
-  };
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
-  let count = 0;
   // Each endpoint at its old index, or moved (a new address, a new namespace): the moved ones are
   // decided again in full, so everything can be copied (the usual one-element edit).
   let identity = n === m;
   for (let i = 0; i < n && identity; i++) if (was[i] !== i && was[i] !== -1) identity = false;
-  if (identity) {
-    for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
-    // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
-    const out: Decided = { reach: reach.slice(), request: request.slice(), reply: reply.slice() };
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      if (fresh[i] === 1) {
-        for (let j = 0; j < n; j++) run.decide(i, j, out);
-        count += n;
-        continue;
-      }
-      const hitI = hit[i]!;
-      for (let j = 0; j < n; j++) {
-        // holds(i, j, …), inlined: this loop reads every pair.
-        const sf = state[request[row + j]!]!;
-        let ok = sf === IS_CLEAN || (sf === IS_TOUCHED && hit[j] === 0);
+  if (identity) for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
+  // Pass 1: which pairs are decided again (p = i × n + j). Whether the pair (i, j) — request
+  // record f, reply record b — holds: as before, unless the records changed, or a touched
+  // segment looks up j's target (request) or i's address (reply). Inlined: it reads every pair.
+  let redo = new Int32Array(1024);
+  let count = 0;
+  const add = (p: number) => {
+    if (count === redo.length) {
+      const grown = new Int32Array(redo.length * 2);
+      grown.set(redo);
+      redo = grown;
+    }
+    redo[count++] = p;
+  };
+  for (let i = 0; i < n; i++) {
+    const oi = fresh[i] === 1 ? -1 : was[i]!;
+    const hitI = hit[i]!;
+    for (let j = 0; j < n; j++) {
+      const oj = fresh[j] === 1 ? -1 : was[j]!;
+      let ok = oi >= 0 && oj >= 0;
+      if (ok) {
+        const q = oi * m + oj;
+        const sf = state[request[q]!]!;
+        ok = sf === IS_CLEAN || (sf === IS_TOUCHED && hit[j] === 0);
         if (ok) {
-          const b = reply[row + j]!;
+          const b = reply[q]!;
           if (b >= 0) {
             const sb = state[b]!;
             ok = sb === IS_CLEAN || (sb === IS_TOUCHED && hitI === 0);
           }
         }
-        if (!ok || fresh[j] === 1) {
-          run.decide(i, j, out);
-          count++;
-        }
       }
+      if (!ok) add(i * n + j);
     }
-    return { out, count };
   }
-  const out = newDecided(n);
-  for (let i = 0; i < n; i++) {
-    const oi = fresh[i] === 1 ? -1 : was[i]!;
-    for (let j = 0; j < n; j++) {
-      const oj = fresh[j] === 1 ? -1 : was[j]!;
-      if (oi >= 0 && oj >= 0) {
+  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) return null;
+  // Pass 2: the answers that hold, from the result before; then the others, decided here.
+  let out: Decided;
+  if (identity) {
+    // The same endpoints at the same places: every answer at its place. The records move over.
+    before.spent = true;
+    out = { reach: reach.slice(), request, reply };
+  } else {
+    out = newDecided(n);
+    for (let i = 0; i < n; i++) {
+      const oi = was[i]!;
+      if (fresh[i] === 1 || oi < 0) continue;
+      for (let j = 0; j < n; j++) {
+        const oj = was[j]!;
+        if (fresh[j] === 1 || oj < 0) continue;
+        const p = i * n + j;
         const q = oi * m + oj;
-        const f = request[q]!;
-        const b = reply[q]!;
-        if (holds(i, j, f, b)) {
-          const p = i * n + j;
-          out.reach[p] = reach[q]!;
-          out.request[p] = f;
-          out.reply[p] = b;
-          continue;
-        }
+        out.reach[p] = reach[q]!;
+        out.request[p] = request[q]!;
+        out.reply[p] = reply[q]!;
       }
-      run.decide(i, j, out);
-      count++;
     }
+  }
+  run.attach(before.ledger);
+  for (let k = 0; k < count; k++) {
+    const p = redo[k]!;
+    const i = Math.floor(p / n);
+    run.decide(i, p - i * n, out);
   }
   return { out, count };
 }
