@@ -283,6 +283,59 @@ describe('reachability after an edit, from the previous result: the same as from
     );
   });
 
+  it('from one result, two different edits: each the same as from scratch (a result is the previous of one re-analysis; the second is made in full)', () => {
+    fc.assert(
+      fc.property(
+        generatedDesign(120, 0.3),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(1_000_000),
+        (opts, k1, k2, pick) => {
+          const design = generateDesign(opts);
+          const a = editDesign(design, k1, pick);
+          const b = editDesign(design, k2, pick + 1);
+          if (!a || !b) return;
+          const previous = reachability(topologyOf(design));
+          for (const edited of [a, b]) {
+            const topology = topologyOf(edited);
+            const again = reachability(topology, { previous });
+            const fresh = reachability(topology);
+            expect(again.endpoints).toEqual(fresh.endpoints);
+            expect(again.reach).toEqual(fresh.reach);
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 120_000);
+
+  it('an edit that changes most pairs of a large matrix (a backbone cut) is analysed in full, and the next edit from that result again only where it can change', () => {
+    const design = generateDesign({ seed: 7, elements: 300 });
+    const previous = reachability(topologyOf(design));
+    const n = previous.endpoints.length;
+    // Large enough that a re-analysis deciding most pairs again is made in full.
+    expect(n * n).toBeGreaterThanOrEqual(16384);
+    const cut = editDesign(design, 'cut', 0)!;
+    const again = reachability(topologyOf(cut), { previous });
+    expect(again.how.incremental).toBe(false);
+    expect(again.reach).toEqual(reachability(topologyOf(cut)).reach);
+    // Each edit from the result before (a chain: a result is the previous of one re-analysis).
+    let last = again;
+    let edited = cut;
+    for (const [kind, pick] of [
+      ['address', 5],
+      ['vlan', 3],
+    ] as const) {
+      const next = editDesign(edited, kind, pick);
+      if (!next) continue;
+      const after = reachability(topologyOf(next), { previous: last });
+      expect(after.how.incremental, kind).toBe(true);
+      expect(after.reach, kind).toEqual(reachability(topologyOf(next)).reach);
+      last = after;
+      edited = next;
+    }
+  });
+
   it("reuses the answers an edit cannot change: a container's new address re-decides only the pairs it is in or whose packets cross its segment", () => {
     const design = generateDesign({ seed: 11, elements: 200 });
     const edited = editDesign(design, 'address', 5)!;
