@@ -42,6 +42,9 @@ export function newDecided(n: number): Decided {
 
 /** No single namespace owns the address (several do, or none). */
 const MANY = -3;
+/** decideAll's per-endpoint segment: where a way delivers is asked in full / it is on none. */
+const GENERAL = -2;
+const NO_SEGMENT = -3;
 
 /** What a PairDecider reads of its MatrixRun: the model, its forwarding and walks, the endpoints. */
 export interface DecideInput {
@@ -219,39 +222,50 @@ export class PairDecider {
     } else {
       // A reply to another of si's addresses (a router's, mostly): asked per namespace.
       const e = this.destination(src);
-      if (e.cls < this.width) {
-        const k2 = this.profile[sj]! * this.width + e.cls;
-        let w2 = this.wayOf[k2]!;
-        if (w2 === -2) w2 = this.newWay(k2);
-        out.reply[p] = this.wayRec[k2]!;
-        if (e.owner === sj || (e.owner < 0 && e.owners.includes(sj))) back = sj;
-        else {
-          // Where each profile's way delivers this address, kept with the address.
-          let by = e.byProfile;
-          if (!by) {
-            by = new Int32Array(this.profileNs.length).fill(-2);
-            e.byProfile = by;
-          }
-          back = by[this.profile[sj]!]!;
-          if (back === -2) {
-            back = w2 < 0 ? -1 : this.deliverOnWay(w2, e);
-            by[this.profile[sj]!] = back;
-          }
-        }
-      } else {
-        back = this.deliveredAt(sj, e);
-        out.reply[p] = this.wideRecord(sj, e.cls);
-      }
+      back = this.replyTo(sj, e, p, out);
     }
     if (back === si) out.reach[p] = 1;
   }
 
   /**
+   * Where the reply from namespace `sj` to `e` (another address of the sender than its target)
+   * is delivered, with its record written to out.reply[p].
+   */
+  private replyTo(sj: number, e: Destination, p: number, out: Decided): number {
+    let back: number;
+    if (e.cls < this.width) {
+      const k2 = this.profile[sj]! * this.width + e.cls;
+      let w2 = this.wayOf[k2]!;
+      if (w2 === -2) w2 = this.newWay(k2);
+      out.reply[p] = this.wayRec[k2]!;
+      if (e.owner === sj || (e.owner < 0 && e.owners.includes(sj))) back = sj;
+      else {
+        // Where each profile's way delivers this address, kept with the address.
+        let by = e.byProfile;
+        if (!by) {
+          by = new Int32Array(this.profileNs.length).fill(-2);
+          e.byProfile = by;
+        }
+        back = by[this.profile[sj]!]!;
+        if (back === -2) {
+          back = w2 < 0 ? -1 : this.deliverOnWay(w2, e);
+          by[this.profile[sj]!] = back;
+        }
+      }
+    } else {
+      back = this.deliveredAt(sj, e);
+      out.reply[p] = this.wideRecord(sj, e.cls);
+    }
+    return back;
+  }
+
+  /**
    * decide(i, j) for every pair, into a fresh `out` (newDecided): the same answers and records,
-   * in two passes. First the rows of every profile an endpoint's namespace has (where its ways
-   * deliver each endpoint), then the pairs, row by row, from typed arrays only: the usual pair
-   * (each target owned by its endpoint's namespace alone, the request sent from the sender's
-   * target address) is three lookups; any other goes through decide().
+   * in two passes. First every way of every endpoint's profile to every endpoint's class (so every
+   * walk is made) and the segment each way ends on; then the pairs, row by row, from typed arrays:
+   * the usual pair (each target owned by its endpoint's namespace alone, on one segment, no walk's
+   * stop) is delivered when its way ends on that segment, both ways; a reply to another of the
+   * sender's addresses goes through replyTo, and any other pair through decide().
    */
   decideAll(out: Decided): void {
     const n = this.n;
@@ -259,9 +273,9 @@ export class PairDecider {
     const target = this.target;
     const cls = this.cls;
     const profile = this.profile;
-    const profiles = this.profileNs.length;
     const width = this.width;
     const owner = this.owner;
+    const m = this.m;
     // Per endpoint: its profile, and whether only its own namespace owns its target.
     const prof = new Int32Array(n);
     const plain = new Uint8Array(n);
@@ -269,43 +283,59 @@ export class PairDecider {
       prof[j] = profile[nsOf[j]!]!;
       plain[j] = target[j]! >= 0 && owner[j] === nsOf[j] ? 1 : 0;
     }
-    const rowAt = this.rowAt;
-    const rowRec = this.rowRec;
-    const filled = new Uint8Array(profiles);
+    // Every way out of every endpoint's profile, to every class an endpoint is in (each is asked
+    // below), so every walk is made before a pair is decided; and each way's last segment.
+    const wayOf = this.wayOf;
+    const classSize = this.classSize;
+    const endOf = new Int32Array(wayOf.length).fill(-1);
+    const done = new Uint8Array(this.profileNs.length);
     for (let i = 0; i < n; i++) {
       const p = prof[i]!;
-      if (filled[p] === 1) continue;
-      filled[p] = 1;
-      const base = p * n;
-      for (let j = 0; j < n; j++)
-        if (target[j]! >= 0 && rowAt[base + j] === -2) this.fillRow(base + j, j);
-    }
-    // The reply rows read by column (profile of j, endpoint i): transposed, so a row reads one block.
-    const colAt = new Int32Array(n * profiles);
-    const colRec = new Int32Array(n * profiles);
-    for (let p = 0; p < profiles; p++) {
-      if (filled[p] === 0) continue;
-      const base = p * n;
-      for (let i = 0; i < n; i++) {
-        colAt[i * profiles + p] = rowAt[base + i]!;
-        colRec[i * profiles + p] = rowRec[base + i]!;
+      if (done[p] === 1) continue;
+      done[p] = 1;
+      for (let c = 0; c < width; c++) {
+        if (classSize[c] === 0) continue;
+        const k = p * width + c;
+        let w = wayOf[k]!;
+        if (w === -2) w = this.newWay(k);
+        if (w >= 0) endOf[k] = this.wayEnd[w]!;
       }
     }
+    // Per endpoint whose target only its namespace owns, when that namespace is no walk's stop
+    // (so no stop of any way above): the one segment its namespace is on, where a way that ends
+    // there delivers to it (ownerInComponent, weak host model included); NO_SEGMENT when it is
+    // on none. GENERAL otherwise: where a way delivers is asked (fillRow).
+    const home = new Int32Array(n).fill(GENERAL);
+    const stopAt = this.walk.stopAt;
+    for (let j = 0; j < n; j++) {
+      const sj = nsOf[j]!;
+      if (plain[j] === 0 || stopAt[sj] === 1) continue;
+      let root = NO_SEGMENT;
+      for (const f of m.nsIfaces[sj]!) {
+        const r = this.rootOf[f]!;
+        if (r < 0 || r === root) continue;
+        root = root === NO_SEGMENT ? r : GENERAL;
+      }
+      home[j] = root;
+    }
     const { reach, request, reply } = out;
-    const m = this.m;
+    const wayRec = this.wayRec;
+    const rowAt = this.rowAt;
     const routeAt = this.routeAt;
     const addr = m.addr;
     const tables = m.tables;
     for (let i = 0; i < n; i++) {
       const si = nsOf[i]!;
       const ti = target[i]!;
-      const pi = prof[i]!;
-      const rowBase = pi * n;
-      const kBase = pi * width;
-      const colBase = i * profiles;
+      const ci = cls[i]!;
+      const hi = home[i]!;
+      const kBase = prof[i]! * width;
+      const rowBase = prof[i]! * n;
       const table = tables[si]!;
       const out0 = i * n;
       const plainI = plain[i] === 1;
+      let lastSrc = -1;
+      let lastDest: Destination | null = null;
       for (let j = 0; j < n; j++) {
         const sj = nsOf[j]!;
         if (!plainI || plain[j] === 0 || sj === si) {
@@ -313,20 +343,36 @@ export class PairDecider {
           continue;
         }
         const p = out0 + j;
-        const q = rowBase + j;
-        request[p] = rowRec[q]!;
-        if (rowAt[q] !== sj) continue;
+        const k = kBase + cls[j]!;
+        request[p] = wayRec[k]!;
+        const hj = home[j]!;
+        if (hj === GENERAL) {
+          const q = rowBase + j;
+          if (rowAt[q] === -2) this.fillRow(q, j);
+          if (rowAt[q] !== sj) continue;
+        } else if (endOf[k] !== hj) continue;
         // The source address, as sourceOf: the address of the route's device, else any local one.
-        const at = routeAt[kBase + cls[j]!]!;
+        const at = routeAt[k]!;
         const a = at < 0 ? -1 : addr[table[at]!.dev]!;
         const src = a >= 0 ? a : m.anyLocalAddress(si);
+        if (src < 0) continue;
         if (src !== ti) {
-          this.decide(i, j, out);
+          // The reply goes to another of si's addresses (a router's, mostly): a few per row.
+          if (src !== lastSrc) {
+            lastSrc = src;
+            lastDest = this.destination(src);
+          }
+          if (this.replyTo(sj, lastDest!, p, out) === si) reach[p] = 1;
           continue;
         }
-        const c = colBase + prof[j]!;
-        reply[p] = colRec[c]!;
-        if (colAt[c] === si) reach[p] = 1;
+        // The reply: j's way back to i's target, as decide() asks it.
+        const k2 = prof[j]! * width + ci;
+        reply[p] = wayRec[k2]!;
+        if (hi === GENERAL) {
+          const q2 = prof[j]! * n + i;
+          if (rowAt[q2] === -2) this.fillRow(q2, i);
+          if (rowAt[q2] === si) reach[p] = 1;
+        } else if (endOf[k2] === hi) reach[p] = 1;
       }
     }
   }

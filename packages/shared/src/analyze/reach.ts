@@ -11,21 +11,12 @@
 import type { PairResult, Topology } from '../model.js';
 import { parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun, newDecided } from './analyze.js';
-import {
-  CLEAN,
-  changedNamespaces,
-  DIRTY,
-  Ledger,
-  type NsParts,
-  partsByNs,
-  TOUCHED,
-} from './ledger.js';
+import { CLEAN, changedNamespaces, Ledger, type NsParts, partsByNs, TOUCHED } from './ledger.js';
 import type { NetModel } from './model.js';
 
 // The record states as module constants: read per pair, and an imported binding is a getter
 // call each time where the module is compiled to CommonJS (tsx, the bench), a tenth of a re-analysis.
 const IS_CLEAN: number = CLEAN;
-const IS_DIRTY: number = DIRTY;
 const IS_TOUCHED: number = TOUCHED;
 
 export interface Reachability {
@@ -214,14 +205,18 @@ function again(
     }
     redo[count++] = p;
   };
+  // An endpoint's old index, or -1 when all its pairs are decided again.
+  const from = new Int32Array(n);
+  for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
   for (let i = 0; i < n; i++) {
-    const oi = fresh[i] === 1 ? -1 : was[i]!;
+    const oi = from[i]!;
     const hitI = hit[i]!;
+    const old = oi * m;
     for (let j = 0; j < n; j++) {
-      const oj = fresh[j] === 1 ? -1 : was[j]!;
+      const oj = from[j]!;
       let ok = oi >= 0 && oj >= 0;
       if (ok) {
-        const q = oi * m + oj;
+        const q = old + oj;
         const sf = state[request[q]!]!;
         ok = sf === IS_CLEAN || (sf === IS_TOUCHED && hit[j] === 0);
         if (ok) {
@@ -244,17 +239,21 @@ function again(
     out = { reach: reach.slice(), request, reply };
   } else {
     out = newDecided(n);
+    const r2 = out.reach;
+    const f2 = out.request;
+    const b2 = out.reply;
     for (let i = 0; i < n; i++) {
       const oi = was[i]!;
       if (fresh[i] === 1 || oi < 0) continue;
+      const row = i * n;
+      const old = oi * m;
       for (let j = 0; j < n; j++) {
         const oj = was[j]!;
         if (fresh[j] === 1 || oj < 0) continue;
-        const p = i * n + j;
-        const q = oi * m + oj;
-        out.reach[p] = reach[q]!;
-        out.request[p] = request[q]!;
-        out.reply[p] = reply[q]!;
+        const q = old + oj;
+        r2[row + j] = reach[q]!;
+        f2[row + j] = request[q]!;
+        b2[row + j] = reply[q]!;
       }
     }
   }
