@@ -96,18 +96,20 @@ export class PairDecider {
   /** Per (profile × width + class): index in the table of the route it takes (-1: none). */
   private readonly routeAt: Int32Array;
   /** Per way: its transit walk, or null when it leaves the source on `wayEgress` and goes no further. */
-  private readonly wayWalk: (Walk | null)[] = [];
-  private readonly wayEgress: number[] = [];
+  private readonly wayWalk: (Walk | null)[];
+  /** Ways made so far; the per-way tables below are typed arrays with one slot per (profile, class). */
+  private ways = 0;
+  private readonly wayEgress: Int32Array;
   /** Per way: the segment (root interface) its last stop sends on, -1 when it fails before. */
-  private readonly wayEnd: number[] = [];
+  private readonly wayEnd: Int32Array;
   /**
    * Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart
    * (-1 until a destination that is not plain asks: most never do).
    */
   private wayTo: Int32Array;
   private wayToUsed = 0;
-  private readonly wayStart: number[] = [];
-  private readonly wayClass: number[] = [];
+  private readonly wayStart: Int32Array;
+  private readonly wayClass: Int32Array;
   private readonly wayByEgress = new Map<number, number>();
   private readonly recOfWide = new Map<number, number>();
   private readonly compRec = new Map<number, number>();
@@ -160,6 +162,12 @@ export class PairDecider {
       this.profile[ns] = prof;
     }
     const cells = this.profileNs.length * width;
+    // A way is made by newWay only, once per (profile, class) at most.
+    this.wayWalk = new Array(cells).fill(null);
+    this.wayEgress = new Int32Array(cells);
+    this.wayEnd = new Int32Array(cells);
+    this.wayStart = new Int32Array(cells);
+    this.wayClass = new Int32Array(cells);
     this.wayOf = new Int32Array(cells).fill(-2);
     this.wayRec = new Int32Array(cells);
     this.routeAt = new Int32Array(cells);
@@ -384,12 +392,19 @@ export class PairDecider {
     if (w === -2) w = this.newWay(k);
     this.rowRec[q] = this.wayRec[k]!;
     const sj = this.nsOf[j]!;
-    // A target only its endpoint's namespace owns, and that namespace no walk's stop (so no stop
-    // of this way's walk, made in full by now): delivered there exactly when the way's last
-    // segment is one of that namespace's (ownerInComponent, weak host model included).
-    if (this.owner[j] === sj && this.walk.stopAt[sj] !== 1) {
+    // A target only its endpoint's namespace owns (deliverOnWay for it, without a per-way table):
+    // delivered there when the namespace is a stop of the way's walk (never, when it is no walk's
+    // stop), else exactly when the way's last segment is one of the namespace's
+    // (ownerInComponent, weak host model included).
+    if (this.owner[j] === sj) {
       const end = w < 0 ? -1 : this.wayEnd[w]!;
       let at = -1;
+      if (w >= 0 && this.walk.stopAt[sj] === 1)
+        for (let stop: Walk | null = this.wayWalk[w]!; stop; stop = stop.next)
+          if (stop.ns === sj) {
+            this.rowAt[q] = sj;
+            return;
+          }
       if (end >= 0) {
         const list = this.m.nsIfaces[sj]!;
         for (let x = 0; x < list.length; x++)
@@ -443,13 +458,14 @@ export class PairDecider {
   }
 
   private addWay(walk: Walk | null, egress: number, c: number): number {
-    this.wayWalk.push(walk);
-    this.wayEgress.push(egress);
-    this.wayClass.push(c);
+    const w = this.ways++;
+    this.wayWalk[w] = walk;
+    this.wayEgress[w] = egress;
+    this.wayClass[w] = c;
     const last = walk ? (walk.end.fail ? -1 : walk.end.egress) : egress;
-    this.wayEnd.push(last >= 0 ? this.m.find(last) : -1);
-    this.wayStart.push(-1);
-    return this.wayWalk.length - 1;
+    this.wayEnd[w] = last >= 0 ? this.m.find(last) : -1;
+    this.wayStart[w] = -1;
+    return w;
   }
 
   /** Where way `w` delivers endpoint j's target (-1: nowhere, or no way). */
