@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/analyze.js';
+import { changedNamespaces, IFACE_FIELDS, partsByNs, ROUTE_FIELDS } from '../src/analyze/ledger.js';
 import { reachability } from '../src/analyze/reach.js';
 import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
@@ -344,5 +345,41 @@ describe('reachability after an edit, from the previous result: the same as from
     const n = again.endpoints.length;
     expect(again.how.incremental).toBe(true);
     expect(again.how.decided).toBeLessThan((n * n) / 4);
+  });
+});
+
+describe('what a re-analysis sees as changed', () => {
+  it('a change of any field of an interface or a route changes its namespace', () => {
+    const topology = topologyOf(generateDesign({ seed: 3, elements: 200 }));
+    const before = partsByNs(topology);
+    const cases: [string, Record<string, unknown>[], readonly string[]][] = [
+      ['interface', topology.interfaces as unknown as Record<string, unknown>[], IFACE_FIELDS],
+      ['route', topology.routes as unknown as Record<string, unknown>[], ROUTE_FIELDS],
+    ];
+    for (const [what, list, fields] of cases) {
+      // Every field the objects carry is one the comparison reads.
+      const seen = new Set(list.flatMap((x) => Object.keys(x)));
+      for (const key of seen) expect(fields, `${what}.${key}`).toContain(key);
+      for (const key of fields) {
+        const k = list.findIndex((x) => x[key] !== undefined);
+        if (k < 0) continue;
+        const copy = structuredClone(topology);
+        const items = (what === 'interface' ? copy.interfaces : copy.routes) as unknown as Record<
+          string,
+          unknown
+        >[];
+        const value = items[k]![key];
+        items[k]![key] =
+          typeof value === 'object' && value !== null
+            ? { ...value, changed: true }
+            : typeof value === 'number'
+              ? value + 1
+              : typeof value === 'boolean'
+                ? !value
+                : `${String(value)}x`;
+        const changed = changedNamespaces(before, partsByNs(copy));
+        expect(changed.has(String(list[k]!.netns)), `${what}.${key}`).toBe(true);
+      }
+    }
   });
 });

@@ -97,19 +97,19 @@ export class PairDecider {
   private readonly routeAt: Int32Array;
   /** Per way: its transit walk, or null when it leaves the source on `wayEgress` and goes no further. */
   private readonly wayWalk: (Walk | null)[];
-  /** Ways made so far; the per-way tables below are typed arrays with one slot per (profile, class). */
+  /** Ways made so far (the per-way tables below). */
   private ways = 0;
-  private readonly wayEgress: Int32Array;
+  private wayEgress: Int32Array;
   /** Per way: the segment (root interface) its last stop sends on, -1 when it fails before. */
-  private readonly wayEnd: Int32Array;
+  private wayEnd: Int32Array;
   /**
    * Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart
    * (-1 until a destination that is not plain asks: most never do).
    */
   private wayTo: Int32Array;
   private wayToUsed = 0;
-  private readonly wayStart: Int32Array;
-  private readonly wayClass: Int32Array;
+  private wayStart: Int32Array;
+  private wayClass: Int32Array;
   private readonly wayByEgress = new Map<number, number>();
   private readonly recOfWide = new Map<number, number>();
   private readonly compRec = new Map<number, number>();
@@ -162,12 +162,12 @@ export class PairDecider {
       this.profile[ns] = prof;
     }
     const cells = this.profileNs.length * width;
-    // A way is made by newWay only, once per (profile, class) at most.
-    this.wayWalk = new Array(cells).fill(null);
-    this.wayEgress = new Int32Array(cells);
-    this.wayEnd = new Int32Array(cells);
-    this.wayStart = new Int32Array(cells);
-    this.wayClass = new Int32Array(cells);
+    // Grown by addWay: a re-analysis makes a few ways, the full matrix one per (profile, class) at most.
+    this.wayWalk = [];
+    this.wayEgress = new Int32Array(256);
+    this.wayEnd = new Int32Array(256);
+    this.wayStart = new Int32Array(256);
+    this.wayClass = new Int32Array(256);
     this.wayOf = new Int32Array(cells).fill(-2);
     this.wayRec = new Int32Array(cells);
     this.routeAt = new Int32Array(cells);
@@ -459,7 +459,18 @@ export class PairDecider {
 
   private addWay(walk: Walk | null, egress: number, c: number): number {
     const w = this.ways++;
-    this.wayWalk[w] = walk;
+    if (w === this.wayEnd.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.wayEgress = grow(this.wayEgress);
+      this.wayEnd = grow(this.wayEnd);
+      this.wayStart = grow(this.wayStart);
+      this.wayClass = grow(this.wayClass);
+    }
+    this.wayWalk.push(walk);
     this.wayEgress[w] = egress;
     this.wayClass[w] = c;
     const last = walk ? (walk.end.fail ? -1 : walk.end.egress) : egress;
