@@ -173,14 +173,20 @@ export class NetModel {
     return true;
   }
 
+  /** The interface `name` of the namespace called `netns`, as ifaceIndex has it, or -1. */
+  private named(netns: string, name: string): number {
+    const ns = this.nsIndex.get(netns);
+    return ns === undefined ? -1 : this.ifaceIn(ns, name);
+  }
+
   peerOf(i: number): number {
     const p = this.ifaces[i]!.peer;
-    return p ? (this.ifaceIndex.get(`${p.netns}/${p.name}`) ?? -1) : -1;
+    return p ? this.named(p.netns, p.name) : -1;
   }
 
   masterOf(i: number): number {
     const f = this.ifaces[i]!;
-    return f.master ? (this.ifaceIndex.get(`${f.netns}/${f.master}`) ?? -1) : -1;
+    return f.master ? this.ifaceIn(this.ifaceNs[i]!, f.master) : -1;
   }
 
   underlayOf(i: number): number {
