@@ -10,7 +10,7 @@
  */
 import type { PairResult, Topology } from '../model.js';
 import { parseIfAddress } from '../net/ipv4.js';
-import { checkPingSize, type Decided, MatrixRun, newDecided } from './analyze.js';
+import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
 import { CLEAN, changedNamespaces, Ledger, type NsParts, partsByNs, TOUCHED } from './ledger.js';
 import type { NetModel } from './model.js';
 
@@ -238,22 +238,36 @@ function again(
     before.spent = true;
     out = { reach: reach.slice(), request, reply };
   } else {
-    out = newDecided(n);
+    // Every pair is copied here or decided below (which writes all three): no initial values.
+    out = {
+      reach: new Uint8Array(n * n),
+      request: new Int32Array(n * n),
+      reply: new Int32Array(n * n),
+    };
     const r2 = out.reach;
     const f2 = out.request;
     const b2 = out.reply;
     for (let i = 0; i < n; i++) {
-      const oi = was[i]!;
-      if (fresh[i] === 1 || oi < 0) continue;
+      const oi = from[i]!;
+      if (oi < 0) continue;
       const row = i * n;
       const old = oi * m;
-      for (let j = 0; j < n; j++) {
-        const oj = was[j]!;
-        if (fresh[j] === 1 || oj < 0) continue;
+      // Runs of endpoints that kept their order (an endpoint added or removed shifts the rest):
+      // copied a run at a time.
+      for (let j = 0; j < n; ) {
+        const oj = from[j]!;
+        if (oj < 0) {
+          j++;
+          continue;
+        }
+        let end = j + 1;
+        while (end < n && from[end] === oj + (end - j)) end++;
         const q = old + oj;
-        r2[row + j] = reach[q]!;
-        f2[row + j] = request[q]!;
-        b2[row + j] = reply[q]!;
+        const len = end - j;
+        r2.set(reach.subarray(q, q + len), row + j);
+        f2.set(request.subarray(q, q + len), row + j);
+        b2.set(reply.subarray(q, q + len), row + j);
+        j = end;
       }
     }
   }
