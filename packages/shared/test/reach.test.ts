@@ -310,6 +310,37 @@ describe('reachability after an edit, from the previous result: the same as from
     );
   }, 120_000);
 
+  it('when endpoints are added or removed (the others keep their answers at shifted places), the same as from scratch', () => {
+    fc.assert(
+      fc.property(
+        generatedDesign(120, 0.3),
+        fc.nat(1_000_000),
+        fc.boolean(),
+        (opts, pick, away) => {
+          const design = generateDesign(opts);
+          const edited = editDesign(design, 'add', pick);
+          if (!edited) return;
+          // The new namespace named to sort among the others (as 'added' it comes first, and
+          // removing it shifts every endpoint alike): then a run of kept endpoints ends at it.
+          const ids = Object.keys(design.nodes).sort();
+          const name = `${ids[pick % ids.length]}-new`;
+          const added = JSON.parse(
+            JSON.stringify(edited).replaceAll('"added"', JSON.stringify(name)),
+          ) as typeof edited;
+          // Removing the namespace again is the other direction: every endpoint after it moves up.
+          const [from, to] = away ? [added, design] : [design, added];
+          const previous = reachability(topologyOf(from));
+          const again = reachability(topologyOf(to), { previous });
+          const fresh = reachability(topologyOf(to));
+          expect(again.endpoints).toEqual(fresh.endpoints);
+          expect(again.how.incremental).toBe(true);
+          expect(again.reach).toEqual(fresh.reach);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 120_000);
+
   it('an edit that changes most pairs of a large matrix (a backbone cut) is analysed in full, and the next edit from that result again only where it can change', () => {
     const design = generateDesign({ seed: 7, elements: 300 });
     const previous = reachability(topologyOf(design));
