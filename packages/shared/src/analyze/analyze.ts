@@ -225,6 +225,12 @@ export class MatrixRun {
     this.decider!.decide(i, j, out);
   }
 
+  /** Hands the attached decider's tables back (scratch.ts): decide() is not called after this. */
+  detach(): void {
+    this.decider?.release();
+    this.decider = null;
+  }
+
   /** Whether some transit walk was cut by TTL (its answers then depend on the order asked). */
   get ttlCut(): boolean {
     return this.walk.ttlCut;

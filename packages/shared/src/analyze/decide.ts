@@ -8,6 +8,7 @@
 import type { Forwarding } from './forwarding.js';
 import type { Ledger } from './ledger.js';
 import type { NetModel } from './model.js';
+import { giveInt32, takeInt32 } from './scratch.js';
 import { push, type Route, SHIFT, type Walk } from './types.js';
 import type { Walker } from './walk.js';
 
@@ -35,8 +36,8 @@ export interface Decided {
 export function newDecided(n: number): Decided {
   return {
     reach: new Uint8Array(n * n),
-    request: new Int32Array(n * n),
-    reply: new Int32Array(n * n).fill(-1),
+    request: takeInt32(n * n).fill(0),
+    reply: takeInt32(n * n).fill(-1),
   };
 }
 
@@ -168,9 +169,9 @@ export class PairDecider {
     this.wayEnd = new Int32Array(256);
     this.wayStart = new Int32Array(256);
     this.wayClass = new Int32Array(256);
-    this.wayOf = new Int32Array(cells).fill(-2);
-    this.wayRec = new Int32Array(cells);
-    this.routeAt = new Int32Array(cells);
+    this.wayOf = takeInt32(cells).fill(-2);
+    this.wayRec = takeInt32(cells);
+    this.routeAt = takeInt32(cells);
     this.classSize = new Array(width).fill(0);
     this.slot = new Int32Array(n);
     for (let j = 0; j < n; j++) {
@@ -180,8 +181,8 @@ export class PairDecider {
     this.wayTo = new Int32Array(1024);
     this.rootOf = new Int32Array(m.ifaces.length);
     for (let i = 0; i < m.ifaces.length; i++) this.rootOf[i] = m.up[i] ? m.find(i) : -1;
-    this.rowAt = new Int32Array(this.profileNs.length * n).fill(-2);
-    this.rowRec = new Int32Array(this.profileNs.length * n);
+    this.rowAt = takeInt32(this.profileNs.length * n).fill(-2);
+    this.rowRec = takeInt32(this.profileNs.length * n);
     this.owner = new Int32Array(n);
     for (let j = 0; j < n; j++) {
       const d = this.dest[j];
@@ -295,7 +296,7 @@ export class PairDecider {
     // below), so every walk is made before a pair is decided; and each way's last segment.
     const wayOf = this.wayOf;
     const classSize = this.classSize;
-    const endOf = new Int32Array(wayOf.length).fill(-1);
+    const endOf = takeInt32(wayOf.length).fill(-1);
     const done = new Uint8Array(this.profileNs.length);
     for (let i = 0; i < n; i++) {
       const p = prof[i]!;
@@ -383,6 +384,13 @@ export class PairDecider {
         } else if (endOf[k2] === hi) reach[p] = 1;
       }
     }
+    giveInt32(endOf);
+  }
+
+  /** Hands the decision tables back (scratch.ts): the decider decides nothing after this. */
+  release(): void {
+    for (const table of [this.wayOf, this.wayRec, this.routeAt, this.rowAt, this.rowRec])
+      giveInt32(table);
   }
 
   private fillRow(q: number, j: number): void {

@@ -13,6 +13,7 @@ import { parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
 import { CLEAN, changedNamespaces, Ledger, type NsParts, partsByNs, TOUCHED } from './ledger.js';
 import type { NetModel } from './model.js';
+import { giveInt32, takeInt32 } from './scratch.js';
 
 // The record states as module constants: read per pair, and an imported binding is a getter
 // call each time where the module is compiled to CommonJS (tsx, the bench), a tenth of a re-analysis.
@@ -94,6 +95,13 @@ export function reachability(
   if (before && changed) {
     ledger = before.ledger;
     const redone = again(run, before, changed, parts, topology);
+    // Unless moved over to this result, the tables of the result before are read no more: a
+    // result is the previous of one re-analysis (Kept.spent), and its tables serve the next.
+    if (!before.spent) {
+      before.spent = true;
+      giveInt32(before.decided.request);
+      giveInt32(before.decided.reply);
+    }
     if (redone) {
       decided = redone.out;
       count = redone.count;
@@ -107,6 +115,7 @@ export function reachability(
     decided = run.reachAll(ledger, size);
     count = n * n;
   }
+  run.detach();
   const endpoints = new Map<string, { index: number; netns: string; address: string }>();
   const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
   run.names.forEach((name, index) => {
@@ -239,11 +248,7 @@ function again(
     out = { reach: reach.slice(), request, reply };
   } else {
     // Every pair is copied here or decided below (which writes all three): no initial values.
-    out = {
-      reach: new Uint8Array(n * n),
-      request: new Int32Array(n * n),
-      reply: new Int32Array(n * n),
-    };
+    out = { reach: new Uint8Array(n * n), request: takeInt32(n * n), reply: takeInt32(n * n) };
     const r2 = out.reach;
     const f2 = out.request;
     const b2 = out.reply;
