@@ -113,7 +113,8 @@ export class PairDecider {
   private wayClass: Int32Array;
   private readonly wayByEgress = new Map<number, number>();
   private readonly recOfWide = new Map<number, number>();
-  private readonly compRec = new Map<number, number>();
+  /** Per root interface: its segment's ledger record, -1 until asked. */
+  private readonly compRec: Int32Array;
   private members: Map<number, number[]> | null = null;
   /**
    * Per (profile × n + endpoint): where a packet from a namespace of that profile that does not
@@ -180,6 +181,7 @@ export class PairDecider {
     }
     this.wayTo = new Int32Array(1024);
     this.rootOf = new Int32Array(m.ifaces.length);
+    this.compRec = new Int32Array(m.ifaces.length).fill(-1);
     for (let i = 0; i < m.ifaces.length; i++) this.rootOf[i] = m.up[i] ? m.find(i) : -1;
     this.rowAt = takeInt32(this.profileNs.length * n).fill(-2);
     this.rowRec = takeInt32(this.profileNs.length * n);
@@ -333,6 +335,8 @@ export class PairDecider {
     const routeAt = this.routeAt;
     const addr = m.addr;
     const tables = m.tables;
+    // Addresses are unsigned 32-bit numbers: a Float64Array holds them as they are.
+    let srcAt = new Float64Array(16);
     for (let i = 0; i < n; i++) {
       const si = nsOf[i]!;
       const ti = target[i]!;
@@ -341,6 +345,13 @@ export class PairDecider {
       const kBase = prof[i]! * width;
       const rowBase = prof[i]! * n;
       const table = tables[si]!;
+      // The source address for each route of si's table, as sourceOf: its device's, else any local one.
+      const local = m.anyLocalAddress(si);
+      if (srcAt.length < table.length) srcAt = new Float64Array(table.length * 2);
+      for (let t = 0; t < table.length; t++) {
+        const a = addr[table[t]!.dev]!;
+        srcAt[t] = a >= 0 ? a : local;
+      }
       const out0 = i * n;
       const plainI = plain[i] === 1;
       let lastSrc = -1;
@@ -360,10 +371,9 @@ export class PairDecider {
           if (rowAt[q] === -2) this.fillRow(q, j);
           if (rowAt[q] !== sj) continue;
         } else if (endOf[k] !== hj) continue;
-        // The source address, as sourceOf: the address of the route's device, else any local one.
+        // The source address, as sourceOf (srcAt above).
         const at = routeAt[k]!;
-        const a = at < 0 ? -1 : addr[table[at]!.dev]!;
-        const src = a >= 0 ? a : m.anyLocalAddress(si);
+        const src = at < 0 ? local : srcAt[at]!;
         if (src < 0) continue;
         if (src !== ti) {
           // The reply goes to another of si's addresses (a router's, mostly): a few per row.
@@ -570,8 +580,8 @@ export class PairDecider {
 
   private segmentRecord(dev: number): number {
     const root = this.m.find(dev);
-    let rec = this.compRec.get(root);
-    if (rec === undefined) {
+    let rec = this.compRec[root]!;
+    if (rec < 0) {
       if (!this.members) {
         this.members = new Map();
         for (let i = 0; i < this.m.ifaces.length; i++)
@@ -584,7 +594,7 @@ export class PairDecider {
         ifaces.map((i) => this.m.ifaces[i]!.key),
         nss,
       );
-      this.compRec.set(root, rec);
+      this.compRec[root] = rec;
     }
     return rec;
   }
