@@ -280,6 +280,11 @@ export class PairDecider {
    */
   decideAll(out: Decided): void {
     const n = this.n;
+    // A record per way out of a profile (wayOf's cells) and about one per transit stop (a
+    // forwarding namespace and a class), for the ledger to grow once.
+    let forwarding = 0;
+    for (const f of this.m.nsForwarding) if (f) forwarding++;
+    this.ledger.reserve(this.ledger.records + this.wayOf.length + forwarding * this.width);
     const nsOf = this.nsOf;
     const target = this.target;
     const cls = this.cls;

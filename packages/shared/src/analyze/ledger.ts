@@ -71,24 +71,30 @@ export class Ledger {
    */
   record(ns: number, comp: number, next: number, via: number): number {
     const id = this.records++;
-    if (id >= this.recNs.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
-        b.set(a);
-        return b;
-      };
-      const size = this.recNs.length * 2;
-      this.recNs = grow(this.recNs, new Int32Array(size));
-      this.recComp = grow(this.recComp, new Int32Array(size));
-      this.recNext = grow(this.recNext, new Int32Array(size));
-      this.recVia = grow(this.recVia, new Int32Array(size));
-      this.recGw = grow(this.recGw, new Uint8Array(size));
-    }
+    if (id >= this.recNs.length) this.reserve(this.recNs.length * 2);
     this.recNs[id] = ns;
     this.recComp[id] = comp;
     this.recNext[id] = next;
     this.recVia[id] = via | 0;
     this.recGw[id] = via >= 0 ? 1 : 0;
     return id;
+  }
+
+  /**
+   * Room for `size` records in all: a full analysis says how many it will about make, so the
+   * tables grow once (each doubling was new memory, slow to come by on the shared machine).
+   */
+  reserve(size: number): void {
+    if (size <= this.recNs.length) return;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.recNs = grow(this.recNs, new Int32Array(size));
+    this.recComp = grow(this.recComp, new Int32Array(size));
+    this.recNext = grow(this.recNext, new Int32Array(size));
+    this.recVia = grow(this.recVia, new Int32Array(size));
+    this.recGw = grow(this.recGw, new Uint8Array(size));
   }
 
   /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
