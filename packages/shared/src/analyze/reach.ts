@@ -16,7 +16,7 @@ import type { NetModel } from './model.js';
 import { giveInt32, takeInt32 } from './scratch.js';
 
 // The record states as module constants: read per pair, and an imported binding is a getter
-// call each time where the module is compiled to CommonJS (tsx, the bench), a tenth of a re-analysis.
+// call each time where the module is compiled to CommonJS (tsx, the bench): a fifth of a re-analysis.
 const IS_CLEAN: number = CLEAN;
 const IS_TOUCHED: number = TOUCHED;
 
