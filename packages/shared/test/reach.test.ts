@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/analyze.js';
+import { changedNamespaces, IFACE_FIELDS, partsByNs, ROUTE_FIELDS } from '../src/analyze/ledger.js';
 import { reachability } from '../src/analyze/reach.js';
 import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
@@ -283,6 +284,90 @@ describe('reachability after an edit, from the previous result: the same as from
     );
   });
 
+  it('from one result, two different edits: each the same as from scratch (a result is the previous of one re-analysis; the second is made in full)', () => {
+    fc.assert(
+      fc.property(
+        generatedDesign(120, 0.3),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(1_000_000),
+        (opts, k1, k2, pick) => {
+          const design = generateDesign(opts);
+          const a = editDesign(design, k1, pick);
+          const b = editDesign(design, k2, pick + 1);
+          if (!a || !b) return;
+          const previous = reachability(topologyOf(design));
+          for (const edited of [a, b]) {
+            const topology = topologyOf(edited);
+            const again = reachability(topology, { previous });
+            const fresh = reachability(topology);
+            expect(again.endpoints).toEqual(fresh.endpoints);
+            expect(again.reach).toEqual(fresh.reach);
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 120_000);
+
+  it('when endpoints are added or removed (the others keep their answers at shifted places), the same as from scratch', () => {
+    fc.assert(
+      fc.property(
+        generatedDesign(120, 0.3),
+        fc.nat(1_000_000),
+        fc.boolean(),
+        (opts, pick, away) => {
+          const design = generateDesign(opts);
+          const edited = editDesign(design, 'add', pick);
+          if (!edited) return;
+          // The new namespace named to sort among the others (as 'added' it comes first, and
+          // removing it shifts every endpoint alike): then a run of kept endpoints ends at it.
+          const ids = Object.keys(design.nodes).sort();
+          const name = `${ids[pick % ids.length]}-new`;
+          const added = JSON.parse(
+            JSON.stringify(edited).replaceAll('"added"', JSON.stringify(name)),
+          ) as typeof edited;
+          // Removing the namespace again is the other direction: every endpoint after it moves up.
+          const [from, to] = away ? [added, design] : [design, added];
+          const previous = reachability(topologyOf(from));
+          const again = reachability(topologyOf(to), { previous });
+          const fresh = reachability(topologyOf(to));
+          expect(again.endpoints).toEqual(fresh.endpoints);
+          expect(again.how.incremental).toBe(true);
+          expect(again.reach).toEqual(fresh.reach);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 120_000);
+
+  it('an edit that changes most pairs of a large matrix (a backbone cut) is analysed in full, and the next edit from that result again only where it can change', () => {
+    const design = generateDesign({ seed: 7, elements: 300 });
+    const previous = reachability(topologyOf(design));
+    const n = previous.endpoints.length;
+    // Large enough that a re-analysis deciding most pairs again is made in full.
+    expect(n * n).toBeGreaterThanOrEqual(16384);
+    const cut = editDesign(design, 'cut', 0)!;
+    const again = reachability(topologyOf(cut), { previous });
+    expect(again.how.incremental).toBe(false);
+    expect(again.reach).toEqual(reachability(topologyOf(cut)).reach);
+    // Each edit from the result before (a chain: a result is the previous of one re-analysis).
+    let last = again;
+    let edited = cut;
+    for (const [kind, pick] of [
+      ['address', 5],
+      ['vlan', 3],
+    ] as const) {
+      const next = editDesign(edited, kind, pick);
+      if (!next) continue;
+      const after = reachability(topologyOf(next), { previous: last });
+      expect(after.how.incremental, kind).toBe(true);
+      expect(after.reach, kind).toEqual(reachability(topologyOf(next)).reach);
+      last = after;
+      edited = next;
+    }
+  });
+
   it("reuses the answers an edit cannot change: a container's new address re-decides only the pairs it is in or whose packets cross its segment", () => {
     const design = generateDesign({ seed: 11, elements: 200 });
     const edited = editDesign(design, 'address', 5)!;
@@ -291,5 +376,41 @@ describe('reachability after an edit, from the previous result: the same as from
     const n = again.endpoints.length;
     expect(again.how.incremental).toBe(true);
     expect(again.how.decided).toBeLessThan((n * n) / 4);
+  });
+});
+
+describe('what a re-analysis sees as changed', () => {
+  it('a change of any field of an interface or a route changes its namespace', () => {
+    const topology = topologyOf(generateDesign({ seed: 3, elements: 200 }));
+    const before = partsByNs(topology);
+    const cases: [string, Record<string, unknown>[], readonly string[]][] = [
+      ['interface', topology.interfaces as unknown as Record<string, unknown>[], IFACE_FIELDS],
+      ['route', topology.routes as unknown as Record<string, unknown>[], ROUTE_FIELDS],
+    ];
+    for (const [what, list, fields] of cases) {
+      // Every field the objects carry is one the comparison reads.
+      const seen = new Set(list.flatMap((x) => Object.keys(x)));
+      for (const key of seen) expect(fields, `${what}.${key}`).toContain(key);
+      for (const key of fields) {
+        const k = list.findIndex((x) => x[key] !== undefined);
+        if (k < 0) continue;
+        const copy = structuredClone(topology);
+        const items = (what === 'interface' ? copy.interfaces : copy.routes) as unknown as Record<
+          string,
+          unknown
+        >[];
+        const value = items[k]![key];
+        items[k]![key] =
+          typeof value === 'object' && value !== null
+            ? { ...value, changed: true }
+            : typeof value === 'number'
+              ? value + 1
+              : typeof value === 'boolean'
+                ? !value
+                : `${String(value)}x`;
+        const changed = changedNamespaces(before, partsByNs(copy));
+        expect(changed.has(String(list[k]!.netns)), `${what}.${key}`).toBe(true);
+      }
+    }
   });
 });

@@ -194,7 +194,7 @@ export class MatrixRun {
       return out;
     }
     this.attach(ledger);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.decide(i, j, out);
+    this.decider!.decideAll(out);
     return out;
   }
 
@@ -223,6 +223,12 @@ export class MatrixRun {
    */
   decide(i: number, j: number, out: Decided): void {
     this.decider!.decide(i, j, out);
+  }
+
+  /** Hands the attached decider's tables back (scratch.ts): decide() is not called after this. */
+  detach(): void {
+    this.decider?.release();
+    this.decider = null;
   }
 
   /** Whether some transit walk was cut by TTL (its answers then depend on the order asked). */

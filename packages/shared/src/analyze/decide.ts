@@ -8,6 +8,7 @@
 import type { Forwarding } from './forwarding.js';
 import type { Ledger } from './ledger.js';
 import type { NetModel } from './model.js';
+import { giveInt32, takeInt32 } from './scratch.js';
 import { push, type Route, SHIFT, type Walk } from './types.js';
 import type { Walker } from './walk.js';
 
@@ -35,13 +36,16 @@ export interface Decided {
 export function newDecided(n: number): Decided {
   return {
     reach: new Uint8Array(n * n),
-    request: new Int32Array(n * n),
-    reply: new Int32Array(n * n).fill(-1),
+    request: takeInt32(n * n).fill(0),
+    reply: takeInt32(n * n).fill(-1),
   };
 }
 
 /** No single namespace owns the address (several do, or none). */
 const MANY = -3;
+/** decideAll's per-endpoint segment: where a way delivers is asked in full / it is on none. */
+const GENERAL = -2;
+const NO_SEGMENT = -3;
 
 /** What a PairDecider reads of its MatrixRun: the model, its forwarding and walks, the endpoints. */
 export interface DecideInput {
@@ -93,15 +97,24 @@ export class PairDecider {
   /** Per (profile × width + class): index in the table of the route it takes (-1: none). */
   private readonly routeAt: Int32Array;
   /** Per way: its transit walk, or null when it leaves the source on `wayEgress` and goes no further. */
-  private readonly wayWalk: (Walk | null)[] = [];
-  private readonly wayEgress: number[] = [];
-  /** Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart. */
+  private readonly wayWalk: (Walk | null)[];
+  /** Ways made so far (the per-way tables below). */
+  private ways = 0;
+  private wayEgress: Int32Array;
+  /** Per way: the segment (root interface) its last stop sends on, -1 when it fails before. */
+  private wayEnd: Int32Array;
+  /**
+   * Per way: where it delivers to each endpoint of its class (-2: not asked yet), from wayStart
+   * (-1 until a destination that is not plain asks: most never do).
+   */
   private wayTo: Int32Array;
   private wayToUsed = 0;
-  private readonly wayStart: number[] = [];
+  private wayStart: Int32Array;
+  private wayClass: Int32Array;
   private readonly wayByEgress = new Map<number, number>();
   private readonly recOfWide = new Map<number, number>();
-  private readonly compRec = new Map<number, number>();
+  /** Per root interface: its segment's ledger record, -1 until asked. */
+  private readonly compRec: Int32Array;
   private members: Map<number, number[]> | null = null;
   /**
    * Per (profile × n + endpoint): where a packet from a namespace of that profile that does not
@@ -109,6 +122,8 @@ export class PairDecider {
    */
   private readonly rowAt: Int32Array;
   private readonly rowRec: Int32Array;
+  /** Per interface: its L2 component's root when it is up, else -1. */
+  private readonly rootOf: Int32Array;
   /** Per endpoint: the one namespace that owns its address, or MANY (several, or none). */
   private readonly owner: Int32Array;
   /** Every address asked for as a destination (endpoint targets and the source addresses replies go to). */
@@ -149,9 +164,15 @@ export class PairDecider {
       this.profile[ns] = prof;
     }
     const cells = this.profileNs.length * width;
-    this.wayOf = new Int32Array(cells).fill(-2);
-    this.wayRec = new Int32Array(cells);
-    this.routeAt = new Int32Array(cells);
+    // Grown by addWay: a re-analysis makes a few ways, the full matrix one per (profile, class) at most.
+    this.wayWalk = [];
+    this.wayEgress = new Int32Array(256);
+    this.wayEnd = new Int32Array(256);
+    this.wayStart = new Int32Array(256);
+    this.wayClass = new Int32Array(256);
+    this.wayOf = takeInt32(cells).fill(-2);
+    this.wayRec = takeInt32(cells);
+    this.routeAt = takeInt32(cells);
     this.classSize = new Array(width).fill(0);
     this.slot = new Int32Array(n);
     for (let j = 0; j < n; j++) {
@@ -159,8 +180,11 @@ export class PairDecider {
       if (c >= 0) this.slot[j] = this.classSize[c]!++;
     }
     this.wayTo = new Int32Array(1024);
-    this.rowAt = new Int32Array(this.profileNs.length * n).fill(-2);
-    this.rowRec = new Int32Array(this.profileNs.length * n);
+    this.rootOf = new Int32Array(m.ifaces.length);
+    this.compRec = new Int32Array(m.ifaces.length).fill(-1);
+    for (let i = 0; i < m.ifaces.length; i++) this.rootOf[i] = m.up[i] ? m.find(i) : -1;
+    this.rowAt = takeInt32(this.profileNs.length * n).fill(-2);
+    this.rowRec = takeInt32(this.profileNs.length * n);
     this.owner = new Int32Array(n);
     for (let j = 0; j < n; j++) {
       const d = this.dest[j];
@@ -209,31 +233,179 @@ export class PairDecider {
     } else {
       // A reply to another of si's addresses (a router's, mostly): asked per namespace.
       const e = this.destination(src);
-      if (e.cls < this.width) {
-        const k2 = this.profile[sj]! * this.width + e.cls;
-        let w2 = this.wayOf[k2]!;
-        if (w2 === -2) w2 = this.newWay(k2);
-        out.reply[p] = this.wayRec[k2]!;
-        if (e.owner === sj || (e.owner < 0 && e.owners.includes(sj))) back = sj;
-        else {
-          // Where each profile's way delivers this address, kept with the address.
-          let by = e.byProfile;
-          if (!by) {
-            by = new Int32Array(this.profileNs.length).fill(-2);
-            e.byProfile = by;
-          }
-          back = by[this.profile[sj]!]!;
-          if (back === -2) {
-            back = w2 < 0 ? -1 : this.deliverOnWay(w2, e);
-            by[this.profile[sj]!] = back;
-          }
-        }
-      } else {
-        back = this.deliveredAt(sj, e);
-        out.reply[p] = this.wideRecord(sj, e.cls);
-      }
+      back = this.replyTo(sj, e, p, out);
     }
     if (back === si) out.reach[p] = 1;
+  }
+
+  /**
+   * Where the reply from namespace `sj` to `e` (another address of the sender than its target)
+   * is delivered, with its record written to out.reply[p].
+   */
+  private replyTo(sj: number, e: Destination, p: number, out: Decided): number {
+    let back: number;
+    if (e.cls < this.width) {
+      const k2 = this.profile[sj]! * this.width + e.cls;
+      let w2 = this.wayOf[k2]!;
+      if (w2 === -2) w2 = this.newWay(k2);
+      out.reply[p] = this.wayRec[k2]!;
+      if (e.owner === sj || (e.owner < 0 && e.owners.includes(sj))) back = sj;
+      else {
+        // Where each profile's way delivers this address, kept with the address.
+        let by = e.byProfile;
+        if (!by) {
+          by = new Int32Array(this.profileNs.length).fill(-2);
+          e.byProfile = by;
+        }
+        back = by[this.profile[sj]!]!;
+        if (back === -2) {
+          back = w2 < 0 ? -1 : this.deliverOnWay(w2, e);
+          by[this.profile[sj]!] = back;
+        }
+      }
+    } else {
+      back = this.deliveredAt(sj, e);
+      out.reply[p] = this.wideRecord(sj, e.cls);
+    }
+    return back;
+  }
+
+  /**
+   * decide(i, j) for every pair, into a fresh `out` (newDecided): the same answers and records,
+   * in two passes. First every way of every endpoint's profile to every endpoint's class (so every
+   * walk is made) and the segment each way ends on; then the pairs, row by row, from typed arrays:
+   * the usual pair (each target owned by its endpoint's namespace alone, on one segment, no walk's
+   * stop) is delivered when its way ends on that segment, both ways; a reply to another of the
+   * sender's addresses goes through replyTo, and any other pair through decide().
+   */
+  decideAll(out: Decided): void {
+    const n = this.n;
+    // A record per way out of a profile (wayOf's cells) and about one per transit stop (a
+    // forwarding namespace and a class), for the ledger to grow once.
+    let forwarding = 0;
+    for (const f of this.m.nsForwarding) if (f) forwarding++;
+    this.ledger.reserve(this.ledger.records + this.wayOf.length + forwarding * this.width);
+    const nsOf = this.nsOf;
+    const target = this.target;
+    const cls = this.cls;
+    const profile = this.profile;
+    const width = this.width;
+    const owner = this.owner;
+    const m = this.m;
+    // Per endpoint: its profile, and whether only its own namespace owns its target.
+    const prof = new Int32Array(n);
+    const plain = new Uint8Array(n);
+    for (let j = 0; j < n; j++) {
+      prof[j] = profile[nsOf[j]!]!;
+      plain[j] = target[j]! >= 0 && owner[j] === nsOf[j] ? 1 : 0;
+    }
+    // Every way out of every endpoint's profile, to every class an endpoint is in (each is asked
+    // below), so every walk is made before a pair is decided; and each way's last segment.
+    const wayOf = this.wayOf;
+    const classSize = this.classSize;
+    const endOf = takeInt32(wayOf.length).fill(-1);
+    const done = new Uint8Array(this.profileNs.length);
+    for (let i = 0; i < n; i++) {
+      const p = prof[i]!;
+      if (done[p] === 1) continue;
+      done[p] = 1;
+      for (let c = 0; c < width; c++) {
+        if (classSize[c] === 0) continue;
+        const k = p * width + c;
+        let w = wayOf[k]!;
+        if (w === -2) w = this.newWay(k);
+        if (w >= 0) endOf[k] = this.wayEnd[w]!;
+      }
+    }
+    // Per endpoint whose target only its namespace owns, when that namespace is no walk's stop
+    // (so no stop of any way above): the one segment its namespace is on, where a way that ends
+    // there delivers to it (ownerInComponent, weak host model included); NO_SEGMENT when it is
+    // on none. GENERAL otherwise: where a way delivers is asked (fillRow).
+    const home = new Int32Array(n).fill(GENERAL);
+    const stopAt = this.walk.stopAt;
+    for (let j = 0; j < n; j++) {
+      const sj = nsOf[j]!;
+      if (plain[j] === 0 || stopAt[sj] === 1) continue;
+      let root = NO_SEGMENT;
+      for (const f of m.nsIfaces[sj]!) {
+        const r = this.rootOf[f]!;
+        if (r < 0 || r === root) continue;
+        root = root === NO_SEGMENT ? r : GENERAL;
+      }
+      home[j] = root;
+    }
+    const { reach, request, reply } = out;
+    const wayRec = this.wayRec;
+    const rowAt = this.rowAt;
+    const routeAt = this.routeAt;
+    const addr = m.addr;
+    const tables = m.tables;
+    // Addresses are unsigned 32-bit numbers: a Float64Array holds them as they are.
+    let srcAt = new Float64Array(16);
+    for (let i = 0; i < n; i++) {
+      const si = nsOf[i]!;
+      const ti = target[i]!;
+      const ci = cls[i]!;
+      const hi = home[i]!;
+      const kBase = prof[i]! * width;
+      const rowBase = prof[i]! * n;
+      const table = tables[si]!;
+      // The source address for each route of si's table, as sourceOf: its device's, else any local one.
+      const local = m.anyLocalAddress(si);
+      if (srcAt.length < table.length) srcAt = new Float64Array(table.length * 2);
+      for (let t = 0; t < table.length; t++) {
+        const a = addr[table[t]!.dev]!;
+        srcAt[t] = a >= 0 ? a : local;
+      }
+      const out0 = i * n;
+      const plainI = plain[i] === 1;
+      let lastSrc = -1;
+      let lastDest: Destination | null = null;
+      for (let j = 0; j < n; j++) {
+        const sj = nsOf[j]!;
+        if (!plainI || plain[j] === 0 || sj === si) {
+          if (j !== i) this.decide(i, j, out);
+          continue;
+        }
+        const p = out0 + j;
+        const k = kBase + cls[j]!;
+        request[p] = wayRec[k]!;
+        const hj = home[j]!;
+        if (hj === GENERAL) {
+          const q = rowBase + j;
+          if (rowAt[q] === -2) this.fillRow(q, j);
+          if (rowAt[q] !== sj) continue;
+        } else if (endOf[k] !== hj) continue;
+        // The source address, as sourceOf (srcAt above).
+        const at = routeAt[k]!;
+        const src = at < 0 ? local : srcAt[at]!;
+        if (src < 0) continue;
+        if (src !== ti) {
+          // The reply goes to another of si's addresses (a router's, mostly): a few per row.
+          if (src !== lastSrc) {
+            lastSrc = src;
+            lastDest = this.destination(src);
+          }
+          if (this.replyTo(sj, lastDest!, p, out) === si) reach[p] = 1;
+          continue;
+        }
+        // The reply: j's way back to i's target, as decide() asks it.
+        const k2 = prof[j]! * width + ci;
+        reply[p] = wayRec[k2]!;
+        if (hi === GENERAL) {
+          const q2 = prof[j]! * n + i;
+          if (rowAt[q2] === -2) this.fillRow(q2, i);
+          if (rowAt[q2] === si) reach[p] = 1;
+        } else if (endOf[k2] === hi) reach[p] = 1;
+      }
+    }
+    giveInt32(endOf);
+  }
+
+  /** Hands the decision tables back (scratch.ts): the decider decides nothing after this. */
+  release(): void {
+    for (const table of [this.wayOf, this.wayRec, this.routeAt, this.rowAt, this.rowRec])
+      giveInt32(table);
   }
 
   private fillRow(q: number, j: number): void {
@@ -242,6 +414,31 @@ export class PairDecider {
     let w = this.wayOf[k]!;
     if (w === -2) w = this.newWay(k);
     this.rowRec[q] = this.wayRec[k]!;
+    const sj = this.nsOf[j]!;
+    // A target only its endpoint's namespace owns (deliverOnWay for it, without a per-way table):
+    // delivered there when the namespace is a stop of the way's walk (never, when it is no walk's
+    // stop), else exactly when the way's last segment is one of the namespace's
+    // (ownerInComponent, weak host model included).
+    if (this.owner[j] === sj) {
+      const end = w < 0 ? -1 : this.wayEnd[w]!;
+      let at = -1;
+      if (w >= 0 && this.walk.stopAt[sj] === 1)
+        for (let stop: Walk | null = this.wayWalk[w]!; stop; stop = stop.next)
+          if (stop.ns === sj) {
+            this.rowAt[q] = sj;
+            return;
+          }
+      if (end >= 0) {
+        const list = this.m.nsIfaces[sj]!;
+        for (let x = 0; x < list.length; x++)
+          if (this.rootOf[list[x]!] === end) {
+            at = sj;
+            break;
+          }
+      }
+      this.rowAt[q] = at;
+      return;
+    }
     this.rowAt[q] = this.deliverOn(w, j, this.dest[j]!);
   }
 
@@ -284,24 +481,44 @@ export class PairDecider {
   }
 
   private addWay(walk: Walk | null, egress: number, c: number): number {
-    this.wayWalk.push(walk);
-    this.wayEgress.push(egress);
-    const size = this.classSize[c]!;
-    if (this.wayToUsed + size > this.wayTo.length) {
-      const grown = new Int32Array(Math.max(this.wayTo.length * 2, this.wayToUsed + size));
-      grown.set(this.wayTo);
-      this.wayTo = grown;
+    const w = this.ways++;
+    if (w === this.wayEnd.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.wayEgress = grow(this.wayEgress);
+      this.wayEnd = grow(this.wayEnd);
+      this.wayStart = grow(this.wayStart);
+      this.wayClass = grow(this.wayClass);
     }
-    this.wayTo.fill(-2, this.wayToUsed, this.wayToUsed + size);
-    this.wayStart.push(this.wayToUsed);
-    this.wayToUsed += size;
-    return this.wayWalk.length - 1;
+    this.wayWalk.push(walk);
+    this.wayEgress[w] = egress;
+    this.wayClass[w] = c;
+    const last = walk ? (walk.end.fail ? -1 : walk.end.egress) : egress;
+    this.wayEnd[w] = last >= 0 ? this.m.find(last) : -1;
+    this.wayStart[w] = -1;
+    return w;
   }
 
   /** Where way `w` delivers endpoint j's target (-1: nowhere, or no way). */
   private deliverOn(w: number, j: number, d: Destination): number {
     if (w < 0) return -1;
-    const at = this.wayStart[w]! + this.slot[j]!;
+    let start = this.wayStart[w]!;
+    if (start < 0) {
+      const size = this.classSize[this.wayClass[w]!]!;
+      if (this.wayToUsed + size > this.wayTo.length) {
+        const grown = new Int32Array(Math.max(this.wayTo.length * 2, this.wayToUsed + size));
+        grown.set(this.wayTo);
+        this.wayTo = grown;
+      }
+      start = this.wayToUsed;
+      for (let k = 0; k < size; k++) this.wayTo[start + k] = -2;
+      this.wayStart[w] = start;
+      this.wayToUsed += size;
+    }
+    const at = start + this.slot[j]!;
     let ns = this.wayTo[at]!;
     if (ns === -2) {
       ns = this.deliverOnWay(w, d);
@@ -368,8 +585,8 @@ export class PairDecider {
 
   private segmentRecord(dev: number): number {
     const root = this.m.find(dev);
-    let rec = this.compRec.get(root);
-    if (rec === undefined) {
+    let rec = this.compRec[root]!;
+    if (rec < 0) {
       if (!this.members) {
         this.members = new Map();
         for (let i = 0; i < this.m.ifaces.length; i++)
@@ -382,7 +599,7 @@ export class PairDecider {
         ifaces.map((i) => this.m.ifaces[i]!.key),
         nss,
       );
-      this.compRec.set(root, rec);
+      this.compRec[root] = rec;
     }
     return rec;
   }

@@ -10,6 +10,9 @@ import type { Route } from './types.js';
 /** Tables of up to this many routes are scanned; longer ones are looked up by prefix length. */
 const SCAN = 12;
 
+/** A table's lookup maps, kept with the table (a table is never changed once its model is built). */
+const lpmOfTable = new WeakMap<Route[], { lens: number[]; maps: Map<number, Route>[] }>();
+
 export class Forwarding {
   /** Prefixes of every effective route, by length: the destination classes. */
   readonly prefixSets: Set<number>[] = [];
@@ -28,9 +31,17 @@ export class Forwarding {
 
   /** A big table's routes by prefix length, made on its first lookup (small tables are scanned). */
   private maps(ns: number): void {
+    const table = this.m.tables[ns]!;
+    // A re-analysis takes unchanged tables from the model before, and their maps with them.
+    const known = lpmOfTable.get(table);
+    if (known) {
+      this.lpmLens[ns] = known.lens;
+      this.lpmMaps[ns] = known.maps;
+      return;
+    }
     const lens: number[] = [];
     const maps: Map<number, Route>[] = [];
-    for (const r of this.m.tables[ns]!) {
+    for (const r of table) {
       if (lens[lens.length - 1] !== r.len) {
         lens.push(r.len);
         maps.push(new Map());
@@ -41,6 +52,7 @@ export class Forwarding {
     }
     this.lpmLens[ns] = lens;
     this.lpmMaps[ns] = maps;
+    lpmOfTable.set(table, { lens, maps });
   }
 
   /** Class of an address: its most specific covering prefix over every routing table. */

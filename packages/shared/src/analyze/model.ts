@@ -59,9 +59,10 @@ export class NetModel {
 
   /**
    * With `reuse` (the model of the topology before an edit, and the namespaces whose parts
-   * changed), the routing tables of unchanged namespaces are taken from it when every interface
-   * keeps its index and every link that changed state has its ends in changed namespaces: a
-   * table reads only its own namespace (and its down links' states, for its broken routes).
+   * changed), the routing tables of unchanged namespaces are taken from it when their interfaces
+   * keep their indices and every link that is new or changed state has its ends in changed
+   * namespaces: a table reads only its own namespace (and its down links' states, for its broken
+   * routes).
    */
   constructor(
     readonly topology: Topology,
@@ -79,21 +80,23 @@ export class NetModel {
 
   /** Per namespace, its index in `old` when its table can be taken from there (else -1); null: none can. */
   private reusable(old: NetModel, changed: Set<string>): Reuse | null {
-    if (old.ifaces.length !== this.ifaces.length || old.linkState.size !== this.linkState.size)
-      return null;
-    for (let i = 0; i < this.ifaces.length; i++)
-      if (old.ifaces[i]!.key !== this.ifaces[i]!.key) return null;
-    // A link's state is in the words of its ends' broken routes: a link that changed state must
-    // have all its ends in changed namespaces (a cut takes both ends down, so it has).
+    // A link's state is in the words of its ends' broken routes: a link that changed state, or
+    // is new, must have all its ends in changed namespaces (a cut takes both ends down, a new link
+    // gives both ends an interface, so they have).
     const moved = new Set<string>();
     for (const [id, state] of this.linkState) if (old.linkState.get(id) !== state) moved.add(id);
     if (moved.size > 0)
       for (const f of this.ifaces)
         if (f.link && moved.has(f.link) && !changed.has(f.netns)) return null;
     this.routeCount = old.routeCount;
-    const from = this.nsName.map((name) =>
-      changed.has(name) ? -1 : (old.nsIndex.get(name) ?? -1),
-    );
+    // A table names its devices by index: taken only when each of its namespace's interfaces
+    // keeps its index (an interface added or removed before them moves them).
+    const from = this.nsName.map((name, ns) => {
+      const o = changed.has(name) ? undefined : old.nsIndex.get(name);
+      if (o === undefined) return -1;
+      for (const i of this.nsIfaces[ns]!) if (old.ifaces[i]?.key !== this.ifaces[i]!.key) return -1;
+      return o;
+    });
     return { old, from };
   }
 
@@ -173,14 +176,20 @@ export class NetModel {
     return true;
   }
 
+  /** The interface `name` of the namespace called `netns`, as ifaceIndex has it, or -1. */
+  private named(netns: string, name: string): number {
+    const ns = this.nsIndex.get(netns);
+    return ns === undefined ? -1 : this.ifaceIn(ns, name);
+  }
+
   peerOf(i: number): number {
     const p = this.ifaces[i]!.peer;
-    return p ? (this.ifaceIndex.get(`${p.netns}/${p.name}`) ?? -1) : -1;
+    return p ? this.named(p.netns, p.name) : -1;
   }
 
   masterOf(i: number): number {
     const f = this.ifaces[i]!;
-    return f.master ? (this.ifaceIndex.get(`${f.netns}/${f.master}`) ?? -1) : -1;
+    return f.master ? this.ifaceIn(this.ifaceNs[i]!, f.master) : -1;
   }
 
   underlayOf(i: number): number {

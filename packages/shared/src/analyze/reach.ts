@@ -10,17 +10,15 @@
  */
 import type { PairResult, Topology } from '../model.js';
 import { parseIfAddress } from '../net/ipv4.js';
-import { checkPingSize, type Decided, MatrixRun, newDecided } from './analyze.js';
-import {
-  CLEAN,
-  changedNamespaces,
-  DIRTY,
-  Ledger,
-  type NsParts,
-  partsByNs,
-  TOUCHED,
-} from './ledger.js';
+import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
+import { CLEAN, changedNamespaces, Ledger, type NsParts, partsByNs, TOUCHED } from './ledger.js';
 import type { NetModel } from './model.js';
+import { giveInt32, takeInt32 } from './scratch.js';
+
+// The record states as module constants: read per pair, and an imported binding is a getter
+// call each time where the module is compiled to CommonJS (tsx, the bench): a fifth of a re-analysis.
+const IS_CLEAN: number = CLEAN;
+const IS_TOUCHED: number = TOUCHED;
 
 export interface Reachability {
   /** Endpoint element ids (as in Matrix), sorted. */
@@ -46,6 +44,11 @@ interface Kept {
   endpoints: Map<string, { index: number; netns: string; address: string }>;
   only: string | undefined;
   ttlCut: boolean;
+  /**
+   * Whether a re-analysis took this result's request and reply tables over (and changed them):
+   * then it is the previous of no other one (a full analysis is made instead).
+   */
+  spent: boolean;
 }
 
 const kept = new WeakMap<Reachability, Kept>();
@@ -75,6 +78,7 @@ export function reachability(
     size === undefined &&
     before.only === only &&
     !before.ttlCut &&
+    !before.spent &&
     before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(before.endpoints.size ** 2, 1024)
       ? changedNamespaces(before.parts, parts)
       : null;
@@ -91,10 +95,19 @@ export function reachability(
   if (before && changed) {
     ledger = before.ledger;
     const redone = again(run, before, changed, parts, topology);
-    decided = redone.out;
-    count = redone.count;
-    // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
-    if (run.ttlCut) decided = null;
+    // Unless moved over to this result, the tables of the result before are read no more: a
+    // result is the previous of one re-analysis (Kept.spent), and its tables serve the next.
+    if (!before.spent) {
+      before.spent = true;
+      giveInt32(before.decided.request);
+      giveInt32(before.decided.reply);
+    }
+    if (redone) {
+      decided = redone.out;
+      count = redone.count;
+      // A walk cut by TTL depends on the order pairs are asked in: only a full analysis says it.
+      if (run.ttlCut) decided = null;
+    }
   }
   const incremental = decided !== null;
   if (!decided) {
@@ -102,6 +115,7 @@ export function reachability(
     decided = run.reachAll(ledger, size);
     count = n * n;
   }
+  run.detach();
   const endpoints = new Map<string, { index: number; netns: string; address: string }>();
   const byNode = new Map(topology.endpoints.map((e) => [e.node, e]));
   run.names.forEach((name, index) => {
@@ -136,14 +150,27 @@ export function reachability(
       endpoints,
       only,
       ttlCut: run.ttlCut,
+      spent: false,
     });
   return result;
 }
 
 /**
+ * Above this share of the pairs to decide again, a re-analysis is a full one (with a new ledger):
+ * deciding every pair in one pass costs less than deciding most of them one by one, and the
+ * ledger does not grow. Only past MIN_FALLBACK_PAIRS: a small matrix costs nothing either way.
+ */
+const MAX_REDO_SHARE = 0.5;
+const MIN_FALLBACK_PAIRS = 16384;
+
+/**
  * The matrix for the edited topology from the one before: pairs whose request and reply records
  * are clean keep their answer; the rest (and every pair of an endpoint that is new or moved) are
- * decided in `run`.
+ * decided in `run`. Null when most pairs would be decided again (then a full analysis is made);
+ * nothing is decided in `run` before that is known.
+ *
+ * The records of the result before (its request and reply tables) become this result's: a
+ * result is the `previous` of one re-analysis only (see Kept.spent).
  */
 function again(
   run: MatrixRun,
@@ -151,9 +178,8 @@ function again(
   changed: Set<string>,
   parts: Map<string, NsParts>,
   topology: Topology,
-): { out: Decided; count: number } {
+): { out: Decided; count: number } | null {
   const { state, addresses } = before.ledger.dirty(changed, run.m, before.parts, parts);
-  run.attach(before.ledger);
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
@@ -168,62 +194,93 @@ function again(
     // Found somewhere else than before on a touched segment: asked again there.
     else if (hasChangedAddress(parts.get(e.netns), e.address, addresses)) hit[i] = 1;
   });
-  // Whether the pair (i, j) — request record f, reply record b — holds: as before, unless the
-  // records changed, or a touched segment looks up j's target (request) or i's address (reply).
-  const holds = (i: number, j: number, f: number, b: number): boolean => {
-    const sf = state[f]!;
-    if (sf === DIRTY || (sf === TOUCHED && hit[j] === 1)) return false;
-    if (b < 0) return true;
-    const sb = state[b]!;
-    return sb === CLEAN || (sb === TOUCHED && hit[i] === 0);
-  };
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
-  let count = 0;
   // Each endpoint at its old index, or moved (a new address, a new namespace): the moved ones are
   // decided again in full, so everything can be copied (the usual one-element edit).
   let identity = n === m;
   for (let i = 0; i < n && identity; i++) if (was[i] !== i && was[i] !== -1) identity = false;
-  if (identity) {
-    for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
-    // The same endpoints at the same places: copy everything, then re-decide the dirty pairs.
-    const out: Decided = { reach: reach.slice(), request: request.slice(), reply: reply.slice() };
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      if (fresh[i] === 1) {
-        for (let j = 0; j < n; j++) run.decide(i, j, out);
-        count += n;
-        continue;
-      }
-      for (let j = 0; j < n; j++) {
-        if (fresh[j] === 1 || !holds(i, j, request[row + j]!, reply[row + j]!)) {
-          run.decide(i, j, out);
-          count++;
+  if (identity) for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
+  // Pass 1: which pairs are decided again (p = i × n + j). Whether the pair (i, j) — request
+  // record f, reply record b — holds: as before, unless the records changed, or a touched
+  // segment looks up j's target (request) or i's address (reply). Inlined: it reads every pair.
+  let redo = new Int32Array(1024);
+  let count = 0;
+  const add = (p: number) => {
+    if (count === redo.length) {
+      const grown = new Int32Array(redo.length * 2);
+      grown.set(redo);
+      redo = grown;
+    }
+    redo[count++] = p;
+  };
+  // An endpoint's old index, or -1 when all its pairs are decided again.
+  const from = new Int32Array(n);
+  for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
+  for (let i = 0; i < n; i++) {
+    const oi = from[i]!;
+    const hitI = hit[i]!;
+    const old = oi * m;
+    for (let j = 0; j < n; j++) {
+      const oj = from[j]!;
+      let ok = oi >= 0 && oj >= 0;
+      if (ok) {
+        const q = old + oj;
+        const sf = state[request[q]!]!;
+        ok = sf === IS_CLEAN || (sf === IS_TOUCHED && hit[j] === 0);
+        if (ok) {
+          const b = reply[q]!;
+          if (b >= 0) {
+            const sb = state[b]!;
+            ok = sb === IS_CLEAN || (sb === IS_TOUCHED && hitI === 0);
+          }
         }
       }
+      if (!ok) add(i * n + j);
     }
-    return { out, count };
   }
-  const out = newDecided(n);
-  for (let i = 0; i < n; i++) {
-    const oi = fresh[i] === 1 ? -1 : was[i]!;
-    for (let j = 0; j < n; j++) {
-      const oj = fresh[j] === 1 ? -1 : was[j]!;
-      if (oi >= 0 && oj >= 0) {
-        const q = oi * m + oj;
-        const f = request[q]!;
-        const b = reply[q]!;
-        if (holds(i, j, f, b)) {
-          const p = i * n + j;
-          out.reach[p] = reach[q]!;
-          out.request[p] = f;
-          out.reply[p] = b;
+  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) return null;
+  // Pass 2: the answers that hold, from the result before; then the others, decided here.
+  let out: Decided;
+  if (identity) {
+    // The same endpoints at the same places: every answer at its place. The records move over.
+    before.spent = true;
+    out = { reach: reach.slice(), request, reply };
+  } else {
+    // Every pair is copied here or decided below (which writes all three): no initial values.
+    out = { reach: new Uint8Array(n * n), request: takeInt32(n * n), reply: takeInt32(n * n) };
+    const r2 = out.reach;
+    const f2 = out.request;
+    const b2 = out.reply;
+    for (let i = 0; i < n; i++) {
+      const oi = from[i]!;
+      if (oi < 0) continue;
+      const row = i * n;
+      const old = oi * m;
+      // Runs of endpoints that kept their order (an endpoint added or removed shifts the rest):
+      // copied a run at a time.
+      for (let j = 0; j < n; ) {
+        const oj = from[j]!;
+        if (oj < 0) {
+          j++;
           continue;
         }
+        let end = j + 1;
+        while (end < n && from[end] === oj + (end - j)) end++;
+        const q = old + oj;
+        const len = end - j;
+        r2.set(reach.subarray(q, q + len), row + j);
+        f2.set(request.subarray(q, q + len), row + j);
+        b2.set(reply.subarray(q, q + len), row + j);
+        j = end;
       }
-      run.decide(i, j, out);
-      count++;
     }
+  }
+  run.attach(before.ledger);
+  for (let k = 0; k < count; k++) {
+    const p = redo[k]!;
+    const i = Math.floor(p / n);
+    run.decide(i, p - i * n, out);
   }
   return { out, count };
 }
