@@ -1,0 +1,133 @@
+/**
+ * The live hub on the real lab engine over the in-memory kernel: what a
+ * change seen in the kernel makes it read again. A link event names its
+ * namespace, so only that namespace is read again (a 746-namespace lab read
+ * and planned in full for every event took most of a core); a design saved
+ * still reads the whole lab. The in-memory kernel proves the hub's and the
+ * engine's bookkeeping only: live-status.test.ts does the same by hand on
+ * the real kernel.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Design, parseDesign, type ServerMessage } from '@netcanvas/shared';
+import pino from 'pino';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { LabEngine } from '../../src/lab/lab-engine.js';
+import { LabState } from '../../src/lab/state.js';
+import { LiveHub } from '../../src/live/hub.js';
+import type { InterfaceObservation, LiveSources } from '../../src/live/sources.js';
+import type { Store } from '../../src/store/store.js';
+import { MemoryKernel } from '../lab/memory-kernel.js';
+import { until } from '../until.js';
+import { design } from './helpers.js';
+
+const LAB = 't-hub-scope';
+const C1 = `nc-${LAB}.c1`;
+const C2 = `nc-${LAB}.c2`;
+
+let stateDir: string;
+let hub: LiveHub | undefined;
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'nc-hub-scope-'));
+});
+afterEach(async () => {
+  await hub?.close();
+  hub = undefined;
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function running() {
+  const kernel = new MemoryKernel();
+  const engine = new LabEngine(kernel, new LabState(stateDir));
+  const doc = parseDesign(design(LAB)).design as Design;
+  const applied = await engine.apply(doc);
+  if (!applied.ok) throw new Error('the test lab did not come up in the memory kernel');
+  let onLink: (o: InterfaceObservation) => void = () => {};
+  let onNetns: (name: string | null) => void = () => {};
+  const sources: LiveSources = {
+    sample: async () => [],
+    watchLinks: (cb) => {
+      onLink = cb;
+      return () => {};
+    },
+    watchNetns: (cb) => {
+      onNetns = cb;
+      return () => {};
+    },
+  };
+  const store = { byLab: () => ({ doc, lab: LAB }), get: () => undefined } as unknown as Store;
+  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: LAB });
+  const statuses = () =>
+    got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'status' ? [m.event.status] : []));
+  /** A device of `netns` set down by hand, as `ip -n NETNS link set DEV down` does. */
+  const setDown = (netns: string) => {
+    const dev = [...kernel.spaces.get(netns)!.devices.values()].find((d) => d.kind !== 'loopback')!;
+    dev.up = false;
+    dev.operstate = 'DOWN';
+    return { netns, dev: dev.name, up: false, operstate: 'DOWN' };
+  };
+  return {
+    kernel,
+    hub,
+    got,
+    statuses,
+    setDown,
+    onLink: (o: InterfaceObservation) => onLink(o),
+    onNetns: (n: string | null) => onNetns(n),
+  };
+}
+
+it('a link set down by hand re-reads only its namespace, and the other elements keep their state', async () => {
+  const lab = await running();
+  const snapshot = lab.got.find((m) => m.type === 'snapshot');
+  const first = snapshot?.type === 'snapshot' ? snapshot.lab?.status : undefined;
+  expect(first?.state).toBe('running');
+  lab.kernel.reads.length = 0;
+
+  const event = lab.setDown(C1);
+  lab.onLink(event);
+  // The event itself reaches the client at once, before any status is read again.
+  const links = lab.got.filter((m) => m.type === 'delta' && m.event.kind === 'links');
+  expect(links).toHaveLength(1);
+  expect(lab.kernel.reads).toEqual([]);
+
+  await until(() => lab.statuses().length === 1, 'a status after the link event');
+  expect(lab.kernel.reads).toEqual([[C1]]);
+  const status = lab.statuses()[0]!;
+  expect(status.state).toBe('partial');
+  expect(status.elements.c1?.state).toBe('drift');
+  expect(status.elements.c2?.state).toBe('deployed');
+
+  // A second change elsewhere: the first one's drift is kept, only c2 is read.
+  lab.onLink(lab.setDown(C2));
+  await until(() => lab.statuses().length === 2, 'a status after the second link event');
+  expect(lab.kernel.reads).toEqual([[C1], [C2]]);
+  const second = lab.statuses()[1]!;
+  expect(second.elements.c1?.state).toBe('drift');
+  expect(second.elements.c2?.state).toBe('drift');
+});
+
+it('a namespace deleted by hand re-reads only that name and says its element is missing', async () => {
+  const lab = await running();
+  lab.kernel.reads.length = 0;
+  lab.kernel.spaces.delete(C2);
+  lab.onNetns(C2);
+  await until(() => lab.statuses().length === 1, 'a status after the namespace went');
+  expect(lab.kernel.reads).toEqual([[C2]]);
+  const status = lab.statuses()[0]!;
+  expect(status.elements.c2?.state).toBe('missing');
+  expect(status.elements.c1?.state).toBe('deployed');
+});
+
+it('a design saved, or a change nobody can name, still reads the whole lab', async () => {
+  const lab = await running();
+  lab.kernel.reads.length = 0;
+  await lab.hub.labChanged(LAB);
+  expect(lab.kernel.reads).toEqual(['all']);
+  lab.onNetns(null);
+  await until(() => lab.kernel.reads.length === 2, 'a read after an unknown change');
+  expect(lab.kernel.reads).toEqual(['all', 'all']);
+});
