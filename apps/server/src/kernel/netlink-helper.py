@@ -18,6 +18,10 @@ LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
   {"id": 3, "cmd": "counters", "netns": [names], "state": bool}
       -> {"id": 3, "ok": true, "rows": {NAME: {"dev": "/proc/net/dev text",
                                                "links": [[ifname, up, operstate]]}}}
+  {"id": 5, "cmd": "net_dev", "netns": [names], "known": [names]}
+      -> {"id": 5, "ok": true, "pid": P, "rows": {NAME: "/proc/net/dev text"}, "same": [names]}
+         (a name in "known" whose text is what this process last sent for it is listed in
+         "same" instead of "rows"; a name in neither could not be read: gone, half-made)
   {"id": 4, "cmd": "quit"}
   anything else -> {"id", "ok": false, "error": message}
 
@@ -1123,6 +1127,93 @@ def counters(names, with_state):
     return rows
 
 
+class NetDevFiles:
+    """Each namespace's /proc/net/dev, opened inside it once and read again with pread: a file of
+    /proc/net opened in a namespace stays bound to it, so a 1 Hz poll of a thousand namespaces is
+    a pread each (6 us here) instead of two setns, an open and a read (74 us).
+
+    An open file holds its namespace alive (its devices too: a veth whose peer namespace was
+    deleted by hand would stay), so, as the warm sockets, one is kept only while /run/netns/NAME
+    still names that namespace: checked at every read (a stat), whenever /run/netns loses a name
+    (inotify), and all are closed after WARM_IDLE_S without a request. At most MAX_NET_DEV at
+    once; past it a namespace is read the old way, nothing kept."""
+
+    def __init__(self):
+        self.open = {}  # name -> (fd, (st_dev, st_ino) of the namespace)
+        self.sent = {}  # name -> the text last sent for it
+
+    def read(self, name):
+        hit = self.open.get(name)
+        if hit is not None and not same_netns(name, hit[1]):
+            self.drop(name)
+            hit = None
+        if hit is None:
+            def opened(fd):
+                return os.open('/proc/thread-self/net/dev', os.O_RDONLY | os.O_CLOEXEC), inode_of(os.fstat(fd))
+
+            hit = in_netns(name, opened)
+            if len(self.open) >= MAX_NET_DEV:
+                try:
+                    return pread_all(hit[0])
+                finally:
+                    os.close(hit[0])
+            self.open[name] = hit
+        return pread_all(hit[0])
+
+    def drop(self, name):
+        hit = self.open.pop(name, None)
+        self.sent.pop(name, None)
+        if hit is not None:
+            os.close(hit[0])
+
+    def sweep(self):
+        for name, hit in list(self.open.items()):
+            if not same_netns(name, hit[1]):
+                self.drop(name)
+
+    def close(self):
+        for name in list(self.open):
+            self.drop(name)
+        self.sent.clear()
+
+
+def pread_all(fd):
+    """The whole file from its start (procfs fills a read as far as it can: a short one is the end)."""
+    chunks = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, 1 << 16, offset)
+        chunks.append(chunk)
+        offset += len(chunk)
+        if len(chunk) < 1 << 16:
+            return b''.join(chunks).decode('utf-8', 'replace')
+
+
+# Half the descriptors SOCKS leaves (it takes at most a quarter of the soft limit).
+MAX_NET_DEV = max(16, (MAX_SOCKETS * 4) // 2)
+NET_DEV = NetDevFiles()
+
+
+def net_dev(names, known):
+    """/proc/net/dev of each namespace: its text, or, for a name of KNOWN whose text did not change
+    since this process last sent it, only the name."""
+    rows = {}
+    same = []
+    known = set(known)
+    for name in names:
+        try:
+            text = NET_DEV.read(name)
+        except (OSError, KernelError):
+            NET_DEV.drop(name)
+            continue  # gone, or half-made: nothing to count
+        if name in known and NET_DEV.sent.get(name) == text:
+            same.append(name)
+        else:
+            rows[name] = text
+            NET_DEV.sent[name] = text
+    return rows, same
+
+
 # ───────────────────────────── the loop ─────────────────────────────
 
 def send(obj):
@@ -1227,10 +1318,15 @@ def parse(line):
     req_id = req.get('id')
     check(isinstance(req_id, int) and not isinstance(req_id, bool), 'request id', req_id)
     cmd = req.get('cmd')
-    if cmd in ('observe', 'counters'):
+    if cmd in ('observe', 'counters', 'net_dev'):
         names = req.get('netns')
         check(isinstance(names, list), 'netns', names)
         for n in names:
+            netns_name(n)
+    if cmd == 'net_dev' and req.get('known') is not None:
+        known = req.get('known')
+        check(isinstance(known, list), 'known', known)
+        for n in known:
             netns_name(n)
     return req_id, cmd, req
 
@@ -1283,13 +1379,16 @@ def lines(watch):
             watch.arm()
             continue
         fds = [fd] + ([watch.fd] if watch.fd >= 0 else [])
-        timeout = max(0.0, idle_since + WARM_IDLE_S - time.monotonic()) if SOCKS.open else None
+        warm = SOCKS.open or NET_DEV.open
+        timeout = max(0.0, idle_since + WARM_IDLE_S - time.monotonic()) if warm else None
         ready, _, _ = select.select(fds, [], [], timeout)
         if not ready:
             SOCKS.close()  # idle: no namespace is kept alive by a helper that has nothing to do
+            NET_DEV.close()
             continue
         if watch.fd in ready and watch.drain():
             SOCKS.sweep()
+            NET_DEV.sweep()
             watch.arm()
         if fd in ready:
             chunk = os.read(fd, 1 << 20)
@@ -1363,6 +1462,9 @@ def handle(req_id, cmd, req, state):
 
             read, cached = state.observer.observe(req['netns'], emit)
             send({'id': req_id, 'ok': True, 'read': read, 'cached': cached})
+        elif cmd == 'net_dev':
+            rows, same = net_dev(req['netns'], req.get('known') or [])
+            send({'id': req_id, 'ok': True, 'pid': os.getpid(), 'rows': rows, 'same': same})
         elif cmd == 'counters':
             send({'id': req_id, 'ok': True, 'rows': counters(req['netns'], bool(req.get('state')))})
         else:

@@ -2,7 +2,8 @@
  * Live sources backed by the kernel layer: one `ip -o monitor link
  * all-nsid` for immediate link changes, an inotify watch of /run/netns for
  * namespaces made or deleted, and counters: through the netlink helper when
- * one is given (every namespace's /proc/net/dev read by one process), else
+ * one is given (every namespace's /proc/net/dev kept open and read again by
+ * one process, sent only when it changed), else
  * readCounters (one `ip -j -s link show` per namespace through the runner's
  * workers).
  *
@@ -50,7 +51,7 @@ export function createKernelSources(opts: {
   const traffic = (netns: string[]): Promise<Map<string, IfaceTraffic[] | null>> =>
     netlink
       ? netlink.orElse(
-          (n) => n.traffic(netns),
+          (n) => n.netDevTraffic(netns),
           () => readTraffic(netns, runner),
         )
       : readTraffic(netns, runner);
