@@ -510,15 +510,46 @@ export class NetlinkEngine {
    * as its name only, and its rows are the ones parsed then. Missing namespaces are left out.
    */
   async netDevTraffic(netns: string[]): Promise<Map<string, IfaceTraffic[]>> {
+    return (await this.netDev(netns, [])).traffic;
+  }
+
+  /**
+   * As listing (counters with each device's state), through the same open files, the state
+   * from a netlink dump on a raw socket kept beside each file (read without pyroute2).
+   */
+  async netDevListing(netns: string[]): Promise<IfaceCounters[]> {
+    const { traffic, links } = await this.netDev(netns, netns);
+    const out: IfaceCounters[] = [];
+    for (const [ns, devs] of links) {
+      const byName = new Map((traffic.get(ns) ?? []).map((t) => [t.ifname, t]));
+      for (const [ifname, up, operstate] of devs) {
+        const t = byName.get(ifname);
+        out.push({
+          netns: ns,
+          ifname,
+          up,
+          operstate,
+          rxBytes: t?.rxBytes ?? 0,
+          txBytes: t?.txBytes ?? 0,
+          rxPackets: t?.rxPackets ?? 0,
+          txPackets: t?.txPackets ?? 0,
+        });
+      }
+    }
+    return out;
+  }
+
+  private async netDev(netns: string[], state: string[]) {
     for (const n of netns) assertNetnsName(n);
     const out = new Map<string, IfaceTraffic[]>();
-    if (netns.length === 0) return out;
+    const links = new Map<string, [string, boolean, string][]>();
+    if (netns.length === 0) return { traffic: out, links };
     const pid = this.reader.pid;
     const known = netns.filter((n) => pid !== undefined && this.netDevRows.get(n)?.pid === pid);
     let answer: Message;
     try {
       answer = await this.reader.request(
-        { cmd: 'net_dev', netns, known },
+        { cmd: 'net_dev', netns, known, state },
         undefined,
         60_000 + 20 * netns.length,
       );
@@ -543,7 +574,11 @@ export class NetlinkEngine {
     for (const n of netns) if (!out.has(n)) this.netDevRows.delete(n);
     if (this.netDevRows.size > 4 * netns.length + 4096)
       for (const [n, r] of this.netDevRows) if (r.pid !== from) this.netDevRows.delete(n);
-    return out;
+    for (const [n, devs] of Object.entries(
+      (answer.links ?? {}) as Record<string, [string, boolean, string][]>,
+    ))
+      if (out.has(n)) links.set(n, devs);
+    return { traffic: out, links };
   }
 
   /** Counters with each device's state (as readCounters). */

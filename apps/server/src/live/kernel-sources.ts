@@ -44,7 +44,7 @@ export function createKernelSources(opts: {
   const listing = (netns: string[]) =>
     netlink
       ? netlink.orElse(
-          (n) => n.listing(netns),
+          (n) => n.netDevListing(netns),
           () => readCounters(netns, runner),
         )
       : readCounters(netns, runner);

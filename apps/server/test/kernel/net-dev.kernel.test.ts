@@ -62,6 +62,31 @@ it('counters follow traffic, read again from the files kept open', async () => {
   expect(await rxPackets(B, 'b-a')).toBeGreaterThanOrEqual(before + 3);
 });
 
+it('the state listing says what the kernel says: a device set down by hand, and its peer', async () => {
+  const states = async () =>
+    (await netlink.netDevListing([A, B]))
+      .map((r) => `${r.netns}/${r.ifname} ${r.up ? 'up' : 'down'} ${r.operstate}`)
+      .sort();
+  // The same as the pyroute2 listing the helper had.
+  const old = (await netlink.listing([A, B]))
+    .map((r) => `${r.netns}/${r.ifname} ${r.up ? 'up' : 'down'} ${r.operstate}`)
+    .sort();
+  expect(await states()).toEqual(old);
+  expect(await states()).toEqual([`${A}/a-b up UP`, `${B}/b-a up UP`]);
+  ip(['-n', B, 'link', 'set', 'b-a', 'down']);
+  // The peer's carrier follows a moment later (the kernel's linkwatch): polled, as a poll sees it.
+  const down = [`${A}/a-b up DOWN`, `${B}/b-a down DOWN`];
+  await untilAsync(
+    async () => (await states()).join() === down.join(),
+    'b-a down, a-b without carrier (operstate DOWN)',
+  );
+  ip(['-n', B, 'link', 'set', 'b-a', 'up']);
+  const up = [`${A}/a-b up UP`, `${B}/b-a up UP`];
+  await untilAsync(async () => (await states()).join() === up.join(), 'both ends up again');
+  const counted = (await netlink.netDevListing([B])).find((r) => r.ifname === 'b-a')!;
+  expect(counted.rxPackets).toBe(await rxPackets(B, 'b-a'));
+});
+
 it('a namespace deleted by hand goes at once, and one made again under its name is the one counted', async () => {
   await pingB();
   const old = (await rxPackets(B, 'b-a')) ?? 0;
