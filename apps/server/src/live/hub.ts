@@ -52,6 +52,8 @@ interface LabWatch {
   design: StoredDesign | undefined;
   apply: ApplyProgress | null;
   polling: boolean;
+  /** A rates message went out since the watch began: the next goes only when something moved. */
+  ratesSent: boolean;
 }
 
 /** What a lab's next status refresh must cover. */
@@ -443,6 +445,7 @@ export class LiveHub {
       design: undefined,
       apply: null,
       polling: false,
+      ratesSent: false,
     };
     if (!design) return watch;
     try {
@@ -553,30 +556,53 @@ export class LiveHub {
     if (this.closed || this.labs.get(w.lab) !== w) return;
     const now = performance.now();
     const seen = new Set<string>();
+    const byKey = new Map<string, InterfaceSample>();
     for (const s of samples) {
       const key = ifaceKey(s.netns, s.dev);
       if (!w.ifaceLink.has(key)) continue;
       seen.add(key);
-      w.ends.set(key, { netns: s.netns, dev: s.dev, up: s.up, operstate: s.operstate });
+      byKey.set(key, s);
+      const had = w.ends.get(key);
+      if (had?.up !== s.up || had.operstate !== s.operstate)
+        w.ends.set(key, { netns: s.netns, dev: s.dev, up: s.up, operstate: s.operstate });
     }
     // An interface that vanished (lab destroyed, link deleted) is down, not stale.
     for (const key of w.ends.keys()) if (!seen.has(key)) w.ends.delete(key);
-    const byKey = new Map(samples.map((s) => [ifaceKey(s.netns, s.dev), s]));
+    // Whether this poll says anything the last rates message did not: counters that moved, a
+    // rate that was not zero, a link that came or went. A lab at rest sends nothing a second.
+    let moved = !w.ratesSent;
     for (const [link, keys] of w.linkEnds) {
       const s = byKey.get(keys[0]!);
       if (!s) {
-        w.counters.delete(link);
+        if (w.counters.delete(link)) moved = true;
         w.rates.delete(link);
         w.lastSample.delete(link);
         continue;
       }
+      const prev = w.lastSample.get(link);
+      const before = w.rates.get(link);
+      if (
+        prev &&
+        before &&
+        prev.c.rxBytes === s.rxBytes &&
+        prev.c.txBytes === s.txBytes &&
+        prev.c.rxPackets === s.rxPackets &&
+        prev.c.txPackets === s.txPackets &&
+        before.rxBps === 0 &&
+        before.txBps === 0 &&
+        before.rxPps === 0 &&
+        before.txPps === 0
+      ) {
+        prev.at = now;
+        continue;
+      }
+      moved = true;
       const c = {
         rxBytes: s.rxBytes,
         txBytes: s.txBytes,
         rxPackets: s.rxPackets,
         txPackets: s.txPackets,
       };
-      const prev = w.lastSample.get(link);
       if (prev) {
         const dt = (now - prev.at) / 1000;
         // Counters reset when an interface is recreated: never report a negative rate.
@@ -593,7 +619,8 @@ export class LiveHub {
     }
     if (publish) {
       this.publishLinkChanges(w);
-      if (w.counters.size > 0) {
+      if (w.counters.size > 0 && moved) {
+        w.ratesSent = true;
         this.publish(
           { lab: w.lab },
           {

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Design, parseDesign, type ServerMessage } from '@netcanvas/shared';
+import { type Design, parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
 import pino from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { LabEngine } from '../../src/lab/lab-engine.js';
@@ -130,4 +130,49 @@ it('a design saved, or a change nobody can name, still reads the whole lab', asy
   lab.onNetns(null);
   await until(() => lab.kernel.reads.length === 2, 'a read after an unknown change');
   expect(lab.kernel.reads).toEqual(['all', 'all']);
+});
+
+it('a lab at rest sends its rates once; traffic sends them again, and their fall to zero, then nothing', async () => {
+  const doc = parseDesign(design('t-hub-rates')).design as Design;
+  const { topology } = resolve(doc);
+  let tx = 0;
+  let samples = 0;
+  const sources: LiveSources = {
+    sample: async () => {
+      samples += 1;
+      return topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: tx * 100,
+        rxPackets: 0,
+        txPackets: tx,
+      }));
+    },
+  };
+  const store = {
+    byLab: () => ({ doc, lab: 't-hub-rates' }),
+    get: () => undefined,
+  } as unknown as Store;
+  const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
+  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }), pollMs: 20 });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-rates' });
+  const rates = () =>
+    got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'rates' ? [m.event] : []));
+  const polls = async (n: number) => {
+    const until_ = samples + n;
+    await until(() => samples >= until_, `${n} more polls`);
+  };
+  await polls(6);
+  expect(rates()).toHaveLength(1);
+  expect(Object.values(rates()[0]!.rates).every((r) => r.txPps === 0)).toBe(true);
+  tx = 5;
+  await polls(6);
+  expect(rates()).toHaveLength(3);
+  expect(Object.values(rates()[1]!.rates).some((r) => r.txPps > 0)).toBe(true);
+  expect(Object.values(rates()[2]!.rates).every((r) => r.txPps === 0)).toBe(true);
+  expect(Object.values(rates()[2]!.counters).every((c) => c.txPackets === 5)).toBe(true);
 });
