@@ -10,9 +10,10 @@
  *   subscribed (its `ip monitor` still sees the same link toggles), then
  *   with one socket client watching the lab and nothing toggled (the
  *   counters row: the 1 Hz poll and its rate messages alone), then with the
- *   client and the toggles (each toggle makes the server read the lab's
- *   status again: observe and plan of every namespace, a cost of link
- *   events, not of counters; until now it was billed to the counters row).
+ *   client and the toggles (each toggle makes the server read the status of
+ *   the namespaces its events name again, and diff them against the plan it
+ *   kept: a cost of link events, not of counters). The counters row's rate
+ *   messages: a lab at rest sends none (one goes when something moved).
  *   Read from /proc: the server's own time plus that of every helper it
  *   started (query workers, `ip monitor`, finished children), as % of one
  *   core. A helper that was running at the start and ended inside the
@@ -576,8 +577,8 @@ async function main(): Promise<void> {
     await sleep(SETTLE_MS);
     // The counters row: one client on the lab, nothing toggled, so all the server does is its
     // 1 Hz counters poll and the rate messages. (Each toggle below makes the server read the
-    // lab's status again, observe and plan of every namespace: that is a cost of link events,
-    // billed to the toggle phase, not to counters.)
+    // status of the toggled namespaces again: a cost of link events, billed to the toggle phase,
+    // not to counters.)
     const ratesBefore = rateMessages;
     const counting = await cpuOver(pid, SECONDS * 1000, async () => {});
     const countingRates = rateMessages - ratesBefore;
