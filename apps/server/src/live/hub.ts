@@ -530,6 +530,8 @@ export class LiveHub {
       if (!sameStatus(before, next.status))
         this.publish({ lab: w.lab }, { kind: 'status', status: next.status });
     } catch (err) {
+      // What changed in those namespaces is not in any reading now: the next change reads all.
+      if (w.reading === reading) w.reading = null;
       this.opts.logger.warn({ lab: w.lab, err: String(err) }, 'lab status failed');
     }
   }

@@ -176,3 +176,24 @@ it('a lab at rest sends its rates once; traffic sends them again, and their fall
   expect(Object.values(rates()[2]!.rates).every((r) => r.txPps === 0)).toBe(true);
   expect(Object.values(rates()[2]!.counters).every((c) => c.txPackets === 5)).toBe(true);
 });
+
+it('a namespace read that failed makes the next change read the whole lab, so its change is not lost', async () => {
+  const lab = await running();
+  const observe = lab.kernel.observe.bind(lab.kernel);
+  let fail = true;
+  lab.kernel.observe = async (name, only) => {
+    if (only && fail) {
+      fail = false;
+      throw new Error('the helper died');
+    }
+    return observe(name, only);
+  };
+  lab.kernel.reads.length = 0;
+  lab.onLink(lab.setDown(C1));
+  await until(() => !fail, 'the failed read');
+  lab.onLink(lab.setDown(C2));
+  await until(() => lab.statuses().length === 1, 'a status after the second change');
+  expect(lab.kernel.reads).toEqual(['all']);
+  expect(lab.statuses()[0]!.elements.c1?.state).toBe('drift');
+  expect(lab.statuses()[0]!.elements.c2?.state).toBe('drift');
+});
