@@ -48,7 +48,12 @@ afterAll(async () => {
 });
 
 type Delta = Extract<ServerMessage, { type: 'delta' }>;
-const after = (s: TestSocket, since: number, pred: (m: Delta) => boolean, timeoutMs: number) => {
+const deltaAfter = (
+  s: TestSocket,
+  since: number,
+  pred: (m: Delta) => boolean,
+  timeoutMs: number,
+) => {
   const seen = new Set(s.messages.slice(0, since));
   return s.next((m) => !seen.has(m) && m.type === 'delta' && pred(m), timeoutMs) as Promise<Delta>;
 };
@@ -67,13 +72,13 @@ describe('live hub on the kernel', () => {
       // `ip -n … link set … down` in a shell: the link event first, then the status.
       let mark = s.messages.length;
       await exec(['ip', '-n', `nc-${lab}.c1`, 'link', 'set', 'dev', 'vlan10', 'down']);
-      const down = await after(
+      const down = await deltaAfter(
         s,
         mark,
         (m) => m.event.kind === 'links' && m.event.links['c1--vlan10']?.state === 'down',
         2000,
       );
-      const status = await after(
+      const status = await deltaAfter(
         s,
         mark,
         (m) => m.event.kind === 'status' && m.event.status.elements.c1?.state === 'drift',
@@ -86,7 +91,7 @@ describe('live hub on the kernel', () => {
 
       mark = s.messages.length;
       await exec(['ip', '-n', `nc-${lab}.c1`, 'link', 'set', 'dev', 'vlan10', 'up']);
-      await after(
+      await deltaAfter(
         s,
         mark,
         (m) => m.event.kind === 'status' && m.event.status.state === 'running',
@@ -97,7 +102,7 @@ describe('live hub on the kernel', () => {
       await exec(['ip', 'netns', 'del', `nc-${lab}.c2`]);
       mark = s.messages.length;
       expect((await api(srv, 'POST', `/api/labs/${id}/apply`, {})).json.ok).toBe(true);
-      await after(
+      await deltaAfter(
         s,
         mark,
         (m) => m.event.kind === 'status' && m.event.status.state === 'running',
@@ -108,7 +113,7 @@ describe('live hub on the kernel', () => {
         const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
         expect(ping.json.measured, ping.text).toBe(true);
       }
-      await after(
+      await deltaAfter(
         s,
         mark,
         (m) =>
