@@ -67,21 +67,22 @@ it('the state listing says what the kernel says: a device set down by hand, and 
     (await netlink.netDevListing([A, B]))
       .map((r) => `${r.netns}/${r.ifname} ${r.up ? 'up' : 'down'} ${r.operstate}`)
       .sort();
+  // An operstate follows its device a moment later (the kernel's linkwatch, up to a second
+  // when loaded): polled, as a poll sees it.
+  const up = [`${A}/a-b up UP`, `${B}/b-a up UP`];
+  await untilAsync(async () => (await states()).join() === up.join(), 'both ends up');
   // The same as the pyroute2 listing the helper had.
   const old = (await netlink.listing([A, B]))
     .map((r) => `${r.netns}/${r.ifname} ${r.up ? 'up' : 'down'} ${r.operstate}`)
     .sort();
   expect(await states()).toEqual(old);
-  expect(await states()).toEqual([`${A}/a-b up UP`, `${B}/b-a up UP`]);
   ip(['-n', B, 'link', 'set', 'b-a', 'down']);
-  // The peer's carrier follows a moment later (the kernel's linkwatch): polled, as a poll sees it.
   const down = [`${A}/a-b up DOWN`, `${B}/b-a down DOWN`];
   await untilAsync(
     async () => (await states()).join() === down.join(),
     'b-a down, a-b without carrier (operstate DOWN)',
   );
   ip(['-n', B, 'link', 'set', 'b-a', 'up']);
-  const up = [`${A}/a-b up UP`, `${B}/b-a up UP`];
   await untilAsync(async () => (await states()).join() === up.join(), 'both ends up again');
   const counted = (await netlink.netDevListing([B])).find((r) => r.ifname === 'b-a')!;
   expect(counted.rxPackets).toBe(await rxPackets(B, 'b-a'));
