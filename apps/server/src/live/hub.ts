@@ -139,7 +139,11 @@ export class LiveHub {
   constructor(private readonly opts: HubOptions) {
     this.timer = setInterval(() => void this.pollAll(), opts.pollMs ?? 1000);
     this.timer.unref();
-    this.stopWatching = opts.sources.watchLinks?.((o) => this.observe(o)) ?? null;
+    this.stopWatching =
+      opts.sources.watchLinks?.(
+        (o) => this.observe(o),
+        (os) => this.observeMany(os),
+      ) ?? null;
     this.stopWatchingNetns = opts.sources.watchNetns?.((name) => this.netnsChanged(name)) ?? null;
   }
 
@@ -365,17 +369,32 @@ export class LiveHub {
 
   /** A link event from the kernel monitor: published at once, not at the next poll. */
   observe(o: InterfaceObservation): void {
-    const lab = labOfNetns(o.netns);
-    if (lab) this.kernelChanged(lab, { netns: o.netns });
-    const key = ifaceKey(o.netns, o.dev);
-    for (const w of this.labs.values()) {
-      const link = w.ifaceLink.get(key);
-      if (link === undefined) continue;
-      w.ends.set(key, { netns: o.netns, dev: o.dev, up: o.up, operstate: o.operstate });
-      // Only this interface's link can have changed.
-      const live = this.updateLink(w, link, w.linkEnds.get(link) ?? []);
-      if (live) this.publish({ lab: w.lab }, { kind: 'links', links: { [link]: live } });
+    this.observeMany([o]);
+  }
+
+  /**
+   * Link events that came together (one read of the monitor): published at once, each lab's
+   * changed links in one message, each link in its latest state.
+   */
+  observeMany(os: readonly InterfaceObservation[]): void {
+    const changed = new Map<LabWatch, Record<string, LinkLive>>();
+    for (const o of os) {
+      const lab = labOfNetns(o.netns);
+      if (lab) this.kernelChanged(lab, { netns: o.netns });
+      const key = ifaceKey(o.netns, o.dev);
+      for (const w of this.labs.values()) {
+        const link = w.ifaceLink.get(key);
+        if (link === undefined) continue;
+        w.ends.set(key, { netns: o.netns, dev: o.dev, up: o.up, operstate: o.operstate });
+        // Only this interface's link can have changed.
+        const live = this.updateLink(w, link, w.linkEnds.get(link) ?? []);
+        if (!live) continue;
+        const links = changed.get(w) ?? {};
+        links[link] = live;
+        changed.set(w, links);
+      }
     }
+    for (const [w, links] of changed) this.publish({ lab: w.lab }, { kind: 'links', links });
   }
 
   async close(): Promise<void> {

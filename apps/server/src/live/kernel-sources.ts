@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { type IfaceTraffic, readCounters, readTraffic } from '../kernel/counters.js';
-import { LinkMonitor } from '../kernel/monitor.js';
+import { type LinkEvent, LinkMonitor } from '../kernel/monitor.js';
 import type { NetlinkEngine } from '../kernel/netlink.js';
 import { NETNS_DIR } from '../kernel/netns.js';
 import { Runner } from '../kernel/runner.js';
@@ -90,20 +90,25 @@ export function createKernelSources(opts: {
   }
 
   return {
-    watchLinks(onChange: (o: InterfaceObservation) => void) {
+    watchLinks(
+      onChange: (o: InterfaceObservation) => void,
+      onChanges?: (os: InterfaceObservation[]) => void,
+    ) {
+      const seen = (e: LinkEvent): InterfaceObservation => {
+        const o = {
+          netns: e.netns,
+          dev: e.ifname,
+          up: e.deleted ? false : e.up,
+          operstate: e.deleted ? 'DELETED' : e.operstate,
+        };
+        seq += 1;
+        if (e.deleted) states.delete(key(o.netns, o.dev));
+        else states.set(key(o.netns, o.dev), { up: o.up, operstate: o.operstate, seq });
+        return o;
+      };
       monitor = new LinkMonitor({
-        onEvent: (e) => {
-          const o = {
-            netns: e.netns,
-            dev: e.ifname,
-            up: e.deleted ? false : e.up,
-            operstate: e.deleted ? 'DELETED' : e.operstate,
-          };
-          seq += 1;
-          if (e.deleted) states.delete(key(o.netns, o.dev));
-          else states.set(key(o.netns, o.dev), { up: o.up, operstate: o.operstate, seq });
-          onChange(o);
-        },
+        onEvent: (e) => onChange(seen(e)),
+        ...(onChanges ? { onEvents: (es: LinkEvent[]) => onChanges(es.map(seen)) } : {}),
         onError: (err) => {
           monitorLive = false;
           opts.logger.warn(

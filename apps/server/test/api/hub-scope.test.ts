@@ -197,3 +197,50 @@ it('a namespace read that failed makes the next change read the whole lab, so it
   expect(lab.statuses()[0]!.elements.c1?.state).toBe('drift');
   expect(lab.statuses()[0]!.elements.c2?.state).toBe('drift');
 });
+
+it('link events that come together go out as one message per lab, each link in its latest state', async () => {
+  const doc = parseDesign(design('t-hub-batch')).design as Design;
+  const { topology } = resolve(doc);
+  let onChanges: (os: InterfaceObservation[]) => void = () => {};
+  const sources: LiveSources = {
+    sample: async () =>
+      topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: 0,
+        rxPackets: 0,
+        txPackets: 0,
+      })),
+    watchLinks: (_one, many) => {
+      onChanges = many ?? (() => {});
+      return () => {};
+    },
+  };
+  const store = {
+    byLab: () => ({ doc, lab: 't-hub-batch' }),
+    get: () => undefined,
+  } as unknown as Store;
+  const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
+  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-batch' });
+  const end = (node: string, link: string) =>
+    topology.interfaces.find((i) => i.netns.endsWith(`.${node}`) && i.link === link)!;
+  const c1 = end('c1', 'c1--vlan10');
+  const c2 = end('c2', 'c2--vlan10');
+  const as = (i: typeof c1, up: boolean) => ({
+    netns: i.netns,
+    dev: i.name,
+    up,
+    operstate: up ? 'UP' : 'DOWN',
+  });
+  onChanges([as(c1, false), as(c2, false), as(c2, true)]);
+  const deltas = got.filter((m) => m.type === 'delta' && m.event.kind === 'links');
+  expect(deltas).toHaveLength(1);
+  const event = deltas[0]!.type === 'delta' ? deltas[0]!.event : undefined;
+  expect(event?.kind === 'links' && event.links['c1--vlan10']?.state).toBe('down');
+  expect(event?.kind === 'links' && event.links['c2--vlan10']?.state).toBe('up');
+});
