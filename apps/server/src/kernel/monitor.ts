@@ -34,6 +34,12 @@ export interface LinkEvent {
 
 export interface LinkMonitorOptions {
   onEvent: (e: LinkEvent) => void;
+  /**
+   * When given, the events of one read of the monitor's output come together, in order, in
+   * place of onEvent (a storm of a thousand toggles a second arrives in a few dozen reads: its
+   * subscribers get a few dozen messages, not a thousand).
+   */
+  onEvents?: (es: LinkEvent[]) => void;
   /** Which namespaces to report (default: netcanvas namespaces, `nc-…`). */
   filter?: (netns: string) => boolean;
   /** The monitor process died (it is not restarted automatically). */
@@ -81,6 +87,8 @@ export class LinkMonitor {
   /** Events waiting for a name refresh, kept in arrival order. */
   private backlog: ReturnType<typeof parseMonitorLine>[] = [];
   private closing = false;
+  /** Events of the output chunk being read, while one is (see onEvents). */
+  private batch: LinkEvent[] | null = null;
 
   constructor(private readonly options: LinkMonitorOptions) {}
 
@@ -101,7 +109,14 @@ export class LinkMonitor {
     child.stdout!.on('data', (chunk: string) => {
       const lines = (this.partial + chunk).split('\n');
       this.partial = lines.pop() ?? '';
-      for (const l of lines) this.onLine(l);
+      this.batch = this.options.onEvents ? [] : null;
+      try {
+        for (const l of lines) this.onLine(l);
+      } finally {
+        const batch = this.batch;
+        this.batch = null;
+        if (batch && batch.length > 0) this.options.onEvents?.(batch);
+      }
     });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => {
@@ -170,12 +185,9 @@ export class LinkMonitor {
     if (!netns) return;
     const filter = this.options.filter ?? ((n: string) => n.startsWith('nc-'));
     if (!filter(netns)) return;
-    this.options.onEvent({
-      netns,
-      ifname: ev.ifname,
-      up: ev.up,
-      operstate: ev.operstate,
-      deleted: ev.deleted,
-    });
+    const e = { netns, ifname: ev.ifname, up: ev.up, operstate: ev.operstate, deleted: ev.deleted };
+    if (this.batch) this.batch.push(e);
+    else if (this.options.onEvents) this.options.onEvents([e]);
+    else this.options.onEvent(e);
   }
 }

@@ -501,6 +501,86 @@ export class NetlinkEngine {
     return new Map(Object.entries(rows).map(([ns, r]) => [ns, parseNetDev(ns, r.dev)]));
   }
 
+  /** Per namespace, its devices' counters as last parsed, and which reader process sent the text. */
+  private readonly netDevRows = new Map<string, { pid: number; rows: IfaceTraffic[] }>();
+
+  /**
+   * As traffic, from files the reader keeps open in each namespace (`net_dev`: a pread each,
+   * no setns); a namespace whose text did not change since the reader last sent it comes back
+   * as its name only, and its rows are the ones parsed then. Missing namespaces are left out.
+   */
+  async netDevTraffic(netns: string[]): Promise<Map<string, IfaceTraffic[]>> {
+    return (await this.netDev(netns, [])).traffic;
+  }
+
+  /**
+   * As listing (counters with each device's state), through the same open files, the state
+   * from a netlink dump on a raw socket kept beside each file (read without pyroute2).
+   */
+  async netDevListing(netns: string[]): Promise<IfaceCounters[]> {
+    const { traffic, links } = await this.netDev(netns, netns);
+    const out: IfaceCounters[] = [];
+    for (const [ns, devs] of links) {
+      const byName = new Map((traffic.get(ns) ?? []).map((t) => [t.ifname, t]));
+      for (const [ifname, up, operstate] of devs) {
+        const t = byName.get(ifname);
+        out.push({
+          netns: ns,
+          ifname,
+          up,
+          operstate,
+          rxBytes: t?.rxBytes ?? 0,
+          txBytes: t?.txBytes ?? 0,
+          rxPackets: t?.rxPackets ?? 0,
+          txPackets: t?.txPackets ?? 0,
+        });
+      }
+    }
+    return out;
+  }
+
+  private async netDev(netns: string[], state: string[]) {
+    for (const n of netns) assertNetnsName(n);
+    const out = new Map<string, IfaceTraffic[]>();
+    const links = new Map<string, [string, boolean, string][]>();
+    if (netns.length === 0) return { traffic: out, links };
+    const pid = this.reader.pid;
+    const known = netns.filter((n) => pid !== undefined && this.netDevRows.get(n)?.pid === pid);
+    let answer: Message;
+    try {
+      answer = await this.reader.request(
+        { cmd: 'net_dev', netns, known, state },
+        undefined,
+        60_000 + 20 * netns.length,
+      );
+      if (!answer.ok) throw new Error(`net_dev: ${String(answer.error)}`);
+    } catch (err) {
+      // What the reader last sent is no longer known for sure.
+      this.netDevRows.clear();
+      throw err;
+    }
+    const from = Number(answer.pid);
+    const rows = answer.rows as Record<string, string>;
+    for (const n of answer.same as string[]) {
+      const had = this.netDevRows.get(n);
+      if (had && had.pid === from) out.set(n, had.rows);
+    }
+    for (const [n, text] of Object.entries(rows)) {
+      const parsed = parseNetDev(n, text);
+      this.netDevRows.set(n, { pid: from, rows: parsed });
+      out.set(n, parsed);
+    }
+    // Namespaces that went (or were not asked for any more) are forgotten.
+    for (const n of netns) if (!out.has(n)) this.netDevRows.delete(n);
+    if (this.netDevRows.size > 4 * netns.length + 4096)
+      for (const [n, r] of this.netDevRows) if (r.pid !== from) this.netDevRows.delete(n);
+    for (const [n, devs] of Object.entries(
+      (answer.links ?? {}) as Record<string, [string, boolean, string][]>,
+    ))
+      if (out.has(n)) links.set(n, devs);
+    return { traffic: out, links };
+  }
+
   /** Counters with each device's state (as readCounters). */
   async listing(netns: string[]): Promise<IfaceCounters[]> {
     const rows = await this.counters(netns, true);

@@ -71,6 +71,20 @@ export interface Engine {
   /** From live state; idempotent; leaves no namespace of the lab. */
   destroy(lab: string): Promise<{ removed: string[] }>;
   status(lab: string, design?: Design, hints?: AddressHints): Promise<LabStatus>;
+  /**
+   * status, with what it was computed from kept in the answer: given `since`
+   * (an earlier answer of this engine for the same lab, design and hints) only
+   * the namespaces `since.netns` are read again and, while the design's plan
+   * cannot have changed, nothing is planned again: what a change seen in the
+   * kernel needs (a link event names its namespace), where reading and
+   * planning a 746-namespace lab for each event took most of a core.
+   */
+  readStatus?(
+    lab: string,
+    design?: Design,
+    hints?: AddressHints,
+    since?: { reading: StatusReading; netns: readonly string[] },
+  ): Promise<StatusReading>;
   /** The design a lab was last applied from, if this machine remembers it. */
   lastDesign?(lab: string): Design | undefined;
   /** When the lab was first brought up (ISO time), if this machine remembers it. */
@@ -102,6 +116,11 @@ export interface Engine {
     onResult?: (r: PingResult) => void,
     opts?: { size?: number; signal?: AbortSignal },
   ): Promise<{ predicted: Matrix; measured: PingResult[] }>;
+}
+
+/** A status and, opaque to its callers, what the engine computed it from. */
+export interface StatusReading {
+  readonly status: LabStatus;
 }
 
 export class LabBusyError extends Error {

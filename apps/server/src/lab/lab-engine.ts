@@ -9,14 +9,22 @@ import {
   analyze,
   type Design,
   describeDifference,
+  diff,
   isSegmentKind,
   linkIds,
   type Matrix,
   netnsName,
+  type ObservedState,
   type Op,
   type PairResult,
 } from '@netcanvas/shared';
-import { applyDesign, hintsFromObserved, type KernelPort, planAgainst } from './apply.js';
+import {
+  applyDesign,
+  hintsFromObserved,
+  type KernelPort,
+  planAgainst,
+  replaceNetns,
+} from './apply.js';
 import {
   type ApplyProgress,
   type ApplyResult,
@@ -27,6 +35,7 @@ import {
   LabRequestError,
   type LabStatus,
   type PingResult,
+  type StatusReading,
 } from './engine.js';
 import { type LabOwners, LabState } from './state.js';
 
@@ -229,8 +238,43 @@ export class LabEngine implements Engine {
   }
 
   async status(lab: string, given?: Design, hints?: AddressHints): Promise<LabStatus> {
+    return (await this.readStatus(lab, given, hints)).status;
+  }
+
+  async readStatus(
+    lab: string,
+    given?: Design,
+    hints?: AddressHints,
+    since?: { reading: StatusReading; netns: readonly string[] },
+  ): Promise<StatusReading> {
     const design = given ?? this.state.loadDesign(lab);
-    const observed = await this.kernel.observe(lab);
+    const before = since ? readings.get(since.reading) : undefined;
+    let observed: ObservedState;
+    let reuse: StatusInputs['planned'];
+    if (before && before.lab === lab && since) {
+      const names = since.netns;
+      observed = this.kernel.reread
+        ? await this.kernel.reread(before.observed, names)
+        : replaceNetns(before.observed, await this.kernel.observe(lab, names), names);
+      if (before.design === design && before.hints === hints) reuse = before.planned;
+    } else observed = await this.kernel.observe(lab);
+    const inputs: StatusInputs = { lab, design, hints, observed };
+    const status = await this.statusFrom(inputs, reuse);
+    const reading: StatusReading = { status };
+    readings.set(reading, inputs);
+    return reading;
+  }
+
+  /**
+   * The status of `inputs.observed` against the design. The plan (diagnose and compile of the
+   * whole design, most of a status's time) is `reuse`'s while the addresses it was made with are
+   * the same: the design's record wins over the kernel's addresses, which only fill the rest.
+   */
+  private async statusFrom(
+    inputs: StatusInputs,
+    reuse: StatusInputs['planned'],
+  ): Promise<LabStatus> {
+    const { lab, design, hints, observed } = inputs;
     const halfMade = observed.halfMade ?? [];
     if (observed.netns.length === 0 && halfMade.length === 0) {
       const elements: LabStatus['elements'] = {};
@@ -261,7 +305,21 @@ export class LabEngine implements Engine {
     if (!design) {
       return { lab, state: 'partial', elements };
     }
-    const planned = await planAgainst(this.kernel, design, observed, hints);
+    const merged = { ...hintsFromObserved(observed), ...hints };
+    let planned: Awaited<ReturnType<typeof planAgainst>>;
+    if (reuse && sameHints(reuse.merged, merged)) {
+      const { diagnostics, topology, plan } = reuse;
+      planned =
+        topology && plan
+          ? { observed, diagnostics, topology, plan, changes: diff(plan, topology, observed) }
+          : { observed, diagnostics, topology: undefined, plan: undefined, changes: undefined };
+    } else planned = await planAgainst(this.kernel, design, observed, hints);
+    inputs.planned = {
+      merged,
+      diagnostics: planned.diagnostics,
+      topology: planned.topology,
+      plan: planned.plan,
+    };
     for (const id of Object.keys(design.nodes))
       elements[id] ??= { state: 'deployed', differences: [] };
     for (const link of planned.topology?.links ?? [])
@@ -564,6 +622,28 @@ const ANSWER_PROBE = { retries: 3, timeoutMs: 200 };
 const SILENCE_PROBE = { retries: 0, timeoutMs: 500 };
 /** The pairs that differ from their prediction, again: four tries within about 5 s (as ping -w 5). */
 const CONFIRM_PROBE = { retries: 3, timeoutMs: 600 };
+
+/** What a status was computed from (see Engine.readStatus), kept per answer while it lives. */
+interface StatusInputs {
+  lab: string;
+  design: Design | undefined;
+  hints: AddressHints | undefined;
+  observed: ObservedState;
+  /** The plan of the design against these addresses (the design's record over the kernel's). */
+  planned?: {
+    merged: AddressHints;
+    diagnostics: Awaited<ReturnType<typeof planAgainst>>['diagnostics'];
+    topology: Awaited<ReturnType<typeof planAgainst>>['topology'];
+    plan: Awaited<ReturnType<typeof planAgainst>>['plan'];
+  };
+}
+const readings = new WeakMap<StatusReading, StatusInputs>();
+
+function sameHints(a: AddressHints, b: AddressHints): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => a[k] === b[k]);
+}
 
 /**
  * One note for an address the kernel has instead of the design's (changed

@@ -23,7 +23,7 @@ import {
   topicKey,
 } from '@netcanvas/shared';
 import type { Logger } from 'pino';
-import type { ApplyProgress, Engine, LabStatus } from '../lab/engine.js';
+import type { ApplyProgress, Engine, LabStatus, StatusReading } from '../lab/engine.js';
 import { labDesignOf, type Store } from '../store/store.js';
 import type { InterfaceObservation, InterfaceSample, LiveSources } from './sources.js';
 
@@ -46,9 +46,27 @@ interface LabWatch {
   rates: Map<string, LinkRate>;
   lastSample: Map<string, { at: number; c: LinkCounters }>;
   status: LabStatus | null;
+  /** What `status` was read from (engines with readStatus): a kernel change re-reads only its namespaces. */
+  reading: StatusReading | null;
+  /** The design (and address record) `reading` was planned with. */
+  design: StoredDesign | undefined;
   apply: ApplyProgress | null;
   polling: boolean;
+  /** A rates message went out since the watch began: the next goes only when something moved. */
+  ratesSent: boolean;
 }
+
+/** What a lab's next status refresh must cover. */
+interface ChangeScope {
+  /** Design and status read again in full (a save, an apply, a change nobody could name). */
+  full: boolean;
+  /** Namespaces a kernel change named: only these are read again. */
+  netns: Set<string>;
+  /** A namespace was made or deleted: the counters poll follows the refresh at once. */
+  poll: boolean;
+}
+
+const emptyScope = (): ChangeScope => ({ full: false, netns: new Set(), poll: false });
 
 interface TopicState {
   topic: Topic;
@@ -101,13 +119,16 @@ export class LiveHub {
   private readonly wants = new Map<HubClient, Set<string>>();
   /** Clients that closed: a subscribe of theirs still in flight adds nothing. */
   private readonly gone = new WeakSet<HubClient>();
-  /** Per lab: the labChanged in flight, and whether another must follow it. */
-  private readonly changes = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Per lab: the refresh in flight, and what the one that must follow it covers. */
+  private readonly changes = new Map<
+    string,
+    { again: boolean; scope: ChangeScope; done: Promise<void> }
+  >();
   private readonly timer: NodeJS.Timeout;
   private stopWatching: (() => void) | null = null;
   private stopWatchingNetns: (() => void) | null = null;
-  /** Per lab: a status refresh due after a change seen in the kernel. */
-  private readonly kernelTimers = new Map<string, NodeJS.Timeout>();
+  /** Per lab: a status refresh due after a change seen in the kernel, and what it covers. */
+  private readonly kernelTimers = new Map<string, { timer: NodeJS.Timeout; scope: ChangeScope }>();
   /** Per lab: when apply progress was last sent, and the 'run' step held back since. */
   private readonly progressGates = new Map<
     string,
@@ -118,7 +139,11 @@ export class LiveHub {
   constructor(private readonly opts: HubOptions) {
     this.timer = setInterval(() => void this.pollAll(), opts.pollMs ?? 1000);
     this.timer.unref();
-    this.stopWatching = opts.sources.watchLinks?.((o) => this.observe(o)) ?? null;
+    this.stopWatching =
+      opts.sources.watchLinks?.(
+        (o) => this.observe(o),
+        (os) => this.observeMany(os),
+      ) ?? null;
     this.stopWatchingNetns = opts.sources.watchNetns?.((name) => this.netnsChanged(name)) ?? null;
   }
 
@@ -252,24 +277,42 @@ export class LiveHub {
    * most one runs per lab, and calls made meanwhile share one rerun after it.
    */
   labChanged(lab: string): Promise<void> {
+    return this.changed(lab, { ...emptyScope(), full: true });
+  }
+
+  /** A refresh covering `scope`, coalesced with the one in flight (see labChanged). */
+  private changed(lab: string, scope: ChangeScope): Promise<void> {
     if (!this.labs.has(lab)) return Promise.resolve();
     const running = this.changes.get(lab);
     if (running) {
       running.again = true;
+      mergeScope(running.scope, scope);
       return running.done;
     }
-    const entry = { again: true, done: Promise.resolve() };
+    const entry = { again: true, scope, done: Promise.resolve() };
     this.changes.set(lab, entry);
     entry.done = this.runChanges(lab, entry);
     return entry.done;
   }
 
-  private async runChanges(lab: string, entry: { again: boolean }): Promise<void> {
+  private async runChanges(
+    lab: string,
+    entry: { again: boolean; scope: ChangeScope },
+  ): Promise<void> {
     try {
       while (entry.again && !this.closed) {
         entry.again = false;
+        const scope = entry.scope;
+        entry.scope = emptyScope();
         const w = this.labs.get(lab);
         if (!w) return;
+        // A change in named namespaces: the design did not change, so neither did what the
+        // watch maps; those namespaces alone are read again (the event itself went out already).
+        if (!scope.full && w.reading && this.opts.engine.readStatus) {
+          await this.refreshNamespaces(w, [...scope.netns].sort());
+          if (scope.poll) await this.poll(w, true);
+          continue;
+        }
         const design = this.designOf(lab);
         const fresh = this.newWatch(lab, design?.doc);
         w.ifaceLink = fresh.ifaceLink;
@@ -295,38 +338,63 @@ export class LiveHub {
    * coalesces with any refresh in flight. During this server's own apply nothing
    * is read: the apply reads the status when it ends.
    */
-  kernelChanged(lab: string): void {
-    if (this.closed || !this.labs.has(lab) || this.kernelTimers.has(lab)) return;
-    const timer = setTimeout(() => {
-      this.kernelTimers.delete(lab);
-      const w = this.labs.get(lab);
-      if (!w || w.apply || this.closed) return;
-      void this.labChanged(lab);
-    }, KERNEL_SETTLE_MS);
-    timer.unref();
-    this.kernelTimers.set(lab, timer);
+  kernelChanged(lab: string, where?: { netns: string; made?: boolean }): void {
+    if (this.closed || !this.labs.has(lab)) return;
+    let due = this.kernelTimers.get(lab);
+    if (!due) {
+      const timer = setTimeout(() => {
+        const scope = this.kernelTimers.get(lab)?.scope;
+        this.kernelTimers.delete(lab);
+        const w = this.labs.get(lab);
+        if (!w || w.apply || this.closed || !scope) return;
+        void this.changed(lab, scope);
+      }, KERNEL_SETTLE_MS);
+      timer.unref();
+      due = { timer, scope: emptyScope() };
+      this.kernelTimers.set(lab, due);
+    }
+    // Which namespace changed, when known and of this lab; else everything is read again.
+    if (where && labOfNetns(where.netns) === lab) {
+      due.scope.netns.add(where.netns);
+      if (where.made) due.scope.poll = true;
+    } else due.scope.full = true;
   }
 
   /** A name made or deleted in /run/netns (null: unknown, so every watched lab). */
   private netnsChanged(name: string | null): void {
     const lab = name === null ? null : labOfNetns(name);
     if (name === null) for (const l of this.labs.keys()) this.kernelChanged(l);
-    else if (lab) this.kernelChanged(lab);
+    else if (lab) this.kernelChanged(lab, { netns: name, made: true });
   }
 
   /** A link event from the kernel monitor: published at once, not at the next poll. */
   observe(o: InterfaceObservation): void {
-    const lab = labOfNetns(o.netns);
-    if (lab) this.kernelChanged(lab);
-    const key = ifaceKey(o.netns, o.dev);
-    for (const w of this.labs.values()) {
-      const link = w.ifaceLink.get(key);
-      if (link === undefined) continue;
-      w.ends.set(key, { netns: o.netns, dev: o.dev, up: o.up, operstate: o.operstate });
-      // Only this interface's link can have changed.
-      const live = this.updateLink(w, link, w.linkEnds.get(link) ?? []);
-      if (live) this.publish({ lab: w.lab }, { kind: 'links', links: { [link]: live } });
+    this.observeMany([o]);
+  }
+
+  /**
+   * Link events that came together (one read of the monitor): published at once, each lab's
+   * changed links in one message, each link in its latest state.
+   */
+  observeMany(os: readonly InterfaceObservation[]): void {
+    const changed = new Map<LabWatch, Record<string, LinkLive>>();
+    for (const o of os) {
+      const lab = labOfNetns(o.netns);
+      if (lab) this.kernelChanged(lab, { netns: o.netns });
+      const key = ifaceKey(o.netns, o.dev);
+      for (const w of this.labs.values()) {
+        const link = w.ifaceLink.get(key);
+        if (link === undefined) continue;
+        w.ends.set(key, { netns: o.netns, dev: o.dev, up: o.up, operstate: o.operstate });
+        // Only this interface's link can have changed.
+        const live = this.updateLink(w, link, w.linkEnds.get(link) ?? []);
+        if (!live) continue;
+        const links = changed.get(w) ?? {};
+        links[link] = live;
+        changed.set(w, links);
+      }
     }
+    for (const [w, links] of changed) this.publish({ lab: w.lab }, { kind: 'links', links });
   }
 
   async close(): Promise<void> {
@@ -334,7 +402,7 @@ export class LiveHub {
     clearInterval(this.timer);
     this.stopWatching?.();
     this.stopWatchingNetns?.();
-    for (const t of this.kernelTimers.values()) clearTimeout(t);
+    for (const t of this.kernelTimers.values()) clearTimeout(t.timer);
     this.kernelTimers.clear();
     for (const g of this.progressGates.values()) if (g.timer) clearTimeout(g.timer);
     this.progressGates.clear();
@@ -392,8 +460,11 @@ export class LiveHub {
       rates: new Map(),
       lastSample: new Map(),
       status: null,
+      reading: null,
+      design: undefined,
       apply: null,
       polling: false,
+      ratesSent: false,
     };
     if (!design) return watch;
     try {
@@ -446,10 +517,40 @@ export class LiveHub {
     design: StoredDesign | undefined,
   ): Promise<void> {
     try {
-      w.status = await this.opts.engine.status(w.lab, design?.doc, design?.hints);
+      if (this.opts.engine.readStatus) {
+        const reading = await this.opts.engine.readStatus(w.lab, design?.doc, design?.hints);
+        w.reading = reading;
+        w.design = design;
+        w.status = reading.status;
+      } else w.status = await this.opts.engine.status(w.lab, design?.doc, design?.hints);
       if (publish && this.labs.get(w.lab) === w)
         this.publish({ lab: w.lab }, { kind: 'status', status: w.status });
     } catch (err) {
+      this.opts.logger.warn({ lab: w.lab, err: String(err) }, 'lab status failed');
+    }
+  }
+
+  /**
+   * The status with only these namespaces read again (the rest, and the plan, from the last
+   * reading); published when it changed.
+   */
+  private async refreshNamespaces(w: LabWatch, netns: string[]): Promise<void> {
+    const { reading } = w;
+    if (!reading || !this.opts.engine.readStatus) return;
+    try {
+      const next = await this.opts.engine.readStatus(w.lab, w.design?.doc, w.design?.hints, {
+        reading,
+        netns,
+      });
+      if (this.labs.get(w.lab) !== w || w.reading !== reading) return;
+      w.reading = next;
+      const before = w.status;
+      w.status = next.status;
+      if (!sameStatus(before, next.status))
+        this.publish({ lab: w.lab }, { kind: 'status', status: next.status });
+    } catch (err) {
+      // What changed in those namespaces is not in any reading now: the next change reads all.
+      if (w.reading === reading) w.reading = null;
       this.opts.logger.warn({ lab: w.lab, err: String(err) }, 'lab status failed');
     }
   }
@@ -476,30 +577,53 @@ export class LiveHub {
     if (this.closed || this.labs.get(w.lab) !== w) return;
     const now = performance.now();
     const seen = new Set<string>();
+    const byKey = new Map<string, InterfaceSample>();
     for (const s of samples) {
       const key = ifaceKey(s.netns, s.dev);
       if (!w.ifaceLink.has(key)) continue;
       seen.add(key);
-      w.ends.set(key, { netns: s.netns, dev: s.dev, up: s.up, operstate: s.operstate });
+      byKey.set(key, s);
+      const had = w.ends.get(key);
+      if (had?.up !== s.up || had.operstate !== s.operstate)
+        w.ends.set(key, { netns: s.netns, dev: s.dev, up: s.up, operstate: s.operstate });
     }
     // An interface that vanished (lab destroyed, link deleted) is down, not stale.
     for (const key of w.ends.keys()) if (!seen.has(key)) w.ends.delete(key);
-    const byKey = new Map(samples.map((s) => [ifaceKey(s.netns, s.dev), s]));
+    // Whether this poll says anything the last rates message did not: counters that moved, a
+    // rate that was not zero, a link that came or went. A lab at rest sends nothing a second.
+    let moved = !w.ratesSent;
     for (const [link, keys] of w.linkEnds) {
       const s = byKey.get(keys[0]!);
       if (!s) {
-        w.counters.delete(link);
+        if (w.counters.delete(link)) moved = true;
         w.rates.delete(link);
         w.lastSample.delete(link);
         continue;
       }
+      const prev = w.lastSample.get(link);
+      const before = w.rates.get(link);
+      if (
+        prev &&
+        before &&
+        prev.c.rxBytes === s.rxBytes &&
+        prev.c.txBytes === s.txBytes &&
+        prev.c.rxPackets === s.rxPackets &&
+        prev.c.txPackets === s.txPackets &&
+        before.rxBps === 0 &&
+        before.txBps === 0 &&
+        before.rxPps === 0 &&
+        before.txPps === 0
+      ) {
+        prev.at = now;
+        continue;
+      }
+      moved = true;
       const c = {
         rxBytes: s.rxBytes,
         txBytes: s.txBytes,
         rxPackets: s.rxPackets,
         txPackets: s.txPackets,
       };
-      const prev = w.lastSample.get(link);
       if (prev) {
         const dt = (now - prev.at) / 1000;
         // Counters reset when an interface is recreated: never report a negative rate.
@@ -516,7 +640,8 @@ export class LiveHub {
     }
     if (publish) {
       this.publishLinkChanges(w);
-      if (w.counters.size > 0) {
+      if (w.counters.size > 0 && moved) {
+        w.ratesSent = true;
         this.publish(
           { lab: w.lab },
           {
@@ -564,6 +689,15 @@ export class LiveHub {
       this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
   }
 }
+
+function mergeScope(into: ChangeScope, from: ChangeScope): void {
+  into.full ||= from.full;
+  into.poll ||= from.poll;
+  for (const n of from.netns) into.netns.add(n);
+}
+
+const sameStatus = (a: LabStatus | null, b: LabStatus) =>
+  a !== null && JSON.stringify(a) === JSON.stringify(b);
 
 const sameEnds = (a: readonly InterfaceObservation[], b: readonly InterfaceObservation[]) =>
   a.length === b.length &&

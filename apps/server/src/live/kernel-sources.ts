@@ -2,7 +2,8 @@
  * Live sources backed by the kernel layer: one `ip -o monitor link
  * all-nsid` for immediate link changes, an inotify watch of /run/netns for
  * namespaces made or deleted, and counters: through the netlink helper when
- * one is given (every namespace's /proc/net/dev read by one process), else
+ * one is given (every namespace's /proc/net/dev kept open and read again by
+ * one process, sent only when it changed), else
  * readCounters (one `ip -j -s link show` per namespace through the runner's
  * workers).
  *
@@ -14,7 +15,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { type IfaceTraffic, readCounters, readTraffic } from '../kernel/counters.js';
-import { LinkMonitor } from '../kernel/monitor.js';
+import { type LinkEvent, LinkMonitor } from '../kernel/monitor.js';
 import type { NetlinkEngine } from '../kernel/netlink.js';
 import { NETNS_DIR } from '../kernel/netns.js';
 import { Runner } from '../kernel/runner.js';
@@ -43,14 +44,14 @@ export function createKernelSources(opts: {
   const listing = (netns: string[]) =>
     netlink
       ? netlink.orElse(
-          (n) => n.listing(netns),
+          (n) => n.netDevListing(netns),
           () => readCounters(netns, runner),
         )
       : readCounters(netns, runner);
   const traffic = (netns: string[]): Promise<Map<string, IfaceTraffic[] | null>> =>
     netlink
       ? netlink.orElse(
-          (n) => n.traffic(netns),
+          (n) => n.netDevTraffic(netns),
           () => readTraffic(netns, runner),
         )
       : readTraffic(netns, runner);
@@ -89,20 +90,25 @@ export function createKernelSources(opts: {
   }
 
   return {
-    watchLinks(onChange: (o: InterfaceObservation) => void) {
+    watchLinks(
+      onChange: (o: InterfaceObservation) => void,
+      onChanges?: (os: InterfaceObservation[]) => void,
+    ) {
+      const seen = (e: LinkEvent): InterfaceObservation => {
+        const o = {
+          netns: e.netns,
+          dev: e.ifname,
+          up: e.deleted ? false : e.up,
+          operstate: e.deleted ? 'DELETED' : e.operstate,
+        };
+        seq += 1;
+        if (e.deleted) states.delete(key(o.netns, o.dev));
+        else states.set(key(o.netns, o.dev), { up: o.up, operstate: o.operstate, seq });
+        return o;
+      };
       monitor = new LinkMonitor({
-        onEvent: (e) => {
-          const o = {
-            netns: e.netns,
-            dev: e.ifname,
-            up: e.deleted ? false : e.up,
-            operstate: e.deleted ? 'DELETED' : e.operstate,
-          };
-          seq += 1;
-          if (e.deleted) states.delete(key(o.netns, o.dev));
-          else states.set(key(o.netns, o.dev), { up: o.up, operstate: o.operstate, seq });
-          onChange(o);
-        },
+        onEvent: (e) => onChange(seen(e)),
+        ...(onChanges ? { onEvents: (es: LinkEvent[]) => onChanges(es.map(seen)) } : {}),
         onError: (err) => {
           monitorLive = false;
           opts.logger.warn(

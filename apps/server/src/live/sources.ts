@@ -19,8 +19,14 @@ export interface InterfaceSample extends InterfaceObservation {
 }
 
 export interface LiveSources {
-  /** Immediate link changes of every lab namespace; returns a function that stops watching. */
-  watchLinks?(onChange: (o: InterfaceObservation) => void): () => void;
+  /**
+   * Immediate link changes of every lab namespace; returns a function that stops watching.
+   * `onChanges`, when given, takes the changes that came together (in order) in one call.
+   */
+  watchLinks?(
+    onChange: (o: InterfaceObservation) => void,
+    onChanges?: (os: InterfaceObservation[]) => void,
+  ): () => void;
   /**
    * Namespace names made or deleted, by anyone (`ip netns add/del` in a shell
    * too); `null` when what changed is not known (the watch restarted). Returns

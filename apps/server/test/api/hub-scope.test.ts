@@ -1,0 +1,246 @@
+/**
+ * The live hub on the real lab engine over the in-memory kernel: what a
+ * change seen in the kernel makes it read again. A link event names its
+ * namespace, so only that namespace is read again (a 746-namespace lab read
+ * and planned in full for every event took most of a core); a design saved
+ * still reads the whole lab. The in-memory kernel proves the hub's and the
+ * engine's bookkeeping only: live-status.test.ts does the same by hand on
+ * the real kernel.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Design, parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
+import pino from 'pino';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { LabEngine } from '../../src/lab/lab-engine.js';
+import { LabState } from '../../src/lab/state.js';
+import { LiveHub } from '../../src/live/hub.js';
+import type { InterfaceObservation, LiveSources } from '../../src/live/sources.js';
+import type { Store } from '../../src/store/store.js';
+import { MemoryKernel } from '../lab/memory-kernel.js';
+import { until } from '../until.js';
+import { design } from './helpers.js';
+
+const LAB = 't-hub-scope';
+const C1 = `nc-${LAB}.c1`;
+const C2 = `nc-${LAB}.c2`;
+
+let stateDir: string;
+let hub: LiveHub | undefined;
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'nc-hub-scope-'));
+});
+afterEach(async () => {
+  await hub?.close();
+  hub = undefined;
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function running() {
+  const kernel = new MemoryKernel();
+  const engine = new LabEngine(kernel, new LabState(stateDir));
+  const doc = parseDesign(design(LAB)).design as Design;
+  const applied = await engine.apply(doc);
+  if (!applied.ok) throw new Error('the test lab did not come up in the memory kernel');
+  let onLink: (o: InterfaceObservation) => void = () => {};
+  let onNetns: (name: string | null) => void = () => {};
+  const sources: LiveSources = {
+    sample: async () => [],
+    watchLinks: (cb) => {
+      onLink = cb;
+      return () => {};
+    },
+    watchNetns: (cb) => {
+      onNetns = cb;
+      return () => {};
+    },
+  };
+  const store = { byLab: () => ({ doc, lab: LAB }), get: () => undefined } as unknown as Store;
+  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: LAB });
+  const statuses = () =>
+    got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'status' ? [m.event.status] : []));
+  /** A device of `netns` set down by hand, as `ip -n NETNS link set DEV down` does. */
+  const setDown = (netns: string) => {
+    const dev = [...kernel.spaces.get(netns)!.devices.values()].find((d) => d.kind !== 'loopback')!;
+    dev.up = false;
+    dev.operstate = 'DOWN';
+    return { netns, dev: dev.name, up: false, operstate: 'DOWN' };
+  };
+  return {
+    kernel,
+    hub,
+    got,
+    statuses,
+    setDown,
+    onLink: (o: InterfaceObservation) => onLink(o),
+    onNetns: (n: string | null) => onNetns(n),
+  };
+}
+
+it('a link set down by hand re-reads only its namespace, and the other elements keep their state', async () => {
+  const lab = await running();
+  const snapshot = lab.got.find((m) => m.type === 'snapshot');
+  const first = snapshot?.type === 'snapshot' ? snapshot.lab?.status : undefined;
+  expect(first?.state).toBe('running');
+  lab.kernel.reads.length = 0;
+
+  const event = lab.setDown(C1);
+  lab.onLink(event);
+  // The event itself reaches the client at once, before any status is read again.
+  const links = lab.got.filter((m) => m.type === 'delta' && m.event.kind === 'links');
+  expect(links).toHaveLength(1);
+  expect(lab.kernel.reads).toEqual([]);
+
+  await until(() => lab.statuses().length === 1, 'a status after the link event');
+  expect(lab.kernel.reads).toEqual([[C1]]);
+  const status = lab.statuses()[0]!;
+  expect(status.state).toBe('partial');
+  expect(status.elements.c1?.state).toBe('drift');
+  expect(status.elements.c2?.state).toBe('deployed');
+
+  // A second change elsewhere: the first one's drift is kept, only c2 is read.
+  lab.onLink(lab.setDown(C2));
+  await until(() => lab.statuses().length === 2, 'a status after the second link event');
+  expect(lab.kernel.reads).toEqual([[C1], [C2]]);
+  const second = lab.statuses()[1]!;
+  expect(second.elements.c1?.state).toBe('drift');
+  expect(second.elements.c2?.state).toBe('drift');
+});
+
+it('a namespace deleted by hand re-reads only that name and says its element is missing', async () => {
+  const lab = await running();
+  lab.kernel.reads.length = 0;
+  lab.kernel.spaces.delete(C2);
+  lab.onNetns(C2);
+  await until(() => lab.statuses().length === 1, 'a status after the namespace went');
+  expect(lab.kernel.reads).toEqual([[C2]]);
+  const status = lab.statuses()[0]!;
+  expect(status.elements.c2?.state).toBe('missing');
+  expect(status.elements.c1?.state).toBe('deployed');
+});
+
+it('a design saved, or a change nobody can name, still reads the whole lab', async () => {
+  const lab = await running();
+  lab.kernel.reads.length = 0;
+  await lab.hub.labChanged(LAB);
+  expect(lab.kernel.reads).toEqual(['all']);
+  lab.onNetns(null);
+  await until(() => lab.kernel.reads.length === 2, 'a read after an unknown change');
+  expect(lab.kernel.reads).toEqual(['all', 'all']);
+});
+
+it('a lab at rest sends its rates once; traffic sends them again, and their fall to zero, then nothing', async () => {
+  const doc = parseDesign(design('t-hub-rates')).design as Design;
+  const { topology } = resolve(doc);
+  let tx = 0;
+  let samples = 0;
+  const sources: LiveSources = {
+    sample: async () => {
+      samples += 1;
+      return topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: tx * 100,
+        rxPackets: 0,
+        txPackets: tx,
+      }));
+    },
+  };
+  const store = {
+    byLab: () => ({ doc, lab: 't-hub-rates' }),
+    get: () => undefined,
+  } as unknown as Store;
+  const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
+  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }), pollMs: 20 });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-rates' });
+  const rates = () =>
+    got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'rates' ? [m.event] : []));
+  const polls = async (n: number) => {
+    const until_ = samples + n;
+    await until(() => samples >= until_, `${n} more polls`);
+  };
+  await polls(6);
+  expect(rates()).toHaveLength(1);
+  expect(Object.values(rates()[0]!.rates).every((r) => r.txPps === 0)).toBe(true);
+  tx = 5;
+  await polls(6);
+  expect(rates()).toHaveLength(3);
+  expect(Object.values(rates()[1]!.rates).some((r) => r.txPps > 0)).toBe(true);
+  expect(Object.values(rates()[2]!.rates).every((r) => r.txPps === 0)).toBe(true);
+  expect(Object.values(rates()[2]!.counters).every((c) => c.txPackets === 5)).toBe(true);
+});
+
+it('a namespace read that failed makes the next change read the whole lab, so its change is not lost', async () => {
+  const lab = await running();
+  const observe = lab.kernel.observe.bind(lab.kernel);
+  let fail = true;
+  lab.kernel.observe = async (name, only) => {
+    if (only && fail) {
+      fail = false;
+      throw new Error('the helper died');
+    }
+    return observe(name, only);
+  };
+  lab.kernel.reads.length = 0;
+  lab.onLink(lab.setDown(C1));
+  await until(() => !fail, 'the failed read');
+  lab.onLink(lab.setDown(C2));
+  await until(() => lab.statuses().length === 1, 'a status after the second change');
+  expect(lab.kernel.reads).toEqual(['all']);
+  expect(lab.statuses()[0]!.elements.c1?.state).toBe('drift');
+  expect(lab.statuses()[0]!.elements.c2?.state).toBe('drift');
+});
+
+it('link events that come together go out as one message per lab, each link in its latest state', async () => {
+  const doc = parseDesign(design('t-hub-batch')).design as Design;
+  const { topology } = resolve(doc);
+  let onChanges: (os: InterfaceObservation[]) => void = () => {};
+  const sources: LiveSources = {
+    sample: async () =>
+      topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: 0,
+        rxPackets: 0,
+        txPackets: 0,
+      })),
+    watchLinks: (_one, many) => {
+      onChanges = many ?? (() => {});
+      return () => {};
+    },
+  };
+  const store = {
+    byLab: () => ({ doc, lab: 't-hub-batch' }),
+    get: () => undefined,
+  } as unknown as Store;
+  const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
+  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
+  const got: ServerMessage[] = [];
+  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-batch' });
+  const end = (node: string, link: string) =>
+    topology.interfaces.find((i) => i.netns.endsWith(`.${node}`) && i.link === link)!;
+  const c1 = end('c1', 'c1--vlan10');
+  const c2 = end('c2', 'c2--vlan10');
+  const as = (i: typeof c1, up: boolean) => ({
+    netns: i.netns,
+    dev: i.name,
+    up,
+    operstate: up ? 'UP' : 'DOWN',
+  });
+  onChanges([as(c1, false), as(c2, false), as(c2, true)]);
+  const deltas = got.filter((m) => m.type === 'delta' && m.event.kind === 'links');
+  expect(deltas).toHaveLength(1);
+  const event = deltas[0]!.type === 'delta' ? deltas[0]!.event : undefined;
+  expect(event?.kind === 'links' && event.links['c1--vlan10']?.state).toBe('down');
+  expect(event?.kind === 'links' && event.links['c2--vlan10']?.state).toBe('up');
+});
