@@ -204,42 +204,45 @@ function again(
   // Pass 1: which pairs are decided again (p = i × n + j). Whether the pair (i, j) — request
   // record f, reply record b — holds: as before, unless the records changed, or a touched
   // segment looks up j's target (request) or i's address (reply). Inlined: it reads every pair.
-  let redo = new Int32Array(1024);
+  // The list holds at most every pair: a spare table (scratch.ts), so no growing and no check per
+  // pair; a row of a moved endpoint is listed without reading its records.
+  const redo = takeInt32(n * n);
   let count = 0;
-  const add = (p: number) => {
-    if (count === redo.length) {
-      const grown = new Int32Array(redo.length * 2);
-      grown.set(redo);
-      redo = grown;
-    }
-    redo[count++] = p;
-  };
   // An endpoint's old index, or -1 when all its pairs are decided again.
   const from = new Int32Array(n);
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
   for (let i = 0; i < n; i++) {
     const oi = from[i]!;
+    const row = i * n;
+    if (oi < 0) {
+      for (let j = 0; j < n; j++) redo[count++] = row + j;
+      continue;
+    }
     const hitI = hit[i]!;
     const old = oi * m;
     for (let j = 0; j < n; j++) {
       const oj = from[j]!;
-      let ok = oi >= 0 && oj >= 0;
-      if (ok) {
-        const q = old + oj;
-        const sf = state[request[q]!]!;
-        ok = sf === IS_CLEAN || (sf === IS_TOUCHED && hit[j] === 0);
-        if (ok) {
-          const b = reply[q]!;
-          if (b >= 0) {
-            const sb = state[b]!;
-            ok = sb === IS_CLEAN || (sb === IS_TOUCHED && hitI === 0);
-          }
-        }
+      if (oj < 0) {
+        redo[count++] = row + j;
+        continue;
       }
-      if (!ok) add(i * n + j);
+      const q = old + oj;
+      const sf = state[request[q]!]!;
+      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const b = reply[q]!;
+      if (b >= 0) {
+        const sb = state[b]!;
+        if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
+      }
     }
   }
-  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) return null;
+  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) {
+    giveInt32(redo);
+    return null;
+  }
   // Pass 2: the answers that hold, from the result before; then the others, decided here.
   let out: Decided;
   if (identity) {
@@ -282,6 +285,7 @@ function again(
     const i = Math.floor(p / n);
     run.decide(i, p - i * n, out);
   }
+  giveInt32(redo);
   return { out, count };
 }
 
