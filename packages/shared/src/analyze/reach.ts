@@ -203,42 +203,14 @@ function again(
   if (identity) for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
   // Pass 1: which pairs are decided again (p = i × n + j). Whether the pair (i, j) — request
   // record f, reply record b — holds: as before, unless the records changed, or a touched
-  // segment looks up j's target (request) or i's address (reply). Inlined: it reads every pair.
+  // segment looks up j's target (request) or i's address (reply) (listRedo).
   // The list holds at most every pair: a spare table (scratch.ts), so no growing and no check per
   // pair; a row of a moved endpoint is listed without reading its records.
   const redo = takeInt32(n * n);
-  let count = 0;
   // An endpoint's old index, or -1 when all its pairs are decided again.
   const from = new Int32Array(n);
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
-  for (let i = 0; i < n; i++) {
-    const oi = from[i]!;
-    const row = i * n;
-    if (oi < 0) {
-      for (let j = 0; j < n; j++) redo[count++] = row + j;
-      continue;
-    }
-    const hitI = hit[i]!;
-    const old = oi * m;
-    for (let j = 0; j < n; j++) {
-      const oj = from[j]!;
-      if (oj < 0) {
-        redo[count++] = row + j;
-        continue;
-      }
-      const q = old + oj;
-      const sf = state[request[q]!]!;
-      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
-        redo[count++] = row + j;
-        continue;
-      }
-      const b = reply[q]!;
-      if (b >= 0) {
-        const sb = state[b]!;
-        if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
-      }
-    }
-  }
+  const count = listRedo(redo, from, hit, m, state, request, reply);
   if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) {
     giveInt32(redo);
     return null;
@@ -287,6 +259,55 @@ function again(
   }
   giveInt32(redo);
   return { out, count };
+}
+
+/**
+ * Pass 1 of again(): lists into `redo` the pairs (p = i × n + j) whose answer may have changed,
+ * and returns how many. `from`: each endpoint's old index (-1: every pair of it); `hit`: whether
+ * its address is a changed one found on a touched segment; `m`: the old number of endpoints;
+ * `state`: the records' states (Ledger.dirty); `request`, `reply`: the old records per pair. A
+ * function of its own, small enough to be compiled well: it reads every pair.
+ */
+function listRedo(
+  redo: Int32Array,
+  from: Int32Array,
+  hit: Uint8Array,
+  m: number,
+  state: Uint8Array,
+  request: Int32Array,
+  reply: Int32Array,
+): number {
+  const n = from.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const oi = from[i]!;
+    const row = i * n;
+    if (oi < 0) {
+      for (let j = 0; j < n; j++) redo[count++] = row + j;
+      continue;
+    }
+    const hitI = hit[i]!;
+    const old = oi * m;
+    for (let j = 0; j < n; j++) {
+      const oj = from[j]!;
+      if (oj < 0) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const q = old + oj;
+      const sf = state[request[q]!]!;
+      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const b = reply[q]!;
+      if (b >= 0) {
+        const sb = state[b]!;
+        if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
+      }
+    }
+  }
+  return count;
 }
 
 /** Whether the endpoint's address or an address of its namespace is among the changed ones. */
