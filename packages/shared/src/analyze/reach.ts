@@ -192,7 +192,7 @@ function again(
     // An endpoint keeps its answers only if its namespace is unchanged too.
     if (changed.has(e.netns)) fresh[i] = 1;
     // Found somewhere else than before on a touched segment: asked again there.
-    else if (hasChangedAddress(parts.get(e.netns), e.address, addresses)) hit[i] = 1;
+    else if (hasChangedAddress(run.m, run.nsOf[i]!, e.address, addresses)) hit[i] = 1;
   });
   const m = before.endpoints.size;
   const { reach, request, reply } = before.decided;
@@ -203,43 +203,18 @@ function again(
   if (identity) for (let i = 0; i < n; i++) if (was[i] === -1) fresh[i] = 1;
   // Pass 1: which pairs are decided again (p = i × n + j). Whether the pair (i, j) — request
   // record f, reply record b — holds: as before, unless the records changed, or a touched
-  // segment looks up j's target (request) or i's address (reply). Inlined: it reads every pair.
-  let redo = new Int32Array(1024);
-  let count = 0;
-  const add = (p: number) => {
-    if (count === redo.length) {
-      const grown = new Int32Array(redo.length * 2);
-      grown.set(redo);
-      redo = grown;
-    }
-    redo[count++] = p;
-  };
+  // segment looks up j's target (request) or i's address (reply) (listRedo).
+  // The list holds at most every pair: a spare table (scratch.ts), so no growing and no check per
+  // pair; a row of a moved endpoint is listed without reading its records.
+  const redo = takeInt32(n * n);
   // An endpoint's old index, or -1 when all its pairs are decided again.
   const from = new Int32Array(n);
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
-  for (let i = 0; i < n; i++) {
-    const oi = from[i]!;
-    const hitI = hit[i]!;
-    const old = oi * m;
-    for (let j = 0; j < n; j++) {
-      const oj = from[j]!;
-      let ok = oi >= 0 && oj >= 0;
-      if (ok) {
-        const q = old + oj;
-        const sf = state[request[q]!]!;
-        ok = sf === IS_CLEAN || (sf === IS_TOUCHED && hit[j] === 0);
-        if (ok) {
-          const b = reply[q]!;
-          if (b >= 0) {
-            const sb = state[b]!;
-            ok = sb === IS_CLEAN || (sb === IS_TOUCHED && hitI === 0);
-          }
-        }
-      }
-      if (!ok) add(i * n + j);
-    }
+  const count = listRedo(redo, from, hit, m, state, request, reply);
+  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) {
+    giveInt32(redo);
+    return null;
   }
-  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) return null;
   // Pass 2: the answers that hold, from the result before; then the others, decided here.
   let out: Decided;
   if (identity) {
@@ -282,21 +257,77 @@ function again(
     const i = Math.floor(p / n);
     run.decide(i, p - i * n, out);
   }
+  giveInt32(redo);
   return { out, count };
 }
 
-/** Whether the endpoint's address or an address of its namespace is among the changed ones. */
+/**
+ * Pass 1 of again(): lists into `redo` the pairs (p = i × n + j) whose answer may have changed,
+ * and returns how many. `from`: each endpoint's old index (-1: every pair of it); `hit`: whether
+ * its address is a changed one found on a touched segment; `m`: the old number of endpoints;
+ * `state`: the records' states (Ledger.dirty); `request`, `reply`: the old records per pair. A
+ * function of its own, small enough to be compiled well: it reads every pair.
+ */
+function listRedo(
+  redo: Int32Array,
+  from: Int32Array,
+  hit: Uint8Array,
+  m: number,
+  state: Uint8Array,
+  request: Int32Array,
+  reply: Int32Array,
+): number {
+  const n = from.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const oi = from[i]!;
+    const row = i * n;
+    if (oi < 0) {
+      for (let j = 0; j < n; j++) redo[count++] = row + j;
+      continue;
+    }
+    const hitI = hit[i]!;
+    const old = oi * m;
+    for (let j = 0; j < n; j++) {
+      const oj = from[j]!;
+      if (oj < 0) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const q = old + oj;
+      const sf = state[request[q]!]!;
+      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const b = reply[q]!;
+      if (b >= 0) {
+        const sb = state[b]!;
+        if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Whether the endpoint's address or an address of its namespace `ns` is among the changed ones.
+ * Its namespace's addresses are the model's, parsed once (parsing them here for every endpoint
+ * was a tenth of again()).
+ */
 function hasChangedAddress(
-  parts: NsParts | undefined,
+  model: NetModel,
+  ns: number,
   address: string,
   changed: Set<number>,
 ): boolean {
   if (changed.size === 0) return false;
   const own = parseIfAddress(address);
   if (own && changed.has(own.addr | 0)) return true;
-  for (const f of parts?.ifaces ?? []) {
-    const a = f.address === null ? null : parseIfAddress(f.address);
-    if (a && changed.has(a.addr | 0)) return true;
+  const list = model.nsIfaces[ns]!;
+  for (let k = 0; k < list.length; k++) {
+    const a = model.addr[list[k]!]!;
+    if (a >= 0 && changed.has(a | 0)) return true;
   }
   return false;
 }
