@@ -1118,11 +1118,7 @@ def counters(names, with_state):
             ipr = SOCKS.get(name) if with_state else None
             row = in_netns(name, read)
             if ipr is not None:
-                row['links'] = [
-                    [value(a, 'IFLA_IFNAME', ''), bool(l['flags'] & IFF_UP),
-                     operstate_name(value(a, 'IFLA_OPERSTATE'))]
-                    for l, a in dump_links(ipr) if l['ifi_type'] != 772
-                ]
+                row['links'] = link_states(ipr)
             rows[name] = row
         except (OSError, NetlinkError, KernelError):
             continue  # gone, or half-made: nothing to count
@@ -1167,15 +1163,15 @@ class NetDevFiles:
                 os.close(hit[0])
 
     def links(self, name):
-        """[[ifname, up, operstate]] of the namespace's devices but lo, from a netlink socket made
-        inside it (kept with its file)."""
+        """[[ifname, up, operstate]] of the namespace's devices but lo, from a pyroute2 socket made
+        inside it and kept with its file (making one was most of a listing's time)."""
         hit = self.entry(name)
         kept = self.open.get(name) is hit
         try:
             if hit[2] is None:
-                hit[2] = in_netns(name, lambda _fd: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, 0))
-            return dump_link_states(hit[2])
-        except OSError:
+                hit[2] = in_netns(name, lambda _fd: new_socket())
+            return link_states(hit[2])
+        except (OSError, NetlinkError):
             if hit[2] is not None:
                 hit[2].close()
                 hit[2] = None
@@ -1229,58 +1225,14 @@ def _max_net_dev():
 
 MAX_NET_DEV = _max_net_dev()
 NET_DEV = NetDevFiles()
-NLMSG_ERROR = 2
-NLMSG_DONE = 3
-RTM_NEWLINK_TYPE = 16
-RTM_GETLINK_TYPE = 18
-IFLA_IFNAME_TYPE = 3
-IFLA_OPERSTATE_TYPE = 16
-NLMSG_HDR = struct.Struct('=IHHII')
-IFINFO = struct.Struct('=BxHiII')
-NLA_HDR = struct.Struct('=HH')
-DUMP_SEQ = [0]
 
 
-def dump_link_states(sock):
-    """An RTM_GETLINK dump on a raw netlink socket, read without pyroute2 (its decoding of every
-    attribute of every device was most of a listing's time): name, IFF_UP, operstate."""
-    DUMP_SEQ[0] = (DUMP_SEQ[0] + 1) & 0x7FFFFFFF
-    seq = DUMP_SEQ[0]
-    sock.send(NLMSG_HDR.pack(32, RTM_GETLINK_TYPE, 0x301, seq, 0) + IFINFO.pack(0, 0, 0, 0, 0))
-    out = []
-    while True:
-        data = sock.recv(1 << 17)
-        if not data:
-            raise OSError(errno.EIO, 'netlink dump ended early')
-        at = 0
-        while at + 16 <= len(data):
-            length, kind, _flags, got_seq, _pid = NLMSG_HDR.unpack_from(data, at)
-            if length < 16:
-                raise OSError(errno.EIO, 'netlink message too short')
-            if got_seq == seq:
-                if kind == NLMSG_DONE:
-                    return out
-                if kind == NLMSG_ERROR:
-                    code = struct.unpack_from('=i', data, at + 16)[0]
-                    raise OSError(-code, os.strerror(-code))
-                if kind == RTM_NEWLINK_TYPE:
-                    _family, iftype, _index, flags, _change = IFINFO.unpack_from(data, at + 16)
-                    name = None
-                    oper = 0
-                    a = at + 32
-                    while a + 4 <= at + length:
-                        alen, atype = NLA_HDR.unpack_from(data, a)
-                        if alen < 4:
-                            break
-                        atype &= 0x3FFF
-                        if atype == IFLA_IFNAME_TYPE:
-                            name = data[a + 4:a + alen].split(b'\0', 1)[0].decode('utf-8', 'replace')
-                        elif atype == IFLA_OPERSTATE_TYPE:
-                            oper = data[a + 4]
-                        a += (alen + 3) & ~3
-                    if name is not None and iftype != 772:
-                        out.append([name, bool(flags & IFF_UP), operstate_name(oper)])
-            at += (length + 3) & ~3
+def link_states(ipr):
+    """[[ifname, up, operstate]] of the namespace's devices but lo, decoded by pyroute2."""
+    return [
+        [value(a, 'IFLA_IFNAME', ''), bool(l['flags'] & IFF_UP), operstate_name(value(a, 'IFLA_OPERSTATE'))]
+        for l, a in dump_links(ipr) if l['ifi_type'] != 772
+    ]
 
 
 def net_dev(names, known, state):
@@ -1296,7 +1248,7 @@ def net_dev(names, known, state):
             text = NET_DEV.read(name)
             if name in state:
                 links[name] = NET_DEV.links(name)
-        except (OSError, KernelError):
+        except (OSError, NetlinkError, KernelError):
             NET_DEV.drop(name)
             links.pop(name, None)
             continue  # gone, or half-made: nothing to count

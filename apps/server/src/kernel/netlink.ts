@@ -515,7 +515,7 @@ export class NetlinkEngine {
 
   /**
    * As listing (counters with each device's state), through the same open files, the state
-   * from a netlink dump on a raw socket kept beside each file (read without pyroute2).
+   * from a netlink dump through a pyroute2 socket kept beside each file.
    */
   async netDevListing(netns: string[]): Promise<IfaceCounters[]> {
     const { traffic, links } = await this.netDev(netns, netns);
