@@ -519,24 +519,7 @@ export class NetlinkEngine {
    */
   async netDevListing(netns: string[]): Promise<IfaceCounters[]> {
     const { traffic, links } = await this.netDev(netns, netns);
-    const out: IfaceCounters[] = [];
-    for (const [ns, devs] of links) {
-      const byName = new Map((traffic.get(ns) ?? []).map((t) => [t.ifname, t]));
-      for (const [ifname, up, operstate] of devs) {
-        const t = byName.get(ifname);
-        out.push({
-          netns: ns,
-          ifname,
-          up,
-          operstate,
-          rxBytes: t?.rxBytes ?? 0,
-          txBytes: t?.txBytes ?? 0,
-          rxPackets: t?.rxPackets ?? 0,
-          txPackets: t?.txPackets ?? 0,
-        });
-      }
-    }
-    return out;
+    return [...links].flatMap(([ns, devs]) => withTraffic(ns, devs, traffic.get(ns) ?? []));
   }
 
   private async netDev(netns: string[], state: string[]) {
@@ -584,24 +567,9 @@ export class NetlinkEngine {
   /** Counters with each device's state (as readCounters). */
   async listing(netns: string[]): Promise<IfaceCounters[]> {
     const rows = await this.counters(netns, true);
-    const out: IfaceCounters[] = [];
-    for (const [ns, r] of Object.entries(rows)) {
-      const traffic = new Map(parseNetDev(ns, r.dev).map((t) => [t.ifname, t]));
-      for (const [ifname, up, operstate] of r.links ?? []) {
-        const t = traffic.get(ifname);
-        out.push({
-          netns: ns,
-          ifname,
-          up,
-          operstate,
-          rxBytes: t?.rxBytes ?? 0,
-          txBytes: t?.txBytes ?? 0,
-          rxPackets: t?.rxPackets ?? 0,
-          txPackets: t?.txPackets ?? 0,
-        });
-      }
-    }
-    return out;
+    return Object.entries(rows).flatMap(([ns, r]) =>
+      withTraffic(ns, r.links ?? [], parseNetDev(ns, r.dev)),
+    );
   }
 
   /** Deletes namespaces (as deleteNetns in netns.ts): a name already gone counts as deleted. */
@@ -638,4 +606,26 @@ let shared: NetlinkEngine | null = null;
 export function sharedNetlink(): NetlinkEngine {
   shared ??= new NetlinkEngine();
   return shared;
+}
+
+/** Each device's state ([name, up, operstate]) with its counters, 0 for a device /proc/net/dev lacks. */
+function withTraffic(
+  netns: string,
+  devs: readonly (readonly [string, boolean, string])[],
+  traffic: readonly IfaceTraffic[],
+): IfaceCounters[] {
+  const byName = new Map(traffic.map((t) => [t.ifname, t]));
+  return devs.map(([ifname, up, operstate]) => {
+    const t = byName.get(ifname);
+    return {
+      netns,
+      ifname,
+      up,
+      operstate,
+      rxBytes: t?.rxBytes ?? 0,
+      txBytes: t?.txBytes ?? 0,
+      rxPackets: t?.rxPackets ?? 0,
+      txPackets: t?.txPackets ?? 0,
+    };
+  });
 }

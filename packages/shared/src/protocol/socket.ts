@@ -190,7 +190,7 @@ export const ServerSnapshot = z.strictObject({
 export const DeltaEvent = z.discriminatedUnion('kind', [
   /** Changed links only, each with its full current state. */
   z.strictObject({ kind: z.literal('links'), links: z.record(z.string(), LinkLive) }),
-  /** Once a second while someone watches: every link's rate and counters. */
+  /** At most once a second while someone watches, when a counter moved, a rate was not zero or a link came or went: every link's rate and counters. */
   z.strictObject({
     kind: z.literal('rates'),
     rates: z.record(z.string(), LinkRate),
