@@ -6,12 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_PING_SIZE } from '@netcanvas/shared';
 import { findTool } from './caps.js';
 import { exec, spawnChild } from './exec.js';
 import { lineSplitter } from './lines.js';
 import { assertNetnsName } from './names.js';
+import { NETNS_DIR } from './netns.js';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -131,6 +133,13 @@ export async function pingMany(
       timeoutMs,
       maxOutput: 1024 * 1024,
     }));
+  // A namespace deleted behind the lab's back (by hand, mid-check) answers for none of its
+  // pairs: they are measured silent and reported as such, the rest of the check goes on.
+  const gone = () => !existsSync(join(NETNS_DIR, netns));
+  if ((r.exitCode > 2 || !r.stdout.trim()) && gone()) {
+    const output = `${netns} is gone: the namespace was deleted outside netcanvas`;
+    return new Map(addresses.map((a) => [a, { ok: false, output }]));
+  }
   // 0: all answered, 1: some did not, 2: an address unknown; 3 and 4: fping itself failed.
   if (r.exitCode > 2)
     throw new Error(`fping in ${netns} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);

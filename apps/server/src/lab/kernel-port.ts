@@ -12,7 +12,7 @@ import { batchLine, type Op } from '@netcanvas/shared';
 import { capabilities } from '../kernel/caps.js';
 import { halfMadeNetns } from '../kernel/half-made.js';
 import { type NetlinkEngine, sharedNetlink } from '../kernel/netlink.js';
-import { deleteNetns, labNetns, listLabs } from '../kernel/netns.js';
+import { deleteNetns, labNetns, listLabs, listNetns } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
 import { pingFrom, pingMany } from '../kernel/ping.js';
 import type { Runner } from '../kernel/runner.js';
@@ -85,19 +85,14 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
     },
     ping: (netns, address, deadlineS, size) => pingFrom(netns, address, deadlineS, size),
     pingMany: (netns, addresses, probe, size) => pingMany(netns, addresses, probe, size),
+    // Cache flushes: a namespace deleted behind the lab's back has no cache left to flush, and
+    // its pairs are measured (silent) rather than failing the whole check or ping.
     async forgetPathMtu(netns) {
       // `ip route flush cache` drops the cached routes with their learned MTUs.
-      const res = await runner.run(
-        netns.map((ns) => ({ netns: ns, args: ['route', 'flush', 'cache'], stage: 'flush' })),
-      );
-      if (!res.ok) throw new Error(`cannot forget the path MTUs: ${res.failed?.message ?? ''}`);
+      await flushIn(runner, netns, ['route', 'flush', 'cache'], 'cannot forget the path MTUs');
     },
     async forgetNeighbours(netns) {
-      const res = await runner.run(
-        netns.map((ns) => ({ netns: ns, args: ['neigh', 'flush', 'all'], stage: 'flush' })),
-      );
-      if (!res.ok)
-        throw new Error(`cannot flush the neighbour caches: ${res.failed?.message ?? ''}`);
+      await flushIn(runner, netns, ['neigh', 'flush', 'all'], 'cannot flush the neighbour caches');
     },
     prepare() {
       if (netlink && opts.helper !== 'large-labs') netlink.prestart();
@@ -160,4 +155,22 @@ export function createKernelPort(given?: Runner, opts: KernelPortOptions = {}): 
       return { ok: true };
     },
   };
+}
+
+/**
+ * One flush in each of `netns` that still exists: a namespace deleted by hand between the
+ * listing and the run is left out of a second try, any other failure is reported.
+ */
+async function flushIn(runner: Runner, netns: string[], args: string[], what: string) {
+  for (let attempt = 0; ; attempt++) {
+    const present = new Set(await listNetns());
+    const lines = netns
+      .filter((ns) => present.has(ns))
+      .map((ns) => ({ netns: ns, args, stage: 'flush' }));
+    const res = await runner.run(lines);
+    if (res.ok) return;
+    const failedIn = lines[res.failed?.index ?? -1]?.netns;
+    const vanished = failedIn !== undefined && !(await listNetns()).includes(failedIn);
+    if (!vanished || attempt > 0) throw new Error(`${what}: ${res.failed?.message ?? ''}`);
+  }
 }

@@ -168,6 +168,25 @@ describe('check: failures do not wait, and are explained', () => {
     );
     expect(pingsRunning()).toEqual([]);
   }, 120_000);
+
+  it('a namespace deleted by hand: its pairs are measured silent and reported, the rest of the check goes on', async () => {
+    const ns = netnsName(lab, 'n10-1');
+    execFileSync('ip', ['netns', 'del', ns]);
+    const engine = new LabEngine(createKernelPort(), new LabState(stateDir));
+    const n = analyze(diagnose(design).topology!).endpoints.length;
+    // Plain, then sized (a sized check flushes every namespace's path MTUs first).
+    for (const size of [undefined, 1000]) {
+      const { measured } = await engine.matrix(design, undefined, size ? { size } : {});
+      expect(measured).toHaveLength(n * (n - 1));
+      const differing = measured.filter((p) => p.measured !== p.reachable);
+      expect(differing).toHaveLength(2 * (2 * 4));
+      expect(differing.every((p) => p.reachable && !p.measured)).toBe(true);
+      expect(differing.every((p) => p.from === 'n10-1' || p.to === 'n10-1')).toBe(true);
+      for (const p of measured.filter((p) => p.from === 'n10-1'))
+        expect(p.output, `${p.from} → ${p.to}`).toContain(`${ns} is gone`);
+    }
+    expect(pingsRunning()).toEqual([]);
+  }, 120_000);
 });
 
 describe('check: a lab needing more neighbour entries than the kernel table holds', () => {
