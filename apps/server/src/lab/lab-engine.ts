@@ -558,23 +558,14 @@ export class LabEngine implements Engine {
     });
     // Waves of at most CONFIRM_WAVE_PAIRS pairs, each after the lab's neighbour entries are
     // flushed: the kernel does not reclaim entries still reachable, so waiting would not do.
-    let wave: { netns: string; pairs: number[] }[] = [];
-    let inWave = 0;
-    const waves: (typeof wave)[] = [];
-    for (const g of later) {
-      for (let at = 0; at < g.pairs.length; ) {
-        if (inWave >= CONFIRM_WAVE_PAIRS) {
-          waves.push(wave);
-          wave = [];
-          inWave = 0;
-        }
-        const part = g.pairs.slice(at, at + CONFIRM_WAVE_PAIRS - inWave);
-        wave.push({ netns: g.netns, pairs: part });
-        inWave += part.length;
-        at += part.length;
-      }
+    const waiting = later.flatMap((g) => g.pairs.map((k) => ({ netns: g.netns, k })));
+    const waves: { netns: string; pairs: number[] }[][] = [];
+    for (let at = 0; at < waiting.length; at += CONFIRM_WAVE_PAIRS) {
+      const bySource = new Map<string, number[]>();
+      for (const { netns, k } of waiting.slice(at, at + CONFIRM_WAVE_PAIRS))
+        bySource.get(netns)?.push(k) ?? bySource.set(netns, [k]);
+      waves.push([...bySource].map(([netns, pairs]) => ({ netns, pairs })));
     }
-    if (wave.length > 0) waves.push(wave);
     for (const w of waves) {
       if (signal?.aborted) break;
       await this.kernel.forgetNeighbours?.([...new Set(netnsOf.values())]);
