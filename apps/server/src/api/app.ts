@@ -685,31 +685,59 @@ export function createApp(deps: AppDeps): express.Express {
     res.json((await engine.ping(labDesign(req), from, to, size)) satisfies PingAnswer);
   });
 
-  /** The lab's Measure run, so it can be cancelled: one per lab (a second one replaces the first's handle). */
-  const matrixRuns = new Map<string, AbortController>();
+  /**
+   * One Measure per lab, shared: a second request while it runs (another tab, a reloaded one)
+   * joins it and gets its answer rather than pinging every pair again beside it; one at another
+   * size is refused. Its start, its pairs and its end go to every tab that follows the lab.
+   */
+  const matrixRuns = new Map<
+    string,
+    {
+      abort: AbortController;
+      size: number | undefined;
+      answer: Promise<Awaited<ReturnType<Engine['matrix']>>>;
+    }
+  >();
 
   api.post('/labs/:design/matrix', async (req, res) => {
     const { size } = body(MeasureRequest, req);
     const design = labDesign(req);
-    const abort = new AbortController();
-    matrixRuns.set(design.name, abort);
-    try {
-      const result = await engine.matrix(
-        design,
-        (r) => hub.publish({ lab: design.name }, { kind: 'matrix', result: r }),
-        { signal: abort.signal, ...(size !== undefined ? { size } : {}) },
+    const lab = design.name;
+    let run = matrixRuns.get(lab);
+    if (run && run.size !== size) {
+      const at = (n: number | undefined) => (n === undefined ? 'the default size' : `${n} bytes`);
+      throw new LabRequestError(
+        `a Measure of ${lab} at ${at(run.size)} is running: wait for it or cancel it before measuring at ${at(size)}`,
+        'size',
+        409,
+        'measure-running',
       );
-      res.json({ ...result, cancelled: abort.signal.aborted });
-    } finally {
-      if (matrixRuns.get(design.name) === abort) matrixRuns.delete(design.name);
     }
+    if (!run) {
+      const abort = new AbortController();
+      const answer = engine
+        .matrix(design, (r) => hub.measureResult(lab, r), {
+          signal: abort.signal,
+          ...(size !== undefined ? { size } : {}),
+          onStart: (total) =>
+            hub.measureStarted(lab, { total, ...(size !== undefined ? { size } : {}) }),
+        })
+        .finally(() => {
+          matrixRuns.delete(lab);
+          hub.measureEnded(lab);
+        });
+      run = { abort, size, answer };
+      matrixRuns.set(lab, run);
+    }
+    const result = await run.answer;
+    res.json({ ...result, cancelled: run.abort.signal.aborted });
   });
 
   api.post('/labs/:design/matrix/cancel', (req, res) => {
     body(z.strictObject({}), req);
     const lab = labDesign(req).name;
     const run = matrixRuns.get(lab);
-    run?.abort();
+    run?.abort.abort();
     res.json({ cancelled: run !== undefined });
   });
 

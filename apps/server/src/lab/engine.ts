@@ -109,12 +109,13 @@ export interface Engine {
    * Pings every pair in parallel (bounded), calling back pair by pair.
    * `size`: the ICMP payload (`ping -s`) with don't-fragment set, predicted alike.
    * `signal`: once aborted, no further pair is pinged (those running finish);
-   * `measured` then holds the pairs that were.
+   * `measured` then holds the pairs that were. `onStart`: called once the pairs are known,
+   * before the first is pinged, with how many there are.
    */
   matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
-    opts?: { size?: number; signal?: AbortSignal },
+    opts?: { size?: number; signal?: AbortSignal; onStart?: (total: number) => void },
   ): Promise<{ predicted: Matrix; measured: PingResult[] }>;
 }
 

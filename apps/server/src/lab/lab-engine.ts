@@ -453,7 +453,13 @@ export class LabEngine implements Engine {
   async matrix(
     design: Design,
     onResult?: (r: PingResult) => void,
-    opts: { size?: number; concurrency?: number; signal?: AbortSignal; endpoints?: string[] } = {},
+    opts: {
+      size?: number;
+      concurrency?: number;
+      signal?: AbortSignal;
+      endpoints?: string[];
+      onStart?: (total: number) => void;
+    } = {},
   ) {
     const { size, concurrency = CHECK_CONCURRENCY, signal, endpoints } = opts;
     const { matrix, netnsOf } = await this.predicted(design, endpoints, size);
@@ -465,6 +471,7 @@ export class LabEngine implements Engine {
         if (i !== j && pair) pairs.push(pair);
       }
     }
+    opts.onStart?.(pairs.length);
     const measured: PingResult[] = new Array(pairs.length);
     const report = (index: number, res: PingOutcome) => {
       const r: PingResult = {

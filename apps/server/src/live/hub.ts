@@ -16,6 +16,8 @@ import {
   type LinkLive,
   type LinkRate,
   labOfNetns,
+  type MeasureRun,
+  type PingResult,
   recordHints,
   resolve,
   type ServerMessage,
@@ -134,6 +136,11 @@ export class LiveHub {
     string,
     { at: number; held: ApplyProgress | null; timer: NodeJS.Timeout | null }
   >();
+  /**
+   * Per lab: its Measure while it runs and the pairs measured so far, so a tab that subscribes
+   * meanwhile (a reload, a second tab) shows it; bounded by the lab's pairs.
+   */
+  private readonly measures = new Map<string, MeasureRun & { results: PingResult[] }>();
   private closed = false;
 
   constructor(private readonly opts: HubOptions) {
@@ -269,6 +276,24 @@ export class LiveHub {
     gate.at = now;
     if (ended) this.progressGates.delete(p.lab);
     this.publish({ lab: p.lab }, { kind: 'apply', progress: p });
+  }
+
+  /** A Measure of `lab` began: every tab that follows the lab shows it running. */
+  measureStarted(lab: string, run: MeasureRun): void {
+    this.measures.set(lab, { ...run, results: [] });
+    this.publish({ lab }, { kind: 'measure', running: run });
+  }
+
+  /** One pair of the running Measure, measured. */
+  measureResult(lab: string, result: PingResult): void {
+    this.measures.get(lab)?.results.push(result);
+    this.publish({ lab }, { kind: 'matrix', result });
+  }
+
+  /** The Measure of `lab` finished or was cancelled (or failed before it began). */
+  measureEnded(lab: string): void {
+    this.measures.delete(lab);
+    this.publish({ lab }, { kind: 'measure', running: null });
   }
 
   /**
@@ -427,6 +452,7 @@ export class LiveHub {
           counters: Object.fromEntries(w?.counters ?? []),
           rates: Object.fromEntries(w?.rates ?? []),
           apply: w?.apply ?? null,
+          measure: this.measureOf(t.topic.lab),
         },
       };
     }
@@ -446,6 +472,11 @@ export class LiveHub {
       design = undefined;
     }
     return { type: 'snapshot', topic: t.topic, seq: t.seq, ...(design ? { design } : {}) };
+  }
+
+  private measureOf(lab: string) {
+    const m = this.measures.get(lab);
+    return m ? { ...m, results: [...m.results] } : null;
   }
 
   private newWatch(lab: string, design: Design | undefined): LabWatch {

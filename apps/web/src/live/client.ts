@@ -52,6 +52,7 @@ export function createClient(stores: Stores): Client {
         sync.setConnection(message.connection);
         break;
       case 'snapshot':
+        if (message.lab?.measure) measuringAt(message.lab.measure.size);
         if (message.lab) live.setState(labSnapshot(live.getState(), message.lab));
         if (message.design) sync.snapshot(message.design);
         break;
@@ -60,6 +61,7 @@ export function createClient(stores: Stores): Client {
         if (ev.kind === 'design') sync.remote(ev);
         else if (ev.kind === 'design-deleted') designDeleted(ev.id);
         else {
+          if (ev.kind === 'measure' && ev.running) measuringAt(ev.running.size);
           const patch = labDelta(live.getState(), ev, Date.now());
           if (patch) live.setState(patch);
         }
@@ -75,6 +77,14 @@ export function createClient(stores: Stores): Client {
       default:
         break;
     }
+  }
+
+  /**
+   * A Measure runs at its size, whichever tab started it: this tab predicts at that size too,
+   * or it would compare the kernel's answers with predictions for another packet.
+   */
+  function measuringAt(size: number | undefined) {
+    if (app.getState().pingSize !== size) app.getState().setPingSize(size);
   }
 
   function designDeleted(id: string) {

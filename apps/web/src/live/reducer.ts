@@ -1,6 +1,6 @@
-import type { DeltaEvent, LabStatusSchema, ServerSnapshot } from '@netcanvas/shared';
+import type { DeltaEvent, LabStatusSchema, PingResult, ServerSnapshot } from '@netcanvas/shared';
 import type { z } from 'zod';
-import { type LinkLive, type LiveState, pairKey } from '../store/live';
+import { type LinkLive, type LiveState, type MeasuredPing, pairKey } from '../store/live';
 
 /**
  * The live reducer: what the server says about the lab this tab follows,
@@ -80,6 +80,29 @@ export function labSnapshot(state: LiveState, s: LabSnapshot): Patch {
     links,
     ...statusPatch(state, s.status),
     progress: s.apply ? progressOf(state, s.apply) : null,
+    // A Measure running (started in another tab, or in this one before a reload): shown with
+    // the pairs it measured so far; the rest arrive as `matrix` deltas.
+    measuring: s.measure ? { total: s.measure.total } : null,
+    ...(s.measure
+      ? {
+          measured: Object.fromEntries(
+            s.measure.results.map((r) => [pairKey(r.from, r.to), measuredPing(state, r)]),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** One measured pair as the table keeps it. */
+function measuredPing(state: LiveState, r: PingResult): MeasuredPing {
+  return {
+    from: r.from,
+    to: r.to,
+    // What the kernel said; `r.reachable` is the analyzer's prediction.
+    reachable: r.measured,
+    rttMs: r.rttMs,
+    output: r.output,
+    generation: state.generation,
   };
 }
 
@@ -114,21 +137,17 @@ export function labDelta(state: LiveState, ev: LabDelta, now: number): Patch | n
       return statusPatch(state, ev.status);
     case 'apply':
       return { progress: progressOf(state, ev.progress) };
+    case 'measure':
+      // A Measure began, in this tab or another: every tab's table starts afresh with it.
+      return ev.running
+        ? { measured: {}, measuring: { total: ev.running.total } }
+        : state.measuring
+          ? { measuring: null }
+          : null;
     case 'matrix': {
       const r = ev.result;
       return {
-        measured: {
-          ...state.measured,
-          [pairKey(r.from, r.to)]: {
-            from: r.from,
-            to: r.to,
-            // What the kernel said; `r.reachable` is the analyzer's prediction.
-            reachable: r.measured,
-            rttMs: r.rttMs,
-            output: r.output,
-            generation: state.generation,
-          },
-        },
+        measured: { ...state.measured, [pairKey(r.from, r.to)]: measuredPing(state, r) },
       };
     }
     case 'capture': {

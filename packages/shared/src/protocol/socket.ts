@@ -158,6 +158,18 @@ export const ServerWelcome = z.strictObject({
   connection: z.string().optional(),
 });
 
+/**
+ * A lab's Measure while it runs: one per lab, shared by every tab that follows the lab (a
+ * second tab's Measure joins it, a reloaded tab gets it back with the pairs measured so far).
+ */
+export const MeasureRunSchema = z.strictObject({
+  /** Pairs to measure. */
+  total: z.number().int().min(0),
+  /** The ping size it measures at; absent: the default. */
+  size: z.number().int().min(0).optional(),
+});
+export type MeasureRun = z.infer<typeof MeasureRunSchema>;
+
 export const ServerSnapshot = z.strictObject({
   type: z.literal('snapshot'),
   topic: Topic,
@@ -171,6 +183,10 @@ export const ServerSnapshot = z.strictObject({
       rates: z.record(z.string(), LinkRate),
       /** An apply in progress, if any. */
       apply: ApplyProgressSchema.nullable(),
+      /** A Measure in progress, if any, with the pairs it measured so far. */
+      measure: MeasureRunSchema.extend({ results: z.array(PingResultSchema) })
+        .nullable()
+        .optional(),
     })
     .optional(),
   /** Design topics: the current version, its address record and the refs of its latest edits. */
@@ -198,6 +214,8 @@ export const DeltaEvent = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('status'), status: LabStatusSchema }),
   z.strictObject({ kind: z.literal('apply'), progress: ApplyProgressSchema }),
+  /** A Measure began (its results follow as `matrix`), or ended (finished or cancelled). */
+  z.strictObject({ kind: z.literal('measure'), running: MeasureRunSchema.nullable() }),
   z.strictObject({ kind: z.literal('matrix'), result: PingResultSchema }),
   z.strictObject({
     kind: z.literal('capture'),
