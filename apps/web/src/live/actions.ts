@@ -370,7 +370,8 @@ export function createLabActions({
 
     async runMatrix() {
       const id = designIdOrToast();
-      if (!id) return;
+      // One Measure per lab: one running (from this tab or another) is shown, not restarted.
+      if (!id || now().measuring) return;
       const n = endpointCount();
       setLive({ measured: {}, measuring: { total: n * (n - 1) } });
       // The results arrive one by one over the socket (`matrix` deltas); the
