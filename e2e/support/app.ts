@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { type Browser, test as base, expect, type Locator, type Page } from '@playwright/test';
 import {
   ARTIFACTS,
   loginLink,
@@ -149,6 +149,22 @@ export async function openApp(page: Page, run: RunInfo, hash?: string) {
   await page.goto(await loginLink(run, hash));
   await expect(page).toHaveURL(/#design=/);
   await expectSaved(page);
+}
+
+/**
+ * A second browser (own cookies and storage, as another tab or another person) on the design
+ * `page` has open; the caller closes its context.
+ */
+export async function secondTab(
+  browser: Browser,
+  page: Page,
+  run: RunInfo,
+  viewport = { width: 1024, height: 768 },
+) {
+  const context = await browser.newContext({ viewport });
+  const second = await context.newPage();
+  await openApp(second, run, `design=${designIdOf(page)}`);
+  return { context, second };
 }
 
 /** The page's edits are all stored on the server. */

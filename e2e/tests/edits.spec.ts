@@ -4,27 +4,20 @@
  * same field edited by both ends with the later value and a plain notice
  * to the other tab, and undo in one tab never reverts the other's edit.
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import {
   designIdOf,
   expect,
   expectSaved,
   labOf,
   openApp,
+  secondTab,
   shot,
   storedDesign,
   test,
 } from '../support/app.js';
 
 const SMALL = { width: 1024, height: 768 };
-
-/** A second browser (own cookies and storage) on the design the first one has open. */
-async function secondTab(browser: Browser, page: Page, run: Parameters<typeof openApp>[1]) {
-  const context = await browser.newContext({ viewport: SMALL });
-  const second = await context.newPage();
-  await openApp(second, run, `design=${designIdOf(page)}`);
-  return { context, second };
-}
 
 test('two tabs dropping an element at the same moment, ten times, keep every element', async ({
   page,

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { deploy, designIdOf, expect, labOf, openApp, openScenario, test } from '../support/app.js';
+import { deploy, expect, labOf, openApp, openScenario, secondTab, test } from '../support/app.js';
 
 const SMALL = { width: 1024, height: 768 };
 
@@ -59,10 +59,8 @@ test('a Measure started in one tab shows in the other, survives its reload, and 
   await openScenario(page, 'inter-vlan');
   const lab = await labOf(page);
   await deploy(page);
-  const other = await browser.newContext({ viewport: SMALL });
+  const { context: other, second } = await secondTab(browser, page, run);
   try {
-    const second = await other.newPage();
-    await openApp(second, run, `design=${designIdOf(page)}`);
     await expect(second.getByTestId('design-lab')).toHaveText(`lab ${lab}`);
     await showMatrix(page);
     await showMatrix(second);
