@@ -56,10 +56,15 @@ it('runs at most 48 fpings, queues 256, refuses the rest at once and answers eac
       if (answers.length === total + 1) done();
     });
   });
-  for (let id = 1; id <= total; id++)
+  // The first 48 wait 4 s each, far longer than the helper takes to read every request even on
+  // a loaded machine (at 1 s each a busy machine let the first finish before the last was read);
+  // those queued behind them wait 50 ms each once they run.
+  for (let id = 1; id <= total; id++) {
+    const wait = id <= RUNNING ? '4000' : '50';
     child.stdin.write(
-      `${JSON.stringify({ id, netns, args: ['-e', '-r', '0', '-t', '1000', '--', '10.9.9.2'], timeoutMs: 5000 })}\n`,
+      `${JSON.stringify({ id, netns, args: ['-e', '-r', '0', '-t', wait, '--', '10.9.9.2'], timeoutMs: 10_000 })}\n`,
     );
+  }
   await allAnswered;
   clearInterval(sampler);
   child.stdin.end();
@@ -72,12 +77,12 @@ it('runs at most 48 fpings, queues 256, refuses the rest at once and answers eac
   expect([...byId.values()].every((list) => list.length === 1)).toBe(true);
   const busy = answers.filter((a) => typeof a.error === 'string' && a.error.startsWith('busy'));
   const ran = answers.filter((a) => a.ok === true);
-  // Each fping waits 1 s, far longer than reading the requests: the last 5 cannot find room.
+  // The first 48 outlast the reading of the requests: the last 5 cannot find room.
   // Those that ran said the address is down.
   expect(busy.length).toBeGreaterThanOrEqual(5);
   expect(busy.length + ran.length).toBe(total);
   expect(ran.every((a) => String(a.stdout).includes('10.9.9.2 is unreachable'))).toBe(true);
-  // All 48 ran at once (a second of waiting each), never more.
+  // All 48 ran at once (4 s of waiting each), never more.
   expect(maxFpings).toBe(RUNNING);
   // The pool, the main thread and nothing per request.
   expect(maxThreads).toBeLessThanOrEqual(RUNNING + 2);
