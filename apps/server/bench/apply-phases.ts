@@ -85,16 +85,20 @@ async function phase(name: string, f: () => Promise<unknown>) {
   spent.clear();
   calls.length = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   phaseStart = t0;
   await f();
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   if (profiled) {
     const { profile } = await inspector.post('Profiler.stop');
     const file = join(profileDir!, `${name.replace(/\W+/g, '-')}-${calls.length}-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
   }
   const port = [...spent.values()].reduce((a, b) => a + b, 0);
-  console.log(`\n${name}: ${total.toFixed(0)} ms (load ${loadavg()[0]!.toFixed(2)})`);
+  console.log(
+    `\n${name}: ${total.toFixed(0)} ms (load ${loadavg()[0]!.toFixed(2)}; node's CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`,
+  );
   for (const [k, v] of [...spent].sort((a, b) => b[1] - a[1]))
     console.log(`  ${k.padEnd(24)} ${v.toFixed(1).padStart(8)} ms`);
   console.log(`  ${'node (the rest)'.padEnd(24)} ${(total - port).toFixed(1).padStart(8)} ms`);
