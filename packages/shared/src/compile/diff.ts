@@ -364,9 +364,9 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
  * earlier diff of this plan found nothing to do in: an apply's verification, where every op of
  * the diff ran (each in namespaces of `changed`) and only those namespaces were read again.
  * Each of diff's decisions reads the namespaces of its op (a veth: both ends), so the plan and
- * the reading are cut down to `changed` and the far ends of their veths; the namespaces left
- * out would give what they gave before, nothing. Same answer, same order, without diffing the
- * rest of a big lab.
+ * the reading (and the topology diff looks things up in) are cut down to `changed` and the far
+ * ends of their veths; the namespaces left out would give what they gave before, nothing. Same
+ * answer, same order, without diffing the rest of a big lab.
  */
 export function diffWithin(
   plan: Plan,
@@ -395,7 +395,15 @@ export function diffWithin(
   };
   if (observed.nsids)
     cut.nsids = Object.fromEntries(Object.entries(observed.nsids).filter(([n]) => read.has(n)));
-  return diff({ ...plan, ops }, topology, cut);
+  // diff looks the topology up only for namespaces of the reading (what is wanted there, who
+  // owns it), so it is cut alike: its maps are built for a few namespaces, not the whole lab.
+  const within: Topology = {
+    ...topology,
+    netns: topology.netns.filter((n) => read.has(n.name)),
+    interfaces: topology.interfaces.filter((i) => read.has(i.netns)),
+    routes: topology.routes.filter((r) => read.has(r.netns)),
+  };
+  return diff({ ...plan, ops }, within, cut);
 }
 
 /** A short phrase for a difference, as `status` shows it: "missing: address 10.0.10.1/24 on vlan10". */
