@@ -210,7 +210,11 @@ async function runChanges(
     return { op, elements: op.source, kernelMessage: res.message };
   };
 
-  const failure = (await step(pre, true)) ?? (await step(add, false));
+  // `pre` and `add` in one run (one helper request): both are undone on a failure, `add` holds
+  // no deletion for tolerateMissing to excuse, and the runner keeps each namespace's ops in
+  // plan order (a namespace's deletions before its creations) and runs a stage that reaches
+  // into two namespaces (a veth, a link deleted to be made again) only after all before it.
+  const failure = await step([...pre, ...add], true);
   if (failure) {
     progress('undo', 0, 0, `${failure.elements.join(', ') || lab}: ${failure.kernelMessage}`);
     // The failing op may have done half its work: `ip netns add` killed between
