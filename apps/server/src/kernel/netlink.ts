@@ -37,6 +37,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   emptyObserved,
+  labOfNetns,
   type ObservedFdb,
   type ObservedIface,
   type ObservedRoute,
@@ -482,10 +483,19 @@ export class NetlinkEngine {
 
   /** The lab's state, read in the reader (as observe() in observe.ts, same shape); `only`: just these namespaces. */
   async observe(lab: string, only?: readonly string[]): Promise<ObservedState> {
-    const wanted = only ? new Set(only) : null;
-    const all = (await labNetns(lab)).filter((n) => !wanted || wanted.has(n));
-    const halfMade = halfMadeNetns(all);
-    const names = all.filter((n) => !halfMade.includes(n));
+    let names: string[];
+    let halfMade: string[];
+    if (only) {
+      // Named namespaces (an apply's verification): the helper says which are gone or
+      // half-made, without a listing of /run/netns and the mount table first.
+      names = [...new Set(only)].filter((n) => labOfNetns(n) === lab).sort();
+      for (const n of names) assertNetnsName(n);
+      halfMade = [];
+    } else {
+      const all = await labNetns(lab);
+      halfMade = halfMadeNetns(all);
+      names = all.filter((n) => !halfMade.includes(n));
+    }
     const state: ObservedState = emptyObserved(lab);
     if (names.length > 0) {
       const parts = new Map<string, Part>();
