@@ -7,8 +7,10 @@
  *   /work/tools/iso npx tsx bench/apply-phases.ts [namespaces]
  *   node --cpu-prof --import tsx bench/apply-phases.ts   # + a CPU profile of node's part
  *   NC_HELPER_PROFILE=/tmp/dir …                          # + a cProfile of each helper request
+ *   CHANGE_PROFILE=/tmp/dir …                             # + a CPU profile of each change alone
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Design, generateDesign } from '@netcanvas/shared';
@@ -69,15 +71,53 @@ const kernel = timed('port', createKernelPort(undefined, { netlink })) as Engine
 const stateDir = mkdtempSync(join(tmpdir(), 'nc-phases-'));
 const engine = new LabEngine(kernel, new LabState(stateDir));
 
+const profileDir = process.env.CHANGE_PROFILE;
+const inspector = profileDir ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
+}
+
+/** CPU time of the helper processes (ns, from /proc/PID/schedstat; a process gone counts 0). */
+function helperCpuNs(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of netlink.pids()) {
+    try {
+      out.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      out.set(pid, 0);
+    }
+  }
+  return out;
+}
+
 async function phase(name: string, f: () => Promise<unknown>) {
+  const profiled = inspector && name.startsWith('one-link');
+  if (profiled) await inspector.post('Profiler.start');
   spent.clear();
   calls.length = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const helper0 = helperCpuNs();
   phaseStart = t0;
   await f();
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  let helperNs = 0;
+  for (const [pid, ns] of helperCpuNs()) helperNs += ns - (helper0.get(pid) ?? 0);
+  if (profiled) {
+    const { profile } = await inspector.post('Profiler.stop');
+    const file = join(
+      profileDir!,
+      `${name.replace(/\W+/g, '-')}-${calls.length}-${Date.now()}.cpuprofile`,
+    );
+    writeFileSync(file, JSON.stringify(profile));
+  }
   const port = [...spent.values()].reduce((a, b) => a + b, 0);
-  console.log(`\n${name}: ${total.toFixed(0)} ms (load ${loadavg()[0]!.toFixed(2)})`);
+  console.log(
+    `\n${name}: ${total.toFixed(0)} ms (load ${loadavg()[0]!.toFixed(2)}; node's CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, the helpers' ${(helperNs / 1e6).toFixed(0)} ms)`,
+  );
   for (const [k, v] of [...spent].sort((a, b) => b[1] - a[1]))
     console.log(`  ${k.padEnd(24)} ${v.toFixed(1).padStart(8)} ms`);
   console.log(`  ${'node (the rest)'.padEnd(24)} ${(total - port).toFixed(1).padStart(8)} ms`);
@@ -96,7 +136,7 @@ try {
     ...design,
     links: design.links.map((l, i) => (i === changeAt ? { ...l, state: 'down' } : l)),
   };
-  for (const k of [1, 2, 3]) {
+  for (let k = 1; k <= Number(process.env.CHANGES ?? 3); k++) {
     await phase(`one-link change (${k % 2 ? 'down' : 'up'})`, async () => {
       const r = await engine.apply(k % 2 ? changed : design);
       if (!r.ok) throw new Error(r.failure?.kernelMessage);

@@ -8,6 +8,7 @@
  *   BENCH_LARGE=1 npx tsx bench/kernel.bench.ts  # then the 2,000-element lab (1,124 namespaces)
  *   BENCH_LARGE=only …                           # the 2,000-element lab alone
  *   NC_BENCH_BATCH_LARGE=1 …                     # the batch engine at the large size too (minutes)
+ *   NC_BENCH_ONLY=netlink …                       # the netlink rows and the change's floor alone
  *
  * For 200 namespaces, through the lab engine of each kind: `up` (apply from
  * nothing), a one-link change with route moves (a router's link set down:
@@ -55,6 +56,11 @@ import { openStore } from '../src/store/store.js';
 import { type Peak, startSampler } from './proc-sampler.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * NC_BENCH_ONLY=netlink: the netlink engine's rows and the change's floor alone (no up/down
+ * floor, no batch engine, no candidates): a minute less, for A/B runs of the change row.
+ */
+const NETLINK_ONLY = process.env.NC_BENCH_ONLY === 'netlink';
 const sizes = process.argv
   .slice(2)
   .map(Number)
@@ -256,19 +262,23 @@ async function benchEngines(namespaces: number) {
 
   // Floor first, so the engines do not start with warm caches the floor lacked.
   let t = performance.now();
-  await floorUp(plan.ops);
-  const floorUpMs = ms(t);
-  t = performance.now();
-  await floorDown(lab);
-  const floorDownMs = ms(t);
-  if (netnsOf(lab).length > 0) throw new Error('floor left namespaces');
-  await settle();
+  let floorUpMs = Number.NaN;
+  let floorDownMs = Number.NaN;
+  if (!NETLINK_ONLY) {
+    await floorUp(plan.ops);
+    floorUpMs = ms(t);
+    t = performance.now();
+    await floorDown(lab);
+    floorDownMs = ms(t);
+    if (netnsOf(lab).length > 0) throw new Error('floor left namespaces');
+    await settle();
+  }
 
-  const candidates = await benchCandidates(lab, plan.ops);
+  const candidates = NETLINK_ONLY ? [] : await benchCandidates(lab, plan.ops);
   await settle();
   const netlink = await engineRun('netlink', design, changeAt);
   await settle();
-  const batch = await engineRun('batch', design, changeAt);
+  const batch = NETLINK_ONLY ? null : await engineRun('batch', design, changeAt);
   await settle();
 
   // The change's own ops as a plain script, on the lab as it was before the change.
@@ -289,7 +299,7 @@ async function benchEngines(namespaces: number) {
   const list: Row[] = [];
   for (const [name, r] of [
     ['netlink', netlink],
-    ['batch', batch],
+    ...(batch ? [['batch', batch] as const] : []),
   ] as const) {
     list.push(
       {

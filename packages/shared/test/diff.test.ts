@@ -3,16 +3,23 @@
  * stood in for by the state a perfect apply would leave (built from the
  * topology), so each case changes one thing and checks what diff asks for.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { generateDesign, mulberry32 } from '../src/designs/generate.js';
 import {
   compile,
+  diagnose,
   diff,
+  diffWithin,
   emptyObserved,
   type ObservedState,
+  type Op,
+  replaceNetns,
   resolve,
   type Topology,
 } from '../src/index.js';
 import { interVlan, vxlan } from './helpers/designs.js';
+import { EDIT_KINDS, editDesign } from './helpers/edits.js';
 
 /** What the kernel shows after a perfect apply of this topology. */
 function applied(t: Topology): ObservedState {
@@ -185,5 +192,70 @@ describe('diff', () => {
     const d = diff(plan, topology, seen);
     expect(d.pre.map((o) => (o.op === 'link.del' ? o.dev : o.op))).toEqual(['vlan20', 'r1-vlan20']);
     expect(d.add[0]).toMatchObject({ op: 'veth.add', dev: 'vlan20', mac: '02:00:00:00:20:01' });
+  });
+});
+
+describe('diffWithin: the verification of an apply diffs only what its ops touched', () => {
+  /** The namespaces an apply of these changes touches (as apply.ts's verify collects them). */
+  const touchedBy = (d: { pre: Op[]; add: Op[]; remove: Op[] }) => {
+    const out = new Set<string>();
+    for (const op of [...d.pre, ...d.add, ...d.remove]) {
+      out.add(op.netns);
+      if (op.op === 'veth.add') out.add(op.peerNetns);
+    }
+    return out;
+  };
+
+  it('equals the whole diff on random designs, one-element edits and runs that did all, part or none of their ops', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(),
+        fc.integer({ min: 1, max: 100_000 }),
+        (seed, kind, pick, faultSeed) => {
+          const before = generateDesign({ seed, elements: 40, name: 'prop' });
+          const after = editDesign(before, kind, pick);
+          if (!after) return;
+          const t0 = diagnose(before).topology;
+          const t1 = diagnose(after).topology;
+          if (!t0 || !t1) return;
+          const plan = compile(t1);
+          const first = applied(t0);
+          const changes = diff(plan, t1, first);
+          const touched = touchedBy(changes);
+          // The run: the touched namespaces as a perfect apply leaves them, with some of their
+          // entries lost (an op the kernel took but did not carry out, a device deleted meanwhile).
+          const rand = mulberry32(faultSeed);
+          const perfect = applied(t1);
+          const lossy = {
+            ...perfect,
+            netns: perfect.netns.filter(() => rand() > 0.05),
+            interfaces: perfect.interfaces
+              .filter(() => rand() > 0.1)
+              .map((i) => (rand() < 0.1 ? { ...i, up: !i.up, master: null } : i)),
+            routes: perfect.routes.filter(() => rand() > 0.1),
+            fdb: perfect.fdb.filter(() => rand() > 0.1),
+            sysctls: perfect.sysctls.map((x) => (rand() < 0.05 ? { ...x, value: '9' } : x)),
+          };
+          const names = [...touched].sort();
+          for (const run of [perfect, lossy, first]) {
+            const seen = replaceNetns(first, run, names);
+            expect(diffWithin(plan, t1, seen, touched)).toEqual(diff(plan, t1, seen));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a lab the apply left as planned needs nothing more', () => {
+    const { topology, plan } = setup(interVlan());
+    const seen = applied(topology);
+    expect(diffWithin(plan, topology, seen, new Set(seen.netns.slice(0, 2)))).toEqual({
+      pre: [],
+      add: [],
+      remove: [],
+    });
   });
 });

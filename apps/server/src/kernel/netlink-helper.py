@@ -54,8 +54,9 @@ observe keeps each namespace's last reading, in parts (devices, addresses,
 routes, sysctls), while no netlink event says a part changed: root sockets
 listen to every namespace with an nsid (NETLINK_LISTEN_ALL_NSID), one for each
 of link, address, route and netconf events, and an event drops the parts it
-can have changed (STALE_BY_GROUP): routes moved in a router are read again
-without its devices. A reading is kept only for a
+can have changed (STALE_BY_GROUP), except route and link events, which are
+applied to the routes and devices read (route_events, link_events): routes
+moved in a router, or ports that came up, are not read again. A reading is kept only for a
 namespace with an nsid, whose name still points at the same namespace
 (device and inode of /run/netns/NAME); a lost event (ENOBUFS) drops them all.
 VXLAN flood entries are read every time (neighbour events come with traffic).
@@ -368,6 +369,7 @@ try:
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink.rtnl import (
         RTM_DELADDR,
+        RTM_DELLINK,
         RTM_DELROUTE,
         RTM_GETADDR,
         RTM_GETLINK,
@@ -718,46 +720,88 @@ def dump_links(ipr):
 
 
 PARTS = ('links', 'addrs', 'routes', 'sysctls')
-# What an event of each group makes stale in a namespace's reading. A link set down loses its IPv4
-# routes, and an address removed the routes through it, without a route event of their own.
-# Route events are applied to the routes read (route_events), not dropped: RTNLGRP_IPV4_ROUTE.
-STALE_BY_GROUP = {1: ('links', 'routes'), 5: ('addrs', 'routes'), 7: (), 24: ('sysctls',)}
+# What an event of each group makes stale in a namespace's reading. An address removed loses the
+# routes through it without a route event of their own. Link events are applied to the devices
+# read (link_events), and make the routes stale only when a device went down or away (its IPv4
+# routes go without a route event); route events are applied to the routes read (route_events).
+STALE_BY_GROUP = {1: (), 5: ('addrs', 'routes'), 7: (), 24: ('sysctls',)}
+LINK_GROUP = 1
 ROUTE_GROUP = 7
+
+
+def device_of(l, a):
+    """A device (an RTM_NEWLINK message of a dump or an event, and its attrs_of) as an
+    ObservedIface without addresses and with master/underlay as indexes; None for lo."""
+    link_type = LINK_TYPES.get(l['ifi_type'], 'arphrd-%d' % l['ifi_type'])
+    if link_type == 'loopback':
+        return None
+    info = value(a, 'IFLA_LINKINFO')
+    kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
+    dev = {
+        'name': value(a, 'IFLA_IFNAME', ''),
+        'ifindex': l['index'],
+        'kind': kind or link_type,
+        'up': bool(l['flags'] & IFF_UP),
+        'operstate': operstate_name(value(a, 'IFLA_OPERSTATE')),
+        'master': value(a, 'IFLA_MASTER'),
+        'mtu': value(a, 'IFLA_MTU', 0),
+        'mac': value(a, 'IFLA_ADDRESS', ''),
+    }
+    if kind == 'vxlan':
+        data = info.get_attr('IFLA_INFO_DATA')
+        get = (lambda k: data.get_attr(k)) if data is not None else (lambda k: None)
+        dev['vxlan'] = {
+            'vni': get('IFLA_VXLAN_ID'),
+            'port': get('IFLA_VXLAN_PORT'),
+            'local': get('IFLA_VXLAN_LOCAL'),
+            'underlayDev': get('IFLA_VXLAN_LINK'),
+        }
+    return dev
 
 
 def read_links(ipr):
     """The devices (not lo) as ObservedIface without addresses and with master/underlay as
-    indexes, and every device's name by index."""
+    indexes (in the order of their indexes, as the kernel dumps them), and every device's name by
+    index."""
     links = dump_links(ipr)
     by_index = {l['index']: value(a, 'IFLA_IFNAME', '') for l, a in links}
-    devices = []
-    for l, a in links:
-        link_type = LINK_TYPES.get(l['ifi_type'], 'arphrd-%d' % l['ifi_type'])
-        if link_type == 'loopback':
-            continue
-        info = value(a, 'IFLA_LINKINFO')
-        kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
-        dev = {
-            'name': value(a, 'IFLA_IFNAME', ''),
-            'ifindex': l['index'],
-            'kind': kind or link_type,
-            'up': bool(l['flags'] & IFF_UP),
-            'operstate': operstate_name(value(a, 'IFLA_OPERSTATE')),
-            'master': value(a, 'IFLA_MASTER'),
-            'mtu': value(a, 'IFLA_MTU', 0),
-            'mac': value(a, 'IFLA_ADDRESS', ''),
-        }
-        if kind == 'vxlan':
-            data = info.get_attr('IFLA_INFO_DATA')
-            get = (lambda k: data.get_attr(k)) if data is not None else (lambda k: None)
-            dev['vxlan'] = {
-                'vni': get('IFLA_VXLAN_ID'),
-                'port': get('IFLA_VXLAN_PORT'),
-                'local': get('IFLA_VXLAN_LOCAL'),
-                'underlayDev': get('IFLA_VXLAN_LINK'),
-            }
-        devices.append(dev)
+    devices = [d for d in (device_of(l, a) for l, a in links) if d is not None]
+    devices.sort(key=lambda d: d['ifindex'])
     return {'devices': devices, 'by_index': by_index}
+
+
+def link_events(links, chunks):
+    """The devices of a reading with the link events heard since applied in order (an
+    RTM_NEWLINK says the whole of its device, as a dump does; the bridge's own port messages,
+    family AF_BRIDGE, say nothing of what a reading holds): a namespace whose ports only came up
+    is not dumped again. Returns (links, routes stale): the routes are stale when a device went
+    down or away (its IPv4 routes went without a route event). (None, True) when an event is not
+    understood."""
+    devices = {d['ifindex']: d for d in links['devices']}
+    by_index = dict(links['by_index'])
+    routes_stale = False
+    for chunk in chunks:
+        for m in EVENTS.parse(chunk):
+            kind = m['header']['type']
+            if m['header'].get('error') is not None or kind not in (RTM_NEWLINK, RTM_DELLINK):
+                return None, True
+            if m['family'] == socket.AF_BRIDGE:
+                continue
+            index = m['index']
+            if kind == RTM_DELLINK:
+                devices.pop(index, None)
+                by_index.pop(index, None)
+                routes_stale = True
+                continue
+            a = attrs_of(m)
+            by_index[index] = value(a, 'IFLA_IFNAME', '')
+            dev = device_of(m, a)
+            if dev is not None:
+                devices[index] = dev
+            if not m['flags'] & IFF_UP:
+                routes_stale = True
+    return {'devices': sorted(devices.values(), key=lambda d: d['ifindex']),
+            'by_index': by_index}, routes_stale
 
 
 def read_addrs(ipr):
@@ -955,13 +999,15 @@ class Monitor:
         self.socks = []
 
     def changed(self):
-        """({nsid: parts gone stale}, {nsid: [route events, as received]}) since the last call;
-        None when events were lost (everything is suspect)."""
+        """({nsid: parts gone stale}, {nsid: [route events, as received]}, {nsid: [link events]})
+        since the last call; None when events were lost (everything is suspect)."""
         stale = {}
         routes = {}
+        links = {}
         space = socket.CMSG_SPACE(4)
-        for s, parts in self.socks:
-            keep = not parts  # the route socket: its events are applied, not just counted
+        for (s, parts), group in zip(self.socks, MONITOR_GROUPS):
+            # The route and link sockets: their events are applied, not just counted.
+            keep = routes if group == ROUTE_GROUP else links if group == LINK_GROUP else None
             while True:
                 try:
                     data, ancillary, _, _ = s.recvmsg(65536, space)
@@ -974,11 +1020,11 @@ class Monitor:
                 for level, kind, cdata in ancillary:
                     if level == SOL_NETLINK and kind == NETLINK_LISTEN_ALL_NSID and len(cdata) >= 4:
                         nsid = struct.unpack('i', cdata[:4])[0]
-                        if keep:
-                            routes.setdefault(nsid, []).append(data)
+                        if keep is not None:
+                            keep.setdefault(nsid, []).append(data)
                         else:
                             stale.setdefault(nsid, set()).update(parts)
-        return stale, routes
+        return stale, routes, links
 
 
 class Reading:
@@ -1012,7 +1058,7 @@ class Observer:
             self.cache.clear()
             self.by_nsid.clear()
             return
-        stale, routes = changed
+        stale, routes, links = changed
         for nsid, parts in stale.items():
             hit = self.cache.get(self.by_nsid.get(nsid))
             if hit is None:
@@ -1020,6 +1066,23 @@ class Observer:
             for part in parts:
                 hit.parts.pop(part, None)
             hit.text = None
+        for nsid, chunks in links.items():
+            hit = self.cache.get(self.by_nsid.get(nsid))
+            if hit is None:
+                continue
+            hit.text = None
+            applied, routes_stale = None, True
+            if 'links' in hit.parts:
+                try:
+                    applied, routes_stale = link_events(hit.parts['links'], chunks)
+                except Exception:  # noqa: BLE001 - an event not understood: read them again
+                    applied, routes_stale = None, True
+            if applied is None:
+                hit.parts.pop('links', None)
+            else:
+                hit.parts['links'] = applied
+            if routes_stale:
+                hit.parts.pop('routes', None)
         # After the drops: routes a link or address event made stale are read again whole.
         for nsid, chunks in routes.items():
             hit = self.cache.get(self.by_nsid.get(nsid))

@@ -37,6 +37,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   emptyObserved,
+  labOfNetns,
   type ObservedFdb,
   type ObservedIface,
   type ObservedRoute,
@@ -87,6 +88,8 @@ type Message = Record<string, unknown> & { id?: number | null; ok?: boolean };
 
 interface Pending {
   onLine?: (m: Message) => void;
+  /** An observe part, as its namespace and the part's JSON text (not parsed: see NetlinkEngine.part). */
+  onPart?: (ns: string, text: string) => void;
   resolve: (m: Message) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
@@ -141,7 +144,12 @@ class HelperProcess {
     };
   }
 
-  request(body: Record<string, unknown>, onLine?: (m: Message) => void, timeoutMs = 600_000) {
+  request(
+    body: Record<string, unknown>,
+    onLine?: (m: Message) => void,
+    timeoutMs = 600_000,
+    onPart?: Pending['onPart'],
+  ) {
     return this.start().then(
       (child) =>
         new Promise<Message>((resolve, reject) => {
@@ -150,7 +158,7 @@ class HelperProcess {
             this.fail(new Error(`the kernel helper did not answer within ${timeoutMs} ms`));
             child.kill('SIGKILL');
           }, timeoutMs);
-          this.pending.set(id, { onLine, resolve, reject, timer });
+          this.pending.set(id, { onLine, onPart, resolve, reject, timer });
           this.settle();
           child.stdin!.write(`${JSON.stringify({ ...body, id })}\n`);
         }),
@@ -239,6 +247,7 @@ class HelperProcess {
 
   private receive(line: string): void {
     if (line.trim() === '') return;
+    if (!this.onReady && this.part(line)) return;
     let m: Message;
     try {
       m = JSON.parse(line) as Message;
@@ -259,6 +268,28 @@ class HelperProcess {
     this.pending.delete(m.id as number);
     p.resolve(m);
     this.settle();
+  }
+
+  /**
+   * An observe part, `{"id":N,"ns":"NAME","part":{…}}` as the helper prints it, handed on as
+   * text without parsing it here: most of a big lab's parts are the same as last time, and
+   * the engine parses only those that are not. False when the line is anything else.
+   */
+  private part(line: string): boolean {
+    if (!line.startsWith(PART_ID)) return false;
+    const ns = line.indexOf(PART_NS, PART_ID.length);
+    if (ns < 0) return false;
+    const p = this.pending.get(Number(line.slice(PART_ID.length, ns)));
+    if (!p?.onPart) return false;
+    const nameStart = ns + PART_NS.length;
+    const nameEnd = line.indexOf('"', nameStart);
+    // Namespace names are checked names: no quote or backslash inside.
+    if (nameEnd < 0 || !line.startsWith(PART_TEXT, nameEnd + 1) || !line.endsWith('}'))
+      return false;
+    const name = line.slice(nameStart, nameEnd);
+    if (name.includes('\\')) return false;
+    p.onPart(name, line.slice(nameEnd + 1 + PART_TEXT.length, -1));
+    return true;
   }
 
   private fail(err: Error): void {
@@ -310,6 +341,13 @@ class HelperProcess {
   }
 }
 
+/** How an observe part's line starts, names its namespace and then its part (netlink-helper.py's emit). */
+const PART_ID = '{"id":';
+const PART_NS = ',"ns":"';
+const PART_TEXT = ',"part":';
+/** Parsed parts kept (their text and what it says), one per namespace: more than the largest lab. */
+const PARTS_KEPT = 4096;
+
 /** Namespaces from which the writer and the reader share a reading (each a request costs ~1 ms). */
 const SHARED_READ = 8;
 /** Ops from which a run starts the reader too (if it does not run): the verification that follows reads in both. */
@@ -324,6 +362,15 @@ function shareOf(name: string): 0 | 1 {
 
 type Part = Pick<ObservedState, 'interfaces' | 'routes' | 'fdb' | 'sysctls'>;
 
+/** Frozen all the way down: a part is shared by every reading that shows the same text. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 /** A stripped op: what the kernel needs (source and why stay here). */
 function wire(op: Op): Record<string, unknown> {
   const { source: _source, why: _why, ...kernel } = op;
@@ -335,6 +382,8 @@ export class NetlinkEngine {
   private readonly reader: HelperProcess;
   private unavailableUntil = 0;
   private unavailableReason = '';
+  /** Each namespace's last part: its text and what it says (routes in observe()'s spelling). */
+  private readonly parts = new Map<string, { text: string; part: Part }>();
 
   constructor(opts: NetlinkOptions = {}) {
     const full: Required<NetlinkOptions> = {
@@ -434,10 +483,19 @@ export class NetlinkEngine {
 
   /** The lab's state, read in the reader (as observe() in observe.ts, same shape); `only`: just these namespaces. */
   async observe(lab: string, only?: readonly string[]): Promise<ObservedState> {
-    const wanted = only ? new Set(only) : null;
-    const all = (await labNetns(lab)).filter((n) => !wanted || wanted.has(n));
-    const halfMade = halfMadeNetns(all);
-    const names = all.filter((n) => !halfMade.includes(n));
+    let names: string[];
+    let halfMade: string[];
+    if (only) {
+      // Named namespaces (an apply's verification): the helper says which are gone or
+      // half-made, without a listing of /run/netns and the mount table first.
+      names = [...new Set(only)].filter((n) => labOfNetns(n) === lab).sort();
+      for (const n of names) assertNetnsName(n);
+      halfMade = [];
+    } else {
+      const all = await labNetns(lab);
+      halfMade = halfMadeNetns(all);
+      names = all.filter((n) => !halfMade.includes(n));
+    }
     const state: ObservedState = emptyObserved(lab);
     if (names.length > 0) {
       const parts = new Map<string, Part>();
@@ -446,10 +504,11 @@ export class NetlinkEngine {
           { cmd: 'observe', netns: list },
           (m) => {
             const ns = String(m.ns);
-            if (m.part) parts.set(ns, m.part as Part);
+            if (m.part) parts.set(ns, this.part(ns, JSON.stringify(m.part)));
             else if (m.missing === 'half-made') halfMade.push(ns);
           },
           120_000 + 50 * list.length,
+          (ns, text) => parts.set(ns, this.part(ns, text)),
         );
         if (!answer.ok) throw new Error(`observe ${lab}: ${String(answer.error)}`);
       };
@@ -468,19 +527,38 @@ export class NetlinkEngine {
         const part = parts.get(ns);
         if (!part) continue; // deleted while it was read
         state.netns.push(ns);
-        state.interfaces.push(...(part.interfaces as ObservedIface[]));
-        state.routes.push(
-          ...(part.routes as ObservedRoute[]).map((r) => ({
-            ...r,
-            to: routeDestination(r.to) ?? r.to,
-          })),
-        );
-        state.fdb.push(...(part.fdb as ObservedFdb[]));
+        state.interfaces.push(...part.interfaces);
+        state.routes.push(...part.routes);
+        state.fdb.push(...part.fdb);
         state.sysctls.push(...part.sysctls);
       }
     }
     if (halfMade.length > 0) state.halfMade = halfMade.sort();
     return state;
+  }
+
+  /**
+   * What a namespace's part says: parsed (routes in observe()'s spelling) and frozen, or the
+   * same objects as last time when the helper printed the same text (a namespace nothing
+   * changed in: most of a lab on a change), so a 200-namespace reading parses a handful.
+   */
+  private part(ns: string, text: string): Part {
+    const kept = this.parts.get(ns);
+    if (kept?.text === text) return kept.part;
+    const raw = JSON.parse(text) as Part;
+    const part: Part = deepFreeze({
+      interfaces: raw.interfaces as ObservedIface[],
+      routes: (raw.routes as ObservedRoute[]).map((r) => ({
+        ...r,
+        to: routeDestination(r.to) ?? r.to,
+      })),
+      fdb: raw.fdb as ObservedFdb[],
+      sysctls: raw.sysctls,
+    });
+    this.parts.delete(ns);
+    this.parts.set(ns, { text, part });
+    if (this.parts.size > PARTS_KEPT) this.parts.delete(this.parts.keys().next().value!);
+    return part;
   }
 
   private async counters(netns: string[], withState: boolean) {

@@ -12,10 +12,12 @@ import {
   describeDifference,
   diagnose,
   diff,
+  diffWithin,
   inverseOf,
   type ObservedState,
   type Op,
   type Plan,
+  replaceNetns,
   type Topology,
 } from '@netcanvas/shared';
 import type { ApplyProgress, ApplyResult, OpFailure, Rollback } from './engine.js';
@@ -208,7 +210,11 @@ async function runChanges(
     return { op, elements: op.source, kernelMessage: res.message };
   };
 
-  const failure = (await step(pre, true)) ?? (await step(add, false));
+  // `pre` and `add` in one run (one helper request): both are undone on a failure, `add` holds
+  // no deletion for tolerateMissing to excuse, and the runner keeps each namespace's ops in
+  // plan order (a namespace's deletions before its creations) and runs a stage that reaches
+  // into two namespaces (a veth, a link deleted to be made again) only after all before it.
+  const failure = await step([...pre, ...add], true);
   if (failure) {
     progress('undo', 0, 0, `${failure.elements.join(', ') || lab}: ${failure.kernelMessage}`);
     // The failing op may have done half its work: `ip netns add` killed between
@@ -284,7 +290,7 @@ async function runChanges(
  * What still differs after the ops ran: the plan this apply made (no second
  * resolve), diffed against the first reading with the namespaces the ops
  * touched read again (the others did not change; a 1,124-namespace lab is
- * not read twice for a one-link change).
+ * not read twice for a one-link change), and only for those (diffWithin).
  */
 async function verify(
   kernel: KernelPort,
@@ -300,52 +306,9 @@ async function verify(
   const seen = kernel.reread
     ? await kernel.reread(planned.observed, names)
     : replaceNetns(planned.observed, await kernel.observe(planned.observed.lab, names), names);
-  const again = diff(planned.plan, planned.topology, seen);
+  // Only the touched namespaces can differ from the plan's first diff, which ran whole.
+  const again = diffWithin(planned.plan, planned.topology, seen, touched);
   return [...again.pre, ...again.add, ...again.remove];
-}
-
-/**
- * The lab as `before` showed it, with the namespaces `names` replaced whole by what `fresh`
- * (a reading of just those namespaces) shows: everything of theirs in `before` is dropped,
- * everything of theirs in `fresh` taken; a name `fresh` does not have is gone (or half-made,
- * when `fresh` says so). Every per-namespace field of ObservedState is handled alike (any array
- * of entries with a `netns`, and `nsids`), so a field added later cannot be half-merged.
- */
-export function replaceNetns(
-  before: ObservedState,
-  fresh: ObservedState,
-  names: readonly string[],
-): ObservedState {
-  const replaced = new Set(names);
-  const kept = (ns: string) => !replaced.has(ns);
-  const out: Record<string, unknown> = { ...before };
-  for (const key of new Set([...Object.keys(before), ...Object.keys(fresh)])) {
-    if (key === 'lab') continue;
-    const old = (before as unknown as Record<string, unknown>)[key];
-    const now = (fresh as unknown as Record<string, unknown>)[key];
-    if (key === 'netns' || key === 'halfMade') {
-      const list = [
-        ...((old as string[] | undefined) ?? []).filter(kept),
-        ...((now as string[] | undefined) ?? []).filter((n) => replaced.has(n)),
-      ].sort();
-      if (key === 'halfMade' && list.length === 0) delete out[key];
-      else out[key] = list;
-    } else if (key === 'nsids') {
-      const ids = Object.entries((old as Record<string, number> | undefined) ?? {}).filter(([n]) =>
-        kept(n),
-      );
-      for (const [n, id] of Object.entries((now as Record<string, number> | undefined) ?? {}))
-        if (replaced.has(n)) ids.push([n, id]);
-      out[key] = Object.fromEntries(ids);
-    } else if (Array.isArray(old) || Array.isArray(now)) {
-      const own = (e: unknown) => (e as { netns?: unknown }).netns;
-      out[key] = [
-        ...((old as unknown[] | undefined) ?? []).filter((e) => kept(String(own(e)))),
-        ...((now as unknown[] | undefined) ?? []).filter((e) => replaced.has(String(own(e)))),
-      ];
-    }
-  }
-  return out as unknown as ObservedState;
 }
 
 /** Runs an undo now, or hands what could not start to `deferUndo`; says which. */

@@ -8,7 +8,7 @@
  * while it runs anyway (the CLI: a python start costs more than a small lab);
  * `createKernelPort(runner)` is the batch engine alone, on that runner.
  */
-import { batchLine, type Op } from '@netcanvas/shared';
+import { batchLine, type Op, replaceNetns } from '@netcanvas/shared';
 import { capabilities } from '../kernel/caps.js';
 import { halfMadeNetns } from '../kernel/half-made.js';
 import { type NetlinkEngine, sharedNetlink } from '../kernel/netlink.js';
@@ -16,7 +16,6 @@ import { deleteNetns, labNetns, listLabs, listNetns } from '../kernel/netns.js';
 import { observe, sharedRunner } from '../kernel/observe.js';
 import { pingFrom, pingMany } from '../kernel/ping.js';
 import type { Runner } from '../kernel/runner.js';
-import { replaceNetns } from './apply.js';
 import type { EngineKernel } from './lab-engine.js';
 
 const DELETIONS = new Set<Op['op']>([

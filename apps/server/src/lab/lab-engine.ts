@@ -17,14 +17,9 @@ import {
   type ObservedState,
   type Op,
   type PairResult,
-} from '@netcanvas/shared';
-import {
-  applyDesign,
-  hintsFromObserved,
-  type KernelPort,
-  planAgainst,
   replaceNetns,
-} from './apply.js';
+} from '@netcanvas/shared';
+import { applyDesign, hintsFromObserved, type KernelPort, planAgainst } from './apply.js';
 import {
   type ApplyProgress,
   type ApplyResult,

@@ -124,3 +124,35 @@ it('the helper keeps its sockets warm, but never a namespace someone deleted or 
   }
   expect(netnsOf(lab)).toEqual([]);
 });
+
+it('a reading of named namespaces (a verification) leaves out the gone ones and says which are half-made, as a full reading does', async () => {
+  const netlink = new NetlinkEngine();
+  const lab = labName('named');
+  const stateDir = mkdtempSync(join(tmpdir(), 'nc-named-'));
+  const engine = new LabEngine(createKernelPort(undefined, { netlink }), new LabState(stateDir));
+  try {
+    expect((await engine.apply(scenario('inter-vlan', lab))).ok).toBe(true);
+    const [c1, c2, r1] = ['c1', 'c2', 'r1'].map((n) => `nc-${lab}.${n}`) as [
+      string,
+      string,
+      string,
+    ];
+    execFileSync('ip', ['netns', 'del', c2]);
+    // What an `ip netns add` killed between its two steps leaves: the name, nothing mounted.
+    writeFileSync(`/run/netns/${c2}`, '');
+    const gone = `nc-${lab}.c9`;
+    const full = await netlink.observe(lab);
+    const named = await netlink.observe(lab, [r1, c2, gone, c1, `nc-other.c1`]);
+    expect(named.netns).toEqual([c1, r1]);
+    expect(named.halfMade).toEqual([c2]);
+    expect(full.halfMade).toEqual([c2]);
+    const of = (o: typeof full, ns: string) => o.interfaces.filter((i) => i.netns === ns);
+    expect(of(named, c1)).toEqual(of(full, c1));
+    expect(named.routes).toEqual(full.routes.filter((r) => r.netns === c1 || r.netns === r1));
+  } finally {
+    await engine.destroy(lab);
+    await netlink.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  expect(netnsOf(lab)).toEqual([]);
+});

@@ -47,6 +47,50 @@ export function emptyObserved(lab: string): ObservedState {
   return { lab, netns: [], interfaces: [], routes: [], fdb: [], sysctls: [] };
 }
 
+/**
+ * The lab as `before` showed it, with the namespaces `names` replaced whole by what `fresh`
+ * (a reading of just those namespaces) shows: everything of theirs in `before` is dropped,
+ * everything of theirs in `fresh` taken; a name `fresh` does not have is gone (or half-made,
+ * when `fresh` says so). Every per-namespace field of ObservedState is handled alike (any array
+ * of entries with a `netns`, and `nsids`), so a field added later cannot be half-merged.
+ */
+export function replaceNetns(
+  before: ObservedState,
+  fresh: ObservedState,
+  names: readonly string[],
+): ObservedState {
+  const replaced = new Set(names);
+  const kept = (ns: string) => !replaced.has(ns);
+  const out: Record<string, unknown> = { ...before };
+  for (const key of new Set([...Object.keys(before), ...Object.keys(fresh)])) {
+    if (key === 'lab') continue;
+    const old = (before as unknown as Record<string, unknown>)[key];
+    const now = (fresh as unknown as Record<string, unknown>)[key];
+    if (key === 'netns' || key === 'halfMade') {
+      const list = [
+        ...((old as string[] | undefined) ?? []).filter(kept),
+        ...((now as string[] | undefined) ?? []).filter((n) => replaced.has(n)),
+      ].sort();
+      if (key === 'halfMade' && list.length === 0) delete out[key];
+      else out[key] = list;
+    } else if (key === 'nsids') {
+      const ids = Object.entries((old as Record<string, number> | undefined) ?? {}).filter(([n]) =>
+        kept(n),
+      );
+      for (const [n, id] of Object.entries((now as Record<string, number> | undefined) ?? {}))
+        if (replaced.has(n)) ids.push([n, id]);
+      out[key] = Object.fromEntries(ids);
+    } else if (Array.isArray(old) || Array.isArray(now)) {
+      const own = (e: unknown) => (e as { netns?: unknown }).netns;
+      out[key] = [
+        ...((old as unknown[] | undefined) ?? []).filter((e) => kept(String(own(e)))),
+        ...((now as unknown[] | undefined) ?? []).filter((e) => replaced.has(String(own(e)))),
+      ];
+    }
+  }
+  return out as unknown as ObservedState;
+}
+
 export function diff(plan: Plan, topology: Topology, observed: ObservedState): LabDiff {
   const owner = owners(topology);
   const haveNetns = new Set(observed.netns);
@@ -313,6 +357,53 @@ export function diff(plan: Plan, topology: Topology, observed: ObservedState): L
     });
   }
   return { pre, add, remove };
+}
+
+/**
+ * diff(plan, topology, observed) when only the namespaces `changed` can differ from what an
+ * earlier diff of this plan found nothing to do in: an apply's verification, where every op of
+ * the diff ran (each in namespaces of `changed`) and only those namespaces were read again.
+ * Each of diff's decisions reads the namespaces of its op (a veth: both ends), so the plan and
+ * the reading (and the topology diff looks things up in) are cut down to `changed` and the far
+ * ends of their veths; the namespaces left out would give what they gave before, nothing. Same
+ * answer, same order, without diffing the rest of a big lab.
+ */
+export function diffWithin(
+  plan: Plan,
+  topology: Topology,
+  observed: ObservedState,
+  changed: ReadonlySet<string>,
+): LabDiff {
+  const read = new Set(changed);
+  for (const op of plan.ops)
+    if (op.op === 'veth.add' && (changed.has(op.netns) || changed.has(op.peerNetns)))
+      read.add(op.netns).add(op.peerNetns);
+  // A veth between two namespaces out of `changed` is judged on readings that did not change.
+  const ops = plan.ops.filter((op) =>
+    op.op === 'veth.add'
+      ? changed.has(op.netns) || changed.has(op.peerNetns)
+      : 'netns' in op && read.has(op.netns),
+  );
+  const mine = <T extends { netns: string }>(xs: T[]) => xs.filter((x) => read.has(x.netns));
+  const cut: ObservedState = {
+    ...observed,
+    netns: observed.netns.filter((n) => read.has(n)),
+    interfaces: mine(observed.interfaces),
+    routes: mine(observed.routes),
+    fdb: mine(observed.fdb),
+    sysctls: mine(observed.sysctls),
+  };
+  if (observed.nsids)
+    cut.nsids = Object.fromEntries(Object.entries(observed.nsids).filter(([n]) => read.has(n)));
+  // diff looks the topology up only for namespaces of the reading (what is wanted there, who
+  // owns it), so it is cut alike: its maps are built for a few namespaces, not the whole lab.
+  const within: Topology = {
+    ...topology,
+    netns: topology.netns.filter((n) => read.has(n.name)),
+    interfaces: topology.interfaces.filter((i) => read.has(i.netns)),
+    routes: topology.routes.filter((r) => read.has(r.netns)),
+  };
+  return diff({ ...plan, ops }, within, cut);
 }
 
 /** A short phrase for a difference, as `status` shows it: "missing: address 10.0.10.1/24 on vlan10". */

@@ -23,15 +23,30 @@ export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
  */
 function prototypeKeyDiagnostics(input: unknown, ids: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const stack: { value: unknown; path: Path }[] = [{ value: input, path: [] }];
+  // Each entry's path as a link to its parent's, made an array only for a diagnostic: a
+  // 200-namespace design has thousands of values, and a path copied for each was most of the scan.
+  type At = { key: string | number; up: At | null; depth: number } | null;
+  const pathOf = (at: At): Path => {
+    const p: Path = [];
+    for (let a = at; a; a = a.up) p.push(a.key);
+    return p.reverse();
+  };
+  const stack: { value: unknown; at: At }[] = [{ value: input, at: null }];
   let visited = 0;
   while (stack.length > 0 && visited < 200_000) {
-    const { value, path } = stack.pop()!;
+    const { value, at } = stack.pop()!;
     visited++;
-    if (typeof value !== 'object' || value === null || path.length > 6) continue;
-    const keys = Array.isArray(value) ? [] : Object.keys(value);
+    const depth = at ? at.depth : 0;
+    if (typeof value !== 'object' || value === null || depth > 6) continue;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++)
+        stack.push({ value: value[i], at: { key: i, up: at, depth: depth + 1 } });
+      continue;
+    }
+    const keys = Object.keys(value);
     for (const key of keys) {
       if (PROTOTYPE_KEYS.has(key)) {
+        const path = pathOf(at);
         const p = [...path, key];
         const idLike = (path[0] === 'nodes' || path[0] === 'layout') && path.length === 1;
         out.push({
@@ -45,13 +60,12 @@ function prototypeKeyDiagnostics(input: unknown, ids: readonly string[]): Diagno
         });
       }
     }
-    if (Array.isArray(value)) {
-      for (const [i, v] of value.entries()) stack.push({ value: v, path: [...path, i] });
-    } else {
-      for (const key of keys)
-        if (!PROTOTYPE_KEYS.has(key))
-          stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
-    }
+    for (const key of keys)
+      if (!PROTOTYPE_KEYS.has(key))
+        stack.push({
+          value: (value as Record<string, unknown>)[key],
+          at: { key, up: at, depth: depth + 1 },
+        });
   }
   return out;
 }
