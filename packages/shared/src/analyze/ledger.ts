@@ -29,8 +29,9 @@
  * name, so they outlive the analysis that made them.
  */
 import type { IfaceSpec, NetnsSpec, RouteSpec, Topology } from '../model.js';
-import { parseIfAddress, parseIpv4 } from '../net/ipv4.js';
+import { networkOf, parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import type { NetModel } from './model.js';
+import type { Route } from './types.js';
 
 export class Ledger {
   /** Namespace name → id. */
@@ -42,6 +43,13 @@ export class Ledger {
   /** The gateway the stop looks up on its segment (`| 0`), when recGw is 1; else it delivers there. */
   private recVia = new Int32Array(1024);
   private recGw = new Uint8Array(1024);
+  /**
+   * The destination class the record was made for, as its prefix (`| 0`) and length (see
+   * Forwarding.classNet): every destination it holds for is inside it. A namespace whose routes
+   * alone changed keeps the records of the classes it still sends the same way (RouteChange).
+   */
+  private recNet = new Int32Array(1024);
+  private recLen = new Uint8Array(1024);
   /** Record 0 depends on nothing: the answer for an endpoint without an address. */
   records = 1;
   /** Each segment's member interfaces (`netns/name`) and their namespaces, when it was recorded. */
@@ -69,7 +77,7 @@ export class Ledger {
    * destination itself), then the way `next` (each -1: none). A way out of a source namespace
    * names no namespace: the pair checks its own two namespaces.
    */
-  record(ns: number, comp: number, next: number, via: number): number {
+  record(ns: number, comp: number, next: number, via: number, net: number, len: number): number {
     const id = this.records++;
     if (id >= this.recNs.length) this.reserve(this.recNs.length * 2);
     this.recNs[id] = ns;
@@ -77,7 +85,17 @@ export class Ledger {
     this.recNext[id] = next;
     this.recVia[id] = via | 0;
     this.recGw[id] = via >= 0 ? 1 : 0;
+    this.recNet[id] = net | 0;
+    this.recLen[id] = len;
     return id;
+  }
+
+  /**
+   * Whether the namespace of `change` still sends the destinations of record `r` (a way out of
+   * it, or one of its stops) the same way: always for record 0 (depends on nothing) and -1 (none).
+   */
+  holdsFor(r: number, change: RouteChange): boolean {
+    return r <= 0 || change.holds(this.recNet[r]! >>> 0, this.recLen[r]!);
   }
 
   /**
@@ -95,6 +113,8 @@ export class Ledger {
     this.recNext = grow(this.recNext, new Int32Array(size));
     this.recVia = grow(this.recVia, new Int32Array(size));
     this.recGw = grow(this.recGw, new Uint8Array(size));
+    this.recNet = grow(this.recNet, new Int32Array(size));
+    this.recLen = grow(this.recLen, new Uint8Array(size));
   }
 
   /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
@@ -118,18 +138,28 @@ export class Ledger {
    * Which records no longer hold in `model`, given the namespaces whose own parts changed:
    * state[record] is DIRTY, TOUCHED (holds unless the destination is a changed address) or
    * CLEAN; `addresses` are the changed ones (`| 0`), every address of a changed namespace
-   * before and after.
+   * before and after. `routed`: the namespaces whose routes alone changed (not in `changed`),
+   * whose stops are dirty only for the classes they now send another way.
    */
   dirty(
     changed: Set<string>,
     model: NetModel,
     before: Map<string, NsParts>,
     after: Map<string, NsParts>,
+    routed: Map<string, RouteChange> = new Map(),
   ): { state: Uint8Array; addresses: Set<number> } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
       const id = this.nsIds.get(name);
       if (id !== undefined) nsDirty[id] = 1;
+    }
+    const changeOf: (RouteChange | undefined)[] = [];
+    for (const [name, change] of routed) {
+      const id = this.nsIds.get(name);
+      if (id !== undefined) {
+        nsDirty[id] = 2;
+        changeOf[id] = change;
+      }
     }
     const addresses = changedAddresses(changed, before, after);
     // Per segment of the new model: its up interfaces, and those of them in changed namespaces.
@@ -154,7 +184,9 @@ export class Ledger {
       const seg = comp >= 0 ? compState[comp]! : CLEAN;
       const rest = next >= 0 ? state[next]! : CLEAN;
       if (
-        (ns >= 0 && nsDirty[ns] === 1) ||
+        (ns >= 0 &&
+          nsDirty[ns] !== 0 &&
+          (nsDirty[ns] === 1 || !changeOf[ns]!.holds(this.recNet[r]! >>> 0, this.recLen[r]!))) ||
         seg === DIRTY ||
         rest === DIRTY ||
         (seg === TOUCHED && this.recGw[r] === 1 && addresses.has(this.recVia[r]!))
@@ -243,6 +275,82 @@ export function partsByNs(topology: Topology): Map<string, NsParts> {
   for (const f of topology.interfaces) get(f.netns).ifaces.push(f);
   for (const r of topology.routes) get(r.netns).routes.push(r);
   return parts;
+}
+
+/**
+ * Of the changed namespaces, those whose routes alone changed (the namespace and its interfaces
+ * are the same, field by field): they forward as before except where their routing table changed.
+ */
+export function routesOnly(
+  changed: Set<string>,
+  before: Map<string, NsParts>,
+  after: Map<string, NsParts>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const name of changed) {
+    const a = after.get(name);
+    const b = before.get(name);
+    if (a && b && same(a.spec, b.spec) && sameList(a.ifaces, b.ifaces, sameIface)) out.add(name);
+  }
+  return out;
+}
+
+/**
+ * A namespace's routing table before and after an edit of its routes alone: which destination
+ * classes it still sends the same way. A class (a prefix C, see Forwarding.classNet) holds when
+ * no route inside C came or went (such a route could take part of the class elsewhere) and the
+ * route that wins for C among those covering it is the same (prefix, gateway, device): then
+ * every destination of the class takes the same route as before.
+ */
+export class RouteChange {
+  /** The routes in one table and not in the other (as many times as they differ). */
+  private readonly moved: Route[] = [];
+
+  constructor(
+    private readonly oldModel: NetModel,
+    private readonly oldTable: Route[],
+    private readonly newModel: NetModel,
+    private readonly newTable: Route[],
+  ) {
+    const count = new Map<string, number>();
+    const sig = (m: NetModel, r: Route) => `${r.net}/${r.len}/${r.via}/${m.ifaces[r.dev]!.key}`;
+    for (const r of oldTable) count.set(sig(oldModel, r), (count.get(sig(oldModel, r)) ?? 0) + 1);
+    for (const r of newTable) {
+      const k = sig(newModel, r);
+      const c = count.get(k) ?? 0;
+      if (c > 0) count.set(k, c - 1);
+      else this.moved.push(r);
+    }
+    for (let x = oldTable.length - 1; x >= 0; x--) {
+      const r = oldTable[x]!;
+      const k = sig(oldModel, r);
+      const c = count.get(k) ?? 0;
+      if (c > 0) {
+        count.set(k, c - 1);
+        this.moved.push(r);
+      }
+    }
+  }
+
+  /** Whether destinations of the class with prefix `net`/`len` take the same route as before. */
+  holds(net: number, len: number): boolean {
+    for (const r of this.moved) if (r.len > len && networkOf(r.net, len) === net) return false;
+    const a = winner(this.oldTable, net, len);
+    const b = winner(this.newTable, net, len);
+    if (!a || !b) return a === b;
+    return (
+      a.net === b.net &&
+      a.len === b.len &&
+      a.via === b.via &&
+      this.oldModel.ifaces[a.dev]!.key === this.newModel.ifaces[b.dev]!.key
+    );
+  }
+}
+
+/** The route of `table` (longest prefix first, ties in kernel order) that wins for all of net/len. */
+function winner(table: Route[], net: number, len: number): Route | undefined {
+  for (const r of table) if (r.len <= len && networkOf(net, r.len) === r.net) return r;
+  return undefined;
 }
 
 /** Namespaces whose parts differ in any field (or exist on one side only). */
