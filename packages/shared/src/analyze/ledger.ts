@@ -303,38 +303,58 @@ export function routesOnly(
  * every destination of the class takes the same route as before.
  */
 export class RouteChange {
-  /** The routes in one table and not in the other (as many times as they differ). */
-  private readonly moved: Route[] = [];
+  /** The routes in one table and not in the other (as many times as they differ), made on first use. */
+  private moved: Route[] | null = null;
 
   constructor(
     private readonly oldModel: NetModel,
     private readonly oldTable: Route[],
     private readonly newModel: NetModel,
     private readonly newTable: Route[],
-  ) {
-    const count = new Map<string, number>();
-    const sig = (m: NetModel, r: Route) => `${r.net}/${r.len}/${r.via}/${m.ifaces[r.dev]!.key}`;
-    for (const r of oldTable) count.set(sig(oldModel, r), (count.get(sig(oldModel, r)) ?? 0) + 1);
-    for (const r of newTable) {
-      const k = sig(newModel, r);
-      const c = count.get(k) ?? 0;
-      if (c > 0) count.set(k, c - 1);
-      else this.moved.push(r);
+  ) {}
+
+  private movedRoutes(): Route[] {
+    if (this.moved) return this.moved;
+    const moved: Route[] = [];
+    // Per prefix (net × 64 + len), the old routes not matched yet by a new one.
+    const left = new Map<number, Route[]>();
+    for (const r of this.oldTable) {
+      const k = r.net * 64 + r.len;
+      const list = left.get(k);
+      if (list) list.push(r);
+      else left.set(k, [r]);
     }
-    for (let x = oldTable.length - 1; x >= 0; x--) {
-      const r = oldTable[x]!;
-      const k = sig(oldModel, r);
-      const c = count.get(k) ?? 0;
-      if (c > 0) {
-        count.set(k, c - 1);
-        this.moved.push(r);
-      }
+    for (const r of this.newTable) {
+      const list = left.get(r.net * 64 + r.len);
+      const key = this.newModel.ifaces[r.dev]!.key;
+      const at = list
+        ? list.findIndex((o) => o.via === r.via && this.oldModel.ifaces[o.dev]!.key === key)
+        : -1;
+      if (at >= 0) list!.splice(at, 1);
+      else moved.push(r);
     }
+    for (const list of left.values()) for (const r of list) moved.push(r);
+    this.moved = moved;
+    return moved;
   }
+
+  /** Per class prefix (net × 64 + len): whether it holds (a few hundred records ask each). */
+  private readonly known = new Map<number, boolean>();
 
   /** Whether destinations of the class with prefix `net`/`len` take the same route as before. */
   holds(net: number, len: number): boolean {
-    for (const r of this.moved) if (r.len > len && networkOf(r.net, len) === net) return false;
+    const key = net * 64 + len;
+    let ok = this.known.get(key);
+    if (ok === undefined) {
+      ok = this.decide(net, len);
+      this.known.set(key, ok);
+    }
+    return ok;
+  }
+
+  private decide(net: number, len: number): boolean {
+    for (const r of this.movedRoutes())
+      if (r.len > len && networkOf(r.net, len) === net) return false;
     const a = winner(this.oldTable, net, len);
     const b = winner(this.newTable, net, len);
     if (!a || !b) return a === b;

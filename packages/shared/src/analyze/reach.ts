@@ -233,11 +233,14 @@ function again(
   // An endpoint's old index, or -1 when all its pairs are decided again.
   const from = new Int32Array(n);
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
+  // Past this many pairs to decide again, a full analysis is made instead (none for a small matrix).
+  const most = n * n >= MIN_FALLBACK_PAIRS ? MAX_REDO_SHARE * n * n : Number.POSITIVE_INFINITY;
   let count = listRedo(redo, from, hit, m, state, request, reply);
-  if (routed.size > 0)
+  if (routed.size > 0 && count <= most)
     count = listRouted(
       redo,
       count,
+      most,
       routed,
       run,
       from,
@@ -248,7 +251,7 @@ function again(
       reply,
       before.ledger,
     );
-  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) {
+  if (count > most) {
     giveInt32(redo);
     return null;
   }
@@ -355,6 +358,7 @@ function listRedo(
 function listRouted(
   redo: Int32Array,
   count: number,
+  most: number,
   routed: Map<string, RouteChange>,
   run: MatrixRun,
   from: Int32Array,
@@ -393,6 +397,8 @@ function listRouted(
   };
   for (let i = 0; i < n; i++) {
     if (!changeOf[i]) continue;
+    // Past this many, again() makes a full analysis: no need to list the rest.
+    if (count > most) break;
     for (let j = 0; j < n; j++)
       if (i !== j && !listed(i, j) && moved(i, j)) redo[count++] = i * n + j;
     // Its column: pairs whose source is in such a namespace too were seen in their row.
