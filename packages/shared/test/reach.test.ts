@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze/analyze.js';
-import { changedNamespaces, IFACE_FIELDS, partsByNs, ROUTE_FIELDS } from '../src/analyze/ledger.js';
+import {
+  changedBetween,
+  changedNamespaces,
+  IFACE_FIELDS,
+  partsByNs,
+  ROUTE_FIELDS,
+} from '../src/analyze/ledger.js';
 import { reachability } from '../src/analyze/reach.js';
 import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
@@ -443,6 +449,27 @@ describe('reachability after an edit, from the previous result: the same as from
 });
 
 describe('what a re-analysis sees as changed', () => {
+  it('compared in place or by namespace, the same namespaces, for random edits of each kind', () => {
+    fc.assert(
+      fc.property(
+        generatedDesign(120, 0.3),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(1_000_000),
+        (opts, kind, pick) => {
+          const design = generateDesign(opts);
+          const edited = editDesign(design, kind, pick);
+          if (!edited) return;
+          const before = topologyOf(design);
+          const after = topologyOf(edited);
+          const expected = [...changedNamespaces(partsByNs(before), partsByNs(after))].sort();
+          expect([...changedBetween(before, after)].sort()).toEqual(expected);
+          expect([...changedBetween(after, before)].sort()).toEqual(expected);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('a change of any field of an interface or a route changes its namespace', () => {
     const topology = topologyOf(generateDesign({ seed: 3, elements: 200 }));
     const before = partsByNs(topology);
@@ -473,6 +500,8 @@ describe('what a re-analysis sees as changed', () => {
                 : `${String(value)}x`;
         const changed = changedNamespaces(before, partsByNs(copy));
         expect(changed.has(String(list[k]!.netns)), `${what}.${key}`).toBe(true);
+        // Compared in place (the lists line up), the same verdict.
+        expect([...changedBetween(topology, copy)], `${what}.${key}`).toEqual([...changed]);
       }
     }
   });

@@ -373,6 +373,59 @@ function winner(table: Route[], net: number, len: number): Route | undefined {
   return undefined;
 }
 
+/**
+ * The namespaces that differ between two topologies (as changedNamespaces of their parts). The
+ * usual edit keeps every list's length and each item's namespace in place: then the items are
+ * compared where they stand, without splitting either topology by namespace (the same verdict:
+ * each namespace's items are the same sequence on both sides); otherwise by parts.
+ */
+export function changedBetween(before: Topology, after: Topology): Set<string> {
+  const changed = new Set<string>();
+  if (
+    inPlace(before.netns, after.netns, (x) => x.name, same, changed) &&
+    inPlace(before.interfaces, after.interfaces, (x) => x.netns, sameIface, changed) &&
+    inPlace(before.routes, after.routes, (x) => x.netns, sameRoute, changed)
+  )
+    return changed;
+  return changedNamespaces(partsByNs(before), partsByNs(after));
+}
+
+/** Adds the namespace of each item that differs; false when the lists do not line up. */
+function inPlace<T>(
+  xs: T[],
+  ys: T[],
+  nsOf: (x: T) => string,
+  eq: (x: T, y: T) => boolean,
+  changed: Set<string>,
+): boolean {
+  if (xs.length !== ys.length) return false;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    const y = ys[k]!;
+    const ns = nsOf(x);
+    if (ns !== nsOf(y)) return false;
+    if (!eq(x, y)) changed.add(ns);
+  }
+  return true;
+}
+
+/** The parts of the namespaces in `names` only (a re-analysis reads those of the changed ones). */
+export function partsOf(topology: Topology, names: Set<string>): Map<string, NsParts> {
+  const parts = new Map<string, NsParts>();
+  const get = (name: string) => {
+    let p = parts.get(name);
+    if (!p) {
+      p = { spec: undefined, ifaces: [], routes: [] };
+      parts.set(name, p);
+    }
+    return p;
+  };
+  for (const ns of topology.netns) if (names.has(ns.name)) get(ns.name).spec = ns;
+  for (const f of topology.interfaces) if (names.has(f.netns)) get(f.netns).ifaces.push(f);
+  for (const r of topology.routes) if (names.has(r.netns)) get(r.netns).routes.push(r);
+  return parts;
+}
+
 /** Namespaces whose parts differ in any field (or exist on one side only). */
 export function changedNamespaces(
   before: Map<string, NsParts>,

@@ -13,10 +13,9 @@ import { parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
 import {
   CLEAN,
-  changedNamespaces,
+  changedBetween,
   Ledger,
-  type NsParts,
-  partsByNs,
+  partsOf,
   RouteChange,
   routesOnly,
   TOUCHED,
@@ -49,7 +48,8 @@ interface Kept {
   model: NetModel;
   ledger: Ledger;
   decided: Decided;
-  parts: Map<string, NsParts>;
+  /** The topology analysed (compared with the next one, namespace by namespace). */
+  topology: Topology;
   endpoints: Map<string, { index: number; netns: string; address: string }>;
   only: string | undefined;
   ttlCut: boolean;
@@ -80,7 +80,6 @@ export function reachability(
   const size = opts?.size;
   checkPingSize(size);
   const only = opts?.endpoints ? JSON.stringify(opts.endpoints) : undefined;
-  const parts = partsByNs(topology);
   const before = opts?.previous ? kept.get(opts.previous) : undefined;
   const changed =
     before &&
@@ -89,7 +88,7 @@ export function reachability(
     !before.ttlCut &&
     !before.spent &&
     before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(before.endpoints.size ** 2, 1024)
-      ? changedNamespaces(before.parts, parts)
+      ? changedBetween(before.topology, topology)
       : null;
   // The unchanged namespaces' routing tables are taken from the model before.
   const run = new MatrixRun(
@@ -103,7 +102,7 @@ export function reachability(
   let count = n * n;
   if (before && changed) {
     ledger = before.ledger;
-    const redone = again(run, before, changed, parts, topology);
+    const redone = again(run, before, changed, topology);
     // Unless moved over to this result, the tables of the result before are read no more: a
     // result is the previous of one re-analysis (Kept.spent), and its tables serve the next.
     if (!before.spent) {
@@ -155,7 +154,7 @@ export function reachability(
       model: run.m,
       ledger: ledger!,
       decided,
-      parts,
+      topology,
       endpoints,
       only,
       ttlCut: run.ttlCut,
@@ -185,14 +184,16 @@ function again(
   run: MatrixRun,
   before: Kept,
   edited: Set<string>,
-  parts: Map<string, NsParts>,
   topology: Topology,
 ): { out: Decided; count: number } | null {
+  // What the changed namespaces were and are (their addresses before and after, their parts).
+  const partsBefore = partsOf(before.topology, edited);
+  const parts = partsOf(topology, edited);
   // The namespaces whose routes alone changed are told apart: only the classes they now send
   // another way are dirty in them (RouteChange), at their stops and on the ways out of them.
   const routed = new Map<string, RouteChange>();
   const changed = new Set(edited);
-  for (const name of routesOnly(edited, before.parts, parts)) {
+  for (const name of routesOnly(edited, partsBefore, parts)) {
     const o = before.model.nsIndex.get(name);
     const ns = run.m.nsIndex.get(name);
     if (o === undefined || ns === undefined) continue;
@@ -202,7 +203,7 @@ function again(
       new RouteChange(before.model, before.model.tables[o]!, run.m, run.m.tables[ns]!),
     );
   }
-  const { state, addresses } = before.ledger.dirty(changed, run.m, before.parts, parts, routed);
+  const { state, addresses } = before.ledger.dirty(changed, run.m, partsBefore, parts, routed);
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
