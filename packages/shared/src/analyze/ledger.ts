@@ -50,6 +50,18 @@ export class Ledger {
    */
   private recNet = new Int32Array(1024);
   private recLen = new Uint8Array(1024);
+  /**
+   * The records each record is the rest of the way of, and those of each namespace and of each
+   * segment, as lists threaded through per-record arrays (a head per owner, -1 ending a list):
+   * dirty() starts from the records a change reaches and follows them back, never reading the
+   * others (the ledger grows with every edit; the records a change reaches do not).
+   */
+  private firstUser = new Int32Array(1024).fill(-1);
+  private nextUser = new Int32Array(1024);
+  private nextOfNs = new Int32Array(1024);
+  private nextOfComp = new Int32Array(1024);
+  private readonly nsFirst: number[] = [];
+  private readonly compFirst: number[] = [];
   /** Record 0 depends on nothing: the answer for an endpoint without an address. */
   records = 1;
   /** Each segment's member interfaces (`netns/name`) and their namespaces, when it was recorded. */
@@ -87,6 +99,19 @@ export class Ledger {
     this.recGw[id] = via >= 0 ? 1 : 0;
     this.recNet[id] = net | 0;
     this.recLen[id] = len;
+    this.firstUser[id] = -1;
+    if (next >= 0) {
+      this.nextUser[id] = this.firstUser[next]!;
+      this.firstUser[next] = id;
+    }
+    if (ns >= 0) {
+      this.nextOfNs[id] = this.nsFirst[ns] ?? -1;
+      this.nsFirst[ns] = id;
+    }
+    if (comp >= 0) {
+      this.nextOfComp[id] = this.compFirst[comp] ?? -1;
+      this.compFirst[comp] = id;
+    }
     return id;
   }
 
@@ -115,6 +140,10 @@ export class Ledger {
     this.recGw = grow(this.recGw, new Uint8Array(size));
     this.recNet = grow(this.recNet, new Int32Array(size));
     this.recLen = grow(this.recLen, new Uint8Array(size));
+    this.firstUser = grow(this.firstUser, new Int32Array(size));
+    this.nextUser = grow(this.nextUser, new Int32Array(size));
+    this.nextOfNs = grow(this.nextOfNs, new Int32Array(size));
+    this.nextOfComp = grow(this.nextOfComp, new Int32Array(size));
   }
 
   /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
@@ -162,37 +191,61 @@ export class Ledger {
       }
     }
     const addresses = changedAddresses(changed, before, after);
-    // Per segment of the new model: its up interfaces, and those of them in changed namespaces.
+    const moved = changedInterfaces(changed, before, after);
+    // Per segment of the new model: its up interfaces, and those of them that changed.
     const size = new Map<number, number>();
     const ofChanged = new Map<number, number>();
     for (let i = 0; i < model.ifaces.length; i++) {
       if (!model.up[i]) continue;
       const root = model.find(i);
       size.set(root, (size.get(root) ?? 0) + 1);
-      if (changed.has(model.nsName[model.ifaceNs[i]!]!))
-        ofChanged.set(root, (ofChanged.get(root) ?? 0) + 1);
+      if (moved.has(model.ifaces[i]!.key)) ofChanged.set(root, (ofChanged.get(root) ?? 0) + 1);
     }
     const compState = new Uint8Array(this.compMembers.length);
     for (let c = 0; c < this.compMembers.length; c++)
-      compState[c] = segmentState(this.compMembers[c]!, changed, model, size, ofChanged);
+      compState[c] = segmentState(this.compMembers[c]!, moved, model, size, ofChanged);
     const state = new Uint8Array(this.records);
-    // A record's rest of the way is always recorded before it, so one pass in order settles all.
-    for (let r = 1; r < this.records; r++) {
-      const next = this.recNext[r]!;
-      const comp = this.recComp[r]!;
-      const ns = this.recNs[r]!;
-      const seg = comp >= 0 ? compState[comp]! : CLEAN;
-      const rest = next >= 0 ? state[next]! : CLEAN;
-      if (
-        (ns >= 0 &&
-          nsDirty[ns] !== 0 &&
-          (nsDirty[ns] === 1 || !changeOf[ns]!.holds(this.recNet[r]! >>> 0, this.recLen[r]!))) ||
-        seg === DIRTY ||
-        rest === DIRTY ||
-        (seg === TOUCHED && this.recGw[r] === 1 && addresses.has(this.recVia[r]!))
-      )
+    // From the records a change reaches (their stop's namespace, their segment), back to every
+    // record whose rest of the way they are: DIRTY first, then TOUCHED where not DIRTY (a record
+    // whose rest is dirty is dirty, whose rest is touched is touched, unless dirty itself).
+    const dirtyList: number[] = [];
+    const touchedList: number[] = [];
+    const mark = (r: number) => {
+      if (state[r] !== DIRTY) {
         state[r] = DIRTY;
-      else if ((seg === TOUCHED && this.recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
+        dirtyList.push(r);
+      }
+    };
+    for (let ns = 0; ns < nsDirty.length; ns++) {
+      if (nsDirty[ns] === 0) continue;
+      const change = changeOf[ns];
+      for (let r = this.nsFirst[ns] ?? -1; r >= 0; r = this.nextOfNs[r]!)
+        if (!change?.holds(this.recNet[r]! >>> 0, this.recLen[r]!)) mark(r);
+    }
+    for (let c = 0; c < compState.length; c++) {
+      const seg = compState[c]!;
+      if (seg === CLEAN) continue;
+      for (let r = this.compFirst[c] ?? -1; r >= 0; r = this.nextOfComp[r]!) {
+        if (seg === DIRTY || (this.recGw[r] === 1 && addresses.has(this.recVia[r]!))) mark(r);
+        else if (this.recGw[r] === 0) touchedList.push(r);
+      }
+    }
+    for (let k = 0; k < dirtyList.length; k++)
+      for (let u = this.firstUser[dirtyList[k]!]!; u >= 0; u = this.nextUser[u]!) mark(u);
+    for (const r of touchedList)
+      if (state[r] === CLEAN) {
+        state[r] = TOUCHED;
+        dirtyList.push(r);
+      }
+    // The touched ones, appended after the dirty ones: their users not dirty become touched.
+    for (let k = 0; k < dirtyList.length; k++) {
+      const r = dirtyList[k]!;
+      if (state[r] !== TOUCHED) continue;
+      for (let u = this.firstUser[r]!; u >= 0; u = this.nextUser[u]!)
+        if (state[u] === CLEAN) {
+          state[u] = TOUCHED;
+          dirtyList.push(u);
+        }
     }
     return { state, addresses };
   }
@@ -203,13 +256,60 @@ export const DIRTY = 1;
 export const TOUCHED = 2;
 
 /**
- * A recorded segment in the new model: DIRTY when its interfaces of unchanged namespaces are
- * gone, down or apart, or joined by other interfaces of unchanged namespaces; TOUCHED when it
- * had or has interfaces of changed namespaces; CLEAN otherwise.
+ * The interfaces (by key) an edit changed, as far as segments go: every interface, before and
+ * after, of a changed namespace whose local addresses changed (weak host model: it answers for
+ * each of them on any of its segments); of the other changed namespaces, only the interfaces
+ * that differ, came or went. A bridge's namespace holds every port of its VLANs: a port added or
+ * cut touches that VLAN's segment, not every one.
+ */
+export class ChangedInterfaces {
+  /** Namespaces all of whose interfaces count as changed. */
+  readonly whole = new Set<string>();
+  readonly keys = new Set<string>();
+
+  has(key: string): boolean {
+    // `netns/name`: an interface name has no '/'.
+    return this.keys.has(key) || this.whole.has(key.slice(0, key.lastIndexOf('/')));
+  }
+}
+
+function changedInterfaces(
+  changed: Set<string>,
+  before: Map<string, NsParts>,
+  after: Map<string, NsParts>,
+): ChangedInterfaces {
+  const out = new ChangedInterfaces();
+  const local = (p: NsParts) =>
+    p.ifaces
+      .flatMap((f) => [f.address ?? '', f.vxlan?.local ?? ''])
+      .sort()
+      .join(' ');
+  for (const ns of changed) {
+    const b = before.get(ns);
+    const a = after.get(ns);
+    if (!a || !b || local(a) !== local(b)) {
+      out.whole.add(ns);
+      continue;
+    }
+    const was = new Map(b.ifaces.map((f) => [f.key, f]));
+    for (const f of a.ifaces) {
+      const old = was.get(f.key);
+      if (!old || !sameIface(old, f)) out.keys.add(f.key);
+      was.delete(f.key);
+    }
+    for (const key of was.keys()) out.keys.add(key);
+  }
+  return out;
+}
+
+/**
+ * A recorded segment in the new model: DIRTY when its unchanged interfaces are gone, down or
+ * apart, or joined by other unchanged interfaces; TOUCHED when it had or has changed interfaces
+ * (ChangedInterfaces); CLEAN otherwise.
  */
 function segmentState(
   members: string[],
-  changed: Set<string>,
+  moved: ChangedInterfaces,
   model: NetModel,
   size: Map<number, number>,
   ofChanged: Map<number, number>,
@@ -218,8 +318,7 @@ function segmentState(
   let kept = 0;
   let touched = false;
   for (const key of members) {
-    // `netns/name`: an interface name has no '/'.
-    if (changed.has(key.slice(0, key.lastIndexOf('/')))) {
+    if (moved.has(key)) {
       touched = true;
       continue;
     }
