@@ -279,11 +279,15 @@ function changedInterfaces(
   after: Map<string, NsParts>,
 ): ChangedInterfaces {
   const out = new ChangedInterfaces();
-  const local = (p: NsParts) =>
-    p.ifaces
-      .flatMap((f) => [f.address ?? '', f.vxlan?.local ?? ''])
-      .sort()
-      .join(' ');
+  // The namespace's local addresses as a set (an unaddressed port added is no new address).
+  const local = (p: NsParts) => {
+    const set = new Set<string>();
+    for (const f of p.ifaces) {
+      if (f.address) set.add(f.address);
+      if (f.vxlan?.local) set.add(`local ${f.vxlan.local}`);
+    }
+    return [...set].sort().join(' ');
+  };
   for (const ns of changed) {
     const b = before.get(ns);
     const a = after.get(ns);
