@@ -268,8 +268,10 @@ export class ChangedInterfaces {
   readonly keys = new Set<string>();
 
   has(key: string): boolean {
-    // `netns/name`: an interface name has no '/'.
-    return this.keys.has(key) || this.whole.has(key.slice(0, key.lastIndexOf('/')));
+    if (this.keys.has(key)) return true;
+    // `netns/name`: an interface name has no '/'. Asked for every member of every segment: no
+    // string is cut when no namespace counts whole (a bridge port's edit).
+    return this.whole.size > 0 && this.whole.has(key.slice(0, key.lastIndexOf('/')));
   }
 }
 
