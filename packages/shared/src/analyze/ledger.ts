@@ -193,13 +193,13 @@ export class Ledger {
     const addresses = changedAddresses(changed, before, after);
     const moved = changedInterfaces(changed, before, after);
     // Per segment of the new model: its up interfaces, and those of them that changed.
-    const size = new Map<number, number>();
-    const ofChanged = new Map<number, number>();
+    const size = new Int32Array(model.ifaces.length);
+    const ofChanged = new Int32Array(model.ifaces.length);
     for (let i = 0; i < model.ifaces.length; i++) {
       if (!model.up[i]) continue;
       const root = model.find(i);
-      size.set(root, (size.get(root) ?? 0) + 1);
-      if (moved.has(model.ifaces[i]!.key)) ofChanged.set(root, (ofChanged.get(root) ?? 0) + 1);
+      size[root]!++;
+      if (moved.has(model.ifaces[i]!.key)) ofChanged[root]!++;
     }
     const compState = new Uint8Array(this.compMembers.length);
     for (let c = 0; c < this.compMembers.length; c++)
@@ -263,15 +263,11 @@ export const TOUCHED = 2;
  * cut touches that VLAN's segment, not every one.
  */
 export class ChangedInterfaces {
-  /** Namespaces all of whose interfaces count as changed. */
-  readonly whole = new Set<string>();
   readonly keys = new Set<string>();
 
+  /** Asked for every member of every recorded segment: one lookup (a whole namespace's keys are in `keys`). */
   has(key: string): boolean {
-    if (this.keys.has(key)) return true;
-    // `netns/name`: an interface name has no '/'. Asked for every member of every segment: no
-    // string is cut when no namespace counts whole (a bridge port's edit).
-    return this.whole.size > 0 && this.whole.has(key.slice(0, key.lastIndexOf('/')));
+    return this.keys.has(key);
   }
 }
 
@@ -294,7 +290,7 @@ function changedInterfaces(
     const b = before.get(ns);
     const a = after.get(ns);
     if (!a || !b || local(a) !== local(b)) {
-      out.whole.add(ns);
+      for (const p of [a, b]) for (const f of p?.ifaces ?? []) out.keys.add(f.key);
       continue;
     }
     const was = new Map(b.ifaces.map((f) => [f.key, f]));
@@ -317,8 +313,8 @@ function segmentState(
   members: string[],
   moved: ChangedInterfaces,
   model: NetModel,
-  size: Map<number, number>,
-  ofChanged: Map<number, number>,
+  size: Int32Array,
+  ofChanged: Int32Array,
 ): number {
   let root = -1;
   let kept = 0;
@@ -336,8 +332,8 @@ function segmentState(
     kept++;
   }
   if (root === -1) return DIRTY;
-  const others = ofChanged.get(root) ?? 0;
-  if (size.get(root)! - others !== kept) return DIRTY;
+  const others = ofChanged[root]!;
+  if (size[root]! - others !== kept) return DIRTY;
   return touched || others > 0 ? TOUCHED : CLEAN;
 }
 
