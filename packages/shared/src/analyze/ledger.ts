@@ -50,18 +50,6 @@ export class Ledger {
    */
   private recNet = new Int32Array(1024);
   private recLen = new Uint8Array(1024);
-  /**
-   * The records each record is the rest of the way of, and those of each namespace and of each
-   * segment, as lists threaded through per-record arrays (a head per owner, -1 ending a list):
-   * dirty() starts from the records a change reaches and follows them back, never reading the
-   * others (the ledger grows with every edit; the records a change reaches do not).
-   */
-  private firstUser = new Int32Array(1024).fill(-1);
-  private nextUser = new Int32Array(1024);
-  private nextOfNs = new Int32Array(1024);
-  private nextOfComp = new Int32Array(1024);
-  private readonly nsFirst: number[] = [];
-  private readonly compFirst: number[] = [];
   /** Record 0 depends on nothing: the answer for an endpoint without an address. */
   records = 1;
   /** Each segment's member interfaces (`netns/name`) and their namespaces, when it was recorded. */
@@ -99,19 +87,6 @@ export class Ledger {
     this.recGw[id] = via >= 0 ? 1 : 0;
     this.recNet[id] = net | 0;
     this.recLen[id] = len;
-    this.firstUser[id] = -1;
-    if (next >= 0) {
-      this.nextUser[id] = this.firstUser[next]!;
-      this.firstUser[next] = id;
-    }
-    if (ns >= 0) {
-      this.nextOfNs[id] = this.nsFirst[ns] ?? -1;
-      this.nsFirst[ns] = id;
-    }
-    if (comp >= 0) {
-      this.nextOfComp[id] = this.compFirst[comp] ?? -1;
-      this.compFirst[comp] = id;
-    }
     return id;
   }
 
@@ -140,10 +115,6 @@ export class Ledger {
     this.recGw = grow(this.recGw, new Uint8Array(size));
     this.recNet = grow(this.recNet, new Int32Array(size));
     this.recLen = grow(this.recLen, new Uint8Array(size));
-    this.firstUser = grow(this.firstUser, new Int32Array(size));
-    this.nextUser = grow(this.nextUser, new Int32Array(size));
-    this.nextOfNs = grow(this.nextOfNs, new Int32Array(size));
-    this.nextOfComp = grow(this.nextOfComp, new Int32Array(size));
   }
 
   /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
@@ -205,47 +176,30 @@ export class Ledger {
     for (let c = 0; c < this.compMembers.length; c++)
       compState[c] = segmentState(this.compMembers[c]!, moved, model, size, ofChanged);
     const state = new Uint8Array(this.records);
-    // From the records a change reaches (their stop's namespace, their segment), back to every
-    // record whose rest of the way they are: DIRTY first, then TOUCHED where not DIRTY (a record
-    // whose rest is dirty is dirty, whose rest is touched is touched, unless dirty itself).
-    const dirtyList: number[] = [];
-    const touchedList: number[] = [];
-    const mark = (r: number) => {
-      if (state[r] !== DIRTY) {
+    // A record's rest of the way is always recorded before it, so one pass in order settles all
+    // (a pass over typed arrays: threading records onto per-owner lists to start from what
+    // changed was four more arrays of fresh memory per full analysis, dearer than the pass).
+    const recNs = this.recNs;
+    const recComp = this.recComp;
+    const recNext = this.recNext;
+    const recGw = this.recGw;
+    const recVia = this.recVia;
+    for (let r = 1; r < this.records; r++) {
+      const next = recNext[r]!;
+      const comp = recComp[r]!;
+      const ns = recNs[r]!;
+      const seg = comp >= 0 ? compState[comp]! : CLEAN;
+      const rest = next >= 0 ? state[next]! : CLEAN;
+      if (
+        (ns >= 0 &&
+          nsDirty[ns] !== 0 &&
+          (nsDirty[ns] === 1 || !changeOf[ns]!.holds(this.recNet[r]! >>> 0, this.recLen[r]!))) ||
+        seg === DIRTY ||
+        rest === DIRTY ||
+        (seg === TOUCHED && recGw[r] === 1 && addresses.has(recVia[r]!))
+      )
         state[r] = DIRTY;
-        dirtyList.push(r);
-      }
-    };
-    for (let ns = 0; ns < nsDirty.length; ns++) {
-      if (nsDirty[ns] === 0) continue;
-      const change = changeOf[ns];
-      for (let r = this.nsFirst[ns] ?? -1; r >= 0; r = this.nextOfNs[r]!)
-        if (!change?.holds(this.recNet[r]! >>> 0, this.recLen[r]!)) mark(r);
-    }
-    for (let c = 0; c < compState.length; c++) {
-      const seg = compState[c]!;
-      if (seg === CLEAN) continue;
-      for (let r = this.compFirst[c] ?? -1; r >= 0; r = this.nextOfComp[r]!) {
-        if (seg === DIRTY || (this.recGw[r] === 1 && addresses.has(this.recVia[r]!))) mark(r);
-        else if (this.recGw[r] === 0) touchedList.push(r);
-      }
-    }
-    for (let k = 0; k < dirtyList.length; k++)
-      for (let u = this.firstUser[dirtyList[k]!]!; u >= 0; u = this.nextUser[u]!) mark(u);
-    for (const r of touchedList)
-      if (state[r] === CLEAN) {
-        state[r] = TOUCHED;
-        dirtyList.push(r);
-      }
-    // The touched ones, appended after the dirty ones: their users not dirty become touched.
-    for (let k = 0; k < dirtyList.length; k++) {
-      const r = dirtyList[k]!;
-      if (state[r] !== TOUCHED) continue;
-      for (let u = this.firstUser[r]!; u >= 0; u = this.nextUser[u]!)
-        if (state[u] === CLEAN) {
-          state[u] = TOUCHED;
-          dirtyList.push(u);
-        }
+      else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
     return { state, addresses };
   }
