@@ -263,7 +263,7 @@ let incrementalTarget = '';
   const design = generateDesign({ seed: 1000, elements: 1000 });
   const t0 = resolve(design).topology;
   const n = t0.endpoints.length;
-  // A container's link for the cut: a backbone cut re-routes every router, which is a full re-analysis.
+  // A container's link for the cut; the backbone cut re-routes every router, a full re-analysis.
   const spaces = new Set(
     Object.keys(design.nodes).filter((id) => design.nodes[id]!.kind === 'namespace'),
   );
@@ -309,10 +309,13 @@ let incrementalTarget = '';
         last = reachability(k % 2 === 0 ? t1 : t0, { previous: last });
     }
   }
+  // Every one-element edit counts for the target, the backbone cut too; the rows without the
+  // address record are not one-element edits (the VLAN's later members are renumbered).
+  const within: string[] = [];
+  const over: string[] = [];
   let worst = 0;
   let worstRatio = 0;
   let worstFloor = 0;
-  let backbone = '';
   for (const [label, kind, pick, renumbers] of edits) {
     const edited = editDesign(design, kind, pick);
     if (!edited) continue;
@@ -337,23 +340,26 @@ let incrementalTarget = '';
     }
     const ms = median(samples);
     const fl = median(floors);
-    if (renumbers) {
-      // Not a one-element edit: shown, not counted.
-    } else if (kind !== 'cut' || pick !== 0) {
+    const inTarget = ms <= 10;
+    if (!renumbers) {
+      (inTarget ? within : over).push(`${label} ${ms.toFixed(1)} ms`);
       if (ms > worst) {
         worst = ms;
         worstRatio = ms / fl;
         worstFloor = fl;
       }
-    } else backbone = `${ms.toFixed(1)} ms (${(ms / full.ms).toFixed(2)}× the full matrix)`;
+    }
     console.log(
       `   ${label.padEnd(40)} ${fmt(ms)} ms  ${(ms / fl).toFixed(1).padStart(7)}× floor  ${(ms / full.ms).toFixed(2)}× full  ` +
-        `${how.incremental ? `${how.decided} of ${n * n} pairs re-decided` : 'full re-analysis'}  (target 10 ms)`,
+        `${how.incremental ? `${how.decided} of ${n * n} pairs re-decided` : 'full re-analysis'}  ` +
+        `${renumbers ? '(not a one-element edit: outside the target)' : inTarget ? '(within 10 ms)' : '(OVER 10 ms)'}`,
     );
   }
   incrementalTarget =
-    `TARGET "re-analysis after a one-element edit at 1,000 elements in under 10 ms": ${worst <= 10 ? 'MET' : 'NOT MET'} — ` +
-    `slowest ${worst.toFixed(1)} ms, ${worstRatio.toFixed(1)}× its floor (n×n typed array ${worstFloor.toFixed(2)} ms); the backbone cut aside, which costs ${backbone}`;
+    `TARGET "re-analysis after a one-element edit at 1,000 elements in under 10 ms": ${over.length === 0 ? 'MET' : 'NOT MET'} — ` +
+    `${within.length} of ${within.length + over.length} edits within 10 ms; slowest ${worst.toFixed(1)} ms, ${worstRatio.toFixed(1)}× its floor (n×n typed array ${worstFloor.toFixed(2)} ms)` +
+    (over.length ? `; over: ${over.join(', ')}` : '') +
+    '. The backbone cut moves the routes of half the pairs (159,663 of 322,624 to decide again), so it is a full analysis: within the target only if the full matrix is.';
 }
 
 if (targetLine) console.log(`\n${targetLine}`);

@@ -466,17 +466,19 @@ export class PairDecider {
     this.wayOf[k] = w;
     const route = this.fwd.routeFor(ns, c);
     this.routeAt[k] = route ? route.at : -1;
-    this.wayRec[k] = this.originRecord(route, r.walk);
+    this.wayRec[k] = this.originRecord(route, r.walk, c);
     return w;
   }
 
   /** The record of a way out of a source namespace: the segment its route sends on, to what, then its walk. */
-  private originRecord(route: Route | null, walk: Walk | null): number {
+  private originRecord(route: Route | null, walk: Walk | null, c: number): number {
     return this.ledger.record(
       -1,
       route ? this.segmentRecord(route.dev) : -1,
-      walk ? this.walkRecord(walk) : -1,
+      walk ? this.walkRecord(walk, c) : -1,
       route ? route.via : -1,
+      this.fwd.classNet[c]!,
+      this.fwd.classLen[c]!,
     );
   }
 
@@ -560,23 +562,26 @@ export class PairDecider {
     if (rec === undefined) {
       const route = this.fwd.routeFor(s, c);
       const r = this.walk.reach(s, c);
-      rec = this.originRecord(route, r.walk);
+      rec = this.originRecord(route, r.walk, c);
       this.recOfWide.set(k, rec);
     }
     return rec;
   }
 
-  private walkRecord(w: Walk): number {
+  /** The record of walk `w`, made for class `c` (as is every stop of a walk: see Walker.step). */
+  private walkRecord(w: Walk, c: number): number {
     // A walk belongs to this run, and this run to one ledger: the record is kept on the walk.
     let rec = w.rec;
     if (rec < 0) {
-      const next = w.next ? this.walkRecord(w.next) : -1;
+      const next = w.next ? this.walkRecord(w.next, c) : -1;
       const ledger = this.ledger;
       rec = ledger.record(
         ledger.nsId(this.m.nsName[w.ns]!),
         w.dev >= 0 ? this.segmentRecord(w.dev) : -1,
         next,
         w.via,
+        this.fwd.classNet[c]!,
+        this.fwd.classLen[c]!,
       );
       w.rec = rec;
     }

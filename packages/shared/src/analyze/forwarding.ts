@@ -18,6 +18,13 @@ export class Forwarding {
   readonly prefixSets: Set<number>[] = [];
   private readonly classOfAddr = new Map<number, number>();
   readonly classRep: number[] = [];
+  /**
+   * Each class's most specific covering prefix (0.0.0.0/0 for the addresses no prefix covers):
+   * every address of the class is inside it, and no route of any table is inside it and covers
+   * one of them (the ledger's records say which destinations they hold for by it).
+   */
+  readonly classNet: number[] = [];
+  readonly classLen: number[] = [];
   private readonly classKey = new Map<number, number>();
   readonly lpmLens: number[][] = [];
   readonly lpmMaps: Map<number, Route>[][] = [];
@@ -60,10 +67,12 @@ export class Forwarding {
     const known = this.classOfAddr.get(address);
     if (known !== undefined) return known;
     let key = -1;
+    let found = 0;
     for (let len = 32; len >= 0; len--) {
       const net = networkOf(address, len);
       if (this.prefixSets[len]!.has(net)) {
         key = net * 64 + len;
+        found = len;
         break;
       }
     }
@@ -72,6 +81,8 @@ export class Forwarding {
       cls = this.classRep.length;
       this.classKey.set(key, cls);
       this.classRep.push(address);
+      this.classNet.push(key < 0 ? 0 : networkOf(address, found));
+      this.classLen.push(key < 0 ? 0 : found);
     }
     this.classOfAddr.set(address, cls);
     return cls;

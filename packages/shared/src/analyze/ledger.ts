@@ -31,6 +31,7 @@
 import type { IfaceSpec, NetnsSpec, RouteSpec, Topology } from '../model.js';
 import { parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import type { NetModel } from './model.js';
+import type { Route } from './types.js';
 
 export class Ledger {
   /** Namespace name → id. */
@@ -42,6 +43,13 @@ export class Ledger {
   /** The gateway the stop looks up on its segment (`| 0`), when recGw is 1; else it delivers there. */
   private recVia = new Int32Array(1024);
   private recGw = new Uint8Array(1024);
+  /**
+   * The destination class the record was made for, as its prefix (`| 0`) and length (see
+   * Forwarding.classNet): every destination it holds for is inside it. A namespace whose routes
+   * alone changed keeps the records of the classes it still sends the same way (RouteChange).
+   */
+  private recNet = new Int32Array(1024);
+  private recLen = new Uint8Array(1024);
   /** Record 0 depends on nothing: the answer for an endpoint without an address. */
   records = 1;
   /** Each segment's member interfaces (`netns/name`) and their namespaces, when it was recorded. */
@@ -69,7 +77,7 @@ export class Ledger {
    * destination itself), then the way `next` (each -1: none). A way out of a source namespace
    * names no namespace: the pair checks its own two namespaces.
    */
-  record(ns: number, comp: number, next: number, via: number): number {
+  record(ns: number, comp: number, next: number, via: number, net: number, len: number): number {
     const id = this.records++;
     if (id >= this.recNs.length) this.reserve(this.recNs.length * 2);
     this.recNs[id] = ns;
@@ -77,7 +85,17 @@ export class Ledger {
     this.recNext[id] = next;
     this.recVia[id] = via | 0;
     this.recGw[id] = via >= 0 ? 1 : 0;
+    this.recNet[id] = net | 0;
+    this.recLen[id] = len;
     return id;
+  }
+
+  /**
+   * Whether the namespace of `change` still sends the destinations of record `r` (a way out of
+   * it, or one of its stops) the same way: always for record 0 (depends on nothing) and -1 (none).
+   */
+  holdsFor(r: number, change: RouteChange): boolean {
+    return r <= 0 || change.holds(this.recNet[r]! >>> 0, this.recLen[r]!);
   }
 
   /**
@@ -95,6 +113,8 @@ export class Ledger {
     this.recNext = grow(this.recNext, new Int32Array(size));
     this.recVia = grow(this.recVia, new Int32Array(size));
     this.recGw = grow(this.recGw, new Uint8Array(size));
+    this.recNet = grow(this.recNet, new Int32Array(size));
+    this.recLen = grow(this.recLen, new Uint8Array(size));
   }
 
   /** Segment id by its members (`netns/name` joined): one id for one membership, whichever run records it. */
@@ -118,49 +138,69 @@ export class Ledger {
    * Which records no longer hold in `model`, given the namespaces whose own parts changed:
    * state[record] is DIRTY, TOUCHED (holds unless the destination is a changed address) or
    * CLEAN; `addresses` are the changed ones (`| 0`), every address of a changed namespace
-   * before and after.
+   * before and after. `routed`: the namespaces whose routes alone changed (not in `changed`),
+   * whose stops are dirty only for the classes they now send another way.
    */
   dirty(
     changed: Set<string>,
     model: NetModel,
     before: Map<string, NsParts>,
     after: Map<string, NsParts>,
+    routed: Map<string, RouteChange> = new Map(),
   ): { state: Uint8Array; addresses: Set<number> } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
       const id = this.nsIds.get(name);
       if (id !== undefined) nsDirty[id] = 1;
     }
+    const changeOf: (RouteChange | undefined)[] = [];
+    for (const [name, change] of routed) {
+      const id = this.nsIds.get(name);
+      if (id !== undefined) {
+        nsDirty[id] = 2;
+        changeOf[id] = change;
+      }
+    }
     const addresses = changedAddresses(changed, before, after);
-    // Per segment of the new model: its up interfaces, and those of them in changed namespaces.
-    const size = new Map<number, number>();
-    const ofChanged = new Map<number, number>();
+    const moved = changedInterfaces(changed, before, after);
+    // Per segment of the new model: its up interfaces, and those of them that changed.
+    const size = new Int32Array(model.ifaces.length);
+    const ofChanged = new Int32Array(model.ifaces.length);
     for (let i = 0; i < model.ifaces.length; i++) {
       if (!model.up[i]) continue;
       const root = model.find(i);
-      size.set(root, (size.get(root) ?? 0) + 1);
-      if (changed.has(model.nsName[model.ifaceNs[i]!]!))
-        ofChanged.set(root, (ofChanged.get(root) ?? 0) + 1);
+      size[root]!++;
+      if (moved.has(model.ifaces[i]!.key)) ofChanged[root]!++;
     }
     const compState = new Uint8Array(this.compMembers.length);
     for (let c = 0; c < this.compMembers.length; c++)
-      compState[c] = segmentState(this.compMembers[c]!, changed, model, size, ofChanged);
+      compState[c] = segmentState(this.compMembers[c]!, moved, model, size, ofChanged);
     const state = new Uint8Array(this.records);
-    // A record's rest of the way is always recorded before it, so one pass in order settles all.
+    // A record's rest of the way is always recorded before it, so one pass in order settles all
+    // (a pass over typed arrays: threading records onto per-owner lists to start from what
+    // changed was four more arrays of fresh memory per full analysis, dearer than the pass).
+    const recNs = this.recNs;
+    const recComp = this.recComp;
+    const recNext = this.recNext;
+    const recGw = this.recGw;
+    const recVia = this.recVia;
     for (let r = 1; r < this.records; r++) {
-      const next = this.recNext[r]!;
-      const comp = this.recComp[r]!;
-      const ns = this.recNs[r]!;
+      const next = recNext[r]!;
+      const comp = recComp[r]!;
+      const ns = recNs[r]!;
       const seg = comp >= 0 ? compState[comp]! : CLEAN;
       const rest = next >= 0 ? state[next]! : CLEAN;
+      // The stop's own table last: a routes-only namespace's check is the dearest.
       if (
-        (ns >= 0 && nsDirty[ns] === 1) ||
         seg === DIRTY ||
         rest === DIRTY ||
-        (seg === TOUCHED && this.recGw[r] === 1 && addresses.has(this.recVia[r]!))
+        (seg === TOUCHED && recGw[r] === 1 && addresses.has(recVia[r]!)) ||
+        (ns >= 0 &&
+          nsDirty[ns] !== 0 &&
+          (nsDirty[ns] === 1 || !changeOf[ns]!.holds(this.recNet[r]! >>> 0, this.recLen[r]!)))
       )
         state[r] = DIRTY;
-      else if ((seg === TOUCHED && this.recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
+      else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
     return { state, addresses };
   }
@@ -171,23 +211,71 @@ export const DIRTY = 1;
 export const TOUCHED = 2;
 
 /**
- * A recorded segment in the new model: DIRTY when its interfaces of unchanged namespaces are
- * gone, down or apart, or joined by other interfaces of unchanged namespaces; TOUCHED when it
- * had or has interfaces of changed namespaces; CLEAN otherwise.
+ * The interfaces (by key) an edit changed, as far as segments go: every interface, before and
+ * after, of a changed namespace whose local addresses changed (weak host model: it answers for
+ * each of them on any of its segments); of the other changed namespaces, only the interfaces
+ * that differ, came or went. A bridge's namespace holds every port of its VLANs: a port added or
+ * cut touches that VLAN's segment, not every one.
+ */
+export class ChangedInterfaces {
+  readonly keys = new Set<string>();
+
+  /** Asked for every member of every recorded segment: one lookup (a whole namespace's keys are in `keys`). */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+}
+
+function changedInterfaces(
+  changed: Set<string>,
+  before: Map<string, NsParts>,
+  after: Map<string, NsParts>,
+): ChangedInterfaces {
+  const out = new ChangedInterfaces();
+  // The namespace's local addresses as a set (an unaddressed port added is no new address).
+  const local = (p: NsParts) => {
+    const set = new Set<string>();
+    for (const f of p.ifaces) {
+      if (f.address) set.add(f.address);
+      if (f.vxlan?.local) set.add(`local ${f.vxlan.local}`);
+    }
+    return [...set].sort().join(' ');
+  };
+  for (const ns of changed) {
+    const b = before.get(ns);
+    const a = after.get(ns);
+    if (!a || !b || local(a) !== local(b)) {
+      for (const p of [a, b]) for (const f of p?.ifaces ?? []) out.keys.add(f.key);
+      continue;
+    }
+    const was = new Map(b.ifaces.map((f) => [f.key, f]));
+    for (const f of a.ifaces) {
+      const old = was.get(f.key);
+      if (!old || !sameIface(old, f)) out.keys.add(f.key);
+      was.delete(f.key);
+    }
+    for (const key of was.keys()) out.keys.add(key);
+  }
+  return out;
+}
+
+/**
+ * A recorded segment in the new model: DIRTY when its unchanged interfaces are gone, down or
+ * apart, or joined by other unchanged interfaces; TOUCHED when it had or has changed interfaces
+ * (ChangedInterfaces); CLEAN otherwise.
  */
 function segmentState(
   members: string[],
-  changed: Set<string>,
+  moved: ChangedInterfaces,
   model: NetModel,
-  size: Map<number, number>,
-  ofChanged: Map<number, number>,
+  size: Int32Array,
+  ofChanged: Int32Array,
 ): number {
   let root = -1;
   let kept = 0;
   let touched = false;
   for (const key of members) {
-    // `netns/name`: an interface name has no '/'.
-    if (changed.has(key.slice(0, key.lastIndexOf('/')))) {
+    if (moved.has(key)) {
       touched = true;
       continue;
     }
@@ -199,8 +287,8 @@ function segmentState(
     kept++;
   }
   if (root === -1) return DIRTY;
-  const others = ofChanged.get(root) ?? 0;
-  if (size.get(root)! - others !== kept) return DIRTY;
+  const others = ofChanged[root]!;
+  if (size[root]! - others !== kept) return DIRTY;
   return touched || others > 0 ? TOUCHED : CLEAN;
 }
 
@@ -242,6 +330,164 @@ export function partsByNs(topology: Topology): Map<string, NsParts> {
   for (const ns of topology.netns) get(ns.name).spec = ns;
   for (const f of topology.interfaces) get(f.netns).ifaces.push(f);
   for (const r of topology.routes) get(r.netns).routes.push(r);
+  return parts;
+}
+
+/**
+ * Of the changed namespaces, those whose routes alone changed (the namespace and its interfaces
+ * are the same, field by field): they forward as before except where their routing table changed.
+ */
+export function routesOnly(
+  changed: Set<string>,
+  before: Map<string, NsParts>,
+  after: Map<string, NsParts>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const name of changed) {
+    const a = after.get(name);
+    const b = before.get(name);
+    if (a && b && same(a.spec, b.spec) && sameList(a.ifaces, b.ifaces, sameIface)) out.add(name);
+  }
+  return out;
+}
+
+/**
+ * A namespace's routing table before and after an edit of its routes alone: which destination
+ * classes it still sends the same way. A class (a prefix C, see Forwarding.classNet) holds when
+ * no route inside C came or went (such a route could take part of the class elsewhere) and the
+ * route that wins for C among those covering it is the same (prefix, gateway, device): then
+ * every destination of the class takes the same route as before.
+ */
+export class RouteChange {
+  /** The routes in one table and not in the other (as many times as they differ), made on first use. */
+  private moved: Route[] | null = null;
+
+  constructor(
+    private readonly oldModel: NetModel,
+    private readonly oldTable: Route[],
+    private readonly newModel: NetModel,
+    private readonly newTable: Route[],
+  ) {}
+
+  private movedRoutes(): Route[] {
+    if (this.moved) return this.moved;
+    const moved: Route[] = [];
+    // Per prefix (net × 64 + len), the old routes not matched yet by a new one.
+    const left = new Map<number, Route[]>();
+    for (const r of this.oldTable) {
+      const k = r.net * 64 + r.len;
+      const list = left.get(k);
+      if (list) list.push(r);
+      else left.set(k, [r]);
+    }
+    for (const r of this.newTable) {
+      const list = left.get(r.net * 64 + r.len);
+      const key = this.newModel.ifaces[r.dev]!.key;
+      const at = list
+        ? list.findIndex((o) => o.via === r.via && this.oldModel.ifaces[o.dev]!.key === key)
+        : -1;
+      if (at >= 0) list!.splice(at, 1);
+      else moved.push(r);
+    }
+    for (const list of left.values()) for (const r of list) moved.push(r);
+    this.moved = moved;
+    return moved;
+  }
+
+  /** Per class prefix (net × 64 + len): whether it holds (a few hundred records ask each). */
+  private readonly known = new Map<number, boolean>();
+
+  /** Whether destinations of the class with prefix `net`/`len` take the same route as before. */
+  holds(net: number, len: number): boolean {
+    const key = net * 64 + len;
+    let ok = this.known.get(key);
+    if (ok === undefined) {
+      ok = this.decide(net, len);
+      this.known.set(key, ok);
+    }
+    return ok;
+  }
+
+  private decide(net: number, len: number): boolean {
+    for (const r of this.movedRoutes())
+      if (r.len > len && prefixOf(r.net, len) === net) return false;
+    const a = winner(this.oldTable, net, len);
+    const b = winner(this.newTable, net, len);
+    if (!a || !b) return a === b;
+    return (
+      a.net === b.net &&
+      a.len === b.len &&
+      a.via === b.via &&
+      this.oldModel.ifaces[a.dev]!.key === this.newModel.ifaces[b.dev]!.key
+    );
+  }
+}
+
+/**
+ * networkOf (net/ipv4.ts) as a function of this module: called for every route of every table
+ * a routes-only change compares, and an imported function is a getter call each time where
+ * modules are compiled to CommonJS (tsx, the bench): 8% of a backbone cut's profile.
+ */
+function prefixOf(addr: number, len: number): number {
+  return len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
+}
+
+/** The route of `table` (longest prefix first, ties in kernel order) that wins for all of net/len. */
+function winner(table: Route[], net: number, len: number): Route | undefined {
+  for (const r of table) if (r.len <= len && prefixOf(net, r.len) === r.net) return r;
+  return undefined;
+}
+
+/**
+ * The namespaces that differ between two topologies (as changedNamespaces of their parts). The
+ * usual edit keeps every list's length and each item's namespace in place: then the items are
+ * compared where they stand, without splitting either topology by namespace (the same verdict:
+ * each namespace's items are the same sequence on both sides); otherwise by parts.
+ */
+export function changedBetween(before: Topology, after: Topology): Set<string> {
+  const changed = new Set<string>();
+  if (
+    inPlace(before.netns, after.netns, (x) => x.name, same, changed) &&
+    inPlace(before.interfaces, after.interfaces, (x) => x.netns, sameIface, changed) &&
+    inPlace(before.routes, after.routes, (x) => x.netns, sameRoute, changed)
+  )
+    return changed;
+  return changedNamespaces(partsByNs(before), partsByNs(after));
+}
+
+/** Adds the namespace of each item that differs; false when the lists do not line up. */
+function inPlace<T>(
+  xs: T[],
+  ys: T[],
+  nsOf: (x: T) => string,
+  eq: (x: T, y: T) => boolean,
+  changed: Set<string>,
+): boolean {
+  if (xs.length !== ys.length) return false;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    const y = ys[k]!;
+    const ns = nsOf(x);
+    if (ns !== nsOf(y)) return false;
+    if (!eq(x, y)) changed.add(ns);
+  }
+  return true;
+}
+
+/** The parts of the namespaces in `names` only (a re-analysis reads those of the changed ones). */
+export function partsOf(topology: Topology, names: Set<string>): Map<string, NsParts> {
+  const parts = new Map<string, NsParts>();
+  const get = (name: string) => {
+    let p = parts.get(name);
+    if (!p) {
+      p = { spec: undefined, ifaces: [], routes: [] };
+      parts.set(name, p);
+    }
+    return p;
+  };
+  for (const ns of topology.netns) if (names.has(ns.name)) get(ns.name).spec = ns;
+  for (const f of topology.interfaces) if (names.has(f.netns)) get(f.netns).ifaces.push(f);
+  for (const r of topology.routes) if (names.has(r.netns)) get(r.netns).routes.push(r);
   return parts;
 }
 

@@ -11,7 +11,15 @@
 import type { PairResult, Topology } from '../model.js';
 import { parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
-import { CLEAN, changedNamespaces, Ledger, type NsParts, partsByNs, TOUCHED } from './ledger.js';
+import {
+  CLEAN,
+  changedBetween,
+  Ledger,
+  partsOf,
+  RouteChange,
+  routesOnly,
+  TOUCHED,
+} from './ledger.js';
 import type { NetModel } from './model.js';
 import { giveInt32, takeInt32 } from './scratch.js';
 
@@ -40,7 +48,8 @@ interface Kept {
   model: NetModel;
   ledger: Ledger;
   decided: Decided;
-  parts: Map<string, NsParts>;
+  /** The topology analysed (compared with the next one, namespace by namespace). */
+  topology: Topology;
   endpoints: Map<string, { index: number; netns: string; address: string }>;
   only: string | undefined;
   ttlCut: boolean;
@@ -71,7 +80,6 @@ export function reachability(
   const size = opts?.size;
   checkPingSize(size);
   const only = opts?.endpoints ? JSON.stringify(opts.endpoints) : undefined;
-  const parts = partsByNs(topology);
   const before = opts?.previous ? kept.get(opts.previous) : undefined;
   const changed =
     before &&
@@ -80,7 +88,7 @@ export function reachability(
     !before.ttlCut &&
     !before.spent &&
     before.ledger.records < MAX_RECORDS_PER_PAIR * Math.max(before.endpoints.size ** 2, 1024)
-      ? changedNamespaces(before.parts, parts)
+      ? changedBetween(before.topology, topology)
       : null;
   // The unchanged namespaces' routing tables are taken from the model before.
   const run = new MatrixRun(
@@ -94,7 +102,7 @@ export function reachability(
   let count = n * n;
   if (before && changed) {
     ledger = before.ledger;
-    const redone = again(run, before, changed, parts, topology);
+    const redone = again(run, before, changed, topology);
     // Unless moved over to this result, the tables of the result before are read no more: a
     // result is the previous of one re-analysis (Kept.spent), and its tables serve the next.
     if (!before.spent) {
@@ -146,7 +154,7 @@ export function reachability(
       model: run.m,
       ledger: ledger!,
       decided,
-      parts,
+      topology,
       endpoints,
       only,
       ttlCut: run.ttlCut,
@@ -160,7 +168,7 @@ export function reachability(
  * deciding every pair in one pass costs less than deciding most of them one by one, and the
  * ledger does not grow. Only past MIN_FALLBACK_PAIRS: a small matrix costs nothing either way.
  */
-const MAX_REDO_SHARE = 0.5;
+const MAX_REDO_SHARE = 0.25;
 const MIN_FALLBACK_PAIRS = 16384;
 
 /**
@@ -175,11 +183,27 @@ const MIN_FALLBACK_PAIRS = 16384;
 function again(
   run: MatrixRun,
   before: Kept,
-  changed: Set<string>,
-  parts: Map<string, NsParts>,
+  edited: Set<string>,
   topology: Topology,
 ): { out: Decided; count: number } | null {
-  const { state, addresses } = before.ledger.dirty(changed, run.m, before.parts, parts);
+  // What the changed namespaces were and are (their addresses before and after, their parts).
+  const partsBefore = partsOf(before.topology, edited);
+  const parts = partsOf(topology, edited);
+  // The namespaces whose routes alone changed are told apart: only the classes they now send
+  // another way are dirty in them (RouteChange), at their stops and on the ways out of them.
+  const routed = new Map<string, RouteChange>();
+  const changed = new Set(edited);
+  for (const name of routesOnly(edited, partsBefore, parts)) {
+    const o = before.model.nsIndex.get(name);
+    const ns = run.m.nsIndex.get(name);
+    if (o === undefined || ns === undefined) continue;
+    changed.delete(name);
+    routed.set(
+      name,
+      new RouteChange(before.model, before.model.tables[o]!, run.m, run.m.tables[ns]!),
+    );
+  }
+  const { state, addresses } = before.ledger.dirty(changed, run.m, partsBefore, parts, routed);
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
@@ -210,8 +234,25 @@ function again(
   // An endpoint's old index, or -1 when all its pairs are decided again.
   const from = new Int32Array(n);
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
-  const count = listRedo(redo, from, hit, m, state, request, reply);
-  if (count > MAX_REDO_SHARE * n * n && n * n >= MIN_FALLBACK_PAIRS) {
+  // Past this many pairs to decide again, a full analysis is made instead (none for a small matrix).
+  const most = n * n >= MIN_FALLBACK_PAIRS ? MAX_REDO_SHARE * n * n : Number.POSITIVE_INFINITY;
+  let count = listRedo(redo, from, hit, m, state, request, reply);
+  if (routed.size > 0 && count <= most)
+    count = listRouted(
+      redo,
+      count,
+      most,
+      routed,
+      run,
+      from,
+      hit,
+      m,
+      state,
+      request,
+      reply,
+      before.ledger,
+    );
+  if (count > most) {
     giveInt32(redo);
     return null;
   }
@@ -306,6 +347,64 @@ function listRedo(
         if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
       }
     }
+  }
+  return count;
+}
+
+/**
+ * After listRedo: lists the pairs of endpoints in a namespace whose routes alone changed (not
+ * listed there) whose way out of that namespace now goes another way — the request of its row,
+ * the reply of its column (both origin records: see Ledger.holdsFor). Returns the new count.
+ */
+function listRouted(
+  redo: Int32Array,
+  count: number,
+  most: number,
+  routed: Map<string, RouteChange>,
+  run: MatrixRun,
+  from: Int32Array,
+  hit: Uint8Array,
+  m: number,
+  state: Uint8Array,
+  request: Int32Array,
+  reply: Int32Array,
+  ledger: Ledger,
+): number {
+  const n = from.length;
+  const changeOf: (RouteChange | undefined)[] = run.nsOf.map((ns) => routed.get(run.m.nsName[ns]!));
+  // Whether listRedo listed the pair (its condition, again).
+  const listed = (i: number, j: number): boolean => {
+    const oi = from[i]!;
+    const oj = from[j]!;
+    if (oi < 0 || oj < 0) return true;
+    const q = oi * m + oj;
+    const sf = state[request[q]!]!;
+    if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) return true;
+    const b = reply[q]!;
+    if (b < 0) return false;
+    const sb = state[b]!;
+    return sb !== IS_CLEAN && (sb !== IS_TOUCHED || hit[i] === 1);
+  };
+  const moved = (i: number, j: number): boolean => {
+    const q = from[i]! * m + from[j]!;
+    const ci = changeOf[i];
+    const cj = changeOf[j];
+    // A pair inside one namespace is delivered there, whatever its routes.
+    if (run.nsOf[i] === run.nsOf[j]) return false;
+    return (
+      (ci !== undefined && !ledger.holdsFor(request[q]!, ci)) ||
+      (cj !== undefined && !ledger.holdsFor(reply[q]!, cj))
+    );
+  };
+  for (let i = 0; i < n; i++) {
+    if (!changeOf[i]) continue;
+    // Past this many, again() makes a full analysis: no need to list the rest.
+    if (count > most) break;
+    for (let j = 0; j < n; j++)
+      if (i !== j && !listed(i, j) && moved(i, j)) redo[count++] = i * n + j;
+    // Its column: pairs whose source is in such a namespace too were seen in their row.
+    for (let k = 0; k < n; k++)
+      if (k !== i && !changeOf[k] && !listed(k, i) && moved(k, i)) redo[count++] = k * n + i;
   }
   return count;
 }
