@@ -72,6 +72,23 @@ describe('reachability: the same matrix as analyze(), pair by pair', () => {
     );
   }, 120_000);
 
+  it('names a routing loop the same whichever router a shared walk entered it by', () => {
+    // fast-check found it: c1 → c11's reply loops between r3 and r4; the matrix read it as
+    // "r4 and r3", from another pair's walk that entered the loop at r4.
+    const topology = topologyOf(
+      generateDesign({
+        seed: 842058,
+        elements: 103,
+        downLinkChance: 0.4367,
+        staticRouterChance: 0.9194,
+      }),
+    );
+    sameAsPerPair(topology);
+    const m = reachability(topology);
+    const pair = m.pair(m.endpoints.indexOf('c1'), m.endpoints.indexOf('c11'));
+    expect(pair.reason).toMatch(/routing loop between r3 and r4:/);
+  });
+
   it('on a 400-endpoint chain of routers: every pair answers', () => {
     const fast = reachability(synthetic(40, 10));
     const n = fast.endpoints.length;

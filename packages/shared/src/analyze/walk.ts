@@ -40,6 +40,8 @@ export class Walker {
   /** Paths to addresses that are not endpoint targets (a reply to a secondary source address), per namespace. */
   private readonly pathMemo: Map<number, PathResult>[] = [];
   private readonly transitStack: number[] = [];
+  /** The lowest stack index a routing loop found by the current walk closes at (see transitWalk). */
+  private loopClosesAt = Number.POSITIVE_INFINITY;
   /** Whether some walk was cut by TTL: then which stop it was cut at depends on the order asked. */
   ttlCut = false;
 
@@ -103,10 +105,18 @@ export class Walker {
       });
     }
     memo[cls] = 'busy';
+    const depth = this.transitStack.length;
+    const outer = this.loopClosesAt;
+    this.loopClosesAt = Number.POSITIVE_INFINITY;
     this.transitStack.push(ns);
     const w = this.step(ns, cls);
     this.transitStack.pop();
-    memo[cls] = w;
+    const closes = this.loopClosesAt;
+    // A router on a loop (the loop closes here or below) is walked afresh each time: its walk
+    // goes round once back to itself, and another router of the loop reusing it would go round
+    // from there. A walk that leads into a loop, or none, reads the same whoever asks.
+    memo[cls] = closes <= depth ? undefined : w;
+    this.loopClosesAt = closes < depth ? Math.min(outer, closes) : outer;
     return w;
   }
 
@@ -142,11 +152,17 @@ export class Walker {
     const rest = this.transitWalk(next.ns, cls);
     if (rest === 'busy') {
       const from = this.transitStack.indexOf(next.ns);
-      const cycle = [
+      this.loopClosesAt = Math.min(this.loopClosesAt, Math.max(from, 0));
+      const entered = [
         ...new Set(
           [...this.transitStack.slice(Math.max(from, 0)), ns].map((n) => this.m.nsElement[n]!),
         ),
       ];
+      // Named from its first member by name, in the packet's direction: walks are shared, so the
+      // router a walk entered the loop by depends on which pair walked it first, and the same
+      // loop must read the same in the matrix and in one pair's analysis.
+      const first = entered.indexOf([...entered].sort()[0]!);
+      const cycle = [...entered.slice(first), ...entered.slice(0, first)];
       const names =
         cycle.length === 1
           ? cycle[0]!
