@@ -99,6 +99,26 @@ interface StoredDesign {
 const KERNEL_SETTLE_MS = 200;
 
 /**
+ * While a lab's namespaces keep changing (a storm: a link flapping, a script toggling hundreds
+ * of links), its status is read when the changes pause for KERNEL_SETTLE_MS, or this long after
+ * the first change not yet read, whichever comes first. Each read of a busy namespace is a
+ * netlink dump of all its devices in the helper and a diff of the whole lab in this process;
+ * read every KERNEL_SETTLE_MS, a storm kept the helper reading a 400-device namespace without a
+ * pause, and the CPU it took (a core of two) delayed the link events themselves. The events
+ * still go out at once; the status follows at most this late, and exactly once the storm ends.
+ */
+const KERNEL_STORM_MS = 2000;
+
+/** A status refresh due after changes seen in the kernel: what it covers, and when they came. */
+interface KernelDue {
+  timer: NodeJS.Timeout | null;
+  scope: ChangeScope;
+  /** performance.now() of the first change and the latest one it covers. */
+  first: number;
+  last: number;
+}
+
+/**
  * An apply's progress goes to its subscribers at most once per this period
  * (per lab): a 40,000-op apply reports every op, and a socket needs about ten
  * updates a second, not thousands. Every step but the last is held back (the
@@ -128,7 +148,7 @@ export class LiveHub {
   private stopWatching: (() => void) | null = null;
   private stopWatchingNetns: (() => void) | null = null;
   /** Per lab: a status refresh due after a change seen in the kernel, and what it covers. */
-  private readonly kernelTimers = new Map<string, { timer: NodeJS.Timeout; scope: ChangeScope }>();
+  private readonly kernelTimers = new Map<string, KernelDue>();
   /** Per lab: when apply progress was last sent, and the 'run' step held back since. */
   private readonly progressGates = new Map<
     string,
@@ -334,30 +354,49 @@ export class LiveHub {
    * Something changed in a watched lab's namespaces, whoever did it (a
    * namespace or a veth deleted by hand, a device set down): its status is read
    * again and published. Changes come in bursts, so they are taken together
-   * (KERNEL_SETTLE_MS after the first) and go through labChanged, which
-   * coalesces with any refresh in flight. During this server's own apply nothing
+   * (KERNEL_SETTLE_MS after the first; in a storm, when it pauses or every
+   * KERNEL_STORM_MS) and go through labChanged, which coalesces with any
+   * refresh in flight. During this server's own apply nothing
    * is read: the apply reads the status when it ends.
    */
   kernelChanged(lab: string, where?: { netns: string; made?: boolean }): void {
     if (this.closed || !this.labs.has(lab)) return;
+    const now = performance.now();
     let due = this.kernelTimers.get(lab);
     if (!due) {
-      const timer = setTimeout(() => {
-        const scope = this.kernelTimers.get(lab)?.scope;
-        this.kernelTimers.delete(lab);
-        const w = this.labs.get(lab);
-        if (!w || w.apply || this.closed || !scope) return;
-        void this.changed(lab, scope);
-      }, KERNEL_SETTLE_MS);
-      timer.unref();
-      due = { timer, scope: emptyScope() };
+      due = { timer: null, scope: emptyScope(), first: now, last: now };
       this.kernelTimers.set(lab, due);
+      this.armKernelTimer(lab, due, KERNEL_SETTLE_MS);
     }
+    due.last = now;
     // Which namespace changed, when known and of this lab; else everything is read again.
     if (where && labOfNetns(where.netns) === lab) {
       due.scope.netns.add(where.netns);
       if (where.made) due.scope.poll = true;
     } else due.scope.full = true;
+  }
+
+  /**
+   * The refresh of `due` in `ms`; when that time comes and changes are still coming, it waits
+   * for them to pause (KERNEL_SETTLE_MS), at most until KERNEL_STORM_MS after the first.
+   */
+  private armKernelTimer(lab: string, due: KernelDue, ms: number): void {
+    due.timer = setTimeout(() => {
+      due.timer = null;
+      if (this.closed || this.kernelTimers.get(lab) !== due) return;
+      const now = performance.now();
+      const pause = due.last + KERNEL_SETTLE_MS - now;
+      const latest = due.first + KERNEL_STORM_MS - now;
+      if (pause > 0 && latest > 0) {
+        this.armKernelTimer(lab, due, Math.min(pause, latest));
+        return;
+      }
+      this.kernelTimers.delete(lab);
+      const w = this.labs.get(lab);
+      if (!w || w.apply) return;
+      void this.changed(lab, due.scope);
+    }, ms);
+    due.timer.unref();
   }
 
   /** A name made or deleted in /run/netns (null: unknown, so every watched lab). */
@@ -402,7 +441,7 @@ export class LiveHub {
     clearInterval(this.timer);
     this.stopWatching?.();
     this.stopWatchingNetns?.();
-    for (const t of this.kernelTimers.values()) clearTimeout(t.timer);
+    for (const t of this.kernelTimers.values()) if (t.timer) clearTimeout(t.timer);
     this.kernelTimers.clear();
     for (const g of this.progressGates.values()) if (g.timer) clearTimeout(g.timer);
     this.progressGates.clear();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Design, parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
 import pino from 'pino';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LabEngine } from '../../src/lab/lab-engine.js';
 import { LabState } from '../../src/lab/state.js';
 import { LiveHub } from '../../src/live/hub.js';
@@ -71,6 +71,8 @@ async function running() {
   };
   return {
     kernel,
+    engine,
+    doc,
     hub,
     got,
     statuses,
@@ -243,4 +245,50 @@ it('link events that come together go out as one message per lab, each link in i
   const event = deltas[0]!.type === 'delta' ? deltas[0]!.event : undefined;
   expect(event?.kind === 'links' && event.links['c1--vlan10']?.state).toBe('down');
   expect(event?.kind === 'links' && event.links['c2--vlan10']?.state).toBe('up');
+});
+
+it('a storm of link events reads its namespace a few times, not every 200 ms, and exactly once it settles', async () => {
+  const lab = await running();
+  vi.useFakeTimers();
+  try {
+    lab.kernel.reads.length = 0;
+    const devs = [...lab.kernel.spaces.get(C1)!.devices.values()].filter(
+      (d) => d.kind !== 'loopback',
+    );
+    const links = () =>
+      lab.got.filter((m) => m.type === 'delta' && m.event.kind === 'links').length;
+    // Five seconds of a device of c1 toggled every 5 ms (1,000 events a second over two sides).
+    let toggles = 0;
+    for (let t = 0; t < 5000; t += 5) {
+      const dev = devs[toggles % devs.length]!;
+      dev.up = !dev.up;
+      dev.operstate = dev.up ? 'UP' : 'DOWN';
+      toggles += 1;
+      lab.onLink({ netns: C1, dev: dev.name, up: dev.up, operstate: dev.operstate });
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    // Every event went out as it came.
+    expect(links()).toBe(toggles);
+    const during = lab.kernel.reads.length;
+    // The status still followed during the storm, but at most every 2 s.
+    expect(during).toBeGreaterThanOrEqual(1);
+    expect(during).toBeLessThanOrEqual(3);
+    // The storm ends with its first device down and the others up: one more read, and the
+    // status the client holds is the one read from the kernel as it is now.
+    for (const [i, dev] of devs.entries()) {
+      if (dev.up === i > 0) continue;
+      dev.up = i > 0;
+      dev.operstate = dev.up ? 'UP' : 'DOWN';
+      lab.onLink({ netns: C1, dev: dev.name, up: dev.up, operstate: dev.operstate });
+    }
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(lab.kernel.reads.length).toBe(during + 1);
+    expect(lab.kernel.reads.every((r) => Array.isArray(r) && r.join() === C1)).toBe(true);
+    const last = lab.statuses().at(-1)!;
+    expect(last.elements.c1?.state).toBe('drift');
+    vi.useRealTimers(); // a whole status read yields to the event loop
+    expect(last).toEqual(await lab.engine.status(LAB, lab.doc));
+  } finally {
+    vi.useRealTimers();
+  }
 });
