@@ -422,7 +422,31 @@ def new_socket():
     return ipr
 
 
-class Sockets:
+class NetnsHandles:
+    """Handles kept per namespace name (a socket, a file), each an entry of `open` whose item [1]
+    is the (st_dev, st_ino) of the namespace it was opened in. A handle holds its namespace alive,
+    so one is kept only while /run/netns/NAME still names that namespace: sweep() drops the others
+    (the /run/netns watch calls it when a name goes), close() drops them all (after WARM_IDLE_S
+    without a request). What a drop closes is the subclass's."""
+
+    def __init__(self):
+        self.open = {}
+
+    def drop(self, name):
+        raise NotImplementedError
+
+    def sweep(self):
+        """Closes every handle whose name is gone or points at another namespace now."""
+        for name, hit in list(self.open.items()):
+            if not same_netns(name, hit[1]):
+                self.drop(name)
+
+    def close(self):
+        for name in list(self.open):
+            self.drop(name)
+
+
+class Sockets(NetnsHandles):
     """IPRoute sockets opened inside namespaces, kept warm between requests (a one-link change
     reuses them), at most MAX_SOCKETS at once (the least recently used is closed first), and the
     index of each device looked up in a namespace during this request (forgotten when a device of
@@ -434,7 +458,7 @@ class Sockets:
     closes ours at once), and all are closed after WARM_IDLE_S without a request."""
 
     def __init__(self):
-        self.open = {}  # name -> (IPRoute, (st_dev, st_ino)), least recently used first
+        super().__init__()  # open: name -> (IPRoute, (st_dev, st_ino)), least recently used first
         self.checked = set()  # names whose socket was checked during this request
         self.indexes = {}  # (name, ifname) -> index
         self.net_dir = None  # (name, fd of its /proc/sys/net) during a request's sysctls
@@ -506,16 +530,6 @@ class Sockets:
             hit[0].close()
         if any(k[0] == name for k in self.indexes):
             self.indexes = {k: v for k, v in self.indexes.items() if k[0] != name}
-
-    def sweep(self):
-        """Closes every socket whose name is gone or points at another namespace now."""
-        for name, hit in list(self.open.items()):
-            if not same_netns(name, hit[1]):
-                self.drop(name)
-
-    def close(self):
-        for name in list(self.open):
-            self.drop(name)
 
 
 def inode_of(st):
@@ -1125,7 +1139,7 @@ def counters(names, with_state):
     return rows
 
 
-class NetDevFiles:
+class NetDevFiles(NetnsHandles):
     """Each namespace's /proc/net/dev, opened inside it once and read again with pread: a file of
     /proc/net opened in a namespace stays bound to it, so a 1 Hz poll of a thousand namespaces is
     a pread each (6 us here) instead of two setns, an open and a read (74 us).
@@ -1137,7 +1151,7 @@ class NetDevFiles:
     once; past it a namespace is read the old way, nothing kept."""
 
     def __init__(self):
-        self.open = {}  # name -> [fd, (st_dev, st_ino) of the namespace, netlink socket or None]
+        super().__init__()  # open: name -> [fd, (st_dev, st_ino) of the namespace, socket or None]
         self.sent = {}  # name -> the text last sent for it
 
     def entry(self, name):
@@ -1190,14 +1204,8 @@ class NetDevFiles:
             if hit[2] is not None:
                 hit[2].close()
 
-    def sweep(self):
-        for name, hit in list(self.open.items()):
-            if not same_netns(name, hit[1]):
-                self.drop(name)
-
     def close(self):
-        for name in list(self.open):
-            self.drop(name)
+        super().close()
         self.sent.clear()
 
 
