@@ -417,9 +417,14 @@ export class LiveHub {
    */
   observeMany(os: readonly InterfaceObservation[]): void {
     const changed = new Map<LabWatch, Record<string, LinkLive>>();
+    // Each namespace named once per batch (a storm's batch is dozens of one namespace's events).
+    let named: string | undefined;
     for (const o of os) {
-      const lab = labOfNetns(o.netns);
-      if (lab) this.kernelChanged(lab, { netns: o.netns });
+      if (o.netns !== named) {
+        named = o.netns;
+        const lab = labOfNetns(o.netns);
+        if (lab) this.kernelChanged(lab, { netns: o.netns });
+      }
       const key = ifaceKey(o.netns, o.dev);
       for (const w of this.labs.values()) {
         const link = w.ifaceLink.get(key);
