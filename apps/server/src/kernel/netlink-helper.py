@@ -18,12 +18,13 @@ LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
   {"id": 3, "cmd": "counters", "netns": [names], "state": bool}
       -> {"id": 3, "ok": true, "rows": {NAME: {"dev": "/proc/net/dev text",
                                                "links": [[ifname, up, operstate]]}}}
-  {"id": 5, "cmd": "net_dev", "netns": [names], "known": [names], "state": [names]}
-      -> {"id": 5, "ok": true, "pid": P, "rows": {NAME: "/proc/net/dev text"}, "same": [names],
+  {"id": 5, "cmd": "net_dev", "netns": [names], "known": [names] | true, "state": [names]}
+      -> {"id": 5, "ok": true, "pid": P, "rows": {NAME: "/proc/net/dev text"}, "gone": [names],
           "links": {NAME: [[ifname, up, operstate]]}}
-         (a name in "known" whose text is what this process last sent for it is listed in
-         "same" instead of "rows"; a name in neither could not be read: gone, half-made;
-         "links": the devices' state of the names in "state", from a netlink dump)
+         (a name of "known" (true: every name) whose text is what this process last sent for it
+         is in neither "rows" nor "gone": a lab at rest is answered with its names not
+         repeated; "gone": could not be read (gone, half-made); "links": the devices' state of
+         the names in "state", from a netlink dump)
   {"id": 4, "cmd": "quit"}
   anything else -> {"id", "ok": false, "error": message}
 
@@ -1244,12 +1245,13 @@ def link_states(ipr):
 
 
 def net_dev(names, known, state):
-    """/proc/net/dev of each namespace: its text, or, for a name of KNOWN whose text did not change
-    since this process last sent it, only the name; for the names of STATE, their devices' state."""
+    """/proc/net/dev of each namespace: its text, unless the name is of KNOWN (True: all) and its
+    text did not change since this process last sent it; the names that could not be read; for the
+    names of STATE, their devices' state."""
     rows = {}
-    same = []
+    gone = []
     links = {}
-    known = set(known)
+    known = None if known is True else set(known)
     state = set(state)
     for name in names:
         try:
@@ -1259,13 +1261,13 @@ def net_dev(names, known, state):
         except (OSError, NetlinkError, KernelError):
             NET_DEV.drop(name)
             links.pop(name, None)
+            gone.append(name)
             continue  # gone, or half-made: nothing to count
-        if name in known and NET_DEV.sent.get(name) == text:
-            same.append(name)
-        else:
-            rows[name] = text
-            NET_DEV.sent[name] = text
-    return rows, same, links
+        if (known is None or name in known) and NET_DEV.sent.get(name) == text:
+            continue
+        rows[name] = text
+        NET_DEV.sent[name] = text
+    return rows, gone, links
 
 
 # ───────────────────────────── the loop ─────────────────────────────
@@ -1378,7 +1380,7 @@ def parse(line):
         for n in names:
             netns_name(n)
     for key in ('known', 'state'):
-        if cmd == 'net_dev' and req.get(key) is not None:
+        if cmd == 'net_dev' and req.get(key) is not None and not (key == 'known' and req[key] is True):
             listed = req.get(key)
             check(isinstance(listed, list), key, listed)
             for n in listed:
@@ -1518,8 +1520,8 @@ def handle(req_id, cmd, req, state):
             read, cached = state.observer.observe(req['netns'], emit)
             send({'id': req_id, 'ok': True, 'read': read, 'cached': cached})
         elif cmd == 'net_dev':
-            rows, same, links = net_dev(req['netns'], req.get('known') or [], req.get('state') or [])
-            send({'id': req_id, 'ok': True, 'pid': os.getpid(), 'rows': rows, 'same': same, 'links': links})
+            rows, gone, links = net_dev(req['netns'], req.get('known') or [], req.get('state') or [])
+            send({'id': req_id, 'ok': True, 'pid': os.getpid(), 'rows': rows, 'gone': gone, 'links': links})
         elif cmd == 'counters':
             send({'id': req_id, 'ok': True, 'rows': counters(req['netns'], bool(req.get('state')))})
         else:
