@@ -6,7 +6,6 @@
  * the end, checked in /run/netns). Needs root.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
 import {
   type LabStatus,
   type LinkLive,
@@ -14,21 +13,15 @@ import {
   resolve,
   type ServerMessage,
 } from '@netcanvas/shared';
-import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
-import { sharedNetlink } from '../../src/kernel/netlink.js';
-import { createEngine } from '../../src/lab/index.js';
-import { createKernelSources } from '../../src/live/kernel-sources.js';
 import { labDesignOf } from '../../src/store/store.js';
 import { untilAsync } from '../until.js';
-import { api, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
+import { api, TestSocket } from './helpers.js';
+import { kernelLab } from './kernel-lab.js';
 
-const lab = `t-sto-${Math.random().toString(36).slice(2, 8)}`;
-const labNetns = () =>
-  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
 const MEMBERS = 8;
-const doc = {
+const designOf = (lab: string) => ({
   apiVersion: 'netcanvas/v1',
   name: lab,
   nodes: {
@@ -38,29 +31,9 @@ const doc = {
     ),
   },
   links: Array.from({ length: MEMBERS }, (_, i) => ({ endpoints: [`c${i + 1}`, 'vlan10'] })),
-};
-let srv: TestServer;
-let id: string;
-const stateDir = tempDir('nc-sto-state-');
-
-beforeAll(async () => {
-  srv = await startTestServer({
-    engine: createEngine({ stateDir }),
-    sources: createKernelSources({ logger: pino({ level: 'silent' }), netlink: sharedNetlink() }),
-  });
-  id = srv.store.create(doc).id;
 });
-
-afterAll(async () => {
-  try {
-    await srv.engine.destroy(lab);
-  } finally {
-    await srv.stop();
-    await sharedNetlink().close();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  expect(labNetns()).toEqual([]);
-});
+const k = kernelLab('sto', { netlink: true, design: designOf });
+const { lab, labNetns } = k;
 
 /** Every interface's [up, operstate] in these namespaces, as `ip -j link show` prints them. */
 async function kernelEnds(netns: string[]) {
@@ -93,15 +66,15 @@ function clientView(messages: readonly ServerMessage[]) {
 }
 
 it('after a storm of link toggles, the client shows each link as the kernel has it, and the status read afresh', async () => {
-  const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+  const applied = await api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {});
   expect(applied.json.ok, applied.text).toBe(true);
-  const { topology } = resolve(labDesignOf(srv.store.get(id)));
+  const { topology } = resolve(labDesignOf(k.srv.store.get(k.id)));
   // The vlan's side of each member's link: all in the fabric namespace, toggled by one batch.
   const fabric = `nc-${lab}`;
   const ports = topology.interfaces.filter((i) => i.netns === fabric && i.link);
   expect(ports).toHaveLength(MEMBERS);
 
-  const s = await TestSocket.open(srv);
+  const s = await TestSocket.open(k.srv);
   try {
     s.send({ type: 'subscribe', topic: { lab } });
     await untilAsync(
@@ -152,8 +125,8 @@ it('after a storm of link toggles, the client shows each link as the kernel has 
     expect(shown()).toEqual(want);
 
     // The status the client was last sent is the one read from the kernel now.
-    const rec = srv.store.get(id);
-    const fresh = await srv.engine.status(
+    const rec = k.srv.store.get(k.id);
+    const fresh = await k.srv.engine.status(
       lab,
       labDesignOf(rec),
       rec.addresses ? recordHints(rec.addresses, rec.lab) : undefined,
