@@ -10,32 +10,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Design, parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
-import pino from 'pino';
+import { type Design, parseDesign, resolve } from '@netcanvas/shared';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LabEngine } from '../../src/lab/lab-engine.js';
 import { LabState } from '../../src/lab/state.js';
-import { LiveHub } from '../../src/live/hub.js';
 import type { InterfaceObservation, LiveSources } from '../../src/live/sources.js';
-import type { Store } from '../../src/store/store.js';
 import { MemoryKernel } from '../lab/memory-kernel.js';
 import { until } from '../until.js';
 import { design } from './helpers.js';
+import { hubFixture, watch } from './hub-fixture.js';
 
 const LAB = 't-hub-scope';
 const C1 = `nc-${LAB}.c1`;
 const C2 = `nc-${LAB}.c2`;
 
 let stateDir: string;
-let hub: LiveHub | undefined;
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'nc-hub-scope-'));
 });
-afterEach(async () => {
-  await hub?.close();
-  hub = undefined;
+afterEach(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
+const hubs = hubFixture();
 
 async function running() {
   const kernel = new MemoryKernel();
@@ -56,12 +52,8 @@ async function running() {
       return () => {};
     },
   };
-  const store = { byLab: () => ({ doc, lab: LAB }), get: () => undefined } as unknown as Store;
-  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: LAB });
-  const statuses = () =>
-    got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'status' ? [m.event.status] : []));
+  const hub = hubs.start({ engine, sources, doc });
+  const { got, statuses } = await watch(hub, LAB);
   /** A device of `netns` set down by hand, as `ip -n NETNS link set DEV down` does. */
   const setDown = (netns: string) => {
     const dev = [...kernel.spaces.get(netns)!.devices.values()].find((d) => d.kind !== 'loopback')!;
@@ -154,14 +146,9 @@ it('a lab at rest sends its rates once; traffic sends them again, and their fall
       }));
     },
   };
-  const store = {
-    byLab: () => ({ doc, lab: 't-hub-rates' }),
-    get: () => undefined,
-  } as unknown as Store;
   const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
-  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }), pollMs: 20 });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-rates' });
+  const hub = hubs.start({ engine, sources, doc, pollMs: 20 });
+  const { got } = await watch(hub, 't-hub-rates');
   const rates = () =>
     got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'rates' ? [m.event] : []));
   const polls = async (n: number) => {
@@ -221,14 +208,9 @@ it('link events that come together go out as one message per lab, each link in i
       return () => {};
     },
   };
-  const store = {
-    byLab: () => ({ doc, lab: 't-hub-batch' }),
-    get: () => undefined,
-  } as unknown as Store;
   const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
-  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-batch' });
+  const hub = hubs.start({ engine, sources, doc });
+  const { got } = await watch(hub, 't-hub-batch');
   const end = (node: string, link: string) =>
     topology.interfaces.find((i) => i.netns.endsWith(`.${node}`) && i.link === link)!;
   const c1 = end('c1', 'c1--vlan10');
