@@ -604,20 +604,23 @@ async function main(): Promise<void> {
     // The storms, with the client still watching: one storm's p95 swings with whatever else the
     // machine does in those 5 s, so several in a row, each printed, the median ratio the row's.
     const storms: (Awaited<ReturnType<typeof storm>> & { load: number[] })[] = [];
-    for (let i = 0; i < STORMS; i++) {
-      const load = loadavg();
-      const st = await storm(
-        candidates,
-        STORM_SECONDS,
-        (f) => {
-          stormMonitor = f;
-        },
-        (f) => {
-          stormClient = f;
-        },
-      );
-      storms.push({ ...st, load });
-    }
+    // What the server and its helpers spend while the storms last (and their status reads after).
+    const stormCpu = await cpuOver(pid, 0, async () => {
+      for (let i = 0; i < STORMS; i++) {
+        const load = loadavg();
+        const st = await storm(
+          candidates,
+          STORM_SECONDS,
+          (f) => {
+            stormMonitor = f;
+          },
+          (f) => {
+            stormClient = f;
+          },
+        );
+        storms.push({ ...st, load });
+      }
+    });
     stormMonitor = null;
     stormClient = null;
 
@@ -677,6 +680,9 @@ async function main(): Promise<void> {
         `  ratio                ${ratio(percentile(st.client, 50), percentile(st.floor, 50)).padStart(7)}  ${ratio(percentile(st.client, 95), percentile(st.floor, 95)).padStart(7)}`,
       );
     }
+    console.log(
+      `  CPU while the storms ran (with ${EVENT_TIMEOUT_MS / 1000} s after each): ${f(stormCpu.total)} % of a core (node ${f(stormCpu.node)} %, helpers ${f(stormCpu.helpers)} %): ${stormCpu.detail}`,
+    );
     const sortedRatios = [...stormRatios].sort((x, y) => x - y);
     const medianRatio = sortedRatios[Math.floor((sortedRatios.length - 1) / 2)]!;
     const worstRatio = sortedRatios[sortedRatios.length - 1]!;
