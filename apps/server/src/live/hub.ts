@@ -437,12 +437,12 @@ export class LiveHub {
     // Each namespace named once per batch (a storm's batch is dozens of one namespace's events).
     let named: string | undefined;
     for (const o of os) {
-      if (o.netns !== named) {
-        named = o.netns;
-        const lab = labOfNetns(o.netns);
-        if (lab) this.kernelChanged(lab, { netns: o.netns });
-      }
       const key = ifaceKey(o.netns, o.dev);
+      const lab = labOfNetns(o.netns);
+      if (lab && o.netns !== named && !carrierOnly(this.labs.get(lab)?.ends.get(key), o)) {
+        named = o.netns;
+        this.kernelChanged(lab, { netns: o.netns });
+      }
       for (const w of this.labs.values()) {
         const link = w.ifaceLink.get(key);
         if (link === undefined) continue;
@@ -749,6 +749,23 @@ export class LiveHub {
     if (changed.size > 0)
       this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
   }
+}
+
+/**
+ * Whether an event says only that a known device's carrier changed (its administrative state is
+ * the one known, its operational state is not): the far end of a veth set down or up. The status
+ * compares nothing of that (no operstate, and IPv4 keeps a device's routes without carrier), so
+ * its namespace is not read again for it: a storm on 200 links of one namespace otherwise had the
+ * helper read their 185 far namespaces as well, most of a second each time.
+ */
+function carrierOnly(had: InterfaceObservation | undefined, o: InterfaceObservation): boolean {
+  return (
+    had !== undefined &&
+    had.up === o.up &&
+    had.operstate !== o.operstate &&
+    had.operstate !== 'DELETED' &&
+    o.operstate !== 'DELETED'
+  );
 }
 
 function mergeScope(into: ChangeScope, from: ChangeScope): void {

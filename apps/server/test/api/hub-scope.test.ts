@@ -305,3 +305,43 @@ it('in a storm, a lab whose status read is slow is read no more than a fifth of 
     vi.useRealTimers();
   }
 });
+
+it('the far end of a link set down by hand (its carrier gone) does not re-read the far namespace', async () => {
+  const kernel = new MemoryKernel();
+  const engine = new LabEngine(kernel, new LabState(stateDir));
+  const doc = parseDesign(design(LAB)).design as Design;
+  if (!(await engine.apply(doc)).ok) throw new Error('the test lab did not come up');
+  const { topology } = resolve(doc);
+  let onLink: (o: InterfaceObservation) => void = () => {};
+  const sources: LiveSources = {
+    // Every link end up, as the first poll finds them.
+    sample: async () =>
+      topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: 0,
+        rxPackets: 0,
+        txPackets: 0,
+      })),
+    watchLinks: (cb) => {
+      onLink = cb;
+      return () => {};
+    },
+  };
+  const hub = hubs.start({ engine, sources, doc });
+  const { statuses } = await watch(hub, LAB);
+  const near = topology.interfaces.find((i) => i.netns === C1 && i.link && i.peer)!;
+  kernel.reads.length = 0;
+  // `ip -n C1 link set dev NEAR down`: the near end goes down, the far end loses its carrier.
+  const dev = kernel.spaces.get(C1)!.devices.get(near.name)!;
+  dev.up = false;
+  dev.operstate = 'DOWN';
+  onLink({ netns: C1, dev: near.name, up: false, operstate: 'DOWN' });
+  onLink({ netns: near.peer!.netns, dev: near.peer!.name, up: true, operstate: 'LOWERLAYERDOWN' });
+  await until(() => statuses().length === 1, 'a status after the link went down');
+  expect(kernel.reads).toEqual([[C1]]);
+  expect(statuses()[0]!.elements.c1?.state).toBe('drift');
+});
