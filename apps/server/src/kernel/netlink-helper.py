@@ -18,12 +18,13 @@ LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
   {"id": 3, "cmd": "counters", "netns": [names], "state": bool}
       -> {"id": 3, "ok": true, "rows": {NAME: {"dev": "/proc/net/dev text",
                                                "links": [[ifname, up, operstate]]}}}
-  {"id": 5, "cmd": "net_dev", "netns": [names], "known": [names], "state": [names]}
-      -> {"id": 5, "ok": true, "pid": P, "rows": {NAME: "/proc/net/dev text"}, "same": [names],
+  {"id": 5, "cmd": "net_dev", "netns": [names], "known": [names] | true, "state": [names]}
+      -> {"id": 5, "ok": true, "pid": P, "rows": {NAME: "/proc/net/dev text"}, "gone": [names],
           "links": {NAME: [[ifname, up, operstate]]}}
-         (a name in "known" whose text is what this process last sent for it is listed in
-         "same" instead of "rows"; a name in neither could not be read: gone, half-made;
-         "links": the devices' state of the names in "state", from a netlink dump)
+         (a name of "known" (true: every name) whose text is what this process last sent for it
+         is in neither "rows" nor "gone": a lab at rest is answered with its names not
+         repeated; "gone": could not be read (gone, half-made); "links": the devices' state of
+         the names in "state", from a netlink dump)
   {"id": 4, "cmd": "quit"}
   anything else -> {"id", "ok": false, "error": message}
 
@@ -424,7 +425,31 @@ def new_socket():
     return ipr
 
 
-class Sockets:
+class NetnsHandles:
+    """Handles kept per namespace name (a socket, a file), each an entry of `open` whose item [1]
+    is the (st_dev, st_ino) of the namespace it was opened in. A handle holds its namespace alive,
+    so one is kept only while /run/netns/NAME still names that namespace: sweep() drops the others
+    (the /run/netns watch calls it when a name goes), close() drops them all (after WARM_IDLE_S
+    without a request). What a drop closes is the subclass's."""
+
+    def __init__(self):
+        self.open = {}
+
+    def drop(self, name):
+        raise NotImplementedError
+
+    def sweep(self):
+        """Closes every handle whose name is gone or points at another namespace now."""
+        for name, hit in list(self.open.items()):
+            if not same_netns(name, hit[1]):
+                self.drop(name)
+
+    def close(self):
+        for name in list(self.open):
+            self.drop(name)
+
+
+class Sockets(NetnsHandles):
     """IPRoute sockets opened inside namespaces, kept warm between requests (a one-link change
     reuses them), at most MAX_SOCKETS at once (the least recently used is closed first), and the
     index of each device looked up in a namespace during this request (forgotten when a device of
@@ -436,7 +461,7 @@ class Sockets:
     closes ours at once), and all are closed after WARM_IDLE_S without a request."""
 
     def __init__(self):
-        self.open = {}  # name -> (IPRoute, (st_dev, st_ino)), least recently used first
+        super().__init__()  # open: name -> (IPRoute, (st_dev, st_ino)), least recently used first
         self.checked = set()  # names whose socket was checked during this request
         self.indexes = {}  # (name, ifname) -> index
         self.net_dir = None  # (name, fd of its /proc/sys/net) during a request's sysctls
@@ -508,16 +533,6 @@ class Sockets:
             hit[0].close()
         if any(k[0] == name for k in self.indexes):
             self.indexes = {k: v for k, v in self.indexes.items() if k[0] != name}
-
-    def sweep(self):
-        """Closes every socket whose name is gone or points at another namespace now."""
-        for name, hit in list(self.open.items()):
-            if not same_netns(name, hit[1]):
-                self.drop(name)
-
-    def close(self):
-        for name in list(self.open):
-            self.drop(name)
 
 
 def inode_of(st):
@@ -1188,7 +1203,7 @@ def counters(names, with_state):
     return rows
 
 
-class NetDevFiles:
+class NetDevFiles(NetnsHandles):
     """Each namespace's /proc/net/dev, opened inside it once and read again with pread: a file of
     /proc/net opened in a namespace stays bound to it, so a 1 Hz poll of a thousand namespaces is
     a pread each (6 us here) instead of two setns, an open and a read (74 us).
@@ -1200,7 +1215,7 @@ class NetDevFiles:
     once; past it a namespace is read the old way, nothing kept."""
 
     def __init__(self):
-        self.open = {}  # name -> [fd, (st_dev, st_ino) of the namespace, netlink socket or None]
+        super().__init__()  # open: name -> [fd, (st_dev, st_ino) of the namespace, socket or None]
         self.sent = {}  # name -> the text last sent for it
 
     def entry(self, name):
@@ -1253,14 +1268,8 @@ class NetDevFiles:
             if hit[2] is not None:
                 hit[2].close()
 
-    def sweep(self):
-        for name, hit in list(self.open.items()):
-            if not same_netns(name, hit[1]):
-                self.drop(name)
-
     def close(self):
-        for name in list(self.open):
-            self.drop(name)
+        super().close()
         self.sent.clear()
 
 
@@ -1299,12 +1308,13 @@ def link_states(ipr):
 
 
 def net_dev(names, known, state):
-    """/proc/net/dev of each namespace: its text, or, for a name of KNOWN whose text did not change
-    since this process last sent it, only the name; for the names of STATE, their devices' state."""
+    """/proc/net/dev of each namespace: its text, unless the name is of KNOWN (True: all) and its
+    text did not change since this process last sent it; the names that could not be read; for the
+    names of STATE, their devices' state."""
     rows = {}
-    same = []
+    gone = []
     links = {}
-    known = set(known)
+    known = None if known is True else set(known)
     state = set(state)
     for name in names:
         try:
@@ -1314,13 +1324,13 @@ def net_dev(names, known, state):
         except (OSError, NetlinkError, KernelError):
             NET_DEV.drop(name)
             links.pop(name, None)
+            gone.append(name)
             continue  # gone, or half-made: nothing to count
-        if name in known and NET_DEV.sent.get(name) == text:
-            same.append(name)
-        else:
-            rows[name] = text
-            NET_DEV.sent[name] = text
-    return rows, same, links
+        if (known is None or name in known) and NET_DEV.sent.get(name) == text:
+            continue
+        rows[name] = text
+        NET_DEV.sent[name] = text
+    return rows, gone, links
 
 
 # ───────────────────────────── the loop ─────────────────────────────
@@ -1433,7 +1443,7 @@ def parse(line):
         for n in names:
             netns_name(n)
     for key in ('known', 'state'):
-        if cmd == 'net_dev' and req.get(key) is not None:
+        if cmd == 'net_dev' and req.get(key) is not None and not (key == 'known' and req[key] is True):
             listed = req.get(key)
             check(isinstance(listed, list), key, listed)
             for n in listed:
@@ -1573,8 +1583,8 @@ def handle(req_id, cmd, req, state):
             read, cached = state.observer.observe(req['netns'], emit)
             send({'id': req_id, 'ok': True, 'read': read, 'cached': cached})
         elif cmd == 'net_dev':
-            rows, same, links = net_dev(req['netns'], req.get('known') or [], req.get('state') or [])
-            send({'id': req_id, 'ok': True, 'pid': os.getpid(), 'rows': rows, 'same': same, 'links': links})
+            rows, gone, links = net_dev(req['netns'], req.get('known') or [], req.get('state') or [])
+            send({'id': req_id, 'ok': True, 'pid': os.getpid(), 'rows': rows, 'gone': gone, 'links': links})
         elif cmd == 'counters':
             send({'id': req_id, 'ok': True, 'rows': counters(req['netns'], bool(req.get('state')))})
         else:

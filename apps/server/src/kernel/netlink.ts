@@ -596,8 +596,22 @@ export class NetlinkEngine {
    * from a netlink dump through a pyroute2 socket kept beside each file.
    */
   async netDevListing(netns: string[]): Promise<IfaceCounters[]> {
-    const { traffic, links } = await this.netDev(netns, netns);
-    return [...links].flatMap(([ns, devs]) => withTraffic(ns, devs, traffic.get(ns) ?? []));
+    return (await this.netDevRead(netns, netns)).listing;
+  }
+
+  /**
+   * netDevTraffic of `netns` and, in the same request, netDevListing of `listed` (some of them):
+   * a poll that lists a few namespaces in full wakes the reader once.
+   */
+  async netDevRead(
+    netns: string[],
+    listed: string[],
+  ): Promise<{ traffic: Map<string, IfaceTraffic[]>; listing: IfaceCounters[] }> {
+    const { traffic, links } = await this.netDev(netns, listed);
+    return {
+      traffic,
+      listing: [...links].flatMap(([ns, devs]) => withTraffic(ns, devs, traffic.get(ns) ?? [])),
+    };
   }
 
   private async netDev(netns: string[], state: string[]) {
@@ -610,7 +624,8 @@ export class NetlinkEngine {
     let answer: Message;
     try {
       answer = await this.reader.request(
-        { cmd: 'net_dev', netns, known, state },
+        // Every name known (a lab at rest): `true`, not the names again.
+        { cmd: 'net_dev', netns, known: known.length === netns.length ? true : known, state },
         undefined,
         60_000 + 20 * netns.length,
       );
@@ -622,14 +637,18 @@ export class NetlinkEngine {
     }
     const from = Number(answer.pid);
     const rows = answer.rows as Record<string, string>;
-    for (const n of answer.same as string[]) {
+    const gone = new Set(answer.gone as string[]);
+    for (const n of netns) {
+      const text = rows[n];
+      if (text !== undefined) {
+        const parsed = parseNetDev(n, text);
+        this.netDevRows.set(n, { pid: from, rows: parsed });
+        out.set(n, parsed);
+        continue;
+      }
+      // Neither sent nor gone: the same text as this reader sent last.
       const had = this.netDevRows.get(n);
-      if (had && had.pid === from) out.set(n, had.rows);
-    }
-    for (const [n, text] of Object.entries(rows)) {
-      const parsed = parseNetDev(n, text);
-      this.netDevRows.set(n, { pid: from, rows: parsed });
-      out.set(n, parsed);
+      if (!gone.has(n) && had && had.pid === from) out.set(n, had.rows);
     }
     // Namespaces that went (or were not asked for any more) are forgotten.
     for (const n of netns) if (!out.has(n)) this.netDevRows.delete(n);

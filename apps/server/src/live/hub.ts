@@ -101,6 +101,34 @@ interface StoredDesign {
 const KERNEL_SETTLE_MS = 200;
 
 /**
+ * While a lab's namespaces keep changing (a storm: a link flapping, a script toggling hundreds
+ * of links), its status is read when the changes pause for KERNEL_SETTLE_MS, or this long after
+ * the first change not yet read, whichever comes first. Each read of a busy namespace is a
+ * netlink dump of all its devices in the helper and a diff of the whole lab in this process;
+ * read every KERNEL_SETTLE_MS, a storm kept the helper reading a 400-device namespace without a
+ * pause, and the CPU it took (a core of two) delayed the link events themselves. The events
+ * still go out at once; the status follows at most this late, and exactly once the storm ends.
+ */
+const KERNEL_STORM_MS = 2000;
+
+/**
+ * ...and no sooner than this many times as long as the lab's last status read took: in the
+ * live bench a read of the storm's namespace (528 devices) took the helper up to a second, and
+ * read every 2 s it kept the helper busy 37-45 % of a core through the storms. At most a fifth
+ * of a storm goes to reading its status.
+ */
+const KERNEL_STORM_READS = 5;
+
+/** A status refresh due after changes seen in the kernel: what it covers, and when they came. */
+interface KernelDue {
+  timer: NodeJS.Timeout | null;
+  scope: ChangeScope;
+  /** performance.now() of the first change and the latest one it covers. */
+  first: number;
+  last: number;
+}
+
+/**
  * An apply's progress goes to its subscribers at most once per this period
  * (per lab): a 40,000-op apply reports every op, and a socket needs about ten
  * updates a second, not thousands. Every step but the last is held back (the
@@ -130,7 +158,9 @@ export class LiveHub {
   private stopWatching: (() => void) | null = null;
   private stopWatchingNetns: (() => void) | null = null;
   /** Per lab: a status refresh due after a change seen in the kernel, and what it covers. */
-  private readonly kernelTimers = new Map<string, { timer: NodeJS.Timeout; scope: ChangeScope }>();
+  private readonly kernelTimers = new Map<string, KernelDue>();
+  /** Per lab watched: how long its last status read took (ms). */
+  private readonly readMs = new Map<string, number>();
   /** Per lab: when apply progress was last sent, and the 'run' step held back since. */
   private readonly progressGates = new Map<
     string,
@@ -216,7 +246,10 @@ export class LiveHub {
     const t = this.topics.get(key);
     if (!t || t.clients.size > 0 || t.pending > 0) return;
     this.topics.delete(key);
-    if ('lab' in t.topic) this.labs.delete(t.topic.lab);
+    if ('lab' in t.topic) {
+      this.labs.delete(t.topic.lab);
+      this.readMs.delete(t.topic.lab);
+    }
   }
 
   /** Labs being watched (polled), and topics with their subscribers: for tests and diagnostics. */
@@ -334,7 +367,9 @@ export class LiveHub {
         // A change in named namespaces: the design did not change, so neither did what the
         // watch maps; those namespaces alone are read again (the event itself went out already).
         if (!scope.full && w.reading && this.opts.engine.readStatus) {
+          const started = performance.now();
           await this.refreshNamespaces(w, [...scope.netns].sort());
+          if (this.labs.get(lab) === w) this.readMs.set(lab, performance.now() - started);
           if (scope.poll) await this.poll(w, true);
           continue;
         }
@@ -359,30 +394,51 @@ export class LiveHub {
    * Something changed in a watched lab's namespaces, whoever did it (a
    * namespace or a veth deleted by hand, a device set down): its status is read
    * again and published. Changes come in bursts, so they are taken together
-   * (KERNEL_SETTLE_MS after the first) and go through labChanged, which
-   * coalesces with any refresh in flight. During this server's own apply nothing
+   * (KERNEL_SETTLE_MS after the first; in a storm, when it pauses or every
+   * KERNEL_STORM_MS) and go through labChanged, which coalesces with any
+   * refresh in flight. During this server's own apply nothing
    * is read: the apply reads the status when it ends.
    */
   kernelChanged(lab: string, where?: { netns: string; made?: boolean }): void {
     if (this.closed || !this.labs.has(lab)) return;
+    const now = performance.now();
     let due = this.kernelTimers.get(lab);
     if (!due) {
-      const timer = setTimeout(() => {
-        const scope = this.kernelTimers.get(lab)?.scope;
-        this.kernelTimers.delete(lab);
-        const w = this.labs.get(lab);
-        if (!w || w.apply || this.closed || !scope) return;
-        void this.changed(lab, scope);
-      }, KERNEL_SETTLE_MS);
-      timer.unref();
-      due = { timer, scope: emptyScope() };
+      due = { timer: null, scope: emptyScope(), first: now, last: now };
       this.kernelTimers.set(lab, due);
+      this.armKernelTimer(lab, due, KERNEL_SETTLE_MS);
     }
+    due.last = now;
     // Which namespace changed, when known and of this lab; else everything is read again.
     if (where && labOfNetns(where.netns) === lab) {
       due.scope.netns.add(where.netns);
       if (where.made) due.scope.poll = true;
     } else due.scope.full = true;
+  }
+
+  /**
+   * The refresh of `due` in `ms`; when that time comes and changes are still coming, it waits
+   * for them to pause (KERNEL_SETTLE_MS), at most until KERNEL_STORM_MS (or KERNEL_STORM_READS
+   * times the lab's last read) after the first.
+   */
+  private armKernelTimer(lab: string, due: KernelDue, ms: number): void {
+    due.timer = setTimeout(() => {
+      due.timer = null;
+      if (this.closed || this.kernelTimers.get(lab) !== due) return;
+      const now = performance.now();
+      const pause = due.last + KERNEL_SETTLE_MS - now;
+      const spacing = Math.max(KERNEL_STORM_MS, KERNEL_STORM_READS * (this.readMs.get(lab) ?? 0));
+      const latest = due.first + spacing - now;
+      if (pause > 0 && latest > 0) {
+        this.armKernelTimer(lab, due, Math.min(pause, latest));
+        return;
+      }
+      this.kernelTimers.delete(lab);
+      const w = this.labs.get(lab);
+      if (!w || w.apply) return;
+      void this.changed(lab, due.scope);
+    }, ms);
+    due.timer.unref();
   }
 
   /** A name made or deleted in /run/netns (null: unknown, so every watched lab). */
@@ -403,10 +459,15 @@ export class LiveHub {
    */
   observeMany(os: readonly InterfaceObservation[]): void {
     const changed = new Map<LabWatch, Record<string, LinkLive>>();
+    // Each namespace named once per batch (a storm's batch is dozens of one namespace's events).
+    let named: string | undefined;
     for (const o of os) {
-      const lab = labOfNetns(o.netns);
-      if (lab) this.kernelChanged(lab, { netns: o.netns });
       const key = ifaceKey(o.netns, o.dev);
+      const lab = labOfNetns(o.netns);
+      if (lab && o.netns !== named && !carrierOnly(this.labs.get(lab)?.ends.get(key), o)) {
+        named = o.netns;
+        this.kernelChanged(lab, { netns: o.netns });
+      }
       for (const w of this.labs.values()) {
         const link = w.ifaceLink.get(key);
         if (link === undefined) continue;
@@ -427,7 +488,7 @@ export class LiveHub {
     clearInterval(this.timer);
     this.stopWatching?.();
     this.stopWatchingNetns?.();
-    for (const t of this.kernelTimers.values()) clearTimeout(t.timer);
+    for (const t of this.kernelTimers.values()) if (t.timer) clearTimeout(t.timer);
     this.kernelTimers.clear();
     for (const g of this.progressGates.values()) if (g.timer) clearTimeout(g.timer);
     this.progressGates.clear();
@@ -719,6 +780,23 @@ export class LiveHub {
     if (changed.size > 0)
       this.publish({ lab: w.lab }, { kind: 'links', links: Object.fromEntries(changed) });
   }
+}
+
+/**
+ * Whether an event says only that a known device's carrier changed (its administrative state is
+ * the one known, its operational state is not): the far end of a veth set down or up. The status
+ * compares nothing of that (no operstate, and IPv4 keeps a device's routes without carrier), so
+ * its namespace is not read again for it: a storm on 200 links of one namespace otherwise had the
+ * helper read their 185 far namespaces as well, most of a second each time.
+ */
+function carrierOnly(had: InterfaceObservation | undefined, o: InterfaceObservation): boolean {
+  return (
+    had !== undefined &&
+    had.up === o.up &&
+    had.operstate !== o.operstate &&
+    had.operstate !== 'DELETED' &&
+    o.operstate !== 'DELETED'
+  );
 }
 
 function mergeScope(into: ChangeScope, from: ChangeScope): void {

@@ -1,66 +1,30 @@
-/**
- * Capture lines stream live: on a running vxlan scenario (real engine, real
- * kernel, real listener), a capture on r1's public interface shows the
- * tunnel's UDP 4789 packets on the socket while tcpdump is still running,
- * not when it ends. The lab uses its own name and is removed at the end
- * (checked in /run/netns). Needs root.
- */
-import { readdirSync, rmSync } from 'node:fs';
 import { designFromYaml, findScenario } from '@netcanvas/shared';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
-import { sharedRunner } from '../../src/kernel/observe.js';
-import { createEngine } from '../../src/lab/index.js';
-import { createKernelSources } from '../../src/live/kernel-sources.js';
-import { createLabTools } from '../../src/tools/capture.js';
 import { packetSocketOn } from '../kernel/helpers.js';
 import '../lab/helpers.js'; // needs root: fails loudly without it
 import { untilAsync } from '../until.js';
-import { api, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
+import { api, TestSocket } from './helpers.js';
+import { kernelLab } from './kernel-lab.js';
 
-const lab = `t-cap-${Math.random().toString(36).slice(2, 8)}`;
-const labNetns = () =>
-  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
-let srv: TestServer;
-let id: string;
-const stateDir = tempDir('nc-cap-state-');
-const dataDir = tempDir('nc-cap-data-');
-
-beforeAll(async () => {
-  srv = await startTestServer({
-    engine: createEngine({ stateDir }),
-    dataDir,
-    sources: createKernelSources({ logger: pino({ level: 'silent' }), runner: sharedRunner() }),
-    tools: createLabTools(dataDir),
-  });
-  const { design } = designFromYaml(findScenario('vxlan')!.yaml);
-  id = srv.store.create({ ...design!, name: lab }).id;
+const k = kernelLab('cap', {
+  tools: true,
+  design: (lab) => ({ ...designFromYaml(findScenario('vxlan')!.yaml).design!, name: lab }),
 });
-
-afterAll(async () => {
-  try {
-    await srv.engine.destroy(lab);
-  } finally {
-    await srv.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  expect(labNetns()).toEqual([]);
-});
+const { lab, labNetns, dataDir } = k;
 
 describe('capture over the socket', { timeout: 60_000 }, () => {
   it('a VXLAN line on r1/public reaches the client while the capture still runs', async () => {
-    const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+    const applied = await api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {});
     expect(applied.status, applied.text).toBe(200);
     expect(applied.json.ok, applied.text).toBe(true);
 
-    const s = await TestSocket.open(srv);
+    const s = await TestSocket.open(k.srv);
     s.send({ type: 'subscribe', topic: { lab } });
     await s.next((m) => m.type === 'snapshot');
 
     // Long and roomy: only the streaming can make a line show up before it ends.
-    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+    const cap = await api(k.srv, 'POST', `/api/labs/${k.id}/captures`, {
       node: 'r1',
       dev: 'public',
       packets: 1000,
@@ -69,7 +33,7 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
     expect(cap.status, cap.text).toBe(202);
     await untilAsync(() => packetSocketOn(`nc-${lab}.r1`, 'public'), 'tcpdump attached');
 
-    const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+    const ping = await api(k.srv, 'POST', `/api/labs/${k.id}/ping`, { from: 'c1', to: 'c2' });
     expect(ping.json.measured, ping.text).toBe(true);
     const isCapture = (m: (typeof s.messages)[number]) =>
       m.type === 'delta' && m.event.kind === 'capture' && m.event.capture === cap.json.id;
@@ -108,11 +72,11 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
   });
 
   it('a switch is captured on at its bridge port in the fabric namespace, filtered, stopped, and its pcap reads back', async () => {
-    const s = await TestSocket.open(srv);
+    const s = await TestSocket.open(k.srv);
     s.send({ type: 'subscribe', topic: { lab } });
     await s.next((m) => m.type === 'snapshot');
     // `public` has no namespace of its own: its port towards r1 lives in the fabric namespace.
-    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+    const cap = await api(k.srv, 'POST', `/api/labs/${k.id}/captures`, {
       node: 'public',
       dev: 'r1-public',
       packets: 1000,
@@ -121,14 +85,14 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
     });
     expect(cap.status, cap.text).toBe(202);
     await untilAsync(() => packetSocketOn(`nc-${lab}`, 'r1-public'), 'tcpdump attached');
-    const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+    const ping = await api(k.srv, 'POST', `/api/labs/${k.id}/ping`, { from: 'c1', to: 'c2' });
     expect(ping.json.measured, ping.text).toBe(true);
     const mine = (m: (typeof s.messages)[number]) =>
       m.type === 'delta' && m.event.kind === 'capture' && m.event.capture === cap.json.id
         ? m.event
         : null;
     await s.next((m) => !!mine(m)?.lines.some((l) => l.includes('VXLAN')), 10_000);
-    const stop = await api(srv, 'POST', `/api/labs/${id}/captures/${cap.json.id}/stop`, {});
+    const stop = await api(k.srv, 'POST', `/api/labs/${k.id}/captures/${cap.json.id}/stop`, {});
     expect(stop.status, stop.text).toBe(202);
     const done = await s.next((m) => !!mine(m)?.done, 10_000);
     expect(mine(done)?.done?.reason).toBe('stopped');
@@ -138,7 +102,7 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
     expect(outer.length).toBeGreaterThan(0);
     expect(outer.every((l) => l.includes('VXLAN'))).toBe(true);
     // The pcap is whole: tcpdump reads it back with the same packets.
-    const pcap = await api(srv, 'GET', `/api/captures/${cap.json.id}`);
+    const pcap = await api(k.srv, 'GET', `/api/captures/${cap.json.id}`);
     expect(pcap.status).toBe(200);
     const read = await exec(['tcpdump', '-n', '-r', `${dataDir}/captures/${cap.json.id}.pcap`]);
     expect(read.stdout).toContain('VXLAN');
@@ -147,7 +111,7 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
 
   it('a filter that starts with "-" or does not compile is refused, and nothing runs', async () => {
     for (const filter of ['-w /etc/passwd', ' --version', '-Z nobody icmp']) {
-      const r = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+      const r = await api(k.srv, 'POST', `/api/labs/${k.id}/captures`, {
         node: 'r1',
         dev: 'public',
         filter,
@@ -155,7 +119,7 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
       expect(r.status, r.text).toBe(400);
       expect(r.json.error.message).toContain('cannot start with "-"');
     }
-    const bad = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+    const bad = await api(k.srv, 'POST', `/api/labs/${k.id}/captures`, {
       node: 'r1',
       dev: 'public',
       filter: 'udp port',
@@ -166,10 +130,10 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
   });
 
   it('destroying the lab ends its running captures at once', async () => {
-    const s = await TestSocket.open(srv);
+    const s = await TestSocket.open(k.srv);
     s.send({ type: 'subscribe', topic: { lab } });
     await s.next((m) => m.type === 'snapshot');
-    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+    const cap = await api(k.srv, 'POST', `/api/labs/${k.id}/captures`, {
       node: 'r2',
       dev: 'public',
       packets: 1000,
@@ -178,7 +142,7 @@ describe('capture over the socket', { timeout: 60_000 }, () => {
     expect(cap.status, cap.text).toBe(202);
     await untilAsync(() => packetSocketOn(`nc-${lab}.r2`, 'public'), 'tcpdump attached');
     const t0 = performance.now();
-    const destroyed = await api(srv, 'POST', `/api/labs/${id}/destroy`, {});
+    const destroyed = await api(k.srv, 'POST', `/api/labs/${k.id}/destroy`, {});
     expect(destroyed.status, destroyed.text).toBe(200);
     // Without the stop, tcpdump would run its full minute and keep r2's namespace alive.
     await s.next(

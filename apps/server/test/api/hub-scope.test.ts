@@ -10,32 +10,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Design, parseDesign, resolve, type ServerMessage } from '@netcanvas/shared';
-import pino from 'pino';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { type Design, parseDesign, resolve } from '@netcanvas/shared';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LabEngine } from '../../src/lab/lab-engine.js';
 import { LabState } from '../../src/lab/state.js';
-import { LiveHub } from '../../src/live/hub.js';
 import type { InterfaceObservation, LiveSources } from '../../src/live/sources.js';
-import type { Store } from '../../src/store/store.js';
 import { MemoryKernel } from '../lab/memory-kernel.js';
 import { until } from '../until.js';
 import { design } from './helpers.js';
+import { hubFixture, watch } from './hub-fixture.js';
 
 const LAB = 't-hub-scope';
 const C1 = `nc-${LAB}.c1`;
 const C2 = `nc-${LAB}.c2`;
 
 let stateDir: string;
-let hub: LiveHub | undefined;
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'nc-hub-scope-'));
 });
-afterEach(async () => {
-  await hub?.close();
-  hub = undefined;
+afterEach(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
+const hubs = hubFixture();
 
 async function running() {
   const kernel = new MemoryKernel();
@@ -56,12 +52,8 @@ async function running() {
       return () => {};
     },
   };
-  const store = { byLab: () => ({ doc, lab: LAB }), get: () => undefined } as unknown as Store;
-  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: LAB });
-  const statuses = () =>
-    got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'status' ? [m.event.status] : []));
+  const hub = hubs.start({ engine, sources, doc });
+  const { got, statuses } = await watch(hub, LAB);
   /** A device of `netns` set down by hand, as `ip -n NETNS link set DEV down` does. */
   const setDown = (netns: string) => {
     const dev = [...kernel.spaces.get(netns)!.devices.values()].find((d) => d.kind !== 'loopback')!;
@@ -71,6 +63,8 @@ async function running() {
   };
   return {
     kernel,
+    engine,
+    doc,
     hub,
     got,
     statuses,
@@ -152,14 +146,9 @@ it('a lab at rest sends its rates once; traffic sends them again, and their fall
       }));
     },
   };
-  const store = {
-    byLab: () => ({ doc, lab: 't-hub-rates' }),
-    get: () => undefined,
-  } as unknown as Store;
   const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
-  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }), pollMs: 20 });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-rates' });
+  const hub = hubs.start({ engine, sources, doc, pollMs: 20 });
+  const { got } = await watch(hub, 't-hub-rates');
   const rates = () =>
     got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'rates' ? [m.event] : []));
   const polls = async (n: number) => {
@@ -219,14 +208,9 @@ it('link events that come together go out as one message per lab, each link in i
       return () => {};
     },
   };
-  const store = {
-    byLab: () => ({ doc, lab: 't-hub-batch' }),
-    get: () => undefined,
-  } as unknown as Store;
   const engine = new LabEngine(new MemoryKernel(), new LabState(stateDir));
-  hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-batch' });
+  const hub = hubs.start({ engine, sources, doc });
+  const { got } = await watch(hub, 't-hub-batch');
   const end = (node: string, link: string) =>
     topology.interfaces.find((i) => i.netns.endsWith(`.${node}`) && i.link === link)!;
   const c1 = end('c1', 'c1--vlan10');
@@ -243,4 +227,121 @@ it('link events that come together go out as one message per lab, each link in i
   const event = deltas[0]!.type === 'delta' ? deltas[0]!.event : undefined;
   expect(event?.kind === 'links' && event.links['c1--vlan10']?.state).toBe('down');
   expect(event?.kind === 'links' && event.links['c2--vlan10']?.state).toBe('up');
+});
+
+it('a storm of link events reads its namespace a few times, not every 200 ms, and exactly once it settles', async () => {
+  const lab = await running();
+  vi.useFakeTimers();
+  try {
+    lab.kernel.reads.length = 0;
+    const devs = [...lab.kernel.spaces.get(C1)!.devices.values()].filter(
+      (d) => d.kind !== 'loopback',
+    );
+    const links = () =>
+      lab.got.filter((m) => m.type === 'delta' && m.event.kind === 'links').length;
+    // Five seconds of a device of c1 toggled every 5 ms (1,000 events a second over two sides).
+    let toggles = 0;
+    for (let t = 0; t < 5000; t += 5) {
+      const dev = devs[toggles % devs.length]!;
+      dev.up = !dev.up;
+      dev.operstate = dev.up ? 'UP' : 'DOWN';
+      toggles += 1;
+      lab.onLink({ netns: C1, dev: dev.name, up: dev.up, operstate: dev.operstate });
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    // Every event went out as it came.
+    expect(links()).toBe(toggles);
+    const during = lab.kernel.reads.length;
+    // The status still followed during the storm, but at most every 2 s.
+    expect(during).toBeGreaterThanOrEqual(1);
+    expect(during).toBeLessThanOrEqual(3);
+    // The storm ends with its first device down and the others up: one more read, and the
+    // status the client holds is the one read from the kernel as it is now.
+    for (const [i, dev] of devs.entries()) {
+      if (dev.up === i > 0) continue;
+      dev.up = i > 0;
+      dev.operstate = dev.up ? 'UP' : 'DOWN';
+      lab.onLink({ netns: C1, dev: dev.name, up: dev.up, operstate: dev.operstate });
+    }
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(lab.kernel.reads.length).toBe(during + 1);
+    expect(lab.kernel.reads.every((r) => Array.isArray(r) && r.join() === C1)).toBe(true);
+    const last = lab.statuses().at(-1)!;
+    expect(last.elements.c1?.state).toBe('drift');
+    vi.useRealTimers(); // a whole status read yields to the event loop
+    expect(last).toEqual(await lab.engine.status(LAB, lab.doc));
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+it('in a storm, a lab whose status read is slow is read no more than a fifth of the time', async () => {
+  const lab = await running();
+  vi.useFakeTimers();
+  try {
+    // Each read of a namespace takes a second (a dump of hundreds of devices in a busy helper).
+    const observe = lab.kernel.observe.bind(lab.kernel);
+    let busy = 0;
+    lab.kernel.observe = async (name, only) => {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 1000));
+      busy += performance.now() - t0;
+      return observe(name, only);
+    };
+    lab.kernel.reads.length = 0;
+    const dev = [...lab.kernel.spaces.get(C1)!.devices.values()].find(
+      (d) => d.kind !== 'loopback',
+    )!;
+    // Twenty seconds of one device toggled every 5 ms.
+    for (let t = 0; t < 20_000; t += 5) {
+      dev.up = !dev.up;
+      dev.operstate = dev.up ? 'UP' : 'DOWN';
+      lab.onLink({ netns: C1, dev: dev.name, up: dev.up, operstate: dev.operstate });
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    expect(lab.kernel.reads.length).toBeGreaterThanOrEqual(1);
+    expect(busy).toBeLessThanOrEqual(20_000 / 5 + 1000);
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+it('the far end of a link set down by hand (its carrier gone) does not re-read the far namespace', async () => {
+  const kernel = new MemoryKernel();
+  const engine = new LabEngine(kernel, new LabState(stateDir));
+  const doc = parseDesign(design(LAB)).design as Design;
+  if (!(await engine.apply(doc)).ok) throw new Error('the test lab did not come up');
+  const { topology } = resolve(doc);
+  let onLink: (o: InterfaceObservation) => void = () => {};
+  const sources: LiveSources = {
+    // Every link end up, as the first poll finds them.
+    sample: async () =>
+      topology.interfaces.map((i) => ({
+        netns: i.netns,
+        dev: i.name,
+        up: true,
+        operstate: 'UP',
+        rxBytes: 0,
+        txBytes: 0,
+        rxPackets: 0,
+        txPackets: 0,
+      })),
+    watchLinks: (cb) => {
+      onLink = cb;
+      return () => {};
+    },
+  };
+  const hub = hubs.start({ engine, sources, doc });
+  const { statuses } = await watch(hub, LAB);
+  const near = topology.interfaces.find((i) => i.netns === C1 && i.link && i.peer)!;
+  kernel.reads.length = 0;
+  // `ip -n C1 link set dev NEAR down`: the near end goes down, the far end loses its carrier.
+  const dev = kernel.spaces.get(C1)!.devices.get(near.name)!;
+  dev.up = false;
+  dev.operstate = 'DOWN';
+  onLink({ netns: C1, dev: near.name, up: false, operstate: 'DOWN' });
+  onLink({ netns: near.peer!.netns, dev: near.peer!.name, up: true, operstate: 'LOWERLAYERDOWN' });
+  await until(() => statuses().length === 1, 'a status after the link went down');
+  expect(kernel.reads).toEqual([[C1]]);
+  expect(statuses()[0]!.elements.c1?.state).toBe('drift');
 });

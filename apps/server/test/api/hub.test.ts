@@ -2,15 +2,15 @@
  * The live hub on its own: who is on a topic while a first subscribe is still
  * reading the lab's status.
  */
-import { parseDesign, resolve, type ServerMessage, topicKey } from '@netcanvas/shared';
+import { parseDesign, resolve, topicKey } from '@netcanvas/shared';
 import fc from 'fast-check';
-import pino from 'pino';
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { LabStatus } from '../../src/lab/engine.js';
-import { type HubClient, LiveHub } from '../../src/live/hub.js';
-import { type LiveSources, noLiveSources } from '../../src/live/sources.js';
+import type { HubClient } from '../../src/live/hub.js';
+import type { LiveSources } from '../../src/live/sources.js';
 import type { Store } from '../../src/store/store.js';
 import { design } from './helpers.js';
+import { hubFixture, watch } from './hub-fixture.js';
 import { MemoryEngine } from './memory-engine.js';
 
 class SlowStatusEngine extends MemoryEngine {
@@ -24,7 +24,6 @@ class SlowStatusEngine extends MemoryEngine {
   }
 }
 
-const store = { byLab: () => undefined, get: () => undefined } as unknown as Store;
 const client = (id: string): HubClient & { sent: number } => ({
   id,
   sent: 0,
@@ -32,14 +31,11 @@ const client = (id: string): HubClient & { sent: number } => ({
     this.sent += 1;
   },
 });
-let hub: LiveHub | undefined;
-afterEach(async () => {
-  await hub?.close();
-});
+const hubs = hubFixture();
 
 it('a client leaving a lab topic does not drop a subscriber whose snapshot is still coming', async () => {
   const engine = new SlowStatusEngine();
-  hub = new LiveHub({ store, engine, sources: noLiveSources, logger: pino({ level: 'silent' }) });
+  const hub = hubs.start({ engine });
   const topic = { lab: 't-hub-race' };
   const a = client('a');
   const b = client('b');
@@ -64,18 +60,13 @@ it('design saves in a burst share one status rerun, each reading the design once
     },
     get: () => undefined,
   } as unknown as Store;
-  hub = new LiveHub({
-    store: counting,
-    engine,
-    sources: noLiveSources,
-    logger: pino({ level: 'silent' }),
-  });
+  const hub = hubs.start({ engine, store: counting });
   const topic = { lab: 't-hub-burst' };
   await hub.subscribe(client('a'), topic);
   const statuses = () => engine.calls.filter((c) => c.method === 'status').length;
   expect(statuses()).toBe(1);
   reads = 0;
-  await Promise.all(Array.from({ length: 5 }, () => hub!.labChanged(topic.lab)));
+  await Promise.all(Array.from({ length: 5 }, () => hub.labChanged(topic.lab)));
   expect(statuses()).toBe(3);
   expect(reads).toBe(2);
   await hub.labChanged(topic.lab);
@@ -86,10 +77,6 @@ it('a link removed from the design leaves the lab snapshot', async () => {
   const full = parseDesign(design('t-hub-prune'));
   if (!full.design) throw new Error('test design does not parse');
   let current = full.design;
-  const keyed = {
-    byLab: (lab: string) => ({ doc: current, lab }),
-    get: () => undefined,
-  } as unknown as Store;
   const { topology } = resolve(full.design);
   const sources: LiveSources = {
     sample: async () =>
@@ -104,17 +91,12 @@ it('a link removed from the design leaves the lab snapshot', async () => {
         txPackets: 1,
       })),
   };
-  hub = new LiveHub({
-    store: keyed,
-    engine: new MemoryEngine(),
-    sources,
-    logger: pino({ level: 'silent' }),
-  });
+  const hub = hubs.start({ engine: new MemoryEngine(), sources, doc: () => current });
   const topic = { lab: 't-hub-prune' };
   await hub.subscribe(client('a'), topic);
   await hub.labChanged(topic.lab); // a published poll fills counters
   const lab = () => {
-    const m = hub!.resnapshot(topic);
+    const m = hub.resnapshot(topic);
     if (m?.type !== 'snapshot' || !m.lab) throw new Error('no lab snapshot');
     return m.lab;
   };
@@ -150,18 +132,8 @@ it('a kernel link event publishes the link of that interface, once', async () =>
       return () => {};
     },
   };
-  const store = {
-    byLab: (lab: string) => ({ doc, lab }),
-    get: () => undefined,
-  } as unknown as Store;
-  hub = new LiveHub({
-    store,
-    engine: new MemoryEngine(),
-    sources,
-    logger: pino({ level: 'silent' }),
-  });
-  const got: ServerMessage[] = [];
-  await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-event' });
+  const hub = hubs.start({ engine: new MemoryEngine(), sources, doc });
+  const { got } = await watch(hub, 't-hub-event');
   const c1 = topology.interfaces.find((i) => i.netns.endsWith('.c1') && i.link === 'c1--vlan10')!;
   const down = { netns: c1.netns, dev: c1.name, up: false, operstate: 'DOWN' };
   onEvent(down);
@@ -191,9 +163,8 @@ it('a burst of changes seen in the kernel reads the lab status once and publishe
         return () => {};
       },
     };
-    hub = new LiveHub({ store, engine, sources, logger: pino({ level: 'silent' }) });
-    const got: ServerMessage[] = [];
-    await hub.subscribe({ id: 'a', send: (m) => got.push(m) }, { lab: 't-hub-kernel' });
+    const hub = hubs.start({ engine, sources });
+    const { got } = await watch(hub, 't-hub-kernel');
     const statuses = () => engine.calls.filter((c) => c.method === 'status').length;
     expect(statuses()).toBe(1);
     // A namespace deleted by hand: its name goes, its devices go with it.
@@ -237,12 +208,7 @@ it('any interleaving of subscribe, unsubscribe and close leaves no subscriber an
             return s.schedule(super.status(lab), `status ${lab}`);
           }
         }
-        const h = new LiveHub({
-          store,
-          engine: new ScheduledEngine(),
-          sources: noLiveSources,
-          logger: pino({ level: 'silent' }),
-        });
+        const h = hubs.start({ engine: new ScheduledEngine() });
         const clients = [0, 1, 2, 3].map((i) => client(`c${i}`));
         const closed = new Set<number>();
         const wants = new Map<number, Set<string>>();

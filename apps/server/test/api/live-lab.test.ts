@@ -3,67 +3,29 @@
  * live sources, on namespaces this test creates under its own lab name and
  * removes at the end (checked in /run/netns). Needs root.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedRunner } from '../../src/kernel/observe.js';
-import { openAuditLog } from '../../src/lab/audit.js';
-import { createEngine } from '../../src/lab/index.js';
-import { createKernelSources } from '../../src/live/kernel-sources.js';
-import { createLabTools } from '../../src/tools/capture.js';
+import { describe, expect, it } from 'vitest';
 import { packetSocketOn } from '../kernel/helpers.js';
 import { untilAsync } from '../until.js';
-import {
-  api,
-  browser,
-  design,
-  startTestServer,
-  type TestServer,
-  TestSocket,
-  tempDir,
-} from './helpers.js';
+import { api, browser, TestSocket } from './helpers.js';
+import { kernelLab } from './kernel-lab.js';
 
-const lab = `t-api-${Math.random().toString(36).slice(2, 8)}`;
-const labNetns = () =>
-  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
-let srv: TestServer;
-let id: string;
-const stateDir = tempDir('nc-api-state-');
-const dataDir = tempDir('nc-api-live-');
-
-beforeAll(async () => {
-  srv = await startTestServer({
-    engine: createEngine({ stateDir }),
-    dataDir,
-    sources: createKernelSources({ logger: pino({ level: 'silent' }), runner: sharedRunner() }),
-    tools: createLabTools(dataDir),
-    audit: openAuditLog(stateDir),
-  });
-  id = srv.store.create(design(lab)).id;
-});
-
-afterAll(async () => {
-  try {
-    await srv.engine.destroy(lab);
-  } finally {
-    await srv.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  expect(labNetns()).toEqual([]);
-});
+const k = kernelLab('api', { tools: true, audit: true });
+const { lab, labNetns, stateDir, dataDir } = k;
 
 describe('a running lab over the API and the socket', () => {
   it('apply → live links up → traffic rates → traceroute → capture → cut link seen → destroy leaves nothing', async () => {
-    const s = await TestSocket.open(srv);
+    const s = await TestSocket.open(k.srv);
     s.send({ type: 'subscribe', topic: { lab } });
     expect(await s.next((m) => m.type === 'snapshot')).toMatchObject({
       lab: { status: { state: 'absent' } },
     });
 
     // Two applies at once: exactly one runs, the other is told the lab is busy.
-    const both = await Promise.all([1, 2].map(() => api(srv, 'POST', `/api/labs/${id}/apply`, {})));
+    const both = await Promise.all(
+      [1, 2].map(() => api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {})),
+    );
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     const applied = both.find((r) => r.status === 200)!;
     expect(applied.json.ok).toBe(true);
@@ -81,7 +43,7 @@ describe('a running lab over the API and the socket', () => {
 
     // Traffic shows up as counters and a non-zero rate on c1's link.
     for (let i = 0; i < 3; i++) {
-      const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+      const ping = await api(k.srv, 'POST', `/api/labs/${k.id}/ping`, { from: 'c1', to: 'c2' });
       expect(ping.json.measured, ping.text).toBe(true);
     }
     await s.next(
@@ -92,12 +54,15 @@ describe('a running lab over the API and the socket', () => {
       10_000,
     );
 
-    const trace = await api(srv, 'POST', `/api/labs/${id}/traceroute`, { from: 'c1', to: 'c2' });
+    const trace = await api(k.srv, 'POST', `/api/labs/${k.id}/traceroute`, {
+      from: 'c1',
+      to: 'c2',
+    });
     expect(trace.status, trace.text).toBe(200);
     expect(trace.json.reached).toBe(true);
     expect(trace.json.hops.at(-1).element).toBe('c2');
 
-    const cap = await api(srv, 'POST', `/api/labs/${id}/captures`, {
+    const cap = await api(k.srv, 'POST', `/api/labs/${k.id}/captures`, {
       node: 'c2',
       dev: 'vlan10',
       packets: 2,
@@ -105,7 +70,7 @@ describe('a running lab over the API and the socket', () => {
     });
     expect(cap.status, cap.text).toBe(202);
     await untilAsync(() => packetSocketOn(`nc-${lab}.c2`, 'vlan10'), 'tcpdump attached');
-    await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+    await api(k.srv, 'POST', `/api/labs/${k.id}/ping`, { from: 'c1', to: 'c2' });
     const done = await s.next(
       (m) =>
         m.type === 'delta' &&
@@ -121,14 +86,14 @@ describe('a running lab over the API and the socket', () => {
         : [],
     );
     expect(lines.join('\n')).toMatch(/ICMP echo/);
-    const pcap = await api(srv, 'GET', `/api/captures/${cap.json.id}`);
+    const pcap = await api(k.srv, 'GET', `/api/captures/${cap.json.id}`);
     expect(pcap.status).toBe(200);
     expect(pcap.headers['content-type']).toContain('pcap');
     const file = readFileSync(`${dataDir}/captures/${cap.json.id}.pcap`);
     expect(file.readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic
 
     // Cut c1's link (from the browser's session): the socket says so without anyone asking.
-    const cut = await browser(srv, 'POST', `/api/labs/${id}/links/c1--vlan10/state`, {
+    const cut = await browser(k.srv, 'POST', `/api/labs/${k.id}/links/c1--vlan10/state`, {
       state: 'down',
     });
     expect(cut.status, cut.text).toBe(200);
@@ -140,7 +105,7 @@ describe('a running lab over the API and the socket', () => {
       5_000,
     );
 
-    const destroyed = await api(srv, 'POST', `/api/labs/${id}/destroy`, {});
+    const destroyed = await api(k.srv, 'POST', `/api/labs/${k.id}/destroy`, {});
     expect(destroyed.status).toBe(200);
     expect(labNetns()).toEqual([]);
     await s.next(
@@ -150,7 +115,7 @@ describe('a running lab over the API and the socket', () => {
     s.close();
 
     // The audit log: one line per kernel change, with who asked. The apply refused as busy changed nothing.
-    const session = (await browser(srv, 'GET', '/api/session')).json.session as string;
+    const session = (await browser(k.srv, 'GET', '/api/session')).json.session as string;
     const audit = readFileSync(join(stateDir, 'audit.log'), 'utf8')
       .trim()
       .split('\n')
@@ -164,11 +129,11 @@ describe('a running lab over the API and the socket', () => {
         client,
       })),
     ).toEqual([
-      { action: 'apply', lab, design: id, result: 'ok', client: 'master' },
-      { action: 'capture-start', lab, design: id, result: 'ok', client: 'master' },
-      { action: 'capture-stop', lab, design: id, result: 'ok', client: 'master' },
-      { action: 'link-state', lab, design: id, result: 'ok', client: `session:${session}` },
-      { action: 'destroy', lab, design: id, result: 'ok', client: 'master' },
+      { action: 'apply', lab, design: k.id, result: 'ok', client: 'master' },
+      { action: 'capture-start', lab, design: k.id, result: 'ok', client: 'master' },
+      { action: 'capture-stop', lab, design: k.id, result: 'ok', client: 'master' },
+      { action: 'link-state', lab, design: k.id, result: 'ok', client: `session:${session}` },
+      { action: 'destroy', lab, design: k.id, result: 'ok', client: 'master' },
     ]);
     expect(audit[0].ops).toBeGreaterThan(0);
     expect(audit[3]).toMatchObject({ link: 'c1--vlan10', state: 'down' });

@@ -1,51 +1,11 @@
-/**
- * The live hub as the server wires it (real engine, kernel sources with the
- * netlink helper) on a real lab under this test's own name (removed at the
- * end, checked in /run/netns). A link set down by hand shows on the socket
- * at once, then in the status, with the other namespaces' status kept; a
- * namespace deleted by hand and made again keeps its link's counters
- * flowing (the helper's open /proc/net/dev file must follow the new
- * namespace). Needs root.
- */
-import { readdirSync, rmSync } from 'node:fs';
 import type { ServerMessage } from '@netcanvas/shared';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
-import { sharedNetlink } from '../../src/kernel/netlink.js';
-import { sharedRunner } from '../../src/kernel/observe.js';
-import { createEngine } from '../../src/lab/index.js';
-import { createKernelSources } from '../../src/live/kernel-sources.js';
-import { api, design, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
+import { api, TestSocket } from './helpers.js';
+import { kernelLab } from './kernel-lab.js';
 
-const lab = `t-sc-${Math.random().toString(36).slice(2, 8)}`;
-const labNetns = () =>
-  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
-let srv: TestServer;
-let id: string;
-const stateDir = tempDir('nc-sc-state-');
-
-beforeAll(async () => {
-  srv = await startTestServer({
-    engine: createEngine({ stateDir }),
-    sources: createKernelSources({
-      logger: pino({ level: 'silent' }),
-      runner: sharedRunner(),
-      netlink: sharedNetlink(),
-    }),
-  });
-  id = srv.store.create(design(lab)).id;
-});
-
-afterAll(async () => {
-  try {
-    await srv.engine.destroy(lab);
-  } finally {
-    await srv.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  expect(labNetns()).toEqual([]);
-});
+const k = kernelLab('sc', { netlink: true });
+const { lab } = k;
 
 type Delta = Extract<ServerMessage, { type: 'delta' }>;
 const deltaAfter = (
@@ -60,9 +20,9 @@ const deltaAfter = (
 
 describe('live hub on the kernel', () => {
   it('a link set down by hand shows on the socket, then in the status, the others kept; counters flow after a namespace is made again', async () => {
-    const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+    const applied = await api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {});
     expect(applied.json.ok, applied.text).toBe(true);
-    const s = await TestSocket.open(srv);
+    const s = await TestSocket.open(k.srv);
     try {
       s.send({ type: 'subscribe', topic: { lab } });
       const snapshot = await s.next((m) => m.type === 'snapshot');
@@ -110,7 +70,7 @@ describe('live hub on the kernel', () => {
       // c2 deleted by hand, made again by an apply: its link's counters still move.
       await exec(['ip', 'netns', 'del', `nc-${lab}.c2`]);
       mark = s.messages.length;
-      expect((await api(srv, 'POST', `/api/labs/${id}/apply`, {})).json.ok).toBe(true);
+      expect((await api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {})).json.ok).toBe(true);
       await deltaAfter(
         s,
         mark,
@@ -119,7 +79,7 @@ describe('live hub on the kernel', () => {
       );
       mark = s.messages.length;
       for (let i = 0; i < 3; i++) {
-        const ping = await api(srv, 'POST', `/api/labs/${id}/ping`, { from: 'c1', to: 'c2' });
+        const ping = await api(k.srv, 'POST', `/api/labs/${k.id}/ping`, { from: 'c1', to: 'c2' });
         expect(ping.json.measured, ping.text).toBe(true);
       }
       await deltaAfter(

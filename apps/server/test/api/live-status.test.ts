@@ -1,43 +1,11 @@
-/**
- * Live element status follows the kernel: a namespace or a veth deleted by
- * hand shows on the socket within 2 s, with no save and no apply. Real
- * engine, real kernel sources, a real lab under this test's own name
- * (removed at the end, checked in /run/netns). Needs root.
- */
-import { readdirSync, rmSync } from 'node:fs';
 import type { ServerMessage } from '@netcanvas/shared';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
-import { sharedRunner } from '../../src/kernel/observe.js';
-import { createEngine } from '../../src/lab/index.js';
-import { createKernelSources } from '../../src/live/kernel-sources.js';
-import { api, design, startTestServer, type TestServer, TestSocket, tempDir } from './helpers.js';
+import { api, TestSocket } from './helpers.js';
+import { kernelLab } from './kernel-lab.js';
 
-const lab = `t-st-${Math.random().toString(36).slice(2, 8)}`;
-const labNetns = () =>
-  readdirSync('/run/netns').filter((n) => n === `nc-${lab}` || n.startsWith(`nc-${lab}.`));
-let srv: TestServer;
-let id: string;
-const stateDir = tempDir('nc-st-state-');
-
-beforeAll(async () => {
-  srv = await startTestServer({
-    engine: createEngine({ stateDir }),
-    sources: createKernelSources({ logger: pino({ level: 'silent' }), runner: sharedRunner() }),
-  });
-  id = srv.store.create(design(lab)).id;
-});
-
-afterAll(async () => {
-  try {
-    await srv.engine.destroy(lab);
-  } finally {
-    await srv.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  expect(labNetns()).toEqual([]);
-});
+const k = kernelLab('st');
+const { lab } = k;
 
 /** The next status the socket publishes after `since` messages that satisfies `pred`. */
 function statusAfter(
@@ -57,9 +25,9 @@ function statusAfter(
 
 describe('live status', () => {
   it('follows a namespace and a veth deleted by hand within 2 s, without a save or an apply', async () => {
-    const applied = await api(srv, 'POST', `/api/labs/${id}/apply`, {});
+    const applied = await api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {});
     expect(applied.json.ok, applied.text).toBe(true);
-    const s = await TestSocket.open(srv);
+    const s = await TestSocket.open(k.srv);
     try {
       s.send({ type: 'subscribe', topic: { lab } });
       expect(await s.next((m) => m.type === 'snapshot')).toMatchObject({
@@ -75,7 +43,7 @@ describe('live status', () => {
 
       // Apply puts it back; the status says so.
       mark = s.messages.length;
-      expect((await api(srv, 'POST', `/api/labs/${id}/apply`, {})).json.ok).toBe(true);
+      expect((await api(k.srv, 'POST', `/api/labs/${k.id}/apply`, {})).json.ok).toBe(true);
       await statusAfter(s, mark, (e) => e.status.state === 'running', 10_000);
 
       // A veth deleted in a shell.
