@@ -317,7 +317,8 @@ export interface NsParts {
   routes: RouteSpec[];
 }
 
-export function partsByNs(topology: Topology): Map<string, NsParts> {
+/** Each namespace's parts; with `names`, those namespaces' only (a re-analysis reads the changed ones). */
+export function partsByNs(topology: Topology, names?: Set<string>): Map<string, NsParts> {
   const parts = new Map<string, NsParts>();
   const get = (name: string) => {
     let p = parts.get(name);
@@ -327,9 +328,10 @@ export function partsByNs(topology: Topology): Map<string, NsParts> {
     }
     return p;
   };
-  for (const ns of topology.netns) get(ns.name).spec = ns;
-  for (const f of topology.interfaces) get(f.netns).ifaces.push(f);
-  for (const r of topology.routes) get(r.netns).routes.push(r);
+  const wanted = (name: string) => !names || names.has(name);
+  for (const ns of topology.netns) if (wanted(ns.name)) get(ns.name).spec = ns;
+  for (const f of topology.interfaces) if (wanted(f.netns)) get(f.netns).ifaces.push(f);
+  for (const r of topology.routes) if (wanted(r.netns)) get(r.netns).routes.push(r);
   return parts;
 }
 
@@ -472,23 +474,6 @@ function inPlace<T>(
     if (!eq(x, y)) changed.add(ns);
   }
   return true;
-}
-
-/** The parts of the namespaces in `names` only (a re-analysis reads those of the changed ones). */
-export function partsOf(topology: Topology, names: Set<string>): Map<string, NsParts> {
-  const parts = new Map<string, NsParts>();
-  const get = (name: string) => {
-    let p = parts.get(name);
-    if (!p) {
-      p = { spec: undefined, ifaces: [], routes: [] };
-      parts.set(name, p);
-    }
-    return p;
-  };
-  for (const ns of topology.netns) if (names.has(ns.name)) get(ns.name).spec = ns;
-  for (const f of topology.interfaces) if (names.has(f.netns)) get(f.netns).ifaces.push(f);
-  for (const r of topology.routes) if (names.has(r.netns)) get(r.netns).routes.push(r);
-  return parts;
 }
 
 /** Namespaces whose parts differ in any field (or exist on one side only). */

@@ -15,7 +15,7 @@ import {
   CLEAN,
   changedBetween,
   Ledger,
-  partsOf,
+  partsByNs,
   RouteChange,
   routesOnly,
   TOUCHED,
@@ -187,8 +187,8 @@ function again(
   topology: Topology,
 ): { out: Decided; count: number } | null {
   // What the changed namespaces were and are (their addresses before and after, their parts).
-  const partsBefore = partsOf(before.topology, edited);
-  const parts = partsOf(topology, edited);
+  const partsBefore = partsByNs(before.topology, edited);
+  const parts = partsByNs(topology, edited);
   // The namespaces whose routes alone changed are told apart: only the classes they now send
   // another way are dirty in them (RouteChange), at their stops and on the ways out of them.
   const routed = new Map<string, RouteChange>();
