@@ -79,8 +79,10 @@ test('a Measure started in one tab shows in the other, survives its reload, and 
     await expect(second.getByTestId('matrix-measure')).toBeDisabled();
     await expect(second.getByTestId('matrix-measure')).toHaveText('Measuring…');
 
-    // Held in the middle, as a big lab's Measure lasts: the server's ping helper is stopped
-    // while it asks c1's pairs again (the others are in), and goes on after Cancel.
+    // Held in the middle, as a big lab's Measure lasts: once pairs are in (the first tab shows
+    // one), the server's ping helper is stopped while it asks c1's pairs again, and goes on after
+    // Cancel. (A confirming fping can start before any pair is in: c1's own, which fails at once.)
+    await expect(page.locator('[data-testid^="matrix-cell-"] .meas').first()).toBeVisible();
     const helper = await helperConfirming(run.pid);
     expect(helper, "the server's ping helper asks c1's pairs again").toBeGreaterThan(0);
     process.kill(helper, 'SIGSTOP');
