@@ -11,12 +11,12 @@
  *     …seen.statuses()…
  *   });
  */
-import type { Design, LabStatus, LinkLive, ServerMessage } from '@netcanvas/shared';
+import type { Design, LabStatus, LinkLive, ServerMessage, Topology } from '@netcanvas/shared';
 import pino from 'pino';
 import { afterEach } from 'vitest';
 import type { Engine } from '../../src/lab/engine.js';
 import { LiveHub } from '../../src/live/hub.js';
-import { type LiveSources, noLiveSources } from '../../src/live/sources.js';
+import { type InterfaceSample, type LiveSources, noLiveSources } from '../../src/live/sources.js';
 import type { Store } from '../../src/store/store.js';
 
 /**
@@ -73,4 +73,19 @@ export async function watch(hub: LiveHub, lab: string, id = 'a') {
     links: (): Record<string, LinkLive>[] =>
       got.flatMap((m) => (m.type === 'delta' && m.event.kind === 'links' ? [m.event.links] : [])),
   };
+}
+
+/** Every interface of `topology` up and idle, as a first poll of a healthy lab finds them. */
+export function allUp(topology: Topology): () => Promise<InterfaceSample[]> {
+  return async () =>
+    topology.interfaces.map((i) => ({
+      netns: i.netns,
+      dev: i.name,
+      up: true,
+      operstate: 'UP',
+      rxBytes: 0,
+      txBytes: 0,
+      rxPackets: 0,
+      txPackets: 0,
+    }));
 }

@@ -18,7 +18,7 @@ import type { InterfaceObservation, LiveSources } from '../../src/live/sources.j
 import { MemoryKernel } from '../lab/memory-kernel.js';
 import { until } from '../until.js';
 import { design } from './helpers.js';
-import { hubFixture, watch } from './hub-fixture.js';
+import { allUp, hubFixture, watch } from './hub-fixture.js';
 
 const LAB = 't-hub-scope';
 const C1 = `nc-${LAB}.c1`;
@@ -192,17 +192,7 @@ it('link events that come together go out as one message per lab, each link in i
   const { topology } = resolve(doc);
   let onChanges: (os: InterfaceObservation[]) => void = () => {};
   const sources: LiveSources = {
-    sample: async () =>
-      topology.interfaces.map((i) => ({
-        netns: i.netns,
-        dev: i.name,
-        up: true,
-        operstate: 'UP',
-        rxBytes: 0,
-        txBytes: 0,
-        rxPackets: 0,
-        txPackets: 0,
-      })),
+    sample: allUp(topology),
     watchLinks: (_one, many) => {
       onChanges = many ?? (() => {});
       return () => {};
@@ -314,18 +304,7 @@ it('the far end of a link set down by hand (its carrier gone) does not re-read t
   const { topology } = resolve(doc);
   let onLink: (o: InterfaceObservation) => void = () => {};
   const sources: LiveSources = {
-    // Every link end up, as the first poll finds them.
-    sample: async () =>
-      topology.interfaces.map((i) => ({
-        netns: i.netns,
-        dev: i.name,
-        up: true,
-        operstate: 'UP',
-        rxBytes: 0,
-        txBytes: 0,
-        rxPackets: 0,
-        txPackets: 0,
-      })),
+    sample: allUp(topology),
     watchLinks: (cb) => {
       onLink = cb;
       return () => {};

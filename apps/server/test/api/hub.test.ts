@@ -10,7 +10,7 @@ import type { HubClient } from '../../src/live/hub.js';
 import type { LiveSources } from '../../src/live/sources.js';
 import type { Store } from '../../src/store/store.js';
 import { design } from './helpers.js';
-import { hubFixture, watch } from './hub-fixture.js';
+import { allUp, hubFixture, watch } from './hub-fixture.js';
 import { MemoryEngine } from './memory-engine.js';
 
 class SlowStatusEngine extends MemoryEngine {
@@ -116,17 +116,7 @@ it('a kernel link event publishes the link of that interface, once', async () =>
   let onEvent: (o: { netns: string; dev: string; up: boolean; operstate: string }) => void =
     () => {};
   const sources: LiveSources = {
-    sample: async () =>
-      topology.interfaces.map((i) => ({
-        netns: i.netns,
-        dev: i.name,
-        up: true,
-        operstate: 'UP',
-        rxBytes: 0,
-        txBytes: 0,
-        rxPackets: 0,
-        txPackets: 0,
-      })),
+    sample: allUp(topology),
     watchLinks: (cb) => {
       onEvent = cb;
       return () => {};
