@@ -7,17 +7,19 @@
  */
 import {
   type AddressHints,
-  compile,
+  compilePlanned,
   type Design,
+  type DesignPlan,
   describeDifference,
-  diagnose,
   diff,
+  diffSince,
   diffWithin,
   inverseOf,
   type ObservedState,
   type Op,
   type Plan,
   replaceNetns,
+  resolveDesign,
   type Topology,
 } from '@netcanvas/shared';
 import type { ApplyProgress, ApplyResult, OpFailure, Rollback } from './engine.js';
@@ -60,6 +62,20 @@ export interface ApplyOptions {
   hints?: AddressHints;
   /** Undo ops that could not run because no process could be started: the caller retries them later. */
   deferUndo?: (ops: Op[]) => void;
+  /** The lab's last verified apply: the next plan and diff are made from it where they can be. */
+  last?: LastApply;
+  /** Told this apply's LastApply when it ends verified, undefined when it fails. */
+  remember?: (last: LastApply | undefined) => void;
+}
+
+/**
+ * An apply that ended verified: its plan (what made it, replan.ts) and the reading that showed
+ * the kernel as planned (the diff of the two found nothing). A link cut or restored next is
+ * planned from it (`planDesign`), and every next plan is diffed from it (`diffSince`).
+ */
+export interface LastApply {
+  planned: DesignPlan & { plan: Plan };
+  observed: ObservedState;
 }
 
 /** Addresses the running lab already uses: passed as hints so nothing renumbers. */
@@ -91,24 +107,45 @@ export async function planAgainst(
   design: Design,
   seen?: ObservedState,
   hints: AddressHints = {},
+  last?: LastApply,
 ) {
   const observed = seen ?? (await kernel.observe(design.name));
   await breathe();
-  const checked = diagnose(design, { ...hintsFromObserved(observed), ...hints });
+  const checked = resolveDesign(
+    design,
+    { ...hintsFromObserved(observed), ...hints },
+    last?.planned,
+  );
   await breathe();
-  if (!checked.topology || checked.diagnostics.some((d) => d.severity === 'error')) {
+  const planned = checked.planned;
+  const plan = planned && compilePlanned(planned, checked.again ? last?.planned : undefined);
+  if (!planned || !plan) {
     return {
       observed,
       diagnostics: checked.diagnostics,
       topology: undefined,
       plan: undefined,
       changes: undefined,
+      planned: undefined,
     };
   }
-  const plan = compile(checked.topology);
   await breathe();
-  const changes = diff(plan, checked.topology, observed);
-  return { observed, diagnostics: checked.diagnostics, topology: checked.topology, plan, changes };
+  const changes = last
+    ? diffSince(
+        { plan: last.planned.plan, topology: last.planned.topology, observed: last.observed },
+        plan,
+        planned.topology,
+        observed,
+      )
+    : diff(plan, planned.topology, observed);
+  return {
+    observed,
+    diagnostics: checked.diagnostics,
+    topology: planned.topology,
+    plan,
+    changes,
+    planned: { ...planned, plan },
+  };
 }
 
 export async function applyDesign(
@@ -125,8 +162,9 @@ export async function applyDesign(
   kernel.prepare?.();
   const repaired = (await kernel.repair?.(lab)) ?? [];
   if (repaired.length > 0) progress('observe', 0, 0, `removed half-made ${repaired.join(', ')}`);
-  const planned = await planAgainst(kernel, design, undefined, options.hints);
-  if (!planned.changes || !planned.topology || !planned.plan) {
+  const planned = await planAgainst(kernel, design, undefined, options.hints, options.last);
+  if (!planned.changes || !planned.topology || !planned.plan || !planned.planned) {
+    options.remember?.(undefined);
     progress('failed', 0, 0, 'the design has errors');
     return { lab, ok: false, ops: [], diagnostics: planned.diagnostics };
   }
@@ -135,6 +173,7 @@ export async function applyDesign(
   const total = pre.length + add.length + remove.length;
   progress('plan', 0, total, `${total} operations`);
   if (total === 0) {
+    options.remember?.({ planned: planned.planned, observed: planned.observed });
     progress('done', 0, 0, 'nothing to change');
     return { lab, ok: true, ops: [], diagnostics: planned.diagnostics, topology: planned.topology };
   }
@@ -155,6 +194,8 @@ export async function applyDesign(
       topology: planned.topology,
     };
   }
+  // Forgotten until this apply ends verified: a failure leaves the lab unlike any plan.
+  options.remember?.(undefined);
   try {
     return await runChanges(kernel, design, { ...planned, plan, topology }, progress, options);
   } finally {
@@ -169,6 +210,7 @@ async function runChanges(
     changes: NonNullable<Awaited<ReturnType<typeof planAgainst>>['changes']>;
     plan: Plan;
     topology: Topology;
+    planned: LastApply['planned'];
   },
   progress: (phase: ApplyProgress['phase'], done?: number, total?: number, m?: string) => void,
   options: ApplyOptions,
@@ -252,8 +294,9 @@ async function runChanges(
 
   progress('verify', done, total);
   let left: Op[];
+  let seen: ObservedState;
   try {
-    left = await verify(kernel, planned, ran);
+    ({ left, seen } = await verify(kernel, planned, ran));
   } catch (err) {
     // Every op succeeded; only reading the result back failed. Undoing would
     // destroy a good lab, so report it and let `status` tell the rest.
@@ -282,6 +325,7 @@ async function runChanges(
       topology: planned.topology,
     };
   }
+  options.remember?.({ planned: planned.planned, observed: seen });
   progress('done', done, total);
   return { lab, ok: true, ops: ran, diagnostics: planned.diagnostics, topology: planned.topology };
 }
@@ -296,7 +340,7 @@ async function verify(
   kernel: KernelPort,
   planned: { observed: ObservedState; plan: Plan; topology: Topology },
   ran: readonly Op[],
-): Promise<Op[]> {
+): Promise<{ left: Op[]; seen: ObservedState }> {
   const touched = new Set<string>();
   for (const op of ran) {
     if ('netns' in op) touched.add(op.netns);
@@ -308,7 +352,7 @@ async function verify(
     : replaceNetns(planned.observed, await kernel.observe(planned.observed.lab, names), names);
   // Only the touched namespaces can differ from the plan's first diff, which ran whole.
   const again = diffWithin(planned.plan, planned.topology, seen, touched);
-  return [...again.pre, ...again.add, ...again.remove];
+  return { left: [...again.pre, ...again.add, ...again.remove], seen };
 }
 
 /** Runs an undo now, or hands what could not start to `deferUndo`; says which. */

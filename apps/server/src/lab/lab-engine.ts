@@ -19,7 +19,13 @@ import {
   type PairResult,
   replaceNetns,
 } from '@netcanvas/shared';
-import { applyDesign, hintsFromObserved, type KernelPort, planAgainst } from './apply.js';
+import {
+  applyDesign,
+  hintsFromObserved,
+  type KernelPort,
+  type LastApply,
+  planAgainst,
+} from './apply.js';
 import {
   type ApplyProgress,
   type ApplyResult,
@@ -82,6 +88,8 @@ export class LabEngine implements Engine {
   private readonly busy = new Set<string>();
   /** Undo ops a failed apply could not run (no process could start), per lab. */
   private readonly deferred = new Map<string, Op[]>();
+  /** Each lab's last verified apply in this process: a link cut next is planned from it. */
+  private readonly lastApply = new Map<string, LastApply>();
   private retryTimer: NodeJS.Timeout | null = null;
   constructor(
     private readonly kernel: EngineKernel,
@@ -200,9 +208,12 @@ export class LabEngine implements Engine {
     // An earlier apply's undo that could not run yet goes first: applying on top of it would diff against half a lab.
     await this.runDeferred(design.name);
     const fresh = !(await this.kernel.listLabs()).includes(design.name);
+    const lab = design.name;
     const result = await applyDesign(this.kernel, design, onProgress, {
       hints,
-      deferUndo: (ops) => this.defer(design.name, ops),
+      deferUndo: (ops) => this.defer(lab, ops),
+      last: this.lastApply.get(lab),
+      remember: (last) => (last ? this.lastApply.set(lab, last) : this.lastApply.delete(lab)),
     });
     // Remember the design whenever the kernel now runs it (even partly, so status can explain).
     // Only memory: failing to write it (no descriptor, a full disk) must not turn the kernel's answer into an error.
@@ -221,6 +232,7 @@ export class LabEngine implements Engine {
       const removed = await this.kernel.deleteLab(lab);
       // Deleting the namespaces undoes everything a deferred undo would have.
       this.deferred.delete(lab);
+      this.lastApply.delete(lab);
       this.state.forget(lab);
       // A CLI lab's name is free again once it is gone; a design keeps its lab name.
       this.state.owners.release(lab, { kind: 'cli' });
@@ -301,7 +313,7 @@ export class LabEngine implements Engine {
       return { lab, state: 'partial', elements };
     }
     const merged = { ...hintsFromObserved(observed), ...hints };
-    let planned: Awaited<ReturnType<typeof planAgainst>>;
+    let planned: Omit<Awaited<ReturnType<typeof planAgainst>>, 'planned'>;
     if (reuse && sameHints(reuse.merged, merged)) {
       const { diagnostics, topology, plan } = reuse;
       planned =
