@@ -18,6 +18,7 @@ import {
 } from '../src/index.js';
 import { applied } from './helpers/applied.js';
 import { interVlan } from './helpers/designs.js';
+import { EDIT_KINDS, editDesign } from './helpers/edits.js';
 
 /** The design with the links at these indexes (modulo their count) cut or restored. */
 function flipped(design: Design, picks: number[]): Design {
@@ -122,5 +123,37 @@ describe('planDesign: a link cut or restored, planned again from the last plan',
     const refused = planDesign(bad, {}, last);
     expect(refused.again).toBe(false);
     expect(refused.planned).toBeUndefined();
+  });
+
+  it('diffSince gives the whole diff after any one-element edit, the reading drifted or not', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.constantFrom(...EDIT_KINDS),
+        fc.nat(),
+        fc.integer({ min: 1, max: 100_000 }),
+        (seed, kind, pick, driftSeed) => {
+          const before = generateDesign({ seed, elements: 40, name: 'prop' });
+          const after = editDesign(before, kind, pick);
+          if (!after) return;
+          const last = planDesign(before, {}).planned;
+          if (!last?.plan) return;
+          const made = planDesign(after, hintsFrom(last.topology), last).planned;
+          if (!made?.plan) return;
+          const seen = applied(last.topology);
+          for (const now of [seen, drifted(seen, driftSeed)]) {
+            expect(
+              diffSince(
+                { plan: last.plan, topology: last.topology, observed: seen },
+                made.plan,
+                made.topology,
+                now,
+              ),
+            ).toEqual(diff(made.plan, made.topology, now));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
