@@ -3,7 +3,6 @@ export * from './analyze/analyze.js';
 export * from './analyze/reach.js';
 export * from './compile/compile.js';
 export * from './compile/diff.js';
-export * from './compile/diff-since.js';
 export * from './compile/render.js';
 export * from './compile/script.js';
 export * from './designs/generate.js';

@@ -1,24 +1,13 @@
 /**
  * A link cut or restored on a running lab is planned again from the last plan (replan.ts,
- * compile.ts's recompile, diff.ts's diffSince): the answer must be the full path's, value for
- * value, on generated designs and readings that drifted anywhere.
+ * compile.ts's recompile): the answer must be the full path's, value for value, on generated
+ * designs.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateDesign, mulberry32 } from '../src/designs/generate.js';
-import {
-  compile,
-  type Design,
-  diagnose,
-  diff,
-  diffSince,
-  hintsFrom,
-  type ObservedState,
-  planDesign,
-} from '../src/index.js';
-import { applied } from './helpers/applied.js';
+import { generateDesign } from '../src/designs/generate.js';
+import { compile, type Design, diagnose, hintsFrom, planDesign } from '../src/index.js';
 import { interVlan } from './helpers/designs.js';
-import { EDIT_KINDS, editDesign } from './helpers/edits.js';
 
 /** The design with the links at these indexes (modulo their count) cut or restored. */
 function flipped(design: Design, picks: number[]): Design {
@@ -39,31 +28,16 @@ function full(design: unknown, hints: Record<string, string>) {
   return { ...d, plan: ok && d.topology ? compile(d.topology) : undefined };
 }
 
-/** `seen` with some entries changed as a hand on the kernel would (new objects), the rest the same objects. */
-function drifted(seen: ObservedState, seed: number): ObservedState {
-  const rand = mulberry32(seed);
-  return {
-    ...seen,
-    interfaces: seen.interfaces.map((i) =>
-      rand() < 0.04 ? { ...i, up: !i.up } : rand() < 0.02 ? { ...i, mtu: 1400 } : i,
-    ),
-    routes: seen.routes.filter(() => rand() > 0.03),
-    fdb: seen.fdb.filter(() => rand() > 0.05),
-    sysctls: seen.sysctls.map((x) => (rand() < 0.02 ? { ...x, value: '9' } : x)),
-  };
-}
-
 describe('planDesign: a link cut or restored, planned again from the last plan', () => {
-  it("gives the full path's diagnostics, topology, plan and diff on generated designs", () => {
+  it("gives the full path's diagnostics, topology, and plan on generated designs", () => {
     let again = 0;
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100_000 }),
         fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 1, max: 100_000 }),
         fc.boolean(),
         fc.boolean(),
-        (seed, picks, driftSeed, cloned, hinted) => {
+        (seed, picks, cloned, hinted) => {
           const input = generateDesign({ seed, elements: 40, name: 'prop' });
           if (input.links.length === 0) return;
           // The first apply resolves without hints (nothing runs yet); the next one is given the
@@ -80,22 +54,7 @@ describe('planDesign: a link cut or restored, planned again from the last plan',
           expect(made.diagnostics).toEqual(want.diagnostics);
           expect(made.planned?.topology).toEqual(want.topology);
           expect(made.planned?.plan).toEqual(want.plan);
-          if (!made.planned?.plan || !want.plan || !want.topology) return;
-          again++;
-
-          // The lab as the last apply verified it, then read again after some drift.
-          const seen = applied(last.topology);
-          expect(diff(last.plan, last.topology, seen)).toEqual({ pre: [], add: [], remove: [] });
-          for (const now of [seen, drifted(seen, driftSeed)]) {
-            expect(
-              diffSince(
-                { plan: last.plan, topology: last.topology, observed: seen },
-                made.planned.plan,
-                made.planned.topology,
-                now,
-              ),
-            ).toEqual(diff(want.plan, want.topology, now));
-          }
+          if (made.planned?.plan) again++;
         },
       ),
       { numRuns: 150 },
@@ -123,37 +82,5 @@ describe('planDesign: a link cut or restored, planned again from the last plan',
     const refused = planDesign(bad, {}, last);
     expect(refused.again).toBe(false);
     expect(refused.planned).toBeUndefined();
-  });
-
-  it('diffSince gives the whole diff after any one-element edit, the reading drifted or not', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 100_000 }),
-        fc.constantFrom(...EDIT_KINDS),
-        fc.nat(),
-        fc.integer({ min: 1, max: 100_000 }),
-        (seed, kind, pick, driftSeed) => {
-          const before = generateDesign({ seed, elements: 40, name: 'prop' });
-          const after = editDesign(before, kind, pick);
-          if (!after) return;
-          const last = planDesign(before, {}).planned;
-          if (!last?.plan) return;
-          const made = planDesign(after, hintsFrom(last.topology), last).planned;
-          if (!made?.plan) return;
-          const seen = applied(last.topology);
-          for (const now of [seen, drifted(seen, driftSeed)]) {
-            expect(
-              diffSince(
-                { plan: last.plan, topology: last.topology, observed: seen },
-                made.plan,
-                made.topology,
-                now,
-              ),
-            ).toEqual(diff(made.plan, made.topology, now));
-          }
-        },
-      ),
-      { numRuns: 150 },
-    );
   });
 });

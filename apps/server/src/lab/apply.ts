@@ -12,7 +12,6 @@ import {
   type DesignPlan,
   describeDifference,
   diff,
-  diffSince,
   diffWithin,
   inverseOf,
   type ObservedState,
@@ -62,20 +61,18 @@ export interface ApplyOptions {
   hints?: AddressHints;
   /** Undo ops that could not run because no process could be started: the caller retries them later. */
   deferUndo?: (ops: Op[]) => void;
-  /** The lab's last verified apply: the next plan and diff are made from it where they can be. */
+  /** The lab's last verified apply: the next plan is made from it where it can be. */
   last?: LastApply;
   /** Told this apply's LastApply when it ends verified, undefined when it fails. */
   remember?: (last: LastApply | undefined) => void;
 }
 
 /**
- * An apply that ended verified: its plan (what made it, replan.ts) and the reading that showed
- * the kernel as planned (the diff of the two found nothing). A link cut or restored next is
- * planned from it (`planDesign`), and every next plan is diffed from it (`diffSince`).
+ * An apply that ended verified: its plan and what made it (replan.ts). A link cut or restored
+ * next is planned from it (`planDesign`: parse, validate and most of compile are not run again).
  */
 export interface LastApply {
   planned: DesignPlan & { plan: Plan };
-  observed: ObservedState;
 }
 
 /** Addresses the running lab already uses: passed as hints so nothing renumbers. */
@@ -130,14 +127,7 @@ export async function planAgainst(
     };
   }
   await breathe();
-  const changes = last
-    ? diffSince(
-        { plan: last.planned.plan, topology: last.planned.topology, observed: last.observed },
-        plan,
-        planned.topology,
-        observed,
-      )
-    : diff(plan, planned.topology, observed);
+  const changes = diff(plan, planned.topology, observed);
   return {
     observed,
     diagnostics: checked.diagnostics,
@@ -173,7 +163,7 @@ export async function applyDesign(
   const total = pre.length + add.length + remove.length;
   progress('plan', 0, total, `${total} operations`);
   if (total === 0) {
-    options.remember?.({ planned: planned.planned, observed: planned.observed });
+    options.remember?.({ planned: planned.planned });
     progress('done', 0, 0, 'nothing to change');
     return { lab, ok: true, ops: [], diagnostics: planned.diagnostics, topology: planned.topology };
   }
@@ -294,9 +284,8 @@ async function runChanges(
 
   progress('verify', done, total);
   let left: Op[];
-  let seen: ObservedState;
   try {
-    ({ left, seen } = await verify(kernel, planned, ran));
+    left = await verify(kernel, planned, ran);
   } catch (err) {
     // Every op succeeded; only reading the result back failed. Undoing would
     // destroy a good lab, so report it and let `status` tell the rest.
@@ -325,7 +314,7 @@ async function runChanges(
       topology: planned.topology,
     };
   }
-  options.remember?.({ planned: planned.planned, observed: seen });
+  options.remember?.({ planned: planned.planned });
   progress('done', done, total);
   return { lab, ok: true, ops: ran, diagnostics: planned.diagnostics, topology: planned.topology };
 }
@@ -340,7 +329,7 @@ async function verify(
   kernel: KernelPort,
   planned: { observed: ObservedState; plan: Plan; topology: Topology },
   ran: readonly Op[],
-): Promise<{ left: Op[]; seen: ObservedState }> {
+): Promise<Op[]> {
   const touched = new Set<string>();
   for (const op of ran) {
     if ('netns' in op) touched.add(op.netns);
@@ -352,7 +341,7 @@ async function verify(
     : replaceNetns(planned.observed, await kernel.observe(planned.observed.lab, names), names);
   // Only the touched namespaces can differ from the plan's first diff, which ran whole.
   const again = diffWithin(planned.plan, planned.topology, seen, touched);
-  return { left: [...again.pre, ...again.add, ...again.remove], seen };
+  return [...again.pre, ...again.add, ...again.remove];
 }
 
 /** Runs an undo now, or hands what could not start to `deferUndo`; says which. */

@@ -1,6 +1,6 @@
 /**
  * A link cut or restored on a running lab is planned from the engine's last verified apply
- * (packages/shared/src/replan.ts, diffSince): on the real kernel, through the helper, each
+ * (packages/shared/src/replan.ts): on the real kernel, through the helper, each
  * change must run exactly the ops a plan made afresh (another engine, which has no last apply)
  * asks for, drift made by hand in between included, and leave the lab as planned.
  */

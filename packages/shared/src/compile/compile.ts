@@ -77,41 +77,13 @@ export function recompile(last: { topology: Topology; plan?: Plan }, topology: T
     lab: plan.lab,
     ops: [
       ...ops.slice(0, first),
-      ...reused(stateOps(ctx, lo) as OpOf<'link.state'>[], ops.slice(first, end)),
+      ...stateOps(ctx, lo),
       ...ops.slice(end, fdbEnd),
-      ...reused(routeOps(ctx), ops.slice(fdbEnd)),
+      ...routeOps(ctx),
     ],
     teardown: plan.teardown,
     names: plan.names,
   };
-}
-
-/**
- * `made`, each op replaced by the last plan's op object of the same kind and place when the
- * two are equal: a reader of both plans (diffSince) tells them apart by identity.
- */
-function reused<T extends OpOf<'link.state'> | OpOf<'route.add'>>(made: T[], was: Op[]): T[] {
-  const place = (o: Op) =>
-    o.op === 'route.add'
-      ? `${o.netns}|${o.to}`
-      : o.op === 'link.state'
-        ? `${o.netns}/${o.dev}`
-        : '';
-  const before = new Map<string, Op>();
-  for (const o of was) before.set(place(o), o);
-  return made.map((o) => {
-    const old = before.get(place(o));
-    return old && sameOp(o, old) ? (old as T) : o;
-  });
-}
-
-/** Equal ops of the two kinds recompile makes again (their fields, `source` element by element). */
-function sameOp(a: OpOf<'link.state'> | OpOf<'route.add'>, b: Op): boolean {
-  if (a.op !== b.op || a.netns !== b.netns || a.why !== b.why) return false;
-  if (a.source.length !== b.source.length || a.source.some((x, i) => x !== b.source[i]))
-    return false;
-  if (a.op === 'link.state') return b.op === 'link.state' && a.dev === b.dev && a.state === b.state;
-  return b.op === 'route.add' && a.to === b.to && a.via === b.via && a.dev === b.dev;
 }
 
 /** The same topology but for interfaces' `up`, links' `state`, routes and endpoints. */
