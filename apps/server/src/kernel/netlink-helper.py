@@ -357,8 +357,25 @@ def netns_del(name):
 
 # ───────────────────────────── pyroute2 ─────────────────────────────
 
+def bare_package(name):
+    """Registers package NAME without running its __init__: pyroute2's imports the whole library
+    (NDB, asyncio, multiprocessing, unittest.mock, importlib.metadata) where the helper needs
+    IPRoute and a few message classes, and the helper's start is on the path of an apply."""
+    import importlib.util
+    import types
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return  # the import below says what is missing
+    pkg = types.ModuleType(name)
+    pkg.__path__ = list(spec.submodule_search_locations)
+    pkg.__spec__ = spec
+    pkg.__file__ = spec.origin
+    sys.modules[name] = pkg
+
+
 try:
-    from pyroute2 import IPRoute
+    bare_package('pyroute2')
+    from pyroute2.iproute.linux import IPRoute
     from pyroute2.netlink import (
         NLM_F_ACK,
         NLM_F_CREATE,
