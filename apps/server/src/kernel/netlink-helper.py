@@ -275,13 +275,37 @@ def enter(fd, name):
 ROOT_FD = None
 
 
+# The namespace this process stayed in after a sysctl write (stay_in), None while in its own.
+HERE = [None]
+
+
 def back_to_root():
     """Returns this process to its own namespace; if even that fails, nothing after could be trusted."""
+    HERE[0] = None
     if libc.setns(ROOT_FD, CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
         sys.stdout.write(json.dumps({'fatal': 'cannot return to the root namespace: %s' % os.strerror(err)}) + '\n')
         sys.stdout.flush()
         os._exit(70)
+
+
+def stay_in(name):
+    """Enters NAME and stays there: a plan writes a namespace's sysctls one after the other, and
+    two setns a write were most of one. Whatever enters another namespace returns through
+    back_to_root (which forgets this), and run() returns at its end."""
+    if HERE[0] == name:
+        return
+    fd = open_netns(name)
+    try:
+        enter(fd, name)
+        HERE[0] = name
+    finally:
+        os.close(fd)
+
+
+def leave():
+    if HERE[0] is not None:
+        back_to_root()
 
 
 def in_netns(name, f):
@@ -622,6 +646,8 @@ def link_options(kw, mtu, mac):
 
 def execute(op, kind, socks, root):
     ns = op['netns']
+    if kind != 'sysctl':
+        leave()
     if kind == 'netns.add':
         socks.drop(ns)
         netns_add(ns)
@@ -635,7 +661,8 @@ def execute(op, kind, socks, root):
         return
     if kind == 'sysctl':
         net_dir = socks.sysctl_dir(ns)
-        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value'], net_dir))
+        stay_in(ns)
+        write_sysctl(op['key'], op['value'], net_dir)
         return
     ipr = socks.get(ns)
     dev = op.get('dev')
@@ -1440,6 +1467,7 @@ def run(req_id, ops, root, observer):
         send({'id': req_id, 'ok': True, 'done': done,
               'ms': {k: round(v * 1000, 1) for k, v in spent.items()}})
     finally:
+        leave()
         socks.indexes.clear()
         socks.close_sysctl_dir()
 
