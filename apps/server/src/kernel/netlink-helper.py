@@ -6,7 +6,7 @@ long-lived process, through pyroute2 (Debian's python3-pyroute2, 0.7).
 Started by kernel/netlink.ts as `/usr/bin/python3 netlink-helper.py` with
 LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
 
-  {"id": 1, "cmd": "run", "ops": [Op, ...]}
+  {"id": 1, "cmd": "run", "ops": [Op, ...], "upto": K (optional: run only ops before K)}
       -> {"id": 1, "progress": N}                      (at most every 100 ms)
       -> {"id": 1, "ok": true, "done": N, "ms": {kind: milliseconds spent on ops of that kind}}
        | {"id": 1, "ok": false, "done": N, "failed": {"index": I, "message": M},
@@ -1386,6 +1386,7 @@ def send(obj):
 
 # Ops that act inside their own namespace only: one of them depends on nothing of another
 # namespace that a later stage of this kind makes (devices come from veth.add, a barrier).
+# (netlink.ts's LOCAL_KINDS names the same kinds: it shares such segments between two helpers.)
 LOCAL = frozenset(('sysctl', 'bridge.add', 'vxlan.add', 'link.master', 'link.nomaster', 'link.mtu',
                    'link.state', 'addr.add', 'addr.del', 'fdb.append', 'fdb.del', 'route.add',
                    'route.del'))
@@ -1419,9 +1420,13 @@ def segment_order(ops, segment, socks):
     return sorted(segment, key=lambda i: (not socks.warm(ops[i]['netns']), ops[i]['netns'], i))
 
 
-def run(req_id, ops, root, observer):
+def run(req_id, ops, root, observer, upto=None):
+    """Runs OPS, or with UPTO only those before it (every op is checked all the same: a run
+    that node shares between the writer and the reader is refused whole before anything runs)."""
     try:
         check(isinstance(ops, list), 'ops', type(ops).__name__)
+        if upto is not None:
+            integer(upto, 0, len(ops), 'upto')
         kinds = []
         for i, op in enumerate(ops):
             try:
@@ -1439,7 +1444,7 @@ def run(req_id, ops, root, observer):
     spent = {}
     last = time.monotonic()
     try:
-        for segment in segments(ops):
+        for segment in segments(ops if upto is None else ops[:upto]):
             for i in segment_order(ops, segment, socks):
                 op = ops[i]
                 t0 = time.monotonic()
@@ -1614,7 +1619,7 @@ def handle(req_id, cmd, req, state):
         if cmd == 'quit':
             send({'id': req_id, 'ok': True})
         elif cmd == 'run':
-            run(req_id, req.get('ops'), state.root, state.observer)
+            run(req_id, req.get('ops'), state.root, state.observer, req.get('upto'))
         elif cmd == 'observe':
             if state.observer is None:
                 state.observer = Observer(state.root)
