@@ -6,7 +6,7 @@ long-lived process, through pyroute2 (Debian's python3-pyroute2, 0.7).
 Started by kernel/netlink.ts as `/usr/bin/python3 netlink-helper.py` with
 LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
 
-  {"id": 1, "cmd": "run", "ops": [Op, ...]}
+  {"id": 1, "cmd": "run", "ops": [Op, ...], "upto": K (optional: run only ops before K)}
       -> {"id": 1, "progress": N}                      (at most every 100 ms)
       -> {"id": 1, "ok": true, "done": N, "ms": {kind: milliseconds spent on ops of that kind}}
        | {"id": 1, "ok": false, "done": N, "failed": {"index": I, "message": M},
@@ -275,13 +275,37 @@ def enter(fd, name):
 ROOT_FD = None
 
 
+# The namespace this process stayed in after a sysctl write (stay_in), None while in its own.
+HERE = [None]
+
+
 def back_to_root():
     """Returns this process to its own namespace; if even that fails, nothing after could be trusted."""
+    HERE[0] = None
     if libc.setns(ROOT_FD, CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
         sys.stdout.write(json.dumps({'fatal': 'cannot return to the root namespace: %s' % os.strerror(err)}) + '\n')
         sys.stdout.flush()
         os._exit(70)
+
+
+def stay_in(name):
+    """Enters NAME and stays there: a plan writes a namespace's sysctls one after the other, and
+    two setns a write were most of one. Whatever enters another namespace returns through
+    back_to_root (which forgets this), and run() returns at its end."""
+    if HERE[0] == name:
+        return
+    fd = open_netns(name)
+    try:
+        enter(fd, name)
+        HERE[0] = name
+    finally:
+        os.close(fd)
+
+
+def leave():
+    if HERE[0] is not None:
+        back_to_root()
 
 
 def in_netns(name, f):
@@ -357,8 +381,25 @@ def netns_del(name):
 
 # ───────────────────────────── pyroute2 ─────────────────────────────
 
+def bare_package(name):
+    """Registers package NAME without running its __init__: pyroute2's imports the whole library
+    (NDB, asyncio, multiprocessing, unittest.mock, importlib.metadata) where the helper needs
+    IPRoute and a few message classes, and the helper's start is on the path of an apply."""
+    import importlib.util
+    import types
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return  # the import below says what is missing
+    pkg = types.ModuleType(name)
+    pkg.__path__ = list(spec.submodule_search_locations)
+    pkg.__spec__ = spec
+    pkg.__file__ = spec.origin
+    sys.modules[name] = pkg
+
+
 try:
-    from pyroute2 import IPRoute
+    bare_package('pyroute2')
+    from pyroute2.iproute.linux import IPRoute
     from pyroute2.netlink import (
         NLM_F_ACK,
         NLM_F_CREATE,
@@ -605,6 +646,8 @@ def link_options(kw, mtu, mac):
 
 def execute(op, kind, socks, root):
     ns = op['netns']
+    if kind != 'sysctl':
+        leave()
     if kind == 'netns.add':
         socks.drop(ns)
         netns_add(ns)
@@ -618,7 +661,8 @@ def execute(op, kind, socks, root):
         return
     if kind == 'sysctl':
         net_dir = socks.sysctl_dir(ns)
-        in_netns(ns, lambda _fd: write_sysctl(op['key'], op['value'], net_dir))
+        stay_in(ns)
+        write_sysctl(op['key'], op['value'], net_dir)
         return
     ipr = socks.get(ns)
     dev = op.get('dev')
@@ -1342,6 +1386,7 @@ def send(obj):
 
 # Ops that act inside their own namespace only: one of them depends on nothing of another
 # namespace that a later stage of this kind makes (devices come from veth.add, a barrier).
+# (netlink.ts's LOCAL_KINDS names the same kinds: it shares such segments between two helpers.)
 LOCAL = frozenset(('sysctl', 'bridge.add', 'vxlan.add', 'link.master', 'link.nomaster', 'link.mtu',
                    'link.state', 'addr.add', 'addr.del', 'fdb.append', 'fdb.del', 'route.add',
                    'route.del'))
@@ -1375,9 +1420,13 @@ def segment_order(ops, segment, socks):
     return sorted(segment, key=lambda i: (not socks.warm(ops[i]['netns']), ops[i]['netns'], i))
 
 
-def run(req_id, ops, root, observer):
+def run(req_id, ops, root, observer, upto=None):
+    """Runs OPS, or with UPTO only those before it (every op is checked all the same: a run
+    that node shares between the writer and the reader is refused whole before anything runs)."""
     try:
         check(isinstance(ops, list), 'ops', type(ops).__name__)
+        if upto is not None:
+            integer(upto, 0, len(ops), 'upto')
         kinds = []
         for i, op in enumerate(ops):
             try:
@@ -1395,7 +1444,7 @@ def run(req_id, ops, root, observer):
     spent = {}
     last = time.monotonic()
     try:
-        for segment in segments(ops):
+        for segment in segments(ops if upto is None else ops[:upto]):
             for i in segment_order(ops, segment, socks):
                 op = ops[i]
                 t0 = time.monotonic()
@@ -1423,6 +1472,7 @@ def run(req_id, ops, root, observer):
         send({'id': req_id, 'ok': True, 'done': done,
               'ms': {k: round(v * 1000, 1) for k, v in spent.items()}})
     finally:
+        leave()
         socks.indexes.clear()
         socks.close_sysctl_dir()
 
@@ -1569,7 +1619,7 @@ def handle(req_id, cmd, req, state):
         if cmd == 'quit':
             send({'id': req_id, 'ok': True})
         elif cmd == 'run':
-            run(req_id, req.get('ops'), state.root, state.observer)
+            run(req_id, req.get('ops'), state.root, state.observer, req.get('upto'))
         elif cmd == 'observe':
             if state.observer is None:
                 state.observer = Observer(state.root)

@@ -353,6 +353,48 @@ const SHARED_READ = 8;
 /** Ops from which a run starts the reader too (if it does not run): the verification that follows reads in both. */
 const READER_FOR_OPS = 400;
 
+/**
+ * Kinds that act inside their own namespace only: netlink-helper.py's LOCAL (keep the two
+ * alike). The helper runs consecutive stages of them as one segment, namespace by namespace.
+ */
+const LOCAL_KINDS = new Set<string>([
+  'sysctl',
+  'bridge.add',
+  'vxlan.add',
+  'link.master',
+  'link.nomaster',
+  'link.mtu',
+  'link.state',
+  'addr.add',
+  'addr.del',
+  'fdb.append',
+  'fdb.del',
+  'route.add',
+  'route.del',
+]);
+/** A run of this many ops shares its segments of this many LOCAL_KINDS ops between the helpers. */
+const SHARE_RUN = 400;
+const SHARE_SEGMENT = 200;
+/** The reader's share of a segment goes in requests of at most this many ops. */
+const READER_CHUNK = 1000;
+
+/** The [start, end) of the segments of LOCAL_KINDS ops a run shares (none for a short run). */
+function sharedSegments(ops: readonly Op[]): [number, number][] {
+  const out: [number, number][] = [];
+  if (ops.length < SHARE_RUN) return out;
+  let i = 0;
+  while (i < ops.length) {
+    if (!LOCAL_KINDS.has(ops[i]!.op)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < ops.length && LOCAL_KINDS.has(ops[i]!.op)) i++;
+    if (i - start >= SHARE_SEGMENT) out.push([start, i]);
+  }
+  return out;
+}
+
 /** Which of the two helpers reads this namespace when they share a reading: always the same one. */
 function shareOf(name: string): 0 | 1 {
   let h = 0;
@@ -445,11 +487,17 @@ export class NetlinkEngine {
       .filter((o) => o.op === 'netns.del' || o.op === 'netns.add')
       .map((o) => (o as Op & { netns: string }).netns);
     if (touched.length > 0) await closeWorkersIn(touched);
+    let readerUp: Promise<boolean> = Promise.resolve(this.reader.running);
     if (total >= READER_FOR_OPS && !this.reader.running && !this.unavailable())
-      this.reader.pin().then(
-        (release) => release(),
-        () => {},
+      readerUp = this.reader.pin().then(
+        (release) => {
+          release();
+          return true;
+        },
+        () => false,
       );
+    const shared = sharedSegments(ops);
+    if (shared.length > 0) return this.runShared(ops, shared, readerUp, opts);
     const answer = await this.writer.request(
       { cmd: 'run', ops: ops.map(wire) },
       (m) => {
@@ -465,6 +513,111 @@ export class NetlinkEngine {
     for (const i of (answer.ran as number[] | undefined) ?? []) outcomes[i] = 'ok';
     outcomes[failed.index] = 'failed';
     return { ok: false, done, failed, outcomes };
+  }
+
+  /**
+   * A long run whose long segments of LOCAL_KINDS are shared between the writer and the reader
+   * (once it has started; without it, the writer runs them alone),
+   * each namespace's ops to the process that reads it (shareOf: its sockets are then warm for
+   * the verification): two cores run them. The first request checks every op (a refused op
+   * refuses the whole run before anything runs, as in one request) and runs those before the
+   * first shared segment; the others follow in order, a shared one as one request to the writer
+   * and requests of at most READER_CHUNK ops to the reader (a refresh waits one of them), and
+   * a segment that is not shared as one request to the writer. A failure stops the run after
+   * the segment it is in (the other process's ops of that segment, of other namespaces, may
+   * have run, as in a stage): the first failure in plan order is reported, every op that ran.
+   */
+  private async runShared(
+    ops: Op[],
+    shared: [number, number][],
+    readerUp: Promise<boolean>,
+    opts: { onProgress?: (p: RunProgress) => void },
+  ): Promise<RunResult> {
+    const total = ops.length;
+    const outcomes: LineStatus[] = ops.map(() => 'skipped');
+    let done = 0;
+    const going = new Map<object, number>();
+    const progress = () => {
+      let n = done;
+      for (const v of going.values()) n += v;
+      opts.onProgress?.({ done: n, total });
+    };
+    const request = async (
+      helper: HelperProcess,
+      idx: number[],
+      upto?: number,
+    ): Promise<{ index: number; message: string } | undefined> => {
+      const key = {};
+      going.set(key, 0);
+      try {
+        const answer = await helper.request(
+          {
+            cmd: 'run',
+            ops: idx.map((i) => wire(ops[i]!)),
+            ...(upto !== undefined ? { upto } : {}),
+          },
+          (m) => {
+            if (typeof m.progress !== 'number') return;
+            going.set(key, m.progress);
+            progress();
+          },
+          600_000 + 20 * idx.length,
+        );
+        if (typeof answer.error === 'string') throw new Error(answer.error);
+        const ran = answer.ok
+          ? idx.slice(0, upto ?? idx.length)
+          : ((answer.ran as number[] | undefined) ?? []).map((j) => idx[j]!);
+        for (const i of ran) outcomes[i] = 'ok';
+        done += ran.length;
+        if (answer.ok) return undefined;
+        const failed = answer.failed as { index: number; message: string };
+        return { index: idx[failed.index]!, message: failed.message };
+      } finally {
+        going.delete(key);
+      }
+    };
+    const result = (failures: ({ index: number; message: string } | undefined)[]): RunResult => {
+      const first = failures
+        .filter((f): f is { index: number; message: string } => f !== undefined)
+        .sort((a, b) => a.index - b.index)[0];
+      if (!first) return { ok: true, done, outcomes };
+      outcomes[first.index] = 'failed';
+      return { ok: false, done, failed: first, outcomes };
+    };
+    const all = ops.map((_, i) => i);
+    let from = shared[0]![0];
+    const firstFailure = await request(this.writer, all, from);
+    if (firstFailure) return result([firstFailure]);
+    for (const [start, end] of shared) {
+      if (from < start) {
+        const failure = await request(this.writer, all.slice(from, start));
+        if (failure) return result([failure]);
+      }
+      const idx = all.slice(start, end);
+      // The reader started with the run: its start overlaps the first request's namespaces.
+      if (!((await readerUp) && this.reader.running)) {
+        const failure = await request(this.writer, idx);
+        if (failure) return result([failure]);
+      } else {
+        const theirs = idx.filter((i) => shareOf((ops[i] as { netns: string }).netns) === 1);
+        const mine = idx.filter((i) => shareOf((ops[i] as { netns: string }).netns) === 0);
+        const readerPart = async () => {
+          for (let k = 0; k < theirs.length; k += READER_CHUNK) {
+            const failure = await request(this.reader, theirs.slice(k, k + READER_CHUNK));
+            if (failure) return failure;
+          }
+          return undefined;
+        };
+        const settled = await Promise.allSettled([request(this.writer, mine), readerPart()]);
+        const rejected = settled.find((s) => s.status === 'rejected');
+        if (rejected) throw (rejected as PromiseRejectedResult).reason;
+        const failures = settled.map((s) => (s as PromiseFulfilledResult<undefined>).value);
+        if (failures.some((f) => f !== undefined)) return result(failures);
+      }
+      from = end;
+    }
+    if (from < ops.length) return result([await request(this.writer, all.slice(from))]);
+    return result([]);
   }
 
   /** Starts the writer now, if it can (a python start overlaps the plan); a failure shows at the run. */

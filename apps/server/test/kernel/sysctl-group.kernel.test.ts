@@ -4,6 +4,8 @@
  * op's failure: the error names it (and so its element), the ones before it ran and are
  * reported as run, the ones after it did not run, and an apply that meets it undoes all it made.
  */
+
+import { readFileSync } from 'node:fs';
 import { type Design, generateDesign, type Op } from '@netcanvas/shared';
 import { afterAll, expect, it } from 'vitest';
 import { exec } from '../../src/kernel/exec.js';
@@ -110,4 +112,44 @@ it('an apply whose sysctl fails in the middle of a namespace group names the ele
   } finally {
     await netlink.deleteNetns(netnsOf(lab));
   }
+});
+
+it('each sysctl lands in its own namespace, between devices, addresses and other namespaces, never in the server’s', async () => {
+  const lab = labName('sysctl-where');
+  const [a, b] = [`nc-${lab}.a`, `nc-${lab}.b`];
+  const port = createKernelPort(undefined, { netlink });
+  const own = (key: string) => readFileSync(`/proc/sys/${key.replaceAll('.', '/')}`, 'utf8').trim();
+  const forwardBefore = own('net.ipv4.ip_forward');
+  const rpBefore = own('net.ipv4.conf.all.rp_filter');
+  const flip = (v: string) => (v === '1' ? '0' : '1');
+  try {
+    // One run: the helper stays inside a namespace across its sysctls, and must leave it for a
+    // device's index (read inside), for another namespace and for the next request.
+    const ops: Op[] = [
+      { op: 'netns.add', netns: a, source: ['a'], why: 'test' },
+      { op: 'netns.add', netns: b, source: ['b'], why: 'test' },
+      set(a, 'net.ipv4.ip_forward', flip(forwardBefore), 'a'),
+      { op: 'bridge.add', netns: a, dev: 'br0', source: ['a'], why: 'test' },
+      { op: 'addr.add', netns: a, dev: 'br0', address: '10.9.0.1/24', source: ['a'], why: 'test' },
+      set(a, 'net.ipv4.conf.all.rp_filter', '2', 'a'),
+      set(b, 'net.ipv4.ip_forward', flip(forwardBefore), 'b'),
+      { op: 'link.state', netns: b, dev: 'lo', state: 'up', source: ['b'], why: 'test' },
+      set(b, 'net.ipv4.conf.all.rp_filter', '2', 'b'),
+    ] as Op[];
+    const res = await port.run(ops);
+    expect(res).toMatchObject({ ok: true });
+    for (const ns of [a, b]) {
+      expect(await sysctl(ns, 'net.ipv4.ip_forward')).toBe(flip(forwardBefore));
+      expect(await sysctl(ns, 'net.ipv4.conf.all.rp_filter')).toBe('2');
+    }
+    const after = await port.run([set(b, 'net.ipv4.conf.all.rp_filter', '1', 'b')]);
+    expect(after).toMatchObject({ ok: true });
+    expect(await sysctl(b, 'net.ipv4.conf.all.rp_filter')).toBe('1');
+    expect(await sysctl(a, 'net.ipv4.conf.all.rp_filter')).toBe('2');
+    expect(own('net.ipv4.ip_forward')).toBe(forwardBefore);
+    expect(own('net.ipv4.conf.all.rp_filter')).toBe(rpBefore);
+  } finally {
+    await netlink.deleteNetns(netnsOf(lab));
+  }
+  expect(netnsOf(lab)).toEqual([]);
 });

@@ -5,7 +5,7 @@
  * before anything runs.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Op } from '@netcanvas/shared';
@@ -153,6 +153,100 @@ it('a reading of named namespaces (a verification) leaves out the gone ones and 
     await engine.destroy(lab);
     await netlink.close();
     rmSync(stateDir, { recursive: true, force: true });
+  }
+  expect(netnsOf(lab)).toEqual([]);
+});
+
+/** A long run: 40 namespaces, then 10 addresses on each one's lo (a segment both helpers share). */
+function longRun(lab: string): Op[] {
+  const names = Array.from({ length: 40 }, (_, n) => `nc-${lab}.n${n}`);
+  const ops: Op[] = names.map((netns) => ({ op: 'netns.add', netns, source: [], why: 'test' }));
+  for (const [n, netns] of names.entries())
+    for (let k = 0; k < 10; k++)
+      ops.push({
+        op: 'addr.add',
+        netns,
+        dev: 'lo',
+        address: `10.${n}.${k}.1/32`,
+        source: [`n${n}`],
+        why: 'test',
+      } as Op);
+  return ops;
+}
+
+/** The addresses on lo of a namespace, as the kernel lists them. */
+function loAddresses(netns: string): string[] {
+  const out = execFileSync('ip', ['-n', netns, '-j', '-4', 'addr', 'show', 'dev', 'lo'], {
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out) as { addr_info: { local: string; prefixlen: number }[] }[])
+    .flatMap((l) => l.addr_info.map((a) => `${a.local}/${a.prefixlen}`))
+    .filter((a) => a !== '127.0.0.1/8');
+}
+
+it('a long run the two helpers share is refused whole for one bad op, before anything runs', async () => {
+  const netlink = new NetlinkEngine();
+  const lab = labName('shr');
+  try {
+    const ops = longRun(lab);
+    ops.push({ op: 'addr.add', netns: `nc-${lab}.n3`, dev: 'lo', address: '10.0.0.1/33' } as Op);
+    const res = await netlink.run(ops);
+    expect(res.ok).toBe(false);
+    expect(res.failed?.message).toMatch(/refused before running anything: op 440/);
+    expect(res.outcomes.filter((o) => o !== 'skipped')).toEqual(['failed']);
+    expect(netnsOf(lab)).toEqual([]);
+  } finally {
+    await netlink.close();
+  }
+});
+
+it('a long run the two helpers share reports its first failure and exactly what ran', async () => {
+  const netlink = new NetlinkEngine();
+  const lab = labName('shf');
+  try {
+    const ops = longRun(lab);
+    // The kernel refuses one address of one namespace, halfway through its ops.
+    const bad = ops.findIndex((o) => o.op === 'addr.add' && o.netns === `nc-${lab}.n7`) + 5;
+    ops[bad] = { ...ops[bad]!, dev: 'nosuch' } as Op;
+    const res = await netlink.run(ops);
+    expect(res.ok).toBe(false);
+    expect(res.failed?.index).toBe(bad);
+    expect(res.failed?.message).toMatch(/Cannot find device "nosuch"/);
+    expect(res.outcomes[bad]).toBe('failed');
+    // Every op reported as run is in the kernel, and no other: the failing namespace's ops
+    // after the failure did not run.
+    for (let n = 0; n < 40; n++) {
+      const netns = `nc-${lab}.n${n}`;
+      const reported = ops
+        .flatMap((o, i) =>
+          o.netns === netns && o.op === 'addr.add' && res.outcomes[i] === 'ok'
+            ? [(o as { address: string }).address]
+            : [],
+        )
+        .sort();
+      expect(loAddresses(netns).sort(), netns).toEqual(reported);
+    }
+    const after = ops.slice(bad + 1).filter((o) => o.netns === `nc-${lab}.n7`);
+    expect(after.length).toBeGreaterThan(0);
+    expect(res.outcomes.slice(bad + 1, bad + 1 + after.length).every((o) => o === 'skipped')).toBe(
+      true,
+    );
+    expect(res.done).toBe(res.outcomes.filter((o) => o === 'ok').length);
+    // Both processes ran ops: each holds sockets inside namespaces of its share (beyond its
+    // three stdio sockets and its root socket; about 20 namespaces each).
+    const sockets = (pid: number) =>
+      readdirSync(`/proc/${pid}/fd`).filter((f) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${f}`).startsWith('socket:');
+        } catch {
+          return false;
+        }
+      }).length;
+    expect(netlink.pids()).toHaveLength(2);
+    for (const pid of netlink.pids()) expect(sockets(pid)).toBeGreaterThan(8);
+  } finally {
+    await netlink.deleteNetns(netnsOf(lab));
+    await netlink.close();
   }
   expect(netnsOf(lab)).toEqual([]);
 });
