@@ -62,13 +62,25 @@ export class Forwarding {
     lpmOfTable.set(table, { lens, maps });
   }
 
+  /** The prefix lengths some route has, longest first (a handful of the 33). */
+  private lens: number[] | null = null;
+  private usedLens(): number[] {
+    if (!this.lens) {
+      this.lens = [];
+      for (let len = 32; len >= 0; len--) if (this.prefixSets[len]!.size > 0) this.lens.push(len);
+    }
+    return this.lens;
+  }
+
   /** Class of an address: its most specific covering prefix over every routing table. */
   classOf(address: number): number {
     const known = this.classOfAddr.get(address);
     if (known !== undefined) return known;
     let key = -1;
     let found = 0;
-    for (let len = 32; len >= 0; len--) {
+    const lens = this.usedLens();
+    for (let k = 0; k < lens.length; k++) {
+      const len = lens[k]!;
       const net = networkOf(address, len);
       if (this.prefixSets[len]!.has(net)) {
         key = net * 64 + len;

@@ -9,6 +9,9 @@ import { networkOf, parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import { DEFAULT_MTU, kernelMtus } from '../net/mtu.js';
 import { type BrokenRoute, DST, type Failure, push, type Route } from './types.js';
 
+/** Up to this many interfaces, a namespace's interface is found by name with a scan. */
+const SCAN_IFACES = 16;
+
 /** Tables to take from the model before an edit: per namespace, its index there (-1: build it). */
 interface Reuse {
   old: NetModel;
@@ -73,7 +76,7 @@ export class NetModel {
     for (const l of topology.links) this.linkState.set(l.id, l.state);
     for (const ns of topology.netns)
       this.addNs(ns.name, ns.node ?? ns.name, ns.forwarding, ns.role);
-    this.indexInterfaces();
+    this.indexInterfaces(reuse?.model);
     this.buildComponents();
     this.buildTables(reuse ? this.reusable(reuse.model, reuse.changed) : null);
   }
@@ -123,17 +126,32 @@ export class NetModel {
     return i;
   }
 
-  private indexInterfaces(): void {
-    this.ifaces.forEach((f, i) => {
-      this.ifaceIndex.set(`${f.netns}/${f.name}`, i);
+  /** `old`: the model before an edit, whose parsed addresses are taken where the text is the same. */
+  private indexInterfaces(old: NetModel | undefined): void {
+    const ifaces = this.ifaces;
+    const before = old?.ifaces;
+    for (let i = 0; i < ifaces.length; i++) {
+      const f = ifaces[i]!;
+      // The key is `netns/name` (IfaceSpec.key): the ledger's segments name their members by it.
+      this.ifaceIndex.set(f.key, i);
       const ns = this.ns(f.netns);
       this.ifaceNs.push(ns);
       this.nsIfaces[ns]!.push(i);
       this.up.push(f.up);
-      const parsed = f.address === null ? null : parseIfAddress(f.address);
-      const a = parsed?.addr ?? -1;
+      // Most interfaces keep their place and address across an edit: parsing every address again
+      // was a third of indexing them.
+      let a: number;
+      let len: number;
+      if (before !== undefined && i < before.length && before[i]!.address === f.address) {
+        a = old!.addr[i]!;
+        len = old!.plen[i]!;
+      } else {
+        const parsed = f.address === null ? null : parseIfAddress(f.address);
+        a = parsed?.addr ?? -1;
+        len = parsed?.len ?? 32;
+      }
       this.addr.push(a);
-      this.plen.push(parsed?.len ?? 32);
+      this.plen.push(len);
       this.local.push(f.vxlan ? (parseIpv4(f.vxlan.local) ?? -1) : -1);
       this.parent.push(i);
       if (a >= 0) {
@@ -145,16 +163,30 @@ export class NetModel {
         if (!owners) this.localOwners.set(a, [ns]);
         else if (!owners.includes(ns)) owners.push(ns);
       }
-    });
+    }
   }
 
   /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
   ifaceIn(ns: number, name: string): number {
     const list = this.nsIfaces[ns]!;
+    if (list.length > SCAN_IFACES) {
+      // A namespace with hundreds of interfaces (the one holding every bridge): every port asks
+      // for its master and peer here, so a scan per question was quadratic (most of the L2
+      // components' time at 1,000 elements). Its names are indexed once, the last of a name kept.
+      let byName = this.nsByName[ns];
+      if (!byName) {
+        byName = new Map();
+        for (const i of list) byName.set(this.ifaces[i]!.name, i);
+        this.nsByName[ns] = byName;
+      }
+      return byName.get(name) ?? -1;
+    }
     for (let k = list.length - 1; k >= 0; k--)
       if (this.ifaces[list[k]!]!.name === name) return list[k]!;
     return -1;
   }
+  /** Per namespace with more than SCAN_IFACES interfaces, its interfaces by name (made on first use). */
+  private readonly nsByName: (Map<string, number> | undefined)[] = [];
 
   find(i: number): number {
     let root = i;
