@@ -138,7 +138,7 @@ export class Ledger {
    * Which records no longer hold in `model`, given the namespaces whose own parts changed:
    * state[record] is DIRTY, TOUCHED (holds unless the destination is a changed address) or
    * CLEAN; `addresses` are the changed ones (`| 0`), every address of a changed namespace
-   * before and after. `routed`: the namespaces whose routes alone changed (not in `changed`),
+   * before and after; `dirty`, how many records are DIRTY. `routed`: the namespaces whose routes alone changed (not in `changed`),
    * whose stops are dirty only for the classes they now send another way.
    */
   dirty(
@@ -147,7 +147,7 @@ export class Ledger {
     before: Map<string, NsParts>,
     after: Map<string, NsParts>,
     routed: Map<string, RouteChange> = new Map(),
-  ): { state: Uint8Array; addresses: Set<number> } {
+  ): { state: Uint8Array; addresses: Set<number>; dirty: number } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
       const id = this.nsIds.get(name);
@@ -184,6 +184,7 @@ export class Ledger {
     const recNext = this.recNext;
     const recGw = this.recGw;
     const recVia = this.recVia;
+    let dirty = 0;
     for (let r = 1; r < this.records; r++) {
       const next = recNext[r]!;
       const comp = recComp[r]!;
@@ -198,11 +199,12 @@ export class Ledger {
         (ns >= 0 &&
           nsDirty[ns] !== 0 &&
           (nsDirty[ns] === 1 || !changeOf[ns]!.holds(this.recNet[r]! >>> 0, this.recLen[r]!)))
-      )
+      ) {
         state[r] = DIRTY;
-      else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
+        dirty++;
+      } else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
-    return { state, addresses };
+    return { state, addresses, dirty };
   }
 }
 

@@ -203,7 +203,13 @@ function again(
       new RouteChange(before.model, before.model.tables[o]!, run.m, run.m.tables[ns]!),
     );
   }
-  const { state, addresses } = before.ledger.dirty(changed, run.m, partsBefore, parts, routed);
+  const { state, addresses, dirty } = before.ledger.dirty(
+    changed,
+    run.m,
+    partsBefore,
+    parts,
+    routed,
+  );
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
@@ -236,7 +242,13 @@ function again(
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
   // Past this many pairs to decide again, a full analysis is made instead (none for a small matrix).
   const most = n * n >= MIN_FALLBACK_PAIRS ? MAX_REDO_SHARE * n * n : Number.POSITIVE_INFINITY;
-  let count = listRedo(redo, from, hit, m, state, request, reply);
+  // No record is DIRTY (a container's address, link or VLAN changed: its segment is only
+  // touched): only the moved endpoints' pairs and the hit endpoints' columns (request) and rows
+  // (reply) can be listed, so the n² pass is not made (it was the dearest part of such an edit).
+  let count =
+    dirty === 0
+      ? listTouched(redo, from, hit, m, state, request, reply)
+      : listRedo(redo, from, hit, m, state, request, reply);
   if (routed.size > 0 && count <= most)
     count = listRouted(
       redo,
@@ -346,6 +358,61 @@ function listRedo(
         const sb = state[b]!;
         if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
       }
+    }
+  }
+  return count;
+}
+
+/**
+ * listRedo when no record is DIRTY (same arguments, same pairs in the same order): a pair of two
+ * unmoved endpoints is then listed only for a TOUCHED record, its request's when j is hit, its
+ * reply's when i is hit, so only the moved endpoints' rows and columns and the hit endpoints'
+ * columns and rows are read, not every pair.
+ */
+function listTouched(
+  redo: Int32Array,
+  from: Int32Array,
+  hit: Uint8Array,
+  m: number,
+  state: Uint8Array,
+  request: Int32Array,
+  reply: Int32Array,
+): number {
+  const n = from.length;
+  // The columns to look at in every row: moved endpoints (listed) and hit ones (request read).
+  const cols: number[] = [];
+  for (let j = 0; j < n; j++) if (from[j]! < 0 || hit[j] === 1) cols.push(j);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const oi = from[i]!;
+    const row = i * n;
+    if (oi < 0) {
+      for (let j = 0; j < n; j++) redo[count++] = row + j;
+      continue;
+    }
+    const old = oi * m;
+    if (hit[i] === 1) {
+      // A hit row: every reply is read (and the request of a hit or moved column).
+      for (let j = 0; j < n; j++) {
+        const oj = from[j]!;
+        if (oj < 0) {
+          redo[count++] = row + j;
+          continue;
+        }
+        const q = old + oj;
+        if (hit[j] === 1 && state[request[q]!] === IS_TOUCHED) {
+          redo[count++] = row + j;
+          continue;
+        }
+        const b = reply[q]!;
+        if (b >= 0 && state[b] === IS_TOUCHED) redo[count++] = row + j;
+      }
+      continue;
+    }
+    for (let k = 0; k < cols.length; k++) {
+      const j = cols[k]!;
+      const oj = from[j]!;
+      if (oj < 0 || state[request[old + oj]!] === IS_TOUCHED) redo[count++] = row + j;
     }
   }
   return count;
