@@ -456,7 +456,136 @@ export function changedBetween(before: Topology, after: Topology): Set<string> {
     inPlace(before.routes, after.routes, (x) => x.netns, sameRoute, changed)
   )
     return changed;
+  // An item added or removed (a port on a VLAN, a new namespace) shifts the lists: namespaces
+  // and interfaces are matched by name and key in order, routes run by run of one namespace (the
+  // interfaces of a veth pair sit together, in two namespaces), without splitting both
+  // topologies by namespace (partsByNs), unless the lists come in another order.
+  const moved = new Set<string>();
+  if (
+    inOrder(
+      before.netns,
+      after.netns,
+      (x) => x.name,
+      (x) => x.name,
+      same,
+      moved,
+    ) &&
+    inOrder(
+      before.interfaces,
+      after.interfaces,
+      (x) => x.key,
+      (x) => x.netns,
+      sameIface,
+      moved,
+    ) &&
+    inRuns(before.routes, after.routes, (x) => x.netns, sameRoute, moved)
+  )
+    return moved;
   return changedNamespaces(partsByNs(before), partsByNs(after));
+}
+
+/**
+ * Adds the namespace of each item that differs from the item of its key in the other list, or
+ * has none there, as changedNamespaces would (keys are unique in a list); false when the items
+ * both lists have come in another order.
+ */
+function inOrder<T>(
+  xs: T[],
+  ys: T[],
+  keyOf: (x: T) => string,
+  nsOf: (x: T) => string,
+  eq: (x: T, y: T) => boolean,
+  changed: Set<string>,
+): boolean {
+  let kx: Set<string> | null = null;
+  let ky: Set<string> | null = null;
+  let a = 0;
+  let b = 0;
+  while (a < xs.length || b < ys.length) {
+    const x = xs[a];
+    const y = ys[b];
+    if (x !== undefined && y !== undefined && keyOf(x) === keyOf(y)) {
+      if (nsOf(x) !== nsOf(y)) return false;
+      if (!eq(x, y)) changed.add(nsOf(x));
+      a++;
+      b++;
+      continue;
+    }
+    // Made at the first item that is not in its place: most lists never need them.
+    kx ??= new Set(xs.map(keyOf));
+    ky ??= new Set(ys.map(keyOf));
+    if (kx.size !== xs.length || ky.size !== ys.length) return false;
+    if (y !== undefined && !kx.has(keyOf(y))) {
+      changed.add(nsOf(y));
+      b++;
+    } else if (x !== undefined && !ky.has(keyOf(x))) {
+      changed.add(nsOf(x));
+      a++;
+    } else return false;
+  }
+  return true;
+}
+
+/** The runs of consecutive items of one namespace (name, start; end is the next start); null when a namespace has two. */
+function runsOf<T>(
+  xs: T[],
+  nsOf: (x: T) => string,
+): { names: string[]; starts: number[]; seen: Set<string> } | null {
+  const names: string[] = [];
+  const starts: number[] = [];
+  const seen = new Set<string>();
+  let last: string | undefined;
+  for (let k = 0; k < xs.length; k++) {
+    const ns = nsOf(xs[k]!);
+    if (k > 0 && ns === last) continue;
+    if (seen.has(ns)) return null;
+    seen.add(ns);
+    names.push(ns);
+    starts.push(k);
+    last = ns;
+  }
+  starts.push(xs.length);
+  return { names, starts, seen };
+}
+
+/**
+ * Adds the namespace of each run of items that differs from its namespace's run in the other list
+ * (or has none there), as changedNamespaces would for this list; false when a namespace's items
+ * are split in two runs or the namespaces of both lists come in another order.
+ */
+function inRuns<T>(
+  xs: T[],
+  ys: T[],
+  nsOf: (x: T) => string,
+  eq: (x: T, y: T) => boolean,
+  changed: Set<string>,
+): boolean {
+  const rx = runsOf(xs, nsOf);
+  const ry = runsOf(ys, nsOf);
+  if (!rx || !ry) return false;
+  let a = 0;
+  let b = 0;
+  while (a < rx.names.length || b < ry.names.length) {
+    const na = rx.names[a];
+    const nb = ry.names[b];
+    if (na !== undefined && na === nb) {
+      const x0 = rx.starts[a]!;
+      const y0 = ry.starts[b]!;
+      const len = rx.starts[a + 1]! - x0;
+      let differ = len !== ry.starts[b + 1]! - y0;
+      for (let k = 0; k < len && !differ; k++) if (!eq(xs[x0 + k]!, ys[y0 + k]!)) differ = true;
+      if (differ) changed.add(na);
+      a++;
+      b++;
+    } else if (nb !== undefined && !rx.seen.has(nb)) {
+      changed.add(nb);
+      b++;
+    } else if (na !== undefined && !ry.seen.has(na)) {
+      changed.add(na);
+      a++;
+    } else return false;
+  }
+  return true;
 }
 
 /** Adds the namespace of each item that differs; false when the lists do not line up. */
