@@ -307,6 +307,81 @@ describe('reachability after an edit, from the previous result: the same as from
     );
   });
 
+  it("when a router's address on a down link changes, its other interfaces count as changed (it answers for the address on them)", () => {
+    // Weak host model: h holds the gateway address g on a down link, and answers for it on its
+    // up VLAN, where r2's static route looks g up (the model has a namespace answer so only for
+    // an address some up interface carries somewhere: w's, on a segment of its own). Moving g
+    // changes nothing on that VLAN but the addresses h answers for: only counting every
+    // interface of h as changed touches the VLAN.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 41, max: 90 }),
+        fc.boolean(),
+        (count, x, y, forth) => {
+          const names = Array.from({ length: count }, (_, k) => `src${k}`);
+          const design = (held: number) =>
+            makeDesign(
+              'weak-host',
+              {
+                v10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+                v20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+                v30: { kind: 'vlan', vid: 30, subnet: '10.0.30.0/24' },
+                r2: {
+                  kind: 'router',
+                  routing: 'static',
+                  routes: [{ to: '10.0.30.0/24', via: `10.0.10.${x}` }],
+                },
+                h: {
+                  kind: 'router',
+                  routing: 'static',
+                  routes: [{ to: '10.0.20.0/24', via: '10.0.10.1' }],
+                },
+                z: { kind: 'namespace' },
+                w: { kind: 'namespace' },
+                q: { kind: 'namespace' },
+                far: { kind: 'namespace' },
+                ...Object.fromEntries(names.map((n) => [n, { kind: 'namespace' }])),
+              },
+              [
+                { endpoints: [{ node: 'r2', ip: '10.0.10.1/24' }, 'v10'] },
+                { endpoints: [{ node: 'r2', ip: '10.0.20.1/24' }, 'v20'] },
+                { endpoints: [{ node: 'h', ip: '10.0.10.100/24' }, 'v10'] },
+                { endpoints: [{ node: 'h', ip: '10.0.30.1/24' }, 'v30'] },
+                {
+                  endpoints: [
+                    { node: 'h', ip: `10.0.10.${held}/24` },
+                    { node: 'z', ip: '10.0.10.200/24' },
+                  ],
+                  state: 'down',
+                },
+                {
+                  endpoints: [
+                    { node: 'w', ip: `10.0.10.${x}/24` },
+                    { node: 'q', ip: '10.0.10.201/24' },
+                  ],
+                },
+                { endpoints: ['far', 'v30'] },
+                ...names.map((n) => ({ endpoints: [n, 'v20'] })),
+              ] as Parameters<typeof makeDesign>[2],
+            );
+          // h holds the gateway, or another address of the VLAN's subnet, before or after.
+          const [from, to] = forth ? [x, y] : [y, x];
+          const before = topologyOf(design(from));
+          const after = topologyOf(design(to));
+          const holds = reachability(forth ? before : after);
+          const n = holds.endpoints.length;
+          const far = holds.endpoints.indexOf('far');
+          // The case is real: with the gateway held, the sources reach far through h.
+          expect(holds.reach[holds.endpoints.indexOf('src0') * n + far]).toBe(1);
+          sameAsFromScratch(before, after);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('from one result, two different edits: each the same as from scratch (a result is the previous of one re-analysis; the second is made in full)', () => {
     fc.assert(
       fc.property(
