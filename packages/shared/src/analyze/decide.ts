@@ -16,7 +16,7 @@ import type { Walker } from './walk.js';
 interface Destination {
   address: number;
   /** Namespaces where it is local (weak host model: on any interface, up or down). */
-  owners: number[];
+  owners: readonly number[];
   /** The one namespace where it is local, or -1 (none, or several: see owners). */
   owner: number;
   cls: number;

@@ -20,7 +20,8 @@ interface Reuse {
 
 export class NetModel {
   readonly ifaces: IfaceSpec[];
-  readonly ifaceIndex = new Map<string, number>();
+  /** Interface index by key (`netns/name`); read only once built (a model may share it with the one before). */
+  ifaceIndex: ReadonlyMap<string, number> = new Map<string, number>();
   readonly ifaceNs: number[] = [];
   readonly up: boolean[] = [];
   readonly addr: number[] = [];
@@ -44,12 +45,13 @@ export class NetModel {
   readonly linkState = new Map<string, 'up' | 'down'>();
   /** Union-find parent over interfaces: the L2 components as they really are. */
   private readonly parent: number[] = [];
+  // The three maps below are read only once built: a model may share them with the one before.
   /** Address → namespaces where it is local (on any interface, up or down: the weak host model). */
-  readonly localOwners = new Map<number, number[]>();
+  localOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
   /** Address → up interfaces that carry it. */
-  private readonly upOwners = new Map<number, number[]>();
+  private upOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
   /** Address → every interface that carries it, whatever its state (for explanations). */
-  readonly anyOwners = new Map<number, number[]>();
+  anyOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
   /** The MTU the kernel gives each interface (made when a ping size first asks). */
   get mtu(): number[] {
     if (!this.mtus) {
@@ -130,10 +132,31 @@ export class NetModel {
   private indexInterfaces(old: NetModel | undefined): void {
     const ifaces = this.ifaces;
     const before = old?.ifaces;
+    // Every interface at its old index with its old key: the key index is the one before. With
+    // its old address, state and namespace too (a route edit), so are the owners of each address.
+    let sameKeys = before !== undefined && before.length === ifaces.length;
+    let sameOwners = sameKeys;
+    for (let i = 0; i < ifaces.length && sameKeys; i++) {
+      const f = ifaces[i]!;
+      const o = before![i]!;
+      if (o.key !== f.key) sameKeys = false;
+      else if (
+        sameOwners &&
+        (o.address !== f.address ||
+          o.up !== f.up ||
+          old!.ifaceNs[i] !== (this.nsIndex.get(f.netns) ?? -1))
+      )
+        sameOwners = false;
+    }
+    sameOwners &&= sameKeys;
+    const index = sameKeys ? null : new Map<string, number>();
+    const anyOwners = sameOwners ? null : new Map<number, number[]>();
+    const upOwners = sameOwners ? null : new Map<number, number[]>();
+    const localOwners = sameOwners ? null : new Map<number, number[]>();
     for (let i = 0; i < ifaces.length; i++) {
       const f = ifaces[i]!;
       // The key is `netns/name` (IfaceSpec.key): the ledger's segments name their members by it.
-      this.ifaceIndex.set(f.key, i);
+      index?.set(f.key, i);
       const ns = this.ns(f.netns);
       this.ifaceNs.push(ns);
       this.nsIfaces[ns]!.push(i);
@@ -154,16 +177,20 @@ export class NetModel {
       this.plen.push(len);
       this.local.push(f.vxlan ? (parseIpv4(f.vxlan.local) ?? -1) : -1);
       this.parent.push(i);
-      if (a >= 0) {
-        push(this.anyOwners, a, i);
-        if (f.up) push(this.upOwners, a, i);
+      if (a >= 0 && localOwners) {
+        push(anyOwners!, a, i);
+        if (f.up) push(upOwners!, a, i);
         // Weak host model: the kernel keeps the local route of an address on a down
         // interface, so the namespace still accepts packets for it on any other one.
-        const owners = this.localOwners.get(a);
-        if (!owners) this.localOwners.set(a, [ns]);
+        const owners = localOwners.get(a);
+        if (!owners) localOwners.set(a, [ns]);
         else if (!owners.includes(ns)) owners.push(ns);
       }
     }
+    this.ifaceIndex = index ?? old!.ifaceIndex;
+    this.anyOwners = anyOwners ?? old!.anyOwners;
+    this.upOwners = upOwners ?? old!.upOwners;
+    this.localOwners = localOwners ?? old!.localOwners;
   }
 
   /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
