@@ -7,6 +7,10 @@ import { networkOf } from '../net/ipv4.js';
 import type { NetModel } from './model.js';
 import type { Route } from './types.js';
 
+// Local copies of imported functions called per route or per lookup: where modules are compiled to
+// CommonJS (tsx, the bench) an imported binding is read through a getter at every call.
+const netOf = networkOf;
+
 /** Tables of up to this many routes are scanned; longer ones are looked up by prefix length. */
 const SCAN = 12;
 
@@ -81,7 +85,7 @@ export class Forwarding {
     const lens = this.usedLens();
     for (let k = 0; k < lens.length; k++) {
       const len = lens[k]!;
-      const net = networkOf(address, len);
+      const net = netOf(address, len);
       if (this.prefixSets[len]!.has(net)) {
         key = net * 64 + len;
         found = len;
@@ -93,7 +97,7 @@ export class Forwarding {
       cls = this.classRep.length;
       this.classKey.set(key, cls);
       this.classRep.push(address);
-      this.classNet.push(key < 0 ? 0 : networkOf(address, found));
+      this.classNet.push(key < 0 ? 0 : netOf(address, found));
       this.classLen.push(key < 0 ? 0 : found);
     }
     this.classOfAddr.set(address, cls);
@@ -106,7 +110,7 @@ export class Forwarding {
       // Longest prefix first, ties in kernel order: the first that covers the address wins.
       for (let k = 0; k < table.length; k++) {
         const r = table[k]!;
-        if (networkOf(address, r.len) === r.net) return r;
+        if (netOf(address, r.len) === r.net) return r;
       }
       return undefined;
     }
@@ -114,7 +118,7 @@ export class Forwarding {
     const lens = this.lpmLens[ns]!;
     const maps = this.lpmMaps[ns]!;
     for (let k = 0; k < lens.length; k++) {
-      const r = maps[k]!.get(networkOf(address, lens[k]!) | 0);
+      const r = maps[k]!.get(netOf(address, lens[k]!) | 0);
       if (r) return r;
     }
     return undefined;

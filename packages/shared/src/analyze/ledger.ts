@@ -138,7 +138,9 @@ export class Ledger {
    * Which records no longer hold in `model`, given the namespaces whose own parts changed:
    * state[record] is DIRTY, TOUCHED (holds unless the destination is a changed address) or
    * CLEAN; `addresses` are the changed ones (`| 0`), every address of a changed namespace
-   * before and after; `dirty`, how many records are DIRTY. `routed`: the namespaces whose routes alone changed (not in `changed`),
+   * before and after; `dirty`, how many records are DIRTY; `failing`, when every DIRTY record is
+   * so because a stop of its way is in a routes-only namespace that now sends its class another
+   * way, those classes' prefixes (each DIRTY record's destination is in one), else null. `routed`: the namespaces whose routes alone changed (not in `changed`),
    * whose stops are dirty only for the classes they now send another way.
    */
   dirty(
@@ -147,7 +149,12 @@ export class Ledger {
     before: Map<string, NsParts>,
     after: Map<string, NsParts>,
     routed: Map<string, RouteChange> = new Map(),
-  ): { state: Uint8Array; addresses: Set<number>; dirty: number } {
+  ): {
+    state: Uint8Array;
+    addresses: Set<number>;
+    dirty: number;
+    failing: { net: number; len: number }[] | null;
+  } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
       const id = this.nsIds.get(name);
@@ -185,6 +192,10 @@ export class Ledger {
     const recGw = this.recGw;
     const recVia = this.recVia;
     let dirty = 0;
+    // The classes (prefixes) a routes-only namespace now sends another way, at the records that
+    // are DIRTY for that alone; null once a record is DIRTY for something else (a segment, a
+    // gateway, a changed namespace): then a DIRTY record says nothing of its destination.
+    let failing: Map<number, { net: number; len: number }> | null = new Map();
     for (let r = 1; r < this.records; r++) {
       const next = recNext[r]!;
       const comp = recComp[r]!;
@@ -202,9 +213,22 @@ export class Ledger {
       ) {
         state[r] = DIRTY;
         dirty++;
+        if (failing === null) continue;
+        if (
+          seg === DIRTY ||
+          (seg === TOUCHED && recGw[r] === 1 && addresses.has(recVia[r]!)) ||
+          (ns >= 0 && nsDirty[ns] === 1)
+        )
+          failing = null;
+        else if (ns >= 0 && nsDirty[ns] === 2) {
+          // DIRTY by the rest alone needs nothing here: the rest's own cause is listed.
+          const net = this.recNet[r]! >>> 0;
+          const len = this.recLen[r]!;
+          if (!changeOf[ns]!.holds(net, len)) failing.set(net * 64 + len, { net, len });
+        }
       } else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
-    return { state, addresses, dirty };
+    return { state, addresses, dirty, failing: failing && [...failing.values()] };
   }
 }
 

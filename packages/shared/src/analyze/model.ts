@@ -9,6 +9,12 @@ import { networkOf, parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import { DEFAULT_MTU, kernelMtus } from '../net/mtu.js';
 import { type BrokenRoute, DST, type Failure, push, type Route } from './types.js';
 
+// Local copies of imported functions called per route or per lookup: where modules are compiled to
+// CommonJS (tsx, the bench) an imported binding is read through a getter at every call.
+const netOf = networkOf;
+const parseIf = parseIfAddress;
+const parseIp = parseIpv4;
+
 /** Up to this many interfaces, a namespace's interface is found by name with a scan. */
 const SCAN_IFACES = 16;
 
@@ -169,13 +175,13 @@ export class NetModel {
         a = old!.addr[i]!;
         len = old!.plen[i]!;
       } else {
-        const parsed = f.address === null ? null : parseIfAddress(f.address);
+        const parsed = f.address === null ? null : parseIf(f.address);
         a = parsed?.addr ?? -1;
         len = parsed?.len ?? 32;
       }
       this.addr.push(a);
       this.plen.push(len);
-      this.local.push(f.vxlan ? (parseIpv4(f.vxlan.local) ?? -1) : -1);
+      this.local.push(f.vxlan ? (parseIp(f.vxlan.local) ?? -1) : -1);
       this.parent.push(i);
       if (a >= 0 && localOwners) {
         push(anyOwners!, a, i);
@@ -329,7 +335,7 @@ export class NetModel {
       if (!this.up[i] || this.addr[i]! < 0 || taken(this.ifaceNs[i]!)) continue;
       const len = this.plen[i]!;
       connected[this.ifaceNs[i]!]!.push({
-        net: networkOf(this.addr[i]!, len),
+        net: netOf(this.addr[i]!, len),
         len,
         dev: i,
         via: -1,
@@ -349,16 +355,16 @@ export class NetModel {
       // Thousands of routes name a few hundred prefixes and gateways: each text is read once.
       let dst = dsts.get(spec.to);
       if (!dst) {
-        const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
+        const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIf(spec.to);
         const len = to?.len ?? 32;
-        dst = { net: networkOf(to?.addr ?? -1, len), len };
+        dst = { net: netOf(to?.addr ?? -1, len), len };
         dsts.set(spec.to, dst);
       }
       const { net, len } = dst;
       const dev = this.ifaceIn(ns, spec.dev);
       let via = vias.get(spec.via);
       if (via === undefined) {
-        via = parseIpv4(spec.via) ?? -1;
+        via = parseIp(spec.via) ?? -1;
         vias.set(spec.via, via);
       }
       const problem = this.routeProblem(ns, dev, via, spec);
@@ -416,7 +422,7 @@ export class NetModel {
     }
     if (
       this.addr[dev]! < 0 ||
-      networkOf(via, this.plen[dev]!) !== networkOf(this.addr[dev]!, this.plen[dev]!)
+      netOf(via, this.plen[dev]!) !== netOf(this.addr[dev]!, this.plen[dev]!)
     ) {
       return {
         reason: `${el}'s route to ${spec.to} via ${spec.via} is unusable: ${spec.via} is not on the subnet of ${spec.dev}`,

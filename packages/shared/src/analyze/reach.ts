@@ -9,7 +9,7 @@
  * Ledger); the others keep their answer.
  */
 import type { PairResult, Topology } from '../model.js';
-import { parseIfAddress } from '../net/ipv4.js';
+import { networkOf, parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
 import {
   CLEAN,
@@ -203,7 +203,7 @@ function again(
       new RouteChange(before.model, before.model.tables[o]!, run.m, run.m.tables[ns]!),
     );
   }
-  const { state, addresses, dirty } = before.ledger.dirty(
+  const { state, addresses, dirty, failing } = before.ledger.dirty(
     changed,
     run.m,
     partsBefore,
@@ -243,12 +243,21 @@ function again(
   // Past this many pairs to decide again, a full analysis is made instead (none for a small matrix).
   const most = n * n >= MIN_FALLBACK_PAIRS ? MAX_REDO_SHARE * n * n : Number.POSITIVE_INFINITY;
   // No record is DIRTY (a container's address, link or VLAN changed: its segment is only
-  // touched): only the moved endpoints' pairs and the hit endpoints' columns (request) and rows
-  // (reply) can be listed, so the n² pass is not made (it was the dearest part of such an edit).
-  let count =
-    dirty === 0
-      ? listTouched(redo, from, hit, m, state, request, reply)
-      : listRedo(redo, from, hit, m, state, request, reply);
+  // touched), or only for classes a routes-only namespace now sends another way (a route edit):
+  // only the moved endpoints' pairs, the columns (request) of the endpoints that are hit or whose
+  // target is in such a class, and the rows (reply) of those that are hit or have an address in
+  // one can be listed, so the n² pass is not made (it was the dearest part of such an edit).
+  let count: number;
+  if (dirty === 0 || failing !== null) {
+    const cols = hit.slice();
+    const rows = hit.slice();
+    if (dirty > 0 && failing !== null && failing.length > 0)
+      for (let i = 0; i < n; i++) {
+        if (inClasses(run.target[i]!, failing)) cols[i] = 1;
+        if (rows[i] === 0 && nsInClasses(run.m, run.nsOf[i]!, run.target[i]!, failing)) rows[i] = 1;
+      }
+    count = listSparse(redo, from, hit, cols, rows, m, state, request, reply);
+  } else count = listRedo(redo, from, hit, m, state, request, reply);
   if (routed.size > 0 && count <= most)
     count = listRouted(
       redo,
@@ -364,24 +373,26 @@ function listRedo(
 }
 
 /**
- * listRedo when no record is DIRTY (same arguments, same pairs in the same order): a pair of two
- * unmoved endpoints is then listed only for a TOUCHED record, its request's when j is hit, its
- * reply's when i is hit, so only the moved endpoints' rows and columns and the hit endpoints'
- * columns and rows are read, not every pair.
+ * listRedo's pairs (same order) without reading every pair: `cols` are the endpoints whose
+ * request may be listed (hit, or a target in a class that now goes another way), `rows` those
+ * whose reply may be (hit, or an address in such a class): every DIRTY record's destination is in
+ * such a class (Ledger.dirty's `failing`), and a TOUCHED one counts only for a hit endpoint. A
+ * row of `rows` is read in full; any other row only at the moved endpoints and `cols`.
  */
-function listTouched(
+function listSparse(
   redo: Int32Array,
   from: Int32Array,
   hit: Uint8Array,
+  cols: Uint8Array,
+  rows: Uint8Array,
   m: number,
   state: Uint8Array,
   request: Int32Array,
   reply: Int32Array,
 ): number {
   const n = from.length;
-  // The columns to look at in every row: moved endpoints (listed) and hit ones (request read).
-  const cols: number[] = [];
-  for (let j = 0; j < n; j++) if (from[j]! < 0 || hit[j] === 1) cols.push(j);
+  const some: number[] = [];
+  for (let j = 0; j < n; j++) if (from[j]! < 0 || cols[j] === 1) some.push(j);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const oi = from[i]!;
@@ -391,8 +402,8 @@ function listTouched(
       continue;
     }
     const old = oi * m;
-    if (hit[i] === 1) {
-      // A hit row: every reply is read (and the request of a hit or moved column).
+    if (rows[i] === 1) {
+      const hitI = hit[i]!;
       for (let j = 0; j < n; j++) {
         const oj = from[j]!;
         if (oj < 0) {
@@ -400,22 +411,51 @@ function listTouched(
           continue;
         }
         const q = old + oj;
-        if (hit[j] === 1 && state[request[q]!] === IS_TOUCHED) {
+        const sf = state[request[q]!]!;
+        if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
           redo[count++] = row + j;
           continue;
         }
         const b = reply[q]!;
-        if (b >= 0 && state[b] === IS_TOUCHED) redo[count++] = row + j;
+        if (b >= 0) {
+          const sb = state[b]!;
+          if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
+        }
       }
       continue;
     }
-    for (let k = 0; k < cols.length; k++) {
-      const j = cols[k]!;
+    for (let k = 0; k < some.length; k++) {
+      const j = some[k]!;
       const oj = from[j]!;
-      if (oj < 0 || state[request[old + oj]!] === IS_TOUCHED) redo[count++] = row + j;
+      if (oj < 0) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const sf = state[request[old + oj]!]!;
+      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) redo[count++] = row + j;
     }
   }
   return count;
+}
+
+/** Whether `address` (-1: none) is inside one of the prefixes. */
+function inClasses(address: number, classes: { net: number; len: number }[]): boolean {
+  if (address < 0) return false;
+  for (const c of classes) if (networkOf(address, c.len) === c.net) return true;
+  return false;
+}
+
+/** Whether the endpoint's target or an address of its namespace `ns` is inside one of the prefixes. */
+function nsInClasses(
+  model: NetModel,
+  ns: number,
+  target: number,
+  classes: { net: number; len: number }[],
+): boolean {
+  if (inClasses(target, classes)) return true;
+  const list = model.nsIfaces[ns]!;
+  for (let k = 0; k < list.length; k++) if (inClasses(model.addr[list[k]!]!, classes)) return true;
+  return false;
 }
 
 /**
