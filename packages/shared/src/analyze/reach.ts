@@ -248,10 +248,11 @@ function again(
   // target is in such a class, and the rows (reply) of those that are hit or have an address in
   // one can be listed, so the n² pass is not made (it was the dearest part of such an edit).
   let count: number;
-  if (dirty === 0 || failing !== null) {
+  // (A DIRTY record always has a failing class behind it; without one, the full pass is the safe side.)
+  if (dirty === 0 || (failing !== null && failing.length > 0)) {
     const cols = hit.slice();
     const rows = hit.slice();
-    if (dirty > 0 && failing !== null && failing.length > 0)
+    if (dirty > 0 && failing !== null)
       for (let i = 0; i < n; i++) {
         if (inClasses(run.target[i]!, failing)) cols[i] = 1;
         if (rows[i] === 0 && nsInClasses(run.m, run.nsOf[i]!, run.target[i]!, failing)) rows[i] = 1;
