@@ -78,6 +78,10 @@ export class Ledger {
    * names no namespace: the pair checks its own two namespaces.
    */
   record(ns: number, comp: number, next: number, via: number, net: number, len: number): number {
+    if (this.index !== null) {
+      const same = this.find(ns, comp, next, via, net, len);
+      if (same > 0) return same;
+    }
     const id = this.records++;
     if (id >= this.recNs.length) this.reserve(this.recNs.length * 2);
     this.recNs[id] = ns;
@@ -87,7 +91,92 @@ export class Ledger {
     this.recGw[id] = via >= 0 ? 1 : 0;
     this.recNet[id] = net | 0;
     this.recLen[id] = len;
+    if (this.index !== null) this.insert(id);
     return id;
+  }
+
+  /**
+   * Records by their fields (open addressing, 0: empty), kept once a re-analysis shares the
+   * ledger (`share`), null before: a record's state in every later `dirty` is a function of its
+   * fields alone (its namespace, segment, rest, gateway and class), so a record made again with
+   * the same fields is the same record. Without this every re-analysis added the records of the
+   * walks it made again (about 800 at 1,000 elements), and the pass over all records grew with
+   * every edit of a session. A full analysis makes a new ledger and no index (it makes no record
+   * twice: each walk's is kept on the walk).
+   */
+  private index: Int32Array | null = null;
+
+  /** Starts (once) finding records by their fields: see `index`. */
+  share(): void {
+    if (this.index !== null) return;
+    this.index = new Int32Array(tableSize(this.records));
+    for (let r = 1; r < this.records; r++) this.insert(r);
+  }
+
+  private slotOf(
+    ns: number,
+    comp: number,
+    next: number,
+    via: number,
+    net: number,
+    len: number,
+  ): number {
+    let h = Math.imul(ns, 0x9e3779b1) ^ Math.imul(comp + 0x7f4a7c15, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15) ^ next, 0xc2b2ae35) ^ Math.imul(via | 0, 0x27d4eb2f);
+    h = Math.imul(h ^ (h >>> 13) ^ (net | 0), 0x165667b1) ^ len;
+    return (h ^ (h >>> 16)) & (this.index!.length - 1);
+  }
+
+  /** The record with these fields, or 0. */
+  private find(
+    ns: number,
+    comp: number,
+    next: number,
+    via: number,
+    net: number,
+    len: number,
+  ): number {
+    const index = this.index!;
+    const mask = index.length - 1;
+    const gw = via >= 0 ? 1 : 0;
+    for (let k = this.slotOf(ns, comp, next, via, net, len); ; k = (k + 1) & mask) {
+      const r = index[k]!;
+      if (r === 0) return 0;
+      if (
+        this.recNs[r] === ns &&
+        this.recComp[r] === comp &&
+        this.recNext[r] === next &&
+        this.recVia[r] === (via | 0) &&
+        this.recGw[r] === gw &&
+        this.recNet[r] === (net | 0) &&
+        this.recLen[r] === len
+      )
+        return r;
+    }
+  }
+
+  private insert(r: number): void {
+    if (this.records * 2 > this.index!.length) {
+      // Past half full: a table twice the size, every record placed again.
+      this.index = new Int32Array(tableSize(this.records));
+      for (let q = 1; q < this.records; q++) if (q !== r) this.place(q);
+    }
+    this.place(r);
+  }
+
+  private place(r: number): void {
+    const index = this.index!;
+    const mask = index.length - 1;
+    let k = this.slotOf(
+      this.recNs[r]!,
+      this.recComp[r]!,
+      this.recNext[r]!,
+      this.recGw[r] === 1 ? this.recVia[r]! : -1,
+      this.recNet[r]!,
+      this.recLen[r]!,
+    );
+    while (index[k] !== 0) k = (k + 1) & mask;
+    index[k] = r;
   }
 
   /**
@@ -230,6 +319,13 @@ export class Ledger {
     }
     return { state, addresses, dirty, failing: failing && [...failing.values()] };
   }
+}
+
+/** A power of two at least four times `records` (an index at most half full until it grows). */
+function tableSize(records: number): number {
+  let size = 1024;
+  while (size < records * 4) size *= 2;
+  return size;
 }
 
 export const CLEAN = 0;

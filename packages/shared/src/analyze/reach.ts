@@ -163,6 +163,11 @@ export function reachability(
   return result;
 }
 
+/** How many records the ledger behind `result` holds (its tests and benches: it must not grow with every edit). */
+export function ledgerRecords(result: Reachability): number {
+  return kept.get(result)?.ledger.records ?? 0;
+}
+
 /**
  * Above this share of the pairs to decide again, a re-analysis is a full one (with a new ledger):
  * deciding every pair in one pass costs less than deciding most of them one by one, and the
@@ -314,6 +319,8 @@ function again(
       }
     }
   }
+  // A record made again with the fields of one before is that one (Ledger.share).
+  before.ledger.share();
   run.attach(before.ledger);
   for (let k = 0; k < count; k++) {
     const p = redo[k]!;
