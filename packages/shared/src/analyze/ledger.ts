@@ -96,21 +96,25 @@ export class Ledger {
   }
 
   /**
-   * Records by their fields (open addressing, 0: empty), kept once a re-analysis shares the
-   * ledger (`share`), null before: a record's state in every later `dirty` is a function of its
-   * fields alone (its namespace, segment, rest, gateway and class), so a record made again with
-   * the same fields is the same record. Without this every re-analysis added the records of the
-   * walks it made again (about 800 at 1,000 elements), and the pass over all records grew with
-   * every edit of a session. A full analysis makes a new ledger and no index (it makes no record
-   * twice: each walk's is kept on the walk).
+   * The records re-analyses made, by their fields (open addressing, 0: empty), from the first
+   * re-analysis of the ledger on (`share`; null before): a record's state in every later `dirty`
+   * is a function of its fields alone (its namespace, segment, rest, gateway and class), so a
+   * record made again with the same fields is the same record. Without this every re-analysis
+   * added the records of the walks it made again (about 800 at 1,000 elements), and the pass over
+   * all records grew with every edit of a session. The full analysis's records are not indexed
+   * (56k at 1,000 elements: indexing them cost the first edit 2-30 ms): a re-analysis's walk
+   * equal to one of them is added once, and found from then on. A full analysis makes a new
+   * ledger, and makes no record twice (each walk's is kept on the walk).
    */
   private index: Int32Array | null = null;
+  /** The first record in `index`. */
+  private indexFrom = 0;
 
-  /** Starts (once) finding records by their fields: see `index`. */
+  /** Starts (once) finding the records made from now on by their fields: see `index`. */
   share(): void {
     if (this.index !== null) return;
-    this.index = new Int32Array(tableSize(this.records));
-    for (let r = 1; r < this.records; r++) this.insert(r);
+    this.index = new Int32Array(tableSize(0));
+    this.indexFrom = this.records;
   }
 
   private slotOf(
@@ -156,10 +160,10 @@ export class Ledger {
   }
 
   private insert(r: number): void {
-    if (this.records * 2 > this.index!.length) {
+    if ((this.records - this.indexFrom) * 2 > this.index!.length) {
       // Past half full: a table twice the size, every record placed again.
-      this.index = new Int32Array(tableSize(this.records));
-      for (let q = 1; q < this.records; q++) if (q !== r) this.place(q);
+      this.index = new Int32Array(tableSize(this.records - this.indexFrom));
+      for (let q = this.indexFrom; q < this.records; q++) if (q !== r) this.place(q);
     }
     this.place(r);
   }
