@@ -73,7 +73,8 @@ export class MatrixRun {
   /** The address pinged for each endpoint. */
   readonly targets: Record<string, string> = {};
   readonly nsOf: number[];
-  private readonly target: number[];
+  /** Each endpoint's target address (-1: none). */
+  readonly target: number[];
   private readonly targetText: string[];
   private readonly cls: number[];
   /**

@@ -16,12 +16,12 @@ import type { Walker } from './walk.js';
 interface Destination {
   address: number;
   /** Namespaces where it is local (weak host model: on any interface, up or down). */
-  owners: number[];
+  owners: readonly number[];
   /** The one namespace where it is local, or -1 (none, or several: see owners). */
   owner: number;
   cls: number;
   /** The namespace that takes it on each L2 component (by root interface), -1 for none. */
-  takerByRoot: Map<number, number>;
+  takerByRoot: Map<number, number> | null;
   /** Where a namespace of each routing profile that does not own it delivers it (-2: not asked yet). */
   byProfile?: Int32Array;
 }
@@ -148,21 +148,37 @@ export class PairDecider {
     this.width = width;
     const nsCount = m.nsElement.length;
     this.profile = new Int32Array(nsCount);
-    const byKey = new Map<string, number>();
+    // Profiles by a hash of the table's routes, each candidate checked route by route: text keys
+    // (every route's numbers written out) were most of this constructor, made by every run.
+    const byHash = new Map<number, number[]>();
     for (let ns = 0; ns < nsCount; ns++) {
-      // Big tables (routers) are each their own profile: only hosts share, and keys stay short.
+      // Big tables (routers) are each their own profile: only hosts share.
       const table = m.tables[ns]!;
-      let key = table.length > 8 ? undefined : '';
-      if (key !== undefined)
-        for (const r of table) key += `${r.net}/${r.len}/${r.via}/${m.find(r.dev)} `;
-      let prof = key === undefined ? undefined : byKey.get(key);
-      if (prof === undefined) {
+      let prof = -1;
+      let hash = 0;
+      if (table.length <= 8) {
+        hash = table.length;
+        for (const r of table)
+          hash =
+            Math.imul(hash ^ (r.net | 0), 0x9e3779b1) ^
+            Math.imul(r.len + 33 * (r.via | 0), 0x85ebca6b) ^
+            m.find(r.dev);
+        const same = byHash.get(hash);
+        if (same)
+          for (const p of same) if (sameProfile(m, m.tables[this.profileNs[p]!]!, table)) prof = p;
+      }
+      if (prof < 0) {
         prof = this.profileNs.length;
-        if (key !== undefined) byKey.set(key, prof);
         this.profileNs.push(ns);
+        if (table.length <= 8) {
+          const same = byHash.get(hash);
+          if (same) same.push(prof);
+          else byHash.set(hash, [prof]);
+        }
       }
       this.profile[ns] = prof;
     }
+
     const cells = this.profileNs.length * width;
     // Grown by addWay: a re-analysis makes a few ways, the full matrix one per (profile, class) at most.
     this.wayWalk = [];
@@ -625,7 +641,7 @@ export class PairDecider {
         owners,
         owner: owners.length === 1 ? owners[0]! : -1,
         cls: this.fwd.classOf(address),
-        takerByRoot: new Map(),
+        takerByRoot: null,
       };
       this.destinations.set(address | 0, d);
     }
@@ -655,12 +671,30 @@ export class PairDecider {
     }
     if (egress < 0) return -1;
     const root = this.m.find(egress);
-    let at = to.takerByRoot.get(root);
+    // Made on first use: most destinations are never asked here, and a map each was a run's garbage.
+    let takers = to.takerByRoot;
+    if (!takers) {
+      takers = new Map();
+      to.takerByRoot = takers;
+    }
+    let at = takers.get(root);
     if (at === undefined) {
       const arrival = this.m.ownerInComponent(egress, to.address);
       at = arrival >= 0 ? this.m.ifaceNs[arrival]! : -1;
-      to.takerByRoot.set(root, at);
+      takers.set(root, at);
     }
     return at;
   }
+}
+
+/** Whether two tables of at most 8 routes send every destination the same way (a routing profile). */
+function sameProfile(m: NetModel, a: Route[], b: Route[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if (x.net !== y.net || x.len !== y.len || x.via !== y.via || m.find(x.dev) !== m.find(y.dev))
+      return false;
+  }
+  return true;
 }

@@ -7,6 +7,10 @@ import { networkOf } from '../net/ipv4.js';
 import type { NetModel } from './model.js';
 import type { Route } from './types.js';
 
+// Local copies of imported functions called per route or per lookup: where modules are compiled to
+// CommonJS (tsx, the bench) an imported binding is read through a getter at every call.
+const netOf = networkOf;
+
 /** Tables of up to this many routes are scanned; longer ones are looked up by prefix length. */
 const SCAN = 12;
 
@@ -62,14 +66,26 @@ export class Forwarding {
     lpmOfTable.set(table, { lens, maps });
   }
 
+  /** The prefix lengths some route has, longest first (a handful of the 33). */
+  private lens: number[] | null = null;
+  private usedLens(): number[] {
+    if (!this.lens) {
+      this.lens = [];
+      for (let len = 32; len >= 0; len--) if (this.prefixSets[len]!.size > 0) this.lens.push(len);
+    }
+    return this.lens;
+  }
+
   /** Class of an address: its most specific covering prefix over every routing table. */
   classOf(address: number): number {
     const known = this.classOfAddr.get(address);
     if (known !== undefined) return known;
     let key = -1;
     let found = 0;
-    for (let len = 32; len >= 0; len--) {
-      const net = networkOf(address, len);
+    const lens = this.usedLens();
+    for (let k = 0; k < lens.length; k++) {
+      const len = lens[k]!;
+      const net = netOf(address, len);
       if (this.prefixSets[len]!.has(net)) {
         key = net * 64 + len;
         found = len;
@@ -81,7 +97,7 @@ export class Forwarding {
       cls = this.classRep.length;
       this.classKey.set(key, cls);
       this.classRep.push(address);
-      this.classNet.push(key < 0 ? 0 : networkOf(address, found));
+      this.classNet.push(key < 0 ? 0 : netOf(address, found));
       this.classLen.push(key < 0 ? 0 : found);
     }
     this.classOfAddr.set(address, cls);
@@ -94,7 +110,7 @@ export class Forwarding {
       // Longest prefix first, ties in kernel order: the first that covers the address wins.
       for (let k = 0; k < table.length; k++) {
         const r = table[k]!;
-        if (networkOf(address, r.len) === r.net) return r;
+        if (netOf(address, r.len) === r.net) return r;
       }
       return undefined;
     }
@@ -102,7 +118,7 @@ export class Forwarding {
     const lens = this.lpmLens[ns]!;
     const maps = this.lpmMaps[ns]!;
     for (let k = 0; k < lens.length; k++) {
-      const r = maps[k]!.get(networkOf(address, lens[k]!) | 0);
+      const r = maps[k]!.get(netOf(address, lens[k]!) | 0);
       if (r) return r;
     }
     return undefined;

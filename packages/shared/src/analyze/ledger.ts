@@ -78,6 +78,10 @@ export class Ledger {
    * names no namespace: the pair checks its own two namespaces.
    */
   record(ns: number, comp: number, next: number, via: number, net: number, len: number): number {
+    if (this.index !== null) {
+      const same = this.find(ns, comp, next, via, net, len);
+      if (same > 0) return same;
+    }
     const id = this.records++;
     if (id >= this.recNs.length) this.reserve(this.recNs.length * 2);
     this.recNs[id] = ns;
@@ -87,7 +91,96 @@ export class Ledger {
     this.recGw[id] = via >= 0 ? 1 : 0;
     this.recNet[id] = net | 0;
     this.recLen[id] = len;
+    if (this.index !== null) this.insert(id);
     return id;
+  }
+
+  /**
+   * The records re-analyses made, by their fields (open addressing, 0: empty), from the first
+   * re-analysis of the ledger on (`share`; null before): a record's state in every later `dirty`
+   * is a function of its fields alone (its namespace, segment, rest, gateway and class), so a
+   * record made again with the same fields is the same record. Without this every re-analysis
+   * added the records of the walks it made again (about 800 at 1,000 elements), and the pass over
+   * all records grew with every edit of a session. The full analysis's records are not indexed
+   * (56k at 1,000 elements: indexing them cost the first edit 2-30 ms): a re-analysis's walk
+   * equal to one of them is added once, and found from then on. A full analysis makes a new
+   * ledger, and makes no record twice (each walk's is kept on the walk).
+   */
+  private index: Int32Array | null = null;
+  /** The first record in `index`. */
+  private indexFrom = 0;
+
+  /** Starts (once) finding the records made from now on by their fields: see `index`. */
+  share(): void {
+    if (this.index !== null) return;
+    this.index = new Int32Array(tableSize(0));
+    this.indexFrom = this.records;
+  }
+
+  private slotOf(
+    ns: number,
+    comp: number,
+    next: number,
+    via: number,
+    net: number,
+    len: number,
+  ): number {
+    let h = Math.imul(ns, 0x9e3779b1) ^ Math.imul(comp + 0x7f4a7c15, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15) ^ next, 0xc2b2ae35) ^ Math.imul(via | 0, 0x27d4eb2f);
+    h = Math.imul(h ^ (h >>> 13) ^ (net | 0), 0x165667b1) ^ len;
+    return (h ^ (h >>> 16)) & (this.index!.length - 1);
+  }
+
+  /** The record with these fields, or 0. */
+  private find(
+    ns: number,
+    comp: number,
+    next: number,
+    via: number,
+    net: number,
+    len: number,
+  ): number {
+    const index = this.index!;
+    const mask = index.length - 1;
+    const gw = via >= 0 ? 1 : 0;
+    for (let k = this.slotOf(ns, comp, next, via, net, len); ; k = (k + 1) & mask) {
+      const r = index[k]!;
+      if (r === 0) return 0;
+      if (
+        this.recNs[r] === ns &&
+        this.recComp[r] === comp &&
+        this.recNext[r] === next &&
+        this.recVia[r] === (via | 0) &&
+        this.recGw[r] === gw &&
+        this.recNet[r] === (net | 0) &&
+        this.recLen[r] === len
+      )
+        return r;
+    }
+  }
+
+  private insert(r: number): void {
+    if ((this.records - this.indexFrom) * 2 > this.index!.length) {
+      // Past half full: a table twice the size, every record placed again.
+      this.index = new Int32Array(tableSize(this.records - this.indexFrom));
+      for (let q = this.indexFrom; q < this.records; q++) if (q !== r) this.place(q);
+    }
+    this.place(r);
+  }
+
+  private place(r: number): void {
+    const index = this.index!;
+    const mask = index.length - 1;
+    let k = this.slotOf(
+      this.recNs[r]!,
+      this.recComp[r]!,
+      this.recNext[r]!,
+      this.recGw[r] === 1 ? this.recVia[r]! : -1,
+      this.recNet[r]!,
+      this.recLen[r]!,
+    );
+    while (index[k] !== 0) k = (k + 1) & mask;
+    index[k] = r;
   }
 
   /**
@@ -138,7 +231,9 @@ export class Ledger {
    * Which records no longer hold in `model`, given the namespaces whose own parts changed:
    * state[record] is DIRTY, TOUCHED (holds unless the destination is a changed address) or
    * CLEAN; `addresses` are the changed ones (`| 0`), every address of a changed namespace
-   * before and after. `routed`: the namespaces whose routes alone changed (not in `changed`),
+   * before and after; `dirty`, how many records are DIRTY; `failing`, when every DIRTY record is
+   * so because a stop of its way is in a routes-only namespace that now sends its class another
+   * way, those classes' prefixes (each DIRTY record's destination is in one), else null. `routed`: the namespaces whose routes alone changed (not in `changed`),
    * whose stops are dirty only for the classes they now send another way.
    */
   dirty(
@@ -147,7 +242,12 @@ export class Ledger {
     before: Map<string, NsParts>,
     after: Map<string, NsParts>,
     routed: Map<string, RouteChange> = new Map(),
-  ): { state: Uint8Array; addresses: Set<number> } {
+  ): {
+    state: Uint8Array;
+    addresses: Set<number>;
+    dirty: number;
+    failing: { net: number; len: number }[] | null;
+  } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
       const id = this.nsIds.get(name);
@@ -184,6 +284,11 @@ export class Ledger {
     const recNext = this.recNext;
     const recGw = this.recGw;
     const recVia = this.recVia;
+    let dirty = 0;
+    // The classes (prefixes) a routes-only namespace now sends another way, at the records that
+    // are DIRTY for that alone; null once a record is DIRTY for something else (a segment, a
+    // gateway, a changed namespace): then a DIRTY record says nothing of its destination.
+    let failing: Map<number, { net: number; len: number }> | null = new Map();
     for (let r = 1; r < this.records; r++) {
       const next = recNext[r]!;
       const comp = recComp[r]!;
@@ -198,12 +303,33 @@ export class Ledger {
         (ns >= 0 &&
           nsDirty[ns] !== 0 &&
           (nsDirty[ns] === 1 || !changeOf[ns]!.holds(this.recNet[r]! >>> 0, this.recLen[r]!)))
-      )
+      ) {
         state[r] = DIRTY;
-      else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
+        dirty++;
+        if (failing === null) continue;
+        if (
+          seg === DIRTY ||
+          (seg === TOUCHED && recGw[r] === 1 && addresses.has(recVia[r]!)) ||
+          (ns >= 0 && nsDirty[ns] === 1)
+        )
+          failing = null;
+        else if (ns >= 0 && nsDirty[ns] === 2) {
+          // DIRTY by the rest alone needs nothing here: the rest's own cause is listed.
+          const net = this.recNet[r]! >>> 0;
+          const len = this.recLen[r]!;
+          if (!changeOf[ns]!.holds(net, len)) failing.set(net * 64 + len, { net, len });
+        }
+      } else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
-    return { state, addresses };
+    return { state, addresses, dirty, failing: failing && [...failing.values()] };
   }
+}
+
+/** A power of two at least four times `records` (an index at most half full until it grows). */
+function tableSize(records: number): number {
+  let size = 1024;
+  while (size < records * 4) size *= 2;
+  return size;
 }
 
 export const CLEAN = 0;
@@ -454,7 +580,136 @@ export function changedBetween(before: Topology, after: Topology): Set<string> {
     inPlace(before.routes, after.routes, (x) => x.netns, sameRoute, changed)
   )
     return changed;
+  // An item added or removed (a port on a VLAN, a new namespace) shifts the lists: namespaces
+  // and interfaces are matched by name and key in order, routes run by run of one namespace (the
+  // interfaces of a veth pair sit together, in two namespaces), without splitting both
+  // topologies by namespace (partsByNs), unless the lists come in another order.
+  const moved = new Set<string>();
+  if (
+    inOrder(
+      before.netns,
+      after.netns,
+      (x) => x.name,
+      (x) => x.name,
+      same,
+      moved,
+    ) &&
+    inOrder(
+      before.interfaces,
+      after.interfaces,
+      (x) => x.key,
+      (x) => x.netns,
+      sameIface,
+      moved,
+    ) &&
+    inRuns(before.routes, after.routes, (x) => x.netns, sameRoute, moved)
+  )
+    return moved;
   return changedNamespaces(partsByNs(before), partsByNs(after));
+}
+
+/**
+ * Adds the namespace of each item that differs from the item of its key in the other list, or
+ * has none there, as changedNamespaces would (keys are unique in a list); false when the items
+ * both lists have come in another order.
+ */
+function inOrder<T>(
+  xs: T[],
+  ys: T[],
+  keyOf: (x: T) => string,
+  nsOf: (x: T) => string,
+  eq: (x: T, y: T) => boolean,
+  changed: Set<string>,
+): boolean {
+  let kx: Set<string> | null = null;
+  let ky: Set<string> | null = null;
+  let a = 0;
+  let b = 0;
+  while (a < xs.length || b < ys.length) {
+    const x = xs[a];
+    const y = ys[b];
+    if (x !== undefined && y !== undefined && keyOf(x) === keyOf(y)) {
+      if (nsOf(x) !== nsOf(y)) return false;
+      if (!eq(x, y)) changed.add(nsOf(x));
+      a++;
+      b++;
+      continue;
+    }
+    // Made at the first item that is not in its place: most lists never need them.
+    kx ??= new Set(xs.map(keyOf));
+    ky ??= new Set(ys.map(keyOf));
+    if (kx.size !== xs.length || ky.size !== ys.length) return false;
+    if (y !== undefined && !kx.has(keyOf(y))) {
+      changed.add(nsOf(y));
+      b++;
+    } else if (x !== undefined && !ky.has(keyOf(x))) {
+      changed.add(nsOf(x));
+      a++;
+    } else return false;
+  }
+  return true;
+}
+
+/** The runs of consecutive items of one namespace (name, start; end is the next start); null when a namespace has two. */
+function runsOf<T>(
+  xs: T[],
+  nsOf: (x: T) => string,
+): { names: string[]; starts: number[]; seen: Set<string> } | null {
+  const names: string[] = [];
+  const starts: number[] = [];
+  const seen = new Set<string>();
+  let last: string | undefined;
+  for (let k = 0; k < xs.length; k++) {
+    const ns = nsOf(xs[k]!);
+    if (k > 0 && ns === last) continue;
+    if (seen.has(ns)) return null;
+    seen.add(ns);
+    names.push(ns);
+    starts.push(k);
+    last = ns;
+  }
+  starts.push(xs.length);
+  return { names, starts, seen };
+}
+
+/**
+ * Adds the namespace of each run of items that differs from its namespace's run in the other list
+ * (or has none there), as changedNamespaces would for this list; false when a namespace's items
+ * are split in two runs or the namespaces of both lists come in another order.
+ */
+function inRuns<T>(
+  xs: T[],
+  ys: T[],
+  nsOf: (x: T) => string,
+  eq: (x: T, y: T) => boolean,
+  changed: Set<string>,
+): boolean {
+  const rx = runsOf(xs, nsOf);
+  const ry = runsOf(ys, nsOf);
+  if (!rx || !ry) return false;
+  let a = 0;
+  let b = 0;
+  while (a < rx.names.length || b < ry.names.length) {
+    const na = rx.names[a];
+    const nb = ry.names[b];
+    if (na !== undefined && na === nb) {
+      const x0 = rx.starts[a]!;
+      const y0 = ry.starts[b]!;
+      const len = rx.starts[a + 1]! - x0;
+      let differ = len !== ry.starts[b + 1]! - y0;
+      for (let k = 0; k < len && !differ; k++) if (!eq(xs[x0 + k]!, ys[y0 + k]!)) differ = true;
+      if (differ) changed.add(na);
+      a++;
+      b++;
+    } else if (nb !== undefined && !rx.seen.has(nb)) {
+      changed.add(nb);
+      b++;
+    } else if (na !== undefined && !ry.seen.has(na)) {
+      changed.add(na);
+      a++;
+    } else return false;
+  }
+  return true;
 }
 
 /** Adds the namespace of each item that differs; false when the lists do not line up. */

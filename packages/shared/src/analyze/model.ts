@@ -9,6 +9,15 @@ import { networkOf, parseIfAddress, parseIpv4 } from '../net/ipv4.js';
 import { DEFAULT_MTU, kernelMtus } from '../net/mtu.js';
 import { type BrokenRoute, DST, type Failure, push, type Route } from './types.js';
 
+// Local copies of imported functions called per route or per lookup: where modules are compiled to
+// CommonJS (tsx, the bench) an imported binding is read through a getter at every call.
+const netOf = networkOf;
+const parseIf = parseIfAddress;
+const parseIp = parseIpv4;
+
+/** Up to this many interfaces, a namespace's interface is found by name with a scan. */
+const SCAN_IFACES = 16;
+
 /** Tables to take from the model before an edit: per namespace, its index there (-1: build it). */
 interface Reuse {
   old: NetModel;
@@ -17,7 +26,8 @@ interface Reuse {
 
 export class NetModel {
   readonly ifaces: IfaceSpec[];
-  readonly ifaceIndex = new Map<string, number>();
+  /** Interface index by key (`netns/name`); read only once built (a model may share it with the one before). */
+  ifaceIndex: ReadonlyMap<string, number> = new Map<string, number>();
   readonly ifaceNs: number[] = [];
   readonly up: boolean[] = [];
   readonly addr: number[] = [];
@@ -41,12 +51,13 @@ export class NetModel {
   readonly linkState = new Map<string, 'up' | 'down'>();
   /** Union-find parent over interfaces: the L2 components as they really are. */
   private readonly parent: number[] = [];
+  // The three maps below are read only once built: a model may share them with the one before.
   /** Address → namespaces where it is local (on any interface, up or down: the weak host model). */
-  readonly localOwners = new Map<number, number[]>();
+  localOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
   /** Address → up interfaces that carry it. */
-  private readonly upOwners = new Map<number, number[]>();
+  private upOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
   /** Address → every interface that carries it, whatever its state (for explanations). */
-  readonly anyOwners = new Map<number, number[]>();
+  anyOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
   /** The MTU the kernel gives each interface (made when a ping size first asks). */
   get mtu(): number[] {
     if (!this.mtus) {
@@ -73,7 +84,7 @@ export class NetModel {
     for (const l of topology.links) this.linkState.set(l.id, l.state);
     for (const ns of topology.netns)
       this.addNs(ns.name, ns.node ?? ns.name, ns.forwarding, ns.role);
-    this.indexInterfaces();
+    this.indexInterfaces(reuse?.model);
     this.buildComponents();
     this.buildTables(reuse ? this.reusable(reuse.model, reuse.changed) : null);
   }
@@ -123,38 +134,92 @@ export class NetModel {
     return i;
   }
 
-  private indexInterfaces(): void {
-    this.ifaces.forEach((f, i) => {
-      this.ifaceIndex.set(`${f.netns}/${f.name}`, i);
+  /** `old`: the model before an edit, whose parsed addresses are taken where the text is the same. */
+  private indexInterfaces(old: NetModel | undefined): void {
+    const ifaces = this.ifaces;
+    const before = old?.ifaces;
+    // Every interface at its old index with its old key: the key index is the one before. With
+    // its old address, state and namespace too (a route edit), so are the owners of each address.
+    let sameKeys = before !== undefined && before.length === ifaces.length;
+    let sameOwners = sameKeys;
+    for (let i = 0; i < ifaces.length && sameKeys; i++) {
+      const f = ifaces[i]!;
+      const o = before![i]!;
+      if (o.key !== f.key) sameKeys = false;
+      else if (
+        sameOwners &&
+        (o.address !== f.address ||
+          o.up !== f.up ||
+          old!.ifaceNs[i] !== (this.nsIndex.get(f.netns) ?? -1))
+      )
+        sameOwners = false;
+    }
+    sameOwners &&= sameKeys;
+    const index = sameKeys ? null : new Map<string, number>();
+    const anyOwners = sameOwners ? null : new Map<number, number[]>();
+    const upOwners = sameOwners ? null : new Map<number, number[]>();
+    const localOwners = sameOwners ? null : new Map<number, number[]>();
+    for (let i = 0; i < ifaces.length; i++) {
+      const f = ifaces[i]!;
+      // The key is `netns/name` (IfaceSpec.key): the ledger's segments name their members by it.
+      index?.set(f.key, i);
       const ns = this.ns(f.netns);
       this.ifaceNs.push(ns);
       this.nsIfaces[ns]!.push(i);
       this.up.push(f.up);
-      const parsed = f.address === null ? null : parseIfAddress(f.address);
-      const a = parsed?.addr ?? -1;
+      // Most interfaces keep their place and address across an edit: parsing every address again
+      // was a third of indexing them.
+      let a: number;
+      let len: number;
+      if (before !== undefined && i < before.length && before[i]!.address === f.address) {
+        a = old!.addr[i]!;
+        len = old!.plen[i]!;
+      } else {
+        const parsed = f.address === null ? null : parseIf(f.address);
+        a = parsed?.addr ?? -1;
+        len = parsed?.len ?? 32;
+      }
       this.addr.push(a);
-      this.plen.push(parsed?.len ?? 32);
-      this.local.push(f.vxlan ? (parseIpv4(f.vxlan.local) ?? -1) : -1);
+      this.plen.push(len);
+      this.local.push(f.vxlan ? (parseIp(f.vxlan.local) ?? -1) : -1);
       this.parent.push(i);
-      if (a >= 0) {
-        push(this.anyOwners, a, i);
-        if (f.up) push(this.upOwners, a, i);
+      if (a >= 0 && localOwners) {
+        push(anyOwners!, a, i);
+        if (f.up) push(upOwners!, a, i);
         // Weak host model: the kernel keeps the local route of an address on a down
         // interface, so the namespace still accepts packets for it on any other one.
-        const owners = this.localOwners.get(a);
-        if (!owners) this.localOwners.set(a, [ns]);
+        const owners = localOwners.get(a);
+        if (!owners) localOwners.set(a, [ns]);
         else if (!owners.includes(ns)) owners.push(ns);
       }
-    });
+    }
+    this.ifaceIndex = index ?? old!.ifaceIndex;
+    this.anyOwners = anyOwners ?? old!.anyOwners;
+    this.upOwners = upOwners ?? old!.upOwners;
+    this.localOwners = localOwners ?? old!.localOwners;
   }
 
   /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
   ifaceIn(ns: number, name: string): number {
     const list = this.nsIfaces[ns]!;
+    if (list.length > SCAN_IFACES) {
+      // A namespace with hundreds of interfaces (the one holding every bridge): every port asks
+      // for its master and peer here, so a scan per question was quadratic (most of the L2
+      // components' time at 1,000 elements). Its names are indexed once, the last of a name kept.
+      let byName = this.nsByName[ns];
+      if (!byName) {
+        byName = new Map();
+        for (const i of list) byName.set(this.ifaces[i]!.name, i);
+        this.nsByName[ns] = byName;
+      }
+      return byName.get(name) ?? -1;
+    }
     for (let k = list.length - 1; k >= 0; k--)
       if (this.ifaces[list[k]!]!.name === name) return list[k]!;
     return -1;
   }
+  /** Per namespace with more than SCAN_IFACES interfaces, its interfaces by name (made on first use). */
+  private readonly nsByName: (Map<string, number> | undefined)[] = [];
 
   find(i: number): number {
     let root = i;
@@ -270,7 +335,7 @@ export class NetModel {
       if (!this.up[i] || this.addr[i]! < 0 || taken(this.ifaceNs[i]!)) continue;
       const len = this.plen[i]!;
       connected[this.ifaceNs[i]!]!.push({
-        net: networkOf(this.addr[i]!, len),
+        net: netOf(this.addr[i]!, len),
         len,
         dev: i,
         via: -1,
@@ -290,16 +355,16 @@ export class NetModel {
       // Thousands of routes name a few hundred prefixes and gateways: each text is read once.
       let dst = dsts.get(spec.to);
       if (!dst) {
-        const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIfAddress(spec.to);
+        const to = spec.to === 'default' ? { addr: 0, len: 0 } : parseIf(spec.to);
         const len = to?.len ?? 32;
-        dst = { net: networkOf(to?.addr ?? -1, len), len };
+        dst = { net: netOf(to?.addr ?? -1, len), len };
         dsts.set(spec.to, dst);
       }
       const { net, len } = dst;
       const dev = this.ifaceIn(ns, spec.dev);
       let via = vias.get(spec.via);
       if (via === undefined) {
-        via = parseIpv4(spec.via) ?? -1;
+        via = parseIp(spec.via) ?? -1;
         vias.set(spec.via, via);
       }
       const problem = this.routeProblem(ns, dev, via, spec);
@@ -357,7 +422,7 @@ export class NetModel {
     }
     if (
       this.addr[dev]! < 0 ||
-      networkOf(via, this.plen[dev]!) !== networkOf(this.addr[dev]!, this.plen[dev]!)
+      netOf(via, this.plen[dev]!) !== netOf(this.addr[dev]!, this.plen[dev]!)
     ) {
       return {
         reason: `${el}'s route to ${spec.to} via ${spec.via} is unusable: ${spec.via} is not on the subnet of ${spec.dev}`,

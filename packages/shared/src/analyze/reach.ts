@@ -9,7 +9,7 @@
  * Ledger); the others keep their answer.
  */
 import type { PairResult, Topology } from '../model.js';
-import { parseIfAddress } from '../net/ipv4.js';
+import { networkOf, parseIfAddress } from '../net/ipv4.js';
 import { checkPingSize, type Decided, MatrixRun } from './analyze.js';
 import {
   CLEAN,
@@ -163,6 +163,11 @@ export function reachability(
   return result;
 }
 
+/** How many records the ledger behind `result` holds (its tests and benches: it must not grow with every edit). */
+export function ledgerRecords(result: Reachability): number {
+  return kept.get(result)?.ledger.records ?? 0;
+}
+
 /**
  * Above this share of the pairs to decide again, a re-analysis is a full one (with a new ledger):
  * deciding every pair in one pass costs less than deciding most of them one by one, and the
@@ -203,7 +208,13 @@ function again(
       new RouteChange(before.model, before.model.tables[o]!, run.m, run.m.tables[ns]!),
     );
   }
-  const { state, addresses } = before.ledger.dirty(changed, run.m, partsBefore, parts, routed);
+  const { state, addresses, dirty, failing } = before.ledger.dirty(
+    changed,
+    run.m,
+    partsBefore,
+    parts,
+    routed,
+  );
   const n = run.names.length;
   const was = new Int32Array(n).fill(-1);
   const fresh = new Uint8Array(n);
@@ -236,7 +247,23 @@ function again(
   for (let i = 0; i < n; i++) from[i] = fresh[i] === 1 ? -1 : was[i]!;
   // Past this many pairs to decide again, a full analysis is made instead (none for a small matrix).
   const most = n * n >= MIN_FALLBACK_PAIRS ? MAX_REDO_SHARE * n * n : Number.POSITIVE_INFINITY;
-  let count = listRedo(redo, from, hit, m, state, request, reply);
+  // No record is DIRTY (a container's address, link or VLAN changed: its segment is only
+  // touched), or only for classes a routes-only namespace now sends another way (a route edit):
+  // only the moved endpoints' pairs, the columns (request) of the endpoints that are hit or whose
+  // target is in such a class, and the rows (reply) of those that are hit or have an address in
+  // one can be listed, so the n² pass is not made (it was the dearest part of such an edit).
+  let count: number;
+  // (A DIRTY record always has a failing class behind it; without one, the full pass is the safe side.)
+  if (dirty === 0 || (failing !== null && failing.length > 0)) {
+    const cols = hit.slice();
+    const rows = hit.slice();
+    if (dirty > 0 && failing !== null)
+      for (let i = 0; i < n; i++) {
+        if (inClasses(run.target[i]!, failing)) cols[i] = 1;
+        if (rows[i] === 0 && nsInClasses(run.m, run.nsOf[i]!, run.target[i]!, failing)) rows[i] = 1;
+      }
+    count = listSparse(redo, from, hit, cols, rows, m, state, request, reply);
+  } else count = listRedo(redo, from, hit, m, state, request, reply);
   if (routed.size > 0 && count <= most)
     count = listRouted(
       redo,
@@ -292,6 +319,8 @@ function again(
       }
     }
   }
+  // A record made again with the fields of one before is that one (Ledger.share).
+  before.ledger.share();
   run.attach(before.ledger);
   for (let k = 0; k < count; k++) {
     const p = redo[k]!;
@@ -349,6 +378,92 @@ function listRedo(
     }
   }
   return count;
+}
+
+/**
+ * listRedo's pairs (same order) without reading every pair: `cols` are the endpoints whose
+ * request may be listed (hit, or a target in a class that now goes another way), `rows` those
+ * whose reply may be (hit, or an address in such a class): every DIRTY record's destination is in
+ * such a class (Ledger.dirty's `failing`), and a TOUCHED one counts only for a hit endpoint. A
+ * row of `rows` is read in full; any other row only at the moved endpoints and `cols`.
+ */
+function listSparse(
+  redo: Int32Array,
+  from: Int32Array,
+  hit: Uint8Array,
+  cols: Uint8Array,
+  rows: Uint8Array,
+  m: number,
+  state: Uint8Array,
+  request: Int32Array,
+  reply: Int32Array,
+): number {
+  const n = from.length;
+  const some: number[] = [];
+  for (let j = 0; j < n; j++) if (from[j]! < 0 || cols[j] === 1) some.push(j);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const oi = from[i]!;
+    const row = i * n;
+    if (oi < 0) {
+      for (let j = 0; j < n; j++) redo[count++] = row + j;
+      continue;
+    }
+    const old = oi * m;
+    if (rows[i] === 1) {
+      const hitI = hit[i]!;
+      for (let j = 0; j < n; j++) {
+        const oj = from[j]!;
+        if (oj < 0) {
+          redo[count++] = row + j;
+          continue;
+        }
+        const q = old + oj;
+        const sf = state[request[q]!]!;
+        if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
+          redo[count++] = row + j;
+          continue;
+        }
+        const b = reply[q]!;
+        if (b >= 0) {
+          const sb = state[b]!;
+          if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
+        }
+      }
+      continue;
+    }
+    for (let k = 0; k < some.length; k++) {
+      const j = some[k]!;
+      const oj = from[j]!;
+      if (oj < 0) {
+        redo[count++] = row + j;
+        continue;
+      }
+      const sf = state[request[old + oj]!]!;
+      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) redo[count++] = row + j;
+    }
+  }
+  return count;
+}
+
+/** Whether `address` (-1: none) is inside one of the prefixes. */
+function inClasses(address: number, classes: { net: number; len: number }[]): boolean {
+  if (address < 0) return false;
+  for (const c of classes) if (networkOf(address, c.len) === c.net) return true;
+  return false;
+}
+
+/** Whether the endpoint's target or an address of its namespace `ns` is inside one of the prefixes. */
+function nsInClasses(
+  model: NetModel,
+  ns: number,
+  target: number,
+  classes: { net: number; len: number }[],
+): boolean {
+  if (inClasses(target, classes)) return true;
+  const list = model.nsIfaces[ns]!;
+  for (let k = 0; k < list.length; k++) if (inClasses(model.addr[list[k]!]!, classes)) return true;
+  return false;
 }
 
 /**

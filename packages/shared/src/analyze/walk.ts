@@ -322,7 +322,7 @@ export class Walker {
     ns: number,
     address: number,
     cls: number,
-    owners: number[] | undefined,
+    owners: readonly number[] | undefined,
   ): Hop[] | { hops: Hop[]; fail: Failure } {
     const route = this.fwd.routeFor(ns, cls);
     if (!route)
