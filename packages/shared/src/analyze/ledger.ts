@@ -30,6 +30,7 @@
  */
 import type { IfaceSpec, NetnsSpec, RouteSpec, Topology } from '../model.js';
 import { parseIfAddress, parseIpv4 } from '../net/ipv4.js';
+import { sameJson } from '../same-json.js';
 import type { NetModel } from './model.js';
 import type { Route } from './types.js';
 
@@ -474,7 +475,8 @@ export function routesOnly(
   for (const name of changed) {
     const a = after.get(name);
     const b = before.get(name);
-    if (a && b && same(a.spec, b.spec) && sameList(a.ifaces, b.ifaces, sameIface)) out.add(name);
+    if (a && b && sameJson(a.spec, b.spec) && sameList(a.ifaces, b.ifaces, sameIface))
+      out.add(name);
   }
   return out;
 }
@@ -575,7 +577,7 @@ function winner(table: Route[], net: number, len: number): Route | undefined {
 export function changedBetween(before: Topology, after: Topology): Set<string> {
   const changed = new Set<string>();
   if (
-    inPlace(before.netns, after.netns, (x) => x.name, same, changed) &&
+    inPlace(before.netns, after.netns, (x) => x.name, sameJson, changed) &&
     inPlace(before.interfaces, after.interfaces, (x) => x.netns, sameIface, changed) &&
     inPlace(before.routes, after.routes, (x) => x.netns, sameRoute, changed)
   )
@@ -591,7 +593,7 @@ export function changedBetween(before: Topology, after: Topology): Set<string> {
       after.netns,
       (x) => x.name,
       (x) => x.name,
-      same,
+      sameJson,
       moved,
     ) &&
     inOrder(
@@ -741,7 +743,7 @@ export function changedNamespaces(
     const b = before.get(name);
     if (
       !b ||
-      !same(a.spec, b.spec) ||
+      !sameJson(a.spec, b.spec) ||
       !sameList(a.ifaces, b.ifaces, sameIface) ||
       !sameList(a.routes, b.routes, sameRoute)
     )
@@ -759,7 +761,7 @@ function sameList<T>(a: T[], b: T[], eq: (x: T, y: T) => boolean): boolean {
 
 /**
  * Every field of a RouteSpec and of an IfaceSpec, compared by name: thousands of routes per
- * analysis, and same()'s key enumeration was a sixth of a re-analysis. The lists are checked
+ * analysis, and sameJson()'s key enumeration was a sixth of a re-analysis. The lists are checked
  * against the types below (a new field does not compile until it is compared) and against real
  * topologies in the tests (a change of any field is seen).
  */
@@ -815,37 +817,9 @@ function sameIface(a: IfaceSpec, b: IfaceSpec): boolean {
     a.up === b.up &&
     a.mtu === b.mtu &&
     a.mac === b.mac &&
-    same(a.peer, b.peer) &&
+    sameJson(a.peer, b.peer) &&
     a.link === b.link &&
     a.towards === b.towards &&
-    same(a.vxlan, b.vxlan)
+    sameJson(a.vxlan, b.vxlan)
   );
-}
-
-/** Deep equality of plain data (what a Topology is made of). */
-export function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let k = 0; k < a.length; k++) if (!same(a[k], b[k])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let keys = 0;
-  for (const k in x) {
-    // Most fields are strings and numbers: compared here, without a call each.
-    const u = x[k];
-    const v = y[k];
-    if (u !== v && (typeof u !== 'object' || !same(u, v))) return false;
-    keys++;
-  }
-  // Same values under every key of a; b has no other key (an absent key reads as undefined).
-  for (const k in y) {
-    if (!(k in x)) return false;
-    keys--;
-  }
-  return keys === 0;
 }
