@@ -356,25 +356,45 @@ function listRedo(
       for (let j = 0; j < n; j++) redo[count++] = row + j;
       continue;
     }
-    const hitI = hit[i]!;
-    const old = oi * m;
-    for (let j = 0; j < n; j++) {
-      const oj = from[j]!;
-      if (oj < 0) {
-        redo[count++] = row + j;
-        continue;
-      }
-      const q = old + oj;
-      const sf = state[request[q]!]!;
-      if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
-        redo[count++] = row + j;
-        continue;
-      }
-      const b = reply[q]!;
-      if (b >= 0) {
-        const sb = state[b]!;
-        if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
-      }
+    count = listRow(redo, count, i, oi * m, from, hit, state, request, reply);
+  }
+  return count;
+}
+
+/**
+ * The pairs of row `i` (its old row starting at `old`) whose request or reply record is DIRTY,
+ * or TOUCHED and reads a hit endpoint, appended to `redo` from `count`; returns the new count.
+ */
+function listRow(
+  redo: Int32Array,
+  count: number,
+  i: number,
+  old: number,
+  from: Int32Array,
+  hit: Uint8Array,
+  state: Uint8Array,
+  request: Int32Array,
+  reply: Int32Array,
+): number {
+  const n = from.length;
+  const row = i * n;
+  const hitI = hit[i]!;
+  for (let j = 0; j < n; j++) {
+    const oj = from[j]!;
+    if (oj < 0) {
+      redo[count++] = row + j;
+      continue;
+    }
+    const q = old + oj;
+    const sf = state[request[q]!]!;
+    if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
+      redo[count++] = row + j;
+      continue;
+    }
+    const b = reply[q]!;
+    if (b >= 0) {
+      const sb = state[b]!;
+      if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
     }
   }
   return count;
@@ -411,25 +431,7 @@ function listSparse(
     }
     const old = oi * m;
     if (rows[i] === 1) {
-      const hitI = hit[i]!;
-      for (let j = 0; j < n; j++) {
-        const oj = from[j]!;
-        if (oj < 0) {
-          redo[count++] = row + j;
-          continue;
-        }
-        const q = old + oj;
-        const sf = state[request[q]!]!;
-        if (sf !== IS_CLEAN && (sf !== IS_TOUCHED || hit[j] === 1)) {
-          redo[count++] = row + j;
-          continue;
-        }
-        const b = reply[q]!;
-        if (b >= 0) {
-          const sb = state[b]!;
-          if (sb !== IS_CLEAN && (sb !== IS_TOUCHED || hitI === 1)) redo[count++] = row + j;
-        }
-      }
+      count = listRow(redo, count, i, old, from, hit, state, request, reply);
       continue;
     }
     for (let k = 0; k < some.length; k++) {
