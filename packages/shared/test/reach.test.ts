@@ -43,6 +43,22 @@ function sameAsPerPair(topology: Topology, endpoints?: string[]): void {
 
 const topologyOf = (d: Parameters<typeof resolve>[0]) => resolve(d).topology;
 
+/**
+ * Each step of `steps` after the first re-analysed from the one before: incremental, and as a
+ * fresh analysis; `check` looks at a step's fresh analysis (that the case is real).
+ */
+function expectStepsAsFresh(steps: Topology[], check?: (k: number, fresh: Reach) => void): void {
+  let last = reachability(steps[0]!);
+  for (let k = 1; k < steps.length; k++) {
+    const again = reachability(steps[k]!, { previous: last });
+    const fresh = reachability(steps[k]!);
+    check?.(k, fresh);
+    expect(again.how.incremental).toBe(true);
+    expect(again.reach, `step ${k}`).toEqual(fresh.reach);
+    last = again;
+  }
+}
+
 /** A re-analysis answers as a fresh full analysis, pair by pair; `label` names the edit. */
 function expectAsFresh(again: Reach, fresh: Reach, label: string): void {
   expect(again.endpoints).toEqual(fresh.endpoints);
@@ -350,21 +366,14 @@ describe('reachability after an edit, from the previous result: the same as from
             design(b, b),
             design(a, 200),
           ].map(topologyOf);
-          let last = reachability(steps[0]!);
-          for (const [k, topology] of steps.entries()) {
-            if (k === 0) continue;
-            const again = reachability(topology, { previous: last });
-            const fresh = reachability(topology);
+          expectStepsAsFresh(steps, (k, fresh) => {
             const n = fresh.endpoints.length;
             // The case is real: with b held, the sources reach far through r2 and h.
             if (k === 3)
               expect(
                 fresh.reach[fresh.endpoints.indexOf('src0') * n + fresh.endpoints.indexOf('far')],
               ).toBe(1);
-            expect(again.how.incremental).toBe(true);
-            expect(again.reach, `step ${k}`).toEqual(fresh.reach);
-            last = again;
-          }
+          });
         },
       ),
       { numRuns: 30 },
@@ -434,15 +443,7 @@ describe('reachability after an edit, from the previous result: the same as from
             design(other, null),
             design(other, other),
           ].map(topologyOf);
-          let last = reachability(tops[0]!);
-          for (const [k, topology] of tops.entries()) {
-            if (k === 0) continue;
-            const again = reachability(topology, { previous: last });
-            const fresh = reachability(topology);
-            expect(again.how.incremental).toBe(true);
-            expect(again.reach, `step ${k}`).toEqual(fresh.reach);
-            last = again;
-          }
+          expectStepsAsFresh(tops);
         },
       ),
       { numRuns: 30 },
