@@ -73,6 +73,8 @@ export interface ApplyOptions {
  */
 export interface LastApply {
   planned: DesignPlan & { plan: Plan };
+  /** The hints it was resolved with (the kernel's addresses under the design's record). */
+  hints: AddressHints;
 }
 
 /** Addresses the running lab already uses: passed as hints so nothing renumbers. */
@@ -83,6 +85,12 @@ export function hintsFromObserved(observed: ObservedState): AddressHints {
     if (first) hints[`${i.netns}/${i.name}`] = first;
   }
   return hints;
+}
+
+export function sameHints(a: AddressHints, b: AddressHints): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => a[k] === b[k]);
 }
 
 /**
@@ -106,16 +114,29 @@ export async function planAgainst(
   hints: AddressHints = {},
   last?: LastApply,
 ) {
-  const observed = seen ?? (await kernel.observe(design.name));
+  const observing = seen ? Promise.resolve(seen) : kernel.observe(design.name);
+  // After a verified apply, the design is planned while the helper (another process) reads the
+  // kernel, with that apply's hints; kept only when the reading gives the same ones.
+  let early: { checked: ReturnType<typeof resolveDesign>; plan?: Plan } | undefined;
+  if (last && !seen) {
+    observing.catch(() => {}); // awaited below; a throw while planning must not leave it unheard
+    const checked = resolveDesign(design, last.hints, last.planned);
+    const planned = checked.planned;
+    early = {
+      checked,
+      plan: planned && compilePlanned(planned, checked.again ? last.planned : undefined),
+    };
+  }
+  const observed = await observing;
   await breathe();
-  const checked = resolveDesign(
-    design,
-    { ...hintsFromObserved(observed), ...hints },
-    last?.planned,
-  );
-  await breathe();
+  const merged = { ...hintsFromObserved(observed), ...hints };
+  const reuse = early && last && sameHints(last.hints, merged) ? early : undefined;
+  const checked = reuse?.checked ?? resolveDesign(design, merged, last?.planned);
+  if (!reuse) await breathe();
   const planned = checked.planned;
-  const plan = planned && compilePlanned(planned, checked.again ? last?.planned : undefined);
+  const plan = reuse
+    ? reuse.plan
+    : planned && compilePlanned(planned, checked.again ? last?.planned : undefined);
   if (!planned || !plan) {
     return {
       observed,
@@ -124,6 +145,7 @@ export async function planAgainst(
       plan: undefined,
       changes: undefined,
       planned: undefined,
+      hints: merged,
     };
   }
   await breathe();
@@ -135,6 +157,7 @@ export async function planAgainst(
     plan,
     changes,
     planned: { ...planned, plan },
+    hints: merged,
   };
 }
 
@@ -163,7 +186,7 @@ export async function applyDesign(
   const total = pre.length + add.length + remove.length;
   progress('plan', 0, total, `${total} operations`);
   if (total === 0) {
-    options.remember?.({ planned: planned.planned });
+    options.remember?.({ planned: planned.planned, hints: planned.hints });
     progress('done', 0, 0, 'nothing to change');
     return { lab, ok: true, ops: [], diagnostics: planned.diagnostics, topology: planned.topology };
   }
@@ -284,8 +307,9 @@ async function runChanges(
 
   progress('verify', done, total);
   let left: Op[];
+  let seen: ObservedState;
   try {
-    left = await verify(kernel, planned, ran);
+    ({ left, seen } = await verify(kernel, planned, ran));
   } catch (err) {
     // Every op succeeded; only reading the result back failed. Undoing would
     // destroy a good lab, so report it and let `status` tell the rest.
@@ -314,7 +338,11 @@ async function runChanges(
       topology: planned.topology,
     };
   }
-  options.remember?.({ planned: planned.planned });
+  // The hints the next apply will read: this one's addresses, as the kernel now has them.
+  options.remember?.({
+    planned: planned.planned,
+    hints: { ...hintsFromObserved(seen), ...options.hints },
+  });
   progress('done', done, total);
   return { lab, ok: true, ops: ran, diagnostics: planned.diagnostics, topology: planned.topology };
 }
@@ -329,7 +357,7 @@ async function verify(
   kernel: KernelPort,
   planned: { observed: ObservedState; plan: Plan; topology: Topology },
   ran: readonly Op[],
-): Promise<Op[]> {
+): Promise<{ left: Op[]; seen: ObservedState }> {
   const touched = new Set<string>();
   for (const op of ran) {
     if ('netns' in op) touched.add(op.netns);
@@ -341,7 +369,7 @@ async function verify(
     : replaceNetns(planned.observed, await kernel.observe(planned.observed.lab, names), names);
   // Only the touched namespaces can differ from the plan's first diff, which ran whole.
   const again = diffWithin(planned.plan, planned.topology, seen, touched);
-  return [...again.pre, ...again.add, ...again.remove];
+  return { left: [...again.pre, ...again.add, ...again.remove], seen };
 }
 
 /** Runs an undo now, or hands what could not start to `deferUndo`; says which. */

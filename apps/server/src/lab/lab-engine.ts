@@ -25,6 +25,7 @@ import {
   type KernelPort,
   type LastApply,
   planAgainst,
+  sameHints,
 } from './apply.js';
 import {
   type ApplyProgress,
@@ -313,7 +314,7 @@ export class LabEngine implements Engine {
       return { lab, state: 'partial', elements };
     }
     const merged = { ...hintsFromObserved(observed), ...hints };
-    let planned: Omit<Awaited<ReturnType<typeof planAgainst>>, 'planned'>;
+    let planned: Omit<Awaited<ReturnType<typeof planAgainst>>, 'planned' | 'hints'>;
     if (reuse && sameHints(reuse.merged, merged)) {
       const { diagnostics, topology, plan } = reuse;
       planned =
@@ -643,12 +644,6 @@ interface StatusInputs {
   };
 }
 const readings = new WeakMap<StatusReading, StatusInputs>();
-
-function sameHints(a: AddressHints, b: AddressHints): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => a[k] === b[k]);
-}
 
 /**
  * One note for an address the kernel has instead of the design's (changed

@@ -2,7 +2,8 @@
  * A link cut or restored on a running lab is planned from the engine's last verified apply
  * (packages/shared/src/replan.ts): on the real kernel, through the helper, each
  * change must run exactly the ops a plan made afresh (another engine, which has no last apply)
- * asks for, drift made by hand in between included, and leave the lab as planned.
+ * asks for, drift made by hand in between included (an automatic address changed by hand too: the
+ * engine's plan made while it reads the kernel must give way), and leave the lab as planned.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,12 +55,44 @@ describe('a link cut or restored, planned from the last apply', () => {
           )!;
           await exec(['ip', '-n', other.netns, 'link', 'set', 'dev', other.name, 'down']);
         }
+        let renumbered: { netns: string; name: string; address: string } | undefined;
+        if (k === 2) {
+          // An automatic address changed by hand: with no address record, the kernel's address
+          // is the hint, so a fresh plan keeps it. The engine plans this change while it reads
+          // the kernel, with the last apply's hints: that plan must not be the one it runs.
+          const clean = await fresh.plan(next);
+          const touched = new Set(
+            clean.ops.flatMap((o) => (o.op === 'veth.add' ? [o.netns, o.peerNetns] : [o.netns])),
+          );
+          const x = up.topology!.interfaces.find(
+            (i) => i.addressOrigin === 'auto' && i.kind === 'veth' && i.up && !touched.has(i.netns),
+          )!;
+          const [ip, len] = x.address!.split('/');
+          const parts = ip!.split('.');
+          parts[3] = String(Number(parts[3]) === 250 ? 251 : 250);
+          renumbered = { netns: x.netns, name: x.name, address: `${parts.join('.')}/${len}` };
+          await exec(['ip', '-n', x.netns, 'addr', 'del', x.address!, 'dev', x.name]);
+          await exec(['ip', '-n', x.netns, 'addr', 'add', renumbered.address, 'dev', x.name]);
+        }
         const want = await fresh.plan(next);
         const result = await t.engine.apply(next);
         expect(result.ok, result.failure?.kernelMessage).toBe(true);
         expect(result.ops).toEqual(want.ops);
         moved += result.ops.filter((o) => o.op === 'route.add').length;
         expect((await fresh.plan(next)).ops).toEqual([]);
+        if (renumbered) {
+          const shown = await exec([
+            'ip',
+            '-n',
+            renumbered.netns,
+            '-br',
+            'addr',
+            'show',
+            'dev',
+            renumbered.name,
+          ]);
+          expect(shown.stdout).toContain(renumbered.address);
+        }
         current = next;
       }
       expect(moved).toBeGreaterThan(0);
