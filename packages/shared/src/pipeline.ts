@@ -21,17 +21,21 @@ export function diagnose(
   return diagnoseDesign(parsed.design, hints);
 }
 
-/** validate → resolve for a design that already parsed (the YAML path uses this). */
+/**
+ * validate → resolve for a design that already parsed (the YAML path uses this); `semantic`:
+ * validate's diagnostics when they are known already (replan.ts: a link's state changed only).
+ */
 export function diagnoseDesign(
   design: Design,
   hints?: AddressHints,
-): { design: Design; topology: Topology; diagnostics: Diagnostic[] } {
-  const semantic = validate(design);
+  semantic: Diagnostic[] = validate(design),
+): { design: Design; topology: Topology; diagnostics: Diagnostic[]; semantic: Diagnostic[] } {
   const resolved = resolve(design, hints);
   return {
     design,
     topology: resolved.topology,
     diagnostics: sortDiagnostics(withLinkEnds([...semantic, ...resolved.diagnostics], design)),
+    semantic,
   };
 }
 

@@ -12,12 +12,10 @@
 import { compile, recompile } from './compile/compile.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { AddressHints, Diagnostic, Plan, Topology } from './model.js';
-import { withLinkEnds } from './parse/links.js';
 import { parseDesign } from './parse/parse.js';
 import type { Design } from './parse/schema.js';
-import { resolve } from './resolve/resolve.js';
+import { diagnoseDesign } from './pipeline.js';
 import { sameJson } from './same-json.js';
-import { validate } from './validate/validate.js';
 
 /** What a plan was made from and what it gave: what `planDesign` needs to make the next one. */
 export interface DesignPlan {
@@ -56,22 +54,15 @@ export function resolveDesign(
   last?: DesignPlan,
 ): { diagnostics: Diagnostic[]; planned?: DesignPlan; again: boolean } {
   const again = last ? designAgain(last, input) : undefined;
-  let design: Design;
-  let semantic: Diagnostic[];
-  if (again && last) {
-    design = again;
-    semantic = last.semantic;
-  } else {
+  let checked: ReturnType<typeof diagnoseDesign>;
+  if (again && last) checked = diagnoseDesign(again, hints, last.semantic);
+  else {
     const parsed = parseDesign(input);
     if (!parsed.design) return { diagnostics: sortDiagnostics(parsed.diagnostics), again: false };
-    design = parsed.design;
-    semantic = validate(design);
+    checked = diagnoseDesign(parsed.design, hints);
   }
-  const resolved = resolve(design, hints);
-  const diagnostics = sortDiagnostics(withLinkEnds([...semantic, ...resolved.diagnostics], design));
-  const topology = resolved.topology;
-  const planned: DesignPlan = { input, design, semantic, diagnostics, topology };
-  return { diagnostics, planned, again: again !== undefined };
+  const planned: DesignPlan = { input, ...checked };
+  return { diagnostics: checked.diagnostics, planned, again: again !== undefined };
 }
 
 /**
