@@ -1386,7 +1386,7 @@ def send(obj):
 
 # Ops that act inside their own namespace only: one of them depends on nothing of another
 # namespace that a later stage of this kind makes (devices come from veth.add, a barrier).
-# (netlink.ts's LOCAL_KINDS names the same kinds: it shares such segments between two helpers.)
+# The helper says them when it is ready: netlink.ts shares long segments of them between two helpers.
 LOCAL = frozenset(('sysctl', 'bridge.add', 'vxlan.add', 'link.master', 'link.nomaster', 'link.mtu',
                    'link.state', 'addr.add', 'addr.del', 'fdb.append', 'fdb.del', 'route.add',
                    'route.del'))
@@ -1582,7 +1582,7 @@ def main():
     ROOT_FD = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
     state = State(new_socket())
     watch = Watch()
-    send({'ready': True, 'pid': os.getpid()})
+    send({'ready': True, 'pid': os.getpid(), 'local': sorted(LOCAL)})
     for line in lines(watch):
         if not line.strip():
             continue

@@ -111,6 +111,11 @@ class HelperProcess {
   private idleTimer: NodeJS.Timeout | null = null;
   private pins = 0;
   private onReady: ((m: Message) => void) | null = null;
+  /**
+   * The op kinds this helper runs inside their own namespace only (its `LOCAL`, said when it
+   * is ready): segments of them can be shared between two helpers. Empty until it started.
+   */
+  localKinds: ReadonlySet<string> = new Set();
 
   constructor(
     readonly role: string,
@@ -230,11 +235,13 @@ class HelperProcess {
         ),
       );
     });
+    let hello: Message;
     try {
-      await ready;
+      hello = await ready;
     } finally {
       this.onReady = null;
     }
+    this.localKinds = new Set(Array.isArray(hello.local) ? hello.local.map(String) : []);
     this.child = child;
     this.settle();
     return child;
@@ -353,43 +360,27 @@ const SHARED_READ = 8;
 /** Ops from which a run starts the reader too (if it does not run): the verification that follows reads in both. */
 const READER_FOR_OPS = 400;
 
-/**
- * Kinds that act inside their own namespace only: netlink-helper.py's LOCAL (keep the two
- * alike). The helper runs consecutive stages of them as one segment, namespace by namespace.
- */
-const LOCAL_KINDS = new Set<string>([
-  'sysctl',
-  'bridge.add',
-  'vxlan.add',
-  'link.master',
-  'link.nomaster',
-  'link.mtu',
-  'link.state',
-  'addr.add',
-  'addr.del',
-  'fdb.append',
-  'fdb.del',
-  'route.add',
-  'route.del',
-]);
-/** A run of this many ops shares its segments of this many LOCAL_KINDS ops between the helpers. */
+/** A run of this many ops shares its segments of this many local ops between the helpers. */
 const SHARE_RUN = 400;
 const SHARE_SEGMENT = 200;
 /** The reader's share of a segment goes in requests of at most this many ops. */
 const READER_CHUNK = 1000;
 
-/** The [start, end) of the segments of LOCAL_KINDS ops a run shares (none for a short run). */
-function sharedSegments(ops: readonly Op[]): [number, number][] {
+/**
+ * The [start, end) of the segments of `local` ops (the writer's localKinds) a run shares (none
+ * for a short run).
+ */
+function sharedSegments(ops: readonly Op[], local: ReadonlySet<string>): [number, number][] {
   const out: [number, number][] = [];
   if (ops.length < SHARE_RUN) return out;
   let i = 0;
   while (i < ops.length) {
-    if (!LOCAL_KINDS.has(ops[i]!.op)) {
+    if (!local.has(ops[i]!.op)) {
       i++;
       continue;
     }
     const start = i;
-    while (i < ops.length && LOCAL_KINDS.has(ops[i]!.op)) i++;
+    while (i < ops.length && local.has(ops[i]!.op)) i++;
     if (i - start >= SHARE_SEGMENT) out.push([start, i]);
   }
   return out;
@@ -496,7 +487,10 @@ export class NetlinkEngine {
         },
         () => false,
       );
-    const shared = sharedSegments(ops);
+    // The writer says which kinds it runs inside their namespace when it is ready: a long run
+    // starts it first (the run would start it anyway) to know which segments it can share.
+    if (total >= SHARE_RUN && !this.writer.running) (await this.writer.pin())();
+    const shared = sharedSegments(ops, this.writer.localKinds);
     if (shared.length > 0) return this.runShared(ops, shared, readerUp, opts);
     const answer = await this.writer.request(
       { cmd: 'run', ops: ops.map(wire) },
@@ -516,7 +510,7 @@ export class NetlinkEngine {
   }
 
   /**
-   * A long run whose long segments of LOCAL_KINDS are shared between the writer and the reader
+   * A long run whose long segments of local ops are shared between the writer and the reader
    * (once it has started; without it, the writer runs them alone),
    * each namespace's ops to the process that reads it (shareOf: its sockets are then warm for
    * the verification): two cores run them. The first request checks every op (a refused op
