@@ -349,27 +349,20 @@ function listRedo(
 ): number {
   const n = from.length;
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    const oi = from[i]!;
-    const row = i * n;
-    if (oi < 0) {
-      for (let j = 0; j < n; j++) redo[count++] = row + j;
-      continue;
-    }
-    count = listRow(redo, count, i, oi * m, from, hit, state, request, reply);
-  }
+  for (let i = 0; i < n; i++) count = listRow(redo, count, i, m, from, hit, state, request, reply);
   return count;
 }
 
 /**
- * The pairs of row `i` (its old row starting at `old`) whose request or reply record is DIRTY,
- * or TOUCHED and reads a hit endpoint, appended to `redo` from `count`; returns the new count.
+ * The pairs of row `i` whose request or reply record is DIRTY, or TOUCHED and reads a hit
+ * endpoint (every pair of a new endpoint's row), appended to `redo` from `count`; returns the
+ * new count.
  */
 function listRow(
   redo: Int32Array,
   count: number,
   i: number,
-  old: number,
+  m: number,
   from: Int32Array,
   hit: Uint8Array,
   state: Uint8Array,
@@ -378,6 +371,12 @@ function listRow(
 ): number {
   const n = from.length;
   const row = i * n;
+  const oi = from[i]!;
+  if (oi < 0) {
+    for (let j = 0; j < n; j++) redo[count++] = row + j;
+    return count;
+  }
+  const old = oi * m;
   const hitI = hit[i]!;
   for (let j = 0; j < n; j++) {
     const oj = from[j]!;
@@ -424,16 +423,12 @@ function listSparse(
   let count = 0;
   for (let i = 0; i < n; i++) {
     const oi = from[i]!;
+    if (oi < 0 || rows[i] === 1) {
+      count = listRow(redo, count, i, m, from, hit, state, request, reply);
+      continue;
+    }
     const row = i * n;
-    if (oi < 0) {
-      for (let j = 0; j < n; j++) redo[count++] = row + j;
-      continue;
-    }
     const old = oi * m;
-    if (rows[i] === 1) {
-      count = listRow(redo, count, i, old, from, hit, state, request, reply);
-      continue;
-    }
     for (let k = 0; k < some.length; k++) {
       const j = some[k]!;
       const oj = from[j]!;
