@@ -1420,6 +1420,9 @@ def send(obj):
 LOCAL = frozenset(('sysctl', 'bridge.add', 'vxlan.add', 'link.master', 'link.nomaster', 'link.mtu',
                    'link.state', 'addr.add', 'addr.del', 'fdb.append', 'fdb.del', 'route.add',
                    'route.del'))
+# Kinds whose ops, in one stage, are each independent of the others (a namespace, its id, a veth
+# pair of its own): netlink.ts shares a long stage of one of them between two helpers too.
+STAGES = frozenset(('netns.add', 'netns.nsid', 'veth.add'))
 
 
 def segments(ops):
@@ -1467,6 +1470,16 @@ def run(req_id, ops, root, observer, upto=None):
         send({'id': req_id, 'ok': False, 'done': 0, 'ran': [],
               'failed': {'index': 0, 'message': 'refused before running anything: %s' % e}})
         return
+    adds = [i for i, kind in enumerate(kinds) if kind == 'netns.add']
+    if adds:
+        # Before any op runs: a run that node shares has its namespaces made by two helpers
+        # at once, and /run/netns must be a shared mount before either makes one (made once).
+        try:
+            share_rundir()
+        except KernelError as e:
+            send({'id': req_id, 'ok': False, 'done': 0, 'ran': [],
+                  'failed': {'index': adds[0], 'message': str(e)}})
+            return
     socks = SOCKS
     socks.begin()
     done = 0
@@ -1612,7 +1625,7 @@ def main():
     ROOT_FD = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
     state = State(new_socket())
     watch = Watch()
-    send({'ready': True, 'pid': os.getpid(), 'local': sorted(LOCAL)})
+    send({'ready': True, 'pid': os.getpid(), 'local': sorted(LOCAL), 'stages': sorted(STAGES)})
     for line in lines(watch):
         if not line.strip():
             continue

@@ -116,6 +116,11 @@ class HelperProcess {
    * is ready): segments of them can be shared between two helpers. Empty until it started.
    */
   localKinds: ReadonlySet<string> = new Set();
+  /**
+   * The op kinds of which one stage's ops are independent of one another (its `STAGES`: a
+   * namespace, its id, a veth pair each): a long stage of them can be shared too.
+   */
+  stageKinds: ReadonlySet<string> = new Set();
 
   constructor(
     readonly role: string,
@@ -242,6 +247,7 @@ class HelperProcess {
       this.onReady = null;
     }
     this.localKinds = new Set(Array.isArray(hello.local) ? hello.local.map(String) : []);
+    this.stageKinds = new Set(Array.isArray(hello.stages) ? hello.stages.map(String) : []);
     this.child = child;
     this.settle();
     return child;
@@ -360,34 +366,45 @@ const SHARED_READ = 8;
 /** Ops from which a run starts the reader too (if it does not run): the verification that follows reads in both. */
 const READER_FOR_OPS = 400;
 
-/** A run of this many ops shares its segments of this many local ops between the helpers. */
+/**
+ * A run of this many ops shares its segments of this many local ops, and its stages of this
+ * many ops of a kind the helper runs op by op independently (each ~0.5–1 ms), between the helpers.
+ */
 const SHARE_RUN = 400;
 const SHARE_SEGMENT = 200;
+const SHARE_STAGE = 64;
 /** The reader's share of a segment goes in requests of at most this many ops. */
 const READER_CHUNK = 1000;
 
 /**
- * The [start, end) of the segments of `local` ops (the writer's localKinds) a run shares (none
- * for a short run).
+ * The [start, end) of the segments a run shares (none for a short run): consecutive `local` ops
+ * (the writer's localKinds), and stages (consecutive ops of one kind) of the writer's stageKinds,
+ * each as the helper makes its segments.
  */
-function sharedSegments(ops: readonly Op[], local: ReadonlySet<string>): [number, number][] {
+function sharedSegments(
+  ops: readonly Op[],
+  local: ReadonlySet<string>,
+  stages: ReadonlySet<string>,
+): [number, number][] {
   const out: [number, number][] = [];
   if (ops.length < SHARE_RUN) return out;
   let i = 0;
   while (i < ops.length) {
-    if (!local.has(ops[i]!.op)) {
-      i++;
-      continue;
-    }
     const start = i;
-    while (i < ops.length && local.has(ops[i]!.op)) i++;
-    if (i - start >= SHARE_SEGMENT) out.push([start, i]);
+    const kind = ops[i]!.op;
+    if (local.has(kind)) {
+      while (i < ops.length && local.has(ops[i]!.op)) i++;
+      if (i - start >= SHARE_SEGMENT) out.push([start, i]);
+    } else {
+      while (i < ops.length && ops[i]!.op === kind) i++;
+      if (stages.has(kind) && i - start >= SHARE_STAGE) out.push([start, i]);
+    }
   }
   return out;
 }
 
-/** Which of the two helpers reads this namespace when they share a reading: always the same one. */
-function shareOf(name: string): 0 | 1 {
+/** The hash share of a namespace no run placed (see NetlinkEngine.shareOf). */
+function hashShare(name: string): 0 | 1 {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
   return (h & 1) as 0 | 1;
@@ -417,6 +434,8 @@ export class NetlinkEngine {
   private unavailableReason = '';
   /** Each namespace's last part: its text and what it says (routes in observe()'s spelling). */
   private readonly parts = new Map<string, { text: string; part: Part }>();
+  /** Which helper runs and reads each namespace a shared run placed (see shareOf). */
+  private readonly shares = new Map<string, 0 | 1>();
 
   constructor(opts: NetlinkOptions = {}) {
     const full: Required<NetlinkOptions> = {
@@ -490,8 +509,11 @@ export class NetlinkEngine {
     // The writer says which kinds it runs inside their namespace when it is ready: a long run
     // starts it first (the run would start it anyway) to know which segments it can share.
     if (total >= SHARE_RUN && !this.writer.running) (await this.writer.pin())();
-    const shared = sharedSegments(ops, this.writer.localKinds);
-    if (shared.length > 0) return this.runShared(ops, shared, readerUp, opts);
+    const shared = sharedSegments(ops, this.writer.localKinds, this.writer.stageKinds);
+    if (shared.length > 0) {
+      this.place(ops, shared);
+      return this.runShared(ops, shared, readerUp, opts);
+    }
     const answer = await this.writer.request(
       { cmd: 'run', ops: ops.map(wire) },
       (m) => {
@@ -510,7 +532,8 @@ export class NetlinkEngine {
   }
 
   /**
-   * A long run whose long segments of local ops are shared between the writer and the reader
+   * A long run whose long segments of local ops, and long stages of the writer's stageKinds
+   * (namespaces made, their ids, veth pairs), are shared between the writer and the reader
    * (once it has started; without it, the writer runs them alone),
    * each namespace's ops to the process that reads it (shareOf: its sockets are then warm for
    * the verification): two cores run them. The first request checks every op (a refused op
@@ -588,13 +611,16 @@ export class NetlinkEngine {
         if (failure) return result([failure]);
       }
       const idx = all.slice(start, end);
-      // The reader started with the run: its start overlaps the first request's namespaces.
-      if (!((await readerUp) && this.reader.running)) {
+      // The reader started with the apply (prestart) or the run: its start overlaps the first
+      // requests. A stage (a few hundred ms at most) does not wait for it; a local segment does.
+      const stage = !this.writer.localKinds.has(ops[start]!.op);
+      const readerReady = stage ? this.reader.idle : (await readerUp) && this.reader.running;
+      if (!readerReady) {
         const failure = await request(this.writer, idx);
         if (failure) return result([failure]);
       } else {
-        const theirs = idx.filter((i) => shareOf((ops[i] as { netns: string }).netns) === 1);
-        const mine = idx.filter((i) => shareOf((ops[i] as { netns: string }).netns) === 0);
+        const theirs = idx.filter((i) => this.shareOf((ops[i] as { netns: string }).netns) === 1);
+        const mine = idx.filter((i) => this.shareOf((ops[i] as { netns: string }).netns) === 0);
         const readerPart = async () => {
           for (let k = 0; k < theirs.length; k += READER_CHUNK) {
             const failure = await request(this.reader, theirs.slice(k, k + READER_CHUNK));
@@ -614,13 +640,54 @@ export class NetlinkEngine {
     return result([]);
   }
 
-  /** Starts the writer now, if it can (a python start overlaps the plan); a failure shows at the run. */
+  /**
+   * Which of the two helpers runs a namespace's share of a shared run and reads it when they
+   * share a reading: always the same one, so each keeps its own readings and warm sockets.
+   * Placed by the first shared run that has ops in it (place), else by a hash of its name.
+   */
+  private shareOf(name: string): 0 | 1 {
+    return this.shares.get(name) ?? hashShare(name);
+  }
+
+  /**
+   * Places the namespaces of a shared run's segments that no run placed yet, the busiest first,
+   * each with the helper that has fewer of the run's ops so far (a hash left one with a fifth
+   * more than the other in a 200-namespace lab, and both wait for the slower at each segment's
+   * end and at the verification's). Placed namespaces stay where they are.
+   */
+  private place(ops: readonly Op[], shared: readonly [number, number][]): void {
+    const weight = new Map<string, number>();
+    for (const [start, end] of shared)
+      for (let i = start; i < end; i++) {
+        const ns = (ops[i] as { netns: string }).netns;
+        weight.set(ns, (weight.get(ns) ?? 0) + 1);
+      }
+    const load = [0, 0];
+    const fresh: [string, number][] = [];
+    for (const [ns, w] of weight) {
+      const placed = this.shares.get(ns);
+      if (placed === undefined) fresh.push([ns, w]);
+      else load[placed]! += w;
+    }
+    fresh.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    for (const [ns, w] of fresh) {
+      const to: 0 | 1 = load[0]! <= load[1]! ? 0 : 1;
+      this.shares.set(ns, to);
+      load[to]! += w;
+    }
+    while (this.shares.size > PARTS_KEPT) this.shares.delete(this.shares.keys().next().value!);
+  }
+
+  /** Starts the writer and the reader now, if they can (python starts overlap the plan); a failure shows at the run. */
   prestart(): void {
     if (this.unavailable()) return;
-    this.writer.pin().then(
-      (release) => release(),
-      () => {},
-    );
+    // The reader too: a long run shares its first stage (the namespaces made) with it, and a
+    // short one leaves it for the status refreshes that follow an apply.
+    for (const helper of [this.writer, this.reader])
+      helper.pin().then(
+        (release) => release(),
+        () => {},
+      );
   }
 
   /** Keeps the writer running (not closed when idle) until released: an apply's undo needs no new process. */
@@ -666,8 +733,8 @@ export class NetlinkEngine {
       // same share, so each keeps its own readings and sockets warm): two cores read it.
       const writerFree = this.writer.running && this.writer.idle;
       if (writerFree && this.reader.running && names.length >= SHARED_READ) {
-        const mine = names.filter((n) => shareOf(n) === 0);
-        const theirs = names.filter((n) => shareOf(n) === 1);
+        const mine = names.filter((n) => this.shareOf(n) === 0);
+        const theirs = names.filter((n) => this.shareOf(n) === 1);
         await Promise.all([read(this.writer, mine), read(this.reader, theirs)]);
       } else await read(writerFree ? this.writer : this.reader, names);
       for (const ns of names) {

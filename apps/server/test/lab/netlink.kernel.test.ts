@@ -157,6 +157,52 @@ it('a reading of named namespaces (a verification) leaves out the gone ones and 
   expect(netnsOf(lab)).toEqual([]);
 });
 
+it('a long stage of namespaces the two helpers share reports the one that failed and exactly which were made', async () => {
+  const netlink = new NetlinkEngine();
+  const lab = labName('shn');
+  const names = Array.from({ length: 100 }, (_, n) => `nc-${lab}.n${n}`);
+  try {
+    // One name is taken already (made by hand): its namespace cannot be made.
+    execFileSync('ip', ['netns', 'add', names[37]!]);
+    // Both helpers running, as in a server: the reader reads, the writer is kept for the run.
+    await netlink.observe(lab);
+    (await netlink.reserve())();
+    expect(netlink.pids()).toHaveLength(2);
+    const ops: Op[] = names.map((netns) => ({ op: 'netns.add', netns, source: [], why: 'test' }));
+    for (const [n, netns] of names.entries())
+      for (let k = 0; k < 4; k++)
+        ops.push({
+          op: 'addr.add',
+          netns,
+          dev: 'lo',
+          address: `10.${n}.${k}.1/32`,
+          source: [`n${n}`],
+          why: 'test',
+        } as Op);
+    const res = await netlink.run(ops);
+    expect(res.ok).toBe(false);
+    expect(res.failed?.index).toBe(37);
+    expect(res.failed?.message).toMatch(/Cannot create namespace file .*n37.*File exists/);
+    // Every namespace reported as made is there, and no other (the taken one was there before);
+    // nothing after the stage ran.
+    const made = names.filter((_, i) => res.outcomes[i] === 'ok');
+    expect(made.length).toBeGreaterThan(0);
+    expect(
+      netnsOf(lab)
+        .filter((n) => n !== names[37])
+        .sort(),
+    ).toEqual([...made].sort());
+    expect(res.outcomes.slice(names.length).every((o) => o === 'skipped')).toBe(true);
+    expect(res.done).toBe(made.length);
+    // The other helper made its share of the stage, past the failure's place in it.
+    expect(made.some((n) => names.indexOf(n) > 37)).toBe(true);
+  } finally {
+    await netlink.deleteNetns(netnsOf(lab));
+    await netlink.close();
+  }
+  expect(netnsOf(lab)).toEqual([]);
+});
+
 /** A long run: 40 namespaces, then 10 addresses on each one's lo (a segment both helpers share). */
 function longRun(lab: string): Op[] {
   const names = Array.from({ length: 40 }, (_, n) => `nc-${lab}.n${n}`);
