@@ -398,13 +398,14 @@ def bare_package(name):
 
 
 def lean_imports():
-    """What pyroute2's modules import that the helper never runs, left out of its start (about
-    45 of its 100 ms): pyroute2.lab, a hook for its own tests that imports unittest.mock and
-    asyncio, is registered as what it is with its mocking off (IPRoute's first base, adding
-    nothing); and pyroute2.config's platform.architecture() would start `file -b python3` (a
-    process, ~15 ms) for an answer the helper never reads: its probe answers nothing while the
-    import runs. Returns what puts the probe back."""
-    import platform
+    """What pyroute2's modules import or run at import and the helper never uses, left out of its
+    start (about 45 of its 100 ms): pyroute2.lab, a hook for its own tests that imports
+    unittest.mock and asyncio, is registered as what it is with its mocking off (IPRoute's first
+    base, adding nothing); and pyroute2.config's platform probes (architecture(): `file -b
+    python3`, uname(): `uname -p`), answers the helper never reads, find no process to start while
+    the import runs (they answer their defaults, as where the commands are missing). Returns what
+    puts subprocess back."""
+    import subprocess
     import types
     lab = types.ModuleType('pyroute2.lab')
 
@@ -414,22 +415,26 @@ def lean_imports():
     lab.LAB_API = LAB_API
     lab.use_mock = False
     sys.modules['pyroute2.lab'] = lab
-    probe = platform._syscmd_file
-    platform._syscmd_file = lambda _target, default='': default
+    check_output = subprocess.check_output
+
+    def no_process(argv, *_args, **_kwargs):
+        raise OSError(errno.EPERM, 'no process while pyroute2 is imported', argv[0])
+
+    subprocess.check_output = no_process
 
     def restore():
-        platform._syscmd_file = probe
+        subprocess.check_output = check_output
 
     return restore
 
 
 try:
     bare_package('pyroute2')
-    restore_platform = lean_imports()
+    restore_subprocess = lean_imports()
     try:
         from pyroute2.iproute.linux import IPRoute
     finally:
-        restore_platform()
+        restore_subprocess()
     from pyroute2.netlink import (
         NLM_F_ACK,
         NLM_F_CREATE,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Op } from '@netcanvas/shared';
 import { expect, it } from 'vitest';
-import { NetlinkEngine } from '../../src/kernel/netlink.js';
+import { HELPER_SCRIPT, NetlinkEngine, PYTHON } from '../../src/kernel/netlink.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
 import { labName, netnsOf, scenario } from './helpers.js';
@@ -53,6 +53,28 @@ it('without pyroute2 (the helper says so at start) the lab goes up and down on t
     const netlink = new NetlinkEngine({ script });
     await upAndDown(netlink);
     expect(netlink.unavailable()).toMatch(/pyroute2 is not available/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('the helper, root, starts no other program: none is looked up on PATH while it imports pyroute2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-helper-path-'));
+  try {
+    // Programs pyroute2's import would run (platform's probes: `uname -p`, `file -b`), each
+    // leaving a mark if started.
+    for (const name of ['uname', 'file']) {
+      const bin = join(dir, name);
+      writeFileSync(bin, `#!/bin/sh\ntouch ${join(dir, `ran-${name}`)}\n`);
+      chmodSync(bin, 0o755);
+    }
+    const out = execFileSync(PYTHON, ['-I', HELPER_SCRIPT], {
+      input: '',
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+    });
+    expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ ready: true });
+    expect(readdirSync(dir).filter((f) => f.startsWith('ran-'))).toEqual([]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
