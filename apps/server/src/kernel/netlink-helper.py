@@ -671,6 +671,25 @@ def set_link(ipr, dev, attrs, up=None):
         raise
 
 
+def device_attrs(dev, mtu, mac):
+    """A new device's name, and its MTU and MAC address when given, as ifinfmsg attributes."""
+    attrs = [('IFLA_IFNAME', dev)]
+    if mtu is not None:
+        attrs.append(('IFLA_MTU', mtu))
+    if mac is not None:
+        attrs.append(('IFLA_ADDRESS', mac))
+    return attrs
+
+
+def add_link(ipr, attrs, info):
+    """`ip link add … type KIND`: one RTM_NEWLINK (create, exclusive) made of pyroute2's ifinfmsg,
+    the message its IPRoute.link('add') sends for the same arguments without going through its
+    request filters (a third of a veth's python time; bridges and veths are a tenth of an up)."""
+    msg = ifinfmsg()
+    msg['attrs'] = attrs + [('IFLA_LINKINFO', {'attrs': info})]
+    ipr.nlm_request(msg, msg_type=RTM_NEWLINK, msg_flags=CREATE)
+
+
 def link_options(kw, mtu, mac):
     if mtu is not None:
         kw['mtu'] = mtu
@@ -704,16 +723,17 @@ def execute(op, kind, socks, root):
     try:
         if kind == 'bridge.add':
             socks.forget(ns, dev)
-            ipr.link('add', **link_options({'ifname': dev, 'kind': 'bridge'}, op.get('mtu'), None))
+            add_link(ipr, device_attrs(dev, op.get('mtu'), None), [('IFLA_INFO_KIND', 'bridge')])
         elif kind == 'veth.add':
             socks.forget(ns, dev)
             socks.forget(op['peerNetns'], op['peer'])
             peer_fd = open_netns(op['peerNetns'])
             try:
-                peer = link_options({'ifname': op['peer'], 'net_ns_fd': peer_fd}, op.get('mtu'),
-                                    op.get('peerMac'))
-                ipr.link('add', **link_options({'ifname': dev, 'kind': 'veth', 'peer': peer},
-                                               op.get('mtu'), op.get('mac')))
+                peer = device_attrs(op['peer'], op.get('mtu'), op.get('peerMac'))
+                peer.append(('IFLA_NET_NS_FD', peer_fd))
+                add_link(ipr, device_attrs(dev, op.get('mtu'), op.get('mac')),
+                         [('IFLA_INFO_KIND', 'veth'),
+                          ('IFLA_INFO_DATA', {'attrs': [('VETH_INFO_PEER', {'attrs': peer})]})])
             finally:
                 os.close(peer_fd)
         elif kind == 'vxlan.add':
