@@ -121,6 +121,11 @@ class HelperProcess {
    * namespace, its id, a veth pair each): a long stage of them can be shared too.
    */
   stageKinds: ReadonlySet<string> = new Set();
+  /**
+   * The op kinds that act on their own namespace only (its `OWN`: making it, its id): shared in
+   * one segment with the local ops that follow them.
+   */
+  ownKinds: ReadonlySet<string> = new Set();
 
   constructor(
     readonly role: string,
@@ -248,6 +253,7 @@ class HelperProcess {
     }
     this.localKinds = new Set(Array.isArray(hello.local) ? hello.local.map(String) : []);
     this.stageKinds = new Set(Array.isArray(hello.stages) ? hello.stages.map(String) : []);
+    this.ownKinds = new Set(Array.isArray(hello.own) ? hello.own.map(String) : []);
     this.child = child;
     this.settle();
     return child;
@@ -379,24 +385,27 @@ const READER_CHUNK = 1000;
 const READER_STAGE_CHUNK = 250;
 
 /**
- * The [start, end) of the segments a run shares (none for a short run): consecutive `local` ops
- * (the writer's localKinds), and stages (consecutive ops of one kind) of the writer's stageKinds,
- * each as the helper makes its segments.
+ * The [start, end) of the segments a run shares (none for a short run): consecutive ops of the
+ * writer's localKinds and ownKinds (each namespace's to one process: nothing in them depends on
+ * another namespace's), when 200 or more, or 64 or more of own kinds; and stages (consecutive ops
+ * of one kind) of its other stageKinds (veths, which reach into two namespaces).
  */
 function sharedSegments(
   ops: readonly Op[],
-  local: ReadonlySet<string>,
-  stages: ReadonlySet<string>,
+  kinds: { local: ReadonlySet<string>; own: ReadonlySet<string>; stages: ReadonlySet<string> },
 ): [number, number][] {
+  const { local, own, stages } = kinds;
   const out: [number, number][] = [];
   if (ops.length < SHARE_RUN) return out;
+  const chained = (k: string) => local.has(k) || own.has(k);
   let i = 0;
   while (i < ops.length) {
     const start = i;
     const kind = ops[i]!.op;
-    if (local.has(kind)) {
-      while (i < ops.length && local.has(ops[i]!.op)) i++;
-      if (i - start >= SHARE_SEGMENT) out.push([start, i]);
+    if (chained(kind)) {
+      let owned = 0;
+      for (; i < ops.length && chained(ops[i]!.op); i++) if (own.has(ops[i]!.op)) owned++;
+      if (i - start >= SHARE_SEGMENT || owned >= SHARE_STAGE) out.push([start, i]);
     } else {
       while (i < ops.length && ops[i]!.op === kind) i++;
       if (stages.has(kind) && i - start >= SHARE_STAGE) out.push([start, i]);
@@ -511,7 +520,11 @@ export class NetlinkEngine {
     // The writer says which kinds it runs inside their namespace when it is ready: a long run
     // starts it first (the run would start it anyway) to know which segments it can share.
     if (total >= SHARE_RUN && !this.writer.running) (await this.writer.pin())();
-    const shared = sharedSegments(ops, this.writer.localKinds, this.writer.stageKinds);
+    const shared = sharedSegments(ops, {
+      local: this.writer.localKinds,
+      own: this.writer.ownKinds,
+      stages: this.writer.stageKinds,
+    });
     if (shared.length > 0) {
       this.place(ops, shared);
       return this.runShared(ops, shared, readerUp, opts);
@@ -615,8 +628,10 @@ export class NetlinkEngine {
       }
       const idx = all.slice(start, end);
       // The reader started with the apply (prestart) or the run: its start overlaps the first
-      // requests. A stage (a few hundred ms at most) does not wait for it; a local segment does.
-      const stage = !this.writer.localKinds.has(ops[start]!.op);
+      // requests. A stage of veths (a few hundred ms at most) does not wait for it; a segment
+      // of local and own ops does.
+      const first = ops[start]!.op;
+      const stage = !this.writer.localKinds.has(first) && !this.writer.ownKinds.has(first);
       const readerReady = stage ? this.reader.idle : (await readerUp) && this.reader.running;
       if (!readerReady) {
         const failure = await request(this.writer, idx);

@@ -179,7 +179,7 @@ it('a reading of named namespaces (a verification) leaves out the gone ones and 
   expect(netnsOf(lab)).toEqual([]);
 });
 
-it('a long stage of namespaces the two helpers share reports the one that failed and exactly which were made', async () => {
+it('a long run of namespaces made and their addresses, shared by the two helpers, reports the namespace that failed and exactly what ran', async () => {
   const netlink = new NetlinkEngine();
   const lab = labName('shn');
   const names = Array.from({ length: 100 }, (_, n) => `nc-${lab}.n${n}`);
@@ -205,18 +205,30 @@ it('a long stage of namespaces the two helpers share reports the one that failed
     expect(res.ok).toBe(false);
     expect(res.failed?.index).toBe(37);
     expect(res.failed?.message).toMatch(/Cannot create namespace file .*n37.*File exists/);
-    // Every namespace reported as made is there, and no other (the taken one was there before);
-    // nothing after the stage ran.
+    expect(res.done).toBe(res.outcomes.filter((o) => o === 'ok').length);
+    // Every namespace reported as made is there, and no other (the taken one was there before).
     const made = names.filter((_, i) => res.outcomes[i] === 'ok');
-    expect(made.length).toBeGreaterThan(0);
     expect(
       netnsOf(lab)
         .filter((n) => n !== names[37])
         .sort(),
     ).toEqual([...made].sort());
-    expect(res.outcomes.slice(names.length).every((o) => o === 'skipped')).toBe(true);
-    expect(res.done).toBe(made.length);
-    // The other helper made its share of the stage, past the failure's place in it.
+    // Every address reported as added is on its namespace's lo, and no other; none in the
+    // namespace that failed (the process it was in stopped there).
+    for (const netns of made) {
+      const reported = ops
+        .flatMap((o, i) =>
+          o.netns === netns && o.op === 'addr.add' && res.outcomes[i] === 'ok'
+            ? [(o as { address: string }).address]
+            : [],
+        )
+        .sort();
+      expect(loAddresses(netns).sort(), netns).toEqual(reported);
+    }
+    expect(ops.some((o, i) => o.netns === names[37] && i > 37 && res.outcomes[i] === 'ok')).toBe(
+      false,
+    );
+    // The other helper made its share, past the failure's place in plan order.
     expect(made.some((n) => names.indexOf(n) > 37)).toBe(true);
   } finally {
     await netlink.deleteNetns(netnsOf(lab));
