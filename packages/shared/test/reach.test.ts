@@ -526,6 +526,80 @@ describe('reachability after an edit, from the previous result: the same as from
     );
   });
 
+  it("when a namespace joins a segment with a neighbour's address and leaves it again (each step from the one before)", () => {
+    // x's link to v10 comes with the address of n<k> (or the router's), then goes. A record made
+    // while x was on v10 names v10 with x among its members; were it given the segment recorded
+    // before x came (its membership then), it would look clean once x left, and the pairs to
+    // the address x held would keep the answer they had while x took them.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.boolean(),
+        fc.nat(99),
+        fc.constantFrom('a', 'x', 'z'),
+        (count, routed, y, prefix) => {
+          const names = Array.from({ length: count }, (_, k) => `n${k}`);
+          const ip = (k: number) => `10.0.10.${k + 2}/24`;
+          const x = `${prefix}joiner`;
+          const whose = y % (count + (routed ? 1 : 0));
+          const address = whose === count ? '10.0.10.1/24' : ip(whose);
+          const design = (joined: boolean) =>
+            makeDesign(
+              'joiner',
+              {
+                v10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+                v20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+                ...(routed ? { r1: { kind: 'router' } } : {}),
+                far: { kind: 'namespace' },
+                [x]: { kind: 'namespace' },
+                ...Object.fromEntries(names.map((n) => [n, { kind: 'namespace' }])),
+              },
+              [
+                ...names.map((n, k) => ({
+                  endpoints: [{ node: n, ip: ip(k) }, 'v10'] as [
+                    { node: string; ip: string },
+                    string,
+                  ],
+                })),
+                { endpoints: ['far', 'v20'] as [string, string] },
+                {
+                  endpoints: [{ node: x, ip: '10.0.20.200/24' }, 'v20'] as [
+                    { node: string; ip: string },
+                    string,
+                  ],
+                },
+                ...(joined
+                  ? [
+                      {
+                        endpoints: [{ node: x, ip: address }, 'v10'] as [
+                          { node: string; ip: string },
+                          string,
+                        ],
+                      },
+                    ]
+                  : []),
+                ...(routed
+                  ? [
+                      {
+                        endpoints: [{ node: 'r1', ip: '10.0.10.1/24' }, 'v10'] as [
+                          { node: string; ip: string },
+                          string,
+                        ],
+                      },
+                      { endpoints: ['r1', 'v20'] as [string, string] },
+                    ]
+                  : []),
+              ],
+            );
+          expectStepsAsFresh(
+            [design(false), design(true), design(false), design(true)].map(topologyOf),
+          );
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it("when a router's address on a down link changes, its other interfaces count as changed (it answers for the address on them)", () => {
     // Weak host model: h holds the gateway address g on a down link, and answers for it on its
     // up VLAN, where r2's static route looks g up (the model has a namespace answer so only for

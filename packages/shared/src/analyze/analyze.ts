@@ -202,8 +202,11 @@ export class MatrixRun {
   /** The decision tables of the attached ledger (null until attach). */
   private decider: PairDecider | null = null;
 
-  /** Sets up the per-pair tables and the ledger that records what each answer depends on. */
-  attach(ledger: Ledger): void {
+  /**
+   * Sets up the per-pair tables and the ledger that records what each answer depends on.
+   * `segmentAt`: per root interface, the ledger's segment its component already is (Ledger.dirty).
+   */
+  attach(ledger: Ledger, segmentAt?: Int32Array): void {
     this.decider = new PairDecider(
       {
         m: this.m,
@@ -215,6 +218,7 @@ export class MatrixRun {
         cellReachable: (i, j) => this.cell(i, j)!.reachable,
       },
       ledger,
+      segmentAt,
     );
   }
 

@@ -248,6 +248,7 @@ export class Ledger {
     addresses: Set<number>;
     dirty: number;
     failing: { net: number; len: number }[] | null;
+    segmentAt: Int32Array;
   } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
@@ -274,8 +275,16 @@ export class Ledger {
       if (moved.has(model.ifaces[i]!.key)) ofChanged[root]!++;
     }
     const compState = new Uint8Array(this.compMembers.length);
-    for (let c = 0; c < this.compMembers.length; c++)
-      compState[c] = segmentState(this.compMembers[c]!, moved, model, size, ofChanged);
+    // Per root interface of the new model, the recorded segment that is CLEAN there (-1: none):
+    // its members are exactly the component's up interfaces (segmentState), so the new run
+    // records that component as this segment without listing and joining its members again.
+    const segmentAt = new Int32Array(model.ifaces.length).fill(-1);
+    for (let c = 0; c < this.compMembers.length; c++) {
+      const members = this.compMembers[c]!;
+      const st = segmentState(members, moved, model, size, ofChanged);
+      compState[c] = st;
+      if (st === CLEAN) segmentAt[model.find(model.ifaceIndex.get(members[0]!)!)] = c;
+    }
     const state = new Uint8Array(this.records);
     // A record's rest of the way is always recorded before it, so one pass in order settles all
     // (a pass over typed arrays: threading records onto per-owner lists to start from what
@@ -322,7 +331,7 @@ export class Ledger {
         }
       } else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
-    return { state, addresses, dirty, failing: failing && [...failing.values()] };
+    return { state, addresses, dirty, failing: failing && [...failing.values()], segmentAt };
   }
 }
 
