@@ -18,7 +18,11 @@ const SCAN = 12;
 const lpmOfTable = new WeakMap<Route[], { lens: number[]; maps: Map<number, Route>[] }>();
 
 export class Forwarding {
-  /** Prefixes of every effective route, by length: the destination classes. */
+  /**
+   * Prefixes of every effective route, by length: the destination classes. Held as `net | 0`
+   * (small integers: an address above 2³¹ is a heap number, one allocation per key, and the
+   * sets were remade by every run over every table's routes).
+   */
   readonly prefixSets: Set<number>[] = [];
   private readonly classOfAddr = new Map<number, number>();
   readonly classRep: number[] = [];
@@ -37,7 +41,7 @@ export class Forwarding {
   constructor(private readonly m: NetModel) {
     for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
     for (let ns = 0; ns < m.tables.length; ns++)
-      for (const r of m.tables[ns]!) this.prefixSets[r.len]!.add(r.net);
+      for (const r of m.tables[ns]!) this.prefixSets[r.len]!.add(r.net | 0);
   }
 
   /** A big table's routes by prefix length, made on its first lookup (small tables are scanned). */
@@ -78,7 +82,7 @@ export class Forwarding {
 
   /** Class of an address: its most specific covering prefix over every routing table. */
   classOf(address: number): number {
-    const known = this.classOfAddr.get(address);
+    const known = this.classOfAddr.get(address | 0);
     if (known !== undefined) return known;
     let key = -1;
     let found = 0;
@@ -86,7 +90,7 @@ export class Forwarding {
     for (let k = 0; k < lens.length; k++) {
       const len = lens[k]!;
       const net = netOf(address, len);
-      if (this.prefixSets[len]!.has(net)) {
+      if (this.prefixSets[len]!.has(net | 0)) {
         key = net * 64 + len;
         found = len;
         break;
@@ -100,7 +104,7 @@ export class Forwarding {
       this.classNet.push(key < 0 ? 0 : netOf(address, found));
       this.classLen.push(key < 0 ? 0 : found);
     }
-    this.classOfAddr.set(address, cls);
+    this.classOfAddr.set(address | 0, cls);
     return cls;
   }
 

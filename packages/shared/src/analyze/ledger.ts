@@ -466,8 +466,26 @@ export function partsByNs(topology: Topology, names?: Set<string>): Map<string, 
   };
   const wanted = (name: string) => !names || names.has(name);
   for (const ns of topology.netns) if (wanted(ns.name)) get(ns.name).spec = ns;
-  for (const f of topology.interfaces) if (wanted(f.netns)) get(f.netns).ifaces.push(f);
-  for (const r of topology.routes) if (wanted(r.netns)) get(r.netns).routes.push(r);
+  // Interfaces and routes mostly come in runs of one namespace: asked once per run (a lookup per
+  // route of both topologies was a twentieth of an address edit), the same parts.
+  let last: string | null = null;
+  let into: NsParts | null = null;
+  for (const f of topology.interfaces) {
+    if (f.netns !== last) {
+      last = f.netns;
+      into = wanted(last) ? get(last) : null;
+    }
+    into?.ifaces.push(f);
+  }
+  last = null;
+  into = null;
+  for (const r of topology.routes) {
+    if (r.netns !== last) {
+      last = r.netns;
+      into = wanted(last) ? get(last) : null;
+    }
+    into?.routes.push(r);
+  }
   return parts;
 }
 

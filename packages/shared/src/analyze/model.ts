@@ -328,11 +328,14 @@ export class NetModel {
   private buildTables(reuse: Reuse | null): void {
     // A namespace added by a route below (not listed) is past `from`: built.
     const taken = (ns: number) => reuse !== null && (reuse.from[ns] ?? -1) >= 0;
-    const connected: Route[][] = this.tables.map(() => []);
+    // Made for the namespaces whose tables are built only (a re-analysis takes most of them).
+    const connected: (Route[] | undefined)[] = [];
+    const written: (Route[] | undefined)[] = [];
     for (let i = 0; i < this.ifaces.length; i++) {
       if (!this.up[i] || this.addr[i]! < 0 || taken(this.ifaceNs[i]!)) continue;
       const len = this.plen[i]!;
-      connected[this.ifaceNs[i]!]!.push({
+      // biome-ignore lint/suspicious/noAssignInExpressions: made on first use
+      (connected[this.ifaceNs[i]!] ??= []).push({
         net: netOf(this.addr[i]!, len),
         len,
         dev: i,
@@ -342,7 +345,6 @@ export class NetModel {
         at: -1,
       });
     }
-    const written: Route[][] = this.tables.map(() => []);
     const dsts = new Map<string, { net: number; len: number }>();
     const vias = new Map<string | undefined, number>();
     // A namespace's routes come in a run (resolve lists them so): its index is looked up once per
@@ -385,8 +387,9 @@ export class NetModel {
         continue;
       }
       // A written route for a prefix that is already connected is refused by the kernel (File exists).
-      if (connected[ns]!.some((r) => r.net === net && r.len === len)) continue;
-      written[ns]!.push({ net, len, dev, via, spec, id: -1, at: -1 });
+      if (connected[ns]?.some((r) => r.net === net && r.len === len)) continue;
+      // biome-ignore lint/suspicious/noAssignInExpressions: made on first use
+      (written[ns] ??= []).push({ net, len, dev, via, spec, id: -1, at: -1 });
     }
     for (let ns = 0; ns < this.tables.length; ns++) {
       if (taken(ns)) {
@@ -398,7 +401,7 @@ export class NetModel {
         this.nsHasStatic[ns] = old.nsHasStatic[o]!;
         continue;
       }
-      const table = [...connected[ns]!, ...written[ns]!];
+      const table = [...(connected[ns] ?? []), ...(written[ns] ?? [])];
       // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
       table.sort((x, y) => y.len - x.len);
       for (let at = 0; at < table.length; at++) {
