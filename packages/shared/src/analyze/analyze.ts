@@ -92,7 +92,7 @@ export class MatrixRun {
     reuse?: { model: NetModel; changed: Set<string> },
   ) {
     this.m = new NetModel(topology, reuse);
-    this.fwd = new Forwarding(this.m);
+    this.fwd = new Forwarding(this.m, reuse !== undefined);
     const hops = new Hops(this.m);
     const explain = new Explainer(this.m);
     this.walk = new Walker(this.m, this.fwd, hops, explain);
