@@ -757,6 +757,20 @@ describe('reachability after an edit, from the previous result: the same as from
       last = after;
       edited = next;
     }
+    // From the cut, the link restored and a container's address changed in one step: every
+    // interface keeps its place, so the owners of the changed addresses sit above the ones before
+    // (Owners), and the restore falls back on a full analysis over that model (its forwarding
+    // memoising densely again: Forwarding.dense): the same as from scratch, and so is an edit
+    // from that result.
+    const undone = editDesign(design, 'address', 5)!;
+    const restored = reachability(topologyOf(undone), {
+      previous: reachability(topologyOf(cut), { previous: reachability(topologyOf(design)) }),
+    });
+    expect(restored.how.incremental).toBe(false);
+    expect(restored.reach).toEqual(reachability(topologyOf(undone)).reach);
+    const after = reachability(topologyOf(design), { previous: restored });
+    expect(after.how.incremental).toBe(true);
+    expect(after.reach).toEqual(previous.reach);
   });
 
   it('for chains of routes to part of a subnet (one host, half a subnet) added on routers: the same as from scratch', () => {

@@ -194,6 +194,8 @@ export class MatrixRun {
         for (let j = 0; j < n; j++) if (this.cell(i, j, size)?.reachable) out.reach[i * n + j] = 1;
       return out;
     }
+    // Every pair: a run made with a model before (a re-analysis that fell back) memoises densely.
+    this.fwd.dense();
     this.attach(ledger);
     this.decider!.decideAll(out);
     return out;

@@ -48,7 +48,7 @@ export class Forwarding {
    */
   constructor(
     private readonly m: NetModel,
-    private readonly sparse = false,
+    private sparse = false,
   ) {
     for (let l = 0; l <= 32; l++) this.prefixSets.push(new Set());
     for (let ns = 0; ns < m.tables.length; ns++)
@@ -137,6 +137,14 @@ export class Forwarding {
       if (r) return r;
     }
     return undefined;
+  }
+
+  /**
+   * From now on, routes are memoised in arrays: the run decides every pair after all (a
+   * re-analysis that falls back on a full one), and the maps were slower there.
+   */
+  dense(): void {
+    this.sparse = false;
   }
 
   /** The route a namespace uses for a destination class (null: none). */
