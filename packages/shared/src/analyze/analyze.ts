@@ -194,8 +194,10 @@ export class MatrixRun {
         for (let j = 0; j < n; j++) if (this.cell(i, j, size)?.reachable) out.reach[i * n + j] = 1;
       return out;
     }
-    // Every pair: a run made with a model before (a re-analysis that fell back) memoises densely.
+    // Every pair: a run made with a model before (a re-analysis that fell back) memoises densely
+    // and reads each address's owners from one map.
     this.fwd.dense();
+    this.m.flattenOwners();
     this.attach(ledger);
     this.decider!.decideAll(out);
     return out;

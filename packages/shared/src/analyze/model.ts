@@ -197,6 +197,13 @@ export class NetModel {
     this.localOwners = new Owners(localOwners, null);
   }
 
+  /** The owner maps as flat maps from now on (Owners.flat): the run asks them for every pair. */
+  flattenOwners(): void {
+    this.anyOwners = this.anyOwners.flat();
+    this.upOwners = this.upOwners.flat();
+    this.localOwners = this.localOwners.flat();
+  }
+
   /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
   ifaceIn(ns: number, name: string): number {
     const list = this.nsIfaces[ns]!;
@@ -471,6 +478,21 @@ export class Owners {
     private readonly base: ReadonlyMap<number, readonly number[]>,
     private readonly top: ReadonlyMap<number, readonly number[] | undefined> | null,
   ) {}
+
+  /**
+   * The same owners as one flat map (this one when it has nothing above its base): for a run
+   * that asks them for every pair (a re-analysis that falls back on a full one), one lookup per
+   * question instead of two, for one copy of the map.
+   */
+  flat(): Owners {
+    if (this.top === null) return this;
+    const merged = new Map(this.base);
+    for (const [a, list] of this.top) {
+      if (list === undefined) merged.delete(a);
+      else merged.set(a, list);
+    }
+    return new Owners(merged, null);
+  }
 
   get(address: number): readonly number[] | undefined {
     const top = this.top;
