@@ -92,7 +92,7 @@ export class MatrixRun {
     reuse?: { model: NetModel; changed: Set<string> },
   ) {
     this.m = new NetModel(topology, reuse);
-    this.fwd = new Forwarding(this.m);
+    this.fwd = new Forwarding(this.m, reuse !== undefined);
     const hops = new Hops(this.m);
     const explain = new Explainer(this.m);
     this.walk = new Walker(this.m, this.fwd, hops, explain);
@@ -194,6 +194,10 @@ export class MatrixRun {
         for (let j = 0; j < n; j++) if (this.cell(i, j, size)?.reachable) out.reach[i * n + j] = 1;
       return out;
     }
+    // Every pair: a run made with a model before (a re-analysis that fell back) memoises densely
+    // and reads each address's owners from one map.
+    this.fwd.dense();
+    this.m.flattenOwners();
     this.attach(ledger);
     this.decider!.decideAll(out);
     return out;
@@ -202,8 +206,11 @@ export class MatrixRun {
   /** The decision tables of the attached ledger (null until attach). */
   private decider: PairDecider | null = null;
 
-  /** Sets up the per-pair tables and the ledger that records what each answer depends on. */
-  attach(ledger: Ledger): void {
+  /**
+   * Sets up the per-pair tables and the ledger that records what each answer depends on.
+   * `segmentAt`: per root interface, the ledger's segment its component already is (Ledger.dirty).
+   */
+  attach(ledger: Ledger, segmentAt?: Int32Array): void {
     this.decider = new PairDecider(
       {
         m: this.m,
@@ -215,6 +222,7 @@ export class MatrixRun {
         cellReachable: (i, j) => this.cell(i, j)!.reachable,
       },
       ledger,
+      segmentAt,
     );
   }
 

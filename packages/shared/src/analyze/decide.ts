@@ -116,6 +116,8 @@ export class PairDecider {
   /** Per root interface: its segment's ledger record, -1 until asked. */
   private readonly compRec: Int32Array;
   private members: Map<number, number[]> | null = null;
+  /** Few segments are recorded (a re-analysis): each lists its members by a scan, no map of all. */
+  private readonly fewSegments: boolean;
   /**
    * Per (profile × n + endpoint): where a packet from a namespace of that profile that does not
    * own the endpoint's address is delivered (-1 nowhere, -2 not asked yet), and its record.
@@ -132,7 +134,8 @@ export class PairDecider {
   /** Per namespace and class, where its packets stop and leave (Walker.reach). */
   private readonly reaches: { walk: Walk | null; egress: number }[][] = [];
 
-  constructor(input: DecideInput, ledger: Ledger) {
+  /** `segmentAt` (a re-analysis): per root interface, its component's segment in the ledger, or -1. */
+  constructor(input: DecideInput, ledger: Ledger, segmentAt?: Int32Array) {
     this.m = input.m;
     this.fwd = input.fwd;
     this.walk = input.walk;
@@ -197,7 +200,8 @@ export class PairDecider {
     }
     this.wayTo = new Int32Array(1024);
     this.rootOf = new Int32Array(m.ifaces.length);
-    this.compRec = new Int32Array(m.ifaces.length).fill(-1);
+    this.compRec = segmentAt ?? new Int32Array(m.ifaces.length).fill(-1);
+    this.fewSegments = segmentAt !== undefined;
     for (let i = 0; i < m.ifaces.length; i++) this.rootOf[i] = m.up[i] ? m.find(i) : -1;
     this.rowAt = takeInt32(this.profileNs.length * n).fill(-2);
     this.rowRec = takeInt32(this.profileNs.length * n);
@@ -608,13 +612,21 @@ export class PairDecider {
     const root = this.m.find(dev);
     let rec = this.compRec[root]!;
     if (rec < 0) {
-      if (!this.members) {
-        this.members = new Map();
+      let ifaces: number[] | undefined;
+      if (this.fewSegments) {
+        ifaces = [];
         for (let i = 0; i < this.m.ifaces.length; i++)
-          if (this.m.up[i]) push(this.members, this.m.find(i), i);
+          if (this.m.up[i] && this.m.find(i) === root) ifaces.push(i);
+        if (ifaces.length === 0) ifaces.push(dev);
+      } else {
+        if (!this.members) {
+          this.members = new Map();
+          for (let i = 0; i < this.m.ifaces.length; i++)
+            if (this.m.up[i]) push(this.members, this.m.find(i), i);
+        }
+        ifaces = this.members.get(root) ?? [dev];
       }
       const ledger = this.ledger;
-      const ifaces = this.members.get(root) ?? [dev];
       const nss = [...new Set(ifaces.map((i) => this.m.nsName[this.m.ifaceNs[i]!]!))];
       rec = ledger.segment(
         ifaces.map((i) => this.m.ifaces[i]!.key),

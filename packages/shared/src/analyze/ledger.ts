@@ -248,6 +248,7 @@ export class Ledger {
     addresses: Set<number>;
     dirty: number;
     failing: { net: number; len: number }[] | null;
+    segmentAt: Int32Array;
   } {
     const nsDirty = new Uint8Array(this.nsNames.length);
     for (const name of changed) {
@@ -274,8 +275,16 @@ export class Ledger {
       if (moved.has(model.ifaces[i]!.key)) ofChanged[root]!++;
     }
     const compState = new Uint8Array(this.compMembers.length);
-    for (let c = 0; c < this.compMembers.length; c++)
-      compState[c] = segmentState(this.compMembers[c]!, moved, model, size, ofChanged);
+    // Per root interface of the new model, the recorded segment that is CLEAN there (-1: none):
+    // its members are exactly the component's up interfaces (segmentState), so the new run
+    // records that component as this segment without listing and joining its members again.
+    const segmentAt = new Int32Array(model.ifaces.length).fill(-1);
+    for (let c = 0; c < this.compMembers.length; c++) {
+      const members = this.compMembers[c]!;
+      const st = segmentState(members, moved, model, size, ofChanged);
+      compState[c] = st;
+      if (st === CLEAN) segmentAt[model.find(model.ifaceIndex.get(members[0]!)!)] = c;
+    }
     const state = new Uint8Array(this.records);
     // A record's rest of the way is always recorded before it, so one pass in order settles all
     // (a pass over typed arrays: threading records onto per-owner lists to start from what
@@ -322,7 +331,7 @@ export class Ledger {
         }
       } else if ((seg === TOUCHED && recGw[r] === 0) || rest === TOUCHED) state[r] = TOUCHED;
     }
-    return { state, addresses, dirty, failing: failing && [...failing.values()] };
+    return { state, addresses, dirty, failing: failing && [...failing.values()], segmentAt };
   }
 }
 
@@ -457,8 +466,26 @@ export function partsByNs(topology: Topology, names?: Set<string>): Map<string, 
   };
   const wanted = (name: string) => !names || names.has(name);
   for (const ns of topology.netns) if (wanted(ns.name)) get(ns.name).spec = ns;
-  for (const f of topology.interfaces) if (wanted(f.netns)) get(f.netns).ifaces.push(f);
-  for (const r of topology.routes) if (wanted(r.netns)) get(r.netns).routes.push(r);
+  // Interfaces and routes mostly come in runs of one namespace: asked once per run (a lookup per
+  // route of both topologies was a twentieth of an address edit), the same parts.
+  let last: string | null = null;
+  let into: NsParts | null = null;
+  for (const f of topology.interfaces) {
+    if (f.netns !== last) {
+      last = f.netns;
+      into = wanted(last) ? get(last) : null;
+    }
+    into?.ifaces.push(f);
+  }
+  last = null;
+  into = null;
+  for (const r of topology.routes) {
+    if (r.netns !== last) {
+      last = r.netns;
+      into = wanted(last) ? get(last) : null;
+    }
+    into?.routes.push(r);
+  }
   return parts;
 }
 
@@ -575,39 +602,55 @@ function winner(table: Route[], net: number, len: number): Route | undefined {
  * each namespace's items are the same sequence on both sides); otherwise by parts.
  */
 export function changedBetween(before: Topology, after: Topology): Set<string> {
+  // Each list on its own: in place, else in order by key (namespaces and interfaces) or run by run
+  // (routes). A cut keeps the namespaces and interfaces in place and drops routes: only the
+  // routes are then compared again (all three were, from the start).
   const changed = new Set<string>();
+  const netns = new Set<string>();
   if (
-    inPlace(before.netns, after.netns, (x) => x.name, sameJson, changed) &&
-    inPlace(before.interfaces, after.interfaces, (x) => x.netns, sameIface, changed) &&
-    inPlace(before.routes, after.routes, (x) => x.netns, sameRoute, changed)
-  )
-    return changed;
-  // An item added or removed (a port on a VLAN, a new namespace) shifts the lists: namespaces
-  // and interfaces are matched by name and key in order, routes run by run of one namespace (the
-  // interfaces of a veth pair sit together, in two namespaces), without splitting both
-  // topologies by namespace (partsByNs), unless the lists come in another order.
-  const moved = new Set<string>();
-  if (
-    inOrder(
+    !inPlace(before.netns, after.netns, (x) => x.name, sameJson, netns) &&
+    !inOrder(
       before.netns,
       after.netns,
       (x) => x.name,
       (x) => x.name,
       sameJson,
-      moved,
-    ) &&
-    inOrder(
+      clear(netns),
+    )
+  )
+    return byParts(before, after);
+  const ifaces = new Set<string>();
+  if (
+    !ifacesInPlace(before.interfaces, after.interfaces, ifaces) &&
+    !inOrder(
       before.interfaces,
       after.interfaces,
       (x) => x.key,
       (x) => x.netns,
       sameIface,
-      moved,
-    ) &&
-    inRuns(before.routes, after.routes, (x) => x.netns, sameRoute, moved)
+      clear(ifaces),
+    )
   )
-    return moved;
+    return byParts(before, after);
+  const routes = new Set<string>();
+  if (
+    !routesInPlace(before.routes, after.routes, routes) &&
+    !routesInRuns(before.routes, after.routes, clear(routes))
+  )
+    return byParts(before, after);
+  for (const set of [netns, ifaces, routes]) for (const name of set) changed.add(name);
+  return changed;
+}
+
+/** Lists that come in another order: both topologies split by namespace. */
+function byParts(before: Topology, after: Topology): Set<string> {
   return changedNamespaces(partsByNs(before), partsByNs(after));
+}
+
+/** `set`, emptied (what a comparison that gave up added to it is not a verdict). */
+function clear(set: Set<string>): Set<string> {
+  set.clear();
+  return set;
 }
 
 /**
@@ -675,19 +718,15 @@ function runsOf<T>(
 }
 
 /**
- * Adds the namespace of each run of items that differs from its namespace's run in the other list
- * (or has none there), as changedNamespaces would for this list; false when a namespace's items
- * are split in two runs or the namespaces of both lists come in another order.
+ * Adds the namespace of each run of routes that differs from its namespace's run in the other
+ * list (or has none there), as changedNamespaces would for this list; false when a namespace's
+ * routes are split in two runs or the namespaces of both lists come in another order. Routes
+ * only, compared field by field as sameRoute (a loop through a closure was a twentieth of a
+ * cut's profile).
  */
-function inRuns<T>(
-  xs: T[],
-  ys: T[],
-  nsOf: (x: T) => string,
-  eq: (x: T, y: T) => boolean,
-  changed: Set<string>,
-): boolean {
-  const rx = runsOf(xs, nsOf);
-  const ry = runsOf(ys, nsOf);
+function routesInRuns(xs: RouteSpec[], ys: RouteSpec[], changed: Set<string>): boolean {
+  const rx = runsOf(xs, (x) => x.netns);
+  const ry = runsOf(ys, (x) => x.netns);
   if (!rx || !ry) return false;
   let a = 0;
   let b = 0;
@@ -699,7 +738,17 @@ function inRuns<T>(
       const y0 = ry.starts[b]!;
       const len = rx.starts[a + 1]! - x0;
       let differ = len !== ry.starts[b + 1]! - y0;
-      for (let k = 0; k < len && !differ; k++) if (!eq(xs[x0 + k]!, ys[y0 + k]!)) differ = true;
+      for (let k = 0; k < len && !differ; k++) {
+        const x = xs[x0 + k]!;
+        const y = ys[y0 + k]!;
+        differ =
+          x.to !== y.to ||
+          x.via !== y.via ||
+          x.dev !== y.dev ||
+          x.node !== y.node ||
+          x.origin !== y.origin ||
+          x.why !== y.why;
+      }
       if (differ) changed.add(na);
       a++;
       b++;
@@ -729,6 +778,49 @@ function inPlace<T>(
     const ns = nsOf(x);
     if (ns !== nsOf(y)) return false;
     if (!eq(x, y)) changed.add(ns);
+  }
+  return true;
+}
+
+/**
+ * inPlace for interfaces and for routes, each a loop of its own: the shared one took an item's
+ * namespace and compared it through closures for three kinds of items, a call and a property
+ * read of unknown shape each (the comparison was an eighth of an address edit's profile, and a
+ * third of that was inPlace itself). Same verdict, field by field (sameIface, sameRoute).
+ */
+function ifacesInPlace(xs: IfaceSpec[], ys: IfaceSpec[], changed: Set<string>): boolean {
+  if (xs.length !== ys.length) return false;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    const y = ys[k]!;
+    if (x.netns !== y.netns) return false;
+    if (!sameIface(x, y)) changed.add(x.netns);
+  }
+  return true;
+}
+
+function routesInPlace(xs: RouteSpec[], ys: RouteSpec[], changed: Set<string>): boolean {
+  if (xs.length !== ys.length) return false;
+  // A namespace's routes come in a run: once one of them differs, the rest of the run is not
+  // compared (its namespace is changed already).
+  let skip: string | null = null;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    const y = ys[k]!;
+    const ns = x.netns;
+    if (ns !== y.netns) return false;
+    if (ns === skip) continue;
+    if (
+      x.to !== y.to ||
+      x.via !== y.via ||
+      x.dev !== y.dev ||
+      x.node !== y.node ||
+      x.origin !== y.origin ||
+      x.why !== y.why
+    ) {
+      changed.add(ns);
+      skip = ns;
+    }
   }
   return true;
 }

@@ -51,13 +51,14 @@ export class NetModel {
   readonly linkState = new Map<string, 'up' | 'down'>();
   /** Union-find parent over interfaces: the L2 components as they really are. */
   private readonly parent: number[] = [];
-  // The three maps below are read only once built: a model may share them with the one before.
+  // The three maps below are read only once built: a model may share them (or their base) with
+  // the one before (Owners).
   /** Address → namespaces where it is local (on any interface, up or down: the weak host model). */
-  localOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
+  localOwners: Owners = Owners.EMPTY;
   /** Address → up interfaces that carry it. */
-  private upOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
+  upOwners: Owners = Owners.EMPTY;
   /** Address → every interface that carries it, whatever its state (for explanations). */
-  anyOwners: ReadonlyMap<number, readonly number[]> = new Map<number, number[]>();
+  anyOwners: Owners = Owners.EMPTY;
   /** The MTU the kernel gives each interface (made when a ping size first asks). */
   get mtu(): number[] {
     if (!this.mtus) {
@@ -138,27 +139,13 @@ export class NetModel {
   private indexInterfaces(old: NetModel | undefined): void {
     const ifaces = this.ifaces;
     const before = old?.ifaces;
-    // Every interface at its old index with its old key: the key index is the one before. With
-    // its old address, state and namespace too (a route edit), so are the owners of each address.
+    // Every interface at its old index with its old key: the key index is the one before, and so
+    // are the owners of each address, but for the addresses of the interfaces whose address,
+    // state or namespace changed (Owners.after).
     let sameKeys = before !== undefined && before.length === ifaces.length;
-    let sameOwners = sameKeys;
-    for (let i = 0; i < ifaces.length && sameKeys; i++) {
-      const f = ifaces[i]!;
-      const o = before![i]!;
-      if (o.key !== f.key) sameKeys = false;
-      else if (
-        sameOwners &&
-        (o.address !== f.address ||
-          o.up !== f.up ||
-          old!.ifaceNs[i] !== (this.nsIndex.get(f.netns) ?? -1))
-      )
-        sameOwners = false;
-    }
-    sameOwners &&= sameKeys;
+    for (let i = 0; i < ifaces.length && sameKeys; i++)
+      if (before![i]!.key !== ifaces[i]!.key) sameKeys = false;
     const index = sameKeys ? null : new Map<string, number>();
-    const anyOwners = sameOwners ? null : new Map<number, number[]>();
-    const upOwners = sameOwners ? null : new Map<number, number[]>();
-    const localOwners = sameOwners ? null : new Map<number, number[]>();
     for (let i = 0; i < ifaces.length; i++) {
       const f = ifaces[i]!;
       // The key is `netns/name` (IfaceSpec.key): the ledger's segments name their members by it.
@@ -183,20 +170,38 @@ export class NetModel {
       this.plen.push(len);
       this.local.push(f.vxlan ? (parseIp(f.vxlan.local) ?? -1) : -1);
       this.parent.push(i);
-      if (a >= 0 && localOwners) {
-        push(anyOwners!, a, i);
-        if (f.up) push(upOwners!, a, i);
-        // Weak host model: the kernel keeps the local route of an address on a down
-        // interface, so the namespace still accepts packets for it on any other one.
-        const owners = localOwners.get(a);
-        if (!owners) localOwners.set(a, [ns]);
-        else if (!owners.includes(ns)) owners.push(ns);
-      }
     }
     this.ifaceIndex = index ?? old!.ifaceIndex;
-    this.anyOwners = anyOwners ?? old!.anyOwners;
-    this.upOwners = upOwners ?? old!.upOwners;
-    this.localOwners = localOwners ?? old!.localOwners;
+    const owners = sameKeys ? Owners.after(old!, this) : null;
+    if (owners) {
+      [this.anyOwners, this.upOwners, this.localOwners] = owners;
+      return;
+    }
+    const anyOwners = new Map<number, number[]>();
+    const upOwners = new Map<number, number[]>();
+    const localOwners = new Map<number, number[]>();
+    for (let i = 0; i < ifaces.length; i++) {
+      const a = this.addr[i]!;
+      if (a < 0) continue;
+      push(anyOwners, a, i);
+      if (this.up[i]) push(upOwners, a, i);
+      // Weak host model: the kernel keeps the local route of an address on a down
+      // interface, so the namespace still accepts packets for it on any other one.
+      const ns = this.ifaceNs[i]!;
+      const list = localOwners.get(a);
+      if (!list) localOwners.set(a, [ns]);
+      else if (!list.includes(ns)) list.push(ns);
+    }
+    this.anyOwners = new Owners(anyOwners, null);
+    this.upOwners = new Owners(upOwners, null);
+    this.localOwners = new Owners(localOwners, null);
+  }
+
+  /** The owner maps as flat maps from now on (Owners.flat): the run asks them for every pair. */
+  flattenOwners(): void {
+    this.anyOwners = this.anyOwners.flat();
+    this.upOwners = this.upOwners.flat();
+    this.localOwners = this.localOwners.flat();
   }
 
   /** The interface of namespace `ns` named `name`, or -1 (the last of that name, as ifaceIndex). */
@@ -330,11 +335,14 @@ export class NetModel {
   private buildTables(reuse: Reuse | null): void {
     // A namespace added by a route below (not listed) is past `from`: built.
     const taken = (ns: number) => reuse !== null && (reuse.from[ns] ?? -1) >= 0;
-    const connected: Route[][] = this.tables.map(() => []);
+    // Made for the namespaces whose tables are built only (a re-analysis takes most of them).
+    const connected: (Route[] | undefined)[] = [];
+    const written: (Route[] | undefined)[] = [];
     for (let i = 0; i < this.ifaces.length; i++) {
       if (!this.up[i] || this.addr[i]! < 0 || taken(this.ifaceNs[i]!)) continue;
       const len = this.plen[i]!;
-      connected[this.ifaceNs[i]!]!.push({
+      // biome-ignore lint/suspicious/noAssignInExpressions: made on first use
+      (connected[this.ifaceNs[i]!] ??= []).push({
         net: netOf(this.addr[i]!, len),
         len,
         dev: i,
@@ -344,11 +352,17 @@ export class NetModel {
         at: -1,
       });
     }
-    const written: Route[][] = this.tables.map(() => []);
     const dsts = new Map<string, { net: number; len: number }>();
     const vias = new Map<string | undefined, number>();
+    // A namespace's routes come in a run (resolve lists them so): its index is looked up once per
+    // run, not once per route (7,193 lookups at 1,000 elements, most of them for a taken table).
+    let lastName: string | null = null;
+    let ns = -1;
     for (const spec of this.topology.routes) {
-      const ns = this.ns(spec.netns);
+      if (spec.netns !== lastName) {
+        lastName = spec.netns;
+        ns = this.ns(lastName);
+      }
       if (taken(ns)) continue;
       if (spec.origin === 'computed') this.nsHasComputed[ns] = true;
       if (spec.origin === 'static') this.nsHasStatic[ns] = true;
@@ -380,8 +394,9 @@ export class NetModel {
         continue;
       }
       // A written route for a prefix that is already connected is refused by the kernel (File exists).
-      if (connected[ns]!.some((r) => r.net === net && r.len === len)) continue;
-      written[ns]!.push({ net, len, dev, via, spec, id: -1, at: -1 });
+      if (connected[ns]?.some((r) => r.net === net && r.len === len)) continue;
+      // biome-ignore lint/suspicious/noAssignInExpressions: made on first use
+      (written[ns] ??= []).push({ net, len, dev, via, spec, id: -1, at: -1 });
     }
     for (let ns = 0; ns < this.tables.length; ns++) {
       if (taken(ns)) {
@@ -393,7 +408,7 @@ export class NetModel {
         this.nsHasStatic[ns] = old.nsHasStatic[o]!;
         continue;
       }
-      const table = [...connected[ns]!, ...written[ns]!];
+      const table = [...(connected[ns] ?? []), ...(written[ns] ?? [])];
       // Longest prefix first; Array.prototype.sort is stable, so ties keep kernel insertion order.
       table.sort((x, y) => y.len - x.len);
       for (let at = 0; at < table.length; at++) {
@@ -442,5 +457,112 @@ export class NetModel {
     for (const i of this.nsIfaces[ns]!)
       if (this.up[i] && this.find(i) === this.find(from)) return i;
     return -1;
+  }
+}
+
+/** Past this many addresses above its base, an edit's owner maps are built whole again. */
+const MAX_OWNERS_ABOVE = 64;
+
+/**
+ * Address → owners (interfaces, or namespaces), in interface order: a flat map built from every
+ * interface (`base`), and above it the addresses whose owners an edit since then changed (`top`,
+ * undefined for an address nobody holds any more). An edit that keeps every interface at its
+ * index and key changes the owners of the addresses its interfaces had or have only: building
+ * the three maps again (a thousand addresses, most of them not small integers) was the dearest
+ * part of indexing the interfaces.
+ */
+export class Owners {
+  static readonly EMPTY = new Owners(new Map(), null);
+
+  constructor(
+    private readonly base: ReadonlyMap<number, readonly number[]>,
+    private readonly top: ReadonlyMap<number, readonly number[] | undefined> | null,
+  ) {}
+
+  /**
+   * The same owners as one flat map (this one when it has nothing above its base): for a run
+   * that asks them for every pair (a re-analysis that falls back on a full one), one lookup per
+   * question instead of two, for one copy of the map.
+   */
+  flat(): Owners {
+    if (this.top === null) return this;
+    const merged = new Map(this.base);
+    for (const [a, list] of this.top) {
+      if (list === undefined) merged.delete(a);
+      else merged.set(a, list);
+    }
+    return new Owners(merged, null);
+  }
+
+  get(address: number): readonly number[] | undefined {
+    const top = this.top;
+    if (top?.has(address)) return top.get(address);
+    return this.base.get(address);
+  }
+
+  /**
+   * The any, up and local owners of `now` from those of `old`, whose interfaces have the same
+   * keys at the same indices (and whose maps are already built); null when too many addresses
+   * changed since the base was built (then they are built whole).
+   */
+  static after(old: NetModel, now: NetModel): [Owners, Owners, Owners] | null {
+    // The addresses of every interface whose address, state or namespace changed, before and after.
+    const moved = new Set<number>();
+    const n = now.ifaces.length;
+    for (let i = 0; i < n; i++) {
+      const a = now.addr[i]!;
+      const b = old.addr[i]!;
+      if (a !== b || now.up[i] !== old.up[i] || now.ifaceNs[i] !== old.ifaceNs[i]) {
+        if (a >= 0) moved.add(a);
+        if (b >= 0) moved.add(b);
+      }
+    }
+    const was = old.anyOwners;
+    if (moved.size === 0) return [was, old.upOwners, old.localOwners];
+    const above = was.top;
+    // The addresses above the base before that this edit did not touch keep their owners.
+    let size = moved.size;
+    if (above) for (const a of above.keys()) if (!moved.has(a)) size++;
+    if (size > MAX_OWNERS_ABOVE) return null;
+    const any = new Map<number, readonly number[] | undefined>();
+    const up = new Map<number, readonly number[] | undefined>();
+    const local = new Map<number, readonly number[] | undefined>();
+    if (above) {
+      const oldUp = old.upOwners.top!;
+      const oldLocal = old.localOwners.top!;
+      for (const [a, list] of above) {
+        if (moved.has(a)) continue;
+        any.set(a, list);
+        up.set(a, oldUp.get(a));
+        local.set(a, oldLocal.get(a));
+      }
+    }
+    // Who has `a` now: whoever had it before and still has it, and the changed interfaces that
+    // have it now; in interface order, as a whole build pushes them.
+    const changed: number[] = [];
+    for (let i = 0; i < n; i++)
+      if (
+        now.addr[i] !== old.addr[i] ||
+        now.up[i] !== old.up[i] ||
+        now.ifaceNs[i] !== old.ifaceNs[i]
+      )
+        changed.push(i);
+    for (const a of moved) {
+      const holders = new Set<number>();
+      for (const i of was.get(a) ?? []) if (now.addr[i] === a) holders.add(i);
+      for (const i of changed) if (now.addr[i] === a) holders.add(i);
+      const list = [...holders].sort((x, y) => x - y);
+      const ups = list.filter((i) => now.up[i]);
+      const nss: number[] = [];
+      for (const i of list) if (!nss.includes(now.ifaceNs[i]!)) nss.push(now.ifaceNs[i]!);
+      any.set(a, list.length > 0 ? list : undefined);
+      up.set(a, ups.length > 0 ? ups : undefined);
+      local.set(a, nss.length > 0 ? nss : undefined);
+    }
+    return [
+      new Owners(was.base, any),
+      new Owners(old.upOwners.base, up),
+      new Owners(old.localOwners.base, local),
+    ];
   }
 }

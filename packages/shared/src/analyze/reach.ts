@@ -208,7 +208,7 @@ function again(
       new RouteChange(before.model, before.model.tables[o]!, run.m, run.m.tables[ns]!),
     );
   }
-  const { state, addresses, dirty, failing } = before.ledger.dirty(
+  const { state, addresses, dirty, failing, segmentAt } = before.ledger.dirty(
     changed,
     run.m,
     partsBefore,
@@ -321,7 +321,7 @@ function again(
   }
   // A record made again with the fields of one before is that one (Ledger.share).
   before.ledger.share();
-  run.attach(before.ledger);
+  run.attach(before.ledger, segmentAt);
   for (let k = 0; k < count; k++) {
     const p = redo[k]!;
     const i = Math.floor(p / n);
