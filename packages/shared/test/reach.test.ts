@@ -344,7 +344,7 @@ describe('reachability after an edit, from the previous result: the same as from
     );
   }, 120_000);
 
-  it('for a chain of edits read as the worker reads them (a list whose text is unchanged is the array before): the same as from scratch', () => {
+  it('for a chain of edits read as the worker reads them (a list, a run of routes or an interface whose text is unchanged is the one before): the same as from scratch', () => {
     // The dashboard's worker gets each topology as the text of its lists (share.ts); a list is
     // taken over from the topology before only when its text is the same. Edits resolved with
     // and without the addresses before as hints: without them, an edit renumbers other
@@ -352,6 +352,7 @@ describe('reachability after an edit, from the previous result: the same as from
     let shared = 0;
     let lists = 0;
     let sharedRuns = 0;
+    let sharedIfaces = 0;
     fc.assert(
       fc.property(
         generatedDesign(80, 0.3),
@@ -381,6 +382,10 @@ describe('reachability after an edit, from the previous result: the same as from
               const old = new Set(before.routes);
               if (read.routes.some((r) => old.has(r))) sharedRuns++;
             }
+            if (read.interfaces !== before.interfaces) {
+              const old = new Set(before.interfaces);
+              if (read.interfaces.some((f) => old.has(f))) sharedIfaces++;
+            }
             const again = reachability(read, { previous: last });
             expectAsFresh(again, reachability(resolved), `${kind}${hinted ? '' : ' (renumbered)'}`);
             last = again;
@@ -393,6 +398,7 @@ describe('reachability after an edit, from the previous result: the same as from
     expect(shared).toBeGreaterThan(lists / 4);
     expect(shared).toBeLessThan(lists);
     expect(sharedRuns).toBeGreaterThan(10);
+    expect(sharedIfaces).toBeGreaterThan(10);
   }, 120_000);
 
   it("when a namespace takes a neighbour's address, read as the worker reads it (the routes' list is the one before)", () => {
