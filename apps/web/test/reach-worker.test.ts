@@ -4,7 +4,7 @@
  */
 import { analyze, generateDesign } from '@netcanvas/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runDiagnose } from '../src/core/analysis';
+import { runDiagnose, topologyText } from '../src/core/analysis';
 import type { ReachAnswer, ReachRequest } from '../src/core/reach';
 
 afterEach(() => {
@@ -30,10 +30,10 @@ describe('the reach worker', () => {
     const names = b.endpoints.map((e) => e.node).sort();
     // An edit, another edit, then a new filter on the last design: all queued at once.
     onMessage!({
-      data: { rev: 1, designId: 1, design: { topology: JSON.stringify(a) }, extra: [] },
+      data: { rev: 1, designId: 1, design: { topology: topologyText(a) }, extra: [] },
     });
     onMessage!({
-      data: { rev: 2, designId: 2, design: { topology: JSON.stringify(b) }, extra: [] },
+      data: { rev: 2, designId: 2, design: { topology: topologyText(b) }, extra: [] },
     });
     onMessage!({ data: { rev: 3, designId: 2, rows: names.slice(0, 3), extra: [] } });
     expect(answers).toEqual([]);

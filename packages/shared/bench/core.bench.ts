@@ -20,6 +20,7 @@
 import { cpus, loadavg } from 'node:os';
 import { analyze } from '../src/analyze/analyze.js';
 import { reachability } from '../src/analyze/reach.js';
+import { TopologyReader, topologyText } from '../src/analyze/share.js';
 import { compile } from '../src/compile/compile.js';
 import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
@@ -353,6 +354,50 @@ let incrementalTarget = '';
       `   ${label.padEnd(40)} ${fmt(ms)} ms  ${(ms / fl).toFixed(1).padStart(7)}× floor  ${(ms / full.ms).toFixed(2)}× full  ` +
         `${how.incremental ? `${how.decided} of ${n * n} pairs re-decided` : 'full re-analysis'}  ` +
         `${renumbers ? '(not a one-element edit: outside the target)' : inTarget ? '(within 10 ms)' : '(OVER 10 ms)'}`,
+    );
+  }
+  // The dashboard's path: its worker gets the topology as text (apps/web core/reach.ts). Parsed
+  // whole, every item is new after every edit; read by list (share.ts), each list whose text did
+  // not change is the array before, which the analyzer does not compare again. CPU of this
+  // process per edit (parse or read, then re-analysis), both ways alternated in one chain each.
+  console.log(
+    "── the dashboard's worker after a one-element edit at 1000 elements (text in, matrix out; CPU ms per edit, median (min), whole text parsed → lists read by text)",
+  );
+  for (const [label, kind, pick, renumbers] of edits) {
+    if (renumbers) continue;
+    const edited = editDesign(design, kind, pick);
+    if (!edited) continue;
+    const t1 = resolve(edited, hints).topology;
+    const whole = [JSON.stringify(t0), JSON.stringify(t1)];
+    const lists = [topologyText(t0), topologyText(t1)];
+    const reader = new TopologyReader();
+    let lastWhole = reachability(JSON.parse(whole[0]!) as Topology);
+    let lastLists = reachability(reader.read(lists[0]!));
+    const cpuOf = (f: () => void) => {
+      const c0 = process.cpuUsage();
+      f();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000;
+    };
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let k = 1; k <= (quick ? 2 : 20); k++) {
+      const side = k % 2;
+      const ta = cpuOf(() => {
+        lastWhole = reachability(JSON.parse(whole[side]!) as Topology, { previous: lastWhole });
+      });
+      const tb = cpuOf(() => {
+        lastLists = reachability(reader.read(lists[side]!), { previous: lastLists });
+      });
+      // The edit (to t1) only, as the rows above.
+      if (side === 1) {
+        a.push(ta);
+        b.push(tb);
+      }
+    }
+    const lo = (xs: number[]) => Math.min(...xs).toFixed(1);
+    console.log(
+      `   ${label.padEnd(40)} ${median(a).toFixed(1).padStart(6)} (${lo(a)}) → ${median(b).toFixed(1).padStart(6)} (${lo(b)}) ms CPU`,
     );
   }
   incrementalTarget =

@@ -1,6 +1,7 @@
 export * from './address-record.js';
 export * from './analyze/analyze.js';
 export * from './analyze/reach.js';
+export * from './analyze/share.js';
 export * from './compile/compile.js';
 export * from './compile/diff.js';
 export * from './compile/render.js';

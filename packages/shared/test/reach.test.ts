@@ -9,12 +9,13 @@ import {
   ROUTE_FIELDS,
 } from '../src/analyze/ledger.js';
 import { ledgerRecords, reachability } from '../src/analyze/reach.js';
+import { TopologyReader, topologyText } from '../src/analyze/share.js';
 
 type Reach = ReturnType<typeof reachability>;
 
 import { generateDesign } from '../src/designs/generate.js';
 import type { Topology } from '../src/model.js';
-import { resolve } from '../src/resolve/resolve.js';
+import { hintsFrom, resolve } from '../src/resolve/resolve.js';
 import { synthetic } from './analyze-fixtures.js';
 import { buildRandomDesign, interVlan, makeDesign, randomDesignPlan } from './helpers/designs.js';
 import { EDIT_KINDS, editDesign } from './helpers/edits.js';
@@ -204,6 +205,53 @@ function sameAsFromScratch(before: Topology, after: Topology, endpoints?: string
   return again.how.incremental;
 }
 
+/**
+ * Namespaces n0… on VLAN v10 with written addresses 10.0.10.2… (n0's link down with `down`),
+ * `far` on v20, and with `routed` a router r1 (10.0.10.1) between them; `taken`: a namespace's
+ * address instead of its own.
+ */
+const neighbourIp = (k: number) => `10.0.10.${k + 2}/24`;
+function neighbourDesign(
+  count: number,
+  routed: boolean,
+  down: boolean,
+  taken: Record<string, string>,
+) {
+  const names = Array.from({ length: count }, (_, k) => `n${k}`);
+  const ip = neighbourIp;
+  return makeDesign(
+    'conflict',
+    {
+      v10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
+      v20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
+      ...(routed ? { r1: { kind: 'router' } } : {}),
+      far: { kind: 'namespace' },
+      ...Object.fromEntries(names.map((n) => [n, { kind: 'namespace' }])),
+    },
+    [
+      ...names.map((n, k) => ({
+        endpoints: [{ node: n, ip: taken[n] ?? ip(k) }, 'v10'] as [
+          { node: string; ip: string },
+          string,
+        ],
+        ...(down && k === 0 ? { state: 'down' as const } : {}),
+      })),
+      { endpoints: ['far', 'v20'] as [string, string] },
+      ...(routed
+        ? [
+            {
+              endpoints: [{ node: 'r1', ip: '10.0.10.1/24' }, 'v10'] as [
+                { node: string; ip: string },
+                string,
+              ],
+            },
+            { endpoints: ['r1', 'v20'] as [string, string] },
+          ]
+        : []),
+    ],
+  );
+}
+
 describe('reachability after an edit, from the previous result: the same as from scratch', () => {
   it('for random one-element edits of generated designs (address, conflict, link cut and restore, VLAN, route, static routing, new namespace, MTU, VNI)', () => {
     let incremental = 0;
@@ -295,6 +343,94 @@ describe('reachability after an edit, from the previous result: the same as from
       { numRuns: 40 },
     );
   }, 120_000);
+
+  it('for a chain of edits read as the worker reads them (a list, a run of routes or an interface whose text is unchanged is the one before): the same as from scratch', () => {
+    // The dashboard's worker gets each topology as the text of its lists (share.ts); a list is
+    // taken over from the topology before only when its text is the same. Edits resolved with
+    // and without the addresses before as hints: without them, an edit renumbers other
+    // elements' automatic addresses, and their lists must be read anew.
+    let shared = 0;
+    let lists = 0;
+    let sharedRuns = 0;
+    let sharedIfaces = 0;
+    fc.assert(
+      fc.property(
+        generatedDesign(80, 0.3),
+        fc.array(fc.tuple(fc.constantFrom(...EDIT_KINDS), fc.nat(1_000_000), fc.boolean()), {
+          minLength: 2,
+          maxLength: 6,
+        }),
+        (opts, edits) => {
+          const reader = new TopologyReader();
+          let design = generateDesign(opts);
+          let resolved = topologyOf(design);
+          let read = reader.read(topologyText(resolved));
+          let last = reachability(read);
+          for (const [kind, pick, hinted] of edits) {
+            const edited = editDesign(design, kind, pick);
+            if (!edited) continue;
+            design = edited;
+            const before = read;
+            resolved = resolve(design, hinted ? hintsFrom(resolved) : {}).topology;
+            read = reader.read(topologyText(resolved));
+            for (const k of ['netns', 'interfaces', 'routes'] as const) {
+              lists++;
+              if (read[k] === before[k]) shared++;
+            }
+            // Routes of a new list that are objects of the list before (runs whose text is the same).
+            if (read.routes !== before.routes) {
+              const old = new Set(before.routes);
+              if (read.routes.some((r) => old.has(r))) sharedRuns++;
+            }
+            if (read.interfaces !== before.interfaces) {
+              const old = new Set(before.interfaces);
+              if (read.interfaces.some((f) => old.has(f))) sharedIfaces++;
+            }
+            const again = reachability(read, { previous: last });
+            expectAsFresh(again, reachability(resolved), `${kind}${hinted ? '' : ' (renumbered)'}`);
+            last = again;
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // The case is real: many lists are handed over, and many are not.
+    expect(shared).toBeGreaterThan(lists / 4);
+    expect(shared).toBeLessThan(lists);
+    expect(sharedRuns).toBeGreaterThan(10);
+    expect(sharedIfaces).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("when a namespace takes a neighbour's address, read as the worker reads it (the routes' list is the one before)", () => {
+    // The edit changes interfaces only: the routes' text is the same, so the reader hands their
+    // list over, and the analyzer must still compare the interfaces (ledger.ts changedBetween).
+    let routesShared = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.boolean(),
+        fc.nat(99),
+        fc.nat(99),
+        fc.boolean(),
+        (count, routed, x, y, down) => {
+          const who = `n${x % count}`;
+          const whose = y % (count + 1);
+          const address = whose === count ? '10.0.10.1/24' : neighbourIp(whose);
+          const reader = new TopologyReader();
+          const before = reader.read(
+            topologyText(topologyOf(neighbourDesign(count, routed, down, {}))),
+          );
+          const resolved = topologyOf(neighbourDesign(count, routed, down, { [who]: address }));
+          const after = reader.read(topologyText(resolved));
+          if (after.routes === before.routes) routesShared++;
+          const again = reachability(after, { previous: reachability(before) });
+          expectAsFresh(again, reachability(resolved), `${who} takes ${address}`);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    expect(routesShared).toBeGreaterThan(40);
+  });
 
   it('for an edit made, undone and made again in a session: the same as from scratch each time, and the ledger stops growing', () => {
     // A record made again with the same fields is the one before (Ledger.share): without that,
@@ -482,39 +618,9 @@ describe('reachability after an edit, from the previous result: the same as from
         fc.boolean(),
         (count, routed, x, y, down) => {
           const names = Array.from({ length: count }, (_, k) => `n${k}`);
-          const ip = (k: number) => `10.0.10.${k + 2}/24`;
+          const ip = neighbourIp;
           const design = (taken: Record<string, string>) =>
-            makeDesign(
-              'conflict',
-              {
-                v10: { kind: 'vlan', vid: 10, subnet: '10.0.10.0/24' },
-                v20: { kind: 'vlan', vid: 20, subnet: '10.0.20.0/24' },
-                ...(routed ? { r1: { kind: 'router' } } : {}),
-                far: { kind: 'namespace' },
-                ...Object.fromEntries(names.map((n) => [n, { kind: 'namespace' }])),
-              },
-              [
-                ...names.map((n, k) => ({
-                  endpoints: [{ node: n, ip: taken[n] ?? ip(k) }, 'v10'] as [
-                    { node: string; ip: string },
-                    string,
-                  ],
-                  ...(down && k === 0 ? { state: 'down' as const } : {}),
-                })),
-                { endpoints: ['far', 'v20'] as [string, string] },
-                ...(routed
-                  ? [
-                      {
-                        endpoints: [{ node: 'r1', ip: '10.0.10.1/24' }, 'v10'] as [
-                          { node: string; ip: string },
-                          string,
-                        ],
-                      },
-                      { endpoints: ['r1', 'v20'] as [string, string] },
-                    ]
-                  : []),
-              ],
-            );
+            neighbourDesign(count, routed, down, taken);
           const who = names[x % count]!;
           // Now and then the router's address: the gateway of everyone on the segment.
           const whose = y % (count + 1);

@@ -1,5 +1,18 @@
-import type { AddressRecord, Design, Diagnostic, Severity, Topology } from '@netcanvas/shared';
-import { diagnose, hintsFrom, recordHints } from '@netcanvas/shared';
+import type {
+  AddressRecord,
+  Design,
+  Diagnostic,
+  Severity,
+  Topology,
+  TopologyText,
+} from '@netcanvas/shared';
+import {
+  diagnose,
+  hintsFrom,
+  recordHints,
+  sameTopologyText,
+  topologyText as textOf,
+} from '@netcanvas/shared';
 import type { Stores } from '../store';
 import type { AnalysisState } from '../store/analysis';
 import { labOf } from '../store/live';
@@ -7,17 +20,19 @@ import { attempt } from './safe';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
-const texts = new WeakMap<Topology, string>();
+const texts = new WeakMap<Topology, TopologyText>();
 
 /**
- * A topology as JSON, made once per topology object: how the diagnosis tells
- * a topology that resolves the same, and what the matrix's worker is sent
- * (a string crosses to a worker in one copy; an object graph is walked).
+ * A topology as the JSON text of each of its lists (shared analyze/share.ts), made once per
+ * topology object: how the diagnosis tells a topology that resolves the same, and what the
+ * matrix's worker is sent (strings cross to a worker in one copy; an object graph is walked).
+ * The worker takes over each list whose text did not change (TopologyReader), so an edit of a
+ * container's address is not parsed and compared again in its 7,193 routes.
  */
-export function topologyText(topology: Topology): string {
+export function topologyText(topology: Topology): TopologyText {
   let text = texts.get(topology);
   if (text === undefined) {
-    text = JSON.stringify(topology);
+    text = textOf(topology);
     texts.set(topology, text);
   }
   return text;
@@ -92,7 +107,7 @@ export function startAnalysis(
     // it (the matrix's analysis, the link ends) a redo with the same answer.
     const now = analysis.getState().topology;
     if (result.topology && shown && shown === now)
-      if (topologyText(result.topology) === topologyText(now)) result.topology = now;
+      if (sameTopologyText(topologyText(result.topology), topologyText(now))) result.topology = now;
     shown = result.topology;
     if (result.topology) lastGood = result.topology;
     analysis.setState({ ...result, running: false });

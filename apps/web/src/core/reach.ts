@@ -1,5 +1,5 @@
-import type { Diagnostic, PairResult, Reachability, Topology } from '@netcanvas/shared';
-import { reachability } from '@netcanvas/shared';
+import type { Diagnostic, PairResult, Reachability, TopologyText } from '@netcanvas/shared';
+import { reachability, TopologyReader } from '@netcanvas/shared';
 import { attempt } from './safe';
 
 /**
@@ -19,9 +19,9 @@ export interface ReachRequest {
   designId: number;
   /**
    * The design itself, when it is new (absent: the one last sent with `designId`): its
-   * topology as JSON (core/analysis.ts `topologyText`), and the ping size.
+   * topology as the JSON of each list (core/analysis.ts `topologyText`), and the ping size.
    */
-  design?: { topology: string; size?: number };
+  design?: { topology: TopologyText; size?: number };
   /** The endpoints whose pairs come back with their paths (the cells drawn); undefined: all. */
   rows?: string[];
   /** More pairs whose paths come back (`from>to`, e.g. the student's marks). */
@@ -55,9 +55,11 @@ const key = (from: string, to: string) => `${from}>${to}`;
  * is decided again only where the edit can change it.
  */
 export class ReachAnswerer {
-  private design: { id: number; text: string; size?: number } | undefined;
+  private design: { id: number; text: TopologyText; size?: number } | undefined;
   private done: { id: number; value?: Reachability; error?: Diagnostic } | undefined;
   private previous: Reachability | undefined;
+  /** Each list whose text is the one read last is that topology's list (shared share.ts). */
+  private readonly reader = new TopologyReader();
 
   /** Takes in a request's design (cheap: nothing is analysed until `answer`). */
   receive(req: ReachRequest): void {
@@ -83,7 +85,7 @@ export class ReachAnswerer {
     if (this.done?.id !== design.id) {
       const { text, size } = design;
       const r = attempt('analyze', () =>
-        reachability(JSON.parse(text) as Topology, {
+        reachability(this.reader.read(text), {
           previous: this.previous,
           ...(size !== undefined ? { size } : {}),
         }),

@@ -606,8 +606,12 @@ export function changedBetween(before: Topology, after: Topology): Set<string> {
   // (routes). A cut keeps the namespaces and interfaces in place and drops routes: only the
   // routes are then compared again (all three were, from the start).
   const changed = new Set<string>();
+  // A list that is the same array as before (share.ts: the worker's reader hands over a list
+  // whose text did not change) has no changed item, and lines up: not compared. Routes that are
+  // the same objects (a run of them whose text did not change) are not compared either.
   const netns = new Set<string>();
   if (
+    before.netns !== after.netns &&
     !inPlace(before.netns, after.netns, (x) => x.name, sameJson, netns) &&
     !inOrder(
       before.netns,
@@ -621,6 +625,7 @@ export function changedBetween(before: Topology, after: Topology): Set<string> {
     return byParts(before, after);
   const ifaces = new Set<string>();
   if (
+    before.interfaces !== after.interfaces &&
     !ifacesInPlace(before.interfaces, after.interfaces, ifaces) &&
     !inOrder(
       before.interfaces,
@@ -634,6 +639,7 @@ export function changedBetween(before: Topology, after: Topology): Set<string> {
     return byParts(before, after);
   const routes = new Set<string>();
   if (
+    before.routes !== after.routes &&
     !routesInPlace(before.routes, after.routes, routes) &&
     !routesInRuns(before.routes, after.routes, clear(routes))
   )
@@ -741,13 +747,15 @@ function routesInRuns(xs: RouteSpec[], ys: RouteSpec[], changed: Set<string>): b
       for (let k = 0; k < len && !differ; k++) {
         const x = xs[x0 + k]!;
         const y = ys[y0 + k]!;
+        // The same object (share.ts: a run whose text did not change) is the same route.
         differ =
-          x.to !== y.to ||
-          x.via !== y.via ||
-          x.dev !== y.dev ||
-          x.node !== y.node ||
-          x.origin !== y.origin ||
-          x.why !== y.why;
+          x !== y &&
+          (x.to !== y.to ||
+            x.via !== y.via ||
+            x.dev !== y.dev ||
+            x.node !== y.node ||
+            x.origin !== y.origin ||
+            x.why !== y.why);
       }
       if (differ) changed.add(na);
       a++;
@@ -809,7 +817,7 @@ function routesInPlace(xs: RouteSpec[], ys: RouteSpec[], changed: Set<string>): 
     const y = ys[k]!;
     const ns = x.netns;
     if (ns !== y.netns) return false;
-    if (ns === skip) continue;
+    if (ns === skip || x === y) continue;
     if (
       x.to !== y.to ||
       x.via !== y.via ||
@@ -885,17 +893,20 @@ void ifaceFieldsComplete;
 
 function sameRoute(a: RouteSpec, b: RouteSpec): boolean {
   return (
-    a.netns === b.netns &&
-    a.node === b.node &&
-    a.to === b.to &&
-    a.via === b.via &&
-    a.dev === b.dev &&
-    a.origin === b.origin &&
-    a.why === b.why
+    a === b ||
+    (a.netns === b.netns &&
+      a.node === b.node &&
+      a.to === b.to &&
+      a.via === b.via &&
+      a.dev === b.dev &&
+      a.origin === b.origin &&
+      a.why === b.why)
   );
 }
 
 function sameIface(a: IfaceSpec, b: IfaceSpec): boolean {
+  // The same object (share.ts: an interface whose text did not change) is the same interface.
+  if (a === b) return true;
   return (
     a.key === b.key &&
     a.netns === b.netns &&
