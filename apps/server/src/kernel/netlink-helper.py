@@ -28,6 +28,14 @@ LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
   {"id": 4, "cmd": "quit"}
   anything else -> {"id", "ok": false, "error": message}
 
+A route moved by a run (a route.del of a destination and, later in the same
+namespace's part of a segment, its route.add: what diff writes for a route
+whose gateway changed) runs as one replace at the add's place (moved_routes):
+one request instead of two, and the destination is never without a route.
+Each line is still reported on its own, as if run apart: both ran, or the
+add failed and its deletion ran (done alone then, as it would have been
+before the add), or neither (the run stopped before the deletion's place).
+
 An op that fails the checks below refuses its whole run before anything
 runs (a failure of op 0, "refused before running anything: …"). The checks
 are the same rules as packages/shared/src/render.ts and kernel/names.ts:
@@ -619,6 +627,7 @@ def set_nsid(root, name):
 
 ACKED = NLM_F_REQUEST | NLM_F_ACK
 CREATE = ACKED | NLM_F_CREATE | NLM_F_EXCL
+REPLACE = ACKED | NLM_F_CREATE | NLM_F_REPLACE
 
 
 def set_link(ipr, dev, attrs, up=None):
@@ -644,7 +653,9 @@ def link_options(kw, mtu, mac):
     return kw
 
 
-def execute(op, kind, socks, root):
+def execute(op, kind, socks, root, replace=False):
+    """Runs one op; REPLACE (a route.add whose destination's route.del was paired with it by
+    moved_routes): the route to that destination is replaced in one request, or made if gone."""
     ns = op['netns']
     if kind != 'sysctl':
         leave()
@@ -728,7 +739,12 @@ def execute(op, kind, socks, root):
                 msg['proto'], msg['scope'], msg['type'] = 3, 0, 1
                 attrs.append(('RTA_OIF', socks.index(ns, dev)))
                 msg['attrs'] = attrs
-                ipr.nlm_request(msg, msg_type=RTM_NEWROUTE, msg_flags=CREATE)
+                # `ip route replace`: the kernel swaps the route with the same key (destination,
+                # tos, metric 0) for this one, at once, or adds it when there is none (its old
+                # gateway's link went down meanwhile). A route to the destination with another
+                # metric, by hand, stays: more than apply mends (route-events.kernel.test.ts).
+                ipr.nlm_request(msg, msg_type=RTM_NEWROUTE,
+                                msg_flags=REPLACE if replace else CREATE)
             else:
                 # As `ip route del`: any protocol, any scope, any type.
                 msg['proto'], msg['scope'], msg['type'] = 0, 255, 0
@@ -1420,6 +1436,42 @@ def segment_order(ops, segment, socks):
     return sorted(segment, key=lambda i: (not socks.warm(ops[i]['netns']), ops[i]['netns'], i))
 
 
+def moved_routes(ops, kinds, order):
+    """The routes a segment moves: {index of a route.del: index of the route.add of the same
+    destination in the same namespace that follows it in ORDER (a segment's)}, each pair run as one
+    replace at the add's place (see run). Between the two, the namespace's order holds only ops of
+    LOCAL kinds, none of which reads or needs a gateway route: the deletion waits for the add
+    without changing what they do, and the add still comes after what it needs (a device up, an
+    address that makes its gateway reachable, as in an undo, where the link comes back first).
+    Any other op on that destination between them ends the pairing (none is fused then)."""
+    pending = {}  # (netns, to) -> index of a route.del waiting for its add
+    pairs = {}
+    for i in order:
+        kind = kinds[i]
+        if kind not in ('route.del', 'route.add'):
+            continue
+        key = (ops[i]['netns'], ops[i]['to'])
+        waiting = pending.pop(key, None)
+        if kind == 'route.del':
+            pending[key] = i
+        elif waiting is not None:
+            pairs[waiting] = i
+    return pairs
+
+
+def delete_alone(op, socks, root):
+    """A route.del moved_routes held back for its add, run alone because the add cannot run: True
+    when the route is gone now (deleted, or already gone: an op between them, a link set down,
+    flushed it, where run in plan order the deletion came first and succeeded)."""
+    try:
+        execute(op, 'route.del', socks, root)
+        return True
+    except KernelError as e:
+        return str(e).endswith(os.strerror(errno.ESRCH))
+    except Exception:  # noqa: BLE001 - not run, as far as anyone can tell: left as skipped
+        return False
+
+
 def run(req_id, ops, root, observer, upto=None):
     """Runs OPS, or with UPTO only those before it (every op is checked all the same: a run
     that node shares between the writer and the reader is refused whole before anything runs)."""
@@ -1445,11 +1497,18 @@ def run(req_id, ops, root, observer, upto=None):
     last = time.monotonic()
     try:
         for segment in segments(ops if upto is None else ops[:upto]):
-            for i in segment_order(ops, segment, socks):
+            order = segment_order(ops, segment, socks)
+            moved = moved_routes(ops, kinds, order)
+            deleted_by = {add: dele for dele, add in moved.items()}
+            waiting = {}  # deletions passed in ORDER whose add has not run yet
+            for i in order:
+                if i in moved:
+                    waiting[i] = True  # runs with its add, as one replace
+                    continue
                 op = ops[i]
                 t0 = time.monotonic()
                 try:
-                    execute(op, kinds[i], socks, root)
+                    execute(op, kinds[i], socks, root, replace=i in deleted_by)
                 except Exception as e:  # noqa: BLE001 - whatever it is, it is this op's failure
                     if isinstance(e, KernelError):
                         message = str(e)
@@ -1457,10 +1516,22 @@ def run(req_id, ops, root, observer, upto=None):
                         message = oserror_text(e)
                     else:
                         message = 'helper error: %s: %s' % (type(e).__name__, e)
+                    # The deletions passed before this op (its own too, when it is a replace)
+                    # run now, alone: the run ends as the two lines would have left it, each
+                    # deletion ran (the route is gone, to be put back by an undo), the add not.
+                    for d in waiting:
+                        if delete_alone(ops[d], socks, root):
+                            done += 1
+                            ran.append(d)
                     send({'id': req_id, 'ok': False, 'done': done, 'ran': sorted(ran),
                           'failed': {'index': i, 'message': message}})
                     return
                 spent[kinds[i]] = spent.get(kinds[i], 0.0) + time.monotonic() - t0
+                if i in deleted_by:
+                    # The replace did the deletion too: both lines ran.
+                    del waiting[deleted_by[i]]
+                    done += 1
+                    ran.append(deleted_by[i])
                 done += 1
                 ran.append(i)
                 if kinds[i] == 'netns.del' and observer is not None:
