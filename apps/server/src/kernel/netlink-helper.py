@@ -797,8 +797,9 @@ def dump_links(ipr):
 PARTS = ('links', 'addrs', 'routes', 'sysctls')
 # What an event of each group makes stale in a namespace's reading. An address removed loses the
 # routes through it without a route event of their own. Link events are applied to the devices
-# read (link_events), and make the routes stale only when a device went down or away (its IPv4
-# routes go without a route event); route events are applied to the routes read (route_events).
+# read (link_events), and make stale only the routes through a device that went down or away (its
+# IPv4 routes go without a route event: Observer.settle); route events are applied to the routes
+# read (route_events).
 STALE_BY_GROUP = {1: (), 5: ('addrs', 'routes'), 7: (), 24: ('sysctls',)}
 LINK_GROUP = 1
 ROUTE_GROUP = 7
@@ -849,24 +850,24 @@ def link_events(links, chunks):
     """The devices of a reading with the link events heard since applied in order (an
     RTM_NEWLINK says the whole of its device, as a dump does; the bridge's own port messages,
     family AF_BRIDGE, say nothing of what a reading holds): a namespace whose ports only came up
-    is not dumped again. Returns (links, routes stale): the routes are stale when a device went
-    down or away (its IPv4 routes went without a route event). (None, True) when an event is not
-    understood."""
+    is not dumped again. Returns (links, downed): the indexes of the devices that went down or
+    away (the kernel flushes their IPv4 routes without a route event). (None, None) when an event
+    is not understood."""
     devices = {d['ifindex']: d for d in links['devices']}
     by_index = dict(links['by_index'])
-    routes_stale = False
+    downed = set()
     for chunk in chunks:
         for m in EVENTS.parse(chunk):
             kind = m['header']['type']
             if m['header'].get('error') is not None or kind not in (RTM_NEWLINK, RTM_DELLINK):
-                return None, True
+                return None, None
             if m['family'] == socket.AF_BRIDGE:
                 continue
             index = m['index']
             if kind == RTM_DELLINK:
                 devices.pop(index, None)
                 by_index.pop(index, None)
-                routes_stale = True
+                downed.add(index)
                 continue
             a = attrs_of(m)
             by_index[index] = value(a, 'IFLA_IFNAME', '')
@@ -874,9 +875,9 @@ def link_events(links, chunks):
             if dev is not None:
                 devices[index] = dev
             if not m['flags'] & IFF_UP:
-                routes_stale = True
+                downed.add(index)
     return {'devices': sorted(devices.values(), key=lambda d: d['ifindex']),
-            'by_index': by_index}, routes_stale
+            'by_index': by_index}, downed
 
 
 def read_addrs(ipr):
@@ -905,24 +906,29 @@ def route_of(r):
     return (to, gateway, value(a, 'RTA_OIF'), r['tos'], value(a, 'RTA_PRIORITY', 0))
 
 
-def read_routes(ipr):
-    """The main table's routes with a gateway, and default routes (route_of's shape)."""
+def read_routes(ipr, oif=None):
+    """The main table's routes with a gateway, and default routes (route_of's shape); with OIF,
+    only those through that device (filtered by the kernel, as `ip route show dev X`)."""
     msg = rtmsg()
     msg['family'] = socket.AF_INET
     msg['table'] = 254  # the kernel filters by table (strict checking): no local routes to decode
+    if oif is not None:
+        msg['attrs'] = [('RTA_OIF', oif)]
     try:
         found = dump(ipr, msg, RTM_GETROUTE)
     except NetlinkError as e:
-        if e.code != errno.ENOENT:
+        # ENOENT: no main table yet (a namespace without a route); ENODEV: that device is gone.
+        if e.code != errno.ENOENT and not (oif is not None and e.code == errno.ENODEV):
             raise
-        found = ()  # no main table yet: a namespace without a route
+        found = ()
     return [route for route in map(route_of, found) if route is not None]
 
 
-def route_events(routes, chunks):
+def route_events(routes, chunks, skip=frozenset()):
     """The routes of a reading with the route events heard since applied in order (each says
     the whole of the route it names, so events the reading already shows change nothing):
-    a route moved in a router is not read again. None when an event is not understood."""
+    a route moved in a router is not read again; routes through the devices of SKIP are left
+    out (they are read again). None when an event is not understood."""
     routes = list(routes)
     for chunk in chunks:
         for m in EVENTS.parse(chunk):
@@ -932,7 +938,7 @@ def route_events(routes, chunks):
             if m['header'].get('error') is not None:
                 return None
             route = route_of(m)
-            if route is None:
+            if route is None or route[2] in skip:
                 continue
             key = (route[0], route[3], route[4])
             if kind == RTM_DELROUTE:
@@ -1104,11 +1110,13 @@ class Monitor:
 
 class Reading:
     """A namespace's last reading: its parts (those no event made stale since) and, while all
-    are fresh, their JSON text."""
-    __slots__ = ('inode', 'nsid', 'parts', 'text', 'vxlans')
+    are fresh, their JSON text; `redo`: devices that went down or away since, whose routes are
+    left out of `parts` until they are read again."""
+    __slots__ = ('inode', 'nsid', 'parts', 'text', 'vxlans', 'redo')
 
     def __init__(self, inode, nsid, parts, text, vxlans):
         self.inode, self.nsid, self.parts, self.text, self.vxlans = inode, nsid, parts, text, vxlans
+        self.redo = set()
 
 
 class Observer:
@@ -1146,25 +1154,33 @@ class Observer:
             if hit is None:
                 continue
             hit.text = None
-            applied, routes_stale = None, True
+            applied, downed = None, None
             if 'links' in hit.parts:
                 try:
-                    applied, routes_stale = link_events(hit.parts['links'], chunks)
+                    applied, downed = link_events(hit.parts['links'], chunks)
                 except Exception:  # noqa: BLE001 - an event not understood: read them again
-                    applied, routes_stale = None, True
+                    applied, downed = None, None
             if applied is None:
                 hit.parts.pop('links', None)
             else:
                 hit.parts['links'] = applied
-            if routes_stale:
+            kept = hit.parts.get('routes')
+            if downed is None or (downed and kept is not None and any(r[2] is None for r in kept)):
                 hit.parts.pop('routes', None)
+            elif downed and kept is not None:
+                # The kernel flushed the routes through the devices that went down or away (and
+                # any route through them since is in events this socket cannot order against
+                # the link's): those routes are read again, through those devices alone (a cut
+                # router's table is not dumped again for the link it lost), the others kept.
+                hit.parts['routes'] = [r for r in kept if r[2] not in downed]
+                hit.redo |= downed
         # After the drops: routes a link or address event made stale are read again whole.
         for nsid, chunks in routes.items():
             hit = self.cache.get(self.by_nsid.get(nsid))
             if hit is None or 'routes' not in hit.parts:
                 continue
             try:
-                moved = route_events(hit.parts['routes'], chunks)
+                moved = route_events(hit.parts['routes'], chunks, hit.redo)
             except Exception:  # noqa: BLE001 - an event not understood: read them again
                 moved = None
             if moved is None:
@@ -1173,11 +1189,15 @@ class Observer:
                 hit.parts['routes'] = moved
             hit.text = None
 
-    def read(self, name, ipr, fd, parts, text):
+    def read(self, name, ipr, fd, parts, text, redo=()):
         """Inside NAME, with its socket: what is not known of its main part (and its text, unless
-        given), the flood entries, the nsid, the inode."""
+        given; the routes through the devices of REDO when the others are known), the flood
+        entries, the nsid, the inode."""
         vxlans = None
         if text is None:
+            if redo and 'routes' in parts:
+                parts['routes'] = parts['routes'] + [
+                    r for oif in sorted(redo) for r in read_routes(ipr, oif)]
             main, vxlans = read_netns(name, ipr, parts)
             text = json.dumps(main, separators=(',', ':'))
         else:
@@ -1211,10 +1231,11 @@ class Observer:
                 else:
                     parts = dict(hit.parts) if hit is not None else {}
                     known = hit.text if hit is not None else None
+                    redo = hit.redo if hit is not None else ()
                     ipr = SOCKS.get(name)
                     text, vxlans, fdb, nsid, inode = in_netns(
-                        name, lambda fd, name=name, ipr=ipr, parts=parts, known=known:
-                        self.read(name, ipr, fd, parts, known))
+                        name, lambda fd, name=name, ipr=ipr, parts=parts, known=known, redo=redo:
+                        self.read(name, ipr, fd, parts, known, redo))
                     if known is None:
                         read += 1
                         self.keep(name, st, inode, nsid, parts, text, vxlans)
