@@ -28,6 +28,14 @@ LC_ALL=C. It speaks JSON lines on stdin/stdout, one request at a time:
   {"id": 4, "cmd": "quit"}
   anything else -> {"id", "ok": false, "error": message}
 
+A route moved by a run (a route.del of a destination and, later in the same
+namespace's part of a segment, its route.add: what diff writes for a route
+whose gateway changed) runs as one replace at the add's place (moved_routes):
+one request instead of two, and the destination is never without a route.
+Each line is still reported on its own, as if run apart: both ran, or the
+add failed and its deletion ran (done alone then, as it would have been
+before the add), or neither (the run stopped before the deletion's place).
+
 An op that fails the checks below refuses its whole run before anything
 runs (a failure of op 0, "refused before running anything: …"). The checks
 are the same rules as packages/shared/src/render.ts and kernel/names.ts:
@@ -654,6 +662,7 @@ def set_nsid(root, name):
 
 ACKED = NLM_F_REQUEST | NLM_F_ACK
 CREATE = ACKED | NLM_F_CREATE | NLM_F_EXCL
+REPLACE = ACKED | NLM_F_CREATE | NLM_F_REPLACE
 
 
 def set_link(ipr, dev, attrs, up=None):
@@ -698,7 +707,9 @@ def link_options(kw, mtu, mac):
     return kw
 
 
-def execute(op, kind, socks, root):
+def execute(op, kind, socks, root, replace=False):
+    """Runs one op; REPLACE (a route.add whose destination's route.del was paired with it by
+    moved_routes): the route to that destination is replaced in one request, or made if gone."""
     ns = op['netns']
     if kind != 'sysctl':
         leave()
@@ -783,7 +794,12 @@ def execute(op, kind, socks, root):
                 msg['proto'], msg['scope'], msg['type'] = 3, 0, 1
                 attrs.append(('RTA_OIF', socks.index(ns, dev)))
                 msg['attrs'] = attrs
-                ipr.nlm_request(msg, msg_type=RTM_NEWROUTE, msg_flags=CREATE)
+                # `ip route replace`: the kernel swaps the route with the same key (destination,
+                # tos, metric 0) for this one, at once, or adds it when there is none (its old
+                # gateway's link went down meanwhile). A route to the destination with another
+                # metric, by hand, stays: more than apply mends (route-events.kernel.test.ts).
+                ipr.nlm_request(msg, msg_type=RTM_NEWROUTE,
+                                msg_flags=REPLACE if replace else CREATE)
             else:
                 # As `ip route del`: any protocol, any scope, any type.
                 msg['proto'], msg['scope'], msg['type'] = 0, 255, 0
@@ -836,8 +852,9 @@ def dump_links(ipr):
 PARTS = ('links', 'addrs', 'routes', 'sysctls')
 # What an event of each group makes stale in a namespace's reading. An address removed loses the
 # routes through it without a route event of their own. Link events are applied to the devices
-# read (link_events), and make the routes stale only when a device went down or away (its IPv4
-# routes go without a route event); route events are applied to the routes read (route_events).
+# read (link_events), and make stale only the routes through a device that went down or away (its
+# IPv4 routes go without a route event: Observer.settle); route events are applied to the routes
+# read (route_events).
 STALE_BY_GROUP = {1: (), 5: ('addrs', 'routes'), 7: (), 24: ('sysctls',)}
 LINK_GROUP = 1
 ROUTE_GROUP = 7
@@ -888,24 +905,24 @@ def link_events(links, chunks):
     """The devices of a reading with the link events heard since applied in order (an
     RTM_NEWLINK says the whole of its device, as a dump does; the bridge's own port messages,
     family AF_BRIDGE, say nothing of what a reading holds): a namespace whose ports only came up
-    is not dumped again. Returns (links, routes stale): the routes are stale when a device went
-    down or away (its IPv4 routes went without a route event). (None, True) when an event is not
-    understood."""
+    is not dumped again. Returns (links, downed): the indexes of the devices that went down or
+    away (the kernel flushes their IPv4 routes without a route event). (None, None) when an event
+    is not understood."""
     devices = {d['ifindex']: d for d in links['devices']}
     by_index = dict(links['by_index'])
-    routes_stale = False
+    downed = set()
     for chunk in chunks:
         for m in EVENTS.parse(chunk):
             kind = m['header']['type']
             if m['header'].get('error') is not None or kind not in (RTM_NEWLINK, RTM_DELLINK):
-                return None, True
+                return None, None
             if m['family'] == socket.AF_BRIDGE:
                 continue
             index = m['index']
             if kind == RTM_DELLINK:
                 devices.pop(index, None)
                 by_index.pop(index, None)
-                routes_stale = True
+                downed.add(index)
                 continue
             a = attrs_of(m)
             by_index[index] = value(a, 'IFLA_IFNAME', '')
@@ -913,9 +930,9 @@ def link_events(links, chunks):
             if dev is not None:
                 devices[index] = dev
             if not m['flags'] & IFF_UP:
-                routes_stale = True
+                downed.add(index)
     return {'devices': sorted(devices.values(), key=lambda d: d['ifindex']),
-            'by_index': by_index}, routes_stale
+            'by_index': by_index}, downed
 
 
 def read_addrs(ipr):
@@ -944,24 +961,29 @@ def route_of(r):
     return (to, gateway, value(a, 'RTA_OIF'), r['tos'], value(a, 'RTA_PRIORITY', 0))
 
 
-def read_routes(ipr):
-    """The main table's routes with a gateway, and default routes (route_of's shape)."""
+def read_routes(ipr, oif=None):
+    """The main table's routes with a gateway, and default routes (route_of's shape); with OIF,
+    only those through that device (filtered by the kernel, as `ip route show dev X`)."""
     msg = rtmsg()
     msg['family'] = socket.AF_INET
     msg['table'] = 254  # the kernel filters by table (strict checking): no local routes to decode
+    if oif is not None:
+        msg['attrs'] = [('RTA_OIF', oif)]
     try:
         found = dump(ipr, msg, RTM_GETROUTE)
     except NetlinkError as e:
-        if e.code != errno.ENOENT:
+        # ENOENT: no main table yet (a namespace without a route); ENODEV: that device is gone.
+        if e.code != errno.ENOENT and not (oif is not None and e.code == errno.ENODEV):
             raise
-        found = ()  # no main table yet: a namespace without a route
+        found = ()
     return [route for route in map(route_of, found) if route is not None]
 
 
-def route_events(routes, chunks):
+def route_events(routes, chunks, skip=frozenset()):
     """The routes of a reading with the route events heard since applied in order (each says
     the whole of the route it names, so events the reading already shows change nothing):
-    a route moved in a router is not read again. None when an event is not understood."""
+    a route moved in a router is not read again; routes through the devices of SKIP are left
+    out (they are read again). None when an event is not understood."""
     routes = list(routes)
     for chunk in chunks:
         for m in EVENTS.parse(chunk):
@@ -971,7 +993,7 @@ def route_events(routes, chunks):
             if m['header'].get('error') is not None:
                 return None
             route = route_of(m)
-            if route is None:
+            if route is None or route[2] in skip:
                 continue
             key = (route[0], route[3], route[4])
             if kind == RTM_DELROUTE:
@@ -1143,11 +1165,13 @@ class Monitor:
 
 class Reading:
     """A namespace's last reading: its parts (those no event made stale since) and, while all
-    are fresh, their JSON text."""
-    __slots__ = ('inode', 'nsid', 'parts', 'text', 'vxlans')
+    are fresh, their JSON text; `redo`: devices that went down or away since, whose routes are
+    left out of `parts` until they are read again."""
+    __slots__ = ('inode', 'nsid', 'parts', 'text', 'vxlans', 'redo')
 
     def __init__(self, inode, nsid, parts, text, vxlans):
         self.inode, self.nsid, self.parts, self.text, self.vxlans = inode, nsid, parts, text, vxlans
+        self.redo = set()
 
 
 class Observer:
@@ -1185,25 +1209,33 @@ class Observer:
             if hit is None:
                 continue
             hit.text = None
-            applied, routes_stale = None, True
+            applied, downed = None, None
             if 'links' in hit.parts:
                 try:
-                    applied, routes_stale = link_events(hit.parts['links'], chunks)
+                    applied, downed = link_events(hit.parts['links'], chunks)
                 except Exception:  # noqa: BLE001 - an event not understood: read them again
-                    applied, routes_stale = None, True
+                    applied, downed = None, None
             if applied is None:
                 hit.parts.pop('links', None)
             else:
                 hit.parts['links'] = applied
-            if routes_stale:
+            kept = hit.parts.get('routes')
+            if downed is None or (downed and kept is not None and any(r[2] is None for r in kept)):
                 hit.parts.pop('routes', None)
+            elif downed and kept is not None:
+                # The kernel flushed the routes through the devices that went down or away (and
+                # any route through them since is in events this socket cannot order against
+                # the link's): those routes are read again, through those devices alone (a cut
+                # router's table is not dumped again for the link it lost), the others kept.
+                hit.parts['routes'] = [r for r in kept if r[2] not in downed]
+                hit.redo |= downed
         # After the drops: routes a link or address event made stale are read again whole.
         for nsid, chunks in routes.items():
             hit = self.cache.get(self.by_nsid.get(nsid))
             if hit is None or 'routes' not in hit.parts:
                 continue
             try:
-                moved = route_events(hit.parts['routes'], chunks)
+                moved = route_events(hit.parts['routes'], chunks, hit.redo)
             except Exception:  # noqa: BLE001 - an event not understood: read them again
                 moved = None
             if moved is None:
@@ -1212,11 +1244,15 @@ class Observer:
                 hit.parts['routes'] = moved
             hit.text = None
 
-    def read(self, name, ipr, fd, parts, text):
+    def read(self, name, ipr, fd, parts, text, redo=()):
         """Inside NAME, with its socket: what is not known of its main part (and its text, unless
-        given), the flood entries, the nsid, the inode."""
+        given; the routes through the devices of REDO when the others are known), the flood
+        entries, the nsid, the inode."""
         vxlans = None
         if text is None:
+            if redo and 'routes' in parts:
+                parts['routes'] = parts['routes'] + [
+                    r for oif in sorted(redo) for r in read_routes(ipr, oif)]
             main, vxlans = read_netns(name, ipr, parts)
             text = json.dumps(main, separators=(',', ':'))
         else:
@@ -1250,10 +1286,11 @@ class Observer:
                 else:
                     parts = dict(hit.parts) if hit is not None else {}
                     known = hit.text if hit is not None else None
+                    redo = hit.redo if hit is not None else ()
                     ipr = SOCKS.get(name)
                     text, vxlans, fdb, nsid, inode = in_netns(
-                        name, lambda fd, name=name, ipr=ipr, parts=parts, known=known:
-                        self.read(name, ipr, fd, parts, known))
+                        name, lambda fd, name=name, ipr=ipr, parts=parts, known=known, redo=redo:
+                        self.read(name, ipr, fd, parts, known, redo))
                     if known is None:
                         read += 1
                         self.keep(name, st, inode, nsid, parts, text, vxlans)
@@ -1482,6 +1519,42 @@ def segment_order(ops, segment, socks):
     return sorted(segment, key=lambda i: (not socks.warm(ops[i]['netns']), ops[i]['netns'], i))
 
 
+def moved_routes(ops, kinds, order):
+    """The routes a segment moves: {index of a route.del: index of the route.add of the same
+    destination in the same namespace that follows it in ORDER (a segment's)}, each pair run as one
+    replace at the add's place (see run). Between the two, the namespace's order holds only ops of
+    LOCAL kinds, none of which reads or needs a gateway route: the deletion waits for the add
+    without changing what they do, and the add still comes after what it needs (a device up, an
+    address that makes its gateway reachable, as in an undo, where the link comes back first).
+    Any other op on that destination between them ends the pairing (none is fused then)."""
+    pending = {}  # (netns, to) -> index of a route.del waiting for its add
+    pairs = {}
+    for i in order:
+        kind = kinds[i]
+        if kind not in ('route.del', 'route.add'):
+            continue
+        key = (ops[i]['netns'], ops[i]['to'])
+        waiting = pending.pop(key, None)
+        if kind == 'route.del':
+            pending[key] = i
+        elif waiting is not None:
+            pairs[waiting] = i
+    return pairs
+
+
+def delete_alone(op, socks, root):
+    """A route.del moved_routes held back for its add, run alone because the add cannot run: True
+    when the route is gone now (deleted, or already gone: an op between them, a link set down,
+    flushed it, where run in plan order the deletion came first and succeeded)."""
+    try:
+        execute(op, 'route.del', socks, root)
+        return True
+    except KernelError as e:
+        return str(e).endswith(os.strerror(errno.ESRCH))
+    except Exception:  # noqa: BLE001 - not run, as far as anyone can tell: left as skipped
+        return False
+
+
 def run(req_id, ops, root, observer, upto=None):
     """Runs OPS, or with UPTO only those before it (every op is checked all the same: a run
     that node shares between the writer and the reader is refused whole before anything runs)."""
@@ -1517,11 +1590,18 @@ def run(req_id, ops, root, observer, upto=None):
     last = time.monotonic()
     try:
         for segment in segments(ops if upto is None else ops[:upto]):
-            for i in segment_order(ops, segment, socks):
+            order = segment_order(ops, segment, socks)
+            moved = moved_routes(ops, kinds, order)
+            deleted_by = {add: dele for dele, add in moved.items()}
+            waiting = {}  # deletions passed in ORDER whose add has not run yet
+            for i in order:
+                if i in moved:
+                    waiting[i] = True  # runs with its add, as one replace
+                    continue
                 op = ops[i]
                 t0 = time.monotonic()
                 try:
-                    execute(op, kinds[i], socks, root)
+                    execute(op, kinds[i], socks, root, replace=i in deleted_by)
                 except Exception as e:  # noqa: BLE001 - whatever it is, it is this op's failure
                     if isinstance(e, KernelError):
                         message = str(e)
@@ -1529,10 +1609,22 @@ def run(req_id, ops, root, observer, upto=None):
                         message = oserror_text(e)
                     else:
                         message = 'helper error: %s: %s' % (type(e).__name__, e)
+                    # The deletions passed before this op (its own too, when it is a replace)
+                    # run now, alone: the run ends as the two lines would have left it, each
+                    # deletion ran (the route is gone, to be put back by an undo), the add not.
+                    for d in waiting:
+                        if delete_alone(ops[d], socks, root):
+                            done += 1
+                            ran.append(d)
                     send({'id': req_id, 'ok': False, 'done': done, 'ran': sorted(ran),
                           'failed': {'index': i, 'message': message}})
                     return
                 spent[kinds[i]] = spent.get(kinds[i], 0.0) + time.monotonic() - t0
+                if i in deleted_by:
+                    # The replace did the deletion too: both lines ran.
+                    del waiting[deleted_by[i]]
+                    done += 1
+                    ran.append(deleted_by[i])
                 done += 1
                 ran.append(i)
                 if kinds[i] == 'netns.del' and observer is not None:

@@ -1,4 +1,4 @@
-import type { Op, Plan, Topology } from '../model.js';
+import type { IfaceSpec, Op, Plan, Topology } from '../model.js';
 import { sameJson } from '../same-json.js';
 import {
   addressOps,
@@ -69,21 +69,36 @@ export function recompile(last: { topology: Topology; plan?: Plan }, topology: T
   let fdbEnd = end;
   while (fdbEnd < ops.length && ops[fdbEnd]!.op === 'fdb.append') fdbEnd++;
   const ctx = new Context(topology);
-  // Loopback's ops (netnsStage's) are the last plan's: every other state op is an interface's.
-  const lo = (ops.slice(first, end) as OpOf<'link.state'>[]).filter(
-    (o) => !ctx.ifaces.has(`${o.netns}/${o.dev}`),
-  );
   return {
     lab: plan.lab,
     ops: [
       ...ops.slice(0, first),
-      ...stateOps(ctx, lo),
+      ...statesAgain(ctx, last.topology, ops.slice(first, end) as OpOf<'link.state'>[]),
       ...ops.slice(end, fdbEnd),
       ...routeOps(ctx),
     ],
     teardown: plan.teardown,
     names: plan.names,
   };
+}
+
+/**
+ * stateOps(ctx, loopback's ops) for a topology that is `before` but for states (sameButStates),
+ * from `last`, the plan's state ops of `before`: an interface whose `up` did not change has the
+ * same op (what it says reads nothing else that a state changes), in the same place (the order
+ * is by namespace and name); only the others are made again. A one-link change makes two.
+ */
+function statesAgain(ctx: Context, before: Topology, last: OpOf<'link.state'>[]): Op[] {
+  const changed = new Map<string, IfaceSpec>();
+  const now = ctx.topology.interfaces;
+  for (let i = 0; i < now.length; i++)
+    if (now[i]!.up !== before.interfaces[i]!.up)
+      changed.set(`${now[i]!.netns}/${now[i]!.name}`, now[i]!);
+  if (changed.size === 0) return last;
+  const made = new Map<string, Op>();
+  for (const op of stateOps(ctx, [], [...changed.values()]) as OpOf<'link.state'>[])
+    made.set(`${op.netns}/${op.dev}`, op);
+  return last.map((op) => made.get(`${op.netns}/${op.dev}`) ?? op);
 }
 
 /** The same topology but for interfaces' `up`, links' `state`, routes and endpoints. */

@@ -464,6 +464,13 @@ export function inverseOf(op: Op): Op | null {
       return { op: 'fdb.del', netns: op.netns, dev: op.dev, dst: op.dst, ...base };
     case 'route.add':
       return { op: 'route.del', netns: op.netns, to: op.to, via: op.via, dev: op.dev, ...base };
+    case 'route.del':
+      // A route `pre` deleted to move it (diff names its gateway and device): put back. An undo
+      // runs newest first, so the moved route's new one is deleted and its link is up again
+      // before this runs; a route without a gateway is not one apply makes.
+      return op.via && op.dev
+        ? { op: 'route.add', netns: op.netns, to: op.to, via: op.via, dev: op.dev, ...base }
+        : null;
     case 'link.master':
       return { op: 'link.nomaster', netns: op.netns, dev: op.dev, ...base };
     case 'link.state':

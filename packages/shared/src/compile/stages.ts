@@ -357,9 +357,14 @@ export function addressOps(ctx: Context): OpOf<'addr.add'>[] {
   return ops.sort(byNetnsDev);
 }
 
-export function stateOps(ctx: Context, lo: Op[]): Op[] {
+/** Loopback's ops (`lo`) and a state op per interface (of `interfaces`: all by default), sorted. */
+export function stateOps(
+  ctx: Context,
+  lo: Op[],
+  interfaces: readonly IfaceSpec[] = ctx.topology.interfaces,
+): Op[] {
   const ops = [...lo] as OpOf<'link.state'>[];
-  for (const i of ctx.topology.interfaces) {
+  for (const i of interfaces) {
     const what = ctx.describe(i);
     let why: string;
     if (i.up) why = `bring up ${what}`;
