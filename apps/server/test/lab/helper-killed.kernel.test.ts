@@ -20,20 +20,26 @@ it('a helper killed mid-apply leaves nothing half-applied: the rollback removes 
   const engine = new LabEngine(createKernelPort(undefined, { netlink }), new LabState(stateDir));
   try {
     const design = generateDesign({ seed: 13, namespaces: 120, name: lab, downLinkChance: 0 });
-    let killed: number | undefined;
+    const killed: number[] = [];
     const result = await engine.apply(design, (p) => {
-      // A third of the way in: namespaces made, devices half made.
-      if (killed === undefined && p.phase === 'run' && p.done > 0 && p.done >= p.total / 3) {
-        killed = netlink.writerPid();
-        if (killed !== undefined) process.kill(killed, 'SIGKILL');
+      // From a third of the way in (namespaces made, devices half made), the writer is killed
+      // at each progress report until the apply fails. A long run is shared by two helpers, and
+      // a writer killed while it waits for the other one, with no request of its own in flight,
+      // is replaced by a fresh one that goes on: nothing was half-made, so that is no failure.
+      if (p.phase === 'run' && p.done > 0 && p.done >= p.total / 3 && p.done < p.total) {
+        const pid = netlink.writerPid();
+        if (pid !== undefined && !killed.includes(pid)) {
+          killed.push(pid);
+          process.kill(pid, 'SIGKILL');
+        }
       }
     });
-    expect(killed, 'the helper ran the apply').toBeDefined();
+    expect(killed.length, 'the helper ran the apply').toBeGreaterThan(0);
     expect(result.ok).toBe(false);
     expect(result.failure?.kernelMessage).toMatch(/kernel helper .*exited \(SIGKILL\)/);
     expect(result.rollback?.state, result.rollback?.message).toBe('done');
     expect(netnsOf(lab), 'namespaces left by the rollback').toEqual([]);
-    expect(netlink.writerPid()).not.toBe(killed);
+    expect(killed).not.toContain(netlink.writerPid());
 
     const again = await engine.apply(design);
     expect(again.failure?.kernelMessage).toBeUndefined();
