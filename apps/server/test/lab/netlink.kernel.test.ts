@@ -190,17 +190,7 @@ it('a long run of namespaces made and their addresses, shared by the two helpers
     await netlink.observe(lab);
     (await netlink.reserve())();
     expect(netlink.pids()).toHaveLength(2);
-    const ops: Op[] = names.map((netns) => ({ op: 'netns.add', netns, source: [], why: 'test' }));
-    for (const [n, netns] of names.entries())
-      for (let k = 0; k < 4; k++)
-        ops.push({
-          op: 'addr.add',
-          netns,
-          dev: 'lo',
-          address: `10.${n}.${k}.1/32`,
-          source: [`n${n}`],
-          why: 'test',
-        } as Op);
+    const ops = longRun(lab, 100, 4);
     const res = await netlink.run(ops);
     expect(res.ok).toBe(false);
     expect(res.failed?.index).toBe(37);
@@ -237,12 +227,13 @@ it('a long run of namespaces made and their addresses, shared by the two helpers
   expect(netnsOf(lab)).toEqual([]);
 });
 
-/** A long run: 40 namespaces, then 10 addresses on each one's lo (a segment both helpers share). */
-function longRun(lab: string): Op[] {
-  const names = Array.from({ length: 40 }, (_, n) => `nc-${lab}.n${n}`);
+/** A long run: `count` namespaces `nc-<lab>.n<i>`, then `addresses` addresses on each one's lo
+ * (a segment both helpers share). */
+function longRun(lab: string, count = 40, addresses = 10): Op[] {
+  const names = Array.from({ length: count }, (_, n) => `nc-${lab}.n${n}`);
   const ops: Op[] = names.map((netns) => ({ op: 'netns.add', netns, source: [], why: 'test' }));
   for (const [n, netns] of names.entries())
-    for (let k = 0; k < 10; k++)
+    for (let k = 0; k < addresses; k++)
       ops.push({
         op: 'addr.add',
         netns,
