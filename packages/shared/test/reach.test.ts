@@ -645,7 +645,7 @@ describe('reachability after an edit, from the previous result: the same as from
         fc.constantFrom('a', 'x', 'z'),
         (count, routed, y, prefix) => {
           const names = Array.from({ length: count }, (_, k) => `n${k}`);
-          const ip = (k: number) => `10.0.10.${k + 2}/24`;
+          const ip = neighbourIp;
           const x = `${prefix}joiner`;
           const whose = y % (count + (routed ? 1 : 0));
           const address = whose === count ? '10.0.10.1/24' : ip(whose);
