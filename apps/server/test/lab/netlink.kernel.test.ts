@@ -206,14 +206,7 @@ it('a long run of namespaces made and their addresses, shared by the two helpers
     // Every address reported as added is on its namespace's lo, and no other; none in the
     // namespace that failed (the process it was in stopped there).
     for (const netns of made) {
-      const reported = ops
-        .flatMap((o, i) =>
-          o.netns === netns && o.op === 'addr.add' && res.outcomes[i] === 'ok'
-            ? [(o as { address: string }).address]
-            : [],
-        )
-        .sort();
-      expect(loAddresses(netns).sort(), netns).toEqual(reported);
+      expectLoAsReported(ops, res.outcomes, netns);
     }
     expect(ops.some((o, i) => o.netns === names[37] && i > 37 && res.outcomes[i] === 'ok')).toBe(
       false,
@@ -243,6 +236,18 @@ function longRun(lab: string, count = 40, addresses = 10): Op[] {
         why: 'test',
       } as Op);
   return ops;
+}
+
+/** A namespace's lo holds exactly the addresses the run reported as added there. */
+function expectLoAsReported(ops: Op[], outcomes: readonly string[], netns: string): void {
+  const reported = ops
+    .flatMap((o, i) =>
+      o.netns === netns && o.op === 'addr.add' && outcomes[i] === 'ok'
+        ? [(o as { address: string }).address]
+        : [],
+    )
+    .sort();
+  expect(loAddresses(netns).sort(), netns).toEqual(reported);
 }
 
 /** The addresses on lo of a namespace, as the kernel lists them. */
@@ -288,14 +293,7 @@ it('a long run the two helpers share reports its first failure and exactly what 
     // after the failure did not run.
     for (let n = 0; n < 40; n++) {
       const netns = `nc-${lab}.n${n}`;
-      const reported = ops
-        .flatMap((o, i) =>
-          o.netns === netns && o.op === 'addr.add' && res.outcomes[i] === 'ok'
-            ? [(o as { address: string }).address]
-            : [],
-        )
-        .sort();
-      expect(loAddresses(netns).sort(), netns).toEqual(reported);
+      expectLoAsReported(ops, res.outcomes, netns);
     }
     const after = ops.slice(bad + 1).filter((o) => o.netns === `nc-${lab}.n7`);
     expect(after.length).toBeGreaterThan(0);
