@@ -9,6 +9,7 @@ import { MAX_YAML_BYTES } from '@netcanvas/shared';
 import { commands, findCommand } from './cli/commands.js';
 import { json } from './cli/format.js';
 import { type CliIo, UsageError } from './cli/types.js';
+import { LabBusyError } from './lab/engine.js';
 
 const GENERAL_USAGE = () => `usage: netcanvas <command> [args]
 
@@ -67,6 +68,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof UsageError) {
       io.stderr(`netcanvas ${cmd.name}: ${err.message}\n\n${cmd.usage}\n`);
       return 2;
+    }
+    // Another change holds the lab (another terminal, the dashboard): a refusal the user acts
+    // on by waiting, said in one line, not a crash with a stack trace.
+    if (err instanceof LabBusyError) {
+      io.stderr(`netcanvas ${cmd.name}: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

@@ -2,6 +2,7 @@
  * The lab commands as a user types them (in-process, same entry point as
  * the binary): up, up again, plan --against-running, status, check, down.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../../src/cli/lab-commands.js';
 import { LabEngine, LabState } from '../../src/lab/index.js';
 import { createKernelPort } from '../../src/lab/kernel-port.js';
+import { netcanvasArgv } from '../built-cli.js';
 import { cliIn, labName, netnsOf, scenario } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nc-cli-lab-'));
@@ -17,6 +19,19 @@ const stateDir = mkdtempSync(join(tmpdir(), 'nc-cli-state-'));
 useEngine(() => new LabEngine(createKernelPort(), new LabState(stateDir)));
 
 const cli = cliIn(work);
+
+/** The shipped CLI in its own process, on this file's state directory. */
+function shippedCli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const [node, argv] = netcanvasArgv(...args);
+  return new Promise((done) => {
+    execFile(
+      node,
+      argv,
+      { cwd: work, env: { ...process.env, NETCANVAS_STATE_DIR: stateDir }, timeout: 60_000 },
+      (err, _stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stderr }),
+    );
+  });
+}
 
 describe('lab commands', () => {
   const lab = labName('cli');
@@ -97,4 +112,28 @@ describe('lab commands', () => {
     ]);
     for (const line of audit) expect(Date.parse(line.time)).toBeGreaterThan(0);
   }, 180_000);
+
+  it('two ups of one lab at once: one builds it, the other is refused in one line naming the lab, with no stack trace', async () => {
+    writeFileSync(join(work, 'busy.yaml'), designToYaml(scenario('same-vlan', lab)));
+    try {
+      // Two processes, as two users or two terminals would run them.
+      const both = await Promise.all([
+        shippedCli('up', join(work, 'busy.yaml')),
+        shippedCli('up', join(work, 'busy.yaml')),
+      ]);
+      expect(both.map((r) => r.code).sort(), JSON.stringify(both)).toEqual([0, 1]);
+      const refused = both.find((r) => r.code === 1)!;
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `^netcanvas up: lab ${lab} is already being changed; try again when the current apply finishes\\n$`,
+          'm',
+        ),
+      );
+      expect(refused.stderr, 'no stack trace').not.toMatch(/^\s+at /m);
+      expect((await cli('check', lab)).stdout).toMatch(/all as predicted/);
+    } finally {
+      await cli('down', lab);
+    }
+    expect(netnsOf(lab)).toEqual([]);
+  }, 120_000);
 });
